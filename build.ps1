@@ -1,0 +1,172 @@
+#!/usr/bin/env pwsh
+# One build entry for everything: dependencies, register map, RTL lint and synthesis, the
+# Verilated native library, the .NET solution, tests, benchmarks and the demo.
+#   dotnet pwsh ./build.ps1 [deps|regs|lint|synth|native|build|test|bench|demo|clean]
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('deps', 'regs', 'lint', 'synth', 'native', 'build', 'test', 'bench', 'demo', 'clean')]
+    [string]$Target = 'build',
+    [Parameter(ValueFromRemainingArguments = $true)]
+    [string[]]$Rest = @()
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$RtlDir = Join-Path $Root 'hw/rtl'
+$ShimDir = Join-Path $Root 'hw/verilator'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Native {
+    param([string]$Exe, [string[]]$Arguments)
+    & $Exe @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$Exe $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+# Debian packages the build needs, keyed by the file that proves each is present.
+$DebianNeeds = [ordered]@{
+    '/usr/bin/verilator'   = 'verilator'
+    '/usr/bin/yosys'       = 'yosys'
+    '/usr/include/zlib.h'  = 'zlib1g-dev'
+    '/usr/bin/make'        = 'make'
+    '/usr/bin/g++'         = 'g++'
+    '/usr/bin/tshark'      = 'tshark'
+}
+
+function Install-Dependencies {
+    $missing = @($DebianNeeds.Keys | Where-Object { -not (Test-Path $_) } | ForEach-Object { $DebianNeeds[$_] })
+    if ($missing.Count -eq 0) { return }
+    $isRoot = (& id -u) -eq '0'
+    if (-not $isRoot) {
+        throw "Missing Debian packages: $($missing -join ' '). Install them with: sudo apt-get update && sudo apt-get install -y $($missing -join ' ')"
+    }
+    Write-Host "Installing Debian packages: $($missing -join ' ')"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native 'apt-get' @('update', '-qq')
+    Invoke-Native 'apt-get' (@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+}
+
+function Get-RtlFiles {
+    # files.f lists the RTL in compile order (the package first).
+    Get-Content (Join-Path $RtlDir 'files.f') |
+        Where-Object { $_ -and -not $_.StartsWith('#') } |
+        ForEach-Object { Join-Path $RtlDir $_.Trim() }
+}
+
+function Invoke-RegGen {
+    Invoke-Native 'dotnet' @('run', '--project', (Join-Path $Root 'tools/RegGen/RegGen.csproj'), '-c', 'Release', '--', $Root)
+}
+
+function Invoke-Lint {
+    $vlt = Join-Path $RtlDir 'lint.vlt'
+    Write-Host 'verilator --lint-only -Wall'
+    Invoke-Native 'verilator' (@('--lint-only', '-Wall', '--top-module', 'nitro_card', $vlt) + (Get-RtlFiles))
+    Invoke-Synth -Quick
+}
+
+function Invoke-Synth {
+    param([switch]$Quick)
+    # Quick: generic synthesis with small tables (lint gate). Full: Xilinx mapping at default
+    # parameters for the resource estimate in the README.
+    New-Item -ItemType Directory -Force -Path $Out | Out-Null
+    $files = (Get-RtlFiles) -join ' '
+    if ($Quick) {
+        $script = "read_verilog -sv $files; chparam -set MAP_WAY_DEPTH_LOG2 6 -set NUM_ENI 8 nitro_card; synth -top nitro_card -run begin:fine; check -assert"
+        $log = Join-Path $Out 'yosys-lint.log'
+    } else {
+        $script = "read_verilog -sv $files; synth_xilinx -top nitro_card -family xcup; stat"
+        $log = Join-Path $Out 'yosys-synth.log'
+    }
+    Write-Host "yosys ($(if ($Quick) { 'lint' } else { 'synth_xilinx' }))"
+    & yosys -q -l $log -p $script | Out-Null
+    if ($LASTEXITCODE -ne 0) { Get-Content $log -Tail 30 | Write-Host; throw "Yosys failed (log: $log)" }
+}
+
+function Build-Native {
+    # Verilator output is cached: rebuild only when the RTL, the shim or the flags change.
+    $lib = Join-Path $Out 'lib/libnitrocard.so'
+    $mdir = Join-Path $Out 'obj_dir'
+    $sources = @(Get-RtlFiles) + @(Get-ChildItem $ShimDir -File | Sort-Object Name | ForEach-Object FullName)
+    $cflags = '-fPIC -O2 -DVL_USER_FATAL -DVL_USER_STOP -fvisibility=hidden'
+    $ldflags = "-shared -Wl,--version-script=$(Join-Path $ShimDir 'libnitrocard.map')"
+    $stampText = ($sources | ForEach-Object { (Get-FileHash $_ -Algorithm SHA256).Hash + ' ' + (Split-Path $_ -Leaf) }) -join "`n"
+    $stampText += "`n$cflags`n$ldflags`n" + (& verilator --version)
+    $stamp = Join-Path $Out 'lib/libnitrocard.stamp'
+    if ((Test-Path $lib) -and (Test-Path $stamp) -and ((Get-Content $stamp -Raw) -eq $stampText)) {
+        Write-Host 'libnitrocard.so is up to date'
+        return
+    }
+    Write-Host 'Verilating nitro_card into libnitrocard.so'
+    New-Item -ItemType Directory -Force -Path (Split-Path $lib) | Out-Null
+    $jobs = [Environment]::ProcessorCount
+    $vargs = @('--cc', '--exe', '--build', '-j', "$jobs", '--top-module', 'nitro_card', '--Mdir', $mdir,
+        '--trace-fst', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal',
+        '-CFLAGS', $cflags, '-LDFLAGS', $ldflags, '-o', 'libnitrocard.so') +
+        (Get-RtlFiles) + @(Get-ChildItem $ShimDir -Filter '*.cpp' | ForEach-Object FullName)
+    Invoke-Native 'verilator' $vargs
+    Copy-Item (Join-Path $mdir 'libnitrocard.so') $lib -Force
+    Set-Content -Path $stamp -Value $stampText -NoNewline
+}
+
+function Build-Dotnet {
+    Invoke-Native 'dotnet' @('build', (Join-Path $Root 'NitroCard.sln'), '-c', 'Release', '-nologo', '-v', 'q', '-clp:ErrorsOnly')
+    Invoke-Native 'dotnet' @('publish', (Join-Path $Root 'driver/nitroctl/nitroctl.csproj'), '-c', 'Release', '--no-build', '-nologo', '-v', 'q', '-o', (Join-Path $Out 'bin'))
+}
+
+function Build-All {
+    Install-Dependencies
+    Invoke-RegGen
+    Build-Native
+    Build-Dotnet
+}
+
+function Invoke-Tests {
+    $results = Join-Path $Out 'test-results'
+    Remove-Item -Recurse -Force $results -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
+    $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard.so'
+    $env:NITROCARD_ROOT = $Root
+    $projects = Get-ChildItem (Join-Path $Root 'tests') -Recurse -Filter '*.Tests.csproj' | Sort-Object FullName
+    $anyRunFailed = $false
+    foreach ($project in $projects) {
+        $name = $project.BaseName
+        Write-Host "== $name"
+        & dotnet test $project.FullName -c Release --no-build -nologo --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=minimal' --results-directory $results
+        if ($LASTEXITCODE -ne 0) { $anyRunFailed = $true }
+    }
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($trx in Get-ChildItem $results -Filter '*.trx') {
+        $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+        $passed += [int]$counters.passed
+        $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $skipped += [int]$counters.notExecuted
+    }
+    if ($anyRunFailed -and $failed -eq 0) { $failed = 1 }  # a test host that crashed reports no counters
+    $line = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    Write-Host $line
+    if ($failed -gt 0) { exit 1 }
+}
+
+switch ($Target) {
+    'deps' { Install-Dependencies }
+    'regs' { Invoke-RegGen }
+    'lint' { Install-Dependencies; Invoke-Lint }
+    'synth' { Install-Dependencies; Invoke-Synth }
+    'native' { Install-Dependencies; Build-Native }
+    'build' { Build-All }
+    'test' { Build-All; Invoke-Tests }
+    'bench' {
+        Build-All
+        Invoke-Native 'dotnet' (@('run', '--project', (Join-Path $Root 'tools/NitroCard.Bench/NitroCard.Bench.csproj'), '-c', 'Release', '--', '--root', $Root) + $Rest)
+    }
+    'demo' {
+        Build-All
+        $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard.so'
+        Invoke-Native (Join-Path $Out 'bin/nitroctl') (@('demo') + $Rest)
+    }
+    'clean' { Remove-Item -Recurse -Force $Out -ErrorAction SilentlyContinue }
+}

@@ -1,0 +1,29 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace NitroCard.Driver;
+
+/// <summary>Conversions between <see cref="IPAddress"/> and the big-endian 32-bit values registers and tables hold.</summary>
+public static class Ipv4
+{
+    /// <summary>The address as a number, first octet most significant.</summary>
+    public static uint ToUInt32(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+            throw new ArgumentException($"'{address}' is not an IPv4 address", nameof(address));
+        Span<byte> bytes = stackalloc byte[4];
+        address.TryWriteBytes(bytes, out _);
+        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
+    }
+
+    public static IPAddress FromUInt32(uint value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+        return new IPAddress(bytes);
+    }
+
+    /// <summary>The network mask of a prefix length (0..32) as a number.</summary>
+    public static uint Mask(int prefixLength) => prefixLength == 0 ? 0 : uint.MaxValue << (32 - prefixLength);
+}
