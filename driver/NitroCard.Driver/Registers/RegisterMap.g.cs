@@ -73,19 +73,24 @@ public static class RegisterMap
     public const uint CycleHi = 0x004C;
     /// <summary>Write 1 to bit 0 to zero every drop and ENI counter. (wo)</summary>
     public const uint CounterClear = 0x0050;
+    /// <summary>Staging words of the entry to write (layouts under Tables). TBL_DATA0..7, TBL_INDEX and TBL_CMD are consecutive so one 10-word burst stages an entry. (rw)</summary>
+    public const uint TblData = 0x0100;
+    public const int TblDataCount = 8;
+    public const int TblDataStride = 4;
+    public const uint TblDataReset = 0x00000000;
+    /// <summary>Entry index for stage and read. (rw)</summary>
+    public const uint TblIndex = 0x0120;
+    public const uint TblIndexReset = 0x00000000;
     /// <summary>Indirect table access command. Poll TBL_STATUS.BUSY before the next command. (wo)</summary>
-    public const uint TblCmd = 0x0100;
+    public const uint TblCmd = 0x0124;
     /// <summary>TblCmd.OP: Operation.</summary>
     public const int TblCmdOpShift = 0;
     public const uint TblCmdOpMask = 0x0000000F;
     /// <summary>TblCmd.TABLE: Table.</summary>
     public const int TblCmdTableShift = 8;
     public const uint TblCmdTableMask = 0x00000F00;
-    /// <summary>Entry index for stage and read. (rw)</summary>
-    public const uint TblIndex = 0x0104;
-    public const uint TblIndexReset = 0x00000000;
     /// <summary>Indirect access status. (ro)</summary>
-    public const uint TblStatus = 0x0108;
+    public const uint TblStatus = 0x0128;
     /// <summary>TblStatus.BUSY: A command is being carried out.</summary>
     public const int TblStatusBusyShift = 0;
     public const uint TblStatusBusyMask = 0x00000001;
@@ -95,11 +100,6 @@ public static class RegisterMap
     /// <summary>TblStatus.QUEUED: Writes staged and not yet committed.</summary>
     public const int TblStatusQueuedShift = 8;
     public const uint TblStatusQueuedMask = 0x0000FF00;
-    /// <summary>Staging words of the entry to write (layouts under Tables). (rw)</summary>
-    public const uint TblData = 0x0120;
-    public const int TblDataCount = 8;
-    public const int TblDataStride = 4;
-    public const uint TblDataReset = 0x00000000;
     /// <summary>Words of the entry the last read returned. (ro)</summary>
     public const uint TblRdata = 0x0140;
     public const int TblRdataCount = 8;

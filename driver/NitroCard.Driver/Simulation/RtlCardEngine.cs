@@ -1,0 +1,80 @@
+using NitroCard.Driver.Tables;
+
+namespace NitroCard.Driver.Simulation;
+
+/// <summary>
+/// The Verilated RTL card behind <see cref="ICardEngine"/>: frames go through the simulated
+/// AXI4-Stream ports, tables through <see cref="CardDriver"/> on the CSR bus.
+/// Not thread-safe; use it from the thread that created it (Verilator's rule).
+/// </summary>
+public sealed class RtlCardEngine : ICardEngine
+{
+    /// <summary>Bound on the cycles one <see cref="RunUntilIdle"/> may take before the card is declared hung.</summary>
+    public const ulong MaxCyclesPerRun = 50_000_000;
+
+    private readonly VerilatedCard _card;
+
+    public RtlCardEngine()
+    {
+        _card = VerilatedCard.Create();
+        try
+        {
+            Driver = new CardDriver(_card);
+        }
+        catch
+        {
+            _card.Dispose();
+            throw;
+        }
+    }
+
+    public string Name => "rtl";
+
+    public CardGeometry Geometry => Driver.Geometry;
+
+    /// <summary>The register-level driver, for what the engine interface does not cover.</summary>
+    public CardDriver Driver { get; }
+
+    /// <summary>The simulated card, for clock-level control (backpressure, traces).</summary>
+    public VerilatedCard Card => _card;
+
+    public void Configure(CardSettings settings) => Driver.Configure(settings);
+
+    public void SetEni(int slot, EniEntry? entry) => Driver.StageEni(slot, entry);
+
+    public void SetMapping(MappingEntry entry) => Driver.StageSetMapping(entry);
+
+    public void RemoveMapping(MappingKey key) => Driver.StageRemoveMapping(key);
+
+    public void SetEdge(int index, EdgeEntry? entry) => Driver.StageEdge(index, entry);
+
+    public void Commit() => Driver.Commit();
+
+    public void SetTime(ulong microseconds) => Driver.SetTime(microseconds);
+
+    public void PushHost(int slot, ReadOnlySpan<byte> frame) => _card.PushHost(slot, frame);
+
+    public void PushNetwork(ReadOnlySpan<byte> frame) => _card.PushNetwork(frame);
+
+    public ulong? RunUntilIdle() => _card.RunUntilIdle(MaxCyclesPerRun);
+
+    public IReadOnlyList<CardFrame> DrainHost() => Drain(_card.TryPullHost);
+
+    public IReadOnlyList<CardFrame> DrainNetwork() => Drain(_card.TryPullNetwork);
+
+    public CardCounters ReadCounters() => Driver.ReadCounters();
+
+    public IReadOnlyList<CardAlarm> DrainAlarms() => Driver.DrainAlarms();
+
+    public void Dispose() => _card.Dispose();
+
+    private delegate bool TryPull(out CardFrame frame);
+
+    private static List<CardFrame> Drain(TryPull pull)
+    {
+        var frames = new List<CardFrame>();
+        while (pull(out var frame))
+            frames.Add(frame);
+        return frames;
+    }
+}

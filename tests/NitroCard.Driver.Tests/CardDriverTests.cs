@@ -1,0 +1,228 @@
+using System.Net;
+using NitroCard.Driver.Registers;
+using NitroCard.Driver.Tables;
+
+namespace NitroCard.Driver.Tests;
+
+public class CardDriverTests
+{
+    private static readonly IPAddress Underlay = IPAddress.Parse("192.0.2.11");
+
+    private static MappingEntry Mapping(uint vni, int host, int? slot = null)
+        => new(vni, Ipv4.FromUInt32(0x0A00_0000u | (uint)host), Underlay, new MacAddress(0x0200_0000_0000UL | (uint)host), slot);
+
+    private static EniEntry Eni(uint vni, string ip)
+        => new(vni, IPAddress.Parse(ip), MacAddress.Parse("02:00:0a:00:01:0a"), IPNetwork.Parse("10.0.1.0/24"));
+
+    [Fact]
+    public void Reads_geometry_from_the_parameter_registers()
+    {
+        var driver = new CardDriver(new FakeCard(eniSlots: 8, wayDepthLog2: 4, edges: 4, batchDepth: 8));
+        Assert.Equal(new Simulation.CardGeometry(8, 2, 16, 4, 9001, 8), driver.Geometry);
+    }
+
+    [Fact]
+    public void Refuses_a_bus_without_a_card()
+    {
+        var fake = new FakeCard();
+        fake.SetRegister(RegisterMap.Id, 0xDEADBEEF);
+        var e = Assert.Throws<NitroCardException>(() => new CardDriver(fake));
+        Assert.Contains("0xDEADBEEF", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Configure_writes_settings_registers_with_mac_byte_order()
+    {
+        var fake = new FakeCard();
+        var driver = new CardDriver(fake);
+        driver.Configure(new CardSettings(Underlay, MacAddress.Parse("02:4e:c0:00:02:0b"), MacAddress.Parse("02:4e:00:00:00:01"), MacAddress.Parse("02:4e:47:57:00:01"), 0b101));
+        Assert.Equal(0xC000_020Bu, fake.Register(RegisterMap.UnderlayIp));
+        Assert.Equal(0x0000_024Eu, fake.Register(RegisterMap.UnderlayMacHi));
+        Assert.Equal(0xC000_020Bu, fake.Register(RegisterMap.UnderlayMacLo));
+        Assert.Equal(0x4757_0001u, fake.Register(RegisterMap.GatewayMacLo));
+        Assert.Equal(0b101u, fake.Register(RegisterMap.AlarmMask));
+    }
+
+    [Fact]
+    public void Eni_entry_is_encoded_per_the_register_map()
+    {
+        var fake = new FakeCard();
+        var driver = new CardDriver(fake);
+        driver.StageEni(3, Eni(1001, "10.0.1.10"));
+        driver.Commit();
+        var w = fake.Tables[(int)TableId.Eni][3];
+        Assert.Equal(1u, TableLayout.Eni.Valid.Read(w));
+        Assert.Equal(1u, TableLayout.Eni.SrcDstCheck.Read(w));
+        Assert.Equal(24u, TableLayout.Eni.SubnetLen.Read(w));
+        Assert.Equal(1001u, TableLayout.Eni.Vni.Read(w));
+        Assert.Equal(0x0A00_010Au, TableLayout.Eni.Ip.Read(w));
+        Assert.Equal(0x0A00_0100u, TableLayout.Eni.Subnet.Read(w));
+        Assert.Equal(0x0200u, TableLayout.Eni.MacHi.Read(w));
+        Assert.Equal(0x0A00_010Au, TableLayout.Eni.MacLo.Read(w));
+        Assert.Equal(w, driver.ReadEntry(TableId.Eni, 3));
+    }
+
+    [Fact]
+    public void Staged_changes_reach_the_card_only_at_commit()
+    {
+        var fake = new FakeCard();
+        var driver = new CardDriver(fake);
+        driver.StageAddMapping(Mapping(7, 1));
+        Assert.Null(fake.Lookup(7, 0x0A00_0001));
+        driver.Commit();
+        Assert.NotNull(fake.Lookup(7, 0x0A00_0001));
+    }
+
+    [Fact]
+    public void Cuckoo_placement_fills_the_table_to_capacity_and_every_key_stays_findable()
+    {
+        var fake = new FakeCard(wayDepthLog2: 6, batchDepth: 16);
+        var driver = new CardDriver(fake);
+        var capacity = 2 * fake.WayDepth;
+        var placed = 0;
+        for (var i = 0; i < capacity; i++)
+        {
+            driver.StageAddMapping(Mapping(42, 1000 + i));
+            try
+            {
+                driver.Commit();
+                placed++;
+            }
+            catch (NitroCardException)
+            {
+                driver.DiscardStaged();
+                break;
+            }
+        }
+        // Two-way cuckoo hashing with a BFS path search reaches about 50% load with certainty
+        // and typically far more; anything placed must be findable by the card's lookup.
+        Assert.True(placed >= capacity / 2, $"only {placed} of {capacity} placed");
+        for (var i = 0; i < placed; i++)
+            Assert.NotNull(fake.Lookup(42, 0x0A00_0000u | (uint)(1000 + i)));
+        Assert.Equal(placed, driver.MappingCount);
+    }
+
+    [Fact]
+    public void A_full_table_throws_and_leaves_the_card_exactly_as_it_was()
+    {
+        var fake = new FakeCard(wayDepthLog2: 2, batchDepth: 4);
+        var driver = new CardDriver(fake);
+        var host = 0;
+        while (true)
+        {
+            driver.StageAddMapping(Mapping(5, ++host));
+            try
+            {
+                driver.Commit();
+            }
+            catch (NitroCardException e)
+            {
+                Assert.Contains("Mapping table full", e.Message, StringComparison.Ordinal);
+                break;
+            }
+        }
+        driver.DiscardStaged();
+        var before = fake.Snapshot();
+        var count = driver.MappingCount;
+        driver.StageAddMapping(Mapping(6, 1));
+        driver.StageAddMapping(Mapping(6, 2));
+        driver.StageAddMapping(Mapping(6, 3));
+        driver.StageAddMapping(Mapping(6, 4));
+        driver.StageAddMapping(Mapping(6, 5));
+        Assert.Throws<NitroCardException>(driver.Commit);
+        Assert.Equal(before, fake.Snapshot());
+        Assert.Equal(count, driver.MappingCount);
+    }
+
+    [Fact]
+    public void Batches_are_split_at_the_card_batch_depth()
+    {
+        var fake = new FakeCard(wayDepthLog2: 8, batchDepth: 8);
+        var driver = new CardDriver(fake);
+        for (var i = 0; i < 20; i++)
+            driver.StageAddMapping(Mapping(9, i + 1));
+        driver.Commit();
+        Assert.Equal(8, fake.LargestBatch);
+        Assert.Equal(3, fake.Commits);
+    }
+
+    [Fact]
+    public void Duplicate_key_unknown_key_bad_vni_and_bad_slot_are_refused_with_the_problem_named()
+    {
+        var driver = new CardDriver(new FakeCard());
+        driver.StageAddMapping(Mapping(9, 1));
+        Assert.Contains("Duplicate mapping key vni 9 10.0.0.1", Assert.Throws<NitroCardException>(() => driver.StageAddMapping(Mapping(9, 1))).Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown mapping key", Assert.Throws<NitroCardException>(() => driver.StageRemoveMapping(new MappingKey(9, 2))).Message, StringComparison.Ordinal);
+        Assert.Contains("VNI 16777216", Assert.Throws<NitroCardException>(() => driver.StageAddMapping(Mapping(1 << 24, 1))).Message, StringComparison.Ordinal);
+        Assert.Contains("slot 8 is out of range", Assert.Throws<NitroCardException>(() => driver.StageEni(8, Eni(1, "10.0.1.5"))).Message, StringComparison.Ordinal);
+        Assert.Contains("not inside its subnet", Assert.Throws<NitroCardException>(() => driver.StageEni(0, Eni(1, "10.0.2.5"))).Message, StringComparison.Ordinal);
+        Assert.Contains("unicast", Assert.Throws<NitroCardException>(() => driver.StageAddMapping(new MappingEntry(9, IPAddress.Parse("224.0.0.1"), Underlay, default))).Message, StringComparison.Ordinal);
+        Assert.Equal(1, driver.StagedCount);
+    }
+
+    [Fact]
+    public void A_mapping_to_an_empty_eni_slot_is_refused_at_commit_with_nothing_written()
+    {
+        var fake = new FakeCard();
+        var driver = new CardDriver(fake);
+        var before = fake.Snapshot();
+        driver.StageAddMapping(Mapping(9, 1, slot: 2));
+        var e = Assert.Throws<NitroCardException>(driver.Commit);
+        Assert.Contains("slot 2, which holds no ENI", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, fake.Snapshot());
+        Assert.Equal(0, driver.MappingCount);
+    }
+
+    [Fact]
+    public void A_card_error_discards_the_queued_batch()
+    {
+        var fake = new FakeCard();
+        var driver = new CardDriver(fake);
+        fake.FailNextStage = true;
+        driver.StageEni(0, Eni(1, "10.0.1.5"));
+        var e = Assert.Throws<NitroCardException>(driver.Commit);
+        Assert.Contains("rejected Stage of Eni entry 0", e.Message, StringComparison.Ordinal);
+        Assert.Null(driver.GetEni(0));
+    }
+
+    [Fact]
+    public void Replace_and_remove_write_in_place()
+    {
+        var fake = new FakeCard();
+        var driver = new CardDriver(fake);
+        driver.StageEni(1, Eni(9, "10.0.1.5"));
+        driver.StageAddMapping(Mapping(9, 1));
+        driver.Commit();
+        driver.StageSetMapping(Mapping(9, 1, slot: 1));
+        driver.Commit();
+        Assert.Equal(1u, TableLayout.Mapping.Local.Read(fake.Lookup(9, 0x0A00_0001)!));
+        driver.StageRemoveMapping(new MappingKey(9, 0x0A00_0001));
+        driver.Commit();
+        Assert.Null(fake.Lookup(9, 0x0A00_0001));
+    }
+
+    [Fact]
+    public void Counters_are_read_as_64_bit_pairs()
+    {
+        var fake = new FakeCard(eniSlots: 2);
+        fake.SetRegister(RegisterMap.DropCount + (8 * (uint)DropReason.SpoofedSource), 5);
+        fake.SetRegister(RegisterMap.DropCount + (8 * (uint)DropReason.SpoofedSource) + 4, 1);
+        fake.SetRegister(RegisterMap.EniCount + (8 * ((1 * 4) + 3)), 1500);
+        var counters = new CardDriver(fake).ReadCounters();
+        Assert.Equal((1UL << 32) + 5, counters[DropReason.SpoofedSource]);
+        Assert.Equal(1500UL, counters.Enis[1].RxBytes);
+        Assert.Equal(0UL, counters.Enis[0].TxPackets);
+    }
+
+    [Fact]
+    public void Alarms_are_decoded_and_popped()
+    {
+        var fake = new FakeCard();
+        fake.Alarms.Add([77, 1, (uint)DropReason.SpoofedSource | (3u << 8), 1001, 0xC000_020C, 0x0A00_0114, 0x0A00_010A, 0]);
+        var driver = new CardDriver(fake);
+        var alarm = Assert.Single(driver.DrainAlarms());
+        Assert.Equal(new CardAlarm((1UL << 32) + 77, DropReason.SpoofedSource, 3, 1001, IPAddress.Parse("192.0.2.12"), IPAddress.Parse("10.0.1.20"), IPAddress.Parse("10.0.1.10")), alarm);
+        Assert.Empty(fake.Alarms);
+        Assert.Empty(driver.DrainAlarms());
+    }
+}

@@ -1,0 +1,138 @@
+using NitroCard.Driver.Hashing;
+using NitroCard.Driver.Registers;
+
+namespace NitroCard.Driver.Tests;
+
+/// <summary>
+/// A register-level fake of the card: the indirect table window (stage queue, commit, read),
+/// parameters, counters and an alarm FIFO, so driver logic is tested without the native library.
+/// It also answers mapping lookups the way the RTL does (way 0 then way 1).
+/// </summary>
+internal sealed class FakeCard : ICsrBus
+{
+    private readonly Dictionary<uint, uint> _registers = [];
+    private readonly List<(int Table, int Index, uint[] Words)> _queue = [];
+    private uint _status;
+
+    public FakeCard(int eniSlots = 8, int wayDepthLog2 = 4, int edges = 4, int batchDepth = 8)
+    {
+        WayDepth = 1 << wayDepthLog2;
+        Tables = [new uint[eniSlots][], new uint[2 * WayDepth][], new uint[edges][]];
+        foreach (var table in Tables)
+        {
+            for (var i = 0; i < table.Length; i++)
+                table[i] = new uint[8];
+        }
+        BatchDepth = batchDepth;
+        _registers[RegisterMap.Id] = RegisterMap.IdReset;
+        _registers[RegisterMap.ParamEni] = (uint)eniSlots;
+        _registers[RegisterMap.ParamMap] = (uint)wayDepthLog2 | (2u << 8);
+        _registers[RegisterMap.ParamMisc] = 9001u | ((uint)edges << 16) | ((uint)batchDepth << 24);
+    }
+
+    public int WayDepth { get; }
+
+    public int BatchDepth { get; }
+
+    /// <summary>Committed table contents: [table][index] → 8 staging words.</summary>
+    public uint[][][] Tables { get; }
+
+    public int Commits { get; private set; }
+
+    public int LargestBatch { get; private set; }
+
+    /// <summary>Makes the next stage command fail as the card would (ERROR set).</summary>
+    public bool FailNextStage { get; set; }
+
+    public List<uint[]> Alarms { get; } = [];
+
+    public uint Register(uint address) => _registers.GetValueOrDefault(address);
+
+    public void SetRegister(uint address, uint value) => _registers[address] = value;
+
+    /// <summary>The mapping entry words the card's lookup would find for (vni, ip), or null.</summary>
+    public uint[]? Lookup(uint vni, uint ip)
+    {
+        for (var way = 0; way < 2; way++)
+        {
+            var words = Tables[1][(way * WayDepth) + CardHash.MappingBucket(way, vni, ip, WayDepth)];
+            if (TableLayout.Mapping.Valid.Read(words) == 1 && TableLayout.Mapping.Vni.Read(words) == vni && TableLayout.Mapping.Ip.Read(words) == ip)
+                return words;
+        }
+        return null;
+    }
+
+    public uint[][][] Snapshot() => Tables.Select(t => t.Select(w => (uint[])w.Clone()).ToArray()).ToArray();
+
+    public uint Read(uint address)
+    {
+        if (address == RegisterMap.TblStatus)
+            return _status | ((uint)_queue.Count << RegisterMap.TblStatusQueuedShift);
+        if (address == RegisterMap.AlarmStatus)
+            return (uint)Alarms.Count;
+        if (address >= RegisterMap.AlarmData && address < RegisterMap.AlarmData + 32)
+            return Alarms.Count == 0 ? 0 : Alarms[0][(address - RegisterMap.AlarmData) / 4];
+        return _registers.GetValueOrDefault(address);
+    }
+
+    public void Write(uint address, uint value)
+    {
+        _registers[address] = value;
+        if (address == RegisterMap.TblCmd)
+            Execute(value);
+        else if (address == RegisterMap.AlarmPop && Alarms.Count > 0)
+            Alarms.RemoveAt(0);
+    }
+
+    public void ReadBurst(uint address, Span<uint> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+            values[i] = Read(address + (uint)(4 * i));
+    }
+
+    public void WriteBurst(uint address, ReadOnlySpan<uint> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+            Write(address + (uint)(4 * i), values[i]);
+    }
+
+    private void Execute(uint command)
+    {
+        var op = (TableOp)((command & RegisterMap.TblCmdOpMask) >> RegisterMap.TblCmdOpShift);
+        var table = (int)((command & RegisterMap.TblCmdTableMask) >> RegisterMap.TblCmdTableShift);
+        var index = (int)_registers.GetValueOrDefault(RegisterMap.TblIndex);
+        _status = 0;
+        switch (op)
+        {
+            case TableOp.Stage:
+                if (FailNextStage || table >= Tables.Length || index >= Tables[table].Length || _queue.Count >= BatchDepth)
+                {
+                    FailNextStage = false;
+                    _status = RegisterMap.TblStatusErrorMask;
+                    return;
+                }
+                var words = new uint[8];
+                for (var i = 0; i < 8; i++)
+                    words[i] = _registers.GetValueOrDefault(RegisterMap.TblData + (uint)(4 * i));
+                _queue.Add((table, index, words));
+                break;
+            case TableOp.Commit:
+                LargestBatch = Math.Max(LargestBatch, _queue.Count);
+                foreach (var (t, i, w) in _queue)
+                    Tables[t][i] = w;
+                _queue.Clear();
+                Commits++;
+                break;
+            case TableOp.Read:
+                for (var i = 0; i < 8; i++)
+                    _registers[RegisterMap.TblRdata + (uint)(4 * i)] = Tables[table][index][i];
+                break;
+            case TableOp.Discard:
+                _queue.Clear();
+                break;
+            default:
+                _status = RegisterMap.TblStatusErrorMask;
+                break;
+        }
+    }
+}
