@@ -90,7 +90,9 @@ function Build-Native {
     $lib = Join-Path $Out 'lib/libnitrocard.so'
     $mdir = Join-Path $Out 'obj_dir'
     $sources = @(Get-RtlFiles) + @(Get-ChildItem $ShimDir -File | Sort-Object Name | ForEach-Object FullName)
-    $cflags = '-fPIC -O2 -DVL_USER_FATAL -DVL_USER_STOP -fvisibility=hidden'
+    # VL_USER_FATAL/STOP/FINISH: the shim's handlers record RTL fatals instead of ending the
+    # .NET host process (Verilator's default $finish handler calls exit on a second $finish).
+    $cflags = '-fPIC -O2 -DVL_USER_FATAL -DVL_USER_STOP -DVL_USER_FINISH -fvisibility=hidden'
     $ldflags = "-shared -Wl,--version-script=$(Join-Path $ShimDir 'libnitrocard.map')"
     $stampText = ($sources | ForEach-Object { (Get-FileHash $_ -Algorithm SHA256).Hash + ' ' + (Split-Path $_ -Leaf) }) -join "`n"
     $stampText += "`n$cflags`n$ldflags`n" + (& verilator --version)

@@ -1,4 +1,4 @@
-namespace NitroCard.Driver.Tests;
+namespace NitroCard.Testing;
 
 /// <summary>Finds files in the repository from a test's output directory.</summary>
 internal static class RepoPaths

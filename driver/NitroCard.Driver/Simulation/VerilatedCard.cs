@@ -1,0 +1,213 @@
+namespace NitroCard.Driver.Simulation;
+
+/// <summary>
+/// One Verilated <c>nitro_card</c> in this process, clocked cycle by cycle: its CSR bus, its
+/// host and network ports as frame queues, backpressure and gap patterns, and FST waveforms.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A card belongs to the thread that created it (Verilator's rule): calls from any other
+/// thread throw a <see cref="NitroCardException"/> with <see cref="NitroCardException.NativeStatus"/>
+/// -6 (NC_E_THREAD). <see cref="Cycle"/>, <see cref="PendingInputFrames"/> and
+/// <see cref="Dispose"/> work from any thread (never concurrently with another call).
+/// </para>
+/// <para>
+/// Time is counted in rising edges of the card's clock since creation (creation holds reset
+/// for 8 of them). Every CSR access is exactly one cycle; frames keep moving during it.
+/// An RTL <c>$fatal</c>/<c>$error</c>/<c>$stop</c> never ends the process: the call fails with
+/// status -2 (NC_E_FATAL) and the card refuses every later call.
+/// </para>
+/// </remarks>
+public sealed class VerilatedCard : ICsrBus, IDisposable
+{
+    private const int InitialFrameBuffer = 16 * 1024;
+
+    private readonly CardSafeHandle _handle;
+    private byte[] _frameBuffer = new byte[InitialFrameBuffer];
+
+    private VerilatedCard(CardSafeHandle handle) => _handle = handle;
+
+    /// <summary>Cycles <see cref="Create"/> holds reset for.</summary>
+    public const uint CreateResetCycles = 8;
+
+    /// <summary>
+    /// Creates a card: loads libnitrocard.so if needed, builds a new model and holds reset for
+    /// <see cref="CreateResetCycles"/> cycles. The calling thread owns the card.
+    /// </summary>
+    /// <exception cref="NitroCardException">The library is missing or the model failed to start.</exception>
+    public static VerilatedCard Create()
+    {
+        Interop.EnsureLibraryLoaded();
+        var status = Interop.NcCreate(out var handle);
+        if (status < 0)
+        {
+            handle.Dispose();
+            Interop.ThrowOnError(status, null, "nc_create");
+        }
+
+        return new VerilatedCard(handle);
+    }
+
+    /// <summary>Rising edges of the clock since creation, including reset and CSR cycles.</summary>
+    public ulong Cycle => Interop.NcCycle(Handle);
+
+    /// <summary>Input frames queued or partly sent, both input ports together.</summary>
+    public int PendingInputFrames => (int)Interop.NcInputPending(Handle);
+
+    /// <summary>
+    /// Drops every queued input frame and every collected output frame, then holds reset for
+    /// <paramref name="cycles"/> cycles. Backpressure and gap patterns are kept.
+    /// </summary>
+    public void Reset(uint cycles = 8) => Check(Interop.NcReset(Handle, cycles), "nc_reset");
+
+    /// <summary>Runs <paramref name="cycles"/> clock cycles.</summary>
+    public void Step(ulong cycles) => Check(Interop.NcStep(Handle, cycles), "nc_step");
+
+    /// <summary>
+    /// Runs until no input frame is queued or in flight, the card's <c>idle</c> output is high
+    /// and no output beat is offered or partly collected.
+    /// </summary>
+    /// <returns>The cycles run (0 when the card was already idle).</returns>
+    /// <exception cref="NitroCardException">Not idle after <paramref name="maxCycles"/> (status -3).</exception>
+    public ulong RunUntilIdle(ulong maxCycles)
+    {
+        Check(Interop.NcRunUntilIdle(Handle, maxCycles, out var cyclesRun), "nc_run_until_idle");
+        return cyclesRun;
+    }
+
+    /// <inheritdoc />
+    public uint Read(uint address)
+    {
+        Check(Interop.NcCsrRead(Handle, address, out var value), "nc_csr_read");
+        return value;
+    }
+
+    /// <inheritdoc />
+    public void Write(uint address, uint value) => Check(Interop.NcCsrWrite(Handle, address, value), "nc_csr_write");
+
+    /// <inheritdoc />
+    public unsafe void ReadBurst(uint address, Span<uint> values)
+    {
+        fixed (uint* p = values)
+        {
+            Check(Interop.NcCsrReadBurst(Handle, address, p, (uint)values.Length), "nc_csr_read_burst");
+        }
+    }
+
+    /// <inheritdoc />
+    public unsafe void WriteBurst(uint address, ReadOnlySpan<uint> values)
+    {
+        fixed (uint* p = values)
+        {
+            Check(Interop.NcCsrWriteBurst(Handle, address, p, (uint)values.Length), "nc_csr_write_burst");
+        }
+    }
+
+    /// <summary>Queues a copy of <paramref name="frame"/> for the host input port, from ENI slot <paramref name="slot"/> (0..255).</summary>
+    public unsafe void PushHost(int slot, ReadOnlySpan<byte> frame)
+    {
+        fixed (byte* p = frame)
+        {
+            Check(Interop.NcPushHost(Handle, unchecked((uint)slot), p, (uint)frame.Length), "nc_push_host");
+        }
+    }
+
+    /// <summary>Queues a copy of <paramref name="frame"/> for the network input port.</summary>
+    public unsafe void PushNetwork(ReadOnlySpan<byte> frame)
+    {
+        fixed (byte* p = frame)
+        {
+            Check(Interop.NcPushNet(Handle, p, (uint)frame.Length), "nc_push_net");
+        }
+    }
+
+    /// <summary>Takes the oldest frame the card sent to an instance, if any.</summary>
+    /// <param name="frame">The frame when this returns true; null (despite the type) when false.</param>
+    public unsafe bool TryPullHost(out CardFrame frame)
+    {
+        while (true)
+        {
+            int status;
+            uint length, slot;
+            ulong cycle;
+            fixed (byte* p = _frameBuffer)
+            {
+                status = Interop.NcPullHost(Handle, p, (uint)_frameBuffer.Length, out length, out slot, out cycle);
+            }
+
+            if (status == Interop.Status.Buffer)
+            {
+                _frameBuffer = new byte[length];
+                continue;
+            }
+
+            frame = Check(status, "nc_pull_host") == 1 ? new CardFrame(_frameBuffer[..(int)length], (int)slot, cycle) : null!;
+            return frame is not null;
+        }
+    }
+
+    /// <summary>Takes the oldest frame the card sent to the substrate, if any (its <see cref="CardFrame.Slot"/> is -1).</summary>
+    /// <param name="frame">The frame when this returns true; null (despite the type) when false.</param>
+    public unsafe bool TryPullNetwork(out CardFrame frame)
+    {
+        while (true)
+        {
+            int status;
+            uint length;
+            ulong cycle;
+            fixed (byte* p = _frameBuffer)
+            {
+                status = Interop.NcPullNet(Handle, p, (uint)_frameBuffer.Length, out length, out cycle);
+            }
+
+            if (status == Interop.Status.Buffer)
+            {
+                _frameBuffer = new byte[length];
+                continue;
+            }
+
+            frame = Check(status, "nc_pull_net") == 1 ? new CardFrame(_frameBuffer[..(int)length], -1, cycle) : null!;
+            return frame is not null;
+        }
+    }
+
+    /// <summary>
+    /// Backpressure on an output port (<see cref="CardPort.HostOut"/> or <see cref="CardPort.NetworkOut"/>):
+    /// <c>tready</c> is high in a cycle with probability <paramref name="percent"/>/100 (100 = always),
+    /// drawn from a deterministic generator seeded with <paramref name="seed"/>.
+    /// </summary>
+    public void SetOutputReadiness(CardPort port, int percent, ulong seed) =>
+        Check(Interop.NcSetReady(Handle, (uint)port, unchecked((uint)percent), seed), "nc_set_ready");
+
+    /// <summary>
+    /// Gaps on an input port (<see cref="CardPort.HostIn"/> or <see cref="CardPort.NetworkIn"/>): a beat is
+    /// offered in a cycle with probability <paramref name="percent"/>/100 (100 = back to back) and stays
+    /// valid until taken, deterministic from <paramref name="seed"/>.
+    /// </summary>
+    public void SetInputValidity(CardPort port, int percent, ulong seed) =>
+        Check(Interop.NcSetValid(Handle, (uint)port, unchecked((uint)percent), seed), "nc_set_valid");
+
+    /// <summary>Starts writing an FST waveform (both clock phases of every later cycle) to <paramref name="path"/>.</summary>
+    public void StartTrace(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Check(Interop.NcTraceStart(Handle, Path.GetFullPath(path)), "nc_trace_start");
+    }
+
+    /// <summary>Flushes and closes the waveform, if one is open.</summary>
+    public void StopTrace() => Check(Interop.NcTraceStop(Handle), "nc_trace_stop");
+
+    /// <summary>Destroys the model (running its final blocks). Safe to call more than once, from any thread.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    private CardSafeHandle Handle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+            return _handle;
+        }
+    }
+
+    private int Check(int status, string operation) => Interop.ThrowOnError(status, _handle, operation);
+}

@@ -1,0 +1,13 @@
+// nitroctl: the NitroCard command line. Results go to stdout, diagnostics to stderr; a
+// failure exits non-zero with a message naming the file and field at fault.
+using System.CommandLine;
+using NitroCard.Cli;
+using NitroCard.Cli.Simulate;
+
+var root = new RootCommand("NitroCard: a Verilated Nitro Card for VPC, its driver and its world.")
+{
+    SimulateCommand.Create(),
+    TablesCommand.Create(),
+    DemoCommand.Create(),
+};
+return await CliRunner.InvokeAsync(root, args);

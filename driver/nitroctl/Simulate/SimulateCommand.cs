@@ -1,0 +1,83 @@
+using System.CommandLine;
+using NitroCard.Driver.Simulation;
+using NitroCard.Packets;
+using NitroCard.Region;
+
+namespace NitroCard.Cli.Simulate;
+
+/// <summary>
+/// <c>nitroctl simulate --topology region.json --host h [--engine rtl|model]
+/// [--from-eni eni=file.pcap]... [--from-network file.pcap] --out dir [--trace file.fst]</c>.
+/// Everything is read and checked before anything is written.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var topology = new Option<FileInfo>("--topology") { Description = "Region file (JSON).", Required = true };
+        var host = new Option<string>("--host") { Description = "The host whose card runs.", Required = true };
+        var engine = new Option<string>("--engine") { Description = "rtl (the Verilated card) or model (the software Virtual Router).", DefaultValueFactory = _ => "rtl" };
+        engine.AcceptOnlyFromAmong(EngineFactory.Names);
+        var fromEni = new Option<string[]>("--from-eni") { Description = "<eni-id>=<file.pcap>: frames that ENI sends. Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var fromNetwork = new Option<FileInfo?>("--from-network") { Description = "Frames arriving from the substrate (pcap)." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory for network.pcap, <eni-id>.pcap, alarms.jsonl, counters.json.", Required = true };
+        var trace = new Option<FileInfo?>("--trace") { Description = "Write an FST waveform of the run (rtl engine only)." };
+
+        var command = new Command("simulate", "Run pcaps through one host's card and write what it sent, delivered, counted and alarmed.")
+        {
+            topology, host, engine, fromEni, fromNetwork, output, trace,
+        };
+        command.SetAction(parse =>
+        {
+            var engineName = parse.GetValue(engine)!;
+            var tracePath = parse.GetValue(trace)?.FullName;
+            if (tracePath is not null && engineName != "rtl")
+                throw new CliException("--trace needs --engine rtl: the model has no waveform");
+
+            var topologyPath = parse.GetValue(topology)!.FullName;
+            var region = RegionLoader.Load(topologyPath);
+            using var card = EngineFactory.Create(engineName);
+            var plan = RegionCompiler.ForHost(region, parse.GetValue(host)!, card.Geometry);
+            var inputs = ReadInputs(plan, parse.GetValue(fromEni) ?? [], parse.GetValue(fromNetwork));
+
+            CardSimulation.Load(card, plan);
+            if (tracePath is not null)
+                ((RtlCardEngine)card).Card.StartTrace(tracePath);
+            var result = CardSimulation.Run(card, inputs);
+            if (tracePath is not null)
+                ((RtlCardEngine)card).Card.StopTrace();
+
+            var outDir = parse.GetValue(output)!.FullName;
+            SimulationOutput.Write(outDir, plan, result);
+            Console.WriteLine($"{card.Name}: {inputs.Sum(i => i.Records.Count)} frames in, {result.Network.Count} to the network, {result.Host.Count} delivered, {result.Counters.Drops.Sum(d => (long)d)} dropped, {result.Alarms.Count} alarms{(result.Cycles is { } c ? $", {c} cycles" : "")} -> {outDir}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static List<SimulationInput> ReadInputs(HostCardPlan plan, string[] fromEni, FileInfo? fromNetwork)
+    {
+        var inputs = new List<SimulationInput>();
+        foreach (var spec in fromEni)
+        {
+            var eq = spec.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == spec.Length - 1)
+                throw new CliException($"--from-eni '{spec}': expected <eni-id>=<file.pcap>");
+            var eniId = spec[..eq];
+            var eni = plan.Enis.FirstOrDefault(e => e.EniId == eniId)
+                ?? throw new CliException($"--from-eni {eniId}: not an ENI on host {plan.HostName} (its ENIs: {string.Join(", ", plan.Enis.Select(e => e.EniId))})");
+            var file = Path.GetFullPath(spec[(eq + 1)..]);
+            inputs.Add(new SimulationInput(eniId, eni.Slot, file, ReadPcap(file)));
+        }
+        if (fromNetwork is not null)
+            inputs.Add(new SimulationInput("network", -1, fromNetwork.FullName, ReadPcap(fromNetwork.FullName)));
+        return inputs;
+    }
+
+    private static List<PcapRecord> ReadPcap(string path)
+    {
+        if (!File.Exists(path))
+            throw new CliException($"{path}: no such pcap file");
+        return PcapReader.ReadFile(path);
+    }
+}

@@ -1,0 +1,335 @@
+// nitro_rx_lookup: RX decision pipeline, one header every two cycles (two mapping lookups share
+// port B of the mapping ways), fixed latency, no internal stalls.
+//   pop : header FIFO head (only when R1 is empty)          -> R1
+//   R1  : outer/inner header checks (spec RX 0-9), both IPv4 checksums, CRCs of the
+//         destination and source keys, edge compare          -> R2
+//   R2  : port B address = destination buckets               -> R3
+//   R3  : port B address = source buckets; compare destination entries -> R4
+//   R4  : compare source entries, ENI check of the local slot, final action -> R5
+//   R5  : push the decision, report counters and alarms.
+module nitro_rx_lookup #(
+  parameter int NUM_ENI            = 64,    // ENI slots
+  parameter int MAP_WAY_DEPTH_LOG2 = 15,    // buckets per way (log2)
+  parameter int IP_MTU             = 9001,  // inner IPv4 MTU
+  parameter int DEC_SPACE_W        = 5,     // width of the decision FIFO free-space count
+  parameter int MAP_W              = 146    // mapping entry bits
+) (
+  input  logic                          clk,
+  input  logic                          rst,           // synchronous, active high
+  // Header records
+  input  logic [671:0]                  hdr_data,      // frame bytes 0..83 (0 past the end)
+  input  logic [15:0]                   hdr_len,
+  input  logic                          hdr_valid,
+  output logic                          hdr_ready,
+  // Flow control
+  input  logic                          freeze,
+  input  logic [DEC_SPACE_W-1:0]        dec_space,
+  output logic                          busy,
+  // Card registers
+  input  logic [31:0]                   underlay_ip,
+  // Mapping lookup (port B of both ways)
+  output logic [MAP_WAY_DEPTH_LOG2-1:0] map_addr0,
+  output logic [MAP_WAY_DEPTH_LOG2-1:0] map_addr1,
+  input  logic [MAP_W-1:0]              map_data0,
+  input  logic [MAP_W-1:0]              map_data1,
+  // ENI read of the destination slot
+  output logic [7:0]                    eni_slot,
+  input  logic                          eni_valid,
+  input  logic [23:0]                   eni_vni,
+  input  logic [31:0]                   eni_ip,
+  input  logic [47:0]                   eni_mac,
+  // Edge check
+  output logic [23:0]                   edge_vni,
+  output logic [31:0]                   edge_ip,
+  input  logic                          edge_hit,
+  // Decision: {drop, slot[7:0], inner_len[15:0], mac[47:0]}
+  output logic [72:0]                   dec_data,
+  output logic                          dec_wr,
+  // Statistics (valid for one cycle)
+  output logic                          st_drop,
+  output logic [3:0]                    st_reason,
+  output logic [7:0]                    st_slot,
+  output logic [23:0]                   st_vni,
+  output logic [31:0]                   st_osrc,
+  output logic [31:0]                   st_isrc,
+  output logic [31:0]                   st_idst,
+  output logic                          st_rx,         // delivered: rx counters
+  output logic [7:0]                    st_rx_slot,
+  output logic [15:0]                   st_rx_len
+);
+
+  localparam int L         = MAP_WAY_DEPTH_LOG2;
+  localparam int MAX_FRAME = 14 + IP_MTU;
+
+  if (IP_MTU < 68 || IP_MTU > 16000) begin : g_chk_mtu
+    $error("nitro_rx_lookup: IP_MTU must be in 68..16000");
+  end
+  if (NUM_ENI < 2 || NUM_ENI > 256) begin : g_chk_eni
+    $error("nitro_rx_lookup: NUM_ENI must be in 2..256");
+  end
+  if (DEC_SPACE_W < 3) begin : g_chk_space
+    $error("nitro_rx_lookup: decision FIFO must hold at least 4 entries");
+  end
+
+  function automatic logic [7:0] b8(input logic [671:0] h, input int k);
+    b8 = h[8*k +: 8];
+  endfunction
+  function automatic logic [15:0] b16(input logic [671:0] h, input int k);
+    b16 = {h[8*k +: 8], h[8*(k+1) +: 8]};
+  endfunction
+  function automatic logic [23:0] b24(input logic [671:0] h, input int k);
+    b24 = {h[8*k +: 8], h[8*(k+1) +: 8], h[8*(k+2) +: 8]};
+  endfunction
+  function automatic logic [31:0] b32(input logic [671:0] h, input int k);
+    b32 = {h[8*k +: 8], h[8*(k+1) +: 8], h[8*(k+2) +: 8], h[8*(k+3) +: 8]};
+  endfunction
+  function automatic logic csum_ok(input logic [671:0] h, input int k);
+    logic [19:0] s;
+    logic [16:0] f1;
+    logic [15:0] f2;
+    s = '0;
+    for (int w = 0; w < 10; w++) s = s + 20'(b16(h, k + 2*w));
+    f1 = 17'(s[15:0]) + 17'(s[19:16]);
+    f2 = f1[15:0] + 16'(f1[16]);
+    csum_ok = f2 == 16'hFFFF;
+  endfunction
+
+  // ---------------------------------------------------------------- admission
+  logic r1_v_q, r2_v_q, r3_v_q, r4_v_q, r5_v_q;
+  logic [DEC_SPACE_W-1:0] inflight;
+  logic pop;
+
+  assign inflight  = DEC_SPACE_W'(r1_v_q) + DEC_SPACE_W'(r2_v_q) + DEC_SPACE_W'(r3_v_q)
+                   + DEC_SPACE_W'(r4_v_q) + DEC_SPACE_W'(r5_v_q);
+  assign pop       = hdr_valid && !freeze && !r1_v_q && (dec_space > inflight);
+  assign hdr_ready = pop;
+  assign busy      = r1_v_q || r2_v_q || r3_v_q || r4_v_q || r5_v_q;
+
+  // ---------------------------------------------------------------- R1
+  logic [671:0] r1_hdr_q;
+  logic [15:0]  r1_len_q;
+
+  always_ff @(posedge clk) begin
+    if (rst) r1_v_q <= 1'b0;
+    else     r1_v_q <= pop;
+    if (pop) begin
+      r1_hdr_q <= hdr_data;
+      r1_len_q <= hdr_len;
+    end
+  end
+
+  logic [15:0] tl, itl;
+  logic [16:0] inner_len;       // tl - 36, two's complement
+  logic [3:0]  ver, ihl, iver, iihl;
+  logic [23:0] vni;
+  logic [31:0] osrc, isrc, idst;
+  logic        pre_drop;
+  logic [3:0]  pre_reason;
+  logic [31:0] crc_d_c, crc_d_i, crc_s_c, crc_s_i;
+
+  assign tl        = b16(r1_hdr_q, 16);
+  assign itl       = b16(r1_hdr_q, 66);
+  assign inner_len = 17'(tl) - 17'd36;
+  assign ver       = r1_hdr_q[8*14+4 +: 4];
+  assign ihl       = r1_hdr_q[8*14 +: 4];
+  assign iver      = r1_hdr_q[8*64+4 +: 4];
+  assign iihl      = r1_hdr_q[8*64 +: 4];
+  assign vni       = b24(r1_hdr_q, 46);
+  assign osrc      = b32(r1_hdr_q, 26);
+  assign isrc      = b32(r1_hdr_q, 76);
+  assign idst      = b32(r1_hdr_q, 80);
+
+  always_comb begin
+    pre_drop   = 1'b1;
+    pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    if (r1_len_q > 16'(MAX_FRAME + 50))                pre_reason = 4'(nitro_regs_pkg::DROP_MTU_EXCEEDED);
+    else if (r1_len_q < 16'd14)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (b16(r1_hdr_q, 12) != 16'h0800)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (r1_len_q < 16'd34 || ver != 4'd4 || ihl < 4'd5)
+                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (ihl > 4'd5)                               pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (!csum_ok(r1_hdr_q, 14))                   pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (tl < 16'd20 || 17'(tl) + 17'd14 > 17'(r1_len_q))
+                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (b32(r1_hdr_q, 30) != underlay_ip)         pre_reason = 4'(nitro_regs_pkg::DROP_NOT_ON_HOST);
+    else if (b8(r1_hdr_q, 23) != 8'd17)                pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (r1_len_q < 16'd42)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (b16(r1_hdr_q, 36) != 16'd4789)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (b16(r1_hdr_q, 38) != tl - 16'd20)         pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (r1_len_q < 16'd50)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (b8(r1_hdr_q, 42) != 8'h08)                pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (!inner_len[16] && inner_len > 17'(MAX_FRAME))
+                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MTU_EXCEEDED);
+    else if (inner_len[16] || inner_len < 17'd14)      pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (b16(r1_hdr_q, 62) != 16'h0800)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (inner_len < 17'd34 || iver != 4'd4 || iihl < 4'd5)
+                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (iihl > 4'd5)                              pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (!csum_ok(r1_hdr_q, 64))                   pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (itl < 16'd20 || 17'(itl) + 17'd14 > inner_len)
+                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (b8(r1_hdr_q, 72) == 8'd0)                 pre_reason = 4'(nitro_regs_pkg::DROP_TTL_EXPIRED);
+    else                                               pre_drop   = 1'b0;
+  end
+
+  nitro_crc #(.NBYTES(7), .POLY(32'h82F63B78)) u_crc_d_c (.msg ({vni, idst}), .crc (crc_d_c));
+  nitro_crc #(.NBYTES(7), .POLY(32'hEDB88320)) u_crc_d_i (.msg ({vni, idst}), .crc (crc_d_i));
+  nitro_crc #(.NBYTES(7), .POLY(32'h82F63B78)) u_crc_s_c (.msg ({vni, isrc}), .crc (crc_s_c));
+  nitro_crc #(.NBYTES(7), .POLY(32'hEDB88320)) u_crc_s_i (.msg ({vni, isrc}), .crc (crc_s_i));
+
+  assign edge_vni = vni;
+  assign edge_ip  = osrc;
+
+  // ---------------------------------------------------------------- R2
+  logic         r2_pre_drop_q, r2_edge_q;
+  logic [3:0]   r2_pre_reason_q;
+  logic [15:0]  r2_len_q, r2_ilen_q;
+  logic [23:0]  r2_vni_q;
+  logic [31:0]  r2_osrc_q, r2_isrc_q, r2_idst_q;
+  logic [L-1:0] r2_d0_q, r2_d1_q, r2_s0_q, r2_s1_q;
+
+  always_ff @(posedge clk) begin
+    if (rst) r2_v_q <= 1'b0;
+    else     r2_v_q <= r1_v_q;
+    r2_pre_drop_q   <= pre_drop;
+    r2_pre_reason_q <= pre_reason;
+    r2_edge_q       <= edge_hit;
+    r2_len_q        <= r1_len_q;
+    r2_ilen_q       <= inner_len[15:0];
+    r2_vni_q        <= vni;
+    r2_osrc_q       <= osrc;
+    r2_isrc_q       <= isrc;
+    r2_idst_q       <= idst;
+    r2_d0_q         <= crc_d_c[L-1:0];
+    r2_d1_q         <= crc_d_i[L-1:0];
+    r2_s0_q         <= crc_s_c[L-1:0];
+    r2_s1_q         <= crc_s_i[L-1:0];
+  end
+
+  // ---------------------------------------------------------------- R3
+  logic         r3_pre_drop_q, r3_edge_q;
+  logic [3:0]   r3_pre_reason_q;
+  logic [15:0]  r3_len_q, r3_ilen_q;
+  logic [23:0]  r3_vni_q;
+  logic [31:0]  r3_osrc_q, r3_isrc_q, r3_idst_q;
+  logic [L-1:0] r3_s0_q, r3_s1_q;
+
+  always_ff @(posedge clk) begin
+    if (rst) r3_v_q <= 1'b0;
+    else     r3_v_q <= r2_v_q;
+    r3_pre_drop_q   <= r2_pre_drop_q;
+    r3_pre_reason_q <= r2_pre_reason_q;
+    r3_edge_q       <= r2_edge_q;
+    r3_len_q        <= r2_len_q;
+    r3_ilen_q       <= r2_ilen_q;
+    r3_vni_q        <= r2_vni_q;
+    r3_osrc_q       <= r2_osrc_q;
+    r3_isrc_q       <= r2_isrc_q;
+    r3_idst_q       <= r2_idst_q;
+    r3_s0_q         <= r2_s0_q;
+    r3_s1_q         <= r2_s1_q;
+  end
+
+  // Headers are admitted two cycles apart, so R2 and R3 never hold one at the same time.
+  assign map_addr0 = r2_v_q ? r2_d0_q : r3_s0_q;
+  assign map_addr1 = r2_v_q ? r2_d1_q : r3_s1_q;
+
+  // Mapping entries: {mac, underlay_ip, ip, vni, slot, local, valid}
+  logic [47:0] m0_mac, m1_mac;
+  logic [31:0] m0_uip, m1_uip, m0_ip, m1_ip;
+  logic [23:0] m0_vni, m1_vni;
+  logic [7:0]  m0_slot, m1_slot;
+  logic        m0_local, m1_local, m0_valid, m1_valid;
+  assign {m0_mac, m0_uip, m0_ip, m0_vni, m0_slot, m0_local, m0_valid} = map_data0;
+  assign {m1_mac, m1_uip, m1_ip, m1_vni, m1_slot, m1_local, m1_valid} = map_data1;
+
+  logic dhit0, dhit1;
+  assign dhit0 = m0_valid && m0_vni == r3_vni_q && m0_ip == r3_idst_q;
+  assign dhit1 = m1_valid && m1_vni == r3_vni_q && m1_ip == r3_idst_q;
+
+  // ---------------------------------------------------------------- R4
+  logic         r4_pre_drop_q, r4_edge_q;
+  logic [3:0]   r4_pre_reason_q;
+  logic [15:0]  r4_len_q, r4_ilen_q;
+  logic [23:0]  r4_vni_q;
+  logic [31:0]  r4_osrc_q, r4_isrc_q, r4_idst_q;
+  logic         r4_dok_q;       // destination hit and local
+  logic [7:0]   r4_slot_q;
+
+  always_ff @(posedge clk) begin
+    if (rst) r4_v_q <= 1'b0;
+    else     r4_v_q <= r3_v_q;
+    r4_pre_drop_q   <= r3_pre_drop_q;
+    r4_pre_reason_q <= r3_pre_reason_q;
+    r4_edge_q       <= r3_edge_q;
+    r4_len_q        <= r3_len_q;
+    r4_ilen_q       <= r3_ilen_q;
+    r4_vni_q        <= r3_vni_q;
+    r4_osrc_q       <= r3_osrc_q;
+    r4_isrc_q       <= r3_isrc_q;
+    r4_idst_q       <= r3_idst_q;
+    r4_dok_q        <= dhit0 ? m0_local : (dhit1 && m1_local);
+    r4_slot_q       <= dhit0 ? m0_slot : m1_slot;
+  end
+
+  logic shit0, shit1, src_ok, dst_ok;
+  assign shit0    = m0_valid && m0_vni == r4_vni_q && m0_ip == r4_isrc_q;
+  assign shit1    = m1_valid && m1_vni == r4_vni_q && m1_ip == r4_isrc_q;
+  assign src_ok   = (shit0 ? (m0_uip == r4_osrc_q) : (shit1 && m1_uip == r4_osrc_q)) || r4_edge_q;
+  assign eni_slot = r4_slot_q;
+  assign dst_ok   = r4_dok_q && eni_valid && eni_vni == r4_vni_q && eni_ip == r4_idst_q;
+
+  logic       drop;
+  logic [3:0] reason;
+  always_comb begin
+    drop   = 1'b1;
+    reason = r4_pre_reason_q;
+    if (!r4_pre_drop_q) begin
+      if (!dst_ok)      reason = 4'(nitro_regs_pkg::DROP_NOT_ON_HOST);
+      else if (!src_ok) reason = 4'(nitro_regs_pkg::DROP_SPOOFED_SOURCE);
+      else              drop   = 1'b0;
+    end
+  end
+
+  // ---------------------------------------------------------------- R5
+  logic         r5_drop_q;
+  logic [3:0]   r5_reason_q;
+  logic [15:0]  r5_len_q, r5_ilen_q;
+  logic [23:0]  r5_vni_q;
+  logic [31:0]  r5_osrc_q, r5_isrc_q, r5_idst_q;
+  logic [7:0]   r5_slot_q;
+  logic [47:0]  r5_mac_q;
+
+  always_ff @(posedge clk) begin
+    if (rst) r5_v_q <= 1'b0;
+    else     r5_v_q <= r4_v_q;
+    r5_drop_q   <= drop;
+    r5_reason_q <= reason;
+    r5_len_q    <= r4_len_q;
+    r5_ilen_q   <= r4_ilen_q;
+    r5_vni_q    <= r4_vni_q;
+    r5_osrc_q   <= r4_osrc_q;
+    r5_isrc_q   <= r4_isrc_q;
+    r5_idst_q   <= r4_idst_q;
+    r5_slot_q   <= r4_slot_q;
+    r5_mac_q    <= eni_mac;
+  end
+
+  assign dec_wr   = r5_v_q;
+  assign dec_data = {r5_drop_q, r5_slot_q, r5_ilen_q, r5_mac_q};
+
+  assign st_drop    = r5_v_q && r5_drop_q;
+  assign st_reason  = r5_reason_q;
+  assign st_slot    = (r5_reason_q == 4'(nitro_regs_pkg::DROP_SPOOFED_SOURCE)) ? r5_slot_q : 8'hFF;
+  assign st_vni     = (r5_len_q >= 16'd49) ? r5_vni_q  : 24'h0;
+  assign st_osrc    = (r5_len_q >= 16'd30) ? r5_osrc_q : 32'h0;
+  assign st_isrc    = (r5_len_q >= 16'd80) ? r5_isrc_q : 32'h0;
+  assign st_idst    = (r5_len_q >= 16'd84) ? r5_idst_q : 32'h0;
+  assign st_rx      = r5_v_q && !r5_drop_q;
+  assign st_rx_slot = r5_slot_q;
+  assign st_rx_len  = r5_ilen_q;
+
+  logic unused_bits;
+  assign unused_bits = ^{m0_mac, m1_mac, crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L]};
+
+endmodule

@@ -1,0 +1,395 @@
+// nitro_tables: the card's lookup tables and the indirect table-access window.
+// ENI table (slot-indexed, distributed memory + valid flops), edge table (flops, parallel
+// compare), mapping table (two nitro_map_way memories). CSR side: TBL_DATA0..7 staging,
+// TBL_INDEX, TBL_CMD, TBL_STATUS, TBL_RDATA0..7.
+// Atomic commit: `stage` appends (table, index, data) to a BATCH_DEPTH queue. `commit` raises
+// `freeze`; the lookup pipelines stop admitting headers and the top reports `quiet` once they
+// are empty; the queue is then written, one entry per cycle, and `freeze` drops. `read` uses
+// the same freeze so it sees committed state and can borrow mapping port A.
+module nitro_tables #(
+  parameter int NUM_ENI            = 64,  // ENI slots (2..256)
+  parameter int MAP_WAY_DEPTH_LOG2 = 15,  // buckets per way (log2)
+  parameter int NUM_EDGE           = 8,   // edge entries (1..256)
+  parameter int BATCH_DEPTH        = 64,  // staged writes per commit (1..256)
+  parameter int MAP_W              = 146  // mapping entry bits (layout in nitro_map_way)
+) (
+  input  logic                          clk,
+  input  logic                          rst,            // synchronous, active high
+  // CSR bus (decoded here for the table window)
+  input  logic                          csr_valid,
+  input  logic                          csr_write,
+  input  logic [15:0]                   csr_addr,
+  input  logic [31:0]                   csr_wdata,
+  output logic [31:0]                   csr_rd,         // read data for this block's addresses, else 0
+  // Freeze handshake with the lookup pipelines
+  output logic                          freeze,         // pipelines: admit no new header
+  input  logic                          quiet,          // pipelines are empty
+  // TX ENI read (combinational)
+  input  logic [7:0]                    tx_eni_slot,
+  output logic                          tx_eni_valid,   // slot < NUM_ENI and entry valid
+  output logic                          tx_eni_sdc,
+  output logic [5:0]                    tx_eni_sublen,
+  output logic [23:0]                   tx_eni_vni,
+  output logic [31:0]                   tx_eni_ip,
+  output logic [47:0]                   tx_eni_mac,
+  output logic [31:0]                   tx_eni_subnet,
+  // RX ENI read (combinational)
+  input  logic [7:0]                    rx_eni_slot,
+  output logic                          rx_eni_valid,
+  output logic [23:0]                   rx_eni_vni,
+  output logic [31:0]                   rx_eni_ip,
+  output logic [47:0]                   rx_eni_mac,
+  // TX mapping lookup (data the cycle after the address)
+  input  logic [MAP_WAY_DEPTH_LOG2-1:0] tx_map_addr0,
+  input  logic [MAP_WAY_DEPTH_LOG2-1:0] tx_map_addr1,
+  output logic [MAP_W-1:0]              tx_map_data0,
+  output logic [MAP_W-1:0]              tx_map_data1,
+  // RX mapping lookup (data the cycle after the address)
+  input  logic [MAP_WAY_DEPTH_LOG2-1:0] rx_map_addr0,
+  input  logic [MAP_WAY_DEPTH_LOG2-1:0] rx_map_addr1,
+  output logic [MAP_W-1:0]              rx_map_data0,
+  output logic [MAP_W-1:0]              rx_map_data1,
+  // Edge check (combinational)
+  input  logic [23:0]                   edge_vni,
+  input  logic [31:0]                   edge_ip,
+  output logic                          edge_hit
+);
+
+  localparam int L       = MAP_WAY_DEPTH_LOG2;
+  localparam int SLOT_W  = $clog2(NUM_ENI);
+  localparam int IDX_W   = (L + 1 > 8) ? L + 1 : 8;
+  localparam int QD_W    = 192;                      // staging words 0..5 are all a table uses
+  localparam int Q_W     = 2 + IDX_W + QD_W;
+  localparam int QPTR_W  = $clog2(BATCH_DEPTH + 1);
+  localparam int ENI_W   = 143;                      // {subnet, mac, ip, vni, sublen, sdc}
+  localparam int EDGE_W  = $clog2(NUM_EDGE) > 0 ? $clog2(NUM_EDGE) : 1;
+
+  if (NUM_ENI < 2 || NUM_ENI > 256) begin : g_chk_eni
+    $error("nitro_tables: NUM_ENI must be in 2..256");
+  end
+  if (L < 1 || L > 19) begin : g_chk_map
+    $error("nitro_tables: MAP_WAY_DEPTH_LOG2 must be in 1..19");
+  end
+  if (NUM_EDGE < 1 || NUM_EDGE > 256) begin : g_chk_edge
+    $error("nitro_tables: NUM_EDGE must be in 1..256");
+  end
+  if (BATCH_DEPTH < 1 || BATCH_DEPTH > 255) begin : g_chk_batch
+    $error("nitro_tables: BATCH_DEPTH must be in 1..255");
+  end
+  if (MAP_W != 146) begin : g_chk_mapw
+    $error("nitro_tables: MAP_W must be 146");
+  end
+
+  // ---------------------------------------------------------------- CSR registers
+  logic [255:0] data_q;          // TBL_DATA7..0
+  logic [31:0]  index_q;         // TBL_INDEX
+  logic [255:0] rdata_q;         // TBL_RDATA7..0
+  logic         error_q;
+
+  typedef enum logic [2:0] {
+    S_IDLE, S_C_WAIT, S_C_RUN, S_R_WAIT, S_R_ADDR, S_R_DATA
+  } state_e;
+  state_e state_q;
+
+  logic [1:0]        r_table_q;      // table of the pending read
+  logic [IDX_W-1:0]  r_index_q;
+
+  // ---------------------------------------------------------------- batch queue
+  logic [Q_W-1:0]    qmem [BATCH_DEPTH];
+  logic [QPTR_W-1:0] queued_q;       // entries staged
+  logic [QPTR_W-1:0] qrd_q;          // commit read pointer
+  logic [Q_W-1:0]    qent;
+  logic [1:0]        q_table;
+  logic [IDX_W-1:0]  q_index;
+  logic [QD_W-1:0]   q_data;
+
+  assign qent = qmem[qrd_q[$clog2(BATCH_DEPTH) > 0 ? $clog2(BATCH_DEPTH)-1 : 0 : 0]];
+  assign {q_table, q_index, q_data} = qent;
+
+  // ---------------------------------------------------------------- command decode
+  logic        wr_cmd, wr_index, wr_data;
+  logic [3:0]  cmd_op, cmd_table;
+  logic        idx_ok;
+  logic [2:0]  data_word;
+
+  assign wr_cmd    = csr_valid && csr_write && (csr_addr == nitro_regs_pkg::ADDR_TBL_CMD);
+  assign wr_index  = csr_valid && csr_write && (csr_addr == nitro_regs_pkg::ADDR_TBL_INDEX);
+  assign wr_data   = csr_valid && csr_write && (csr_addr[15:5] == nitro_regs_pkg::ADDR_TBL_DATA[15:5])
+                     && (csr_addr[1:0] == 2'b00);
+  assign data_word = csr_addr[4:2];
+  assign cmd_op    = csr_wdata[nitro_regs_pkg::TBL_CMD_OP_LSB +: 4];
+  assign cmd_table = csr_wdata[nitro_regs_pkg::TBL_CMD_TABLE_LSB +: 4];
+
+  always_comb begin
+    idx_ok = 1'b0;
+    if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_ENI))     idx_ok = index_q < 32'(NUM_ENI);
+    if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_MAPPING)) idx_ok = index_q < (32'd2 << L);
+    if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_EDGE))    idx_ok = index_q < 32'(NUM_EDGE);
+  end
+
+  // ---------------------------------------------------------------- tables
+  logic [ENI_W-1:0]       eni_mem [NUM_ENI];
+  logic [NUM_ENI-1:0]     eni_valid_q;
+  logic [NUM_EDGE-1:0]    edge_valid_q;
+  logic [NUM_EDGE*24-1:0] edge_vni_q;
+  logic [NUM_EDGE*32-1:0] edge_ip_q;
+
+  // Table writes (commit) and reads
+  logic                   apply;            // write queue entry qent this cycle
+  logic                   map_we0, map_we1;
+  logic [L-1:0]           pa_addr0, pa_addr1;
+  logic [MAP_W-1:0]       map_wdata;
+  logic [MAP_W-1:0]       map_rd0, map_rd1;
+
+  assign apply = (state_q == S_C_RUN);
+
+  // Mapping entry from the staging format
+  assign map_wdata = {
+    q_data[nitro_regs_pkg::TBL_MAPPING_MAC_HI_LSB +: 16],
+    q_data[nitro_regs_pkg::TBL_MAPPING_MAC_LO_LSB +: 32],
+    q_data[nitro_regs_pkg::TBL_MAPPING_UNDERLAY_IP_LSB +: 32],
+    q_data[nitro_regs_pkg::TBL_MAPPING_IP_LSB +: 32],
+    q_data[nitro_regs_pkg::TBL_MAPPING_VNI_LSB +: 24],
+    q_data[nitro_regs_pkg::TBL_MAPPING_LOCAL_SLOT_LSB +: 8],
+    q_data[nitro_regs_pkg::TBL_MAPPING_LOCAL_LSB],
+    q_data[nitro_regs_pkg::TBL_MAPPING_VALID_LSB]
+  };
+
+  always_comb begin
+    map_we0 = 1'b0;
+    map_we1 = 1'b0;
+    if (apply && q_table == 2'(nitro_regs_pkg::TABLE_ID_MAPPING)) begin
+      map_we0 = !q_index[L];
+      map_we1 = q_index[L];
+    end
+    if (freeze) begin
+      pa_addr0 = (state_q == S_C_RUN) ? q_index[L-1:0] : r_index_q[L-1:0];
+      pa_addr1 = pa_addr0;
+    end else begin
+      pa_addr0 = tx_map_addr0;
+      pa_addr1 = tx_map_addr1;
+    end
+  end
+
+  nitro_map_way #(.WIDTH(MAP_W), .DEPTH_LOG2(L)) u_way0 (
+    .clk     (clk),
+    .a_addr  (pa_addr0),
+    .a_we    (map_we0),
+    .a_wdata (map_wdata),
+    .a_rdata (map_rd0),
+    .b_addr  (rx_map_addr0),
+    .b_rdata (rx_map_data0)
+  );
+
+  nitro_map_way #(.WIDTH(MAP_W), .DEPTH_LOG2(L)) u_way1 (
+    .clk     (clk),
+    .a_addr  (pa_addr1),
+    .a_we    (map_we1),
+    .a_wdata (map_wdata),
+    .a_rdata (map_rd1),
+    .b_addr  (rx_map_addr1),
+    .b_rdata (rx_map_data1)
+  );
+
+  assign tx_map_data0 = map_rd0;
+  assign tx_map_data1 = map_rd1;
+
+  // ENI writes
+  always_ff @(posedge clk) begin
+    if (apply && q_table == 2'(nitro_regs_pkg::TABLE_ID_ENI)) begin
+      eni_mem[q_index[SLOT_W-1:0]] <= {
+        q_data[nitro_regs_pkg::TBL_ENI_SUBNET_LSB +: 32],
+        q_data[nitro_regs_pkg::TBL_ENI_MAC_HI_LSB +: 16],
+        q_data[nitro_regs_pkg::TBL_ENI_MAC_LO_LSB +: 32],
+        q_data[nitro_regs_pkg::TBL_ENI_IP_LSB +: 32],
+        q_data[nitro_regs_pkg::TBL_ENI_VNI_LSB +: 24],
+        q_data[nitro_regs_pkg::TBL_ENI_SUBNET_LEN_LSB +: 6],
+        q_data[nitro_regs_pkg::TBL_ENI_SRC_DST_CHECK_LSB]
+      };
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      eni_valid_q  <= '0;
+      edge_valid_q <= '0;
+      edge_vni_q   <= '0;
+      edge_ip_q    <= '0;
+    end else if (apply) begin
+      if (q_table == 2'(nitro_regs_pkg::TABLE_ID_ENI)) begin
+        eni_valid_q[q_index[SLOT_W-1:0]] <= q_data[nitro_regs_pkg::TBL_ENI_VALID_LSB];
+      end
+      if (q_table == 2'(nitro_regs_pkg::TABLE_ID_EDGE)) begin
+        for (int e = 0; e < NUM_EDGE; e++) begin
+          if (q_index[EDGE_W-1:0] == EDGE_W'(e)) begin
+            edge_valid_q[e]          <= q_data[nitro_regs_pkg::TBL_EDGE_VALID_LSB];
+            edge_vni_q[24*e +: 24]   <= q_data[nitro_regs_pkg::TBL_EDGE_VNI_LSB +: 24];
+            edge_ip_q[32*e +: 32]    <= q_data[nitro_regs_pkg::TBL_EDGE_UNDERLAY_IP_LSB +: 32];
+          end
+        end
+      end
+    end
+  end
+
+  // ENI reads
+  logic [ENI_W-1:0] tx_eni, rx_eni, rd_eni;
+  assign tx_eni = eni_mem[tx_eni_slot[SLOT_W-1:0]];
+  assign rx_eni = eni_mem[rx_eni_slot[SLOT_W-1:0]];
+  assign rd_eni = eni_mem[r_index_q[SLOT_W-1:0]];
+
+  assign tx_eni_valid = (tx_eni_slot < 8'(NUM_ENI)) && eni_valid_q[tx_eni_slot[SLOT_W-1:0]];
+  assign {tx_eni_subnet, tx_eni_mac, tx_eni_ip, tx_eni_vni, tx_eni_sublen, tx_eni_sdc} = tx_eni;
+
+  logic [31:0] unused_rx_subnet;
+  logic [6:0]  unused_rx_flags;
+  assign rx_eni_valid = (rx_eni_slot < 8'(NUM_ENI)) && eni_valid_q[rx_eni_slot[SLOT_W-1:0]];
+  assign {unused_rx_subnet, rx_eni_mac, rx_eni_ip, rx_eni_vni, unused_rx_flags} = rx_eni;
+
+  // Edge compare
+  always_comb begin
+    edge_hit = 1'b0;
+    for (int e = 0; e < NUM_EDGE; e++) begin
+      if (edge_valid_q[e] && edge_vni_q[24*e +: 24] == edge_vni && edge_ip_q[32*e +: 32] == edge_ip) begin
+        edge_hit = 1'b1;
+      end
+    end
+  end
+
+  // Read-back formatting into the staging layout
+  logic [255:0] rd_fmt;
+  always_comb begin
+    rd_fmt = '0;
+    if (r_table_q == 2'(nitro_regs_pkg::TABLE_ID_ENI)) begin
+      rd_fmt[nitro_regs_pkg::TBL_ENI_VALID_LSB]              = eni_valid_q[r_index_q[SLOT_W-1:0]];
+      {rd_fmt[nitro_regs_pkg::TBL_ENI_SUBNET_LSB +: 32],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_MAC_HI_LSB +: 16],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_MAC_LO_LSB +: 32],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_IP_LSB +: 32],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_VNI_LSB +: 24],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_SUBNET_LEN_LSB +: 6],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_SRC_DST_CHECK_LSB]}   = rd_eni;
+    end else if (r_table_q == 2'(nitro_regs_pkg::TABLE_ID_MAPPING)) begin
+      {rd_fmt[nitro_regs_pkg::TBL_MAPPING_MAC_HI_LSB +: 16],
+       rd_fmt[nitro_regs_pkg::TBL_MAPPING_MAC_LO_LSB +: 32],
+       rd_fmt[nitro_regs_pkg::TBL_MAPPING_UNDERLAY_IP_LSB +: 32],
+       rd_fmt[nitro_regs_pkg::TBL_MAPPING_IP_LSB +: 32],
+       rd_fmt[nitro_regs_pkg::TBL_MAPPING_VNI_LSB +: 24],
+       rd_fmt[nitro_regs_pkg::TBL_MAPPING_LOCAL_SLOT_LSB +: 8],
+       rd_fmt[nitro_regs_pkg::TBL_MAPPING_LOCAL_LSB],
+       rd_fmt[nitro_regs_pkg::TBL_MAPPING_VALID_LSB]}       = r_index_q[L] ? map_rd1 : map_rd0;
+    end else begin
+      for (int e = 0; e < NUM_EDGE; e++) begin
+        if (r_index_q[EDGE_W-1:0] == EDGE_W'(e)) begin
+          rd_fmt[nitro_regs_pkg::TBL_EDGE_VALID_LSB]             = edge_valid_q[e];
+          rd_fmt[nitro_regs_pkg::TBL_EDGE_VNI_LSB +: 24]         = edge_vni_q[24*e +: 24];
+          rd_fmt[nitro_regs_pkg::TBL_EDGE_UNDERLAY_IP_LSB +: 32] = edge_ip_q[32*e +: 32];
+        end
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- command engine
+  assign freeze = (state_q != S_IDLE);
+
+  always_ff @(posedge clk) begin
+    if (wr_cmd && state_q == S_IDLE && cmd_op == 4'(nitro_regs_pkg::TABLE_OP_STAGE)
+        && cmd_table <= 4'(nitro_regs_pkg::TABLE_ID_EDGE) && idx_ok && queued_q < QPTR_W'(BATCH_DEPTH)) begin
+      qmem[queued_q[$clog2(BATCH_DEPTH) > 0 ? $clog2(BATCH_DEPTH)-1 : 0 : 0]] <=
+        {cmd_table[1:0], index_q[IDX_W-1:0], data_q[QD_W-1:0]};
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      data_q    <= '0;
+      index_q   <= nitro_regs_pkg::TBL_INDEX_RESET;
+      rdata_q   <= '0;
+      error_q   <= 1'b0;
+      state_q   <= S_IDLE;
+      queued_q  <= '0;
+      qrd_q     <= '0;
+      r_table_q <= '0;
+      r_index_q <= '0;
+    end else begin
+      if (wr_index) index_q <= csr_wdata;
+      if (wr_data)  data_q[32*data_word +: 32] <= csr_wdata;
+
+      if (wr_cmd) begin
+        if (state_q != S_IDLE) begin
+          error_q <= 1'b1;                          // command while busy: ignored
+        end else begin
+          error_q <= 1'b0;
+          unique case (cmd_op)
+            4'(nitro_regs_pkg::TABLE_OP_STAGE): begin
+              if (cmd_table > 4'(nitro_regs_pkg::TABLE_ID_EDGE) || !idx_ok
+                  || queued_q >= QPTR_W'(BATCH_DEPTH)) begin
+                error_q <= 1'b1;
+              end else begin
+                queued_q <= queued_q + 1'b1;
+              end
+            end
+            4'(nitro_regs_pkg::TABLE_OP_COMMIT): begin
+              if (queued_q != '0) begin
+                state_q <= S_C_WAIT;
+                qrd_q   <= '0;
+              end
+            end
+            4'(nitro_regs_pkg::TABLE_OP_READ): begin
+              if (cmd_table > 4'(nitro_regs_pkg::TABLE_ID_EDGE) || !idx_ok) begin
+                error_q <= 1'b1;
+              end else begin
+                state_q   <= S_R_WAIT;
+                r_table_q <= cmd_table[1:0];
+                r_index_q <= index_q[IDX_W-1:0];
+              end
+            end
+            4'(nitro_regs_pkg::TABLE_OP_DISCARD): begin
+              queued_q <= '0;
+            end
+            default: error_q <= 1'b1;
+          endcase
+        end
+      end
+
+      unique case (state_q)
+        S_IDLE: ;
+        S_C_WAIT: if (quiet) state_q <= S_C_RUN;
+        S_C_RUN: begin
+          qrd_q <= qrd_q + 1'b1;
+          if (qrd_q + 1'b1 == queued_q) begin
+            state_q  <= S_IDLE;
+            queued_q <= '0;
+          end
+        end
+        S_R_WAIT: if (quiet) state_q <= S_R_ADDR;
+        S_R_ADDR: state_q <= S_R_DATA;
+        S_R_DATA: begin
+          rdata_q <= rd_fmt;
+          state_q <= S_IDLE;
+        end
+        default: state_q <= S_IDLE;
+      endcase
+    end
+  end
+
+  // ---------------------------------------------------------------- CSR read data
+  always_comb begin
+    csr_rd = '0;
+    if (csr_addr == nitro_regs_pkg::ADDR_TBL_INDEX) csr_rd = index_q;
+    if (csr_addr == nitro_regs_pkg::ADDR_TBL_STATUS) begin
+      csr_rd[nitro_regs_pkg::TBL_STATUS_BUSY_LSB]        = (state_q != S_IDLE);
+      csr_rd[nitro_regs_pkg::TBL_STATUS_ERROR_LSB]       = error_q;
+      csr_rd[nitro_regs_pkg::TBL_STATUS_QUEUED_LSB +: 8] = 8'(queued_q);
+    end
+    if (csr_addr[15:5] == nitro_regs_pkg::ADDR_TBL_DATA[15:5] && csr_addr[1:0] == 2'b00) begin
+      csr_rd = data_q[32*data_word +: 32];
+    end
+    if (csr_addr[15:5] == nitro_regs_pkg::ADDR_TBL_RDATA[15:5] && csr_addr[1:0] == 2'b00) begin
+      csr_rd = rdata_q[32*data_word +: 32];
+    end
+  end
+
+  logic unused_bits;
+  assign unused_bits = ^{data_q[255:QD_W], index_q, q_index, r_index_q};
+
+endmodule

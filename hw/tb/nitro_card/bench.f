@@ -1,0 +1,16 @@
+hw/rtl/nitro_regs_pkg.sv
+hw/rtl/nitro_crc.sv
+hw/rtl/nitro_fifo.sv
+hw/rtl/nitro_ingress.sv
+hw/rtl/nitro_map_way.sv
+hw/rtl/nitro_tables.sv
+hw/rtl/nitro_tx_lookup.sv
+hw/rtl/nitro_rx_lookup.sv
+hw/rtl/nitro_tx_editor.sv
+hw/rtl/nitro_rx_editor.sv
+hw/rtl/nitro_arbiter.sv
+hw/rtl/nitro_alarm_fifo.sv
+hw/rtl/nitro_counters.sv
+hw/rtl/nitro_csr.sv
+hw/rtl/nitro_card.sv
+hw/tb/nitro_card/tb_nitro_card.sv

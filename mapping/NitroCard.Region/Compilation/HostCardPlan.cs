@@ -1,0 +1,52 @@
+using System.Collections.Immutable;
+using NitroCard.Driver;
+using NitroCard.Driver.Simulation;
+using NitroCard.Driver.Tables;
+
+namespace NitroCard.Region;
+
+/// <summary>
+/// Everything one host's card is programmed with: exactly the state of the VPCs the host has ENIs in,
+/// nothing from any other VPC. Built by <see cref="RegionCompiler.ForHost"/>.
+/// </summary>
+/// <param name="HostName">The host.</param>
+/// <param name="Settings">Card-wide settings.</param>
+/// <param name="Vpcs">The VPCs with at least one ENI on the host, in file order.</param>
+/// <param name="Enis">The host's ENIs in file order; slot n is element n.</param>
+/// <param name="Mappings">Every ENI of every VPC in <see cref="Vpcs"/>; <see cref="MappingEntry.LocalSlot"/> set for the host's own.</param>
+/// <param name="Edges">Each VPC in <see cref="Vpcs"/> × each edge of the region.</param>
+/// <param name="Geometry">The card geometry the plan was checked against.</param>
+public sealed record HostCardPlan(
+    string HostName,
+    CardSettings Settings,
+    ImmutableArray<HostVpc> Vpcs,
+    ImmutableArray<EniSlot> Enis,
+    ImmutableArray<MappingEntry> Mappings,
+    ImmutableArray<EdgeEntry> Edges,
+    CardGeometry Geometry)
+{
+    /// <summary>The slot of a local ENI, or null when the ENI is not on this host.</summary>
+    public int? SlotOf(string eniId)
+    {
+        foreach (var slot in Enis)
+        {
+            if (slot.EniId == eniId)
+                return slot.Slot;
+        }
+        return null;
+    }
+
+    /// <summary>The human-readable tables (what <c>nitroctl tables</c> prints).</summary>
+    public string Describe() => HostCardPlanFormatter.Format(this);
+}
+
+/// <summary>A VPC present on a host.</summary>
+public sealed record HostVpc(string VpcId, uint Vni);
+
+/// <summary>One ENI slot of a card.</summary>
+/// <param name="Slot">The slot number (the host port's <c>tuser</c>).</param>
+/// <param name="EniId">The ENI's id.</param>
+/// <param name="VpcId">Its VPC.</param>
+/// <param name="SubnetId">Its subnet.</param>
+/// <param name="Entry">What the ENI table holds.</param>
+public sealed record EniSlot(int Slot, string EniId, string VpcId, string SubnetId, EniEntry Entry);

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text;
+
+namespace NitroCard.Region;
+
+/// <summary>Formats a <see cref="HostCardPlan"/> as aligned text tables.</summary>
+public static class HostCardPlanFormatter
+{
+    private const string Indent = "  ";
+    private const string Gap = "  ";
+
+    public static string Format(HostCardPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var s = plan.Settings;
+        var g = plan.Geometry;
+        var text = new StringBuilder();
+
+        text.Append(CultureInfo.InvariantCulture, $"host {plan.HostName}").AppendLine();
+        Table(text, "settings", null,
+        [
+            ["underlay ip", s.UnderlayIp.ToString()],
+            ["underlay mac", s.UnderlayMac.ToString()],
+            ["next-hop mac", s.UnderlayNextHopMac.ToString()],
+            ["gateway mac", s.GatewayMac.ToString()],
+            ["alarm mask", "0x" + s.AlarmMask.ToString("x8", CultureInfo.InvariantCulture)],
+        ]);
+
+        Table(text, $"vpcs ({plan.Vpcs.Length})", ["vpc", "vni"],
+            [.. plan.Vpcs.Select(v => new[] { v.VpcId, Num(v.Vni) })]);
+
+        Table(text, $"eni slots ({plan.Enis.Length} of {g.EniSlots})", ["slot", "eni", "vpc", "vni", "ip", "mac", "subnet", "src/dst check"],
+            [.. plan.Enis.Select(e => new[]
+            {
+                Num(e.Slot), e.EniId, e.VpcId, Num(e.Entry.Vni), e.Entry.Ip.ToString(), e.Entry.Mac.ToString(),
+                $"{e.SubnetId} {e.Entry.Subnet}", e.Entry.SourceDestCheck ? "on" : "off",
+            })]);
+
+        Table(text, $"mappings ({plan.Mappings.Length} of {g.MappingCapacity})", ["vni", "ip", "underlay ip", "mac", "local slot"],
+            [.. plan.Mappings.Select(m => new[]
+            {
+                Num(m.Vni), m.Ip.ToString(), m.UnderlayIp.ToString(), m.Mac.ToString(), m.LocalSlot is { } slot ? Num(slot) : "-",
+            })]);
+
+        Table(text, $"edges ({plan.Edges.Length} of {g.EdgeEntries})", ["vni", "underlay ip"],
+            [.. plan.Edges.Select(e => new[] { Num(e.Vni), e.UnderlayIp.ToString() })]);
+
+        return text.ToString().TrimEnd() + Environment.NewLine;
+    }
+
+    private static string Num<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
+
+    private static void Table(StringBuilder text, string title, string[]? header, string[][] rows)
+    {
+        text.AppendLine().AppendLine(title);
+        var all = header is null ? rows : [header, .. rows];
+        if (all.Length == 0)
+            return;
+        if (rows.Length == 0)
+        {
+            text.Append(Indent).AppendLine("(none)");
+            return;
+        }
+        var columns = all.Max(r => r.Length);
+        var widths = new int[columns];
+        foreach (var row in all)
+        {
+            for (var c = 0; c < row.Length; c++)
+                widths[c] = Math.Max(widths[c], row[c].Length);
+        }
+        foreach (var row in all)
+        {
+            var line = new StringBuilder(Indent);
+            for (var c = 0; c < row.Length; c++)
+            {
+                line.Append(row[c]);
+                if (c < row.Length - 1)
+                    line.Append(' ', widths[c] - row[c].Length).Append(Gap);
+            }
+            text.AppendLine(line.ToString().TrimEnd());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System.Collections.Immutable;
+
+namespace NitroCard.Region;
+
+/// <summary>An elastic network interface: one instance attachment, one ENI slot on its host's card.</summary>
+/// <param name="Id">Unique ENI id.</param>
+/// <param name="Subnet">The id of the subnet (of the same VPC) the ENI is in.</param>
+/// <param name="Ip">The private IPv4 address: inside the subnet, not one of its five reserved addresses, unique in the VPC.</param>
+/// <param name="Mac">The ENI's MAC: unicast, unique in the region.</param>
+/// <param name="Host">The name of the host the ENI is attached to.</param>
+/// <param name="SecurityGroups">Ids of security groups of the same VPC (at most five).</param>
+/// <param name="PublicIp">The public IPv4 address the Internet Gateway maps 1:1 to <paramref name="Ip"/>, unique in the region.</param>
+/// <param name="SourceDestCheck">Source/destination check (default on).</param>
+public sealed record Eni(
+    string Id = "",
+    string Subnet = "",
+    string Ip = "",
+    string Mac = "",
+    string Host = "",
+    ImmutableArray<string> SecurityGroups = default,
+    string? PublicIp = null,
+    bool SourceDestCheck = true)
+{
+    public ImmutableArray<string> SecurityGroups { get; init; } = SecurityGroups.IsDefault ? [] : SecurityGroups;
+}

@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+
+namespace NitroCard.Region;
+
+/// <summary>
+/// A region file (the <c>--topology</c> of nitroctl): the physical hosts and edges of the substrate and
+/// the VPCs that live on them. Instances come from <see cref="RegionLoader"/>, which returns only regions
+/// <see cref="RegionValidator"/> found no problem in. Properties of the file this version does not know are ignored.
+/// </summary>
+/// <remarks>
+/// Named <c>RegionTopology</c> rather than <c>Region</c>: a type named like its namespace
+/// (<c>NitroCard.Region.Region</c>) cannot be referenced by its simple name from a sibling namespace
+/// such as <c>NitroCard.Cli</c>.
+/// The model types are positional records whose parameters carry the defaults: the System.Text.Json source
+/// generator passes every init-only property through the object initializer and so loses property
+/// initializers of members missing from the file (dotnet/runtime#84484), but honours constructor defaults.
+/// </remarks>
+/// <param name="Hosts">The physical hosts, each with one Nitro card.</param>
+/// <param name="Edges">The Blackfoot edges; non-local route targets go to the first one.</param>
+/// <param name="Vpcs">The VPCs.</param>
+/// <param name="SubstrateRouterMac">The substrate router's MAC (outer destination of every encapsulated frame); default <see cref="RegionDefaults.SubstrateRouterMac"/>.</param>
+/// <param name="GatewayMac">The VPC router's MAC as instances see it; default <see cref="RegionDefaults.GatewayMac"/>.</param>
+public sealed record RegionTopology(
+    ImmutableArray<RegionHost> Hosts = default,
+    ImmutableArray<RegionEdge> Edges = default,
+    ImmutableArray<Vpc> Vpcs = default,
+    string? SubstrateRouterMac = null,
+    string? GatewayMac = null)
+{
+    public ImmutableArray<RegionHost> Hosts { get; init; } = Hosts.IsDefault ? [] : Hosts;
+
+    public ImmutableArray<RegionEdge> Edges { get; init; } = Edges.IsDefault ? [] : Edges;
+
+    public ImmutableArray<Vpc> Vpcs { get; init; } = Vpcs.IsDefault ? [] : Vpcs;
+
+    /// <summary>Where the region came from (the file name the loader was given), for messages; not part of the file.</summary>
+    [JsonIgnore]
+    public string SourceName { get; init; } = "region";
+}

@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+
+namespace NitroCard.Region;
+
+/// <summary>A VPC: an address plan isolated from every other VPC by its VNI.</summary>
+/// <param name="Id">Unique VPC id (for example <c>vpc-0a1b2c3d4e5f60718</c>).</param>
+/// <param name="Cidr">The VPC's IPv4 CIDR block. Two VPCs may overlap.</param>
+/// <param name="Vni">The VXLAN network identifier, 1..16777215, unique in the region.</param>
+/// <param name="Subnets">The subnets.</param>
+/// <param name="RouteTables">The route tables subnets refer to.</param>
+/// <param name="SecurityGroups">The security groups ENIs and rules refer to.</param>
+/// <param name="Enis">The ENIs, in slot order per host.</param>
+public sealed record Vpc(
+    string Id = "",
+    string Cidr = "",
+    uint Vni = 0,
+    ImmutableArray<Subnet> Subnets = default,
+    ImmutableArray<RouteTable> RouteTables = default,
+    ImmutableArray<SecurityGroup> SecurityGroups = default,
+    ImmutableArray<Eni> Enis = default)
+{
+    public ImmutableArray<Subnet> Subnets { get; init; } = Subnets.IsDefault ? [] : Subnets;
+
+    public ImmutableArray<RouteTable> RouteTables { get; init; } = RouteTables.IsDefault ? [] : RouteTables;
+
+    public ImmutableArray<SecurityGroup> SecurityGroups { get; init; } = SecurityGroups.IsDefault ? [] : SecurityGroups;
+
+    public ImmutableArray<Eni> Enis { get; init; } = Enis.IsDefault ? [] : Enis;
+}

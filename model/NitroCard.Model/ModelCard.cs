@@ -1,0 +1,569 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using NitroCard.Driver;
+using NitroCard.Driver.Hashing;
+using NitroCard.Driver.Simulation;
+using NitroCard.Driver.Tables;
+using NitroCard.Packets;
+
+namespace NitroCard.Model;
+
+/// <summary>
+/// The software Virtual Router: docs/card-semantics.md in plain C#, frame for frame, counter for
+/// counter and alarm for alarm what the RTL card does (alarms carry cycle 0). It is the oracle of
+/// the differential test and the baseline the card is benchmarked against.
+/// </summary>
+/// <remarks>
+/// <para>Table changes are staged and validated when staged (slot and edge index range, 24-bit VNI,
+/// IPv4 addresses, local slot range, mapping count within <see cref="CardGeometry.MappingCapacity"/>,
+/// removal of a key that is absent after the staged changes); a rejected change throws
+/// <see cref="NitroCardException"/> and stages nothing. <see cref="Commit"/> applies the staged
+/// changes in the order they were staged.</para>
+/// <para><see cref="RunUntilIdle"/> processes the two input queues round-robin, one frame at a time
+/// (host, network, host, ...), each queue in push order. Outputs of each port are in the order their
+/// inputs were processed.</para>
+/// <para>The alarm FIFO holds <c>alarmDepth</c> undrained alarms (ALARM_DEPTH, 64 by default); further
+/// alarms count in <see cref="CardCounters.AlarmOverflow"/> as on the card.</para>
+/// </remarks>
+public sealed class ModelCard : ICardEngine
+{
+    /// <summary>The card's default alarm FIFO depth (ALARM_DEPTH).</summary>
+    public const int DefaultAlarmDepth = 64;
+
+    private const int Encap = VxlanHeader.Overhead;
+    private const byte NoSlot = 0xFF;
+
+    private readonly EniRecord[] _enis;
+    private readonly EdgeRecord[] _edges;
+    private readonly Dictionary<MappingKey, MappingRecord> _mappings = [];
+    private readonly List<StagedChange> _staged = [];
+    private readonly Dictionary<MappingKey, bool> _stagedPresence = [];
+    private int _stagedMappingCount;
+
+    private readonly ulong[] _drops = new ulong[DropReasonNames.Count];
+    private readonly EniCounters[] _eniCounters;
+    private ulong _alarmOverflow;
+    private readonly Queue<RawAlarm> _alarms = new();
+    private readonly int _alarmDepth;
+
+    private readonly Queue<(int Slot, byte[] Frame)> _hostInput = new();
+    private readonly Queue<byte[]> _networkInput = new();
+    private readonly List<CardFrame> _hostOutput = [];
+    private readonly List<CardFrame> _networkOutput = [];
+    private readonly byte[] _scratch;
+    private readonly int _maxInnerFrame;
+
+    private uint _underlayIp;
+    private ulong _underlayMac;
+    private ulong _nextHopMac;
+    private ulong _gatewayMac;
+    private uint _alarmMask = uint.MaxValue;
+
+    /// <summary>A model card with <paramref name="geometry"/> (default <see cref="CardGeometry.Default"/>).</summary>
+    public ModelCard(CardGeometry? geometry = null, int alarmDepth = DefaultAlarmDepth)
+    {
+        Geometry = geometry ?? CardGeometry.Default;
+        ArgumentOutOfRangeException.ThrowIfNegative(alarmDepth);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Geometry.EniSlots, 1, nameof(geometry));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Geometry.EniSlots, 256, nameof(geometry));
+        _alarmDepth = alarmDepth;
+        _enis = new EniRecord[Geometry.EniSlots];
+        _eniCounters = new EniCounters[Geometry.EniSlots];
+        _edges = new EdgeRecord[Geometry.EdgeEntries];
+        _maxInnerFrame = Geometry.MaxInnerFrame;
+        _scratch = new byte[_maxInnerFrame + Encap];
+    }
+
+    /// <inheritdoc />
+    public string Name => "model";
+
+    /// <inheritdoc />
+    public CardGeometry Geometry { get; }
+
+    /// <summary>The time last set with <see cref="SetTime"/> (the model has no time-dependent state yet).</summary>
+    public ulong TimeMicroseconds { get; private set; }
+
+    /// <summary>Table changes staged and not yet committed.</summary>
+    public int StagedCount => _staged.Count;
+
+    /// <summary>Mappings committed.</summary>
+    public int MappingCount => _mappings.Count;
+
+    /// <inheritdoc />
+    public void Configure(CardSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _underlayIp = ToIpv4(settings.UnderlayIp, nameof(settings));
+        _underlayMac = settings.UnderlayMac.Value;
+        _nextHopMac = settings.UnderlayNextHopMac.Value;
+        _gatewayMac = settings.GatewayMac.Value;
+        _alarmMask = settings.AlarmMask;
+    }
+
+    /// <inheritdoc />
+    public void SetEni(int slot, EniEntry? entry)
+    {
+        if ((uint)slot >= (uint)_enis.Length)
+            throw new NitroCardException($"ENI slot {slot} is out of range (the card has {_enis.Length} slots)");
+        var record = default(EniRecord);
+        if (entry is not null)
+        {
+            CheckVni(entry.Vni, $"ENI slot {slot}");
+            if (entry.Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
+                throw new NitroCardException($"ENI slot {slot}: subnet {entry.Subnet} is not IPv4");
+            record = new EniRecord(
+                Valid: true,
+                Vni: entry.Vni,
+                Ip: ToIpv4(entry.Ip, $"ENI slot {slot} address"),
+                Mac: entry.Mac.Value,
+                SubnetBase: Ipv4.ToUInt32(entry.Subnet.BaseAddress),
+                SubnetMask: Ipv4.Mask(entry.Subnet.PrefixLength),
+                SourceDestCheck: entry.SourceDestCheck);
+        }
+        _staged.Add(new StagedChange(ChangeKind.Eni, slot, record, default, default, default));
+    }
+
+    /// <inheritdoc />
+    public void SetMapping(MappingEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        CheckVni(entry.Vni, "mapping");
+        var ip = ToIpv4(entry.Ip, "mapping address");
+        var key = new MappingKey(entry.Vni, ip);
+        var underlay = ToIpv4(entry.UnderlayIp, $"mapping {key} underlay address");
+        if (entry.LocalSlot is { } s && (uint)s >= (uint)_enis.Length)
+            throw new NitroCardException($"mapping {key}: local slot {s} is out of range (the card has {_enis.Length} slots)");
+        var present = IsPresentAfterStaging(key);
+        if (!present && _stagedMappingCount >= Geometry.MappingCapacity)
+            throw new NitroCardException($"mapping {key}: the mapping table is full ({Geometry.MappingCapacity} entries)");
+        var record = new MappingRecord(underlay, entry.Mac.Value, entry.LocalSlot ?? -1);
+        _staged.Add(new StagedChange(ChangeKind.SetMapping, 0, default, key, record, default));
+        _stagedPresence[key] = true;
+        if (!present)
+            _stagedMappingCount++;
+    }
+
+    /// <inheritdoc />
+    public void RemoveMapping(MappingKey key)
+    {
+        if (!IsPresentAfterStaging(key))
+            throw new NitroCardException($"mapping {key} is not in the table: nothing to remove");
+        _staged.Add(new StagedChange(ChangeKind.RemoveMapping, 0, default, key, default, default));
+        _stagedPresence[key] = false;
+        _stagedMappingCount--;
+    }
+
+    /// <inheritdoc />
+    public void SetEdge(int index, EdgeEntry? entry)
+    {
+        if ((uint)index >= (uint)_edges.Length)
+            throw new NitroCardException($"edge index {index} is out of range (the card has {_edges.Length} edge entries)");
+        var record = default(EdgeRecord);
+        if (entry is not null)
+        {
+            CheckVni(entry.Vni, $"edge {index}");
+            record = new EdgeRecord(true, entry.Vni, ToIpv4(entry.UnderlayIp, $"edge {index} underlay address"));
+        }
+        _staged.Add(new StagedChange(ChangeKind.Edge, index, default, default, default, record));
+    }
+
+    /// <inheritdoc />
+    public void Commit()
+    {
+        foreach (var change in _staged)
+        {
+            switch (change.Kind)
+            {
+                case ChangeKind.Eni:
+                    _enis[change.Index] = change.Eni;
+                    break;
+                case ChangeKind.SetMapping:
+                    _mappings[change.Key] = change.Mapping;
+                    break;
+                case ChangeKind.RemoveMapping:
+                    _mappings.Remove(change.Key);
+                    break;
+                case ChangeKind.Edge:
+                    _edges[change.Index] = change.Edge;
+                    break;
+            }
+        }
+        Discard();
+    }
+
+    /// <summary>Drops every staged change (TableOp.discard).</summary>
+    public void Discard()
+    {
+        _staged.Clear();
+        _stagedPresence.Clear();
+        _stagedMappingCount = _mappings.Count;
+    }
+
+    /// <inheritdoc />
+    public void SetTime(ulong microseconds) => TimeMicroseconds = microseconds;
+
+    /// <inheritdoc />
+    public void PushHost(int slot, ReadOnlySpan<byte> frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(slot, 255);
+        _hostInput.Enqueue((slot, frame.ToArray()));
+    }
+
+    /// <inheritdoc />
+    public void PushNetwork(ReadOnlySpan<byte> frame) => _networkInput.Enqueue(frame.ToArray());
+
+    /// <inheritdoc />
+    public ulong? RunUntilIdle()
+    {
+        while (_hostInput.Count > 0 || _networkInput.Count > 0)
+        {
+            if (_hostInput.TryDequeue(out var host))
+                Emit(ProcessHost(host.Slot, host.Frame, _scratch));
+            if (_networkInput.TryDequeue(out var network))
+                Emit(ProcessNetwork(network, _scratch));
+        }
+        return null;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<CardFrame> DrainHost()
+    {
+        var frames = _hostOutput.ToArray();
+        _hostOutput.Clear();
+        return frames;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<CardFrame> DrainNetwork()
+    {
+        var frames = _networkOutput.ToArray();
+        _networkOutput.Clear();
+        return frames;
+    }
+
+    /// <inheritdoc />
+    public CardCounters ReadCounters() => new(_drops.ToArray(), _eniCounters.ToArray(), _alarmOverflow);
+
+    /// <summary>Zeroes every drop and ENI counter (COUNTER_CLEAR). The alarm overflow count is kept, as on the card.</summary>
+    public void ClearCounters()
+    {
+        Array.Clear(_drops);
+        Array.Clear(_eniCounters);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<CardAlarm> DrainAlarms()
+    {
+        var alarms = new CardAlarm[_alarms.Count];
+        for (var i = 0; i < alarms.Length; i++)
+        {
+            var a = _alarms.Dequeue();
+            alarms[i] = new CardAlarm(0, a.Reason, a.Slot, a.Vni, Ipv4.FromUInt32(a.OuterSource), Ipv4.FromUInt32(a.InnerSource), Ipv4.FromUInt32(a.InnerDestination));
+        }
+        return alarms;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    /// <summary>
+    /// Processes one frame from the host port (slot = <c>tuser</c>) at once, bypassing the input
+    /// queue: counters and alarms are updated, the output frame (if any) is written to
+    /// <paramref name="output"/>, which must hold <c>frame.Length + 50</c> bytes. Allocation-free.
+    /// </summary>
+    public FrameVerdict ProcessHost(int slot, ReadOnlySpan<byte> frame, Span<byte> output)
+    {
+        var len = frame.Length;
+        var slotValid = (uint)slot < (uint)_enis.Length && _enis[slot].Valid;
+        if (len > _maxInnerFrame)
+            return DropTx(DropReason.MtuExceeded, slot, slotValid, frame);
+        if (len < EthernetHeader.Length)
+            return DropTx(DropReason.Malformed, slot, slotValid, frame);
+        if (!slotValid)
+            return DropTx(DropReason.SourceCheck, slot, slotValid, frame);
+        ref readonly var e = ref _enis[slot];
+        if (EthernetHeader.Source(frame) != e.Mac)
+            return DropTx(DropReason.SourceCheck, slot, slotValid, frame);
+        var etherType = EthernetHeader.EtherType(frame);
+        if (etherType == EthernetHeader.TypeArp)
+            return ProcessArp(slot, in e, frame, output);
+        if (etherType != EthernetHeader.TypeIpv4)
+            return DropTx(DropReason.Unsupported, slot, slotValid, frame);
+
+        var check = CheckIpv4(frame);
+        if (check != Ipv4Check.Ok)
+            return DropTx(check == Ipv4Check.Unsupported ? DropReason.Unsupported : DropReason.Malformed, slot, slotValid, frame);
+        var ip = frame[EthernetHeader.Length..];
+        var source = Ipv4Header.Source(ip);
+        var destination = Ipv4Header.Destination(ip);
+        if (e.SourceDestCheck && source != e.Ip)
+            return DropTx(DropReason.SourceCheck, slot, slotValid, frame);
+        if (Ipv4Header.Ttl(ip) == 0)
+            return DropTx(DropReason.TtlExpired, slot, slotValid, frame);
+        if (!_mappings.TryGetValue(new MappingKey(e.Vni, destination), out var m))
+            return DropTx(DropReason.UnknownDestination, slot, slotValid, frame);
+
+        var sourceMac = (destination & e.SubnetMask) == e.SubnetBase ? e.Mac : _gatewayMac;
+        CountTx(slot, len);
+        if (m.LocalSlot >= 0)
+        {
+            var delivered = output[..len];
+            frame.CopyTo(delivered);
+            EthernetHeader.WriteDestination(delivered, m.Mac);
+            EthernetHeader.WriteSource(delivered, sourceMac);
+            CountRx(m.LocalSlot, len);
+            return new FrameVerdict(FrameDisposition.Host, len, m.LocalSlot, default);
+        }
+
+        var t = FlowHash.ReadTuple(frame);
+        var sourcePort = CardHash.FlowSourcePort(t.Source, t.Destination, t.Protocol, t.SourcePort, t.DestinationPort);
+        VxlanHeader.WriteOuter(output, len, _nextHopMac, _underlayMac, _underlayIp, m.UnderlayIp, sourcePort, e.Vni);
+        var inner = output.Slice(Encap, len);
+        frame.CopyTo(inner);
+        EthernetHeader.WriteDestination(inner, m.Mac);
+        EthernetHeader.WriteSource(inner, sourceMac);
+        return new FrameVerdict(FrameDisposition.Network, len + Encap, -1, default);
+    }
+
+    /// <summary>
+    /// Processes one frame from the network port at once, bypassing the input queue (see
+    /// <see cref="ProcessHost"/>); <paramref name="output"/> must hold <c>frame.Length</c> bytes.
+    /// </summary>
+    public FrameVerdict ProcessNetwork(ReadOnlySpan<byte> frame, Span<byte> output)
+    {
+        var len = frame.Length;
+        if (len > _maxInnerFrame + Encap)
+            return DropRx(DropReason.MtuExceeded, NoSlot, frame);
+        if (len < EthernetHeader.Length)
+            return DropRx(DropReason.Malformed, NoSlot, frame);
+        if (EthernetHeader.EtherType(frame) != EthernetHeader.TypeIpv4)
+            return DropRx(DropReason.Unsupported, NoSlot, frame);
+        var check = CheckIpv4(frame);
+        if (check != Ipv4Check.Ok)
+            return DropRx(check == Ipv4Check.Unsupported ? DropReason.Unsupported : DropReason.Malformed, NoSlot, frame);
+        var outer = frame[EthernetHeader.Length..];
+        if (Ipv4Header.Destination(outer) != _underlayIp)
+            return DropRx(DropReason.NotOnHost, NoSlot, frame);
+        if (Ipv4Header.Protocol(outer) != Ipv4Header.ProtocolUdp)
+            return DropRx(DropReason.Unsupported, NoSlot, frame);
+        if (len < 42)
+            return DropRx(DropReason.Malformed, NoSlot, frame);
+        var udp = outer[Ipv4Header.MinLength..];
+        if (UdpHeader.DestinationPort(udp) != VxlanHeader.Port)
+            return DropRx(DropReason.Unsupported, NoSlot, frame);
+        int totalLength = Ipv4Header.TotalLength(outer);
+        if (UdpHeader.DatagramLength(udp) != totalLength - Ipv4Header.MinLength)
+            return DropRx(DropReason.Malformed, NoSlot, frame);
+        if (len < Encap)
+            return DropRx(DropReason.Malformed, NoSlot, frame);
+        if (frame[VxlanHeader.OffsetInFrame] != VxlanHeader.FlagI)
+            return DropRx(DropReason.Malformed, NoSlot, frame);
+        var innerLength = totalLength - 36;
+        if (innerLength > _maxInnerFrame)
+            return DropRx(DropReason.MtuExceeded, NoSlot, frame);
+        if (innerLength < EthernetHeader.Length)
+            return DropRx(DropReason.Malformed, NoSlot, frame);
+        var inner = frame.Slice(Encap, innerLength);
+        if (EthernetHeader.EtherType(inner) != EthernetHeader.TypeIpv4)
+            return DropRx(DropReason.Unsupported, NoSlot, frame);
+        check = CheckIpv4(inner);
+        if (check != Ipv4Check.Ok)
+            return DropRx(check == Ipv4Check.Unsupported ? DropReason.Unsupported : DropReason.Malformed, NoSlot, frame);
+        var innerIp = inner[EthernetHeader.Length..];
+        if (Ipv4Header.Ttl(innerIp) == 0)
+            return DropRx(DropReason.TtlExpired, NoSlot, frame);
+
+        var vni = VxlanHeader.Vni(frame[VxlanHeader.OffsetInFrame..]);
+        var innerDestination = Ipv4Header.Destination(innerIp);
+        if (!_mappings.TryGetValue(new MappingKey(vni, innerDestination), out var target) || target.LocalSlot < 0)
+            return DropRx(DropReason.NotOnHost, NoSlot, frame);
+        ref readonly var e = ref _enis[target.LocalSlot];
+        if (!e.Valid || e.Vni != vni || e.Ip != innerDestination)
+            return DropRx(DropReason.NotOnHost, NoSlot, frame);
+
+        var outerSource = Ipv4Header.Source(outer);
+        if (!SourceAllowed(vni, Ipv4Header.Source(innerIp), outerSource))
+            return DropRx(DropReason.SpoofedSource, (byte)target.LocalSlot, frame);
+
+        var delivered = output[..innerLength];
+        inner.CopyTo(delivered);
+        EthernetHeader.WriteDestination(delivered, e.Mac);
+        CountRx(target.LocalSlot, innerLength);
+        return new FrameVerdict(FrameDisposition.Host, innerLength, target.LocalSlot, default);
+    }
+
+    private FrameVerdict ProcessArp(int slot, in EniRecord e, ReadOnlySpan<byte> frame, Span<byte> output)
+    {
+        if (frame.Length < ArpPacket.FrameLength)
+            return DropTx(DropReason.Malformed, slot, true, frame);
+        var arp = frame[EthernetHeader.Length..];
+        if (!ArpPacket.IsEthernetIpv4(arp))
+            return DropTx(DropReason.Malformed, slot, true, frame);
+        if (ArpPacket.Opcode(arp) != ArpPacket.OpRequest)
+            return DropTx(DropReason.Unsupported, slot, true, frame);
+        var senderMac = ArpPacket.SenderMac(arp);
+        var senderIp = ArpPacket.SenderIp(arp);
+        if (senderMac != e.Mac || (senderIp != e.Ip && senderIp != 0))
+            return DropTx(DropReason.SourceCheck, slot, true, frame);
+        var targetIp = ArpPacket.TargetIp(arp);
+        if (targetIp == e.Ip)
+            return DropTx(DropReason.Unsupported, slot, true, frame);
+        ulong answer;
+        if (targetIp == e.SubnetBase + 1)
+            answer = _gatewayMac;
+        else if ((targetIp & e.SubnetMask) == e.SubnetBase && _mappings.TryGetValue(new MappingKey(e.Vni, targetIp), out var m))
+            answer = m.Mac;
+        else
+            return DropTx(DropReason.UnknownDestination, slot, true, frame);
+
+        var reply = output[..ArpPacket.FrameLength];
+        frame[..ArpPacket.FrameLength].CopyTo(reply);
+        EthernetHeader.Write(reply, senderMac, answer, EthernetHeader.TypeArp);
+        ArpPacket.Write(reply[EthernetHeader.Length..], ArpPacket.OpReply, answer, targetIp, senderMac, senderIp);
+        CountTx(slot, frame.Length);
+        CountRx(slot, ArpPacket.FrameLength);
+        return new FrameVerdict(FrameDisposition.Host, ArpPacket.FrameLength, slot, default);
+    }
+
+    private bool SourceAllowed(uint vni, uint innerSource, uint outerSource)
+    {
+        if (_mappings.TryGetValue(new MappingKey(vni, innerSource), out var owner) && owner.UnderlayIp == outerSource)
+            return true;
+        foreach (ref readonly var edge in _edges.AsSpan())
+        {
+            if (edge.Valid && edge.Vni == vni && edge.UnderlayIp == outerSource)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>TX IPv4 steps 1–4 on an Ethernet frame (also RX step 8 on the inner frame).</summary>
+    private static Ipv4Check CheckIpv4(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < EthernetHeader.Length + Ipv4Header.MinLength)
+            return Ipv4Check.Malformed;
+        var ip = frame[EthernetHeader.Length..];
+        if (Ipv4Header.Version(ip) != 4 || Ipv4Header.Ihl(ip) < 5)
+            return Ipv4Check.Malformed;
+        if (Ipv4Header.Ihl(ip) > 5)
+            return Ipv4Check.Unsupported;
+        if (!Ipv4Checksum.VerifyHeader(ip[..Ipv4Header.MinLength]))
+            return Ipv4Check.Malformed;
+        int totalLength = Ipv4Header.TotalLength(ip);
+        if (totalLength < Ipv4Header.MinLength || EthernetHeader.Length + totalLength > frame.Length)
+            return Ipv4Check.Malformed;
+        return Ipv4Check.Ok;
+    }
+
+    private FrameVerdict DropTx(DropReason reason, int slot, bool slotValid, ReadOnlySpan<byte> frame)
+    {
+        if (Count(reason))
+        {
+            var arp = frame.Length >= EthernetHeader.Length && EthernetHeader.EtherType(frame) == EthernetHeader.TypeArp;
+            var vni = slotValid ? _enis[slot].Vni : 0;
+            var source = arp ? Field(frame, 28) : Field(frame, 26);
+            var destination = arp ? Field(frame, 38) : Field(frame, 30);
+            PushAlarm(new RawAlarm(reason, slot, vni, 0, source, destination));
+        }
+        return new FrameVerdict(FrameDisposition.Dropped, 0, -1, reason);
+    }
+
+    private FrameVerdict DropRx(DropReason reason, byte slot, ReadOnlySpan<byte> frame)
+    {
+        if (Count(reason))
+        {
+            var vni = frame.Length >= 49 ? ((uint)frame[46] << 16) | ((uint)frame[47] << 8) | frame[48] : 0;
+            PushAlarm(new RawAlarm(reason, slot, vni, Field(frame, 26), Field(frame, 76), Field(frame, 80)));
+        }
+        return new FrameVerdict(FrameDisposition.Dropped, 0, -1, reason);
+    }
+
+    /// <summary>Counts a drop; true when it raises an alarm.</summary>
+    private bool Count(DropReason reason)
+    {
+        _drops[(int)reason]++;
+        return (_alarmMask & (1u << (int)reason)) != 0;
+    }
+
+    private void PushAlarm(in RawAlarm alarm)
+    {
+        if (_alarms.Count < _alarmDepth)
+            _alarms.Enqueue(alarm);
+        else if (_alarmOverflow < uint.MaxValue)
+            _alarmOverflow++;
+    }
+
+    private static uint Field(ReadOnlySpan<byte> frame, int offset)
+        => frame.Length >= offset + 4 ? BinaryPrimitives.ReadUInt32BigEndian(frame[offset..]) : 0;
+
+    private void CountTx(int slot, int length)
+    {
+        ref var c = ref _eniCounters[slot];
+        c = c with { TxPackets = c.TxPackets + 1, TxBytes = c.TxBytes + (ulong)length };
+    }
+
+    private void CountRx(int slot, int length)
+    {
+        ref var c = ref _eniCounters[slot];
+        c = c with { RxPackets = c.RxPackets + 1, RxBytes = c.RxBytes + (ulong)length };
+    }
+
+    private void Emit(FrameVerdict verdict)
+    {
+        switch (verdict.Disposition)
+        {
+            case FrameDisposition.Host:
+                _hostOutput.Add(new CardFrame(_scratch.AsSpan(0, verdict.Length).ToArray(), verdict.Slot, 0));
+                break;
+            case FrameDisposition.Network:
+                _networkOutput.Add(new CardFrame(_scratch.AsSpan(0, verdict.Length).ToArray(), -1, 0));
+                break;
+        }
+    }
+
+    private bool IsPresentAfterStaging(MappingKey key)
+        => _stagedPresence.TryGetValue(key, out var present) ? present : _mappings.ContainsKey(key);
+
+    private static void CheckVni(uint vni, string what)
+    {
+        if (vni > 0xFF_FFFF)
+            throw new NitroCardException($"{what}: VNI {vni} does not fit 24 bits");
+    }
+
+    private static uint ToIpv4(IPAddress address, string what)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+            throw new NitroCardException($"{what}: '{address}' is not an IPv4 address");
+        return Ipv4.ToUInt32(address);
+    }
+
+    private enum Ipv4Check
+    {
+        Ok,
+        Malformed,
+        Unsupported,
+    }
+
+    private enum ChangeKind
+    {
+        Eni,
+        SetMapping,
+        RemoveMapping,
+        Edge,
+    }
+
+    private readonly record struct EniRecord(bool Valid, uint Vni, uint Ip, ulong Mac, uint SubnetBase, uint SubnetMask, bool SourceDestCheck);
+
+    private readonly record struct MappingRecord(uint UnderlayIp, ulong Mac, int LocalSlot);
+
+    private readonly record struct EdgeRecord(bool Valid, uint Vni, uint UnderlayIp);
+
+    private readonly record struct RawAlarm(DropReason Reason, int Slot, uint Vni, uint OuterSource, uint InnerSource, uint InnerDestination);
+
+    private readonly record struct StagedChange(ChangeKind Kind, int Index, EniRecord Eni, MappingKey Key, MappingRecord Mapping, EdgeRecord Edge);
+}

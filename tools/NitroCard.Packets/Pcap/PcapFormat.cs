@@ -1,0 +1,23 @@
+namespace NitroCard.Packets;
+
+/// <summary>Constants of the classic libpcap file format.</summary>
+public static class PcapFormat
+{
+    /// <summary>Magic of a microsecond-resolution file, as a number in the file's byte order.</summary>
+    public const uint MagicMicroseconds = 0xA1B2C3D4;
+
+    /// <summary>Magic of a nanosecond-resolution file.</summary>
+    public const uint MagicNanoseconds = 0xA1B23C4D;
+
+    /// <summary>LINKTYPE_ETHERNET.</summary>
+    public const uint LinkTypeEthernet = 1;
+
+    public const int FileHeaderLength = 24;
+    public const int RecordHeaderLength = 16;
+
+    /// <summary>Snapshot length the writer declares: the largest record it accepts.</summary>
+    public const int DefaultSnapLength = 262144;
+
+    /// <summary>Largest record length the reader accepts, whatever the declared snapshot length.</summary>
+    public const int MaxRecordLength = 16 * 1024 * 1024;
+}
