@@ -252,7 +252,7 @@ public sealed class FrameGenerator
     {
         if (_random.Chance(0.5))
         {
-            var f = ValidTx();
+            var f = Next(_random.Chance(0.5) ? GeneratedKind.CrossHost : GeneratedKind.SameHost);
             CorruptIpChecksum(f.Data, EthernetHeader.Length);
             return f with { Kind = kind };
         }
@@ -314,7 +314,7 @@ public sealed class FrameGenerator
         }
         // RX whose VNI does not own the inner destination, or whose inner source belongs to another VPC.
         var b = _random.Pick(_locals);
-        var others = _locals.Select(l => l.Vni).Concat(_remotes.Select(r => r.Vni)).Where(v => v != b.Vni).Distinct().ToArray();
+        var others = _locals.Select(l => l.Vni).Concat(_remotes.Select(r => r.Vni)).Where(v => v != b.Vni && !IsMapped(v, b.Ip)).Distinct().ToArray();
         var vni = others.Length > 0 ? _random.Pick(others) : b.Vni ^ 1;
         var sources = _remotes.Where(r => r.Vni == vni).ToArray();
         var source = sources.Length > 0 ? _random.Pick(sources) : new Remote(vni, 0x0A00_0909, _hosts[0], 0);

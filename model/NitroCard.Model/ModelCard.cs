@@ -44,7 +44,7 @@ public sealed class ModelCard : ICardEngine
     private readonly ulong[] _drops = new ulong[DropReasonNames.Count];
     private readonly EniCounters[] _eniCounters;
     private ulong _alarmOverflow;
-    private readonly Queue<RawAlarm> _alarms = new();
+    private readonly Queue<RawAlarm> _alarms;
     private readonly int _alarmDepth;
 
     private readonly Queue<(int Slot, byte[] Frame)> _hostInput = new();
@@ -68,6 +68,7 @@ public sealed class ModelCard : ICardEngine
         ArgumentOutOfRangeException.ThrowIfLessThan(Geometry.EniSlots, 1, nameof(geometry));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Geometry.EniSlots, 256, nameof(geometry));
         _alarmDepth = alarmDepth;
+        _alarms = new Queue<RawAlarm>(Math.Min(alarmDepth, 1024));
         _enis = new EniRecord[Geometry.EniSlots];
         _eniCounters = new EniCounters[Geometry.EniSlots];
         _edges = new EdgeRecord[Geometry.EdgeEntries];

@@ -52,9 +52,9 @@ internal static class DemoCommand
         substrate.Send("ping red-a1 -> red-b1: same addresses as blue, other VPC", redA1,
             Frames.IcmpEcho(redB1.Mac, redA1.Mac, redA1.Ip, redB1.Ip, 3, 1));
         substrate.Send("UDP blue-a1 -> blue-b1, a 9015-byte jumbo frame (the 9001-byte MTU)", blueA1,
-            Frames.Udp(blueB1.Mac, blueA1.Mac, blueA1.Ip, blueB1.Ip, 5000, 5001, new byte[9001 - 28]));
+            Frames.Udp(blueB1.Mac, blueA1.Mac, blueA1.Ip, blueB1.Ip, 40000, 40001, new byte[9001 - 28]));
         substrate.Send("UDP blue-a1 -> blue-b1, one byte over the MTU", blueA1,
-            Frames.Udp(blueB1.Mac, blueA1.Mac, blueA1.Ip, blueB1.Ip, 5000, 5001, new byte[9001 - 27]));
+            Frames.Udp(blueB1.Mac, blueA1.Mac, blueA1.Ip, blueB1.Ip, 40000, 40001, new byte[9001 - 27]));
         substrate.Send("blue-a1 forges its source address 10.0.1.99", blueA1,
             Frames.IcmpEcho(blueB1.Mac, blueA1.Mac, IPAddress.Parse("10.0.1.99"), blueB1.Ip, 4, 1));
         substrate.Send("blue-a1 pings 10.0.1.77, which no ENI has", blueA1,

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace NitroCard.Cli.Tests;
+
+/// <summary>Runs the built CLI (out/bin/nitroctl) as a user would.</summary>
+internal static class NitroctlProcess
+{
+    public static string Executable => RepoPaths.File("out/bin/nitroctl");
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunTool(Executable, args);
+
+    public static (int ExitCode, string Stdout, string Stderr) RunTool(string file, IEnumerable<string> args)
+    {
+        if (file == Executable && !File.Exists(file))
+            throw new InvalidOperationException($"{file} is missing: run 'dotnet pwsh ./build.ps1 build' first");
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+}
+
+/// <summary>A fresh temporary directory, removed afterwards.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nitroctl-" + Guid.NewGuid().ToString("N"));
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

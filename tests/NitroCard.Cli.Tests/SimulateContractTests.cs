@@ -1,0 +1,199 @@
+using System.Net;
+using System.Text.Json;
+using NitroCard.Packets;
+
+namespace NitroCard.Cli.Tests;
+
+/// <summary>
+/// The <c>nitroctl simulate</c> and <c>nitroctl tables</c> contract (issue "The card, end to end"),
+/// run as a process on docs/examples/region.json.
+/// </summary>
+public class SimulateContractTests
+{
+    private const ulong MacA1 = 0x02_00_0a_00_01_0a;   // eni-a1 10.0.1.10, vni 1001, host-a
+    private const ulong MacA2 = 0x02_00_0a_00_02_14;   // eni-a2 10.0.2.20, vni 1001, host-b
+    private const ulong MacB1 = 0x02_00_0b_00_01_0a;   // eni-b1 10.0.1.10, vni 1002, host-a
+    private const ulong GatewayMac = 0x02_4e_47_57_00_01;
+    private static readonly IPAddress IpA1 = IPAddress.Parse("10.0.1.10");
+    private static readonly IPAddress IpA2 = IPAddress.Parse("10.0.2.20");
+
+    private static string Region => RepoPaths.File("docs/examples/region.json");
+
+    /// <summary>Writes the inputs of a small story and returns the simulate arguments for them.</summary>
+    private static string[] Story(TempDir dir, string engine)
+    {
+        PcapWriter.WriteFile(dir.File("a1.pcap"),
+        [
+            new PcapRecord(1_000, Frames.ArpRequest(MacA1, IpA1, IPAddress.Parse("10.0.1.1"))),
+            new PcapRecord(2_000, Frames.IcmpEcho(GatewayMac, MacA1, IpA1, IpA2, 1, 1, "hello"u8)),
+            new PcapRecord(3_000, Frames.IcmpEcho(GatewayMac, MacA1, IPAddress.Parse("10.0.1.99"), IpA2, 1, 2)),
+        ]);
+        PcapWriter.WriteFile(dir.File("b1.pcap"),
+        [
+            new PcapRecord(2_000, Frames.IcmpEcho(0x02_00_0b_00_01_14, MacB1, IpA1, IPAddress.Parse("10.0.1.20"), 2, 1)),
+        ]);
+        var reply = Frames.IcmpEcho(MacA1, MacA2, IpA2, IpA1, 1, 1, "hello"u8, reply: true);
+        var rogue = Frames.IcmpEcho(MacA1, MacA2, IpA2, IpA1, 1, 1);
+        PcapWriter.WriteFile(dir.File("net.pcap"),
+        [
+            new PcapRecord(2_500, VxlanHeader.Encapsulate(reply, 0x02_4e_c0_00_02_0b, 0x02_4e_c0_00_02_0c, 0xC000_020C, 0xC000_020B, 1001)),
+            new PcapRecord(4_000, VxlanHeader.Encapsulate(rogue, 0x02_4e_c0_00_02_0b, 0x02_66_66_66_66_66, 0xC000_0242, 0xC000_020B, 1001)),
+        ]);
+        return ["simulate", "--topology", Region, "--host", "host-a", "--engine", engine,
+            "--from-eni", $"eni-a1={dir.File("a1.pcap")}", "--from-eni", $"eni-b1={dir.File("b1.pcap")}",
+            "--from-network", dir.File("net.pcap"), "--out", dir.File("out")];
+    }
+
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Simulate_writes_every_output_of_the_contract(string engine)
+    {
+        using var dir = new TempDir();
+        var (code, stdout, stderr) = NitroctlProcess.Run(Story(dir, engine));
+        Assert.True(code == 0, stderr);
+        Assert.Contains(engine, stdout, StringComparison.Ordinal);
+        var outDir = dir.File("out");
+
+        var network = PcapReader.ReadFile(Path.Combine(outDir, "network.pcap"));
+        Assert.Equal(2, network.Count);
+        Assert.Equal(1001u, VxlanHeader.Vni(network[0].Data.AsSpan(42)));
+        Assert.Equal(1002u, VxlanHeader.Vni(network[1].Data.AsSpan(42)));
+        Assert.Equal(2_000, network[0].TimestampMicroseconds);
+
+        var a1 = PcapReader.ReadFile(Path.Combine(outDir, "eni-a1.pcap"));
+        Assert.Equal(2, a1.Count);
+        Assert.Equal(Frames.ArpReply(GatewayMac, IPAddress.Parse("10.0.1.1"), MacA1, IpA1), a1[0].Data);
+        Assert.Equal(Frames.IcmpEcho(MacA1, MacA2, IpA2, IpA1, 1, 1, "hello"u8, reply: true), a1[1].Data);
+        Assert.Empty(PcapReader.ReadFile(Path.Combine(outDir, "eni-b1.pcap")));
+
+        var alarms = File.ReadAllLines(Path.Combine(outDir, "alarms.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["source-check", "spoofed-source"], alarms.Select(a => a.GetProperty("reason").GetString()));
+        var spoof = alarms[1];
+        Assert.Equal("eni-a1", spoof.GetProperty("eni").GetString());
+        Assert.Equal(1001, spoof.GetProperty("vni").GetInt32());
+        Assert.Equal("192.0.2.66", spoof.GetProperty("outerSrc").GetString());
+        Assert.Equal("10.0.2.20", spoof.GetProperty("innerSrc").GetString());
+        Assert.Equal("10.0.1.10", spoof.GetProperty("innerDst").GetString());
+        Assert.True(spoof.TryGetProperty("cycle", out _));
+
+        using var counters = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "counters.json")));
+        var root = counters.RootElement;
+        Assert.Equal(engine == "rtl", root.TryGetProperty("cycles", out var cycles) && cycles.GetUInt64() > 0);
+        Assert.Equal(1, root.GetProperty("drops").GetProperty("source-check").GetInt32());
+        Assert.Equal(1, root.GetProperty("drops").GetProperty("spoofed-source").GetInt32());
+        Assert.Equal(0, root.GetProperty("drops").GetProperty("malformed").GetInt32());
+        var eniA1 = root.GetProperty("enis").GetProperty("eni-a1");
+        Assert.Equal(2, eniA1.GetProperty("txPackets").GetInt32());
+        Assert.Equal(2, eniA1.GetProperty("rxPackets").GetInt32());
+        Assert.Equal(a1.Sum(r => r.Data.Length), eniA1.GetProperty("rxBytes").GetInt32());
+    }
+
+    [Fact]
+    public void The_rtl_and_the_model_write_the_same_frames_and_alarms()
+    {
+        using var rtl = new TempDir();
+        using var model = new TempDir();
+        Assert.Equal(0, NitroctlProcess.Run(Story(rtl, "rtl")).ExitCode);
+        Assert.Equal(0, NitroctlProcess.Run(Story(model, "model")).ExitCode);
+        foreach (var file in new[] { "network.pcap", "eni-a1.pcap", "eni-b1.pcap" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(rtl.File("out"), file)), File.ReadAllBytes(Path.Combine(model.File("out"), file)));
+        static IEnumerable<string> WithoutCycle(string path) => File.ReadAllLines(path).Select(l =>
+        {
+            var o = System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject();
+            o.Remove("cycle");
+            return o.ToJsonString();
+        });
+        Assert.Equal(WithoutCycle(Path.Combine(model.File("out"), "alarms.jsonl")), WithoutCycle(Path.Combine(rtl.File("out"), "alarms.jsonl")));
+    }
+
+    [Fact]
+    public void Tshark_decodes_the_substrate_frames_as_vxlan_with_valid_ip_checksums()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, NitroctlProcess.Run(Story(dir, "rtl")).ExitCode);
+        var (code, stdout, stderr) = NitroctlProcess.RunTool("tshark",
+            ["-r", Path.Combine(dir.File("out"), "network.pcap"), "-o", "ip.check_checksum:TRUE", "-T", "fields", "-E", "separator=,", "-e", "udp.dstport", "-e", "vxlan.vni", "-e", "ip.checksum.status", "-e", "_ws.expert"]);
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["4789,1001,1,1,", "4789,1002,1,1,"], lines);
+    }
+
+    [Fact]
+    public void Trace_writes_a_waveform_and_needs_the_rtl_engine()
+    {
+        using var dir = new TempDir();
+        var args = Story(dir, "rtl").Append("--trace").Append(dir.File("run.fst")).ToArray();
+        Assert.Equal(0, NitroctlProcess.Run(args).ExitCode);
+        Assert.True(new FileInfo(dir.File("run.fst")).Length > 1000);
+
+        var modelArgs = Story(dir, "model").Append("--trace").Append(dir.File("model.fst")).ToArray();
+        var (code, _, stderr) = NitroctlProcess.Run(modelArgs);
+        Assert.NotEqual(0, code);
+        Assert.Contains("--trace needs --engine rtl", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_topology_names_the_file_and_field_and_writes_nothing()
+    {
+        using var dir = new TempDir();
+        var args = Story(dir, "model");
+        var bad = File.ReadAllText(Region).Replace("\"ip\": \"10.0.2.20\"", "\"ip\": \"10.0.9.20\"", StringComparison.Ordinal);
+        File.WriteAllText(dir.File("region.json"), bad);
+        args[Array.IndexOf(args, Region)] = dir.File("region.json");
+        var (code, _, stderr) = NitroctlProcess.Run(args);
+        Assert.NotEqual(0, code);
+        Assert.Contains("region.json", stderr, StringComparison.Ordinal);
+        Assert.Contains("vpcs[0].enis[1].ip", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
+    public void A_corrupt_pcap_names_the_file_and_writes_nothing()
+    {
+        using var dir = new TempDir();
+        var args = Story(dir, "model");
+        var bytes = File.ReadAllBytes(dir.File("net.pcap"));
+        File.WriteAllBytes(dir.File("net.pcap"), bytes[..(bytes.Length - 5)]);
+        var (code, _, stderr) = NitroctlProcess.Run(args);
+        Assert.NotEqual(0, code);
+        Assert.Contains("net.pcap", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
+    public void An_eni_of_another_host_is_refused_by_name()
+    {
+        using var dir = new TempDir();
+        var args = Story(dir, "model");
+        args[Array.IndexOf(args, $"eni-b1={dir.File("b1.pcap")}")] = $"eni-a2={dir.File("b1.pcap")}";
+        var (code, _, stderr) = NitroctlProcess.Run(args);
+        Assert.NotEqual(0, code);
+        Assert.Contains("--from-eni eni-a2: not an ENI on host host-a", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
+    public void Tables_prints_exactly_the_hosts_vpcs()
+    {
+        var (code, stdout, stderr) = NitroctlProcess.Run("tables", "--topology", Region, "--host", "host-b");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("eni-a2", stdout, StringComparison.Ordinal);
+        Assert.Contains("eni-b2", stdout, StringComparison.Ordinal);
+        Assert.Contains("192.0.2.12", stdout, StringComparison.Ordinal);
+        var (badCode, _, badErr) = NitroctlProcess.Run("tables", "--topology", Region, "--host", "host-z");
+        Assert.NotEqual(0, badCode);
+        Assert.Contains("host-z", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Demo_tells_the_story_on_the_model_engine()
+    {
+        using var dir = new TempDir();
+        var (code, stdout, stderr) = NitroctlProcess.Run("demo", "--engine", "model", "--out", dir.Path);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("DROPPED spoofed-source", stdout, StringComparison.Ordinal);
+        Assert.Contains("delivered to eni-red-b1", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(dir.File("substrate.pcap")));
+    }
+}
