@@ -19,7 +19,7 @@ module nitro_crc #(
     for (int i = 0; i < NBYTES; i++) begin
       c = c ^ {24'h0, msg[8*(NBYTES-1-i) +: 8]};
       for (int b = 0; b < 8; b++) begin
-        c = c[0] ? ((c >> 1) ^ POLY) : (c >> 1);
+        c = (c >> 1) ^ (POLY & {32{c[0]}});
       end
     end
     crc = ~c;
