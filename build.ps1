@@ -34,6 +34,7 @@ $DebianNeeds = [ordered]@{
     '/usr/bin/make'        = 'make'
     '/usr/bin/g++'         = 'g++'
     '/usr/bin/tshark'      = 'tshark'
+    '/usr/bin/etcd'        = 'etcd-server'   # the Mapping Service's etcd backend tests start their own etcd
 }
 
 function Install-Dependencies {

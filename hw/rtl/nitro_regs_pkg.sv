@@ -22,6 +22,20 @@ package nitro_regs_pkg;
   localparam int PARAM_MISC_EDGES_WIDTH = 8;
   localparam int PARAM_MISC_BATCH_DEPTH_LSB = 24;
   localparam int PARAM_MISC_BATCH_DEPTH_WIDTH = 8;
+  localparam logic [15:0] ADDR_PARAM_FILTER = 16'h0018;  // Routing and filtering geometry
+  localparam int PARAM_FILTER_ROUTE_LEVELS_LSB = 0;
+  localparam int PARAM_FILTER_ROUTE_LEVELS_WIDTH = 5;
+  localparam int PARAM_FILTER_NUM_NACL_LSB = 8;
+  localparam int PARAM_FILTER_NUM_NACL_WIDTH = 8;
+  localparam int PARAM_FILTER_NACL_RULES_LSB = 16;
+  localparam int PARAM_FILTER_NACL_RULES_WIDTH = 8;
+  localparam int PARAM_FILTER_SG_RULES_LOG2_LSB = 24;
+  localparam int PARAM_FILTER_SG_RULES_LOG2_WIDTH = 5;
+  localparam logic [15:0] ADDR_PARAM_CONNTRACK = 16'h001C;  // Connection tracking geometry
+  localparam int PARAM_CONNTRACK_BUCKETS_LOG2_LSB = 0;
+  localparam int PARAM_CONNTRACK_BUCKETS_LOG2_WIDTH = 5;
+  localparam int PARAM_CONNTRACK_WAYS_LSB = 8;
+  localparam int PARAM_CONNTRACK_WAYS_WIDTH = 4;
   localparam logic [15:0] ADDR_SCRATCH = 16'h0014;  // Read/write scratch register for bus checks
   localparam logic [31:0] SCRATCH_RESET = 32'h00000000;
   localparam logic [15:0] ADDR_UNDERLAY_IP = 16'h0020;  // This card's substrate IPv4 address (outer source of everything it sends)
@@ -47,6 +61,7 @@ package nitro_regs_pkg;
   localparam logic [15:0] ADDR_CYCLE_LO = 16'h0048;  // Clock cycles since reset, bits 31:0
   localparam logic [15:0] ADDR_CYCLE_HI = 16'h004C;  // Cycle counter bits 63:32 as latched by the last CYCLE_LO read
   localparam logic [15:0] ADDR_COUNTER_CLEAR = 16'h0050;  // Write 1 to bit 0 to zero every drop and ENI counter
+  localparam logic [15:0] ADDR_CT_FREE = 16'h0054;  // Tracking table entries not in use (ENA conntrack_allowance_available; expired entries count as used until the sweeper frees them)
   localparam logic [15:0] ADDR_TBL_DATA = 16'h0100;  // Staging words of the entry to write (layouts under Tables)
   localparam int TBL_DATA_COUNT = 8;
   localparam int TBL_DATA_STRIDE = 4;
@@ -82,6 +97,9 @@ package nitro_regs_pkg;
   localparam logic [15:0] ADDR_ENI_COUNT = 16'h1000;  // 64-bit ENI counters: slot * 4 + EniCounter; low word at the offset (reading it latches the high word), high word at offset + 4
   localparam int ENI_COUNT_COUNT = 1024;
   localparam int ENI_COUNT_STRIDE = 8;
+  localparam logic [15:0] ADDR_ENI_SG_COUNT = 16'h4000;  // 64-bit ENI filtering counters: slot * 8 + (EniCounter - 4); low word at the offset (reading it latches the high word), high word at offset + 4
+  localparam int ENI_SG_COUNT_COUNT = 2048;
+  localparam int ENI_SG_COUNT_STRIDE = 8;
 
   // DropReason: Why the card dropped a frame. The value indexes the drop counters and is the alarm's reason code.
   localparam int DROP_MALFORMED = 0;
@@ -102,6 +120,11 @@ package nitro_regs_pkg;
   localparam int TABLE_ID_ENI = 0;
   localparam int TABLE_ID_MAPPING = 1;
   localparam int TABLE_ID_EDGE = 2;
+  localparam int TABLE_ID_ROUTE = 3;
+  localparam int TABLE_ID_NACL = 4;
+  localparam int TABLE_ID_SG_RULE = 5;
+  localparam int TABLE_ID_ENI_CONNTRACK = 6;
+  localparam int TABLE_ID_ROUTE_BANK = 7;
 
   // TableOp: Operations written to TBL_CMD.OP.
   localparam int TABLE_OP_STAGE = 1;
@@ -109,11 +132,16 @@ package nitro_regs_pkg;
   localparam int TABLE_OP_READ = 3;
   localparam int TABLE_OP_DISCARD = 4;
 
-  // EniCounter: Per-ENI counters, in the order they sit in each ENI's counter block.
+  // EniCounter: Per-ENI counters, in the order they sit in each ENI's counter block (ENI_COUNT holds the first four, ENI_SG_COUNT the rest).
   localparam int ENI_COUNTER_TX_PACKETS = 0;
   localparam int ENI_COUNTER_TX_BYTES = 1;
   localparam int ENI_COUNTER_RX_PACKETS = 2;
   localparam int ENI_COUNTER_RX_BYTES = 3;
+  localparam int ENI_COUNTER_SG_ALLOWED_IN = 4;
+  localparam int ENI_COUNTER_SG_DENIED_IN = 5;
+  localparam int ENI_COUNTER_SG_ALLOWED_OUT = 6;
+  localparam int ENI_COUNTER_SG_DENIED_OUT = 7;
+  localparam int ENI_COUNTER_CONNTRACK_ALLOWANCE_EXCEEDED = 8;
 
   // Table eni: bit positions in the 256-bit staging vector {TBL_DATA7..TBL_DATA0}
   localparam int TBL_ENI_VALID_LSB = 0;
@@ -122,6 +150,12 @@ package nitro_regs_pkg;
   localparam int TBL_ENI_SRC_DST_CHECK_WIDTH = 1;
   localparam int TBL_ENI_SUBNET_LEN_LSB = 8;
   localparam int TBL_ENI_SUBNET_LEN_WIDTH = 6;
+  localparam int TBL_ENI_UNTRACKED_LSB = 2;
+  localparam int TBL_ENI_UNTRACKED_WIDTH = 1;
+  localparam int TBL_ENI_ROUTE_TABLE_LSB = 16;
+  localparam int TBL_ENI_ROUTE_TABLE_WIDTH = 8;
+  localparam int TBL_ENI_NACL_LSB = 24;
+  localparam int TBL_ENI_NACL_WIDTH = 8;
   localparam int TBL_ENI_VNI_LSB = 32;
   localparam int TBL_ENI_VNI_WIDTH = 24;
   localparam int TBL_ENI_IP_LSB = 64;
@@ -132,6 +166,14 @@ package nitro_regs_pkg;
   localparam int TBL_ENI_MAC_HI_WIDTH = 16;
   localparam int TBL_ENI_SUBNET_LSB = 160;
   localparam int TBL_ENI_SUBNET_WIDTH = 32;
+  localparam int TBL_ENI_SG_IN_BASE_LSB = 192;
+  localparam int TBL_ENI_SG_IN_BASE_WIDTH = 16;
+  localparam int TBL_ENI_SG_IN_COUNT_LSB = 208;
+  localparam int TBL_ENI_SG_IN_COUNT_WIDTH = 16;
+  localparam int TBL_ENI_SG_OUT_BASE_LSB = 224;
+  localparam int TBL_ENI_SG_OUT_BASE_WIDTH = 16;
+  localparam int TBL_ENI_SG_OUT_COUNT_LSB = 240;
+  localparam int TBL_ENI_SG_OUT_COUNT_WIDTH = 16;
 
   // Table mapping: bit positions in the 256-bit staging vector {TBL_DATA7..TBL_DATA0}
   localparam int TBL_MAPPING_VALID_LSB = 0;
@@ -158,5 +200,71 @@ package nitro_regs_pkg;
   localparam int TBL_EDGE_VNI_WIDTH = 24;
   localparam int TBL_EDGE_UNDERLAY_IP_LSB = 64;
   localparam int TBL_EDGE_UNDERLAY_IP_WIDTH = 32;
+
+  // Table route: bit positions in the 256-bit staging vector {TBL_DATA7..TBL_DATA0}
+  localparam int TBL_ROUTE_VALID_LSB = 0;
+  localparam int TBL_ROUTE_VALID_WIDTH = 1;
+  localparam int TBL_ROUTE_KIND_LSB = 1;
+  localparam int TBL_ROUTE_KIND_WIDTH = 2;
+  localparam int TBL_ROUTE_TABLE_LSB = 8;
+  localparam int TBL_ROUTE_TABLE_WIDTH = 8;
+  localparam int TBL_ROUTE_START_LSB = 32;
+  localparam int TBL_ROUTE_START_WIDTH = 32;
+  localparam int TBL_ROUTE_EDGE_IP_LSB = 64;
+  localparam int TBL_ROUTE_EDGE_IP_WIDTH = 32;
+
+  // Table nacl: bit positions in the 256-bit staging vector {TBL_DATA7..TBL_DATA0}
+  localparam int TBL_NACL_VALID_LSB = 0;
+  localparam int TBL_NACL_VALID_WIDTH = 1;
+  localparam int TBL_NACL_ALLOW_LSB = 1;
+  localparam int TBL_NACL_ALLOW_WIDTH = 1;
+  localparam int TBL_NACL_ANY_PROTOCOL_LSB = 2;
+  localparam int TBL_NACL_ANY_PROTOCOL_WIDTH = 1;
+  localparam int TBL_NACL_PROTOCOL_LSB = 8;
+  localparam int TBL_NACL_PROTOCOL_WIDTH = 8;
+  localparam int TBL_NACL_CIDR_LEN_LSB = 16;
+  localparam int TBL_NACL_CIDR_LEN_WIDTH = 6;
+  localparam int TBL_NACL_CIDR_LSB = 32;
+  localparam int TBL_NACL_CIDR_WIDTH = 32;
+  localparam int TBL_NACL_P1_LO_LSB = 64;
+  localparam int TBL_NACL_P1_LO_WIDTH = 16;
+  localparam int TBL_NACL_P1_HI_LSB = 80;
+  localparam int TBL_NACL_P1_HI_WIDTH = 16;
+  localparam int TBL_NACL_P2_LO_LSB = 96;
+  localparam int TBL_NACL_P2_LO_WIDTH = 16;
+  localparam int TBL_NACL_P2_HI_LSB = 112;
+  localparam int TBL_NACL_P2_HI_WIDTH = 16;
+
+  // Table sgRule: bit positions in the 256-bit staging vector {TBL_DATA7..TBL_DATA0}
+  localparam int TBL_SG_RULE_VALID_LSB = 0;
+  localparam int TBL_SG_RULE_VALID_WIDTH = 1;
+  localparam int TBL_SG_RULE_ANY_PROTOCOL_LSB = 2;
+  localparam int TBL_SG_RULE_ANY_PROTOCOL_WIDTH = 1;
+  localparam int TBL_SG_RULE_PROTOCOL_LSB = 8;
+  localparam int TBL_SG_RULE_PROTOCOL_WIDTH = 8;
+  localparam int TBL_SG_RULE_CIDR_LEN_LSB = 16;
+  localparam int TBL_SG_RULE_CIDR_LEN_WIDTH = 6;
+  localparam int TBL_SG_RULE_CIDR_LSB = 32;
+  localparam int TBL_SG_RULE_CIDR_WIDTH = 32;
+  localparam int TBL_SG_RULE_P1_LO_LSB = 64;
+  localparam int TBL_SG_RULE_P1_LO_WIDTH = 16;
+  localparam int TBL_SG_RULE_P1_HI_LSB = 80;
+  localparam int TBL_SG_RULE_P1_HI_WIDTH = 16;
+  localparam int TBL_SG_RULE_P2_LO_LSB = 96;
+  localparam int TBL_SG_RULE_P2_LO_WIDTH = 16;
+  localparam int TBL_SG_RULE_P2_HI_LSB = 112;
+  localparam int TBL_SG_RULE_P2_HI_WIDTH = 16;
+
+  // Table eniConntrack: bit positions in the 256-bit staging vector {TBL_DATA7..TBL_DATA0}
+  localparam int TBL_ENI_CONNTRACK_TCP_ESTABLISHED_LSB = 0;
+  localparam int TBL_ENI_CONNTRACK_TCP_ESTABLISHED_WIDTH = 32;
+  localparam int TBL_ENI_CONNTRACK_UDP_STREAM_LSB = 32;
+  localparam int TBL_ENI_CONNTRACK_UDP_STREAM_WIDTH = 32;
+  localparam int TBL_ENI_CONNTRACK_UDP_LSB = 64;
+  localparam int TBL_ENI_CONNTRACK_UDP_WIDTH = 32;
+
+  // Table routeBank: bit positions in the 256-bit staging vector {TBL_DATA7..TBL_DATA0}
+  localparam int TBL_ROUTE_BANK_ACTIVE_LSB = 0;
+  localparam int TBL_ROUTE_BANK_ACTIVE_WIDTH = 1;
 
 endpackage

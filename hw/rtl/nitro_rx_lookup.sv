@@ -7,6 +7,13 @@
 //   R3  : port B address = source buckets; compare destination entries -> R4
 //   R4  : compare source entries, ENI check of the local slot, final action -> R5
 //   R5  : push the decision, report counters and alarms.
+// Big-endian field extraction from a header vector (byte k in bits [8k+7:8k]). Macros rather
+// than functions: Yosys 0.23 elaborates these much faster.
+`define NB8(h, k)  h[8*(k) +: 8]
+`define NB16(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8]}
+`define NB24(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8]}
+`define NB32(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8], h[8*((k)+3) +: 8]}
+`define NB48(h, k) {`NB16(h, k), `NB32(h, (k)+2)}
 module nitro_rx_lookup #(
   parameter int NUM_ENI            = 64,    // ENI slots
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // buckets per way (log2)
@@ -71,29 +78,6 @@ module nitro_rx_lookup #(
     $error("nitro_rx_lookup: decision FIFO must hold at least 4 entries");
   end
 
-  function automatic logic [7:0] b8(input logic [671:0] h, input int k);
-    b8 = h[8*k +: 8];
-  endfunction
-  function automatic logic [15:0] b16(input logic [671:0] h, input int k);
-    b16 = {h[8*k +: 8], h[8*(k+1) +: 8]};
-  endfunction
-  function automatic logic [23:0] b24(input logic [671:0] h, input int k);
-    b24 = {h[8*k +: 8], h[8*(k+1) +: 8], h[8*(k+2) +: 8]};
-  endfunction
-  function automatic logic [31:0] b32(input logic [671:0] h, input int k);
-    b32 = {h[8*k +: 8], h[8*(k+1) +: 8], h[8*(k+2) +: 8], h[8*(k+3) +: 8]};
-  endfunction
-  function automatic logic csum_ok(input logic [671:0] h, input int k);
-    logic [19:0] s;
-    logic [16:0] f1;
-    logic [15:0] f2;
-    s = '0;
-    for (int w = 0; w < 10; w++) s = s + 20'(b16(h, k + 2*w));
-    f1 = 17'(s[15:0]) + 17'(s[19:16]);
-    f2 = f1[15:0] + 16'(f1[16]);
-    csum_ok = f2 == 16'hFFFF;
-  endfunction
-
   // ---------------------------------------------------------------- admission
   logic r1_v_q, r2_v_q, r3_v_q, r4_v_q, r5_v_q;
   logic [DEC_SPACE_W-1:0] inflight;
@@ -127,48 +111,68 @@ module nitro_rx_lookup #(
   logic [3:0]  pre_reason;
   logic [31:0] crc_d_c, crc_d_i, crc_s_c, crc_s_i;
 
-  assign tl        = b16(r1_hdr_q, 16);
-  assign itl       = b16(r1_hdr_q, 66);
+  assign tl        = `NB16(r1_hdr_q, 16);
+  assign itl       = `NB16(r1_hdr_q, 66);
   assign inner_len = 17'(tl) - 17'd36;
   assign ver       = r1_hdr_q[8*14+4 +: 4];
   assign ihl       = r1_hdr_q[8*14 +: 4];
   assign iver      = r1_hdr_q[8*64+4 +: 4];
   assign iihl      = r1_hdr_q[8*64 +: 4];
-  assign vni       = b24(r1_hdr_q, 46);
-  assign osrc      = b32(r1_hdr_q, 26);
-  assign isrc      = b32(r1_hdr_q, 76);
-  assign idst      = b32(r1_hdr_q, 80);
+  assign vni       = `NB24(r1_hdr_q, 46);
+  assign osrc      = `NB32(r1_hdr_q, 26);
+  assign isrc      = `NB32(r1_hdr_q, 76);
+  assign idst      = `NB32(r1_hdr_q, 80);
+
+  // IPv4 header checksums (10-word adder trees, constant byte offsets)
+  logic [19:0] os_sum, is_sum;
+  logic [16:0] os_f1, is_f1;
+  logic [15:0] os_f2, is_f2;
+  logic        ocsum_ok, icsum_ok;
+  always_comb begin
+    os_sum = '0;
+    is_sum = '0;
+    for (int w = 0; w < 10; w++) begin
+      os_sum = os_sum + 20'(`NB16(r1_hdr_q, 14 + 2*w));
+      is_sum = is_sum + 20'(`NB16(r1_hdr_q, 64 + 2*w));
+    end
+    os_f1 = 17'(os_sum[15:0]) + 17'(os_sum[19:16]);
+    is_f1 = 17'(is_sum[15:0]) + 17'(is_sum[19:16]);
+    os_f2 = os_f1[15:0] + 16'(os_f1[16]);
+    is_f2 = is_f1[15:0] + 16'(is_f1[16]);
+  end
+  assign ocsum_ok = (os_f2 == 16'hFFFF);
+  assign icsum_ok = (is_f2 == 16'hFFFF);
 
   always_comb begin
     pre_drop   = 1'b1;
     pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     if (r1_len_q > 16'(MAX_FRAME + 50))                pre_reason = 4'(nitro_regs_pkg::DROP_MTU_EXCEEDED);
     else if (r1_len_q < 16'd14)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (b16(r1_hdr_q, 12) != 16'h0800)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (`NB16(r1_hdr_q, 12) != 16'h0800)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
     else if (r1_len_q < 16'd34 || ver != 4'd4 || ihl < 4'd5)
                                                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (ihl > 4'd5)                               pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-    else if (!csum_ok(r1_hdr_q, 14))                   pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (!ocsum_ok)                   pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (tl < 16'd20 || 17'(tl) + 17'd14 > 17'(r1_len_q))
                                                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (b32(r1_hdr_q, 30) != underlay_ip)         pre_reason = 4'(nitro_regs_pkg::DROP_NOT_ON_HOST);
-    else if (b8(r1_hdr_q, 23) != 8'd17)                pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (`NB32(r1_hdr_q, 30) != underlay_ip)         pre_reason = 4'(nitro_regs_pkg::DROP_NOT_ON_HOST);
+    else if (`NB8(r1_hdr_q, 23) != 8'd17)                pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
     else if (r1_len_q < 16'd42)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (b16(r1_hdr_q, 36) != 16'd4789)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-    else if (b16(r1_hdr_q, 38) != tl - 16'd20)         pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (`NB16(r1_hdr_q, 36) != 16'd4789)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (`NB16(r1_hdr_q, 38) != tl - 16'd20)         pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (r1_len_q < 16'd50)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (b8(r1_hdr_q, 42) != 8'h08)                pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (`NB8(r1_hdr_q, 42) != 8'h08)                pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (!inner_len[16] && inner_len > 17'(MAX_FRAME))
                                                        pre_reason = 4'(nitro_regs_pkg::DROP_MTU_EXCEEDED);
     else if (inner_len[16] || inner_len < 17'd14)      pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (b16(r1_hdr_q, 62) != 16'h0800)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+    else if (`NB16(r1_hdr_q, 62) != 16'h0800)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
     else if (inner_len < 17'd34 || iver != 4'd4 || iihl < 4'd5)
                                                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (iihl > 4'd5)                              pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-    else if (!csum_ok(r1_hdr_q, 64))                   pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (!icsum_ok)                   pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (itl < 16'd20 || 17'(itl) + 17'd14 > inner_len)
                                                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (b8(r1_hdr_q, 72) == 8'd0)                 pre_reason = 4'(nitro_regs_pkg::DROP_TTL_EXPIRED);
+    else if (`NB8(r1_hdr_q, 72) == 8'd0)                 pre_reason = 4'(nitro_regs_pkg::DROP_TTL_EXPIRED);
     else                                               pre_drop   = 1'b0;
   end
 
@@ -333,3 +337,9 @@ module nitro_rx_lookup #(
   assign unused_bits = ^{m0_mac, m1_mac, crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L]};
 
 endmodule
+
+`undef NB8
+`undef NB16
+`undef NB24
+`undef NB32
+`undef NB48

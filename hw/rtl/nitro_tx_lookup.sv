@@ -8,6 +8,13 @@
 //         inner bytes 0..13), push the decision, report counters and alarms.
 // A header is admitted only when the decision FIFO has room for it and everything in flight,
 // and never while the table engine freezes the pipelines.
+// Big-endian field extraction from a header vector (byte k in bits [8k+7:8k]). Macros rather
+// than functions: Yosys 0.23 elaborates these much faster.
+`define NB8(h, k)  h[8*(k) +: 8]
+`define NB16(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8]}
+`define NB24(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8]}
+`define NB32(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8], h[8*((k)+3) +: 8]}
+`define NB48(h, k) {`NB16(h, k), `NB32(h, (k)+2)}
 module nitro_tx_lookup #(
   parameter int NUM_ENI            = 64,    // ENI slots
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // buckets per way (log2)
@@ -79,18 +86,6 @@ module nitro_tx_lookup #(
   localparam logic [1:0] K_DROP = 2'd0, K_HOST = 2'd1, K_ARP = 2'd2, K_NET = 2'd3;
 
   // ---------------------------------------------------------------- helpers
-  function automatic logic [7:0] b8(input logic [511:0] h, input int k);
-    b8 = h[8*k +: 8];
-  endfunction
-  function automatic logic [15:0] b16(input logic [511:0] h, input int k);
-    b16 = {h[8*k +: 8], h[8*(k+1) +: 8]};
-  endfunction
-  function automatic logic [31:0] b32(input logic [511:0] h, input int k);
-    b32 = {h[8*k +: 8], h[8*(k+1) +: 8], h[8*(k+2) +: 8], h[8*(k+3) +: 8]};
-  endfunction
-  function automatic logic [47:0] b48(input logic [511:0] h, input int k);
-    b48 = {b16(h, k), b32(h, k + 2)};
-  endfunction
   // big-endian value -> byte-lane order (first byte in the low bits)
   function automatic logic [47:0] sw48(input logic [47:0] v);
     sw48 = {v[7:0], v[15:8], v[23:16], v[31:24], v[39:32], v[47:40]};
@@ -167,27 +162,27 @@ module nitro_tx_lookup #(
   logic        ports_ok;
   logic [31:0] crc_key_c, crc_key_i, crc_flow;
 
-  assign etype  = b16(t1_hdr_q, 12);
+  assign etype  = `NB16(t1_hdr_q, 12);
   assign is_arp = (etype == 16'h0806);
   assign is_ip  = (etype == 16'h0800);
-  assign sha    = b48(t1_hdr_q, 22);
-  assign spa    = b32(t1_hdr_q, 28);
-  assign tpa    = b32(t1_hdr_q, 38);
+  assign sha    = `NB48(t1_hdr_q, 22);
+  assign spa    = `NB32(t1_hdr_q, 28);
+  assign tpa    = `NB32(t1_hdr_q, 38);
   assign ver    = t1_hdr_q[8*14+4 +: 4];
   assign ihl    = t1_hdr_q[8*14 +: 4];
-  assign tl     = b16(t1_hdr_q, 16);
-  assign frag   = b16(t1_hdr_q, 20);
-  assign ttl    = b8(t1_hdr_q, 22);
-  assign proto  = b8(t1_hdr_q, 23);
-  assign ip_src = b32(t1_hdr_q, 26);
-  assign ip_dst = b32(t1_hdr_q, 30);
+  assign tl     = `NB16(t1_hdr_q, 16);
+  assign frag   = `NB16(t1_hdr_q, 20);
+  assign ttl    = `NB8(t1_hdr_q, 22);
+  assign proto  = `NB8(t1_hdr_q, 23);
+  assign ip_src = `NB32(t1_hdr_q, 26);
+  assign ip_dst = `NB32(t1_hdr_q, 30);
   assign key_ip = is_arp ? tpa : ip_dst;
   assign mask   = subnet_mask(t1_sublen_q);
   assign gw     = t1_subnet_q + 32'd1;
 
   always_comb begin
     csum_sum = '0;
-    for (int w = 0; w < 10; w++) csum_sum = csum_sum + 20'(b16(t1_hdr_q, 14 + 2*w));
+    for (int w = 0; w < 10; w++) csum_sum = csum_sum + 20'(`NB16(t1_hdr_q, 14 + 2*w));
     csum_f1 = 17'(csum_sum[15:0]) + 17'(csum_sum[19:16]);
     csum_f2 = csum_f1[15:0] + 16'(csum_f1[16]);
   end
@@ -199,12 +194,12 @@ module nitro_tx_lookup #(
     if (t1_len_q > 16'(MAX_FRAME))                     pre_reason = 4'(nitro_regs_pkg::DROP_MTU_EXCEEDED);
     else if (t1_len_q < 16'd14)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (!t1_eni_valid_q)                          pre_reason = 4'(nitro_regs_pkg::DROP_SOURCE_CHECK);
-    else if (b48(t1_hdr_q, 6) != t1_mac_q)             pre_reason = 4'(nitro_regs_pkg::DROP_SOURCE_CHECK);
+    else if (`NB48(t1_hdr_q, 6) != t1_mac_q)             pre_reason = 4'(nitro_regs_pkg::DROP_SOURCE_CHECK);
     else if (is_arp) begin
-      if (t1_len_q < 16'd42 || b16(t1_hdr_q, 14) != 16'h0001 || b16(t1_hdr_q, 16) != 16'h0800
-          || b8(t1_hdr_q, 18) != 8'd6 || b8(t1_hdr_q, 19) != 8'd4)
+      if (t1_len_q < 16'd42 || `NB16(t1_hdr_q, 14) != 16'h0001 || `NB16(t1_hdr_q, 16) != 16'h0800
+          || `NB8(t1_hdr_q, 18) != 8'd6 || `NB8(t1_hdr_q, 19) != 8'd4)
                                                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-      else if (b16(t1_hdr_q, 20) != 16'h0001)          pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
+      else if (`NB16(t1_hdr_q, 20) != 16'h0001)          pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
       else if (sha != t1_mac_q || (spa != t1_ip_q && spa != 32'h0))
                                                        pre_reason = 4'(nitro_regs_pkg::DROP_SOURCE_CHECK);
       else if (tpa == t1_ip_q)                         pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
@@ -229,7 +224,7 @@ module nitro_tx_lookup #(
   nitro_crc #(.NBYTES(7), .POLY(32'hEDB88320)) u_crc_key_i (
     .msg ({t1_vni_q, key_ip}), .crc (crc_key_i));
   nitro_crc #(.NBYTES(13), .POLY(32'h82F63B78)) u_crc_flow (
-    .msg ({ip_src, ip_dst, proto, (ports_ok ? b32(t1_hdr_q, 34) : 32'h0)}), .crc (crc_flow));
+    .msg ({ip_src, ip_dst, proto, (ports_ok ? `NB32(t1_hdr_q, 34) : 32'h0)}), .crc (crc_flow));
 
   // ---------------------------------------------------------------- T2
   logic [511:0] t2_hdr_q;
@@ -452,10 +447,10 @@ module nitro_tx_lookup #(
   assign st_reason  = t4_reason_q;
   assign st_slot    = t4_slot_q;
   assign st_vni     = t4_eni_valid_q ? t4_vni_q : 24'h0;
-  assign st_isrc    = t4_is_arp_q ? ((t4_len_q >= 16'd32) ? b32(t4_hdr_q, 28) : 32'h0)
-                                  : ((t4_len_q >= 16'd30) ? b32(t4_hdr_q, 26) : 32'h0);
-  assign st_idst    = t4_is_arp_q ? ((t4_len_q >= 16'd42) ? b32(t4_hdr_q, 38) : 32'h0)
-                                  : ((t4_len_q >= 16'd34) ? b32(t4_hdr_q, 30) : 32'h0);
+  assign st_isrc    = t4_is_arp_q ? ((t4_len_q >= 16'd32) ? `NB32(t4_hdr_q, 28) : 32'h0)
+                                  : ((t4_len_q >= 16'd30) ? `NB32(t4_hdr_q, 26) : 32'h0);
+  assign st_idst    = t4_is_arp_q ? ((t4_len_q >= 16'd42) ? `NB32(t4_hdr_q, 38) : 32'h0)
+                                  : ((t4_len_q >= 16'd34) ? `NB32(t4_hdr_q, 30) : 32'h0);
   assign st_tx      = t4_v_q && (t4_kind_q != K_DROP);
   assign st_len     = t4_len_q;
   assign st_rx      = t4_v_q && (t4_kind_q == K_HOST || t4_kind_q == K_ARP);
@@ -466,3 +461,9 @@ module nitro_tx_lookup #(
   assign unused_bits = ^{frag[15:14], crc_key_c[31:L], crc_key_i[31:L], crc_flow[31:14]};
 
 endmodule
+
+`undef NB8
+`undef NB16
+`undef NB24
+`undef NB32
+`undef NB48

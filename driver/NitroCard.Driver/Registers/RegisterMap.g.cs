@@ -34,6 +34,28 @@ public static class RegisterMap
     /// <summary>ParamMisc.BATCH_DEPTH: Table writes one batch can hold.</summary>
     public const int ParamMiscBatchDepthShift = 24;
     public const uint ParamMiscBatchDepthMask = 0xFF000000;
+    /// <summary>Routing and filtering geometry. (ro)</summary>
+    public const uint ParamFilter = 0x0018;
+    /// <summary>ParamFilter.ROUTE_LEVELS: Route intervals per bank = 2^ROUTE_LEVELS - 1.</summary>
+    public const int ParamFilterRouteLevelsShift = 0;
+    public const uint ParamFilterRouteLevelsMask = 0x0000001F;
+    /// <summary>ParamFilter.NUM_NACL: Network ACLs.</summary>
+    public const int ParamFilterNumNaclShift = 8;
+    public const uint ParamFilterNumNaclMask = 0x0000FF00;
+    /// <summary>ParamFilter.NACL_RULES: Rules per ACL and direction.</summary>
+    public const int ParamFilterNaclRulesShift = 16;
+    public const uint ParamFilterNaclRulesMask = 0x00FF0000;
+    /// <summary>ParamFilter.SG_RULES_LOG2: log2 of the security group rule array.</summary>
+    public const int ParamFilterSgRulesLog2Shift = 24;
+    public const uint ParamFilterSgRulesLog2Mask = 0x1F000000;
+    /// <summary>Connection tracking geometry. (ro)</summary>
+    public const uint ParamConntrack = 0x001C;
+    /// <summary>ParamConntrack.BUCKETS_LOG2: log2 of the tracking table's buckets.</summary>
+    public const int ParamConntrackBucketsLog2Shift = 0;
+    public const uint ParamConntrackBucketsLog2Mask = 0x0000001F;
+    /// <summary>ParamConntrack.WAYS: Entries per bucket.</summary>
+    public const int ParamConntrackWaysShift = 8;
+    public const uint ParamConntrackWaysMask = 0x00000F00;
     /// <summary>Read/write scratch register for bus checks. (rw)</summary>
     public const uint Scratch = 0x0014;
     public const uint ScratchReset = 0x00000000;
@@ -73,6 +95,8 @@ public static class RegisterMap
     public const uint CycleHi = 0x004C;
     /// <summary>Write 1 to bit 0 to zero every drop and ENI counter. (wo)</summary>
     public const uint CounterClear = 0x0050;
+    /// <summary>Tracking table entries not in use (ENA conntrack_allowance_available; expired entries count as used until the sweeper frees them). (ro)</summary>
+    public const uint CtFree = 0x0054;
     /// <summary>Staging words of the entry to write (layouts under Tables). TBL_DATA0..7, TBL_INDEX and TBL_CMD are consecutive so one 10-word burst stages an entry. (rw)</summary>
     public const uint TblData = 0x0100;
     public const int TblDataCount = 8;
@@ -125,6 +149,10 @@ public static class RegisterMap
     public const uint EniCount = 0x1000;
     public const int EniCountCount = 1024;
     public const int EniCountStride = 8;
+    /// <summary>64-bit ENI filtering counters: slot * 8 + (EniCounter - 4); low word at the offset (reading it latches the high word), high word at offset + 4. (ro)</summary>
+    public const uint EniSgCount = 0x4000;
+    public const int EniSgCountCount = 2048;
+    public const int EniSgCountStride = 8;
 }
 
 /// <summary>Tables reachable through the indirect access window (TBL_CMD.TABLE).</summary>
@@ -136,6 +164,16 @@ public enum TableId
     Mapping = 1,
     /// <summary>Edge table: underlay addresses allowed to send a VNI's traffic.</summary>
     Edge = 2,
+    /// <summary>Route intervals: index = bank * ROUTE_DEPTH + sorted position (see docs/card-filtering.md).</summary>
+    Route = 3,
+    /// <summary>Network ACL rules: index = (acl * 2 + direction) * NACL_RULES + position; direction 0 ingress, 1 egress.</summary>
+    Nacl = 4,
+    /// <summary>Security group rules, one shared array; ENIs point at their ingress and egress ranges.</summary>
+    SgRule = 5,
+    /// <summary>Per-ENI connection tracking timeouts, indexed by slot.</summary>
+    EniConntrack = 6,
+    /// <summary>Index 0 only: which route bank packets use. Staged and committed like any table write, so a new route set switches in at once.</summary>
+    RouteBank = 7,
 }
 
 /// <summary>Operations written to TBL_CMD.OP.</summary>
@@ -151,7 +189,7 @@ public enum TableOp
     Discard = 4,
 }
 
-/// <summary>Per-ENI counters, in the order they sit in each ENI's counter block.</summary>
+/// <summary>Per-ENI counters, in the order they sit in each ENI's counter block (ENI_COUNT holds the first four, ENI_SG_COUNT the rest).</summary>
 public enum EniCounter
 {
     /// <summary>Frames accepted from the ENI (not dropped).</summary>
@@ -162,4 +200,14 @@ public enum EniCounter
     RxPackets = 2,
     /// <summary>Bytes of those frames.</summary>
     RxBytes = 3,
+    /// <summary>Frames the ingress security group stage let through (tracked, untracked or new).</summary>
+    SgAllowedIn = 4,
+    /// <summary>Frames the ingress security group stage dropped (sg-deny or conntrack-full).</summary>
+    SgDeniedIn = 5,
+    /// <summary>Frames the egress security group stage let through.</summary>
+    SgAllowedOut = 6,
+    /// <summary>Frames the egress security group stage dropped.</summary>
+    SgDeniedOut = 7,
+    /// <summary>New flows dropped because the tracking table had no room (ENA conntrack_allowance_exceeded).</summary>
+    ConntrackAllowanceExceeded = 8,
 }

@@ -13,6 +13,12 @@ public static class TableLayout
         public static readonly TableField SrcDstCheck = new(0, 1, 1);
         /// <summary>Subnet prefix length.</summary>
         public static readonly TableField SubnetLen = new(0, 8, 6);
+        /// <summary>The ENI's groups allow all traffic from and to 0.0.0.0/0: new non-ICMP flows are not tracked.</summary>
+        public static readonly TableField Untracked = new(0, 2, 1);
+        /// <summary>The subnet's route table (card numbering).</summary>
+        public static readonly TableField RouteTable = new(0, 16, 8);
+        /// <summary>The subnet's network ACL (card numbering).</summary>
+        public static readonly TableField Nacl = new(0, 24, 8);
         /// <summary>The VPC's VNI.</summary>
         public static readonly TableField Vni = new(1, 0, 24);
         /// <summary>Private IPv4.</summary>
@@ -23,6 +29,14 @@ public static class TableLayout
         public static readonly TableField MacHi = new(4, 0, 16);
         /// <summary>Subnet base address.</summary>
         public static readonly TableField Subnet = new(5, 0, 32);
+        /// <summary>First ingress rule in the sgRule table.</summary>
+        public static readonly TableField SgInBase = new(6, 0, 16);
+        /// <summary>Ingress rules.</summary>
+        public static readonly TableField SgInCount = new(6, 16, 16);
+        /// <summary>First egress rule in the sgRule table.</summary>
+        public static readonly TableField SgOutBase = new(7, 0, 16);
+        /// <summary>Egress rules.</summary>
+        public static readonly TableField SgOutCount = new(7, 16, 16);
     }
 
     /// <summary>(VNI, IPv4) -&gt; owner. Two-way cuckoo hash; the driver places entries, the card looks them up.</summary>
@@ -55,5 +69,86 @@ public static class TableLayout
         public static readonly TableField Vni = new(1, 0, 24);
         /// <summary>Edge substrate address.</summary>
         public static readonly TableField UnderlayIp = new(2, 0, 32);
+    }
+
+    /// <summary>One interval of a route bank: the route of every address from START up to the next interval's START in the same table.</summary>
+    public static class Route
+    {
+        /// <summary>Interval in use (unused positions sort after every key).</summary>
+        public static readonly TableField Valid = new(0, 0, 1);
+        /// <summary>0 no route, 1 local (mapping lookup), 2 edge, 3 blackhole.</summary>
+        public static readonly TableField Kind = new(0, 1, 2);
+        /// <summary>Route table (card numbering).</summary>
+        public static readonly TableField Table = new(0, 8, 8);
+        /// <summary>First address of the interval.</summary>
+        public static readonly TableField Start = new(1, 0, 32);
+        /// <summary>Underlay address of the edge, for KIND edge.</summary>
+        public static readonly TableField EdgeIp = new(2, 0, 32);
+    }
+
+    /// <summary>One network ACL rule; rules of an ACL and direction are evaluated in index order, first match wins.</summary>
+    public static class Nacl
+    {
+        /// <summary>Rule in use.</summary>
+        public static readonly TableField Valid = new(0, 0, 1);
+        /// <summary>1 allow, 0 deny.</summary>
+        public static readonly TableField Allow = new(0, 1, 1);
+        /// <summary>Matches every protocol (ports ignored).</summary>
+        public static readonly TableField AnyProtocol = new(0, 2, 1);
+        /// <summary>IP protocol number when not ANY_PROTOCOL.</summary>
+        public static readonly TableField Protocol = new(0, 8, 8);
+        /// <summary>Prefix length of the remote address (ingress: source, egress: destination).</summary>
+        public static readonly TableField CidrLen = new(0, 16, 6);
+        /// <summary>Remote prefix.</summary>
+        public static readonly TableField Cidr = new(1, 0, 32);
+        /// <summary>TCP/UDP: lowest destination port. ICMP: lowest type.</summary>
+        public static readonly TableField P1Lo = new(2, 0, 16);
+        /// <summary>TCP/UDP: highest destination port. ICMP: highest type.</summary>
+        public static readonly TableField P1Hi = new(2, 16, 16);
+        /// <summary>ICMP: lowest code.</summary>
+        public static readonly TableField P2Lo = new(3, 0, 16);
+        /// <summary>ICMP: highest code.</summary>
+        public static readonly TableField P2Hi = new(3, 16, 16);
+    }
+
+    /// <summary>One security group rule (allow).</summary>
+    public static class SgRule
+    {
+        /// <summary>Rule in use.</summary>
+        public static readonly TableField Valid = new(0, 0, 1);
+        /// <summary>Matches every protocol (ports ignored).</summary>
+        public static readonly TableField AnyProtocol = new(0, 2, 1);
+        /// <summary>IP protocol number when not ANY_PROTOCOL.</summary>
+        public static readonly TableField Protocol = new(0, 8, 8);
+        /// <summary>Prefix length of the remote address (ingress: source, egress: destination).</summary>
+        public static readonly TableField CidrLen = new(0, 16, 6);
+        /// <summary>Remote prefix.</summary>
+        public static readonly TableField Cidr = new(1, 0, 32);
+        /// <summary>TCP/UDP: lowest destination port. ICMP: lowest type.</summary>
+        public static readonly TableField P1Lo = new(2, 0, 16);
+        /// <summary>TCP/UDP: highest destination port. ICMP: highest type.</summary>
+        public static readonly TableField P1Hi = new(2, 16, 16);
+        /// <summary>ICMP: lowest code.</summary>
+        public static readonly TableField P2Lo = new(3, 0, 16);
+        /// <summary>ICMP: highest code.</summary>
+        public static readonly TableField P2Hi = new(3, 16, 16);
+    }
+
+    /// <summary>Connection tracking timeouts of one ENI slot, in seconds.</summary>
+    public static class EniConntrack
+    {
+        /// <summary>Idle timeout of an open TCP flow (60..432000, default 432000).</summary>
+        public static readonly TableField TcpEstablished = new(0, 0, 32);
+        /// <summary>Idle timeout of a UDP flow seen in both directions (default 180).</summary>
+        public static readonly TableField UdpStream = new(1, 0, 32);
+        /// <summary>Idle timeout of a UDP flow seen one way (default 30).</summary>
+        public static readonly TableField Udp = new(2, 0, 32);
+    }
+
+    /// <summary>The route bank packets use.</summary>
+    public static class RouteBank
+    {
+        /// <summary>Active bank.</summary>
+        public static readonly TableField Active = new(0, 0, 1);
     }
 }

@@ -1,0 +1,2 @@
+hw/rtl/nitro_alarm_fifo.sv
+hw/tb/nitro_alarm_fifo/tb_nitro_alarm_fifo.sv

@@ -1,0 +1,2 @@
+hw/rtl/nitro_arbiter.sv
+hw/tb/nitro_arbiter/tb_nitro_arbiter.sv

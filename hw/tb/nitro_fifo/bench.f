@@ -1,0 +1,2 @@
+hw/rtl/nitro_fifo.sv
+hw/tb/nitro_fifo/tb_nitro_fifo.sv

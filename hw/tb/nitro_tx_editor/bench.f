@@ -1,0 +1,2 @@
+hw/rtl/nitro_tx_editor.sv
+hw/tb/nitro_tx_editor/tb_nitro_tx_editor.sv
