@@ -65,6 +65,8 @@ function Invoke-Lint {
     $vlt = Join-Path $RtlDir 'lint.vlt'
     Write-Host 'verilator --lint-only -Wall'
     Invoke-Native 'verilator' (@('--lint-only', '-Wall', '--top-module', 'nitro_card', $vlt) + (Get-RtlFiles))
+    Write-Host 'verilator --lint-only -Wall, 1M-entry mapping table (MAP_WAY_DEPTH_LOG2=19)'
+    Invoke-Native 'verilator' (@('--lint-only', '-Wall', '--top-module', 'nitro_card', '-GMAP_WAY_DEPTH_LOG2=19', $vlt) + (Get-RtlFiles))
     Invoke-Synth -Quick
 }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Registers;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
@@ -8,13 +9,19 @@ namespace NitroCard.Driver;
 
 /// <summary>
 /// The host driver of one card, over its CSR bus: settings, typed table programming (ENIs,
-/// mappings with cuckoo placement, edges), counters and alarms.
+/// mappings with cuckoo placement, edges, and on a card with filtering hardware route tables,
+/// network ACLs, security group rules and connection tracking timeouts), counters and alarms.
 /// Table changes are staged in the driver and validated when staged; <see cref="Commit"/>
 /// places them, writes them through the indirect window and commits them on the card as one
 /// batch (chunks of <see cref="CardGeometry.BatchDepth"/> writes, each chunk ordered so every
 /// key stays findable). Any failure leaves the card and the driver's view exactly as they were.
+/// <para>Filtering (docs/card-filtering.md): the whole route set is compiled into intervals and written
+/// into the route bank packets do not use, then the bank switch is committed, so a route change of any
+/// size takes effect between two packets. Security group rules of a slot are written into a free range
+/// of the shared rule array before the ENI entry that points at them; the old range is freed after the
+/// commit. Network ACL rules are rewritten in place, one ACL and direction per commit.</para>
 /// </summary>
-public sealed class CardDriver
+public sealed partial class CardDriver
 {
     private const uint ExpectedId = RegisterMap.IdReset;
     private const int StagingWords = RegisterMap.TblDataCount;
@@ -26,6 +33,17 @@ public sealed class CardDriver
     private readonly Dictionary<MappingKey, MappingEntry> _mappings = [];
     private readonly CuckooPlacement _placement;
     private readonly List<StagedChange> _staged = [];
+
+    // Filtering state (empty arrays on a card without filtering hardware).
+    private readonly FilterGeometry? _filter;
+    private RouteTableSpec?[] _routeTables = [];
+    private int _activeBank;
+    private readonly int[] _bankUsed = new int[2];
+    private readonly NetworkAcl?[] _nacls = [];
+    private readonly uint[]?[] _naclShadow = [];
+    private readonly SecurityRules?[] _securityRules;
+    private readonly SgBlock[] _sgBlocks;
+    private readonly ConntrackTimeouts?[] _timeouts;
 
     public CardDriver(ICsrBus bus)
     {
@@ -42,12 +60,43 @@ public sealed class CardDriver
             MappingWayDepth: 1 << (int)Field(map, RegisterMap.ParamMapWayDepthLog2Mask, RegisterMap.ParamMapWayDepthLog2Shift),
             EdgeEntries: (int)Field(misc, RegisterMap.ParamMiscEdgesMask, RegisterMap.ParamMiscEdgesShift),
             IpMtu: (int)Field(misc, RegisterMap.ParamMiscIpMtuMask, RegisterMap.ParamMiscIpMtuShift),
-            BatchDepth: (int)Field(misc, RegisterMap.ParamMiscBatchDepthMask, RegisterMap.ParamMiscBatchDepthShift));
+            BatchDepth: (int)Field(misc, RegisterMap.ParamMiscBatchDepthMask, RegisterMap.ParamMiscBatchDepthShift),
+            MappingBucketSlots: 1 << (int)Field(map, RegisterMap.ParamMapBucketSlotsLog2Mask, RegisterMap.ParamMapBucketSlotsLog2Shift),
+            Filtering: ReadFilterGeometry(bus));
         if (Geometry.MappingWays != 2 || Geometry.BatchDepth < 2)
             throw new NitroCardException($"Unsupported card geometry {Geometry}: the driver places entries in exactly 2 ways and needs a batch of at least 2 writes");
         _enis = new EniEntry?[Geometry.EniSlots];
         _edges = new EdgeEntry?[Geometry.EdgeEntries];
-        _placement = new CuckooPlacement(Geometry.MappingWayDepth);
+        _placement = new CuckooPlacement(Geometry.MappingWayDepth, Geometry.MappingBucketSlots);
+        _filter = Geometry.Filtering;
+        _securityRules = new SecurityRules?[Geometry.EniSlots];
+        _sgBlocks = new SgBlock[Geometry.EniSlots];
+        _timeouts = new ConntrackTimeouts?[Geometry.EniSlots];
+        if (_filter is not null)
+        {
+            _nacls = new NetworkAcl?[_filter.NaclCount];
+            _naclShadow = new uint[]?[_filter.NaclCount * 2 * _filter.NaclRules];
+        }
+    }
+
+    /// <summary>
+    /// The filtering geometry from PARAM_FILTER and PARAM_CONNTRACK, or null when a field reads 0: the
+    /// card has no filtering hardware (a build before docs/card-filtering.md).
+    /// </summary>
+    private static FilterGeometry? ReadFilterGeometry(ICsrBus bus)
+    {
+        var filter = bus.Read(RegisterMap.ParamFilter);
+        var conntrack = bus.Read(RegisterMap.ParamConntrack);
+        var g = new FilterGeometry(
+            RouteLevels: (int)Field(filter, RegisterMap.ParamFilterRouteLevelsMask, RegisterMap.ParamFilterRouteLevelsShift),
+            NaclCount: (int)Field(filter, RegisterMap.ParamFilterNumNaclMask, RegisterMap.ParamFilterNumNaclShift),
+            NaclRules: (int)Field(filter, RegisterMap.ParamFilterNaclRulesMask, RegisterMap.ParamFilterNaclRulesShift),
+            SgRulesLog2: (int)Field(filter, RegisterMap.ParamFilterSgRulesLog2Mask, RegisterMap.ParamFilterSgRulesLog2Shift),
+            ConntrackBucketsLog2: (int)Field(conntrack, RegisterMap.ParamConntrackBucketsLog2Mask, RegisterMap.ParamConntrackBucketsLog2Shift),
+            ConntrackWays: (int)Field(conntrack, RegisterMap.ParamConntrackWaysMask, RegisterMap.ParamConntrackWaysShift));
+        return g.RouteLevels == 0 || g.NaclCount == 0 || g.NaclRules == 0 || g.SgRulesLog2 == 0 || g.ConntrackBucketsLog2 == 0 || g.ConntrackWays == 0
+            ? null
+            : g;
     }
 
     public CardGeometry Geometry { get; }
@@ -96,6 +145,12 @@ public sealed class CardDriver
             RequireIpv4(entry.Ip, nameof(entry.Ip));
             if (entry.Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork || !entry.Subnet.Contains(entry.Ip))
                 throw new NitroCardException($"ENI slot {slot}: {entry.Ip} is not inside its subnet {entry.Subnet}");
+            if ((uint)entry.RouteTable >= RouteTableCompiler.MaxTables)
+                throw new NitroCardException($"ENI slot {slot}: route table {entry.RouteTable} is out of range 0..{RouteTableCompiler.MaxTables - 1}");
+            if (_filter is not null && (uint)entry.Nacl >= (uint)_filter.NaclCount)
+                throw new NitroCardException($"ENI slot {slot}: network ACL {entry.Nacl} is out of range: the card has {_filter.NaclCount} ACLs");
+            if (_filter is null && (entry.RouteTable != 0 || entry.Nacl != 0))
+                throw new NitroCardException($"ENI slot {slot}: route table and network ACL need filtering hardware, which this card does not have");
         }
         _staged.Add(new StagedChange(ChangeKind.Eni, slot, entry, null));
     }
@@ -138,6 +193,66 @@ public sealed class CardDriver
         _staged.Add(new StagedChange(ChangeKind.RemoveMapping, 0, null, key));
     }
 
+    /// <summary>
+    /// Stages the card's whole route set: <paramref name="tables"/>[t] is route table t in the card's
+    /// numbering (what <see cref="EniEntry.RouteTable"/> names), null for an unused number. Compiled and
+    /// checked against the bank's capacity now; at commit written into the inactive bank and switched in.
+    /// </summary>
+    public void StageRouteTables(IReadOnlyList<RouteTableSpec?> tables)
+    {
+        var filter = RequireFiltering();
+        ArgumentNullException.ThrowIfNull(tables);
+        var copy = tables.ToArray();
+        var intervals = RouteTableCompiler.CompileBank(copy, filter.RouteCapacity);
+        _staged.Add(new StagedChange(ChangeKind.Routes, 0, new RouteStage(copy, intervals), null));
+    }
+
+    /// <summary>Stages network ACL <paramref name="index"/> (card numbering), or clears it (every packet across a subnet boundary is then denied).</summary>
+    public void StageNetworkAcl(int index, NetworkAcl? acl)
+    {
+        var filter = RequireFiltering();
+        if ((uint)index >= (uint)filter.NaclCount)
+            throw new NitroCardException($"Network ACL {index} is out of range: the card has {filter.NaclCount} ACLs");
+        if (acl is not null)
+        {
+            NetworkAcl.Sorted(acl.Ingress, filter.NaclRules, $"Network ACL {index} ingress");
+            NetworkAcl.Sorted(acl.Egress, filter.NaclRules, $"Network ACL {index} egress");
+        }
+        _staged.Add(new StagedChange(ChangeKind.Nacl, index, acl, null));
+    }
+
+    /// <summary>Stages the security group rules of the ENI in <paramref name="slot"/> (null: no rules, nothing new passes).</summary>
+    public void StageSecurityRules(int slot, SecurityRules? rules)
+    {
+        var filter = RequireFiltering();
+        CheckSlot(slot);
+        rules?.Validate(filter.SgRuleCapacity, $"ENI slot {slot}");
+        _staged.Add(new StagedChange(ChangeKind.Security, slot, rules, null));
+    }
+
+    /// <summary>Stages the connection tracking timeouts of the ENI in <paramref name="slot"/> (AWS's ranges are enforced).</summary>
+    public void StageConntrackTimeouts(int slot, ConntrackTimeouts timeouts)
+    {
+        RequireFiltering();
+        CheckSlot(slot);
+        ArgumentNullException.ThrowIfNull(timeouts);
+        timeouts.Validate($"ENI slot {slot} connection tracking");
+        _staged.Add(new StagedChange(ChangeKind.Conntrack, slot, timeouts, null));
+    }
+
+    /// <summary>The route bank packets use (as last committed by this driver).</summary>
+    public int ActiveRouteBank => _activeBank;
+
+    /// <summary>The shared rule array range of a slot's security rules: first index, ingress and egress counts.</summary>
+    public (int Base, int Ingress, int Egress) SecurityRuleRange(int slot)
+    {
+        var b = _sgBlocks[CheckSlot(slot)];
+        return (b.Base, b.In, b.Out);
+    }
+
+    private FilterGeometry RequireFiltering()
+        => _filter ?? throw new NitroCardException("This card has no filtering hardware (PARAM_FILTER/PARAM_CONNTRACK read 0): route tables, network ACLs and security groups cannot be programmed");
+
     /// <summary>Forgets every staged change.</summary>
     public void DiscardStaged() => _staged.Clear();
 
@@ -150,20 +265,30 @@ public sealed class CardDriver
     {
         if (_staged.Count == 0)
             return;
-        var writes = new List<TableWrite>();
         var enis = (EniEntry?[])_enis.Clone();
         var edges = (EdgeEntry?[])_edges.Clone();
         var mappings = new Dictionary<MappingKey, MappingEntry>(_mappings);
+        var filters = PlanFilters();
+        var writes = new List<List<TableWrite>>(filters.Before);
         _placement.BeginBatch();
         try
         {
+            var mainWrites = new List<TableWrite>();
             foreach (var change in _staged)
-                PlanChange(change, enis, edges, mappings, writes);
+                PlanChange(change, enis, edges, mappings, mainWrites, filters);
             foreach (var (key, entry) in mappings)
             {
                 if (entry.LocalSlot is { } slot && enis[slot] is null)
                     throw new NitroCardException($"Mapping {key} points at ENI slot {slot}, which holds no ENI");
             }
+            writes.AddRange(mainWrites.Select(w => new List<TableWrite> { w }));
+            // ENIs whose security rule range moved without the ENI itself being staged.
+            foreach (var slot in filters.MovedSlots)
+            {
+                if (!_staged.Any(c => c.Kind == ChangeKind.Eni && c.Index == slot) && enis[slot] is { } eni)
+                    writes.Add([new TableWrite(TableId.Eni, slot, EncodeEni(eni, filters.Blocks[slot], filters.Rules[slot]))]);
+            }
+            writes.AddRange(filters.After);
         }
         catch
         {
@@ -178,6 +303,7 @@ public sealed class CardDriver
         _mappings.Clear();
         foreach (var (k, v) in mappings)
             _mappings[k] = v;
+        filters.Apply(this);
         _staged.Clear();
     }
 
@@ -206,7 +332,23 @@ public sealed class CardDriver
             ulong Word(int counter) => eniWords[(slot * 8) + (counter * 2)] | ((ulong)eniWords[(slot * 8) + (counter * 2) + 1] << 32);
             enis[slot] = new EniCounters(Word(0), Word(1), Word(2), Word(3));
         }
-        return new CardCounters(drops, enis, _bus.Read(RegisterMap.AlarmOverflow));
+        if (_filter is null)
+            return new CardCounters(drops, enis, _bus.Read(RegisterMap.AlarmOverflow));
+
+        // ENI_SG_COUNT: 8 counters per slot (EniCounter - 4), 5 in use.
+        var sgWords = new uint[Geometry.EniSlots * 16];
+        _bus.ReadBurst(RegisterMap.EniSgCount, sgWords);
+        var filters = new EniFilterCounters[Geometry.EniSlots];
+        for (var slot = 0; slot < filters.Length; slot++)
+        {
+            ulong Word(EniCounter counter)
+            {
+                var i = (slot * 16) + (((int)counter - 4) * 2);
+                return sgWords[i] | ((ulong)sgWords[i + 1] << 32);
+            }
+            filters[slot] = new EniFilterCounters(Word(EniCounter.SgAllowedIn), Word(EniCounter.SgDeniedIn), Word(EniCounter.SgAllowedOut), Word(EniCounter.SgDeniedOut), Word(EniCounter.ConntrackAllowanceExceeded));
+        }
+        return new CardCounters(drops, enis, _bus.Read(RegisterMap.AlarmOverflow), filters, _bus.Read(RegisterMap.CtFree));
     }
 
     public void ClearCounters() => _bus.Write(RegisterMap.CounterClear, 1);
@@ -233,13 +375,13 @@ public sealed class CardDriver
         return alarms;
     }
 
-    private void PlanChange(StagedChange change, EniEntry?[] enis, EdgeEntry?[] edges, Dictionary<MappingKey, MappingEntry> mappings, List<TableWrite> writes)
+    private void PlanChange(StagedChange change, EniEntry?[] enis, EdgeEntry?[] edges, Dictionary<MappingKey, MappingEntry> mappings, List<TableWrite> writes, FilterPlan filters)
     {
         switch (change.Kind)
         {
             case ChangeKind.Eni:
                 enis[change.Index] = (EniEntry?)change.Entry;
-                writes.Add(new TableWrite(TableId.Eni, change.Index, EncodeEni((EniEntry?)change.Entry)));
+                writes.Add(new TableWrite(TableId.Eni, change.Index, EncodeEni((EniEntry?)change.Entry, filters.Blocks[change.Index], filters.Rules[change.Index])));
                 break;
             case ChangeKind.Edge:
                 edges[change.Index] = (EdgeEntry?)change.Entry;
@@ -274,21 +416,33 @@ public sealed class CardDriver
         }
     }
 
-    private void WriteBatches(List<TableWrite> writes)
+    /// <summary>
+    /// Stages and commits the writes in chunks of at most BATCH_DEPTH. A group is never split across two
+    /// commits unless it is larger than a batch (then it is split at batch boundaries).
+    /// </summary>
+    private void WriteBatches(List<List<TableWrite>> groups)
     {
         Span<uint> burst = stackalloc uint[StagingWords + 2];
         var queued = 0;
-        foreach (var write in writes)
+        foreach (var group in groups)
         {
-            write.Words.CopyTo(burst);
-            burst[StagingWords] = (uint)write.Index;
-            burst[StagingWords + 1] = CommandWord(TableOp.Stage, write.Table);
-            _bus.WriteBurst(RegisterMap.TblData, burst);
-            WaitIdle(TableOp.Stage, write.Table, write.Index);
-            if (++queued == Geometry.BatchDepth)
+            if (queued > 0 && queued + group.Count > Geometry.BatchDepth && group.Count <= Geometry.BatchDepth)
             {
-                Command(TableOp.Commit, write.Table, 0);
+                Command(TableOp.Commit, group[0].Table, 0);
                 queued = 0;
+            }
+            foreach (var write in group)
+            {
+                write.Words.CopyTo(burst);
+                burst[StagingWords] = (uint)write.Index;
+                burst[StagingWords + 1] = CommandWord(TableOp.Stage, write.Table);
+                _bus.WriteBurst(RegisterMap.TblData, burst);
+                WaitIdle(TableOp.Stage, write.Table, write.Index);
+                if (++queued == Geometry.BatchDepth)
+                {
+                    Command(TableOp.Commit, write.Table, 0);
+                    queued = 0;
+                }
             }
         }
         if (queued > 0)
@@ -345,11 +499,21 @@ public sealed class CardDriver
             CheckSlot(slot);
     }
 
-    private static uint[] EncodeEni(EniEntry? e)
+    private uint[] EncodeEni(EniEntry? e, SgBlock block, SecurityRules? rules)
     {
         var w = new uint[StagingWords];
         if (e is null)
             return w;
+        if (_filter is not null)
+        {
+            TableLayout.Eni.RouteTable.Write(w, (uint)e.RouteTable);
+            TableLayout.Eni.Nacl.Write(w, (uint)e.Nacl);
+            TableLayout.Eni.Untracked.Write(w, rules?.Untracked == true ? 1u : 0u);
+            TableLayout.Eni.SgInBase.Write(w, (uint)block.Base);
+            TableLayout.Eni.SgInCount.Write(w, (uint)block.In);
+            TableLayout.Eni.SgOutBase.Write(w, (uint)(block.Base + block.In));
+            TableLayout.Eni.SgOutCount.Write(w, (uint)block.Out);
+        }
         TableLayout.Eni.Valid.Write(w, 1);
         TableLayout.Eni.SrcDstCheck.Write(w, e.SourceDestCheck ? 1u : 0u);
         TableLayout.Eni.SubnetLen.Write(w, (uint)e.Subnet.PrefixLength);
@@ -413,6 +577,18 @@ public sealed class CardDriver
         AddMapping,
         ReplaceMapping,
         RemoveMapping,
+        Routes,
+        Nacl,
+        Security,
+        Conntrack,
+    }
+
+    private sealed record RouteStage(RouteTableSpec?[] Tables, RouteInterval[] Intervals);
+
+    /// <summary>A slot's range of the shared security group rule array: ingress rules from Base, then egress rules.</summary>
+    private readonly record struct SgBlock(int Base, int In, int Out)
+    {
+        public int Size => In + Out;
     }
 
     private sealed record StagedChange(ChangeKind Kind, int Index, object? Entry, MappingKey? Key);

@@ -2,6 +2,7 @@
 // failure exits non-zero with a message naming the file and field at fault.
 using System.CommandLine;
 using NitroCard.Cli;
+using NitroCard.Cli.Mapping;
 using NitroCard.Cli.Simulate;
 
 var root = new RootCommand("NitroCard: a Verilated Nitro Card for VPC, its driver and its world.")
@@ -9,5 +10,11 @@ var root = new RootCommand("NitroCard: a Verilated Nitro Card for VPC, its drive
     SimulateCommand.Create(),
     TablesCommand.Create(),
     DemoCommand.Create(),
+    MappingCommand.Create(),
+    FirmwareCommand.Create(),
 };
+root.Options.Add(MappingOptions.Endpoint);
+root.Options.Add(MappingOptions.CaDir);
+foreach (var command in ApiCommands.Create())
+    root.Subcommands.Add(command);
 return await CliRunner.InvokeAsync(root, args);

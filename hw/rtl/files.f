@@ -4,6 +4,7 @@ nitro_crc.sv
 nitro_fifo.sv
 nitro_ingress.sv
 nitro_map_way.sv
+nitro_map_match.sv
 nitro_tables.sv
 nitro_tx_lookup.sv
 nitro_rx_lookup.sv

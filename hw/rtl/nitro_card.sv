@@ -10,7 +10,8 @@ module nitro_card #(
   parameter int DATA_WIDTH         = 512,  // bits per beat (only 512 is supported)
   parameter int KEEP_WIDTH         = DATA_WIDTH / 8,
   parameter int NUM_ENI            = 64,   // ENI slots (<= 256)
-  parameter int MAP_WAY_DEPTH_LOG2 = 15,   // buckets per way: 2 ways -> 65,536 entries; up to 19 (1M)
+  parameter int MAP_WAY_DEPTH_LOG2 = 15,   // entries per way: 2 ways -> 65,536 entries; up to 19 (1M)
+  parameter int MAP_BUCKET_SLOTS_LOG2 = 2, // entries per bucket (log2): 4-slot buckets
   parameter int IP_MTU             = 9001,
   parameter int NUM_EDGE           = 8,
   parameter int ALARM_DEPTH        = 64,
@@ -68,6 +69,9 @@ module nitro_card #(
   if (MAP_WAY_DEPTH_LOG2 < 1 || MAP_WAY_DEPTH_LOG2 > 19) begin : g_chk_map
     $error("nitro_card: MAP_WAY_DEPTH_LOG2 must be in 1..19");
   end
+  if (MAP_BUCKET_SLOTS_LOG2 < 0 || MAP_BUCKET_SLOTS_LOG2 > 3 || MAP_BUCKET_SLOTS_LOG2 >= MAP_WAY_DEPTH_LOG2) begin : g_chk_slots
+    $error("nitro_card: MAP_BUCKET_SLOTS_LOG2 must be in 0..3 and below MAP_WAY_DEPTH_LOG2");
+  end
   if (IP_MTU < 68 || IP_MTU > 16000) begin : g_chk_mtu
     $error("nitro_card: IP_MTU must be in 68..16000");
   end
@@ -89,6 +93,8 @@ module nitro_card #(
   localparam int DEC_LOG2    = 4;     // decision FIFO: 16 decisions per direction
   localparam int ACNT_W      = $clog2(ALARM_DEPTH) + 1;
   localparam int L           = MAP_WAY_DEPTH_LOG2;
+  localparam int MS          = MAP_BUCKET_SLOTS_LOG2;
+  localparam int MB          = MAP_WAY_DEPTH_LOG2 - MAP_BUCKET_SLOTS_LOG2;  // bucket address bits
 
   // ---------------------------------------------------------------- CSR blocks
   logic [31:0] rd_csr, rd_tbl, rd_cnt;
@@ -113,6 +119,7 @@ module nitro_card #(
   nitro_csr #(
     .NUM_ENI            (NUM_ENI),
     .MAP_WAY_DEPTH_LOG2 (L),
+    .MAP_BUCKET_SLOTS_LOG2 (MS),
     .IP_MTU             (IP_MTU),
     .NUM_EDGE           (NUM_EDGE),
     .BATCH_DEPTH        (BATCH_DEPTH),
@@ -146,13 +153,14 @@ module nitro_card #(
   logic [23:0]  tx_eni_vni, rx_eni_vni, edge_vni;
   logic [31:0]  tx_eni_ip, tx_eni_subnet, rx_eni_ip, edge_ip;
   logic [47:0]  tx_eni_mac, rx_eni_mac;
-  logic [L-1:0] tx_map_addr0, tx_map_addr1, rx_map_addr0, rx_map_addr1;
-  logic [MAP_W-1:0] tx_map_data0, tx_map_data1, rx_map_data0, rx_map_data1;
+  logic [MB-1:0] tx_map_addr0, tx_map_addr1, rx_map_addr0, rx_map_addr1;
+  logic [(2**MS)*MAP_W-1:0] tx_map_data0, tx_map_data1, rx_map_data0, rx_map_data1;
   logic         edge_hit;
 
   nitro_tables #(
     .NUM_ENI            (NUM_ENI),
     .MAP_WAY_DEPTH_LOG2 (L),
+    .MAP_BUCKET_SLOTS_LOG2 (MS),
     .NUM_EDGE           (NUM_EDGE),
     .BATCH_DEPTH        (BATCH_DEPTH),
     .MAP_W              (MAP_W)
@@ -242,6 +250,7 @@ module nitro_card #(
   nitro_tx_lookup #(
     .NUM_ENI            (NUM_ENI),
     .MAP_WAY_DEPTH_LOG2 (L),
+    .MAP_BUCKET_SLOTS_LOG2 (MS),
     .IP_MTU             (IP_MTU),
     .DEC_SPACE_W        (DEC_LOG2 + 1),
     .MAP_W              (MAP_W)
@@ -380,6 +389,7 @@ module nitro_card #(
   nitro_rx_lookup #(
     .NUM_ENI            (NUM_ENI),
     .MAP_WAY_DEPTH_LOG2 (L),
+    .MAP_BUCKET_SLOTS_LOG2 (MS),
     .IP_MTU             (IP_MTU),
     .DEC_SPACE_W        (DEC_LOG2 + 1),
     .MAP_W              (MAP_W)

@@ -5,9 +5,10 @@
 module nitro_csr #(
   parameter int NUM_ENI            = 64,    // reported in PARAM_ENI
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // reported in PARAM_MAP
+  parameter int MAP_BUCKET_SLOTS_LOG2 = 2,  // reported in PARAM_MAP.BUCKET_SLOTS_LOG2
   parameter int IP_MTU             = 9001,  // reported in PARAM_MISC
   parameter int NUM_EDGE           = 8,     // reported in PARAM_MISC
-  parameter int BATCH_DEPTH        = 64,    // reported in PARAM_MISC (minus one)
+  parameter int BATCH_DEPTH        = 64,    // reported in PARAM_MISC.BATCH_DEPTH
   parameter int ALARM_CNT_W        = 7      // width of the alarm count
 ) (
   input  logic                   clk,
@@ -106,11 +107,12 @@ module nitro_csr #(
       nitro_regs_pkg::ADDR_PARAM_MAP: begin
         csr_rd[nitro_regs_pkg::PARAM_MAP_WAY_DEPTH_LOG2_LSB +: 8] = 8'(MAP_WAY_DEPTH_LOG2);
         csr_rd[nitro_regs_pkg::PARAM_MAP_WAYS_LSB +: 8]           = 8'd2;
+        csr_rd[nitro_regs_pkg::PARAM_MAP_BUCKET_SLOTS_LOG2_LSB +: 4] = 4'(MAP_BUCKET_SLOTS_LOG2);
       end
       nitro_regs_pkg::ADDR_PARAM_MISC: begin
         csr_rd[nitro_regs_pkg::PARAM_MISC_IP_MTU_LSB +: 16]     = 16'(IP_MTU);
         csr_rd[nitro_regs_pkg::PARAM_MISC_EDGES_LSB +: 8]       = 8'(NUM_EDGE);
-        csr_rd[nitro_regs_pkg::PARAM_MISC_BATCH_DEPTH_LSB +: 8] = 8'(BATCH_DEPTH - 1);
+        csr_rd[nitro_regs_pkg::PARAM_MISC_BATCH_DEPTH_LSB +: 8] = 8'(BATCH_DEPTH);
       end
       nitro_regs_pkg::ADDR_SCRATCH:                 csr_rd = scratch_q;
       nitro_regs_pkg::ADDR_UNDERLAY_IP:             csr_rd = uip_q;

@@ -15,6 +15,8 @@ package nitro_regs_pkg;
   localparam int PARAM_MAP_WAY_DEPTH_LOG2_WIDTH = 8;
   localparam int PARAM_MAP_WAYS_LSB = 8;
   localparam int PARAM_MAP_WAYS_WIDTH = 8;
+  localparam int PARAM_MAP_BUCKET_SLOTS_LOG2_LSB = 16;
+  localparam int PARAM_MAP_BUCKET_SLOTS_LOG2_WIDTH = 4;
   localparam logic [15:0] ADDR_PARAM_MISC = 16'h0010;  // Other build parameters
   localparam int PARAM_MISC_IP_MTU_LSB = 0;
   localparam int PARAM_MISC_IP_MTU_WIDTH = 16;

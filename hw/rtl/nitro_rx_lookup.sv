@@ -4,8 +4,8 @@
 //   R1  : outer/inner header checks (spec RX 0-9), both IPv4 checksums, CRCs of the
 //         destination and source keys, edge compare          -> R2
 //   R2  : port B address = destination buckets               -> R3
-//   R3  : port B address = source buckets; compare destination entries -> R4
-//   R4  : compare source entries, ENI check of the local slot, final action -> R5
+//   R3  : port B address = source buckets; compare every slot of the destination buckets -> R4
+//   R4  : compare every slot of the source buckets, ENI check of the local slot, final action -> R5
 //   R5  : push the decision, report counters and alarms.
 // Big-endian field extraction from a header vector (byte k in bits [8k+7:8k]). Macros rather
 // than functions: Yosys 0.23 elaborates these much faster.
@@ -16,7 +16,8 @@
 `define NB48(h, k) {`NB16(h, k), `NB32(h, (k)+2)}
 module nitro_rx_lookup #(
   parameter int NUM_ENI            = 64,    // ENI slots
-  parameter int MAP_WAY_DEPTH_LOG2 = 15,    // buckets per way (log2)
+  parameter int MAP_WAY_DEPTH_LOG2 = 15,    // entries per way (log2)
+  parameter int MAP_BUCKET_SLOTS_LOG2 = 2,  // entries per bucket (log2)
   parameter int IP_MTU             = 9001,  // inner IPv4 MTU
   parameter int DEC_SPACE_W        = 5,     // width of the decision FIFO free-space count
   parameter int MAP_W              = 146    // mapping entry bits
@@ -34,11 +35,11 @@ module nitro_rx_lookup #(
   output logic                          busy,
   // Card registers
   input  logic [31:0]                   underlay_ip,
-  // Mapping lookup (port B of both ways)
-  output logic [MAP_WAY_DEPTH_LOG2-1:0] map_addr0,
-  output logic [MAP_WAY_DEPTH_LOG2-1:0] map_addr1,
-  input  logic [MAP_W-1:0]              map_data0,
-  input  logic [MAP_W-1:0]              map_data1,
+  // Mapping lookup (port B of both ways): bucket address, whole bucket the cycle after
+  output logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] map_addr0,
+  output logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] map_addr1,
+  input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data0,
+  input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data1,
   // ENI read of the destination slot
   output logic [7:0]                    eni_slot,
   input  logic                          eni_valid,
@@ -65,7 +66,7 @@ module nitro_rx_lookup #(
   output logic [15:0]                   st_rx_len
 );
 
-  localparam int L         = MAP_WAY_DEPTH_LOG2;
+  localparam int L         = MAP_WAY_DEPTH_LOG2 - MAP_BUCKET_SLOTS_LOG2;  // bucket address bits
   localparam int MAX_FRAME = 14 + IP_MTU;
 
   if (IP_MTU < 68 || IP_MTU > 16000) begin : g_chk_mtu
@@ -238,18 +239,24 @@ module nitro_rx_lookup #(
   assign map_addr0 = r2_v_q ? r2_d0_q : r3_s0_q;
   assign map_addr1 = r2_v_q ? r2_d1_q : r3_s1_q;
 
-  // Mapping entries: {mac, underlay_ip, ip, vni, slot, local, valid}
-  logic [47:0] m0_mac, m1_mac;
-  logic [31:0] m0_uip, m1_uip, m0_ip, m1_ip;
-  logic [23:0] m0_vni, m1_vni;
-  logic [7:0]  m0_slot, m1_slot;
-  logic        m0_local, m1_local, m0_valid, m1_valid;
-  assign {m0_mac, m0_uip, m0_ip, m0_vni, m0_slot, m0_local, m0_valid} = map_data0;
-  assign {m1_mac, m1_uip, m1_ip, m1_vni, m1_slot, m1_local, m1_valid} = map_data1;
+  // Mapping entries: {mac, underlay_ip, ip, vni, slot, local, valid}. R3 compares the buckets
+  // against the destination key, R4 (next cycle, the source buckets) against the source key.
+  logic [MAP_W-1:0] d_ent, s_ent;
+  logic [47:0] d_mac, s_mac;
+  logic [31:0] d_uip, s_uip, d_ip, s_ip;
+  logic [23:0] d_vni, s_vni;
+  logic [7:0]  d_slot, s_slot;
+  logic        d_local, s_local, d_valid, s_valid, dhit, shit;
 
-  logic dhit0, dhit1;
-  assign dhit0 = m0_valid && m0_vni == r3_vni_q && m0_ip == r3_idst_q;
-  assign dhit1 = m1_valid && m1_vni == r3_vni_q && m1_ip == r3_idst_q;
+  nitro_map_match #(.WIDTH(MAP_W), .SLOTS(2 ** MAP_BUCKET_SLOTS_LOG2)) u_match_dst (
+    .bucket0 (map_data0),
+    .bucket1 (map_data1),
+    .vni     (r3_vni_q),
+    .ip      (r3_idst_q),
+    .hit     (dhit),
+    .entry   (d_ent)
+  );
+  assign {d_mac, d_uip, d_ip, d_vni, d_slot, d_local, d_valid} = d_ent;
 
   // ---------------------------------------------------------------- R4
   logic         r4_pre_drop_q, r4_edge_q;
@@ -272,14 +279,21 @@ module nitro_rx_lookup #(
     r4_osrc_q       <= r3_osrc_q;
     r4_isrc_q       <= r3_isrc_q;
     r4_idst_q       <= r3_idst_q;
-    r4_dok_q        <= dhit0 ? m0_local : (dhit1 && m1_local);
-    r4_slot_q       <= dhit0 ? m0_slot : m1_slot;
+    r4_dok_q        <= dhit && d_local;
+    r4_slot_q       <= d_slot;
   end
 
-  logic shit0, shit1, src_ok, dst_ok;
-  assign shit0    = m0_valid && m0_vni == r4_vni_q && m0_ip == r4_isrc_q;
-  assign shit1    = m1_valid && m1_vni == r4_vni_q && m1_ip == r4_isrc_q;
-  assign src_ok   = (shit0 ? (m0_uip == r4_osrc_q) : (shit1 && m1_uip == r4_osrc_q)) || r4_edge_q;
+  logic src_ok, dst_ok;
+  nitro_map_match #(.WIDTH(MAP_W), .SLOTS(2 ** MAP_BUCKET_SLOTS_LOG2)) u_match_src (
+    .bucket0 (map_data0),
+    .bucket1 (map_data1),
+    .vni     (r4_vni_q),
+    .ip      (r4_isrc_q),
+    .hit     (shit),
+    .entry   (s_ent)
+  );
+  assign {s_mac, s_uip, s_ip, s_vni, s_slot, s_local, s_valid} = s_ent;
+  assign src_ok   = (shit && s_uip == r4_osrc_q) || r4_edge_q;
   assign eni_slot = r4_slot_q;
   assign dst_ok   = r4_dok_q && eni_valid && eni_vni == r4_vni_q && eni_ip == r4_idst_q;
 
@@ -334,7 +348,8 @@ module nitro_rx_lookup #(
   assign st_rx_len  = r5_ilen_q;
 
   logic unused_bits;
-  assign unused_bits = ^{m0_mac, m1_mac, crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L]};
+  assign unused_bits = ^{d_mac, s_mac, d_uip, d_ip, d_vni, d_valid, s_ip, s_vni, s_slot, s_local, s_valid,
+                         crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L]};
 
 endmodule
 

@@ -1,6 +1,7 @@
 // nitro_tables: the card's lookup tables and the indirect table-access window.
 // ENI table (slot-indexed, distributed memory + valid flops), edge table (flops, parallel
-// compare), mapping table (two nitro_map_way memories). CSR side: TBL_DATA0..7 staging,
+// compare), mapping table (two nitro_map_way memories of buckets of 2**MAP_BUCKET_SLOTS_LOG2
+// entries; table index = way * WAY_DEPTH + bucket * SLOTS + slot). CSR side: TBL_DATA0..7 staging,
 // TBL_INDEX, TBL_CMD, TBL_STATUS, TBL_RDATA0..7.
 // Atomic commit: `stage` appends (table, index, data) to a BATCH_DEPTH queue. `commit` raises
 // `freeze`; the lookup pipelines stop admitting headers and the top reports `quiet` once they
@@ -8,7 +9,8 @@
 // the same freeze so it sees committed state and can borrow mapping port A.
 module nitro_tables #(
   parameter int NUM_ENI            = 64,  // ENI slots (2..256)
-  parameter int MAP_WAY_DEPTH_LOG2 = 15,  // buckets per way (log2)
+  parameter int MAP_WAY_DEPTH_LOG2 = 15,  // entries per way (log2)
+  parameter int MAP_BUCKET_SLOTS_LOG2 = 2, // entries per bucket (log2)
   parameter int NUM_EDGE           = 8,   // edge entries (1..256)
   parameter int BATCH_DEPTH        = 64,  // staged writes per commit (1..256)
   parameter int MAP_W              = 146  // mapping entry bits (layout in nitro_map_way)
@@ -39,16 +41,16 @@ module nitro_tables #(
   output logic [23:0]                   rx_eni_vni,
   output logic [31:0]                   rx_eni_ip,
   output logic [47:0]                   rx_eni_mac,
-  // TX mapping lookup (data the cycle after the address)
-  input  logic [MAP_WAY_DEPTH_LOG2-1:0] tx_map_addr0,
-  input  logic [MAP_WAY_DEPTH_LOG2-1:0] tx_map_addr1,
-  output logic [MAP_W-1:0]              tx_map_data0,
-  output logic [MAP_W-1:0]              tx_map_data1,
-  // RX mapping lookup (data the cycle after the address)
-  input  logic [MAP_WAY_DEPTH_LOG2-1:0] rx_map_addr0,
-  input  logic [MAP_WAY_DEPTH_LOG2-1:0] rx_map_addr1,
-  output logic [MAP_W-1:0]              rx_map_data0,
-  output logic [MAP_W-1:0]              rx_map_data1,
+  // TX mapping lookup: bucket addresses, whole buckets the cycle after the address
+  input  logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] tx_map_addr0,
+  input  logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] tx_map_addr1,
+  output logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        tx_map_data0,
+  output logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        tx_map_data1,
+  // RX mapping lookup: bucket addresses, whole buckets the cycle after the address
+  input  logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] rx_map_addr0,
+  input  logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] rx_map_addr1,
+  output logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        rx_map_data0,
+  output logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        rx_map_data1,
   // Edge check (combinational)
   input  logic [23:0]                   edge_vni,
   input  logic [31:0]                   edge_ip,
@@ -56,6 +58,9 @@ module nitro_tables #(
 );
 
   localparam int L       = MAP_WAY_DEPTH_LOG2;
+  localparam int S       = MAP_BUCKET_SLOTS_LOG2;
+  localparam int SLOTS   = 2 ** S;
+  localparam int SW      = (S > 0) ? S : 1;         // slot-number width
   localparam int SLOT_W  = $clog2(NUM_ENI);
   localparam int IDX_W   = (L + 1 > 8) ? L + 1 : 8;
   localparam int QD_W    = 192;                      // staging words 0..5 are all a table uses
@@ -69,6 +74,9 @@ module nitro_tables #(
   end
   if (L < 1 || L > 19) begin : g_chk_map
     $error("nitro_tables: MAP_WAY_DEPTH_LOG2 must be in 1..19");
+  end
+  if (S < 0 || S > 3 || S >= L) begin : g_chk_slots
+    $error("nitro_tables: MAP_BUCKET_SLOTS_LOG2 must be in 0..3 and below MAP_WAY_DEPTH_LOG2");
   end
   if (NUM_EDGE < 1 || NUM_EDGE > 256) begin : g_chk_edge
     $error("nitro_tables: NUM_EDGE must be in 1..256");
@@ -136,10 +144,11 @@ module nitro_tables #(
 
   // Table writes (commit) and reads
   logic                   apply;            // write queue entry qent this cycle
-  logic                   map_we0, map_we1;
-  logic [L-1:0]           pa_addr0, pa_addr1;
+  logic [SLOTS-1:0]       map_we0, map_we1;
+  logic [L-S-1:0]         pa_addr0, pa_addr1;
   logic [MAP_W-1:0]       map_wdata;
-  logic [MAP_W-1:0]       map_rd0, map_rd1;
+  logic [SLOTS*MAP_W-1:0] map_rd0, map_rd1;
+  logic [MAP_W-1:0]       map_rd_entry;     // the slot a table read asked for
 
   assign apply = (state_q == S_C_RUN);
 
@@ -156,14 +165,18 @@ module nitro_tables #(
   };
 
   always_comb begin
-    map_we0 = 1'b0;
-    map_we1 = 1'b0;
+    map_we0 = '0;
+    map_we1 = '0;
     if (apply && q_table == 2'(nitro_regs_pkg::TABLE_ID_MAPPING)) begin
-      map_we0 = !q_index[L];
-      map_we1 = q_index[L];
+      for (int s = 0; s < SLOTS; s++) begin
+        if (S == 0 || q_index[SW-1:0] == SW'(s)) begin
+          map_we0[s] = !q_index[L];
+          map_we1[s] = q_index[L];
+        end
+      end
     end
     if (freeze) begin
-      pa_addr0 = (state_q == S_C_RUN) ? q_index[L-1:0] : r_index_q[L-1:0];
+      pa_addr0 = (state_q == S_C_RUN) ? q_index[L-1:S] : r_index_q[L-1:S];
       pa_addr1 = pa_addr0;
     end else begin
       pa_addr0 = tx_map_addr0;
@@ -171,7 +184,7 @@ module nitro_tables #(
     end
   end
 
-  nitro_map_way #(.WIDTH(MAP_W), .DEPTH_LOG2(L)) u_way0 (
+  nitro_map_way #(.WIDTH(MAP_W), .DEPTH_LOG2(L), .SLOTS_LOG2(S)) u_way0 (
     .clk     (clk),
     .a_addr  (pa_addr0),
     .a_we    (map_we0),
@@ -181,7 +194,7 @@ module nitro_tables #(
     .b_rdata (rx_map_data0)
   );
 
-  nitro_map_way #(.WIDTH(MAP_W), .DEPTH_LOG2(L)) u_way1 (
+  nitro_map_way #(.WIDTH(MAP_W), .DEPTH_LOG2(L), .SLOTS_LOG2(S)) u_way1 (
     .clk     (clk),
     .a_addr  (pa_addr1),
     .a_we    (map_we1),
@@ -193,6 +206,15 @@ module nitro_tables #(
 
   assign tx_map_data0 = map_rd0;
   assign tx_map_data1 = map_rd1;
+
+  always_comb begin
+    map_rd_entry = '0;
+    for (int s = 0; s < SLOTS; s++) begin
+      if (S == 0 || r_index_q[SW-1:0] == SW'(s)) begin
+        map_rd_entry = r_index_q[L] ? map_rd1[s*MAP_W +: MAP_W] : map_rd0[s*MAP_W +: MAP_W];
+      end
+    end
+  end
 
   // ENI writes
   always_ff @(posedge clk) begin
@@ -276,7 +298,7 @@ module nitro_tables #(
        rd_fmt[nitro_regs_pkg::TBL_MAPPING_VNI_LSB +: 24],
        rd_fmt[nitro_regs_pkg::TBL_MAPPING_LOCAL_SLOT_LSB +: 8],
        rd_fmt[nitro_regs_pkg::TBL_MAPPING_LOCAL_LSB],
-       rd_fmt[nitro_regs_pkg::TBL_MAPPING_VALID_LSB]}       = r_index_q[L] ? map_rd1 : map_rd0;
+       rd_fmt[nitro_regs_pkg::TBL_MAPPING_VALID_LSB]}       = map_rd_entry;
     end else begin
       for (int e = 0; e < NUM_EDGE; e++) begin
         if (r_index_q[EDGE_W-1:0] == EDGE_W'(e)) begin

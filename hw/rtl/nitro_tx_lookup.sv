@@ -2,8 +2,8 @@
 //   pop : header FIFO head; ENI read by slot        -> T1
 //   T1  : header checks (spec TX 1-5, ARP 1-4, IPv4 1-6), IPv4 checksum, CRC-32C/CRC-32 of
 //         the mapping key, flow hash                  -> T2
-//   T2  : mapping port A address (both ways)          -> T3 (memory data arrives)
-//   T3  : compare both ways, final action             -> T4
+//   T2  : mapping port A address (the key's bucket in both ways) -> T3 (memory data arrives)
+//   T3  : compare every slot of both buckets (nitro_map_match), final action -> T4
 //   T4  : build the first output beat (rewritten MACs, ARP reply or 50-byte outer header +
 //         inner bytes 0..13), push the decision, report counters and alarms.
 // A header is admitted only when the decision FIFO has room for it and everything in flight,
@@ -17,7 +17,8 @@
 `define NB48(h, k) {`NB16(h, k), `NB32(h, (k)+2)}
 module nitro_tx_lookup #(
   parameter int NUM_ENI            = 64,    // ENI slots
-  parameter int MAP_WAY_DEPTH_LOG2 = 15,    // buckets per way (log2)
+  parameter int MAP_WAY_DEPTH_LOG2 = 15,    // entries per way (log2)
+  parameter int MAP_BUCKET_SLOTS_LOG2 = 2,  // entries per bucket (log2)
   parameter int IP_MTU             = 9001,  // largest IPv4 total length an instance may send
   parameter int DEC_SPACE_W        = 5,     // width of the decision FIFO free-space count
   parameter int MAP_W              = 146    // mapping entry bits
@@ -48,11 +49,11 @@ module nitro_tx_lookup #(
   input  logic [31:0]                   eni_ip,
   input  logic [47:0]                   eni_mac,
   input  logic [31:0]                   eni_subnet,
-  // Mapping lookup (port A of both ways)
-  output logic [MAP_WAY_DEPTH_LOG2-1:0] map_addr0,
-  output logic [MAP_WAY_DEPTH_LOG2-1:0] map_addr1,
-  input  logic [MAP_W-1:0]              map_data0,
-  input  logic [MAP_W-1:0]              map_data1,
+  // Mapping lookup (port A of both ways): bucket address, whole bucket the cycle after
+  output logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] map_addr0,
+  output logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] map_addr1,
+  input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data0,
+  input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data1,
   // Decision: {kind[1:0], tuser[7:0], out_len[15:0], beat0[511:0]}
   output logic [537:0]                  dec_data,
   output logic                          dec_wr,
@@ -70,7 +71,7 @@ module nitro_tx_lookup #(
   output logic [15:0]                   st_rx_len
 );
 
-  localparam int L         = MAP_WAY_DEPTH_LOG2;
+  localparam int B         = MAP_WAY_DEPTH_LOG2 - MAP_BUCKET_SLOTS_LOG2;  // bucket address bits
   localparam int MAX_FRAME = 14 + IP_MTU;
 
   if (IP_MTU < 68 || IP_MTU > 16000) begin : g_chk_mtu
@@ -238,7 +239,7 @@ module nitro_tx_lookup #(
   logic [3:0]   t2_pre_reason_q;
   logic         t2_is_arp_q, t2_arp_gw_q, t2_key_in_subnet_q;
   logic [15:0]  t2_sport_q;
-  logic [L-1:0] t2_b0_q, t2_b1_q;
+  logic [B-1:0] t2_b0_q, t2_b1_q;
 
   always_ff @(posedge clk) begin
     if (rst) t2_v_q <= 1'b0;
@@ -256,8 +257,8 @@ module nitro_tx_lookup #(
     t2_arp_gw_q        <= (tpa == gw);
     t2_key_in_subnet_q <= ((key_ip ^ t1_subnet_q) & mask) == 32'h0;
     t2_sport_q         <= {2'b11, crc_flow[13:0]};
-    t2_b0_q            <= crc_key_c[L-1:0];
-    t2_b1_q            <= crc_key_i[L-1:0];
+    t2_b0_q            <= crc_key_c[B-1:0];
+    t2_b1_q            <= crc_key_i[B-1:0];
   end
 
   assign map_addr0 = t2_b0_q;
@@ -294,23 +295,23 @@ module nitro_tx_lookup #(
     t3_sport_q         <= t2_sport_q;
   end
 
-  // Mapping compare: {mac, underlay_ip, ip, vni, slot, local, valid}
-  logic [47:0] m0_mac, m1_mac, e_mac;
-  logic [31:0] m0_uip, m1_uip, m0_ip, m1_ip, e_uip;
-  logic [23:0] m0_vni, m1_vni;
-  logic [7:0]  m0_slot, m1_slot, e_slot;
-  logic        m0_local, m1_local, m0_valid, m1_valid, e_local;
-  logic        hit0, hit1, hit;
+  // Mapping compare: entry {mac, underlay_ip, ip, vni, slot, local, valid}
+  logic [MAP_W-1:0] e_ent;
+  logic [47:0] e_mac;
+  logic [31:0] e_uip, e_ip;
+  logic [23:0] e_vni;
+  logic [7:0]  e_slot;
+  logic        e_local, e_valid, hit;
 
-  assign {m0_mac, m0_uip, m0_ip, m0_vni, m0_slot, m0_local, m0_valid} = map_data0;
-  assign {m1_mac, m1_uip, m1_ip, m1_vni, m1_slot, m1_local, m1_valid} = map_data1;
-  assign hit0    = m0_valid && m0_vni == t3_vni_q && m0_ip == t3_key_ip_q;
-  assign hit1    = m1_valid && m1_vni == t3_vni_q && m1_ip == t3_key_ip_q;
-  assign hit     = hit0 || hit1;
-  assign e_mac   = hit0 ? m0_mac : m1_mac;
-  assign e_uip   = hit0 ? m0_uip : m1_uip;
-  assign e_slot  = hit0 ? m0_slot : m1_slot;
-  assign e_local = hit0 ? m0_local : m1_local;
+  nitro_map_match #(.WIDTH(MAP_W), .SLOTS(2 ** MAP_BUCKET_SLOTS_LOG2)) u_match (
+    .bucket0 (map_data0),
+    .bucket1 (map_data1),
+    .vni     (t3_vni_q),
+    .ip      (t3_key_ip_q),
+    .hit     (hit),
+    .entry   (e_ent)
+  );
+  assign {e_mac, e_uip, e_ip, e_vni, e_slot, e_local, e_valid} = e_ent;
 
   logic [1:0]  kind;
   logic [3:0]  reason;
@@ -458,7 +459,7 @@ module nitro_tx_lookup #(
   assign st_rx_len  = out_len;
 
   logic unused_bits;
-  assign unused_bits = ^{frag[15:14], crc_key_c[31:L], crc_key_i[31:L], crc_flow[31:14]};
+  assign unused_bits = ^{frag[15:14], crc_key_c[31:B], crc_key_i[31:B], crc_flow[31:14], e_ip, e_vni, e_valid};
 
 endmodule
 

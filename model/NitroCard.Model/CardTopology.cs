@@ -1,5 +1,6 @@
 using System.Net;
 using NitroCard.Driver;
+using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 
@@ -12,17 +13,25 @@ public sealed record LocalEni(int Slot, EniEntry Entry);
 /// The tables and settings of one card: what a test loads into every engine it compares, and what
 /// <see cref="FrameGenerator"/> draws addresses from. <see cref="Mappings"/> holds the local ENIs'
 /// own mappings (with <see cref="MappingEntry.LocalSlot"/>) as well as the remote ones.
+/// <see cref="Filters"/> null means open filters (<see cref="OpenFilters"/>) on an engine with filtering hardware.
 /// </summary>
 public sealed record CardTopology(
     CardSettings Settings,
     IReadOnlyList<LocalEni> Enis,
     IReadOnlyList<MappingEntry> Mappings,
-    IReadOnlyList<EdgeEntry> Edges)
+    IReadOnlyList<EdgeEntry> Edges,
+    TopologyFilters? Filters = null)
 {
-    /// <summary>Configures <paramref name="engine"/>, stages every table entry (edges at index 0, 1, ...) and commits.</summary>
+    /// <summary>
+    /// Configures <paramref name="engine"/>, stages every table entry (edges at index 0, 1, ...) and the
+    /// filters, and commits. An engine without filtering hardware gets no filters (it forwards as open
+    /// filters would); a topology with <see cref="Filters"/> needs filtering hardware.
+    /// </summary>
     public void LoadInto(ICardEngine engine)
     {
         ArgumentNullException.ThrowIfNull(engine);
+        if (Filters is not null && engine.Geometry.Filtering is null)
+            throw new NitroCardException($"the {engine.Name} engine has no filtering hardware: this topology's filters cannot be loaded");
         engine.Configure(Settings);
         foreach (var eni in Enis)
             engine.SetEni(eni.Slot, eni.Entry);
@@ -30,6 +39,10 @@ public sealed record CardTopology(
             engine.SetMapping(mapping);
         for (var i = 0; i < Edges.Count; i++)
             engine.SetEdge(i, Edges[i]);
+        if (Filters is null)
+            OpenFilters.Stage(engine, Enis.Select(e => e.Slot));
+        else
+            Filters.Stage(engine);
         engine.Commit();
     }
 
@@ -84,5 +97,101 @@ public sealed record CardTopology(
         Remote(vpcB, "10.0.1.40", "192.0.2.20");
         var edges = new List<EdgeEntry> { new(vpcA, IPAddress.Parse("198.51.100.1")) };
         return new CardTopology(settings, enis, mappings, edges);
+    }
+    /// <summary>The edge of the sample topologies (VPC A's internet and prefix-list routes go there).</summary>
+    public static IPAddress SampleEdge { get; } = IPAddress.Parse("198.51.100.1");
+
+    /// <summary>
+    /// <see cref="Sample"/> with route tables, network ACLs and security groups (docs/card-filtering.md);
+    /// needs an engine with filtering hardware.
+    /// <para>Route table 0 (VPC A, 10.0.0.0/16 local): 0.0.0.0/0 → edge (igw); 52.216.0.0/15 → edge
+    /// (prefix list); 192.168.0.0/16 → blackhole; 203.0.113.0/24 → blackhole (propagated) beside a static
+    /// 203.0.113.128/25 → edge; 10.0.9.0/24 → blackhole, hidden by the local route. Route table 1 (VPC B):
+    /// the local route only.</para>
+    /// <para>ACL 0 (VPC A's 10.0.1.0/24): ingress 100 deny tcp 8080, 110 deny all from 10.0.2.20/32,
+    /// 200 allow all; egress 100 deny udp 9999, 200 allow all. ACL 1: the default, allow all (10.0.2.0/24
+    /// and VPC B).</para>
+    /// <para>Security rules: slot 0 in tcp 22 from anywhere, icmp from 10.0.0.0/16, out all (tracked).
+    /// Slot 1 all/0.0.0.0/0 both ways (untracked). Slot 2 in tcp 80 from 10.0.1.10/32 (a source group
+    /// of one member), out tcp 443 and udp 53 to anywhere; timeouts TCP 60 s, UDP stream 60 s, UDP 30 s.
+    /// Slot 5 in all from 10.0.0.0/16, out all. Slot 6 no rules.</para>
+    /// </summary>
+    public static CardTopology SampleWithFilters()
+    {
+        var sample = Sample();
+        static IPNetwork N(string text) => IPNetwork.Parse(text);
+        var edge = SampleEdge;
+        var enis = sample.Enis.Select(e => e with
+        {
+            Entry = e.Entry with
+            {
+                RouteTable = e.Entry.Vni == 1001 ? 0 : 1,
+                Nacl = e.Entry.Vni == 1001 && e.Entry.Subnet.BaseAddress.Equals(IPAddress.Parse("10.0.1.0")) ? 0 : 1,
+            },
+        }).ToList();
+        RouteTableSpec tableA = new(N("10.0.0.0/16"),
+        [
+            new RouteSpec(N("0.0.0.0/0"), RouteKind.Edge, RouteClass.Static, edge),
+            new RouteSpec(N("52.216.0.0/15"), RouteKind.Edge, RouteClass.PrefixList, edge),
+            new RouteSpec(N("192.168.0.0/16"), RouteKind.Blackhole),
+            new RouteSpec(N("203.0.113.0/24"), RouteKind.Blackhole, RouteClass.Propagated),
+            new RouteSpec(N("203.0.113.128/25"), RouteKind.Edge, RouteClass.Static, edge),
+            new RouteSpec(N("10.0.9.0/24"), RouteKind.Blackhole),
+        ]);
+        RouteTableSpec tableB = new(N("10.0.0.0/16"), []);
+        var any = N("0.0.0.0/0");
+        NetworkAcl acl0 = new(
+        [
+            new NetworkAclRule(100, FilterRule.ForTcp(any, 8080, 8080), false),
+            new NetworkAclRule(110, FilterRule.All(N("10.0.2.20/32")), false),
+            new NetworkAclRule(200, FilterRule.AllTraffic, true),
+        ],
+        [
+            new NetworkAclRule(100, FilterRule.ForUdp(any, 9999, 9999), false),
+            new NetworkAclRule(200, FilterRule.AllTraffic, true),
+        ]);
+        var security = new Dictionary<int, SecurityRules>
+        {
+            [0] = new([FilterRule.ForTcp(any, 22, 22), FilterRule.ForIcmp(N("10.0.0.0/16"))], [FilterRule.AllTraffic]),
+            [1] = SecurityRules.AllowAll,
+            [2] = new([FilterRule.ForTcp(N("10.0.1.10/32"), 80, 80)], [FilterRule.ForTcp(any, 443, 443), FilterRule.ForUdp(any, 53, 53)]),
+            [5] = new([FilterRule.All(N("10.0.0.0/16"))], [FilterRule.AllTraffic]),
+            [6] = SecurityRules.DenyAll,
+        };
+        var timeouts = sample.Enis.ToDictionary(e => e.Slot, e => e.Slot == 2 ? new ConntrackTimeouts(60, 60, 30) : ConntrackTimeouts.Default);
+        return sample with
+        {
+            Enis = enis,
+            Filters = new TopologyFilters([tableA, tableB], [acl0, NetworkAcl.AllowAll], security, timeouts),
+        };
+    }
+}
+
+
+/// <summary>The filtering tables of a <see cref="CardTopology"/> (docs/card-filtering.md).</summary>
+/// <param name="RouteTables">Route tables by card number.</param>
+/// <param name="Acls">Network ACLs by card number (null entries are left unprogrammed).</param>
+/// <param name="Security">Security rules per slot.</param>
+/// <param name="Timeouts">Connection tracking timeouts per slot.</param>
+public sealed record TopologyFilters(
+    IReadOnlyList<RouteTableSpec?> RouteTables,
+    IReadOnlyList<NetworkAcl?> Acls,
+    IReadOnlyDictionary<int, SecurityRules> Security,
+    IReadOnlyDictionary<int, ConntrackTimeouts> Timeouts)
+{
+    /// <summary>Stages every filtering table into <paramref name="engine"/> (no commit).</summary>
+    public void Stage(ICardEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        engine.SetRouteTables(RouteTables);
+        for (var i = 0; i < Acls.Count; i++)
+        {
+            if (Acls[i] is { } acl)
+                engine.SetNetworkAcl(i, acl);
+        }
+        foreach (var (slot, rules) in Security.OrderBy(p => p.Key))
+            engine.SetSecurityRules(slot, rules);
+        foreach (var (slot, timeouts) in Timeouts.OrderBy(p => p.Key))
+            engine.SetConntrackTimeouts(slot, timeouts);
     }
 }

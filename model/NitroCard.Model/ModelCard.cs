@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using NitroCard.Driver;
+using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Hashing;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
@@ -23,10 +24,13 @@ namespace NitroCard.Model;
 /// <para><see cref="RunUntilIdle"/> processes the two input queues round-robin, one frame at a time
 /// (host, network, host, ...), each queue in push order. Outputs of each port are in the order their
 /// inputs were processed.</para>
+/// <para>With <see cref="CardGeometry.Filtering"/> set (as in <see cref="CardGeometry.Default"/>) the model also
+/// implements docs/card-filtering.md: route tables, network ACLs, security groups and connection tracking,
+/// with time from <see cref="SetTime"/> only. A card without filtering geometry forwards by mapping lookup alone.</para>
 /// <para>The alarm FIFO holds <c>alarmDepth</c> undrained alarms (ALARM_DEPTH, 64 by default); further
 /// alarms count in <see cref="CardCounters.AlarmOverflow"/> as on the card.</para>
 /// </remarks>
-public sealed class ModelCard : ICardEngine
+public sealed partial class ModelCard : ICardEngine
 {
     /// <summary>The card's default alarm FIFO depth (ALARM_DEPTH).</summary>
     public const int DefaultAlarmDepth = 64;
@@ -74,6 +78,16 @@ public sealed class ModelCard : ICardEngine
         _edges = new EdgeRecord[Geometry.EdgeEntries];
         _maxInnerFrame = Geometry.MaxInnerFrame;
         _scratch = new byte[_maxInnerFrame + Encap];
+        _filter = Geometry.Filtering;
+        _sgIn = new RuleRecord[Geometry.EniSlots][];
+        _sgOut = new RuleRecord[Geometry.EniSlots][];
+        Array.Fill(_sgIn, []);
+        Array.Fill(_sgOut, []);
+        _untracked = new bool[Geometry.EniSlots];
+        _timeouts = new TimeoutRecord[Geometry.EniSlots];
+        _filterCounters = new EniFilterCounters[Geometry.EniSlots];
+        if (_filter is not null)
+            _nacl = new RuleRecord[_filter.NaclCount * 2 * _filter.NaclRules];
     }
 
     /// <inheritdoc />
@@ -82,8 +96,10 @@ public sealed class ModelCard : ICardEngine
     /// <inheritdoc />
     public CardGeometry Geometry { get; }
 
-    /// <summary>The time last set with <see cref="SetTime"/> (the model has no time-dependent state yet).</summary>
-    public ulong TimeMicroseconds { get; private set; }
+    /// <summary>The time last set with <see cref="SetTime"/> (microseconds): connection tracking ages by it.</summary>
+    public ulong TimeMicroseconds => _now;
+
+    private ulong _now;
 
     /// <summary>Table changes staged and not yet committed.</summary>
     public int StagedCount => _staged.Count;
@@ -113,6 +129,12 @@ public sealed class ModelCard : ICardEngine
             CheckVni(entry.Vni, $"ENI slot {slot}");
             if (entry.Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
                 throw new NitroCardException($"ENI slot {slot}: subnet {entry.Subnet} is not IPv4");
+            if ((uint)entry.RouteTable >= RouteTableCompiler.MaxTables)
+                throw new NitroCardException($"ENI slot {slot}: route table {entry.RouteTable} is out of range 0..{RouteTableCompiler.MaxTables - 1}");
+            if (_filter is not null && (uint)entry.Nacl >= (uint)_filter.NaclCount)
+                throw new NitroCardException($"ENI slot {slot}: network ACL {entry.Nacl} is out of range (the card has {_filter.NaclCount} ACLs)");
+            if (_filter is null && (entry.RouteTable != 0 || entry.Nacl != 0))
+                throw new NitroCardException($"ENI slot {slot}: route table and network ACL need filtering hardware, which this card does not have");
             record = new EniRecord(
                 Valid: true,
                 Vni: entry.Vni,
@@ -120,7 +142,9 @@ public sealed class ModelCard : ICardEngine
                 Mac: entry.Mac.Value,
                 SubnetBase: Ipv4.ToUInt32(entry.Subnet.BaseAddress),
                 SubnetMask: Ipv4.Mask(entry.Subnet.PrefixLength),
-                SourceDestCheck: entry.SourceDestCheck);
+                SourceDestCheck: entry.SourceDestCheck,
+                RouteTable: entry.RouteTable,
+                Nacl: entry.Nacl);
         }
         _staged.Add(new StagedChange(ChangeKind.Eni, slot, record, default, default, default));
     }
@@ -188,6 +212,9 @@ public sealed class ModelCard : ICardEngine
                 case ChangeKind.Edge:
                     _edges[change.Index] = change.Edge;
                     break;
+                default:
+                    CommitFilter(in change);
+                    break;
             }
         }
         Discard();
@@ -202,7 +229,7 @@ public sealed class ModelCard : ICardEngine
     }
 
     /// <inheritdoc />
-    public void SetTime(ulong microseconds) => TimeMicroseconds = microseconds;
+    public void SetTime(ulong microseconds) => _now = microseconds;
 
     /// <inheritdoc />
     public void PushHost(int slot, ReadOnlySpan<byte> frame)
@@ -245,13 +272,16 @@ public sealed class ModelCard : ICardEngine
     }
 
     /// <inheritdoc />
-    public CardCounters ReadCounters() => new(_drops.ToArray(), _eniCounters.ToArray(), _alarmOverflow);
+    public CardCounters ReadCounters() => _filter is null
+        ? new(_drops.ToArray(), _eniCounters.ToArray(), _alarmOverflow)
+        : new(_drops.ToArray(), _eniCounters.ToArray(), _alarmOverflow, _filterCounters.ToArray(), (ulong)(_filter.ConntrackCapacity - _conntrackOccupied));
 
     /// <summary>Zeroes every drop and ENI counter (COUNTER_CLEAR). The alarm overflow count is kept, as on the card.</summary>
     public void ClearCounters()
     {
         Array.Clear(_drops);
         Array.Clear(_eniCounters);
+        Array.Clear(_filterCounters);
     }
 
     /// <inheritdoc />
@@ -305,9 +335,61 @@ public sealed class ModelCard : ICardEngine
             return DropTx(DropReason.SourceCheck, slot, slotValid, frame);
         if (Ipv4Header.Ttl(ip) == 0)
             return DropTx(DropReason.TtlExpired, slot, slotValid, frame);
+        if (_filter is not null)
+            return ProcessHostFiltered(slot, in e, frame, output, source, destination);
         if (!_mappings.TryGetValue(new MappingKey(e.Vni, destination), out var m))
             return DropTx(DropReason.UnknownDestination, slot, slotValid, frame);
+        return Forward(slot, in e, frame, output, destination, m);
+    }
 
+    /// <summary>TX IPv4 steps 7–11 of docs/card-filtering.md.</summary>
+    private FrameVerdict ProcessHostFiltered(int slot, in EniRecord e, ReadOnlySpan<byte> frame, Span<byte> output, uint source, uint destination)
+    {
+        var kind = RouteLookup(e.RouteTable, destination, out var edgeIp);
+        if (kind == RouteKind.None)
+            return DropTx(DropReason.UnknownDestination, slot, true, frame);
+        if (kind == RouteKind.Blackhole)
+            return DropTx(DropReason.Blackhole, slot, true, frame);
+        var m = default(MappingRecord);
+        if (kind == RouteKind.Local && !_mappings.TryGetValue(new MappingKey(e.Vni, destination), out m))
+            return DropTx(DropReason.UnknownDestination, slot, true, frame);
+        var p = PacketInfo.Read(frame);
+        if ((destination & e.SubnetMask) != e.SubnetBase && !NaclAllows(e.Nacl, 1, in p, destination))
+            return DropTx(DropReason.NaclDeny, slot, true, frame);
+        if (SecurityGroupStage(slot, ingress: false, in p) is { } egressDrop)
+            return DropTx(egressDrop, slot, true, frame);
+        if (kind == RouteKind.Local && m.LocalSlot >= 0)
+        {
+            ref readonly var l = ref _enis[m.LocalSlot];
+            if ((source & l.SubnetMask) != l.SubnetBase && !NaclAllows(l.Nacl, 0, in p, source))
+                return DropTx(DropReason.NaclDeny, slot, true, frame);
+            if (SecurityGroupStage(m.LocalSlot, ingress: true, in p) is { } ingressDrop)
+                return DropTx(ingressDrop, slot, true, frame);
+        }
+        if (kind == RouteKind.Edge)
+            return ForwardToEdge(slot, in e, frame, output, edgeIp);
+        return Forward(slot, in e, frame, output, destination, m);
+    }
+
+    /// <summary>An edge route: inner destination MAC the gateway's, inner source MAC the ENI's, outer destination the edge.</summary>
+    private FrameVerdict ForwardToEdge(int slot, in EniRecord e, ReadOnlySpan<byte> frame, Span<byte> output, uint edgeIp)
+    {
+        var len = frame.Length;
+        CountTx(slot, len);
+        var t = FlowHash.ReadTuple(frame);
+        var sourcePort = CardHash.FlowSourcePort(t.Source, t.Destination, t.Protocol, t.SourcePort, t.DestinationPort);
+        VxlanHeader.WriteOuter(output, len, _nextHopMac, _underlayMac, _underlayIp, edgeIp, sourcePort, e.Vni);
+        var inner = output.Slice(Encap, len);
+        frame.CopyTo(inner);
+        EthernetHeader.WriteDestination(inner, _gatewayMac);
+        EthernetHeader.WriteSource(inner, e.Mac);
+        return new FrameVerdict(FrameDisposition.Network, len + Encap, -1, default);
+    }
+
+    /// <summary>TX IPv4 steps 8–9 of docs/card-semantics.md: rewrite, then deliver locally or encapsulate to the owner.</summary>
+    private FrameVerdict Forward(int slot, in EniRecord e, ReadOnlySpan<byte> frame, Span<byte> output, uint destination, MappingRecord m)
+    {
+        var len = frame.Length;
         var sourceMac = (destination & e.SubnetMask) == e.SubnetBase ? e.Mac : _gatewayMac;
         CountTx(slot, len);
         if (m.LocalSlot >= 0)
@@ -387,8 +469,17 @@ public sealed class ModelCard : ICardEngine
             return DropRx(DropReason.NotOnHost, NoSlot, frame);
 
         var outerSource = Ipv4Header.Source(outer);
-        if (!SourceAllowed(vni, Ipv4Header.Source(innerIp), outerSource))
+        var innerSource = Ipv4Header.Source(innerIp);
+        if (!SourceAllowed(vni, innerSource, outerSource))
             return DropRx(DropReason.SpoofedSource, (byte)target.LocalSlot, frame);
+        if (_filter is not null)
+        {
+            var p = PacketInfo.Read(inner);
+            if ((innerSource & e.SubnetMask) != e.SubnetBase && !NaclAllows(e.Nacl, 0, in p, innerSource))
+                return DropRx(DropReason.NaclDeny, (byte)target.LocalSlot, frame);
+            if (SecurityGroupStage(target.LocalSlot, ingress: true, in p) is { } drop)
+                return DropRx(drop, (byte)target.LocalSlot, frame);
+        }
 
         var delivered = output[..innerLength];
         inner.CopyTo(delivered);
@@ -556,9 +647,13 @@ public sealed class ModelCard : ICardEngine
         SetMapping,
         RemoveMapping,
         Edge,
+        Routes,
+        Nacl,
+        Security,
+        Conntrack,
     }
 
-    private readonly record struct EniRecord(bool Valid, uint Vni, uint Ip, ulong Mac, uint SubnetBase, uint SubnetMask, bool SourceDestCheck);
+    private readonly record struct EniRecord(bool Valid, uint Vni, uint Ip, ulong Mac, uint SubnetBase, uint SubnetMask, bool SourceDestCheck, int RouteTable, int Nacl);
 
     private readonly record struct MappingRecord(uint UnderlayIp, ulong Mac, int LocalSlot);
 
@@ -566,5 +661,5 @@ public sealed class ModelCard : ICardEngine
 
     private readonly record struct RawAlarm(DropReason Reason, int Slot, uint Vni, uint OuterSource, uint InnerSource, uint InnerDestination);
 
-    private readonly record struct StagedChange(ChangeKind Kind, int Index, EniRecord Eni, MappingKey Key, MappingRecord Mapping, EdgeRecord Edge);
+    private readonly record struct StagedChange(ChangeKind Kind, int Index, EniRecord Eni, MappingKey Key, MappingRecord Mapping, EdgeRecord Edge, object? Payload = null);
 }

@@ -74,6 +74,33 @@ public class CardDriverTests
     }
 
     [Fact]
+    public void Four_slot_buckets_let_the_table_fill_past_ninety_percent()
+    {
+        var fake = new FakeCard(wayDepthLog2: 10, batchDepth: 64, bucketSlotsLog2: 2);
+        var driver = new CardDriver(fake);
+        Assert.Equal(4, driver.Geometry.MappingBucketSlots);
+        var capacity = 2 * fake.WayDepth;
+        var placed = 0;
+        for (var i = 0; i < capacity; i++)
+        {
+            driver.StageAddMapping(Mapping(77, 5000 + i));
+            try
+            {
+                driver.Commit();
+                placed++;
+            }
+            catch (NitroCardException)
+            {
+                driver.DiscardStaged();
+                break;
+            }
+        }
+        Assert.True(placed >= capacity * 9 / 10, $"only {placed} of {capacity} placed");
+        for (var i = 0; i < placed; i++)
+            Assert.NotNull(fake.Lookup(77, 0x0A00_0000u | (uint)(5000 + i)));
+    }
+
+    [Fact]
     public void Cuckoo_placement_fills_the_table_to_capacity_and_every_key_stays_findable()
     {
         var fake = new FakeCard(wayDepthLog2: 6, batchDepth: 16);

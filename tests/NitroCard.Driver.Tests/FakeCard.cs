@@ -8,16 +8,26 @@ namespace NitroCard.Driver.Tests;
 /// parameters, counters and an alarm FIFO, so driver logic is tested without the native library.
 /// It also answers mapping lookups the way the RTL does (way 0 then way 1).
 /// </summary>
+internal sealed record FakeFilterGeometry(int RouteLevels = 4, int NaclCount = 4, int NaclRules = 8, int SgRulesLog2 = 6);
+
 internal sealed class FakeCard : ICsrBus
 {
     private readonly Dictionary<uint, uint> _registers = [];
     private readonly List<(int Table, int Index, uint[] Words)> _queue = [];
     private uint _status;
 
-    public FakeCard(int eniSlots = 8, int wayDepthLog2 = 4, int edges = 4, int batchDepth = 8)
+    public FakeCard(int eniSlots = 8, int wayDepthLog2 = 4, int edges = 4, int batchDepth = 8, FakeFilterGeometry? filtering = null, int bucketSlotsLog2 = 0)
     {
         WayDepth = 1 << wayDepthLog2;
+        BucketSlots = 1 << bucketSlotsLog2;
         Tables = [new uint[eniSlots][], new uint[2 * WayDepth][], new uint[edges][]];
+        if (filtering is { } f)
+        {
+            // route (2 banks), nacl, sgRule, eniConntrack, routeBank
+            Tables = [.. Tables, new uint[2 << f.RouteLevels][], new uint[f.NaclCount * 2 * f.NaclRules][], new uint[1 << f.SgRulesLog2][], new uint[eniSlots][], new uint[1][]];
+            _registers[RegisterMap.ParamFilter] = (uint)f.RouteLevels | ((uint)f.NaclCount << 8) | ((uint)f.NaclRules << 16) | ((uint)f.SgRulesLog2 << 24);
+            _registers[RegisterMap.ParamConntrack] = 4u | (4u << 8);
+        }
         foreach (var table in Tables)
         {
             for (var i = 0; i < table.Length; i++)
@@ -26,11 +36,13 @@ internal sealed class FakeCard : ICsrBus
         BatchDepth = batchDepth;
         _registers[RegisterMap.Id] = RegisterMap.IdReset;
         _registers[RegisterMap.ParamEni] = (uint)eniSlots;
-        _registers[RegisterMap.ParamMap] = (uint)wayDepthLog2 | (2u << 8);
+        _registers[RegisterMap.ParamMap] = (uint)wayDepthLog2 | (2u << 8) | ((uint)bucketSlotsLog2 << 16);
         _registers[RegisterMap.ParamMisc] = 9001u | ((uint)edges << 16) | ((uint)batchDepth << 24);
     }
 
     public int WayDepth { get; }
+
+    public int BucketSlots { get; }
 
     public int BatchDepth { get; }
 
@@ -55,9 +67,13 @@ internal sealed class FakeCard : ICsrBus
     {
         for (var way = 0; way < 2; way++)
         {
-            var words = Tables[1][(way * WayDepth) + CardHash.MappingBucket(way, vni, ip, WayDepth)];
-            if (TableLayout.Mapping.Valid.Read(words) == 1 && TableLayout.Mapping.Vni.Read(words) == vni && TableLayout.Mapping.Ip.Read(words) == ip)
-                return words;
+            var start = (way * WayDepth) + (CardHash.MappingBucket(way, vni, ip, WayDepth / BucketSlots) * BucketSlots);
+            for (var slot = 0; slot < BucketSlots; slot++)
+            {
+                var words = Tables[1][start + slot];
+                if (TableLayout.Mapping.Valid.Read(words) == 1 && TableLayout.Mapping.Vni.Read(words) == vni && TableLayout.Mapping.Ip.Read(words) == ip)
+                    return words;
+            }
         }
         return null;
     }

@@ -47,7 +47,7 @@ public sealed class RegionCompilerTests
             {
                 new EniSlot(0, "eni-red-1", "vpc-red", "subnet-red-a", new EniEntry(1001, Ip("10.0.1.10"), Mac("02:00:00:00:01:01"), IPNetwork.Parse("10.0.1.0/24"), true)),
                 new EniSlot(1, "eni-red-3", "vpc-red", "subnet-red-a", new EniEntry(1001, Ip("10.0.1.12"), Mac("02:00:00:00:01:03"), IPNetwork.Parse("10.0.1.0/24"), true)),
-                new EniSlot(2, "eni-green-1", "vpc-green", "subnet-green-a", new EniEntry(3003, Ip("172.16.0.4"), Mac("02:00:00:00:03:01"), IPNetwork.Parse("172.16.0.0/20"), true)),
+                new EniSlot(2, "eni-green-1", "vpc-green", "subnet-green-a", new EniEntry(3003, Ip("172.16.0.4"), Mac("02:00:00:00:03:01"), IPNetwork.Parse("172.16.0.0/20"), true, RouteTable: 1, Nacl: 1)),  // the card's second route table; the default ACL after red's acl-1
             },
             plan.Enis.ToArray());
         Assert.Equal(2, plan.SlotOf("eni-green-1"));

@@ -32,6 +32,8 @@ public class ModuleBenchTests
         var hash = HashInputs(benchFile);
         if (!File.Exists(exe) || !File.Exists(stamp) || File.ReadAllText(stamp) != hash)
         {
+            // Verilator 5.006 creates only the last level of --Mdir.
+            Directory.CreateDirectory(mdir);
             var (code, output) = Run("verilator", ["--binary", "--timing", "-j", "2", "-Wno-fatal", "--top-module", $"tb_{name}", "-f", benchFile, "--Mdir", mdir]);
             Assert.True(code == 0, $"verilator failed for bench {name}:\n{output}");
             File.WriteAllText(stamp, hash);

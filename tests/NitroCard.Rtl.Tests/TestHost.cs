@@ -1,5 +1,6 @@
 using System.Net;
 using NitroCard.Driver;
+using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 using NitroCard.Model;
@@ -47,6 +48,8 @@ internal sealed class TestHost : IDisposable
         Card.SetMapping(BlueB1.Mapping(UnderlayB));
         Card.SetMapping(RedB1.Mapping(UnderlayB));
         Card.SetEdge(0, new EdgeEntry(BlueVni, EdgeIp));
+        // A card with filtering hardware forwards like one without under open filters.
+        OpenFilters.Stage(Card, Local.Select(e => e.Slot));
         Card.Commit();
     }
 

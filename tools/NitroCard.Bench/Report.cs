@@ -50,9 +50,9 @@ public static class Report
         w.Line($"| Verilator | {machine.Verilator} |");
         w.Line($"| .NET | {machine.Runtime} |");
         if (results.Geometry is { } g)
-            w.Line($"| Card | {machine.Library}; from its PARAM registers: {g.EniSlots} ENI slots, mapping table {g.MappingWays} ways × {g.MappingWayDepth:N0} buckets = {g.MappingCapacity:N0} entries, IP MTU {g.IpMtu}, batch depth {g.BatchDepth} |");
+            w.Line($"| Card | {machine.Library}; from its PARAM registers: {g.EniSlots} ENI slots, mapping table {g.MappingWays} ways × {g.MappingWayDepth:N0} = {g.MappingCapacity:N0} entries, IP MTU {g.IpMtu}, batch depth {g.BatchDepth} |");
         w.Line($"| Source | commit {machine.Commit} |");
-        w.Line($"| Bench run time | {results.Elapsed.TotalSeconds:F0} s |");
+        w.Line($"| Bench run time | {results.Elapsed.TotalSeconds:F0} s (measurements only, not the build before them) |");
         w.Line();
 
         if (options.Runs("cycles"))
@@ -77,7 +77,7 @@ public static class Report
         w.Line($"Command: `{BenchCommand}` (this section alone: {Rerun("cycles")}).");
         w.Line();
         w.Line($"For each direction and frame size, {options.SteadyStateFrames} frames are pushed at once into a");
-        w.Line("Verilated card (`RtlCardEngine`, tables of `CardTopology.Sample()`) and run until idle, every input");
+        w.Line("Verilated card (`RtlCardEngine`, tables of `CardTopology.Sample()` as its `LoadInto` stages them) and run until idle, every input");
         w.Line("port offering a beat in every cycle and every output port always ready. **Cycles per packet** =");
         w.Line("(cycle of the last output − cycle of the first output) / (frames − 1), from `CardFrame.Cycle`: the");
         w.Line("steady state, without the pipeline's fill. **Bound** = max(⌈in/64⌉, ⌈out/64⌉) cycles: one 64-byte");
@@ -129,12 +129,16 @@ public static class Report
         w.Line();
         if (results.Capacity is { } c)
         {
-            w.Line($"The mapping table has {c.Slots:N0} entries (2 ways × {c.Slots / 2:N0} buckets, one entry per bucket). Loading");
-            w.Line($"random mappings through the driver (cuckoo placement, breadth-first search for a free bucket), the");
-            w.Line($"first insert that found no place came after **{c.Placed:N0} mappings ({c.PercentOfSlots:F1}% of the entries)** — the");
-            w.Line("capacity the driver can place; the fills below are fractions of it. (A two-choice cuckoo table with one");
-            w.Line("entry per bucket cannot pass about 50% load; more ways or more entries per bucket would raise it.)");
-            w.Line($"The driver's message at that point: \"{c.FirstFailure}\".");
+            var ways = results.Geometry?.MappingWays ?? 2;
+            w.Line($"The mapping table has {c.Slots:N0} entries ({ways} ways × {c.Slots / ways:N0}, as the card's PARAM registers report). Loading");
+            w.Line("random mappings through the driver (cuckoo placement: breadth-first search for a free place, moving");
+            w.Line($"entries between their two candidate places), the first insert that found no place came after **{c.Placed:N0} mappings");
+            w.Line($"({c.PercentOfSlots:F1}% of the entries)** — the capacity the driver can place; the fills below are fractions of it.");
+            if (c.PercentOfSlots < 60)
+                w.Line("(A two-choice cuckoo table with one entry per bucket cannot pass about 50% load; more entries per bucket would raise it.)");
+            w.Line($"The driver's message at that point: \"{c.FirstFailure}\". The software model (`ModelCard`)");
+            w.Line($"has no placement and accepts all {c.Slots:N0}: a host with more mappings than the driver can place (here more than");
+            w.Line($"{c.Placed:N0}) loads into the model but not into the card.");
             w.Line();
         }
         w.Line($"A fresh card is loaded with the topology and random remote mappings (one commit), then the {BenchSuite.FillSize}-byte");
@@ -234,6 +238,7 @@ public static class Report
         var rows = results.Loads.ToList();
         if (results.Capacity is { } c)
             rows.Add(c.Load with { Label = "random mappings until the first insert fails (commits of up to 4,096, halved on rejection)" });
+        rows = [.. rows.OrderBy(r => r.Failure is not null).ThenBy(r => r.Requested)];
         foreach (var r in rows)
         {
             if (r.Failure is not null)
@@ -251,6 +256,15 @@ public static class Report
         }
         w.Line("CSR cycles per entry grow with the fill: near full, a new key displaces others along its cuckoo path");
         w.Line("and every move is one more table write.");
+        var typical = rows.FirstOrDefault(r => r.Failure is null && r.Loaded > 0);
+        if (typical is not null)
+        {
+            var cyclesPerSecond = typical.CsrCycles / typical.Elapsed.TotalSeconds;
+            w.Line($"The wall-clock rate is set by the simulation speed: the first load above (\"{typical.Label}\") ran the card at");
+            w.Line($"{cyclesPerSecond:N0} cycles/s. CSR cycles per entry are what carries over to hardware: {typical.CyclesPerEntry:F2} cycles per entry would be");
+            w.Line($"{1e3 * typical.CyclesPerEntry / 250:F0} ns per entry, about {250e6 / typical.CyclesPerEntry / 1e6:F1} M entries/s, on a CSR bus clocked at 250 MHz (an example clock,");
+            w.Line("not a measured one), before the host-side cost of the driver's placement.");
+        }
         w.Line();
     }
 

@@ -78,29 +78,42 @@ public static class WallClock
         return results;
     }
 
-    /// <summary>BenchmarkDotNet's progress on stderr (stdout stays clean), without the per-iteration lines and statistics blocks.</summary>
+    /// <summary>
+    /// BenchmarkDotNet's progress on stderr (stdout stays clean): headers, warnings and errors; not the
+    /// per-iteration lines, statistics, summary table and legends (the bench prints its own result lines).
+    /// </summary>
     private sealed class StderrLogger : ILogger
     {
+        private bool _lineKept = true;
+
         public string Id => "stderr";
 
         public int Priority => 0;
 
         public void Write(LogKind logKind, string text)
         {
-            if (Keep(logKind))
+            _lineKept = Keep(logKind);
+            if (_lineKept)
                 Console.Error.Write(text);
         }
 
-        public void WriteLine() => Console.Error.WriteLine();
+        public void WriteLine()
+        {
+            if (_lineKept)
+                Console.Error.WriteLine();
+            _lineKept = false;
+        }
 
         public void WriteLine(LogKind logKind, string text)
         {
-            if (Keep(logKind))
+            _lineKept = Keep(logKind);
+            if (_lineKept)
                 Console.Error.WriteLine(text);
+            _lineKept = false;
         }
 
         public void Flush() => Console.Error.Flush();
 
-        private static bool Keep(LogKind kind) => kind is not (LogKind.Default or LogKind.Statistic);
+        private static bool Keep(LogKind kind) => kind is LogKind.Header or LogKind.Error or LogKind.Warning;
     }
 }

@@ -17,12 +17,15 @@ public static class RegisterMap
     public const uint ParamEniNumEniMask = 0x0000FFFF;
     /// <summary>Mapping table geometry. (ro)</summary>
     public const uint ParamMap = 0x000C;
-    /// <summary>ParamMap.WAY_DEPTH_LOG2: log2 of the buckets per way.</summary>
+    /// <summary>ParamMap.WAY_DEPTH_LOG2: log2 of the entries per way.</summary>
     public const int ParamMapWayDepthLog2Shift = 0;
     public const uint ParamMapWayDepthLog2Mask = 0x000000FF;
     /// <summary>ParamMap.WAYS: Number of ways.</summary>
     public const int ParamMapWaysShift = 8;
     public const uint ParamMapWaysMask = 0x0000FF00;
+    /// <summary>ParamMap.BUCKET_SLOTS_LOG2: log2 of the entries per bucket (a key may sit in any slot of its bucket in either way).</summary>
+    public const int ParamMapBucketSlotsLog2Shift = 16;
+    public const uint ParamMapBucketSlotsLog2Mask = 0x000F0000;
     /// <summary>Other build parameters. (ro)</summary>
     public const uint ParamMisc = 0x0010;
     /// <summary>ParamMisc.IP_MTU: Largest IPv4 total length accepted from an instance.</summary>
@@ -160,7 +163,7 @@ public enum TableId
 {
     /// <summary>ENI table, indexed by slot.</summary>
     Eni = 0,
-    /// <summary>Mapping table, index = way * MAP_WAY_DEPTH + bucket.</summary>
+    /// <summary>Mapping table, index = way * MAP_WAY_DEPTH + bucket * BUCKET_SLOTS + slot.</summary>
     Mapping = 1,
     /// <summary>Edge table: underlay addresses allowed to send a VNI's traffic.</summary>
     Edge = 2,

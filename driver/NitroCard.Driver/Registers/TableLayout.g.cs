@@ -39,7 +39,7 @@ public static class TableLayout
         public static readonly TableField SgOutCount = new(7, 16, 16);
     }
 
-    /// <summary>(VNI, IPv4) -&gt; owner. Two-way cuckoo hash; the driver places entries, the card looks them up.</summary>
+    /// <summary>(VNI, IPv4) -&gt; owner. Two-way cuckoo hash with multi-slot buckets; index = way * WAY_DEPTH + bucket * SLOTS + slot. The driver places entries, the card looks them up.</summary>
     public static class Mapping
     {
         /// <summary>Entry in use.</summary>

@@ -1,3 +1,4 @@
+using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Tables;
 
 namespace NitroCard.Driver.Simulation;
@@ -28,6 +29,23 @@ public interface ICardEngine : IDisposable
 
     /// <summary>Stages an edge table entry, or clears it when <paramref name="entry"/> is null.</summary>
     void SetEdge(int index, EdgeEntry? entry);
+
+    /// <summary>
+    /// Stages the card's whole route set (docs/card-filtering.md): <paramref name="tables"/>[t] is route table t
+    /// as <see cref="EniEntry.RouteTable"/> numbers it; null for an unused number. Throws
+    /// <see cref="NitroCardException"/> when the intervals do not fit a route bank, or when
+    /// <see cref="CardGeometry.Filtering"/> is null (this and the other filtering calls need filtering hardware).
+    /// </summary>
+    void SetRouteTables(IReadOnlyList<RouteTableSpec?> tables);
+
+    /// <summary>Stages network ACL <paramref name="index"/> (as <see cref="EniEntry.Nacl"/> numbers it), or clears it.</summary>
+    void SetNetworkAcl(int index, NetworkAcl? acl);
+
+    /// <summary>Stages the security group rules of a slot (null: none). UNTRACKED follows from the rules.</summary>
+    void SetSecurityRules(int slot, SecurityRules? rules);
+
+    /// <summary>Stages the connection tracking timeouts of a slot.</summary>
+    void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts);
 
     /// <summary>Applies every staged change at once, as seen by packets.</summary>
     void Commit();

@@ -1,3 +1,4 @@
+using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Tables;
 
 namespace NitroCard.Driver.Simulation;
@@ -47,6 +48,14 @@ public sealed class RtlCardEngine : ICardEngine
     public void RemoveMapping(MappingKey key) => Driver.StageRemoveMapping(key);
 
     public void SetEdge(int index, EdgeEntry? entry) => Driver.StageEdge(index, entry);
+
+    public void SetRouteTables(IReadOnlyList<RouteTableSpec?> tables) => Driver.StageRouteTables(tables);
+
+    public void SetNetworkAcl(int index, NetworkAcl? acl) => Driver.StageNetworkAcl(index, acl);
+
+    public void SetSecurityRules(int slot, SecurityRules? rules) => Driver.StageSecurityRules(slot, rules);
+
+    public void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts) => Driver.StageConntrackTimeouts(slot, timeouts);
 
     public void Commit() => Driver.Commit();
 

@@ -4,41 +4,53 @@ namespace NitroCard.Driver.Tables;
 
 /// <summary>
 /// The driver's shadow of the card's two-way cuckoo mapping table: which key sits in which
-/// (way, bucket). The card only looks entries up; placing them is the driver's job.
-/// Planning is separate from applying so a failed insert (table full) changes nothing.
+/// (way, bucket, slot). Each way holds <c>wayDepth</c> entries in buckets of
+/// <c>bucketSlots</c>; a key may live in any slot of its bucket in either way. The card only
+/// looks entries up; placing them is the driver's job. Planning is separate from applying so a
+/// failed insert (table full) changes nothing.
 /// </summary>
 internal sealed class CuckooPlacement
 {
     private const int Ways = 2;
-    private const int MaxSearchNodes = 4096;
-    private readonly MappingKey?[][] _slots;
+    private const int MaxSearchNodes = 8192;
+    private readonly MappingKey?[] _slots;
     private readonly Dictionary<MappingKey, int> _index = [];
+    private List<(int Index, MappingKey? Previous)>? _journal;
 
-    public CuckooPlacement(int wayDepth)
+    public CuckooPlacement(int wayDepth, int bucketSlots = 1)
     {
         if (wayDepth <= 0 || (wayDepth & (wayDepth - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(wayDepth), wayDepth, "must be a power of two");
+        if (bucketSlots <= 0 || (bucketSlots & (bucketSlots - 1)) != 0 || bucketSlots > wayDepth)
+            throw new ArgumentOutOfRangeException(nameof(bucketSlots), bucketSlots, "must be a power of two no larger than the way");
         WayDepth = wayDepth;
-        _slots = [new MappingKey?[wayDepth], new MappingKey?[wayDepth]];
+        BucketSlots = bucketSlots;
+        _slots = new MappingKey?[Ways * wayDepth];
     }
 
+    /// <summary>Entries per way.</summary>
     public int WayDepth { get; }
+
+    /// <summary>Entries per bucket.</summary>
+    public int BucketSlots { get; }
 
     public int Count => _index.Count;
 
-    public int Capacity => Ways * WayDepth;
+    public int Capacity => _slots.Length;
 
-    /// <summary>The flat table index (way * depth + bucket) of a key, if present.</summary>
+    /// <summary>The flat table index (way * depth + bucket * slots + slot) of a key, if present.</summary>
     public bool TryGetIndex(MappingKey key, out int index) => _index.TryGetValue(key, out index);
 
     public bool Contains(MappingKey key) => _index.ContainsKey(key);
 
-    public int Bucket(int way, MappingKey key) => CardHash.MappingBucket(way, key.Vni, key.Ip, WayDepth);
+    /// <summary>Flat index of slot 0 of the key's bucket in a way.</summary>
+    public int BucketStart(int way, MappingKey key)
+        => (way * WayDepth) + (CardHash.MappingBucket(way, key.Vni, key.Ip, WayDepth / BucketSlots) * BucketSlots);
 
     /// <summary>
     /// Plans the insert of a new key: a list of moves, each (key, from index or -1, to index),
     /// ordered so that applying them one at a time keeps every key findable: the entry at the
-    /// end of the cuckoo path moves into the free bucket first, the new key is written last.
+    /// end of the cuckoo path moves into the free slot first, the new key is written last.
     /// Returns null when no path is found (the table is full for this key).
     /// </summary>
     public IReadOnlyList<CuckooMove>? PlanInsert(MappingKey key)
@@ -46,44 +58,55 @@ internal sealed class CuckooPlacement
         if (_index.ContainsKey(key))
             throw new InvalidOperationException($"{key} is already placed");
 
-        // Breadth-first search over displacement paths from the key's two buckets.
-        var parents = new List<(int Index, int Parent)>();
-        var visited = new HashSet<int>();
+        // Breadth-first search over displacement paths. A node is a slot; its parent is the slot
+        // whose occupant would move into it.
+        var nodes = new List<(int Index, int Parent)>();
+        var visitedBuckets = new HashSet<int>();
         for (var way = 0; way < Ways; way++)
-        {
-            var index = (way * WayDepth) + Bucket(way, key);
-            if (visited.Add(index))
-                parents.Add((index, -1));
-        }
+            AddBucket(BucketStart(way, key), -1);
 
-        for (var head = 0; head < parents.Count && parents.Count < MaxSearchNodes; head++)
+        for (var head = 0; head < nodes.Count; head++)
         {
-            var (index, _) = parents[head];
-            var occupant = _slots[index / WayDepth][index % WayDepth];
+            var (index, _) = nodes[head];
+            var occupant = _slots[index];
             if (occupant is null)
-                return BuildMoves(key, parents, head);
-            var otherWay = 1 - (index / WayDepth);
-            var alternate = (otherWay * WayDepth) + Bucket(otherWay, occupant.Value);
-            if (visited.Add(alternate))
-                parents.Add((alternate, head));
+                return BuildMoves(key, nodes, head);
+            if (nodes.Count < MaxSearchNodes)
+                AddBucket(BucketStart(1 - (index / WayDepth), occupant.Value), head);
         }
         return null;
+
+        void AddBucket(int start, int parent)
+        {
+            if (!visitedBuckets.Add(start))
+                return;
+            // Free slots first, so the search ends at the shallowest free slot.
+            for (var s = 0; s < BucketSlots; s++)
+            {
+                if (_slots[start + s] is null)
+                    nodes.Add((start + s, parent));
+            }
+            for (var s = 0; s < BucketSlots; s++)
+            {
+                if (_slots[start + s] is not null)
+                    nodes.Add((start + s, parent));
+            }
+        }
     }
 
-    private List<CuckooMove> BuildMoves(MappingKey key, List<(int Index, int Parent)> parents, int freeNode)
+    private List<CuckooMove> BuildMoves(MappingKey key, List<(int Index, int Parent)> nodes, int freeNode)
     {
-        // Walk from the free bucket back to the key's own bucket: each step moves the occupant
-        // of the parent bucket into the (now free) child bucket.
+        // Walk from the free slot back to the key's own bucket: each step moves the occupant
+        // of the parent slot into the (now free) child slot.
         var moves = new List<CuckooMove>();
         var node = freeNode;
-        while (parents[node].Parent >= 0)
+        while (nodes[node].Parent >= 0)
         {
-            var from = parents[parents[node].Parent].Index;
-            var occupant = _slots[from / WayDepth][from % WayDepth]!.Value;
-            moves.Add(new CuckooMove(occupant, from, parents[node].Index));
-            node = parents[node].Parent;
+            var from = nodes[nodes[node].Parent].Index;
+            moves.Add(new CuckooMove(_slots[from]!.Value, from, nodes[node].Index));
+            node = nodes[node].Parent;
         }
-        moves.Add(new CuckooMove(key, -1, parents[node].Index));
+        moves.Add(new CuckooMove(key, -1, nodes[node].Index));
         return moves;
     }
 
@@ -93,7 +116,7 @@ internal sealed class CuckooPlacement
         foreach (var move in moves)
         {
             SetSlot(move.To, move.Key);
-            if (move.From >= 0 && SlotAt(move.From) == move.Key)
+            if (move.From >= 0 && _slots[move.From] == move.Key)
                 SetSlot(move.From, null);
             _index[move.Key] = move.To;
         }
@@ -124,28 +147,23 @@ internal sealed class CuckooPlacement
         for (var i = journal.Count - 1; i >= 0; i--)
         {
             var (index, previous) = journal[i];
-            var current = SlotAt(index);
-            if (current is { } k)
-                _index.Remove(k);
-            _slots[index / WayDepth][index % WayDepth] = previous;
+            if (_slots[index] is { } current)
+                _index.Remove(current);
+            _slots[index] = previous;
             touched.Add(index);
         }
         foreach (var index in touched)
         {
-            if (SlotAt(index) is { } k)
+            if (_slots[index] is { } k)
                 _index[k] = index;
         }
     }
 
-    private MappingKey? SlotAt(int index) => _slots[index / WayDepth][index % WayDepth];
-
     private void SetSlot(int index, MappingKey? key)
     {
-        _journal?.Add((index, SlotAt(index)));
-        _slots[index / WayDepth][index % WayDepth] = key;
+        _journal?.Add((index, _slots[index]));
+        _slots[index] = key;
     }
-
-    private List<(int Index, MappingKey? Previous)>? _journal;
 }
 
 /// <summary>One step of a cuckoo insert: write <see cref="Key"/>'s entry at <see cref="To"/> (it was at <see cref="From"/>, or -1 when new).</summary>

@@ -40,7 +40,8 @@ internal static class SimulateCommand
             var plan = RegionCompiler.ForHost(region, parse.GetValue(host)!, card.Geometry);
             var inputs = ReadInputs(plan, parse.GetValue(fromEni) ?? [], parse.GetValue(fromNetwork));
 
-            CardSimulation.Load(card, plan);
+            if (!CardSimulation.Load(card, plan))
+                Console.Error.WriteLine($"{card.Name}: this card has no filtering hardware: route tables, network ACLs and security groups are not enforced");
             if (tracePath is not null)
                 ((RtlCardEngine)card).Card.StartTrace(tracePath);
             var result = CardSimulation.Run(card, inputs);

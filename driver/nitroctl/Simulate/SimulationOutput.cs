@@ -67,10 +67,21 @@ internal static class SimulationOutput
             json.WriteNumber("txBytes", c.TxBytes);
             json.WriteNumber("rxPackets", c.RxPackets);
             json.WriteNumber("rxBytes", c.RxBytes);
+            if (result.Counters.Filters.Count > eni.Slot)
+            {
+                var f = result.Counters.Filters[eni.Slot];
+                json.WriteNumber("sgAllowedIn", f.SgAllowedIn);
+                json.WriteNumber("sgDeniedIn", f.SgDeniedIn);
+                json.WriteNumber("sgAllowedOut", f.SgAllowedOut);
+                json.WriteNumber("sgDeniedOut", f.SgDeniedOut);
+                json.WriteNumber("conntrackAllowanceExceeded", f.ConntrackAllowanceExceeded);
+            }
             json.WriteEndObject();
         }
         json.WriteEndObject();
         json.WriteNumber("alarmOverflow", result.Counters.AlarmOverflow);
+        if (result.Counters.Filters.Count > 0)
+            json.WriteNumber("conntrackAllowanceAvailable", result.Counters.ConntrackFree);
         json.WriteEndObject();
     }
 }

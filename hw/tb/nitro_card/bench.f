@@ -3,6 +3,7 @@ hw/rtl/nitro_crc.sv
 hw/rtl/nitro_fifo.sv
 hw/rtl/nitro_ingress.sv
 hw/rtl/nitro_map_way.sv
+hw/rtl/nitro_map_match.sv
 hw/rtl/nitro_tables.sv
 hw/rtl/nitro_tx_lookup.sv
 hw/rtl/nitro_rx_lookup.sv

@@ -102,19 +102,25 @@ module tb_nitro_card;
     stage(nitro_regs_pkg::TABLE_ID_ENI, slot, d);
   endtask
 
-  bit used0 [2**L];
-  bit used1 [2**L];
+  localparam int NS = 4;                  // entries per mapping bucket (the card's default)
+  bit used [2 * 2**L];
   task automatic add_map(input logic [23:0] vni, input logic [31:0] ip, input bit local_, input int slot,
                          input logic [31:0] uip, input logic [47:0] mac);
     logic [255:0] d = '0;
     byte unsigned k[$];
     int b0, b1, idx;
     k = {vni[23:16], vni[15:8], vni[7:0], ip[31:24], ip[23:16], ip[15:8], ip[7:0]};
-    b0 = int'(crc(k, 32'h82F63B78) % (2**L));
-    b1 = int'(crc(k, 32'hEDB88320) % (2**L));
-    if (!used0[b0]) begin idx = b0; used0[b0] = 1; end
-    else if (!used1[b1]) begin idx = (2**L) + b1; used1[b1] = 1; end
-    else begin fail("mapping placement collision in bench"); return; end
+    b0 = int'(crc(k, 32'h82F63B78) % (2**L / NS));
+    b1 = int'(crc(k, 32'hEDB88320) % (2**L / NS));
+    idx = -1;
+    for (int j = 2 * NS - 1; j >= 0; j--) begin     // any free slot of either bucket, starting at
+      int c, cand;                                    // one the address picks: every way and slot is used
+      c = (j + int'(ip[2:0])) % (2 * NS);
+      cand = (c < NS) ? b0 * NS + c : (2**L) + b1 * NS + (c - NS);
+      if (!used[cand]) idx = cand;
+    end
+    if (idx < 0) begin fail("mapping placement collision in bench"); return; end
+    used[idx] = 1;
     d[nitro_regs_pkg::TBL_MAPPING_VALID_LSB] = 1;
     d[nitro_regs_pkg::TBL_MAPPING_LOCAL_LSB] = local_;
     d[nitro_regs_pkg::TBL_MAPPING_LOCAL_SLOT_LSB +: 8] = 8'(slot);

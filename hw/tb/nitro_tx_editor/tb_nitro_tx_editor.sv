@@ -66,7 +66,9 @@ module tb_nitro_tx_editor;
     if (!rst) begin
       if (!in_v || in_r_q) begin
         if (beats.size() != 0 && (!stall || $urandom % 4 != 0)) begin
-          {in_l, in_d} = beats.pop_front(); in_v = 1;
+          logic [512:0] t;
+          t = beats.pop_front();        // (a pop inside a concatenation target is evaluated twice by Verilator)
+          {in_l, in_d} = t; in_v = 1;
         end else in_v = 0;
       end
       if (!dec_v || dec_r_q) begin
@@ -79,7 +81,10 @@ module tb_nitro_tx_editor;
     end
   end
   logic in_r_q = 0, dec_r_q = 0;
+  int nlast = 0, ndec = 0;
   always @(posedge clk) begin
+    if (in_v && in_r && in_l) nlast++;
+    if (dec_v && dec_r) ndec++;
     in_r_q  <= in_v && in_r;
     dec_r_q <= dec_v && dec_r;
   end
@@ -109,8 +114,9 @@ module tb_nitro_tx_editor;
     int t0, bound;
     in_v = 0; dec_v = 0; in_d = 0; in_l = 0; dec_d = 0; h_r = 0; n_r = 0;
     for (int f = 0; f < 400; f++) begin
-      int len = (f % 5 == 0) ? 14 + $urandom % 60 : 14 + $urandom % 400;
-      int kind = $urandom % 4;
+      int len, kind;
+      len = (f % 5 == 0) ? 14 + $urandom % 60 : 14 + $urandom % 400;
+      kind = $urandom % 4;
       if (kind == 2 && len < 42) len = 42;
       make_frame(f, len, kind);
     end
@@ -123,7 +129,8 @@ module tb_nitro_tx_editor;
     stall = 0;
     bound = 0;
     for (int f = 0; f < 100; f++) begin
-      int len = 60 + $urandom % 300;
+      int len;
+      len = 60 + $urandom % 300;
       make_frame(f, len, 3);
       bound += (len + 50 + 63) / 64;
     end
@@ -141,6 +148,12 @@ module tb_nitro_tx_editor;
       $display("FAIL: %0d errors", errors);
       $fatal(1);
     end
+  end
+
+  initial begin
+    #400000;
+    $display("FAIL: timeout nlast %0d ndec %0d beats %0d decs %0d busy %0d in_v %0d dec_v %0d", nlast, ndec, beats.size(), decs.size(), busy, in_v, dec_v);
+    $fatal(1);
   end
 
 endmodule

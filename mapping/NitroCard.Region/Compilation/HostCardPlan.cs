@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using NitroCard.Driver;
+using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 
@@ -16,6 +17,7 @@ namespace NitroCard.Region;
 /// <param name="Mappings">Every ENI of every VPC in <see cref="Vpcs"/>; <see cref="MappingEntry.LocalSlot"/> set for the host's own.</param>
 /// <param name="Edges">Each VPC in <see cref="Vpcs"/> × each edge of the region.</param>
 /// <param name="Geometry">The card geometry the plan was checked against.</param>
+/// <param name="Filters">Route tables, network ACLs, security rules and timeouts (docs/card-filtering.md) in the card's numbering.</param>
 public sealed record HostCardPlan(
     string HostName,
     CardSettings Settings,
@@ -23,7 +25,8 @@ public sealed record HostCardPlan(
     ImmutableArray<EniSlot> Enis,
     ImmutableArray<MappingEntry> Mappings,
     ImmutableArray<EdgeEntry> Edges,
-    CardGeometry Geometry)
+    CardGeometry Geometry,
+    HostFilterPlan Filters)
 {
     /// <summary>The slot of a local ENI, or null when the ENI is not on this host.</summary>
     public int? SlotOf(string eniId)
@@ -50,3 +53,21 @@ public sealed record HostVpc(string VpcId, uint Vni);
 /// <param name="SubnetId">Its subnet.</param>
 /// <param name="Entry">What the ENI table holds.</param>
 public sealed record EniSlot(int Slot, string EniId, string VpcId, string SubnetId, EniEntry Entry);
+
+/// <summary>
+/// The filtering tables of one card: <see cref="EniEntry.RouteTable"/> and <see cref="EniEntry.Nacl"/> of each
+/// slot index <see cref="RouteTables"/> and <see cref="Acls"/>.
+/// </summary>
+/// <param name="RouteTables">Route tables by card number (the VPC CIDR's local route included).</param>
+/// <param name="RouteTableIds">The region's id of each (a VPC's implicit table is <c>vpc-id (local only)</c>).</param>
+/// <param name="Acls">Network ACLs by card number.</param>
+/// <param name="AclIds">The region's id of each (<c>default</c> for the allow-all default ACL).</param>
+/// <param name="Security">Security rules by slot (source groups expanded to their members' /32s).</param>
+/// <param name="Timeouts">Connection tracking timeouts by slot.</param>
+public sealed record HostFilterPlan(
+    ImmutableArray<RouteTableSpec> RouteTables,
+    ImmutableArray<string> RouteTableIds,
+    ImmutableArray<NetworkAcl> Acls,
+    ImmutableArray<string> AclIds,
+    ImmutableArray<SecurityRules> Security,
+    ImmutableArray<ConntrackTimeouts> Timeouts);

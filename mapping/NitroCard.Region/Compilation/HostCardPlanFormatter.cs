@@ -45,6 +45,18 @@ public static class HostCardPlanFormatter
         Table(text, $"edges ({plan.Edges.Length} of {g.EdgeEntries})", ["vni", "underlay ip"],
             [.. plan.Edges.Select(e => new[] { Num(e.Vni), e.UnderlayIp.ToString() })]);
 
+        var f = plan.Filters;
+        Table(text, $"route tables ({f.RouteTables.Length})", ["table", "id", "local", "routes"],
+            [.. f.RouteTables.Select((t, i) => new[] { Num(i), f.RouteTableIds[i], t.Local?.ToString() ?? "-", Num(t.Routes.Count) })]);
+        Table(text, $"network acls ({f.Acls.Length}{(g.Filtering is { } fg ? $" of {fg.NaclCount}" : "")})", ["acl", "id", "ingress rules", "egress rules"],
+            [.. f.Acls.Select((a, i) => new[] { Num(i), f.AclIds[i], Num(a.Ingress.Count), Num(a.Egress.Count) })]);
+        Table(text, "security", ["slot", "eni", "route table", "acl", "ingress rules", "egress rules", "untracked", "tcp/udp-stream/udp timeouts"],
+            [.. plan.Enis.Select(e => new[]
+            {
+                Num(e.Slot), e.EniId, Num(e.Entry.RouteTable), Num(e.Entry.Nacl), Num(f.Security[e.Slot].Ingress.Count), Num(f.Security[e.Slot].Egress.Count),
+                f.Security[e.Slot].Untracked ? "yes" : "no", $"{f.Timeouts[e.Slot].TcpEstablished}/{f.Timeouts[e.Slot].UdpStream}/{f.Timeouts[e.Slot].Udp} s",
+            })]);
+
         return text.ToString().TrimEnd() + Environment.NewLine;
     }
 

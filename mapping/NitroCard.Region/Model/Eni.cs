@@ -11,6 +11,7 @@ namespace NitroCard.Region;
 /// <param name="SecurityGroups">Ids of security groups of the same VPC (at most five).</param>
 /// <param name="PublicIp">The public IPv4 address the Internet Gateway maps 1:1 to <paramref name="Ip"/>, unique in the region.</param>
 /// <param name="SourceDestCheck">Source/destination check (default on).</param>
+/// <param name="ConnectionTracking">Connection tracking timeouts; absent: AWS's defaults.</param>
 public sealed record Eni(
     string Id = "",
     string Subnet = "",
@@ -19,7 +20,8 @@ public sealed record Eni(
     string Host = "",
     ImmutableArray<string> SecurityGroups = default,
     string? PublicIp = null,
-    bool SourceDestCheck = true)
+    bool SourceDestCheck = true,
+    ConnectionTracking? ConnectionTracking = null)
 {
     public ImmutableArray<string> SecurityGroups { get; init; } = SecurityGroups.IsDefault ? [] : SecurityGroups;
 }

@@ -10,6 +10,7 @@ namespace NitroCard.Region;
 /// <param name="RouteTables">The route tables subnets refer to.</param>
 /// <param name="SecurityGroups">The security groups ENIs and rules refer to.</param>
 /// <param name="Enis">The ENIs, in slot order per host.</param>
+/// <param name="NetworkAcls">The network ACLs; a subnet in none has the VPC default ACL (allow all).</param>
 public sealed record Vpc(
     string Id = "",
     string Cidr = "",
@@ -17,7 +18,8 @@ public sealed record Vpc(
     ImmutableArray<Subnet> Subnets = default,
     ImmutableArray<RouteTable> RouteTables = default,
     ImmutableArray<SecurityGroup> SecurityGroups = default,
-    ImmutableArray<Eni> Enis = default)
+    ImmutableArray<Eni> Enis = default,
+    ImmutableArray<RegionNetworkAcl> NetworkAcls = default)
 {
     public ImmutableArray<Subnet> Subnets { get; init; } = Subnets.IsDefault ? [] : Subnets;
 
@@ -26,4 +28,6 @@ public sealed record Vpc(
     public ImmutableArray<SecurityGroup> SecurityGroups { get; init; } = SecurityGroups.IsDefault ? [] : SecurityGroups;
 
     public ImmutableArray<Eni> Enis { get; init; } = Enis.IsDefault ? [] : Enis;
+
+    public ImmutableArray<RegionNetworkAcl> NetworkAcls { get; init; } = NetworkAcls.IsDefault ? [] : NetworkAcls;
 }

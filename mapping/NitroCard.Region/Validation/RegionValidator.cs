@@ -22,6 +22,9 @@ public static class RegionValidator
 
     internal static ImmutableArray<T> Items<T>(ImmutableArray<T> items) => items.IsDefault ? [] : items;
 
+    /// <summary>A rule's protocol class: tcp, udp, icmp, all, or "number"; null when invalid.</summary>
+    internal static string? ProtocolClass(string? text) => Walker.RuleProtocol(text);
+
     private sealed class Walker(CardGeometry geometry)
     {
         private const int MaxListed = 10;
@@ -38,6 +41,7 @@ public static class RegionValidator
         private int[] _hostEnis = [];
         private HashSet<int>[] _hostVpcs = [];
         private int[] _vpcEnis = [];
+        private int _edgeCount;
 
         public ImmutableArray<RegionError>.Builder Errors { get; } = ImmutableArray.CreateBuilder<RegionError>();
 
@@ -49,6 +53,7 @@ public static class RegionValidator
             _hostEnis = new int[hosts.Length];
             _hostVpcs = [.. hosts.Select(_ => new HashSet<int>())];
             _vpcEnis = new int[vpcs.Length];
+            _edgeCount = edges.Length;
 
             if (hosts.IsEmpty)
                 Add("hosts", "at least one host is required");
@@ -212,6 +217,11 @@ public static class RegionValidator
             for (var g = 0; g < groups.Length; g++)
                 CheckSecurityGroup(groups[g], $"{path}.securityGroups[{g}]", groupIds, vpcName);
 
+            var acls = Items(vpc.NetworkAcls);
+            var aclOfSubnet = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var a = 0; a < acls.Length; a++)
+                CheckNetworkAcl(acls[a], $"{path}.networkAcls[{a}]", subnetPrefixes, aclOfSubnet, vpcName);
+
             var vpcIps = new Dictionary<uint, string>();
             for (var e = 0; e < enis.Length; e++)
             {
@@ -266,6 +276,10 @@ public static class RegionValidator
                 {
                     Add(rpath + ".target", $"'{route.Target}' is not a route target (local, igw, vgw, blackhole, igw-…, vgw-…, or a gateway endpoint id vpce-…)");
                 }
+                else if (route.Target is not (RouteTargets.Local or RouteTargets.Blackhole) && _edgeCount == 0)
+                {
+                    Add(rpath + ".target", $"{route.Target} is reached through the region's first edge, but the region has no edges");
+                }
                 else if (destination is { } dest && vpcCidr is { } c)
                 {
                     if (route.Target == RouteTargets.Local && dest != c)
@@ -273,6 +287,76 @@ public static class RegionValidator
                     else if (route.Target != RouteTargets.Local && dest == c)
                         Add(rpath + ".destination", $"{dest} conflicts with the implicit local route of {vpcName}");
                 }
+            }
+        }
+
+        private void CheckNetworkAcl(RegionNetworkAcl? acl, string path, Dictionary<string, Prefix?> subnets, Dictionary<string, string> aclOfSubnet, string vpcName)
+        {
+            if (acl is null)
+            {
+                Add(path, "must be an object");
+                return;
+            }
+            CheckId(acl.Id, path + ".id");
+            var associated = Items(acl.Subnets);
+            for (var s = 0; s < associated.Length; s++)
+            {
+                var spath = $"{path}.subnets[{s}]";
+                var subnet = associated[s];
+                if (string.IsNullOrEmpty(subnet))
+                    Add(spath, "must be a subnet id");
+                else if (!subnets.ContainsKey(subnet))
+                    Add(spath, $"{subnet} is not a subnet of {vpcName}{Known(subnets.Keys)}");
+                else if (!aclOfSubnet.TryAdd(subnet, path))
+                    Add(spath, $"{subnet} is already associated with {aclOfSubnet[subnet]} (a subnet has one network ACL)");
+            }
+            CheckAclRules(Items(acl.Ingress), path + ".ingress");
+            CheckAclRules(Items(acl.Egress), path + ".egress");
+        }
+
+        private void CheckAclRules(ImmutableArray<RegionAclRule> rules, string path)
+        {
+            if (geometry.Filtering is { } filter && rules.Length > filter.NaclRules)
+                Add(path, $"has {rules.Length} rules; a card holds {filter.NaclRules} per ACL and direction");
+            var numbers = new Dictionary<int, int>();
+            for (var r = 0; r < rules.Length; r++)
+            {
+                var rule = rules[r];
+                var rpath = $"{path}[{r}]";
+                if (rule is null)
+                {
+                    Add(rpath, "must be an object");
+                    continue;
+                }
+                if (rule.RuleNumber is < 1 or > Driver.Filtering.NetworkAcl.MaxRuleNumber)
+                    Add(rpath + ".ruleNumber", $"{(rule.RuleNumber == 0 ? "is required: " : $"{rule.RuleNumber} is not ")}a rule number 1..{Driver.Filtering.NetworkAcl.MaxRuleNumber}");
+                else if (!numbers.TryAdd(rule.RuleNumber, r))
+                    Add(rpath + ".ruleNumber", $"{rule.RuleNumber} is already used by {path}[{numbers[rule.RuleNumber]}]");
+                CheckProtocolAndPorts(rule.Protocol, rule.FromPort, rule.ToPort, rpath);
+                RequiredPrefix(rule.Cidr, rpath + ".cidr");
+                if (rule.Action is not ("allow" or "deny"))
+                    Add(rpath + ".action", string.IsNullOrEmpty(rule.Action) ? "is required (allow or deny)" : $"'{rule.Action}' is not allow or deny");
+            }
+        }
+
+        private void CheckProtocolAndPorts(string? protocolText, int? fromPort, int? toPort, string path)
+        {
+            var protocol = RuleProtocol(protocolText);
+            if (string.IsNullOrEmpty(protocolText))
+                Add(path + ".protocol", "is required (tcp, udp, icmp, all, or a protocol number 0..255)");
+            else if (protocol is null)
+                Add(path + ".protocol", $"'{protocolText}' is not a protocol (tcp, udp, icmp, all, -1, or a protocol number 0..255)");
+            if (protocol is "tcp" or "udp")
+            {
+                var from = CheckPort(fromPort, path + ".fromPort", protocol);
+                var to = CheckPort(toPort, path + ".toPort", protocol);
+                if (from is { } f && to is { } t && f > t)
+                    Add(path + ".toPort", $"{t} is less than fromPort {f}");
+            }
+            else if (protocol is "icmp")
+            {
+                CheckIcmp(fromPort, path + ".fromPort", "type");
+                CheckIcmp(toPort, path + ".toPort", "code");
             }
         }
 
@@ -329,7 +413,7 @@ public static class RegionValidator
         }
 
         /// <summary>The protocol's class: tcp, udp, icmp, all, or "number"; null when invalid.</summary>
-        private static string? RuleProtocol(string? text)
+        internal static string? RuleProtocol(string? text)
         {
             switch (text)
             {
@@ -432,6 +516,19 @@ public static class RegionValidator
                     Add(gpath, $"{groups[g]} is listed twice");
                 else
                     CheckReference(groups[g], gpath, groupIds, "security group", vpcName);
+            }
+
+            if (eni.ConnectionTracking is { } ct)
+            {
+                var timeouts = new Driver.Filtering.ConntrackTimeouts(
+                    (uint)Math.Max(ct.TcpEstablishedTimeout ?? (int)Driver.Filtering.ConntrackTimeouts.Default.TcpEstablished, 0),
+                    (uint)Math.Max(ct.UdpStreamTimeout ?? (int)Driver.Filtering.ConntrackTimeouts.Default.UdpStream, 0),
+                    (uint)Math.Max(ct.UdpTimeout ?? (int)Driver.Filtering.ConntrackTimeouts.Default.Udp, 0));
+                foreach (var problem in timeouts.Problems())
+                {
+                    var field = problem[..problem.IndexOf(' ', StringComparison.Ordinal)];
+                    Add($"{path}.connectionTracking.{field}", problem[(field.Length + 1)..]);
+                }
             }
 
             if (eni.PublicIp is not null

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Net;
+using NitroCard.Mapping.Hosting;
+using NitroCard.Mapping.Security;
+
+namespace NitroCard.Cli.Mapping;
+
+/// <summary><c>nitroctl mapping serve|issue-host-identity</c>.</summary>
+internal static class MappingCommand
+{
+    public static Command Create()
+    {
+        var store = new Option<string>("--store") { Description = "A SQLite file path (the embedded store) or etcd://host:port.", Required = true };
+        var listen = new Option<string>("--listen") { Description = "127.0.0.1:<port> (loopback only; port 0 picks a free one).", Required = true };
+        var serve = new Command("serve", "Run the Mapping Service until SIGINT/SIGTERM (creates the region CA, server certificate and operator identity in --ca-dir on first start).")
+        {
+            store, listen,
+        };
+        serve.SetAction(MappingOptions.Guard(async (parse, cancellationToken) =>
+        {
+            var caDir = MappingOptions.RequireCaDir(parse);
+            if (!IPEndPoint.TryParse(parse.GetValue(listen)!, out var endpoint))
+                throw new CliException($"--listen '{parse.GetValue(listen)}': expected 127.0.0.1:<port>");
+            using var logging = MappingOptions.StderrLogging();
+            MappingServer server;
+            try
+            {
+                server = await MappingServer.StartAsync(new MappingServerOptions(parse.GetValue(store)!, endpoint, caDir), logging, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(e.Message, e);
+            }
+            await using (server.ConfigureAwait(false))
+            {
+                Console.WriteLine($"mapping service listening on {server.Endpoint} (store {server.Service.Store.Description}, version {server.Service.Version})");
+                try
+                {
+                    await server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // SIGINT/SIGTERM
+                }
+            }
+            return 0;
+        }));
+
+        var host = new Option<string>("--host") { Description = "The host name (the certificate's CN and DNS SAN).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory for host.crt, host.key and ca.crt.", Required = true };
+        var issue = new Command("issue-host-identity", "Issue a host's certificate and key from the region CA.") { host, output };
+        issue.SetAction(MappingOptions.Guard((parse, _) =>
+        {
+            var caDir = MappingOptions.RequireCaDir(parse);
+            if (!File.Exists(Path.Combine(caDir, RegionCa.CaFile)))
+                throw new CliException($"--ca-dir {caDir}: no region CA there (start `nitroctl mapping serve --ca-dir {caDir}` once to create it)");
+            using var ca = RegionCa.OpenOrCreate(caDir);
+            var outDir = parse.GetValue(output)!.FullName;
+            try
+            {
+                ca.IssueHost(parse.GetValue(host)!, outDir);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"--host: {e.Message}", e);
+            }
+            Console.WriteLine(Path.Combine(outDir, "host.crt"));
+            Console.WriteLine(Path.Combine(outDir, "host.key"));
+            return Task.FromResult(0);
+        }));
+
+        return new Command("mapping", "The Mapping Service.") { serve, issue };
+    }
+}

@@ -1,0 +1,220 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NitroCard.Driver;
+using NitroCard.Mapping.Distribution;
+using NitroCard.Mapping.Grpc;
+using NitroCard.Mapping.Grpc.Protocol;
+using NitroCard.Driver.Simulation;
+
+namespace NitroCard.Firmware;
+
+/// <summary>The service refused the host (identity or VPC); retrying will not help.</summary>
+public sealed class AgentRefusedException : Exception
+{
+    public AgentRefusedException()
+    {
+    }
+
+    public AgentRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public AgentRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// The firmware agent of one host: subscribes to the Mapping Service with the host's identity, applies
+/// each delta to the card (<see cref="CardProgrammer"/>), acknowledges it, drains the card's alarm FIFO
+/// and reports alarms and counters. When the service is unreachable the card keeps forwarding on its
+/// last state; on reconnect the agent resumes from its last acknowledged version (or the service sends
+/// a full snapshot, applied as a difference).
+/// </summary>
+public sealed class FirmwareAgent
+{
+    private readonly string _host;
+    private readonly Func<RegionMapping.RegionMappingClient> _client;
+    private readonly CardThread? _card;
+    private readonly CardProgrammer _programmer;
+    private readonly ILogger _logger;
+    private readonly Uri _endpoint;
+    private long _version;
+
+    public FirmwareAgent(string host, Uri endpoint, Func<RegionMapping.RegionMappingClient> client, CardThread? card, CardGeometry geometry, ILogger? logger = null)
+    {
+        _host = host;
+        _endpoint = endpoint;
+        _client = client;
+        _card = card;
+        _programmer = new CardProgrammer(geometry);
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The last version applied and acknowledged.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>The mirror of the card's tables.</summary>
+    public CardProgrammer Programmer => _programmer;
+
+    /// <summary>Raised after a delta is applied to the card (before its acknowledgement is sent).</summary>
+    public event Action<HostDelta>? Applied;
+
+    public TimeSpan ReportInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Set when the current subscription is up.</summary>
+    public bool Connected { get; private set; }
+
+    /// <summary>Runs until cancelled; throws <see cref="AgentRefusedException"/> when the service refuses the host.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
+            {
+                FirmwareLog.Refused(_logger, _host, e.Status.Detail);
+                throw new AgentRefusedException(e.Status.Detail, e);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or IOException or System.Net.Http.HttpRequestException or InvalidOperationException)
+            {
+                FirmwareLog.Disconnected(_logger, _host, e is RpcException r ? r.Status.Detail : e.Message, Version);
+            }
+            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException)
+            {
+                return;
+            }
+            finally
+            {
+                Connected = false;
+            }
+            try
+            {
+                await Task.Delay(ReconnectDelay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        using var call = _client().Subscribe(cancellationToken: cancellationToken);
+        var writeLock = new SemaphoreSlim(1, 1);
+        async Task Send(AgentMessage message)
+        {
+            await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await call.RequestStream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                writeLock.Release();
+            }
+        }
+        await Send(new AgentMessage { Hello = new Hello { Host = _host, LastVersion = (ulong)Version } }).ConfigureAwait(false);
+        FirmwareLog.Connected(_logger, _host, _endpoint, Version);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reporter = _card is null ? Task.CompletedTask : ReportAsync(Send, stop.Token);
+        try
+        {
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                Connected = true;
+                if (call.ResponseStream.Current.Delta is not { } message)
+                    continue;
+                var delta = DeltaCodec.FromMessage(message);
+                if (!delta.Full && delta.BaseVersion != Version && delta.Size > 0)
+                {
+                    // Out of step with the service (should not happen on one stream): start over with a full resync.
+                    Interlocked.Exchange(ref _version, 0);
+                    throw new InvalidOperationException($"delta {delta.BaseVersion}->{delta.Version} does not follow version {Version}");
+                }
+                if (_card is null)
+                    _programmer.Apply(null, delta);
+                else
+                    await _card.InvokeAsync(card => _programmer.Apply(card, delta)).ConfigureAwait(false);
+                Interlocked.Exchange(ref _version, delta.Version);
+                Applied?.Invoke(delta);
+                FirmwareLog.Applied(_logger, _host, delta.Version, delta.Full ? "full" : "delta", delta.Size);
+                await Send(new AgentMessage { Ack = new Ack { Version = (ulong)delta.Version } }).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await reporter.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or RpcException or IOException or InvalidOperationException)
+            {
+                // the stream is gone
+            }
+            writeLock.Dispose();
+        }
+    }
+
+    private async Task ReportAsync(Func<AgentMessage, Task> send, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(ReportInterval);
+        var beats = 0;
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var alarms = await _card!.InvokeAsync(card => card.DrainAlarms()).ConfigureAwait(false);
+            if (alarms.Count > 0)
+            {
+                var report = new AlarmReport();
+                foreach (var a in alarms)
+                {
+                    report.Alarms.Add(new NitroCard.Mapping.Grpc.Protocol.CardAlarm
+                    {
+                        Cycle = a.Cycle, Reason = a.Reason.ToWireName(), Slot = a.Slot, Vni = a.Vni,
+                        OuterSource = Ipv4.ToUInt32(a.OuterSource), InnerSource = Ipv4.ToUInt32(a.InnerSource), InnerDestination = Ipv4.ToUInt32(a.InnerDestination),
+                    });
+                }
+                await send(new AgentMessage { Alarms = report }).ConfigureAwait(false);
+            }
+            if (beats++ % 5 == 0)
+            {
+                var counters = await _card.InvokeAsync(card => card.ReadCounters()).ConfigureAwait(false);
+                await send(new AgentMessage { Counters = new CounterReport { Json = CountersJson(counters, _programmer.Slots) } }).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Counters as JSON: drops by reason name, and per ENI (by id) packets and bytes.</summary>
+    public static string CountersJson(CardCounters counters, IReadOnlyDictionary<string, int> slots)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentNullException.ThrowIfNull(slots);
+        var drops = new JsonObject();
+        for (var i = 0; i < counters.Drops.Count; i++)
+            drops[((DropReason)i).ToWireName()] = counters.Drops[i];
+        var enis = new JsonObject();
+        foreach (var (id, slot) in slots.OrderBy(s => s.Value))
+        {
+            var c = counters.Enis[slot];
+            enis[id] = JsonSerializer.SerializeToNode(c, FirmwareJsonContext.Default.EniCounters);
+        }
+        return new JsonObject { ["drops"] = drops, ["enis"] = enis, ["alarmOverflow"] = counters.AlarmOverflow }.ToJsonString();
+    }
+}
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(EniCounters))]
+internal sealed partial class FirmwareJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,2 @@
+hw/rtl/nitro_route_lookup.sv
+hw/tb/nitro_route_lookup/tb_nitro_route_lookup.sv

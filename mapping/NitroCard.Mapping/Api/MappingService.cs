@@ -1,0 +1,280 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NitroCard.Driver;
+using NitroCard.Driver.Simulation;
+using NitroCard.Mapping.Alarms;
+using NitroCard.Mapping.Distribution;
+using NitroCard.Mapping.State;
+using NitroCard.Mapping.Storage;
+using NitroCard.Region;
+
+namespace NitroCard.Mapping.Api;
+
+/// <summary>Options of the Mapping Service.</summary>
+/// <param name="Geometry">The cards' table sizes the per-host capacity checks use.</param>
+public sealed record MappingServiceOptions(CardGeometry? Geometry = null);
+
+/// <summary>
+/// The Mapping Service core: the authoritative region (a <see cref="RegionTopology"/> plus a version),
+/// the EC2-style operations on it (each validated completely before anything changes, stored
+/// durably, then distributed as per-host deltas), subscriptions, authorization and alarms.
+/// </summary>
+public sealed partial class MappingService : IAsyncDisposable
+{
+    private readonly Lock _sync = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly IRegionStore _store;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly CardGeometry _geometry;
+    private readonly List<AlarmRecord> _alarms = [];
+    private readonly Dictionary<string, string> _hostCounters = new(StringComparer.Ordinal);
+    private RegionState _state;
+    private long _nextAlarm;
+
+    private MappingService(IRegionStore store, RegionState state, IReadOnlyList<AlarmRecord> alarms, MappingServiceOptions options, ILogger logger, TimeProvider time)
+    {
+        _store = store;
+        _state = state;
+        _logger = logger;
+        _time = time;
+        _geometry = options.Geometry ?? CardGeometry.Default;
+        _alarms.AddRange(alarms);
+        _nextAlarm = alarms.Count == 0 ? 1 : alarms.Max(a => a.Id) + 1;
+        Hub = new DistributionHub(_sync, () => _state, time, state.Version);
+        _store.ExternalChange += OnExternalChange;
+    }
+
+    /// <summary>Per-host delta distribution.</summary>
+    public DistributionHub Hub { get; }
+
+    public IRegionStore Store => _store;
+
+    /// <summary>The current version.</summary>
+    public long Version
+    {
+        get
+        {
+            lock (_sync)
+                return _state.Version;
+        }
+    }
+
+    /// <summary>The current region (an immutable snapshot).</summary>
+    public RegionTopology Topology
+    {
+        get
+        {
+            lock (_sync)
+                return _state.Topology;
+        }
+    }
+
+    /// <summary>Opens the service on a store, loading what it holds.</summary>
+    public static async Task<MappingService> OpenAsync(IRegionStore store, MappingServiceOptions? options = null, ILogger? logger = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        logger ??= NullLogger.Instance;
+        var (version, records) = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        var state = records.Count == 0 ? RegionState.Empty() : RegionState.From(RegionRecords.Load(records), version, records.Where(r => r.Key.StartsWith(RecordKeys.EniPrefix, StringComparison.Ordinal)).Select(r => r.Seq + 1).DefaultIfEmpty(0).Max());
+        if (records.Count == 0)
+            state.SetVersion(version);
+        var alarms = await store.ReadAlarmsAsync(cancellationToken).ConfigureAwait(false);
+        MappingServiceLog.Loaded(logger, store.Description, state.Version, state.Topology.Vpcs.Length, state.EniCount, state.Topology.Hosts.Length);
+        return new MappingService(store, state, alarms, options ?? new MappingServiceOptions(), logger, time ?? TimeProvider.System);
+    }
+
+    /// <summary>Cancelled when the service stops: subscriptions end so agents reconnect elsewhere or later.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Ends every subscription.</summary>
+    public void Stop() => _stopping.Cancel();
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        _store.ExternalChange -= OnExternalChange;
+        await _store.DisposeAsync().ConfigureAwait(false);
+        _writer.Dispose();
+    }
+
+    // ---- commit pipeline -----------------------------------------------------------------------
+
+    /// <summary>A validated change: what to store, how to apply it to the state, what it changes on cards.</summary>
+    private sealed record Plan(
+        IReadOnlyList<StoreWrite> Writes,
+        Action<RegionState> Apply,
+        ImmutableArray<EniChange> Enis,
+        bool Full,
+        JsonNode? Result,
+        RegionTopology? Replacement = null);
+
+    private async Task<JsonNode?> CommitAsync(string action, Func<RegionState, Plan> plan, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Plan p;
+            long version;
+            try
+            {
+                lock (_sync)
+                {
+                    p = plan(_state);
+                    version = _state.Version + 1;
+                }
+            }
+            catch (MappingApiException e)
+            {
+                MappingServiceLog.Refused(_logger, action, e.Code, e.Message);
+                throw;
+            }
+            await _store.CommitAsync(version, p.Writes, cancellationToken).ConfigureAwait(false);
+            lock (_sync)
+            {
+                var before = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+                foreach (var vpcId in p.Enis.Select(c => c.VpcId).Distinct(StringComparer.Ordinal))
+                    before[vpcId] = [.. _state.HostsOf(vpcId)];
+                if (p.Replacement is not null)
+                    _state.ReplaceAll(p.Replacement, version);
+                else
+                    p.Apply(_state);
+                _state.SetVersion(version);
+                var change = new RegionChange(version, p.Enis, p.Full);
+                var deltas = p.Full ? null : DeltaBuilder.Deltas(_state, change, before);
+                Hub.Publish(change, deltas);
+            }
+            MappingServiceLog.Committed(_logger, action, version, p.Enis.Length, p.Full);
+            return p.Result;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private void OnExternalChange(long version)
+    {
+        _ = Task.Run(async () =>
+        {
+            await _writer.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                lock (_sync)
+                {
+                    if (version <= _state.Version)
+                        return;
+                }
+                MappingServiceLog.ExternalReload(_logger, version);
+                var (stored, records) = await _store.LoadAsync(CancellationToken.None).ConfigureAwait(false);
+                lock (_sync)
+                {
+                    _state.ReplaceAll(RegionRecords.Load(records), stored);
+                    Hub.Publish(new RegionChange(stored, [], Full: true), null);
+                }
+            }
+            finally
+            {
+                _writer.Release();
+            }
+        });
+    }
+
+    // ---- validation helpers --------------------------------------------------------------------
+
+    private sealed class Problems
+    {
+        private readonly List<(string Code, string Message)> _items = [];
+
+        public void Add(string code, string message) => _items.Add((code, message));
+
+        public bool Any => _items.Count > 0;
+
+        public void ThrowIfAny()
+        {
+            if (_items.Count > 0)
+                throw MappingApiException.FromProblems(_items[0].Code, [.. _items.Select(i => i.Message)]);
+        }
+    }
+
+    /// <summary>
+    /// The region validator over the hosts, edges and the one VPC a change touches: every rule of the
+    /// region file (reserved addresses, references, rule shapes, per-host capacity for that VPC) without
+    /// walking the whole region. Region-wide uniqueness is checked through the indexes.
+    /// </summary>
+    private void ValidateVpc(RegionState state, Vpc vpc)
+    {
+        var mini = state.Topology with { Vpcs = [vpc] };
+        var errors = RegionValidator.Validate(mini, _geometry);
+        if (!errors.IsEmpty)
+            throw MappingApiException.FromProblems(ErrorCodes.InvalidParameterValue, [.. errors.Select(e => e.ToString().Replace("vpcs[0]", vpc.Id, StringComparison.Ordinal))]);
+    }
+
+    private static string Required(IReadOnlyDictionary<string, string> p, string name)
+        => p.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v : throw new MappingApiException(ErrorCodes.MissingParameter, $"The request must contain the parameter {name}");
+
+    private static string? Optional(IReadOnlyDictionary<string, string> p, string name)
+        => p.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
+
+    private static string NewId(string prefix) => prefix + "-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 9))[..17];
+
+    private static JsonObject ToNode(Vpc vpc) => JsonSerializer.SerializeToNode(vpc with { Enis = [] }, RegionJsonContext.Default.Vpc)!.AsObject();
+
+    private static JsonObject ToNode(Eni eni, string vpcId)
+    {
+        var node = JsonSerializer.SerializeToNode(eni, RegionJsonContext.Default.Eni)!.AsObject();
+        node["vpc"] = vpcId;
+        return node;
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    // ---- alarms and status ---------------------------------------------------------------------
+
+    /// <summary>Records alarms region-wide (stored) and logs them.</summary>
+    public async Task RecordAlarmsAsync(IEnumerable<AlarmRecord> alarms, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(alarms);
+        List<AlarmRecord> numbered;
+        lock (_sync)
+        {
+            numbered = [.. alarms.Select(a => a with { Id = _nextAlarm++, Time = a.Time == default ? _time.GetUtcNow() : a.Time })];
+            _alarms.AddRange(numbered);
+        }
+        foreach (var a in numbered)
+            MappingServiceLog.Alarm(_logger, a.Kind, a.Reason, a.Host, a.Message);
+        await _store.AppendAlarmsAsync(numbered, cancellationToken).ConfigureAwait(false);
+    }
+
+    public IReadOnlyList<AlarmRecord> Alarms
+    {
+        get
+        {
+            lock (_sync)
+                return [.. _alarms];
+        }
+    }
+
+    /// <summary>Keeps the counters a host's agent last reported (shown by describe-hosts).</summary>
+    public void ReportCounters(string host, string countersJson)
+    {
+        lock (_sync)
+            _hostCounters[host] = countersJson;
+    }
+
+    internal RegionState StateUnsafe => _state;
+
+    internal Lock Sync => _sync;
+
+    internal ILogger Logger => _logger;
+
+    internal static Prefix ParsePrefix(string text)
+        => AddressText.TryParsePrefix(text, out var prefix, out var problem) ? prefix : throw new InvalidOperationException(problem);
+
+    internal static MacAddress ParseMac(string text) => MacAddress.Parse(text);
+}

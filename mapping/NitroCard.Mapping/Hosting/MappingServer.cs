@@ -1,0 +1,118 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NitroCard.Mapping.Api;
+using NitroCard.Mapping.Grpc;
+using NitroCard.Mapping.Security;
+using NitroCard.Mapping.Storage;
+
+namespace NitroCard.Mapping.Hosting;
+
+/// <summary>Where and how the service runs.</summary>
+/// <param name="Store">A SQLite file path, or <c>etcd://host:port</c>.</param>
+/// <param name="Listen">The loopback endpoint (port 0: any free port).</param>
+/// <param name="CaDirectory">The region CA directory (created on first start).</param>
+public sealed record MappingServerOptions(string Store, IPEndPoint Listen, string CaDirectory)
+{
+    public MappingServiceOptions Service { get; init; } = new();
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// The Mapping Service over gRPC with mutual TLS: Kestrel on the given endpoint, HTTP/2 only, a client
+/// certificate required and accepted only when issued by the region CA.
+/// </summary>
+public sealed class MappingServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private MappingServer(WebApplication app, MappingService service, int port, RegionCa ca)
+    {
+        _app = app;
+        Service = service;
+        Port = port;
+        Ca = ca;
+    }
+
+    public MappingService Service { get; }
+
+    /// <summary>The port the service listens on.</summary>
+    public int Port { get; }
+
+    public RegionCa Ca { get; }
+
+    public Uri Endpoint => new($"https://127.0.0.1:{Port}");
+
+    /// <summary>Opens a store from its command-line form.</summary>
+    public static async Task<IRegionStore> OpenStoreAsync(string store, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(store);
+        if (store.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
+            return await EtcdRegionStore.OpenAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await SqliteRegionStore.OpenAsync(store, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task<MappingServer> StartAsync(MappingServerOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!IPAddress.IsLoopback(options.Listen.Address))
+            throw new ArgumentException($"--listen {options.Listen}: the service listens on loopback addresses only", nameof(options));
+        var ca = RegionCa.OpenOrCreate(options.CaDirectory);
+        var serverCertificate = RegionCa.LoadIdentity(options.CaDirectory, "server");
+        var caCertificate = ca.Certificate;
+
+        var store = await OpenStoreAsync(options.Store, cancellationToken).ConfigureAwait(false);
+        var logger = loggerFactory?.CreateLogger("NitroCard.Mapping");
+        var service = await MappingService.OpenAsync(store, options.Service, logger, options.Time, cancellationToken).ConfigureAwait(false);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (loggerFactory is not null)
+            builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(service);
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 256 * 1024 * 1024);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 4096;
+            kestrel.Listen(options.Listen, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = serverCertificate;
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (certificate, _, _) => RegionCa.IsIssuedBy(certificate, caCertificate);
+                });
+            });
+        });
+        var app = builder.Build();
+        app.MapGrpcService<RegionMappingService>();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var port = options.Listen.Port;
+        if (port == 0)
+        {
+            var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            port = new Uri(addresses.First()).Port;
+        }
+        return new MappingServer(app, service, port, ca);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Service.Stop();
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await Service.DisposeAsync().ConfigureAwait(false);
+        Ca.Dispose();
+    }
+
+    /// <summary>Waits until the server stops (SIGINT/SIGTERM or cancellation).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+}

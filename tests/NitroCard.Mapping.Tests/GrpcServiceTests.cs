@@ -1,0 +1,128 @@
+using System.Net;
+using Grpc.Core;
+using NitroCard.Driver;
+using NitroCard.Driver.Simulation;
+using MappingKey = NitroCard.Driver.Tables.MappingKey;
+using NitroCard.Firmware;
+using NitroCard.Mapping.Grpc;
+using NitroCard.Mapping.Grpc.Protocol;
+using NitroCard.Mapping.Hosting;
+using NitroCard.Mapping.Security;
+using NitroCard.Model;
+
+namespace NitroCard.Mapping.Tests;
+
+/// <summary>The service over gRPC with mutual TLS, and firmware agents on model cards.</summary>
+public sealed class GrpcServiceTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    private static readonly string ExamplePath = Path.Combine(AppContext.BaseDirectory, "regions", "docs-example.json");
+
+    private Task<MappingServer> StartAsync(int port = 0)
+        => MappingServer.StartAsync(new MappingServerOptions(_dir.File("region.db"), new IPEndPoint(IPAddress.Loopback, port), _dir.File("ca")));
+
+    private static async Task<string> CallAsync(MappingServer server, string caDir, string action, params (string, string)[] p)
+    {
+        using var channel = MappingChannel.ForOperator(server.Endpoint, caDir);
+        var request = new CallRequest { Action = action };
+        foreach (var (k, v) in p)
+            request.Parameters[k] = v;
+        return (await new RegionMapping.RegionMappingClient(channel).CallAsync(request)).ResultJson;
+    }
+
+    [Fact]
+    public async Task Operators_call_the_API_and_refusals_carry_the_EC2_code()
+    {
+        await using var server = await StartAsync();
+        var ca = _dir.File("ca");
+        await CallAsync(server, ca, "apply", ("region", File.ReadAllText(ExamplePath)));
+        var e = await Assert.ThrowsAsync<RpcException>(() => CallAsync(server, ca, "create-subnet", ("vpcId", "vpc-0a1b2c3d4e5f60718"), ("cidrBlock", "10.0.1.0/25")));
+        Assert.StartsWith("InvalidSubnet.Conflict: ", e.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("InvalidSubnet.Conflict", e.Trailers.GetValue(RegionMappingService.Ec2CodeTrailer));
+    }
+
+    [Fact]
+    public async Task A_host_identity_may_not_call_the_API_and_a_foreign_CA_is_refused_at_TLS()
+    {
+        await using var server = await StartAsync();
+        server.Ca.IssueHost("host-a", _dir.File("id-a"));
+        using (var channel = MappingChannel.ForHost(server.Endpoint, _dir.File("id-a")))
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() => new RegionMapping.RegionMappingClient(channel).CallAsync(new CallRequest { Action = "describe-vpcs" }).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+        }
+        using var other = RegionCa.OpenOrCreate(_dir.File("other-ca"));
+        other.IssueHost("host-a", _dir.File("forged"));
+        using var forged = MappingChannel.Create(server.Endpoint, RegionCa.LoadIdentity(_dir.File("forged"), "host"), RegionCa.LoadCa(_dir.File("ca")));
+        await Assert.ThrowsAsync<RpcException>(() => new RegionMapping.RegionMappingClient(forged).CallAsync(new CallRequest { Action = "describe-vpcs" }).ResponseAsync);
+    }
+
+    [Fact]
+    public async Task A_host_claiming_another_identity_or_a_VPC_it_does_not_host_is_refused_and_alarmed()
+    {
+        await using var server = await StartAsync();
+        await CallAsync(server, _dir.File("ca"), "apply", ("region", File.ReadAllText(ExamplePath)));
+        server.Ca.IssueHost("host-b", _dir.File("id-b"));
+        using var channel = MappingChannel.ForHost(server.Endpoint, _dir.File("id-b"));
+        var agent = new FirmwareAgent("host-a", server.Endpoint, () => new RegionMapping.RegionMappingClient(channel), null, CardGeometry.Default);
+        var refused = await Assert.ThrowsAsync<AgentRefusedException>(() => agent.RunAsync(CancellationToken.None));
+        Assert.Contains("host-b", refused.Message, StringComparison.Ordinal);
+        var alarm = Assert.Single(server.Service.Alarms);
+        Assert.Equal(("identity-mismatch", "host-b", "host-a"), (alarm.Reason, alarm.Host, alarm.ClaimedHost));
+
+        // host-b asks for a VPC it does not host.
+        await CallAsync(server, _dir.File("ca"), "create-vpc", ("cidrBlock", "10.0.0.0/16"), ("vpcId", "vpc-blue"));
+        using var call = new RegionMapping.RegionMappingClient(channel).Subscribe();
+        await call.RequestStream.WriteAsync(new AgentMessage { Hello = new Hello { Host = "host-b", Vpcs = { "vpc-blue" } } });
+        var e = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+        Assert.Contains(server.Service.Alarms, a => a.Reason == "vpc-not-on-host" && a.Host == "host-b" && a.Message.Contains("vpc-blue", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_agent_programs_its_card_keeps_it_while_the_service_is_down_and_catches_up_after_a_restart()
+    {
+        var server = await StartAsync();
+        var port = server.Port;
+        var ca = _dir.File("ca");
+        await CallAsync(server, ca, "apply", ("region", File.ReadAllText(ExamplePath)));
+        server.Ca.IssueHost("host-a", _dir.File("id-a"));
+        using var channel = MappingChannel.ForHost(new Uri($"https://127.0.0.1:{port}"), _dir.File("id-a"));
+        using var card = new CardThread(() => new ModelCard(CardGeometry.Default));
+        var agent = new FirmwareAgent("host-a", server.Endpoint, () => new RegionMapping.RegionMappingClient(channel), card, CardGeometry.Default)
+        {
+            ReconnectDelay = TimeSpan.FromMilliseconds(100),
+        };
+        using var cts = new CancellationTokenSource();
+        var run = agent.RunAsync(cts.Token);
+        try
+        {
+            await MappingServiceContract.WaitUntil(() => agent.Version == 1);
+            Assert.Equal(4, agent.Programmer.MappingCount);
+            Assert.True(agent.Programmer.TryGetMapping(new MappingKey(1001, Ipv4.ToUInt32(IPAddress.Parse("10.0.2.20"))), out var remote));
+            Assert.Null(remote.LocalEniId);
+
+            // The service goes away: the card keeps its tables.
+            await server.DisposeAsync();
+            await Task.Delay(300);
+            Assert.Equal(4, agent.Programmer.MappingCount);
+
+            // It comes back on the same store and port; an update made now reaches the card.
+            server = await StartAsync(port);
+            await CallAsync(server, ca, "create-network-interface", ("subnetId", "subnet-b"), ("host", "host-b"), ("privateIpAddress", "10.0.2.30"));
+            await MappingServiceContract.WaitUntil(() => agent.Version == 2);
+            Assert.True(agent.Programmer.TryGetMapping(new MappingKey(1001, Ipv4.ToUInt32(IPAddress.Parse("10.0.2.30"))), out _));
+            var mappings = await card.InvokeAsync(c => ((ModelCard)c).MappingCount);
+            Assert.Equal(5, mappings);
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await run;
+            await server.DisposeAsync();
+        }
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
