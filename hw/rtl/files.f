@@ -6,6 +6,7 @@ nitro_ingress.sv
 nitro_map_way.sv
 nitro_map_match.sv
 nitro_tables.sv
+nitro_ipv4_check.sv
 nitro_tx_lookup.sv
 nitro_rx_lookup.sv
 nitro_tx_editor.sv

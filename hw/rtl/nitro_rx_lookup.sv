@@ -103,9 +103,9 @@ module nitro_rx_lookup #(
     end
   end
 
-  logic [15:0] tl, itl;
+  logic [15:0] tl;
   logic [16:0] inner_len;       // tl - 36, two's complement
-  logic [3:0]  ver, ihl, iver, iihl;
+  logic        oip_bad, oip_unsup, iip_bad, iip_unsup;
   logic [23:0] vni;
   logic [31:0] osrc, isrc, idst;
   logic        pre_drop;
@@ -113,36 +113,25 @@ module nitro_rx_lookup #(
   logic [31:0] crc_d_c, crc_d_i, crc_s_c, crc_s_i;
 
   assign tl        = `NB16(r1_hdr_q, 16);
-  assign itl       = `NB16(r1_hdr_q, 66);
   assign inner_len = 17'(tl) - 17'd36;
-  assign ver       = r1_hdr_q[8*14+4 +: 4];
-  assign ihl       = r1_hdr_q[8*14 +: 4];
-  assign iver      = r1_hdr_q[8*64+4 +: 4];
-  assign iihl      = r1_hdr_q[8*64 +: 4];
   assign vni       = `NB24(r1_hdr_q, 46);
   assign osrc      = `NB32(r1_hdr_q, 26);
   assign isrc      = `NB32(r1_hdr_q, 76);
   assign idst      = `NB32(r1_hdr_q, 80);
 
-  // IPv4 header checksums (10-word adder trees, constant byte offsets)
-  logic [19:0] os_sum, is_sum;
-  logic [16:0] os_f1, is_f1;
-  logic [15:0] os_f2, is_f2;
-  logic        ocsum_ok, icsum_ok;
-  always_comb begin
-    os_sum = '0;
-    is_sum = '0;
-    for (int w = 0; w < 10; w++) begin
-      os_sum = os_sum + 20'(`NB16(r1_hdr_q, 14 + 2*w));
-      is_sum = is_sum + 20'(`NB16(r1_hdr_q, 64 + 2*w));
-    end
-    os_f1 = 17'(os_sum[15:0]) + 17'(os_sum[19:16]);
-    is_f1 = 17'(is_sum[15:0]) + 17'(is_sum[19:16]);
-    os_f2 = os_f1[15:0] + 16'(os_f1[16]);
-    is_f2 = is_f1[15:0] + 16'(is_f1[16]);
-  end
-  assign ocsum_ok = (os_f2 == 16'hFFFF);
-  assign icsum_ok = (is_f2 == 16'hFFFF);
+  // IPv4 header checks (outer: spec RX 2; inner: spec RX 8 against inner_len)
+  nitro_ipv4_check u_outer_check (
+    .ip          (r1_hdr_q[8*14 +: 160]),
+    .frame_len   (17'(r1_len_q)),
+    .bad         (oip_bad),
+    .unsupported (oip_unsup)
+  );
+  nitro_ipv4_check u_inner_check (
+    .ip          (r1_hdr_q[8*64 +: 160]),
+    .frame_len   (inner_len),
+    .bad         (iip_bad),
+    .unsupported (iip_unsup)
+  );
 
   always_comb begin
     pre_drop   = 1'b1;
@@ -150,12 +139,8 @@ module nitro_rx_lookup #(
     if (r1_len_q > 16'(MAX_FRAME + 50))                pre_reason = 4'(nitro_regs_pkg::DROP_MTU_EXCEEDED);
     else if (r1_len_q < 16'd14)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (`NB16(r1_hdr_q, 12) != 16'h0800)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-    else if (r1_len_q < 16'd34 || ver != 4'd4 || ihl < 4'd5)
-                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (ihl > 4'd5)                               pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-    else if (!ocsum_ok)                   pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (tl < 16'd20 || 17'(tl) + 17'd14 > 17'(r1_len_q))
-                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (oip_bad)                                  pre_reason = oip_unsup ? 4'(nitro_regs_pkg::DROP_UNSUPPORTED)
+                                                                              : 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (`NB32(r1_hdr_q, 30) != underlay_ip)         pre_reason = 4'(nitro_regs_pkg::DROP_NOT_ON_HOST);
     else if (`NB8(r1_hdr_q, 23) != 8'd17)                pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
     else if (r1_len_q < 16'd42)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
@@ -167,12 +152,8 @@ module nitro_rx_lookup #(
                                                        pre_reason = 4'(nitro_regs_pkg::DROP_MTU_EXCEEDED);
     else if (inner_len[16] || inner_len < 17'd14)      pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (`NB16(r1_hdr_q, 62) != 16'h0800)            pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-    else if (inner_len < 17'd34 || iver != 4'd4 || iihl < 4'd5)
-                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (iihl > 4'd5)                              pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-    else if (!icsum_ok)                   pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (itl < 16'd20 || 17'(itl) + 17'd14 > inner_len)
-                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+    else if (iip_bad)                                  pre_reason = iip_unsup ? 4'(nitro_regs_pkg::DROP_UNSUPPORTED)
+                                                                              : 4'(nitro_regs_pkg::DROP_MALFORMED);
     else if (`NB8(r1_hdr_q, 72) == 8'd0)                 pre_reason = 4'(nitro_regs_pkg::DROP_TTL_EXPIRED);
     else                                               pre_drop   = 1'b0;
   end
@@ -348,7 +329,8 @@ module nitro_rx_lookup #(
   assign st_rx_len  = r5_ilen_q;
 
   logic unused_bits;
-  assign unused_bits = ^{d_mac, s_mac, d_uip, d_ip, d_vni, d_valid, s_ip, s_vni, s_slot, s_local, s_valid,
+  assign unused_bits = ^{r1_hdr_q[95:0], r1_hdr_q[272 +: 16], r1_hdr_q[320 +: 16], r1_hdr_q[344 +: 24], r1_hdr_q[392 +: 104],
+                         d_mac, s_mac, d_uip, d_ip, d_vni, d_valid, s_ip, s_vni, s_slot, s_local, s_valid,
                          crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L]};
 
 endmodule

@@ -148,16 +148,12 @@ module nitro_tx_lookup #(
   end
 
   // T1 checks
-  logic [15:0] etype, tl, frag;
+  logic [15:0] etype, frag;
   logic        is_arp, is_ip;
   logic [31:0] spa, tpa, ip_src, ip_dst, key_ip, mask, gw;
   logic [47:0] sha;
   logic [7:0]  proto, ttl;
-  logic [3:0]  ver, ihl;
-  logic [19:0] csum_sum;
-  logic [16:0] csum_f1;
-  logic [15:0] csum_f2;
-  logic        csum_ok;
+  logic        ip_bad, ip_unsup;
   logic        pre_drop;
   logic [3:0]  pre_reason;
   logic        ports_ok;
@@ -169,9 +165,6 @@ module nitro_tx_lookup #(
   assign sha    = `NB48(t1_hdr_q, 22);
   assign spa    = `NB32(t1_hdr_q, 28);
   assign tpa    = `NB32(t1_hdr_q, 38);
-  assign ver    = t1_hdr_q[8*14+4 +: 4];
-  assign ihl    = t1_hdr_q[8*14 +: 4];
-  assign tl     = `NB16(t1_hdr_q, 16);
   assign frag   = `NB16(t1_hdr_q, 20);
   assign ttl    = `NB8(t1_hdr_q, 22);
   assign proto  = `NB8(t1_hdr_q, 23);
@@ -181,13 +174,13 @@ module nitro_tx_lookup #(
   assign mask   = subnet_mask(t1_sublen_q);
   assign gw     = t1_subnet_q + 32'd1;
 
-  always_comb begin
-    csum_sum = '0;
-    for (int w = 0; w < 10; w++) csum_sum = csum_sum + 20'(`NB16(t1_hdr_q, 14 + 2*w));
-    csum_f1 = 17'(csum_sum[15:0]) + 17'(csum_sum[19:16]);
-    csum_f2 = csum_f1[15:0] + 16'(csum_f1[16]);
-  end
-  assign csum_ok = (csum_f2 == 16'hFFFF);
+  // IPv4 steps 1-4: version, IHL, checksum, total length
+  nitro_ipv4_check u_ip_check (
+    .ip          (t1_hdr_q[8*14 +: 160]),
+    .frame_len   (17'(t1_len_q)),
+    .bad         (ip_bad),
+    .unsupported (ip_unsup)
+  );
 
   always_comb begin
     pre_drop   = 1'b1;
@@ -206,12 +199,8 @@ module nitro_tx_lookup #(
       else if (tpa == t1_ip_q)                         pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
       else                                             pre_drop   = 1'b0;
     end else if (is_ip) begin
-      if (t1_len_q < 16'd34 || ver != 4'd4 || ihl < 4'd5)
-                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-      else if (ihl > 4'd5)                             pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-      else if (!csum_ok)                               pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-      else if (tl < 16'd20 || 17'(tl) + 17'd14 > 17'(t1_len_q))
-                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
+      if (ip_bad)                                      pre_reason = ip_unsup ? 4'(nitro_regs_pkg::DROP_UNSUPPORTED)
+                                                                             : 4'(nitro_regs_pkg::DROP_MALFORMED);
       else if (t1_sdc_q && ip_src != t1_ip_q)          pre_reason = 4'(nitro_regs_pkg::DROP_SOURCE_CHECK);
       else if (ttl == 8'd0)                            pre_reason = 4'(nitro_regs_pkg::DROP_TTL_EXPIRED);
       else                                             pre_drop   = 1'b0;

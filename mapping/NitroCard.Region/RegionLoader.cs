@@ -100,6 +100,9 @@ public static class RegionLoader
         return leaf switch
         {
             "vni" => $"a whole number 1..{RegionDefaults.MaxVni}",
+            "spi" or "sTag" or "cTag" => "a whole number",
+            "internetGateway" or "outbound" or "inbound" or "policy" => "a JSON object",
+            "vpnConnections" or "directConnect" or "gatewayEndpoints" or "customerCidrs" or "prefixList" => "an array",
             "fromPort" or "toPort" => "a whole number",
             "sourceDestCheck" => "true or false",
             "protocol" => "a string or a number",

@@ -5,6 +5,7 @@ hw/rtl/nitro_ingress.sv
 hw/rtl/nitro_map_way.sv
 hw/rtl/nitro_map_match.sv
 hw/rtl/nitro_tables.sv
+hw/rtl/nitro_ipv4_check.sv
 hw/rtl/nitro_tx_lookup.sv
 hw/rtl/nitro_rx_lookup.sv
 hw/rtl/nitro_tx_editor.sv

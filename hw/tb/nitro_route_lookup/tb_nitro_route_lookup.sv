@@ -83,7 +83,7 @@ module tb_nitro_route_lookup;
   logic [33:0] expq [$];
   int nout = 0;
   always @(posedge clk) begin
-    if (out_valid) begin
+    if (out_valid && !rst) begin
       logic [33:0] e;
       e = expq.pop_front();
       check(out_kind == e[1:0] && (e[1:0] != 2'd2 || out_edge_ip == e[33:2]),
@@ -92,7 +92,8 @@ module tb_nitro_route_lookup;
     end
   end
 
-  task automatic search_burst(input int count, input int b);
+  // count searches of bank b, one per cycle; meanwhile bank wb is rewritten (wb < 0: no writes)
+  task automatic search_burst(input int count, input int b, input int wb);
     for (int i = 0; i < count; i++) begin
       logic [7:0] t; logic [31:0] ip; int p;
       p = $urandom % N;
@@ -106,8 +107,9 @@ module tb_nitro_route_lookup;
       @(negedge clk);
       in_valid = 1; in_table = t; in_ip = ip;
       expq.push_back(expect_route(b, t, ip));
+      wr_en = (wb >= 0 && i < N); wr_bank = 1'(wb); wr_pos = LV'(i); wr_data = ref_ent[wb < 0 ? 0 : wb][i % N];
     end
-    @(negedge clk); in_valid = 0;
+    @(negedge clk); in_valid = 0; wr_en = 0;
   endtask
 
   initial begin
@@ -125,10 +127,8 @@ module tb_nitro_route_lookup;
       write_bank(a);
       // rewrite the other bank while searching this one
       fill(1 - a, $urandom % (N + 1));
-      fork
-        write_bank(1 - a);
-        search_burst(300, a);
-      join
+      search_burst(300, a, 1 - a);
+      $display("round %0d bank %0d: %0d + %0d intervals", round, a, n_used[a], n_used[1-a]);
       sent = 300 * (round + 1);
       repeat (LV + 3) @(negedge clk);
       check(nout == sent && expq.size() == 0, $sformatf("round %0d: %0d results for %0d searches", round, nout, sent));

@@ -147,6 +147,12 @@ public static class RegionCompiler
                     _ => new RouteSpec(destination, RouteKind.Edge, RouteClass.Static, _edge),
                 });
             }
+            // Gateway endpoints: a prefix-list route to the edge for each prefix of each endpoint associated with the table.
+            foreach (var endpoint in vpc.GatewayEndpoints.Where(e => table is not null && e.RouteTables.Contains(table.Id)))
+            {
+                foreach (var prefix in endpoint.PrefixList)
+                    routes.Add(new RouteSpec(ParseNetwork(prefix), RouteKind.Edge, RouteClass.PrefixList, _edge));
+            }
             _routeTables.Add(new RouteTableSpec(ParseNetwork(vpc.Cidr), routes));
             _routeTableIds.Add(key);
             return _routeTableNumbers[key] = _routeTables.Count - 1;

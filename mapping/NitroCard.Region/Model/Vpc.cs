@@ -11,6 +11,10 @@ namespace NitroCard.Region;
 /// <param name="SecurityGroups">The security groups ENIs and rules refer to.</param>
 /// <param name="Enis">The ENIs, in slot order per host.</param>
 /// <param name="NetworkAcls">The network ACLs; a subnet in none has the VPC default ACL (allow all).</param>
+/// <param name="InternetGateway">The VPC's Internet Gateway on the edge; absent: nothing reaches or leaves through the internet.</param>
+/// <param name="VpnConnections">Site-to-site VPN connections of the VPC's virtual private gateway.</param>
+/// <param name="DirectConnect">Direct Connect virtual interfaces to the VPC's virtual private gateway.</param>
+/// <param name="GatewayEndpoints">Gateway endpoints (S3, DynamoDB).</param>
 public sealed record Vpc(
     string Id = "",
     string Cidr = "",
@@ -19,7 +23,11 @@ public sealed record Vpc(
     ImmutableArray<RouteTable> RouteTables = default,
     ImmutableArray<SecurityGroup> SecurityGroups = default,
     ImmutableArray<Eni> Enis = default,
-    ImmutableArray<RegionNetworkAcl> NetworkAcls = default)
+    ImmutableArray<RegionNetworkAcl> NetworkAcls = default,
+    InternetGateway? InternetGateway = null,
+    ImmutableArray<VpnConnection> VpnConnections = default,
+    ImmutableArray<DirectConnectVif> DirectConnect = default,
+    ImmutableArray<GatewayEndpoint> GatewayEndpoints = default)
 {
     public ImmutableArray<Subnet> Subnets { get; init; } = Subnets.IsDefault ? [] : Subnets;
 
@@ -30,4 +38,10 @@ public sealed record Vpc(
     public ImmutableArray<Eni> Enis { get; init; } = Enis.IsDefault ? [] : Enis;
 
     public ImmutableArray<RegionNetworkAcl> NetworkAcls { get; init; } = NetworkAcls.IsDefault ? [] : NetworkAcls;
+
+    public ImmutableArray<VpnConnection> VpnConnections { get; init; } = VpnConnections.IsDefault ? [] : VpnConnections;
+
+    public ImmutableArray<DirectConnectVif> DirectConnect { get; init; } = DirectConnect.IsDefault ? [] : DirectConnect;
+
+    public ImmutableArray<GatewayEndpoint> GatewayEndpoints { get; init; } = GatewayEndpoints.IsDefault ? [] : GatewayEndpoints;
 }

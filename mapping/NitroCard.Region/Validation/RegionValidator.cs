@@ -9,7 +9,7 @@ namespace NitroCard.Region;
 /// clean): required fields, unique names and ids, VNIs, CIDRs, address plans, references, security
 /// group rules, public IPs, and what a card of the given geometry can hold.
 /// </summary>
-public static class RegionValidator
+public static partial class RegionValidator
 {
     /// <summary>Every problem in <paramref name="region"/>, in file order; empty when it is valid.</summary>
     public static ImmutableArray<RegionError> Validate(RegionTopology region, CardGeometry? geometry = null)
@@ -25,7 +25,7 @@ public static class RegionValidator
     /// <summary>A rule's protocol class: tcp, udp, icmp, all, or "number"; null when invalid.</summary>
     internal static string? ProtocolClass(string? text) => Walker.RuleProtocol(text);
 
-    private sealed class Walker(CardGeometry geometry)
+    private sealed partial class Walker(CardGeometry geometry)
     {
         private const int MaxListed = 10;
 
@@ -233,6 +233,8 @@ public static class RegionValidator
                 _vpcEnis[v]++;
                 CheckEni(enis[e], $"{path}.enis[{e}]", v, vpcName, subnetPrefixes, groupIds, vpcIps);
             }
+
+            CheckEdgeAttachments(vpc, path, vpcName, cidr, routeTableIds);
         }
 
         private void CheckVni(uint vni, string path, string vpcName)
