@@ -40,6 +40,15 @@ public sealed class CardProgrammer
 
     public bool TryGetMapping(MappingKey key, out HostMapping mapping) => _mappings.TryGetValue(key, out mapping!);
 
+    /// <summary>The local ENIs the card holds, by id.</summary>
+    public IReadOnlyDictionary<string, HostEni> Enis => _enis.ToDictionary(kv => kv.Key, kv => kv.Value.Eni, StringComparer.Ordinal);
+
+    /// <summary>Every mapping the card holds.</summary>
+    public IReadOnlyCollection<HostMapping> Mappings => _mappings.Values;
+
+    /// <summary>The edge entries the card holds.</summary>
+    public IReadOnlyList<EdgeEntry> Edges => [.. _edges.Where(e => e is not null).Select(e => e!)];
+
     /// <summary>Applies one delta (or full snapshot) to the card and the mirror.</summary>
     public void Apply(ICardEngine? card, HostDelta delta)
     {

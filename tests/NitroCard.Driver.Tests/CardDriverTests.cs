@@ -73,6 +73,25 @@ public class CardDriverTests
         Assert.NotNull(fake.Lookup(7, 0x0A00_0001));
     }
 
+    /// <summary>Adds mappings one commit at a time until the driver finds no place; returns how many it placed.</summary>
+    private static int FillUntilFull(CardDriver driver, uint vni, int firstHost, int capacity)
+    {
+        for (var i = 0; i < capacity; i++)
+        {
+            driver.StageAddMapping(Mapping(vni, firstHost + i));
+            try
+            {
+                driver.Commit();
+            }
+            catch (NitroCardException)
+            {
+                driver.DiscardStaged();
+                return i;
+            }
+        }
+        return capacity;
+    }
+
     [Fact]
     public void Four_slot_buckets_let_the_table_fill_past_ninety_percent()
     {
@@ -80,21 +99,7 @@ public class CardDriverTests
         var driver = new CardDriver(fake);
         Assert.Equal(4, driver.Geometry.MappingBucketSlots);
         var capacity = 2 * fake.WayDepth;
-        var placed = 0;
-        for (var i = 0; i < capacity; i++)
-        {
-            driver.StageAddMapping(Mapping(77, 5000 + i));
-            try
-            {
-                driver.Commit();
-                placed++;
-            }
-            catch (NitroCardException)
-            {
-                driver.DiscardStaged();
-                break;
-            }
-        }
+        var placed = FillUntilFull(driver, 77, 5000, capacity);
         Assert.True(placed >= capacity * 9 / 10, $"only {placed} of {capacity} placed");
         for (var i = 0; i < placed; i++)
             Assert.NotNull(fake.Lookup(77, 0x0A00_0000u | (uint)(5000 + i)));
@@ -106,23 +111,9 @@ public class CardDriverTests
         var fake = new FakeCard(wayDepthLog2: 6, batchDepth: 16);
         var driver = new CardDriver(fake);
         var capacity = 2 * fake.WayDepth;
-        var placed = 0;
-        for (var i = 0; i < capacity; i++)
-        {
-            driver.StageAddMapping(Mapping(42, 1000 + i));
-            try
-            {
-                driver.Commit();
-                placed++;
-            }
-            catch (NitroCardException)
-            {
-                driver.DiscardStaged();
-                break;
-            }
-        }
-        // Two-way cuckoo hashing with a BFS path search reaches about 50% load with certainty
-        // and typically far more; anything placed must be findable by the card's lookup.
+        var placed = FillUntilFull(driver, 42, 1000, capacity);
+        // Two-way cuckoo hashing with one slot per bucket and a BFS path search reaches about
+        // 50% load; anything placed must be findable by the card's lookup.
         Assert.True(placed >= capacity / 2, $"only {placed} of {capacity} placed");
         for (var i = 0; i < placed; i++)
             Assert.NotNull(fake.Lookup(42, 0x0A00_0000u | (uint)(1000 + i)));

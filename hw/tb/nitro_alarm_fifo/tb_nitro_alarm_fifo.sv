@@ -3,6 +3,8 @@
 `timescale 1ns/1ps
 module tb_nitro_alarm_fifo;
 
+  tb_verdict #(.TIMEOUT(1000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+
   localparam int W = 16, D = 8;
   logic clk = 0, rst = 1;
   always #1 clk = ~clk;
@@ -51,13 +53,7 @@ module tb_nitro_alarm_fifo;
     rst = 0;
     repeat (5000) @(posedge clk);
     if (lost == 0) begin $display("ERROR: overflow never exercised"); errors++; end
-    if (errors == 0) begin
-      $display("PASS");
-      $finish;
-    end else begin
-      $display("FAIL: %0d errors", errors);
-      $fatal(1);
-    end
+    verdict.finish(errors);
   end
 
 endmodule

@@ -4,6 +4,8 @@
 `timescale 1ns/1ps
 module tb_nitro_arbiter;
 
+  tb_verdict #(.TIMEOUT(1000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+
   logic clk = 0, rst = 1;
   always #1 clk = ~clk;
 
@@ -89,13 +91,7 @@ module tb_nitro_arbiter;
     repeat (20) @(posedge clk);
     if (frames_out != 300) begin $display("ERROR: %0d frames out, expected 300", frames_out); errors++; end
     if (alternations < 95) begin $display("ERROR: only %0d alternations at full rate", alternations); errors++; end
-    if (errors == 0) begin
-      $display("PASS");
-      $finish;
-    end else begin
-      $display("FAIL: %0d errors", errors);
-      $fatal(1);
-    end
+    verdict.finish(errors);
   end
 
 endmodule

@@ -15,4 +15,5 @@ hw/rtl/nitro_alarm_fifo.sv
 hw/rtl/nitro_counters.sv
 hw/rtl/nitro_csr.sv
 hw/rtl/nitro_card.sv
+hw/tb/common/tb_verdict.sv
 hw/tb/nitro_card/tb_nitro_card.sv

@@ -4,6 +4,8 @@
 `timescale 1ns/1ps
 module tb_nitro_card;
 
+  tb_verdict #(.TIMEOUT(4000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+
   localparam int L = 6;        // small mapping ways: fast and exercises way 1 on collisions
 
   logic clk = 1'b0;
@@ -533,19 +535,7 @@ module tb_nitro_card;
     rand_ready = 0;
     compare_streams("backpressure");
 
-    if (errors == 0) begin
-      $display("PASS");
-      $finish;
-    end else begin
-      $display("FAIL: %0d errors", errors);
-      $fatal(1);
-    end
-  end
-
-  initial begin
-    #4000000;
-    $display("FAIL: timeout");
-    $fatal(1);
+    verdict.finish(errors);
   end
 
 endmodule

@@ -3,6 +3,8 @@
 `timescale 1ns/1ps
 module tb_nitro_fifo;
 
+  tb_verdict #(.TIMEOUT(1000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+
   localparam int W = 16, DL = 3;
   logic clk = 0, rst = 1;
   always #1 clk = ~clk;
@@ -57,13 +59,7 @@ module tb_nitro_fifo;
     mode = 2;                      // stop writing: drain
     repeat (20) @(posedge clk);
     if (!empty || model.size() != 0) begin $display("ERROR: not empty after drain (%0d left)", model.size()); errors++; end
-    if (errors == 0) begin
-      $display("PASS");
-      $finish;
-    end else begin
-      $display("FAIL: %0d errors", errors);
-      $fatal(1);
-    end
+    verdict.finish(errors);
   end
 
 endmodule

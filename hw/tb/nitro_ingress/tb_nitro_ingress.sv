@@ -5,6 +5,8 @@
 `timescale 1ns/1ps
 module tb_nitro_ingress;
 
+  tb_verdict #(.TIMEOUT(1000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+
   localparam int MAXL = 200;                 // STORE_BEATS = 4
   localparam int HB = 84;
   logic clk = 0, rst = 1;
@@ -104,13 +106,7 @@ module tb_nitro_ingress;
       $display("ERROR: %0d beats and %0d headers missing", exp_beats.size(), exp_hdrs.size()); errors++;
     end
     if (busy) begin $display("ERROR: busy when drained"); errors++; end
-    if (errors == 0) begin
-      $display("PASS");
-      $finish;
-    end else begin
-      $display("FAIL: %0d errors", errors);
-      $fatal(1);
-    end
+    verdict.finish(errors);
   end
 
 endmodule

@@ -6,6 +6,8 @@
 `timescale 1ns/1ps
 module tb_nitro_route_lookup;
 
+  tb_verdict #(.TIMEOUT(2000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+
   localparam int LV = 6, N = 2**LV - 1;
   logic clk = 0, rst = 1;
   always #1 clk = ~clk;
@@ -148,19 +150,7 @@ module tb_nitro_route_lookup;
       check(int'(bank) == 1 - a, "bank switch");
     end
 
-    if (errors == 0) begin
-      $display("PASS");
-      $finish;
-    end else begin
-      $display("FAIL: %0d errors", errors);
-      $fatal(1);
-    end
-  end
-
-  initial begin
-    #2000000;
-    $display("FAIL: timeout");
-    $fatal(1);
+    verdict.finish(errors);
   end
 
 endmodule

@@ -1,2 +1,3 @@
 hw/rtl/nitro_rx_editor.sv
+hw/tb/common/tb_verdict.sv
 hw/tb/nitro_rx_editor/tb_nitro_rx_editor.sv

@@ -5,6 +5,8 @@
 `timescale 1ns/1ps
 module tb_nitro_rx_editor;
 
+  tb_verdict #(.TIMEOUT(400000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+
   logic clk = 0, rst = 1;
   always #1 clk = ~clk;
 
@@ -117,19 +119,7 @@ module tb_nitro_rx_editor;
     if (($time - t0) / 2 > bound + bound / 20 + 5) begin $display("ERROR: too slow"); errors++; end
     repeat (10) @(posedge clk);
     compare();
-    if (errors == 0) begin
-      $display("PASS");
-      $finish;
-    end else begin
-      $display("FAIL: %0d errors", errors);
-      $fatal(1);
-    end
-  end
-
-  initial begin
-    #400000;
-    $display("FAIL: timeout");
-    $fatal(1);
+    verdict.finish(errors);
   end
 
 endmodule

@@ -5,6 +5,8 @@
 `timescale 1ns/1ps
 module tb_nitro_tables;
 
+  tb_verdict #(.TIMEOUT(200000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+
   localparam int L = 4, S = 2, NE = 4, NEDGE = 2, BD = 5;   // ways of 16 entries = 4 buckets of 4 slots
   logic clk = 0, rst = 1;
   always #1 clk = ~clk;
@@ -184,19 +186,7 @@ module tb_nitro_tables;
     do status(b, e, q); while (b);
     check(!tx_valid, "ENI not invalidated");
 
-    if (errors == 0) begin
-      $display("PASS");
-      $finish;
-    end else begin
-      $display("FAIL: %0d errors", errors);
-      $fatal(1);
-    end
-  end
-
-  initial begin
-    #200000;
-    $display("FAIL: timeout");
-    $fatal(1);
+    verdict.finish(errors);
   end
 
 endmodule

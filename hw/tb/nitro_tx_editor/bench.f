@@ -1,2 +1,3 @@
 hw/rtl/nitro_tx_editor.sv
+hw/tb/common/tb_verdict.sv
 hw/tb/nitro_tx_editor/tb_nitro_tx_editor.sv

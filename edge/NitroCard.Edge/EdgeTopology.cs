@@ -1,0 +1,112 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using NitroCard.Edge.Vpn;
+using NitroCard.Packets;
+using NitroCard.Region;
+
+namespace NitroCard.Edge;
+
+/// <summary>An ENI as the edge knows it.</summary>
+internal sealed record EdgeEni(string Id, uint Vni, uint Ip, ulong Mac, uint HostUnderlay, uint? PublicIp);
+
+/// <summary>An IPv4 prefix.</summary>
+internal readonly record struct Cidr(uint Network, int Length)
+{
+    public uint Mask => Length == 0 ? 0 : uint.MaxValue << (32 - Length);
+
+    public bool Contains(uint ip) => (ip & Mask) == Network;
+
+    public static Cidr Parse(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        var length = int.Parse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+        var c = new Cidr(Ipv4Address.Parse(text[..slash]), length);
+        return c with { Network = c.Network & c.Mask };
+    }
+}
+
+/// <summary>A VPC's attachments on the edge.</summary>
+internal sealed class EdgeVpc(string id, uint vni)
+{
+    public string Id { get; } = id;
+
+    public uint Vni { get; } = vni;
+
+    public bool HasInternetGateway { get; set; }
+
+    public Dictionary<uint, EdgeEni> EnisByIp { get; } = [];
+
+    public List<VpnTunnel> Vpns { get; } = [];
+
+    public List<(DirectConnectVifState Vif, ImmutableArray<Cidr> Cidrs)> Vifs { get; } = [];
+
+    public List<(GatewayEndpoint Endpoint, EndpointPolicy Policy, ImmutableArray<Cidr> Prefixes)> Endpoints { get; } = [];
+}
+
+/// <summary>A Direct Connect virtual interface on the edge.</summary>
+internal sealed record DirectConnectVifState(string Id, string Connection, ushort STag, ushort CTag, EdgeVpc Vpc, ImmutableArray<Cidr> CustomerCidrs);
+
+/// <summary>What the edge is configured with, compiled from the region file.</summary>
+internal sealed class EdgeTopology
+{
+    public EdgeTopology(RegionTopology region, int edgeIndex)
+    {
+        var edge = region.Edges[edgeIndex];
+        Name = edge.Name;
+        UnderlayIp = Ipv4Address.Parse(edge.UnderlayIp);
+        UnderlayMac = RegionDefaults.DerivedUnderlayMac(UnderlayIp).Value;
+        SubstrateRouterMac = (region.SubstrateRouterMac is null ? RegionDefaults.SubstrateRouterMac : Driver.MacAddress.Parse(region.SubstrateRouterMac)).Value;
+        GatewayMac = (region.GatewayMac is null ? RegionDefaults.GatewayMac : Driver.MacAddress.Parse(region.GatewayMac)).Value;
+        var hosts = region.Hosts.ToDictionary(h => h.Name, h => Ipv4Address.Parse(h.UnderlayIp), StringComparer.Ordinal);
+        foreach (var vpc in region.Vpcs)
+        {
+            var state = new EdgeVpc(vpc.Id, vpc.Vni) { HasInternetGateway = vpc.InternetGateway is not null };
+            Vpcs[vpc.Vni] = state;
+            foreach (var eni in vpc.Enis)
+            {
+                var e = new EdgeEni(eni.Id, vpc.Vni, Ipv4Address.Parse(eni.Ip), Driver.MacAddress.Parse(eni.Mac).Value, hosts[eni.Host],
+                    eni.PublicIp is null ? null : Ipv4Address.Parse(eni.PublicIp));
+                state.EnisByIp[e.Ip] = e;
+                if (e.PublicIp is { } pub)
+                    PublicIps[pub] = e;
+            }
+            foreach (var vpn in vpc.VpnConnections)
+            {
+                var tunnel = new VpnTunnel(vpn.Id, Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp),
+                    [.. vpn.CustomerCidrs.Select(Cidr.Parse)], EspSecurityAssociation.FromRegion(vpn.Outbound!), EspSecurityAssociation.FromRegion(vpn.Inbound!), state);
+                state.Vpns.Add(tunnel);
+                Vpns[vpn.Id] = tunnel;
+            }
+            foreach (var dx in vpc.DirectConnect)
+            {
+                var cidrs = dx.CustomerCidrs.Select(Cidr.Parse).ToImmutableArray();
+                var vif = new DirectConnectVifState(dx.Id, dx.Connection, (ushort)dx.STag, (ushort)dx.CTag, state, cidrs);
+                state.Vifs.Add((vif, cidrs));
+                Vifs[(dx.Connection, vif.STag, vif.CTag)] = vif;
+                Connections.Add(dx.Connection);
+            }
+            foreach (var endpoint in vpc.GatewayEndpoints)
+                state.Endpoints.Add((endpoint, EndpointPolicy.Parse(endpoint.Policy, out _)!, [.. endpoint.PrefixList.Select(Cidr.Parse)]));
+        }
+    }
+
+    public string Name { get; }
+
+    public uint UnderlayIp { get; }
+
+    public ulong UnderlayMac { get; }
+
+    public ulong SubstrateRouterMac { get; }
+
+    public ulong GatewayMac { get; }
+
+    public Dictionary<uint, EdgeVpc> Vpcs { get; } = [];
+
+    public Dictionary<uint, EdgeEni> PublicIps { get; } = [];
+
+    public Dictionary<string, VpnTunnel> Vpns { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<(string Connection, ushort STag, ushort CTag), DirectConnectVifState> Vifs { get; } = [];
+
+    public SortedSet<string> Connections { get; } = new(StringComparer.Ordinal);
+}

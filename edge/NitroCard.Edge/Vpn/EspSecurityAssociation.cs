@@ -1,0 +1,177 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using NitroCard.Region;
+
+namespace NitroCard.Edge.Vpn;
+
+/// <summary>Why an inbound ESP packet was refused.</summary>
+public enum EspRejection
+{
+    /// <summary>Accepted.</summary>
+    None = 0,
+
+    /// <summary>Too short, or a trailer that does not parse.</summary>
+    Malformed,
+
+    /// <summary>The SPI is not this SA's.</summary>
+    UnknownSpi,
+
+    /// <summary>Sequence number 0, already seen, or left of the anti-replay window.</summary>
+    Replay,
+
+    /// <summary>The ICV does not verify (tampered, or another key).</summary>
+    AuthenticationFailed,
+
+    /// <summary>The next header is not IPv4 (4): tunnel mode carries whole IPv4 packets only here.</summary>
+    NotIpv4,
+}
+
+/// <summary>
+/// One direction of an IPsec SA: ESP (RFC 4303) in tunnel mode with AES-GCM and a 16-byte ICV (RFC 4106).
+/// The key material is the AES key followed by the 4-byte salt; the nonce is salt ‖ the 8-byte explicit IV; the
+/// AAD is SPI ‖ 32-bit sequence number (no extended sequence numbers). Outbound, the explicit IV is the sequence
+/// number as a 64-bit counter (RFC 4106 §3.1 permits any never-repeating value). Inbound, a 64-packet
+/// anti-replay window (RFC 4303 §3.4.3) is checked before and updated only after the ICV verifies.
+/// Not thread-safe: one SA is used by one thread at a time.
+/// </summary>
+public sealed class EspSecurityAssociation : IDisposable
+{
+    /// <summary>SPI + sequence number.</summary>
+    public const int HeaderLength = 8;
+
+    /// <summary>The explicit IV.</summary>
+    public const int IvLength = 8;
+
+    /// <summary>The ICV (GCM tag).</summary>
+    public const int IcvLength = 16;
+
+    /// <summary>The anti-replay window.</summary>
+    public const int ReplayWindow = 64;
+
+    /// <summary>Next header value for IPv4-in-ESP (tunnel mode).</summary>
+    public const byte NextHeaderIpv4 = 4;
+
+    private readonly AesGcm _aes;
+    private readonly byte[] _salt;
+    private uint _lastSent;
+    private uint _top;
+    private ulong _bitmap; // bit i: sequence number _top - i has been received
+
+    public EspSecurityAssociation(uint spi, ReadOnlySpan<byte> keyWithSalt)
+    {
+        if (keyWithSalt.Length is not (20 or 36))
+            throw new ArgumentException("AES-GCM key material is a 16- or 32-byte key followed by a 4-byte salt", nameof(keyWithSalt));
+        Spi = spi;
+        _aes = new AesGcm(keyWithSalt[..^4], IcvLength);
+        _salt = keyWithSalt[^4..].ToArray();
+    }
+
+    /// <summary>The security parameter index.</summary>
+    public uint Spi { get; }
+
+    /// <summary>The last sequence number sent (outbound use).</summary>
+    public uint LastSent => _lastSent;
+
+    /// <summary>The SA of a region file's <c>outbound</c> or <c>inbound</c>.</summary>
+    public static EspSecurityAssociation FromRegion(EspSa sa)
+    {
+        ArgumentNullException.ThrowIfNull(sa);
+        return new EspSecurityAssociation((uint)sa.Spi, Convert.FromHexString(sa.AesGcmKeyWithSalt));
+    }
+
+    /// <summary>The ESP packet (header, IV, ciphertext, ICV) carrying <paramref name="innerPacket"/>, or null when the sequence numbers are exhausted.</summary>
+    public byte[]? Encrypt(ReadOnlySpan<byte> innerPacket, byte nextHeader = NextHeaderIpv4)
+    {
+        if (_lastSent == uint.MaxValue)
+            return null; // RFC 4303 §3.3.3: the SA must be rekeyed, never wrap
+        var seq = ++_lastSent;
+        var padLength = (4 - ((innerPacket.Length + 2) % 4)) % 4;
+        var plainLength = innerPacket.Length + padLength + 2;
+        var esp = new byte[HeaderLength + IvLength + plainLength + IcvLength];
+        BinaryPrimitives.WriteUInt32BigEndian(esp, Spi);
+        BinaryPrimitives.WriteUInt32BigEndian(esp.AsSpan(4), seq);
+        BinaryPrimitives.WriteUInt64BigEndian(esp.AsSpan(HeaderLength), seq);
+        var plain = esp.AsSpan(HeaderLength + IvLength, plainLength);
+        innerPacket.CopyTo(plain);
+        for (var i = 0; i < padLength; i++)
+            plain[innerPacket.Length + i] = (byte)(i + 1); // RFC 4303 §2.4: 1, 2, 3, ...
+        plain[^2] = (byte)padLength;
+        plain[^1] = nextHeader;
+        Span<byte> nonce = stackalloc byte[12];
+        _salt.CopyTo(nonce);
+        esp.AsSpan(HeaderLength, IvLength).CopyTo(nonce[4..]);
+        _aes.Encrypt(nonce, plain, plain, esp.AsSpan(esp.Length - IcvLength), esp.AsSpan(0, HeaderLength));
+        return esp;
+    }
+
+    /// <summary>
+    /// Checks and decrypts the ESP packet <paramref name="esp"/> (from the SPI on). On success <paramref name="inner"/>
+    /// is the inner packet (the trailer removed) and the replay window has moved.
+    /// </summary>
+    public EspRejection Decrypt(ReadOnlySpan<byte> esp, out byte[] inner, out uint sequence)
+    {
+        inner = [];
+        sequence = 0;
+        if (esp.Length < HeaderLength + IvLength + 2 + IcvLength)
+            return EspRejection.Malformed;
+        if (BinaryPrimitives.ReadUInt32BigEndian(esp) != Spi)
+            return EspRejection.UnknownSpi;
+        sequence = BinaryPrimitives.ReadUInt32BigEndian(esp[4..]);
+        if (!ReplayCheck(sequence))
+            return EspRejection.Replay;
+        var cipher = esp[(HeaderLength + IvLength)..^IcvLength];
+        var plain = new byte[cipher.Length];
+        Span<byte> nonce = stackalloc byte[12];
+        _salt.CopyTo(nonce);
+        esp.Slice(HeaderLength, IvLength).CopyTo(nonce[4..]);
+        try
+        {
+            _aes.Decrypt(nonce, cipher, esp[^IcvLength..], plain, esp[..HeaderLength]);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return EspRejection.AuthenticationFailed;
+        }
+        ReplayUpdate(sequence);
+        var padLength = plain[^2];
+        if (padLength + 2 > plain.Length)
+            return EspRejection.Malformed;
+        for (var i = 0; i < padLength; i++)
+        {
+            if (plain[plain.Length - 2 - padLength + i] != i + 1)
+                return EspRejection.Malformed;
+        }
+        if (plain[^1] != NextHeaderIpv4)
+            return EspRejection.NotIpv4;
+        inner = plain[..^(padLength + 2)];
+        return EspRejection.None;
+    }
+
+    /// <summary>True when <paramref name="seq"/> may be new: not 0, not left of the window, not already received.</summary>
+    private bool ReplayCheck(uint seq)
+    {
+        if (seq == 0)
+            return false;
+        if (seq > _top)
+            return true;
+        var offset = _top - seq;
+        return offset < ReplayWindow && (_bitmap & (1UL << (int)offset)) == 0;
+    }
+
+    private void ReplayUpdate(uint seq)
+    {
+        if (seq > _top)
+        {
+            var shift = seq - _top;
+            _bitmap = shift >= ReplayWindow ? 0 : _bitmap << (int)shift;
+            _bitmap |= 1;
+            _top = seq;
+        }
+        else
+        {
+            _bitmap |= 1UL << (int)(_top - seq);
+        }
+    }
+
+    public void Dispose() => _aes.Dispose();
+}

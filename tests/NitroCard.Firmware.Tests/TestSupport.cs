@@ -1,0 +1,174 @@
+using NitroCard.Driver;
+using NitroCard.Driver.Filtering;
+using NitroCard.Driver.Simulation;
+using NitroCard.Driver.Tables;
+using NitroCard.Firmware;
+using NitroCard.Mapping.Distribution;
+using NitroCard.Region;
+
+namespace NitroCard.Firmware.Tests;
+
+/// <summary>A temp directory removed at the end.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nitrocard-firmware-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+internal static class Regions
+{
+    public static string ExamplePath { get; } = Path.Combine(AppContext.BaseDirectory, "regions", "docs-example.json");
+
+    public static Dictionary<string, string> P(params (string, string)[] values) => values.ToDictionary(v => v.Item1, v => v.Item2);
+
+    public static async Task WaitUntil(Func<bool> condition, int seconds = 20, Func<string>? message = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("condition not reached " + message?.Invoke());
+            await Task.Delay(10);
+        }
+    }
+}
+
+/// <summary>Asserts that what a card holds (its programmer's mirror) is what <see cref="RegionCompiler.ForHost"/> plans, slots renamed by ENI id.</summary>
+internal static class PlanAssert
+{
+    public static void CardEqualsPlan(CardProgrammer card, HostCardPlan plan)
+    {
+        var enis = card.Enis;
+        Assert.Equal(plan.Enis.Select(e => e.EniId).Order(StringComparer.Ordinal), enis.Keys.Order(StringComparer.Ordinal));
+        foreach (var slot in plan.Enis)
+        {
+            var have = enis[slot.EniId];
+            Assert.Equal((slot.VpcId, slot.SubnetId), (have.VpcId, have.SubnetId));
+            Assert.Equal(Plain(slot.Entry), Plain(have.Entry));
+        }
+        var slots = plan.Enis.ToDictionary(e => e.Slot, e => e.EniId);
+        var wanted = plan.Mappings
+            .Select(m => $"{m.Key} -> {m.UnderlayIp} {m.Mac} {(m.LocalSlot is { } s ? slots[s] : "-")}")
+            .Order(StringComparer.Ordinal).ToList();
+        var held = card.Mappings
+            .Select(m => $"{m.Key} -> {Ipv4.FromUInt32(m.UnderlayIp)} {m.Mac} {m.LocalEniId ?? "-"}")
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(wanted, held);
+        Assert.Equal(plan.Edges.Select(Text).Order(StringComparer.Ordinal), card.Edges.Select(Text).Order(StringComparer.Ordinal));
+        Assert.Equal(plan.Settings with { AlarmMask = 0 }, card.Settings! with { AlarmMask = 0 });
+    }
+
+    // The slot-independent part of an ENI entry (route table and ACL numbers are the card's own numbering).
+    private static EniEntry Plain(EniEntry e) => e with { RouteTable = 0, Nacl = 0 };
+
+    private static string Text(EdgeEntry e) => $"{e.Vni}/{e.UnderlayIp}";
+}
+
+/// <summary>An engine that records every call (and forwards to an inner engine, if any).</summary>
+internal sealed class RecordingEngine(ICardEngine? inner = null) : ICardEngine
+{
+    public List<string> Calls { get; } = [];
+
+    public string Name => "recording";
+
+    public CardGeometry Geometry => inner?.Geometry ?? CardGeometry.Default;
+
+    public int Count(string prefix) => Calls.Count(c => c.StartsWith(prefix, StringComparison.Ordinal));
+
+    public void Configure(CardSettings settings)
+    {
+        Calls.Add("configure");
+        inner?.Configure(settings);
+    }
+
+    public void SetEni(int slot, EniEntry? entry)
+    {
+        Calls.Add(entry is null ? $"clear-eni {slot}" : $"set-eni {slot} {entry.Ip}");
+        inner?.SetEni(slot, entry);
+    }
+
+    public void SetMapping(MappingEntry entry)
+    {
+        Calls.Add($"set-mapping {entry.Key} {entry.UnderlayIp} slot {entry.LocalSlot?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+        inner?.SetMapping(entry);
+    }
+
+    public void RemoveMapping(MappingKey key)
+    {
+        Calls.Add($"remove-mapping {key}");
+        inner?.RemoveMapping(key);
+    }
+
+    public void SetEdge(int index, EdgeEntry? entry)
+    {
+        Calls.Add(entry is null ? $"clear-edge {index}" : $"set-edge {index}");
+        inner?.SetEdge(index, entry);
+    }
+
+    public void SetRouteTables(IReadOnlyList<RouteTableSpec?> tables)
+    {
+        Calls.Add($"set-route-tables {tables.Count}");
+        inner?.SetRouteTables(tables);
+    }
+
+    public void SetNetworkAcl(int index, NetworkAcl? acl)
+    {
+        Calls.Add(acl is null ? $"clear-acl {index}" : $"set-acl {index}");
+        inner?.SetNetworkAcl(index, acl);
+    }
+
+    public void SetSecurityRules(int slot, SecurityRules? rules)
+    {
+        Calls.Add($"set-sg {slot}");
+        inner?.SetSecurityRules(slot, rules);
+    }
+
+    public void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts)
+    {
+        Calls.Add($"set-timeouts {slot}");
+        inner?.SetConntrackTimeouts(slot, timeouts);
+    }
+
+    public void Commit()
+    {
+        Calls.Add("commit");
+        inner?.Commit();
+    }
+
+    public void SetTime(ulong microseconds) => inner?.SetTime(microseconds);
+
+    public void PushHost(int slot, ReadOnlySpan<byte> frame) => inner?.PushHost(slot, frame);
+
+    public void PushNetwork(ReadOnlySpan<byte> frame) => inner?.PushNetwork(frame);
+
+    public ulong? RunUntilIdle() => inner?.RunUntilIdle();
+
+    public IReadOnlyList<CardFrame> DrainHost() => inner?.DrainHost() ?? [];
+
+    public IReadOnlyList<CardFrame> DrainNetwork() => inner?.DrainNetwork() ?? [];
+
+    public CardCounters ReadCounters() => inner?.ReadCounters() ?? throw new InvalidOperationException("no card");
+
+    public IReadOnlyList<CardAlarm> DrainAlarms() => inner?.DrainAlarms() ?? [];
+
+    public void Dispose() => inner?.Dispose();
+}
+
+internal static class Deltas
+{
+    public static HostDelta Of(string host, long version, long baseVersion) => HostDelta.Empty(host, version, baseVersion);
+}
