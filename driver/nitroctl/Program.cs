@@ -8,6 +8,7 @@ using NitroCard.Cli.Simulate;
 var root = new RootCommand("NitroCard: a Verilated Nitro Card for VPC, its driver and its world.")
 {
     SimulateCommand.Create(),
+    SimulateRegionCommand.Create(),
     TablesCommand.Create(),
     DemoCommand.Create(),
     MappingCommand.Create(),

@@ -2,7 +2,6 @@ using NitroCard.Driver;
 using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
-using NitroCard.Firmware;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Region;
 

@@ -63,6 +63,16 @@ public sealed partial class MappingService
         return CommitAsync("apply", s => ApplyPlan(s, region with { SourceName = "mapping service" }), cancellationToken);
     }
 
+    /// <summary>Converges the service to a region built in memory (validated like a region file).</summary>
+    public Task<JsonNode?> ApplyAsync(RegionTopology region, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        var errors = RegionValidator.Validate(region, _geometry);
+        if (!errors.IsEmpty)
+            throw MappingApiException.FromProblems(ErrorCodes.InvalidParameterValue, [.. errors.Select(x => x.ToString())]);
+        return CommitAsync("apply", s => ApplyPlan(s, region with { SourceName = "mapping service" }), cancellationToken);
+    }
+
     private static Plan ApplyPlan(RegionState state, RegionTopology region)
     {
         var old = state.Topology;

@@ -60,6 +60,18 @@ public sealed class DistributionHub
             return _acked.GetValueOrDefault(host);
     }
 
+    /// <summary>The hosts a committed version concerns (every connected host for a full change), or null when it is no longer logged.</summary>
+    public IReadOnlyCollection<string>? HostsOf(long version)
+    {
+        lock (_sync)
+        {
+            var i = FirstAfter(version - 1);
+            if (i >= _log.Count || _log[i].Version != version)
+                return null;
+            return _log[i].Full ? [.. _sessions.Keys] : [.. _log[i].Deltas.Keys];
+        }
+    }
+
     public bool IsConnected(string host)
     {
         lock (_sync)

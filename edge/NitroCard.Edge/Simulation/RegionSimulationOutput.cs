@@ -1,0 +1,128 @@
+using System.Text.Json;
+using NitroCard.Driver;
+using NitroCard.Packets;
+
+namespace NitroCard.Edge.Simulation;
+
+/// <summary>
+/// Writes a region simulation in the contract's layout: <c>&lt;port&gt;.pcap</c> for every port that received frames,
+/// <c>substrate.pcap</c>, <c>alarms.jsonl</c> (one object per alarm, with <c>node</c>) and <c>counters.json</c> (per node).
+/// </summary>
+public static class RegionSimulationOutput
+{
+    public static void Write(string directory, RegionSimulation simulation)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(simulation);
+        Directory.CreateDirectory(directory);
+        foreach (var (port, frames) in simulation.Received)
+        {
+            if (frames.Count > 0)
+                PcapWriter.WriteFile(Path.Combine(directory, port + ".pcap"), frames);
+        }
+        PcapWriter.WriteFile(Path.Combine(directory, "substrate.pcap"), simulation.Substrate);
+        WriteAlarms(Path.Combine(directory, "alarms.jsonl"), simulation);
+        WriteCounters(Path.Combine(directory, "counters.json"), simulation);
+    }
+
+    private static void WriteAlarms(string path, RegionSimulation simulation)
+    {
+        using var stream = File.Create(path);
+        foreach (var alarm in simulation.Alarms)
+        {
+            using (var json = new Utf8JsonWriter(stream))
+            {
+                json.WriteStartObject();
+                json.WriteString("node", alarm.Node);
+                json.WriteNumber("timestamp", alarm.TimestampMicroseconds);
+                if (alarm.Card is { } card)
+                {
+                    json.WriteNumber("cycle", card.Cycle);
+                    json.WriteString("reason", card.Reason.ToWireName());
+                    if (alarm.CardEni is null)
+                        json.WriteNull("eni");
+                    else
+                        json.WriteString("eni", alarm.CardEni);
+                    json.WriteNumber("vni", card.Vni);
+                    json.WriteString("outerSrc", card.OuterSource.ToString());
+                    json.WriteString("innerSrc", card.InnerSource.ToString());
+                    json.WriteString("innerDst", card.InnerDestination.ToString());
+                }
+                else if (alarm.Edge is { } edge)
+                {
+                    json.WriteString("reason", edge.Reason);
+                    json.WriteString("port", edge.Port);
+                    json.WriteNumber("vni", edge.Vni);
+                    WriteOptional(json, "outerSrc", edge.OuterSource);
+                    WriteOptional(json, "innerSrc", edge.InnerSource);
+                    WriteOptional(json, "innerDst", edge.InnerDestination);
+                }
+                json.WriteEndObject();
+            }
+            stream.WriteByte((byte)'\n');
+        }
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+            json.WriteNull(name);
+        else
+            json.WriteString(name, value);
+    }
+
+    private static void WriteCounters(string path, RegionSimulation simulation)
+    {
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        foreach (var host in simulation.Hosts)
+        {
+            var counters = simulation.CardCounters(host);
+            var plan = simulation.Plan(host);
+            json.WriteStartObject(host);
+            json.WriteString("kind", "card");
+            json.WriteStartObject("drops");
+            foreach (var reason in Enum.GetValues<DropReason>())
+                json.WriteNumber(reason.ToWireName(), counters[reason]);
+            json.WriteEndObject();
+            json.WriteStartObject("enis");
+            foreach (var eni in plan.Enis)
+            {
+                var c = counters.Enis[eni.Slot];
+                json.WriteStartObject(eni.EniId);
+                json.WriteNumber("txPackets", c.TxPackets);
+                json.WriteNumber("txBytes", c.TxBytes);
+                json.WriteNumber("rxPackets", c.RxPackets);
+                json.WriteNumber("rxBytes", c.RxBytes);
+                if (counters.Filters.Count > eni.Slot)
+                {
+                    var f = counters.Filters[eni.Slot];
+                    json.WriteNumber("sgAllowedIn", f.SgAllowedIn);
+                    json.WriteNumber("sgDeniedIn", f.SgDeniedIn);
+                    json.WriteNumber("sgAllowedOut", f.SgAllowedOut);
+                    json.WriteNumber("sgDeniedOut", f.SgDeniedOut);
+                    json.WriteNumber("conntrackAllowanceExceeded", f.ConntrackAllowanceExceeded);
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+            json.WriteNumber("alarmOverflow", counters.AlarmOverflow);
+            json.WriteEndObject();
+        }
+        if (simulation.Edge is { } edge)
+        {
+            json.WriteStartObject(edge.Name);
+            json.WriteString("kind", "edge");
+            foreach (var (name, value) in edge.Counters.All)
+                json.WriteNumber(name, value);
+            json.WriteEndObject();
+        }
+        json.WriteStartObject("substrate");
+        json.WriteString("kind", "substrate");
+        json.WriteNumber("frames", simulation.Substrate.Count);
+        json.WriteNumber("unroutable", simulation.Unroutable);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,168 @@
+// nitro_nacl: network ACL evaluation (docs/card-filtering.md, "Network ACLs"), one packet per
+// cycle. Rules of (acl, direction) sit at table index (acl * 2 + direction) * RULES + k,
+// k = 0 .. RULES-1 in rule-number order; the first matching rule decides (ALLOW), no match ->
+// deny. A systolic chain of STAGES = ceil(RULES / RULES_PER_STAGE) stages: stage j owns rules
+// j*RULES_PER_STAGE .. +RULES_PER_STAGE-1, each in its own memory of 2 * NUM_NACL entries
+// (address acl * 2 + direction, registered read), compares them with the packet carried
+// along the chain and records the first match. Fixed latency LATENCY = STAGES + 1
+// (in_valid -> out_valid), no stalls. `in_skip` (same subnet, or the caller has no ACL to
+// apply) passes the packet as allowed.
+// Rule match: nitro_rule_match (shared with the security group scan).
+// Writes and read-backs (table engine, read-back only while the lookups are frozen) use the
+// table index; rd_data is valid from the second cycle of rd_mode.
+// Rule layout (RULE_W = 113): {p2_hi, p2_lo, p1_hi, p1_lo, cidr[31:0], cidr_len[5:0],
+// protocol[7:0], any_protocol, allow, valid}.
+module nitro_nacl #(
+  parameter int NUM_NACL        = 16,  // ACLs (1..128)
+  parameter int RULES           = 40,  // rules per ACL and direction (1..255)
+  parameter int RULES_PER_STAGE = 4,   // rules compared per pipeline stage
+  parameter int IDX_W           = 16   // table index width
+) (
+  input  logic             clk,
+  input  logic             rst,         // synchronous, active high
+  // Evaluation
+  input  logic             in_valid,
+  input  logic [7:0]       in_acl,
+  input  logic             in_dir,      // 0 ingress, 1 egress
+  input  logic             in_skip,     // pass without evaluating
+  input  logic [31:0]      in_remote,   // ingress: IPv4 source, egress: IPv4 destination
+  input  logic [7:0]       in_proto,
+  input  logic [15:0]      in_p1,       // TCP/UDP destination port or ICMP type (0 when absent)
+  input  logic [15:0]      in_p2,       // ICMP code (0 when absent)
+  output logic             out_valid,
+  output logic             out_allow,
+  // Table writes / read-back by table index
+  input  logic             wr_en,
+  input  logic [IDX_W-1:0] wr_index,
+  input  logic [112:0]     wr_data,
+  input  logic             rd_mode,
+  input  logic [IDX_W-1:0] rd_index,
+  output logic [112:0]     rd_data
+);
+
+  localparam int RW     = 113;
+  localparam int STAGES = (RULES + RULES_PER_STAGE - 1) / RULES_PER_STAGE;
+  localparam int SEL_W  = $clog2(2 * NUM_NACL) > 0 ? $clog2(2 * NUM_NACL) : 1;
+  localparam int K_W    = $clog2(RULES) > 0 ? $clog2(RULES) : 1;
+
+  if (NUM_NACL < 1 || NUM_NACL > 128) begin : g_chk_nacl
+    $error("nitro_nacl: NUM_NACL must be in 1..128");
+  end
+  if (RULES < 1 || RULES > 255 || RULES_PER_STAGE < 1) begin : g_chk_rules
+    $error("nitro_nacl: RULES must be in 1..255, RULES_PER_STAGE at least 1");
+  end
+  if (IDX_W < $clog2(2 * NUM_NACL * RULES)) begin : g_chk_idx
+    $error("nitro_nacl: IDX_W too narrow for the table");
+  end
+
+  // Table index -> (acl * 2 + direction, rule number)
+  logic [SEL_W-1:0] wr_sel, rd_sel;
+  logic [K_W-1:0]   wr_k, rd_k;
+  assign wr_sel = SEL_W'(wr_index / IDX_W'(RULES));
+  assign wr_k   = K_W'(wr_index % IDX_W'(RULES));
+  assign rd_sel = SEL_W'(rd_index / IDX_W'(RULES));
+  assign rd_k   = K_W'(rd_index % IDX_W'(RULES));
+
+  // Pipeline: stage j registers hold the item whose stage-j rules are on rdata this cycle.
+  logic             v_q     [STAGES+1];
+  logic [SEL_W-1:0] sel_q   [STAGES+1];
+  logic             skip_q  [STAGES+1];
+  logic [31:0]      rem_q   [STAGES+1];
+  logic [7:0]       proto_q [STAGES+1];
+  logic [15:0]      p1_q    [STAGES+1];
+  logic [15:0]      p2_q    [STAGES+1];
+  logic             done_q  [STAGES+1];
+  logic             allow_q [STAGES+1];
+  logic             hit     [STAGES];
+  logic             hit_allow [STAGES];
+  logic [RW-1:0]    rdata   [STAGES * RULES_PER_STAGE];
+
+  for (genvar j = 0; j < STAGES; j++) begin : g_stage
+    logic [SEL_W-1:0] raddr;
+    logic [RULES_PER_STAGE-1:0] m;
+    logic [RULES_PER_STAGE-1:0] a;
+
+    assign raddr = rd_mode ? rd_sel : (j == 0) ? SEL_W'({in_acl, in_dir}) : sel_q[(j > 0) ? j - 1 : 0];
+
+    for (genvar r = 0; r < RULES_PER_STAGE; r++) begin : g_rule
+      localparam int K = j * RULES_PER_STAGE + r;
+      if (K < RULES) begin : g_mem
+        logic [RW-1:0] mem [2 * NUM_NACL];
+        always_ff @(posedge clk) begin
+          if (wr_en && wr_k == K_W'(K)) mem[wr_sel] <= wr_data;
+          rdata[K] <= mem[raddr];
+        end
+      end else begin : g_none
+        assign rdata[K] = '0;
+      end
+
+      // Match of rule K against the item in stage j
+      nitro_rule_match u_match (
+        .rule   (rdata[K]),
+        .remote (rem_q[j]),
+        .proto  (proto_q[j]),
+        .p1     (p1_q[j]),
+        .p2     (p2_q[j]),
+        .match  (m[r])
+      );
+      assign a[r] = rdata[K][1];
+    end
+
+    // First match of the stage
+    always_comb begin
+      hit[j]       = 1'b0;
+      hit_allow[j] = 1'b0;
+      for (int r = RULES_PER_STAGE - 1; r >= 0; r--) begin
+        if (m[r]) begin
+          hit[j]       = 1'b1;
+          hit_allow[j] = a[r];
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      for (int j = 0; j <= STAGES; j++) v_q[j] <= 1'b0;
+    end else begin
+      v_q[0] <= in_valid;
+      for (int j = 1; j <= STAGES; j++) v_q[j] <= v_q[j-1];
+    end
+    sel_q[0]   <= SEL_W'({in_acl, in_dir});
+    skip_q[0]  <= in_skip;
+    rem_q[0]   <= in_remote;
+    proto_q[0] <= in_proto;
+    p1_q[0]    <= in_p1;
+    p2_q[0]    <= in_p2;
+    done_q[0]  <= in_skip;
+    allow_q[0] <= in_skip;
+    for (int j = 1; j <= STAGES; j++) begin
+      sel_q[j]   <= sel_q[j-1];
+      skip_q[j]  <= skip_q[j-1];
+      rem_q[j]   <= rem_q[j-1];
+      proto_q[j] <= proto_q[j-1];
+      p1_q[j]    <= p1_q[j-1];
+      p2_q[j]    <= p2_q[j-1];
+      done_q[j]  <= done_q[j-1] || hit[j-1];
+      allow_q[j] <= done_q[j-1] ? allow_q[j-1] : (hit[j-1] && hit_allow[j-1]);
+    end
+  end
+
+  assign out_valid = v_q[STAGES];
+  assign out_allow = allow_q[STAGES];
+
+  // Read-back: the rule memory of the index's rule number, one cycle after the address
+  logic [K_W-1:0] rd_k_q;
+  always_ff @(posedge clk) rd_k_q <= rd_k;
+  always_comb begin
+    rd_data = '0;
+    for (int k = 0; k < RULES; k++) begin
+      if (rd_k_q == K_W'(k)) rd_data = rdata[k];
+    end
+  end
+
+  logic unused_bits;
+  assign unused_bits = ^{sel_q[STAGES], skip_q[STAGES], rem_q[STAGES], proto_q[STAGES], p1_q[STAGES],
+                         p2_q[STAGES], done_q[STAGES], in_acl[7:SEL_W-1 > 7 ? 7 : SEL_W-1]};
+
+endmodule
