@@ -36,6 +36,9 @@ $DebianNeeds = [ordered]@{
     '/usr/bin/tshark'      = 'tshark'
     '/usr/lib/python3/dist-packages/scapy/__init__.py' = 'python3-scapy'   # the edge's ESP is checked against scapy's
     '/usr/bin/etcd'        = 'etcd-server'   # the Mapping Service's etcd backend tests start their own etcd
+    '/usr/bin/ping'        = 'iputils-ping'    # live region tests (issue 6)
+    '/usr/bin/nc.openbsd'  = 'netcat-openbsd'  # live region tests: a TCP exchange between instances
+    '/usr/bin/iperf3'      = 'iperf3'          # live region benchmarks
 }
 
 function Install-Dependencies {

@@ -2,6 +2,7 @@
 // failure exits non-zero with a message naming the file and field at fault.
 using System.CommandLine;
 using NitroCard.Cli;
+using NitroCard.Cli.Live;
 using NitroCard.Cli.Mapping;
 using NitroCard.Cli.Simulate;
 
@@ -13,6 +14,8 @@ var root = new RootCommand("NitroCard: a Verilated Nitro Card for VPC, its drive
     DemoCommand.Create(),
     MappingCommand.Create(),
     FirmwareCommand.Create(),
+    RegionCommand.Create(),
+    RegionCommand.CreateCard(),
 };
 root.Options.Add(MappingOptions.Endpoint);
 root.Options.Add(MappingOptions.CaDir);

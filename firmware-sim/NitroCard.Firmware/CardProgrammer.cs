@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using NitroCard.Driver;
+using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 using NitroCard.Mapping.Distribution;
@@ -14,6 +16,10 @@ namespace NitroCard.Firmware;
 /// that no mapping points at (a slot freed by this update is not reused by it); (2) mappings change —
 /// a local mapping only ever names a slot that holds its ENI; (3) ENIs that left are cleared, after every
 /// mapping that pointed at them has moved away; (4) edges are added before stale ones are removed.
+/// Filters (docs/card-filtering.md) follow the same rule: the route set, changed ACLs and the security rules and
+/// timeouts of a new or changed ENI are staged before the ENI entries that name them; the rules of a slot that
+/// is emptied are cleared after the slot, and ACL numbers no longer used last. Everything of one update is
+/// staged before one commit. On a card without filtering hardware only the mirror keeps the filters.
 /// </para>
 /// Without an engine it only keeps the mirror (agents without cards, for scale runs).
 /// </summary>
@@ -22,6 +28,9 @@ public sealed class CardProgrammer
     private readonly Dictionary<string, (int Slot, HostEni Eni)> _enis = new(StringComparer.Ordinal);
     private readonly Dictionary<MappingKey, HostMapping> _mappings = [];
     private readonly List<EdgeEntry?> _edges = [];
+    private readonly Dictionary<string, HostEniFilter> _filters = new(StringComparer.Ordinal);
+    private readonly List<NetworkAcl?> _acls = [];
+    private IReadOnlyList<RouteTableSpec> _routeTables = [];
     private readonly int _slots;
     private readonly int _edgeCapacity;
 
@@ -49,6 +58,15 @@ public sealed class CardProgrammer
     /// <summary>The edge entries the card holds.</summary>
     public IReadOnlyList<EdgeEntry> Edges => [.. _edges.Where(e => e is not null).Select(e => e!)];
 
+    /// <summary>The route set the card holds (index = route table number).</summary>
+    public IReadOnlyList<RouteTableSpec> RouteTables => _routeTables;
+
+    /// <summary>The network ACLs the card holds (index = ACL number; null = unused).</summary>
+    public IReadOnlyList<NetworkAcl?> Acls => [.. _acls];
+
+    /// <summary>The security rules and conntrack timeouts of each local ENI, by id.</summary>
+    public IReadOnlyDictionary<string, HostEniFilter> Filters => _filters.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
     /// <summary>Applies one delta (or full snapshot) to the card and the mirror.</summary>
     public void Apply(ICardEngine? card, HostDelta delta)
     {
@@ -59,6 +77,23 @@ public sealed class CardProgrammer
             card?.Configure(settings);
             Settings = settings;
         }
+
+        var filtering = card?.Geometry.Filtering is not null;
+        var filterCard = filtering ? card : null;
+        // (0) filters the new state's ENI entries name: the route set (whole), changed ACLs.
+        if (d.RouteTables is { } routeTables)
+        {
+            filterCard?.SetRouteTables([.. routeTables]);
+            _routeTables = [.. routeTables];
+        }
+        foreach (var acl in d.SetAcls)
+        {
+            filterCard?.SetNetworkAcl(acl.Index, acl.Acl);
+            while (_acls.Count <= acl.Index)
+                _acls.Add(null);
+            _acls[acl.Index] = acl.Acl;
+        }
+        var setFilters = d.SetFilters.ToDictionary(f => f.EniId, StringComparer.Ordinal);
 
         var freed = new HashSet<int>(d.RemoveEnis.Where(_enis.ContainsKey).Select(id => _enis[id].Slot));
         var used = new HashSet<int>(_enis.Values.Select(v => v.Slot));
@@ -81,7 +116,16 @@ public sealed class CardProgrammer
                 used.Add(slot);
             }
             newSlots[eni.Id] = slot;
-            card?.SetEni(slot, eni.Entry);
+            if (setFilters.Remove(eni.Id, out var filter))
+                StageFilter(filterCard, slot, filter);
+            card?.SetEni(slot, filtering ? eni.Entry : eni.Entry with { RouteTable = 0, Nacl = 0 });
+        }
+        // Filters of ENIs that stay as they are.
+        foreach (var filter in setFilters.Values)
+        {
+            if (!_enis.TryGetValue(filter.EniId, out var held))
+                throw new NitroCardException($"security rules for {filter.EniId}, which is not on the card");
+            StageFilter(filterCard, held.Slot, filter);
         }
         int? SlotOf(string? id) => id is null ? null : newSlots.TryGetValue(id, out var s) ? s : _enis.TryGetValue(id, out var e) ? e.Slot : null;
 
@@ -100,7 +144,11 @@ public sealed class CardProgrammer
         foreach (var id in d.RemoveEnis)
         {
             if (_enis.Remove(id, out var gone) && !newSlots.ContainsKey(id))
+            {
                 card?.SetEni(gone.Slot, null);
+                filterCard?.SetSecurityRules(gone.Slot, null); // the shared rule array is not held by an empty slot
+                _filters.Remove(id);
+            }
         }
         foreach (var eni in d.SetEnis)
             _enis[eni.Id] = (newSlots[eni.Id], eni);
@@ -129,7 +177,25 @@ public sealed class CardProgrammer
                 card?.SetEdge(index, null);
             }
         }
+        // (5) ACL numbers no longer used.
+        foreach (var index in d.RemoveAcls)
+        {
+            if (index < _acls.Count && _acls[index] is not null)
+            {
+                filterCard?.SetNetworkAcl(index, null);
+                _acls[index] = null;
+            }
+        }
+        while (_acls.Count > 0 && _acls[^1] is null)
+            _acls.RemoveAt(_acls.Count - 1);
         card?.Commit();
+    }
+
+    private void StageFilter(ICardEngine? card, int slot, HostEniFilter filter)
+    {
+        card?.SetSecurityRules(slot, filter.Rules);
+        card?.SetConntrackTimeouts(slot, filter.Timeouts);
+        _filters[filter.EniId] = filter;
     }
 
     /// <summary>A full snapshot as the delta from what the card holds now.</summary>
@@ -145,8 +211,18 @@ public sealed class CardProgrammer
         var removeMappings = _mappings.Keys.Where(k => !wantedMappings.ContainsKey(k)).ToList();
         var wantedEdges = full.SetEdges.ToHashSet();
         var removeEdges = _edges.Where(e => e is not null && !wantedEdges.Contains(e)).Select(e => e!).ToList();
+        var routeTables = full.RouteTables is { } tables && !FilterEquality.Same([.. tables], [.. _routeTables]) ? tables : (ImmutableArray<RouteTableSpec>?)null;
+        var wantedAcls = full.SetAcls.ToDictionary(a => a.Index);
+        var setAcls = full.SetAcls.Where(a => a.Index >= _acls.Count || !FilterEquality.Same(_acls[a.Index], a.Acl)).ToList();
+        var removeAcls = Enumerable.Range(0, _acls.Count).Where(i => _acls[i] is not null && !wantedAcls.ContainsKey(i)).ToList();
+        // A new ENI always gets its filters; one that stays only when they changed.
+        var setFilters = full.SetFilters.Where(f => setEnis.Any(e => e.Id == f.EniId) || !_filters.TryGetValue(f.EniId, out var have) || !FilterEquality.Same(have, f)).ToList();
         return full with
         {
+            RouteTables = routeTables,
+            SetAcls = [.. setAcls],
+            RemoveAcls = [.. removeAcls],
+            SetFilters = [.. setFilters],
             Full = false,
             SetEnis = [.. setEnis],
             RemoveEnis = [.. removeEnis],

@@ -64,7 +64,7 @@ module nitro_route_lookup #(
   function automatic logic [LEVELS-1:0] pos_offset(input logic [LEVELS-1:0] p, input logic [4:0] d);
     logic [LEVELS:0] q;
     q = {1'b0, p} + 1'b1;
-    pos_offset = LEVELS'(q >> (LEVELS - int'(d)));
+    pos_offset = LEVELS'(q >> (5'(LEVELS) - d));
   endfunction
 
   logic [4:0]        wr_lvl, rd_lvl;
@@ -110,7 +110,7 @@ module nitro_route_lookup #(
     end
 
     always_ff @(posedge clk) begin
-      if (wr_en && wr_lvl == 5'(k)) mem[waddr] <= wr_data;
+      if (wr_en && wr_pos != '1 && wr_lvl == 5'(k)) mem[waddr] <= wr_data;   // position 2**LEVELS-1 does not exist
       rdata[k] <= mem[raddr];
     end
 

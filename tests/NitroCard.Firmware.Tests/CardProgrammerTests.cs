@@ -33,6 +33,12 @@ public sealed class CardProgrammerTests
         Assert.Equal(2, card.Count("set-eni"));
         Assert.Equal(4, card.Count("set-mapping"));
         Assert.Equal(2, card.Count("set-edge"));
+        // Filters: the route set once, each ACL, each ENI's rules and timeouts before its entry.
+        Assert.Equal(1, card.Count("set-route-tables"));
+        Assert.Equal(2, card.Count("set-sg"));
+        Assert.Equal(2, card.Count("set-timeouts"));
+        Assert.True(card.Calls.IndexOf("set-route-tables 2") < card.Calls.FindIndex(c => c.StartsWith("set-eni", StringComparison.Ordinal)));
+        Assert.True(card.Calls.IndexOf("set-sg 0") < card.Calls.IndexOf("set-eni 0 10.0.1.10"));
         Assert.Equal(["commit"], card.Calls.Where(c => c == "commit"));
 
         card.Calls.Clear();
@@ -74,7 +80,8 @@ public sealed class CardProgrammerTests
         programmer.Apply(card, Deltas.Of("h", 2, 1) with { SetEnis = [b], RemoveEnis = ["eni-a"], SetMappings = [Local(b)] });
         Assert.Equal(1, programmer.Slots["eni-b"]);
         Assert.False(programmer.Slots.ContainsKey("eni-a"));
-        Assert.Equal(["set-eni 1 10.0.1.10", "set-mapping vni 1001 10.0.1.10 192.0.2.11 slot 1", "clear-eni 0", "commit"], card.Calls);
+        // The emptied slot's security rules are freed after the slot is cleared.
+        Assert.Equal(["set-eni 1 10.0.1.10", "set-mapping vni 1001 10.0.1.10 192.0.2.11 slot 1", "clear-eni 0", "clear-sg 0", "commit"], card.Calls);
 
         // The next update may reuse slot 0.
         var c = Eni("eni-c", "10.0.1.30", "02:00:00:00:00:0c");
@@ -91,7 +98,7 @@ public sealed class CardProgrammerTests
         var card = new RecordingEngine();
         var remote = Local(a) with { UnderlayIp = Ipv4.ToUInt32(IPAddress.Parse("192.0.2.12")), LocalEniId = null };
         programmer.Apply(card, Deltas.Of("h", 2, 1) with { RemoveEnis = ["eni-a"], SetMappings = [remote] });
-        Assert.Equal(["set-mapping vni 1001 10.0.1.10 192.0.2.12 slot -", "clear-eni 0", "commit"], card.Calls);
+        Assert.Equal(["set-mapping vni 1001 10.0.1.10 192.0.2.12 slot -", "clear-eni 0", "clear-sg 0", "commit"], card.Calls);
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;
@@ -22,8 +21,8 @@ namespace NitroCard.Firmware.Tests;
 /// address only ever reaches the moving ENI (never the same address in another VPC, never another ENI).
 /// Frames lost during the move are counted and the gap measured in ticks and card cycles.
 /// <para>
-/// Filtering: the service does not distribute route tables, network ACLs or security groups yet, so on a card
-/// with filtering hardware the test opens the filters itself (allow-all per slot, local-only routes).
+/// Filtering: the service distributes each host's route tables, network ACLs and security group rules; the
+/// region's security groups allow the test traffic (UDP 7 within the VPC CIDR), nothing else is opened.
 /// </para>
 /// </summary>
 public sealed class MoveUnderTrafficTests(ITestOutputHelper output) : IDisposable
@@ -35,10 +34,13 @@ public sealed class MoveUnderTrafficTests(ITestOutputHelper output) : IDisposabl
           "vpcs": [
             { "id": "vpc-red", "cidr": "10.0.0.0/16", "vni": 1001,
               "subnets": [ { "id": "subnet-red", "cidr": "10.0.1.0/24" } ],
+              "securityGroups": [ { "id": "sg-red",
+                "ingress": [ { "protocol": "udp", "fromPort": 7, "toPort": 7, "cidr": "10.0.0.0/16" } ],
+                "egress": [ { "protocol": "udp", "fromPort": 7, "toPort": 7, "cidr": "10.0.0.0/16" } ] } ],
               "enis": [
-                { "id": "eni-src",  "subnet": "subnet-red", "ip": "10.0.1.5",  "mac": "02:00:00:01:00:05", "host": "host-a" },
-                { "id": "eni-move", "subnet": "subnet-red", "ip": "10.0.1.10", "mac": "02:00:00:01:00:0a", "host": "host-a" },
-                { "id": "eni-stay", "subnet": "subnet-red", "ip": "10.0.1.11", "mac": "02:00:00:01:00:0b", "host": "host-b" } ] },
+                { "id": "eni-src",  "subnet": "subnet-red", "ip": "10.0.1.5",  "mac": "02:00:00:01:00:05", "host": "host-a", "securityGroups": ["sg-red"] },
+                { "id": "eni-move", "subnet": "subnet-red", "ip": "10.0.1.10", "mac": "02:00:00:01:00:0a", "host": "host-a", "securityGroups": ["sg-red"] },
+                { "id": "eni-stay", "subnet": "subnet-red", "ip": "10.0.1.11", "mac": "02:00:00:01:00:0b", "host": "host-b", "securityGroups": ["sg-red"] } ] },
             { "id": "vpc-blue", "cidr": "10.0.0.0/16", "vni": 1002,
               "subnets": [ { "id": "subnet-blue", "cidr": "10.0.1.0/24" } ],
               "enis": [ { "id": "eni-twin-b", "subnet": "subnet-blue", "ip": "10.0.1.10", "mac": "02:00:00:02:00:0a", "host": "host-b" } ] },
@@ -83,13 +85,7 @@ public sealed class MoveUnderTrafficTests(ITestOutputHelper output) : IDisposabl
                 channels.Add(channel);
                 var card = new CardThread(engine, name);
                 channels.Add(card);
-                var geometry = await card.InvokeAsync(c =>
-                {
-                    // No filters are distributed yet: open them on every slot (a no-op on a card without filtering hardware).
-                    OpenFilters.Stage(c, Enumerable.Range(0, c.Geometry.EniSlots));
-                    c.Commit();
-                    return c.Geometry;
-                });
+                var geometry = await card.InvokeAsync(c => c.Geometry);
                 var agent = new FirmwareAgent(name, server.Endpoint, () => new RegionMapping.RegionMappingClient(channel), card, geometry)
                 {
                     ReportInterval = TimeSpan.FromSeconds(30),

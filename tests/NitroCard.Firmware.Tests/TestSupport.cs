@@ -46,7 +46,11 @@ internal static class Regions
     }
 }
 
-/// <summary>Asserts that what a card holds (its programmer's mirror) is what <see cref="RegionCompiler.ForHost"/> plans, slots renamed by ENI id.</summary>
+/// <summary>
+/// Asserts that what a card holds (its programmer's mirror) is what <see cref="RegionCompiler.ForHost"/> plans,
+/// slots renamed by ENI id, filters included: ENI entries with their route table and ACL numbers, the route set,
+/// the ACLs, each ENI's security rules and conntrack timeouts.
+/// </summary>
 internal static class PlanAssert
 {
     public static void CardEqualsPlan(CardProgrammer card, HostCardPlan plan)
@@ -57,8 +61,18 @@ internal static class PlanAssert
         {
             var have = enis[slot.EniId];
             Assert.Equal((slot.VpcId, slot.SubnetId), (have.VpcId, have.SubnetId));
-            Assert.Equal(Plain(slot.Entry), Plain(have.Entry));
+            Assert.Equal(slot.Entry, have.Entry);
         }
+        var filters = card.Filters;
+        Assert.Equal(plan.Enis.Select(e => e.EniId).Order(StringComparer.Ordinal), filters.Keys.Order(StringComparer.Ordinal));
+        foreach (var slot in plan.Enis)
+        {
+            var have = filters[slot.EniId];
+            Assert.Equal(Text(plan.Filters.Security[slot.Slot]), Text(have.Rules));
+            Assert.Equal(plan.Filters.Timeouts[slot.Slot], have.Timeouts);
+        }
+        Assert.Equal(plan.Filters.RouteTables.Select(Text), card.RouteTables.Select(Text));
+        Assert.Equal(plan.Filters.Acls.Select(a => Text(a)), card.Acls.Select(a => Text(a)));
         var slots = plan.Enis.ToDictionary(e => e.Slot, e => e.EniId);
         var wanted = plan.Mappings
             .Select(m => $"{m.Key} -> {m.UnderlayIp} {m.Mac} {(m.LocalSlot is { } s ? slots[s] : "-")}")
@@ -71,8 +85,11 @@ internal static class PlanAssert
         Assert.Equal(plan.Settings with { AlarmMask = 0 }, card.Settings! with { AlarmMask = 0 });
     }
 
-    // The slot-independent part of an ENI entry (route table and ACL numbers are the card's own numbering).
-    private static EniEntry Plain(EniEntry e) => e with { RouteTable = 0, Nacl = 0 };
+    public static string Text(RouteTableSpec t) => $"local {t.Local}; {string.Join("; ", t.Routes)}";
+
+    public static string Text(NetworkAcl? a) => a is null ? "none" : $"in {string.Join("; ", a.Ingress)} | out {string.Join("; ", a.Egress)}";
+
+    public static string Text(SecurityRules r) => $"in {string.Join("; ", r.Ingress)} | out {string.Join("; ", r.Egress)}";
 
     private static string Text(EdgeEntry e) => $"{e.Vni}/{e.UnderlayIp}";
 }
@@ -132,7 +149,7 @@ internal sealed class RecordingEngine(ICardEngine? inner = null) : ICardEngine
 
     public void SetSecurityRules(int slot, SecurityRules? rules)
     {
-        Calls.Add($"set-sg {slot}");
+        Calls.Add(rules is null ? $"clear-sg {slot}" : $"set-sg {slot}");
         inner?.SetSecurityRules(slot, rules);
     }
 

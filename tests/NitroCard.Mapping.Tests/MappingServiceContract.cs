@@ -138,16 +138,47 @@ public abstract class MappingServiceContract
             lock (service.Sync)
                 snapshot = DeltaBuilder.Snapshot(service.StateUnsafe, host, 0);
             Assert.Equal(plan.Settings, snapshot.Settings);
-            // Route table and network ACL indices are the card's route/NACL tables, not distributed yet (see the report).
-            Assert.Equal(plan.Enis.Select(e => (e.EniId, e.Entry with { RouteTable = 0, Nacl = 0 })), snapshot.SetEnis.Select(e => (e.Id, e.Entry)));
+            Assert.Equal(plan.Enis.Select(e => (e.EniId, e.Entry)), snapshot.SetEnis.Select(e => (e.Id, e.Entry)));
             Assert.Equal(
                 plan.Mappings.Select(m => (m.Key, Ipv4.ToUInt32(m.UnderlayIp), m.Mac, m.LocalSlot is { } s ? plan.Enis[s].EniId : null).ToString()).Order(StringComparer.Ordinal),
                 snapshot.SetMappings.Select(m => (m.Key, m.UnderlayIp, m.Mac, m.LocalEniId).ToString()).Order(StringComparer.Ordinal));
+            // Filters, in the plan's numbering: the route set, the ACLs by number, rules and timeouts per ENI.
+            Assert.Equal(plan.Filters.RouteTables.Select(PlanText.Of), snapshot.RouteTables!.Value.Select(PlanText.Of));
+            Assert.Equal(plan.Filters.Acls.Select((a, i) => (i, PlanText.Of(a))), snapshot.SetAcls.Select(a => (a.Index, PlanText.Of(a.Acl))));
+            Assert.Equal(plan.Enis.Select(e => (e.EniId, PlanText.Of(plan.Filters.Security[e.Slot]), plan.Filters.Timeouts[e.Slot])),
+                snapshot.SetFilters.Select(f => (f.EniId, PlanText.Of(f.Rules), f.Timeouts)));
+            // The service's plan (compiled on the host's VPCs only, without re-validating) is ForHost's.
+            HostCardPlan cut;
+            lock (service.Sync)
+                cut = DeltaBuilder.Plan(service.StateUnsafe, host);
+            Assert.Equal(PlanText.Of(plan), PlanText.Of(cut));
             Assert.Equal(plan.Edges.ToArray(), snapshot.SetEdges.ToArray());
         }
         // host-a has no ENI in vpc-green: not a byte of it.
         lock (service.Sync)
             Assert.DoesNotContain(DeltaBuilder.Snapshot(service.StateUnsafe, "host-a", 0).SetMappings, m => m.Key.Ip >> 24 == 172);
+    }
+
+    [Fact]
+    public async Task A_security_group_rule_reaches_every_host_of_its_VPC_as_that_host_s_rules()
+    {
+        if (Skip)
+            return;
+        await using var service = await WithExampleAsync(await OpenAsync());
+        await service.InvokeAsync("authorize-security-group-ingress", P(("groupId", "sg-app"), ("protocol", "udp"), ("port", "53"), ("cidr", "10.0.0.0/16")));
+        var version = service.Version;
+        Assert.Equal(["host-a", "host-b"], service.Hub.HostsOf(version)!.Order(StringComparer.Ordinal));
+        foreach (var host in new[] { "host-a", "host-b" })
+        {
+            var plan = RegionCompiler.ForHost(service.Topology, host, CardGeometry.Default);
+            HostDelta snapshot;
+            lock (service.Sync)
+                snapshot = DeltaBuilder.Snapshot(service.StateUnsafe, host, 0);
+            var eni = host == "host-a" ? "eni-b1" : "eni-b2";
+            var rules = snapshot.SetFilters.Single(f => f.EniId == eni).Rules;
+            Assert.Contains(rules.Ingress, r => r.Protocol == 17 && r.FromPort == 53 && r.ToPort == 53);
+            Assert.Equal(PlanText.Of(plan.Filters.Security[plan.SlotOf(eni)!.Value]), PlanText.Of(rules));
+        }
     }
 
     [Fact]

@@ -87,9 +87,21 @@ public sealed partial class MappingService
                 && (previous.Vni != vpc.Vni || !previous.Subnets.Select(s => (s.Id, s.Cidr)).SequenceEqual(vpc.Subnets.Select(s => (s.Id, s.Cidr)))))
                 full = true;
         }
+        // The cards number slots, route tables and ACLs in file order: a reordering is a full change.
+        var kept = old.Vpcs.Select(v => v.Id).Where(newVpcs.ContainsKey);
+        if (!kept.SequenceEqual(region.Vpcs.Select(v => v.Id).Where(oldVpcs.ContainsKey), StringComparer.Ordinal))
+            full = true;
         var changes = ImmutableArray.CreateBuilder<EniChange>();
+        var touched = ImmutableArray.CreateBuilder<string>();
         if (!full)
         {
+            foreach (var (id, vpc) in newVpcs)
+            {
+                if (oldVpcs.TryGetValue(id, out var previous)
+                    && (RegionRecords.ToJson(previous) != RegionRecords.ToJson(vpc)
+                        || !previous.Enis.Select(e => e.Id).SequenceEqual(vpc.Enis.Select(e => e.Id), StringComparer.Ordinal)))
+                    touched.Add(id);
+            }
             var oldEnis = old.Vpcs.SelectMany(v => v.Enis.Select(e => (Vpc: v, Eni: e))).ToDictionary(x => (x.Vpc.Id, x.Eni.Id));
             var newEnis = region.Vpcs.SelectMany(v => v.Enis.Select(e => (Vpc: v, Eni: e))).ToDictionary(x => (x.Vpc.Id, x.Eni.Id));
             foreach (var (key, x) in newEnis)
@@ -112,12 +124,10 @@ public sealed partial class MappingService
             ["hosts"] = region.Hosts.Length,
             ["writes"] = writes.Count,
         };
-        return new Plan(writes, _ => { }, changes.ToImmutable(), full, result, region);
+        return new Plan(writes, _ => { }, changes.ToImmutable(), full, result, region) { Vpcs = touched.ToImmutable() };
     }
 
-    private static bool EniEquals(Eni a, Eni b)
-        => a.Id == b.Id && a.Subnet == b.Subnet && a.Ip == b.Ip && a.Mac == b.Mac && a.Host == b.Host
-           && a.PublicIp == b.PublicIp && a.SourceDestCheck == b.SourceDestCheck && a.SecurityGroups.SequenceEqual(b.SecurityGroups);
+    private static bool EniEquals(Eni a, Eni b) => RegionRecords.ToJson(a) == RegionRecords.ToJson(b);
 
     private Plan CreateHost(RegionState state, IReadOnlyDictionary<string, string> p)
     {
@@ -199,7 +209,7 @@ public sealed partial class MappingService
         ValidateVpc(state, next);
         var node = JsonSerializer.SerializeToNode(subnet, RegionJsonContext.Default.Subnet)!.AsObject();
         node["vpc"] = vpc.Id;
-        return new Plan([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, node);
+        return new Plan([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, node) { Vpcs = [vpc.Id] };
     }
 
     private static StoreWrite VpcWrite(RegionState state, Vpc vpc)
@@ -324,7 +334,7 @@ public sealed partial class MappingService
         ValidateVpc(state, next);
         var node = JsonSerializer.SerializeToNode(group, RegionJsonContext.Default.SecurityGroup)!.AsObject();
         node["vpc"] = vpc.Id;
-        return new Plan([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, node);
+        return new Plan([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, node) { Vpcs = [vpc.Id] };
     }
 
     private Plan AuthorizeIngress(RegionState state, IReadOnlyDictionary<string, string> p)
@@ -346,7 +356,7 @@ public sealed partial class MappingService
         ValidateVpc(state, next);
         var node = JsonSerializer.SerializeToNode(rule, RegionJsonContext.Default.SecurityGroupRule)!.AsObject();
         node["groupId"] = groupId;
-        return new Plan([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, node);
+        return new Plan([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, node) { Vpcs = [vpc.Id] };
     }
 
     private Plan AssociateAddress(RegionState state, IReadOnlyDictionary<string, string> p)

@@ -112,7 +112,11 @@ public sealed partial class MappingService : IAsyncDisposable
         ImmutableArray<EniChange> Enis,
         bool Full,
         JsonNode? Result,
-        RegionTopology? Replacement = null);
+        RegionTopology? Replacement = null)
+    {
+        /// <summary>VPCs whose non-ENI parts (or ENI order) the change alters: their hosts' plans are recompiled.</summary>
+        public ImmutableArray<string> Vpcs { get; init; } = [];
+    }
 
     private async Task<JsonNode?> CommitAsync(string action, Func<RegionState, Plan> plan, CancellationToken cancellationToken)
     {
@@ -137,16 +141,15 @@ public sealed partial class MappingService : IAsyncDisposable
             await _store.CommitAsync(version, p.Writes, cancellationToken).ConfigureAwait(false);
             lock (_sync)
             {
-                var before = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-                foreach (var vpcId in p.Enis.Select(c => c.VpcId).Distinct(StringComparer.Ordinal))
-                    before[vpcId] = [.. _state.HostsOf(vpcId)];
+                var touched = p.Enis.Select(c => c.VpcId).Concat(p.Vpcs).Distinct(StringComparer.Ordinal).ToList();
+                var before = p.Full ? null : RegionBefore.Capture(_state, touched, replacing: p.Replacement is not null);
                 if (p.Replacement is not null)
                     _state.ReplaceAll(p.Replacement, version);
                 else
                     p.Apply(_state);
                 _state.SetVersion(version);
-                var change = new RegionChange(version, p.Enis, p.Full);
-                var deltas = p.Full ? null : DeltaBuilder.Deltas(_state, change, before);
+                var change = new RegionChange(version, p.Enis, p.Full) { Vpcs = p.Vpcs };
+                var deltas = before is null ? null : DeltaBuilder.Deltas(_state, change, before, _geometry);
                 Hub.Publish(change, deltas);
             }
             MappingServiceLog.Committed(_logger, action, version, p.Enis.Length, p.Full);

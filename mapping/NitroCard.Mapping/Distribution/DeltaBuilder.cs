@@ -1,5 +1,4 @@
-using System.Collections.Immutable;
-using NitroCard.Driver;
+using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 using NitroCard.Mapping.State;
 using NitroCard.Region;
@@ -7,168 +6,192 @@ using NitroCard.Region;
 namespace NitroCard.Mapping.Distribution;
 
 /// <summary>
-/// Computes what each host's card holds (exactly the VPCs it has ENIs in, the routes/edges they need)
-/// and the per-host deltas of an ENI-level change, from the indexed region state.
+/// What each host's card holds and the per-host deltas of a change, as plans of <see cref="RegionCompiler"/>:
+/// a host's plan is compiled on the region cut down to the VPCs the host has ENIs in (the same plan as
+/// <see cref="RegionCompiler.ForHost"/>, without re-validating the region), and a delta is the difference
+/// between a host's plan before and after the change. Nothing is rebuilt by hand.
 /// </summary>
 public static class DeltaBuilder
 {
-    /// <summary>The card-wide settings of a host.</summary>
-    public static CardSettings Settings(RegionState state, string host)
+    /// <summary>A host's plan at the state: <see cref="RegionCompiler.ForHost"/>'s, computed on the host's VPCs only.</summary>
+    public static HostCardPlan Plan(RegionState state, string host, CardGeometry? geometry = null)
     {
-        var h = state.Host(host) ?? throw new InvalidOperationException($"{host} is not a host");
-        var underlay = state.HostUnderlay(host);
-        var t = state.Topology;
-        return new CardSettings(
-            Ipv4.FromUInt32(underlay),
-            h.UnderlayMac is null ? RegionDefaults.DerivedUnderlayMac(underlay) : MacAddress.Parse(h.UnderlayMac),
-            t.SubstrateRouterMac is null ? RegionDefaults.SubstrateRouterMac : MacAddress.Parse(t.SubstrateRouterMac),
-            t.GatewayMac is null ? RegionDefaults.GatewayMac : MacAddress.Parse(t.GatewayMac));
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(host);
+        var vpcs = state.VpcsOf(host).Select(id => (Index: state.IndexOfVpc(id), Vpc: state.Vpc(id)!));
+        return Compile(state.Topology, host, vpcs, geometry, null);
     }
 
     /// <summary>The complete state of a host's card at the state's version.</summary>
-    public static HostDelta Snapshot(RegionState state, string host, long baseVersion)
+    public static HostDelta Snapshot(RegionState state, string host, long baseVersion, CardGeometry? geometry = null)
     {
-        var enis = ImmutableArray.CreateBuilder<HostEni>();
-        var mappings = ImmutableArray.CreateBuilder<HostMapping>();
-        var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
-        var vpcs = state.VpcsOf(host);
-        // File order of VPCs, so slots follow the region file like RegionCompiler's.
-        foreach (var vpc in state.Topology.Vpcs)
+        var plan = Plan(state, host, geometry);
+        var enis = EnisOf(plan);
+        return new HostDelta(host, state.Version, baseVersion, true, plan.Settings,
+            [.. enis.Values.Select(e => e.Eni)], [], [.. MappingsOf(plan).Values], [], plan.Edges, [])
         {
-            if (!vpcs.Contains(vpc.Id))
-                continue;
-            foreach (var eni in vpc.Enis)
-            {
-                if (eni.Host == host)
-                    enis.Add(LocalEni(vpc, eni));
-                mappings.Add(Mapping(state, vpc.Vni, eni, host));
-            }
-            edges.AddRange(Edges(state, vpc.Vni));
-        }
-        return new HostDelta(host, state.Version, baseVersion, true, Settings(state, host),
-            enis.ToImmutable(), [], mappings.ToImmutable(), [], edges.ToImmutable(), []);
+            RouteTables = plan.Filters.RouteTables,
+            SetAcls = [.. plan.Filters.Acls.Select((acl, i) => new HostAcl(i, acl))],
+            SetFilters = [.. enis.Values.Select(e => e.Filter)],
+        };
     }
 
     /// <summary>
-    /// Per-host deltas of an ENI-level change. <paramref name="hostsBefore"/> holds, per VPC touched,
-    /// the hosts that served it before the change; <paramref name="state"/> is the state after it.
+    /// Per-host deltas of a change: for every host of a VPC the change touches (before or after it), the
+    /// difference between its plan before and after. Mappings and edges are compared for the touched VPCs only
+    /// (the others did not change); ENIs and filters over all of the host's VPCs (their numbering spans them).
     /// </summary>
-    public static Dictionary<string, HostDelta> Deltas(RegionState state, RegionChange change, IReadOnlyDictionary<string, HashSet<string>> hostsBefore)
+    /// <param name="state">The state after the change.</param>
+    /// <param name="change">The change.</param>
+    /// <param name="before">The region before the change.</param>
+    /// <param name="geometry">The cards' geometry (the plans record it; nothing is checked against it here).</param>
+    public static Dictionary<string, HostDelta> Deltas(RegionState state, RegionChange change, RegionBefore before, CardGeometry? geometry = null)
     {
-        var result = new Dictionary<string, Builder>(StringComparer.Ordinal);
-        foreach (var group in change.Enis.GroupBy(c => c.VpcId, StringComparer.Ordinal))
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(before);
+        var touched = change.Enis.Select(c => c.VpcId).Concat(change.Vpcs).ToHashSet(StringComparer.Ordinal);
+        var hosts = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var vpcId in touched)
         {
-            var vpcId = group.Key;
-            var before = hostsBefore.TryGetValue(vpcId, out var b) ? b : [];
-            var after = state.HostsOf(vpcId);
-            var vpc = state.Vpc(vpcId);
-            var vni = group.First().Vni;
-            foreach (var host in before.Union(after))
-            {
-                if (!result.TryGetValue(host, out var builder))
-                    result[host] = builder = new Builder();
-                var had = before.Contains(host);
-                var has = after.Contains(host);
-                if (!had && has)
-                {
-                    // The host gains the VPC: every mapping of it, and its edges.
-                    foreach (var eni in vpc!.Enis)
-                    {
-                        builder.SetMappings.Add(Mapping(state, vni, eni, host));
-                        if (eni.Host == host)
-                            builder.SetEnis.Add(LocalEni(vpc, eni));
-                    }
-                    builder.SetEdges.AddRange(Edges(state, vni));
-                }
-                else if (had && !has)
-                {
-                    // The host loses the VPC: every mapping it held of it, and its edges.
-                    var keys = new HashSet<MappingKey>();
-                    if (vpc is not null)
-                    {
-                        foreach (var eni in vpc.Enis)
-                            keys.Add(Key(vni, eni));
-                    }
-                    foreach (var c in group)
-                    {
-                        if (c.After is not null)
-                            keys.Remove(Key(vni, c.After));
-                    }
-                    foreach (var c in group)
-                    {
-                        if (c.Before is not null)
-                        {
-                            keys.Add(Key(vni, c.Before));
-                            if (c.Before.Host == host)
-                                builder.RemoveEnis.Add(c.Before.Id);
-                        }
-                    }
-                    builder.RemoveMappings.AddRange(keys);
-                    builder.RemoveEdges.AddRange(Edges(state, vni));
-                }
-                else
-                {
-                    foreach (var c in group)
-                    {
-                        if (c.Before is not null && (c.After is null || Key(vni, c.Before) != Key(vni, c.After)))
-                            builder.RemoveMappings.Add(Key(vni, c.Before));
-                        if (c.After is not null)
-                        {
-                            if (c.Before is null || MappingChanged(c.Before, c.After, host))
-                                builder.SetMappings.Add(Mapping(state, vni, c.After, host));
-                            if (c.After.Host == host && (c.Before is null || c.Before.Host != host || EniChanged(c.Before, c.After)))
-                                builder.SetEnis.Add(LocalEni(vpc!, c.After));
-                        }
-                        if (c.Before is not null && c.Before.Host == host && (c.After is null || c.After.Host != host))
-                            builder.RemoveEnis.Add(c.Before.Id);
-                    }
-                }
-            }
+            hosts.UnionWith(state.HostsOf(vpcId));
+            if (before.HostsOf.TryGetValue(vpcId, out var had))
+                hosts.UnionWith(had);
         }
-        return result.ToDictionary(
-            kv => kv.Key,
-            kv => new HostDelta(kv.Key, change.Version, 0, false, null,
-                kv.Value.SetEnis.ToImmutable(), kv.Value.RemoveEnis.ToImmutable(), kv.Value.SetMappings.ToImmutable(),
-                kv.Value.RemoveMappings.ToImmutable(), kv.Value.SetEdges.ToImmutable(), kv.Value.RemoveEdges.ToImmutable()),
-            StringComparer.Ordinal);
+        bool Touched(Vpc vpc) => touched.Contains(vpc.Id);
+        var result = new Dictionary<string, HostDelta>(StringComparer.Ordinal);
+        foreach (var host in hosts)
+        {
+            var nowVpcs = state.VpcsOf(host);
+            var oldVpcs = nowVpcs.Where(id => !touched.Contains(id))
+                .Concat(touched.Where(id => before.HostsOf.TryGetValue(id, out var had) && had.Contains(host)))
+                .Select(id => before.Vpc(id, state));
+            var oldPlan = Compile(before.Topology, host, oldVpcs, geometry, Touched);
+            var newPlan = Compile(state.Topology, host, nowVpcs.Select(id => (state.IndexOfVpc(id), state.Vpc(id)!)), geometry, Touched);
+            result[host] = Diff(oldPlan, newPlan, change.Version);
+        }
+        return result;
     }
 
-    private static bool MappingChanged(Eni before, Eni after, string host)
-        => before.Host != after.Host || before.Mac != after.Mac || before.Ip != after.Ip
-           || (before.Host == host) != (after.Host == host);
-
-    private static bool EniChanged(Eni before, Eni after)
-        => before.Ip != after.Ip || before.Mac != after.Mac || before.Subnet != after.Subnet || before.SourceDestCheck != after.SourceDestCheck;
-
-    public static MappingKey Key(uint vni, Eni eni) => new(vni, ParseIp(eni.Ip));
-
-    public static HostMapping Mapping(RegionState state, uint vni, Eni eni, string host)
-        => new(Key(vni, eni), state.HostUnderlay(eni.Host), MacAddress.Parse(eni.Mac), eni.Host == host ? eni.Id : null);
-
-    public static HostEni LocalEni(Vpc vpc, Eni eni)
+    /// <summary>The difference between two plans of one host.</summary>
+    public static HostDelta Diff(HostCardPlan before, HostCardPlan after, long version)
     {
-        var subnet = vpc.Subnets.First(s => s.Id == eni.Subnet);
-        var prefix = AddressText.TryParsePrefix(subnet.Cidr, out var p, out var problem) ? p : throw new InvalidOperationException(problem);
-        return new HostEni(eni.Id, vpc.Id, subnet.Id,
-            new EniEntry(vpc.Vni, Ipv4.FromUInt32(ParseIp(eni.Ip)), MacAddress.Parse(eni.Mac), prefix.ToIPNetwork(), eni.SourceDestCheck));
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var oldEnis = EnisOf(before);
+        var newEnis = EnisOf(after);
+        var setEnis = newEnis.Values.Where(e => !oldEnis.TryGetValue(e.Eni.Id, out var o) || o.Eni != e.Eni).Select(e => e.Eni);
+        var removeEnis = oldEnis.Keys.Where(id => !newEnis.ContainsKey(id));
+        var setFilters = newEnis.Values.Where(e => !oldEnis.TryGetValue(e.Eni.Id, out var o) || !FilterEquality.Same(o.Filter, e.Filter)).Select(e => e.Filter);
+
+        var oldMappings = MappingsOf(before);
+        var newMappings = MappingsOf(after);
+        var setMappings = newMappings.Values.Where(m => !oldMappings.TryGetValue(m.Key, out var o) || o != m);
+        var removeMappings = oldMappings.Keys.Where(k => !newMappings.ContainsKey(k));
+
+        var oldEdges = before.Edges.ToHashSet();
+        var newEdges = after.Edges.ToHashSet();
+
+        var oldFilters = before.Filters;
+        var newFilters = after.Filters;
+        var setAcls = new List<HostAcl>();
+        for (var i = 0; i < newFilters.Acls.Length; i++)
+        {
+            if (i >= oldFilters.Acls.Length || !FilterEquality.Same(oldFilters.Acls[i], newFilters.Acls[i]))
+                setAcls.Add(new HostAcl(i, newFilters.Acls[i]));
+        }
+        var routesChanged = !FilterEquality.Same([.. oldFilters.RouteTables], [.. newFilters.RouteTables]);
+
+        return new HostDelta(after.HostName, version, 0, false, null,
+            [.. setEnis], [.. removeEnis], [.. setMappings], [.. removeMappings],
+            [.. after.Edges.Where(e => !oldEdges.Contains(e))], [.. before.Edges.Where(e => !newEdges.Contains(e))])
+        {
+            RouteTables = routesChanged ? newFilters.RouteTables : null,
+            SetAcls = [.. setAcls],
+            RemoveAcls = [.. Enumerable.Range(newFilters.Acls.Length, Math.Max(0, oldFilters.Acls.Length - newFilters.Acls.Length))],
+            SetFilters = [.. setFilters],
+        };
     }
 
-    private static IEnumerable<EdgeEntry> Edges(RegionState state, uint vni)
+    /// <summary>The plan of <paramref name="host"/> on <paramref name="region"/> cut down to <paramref name="vpcs"/> (put in file order).</summary>
+    private static HostCardPlan Compile(RegionTopology region, string host, IEnumerable<(int Index, Vpc Vpc)> vpcs, CardGeometry? geometry, Func<Vpc, bool>? tablesOf)
     {
-        foreach (var edge in state.Topology.Edges)
-            yield return new EdgeEntry(vni, Ipv4.FromUInt32(ParseIp(edge.UnderlayIp)));
+        var cut = region with { Vpcs = [.. vpcs.OrderBy(v => v.Index).Select(v => v.Vpc)] };
+        return RegionCompiler.Compile(cut, host, geometry ?? CardGeometry.Default, checkCapacity: false, tablesOf);
     }
 
-    private static uint ParseIp(string text)
-        => AddressText.TryParseIpv4(text, out var v) ? v : throw new InvalidOperationException($"'{text}' is not an IPv4 address");
-
-    private sealed class Builder
+    /// <summary>The local ENIs of a plan with their filters, by id (plan slot order).</summary>
+    private static Dictionary<string, (HostEni Eni, HostEniFilter Filter)> EnisOf(HostCardPlan plan)
     {
-        public ImmutableArray<HostEni>.Builder SetEnis { get; } = ImmutableArray.CreateBuilder<HostEni>();
-        public ImmutableArray<string>.Builder RemoveEnis { get; } = ImmutableArray.CreateBuilder<string>();
-        public ImmutableArray<HostMapping>.Builder SetMappings { get; } = ImmutableArray.CreateBuilder<HostMapping>();
-        public ImmutableArray<MappingKey>.Builder RemoveMappings { get; } = ImmutableArray.CreateBuilder<MappingKey>();
-        public ImmutableArray<EdgeEntry>.Builder SetEdges { get; } = ImmutableArray.CreateBuilder<EdgeEntry>();
-        public ImmutableArray<EdgeEntry>.Builder RemoveEdges { get; } = ImmutableArray.CreateBuilder<EdgeEntry>();
+        var result = new Dictionary<string, (HostEni, HostEniFilter)>(plan.Enis.Length, StringComparer.Ordinal);
+        foreach (var slot in plan.Enis)
+        {
+            result[slot.EniId] = (new HostEni(slot.EniId, slot.VpcId, slot.SubnetId, slot.Entry),
+                new HostEniFilter(slot.EniId, plan.Filters.Security[slot.Slot], plan.Filters.Timeouts[slot.Slot]));
+        }
+        return result;
     }
+
+    /// <summary>A plan's mappings as the service sends them (the local owner named by ENI id), by key.</summary>
+    private static Dictionary<MappingKey, HostMapping> MappingsOf(HostCardPlan plan)
+    {
+        var result = new Dictionary<MappingKey, HostMapping>(plan.Mappings.Length);
+        foreach (var m in plan.Mappings)
+        {
+            result[m.Key] = new HostMapping(m.Key, Driver.Ipv4.ToUInt32(m.UnderlayIp), m.Mac,
+                m.LocalSlot is { } slot ? plan.Enis[slot].EniId : null);
+        }
+        return result;
+    }
+}
+
+/// <summary>
+/// The region just before a change, as <see cref="DeltaBuilder.Deltas"/> needs it: its topology (hosts, edges,
+/// settings), the hosts of each VPC the change touches, and the VPCs themselves with their file positions —
+/// either every VPC (<see cref="All"/>, after a region is replaced) or only the touched ones (the others are
+/// the same objects at the same positions in the state after the change).
+/// </summary>
+public sealed class RegionBefore(RegionTopology topology, IReadOnlyDictionary<string, HashSet<string>> hostsOf, IReadOnlyDictionary<string, (int Index, Vpc Vpc)> vpcs, bool all)
+{
+    public RegionTopology Topology { get; } = topology;
+
+    /// <summary>Per VPC touched, the hosts that served it.</summary>
+    public IReadOnlyDictionary<string, HashSet<string>> HostsOf { get; } = hostsOf;
+
+    public bool All { get; } = all;
+
+    /// <summary>Captures what a change to <paramref name="touched"/> needs, before it is applied to <paramref name="state"/>.</summary>
+    public static RegionBefore Capture(RegionState state, IEnumerable<string> touched, bool replacing)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(touched);
+        var hosts = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var vpcs = new Dictionary<string, (int, Vpc)>(StringComparer.Ordinal);
+        foreach (var id in touched)
+        {
+            hosts[id] = [.. state.HostsOf(id)];
+            if (!replacing && state.Vpc(id) is { } vpc)
+                vpcs[id] = (state.IndexOfVpc(id), vpc);
+        }
+        if (replacing)
+        {
+            var all = state.Topology.Vpcs;
+            for (var i = 0; i < all.Length; i++)
+                vpcs[all[i].Id] = (i, all[i]);
+        }
+        return new RegionBefore(state.Topology, hosts, vpcs, replacing);
+    }
+
+    /// <summary>A VPC as it was, with its position.</summary>
+    public (int Index, Vpc Vpc) Vpc(string id, RegionState after)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        if (_vpcs.TryGetValue(id, out var v))
+            return v;
+        if (All)
+            throw new InvalidOperationException($"{id} was not in the region");
+        return (after.IndexOfVpc(id), after.Vpc(id)!);
+    }
+
+    private readonly IReadOnlyDictionary<string, (int Index, Vpc Vpc)> _vpcs = vpcs;
 }

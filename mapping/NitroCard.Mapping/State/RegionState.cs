@@ -59,6 +59,9 @@ public sealed class RegionState
 
     public Vpc? Vpc(string id) => _vpcIndex.TryGetValue(id, out var i) ? Topology.Vpcs[i] : null;
 
+    /// <summary>The position of a VPC in the region (file order), or -1.</summary>
+    public int IndexOfVpc(string id) => _vpcIndex.TryGetValue(id, out var i) ? i : -1;
+
     public Eni? Eni(string id) => _enis.GetValueOrDefault(id);
 
     public string? VpcOfEni(string id) => _eniVpc.GetValueOrDefault(id);

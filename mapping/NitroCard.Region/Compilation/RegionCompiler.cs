@@ -24,9 +24,25 @@ public static class RegionCompiler
         var errors = RegionValidator.Validate(region, geometry);
         if (!errors.IsEmpty)
             throw new RegionException(region.SourceName, errors);
+        return Compile(region, hostName, geometry, checkCapacity: true, tablesOf: null);
+    }
 
+    /// <summary>
+    /// <see cref="ForHost"/> without validating the region: for a caller (the Mapping Service) that has validated
+    /// every change already. <paramref name="region"/> may be cut down to the VPCs the host has ENIs in (the plan
+    /// is the same: VPCs without a local ENI contribute no slot, table number, mapping or edge). When
+    /// <paramref name="tablesOf"/> is given, mappings and edges are compiled only for the VPCs it accepts (slots
+    /// and filters always for all), so a change to one VPC need not rebuild every mapping of the host's other VPCs.
+    /// </summary>
+    internal static HostCardPlan Compile(RegionTopology region, string hostName, CardGeometry geometry, bool checkCapacity, Func<Vpc, bool>? tablesOf)
+    {
         var hosts = region.Hosts;
-        var hostIndex = hosts.Select(h => h.Name).ToList().IndexOf(hostName);
+        var hostIndex = -1;
+        for (var i = 0; i < hosts.Length && hostIndex < 0; i++)
+        {
+            if (hosts[i].Name == hostName)
+                hostIndex = i;
+        }
         if (hostIndex < 0)
         {
             throw new RegionException(region.SourceName, [new RegionError("hosts",
@@ -68,13 +84,16 @@ public static class RegionCompiler
             }
         }
         var filterPlan = filters.Build();
-        CheckFilterCapacity(region, hostIndex, host.Name, filterPlan, geometry);
+        if (checkCapacity)
+            CheckFilterCapacity(region, hostIndex, host.Name, filterPlan, geometry);
 
         foreach (var vpc in region.Vpcs)
         {
             if (!vpc.Enis.Any(e => e.Host == hostName))
                 continue; // never a byte of a VPC the host does not serve
             vpcs.Add(new HostVpc(vpc.Id, vpc.Vni));
+            if (tablesOf is not null && !tablesOf(vpc))
+                continue;
             foreach (var eni in vpc.Enis)
             {
                 mappings.Add(new MappingEntry(

@@ -1,0 +1,4 @@
+hw/rtl/nitro_rule_match.sv
+hw/rtl/nitro_sg_scan.sv
+hw/tb/common/tb_verdict.sv
+hw/tb/nitro_sg_scan/tb_nitro_sg_scan.sv

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace NitroCard.Live.Tests;
+
+/// <summary>Commands on this machine, bounded in time.</summary>
+internal static class Host
+{
+    public static (int Code, string Output) Run(string file, params string[] arguments) => Run(TimeSpan.FromSeconds(60), file, arguments);
+
+    public static (int Code, string Output) Run(TimeSpan timeout, string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in arguments)
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            return (-1, $"timed out after {timeout.TotalSeconds} s: {file} {string.Join(' ', arguments)}");
+        }
+        process.WaitForExit();
+        return (process.ExitCode, output.Result + error.Result);
+    }
+
+    /// <summary>Runs a command inside an instance (<c>ip netns exec eni ...</c>).</summary>
+    public static (int Code, string Output) In(string eni, params string[] command) => Run("ip", ["netns", "exec", eni, .. command]);
+
+    public static (int Code, string Output) Ping(string fromEni, string ip, int count = 3) => In(fromEni, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "0.2", "-W", "2", ip);
+
+    public static bool HasTool(string name) => Run("sh", "-c", $"command -v {name}").Code == 0;
+
+    public static IReadOnlyList<string> Namespaces() =>
+        Run("ip", "netns", "list").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).ToList();
+
+    /// <summary>Skips (with the reason) when this machine cannot run a live region.</summary>
+    public static void RequireLiveRegion()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "a live region needs Linux network namespaces");
+        Skip.IfNot(Environment.IsPrivilegedProcess, "a live region needs root (network namespaces and TAP devices); CI runs these tests as root");
+        Skip.IfNot(File.Exists("/dev/net/tun"), "no /dev/net/tun: the kernel has no TAP support here");
+        Skip.IfNot(HasTool("ip") && HasTool("bridge"), "iproute2 (ip, bridge) is not installed");
+        Skip.IfNot(HasTool("ping") && HasTool("nc"), "ping (iputils-ping) or nc (netcat-openbsd) is not installed; build.ps1 installs them as root");
+        Skip.IfNot(File.Exists(LiveRegionProcess.Nitroctl), "out/bin/nitroctl is not built (dotnet pwsh ./build.ps1 build)");
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace NitroCard.Live.Tests;
+
+/// <summary>A running <c>nitroctl region up</c> (out/bin/nitroctl), killed and cleaned up on dispose whatever happened.</summary>
+internal sealed class LiveRegionProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _error = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private LiveRegionProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public static string Nitroctl => RepoPaths.File("out/bin/nitroctl");
+
+    public static string Region(string name) => Path.Combine(AppContext.BaseDirectory, "regions", name);
+
+    public string Error
+    {
+        get
+        {
+            lock (_error)
+                return _error.ToString();
+        }
+    }
+
+    /// <summary>Starts <c>region up</c> and waits for <c>region ready</c> (at most <paramref name="timeout"/>).</summary>
+    public static LiveRegionProcess Up(string region, string engine, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(Nitroctl) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "region", "up", "--topology", Region(region), "--engine", engine })
+            start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        var live = new LiveRegionProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+                return;
+            lock (live._output)
+                live._output.AppendLine(e.Data);
+            if (e.Data == "region ready")
+                live._ready.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (live._error)
+                    live._error.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var exited = process.WaitForExitAsync();
+        var first = Task.WhenAny(live._ready.Task, exited, Task.Delay(timeout)).GetAwaiter().GetResult();
+        if (first != live._ready.Task)
+        {
+            var why = first == exited ? $"exited with {process.ExitCode}" : $"not ready after {timeout.TotalSeconds} s";
+            live.Dispose();
+            throw new InvalidOperationException($"region up ({engine}) {why}: {live.Error}");
+        }
+        return live;
+    }
+
+    /// <summary>Sends SIGTERM and waits for the process to tear down and exit; returns its exit code.</summary>
+    public int Stop(TimeSpan timeout)
+    {
+        Host.Run("kill", "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!_process.WaitForExit(timeout))
+            throw new TimeoutException("region up did not exit after SIGTERM: " + Error);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit(10_000);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+            Kill();
+        Host.Run(Nitroctl, "region", "down");
+        _process.Dispose();
+    }
+}

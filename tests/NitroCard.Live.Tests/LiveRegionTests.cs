@@ -1,0 +1,153 @@
+using System.Diagnostics;
+
+namespace NitroCard.Live.Tests;
+
+/// <summary>
+/// Issue 6's contract on a real machine: <c>nitroctl region up</c> puts each ENI in a namespace named by its id
+/// over Verilated (or model) cards and kernel-VXLAN hosts; real ping and TCP cross them; overlapping VPCs stay
+/// isolated; teardown leaves nothing; a killed run is cleaned by <c>region down</c>. Needs root: skipped with the
+/// reason otherwise. The tests of this class run one after another (one region at a time).
+/// </summary>
+public class LiveRegionTests
+{
+    private const string TwoHosts = "two-hosts.json";
+    private const string WithKernelHost = "with-kernel-host.json";
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+    private static readonly string[] RegionNamespaces = ["nc-underlay", "nc-host-host-k", "eni-red1", "eni-red2", "eni-red3", "eni-red4", "eni-red5", "eni-blue1", "eni-blue2"];
+
+    [SkippableFact]
+    public void Model_cards_carry_ping_and_tcp_keep_overlapping_vpcs_apart_and_leave_nothing_behind()
+    {
+        Host.RequireLiveRegion();
+        using (var region = LiveRegionProcess.Up(TwoHosts, "model", ReadyTimeout))
+        {
+            // eth0 as the contract says.
+            var eth0 = Host.In("eni-red1", "ip", "-o", "-4", "address", "show", "dev", "eth0").Output;
+            Assert.Contains("10.0.1.10/24", eth0, StringComparison.Ordinal);
+            var link = Host.In("eni-red1", "ip", "-o", "link", "show", "dev", "eth0").Output;
+            Assert.Contains("mtu 9001", link, StringComparison.Ordinal);
+            Assert.Contains("02:00:0a:00:01:0a", link, StringComparison.Ordinal);
+            Assert.Contains("default via 10.0.1.1 dev eth0", Host.In("eni-red1", "ip", "route").Output, StringComparison.Ordinal);
+
+            // Across the two cards: another subnet, the same subnet, and the other VPC with the same addresses.
+            AssertPings("eni-red1", "10.0.2.20");
+            AssertPings("eni-red1", "10.0.1.30");
+            AssertPings("eni-blue1", "10.0.1.20");
+            AssertPings("eni-blue2", "10.0.1.10");
+
+            // TCP: a line sent from eni-red1 to a listener on eni-red2 (host-b).
+            AssertTcpExchange("eni-red2", "10.0.2.20", "eni-red1");
+
+            // Isolation: 10.0.1.30 exists only in the red VPC; from blue it is an unknown destination on host-a's card.
+            Assert.NotEqual(0, Host.Ping("eni-blue1", "10.0.1.30", count: 2).Code);
+            var alarms = Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "host-a", "alarms");
+            Assert.Equal(0, alarms.Code);
+            Assert.Contains("unknown-destination slot 1 vni 1002", alarms.Output, StringComparison.Ordinal);
+            var counters = Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "host-a", "counters");
+            Assert.Equal(0, counters.Code);
+            Assert.Contains("eni_1_id: eni-blue1", counters.Output, StringComparison.Ordinal);
+            Assert.Matches(@"drop_unknown_destination: [1-9]", counters.Output);
+            Assert.Contains("VNI", Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "host-b", "tables").Output, StringComparison.OrdinalIgnoreCase);
+
+            Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(30)));
+        }
+        AssertNothingLeft();
+    }
+
+    [SkippableFact]
+    public void Rtl_cards_and_a_kernel_vxlan_host_interoperate_both_ways()
+    {
+        Host.RequireLiveRegion();
+        using (var region = LiveRegionProcess.Up(WithKernelHost, "rtl", ReadyTimeout))
+        {
+            AssertPings("eni-red1", "10.0.2.20");   // card → card, across subnets
+            AssertPings("eni-red1", "10.0.1.40");   // card → kernel VXLAN, same subnet
+            AssertPings("eni-red5", "10.0.1.10");   // kernel VXLAN → card, across subnets
+            AssertPings("eni-red4", "10.0.1.30");   // kernel VXLAN → card, same subnet
+            AssertTcpExchange("eni-red4", "10.0.1.40", "eni-red2");
+
+            var trace = Path.Combine(Path.GetTempPath(), $"nitrocard-live-{Guid.NewGuid():N}.fst");
+            try
+            {
+                Assert.Equal(0, Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "host-a", "trace", "start", trace).Code);
+                AssertPings("eni-red1", "10.0.1.30", count: 1);
+                Assert.Equal(0, Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "host-a", "trace", "stop").Code);
+                Assert.True(new FileInfo(trace).Length > 0, "the FST waveform is empty");
+            }
+            finally
+            {
+                File.Delete(trace);
+            }
+            var counters = Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "host-b", "counters").Output;
+            Assert.Contains("drop_spoofed_source: 0", counters, StringComparison.Ordinal);
+            Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(30)));
+        }
+        AssertNothingLeft();
+    }
+
+    [SkippableFact]
+    public void After_a_killed_region_region_down_cleans_up_and_a_new_region_comes_up()
+    {
+        Host.RequireLiveRegion();
+        using (var killed = LiveRegionProcess.Up(TwoHosts, "model", ReadyTimeout))
+        {
+            killed.Kill();
+            Assert.Contains("eni-red1", Host.Namespaces());
+            var refused = Host.Run(LiveRegionProcess.Nitroctl, "region", "up", "--topology", LiveRegionProcess.Region(TwoHosts), "--engine", "model");
+            Assert.NotEqual(0, refused.Code);
+            Assert.Contains("region down", refused.Output, StringComparison.Ordinal);
+            var down = Host.Run(LiveRegionProcess.Nitroctl, "region", "down");
+            Assert.Equal(0, down.Code);
+            Assert.Contains("removed netns eni-red1", down.Output, StringComparison.Ordinal);
+            AssertNothingLeft();
+        }
+        using (var again = LiveRegionProcess.Up(TwoHosts, "model", ReadyTimeout))
+        {
+            AssertPings("eni-red2", "10.0.1.10");
+            Assert.Equal(0, again.Stop(TimeSpan.FromSeconds(30)));
+        }
+        AssertNothingLeft();
+    }
+
+    private static void AssertPings(string from, string ip, int count = 3)
+    {
+        var (code, output) = Host.Ping(from, ip, count);
+        Assert.True(code == 0, $"{from} cannot ping {ip}: {output}");
+    }
+
+    private static void AssertTcpExchange(string serverEni, string serverIp, string clientEni)
+    {
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "netns", "exec", serverEni, "timeout", "20", "nc", "-l", "7000" })
+            start.ArgumentList.Add(a);
+        using var server = Process.Start(start)!;
+        try
+        {
+            var received = server.StandardOutput.ReadToEndAsync();
+            (int Code, string Output) sent = (-1, "");
+            for (var attempt = 0; attempt < 20 && sent.Code != 0; attempt++)
+            {
+                Thread.Sleep(200);
+                sent = Host.In(clientEni, "sh", "-c", $"echo hello-across-nitro | timeout 10 nc -N -w 5 {serverIp} 7000");
+            }
+            Assert.True(sent.Code == 0, $"nc from {clientEni} to {serverIp}:7000 failed: {sent.Output}");
+            Assert.True(server.WaitForExit(15_000), "the nc listener did not finish");
+            Assert.Equal("hello-across-nitro", received.Result.Trim());
+        }
+        finally
+        {
+            if (!server.HasExited)
+                server.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static void AssertNothingLeft()
+    {
+        var namespaces = Host.Namespaces();
+        var left = RegionNamespaces.Where(namespaces.Contains).ToList();
+        Assert.True(left.Count == 0, "namespaces left behind: " + string.Join(", ", left));
+        var links = Host.Run("ip", "-o", "link", "show").Output;
+        Assert.DoesNotMatch(@"\d+: (nct|ncu|ncv)\d", links);
+        Assert.False(File.Exists("/run/nitrocard/state"), "the state file is still there");
+    }
+}
