@@ -4,6 +4,7 @@ using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Registers;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
+using NitroCard.Packets;
 
 namespace NitroCard.Driver;
 
@@ -109,7 +110,7 @@ public sealed partial class CardDriver
 
     public void Configure(CardSettings settings)
     {
-        _bus.Write(RegisterMap.UnderlayIp, Ipv4.ToUInt32(RequireIpv4(settings.UnderlayIp, nameof(settings.UnderlayIp))));
+        _bus.Write(RegisterMap.UnderlayIp, Ipv4Address.ToUInt32(RequireIpv4(settings.UnderlayIp, nameof(settings.UnderlayIp))));
         WriteMac(RegisterMap.UnderlayMacHi, RegisterMap.UnderlayMacLo, settings.UnderlayMac);
         WriteMac(RegisterMap.UnderlayNexthopMacHi, RegisterMap.UnderlayNexthopMacLo, settings.UnderlayNextHopMac);
         WriteMac(RegisterMap.GatewayMacHi, RegisterMap.GatewayMacLo, settings.GatewayMac);
@@ -368,9 +369,9 @@ public sealed partial class CardDriver
                 Reason: (DropReason)(words[2] & 0xFF),
                 Slot: (int)((words[2] >> 8) & 0xFF),
                 Vni: words[3] & 0xFF_FFFF,
-                OuterSource: Ipv4.FromUInt32(words[4]),
-                InnerSource: Ipv4.FromUInt32(words[5]),
-                InnerDestination: Ipv4.FromUInt32(words[6])));
+                OuterSource: Ipv4Address.FromUInt32(words[4]),
+                InnerSource: Ipv4Address.FromUInt32(words[5]),
+                InnerDestination: Ipv4Address.FromUInt32(words[6])));
         }
         return alarms;
     }
@@ -492,7 +493,7 @@ public sealed partial class CardDriver
         CheckVni(entry.Vni);
         RequireIpv4(entry.Ip, nameof(entry.Ip));
         RequireIpv4(entry.UnderlayIp, nameof(entry.UnderlayIp));
-        var ip = Ipv4.ToUInt32(entry.Ip);
+        var ip = Ipv4Address.ToUInt32(entry.Ip);
         if (ip == 0 || ip == uint.MaxValue || (ip >> 28) == 0xE)
             throw new NitroCardException($"Invalid mapping address {entry.Ip}: a mapping names one unicast IPv4 address");
         if (entry.LocalSlot is { } slot)
@@ -518,10 +519,10 @@ public sealed partial class CardDriver
         TableLayout.Eni.SrcDstCheck.Write(w, e.SourceDestCheck ? 1u : 0u);
         TableLayout.Eni.SubnetLen.Write(w, (uint)e.Subnet.PrefixLength);
         TableLayout.Eni.Vni.Write(w, e.Vni);
-        TableLayout.Eni.Ip.Write(w, Ipv4.ToUInt32(e.Ip));
+        TableLayout.Eni.Ip.Write(w, Ipv4Address.ToUInt32(e.Ip));
         TableLayout.Eni.MacLo.Write(w, e.Mac.Low);
         TableLayout.Eni.MacHi.Write(w, e.Mac.High);
-        TableLayout.Eni.Subnet.Write(w, Ipv4.ToUInt32(e.Subnet.BaseAddress));
+        TableLayout.Eni.Subnet.Write(w, Ipv4Address.ToUInt32(e.Subnet.BaseAddress));
         return w;
     }
 
@@ -532,8 +533,8 @@ public sealed partial class CardDriver
         TableLayout.Mapping.Local.Write(w, e.LocalSlot is null ? 0u : 1u);
         TableLayout.Mapping.LocalSlot.Write(w, (uint)(e.LocalSlot ?? 0));
         TableLayout.Mapping.Vni.Write(w, e.Vni);
-        TableLayout.Mapping.Ip.Write(w, Ipv4.ToUInt32(e.Ip));
-        TableLayout.Mapping.UnderlayIp.Write(w, Ipv4.ToUInt32(e.UnderlayIp));
+        TableLayout.Mapping.Ip.Write(w, Ipv4Address.ToUInt32(e.Ip));
+        TableLayout.Mapping.UnderlayIp.Write(w, Ipv4Address.ToUInt32(e.UnderlayIp));
         TableLayout.Mapping.MacLo.Write(w, e.Mac.Low);
         TableLayout.Mapping.MacHi.Write(w, e.Mac.High);
         return w;
@@ -546,7 +547,7 @@ public sealed partial class CardDriver
             return w;
         TableLayout.Edge.Valid.Write(w, 1);
         TableLayout.Edge.Vni.Write(w, e.Vni);
-        TableLayout.Edge.UnderlayIp.Write(w, Ipv4.ToUInt32(e.UnderlayIp));
+        TableLayout.Edge.UnderlayIp.Write(w, Ipv4Address.ToUInt32(e.UnderlayIp));
         return w;
     }
 

@@ -4,6 +4,7 @@ using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 using NitroCard.Mapping.Distribution;
+using NitroCard.Packets;
 
 namespace NitroCard.Firmware;
 
@@ -138,7 +139,7 @@ public sealed class CardProgrammer
         foreach (var m in d.SetMappings)
         {
             _mappings[m.Key] = m;
-            card?.SetMapping(new MappingEntry(m.Key.Vni, Ipv4.FromUInt32(m.Key.Ip), Ipv4.FromUInt32(m.UnderlayIp), m.Mac, SlotOf(m.LocalEniId)));
+            card?.SetMapping(new MappingEntry(m.Key.Vni, Ipv4Address.FromUInt32(m.Key.Ip), Ipv4Address.FromUInt32(m.UnderlayIp), m.Mac, SlotOf(m.LocalEniId)));
         }
         // (3) ENIs out.
         foreach (var id in d.RemoveEnis)

@@ -8,6 +8,7 @@ using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;
 using NitroCard.Driver.Simulation;
+using NitroCard.Packets;
 
 namespace NitroCard.Firmware;
 
@@ -184,7 +185,7 @@ public sealed class FirmwareAgent
                     report.Alarms.Add(new NitroCard.Mapping.Grpc.Protocol.CardAlarm
                     {
                         Cycle = a.Cycle, Reason = a.Reason.ToWireName(), Slot = a.Slot, Vni = a.Vni,
-                        OuterSource = Ipv4.ToUInt32(a.OuterSource), InnerSource = Ipv4.ToUInt32(a.InnerSource), InnerDestination = Ipv4.ToUInt32(a.InnerDestination),
+                        OuterSource = Ipv4Address.ToUInt32(a.OuterSource), InnerSource = Ipv4Address.ToUInt32(a.InnerSource), InnerDestination = Ipv4Address.ToUInt32(a.InnerDestination),
                     });
                 }
                 await send(new AgentMessage { Alarms = report }).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using NitroCard.Driver;
 using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
+using NitroCard.Packets;
 
 namespace NitroCard.Model;
 
@@ -48,7 +49,7 @@ public sealed record CardTopology(
 
     /// <summary>The MAC the sample topology gives (VNI, IP): 02:00, VNI low 16 bits, IP low 16 bits.</summary>
     public static MacAddress SampleMac(uint vni, IPAddress ip)
-        => new(0x0200_0000_0000UL | ((ulong)(vni & 0xFFFF) << 16) | (Ipv4.ToUInt32(ip) & 0xFFFF));
+        => new(0x0200_0000_0000UL | ((ulong)(vni & 0xFFFF) << 16) | (Ipv4Address.ToUInt32(ip) & 0xFFFF));
 
     /// <summary>
     /// A small fixed topology with overlapping address plans. This card: underlay 192.0.2.10.

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
 using NitroCard.Packets;
 
@@ -123,19 +122,19 @@ public sealed class FrameGenerator
         _random = new SplitMix64(seed);
         var g = geometry ?? CardGeometry.Default;
         _ipMtu = g.IpMtu;
-        _underlayIp = Ipv4.ToUInt32(topology.Settings.UnderlayIp);
+        _underlayIp = Ipv4Address.ToUInt32(topology.Settings.UnderlayIp);
         _underlayMac = topology.Settings.UnderlayMac.Value;
         _nextHopMac = topology.Settings.UnderlayNextHopMac.Value;
         _gatewayMac = topology.Settings.GatewayMac.Value;
         _locals = [.. topology.Enis.Select(e => new Eni(
-            e.Slot, e.Entry.Vni, Ipv4.ToUInt32(e.Entry.Ip), e.Entry.Mac.Value,
-            Ipv4.ToUInt32(e.Entry.Subnet.BaseAddress), Ipv4.Mask(e.Entry.Subnet.PrefixLength)))];
+            e.Slot, e.Entry.Vni, Ipv4Address.ToUInt32(e.Entry.Ip), e.Entry.Mac.Value,
+            Ipv4Address.ToUInt32(e.Entry.Subnet.BaseAddress), Ipv4Address.Mask(e.Entry.Subnet.PrefixLength)))];
         _remotes = [.. topology.Mappings.Where(m => m.LocalSlot is null)
-            .Select(m => new Remote(m.Vni, Ipv4.ToUInt32(m.Ip), Ipv4.ToUInt32(m.UnderlayIp), m.Mac.Value))];
-        _edges = [.. topology.Edges.Select(e => new Remote(e.Vni, 0, Ipv4.ToUInt32(e.UnderlayIp), 0))];
+            .Select(m => new Remote(m.Vni, Ipv4Address.ToUInt32(m.Ip), Ipv4Address.ToUInt32(m.UnderlayIp), m.Mac.Value))];
+        _edges = [.. topology.Edges.Select(e => new Remote(e.Vni, 0, Ipv4Address.ToUInt32(e.UnderlayIp), 0))];
         var used = topology.Enis.Select(e => e.Slot).ToHashSet();
         _freeSlots = [.. Enumerable.Range(0, g.EniSlots).Where(s => !used.Contains(s)).Concat([g.EniSlots, 255]).Where(s => s <= 255)];
-        _hosts = [.. _remotes.Select(r => r.Underlay).Concat(_edges.Select(e => e.Underlay)).Append(Ipv4.ToUInt32(System.Net.IPAddress.Parse("192.0.2.99"))).Distinct()];
+        _hosts = [.. _remotes.Select(r => r.Underlay).Concat(_edges.Select(e => e.Underlay)).Append(Ipv4Address.ToUInt32(System.Net.IPAddress.Parse("192.0.2.99"))).Distinct()];
         if (_locals.Length == 0)
             throw new ArgumentException("the topology needs at least one local ENI", nameof(topology));
     }

@@ -349,7 +349,7 @@ public sealed partial class ModelCard
         public static RuleRecord From(FilterRule r, bool allow)
         {
             var length = r.Remote.PrefixLength;
-            return new RuleRecord(true, allow, r.Protocol is null, (byte)(r.Protocol ?? 0), Ipv4.ToUInt32(r.Remote.BaseAddress), Ipv4.Mask(length),
+            return new RuleRecord(true, allow, r.Protocol is null, (byte)(r.Protocol ?? 0), Ipv4Address.ToUInt32(r.Remote.BaseAddress), Ipv4Address.Mask(length),
                 (ushort)r.FromPort, (ushort)r.ToPort, (ushort)r.FromCode, (ushort)r.ToCode);
         }
 

@@ -140,8 +140,8 @@ public sealed partial class ModelCard : ICardEngine
                 Vni: entry.Vni,
                 Ip: ToIpv4(entry.Ip, $"ENI slot {slot} address"),
                 Mac: entry.Mac.Value,
-                SubnetBase: Ipv4.ToUInt32(entry.Subnet.BaseAddress),
-                SubnetMask: Ipv4.Mask(entry.Subnet.PrefixLength),
+                SubnetBase: Ipv4Address.ToUInt32(entry.Subnet.BaseAddress),
+                SubnetMask: Ipv4Address.Mask(entry.Subnet.PrefixLength),
                 SourceDestCheck: entry.SourceDestCheck,
                 RouteTable: entry.RouteTable,
                 Nacl: entry.Nacl);
@@ -291,7 +291,7 @@ public sealed partial class ModelCard : ICardEngine
         for (var i = 0; i < alarms.Length; i++)
         {
             var a = _alarms.Dequeue();
-            alarms[i] = new CardAlarm(0, a.Reason, a.Slot, a.Vni, Ipv4.FromUInt32(a.OuterSource), Ipv4.FromUInt32(a.InnerSource), Ipv4.FromUInt32(a.InnerDestination));
+            alarms[i] = new CardAlarm(0, a.Reason, a.Slot, a.Vni, Ipv4Address.FromUInt32(a.OuterSource), Ipv4Address.FromUInt32(a.InnerSource), Ipv4Address.FromUInt32(a.InnerDestination));
         }
         return alarms;
     }
@@ -631,7 +631,7 @@ public sealed partial class ModelCard : ICardEngine
         ArgumentNullException.ThrowIfNull(address);
         if (address.AddressFamily != AddressFamily.InterNetwork)
             throw new NitroCardException($"{what}: '{address}' is not an IPv4 address");
-        return Ipv4.ToUInt32(address);
+        return Ipv4Address.ToUInt32(address);
     }
 
     private enum Ipv4Check

@@ -1,6 +1,7 @@
 using System.Net;
 using NitroCard.Driver.Registers;
 using NitroCard.Driver.Tables;
+using NitroCard.Packets;
 
 namespace NitroCard.Driver.Tests;
 
@@ -9,7 +10,7 @@ public class CardDriverTests
     private static readonly IPAddress Underlay = IPAddress.Parse("192.0.2.11");
 
     private static MappingEntry Mapping(uint vni, int host, int? slot = null)
-        => new(vni, Ipv4.FromUInt32(0x0A00_0000u | (uint)host), Underlay, new MacAddress(0x0200_0000_0000UL | (uint)host), slot);
+        => new(vni, Ipv4Address.FromUInt32(0x0A00_0000u | (uint)host), Underlay, new MacAddress(0x0200_0000_0000UL | (uint)host), slot);
 
     private static EniEntry Eni(uint vni, string ip)
         => new(vni, IPAddress.Parse(ip), MacAddress.Parse("02:00:0a:00:01:0a"), IPNetwork.Parse("10.0.1.0/24"));

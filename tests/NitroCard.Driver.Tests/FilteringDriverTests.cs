@@ -2,6 +2,7 @@ using System.Net;
 using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Registers;
 using NitroCard.Driver.Tables;
+using NitroCard.Packets;
 
 namespace NitroCard.Driver.Tests;
 
@@ -12,7 +13,7 @@ public class FilteringDriverTests
 
     private static IPNetwork Net(string text) => IPNetwork.Parse(text);
 
-    private static uint Ip(string text) => Ipv4.ToUInt32(IPAddress.Parse(text));
+    private static uint Ip(string text) => Ipv4Address.ToUInt32(IPAddress.Parse(text));
 
     private static EniEntry Eni(int routeTable = 0, int nacl = 0)
         => new(1001, IPAddress.Parse("10.0.1.10"), MacAddress.Parse("02:00:0a:00:01:0a"), Net("10.0.1.0/24"), RouteTable: routeTable, Nacl: nacl);
@@ -49,7 +50,7 @@ public class FilteringDriverTests
     {
         var intervals = RouteTableCompiler.Compile(0, new RouteTableSpec(Net("10.0.0.0/16"), [R("0.0.0.0/0", RouteKind.Edge), R("172.16.0.0/12", RouteKind.Blackhole), R("172.16.5.0/24", RouteKind.Edge)]));
         Assert.Equal(RouteKind.Edge, Lookup(intervals, 0, Ip("8.8.8.8")).Kind);
-        Assert.Equal(Ipv4.ToUInt32(Edge), Lookup(intervals, 0, Ip("8.8.8.8")).Edge);
+        Assert.Equal(Ipv4Address.ToUInt32(Edge), Lookup(intervals, 0, Ip("8.8.8.8")).Edge);
         Assert.Equal(RouteKind.Blackhole, Lookup(intervals, 0, Ip("172.16.4.255")).Kind);
         Assert.Equal(RouteKind.Edge, Lookup(intervals, 0, Ip("172.16.5.9")).Kind);
         Assert.Equal(RouteKind.Blackhole, Lookup(intervals, 0, Ip("172.31.255.255")).Kind);
@@ -92,9 +93,9 @@ public class FilteringDriverTests
         var intervals = RouteTableCompiler.Compile(0, new RouteTableSpec(null, [R("10.0.0.0/25", RouteKind.Blackhole), R("10.0.0.128/25", RouteKind.Blackhole), R("10.0.1.0/24", RouteKind.Blackhole), R("0.0.0.0/0", RouteKind.Edge), R("11.0.0.0/8", RouteKind.Edge)]));
         Assert.Equal(
         [
-            new RouteInterval(0, 0, RouteKind.Edge, Ipv4.ToUInt32(Edge)),
+            new RouteInterval(0, 0, RouteKind.Edge, Ipv4Address.ToUInt32(Edge)),
             new RouteInterval(0, Ip("10.0.0.0"), RouteKind.Blackhole, 0),
-            new RouteInterval(0, Ip("10.0.2.0"), RouteKind.Edge, Ipv4.ToUInt32(Edge)),
+            new RouteInterval(0, Ip("10.0.2.0"), RouteKind.Edge, Ipv4Address.ToUInt32(Edge)),
         ], intervals);
     }
 

@@ -6,6 +6,7 @@ using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.State;
 using NitroCard.Model;
 using NitroCard.Region;
+using NitroCard.Packets;
 
 namespace NitroCard.Firmware.Tests;
 
@@ -21,7 +22,7 @@ public sealed class CardProgrammerTests
         => new(id, "vpc-0a1b2c3d4e5f60718", subnet, new EniEntry(vni, IPAddress.Parse(ip), MacAddress.Parse(mac), IPNetwork.Parse("10.0.1.0/24")));
 
     private static HostMapping Local(HostEni eni)
-        => new(new MappingKey(eni.Entry.Vni, Ipv4.ToUInt32(eni.Entry.Ip)), Ipv4.ToUInt32(IPAddress.Parse("192.0.2.11")), eni.Entry.Mac, eni.Id);
+        => new(new MappingKey(eni.Entry.Vni, Ipv4Address.ToUInt32(eni.Entry.Ip)), Ipv4Address.ToUInt32(IPAddress.Parse("192.0.2.11")), eni.Entry.Mac, eni.Id);
 
     [Fact]
     public void A_full_snapshot_programs_the_plan_and_the_same_snapshot_again_changes_nothing()
@@ -96,7 +97,7 @@ public sealed class CardProgrammerTests
         var a = Eni("eni-a", "10.0.1.10", "02:00:00:00:00:0a");
         programmer.Apply(null, Deltas.Of("h", 1, 0) with { SetEnis = [a], SetMappings = [Local(a)] });
         var card = new RecordingEngine();
-        var remote = Local(a) with { UnderlayIp = Ipv4.ToUInt32(IPAddress.Parse("192.0.2.12")), LocalEniId = null };
+        var remote = Local(a) with { UnderlayIp = Ipv4Address.ToUInt32(IPAddress.Parse("192.0.2.12")), LocalEniId = null };
         programmer.Apply(card, Deltas.Of("h", 2, 1) with { RemoveEnis = ["eni-a"], SetMappings = [remote] });
         Assert.Equal(["set-mapping vni 1001 10.0.1.10 192.0.2.12 slot -", "clear-eni 0", "clear-sg 0", "commit"], card.Calls);
     }

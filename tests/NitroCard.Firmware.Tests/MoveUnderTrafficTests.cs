@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
-using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;
@@ -90,7 +89,7 @@ public sealed class MoveUnderTrafficTests(ITestOutputHelper output) : IDisposabl
                 {
                     ReportInterval = TimeSpan.FromSeconds(30),
                 };
-                hosts.Add(new Host(name, Ipv4.ToUInt32(IPAddress.Parse(underlay)), card, agent));
+                hosts.Add(new Host(name, Ipv4Address.ToUInt32(IPAddress.Parse(underlay)), card, agent));
                 runs.Add(agent.RunAsync(stop.Token));
             }
             await Regions.WaitUntil(() => hosts.All(h => h.Agent.Version == service.Version));
@@ -139,9 +138,9 @@ public sealed class MoveUnderTrafficTests(ITestOutputHelper output) : IDisposabl
                         var dst = Ipv4Header.Destination(ip);
                         var udpPayload = ip[(Ipv4Header.MinLength + 8)..];
                         var n = BinaryPrimitives.ReadInt32BigEndian(udpPayload);
-                        if (dst != Ipv4.ToUInt32(Target) || eni != "eni-move" || n != seq)
+                        if (dst != Ipv4Address.ToUInt32(Target) || eni != "eni-move" || n != seq)
                         {
-                            misdelivered.Add($"frame {n} for {Ipv4.FromUInt32(dst)} reached {eni} on {host.Name}");
+                            misdelivered.Add($"frame {n} for {Ipv4Address.FromUInt32(dst)} reached {eni} on {host.Name}");
                         }
                         else
                         {

@@ -4,6 +4,7 @@ using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Region;
+using NitroCard.Packets;
 
 namespace NitroCard.Firmware.Tests;
 
@@ -78,7 +79,7 @@ internal static class PlanAssert
             .Select(m => $"{m.Key} -> {m.UnderlayIp} {m.Mac} {(m.LocalSlot is { } s ? slots[s] : "-")}")
             .Order(StringComparer.Ordinal).ToList();
         var held = card.Mappings
-            .Select(m => $"{m.Key} -> {Ipv4.FromUInt32(m.UnderlayIp)} {m.Mac} {m.LocalEniId ?? "-"}")
+            .Select(m => $"{m.Key} -> {Ipv4Address.FromUInt32(m.UnderlayIp)} {m.Mac} {m.LocalEniId ?? "-"}")
             .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(wanted, held);
         Assert.Equal(plan.Edges.Select(Text).Order(StringComparer.Ordinal), card.Edges.Select(Text).Order(StringComparer.Ordinal));

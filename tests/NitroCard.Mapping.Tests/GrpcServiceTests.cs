@@ -1,6 +1,5 @@
 using System.Net;
 using Grpc.Core;
-using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
 using MappingKey = NitroCard.Driver.Tables.MappingKey;
 using NitroCard.Firmware;
@@ -9,6 +8,7 @@ using NitroCard.Mapping.Grpc.Protocol;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Mapping.Security;
 using NitroCard.Model;
+using NitroCard.Packets;
 
 namespace NitroCard.Mapping.Tests;
 
@@ -100,7 +100,7 @@ public sealed class GrpcServiceTests : IDisposable
         {
             await MappingServiceContract.WaitUntil(() => agent.Version == 1);
             Assert.Equal(4, agent.Programmer.MappingCount);
-            Assert.True(agent.Programmer.TryGetMapping(new MappingKey(1001, Ipv4.ToUInt32(IPAddress.Parse("10.0.2.20"))), out var remote));
+            Assert.True(agent.Programmer.TryGetMapping(new MappingKey(1001, Ipv4Address.ToUInt32(IPAddress.Parse("10.0.2.20"))), out var remote));
             Assert.Null(remote.LocalEniId);
 
             // The service goes away: the card keeps its tables.
@@ -112,7 +112,7 @@ public sealed class GrpcServiceTests : IDisposable
             server = await StartAsync(port);
             await CallAsync(server, ca, "create-network-interface", ("subnetId", "subnet-b"), ("host", "host-b"), ("privateIpAddress", "10.0.2.30"));
             await MappingServiceContract.WaitUntil(() => agent.Version == 2);
-            Assert.True(agent.Programmer.TryGetMapping(new MappingKey(1001, Ipv4.ToUInt32(IPAddress.Parse("10.0.2.30"))), out _));
+            Assert.True(agent.Programmer.TryGetMapping(new MappingKey(1001, Ipv4Address.ToUInt32(IPAddress.Parse("10.0.2.30"))), out _));
             var mappings = await card.InvokeAsync(c => ((ModelCard)c).MappingCount);
             Assert.Equal(5, mappings);
         }

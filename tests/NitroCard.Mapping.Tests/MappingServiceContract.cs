@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Storage;
 using NitroCard.Region;
+using NitroCard.Packets;
 
 namespace NitroCard.Mapping.Tests;
 
@@ -140,7 +140,7 @@ public abstract class MappingServiceContract
             Assert.Equal(plan.Settings, snapshot.Settings);
             Assert.Equal(plan.Enis.Select(e => (e.EniId, e.Entry)), snapshot.SetEnis.Select(e => (e.Id, e.Entry)));
             Assert.Equal(
-                plan.Mappings.Select(m => (m.Key, Ipv4.ToUInt32(m.UnderlayIp), m.Mac, m.LocalSlot is { } s ? plan.Enis[s].EniId : null).ToString()).Order(StringComparer.Ordinal),
+                plan.Mappings.Select(m => (m.Key, Ipv4Address.ToUInt32(m.UnderlayIp), m.Mac, m.LocalSlot is { } s ? plan.Enis[s].EniId : null).ToString()).Order(StringComparer.Ordinal),
                 snapshot.SetMappings.Select(m => (m.Key, m.UnderlayIp, m.Mac, m.LocalEniId).ToString()).Order(StringComparer.Ordinal));
             // Filters, in the plan's numbering: the route set, the ACLs by number, rules and timeouts per ENI.
             Assert.Equal(plan.Filters.RouteTables.Select(PlanText.Of), snapshot.RouteTables!.Value.Select(PlanText.Of));

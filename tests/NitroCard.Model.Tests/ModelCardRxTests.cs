@@ -21,7 +21,7 @@ public class ModelCardRxTests
         var alarm = bench.AssertDropped(reason);
         uint Field(int offset) => frame.Length >= offset + 4 ? BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(offset)) : 0;
         var vni = frame.Length >= 49 ? (uint)((frame[46] << 16) | (frame[47] << 8) | frame[48]) : 0;
-        Assert.Equal(new CardAlarm(0, reason, slot, vni, Ipv4.FromUInt32(Field(26)), Ipv4.FromUInt32(Field(76)), Ipv4.FromUInt32(Field(80))), alarm);
+        Assert.Equal(new CardAlarm(0, reason, slot, vni, Ipv4Address.FromUInt32(Field(26)), Ipv4Address.FromUInt32(Field(76)), Ipv4Address.FromUInt32(Field(80))), alarm);
         foreach (var eni in bench.Counters.Enis)
             Assert.Equal(default, eni);
     }

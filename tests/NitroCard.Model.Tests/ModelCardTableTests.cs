@@ -3,6 +3,7 @@ using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 using static NitroCard.Model.Tests.TestBench;
+using NitroCard.Packets;
 
 namespace NitroCard.Model.Tests;
 
@@ -30,7 +31,7 @@ public class ModelCardTableTests
     public void Staged_removal_and_eni_clear_are_invisible_until_commit()
     {
         var bench = new TestBench();
-        bench.Card.RemoveMapping(new MappingKey(VpcA, Ipv4.ToUInt32(Ip("10.0.1.20"))));
+        bench.Card.RemoveMapping(new MappingKey(VpcA, Ipv4Address.ToUInt32(Ip("10.0.1.20"))));
         bench.Card.SetEni(0, null);
         bench.Tx(0, Udp(VpcA, "10.0.1.10", "10.0.1.20"));
         Assert.Single(bench.Network);
@@ -48,7 +49,7 @@ public class ModelCardTableTests
         bench.Card.SetMapping(Remote("10.0.1.20", host: "192.0.2.30"));
         bench.Card.Commit();
         bench.Tx(0, Udp(VpcA, "10.0.1.10", "10.0.1.20"));
-        Assert.Equal(Ip("192.0.2.30"), Ipv4.FromUInt32(Packets.Ipv4Header.Destination(Assert.Single(bench.Network).Data.AsSpan(14))));
+        Assert.Equal(Ip("192.0.2.30"), Ipv4Address.FromUInt32(Packets.Ipv4Header.Destination(Assert.Single(bench.Network).Data.AsSpan(14))));
         Assert.Equal(10, bench.Card.MappingCount);
     }
 
@@ -57,11 +58,11 @@ public class ModelCardTableTests
     {
         var bench = new TestBench();
         bench.Card.SetMapping(Remote("10.0.1.61"));
-        var ex = Assert.Throws<NitroCardException>(() => bench.Card.RemoveMapping(new MappingKey(VpcA, Ipv4.ToUInt32(Ip("10.0.1.62")))));
+        var ex = Assert.Throws<NitroCardException>(() => bench.Card.RemoveMapping(new MappingKey(VpcA, Ipv4Address.ToUInt32(Ip("10.0.1.62")))));
         Assert.Contains("10.0.1.62", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1, bench.Card.StagedCount);
         // Another VNI is another key.
-        Assert.Throws<NitroCardException>(() => bench.Card.RemoveMapping(new MappingKey(VpcB, Ipv4.ToUInt32(Ip("10.0.1.11")))));
+        Assert.Throws<NitroCardException>(() => bench.Card.RemoveMapping(new MappingKey(VpcB, Ipv4Address.ToUInt32(Ip("10.0.1.11")))));
     }
 
     [Fact]

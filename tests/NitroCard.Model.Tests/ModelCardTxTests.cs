@@ -90,8 +90,8 @@ public class ModelCardTxTests
         var frame = Frames.Pad(EthernetHeader.Build(GatewayMac, Mac(VpcA, "10.0.1.10"), etherType, Payload(40)));
         var bench = new TestBench().Tx(0, frame);
         var alarm = bench.AssertDropped(DropReason.Unsupported);
-        Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(26)), Ipv4.ToUInt32(alarm.InnerSource));
-        Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(30)), Ipv4.ToUInt32(alarm.InnerDestination));
+        Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(26)), Ipv4Address.ToUInt32(alarm.InnerSource));
+        Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(frame.AsSpan(30)), Ipv4Address.ToUInt32(alarm.InnerDestination));
     }
 
     [Fact]
@@ -269,7 +269,7 @@ public class ModelCardTxTests
         var d = sent.Data;
         Assert.Equal(len + 50, d.Length);
 
-        var port = CardHash.FlowSourcePort(Ipv4.ToUInt32(Ip("10.0.1.10")), Ipv4.ToUInt32(Ip("10.0.1.20")), 17, 40000, 80);
+        var port = CardHash.FlowSourcePort(Ipv4Address.ToUInt32(Ip("10.0.1.10")), Ipv4Address.ToUInt32(Ip("10.0.1.20")), 17, 40000, 80);
         Assert.InRange(port, 49152, 65535);
         byte[] expected =
         [

@@ -42,8 +42,8 @@ public class CardBehaviourTests
         BinaryPrimitives.WriteUInt16BigEndian(outer[6..], 0x4000);
         outer[8] = 64;
         outer[9] = 17;
-        BinaryPrimitives.WriteUInt32BigEndian(outer[12..], Ipv4.ToUInt32(UnderlayA));
-        BinaryPrimitives.WriteUInt32BigEndian(outer[16..], Ipv4.ToUInt32(outerDst));
+        BinaryPrimitives.WriteUInt32BigEndian(outer[12..], Ipv4Address.ToUInt32(UnderlayA));
+        BinaryPrimitives.WriteUInt32BigEndian(outer[16..], Ipv4Address.ToUInt32(outerDst));
         var sum = 0u;
         for (var i = 0; i < 20; i += 2)
             sum += BinaryPrimitives.ReadUInt16BigEndian(outer[i..]);
@@ -64,7 +64,7 @@ public class CardBehaviourTests
 
     /// <summary>A VXLAN frame as host B (or anyone) would send it to this card.</summary>
     private static byte[] FromSubstrate(byte[] inner, IPAddress outerSrc, uint vni, IPAddress? outerDst = null)
-        => VxlanHeader.Encapsulate(inner, UnderlayMacA.Value, 0x02_4e_c0_00_02_0c, Ipv4.ToUInt32(outerSrc), Ipv4.ToUInt32(outerDst ?? UnderlayA), vni);
+        => VxlanHeader.Encapsulate(inner, UnderlayMacA.Value, 0x02_4e_c0_00_02_0c, Ipv4Address.ToUInt32(outerSrc), Ipv4Address.ToUInt32(outerDst ?? UnderlayA), vni);
 
     private static void AssertDropped(Outcome outcome, DropReason reason, int slot, uint vni)
     {

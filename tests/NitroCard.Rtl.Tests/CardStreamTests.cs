@@ -28,7 +28,7 @@ public class CardStreamTests
                     break;
                 case 2:
                     var inner = Frames.Udp(RedA1.Mac.Value, RedB1.Mac.Value, RedB1.Ip, RedA1.Ip, (ushort)i, 9, payload);
-                    frames.Add((true, -1, VxlanHeader.Encapsulate(inner, UnderlayMacA.Value, 1, Ipv4.ToUInt32(UnderlayB), Ipv4.ToUInt32(UnderlayA), RedVni)));
+                    frames.Add((true, -1, VxlanHeader.Encapsulate(inner, UnderlayMacA.Value, 1, Ipv4Address.ToUInt32(UnderlayB), Ipv4Address.ToUInt32(UnderlayA), RedVni)));
                     break;
                 default:
                     frames.Add((false, RedA1.Slot, Frames.Udp(GatewayMac.Value, RedA1.Mac.Value, RedA1.Ip, IPAddress.Parse("10.0.9.9"), (ushort)i, 9, payload)));
@@ -89,8 +89,8 @@ public class CardStreamTests
         host.Card.RunUntilIdle();
         var destinations = host.Card.DrainNetwork().Select(f => Ipv4Header.Destination(f.Data.AsSpan(14))).ToList();
         Assert.Equal(count, destinations.Count);
-        var b = Ipv4.ToUInt32(UnderlayB);
-        var c = Ipv4.ToUInt32(UnderlayC);
+        var b = Ipv4Address.ToUInt32(UnderlayB);
+        var c = Ipv4Address.ToUInt32(UnderlayC);
         var switchAt = destinations.IndexOf(c);
         Assert.InRange(switchAt, 1, count - 1);
         Assert.All(destinations.Take(switchAt), d => Assert.Equal(b, d));
@@ -106,7 +106,7 @@ public class CardStreamTests
             host.Card.PushHost(BlueA1.Slot, Frames.Udp(BlueB1.Mac.Value, BlueA1.Mac.Value, BlueA1.Ip, BlueB1.Ip, (ushort)i, 9, new byte[200]));
         host.Rtl.Card.Step(100);
         for (var i = 0; i < 3000; i++)
-            host.Card.SetMapping(new Driver.Tables.MappingEntry(2000 + ((uint)i % 7), Ipv4.FromUInt32(0x0A00_0000u + (uint)i), UnderlayC, new MacAddress(0x02_00_00_00_00_00UL + (uint)i)));
+            host.Card.SetMapping(new Driver.Tables.MappingEntry(2000 + ((uint)i % 7), Ipv4Address.FromUInt32(0x0A00_0000u + (uint)i), UnderlayC, new MacAddress(0x02_00_00_00_00_00UL + (uint)i)));
         host.Card.Commit();
         host.Card.RunUntilIdle();
         Assert.Equal(200, host.Card.DrainNetwork().Count);

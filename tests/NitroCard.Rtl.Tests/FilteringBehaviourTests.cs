@@ -57,7 +57,7 @@ public class FilteringBehaviourTests
 
         var toInternet = Frames.IcmpEcho(GatewayMac.Value, BlueA1.Mac.Value, BlueA1.Ip, Internet, 1, 1);
         var sent = Assert.Single(host.SendFromEni(BlueA1, toInternet).Network);
-        Assert.Equal(Ipv4.ToUInt32(EdgeIp), Ipv4Header.Destination(sent.Data.AsSpan(14)));
+        Assert.Equal(Ipv4Address.ToUInt32(EdgeIp), Ipv4Header.Destination(sent.Data.AsSpan(14)));
         Assert.Equal(BlueVni, VxlanHeader.Vni(sent.Data.AsSpan(42)));
         Assert.Equal(GatewayMac, MacAddress.Read(sent.Data.AsSpan(50)));
         Assert.Equal(BlueA1.Mac, MacAddress.Read(sent.Data.AsSpan(56)));
@@ -185,8 +185,8 @@ public class FilteringBehaviourTests
         var filtering = host.Card.Geometry.Filtering!;
 
         // Blue-a1 → blue-a3 TCP flows (source port, destination port) that share one tracking bucket.
-        var a1 = Ipv4.ToUInt32(BlueA1.Ip);
-        var a3 = Ipv4.ToUInt32(BlueA3.Ip);
+        var a1 = Ipv4Address.ToUInt32(BlueA1.Ip);
+        var a3 = Ipv4Address.ToUInt32(BlueA3.Ip);
         int Bucket((ushort Source, ushort Destination) f) => CardHash.ConntrackBucket(BlueA1.Slot, 6, a1, a3, f.Source, f.Destination, filtering.ConntrackBuckets);
         var flows = new List<(ushort Source, ushort Destination)> { (40000, 80) };
         var target = Bucket(flows[0]);

@@ -1,4 +1,3 @@
-using NitroCard.Driver;
 using NitroCard.Packets;
 using static NitroCard.Rtl.Tests.TestHost;
 
@@ -42,7 +41,7 @@ public class ThroughputTests
         for (var i = 0; i < Frames; i++)
         {
             var inner = Packets.Frames.Pad(Packets.Frames.Udp(BlueA1.Mac.Value, BlueB1.Mac.Value, BlueB1.Ip, BlueA1.Ip, (ushort)i, 9, new byte[Math.Max(0, size - 42)]), size);
-            host.Card.PushNetwork(VxlanHeader.Encapsulate(inner, UnderlayMacA.Value, 1, Ipv4.ToUInt32(UnderlayB), Ipv4.ToUInt32(UnderlayA), BlueVni));
+            host.Card.PushNetwork(VxlanHeader.Encapsulate(inner, UnderlayMacA.Value, 1, Ipv4Address.ToUInt32(UnderlayB), Ipv4Address.ToUInt32(UnderlayA), BlueVni));
         }
         AssertAtBusBound(host, size + 50, size);
     }

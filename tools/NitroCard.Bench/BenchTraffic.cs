@@ -114,7 +114,7 @@ public sealed class BenchTraffic
     {
         var s = Topology.Settings;
         return VxlanHeader.Encapsulate(inner, s.UnderlayMac.Value, s.UnderlayNextHopMac.Value,
-            Ipv4.ToUInt32(_remotePeer.UnderlayIp), Ipv4.ToUInt32(s.UnderlayIp), _remotePeer.Vni);
+            Ipv4Address.ToUInt32(_remotePeer.UnderlayIp), Ipv4Address.ToUInt32(s.UnderlayIp), _remotePeer.Vni);
     }
 
     /// <summary>
@@ -133,7 +133,7 @@ public sealed class BenchTraffic
                 continue;
             var underlay = 0xC000_0200u | (uint)random.Next(1, 255);
             var mac = 0x0200_0000_0000UL | ((ulong)(vni & 0xFFFF) << 24) | (ip & 0xFF_FFFF);
-            yield return new MappingEntry(vni, Ipv4.FromUInt32(ip), Ipv4.FromUInt32(underlay), new MacAddress(mac));
+            yield return new MappingEntry(vni, Ipv4Address.FromUInt32(ip), Ipv4Address.FromUInt32(underlay), new MacAddress(mac));
         }
     }
 }

@@ -24,6 +24,9 @@ public static class Ipv4Address
         return new IPAddress(bytes);
     }
 
+    /// <summary>The network mask of a prefix length (0..32) as a number.</summary>
+    public static uint Mask(int prefixLength) => prefixLength == 0 ? 0 : uint.MaxValue << (32 - prefixLength);
+
     /// <summary>Parses dotted-quad text such as "10.0.1.10".</summary>
     public static uint Parse(string text) => ToUInt32(IPAddress.Parse(text));
 }

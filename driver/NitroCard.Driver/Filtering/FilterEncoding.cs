@@ -1,4 +1,5 @@
 using NitroCard.Driver.Registers;
+using NitroCard.Packets;
 
 namespace NitroCard.Driver.Filtering;
 
@@ -29,7 +30,7 @@ public static class FilterEncoding
         TableLayout.Nacl.AnyProtocol.Write(w, m.Protocol is null ? 1u : 0u);
         TableLayout.Nacl.Protocol.Write(w, (uint)(m.Protocol ?? 0));
         TableLayout.Nacl.CidrLen.Write(w, (uint)m.Remote.PrefixLength);
-        TableLayout.Nacl.Cidr.Write(w, Ipv4.ToUInt32(m.Remote.BaseAddress));
+        TableLayout.Nacl.Cidr.Write(w, Ipv4Address.ToUInt32(m.Remote.BaseAddress));
         TableLayout.Nacl.P1Lo.Write(w, (uint)m.FromPort);
         TableLayout.Nacl.P1Hi.Write(w, (uint)m.ToPort);
         TableLayout.Nacl.P2Lo.Write(w, (uint)m.FromCode);
@@ -45,7 +46,7 @@ public static class FilterEncoding
         TableLayout.SgRule.AnyProtocol.Write(w, m.Protocol is null ? 1u : 0u);
         TableLayout.SgRule.Protocol.Write(w, (uint)(m.Protocol ?? 0));
         TableLayout.SgRule.CidrLen.Write(w, (uint)m.Remote.PrefixLength);
-        TableLayout.SgRule.Cidr.Write(w, Ipv4.ToUInt32(m.Remote.BaseAddress));
+        TableLayout.SgRule.Cidr.Write(w, Ipv4Address.ToUInt32(m.Remote.BaseAddress));
         TableLayout.SgRule.P1Lo.Write(w, (uint)m.FromPort);
         TableLayout.SgRule.P1Hi.Write(w, (uint)m.ToPort);
         TableLayout.SgRule.P2Lo.Write(w, (uint)m.FromCode);

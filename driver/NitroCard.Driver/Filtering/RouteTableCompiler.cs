@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using NitroCard.Packets;
 
 namespace NitroCard.Driver.Filtering;
 
@@ -35,7 +36,7 @@ public static class RouteTableCompiler
             {
                 if (route.EdgeIp is null || route.EdgeIp.AddressFamily != AddressFamily.InterNetwork)
                     throw new NitroCardException($"{what}: an edge route needs the edge's IPv4 underlay address");
-                edge = Ipv4.ToUInt32(route.EdgeIp);
+                edge = Ipv4Address.ToUInt32(route.EdgeIp);
             }
             var candidate = Candidate.From(route.Destination, route.Target, route.Class, edge, route.Target == RouteKind.Local, what);
             if (!seen.Add((candidate.Network, candidate.Length, route.Class)))
@@ -105,10 +106,10 @@ public static class RouteTableCompiler
         {
             if (prefix.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
                 throw new NitroCardException($"{what}: {prefix} is not an IPv4 prefix");
-            return new Candidate(Ipv4.ToUInt32(prefix.BaseAddress), prefix.PrefixLength, kind, cls, kind == RouteKind.Edge ? edge : 0, isLocal);
+            return new Candidate(Ipv4Address.ToUInt32(prefix.BaseAddress), prefix.PrefixLength, kind, cls, kind == RouteKind.Edge ? edge : 0, isLocal);
         }
 
-        public bool Contains(uint address) => (address & Ipv4.Mask(Length)) == Network;
+        public bool Contains(uint address) => (address & Ipv4Address.Mask(Length)) == Network;
 
         /// <summary>AWS priority: local first, then longest prefix, then static &gt; prefix-list &gt; propagated.</summary>
         public bool Beats(Candidate other)

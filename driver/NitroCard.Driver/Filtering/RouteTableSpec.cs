@@ -1,4 +1,5 @@
 using System.Net;
+using NitroCard.Packets;
 
 namespace NitroCard.Driver.Filtering;
 
@@ -54,5 +55,5 @@ public sealed record RouteTableSpec(IPNetwork? Local, IReadOnlyList<RouteSpec> R
 /// <param name="EdgeIp">The edge's underlay address for <see cref="RouteKind.Edge"/>, else 0.</param>
 public readonly record struct RouteInterval(int Table, uint Start, RouteKind Kind, uint EdgeIp)
 {
-    public override string ToString() => $"table {Table} from {Ipv4.FromUInt32(Start)}: {Kind}{(Kind == RouteKind.Edge ? " " + Ipv4.FromUInt32(EdgeIp) : "")}";
+    public override string ToString() => $"table {Table} from {Ipv4Address.FromUInt32(Start)}: {Kind}{(Kind == RouteKind.Edge ? " " + Ipv4Address.FromUInt32(EdgeIp) : "")}";
 }

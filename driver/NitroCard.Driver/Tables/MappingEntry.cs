@@ -1,4 +1,5 @@
 using System.Net;
+using NitroCard.Packets;
 
 namespace NitroCard.Driver.Tables;
 
@@ -11,11 +12,11 @@ namespace NitroCard.Driver.Tables;
 public sealed record MappingEntry(uint Vni, IPAddress Ip, IPAddress UnderlayIp, MacAddress Mac, int? LocalSlot = null)
 {
     /// <summary>The lookup key.</summary>
-    public MappingKey Key => new(Vni, Ipv4.ToUInt32(Ip));
+    public MappingKey Key => new(Vni, Ipv4Address.ToUInt32(Ip));
 }
 
 /// <summary>The mapping table's key: VNI and IPv4 (as a big-endian number).</summary>
 public readonly record struct MappingKey(uint Vni, uint Ip)
 {
-    public override string ToString() => $"vni {Vni} {Ipv4.FromUInt32(Ip)}";
+    public override string ToString() => $"vni {Vni} {Ipv4Address.FromUInt32(Ip)}";
 }

@@ -6,6 +6,7 @@ using System.Text;
 using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
 using NitroCard.Region;
+using NitroCard.Packets;
 
 namespace NitroCard.Cli.Live;
 
@@ -215,7 +216,7 @@ internal sealed class CardHost : IDisposable
         if (_probes.IsEmpty || data.Length < 42 || BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(12)) != 0x0806 || BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(20)) != 2)
             return false;
         var eni = Plan.Enis.FirstOrDefault(e => e.Slot == frame.Slot);
-        if (eni is null || BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(28)) != Ipv4.ToUInt32(Instance.Gateway(eni.Entry.Subnet)))
+        if (eni is null || BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(28)) != Ipv4Address.ToUInt32(Instance.Gateway(eni.Entry.Subnet)))
             return false;
         if (!_probes.TryRemove(frame.Slot, out var probe))
             return false;
@@ -235,8 +236,8 @@ internal sealed class CardHost : IDisposable
         frame[19] = 4;
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(20), 1);
         mac.Write(frame.AsSpan(22));
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(28), Ipv4.ToUInt32(ip));
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(38), Ipv4.ToUInt32(gateway));
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(28), Ipv4Address.ToUInt32(ip));
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(38), Ipv4Address.ToUInt32(gateway));
         return frame;
     }
 

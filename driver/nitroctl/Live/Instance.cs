@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using NitroCard.Driver;
 using NitroCard.Region;
+using NitroCard.Packets;
 
 namespace NitroCard.Cli.Live;
 
@@ -39,5 +39,5 @@ internal static class Instance
     }
 
     /// <summary>The subnet's router: its base address + 1.</summary>
-    public static IPAddress Gateway(IPNetwork subnet) => Ipv4.FromUInt32(Ipv4.ToUInt32(subnet.BaseAddress) + 1);
+    public static IPAddress Gateway(IPNetwork subnet) => Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(subnet.BaseAddress) + 1);
 }

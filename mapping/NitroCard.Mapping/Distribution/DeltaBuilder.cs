@@ -2,6 +2,7 @@ using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 using NitroCard.Mapping.State;
 using NitroCard.Region;
+using NitroCard.Packets;
 
 namespace NitroCard.Mapping.Distribution;
 
@@ -138,7 +139,7 @@ public static class DeltaBuilder
         var result = new Dictionary<MappingKey, HostMapping>(plan.Mappings.Length);
         foreach (var m in plan.Mappings)
         {
-            result[m.Key] = new HostMapping(m.Key, Driver.Ipv4.ToUInt32(m.UnderlayIp), m.Mac,
+            result[m.Key] = new HostMapping(m.Key, Ipv4Address.ToUInt32(m.UnderlayIp), m.Mac,
                 m.LocalSlot is { } slot ? plan.Enis[slot].EniId : null);
         }
         return result;

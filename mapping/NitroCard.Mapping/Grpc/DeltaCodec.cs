@@ -3,6 +3,7 @@ using NitroCard.Driver;
 using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Tables;
 using NitroCard.Mapping.Distribution;
+using NitroCard.Packets;
 using P = NitroCard.Mapping.Grpc.Protocol;
 
 namespace NitroCard.Mapping.Grpc;
@@ -18,7 +19,7 @@ public static class DeltaCodec
         {
             m.Settings = new P.Settings
             {
-                UnderlayIp = Ipv4.ToUInt32(s.UnderlayIp), UnderlayMac = s.UnderlayMac.Value, NextHopMac = s.UnderlayNextHopMac.Value,
+                UnderlayIp = Ipv4Address.ToUInt32(s.UnderlayIp), UnderlayMac = s.UnderlayMac.Value, NextHopMac = s.UnderlayNextHopMac.Value,
                 GatewayMac = s.GatewayMac.Value, AlarmMask = s.AlarmMask,
             };
         }
@@ -26,8 +27,8 @@ public static class DeltaCodec
         {
             m.SetEnis.Add(new P.Eni
             {
-                Id = e.Id, VpcId = e.VpcId, SubnetId = e.SubnetId, Vni = e.Entry.Vni, Ip = Ipv4.ToUInt32(e.Entry.Ip), Mac = e.Entry.Mac.Value,
-                SubnetBase = Ipv4.ToUInt32(e.Entry.Subnet.BaseAddress), SubnetPrefix = (uint)e.Entry.Subnet.PrefixLength, SourceDestCheck = e.Entry.SourceDestCheck,
+                Id = e.Id, VpcId = e.VpcId, SubnetId = e.SubnetId, Vni = e.Entry.Vni, Ip = Ipv4Address.ToUInt32(e.Entry.Ip), Mac = e.Entry.Mac.Value,
+                SubnetBase = Ipv4Address.ToUInt32(e.Entry.Subnet.BaseAddress), SubnetPrefix = (uint)e.Entry.Subnet.PrefixLength, SourceDestCheck = e.Entry.SourceDestCheck,
                 RouteTable = (uint)e.Entry.RouteTable, Nacl = (uint)e.Entry.Nacl,
             });
         }
@@ -37,9 +38,9 @@ public static class DeltaCodec
         foreach (var k in delta.RemoveMappings)
             m.RemoveMappings.Add(new P.MappingKey { Vni = k.Vni, Ip = k.Ip });
         foreach (var e in delta.SetEdges)
-            m.SetEdges.Add(new P.Edge { Vni = e.Vni, UnderlayIp = Ipv4.ToUInt32(e.UnderlayIp) });
+            m.SetEdges.Add(new P.Edge { Vni = e.Vni, UnderlayIp = Ipv4Address.ToUInt32(e.UnderlayIp) });
         foreach (var e in delta.RemoveEdges)
-            m.RemoveEdges.Add(new P.Edge { Vni = e.Vni, UnderlayIp = Ipv4.ToUInt32(e.UnderlayIp) });
+            m.RemoveEdges.Add(new P.Edge { Vni = e.Vni, UnderlayIp = Ipv4Address.ToUInt32(e.UnderlayIp) });
         if (delta.RouteTables is { } tables)
         {
             m.RouteTables = new P.RouteTables();
@@ -71,17 +72,17 @@ public static class DeltaCodec
     {
         ArgumentNullException.ThrowIfNull(m);
         CardSettings? settings = m.Settings is { } s
-            ? new CardSettings(Ipv4.FromUInt32(s.UnderlayIp), new MacAddress(s.UnderlayMac), new MacAddress(s.NextHopMac), new MacAddress(s.GatewayMac), s.AlarmMask)
+            ? new CardSettings(Ipv4Address.FromUInt32(s.UnderlayIp), new MacAddress(s.UnderlayMac), new MacAddress(s.NextHopMac), new MacAddress(s.GatewayMac), s.AlarmMask)
             : null;
         return new HostDelta(m.Host, (long)m.Version, (long)m.BaseVersion, m.Full, settings,
             [.. m.SetEnis.Select(e => new HostEni(e.Id, e.VpcId, e.SubnetId,
-                new EniEntry(e.Vni, Ipv4.FromUInt32(e.Ip), new MacAddress(e.Mac), new IPNetwork(Ipv4.FromUInt32(e.SubnetBase), (int)e.SubnetPrefix), e.SourceDestCheck,
+                new EniEntry(e.Vni, Ipv4Address.FromUInt32(e.Ip), new MacAddress(e.Mac), new IPNetwork(Ipv4Address.FromUInt32(e.SubnetBase), (int)e.SubnetPrefix), e.SourceDestCheck,
                     (int)e.RouteTable, (int)e.Nacl)))],
             [.. m.RemoveEnis],
             [.. m.SetMappings.Select(x => new HostMapping(new MappingKey(x.Vni, x.Ip), x.UnderlayIp, new MacAddress(x.Mac), x.LocalEni.Length == 0 ? null : x.LocalEni))],
             [.. m.RemoveMappings.Select(k => new MappingKey(k.Vni, k.Ip))],
-            [.. m.SetEdges.Select(e => new EdgeEntry(e.Vni, Ipv4.FromUInt32(e.UnderlayIp)))],
-            [.. m.RemoveEdges.Select(e => new EdgeEntry(e.Vni, Ipv4.FromUInt32(e.UnderlayIp)))])
+            [.. m.SetEdges.Select(e => new EdgeEntry(e.Vni, Ipv4Address.FromUInt32(e.UnderlayIp)))],
+            [.. m.RemoveEdges.Select(e => new EdgeEntry(e.Vni, Ipv4Address.FromUInt32(e.UnderlayIp)))])
         {
             RouteTables = m.RouteTables is { } tables ? [.. tables.Tables.Select(FromMessage)] : null,
             SetAcls = [.. m.SetNacls.Select(a => new HostAcl((int)a.Index, new NetworkAcl([.. a.Ingress.Select(FromMessage)], [.. a.Egress.Select(FromMessage)])))],
@@ -92,9 +93,9 @@ public static class DeltaCodec
         };
     }
 
-    private static P.Prefix ToMessage(IPNetwork prefix) => new() { Base = Ipv4.ToUInt32(prefix.BaseAddress), Length = (uint)prefix.PrefixLength };
+    private static P.Prefix ToMessage(IPNetwork prefix) => new() { Base = Ipv4Address.ToUInt32(prefix.BaseAddress), Length = (uint)prefix.PrefixLength };
 
-    private static IPNetwork FromMessage(P.Prefix prefix) => new(Ipv4.FromUInt32(prefix.Base), (int)prefix.Length);
+    private static IPNetwork FromMessage(P.Prefix prefix) => new(Ipv4Address.FromUInt32(prefix.Base), (int)prefix.Length);
 
     private static P.RouteTable ToMessage(RouteTableSpec table)
     {
@@ -105,7 +106,7 @@ public static class DeltaCodec
         {
             var route = new P.Route { Destination = ToMessage(r.Destination), Kind = (uint)r.Target, Class = (uint)r.Class };
             if (r.EdgeIp is { } edge)
-                route.EdgeIp = Ipv4.ToUInt32(edge);
+                route.EdgeIp = Ipv4Address.ToUInt32(edge);
             m.Routes.Add(route);
         }
         return m;
@@ -113,7 +114,7 @@ public static class DeltaCodec
 
     private static RouteTableSpec FromMessage(P.RouteTable m)
         => new(m.Local is { } local ? FromMessage(local) : null,
-            [.. m.Routes.Select(r => new RouteSpec(FromMessage(r.Destination), (RouteKind)r.Kind, (RouteClass)r.Class, r.HasEdgeIp ? Ipv4.FromUInt32(r.EdgeIp) : null))]);
+            [.. m.Routes.Select(r => new RouteSpec(FromMessage(r.Destination), (RouteKind)r.Kind, (RouteClass)r.Class, r.HasEdgeIp ? Ipv4Address.FromUInt32(r.EdgeIp) : null))]);
 
     private static P.FilterRule ToMessage(FilterRule rule)
     {

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Grpc.Core;
-using NitroCard.Driver;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Security;
+using NitroCard.Packets;
 using P = NitroCard.Mapping.Grpc.Protocol;
 
 namespace NitroCard.Mapping.Grpc;
@@ -135,9 +135,9 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
     {
         var slot = a.Slot == 0xFF ? "" : string.Create(CultureInfo.InvariantCulture, $" slot {a.Slot}");
         return new AlarmRecord(0, default, AlarmRecord.CardKind, host, a.Reason,
-            $"card of {host} dropped a frame ({a.Reason}){slot}: vni {a.Vni}, outer source {Ipv4.FromUInt32(a.OuterSource)}, inner {Ipv4.FromUInt32(a.InnerSource)} -> {Ipv4.FromUInt32(a.InnerDestination)}",
-            Vni: a.Vni, Slot: a.Slot, OuterSource: Ipv4.FromUInt32(a.OuterSource).ToString(), InnerSource: Ipv4.FromUInt32(a.InnerSource).ToString(),
-            InnerDestination: Ipv4.FromUInt32(a.InnerDestination).ToString(), Cycle: a.Cycle);
+            $"card of {host} dropped a frame ({a.Reason}){slot}: vni {a.Vni}, outer source {Ipv4Address.FromUInt32(a.OuterSource)}, inner {Ipv4Address.FromUInt32(a.InnerSource)} -> {Ipv4Address.FromUInt32(a.InnerDestination)}",
+            Vni: a.Vni, Slot: a.Slot, OuterSource: Ipv4Address.FromUInt32(a.OuterSource).ToString(), InnerSource: Ipv4Address.FromUInt32(a.InnerSource).ToString(),
+            InnerDestination: Ipv4Address.FromUInt32(a.InnerDestination).ToString(), Cycle: a.Cycle);
     }
 
     private static (string Role, string Name) Identity(ServerCallContext context)

@@ -4,6 +4,7 @@ using NitroCard.Driver;
 using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
+using NitroCard.Packets;
 
 namespace NitroCard.Region;
 
@@ -49,7 +50,7 @@ public static class RegionCompiler
                 $"{hostName} is not a host of the region (hosts: {string.Join(", ", hosts.Select(h => h.Name))})")]);
         }
         var host = hosts[hostIndex];
-        var underlayByHost = hosts.ToDictionary(h => h.Name, h => Ipv4.FromUInt32(ParseIp(h.UnderlayIp)), StringComparer.Ordinal);
+        var underlayByHost = hosts.ToDictionary(h => h.Name, h => Ipv4Address.FromUInt32(ParseIp(h.UnderlayIp)), StringComparer.Ordinal);
 
         var settings = new CardSettings(
             UnderlayIp: underlayByHost[host.Name],
@@ -75,7 +76,7 @@ public static class RegionCompiler
             foreach (var eni in vpc.Enis.Where(e => e.Host == hostName))
             {
                 var subnet = subnets[eni.Subnet];
-                var entry = new EniEntry(vpc.Vni, Ipv4.FromUInt32(ParseIp(eni.Ip)), MacAddress.Parse(eni.Mac), ParseNetwork(subnet.Cidr), eni.SourceDestCheck,
+                var entry = new EniEntry(vpc.Vni, Ipv4Address.FromUInt32(ParseIp(eni.Ip)), MacAddress.Parse(eni.Mac), ParseNetwork(subnet.Cidr), eni.SourceDestCheck,
                     RouteTable: filters.RouteTableOf(vpc, subnet),
                     Nacl: filters.AclOf(vpc, subnet));
                 filters.AddEni(vpc, eni);
@@ -98,13 +99,13 @@ public static class RegionCompiler
             {
                 mappings.Add(new MappingEntry(
                     vpc.Vni,
-                    Ipv4.FromUInt32(ParseIp(eni.Ip)),
+                    Ipv4Address.FromUInt32(ParseIp(eni.Ip)),
                     underlayByHost[eni.Host],
                     MacAddress.Parse(eni.Mac),
                     localSlots.TryGetValue(eni, out var slot) ? slot : null));
             }
             foreach (var edge in region.Edges)
-                edges.Add(new EdgeEntry(vpc.Vni, Ipv4.FromUInt32(ParseIp(edge.UnderlayIp))));
+                edges.Add(new EdgeEntry(vpc.Vni, Ipv4Address.FromUInt32(ParseIp(edge.UnderlayIp))));
         }
 
         return new HostCardPlan(host.Name, settings, vpcs.ToImmutable(), slots.ToImmutable(), mappings.ToImmutable(), edges.ToImmutable(), geometry, filterPlan);
@@ -145,7 +146,7 @@ public static class RegionCompiler
         private readonly Dictionary<string, int> _aclNumbers = new(StringComparer.Ordinal);
         private readonly List<SecurityRules> _security = [];
         private readonly List<ConntrackTimeouts> _timeouts = [];
-        private readonly IPAddress? _edge = region.Edges.IsEmpty ? null : Ipv4.FromUInt32(ParseIp(region.Edges[0].UnderlayIp));
+        private readonly IPAddress? _edge = region.Edges.IsEmpty ? null : Ipv4Address.FromUInt32(ParseIp(region.Edges[0].UnderlayIp));
 
         public int RouteTableOf(Vpc vpc, Subnet subnet)
         {
@@ -214,7 +215,7 @@ public static class RegionCompiler
             {
                 return vpc.Enis
                     .Where(e => e.SecurityGroups.Contains(group))
-                    .Select(e => Match(new IPNetwork(Ipv4.FromUInt32(ParseIp(e.Ip)), 32), rule.Protocol, rule.FromPort, rule.ToPort));
+                    .Select(e => Match(new IPNetwork(Ipv4Address.FromUInt32(ParseIp(e.Ip)), 32), rule.Protocol, rule.FromPort, rule.ToPort));
             }
             return [Match(ParseNetwork(rule.Cidr!), rule.Protocol, rule.FromPort, rule.ToPort)];
         }

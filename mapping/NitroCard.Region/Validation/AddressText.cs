@@ -2,13 +2,14 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using NitroCard.Driver;
+using NitroCard.Packets;
 
 namespace NitroCard.Region;
 
 /// <summary>An IPv4 prefix as numbers.</summary>
 internal readonly record struct Prefix(uint Network, int Length)
 {
-    public uint Mask => Ipv4.Mask(Length);
+    public uint Mask => Ipv4Address.Mask(Length);
 
     public uint Broadcast => Network | ~Mask;
 
@@ -18,9 +19,9 @@ internal readonly record struct Prefix(uint Network, int Length)
 
     public bool Overlaps(Prefix other) => Contains(other.Network) || other.Contains(Network);
 
-    public IPNetwork ToIPNetwork() => new(Ipv4.FromUInt32(Network), Length);
+    public IPNetwork ToIPNetwork() => new(Ipv4Address.FromUInt32(Network), Length);
 
-    public override string ToString() => $"{Ipv4.FromUInt32(Network)}/{Length}";
+    public override string ToString() => $"{Ipv4Address.FromUInt32(Network)}/{Length}";
 }
 
 /// <summary>Strict text forms: dotted-quad IPv4 (no shorthand, no leading zeros), a.b.c.d/n prefixes, MACs.</summary>
@@ -63,10 +64,10 @@ internal static class AddressText
             problem = $"'{text}' is not an IPv4 prefix (expected a.b.c.d/n with n 0..32)";
             return false;
         }
-        var mask = Ipv4.Mask(length);
+        var mask = Ipv4Address.Mask(length);
         if ((address & ~mask) != 0)
         {
-            problem = $"{text} has host bits set (the prefix is {Ipv4.FromUInt32(address & mask)}/{length})";
+            problem = $"{text} has host bits set (the prefix is {Ipv4Address.FromUInt32(address & mask)}/{length})";
             return false;
         }
         prefix = new Prefix(address, length);
@@ -110,5 +111,5 @@ internal static class AddressText
         return true;
     }
 
-    public static string Format(uint ipv4) => Ipv4.FromUInt32(ipv4).ToString();
+    public static string Format(uint ipv4) => Ipv4Address.FromUInt32(ipv4).ToString();
 }
