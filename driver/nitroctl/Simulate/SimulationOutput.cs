@@ -30,17 +30,7 @@ internal static class SimulationOutput
             using (var json = new Utf8JsonWriter(stream))
             {
                 json.WriteStartObject();
-                json.WriteNumber("cycle", alarm.Cycle);
-                json.WriteString("reason", alarm.Reason.ToWireName());
-                var eni = plan.Enis.FirstOrDefault(e => e.Slot == alarm.Slot);
-                if (eni is null)
-                    json.WriteNull("eni");
-                else
-                    json.WriteString("eni", eni.EniId);
-                json.WriteNumber("vni", alarm.Vni);
-                json.WriteString("outerSrc", alarm.OuterSource.ToString());
-                json.WriteString("innerSrc", alarm.InnerSource.ToString());
-                json.WriteString("innerDst", alarm.InnerDestination.ToString());
+                CardJson.WriteAlarmFields(json, alarm, plan.Enis.FirstOrDefault(e => e.Slot == alarm.Slot)?.EniId);
                 json.WriteEndObject();
             }
             stream.WriteByte((byte)'\n');
@@ -54,32 +44,7 @@ internal static class SimulationOutput
         json.WriteStartObject();
         if (result.Cycles is { } cycles)
             json.WriteNumber("cycles", cycles);
-        json.WriteStartObject("drops");
-        foreach (var reason in Enum.GetValues<DropReason>())
-            json.WriteNumber(reason.ToWireName(), result.Counters[reason]);
-        json.WriteEndObject();
-        json.WriteStartObject("enis");
-        foreach (var eni in plan.Enis)
-        {
-            var c = result.Counters.Enis[eni.Slot];
-            json.WriteStartObject(eni.EniId);
-            json.WriteNumber("txPackets", c.TxPackets);
-            json.WriteNumber("txBytes", c.TxBytes);
-            json.WriteNumber("rxPackets", c.RxPackets);
-            json.WriteNumber("rxBytes", c.RxBytes);
-            if (result.Counters.Filters.Count > eni.Slot)
-            {
-                var f = result.Counters.Filters[eni.Slot];
-                json.WriteNumber("sgAllowedIn", f.SgAllowedIn);
-                json.WriteNumber("sgDeniedIn", f.SgDeniedIn);
-                json.WriteNumber("sgAllowedOut", f.SgAllowedOut);
-                json.WriteNumber("sgDeniedOut", f.SgDeniedOut);
-                json.WriteNumber("conntrackAllowanceExceeded", f.ConntrackAllowanceExceeded);
-            }
-            json.WriteEndObject();
-        }
-        json.WriteEndObject();
-        json.WriteNumber("alarmOverflow", result.Counters.AlarmOverflow);
+        CardJson.WriteCounterFields(json, plan, result.Counters);
         if (result.Counters.Filters.Count > 0)
             json.WriteNumber("conntrackAllowanceAvailable", result.Counters.ConntrackFree);
         json.WriteEndObject();

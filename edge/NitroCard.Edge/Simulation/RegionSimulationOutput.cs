@@ -1,6 +1,6 @@
 using System.Text.Json;
-using NitroCard.Driver;
 using NitroCard.Packets;
+using NitroCard.Region;
 
 namespace NitroCard.Edge.Simulation;
 
@@ -36,18 +36,7 @@ public static class RegionSimulationOutput
                 json.WriteString("node", alarm.Node);
                 json.WriteNumber("timestamp", alarm.TimestampMicroseconds);
                 if (alarm.Card is { } card)
-                {
-                    json.WriteNumber("cycle", card.Cycle);
-                    json.WriteString("reason", card.Reason.ToWireName());
-                    if (alarm.CardEni is null)
-                        json.WriteNull("eni");
-                    else
-                        json.WriteString("eni", alarm.CardEni);
-                    json.WriteNumber("vni", card.Vni);
-                    json.WriteString("outerSrc", card.OuterSource.ToString());
-                    json.WriteString("innerSrc", card.InnerSource.ToString());
-                    json.WriteString("innerDst", card.InnerDestination.ToString());
-                }
+                    CardJson.WriteAlarmFields(json, card, alarm.CardEni);
                 else if (alarm.Edge is { } edge)
                 {
                     json.WriteString("reason", edge.Reason);
@@ -82,32 +71,7 @@ public static class RegionSimulationOutput
             var plan = simulation.Plan(host);
             json.WriteStartObject(host);
             json.WriteString("kind", "card");
-            json.WriteStartObject("drops");
-            foreach (var reason in Enum.GetValues<DropReason>())
-                json.WriteNumber(reason.ToWireName(), counters[reason]);
-            json.WriteEndObject();
-            json.WriteStartObject("enis");
-            foreach (var eni in plan.Enis)
-            {
-                var c = counters.Enis[eni.Slot];
-                json.WriteStartObject(eni.EniId);
-                json.WriteNumber("txPackets", c.TxPackets);
-                json.WriteNumber("txBytes", c.TxBytes);
-                json.WriteNumber("rxPackets", c.RxPackets);
-                json.WriteNumber("rxBytes", c.RxBytes);
-                if (counters.Filters.Count > eni.Slot)
-                {
-                    var f = counters.Filters[eni.Slot];
-                    json.WriteNumber("sgAllowedIn", f.SgAllowedIn);
-                    json.WriteNumber("sgDeniedIn", f.SgDeniedIn);
-                    json.WriteNumber("sgAllowedOut", f.SgAllowedOut);
-                    json.WriteNumber("sgDeniedOut", f.SgDeniedOut);
-                    json.WriteNumber("conntrackAllowanceExceeded", f.ConntrackAllowanceExceeded);
-                }
-                json.WriteEndObject();
-            }
-            json.WriteEndObject();
-            json.WriteNumber("alarmOverflow", counters.AlarmOverflow);
+            CardJson.WriteCounterFields(json, plan, counters);
             json.WriteEndObject();
         }
         if (simulation.Edge is { } edge)
