@@ -102,7 +102,8 @@ function Build-Native {
     $cflags = '-fPIC -O2 -DVL_USER_FATAL -DVL_USER_STOP -DVL_USER_FINISH -fvisibility=hidden'
     $ldflags = "-shared -Wl,--version-script=$(Join-Path $ShimDir 'libnitrocard.map')"
     $stampText = ($sources | ForEach-Object { (Get-FileHash $_ -Algorithm SHA256).Hash + ' ' + (Split-Path $_ -Leaf) }) -join "`n"
-    # Verilator compiles the model's hot code with -Os by default; -O2 simulates ~25% faster.
+    # Verilator compiles the model's hot code with -Os by default; -O2 simulates faster
+    # (the 100,000-frame differential test: 13 s with -Os, 10 s with -O2, on this machine).
     $makeflags = 'OPT_FAST=-O2'
     $stampText += "`n$cflags`n$ldflags`n$makeflags`n" + (& verilator --version)
     $stamp = Join-Path $Out 'lib/libnitrocard.stamp'
