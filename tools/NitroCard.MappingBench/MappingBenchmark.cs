@@ -20,7 +20,7 @@ public sealed record MappingBenchOptions(int Hosts, int Enis, int SingleChanges,
     public static MappingBenchOptions Parse(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var o = args.Contains("--quick") ? Quick : new MappingBenchOptions(1_000, 100_000, 200, 10_000, 5, 100_000, 60_000, null, "");
+        var o = args.Contains("--quick") ? Quick : new MappingBenchOptions(1_000, 1_000_000, 200, 10_000, 3, 100_000, 60_000, null, "");
         for (var i = 0; i < args.Length; i++)
         {
             int Next() => int.Parse(args[++i], CultureInfo.InvariantCulture);

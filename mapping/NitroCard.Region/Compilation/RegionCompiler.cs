@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NitroCard.Driver;
 using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Simulation;
@@ -50,7 +52,8 @@ public static class RegionCompiler
                 $"{hostName} is not a host of the region (hosts: {string.Join(", ", hosts.Select(h => h.Name))})")]);
         }
         var host = hosts[hostIndex];
-        var underlayByHost = hosts.ToDictionary(h => h.Name, h => Ipv4Address.FromUInt32(ParseIp(h.UnderlayIp)), StringComparer.Ordinal);
+        var underlayByHost = UnderlaysOf(hosts);
+        var edge = region.Edges.IsEmpty ? (uint?)null : ParseIp(region.Edges[0].UnderlayIp);
 
         var settings = new CardSettings(
             UnderlayIp: underlayByHost[host.Name],
@@ -69,44 +72,43 @@ public static class RegionCompiler
         // Slots follow the file order of the host's ENIs across all VPCs. Route tables and ACLs are numbered
         // in the order the slots first use them.
         var localSlots = new Dictionary<Eni, int>(ReferenceEqualityComparer.Instance);
-        var filters = new FilterBuilder(region);
+        var filters = new FilterBuilder();
         foreach (var vpc in region.Vpcs)
         {
-            var subnets = vpc.Subnets.ToDictionary(s => s.Id, s => s, StringComparer.Ordinal);
-            foreach (var eni in vpc.Enis.Where(e => e.Host == hostName))
+            VpcParts? parts = null;
+            var enis = vpc.Enis;
+            for (var i = 0; i < enis.Length; i++)
             {
-                var subnet = subnets[eni.Subnet];
-                var entry = new EniEntry(vpc.Vni, Ipv4Address.FromUInt32(ParseIp(eni.Ip)), MacAddress.Parse(eni.Mac), ParseNetwork(subnet.Cidr), eni.SourceDestCheck,
-                    RouteTable: filters.RouteTableOf(vpc, subnet),
-                    Nacl: filters.AclOf(vpc, subnet));
-                filters.AddEni(vpc, eni);
+                var eni = enis[i];
+                if (eni.Host != hostName)
+                    continue;
+                parts ??= VpcParts.Of(vpc, edge);
+                var subnet = parts.Subnets[eni.Subnet];
+                var address = parts.Address(i);
+                var entry = new EniEntry(vpc.Vni, address.Ip, address.Mac, subnet.Network, eni.SourceDestCheck,
+                    RouteTable: filters.Number(subnet.RouteTable),
+                    Nacl: filters.Number(subnet.Acl));
+                filters.AddEni(parts.Filter(i));
                 localSlots[eni] = slots.Count;
                 slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry));
             }
-        }
-        var filterPlan = filters.Build();
-        if (checkCapacity)
-            CheckFilterCapacity(region, hostIndex, host.Name, filterPlan, geometry);
-
-        foreach (var vpc in region.Vpcs)
-        {
-            if (!vpc.Enis.Any(e => e.Host == hostName))
+            if (parts is null)
                 continue; // never a byte of a VPC the host does not serve
             vpcs.Add(new HostVpc(vpc.Id, vpc.Vni));
             if (tablesOf is not null && !tablesOf(vpc))
                 continue;
-            foreach (var eni in vpc.Enis)
+            for (var i = 0; i < enis.Length; i++)
             {
-                mappings.Add(new MappingEntry(
-                    vpc.Vni,
-                    Ipv4Address.FromUInt32(ParseIp(eni.Ip)),
-                    underlayByHost[eni.Host],
-                    MacAddress.Parse(eni.Mac),
-                    localSlots.TryGetValue(eni, out var slot) ? slot : null));
+                var address = parts.Address(i);
+                mappings.Add(new MappingEntry(vpc.Vni, address.Ip, underlayByHost[enis[i].Host], address.Mac,
+                    localSlots.TryGetValue(enis[i], out var slot) ? slot : null));
             }
-            foreach (var edge in region.Edges)
-                edges.Add(new EdgeEntry(vpc.Vni, Ipv4Address.FromUInt32(ParseIp(edge.UnderlayIp))));
+            foreach (var e in region.Edges)
+                edges.Add(new EdgeEntry(vpc.Vni, Ipv4Address.FromUInt32(ParseIp(e.UnderlayIp))));
         }
+        var filterPlan = filters.Build();
+        if (checkCapacity)
+            CheckFilterCapacity(region, hostIndex, host.Name, filterPlan, geometry);
 
         return new HostCardPlan(host.Name, settings, vpcs.ToImmutable(), slots.ToImmutable(), mappings.ToImmutable(), edges.ToImmutable(), geometry, filterPlan);
     }
@@ -135,8 +137,15 @@ public static class RegionCompiler
             throw new RegionException(region.SourceName, errors);
     }
 
-    /// <summary>Collects the filtering tables of one host's slots.</summary>
-    private sealed class FilterBuilder(RegionTopology region)
+    /// <summary>Underlay address by host name, computed once per host list.</summary>
+    private static Dictionary<string, IPAddress> UnderlaysOf(ImmutableArray<RegionHost> hosts)
+        => UnderlayCache.GetValue(ImmutableCollectionsMarshal.AsArray(hosts)!,
+            a => a.ToDictionary(h => h.Name, h => Ipv4Address.FromUInt32(ParseIp(h.UnderlayIp)), StringComparer.Ordinal));
+
+    private static readonly ConditionalWeakTable<RegionHost[], Dictionary<string, IPAddress>> UnderlayCache = new();
+
+    /// <summary>Collects the filtering tables of one host's slots, numbering route tables and ACLs in first use order.</summary>
+    private sealed class FilterBuilder
     {
         private readonly List<RouteTableSpec> _routeTables = [];
         private readonly List<string> _routeTableIds = [];
@@ -146,13 +155,105 @@ public static class RegionCompiler
         private readonly Dictionary<string, int> _aclNumbers = new(StringComparer.Ordinal);
         private readonly List<SecurityRules> _security = [];
         private readonly List<ConntrackTimeouts> _timeouts = [];
-        private readonly IPAddress? _edge = region.Edges.IsEmpty ? null : Ipv4Address.FromUInt32(ParseIp(region.Edges[0].UnderlayIp));
 
-        public int RouteTableOf(Vpc vpc, Subnet subnet)
+        public int Number(NamedTable<RouteTableSpec> table) => Number(table, _routeTables, _routeTableIds, _routeTableNumbers);
+
+        public int Number(NamedTable<NetworkAcl> acl) => Number(acl, _acls, _aclIds, _aclNumbers);
+
+        public void AddEni(EniFilter filter)
         {
-            var key = subnet.RouteTable ?? $"{vpc.Id} (local only)";
-            if (_routeTableNumbers.TryGetValue(key, out var number))
+            _security.Add(filter.Rules);
+            _timeouts.Add(filter.Timeouts);
+        }
+
+        public HostFilterPlan Build() => new([.. _routeTables], [.. _routeTableIds], [.. _acls], [.. _aclIds], [.. _security], [.. _timeouts]);
+
+        private static int Number<T>(NamedTable<T> table, List<T> tables, List<string> ids, Dictionary<string, int> numbers)
+        {
+            if (numbers.TryGetValue(table.Key, out var number))
                 return number;
+            tables.Add(table.Value);
+            ids.Add(table.Key);
+            return numbers[table.Key] = tables.Count - 1;
+        }
+    }
+
+    /// <summary>A route table or ACL with the key a host numbers it by.</summary>
+    private sealed record NamedTable<T>(string Key, T Value);
+
+    private sealed record SubnetParts(string Id, IPNetwork Network, NamedTable<RouteTableSpec> RouteTable, NamedTable<NetworkAcl> Acl);
+
+    private sealed record EniAddress(IPAddress Ip, MacAddress Mac);
+
+    private sealed record EniFilter(SecurityRules Rules, ConntrackTimeouts Timeouts);
+
+    /// <summary>
+    /// What a plan needs of one VPC that depends on that VPC alone (and the region's edge): parsed addresses,
+    /// each subnet's route table and ACL, each ENI's security rules. Region records are immutable, so these are
+    /// computed once per <see cref="Vpc"/> object and shared by every host's plan (a change replaces the VPC
+    /// object and so its parts); a region of 1,000 hosts would otherwise recompile the same VPCs for every host.
+    /// </summary>
+    private sealed class VpcParts
+    {
+        private static readonly ConditionalWeakTable<Vpc, VpcParts> Cache = new();
+
+        private readonly Vpc _vpc;
+        private readonly EniAddress?[] _addresses;
+        private readonly EniFilter?[] _filters;
+
+        private VpcParts(Vpc vpc, uint? edge)
+        {
+            _vpc = vpc;
+            Edge = edge;
+            _addresses = new EniAddress?[vpc.Enis.Length];
+            _filters = new EniFilter?[vpc.Enis.Length];
+            var edgeIp = edge is { } e ? Ipv4Address.FromUInt32(e) : null;
+            Subnets = vpc.Subnets.ToDictionary(s => s.Id, s => new SubnetParts(s.Id, ParseNetwork(s.Cidr), RouteTableOf(vpc, s, edgeIp), AclOf(vpc, s)), StringComparer.Ordinal);
+        }
+
+        /// <summary>The edge address the route tables were compiled with.</summary>
+        public uint? Edge { get; }
+
+        public Dictionary<string, SubnetParts> Subnets { get; }
+
+        public static VpcParts Of(Vpc vpc, uint? edge)
+        {
+            var parts = Cache.GetValue(vpc, v => new VpcParts(v, edge));
+            if (parts.Edge == edge)
+                return parts;
+            parts = new VpcParts(vpc, edge);
+            Cache.AddOrUpdate(vpc, parts);
+            return parts;
+        }
+
+        /// <summary>ENI <paramref name="index"/>'s address and MAC (parsed on first use; a race computes the same value twice).</summary>
+        public EniAddress Address(int index)
+        {
+            var eni = _vpc.Enis[index];
+            return _addresses[index] ??= new EniAddress(Ipv4Address.FromUInt32(ParseIp(eni.Ip)), MacAddress.Parse(eni.Mac));
+        }
+
+        /// <summary>ENI <paramref name="index"/>'s security rules (all rules of all its groups) and tracking timeouts.</summary>
+        public EniFilter Filter(int index)
+        {
+            if (_filters[index] is { } known)
+                return known;
+            var vpc = _vpc;
+            var eni = vpc.Enis[index];
+            var groups = eni.SecurityGroups.Select(id => vpc.SecurityGroups.First(g => g.Id == id)).ToList();
+            var ingress = groups.SelectMany(g => g.Ingress).SelectMany(r => SecurityRule(vpc, r)).ToList();
+            var egress = groups.SelectMany(g => g.Egress).SelectMany(r => SecurityRule(vpc, r)).ToList();
+            var ct = eni.ConnectionTracking;
+            var defaults = ConntrackTimeouts.Default;
+            var timeouts = new ConntrackTimeouts(
+                (uint?)ct?.TcpEstablishedTimeout ?? defaults.TcpEstablished,
+                (uint?)ct?.UdpStreamTimeout ?? defaults.UdpStream,
+                (uint?)ct?.UdpTimeout ?? defaults.Udp);
+            return _filters[index] = new EniFilter(new SecurityRules(ingress, egress), timeouts);
+        }
+
+        private static NamedTable<RouteTableSpec> RouteTableOf(Vpc vpc, Subnet subnet, IPAddress? edge)
+        {
             var table = subnet.RouteTable is null ? null : vpc.RouteTables.First(t => t.Id == subnet.RouteTable);
             var routes = new List<RouteSpec>();
             foreach (var route in table?.Routes ?? [])
@@ -163,47 +264,25 @@ public static class RegionCompiler
                 routes.Add(route.Target switch
                 {
                     RouteTargets.Blackhole => new RouteSpec(destination, RouteKind.Blackhole),
-                    _ when RouteTargets.IsEndpoint(route.Target) => new RouteSpec(destination, RouteKind.Edge, RouteClass.PrefixList, _edge),
-                    _ => new RouteSpec(destination, RouteKind.Edge, RouteClass.Static, _edge),
+                    _ when RouteTargets.IsEndpoint(route.Target) => new RouteSpec(destination, RouteKind.Edge, RouteClass.PrefixList, edge),
+                    _ => new RouteSpec(destination, RouteKind.Edge, RouteClass.Static, edge),
                 });
             }
             // Gateway endpoints: a prefix-list route to the edge for each prefix of each endpoint associated with the table.
             foreach (var endpoint in vpc.GatewayEndpoints.Where(e => table is not null && e.RouteTables.Contains(table.Id)))
             {
                 foreach (var prefix in endpoint.PrefixList)
-                    routes.Add(new RouteSpec(ParseNetwork(prefix), RouteKind.Edge, RouteClass.PrefixList, _edge));
+                    routes.Add(new RouteSpec(ParseNetwork(prefix), RouteKind.Edge, RouteClass.PrefixList, edge));
             }
-            _routeTables.Add(new RouteTableSpec(ParseNetwork(vpc.Cidr), routes));
-            _routeTableIds.Add(key);
-            return _routeTableNumbers[key] = _routeTables.Count - 1;
+            return new(subnet.RouteTable ?? $"{vpc.Id} (local only)", new RouteTableSpec(ParseNetwork(vpc.Cidr), routes));
         }
 
-        public int AclOf(Vpc vpc, Subnet subnet)
+        private static NamedTable<NetworkAcl> AclOf(Vpc vpc, Subnet subnet)
         {
             var acl = vpc.NetworkAcls.FirstOrDefault(a => a.Subnets.Contains(subnet.Id));
-            var key = acl?.Id ?? "default";
-            if (_aclNumbers.TryGetValue(key, out var number))
-                return number;
-            _acls.Add(acl is null ? NetworkAcl.AllowAll : new NetworkAcl([.. acl.Ingress.Select(AclRule)], [.. acl.Egress.Select(AclRule)]));
-            _aclIds.Add(key);
-            return _aclNumbers[key] = _acls.Count - 1;
+            return new(acl?.Id ?? "default",
+                acl is null ? NetworkAcl.AllowAll : new NetworkAcl([.. acl.Ingress.Select(AclRule)], [.. acl.Egress.Select(AclRule)]));
         }
-
-        public void AddEni(Vpc vpc, Eni eni)
-        {
-            var groups = eni.SecurityGroups.Select(id => vpc.SecurityGroups.First(g => g.Id == id)).ToList();
-            var ingress = groups.SelectMany(g => g.Ingress).SelectMany(r => SecurityRule(vpc, r)).ToList();
-            var egress = groups.SelectMany(g => g.Egress).SelectMany(r => SecurityRule(vpc, r)).ToList();
-            _security.Add(new SecurityRules(ingress, egress));
-            var ct = eni.ConnectionTracking;
-            var defaults = ConntrackTimeouts.Default;
-            _timeouts.Add(new ConntrackTimeouts(
-                (uint?)ct?.TcpEstablishedTimeout ?? defaults.TcpEstablished,
-                (uint?)ct?.UdpStreamTimeout ?? defaults.UdpStream,
-                (uint?)ct?.UdpTimeout ?? defaults.Udp));
-        }
-
-        public HostFilterPlan Build() => new([.. _routeTables], [.. _routeTableIds], [.. _acls], [.. _aclIds], [.. _security], [.. _timeouts]);
 
         private static NetworkAclRule AclRule(RegionAclRule rule)
             => new(rule.RuleNumber, Match(ParseNetwork(rule.Cidr!), rule.Protocol, rule.FromPort, rule.ToPort), rule.Action == "allow");
