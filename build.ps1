@@ -177,7 +177,7 @@ switch ($Target) {
         # Mapping Service: API change -> every affected host acknowledged, full resyncs (docs/benchmarks/mapping.md).
         $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard.so'
         Invoke-Native 'dotnet' @('run', '--project', (Join-Path $Root 'tools/NitroCard.MappingBench/NitroCard.MappingBench.csproj'), '-c', 'Release', '--',
-            '--hosts', '1000', '--enis', '100000', '--singles', '100', '--batches', '3', '--out', (Join-Path $Root 'docs/benchmarks/mapping.md'))
+            '--hosts', '1000', '--enis', '1000000', '--singles', '100', '--batches', '3', '--out', (Join-Path $Root 'docs/benchmarks/mapping.md'))
     }
     'demo' {
         Build-All
