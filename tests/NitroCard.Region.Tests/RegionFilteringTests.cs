@@ -69,6 +69,47 @@ public sealed class RegionFilteringTests
     }
 
     [Fact]
+    public void Vgw_route_propagation_adds_the_customer_cidrs_as_propagated_routes_that_static_routes_beat()
+    {
+        var plan = Plan(root =>
+        {
+            var vpc = root.Vpc(0);
+            vpc["vpnConnections"] = Json("""
+                [ { "id": "vpn-1", "customerGatewayIp": "203.0.113.9", "edgeIp": "198.51.100.250", "customerCidrs": ["172.31.0.0/16", "192.168.0.0/16"],
+                    "outbound": { "spi": 4097, "aesGcmKeyWithSalt": "00112233445566778899aabbccddeeff01020304" },
+                    "inbound":  { "spi": 8193, "aesGcmKeyWithSalt": "ffeeddccbbaa99887766554433221100a0b0c0d0" } } ]
+                """);
+            vpc["directConnect"] = Json("""[ { "id": "dxvif-1", "connection": "dxcon-1", "sTag": 100, "cTag": 200, "customerCidrs": ["172.16.0.0/16"] } ]""");
+            vpc["routeTables"]![0]!["vgwRoutePropagation"] = true;
+            vpc["routeTables"]![0]!["routes"] = Json("""[ { "destination": "192.168.0.0/16", "target": "blackhole" } ]""");
+        });
+        var a1 = plan.Enis.Single(e => e.EniId == "eni-a1");
+        var table = plan.Filters.RouteTables[a1.Entry.RouteTable];
+        var propagated = table.Routes.Where(r => r.Class == RouteClass.Propagated).Select(r => r.Destination.ToString()).Order();
+        Assert.Equal(["172.16.0.0/16", "172.31.0.0/16", "192.168.0.0/16"], propagated);
+        // The static blackhole for 192.168.0.0/16 wins over the propagated route of the same prefix.
+        var bank = RouteTableCompiler.Compile(0, table);
+        Assert.Equal(RouteKind.Blackhole, bank.Last(i => i.Start <= Ip("192.168.1.1")).Kind);
+        Assert.Equal(RouteKind.Edge, bank.Last(i => i.Start <= Ip("172.31.1.1")).Kind);
+        // eni-b1's table (rtb-isolated) does not propagate.
+        var b1 = plan.Enis.Single(e => e.EniId == "eni-b1");
+        Assert.Empty(plan.Filters.RouteTables[b1.Entry.RouteTable].Routes);
+    }
+
+    [Fact]
+    public void Vgw_route_propagation_needs_an_edge()
+    {
+        var e = Assert.Throws<RegionException>(() => Plan(root =>
+        {
+            root["edges"] = new JsonArray();
+            root.Vpc(0)["routeTables"]![0]!["vgwRoutePropagation"] = true;
+        }));
+        Assert.Contains(e.Errors, x => x.Path.EndsWith(".vgwRoutePropagation", StringComparison.Ordinal) && x.Message.Contains("no edges", StringComparison.Ordinal));
+    }
+
+    private static uint Ip(string text) => NitroCard.Packets.Ipv4Address.ToUInt32(IPAddress.Parse(text));
+
+    [Fact]
     public void Source_groups_expand_to_every_member_address_and_untracked_follows_the_rules()
     {
         var plan = Plan(_ => { });

@@ -255,6 +255,8 @@ public static partial class RegionValidator
                 return;
             }
             CheckId(table.Id, path + ".id");
+            if (table.VgwRoutePropagation && _edgeCount == 0)
+                Add(path + ".vgwRoutePropagation", "propagated routes lead to the region's first edge, but the region has no edges");
             var routes = Items(table.Routes);
             var destinations = new Dictionary<Prefix, int>();
             for (var r = 0; r < routes.Length; r++)
