@@ -17,7 +17,8 @@ public abstract class MappingServiceContract
     /// <summary>A store; <paramref name="reopen"/>: the same data as the previous call's (a restart).</summary>
     protected abstract Task<IRegionStore> OpenStoreAsync(bool reopen);
 
-    protected virtual bool Skip => false;
+    /// <summary>Why the store cannot run here (the test is reported skipped), or null.</summary>
+    protected virtual string? Unavailable => null;
 
     private async Task<MappingService> OpenAsync(bool reopen = false)
         => await MappingService.OpenAsync(await OpenStoreAsync(reopen));
@@ -30,11 +31,10 @@ public abstract class MappingServiceContract
         return service;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Apply_loads_the_region_file_and_describe_returns_it()
     {
-        if (Skip)
-            return;
+        Skip.If(Unavailable is not null, Unavailable);
         await using var service = await WithExampleAsync(await OpenAsync());
         Assert.Equal(1, service.Version);
         var vpcs = JsonNode.Parse(await service.InvokeAsync("describe-vpcs", P()))!.AsArray();
@@ -44,7 +44,7 @@ public abstract class MappingServiceContract
         Assert.Equal(RegionLoader.ToJson(RegionLoader.Load(ExamplePath)), RegionLoader.ToJson(service.Topology));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("create-subnet", "vpcId=vpc-0a1b2c3d4e5f60718;cidrBlock=10.1.0.0/24", ErrorCodes.InvalidSubnetRange)]
     [InlineData("create-subnet", "vpcId=vpc-0a1b2c3d4e5f60718;cidrBlock=10.0.1.0/25", ErrorCodes.InvalidSubnetConflict)]
     [InlineData("create-subnet", "vpcId=vpc-0a1b2c3d4e5f60718;cidrBlock=10.0.9.0/29", ErrorCodes.InvalidSubnetRange)]
@@ -63,8 +63,7 @@ public abstract class MappingServiceContract
     [InlineData("frobnicate", "", ErrorCodes.InvalidAction)]
     public async Task Invalid_requests_get_EC2_errors_and_change_nothing(string action, string parameters, string code)
     {
-        if (Skip)
-            return;
+        Skip.If(Unavailable is not null, Unavailable);
         await using var service = await WithExampleAsync(await OpenAsync());
         var before = RegionLoader.ToJson(service.Topology);
         var p = parameters.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
@@ -74,11 +73,10 @@ public abstract class MappingServiceContract
         Assert.Equal(before, RegionLoader.ToJson(service.Topology));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Apply_of_an_invalid_region_lists_every_problem_and_changes_nothing()
     {
-        if (Skip)
-            return;
+        Skip.If(Unavailable is not null, Unavailable);
         await using var service = await WithExampleAsync(await OpenAsync());
         var bad = File.ReadAllText(ExamplePath).Replace("\"10.0.2.20\"", "\"10.0.1.10\"", StringComparison.Ordinal).Replace("\"vni\": 1002", "\"vni\": 1001", StringComparison.Ordinal);
         var e = await Assert.ThrowsAsync<MappingApiException>(() => service.InvokeAsync("apply", P(("region", bad))));
@@ -88,11 +86,10 @@ public abstract class MappingServiceContract
         Assert.Equal(1, service.Version);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Operations_build_a_region_that_the_region_validator_accepts_and_that_survives_a_restart()
     {
-        if (Skip)
-            return;
+        Skip.If(Unavailable is not null, Unavailable);
         string json;
         long version;
         await using (var service = await WithExampleAsync(await OpenAsync()))
@@ -122,11 +119,10 @@ public abstract class MappingServiceContract
         Assert.Equal(version + 1, reopened.Version);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_host_snapshot_holds_exactly_what_the_region_compiler_gives_that_host()
     {
-        if (Skip)
-            return;
+        Skip.If(Unavailable is not null, Unavailable);
         await using var service = await WithExampleAsync(await OpenAsync());
         await service.InvokeAsync("create-vpc", P(("cidrBlock", "172.16.0.0/16"), ("vpcId", "vpc-green")));
         await service.InvokeAsync("create-subnet", P(("vpcId", "vpc-green"), ("cidrBlock", "172.16.1.0/24"), ("subnetId", "subnet-g")));
@@ -159,11 +155,10 @@ public abstract class MappingServiceContract
             Assert.DoesNotContain(DeltaBuilder.Snapshot(service.StateUnsafe, "host-a", 0).SetMappings, m => m.Key.Ip >> 24 == 172);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_security_group_rule_reaches_every_host_of_its_VPC_as_that_host_s_rules()
     {
-        if (Skip)
-            return;
+        Skip.If(Unavailable is not null, Unavailable);
         await using var service = await WithExampleAsync(await OpenAsync());
         await service.InvokeAsync("authorize-security-group-ingress", P(("groupId", "sg-app"), ("protocol", "udp"), ("port", "53"), ("cidr", "10.0.0.0/16")));
         var version = service.Version;
@@ -181,11 +176,10 @@ public abstract class MappingServiceContract
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Deltas_reach_exactly_the_hosts_of_the_VPC_and_a_move_is_ordered_new_host_others_old_host()
     {
-        if (Skip)
-            return;
+        Skip.If(Unavailable is not null, Unavailable);
         var region = File.ReadAllText(ExamplePath).Replace(
             "{ \"name\": \"host-b\", \"underlayIp\": \"192.0.2.12\" }",
             "{ \"name\": \"host-b\", \"underlayIp\": \"192.0.2.12\" }, { \"name\": \"host-c\", \"underlayIp\": \"192.0.2.13\" }, { \"name\": \"host-d\", \"underlayIp\": \"192.0.2.14\" }",
@@ -273,7 +267,7 @@ public sealed class SqliteMappingServiceTests : MappingServiceContract, IDisposa
 
 public sealed class EtcdMappingServiceTests(EtcdFixture etcd) : MappingServiceContract, IClassFixture<EtcdFixture>
 {
-    protected override bool Skip => !etcd.Available;
+    protected override string? Unavailable => etcd.Available ? null : "etcd is not installed (/usr/bin/etcd, Debian etcd-server; build.ps1 installs it as root)";
 
     protected override async Task<IRegionStore> OpenStoreAsync(bool reopen)
         => reopen ? await EtcdRegionStore.OpenAsync(etcd.Url) : await etcd.OpenFreshAsync();

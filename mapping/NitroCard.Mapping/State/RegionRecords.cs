@@ -96,4 +96,5 @@ public sealed record RegionSettings(string? SubstrateRouterMac, string? GatewayM
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RegionSettings))]
+[JsonSerializable(typeof(List<StoreWrite>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -1,0 +1,59 @@
+using System.Globalization;
+using NitroCard.Mapping.State;
+using NitroCard.Mapping.Storage;
+
+namespace NitroCard.Mapping.Tests;
+
+/// <summary>
+/// The etcd store's atomicity for commits larger than one etcd transaction (the write-ahead log): a reader sees
+/// the version before or after, and a crash right after the commit point loses nothing.
+/// </summary>
+public sealed class EtcdStoreTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>
+{
+    private const int Big = EtcdRegionStore.MaxTxnOps * 3 + 7;
+
+    private static List<StoreWrite> Writes(int count, string text, int skip = 0)
+        => [.. Enumerable.Range(skip, count).Select(i => new StoreWrite(RecordKeys.Eni("vpc-1", "eni-" + i.ToString("D5", CultureInfo.InvariantCulture)), i, text + i.ToString(CultureInfo.InvariantCulture)))];
+
+    private static Dictionary<string, string> Map(IReadOnlyList<StoredRecord> records) => records.ToDictionary(r => r.Key, r => r.Json, StringComparer.Ordinal);
+
+    [SkippableFact]
+    public async Task A_commit_bigger_than_a_transaction_is_all_there_after_a_crash_at_its_commit_point()
+    {
+        Skip.IfNot(etcd.Available, "etcd is not installed (/usr/bin/etcd, Debian etcd-server; build.ps1 installs it as root)");
+        var writer = (EtcdRegionStore)await etcd.OpenFreshAsync();
+        await writer.CommitAsync(1, Writes(Big, "v1-"), CancellationToken.None);
+        var (v1, records1) = await writer.LoadAsync(CancellationToken.None);
+        Assert.Equal(1, v1);
+        Assert.Equal(Big, records1.Count);
+
+        // Version 2 rewrites every record but the first ten, deletes those, and adds more; the writer "crashes"
+        // right after the commit point: the records themselves are still version 1's.
+        var v2Writes = Writes(Big - 10, "v2-", skip: 10);
+        v2Writes.AddRange(Writes(10, "").Select(w => w with { Json = null }));
+        v2Writes.AddRange(Writes(50, "v2-", skip: Big));
+        writer.StopAfterLogForTests = true;
+        await writer.CommitAsync(2, v2Writes, CancellationToken.None);
+        var expected = Map(records1);
+        foreach (var w in v2Writes)
+        {
+            if (w.Json is null)
+                expected.Remove(w.Key);
+            else
+                expected[w.Key] = w.Json;
+        }
+
+        // A reader overlays the committed log.
+        var (v2, seen) = await writer.LoadAsync(CancellationToken.None);
+        Assert.Equal(2, v2);
+        Assert.Equal(expected, Map(seen));
+        await writer.DisposeAsync();
+
+        // Opening the store finishes the commit; the log is gone and the records alone say version 2.
+        await using var reopened = await EtcdRegionStore.OpenAsync(etcd.Url, watch: false);
+        var (v2Again, after) = await reopened.LoadAsync(CancellationToken.None);
+        Assert.Equal(2, v2Again);
+        Assert.Equal(expected, Map(after));
+        Assert.Equal(0, await reopened.LogKeysForTestsAsync());
+    }
+}
