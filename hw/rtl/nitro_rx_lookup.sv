@@ -24,7 +24,7 @@ module nitro_rx_lookup #(
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // entries per way (log2)
   parameter int MAP_BUCKET_SLOTS_LOG2 = 2,  // entries per bucket (log2)
   parameter int IP_MTU             = 9001,  // inner IPv4 MTU
-  parameter int DEC_SPACE_W        = 5,     // width of the decision FIFO free-space count
+  parameter int DEC_SPACE_W        = 6,     // width of the decision FIFO free-space count (32 entries)
   parameter int MAP_W              = 146,   // mapping entry bits
   parameter int NUM_NACL           = 16,    // network ACLs
   parameter int NACL_RULES         = 40,    // rules per ACL and direction
