@@ -6,9 +6,15 @@ nitro_ingress.sv
 nitro_map_way.sv
 nitro_map_match.sv
 nitro_tables.sv
+nitro_delay.sv
+nitro_rule_match.sv
+nitro_route_lookup.sv
+nitro_nacl.sv
+nitro_sg_scan.sv
 nitro_ipv4_check.sv
 nitro_tx_lookup.sv
 nitro_rx_lookup.sv
+nitro_conntrack.sv
 nitro_tx_editor.sv
 nitro_rx_editor.sv
 nitro_arbiter.sv

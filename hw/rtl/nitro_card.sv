@@ -1,11 +1,13 @@
-// nitro_card: the Nitro Card for VPC data plane (docs/card-semantics.md).
+// nitro_card: the Nitro Card for VPC data plane (docs/card-semantics.md, docs/card-filtering.md).
 //
-//   host in -> nitro_ingress (beat FIFO + header FIFO) -> nitro_tx_lookup -> decision FIFO
-//           -> nitro_tx_editor -> host out (via nitro_arbiter) / net out
-//   net in  -> nitro_ingress -> nitro_rx_lookup -> decision FIFO -> nitro_rx_editor
-//           -> host out (via nitro_arbiter)
-//   nitro_tables (ENI, mapping, edge, atomic batches), nitro_counters, nitro_alarm_fifo and
-//   nitro_csr hang off the CSR bus.
+//   host in -> nitro_ingress (beat FIFO + header FIFO) -> nitro_tx_lookup (checks, mapping,
+//           routes, ACLs) -> pre-decision FIFO -> nitro_conntrack (security groups, shared)
+//           -> decision FIFO -> nitro_tx_editor -> host out (via nitro_arbiter) / net out
+//   net in  -> nitro_ingress -> nitro_rx_lookup -> pre-decision FIFO -> nitro_conntrack
+//           -> decision FIFO -> nitro_rx_editor -> host out (via nitro_arbiter)
+//   nitro_tables (ENI, mapping, edge, filtering tables, atomic batches), nitro_counters,
+//   nitro_alarm_fifo and nitro_csr hang off the CSR bus. Counters and alarms are reported
+//   where the final decision is made (the output of nitro_conntrack).
 module nitro_card #(
   parameter int DATA_WIDTH         = 512,  // bits per beat (only 512 is supported)
   parameter int KEEP_WIDTH         = DATA_WIDTH / 8,
@@ -15,7 +17,13 @@ module nitro_card #(
   parameter int IP_MTU             = 9001,
   parameter int NUM_EDGE           = 8,
   parameter int ALARM_DEPTH        = 64,
-  parameter int BATCH_DEPTH        = 64
+  parameter int BATCH_DEPTH        = 64,
+  parameter int ROUTE_LEVELS       = 12,   // route bank: 2**ROUTE_LEVELS - 1 intervals
+  parameter int NUM_NACL           = 16,   // network ACLs
+  parameter int NACL_RULES         = 40,   // rules per ACL and direction
+  parameter int SG_RULES_LOG2      = 14,   // security group rules shared by the ENIs (log2)
+  parameter int CT_BUCKETS_LOG2    = 18,   // tracking buckets (log2): x CT_WAYS = 1M flows
+  parameter int CT_WAYS            = 4     // entries per tracking bucket
 ) (
   input  logic                  clk,
   input  logic                  rst,                 // synchronous, active high
@@ -84,13 +92,28 @@ module nitro_card #(
   if (BATCH_DEPTH < 1 || BATCH_DEPTH > 255) begin : g_chk_batch
     $error("nitro_card: BATCH_DEPTH must be in 1..255");
   end
+  if (ROUTE_LEVELS < 2 || ROUTE_LEVELS > 16) begin : g_chk_route
+    $error("nitro_card: ROUTE_LEVELS must be in 2..16");
+  end
+  if (NUM_NACL < 1 || NUM_NACL > 128 || NACL_RULES < 1 || NACL_RULES > 255) begin : g_chk_nacl
+    $error("nitro_card: NUM_NACL must be in 1..128, NACL_RULES in 1..255");
+  end
+  if (SG_RULES_LOG2 < 3 || SG_RULES_LOG2 > 16) begin : g_chk_sg
+    $error("nitro_card: SG_RULES_LOG2 must be in 3..16");
+  end
+  if (CT_BUCKETS_LOG2 < 2 || CT_BUCKETS_LOG2 > 20 || CT_WAYS < 1 || CT_WAYS > 8) begin : g_chk_ct
+    $error("nitro_card: CT_BUCKETS_LOG2 must be in 2..20, CT_WAYS in 1..8");
+  end
 
   localparam int MAP_W       = 146;
   localparam int MAX_TX      = 14 + IP_MTU;
   localparam int MAX_RX      = 14 + IP_MTU + 50;
   localparam int BEATS_LOG2  = $clog2(2 * ((MAX_RX + 63) / 64 + 1));
   localparam int HDR_LOG2    = 5;     // header FIFO: 32 records per direction
-  localparam int DEC_LOG2    = 4;     // decision FIFO: 16 decisions per direction
+  localparam int DEC_LOG2    = 5;     // decision FIFO: 32 decisions per direction (deep lookups)
+  localparam int PRE_LOG2    = 5;     // pre-decision FIFO (lookup -> nitro_conntrack)
+  localparam int PAY_W       = 654;   // record payload (the TX one; RX pads)
+  localparam int REC_W       = PAY_W + 154 + 2 * 42 + 3;
   localparam int ACNT_W      = $clog2(ALARM_DEPTH) + 1;
   localparam int L           = MAP_WAY_DEPTH_LOG2;
   localparam int MS          = MAP_BUCKET_SLOTS_LOG2;
@@ -123,7 +146,13 @@ module nitro_card #(
     .IP_MTU             (IP_MTU),
     .NUM_EDGE           (NUM_EDGE),
     .BATCH_DEPTH        (BATCH_DEPTH),
-    .ALARM_CNT_W        (ACNT_W)
+    .ALARM_CNT_W        (ACNT_W),
+    .ROUTE_LEVELS       (ROUTE_LEVELS),
+    .NUM_NACL           (NUM_NACL),
+    .NACL_RULES         (NACL_RULES),
+    .SG_RULES_LOG2      (SG_RULES_LOG2),
+    .CT_BUCKETS_LOG2    (CT_BUCKETS_LOG2),
+    .CT_WAYS            (CT_WAYS)
   ) u_csr (
     .clk            (clk),
     .rst            (rst),
@@ -139,6 +168,7 @@ module nitro_card #(
     .alarm_mask     (alarm_mask),
     .time_base      (time_base),
     .cycle          (cycle),
+    .ct_free        (ct_free),
     .alarm_head     (alarm_head),
     .alarm_count    (alarm_count),
     .alarm_overflow (alarm_overflow),
@@ -156,6 +186,19 @@ module nitro_card #(
   logic [MB-1:0] tx_map_addr0, tx_map_addr1, rx_map_addr0, rx_map_addr1;
   logic [(2**MS)*MAP_W-1:0] tx_map_data0, tx_map_data1, rx_map_data0, rx_map_data1;
   logic         edge_hit;
+  logic [31:0]  ct_free;
+  logic [7:0]   tx_eni_route, tx_eni_nacl, txl_eni_slot, txl_eni_nacl, rx_eni_nacl;
+  logic         tx_eni_untracked, txl_eni_untracked, rx_eni_untracked;
+  logic [15:0]  tx_eni_sgb, tx_eni_sgc, txl_eni_sgb, txl_eni_sgc, rx_eni_sgb, rx_eni_sgc;
+  logic [31:0]  txl_eni_subnet, rx_eni_subnet;
+  logic [5:0]   txl_eni_sublen, rx_eni_sublen;
+  logic         flt_wr_route, flt_wr_nacl, flt_wr_sg, flt_wr_tmo, flt_wr_bank, flt_rd_mode;
+  logic [31:0]  flt_wr_index, flt_rd_index;
+  logic [255:0] flt_wr_data;
+  logic [74:0]  route_rd_data;
+  logic         route_bank;
+  logic [112:0] nacl_rd_data, sg_rd_data;
+  logic [95:0]  tmo_rd_data;
 
   nitro_tables #(
     .NUM_ENI            (NUM_ENI),
@@ -163,7 +206,11 @@ module nitro_card #(
     .MAP_BUCKET_SLOTS_LOG2 (MS),
     .NUM_EDGE           (NUM_EDGE),
     .BATCH_DEPTH        (BATCH_DEPTH),
-    .MAP_W              (MAP_W)
+    .MAP_W              (MAP_W),
+    .ROUTE_LEVELS       (ROUTE_LEVELS),
+    .NUM_NACL           (NUM_NACL),
+    .NACL_RULES         (NACL_RULES),
+    .SG_RULES_LOG2      (SG_RULES_LOG2)
   ) u_tables (
     .clk           (clk),
     .rst           (rst),
@@ -182,11 +229,29 @@ module nitro_card #(
     .tx_eni_ip     (tx_eni_ip),
     .tx_eni_mac    (tx_eni_mac),
     .tx_eni_subnet (tx_eni_subnet),
+    .tx_eni_route  (tx_eni_route),
+    .tx_eni_nacl   (tx_eni_nacl),
+    .tx_eni_untracked (tx_eni_untracked),
+    .tx_eni_sg_base   (tx_eni_sgb),
+    .tx_eni_sg_count  (tx_eni_sgc),
+    .txl_eni_slot     (txl_eni_slot),
+    .txl_eni_nacl     (txl_eni_nacl),
+    .txl_eni_subnet   (txl_eni_subnet),
+    .txl_eni_sublen   (txl_eni_sublen),
+    .txl_eni_untracked (txl_eni_untracked),
+    .txl_eni_sg_base  (txl_eni_sgb),
+    .txl_eni_sg_count (txl_eni_sgc),
     .rx_eni_slot   (rx_eni_slot),
     .rx_eni_valid  (rx_eni_valid),
     .rx_eni_vni    (rx_eni_vni),
     .rx_eni_ip     (rx_eni_ip),
     .rx_eni_mac    (rx_eni_mac),
+    .rx_eni_nacl   (rx_eni_nacl),
+    .rx_eni_subnet (rx_eni_subnet),
+    .rx_eni_sublen (rx_eni_sublen),
+    .rx_eni_untracked (rx_eni_untracked),
+    .rx_eni_sg_base   (rx_eni_sgb),
+    .rx_eni_sg_count  (rx_eni_sgc),
     .tx_map_addr0  (tx_map_addr0),
     .tx_map_addr1  (tx_map_addr1),
     .tx_map_data0  (tx_map_data0),
@@ -197,7 +262,21 @@ module nitro_card #(
     .rx_map_data1  (rx_map_data1),
     .edge_vni      (edge_vni),
     .edge_ip       (edge_ip),
-    .edge_hit      (edge_hit)
+    .edge_hit      (edge_hit),
+    .flt_wr_route  (flt_wr_route),
+    .flt_wr_nacl   (flt_wr_nacl),
+    .flt_wr_sg     (flt_wr_sg),
+    .flt_wr_tmo    (flt_wr_tmo),
+    .flt_wr_bank   (flt_wr_bank),
+    .flt_wr_index  (flt_wr_index),
+    .flt_wr_data   (flt_wr_data),
+    .flt_rd_mode   (flt_rd_mode),
+    .flt_rd_index  (flt_rd_index),
+    .route_rd_data (route_rd_data),
+    .route_bank    (route_bank),
+    .nacl_rd_data  (nacl_rd_data),
+    .sg_rd_data    (sg_rd_data),
+    .tmo_rd_data   (tmo_rd_data)
   );
 
   // ---------------------------------------------------------------- TX direction
@@ -239,13 +318,25 @@ module nitro_card #(
 
   logic [537:0]       txd_wdata, txd_rdata;
   logic               txd_wr, txd_valid, txd_ready, txd_full, txd_empty, tx_lk_busy;
-  logic [DEC_LOG2:0]  txd_space;
+  logic [DEC_LOG2:0]  txd_space, tx_credit;
   logic               tx_drop, tx_st_tx, tx_st_rx;
   logic [3:0]         tx_reason;
   logic [7:0]         tx_slot, tx_rx_slot;
   logic [23:0]        tx_vni;
   logic [31:0]        tx_isrc, tx_idst;
   logic [15:0]        tx_len, tx_rx_len;
+  logic [REC_W-1:0]   txp_wdata, txp_rdata;
+  logic               txp_wr, txp_valid, txp_ready, txp_full, txp_empty;
+  logic [PRE_LOG2:0]  txp_space;
+  logic [1:0]         ct_tx_inflight, ct_rx_inflight;
+
+  // Admission credits: decision FIFO room minus what the pre-decision FIFO and the conntrack
+  // stage already hold for this direction (so neither FIFO can overflow).
+  always_comb begin
+    logic [DEC_LOG2+2:0] held;
+    held = (DEC_LOG2+3)'(2 ** PRE_LOG2) - (DEC_LOG2+3)'(txp_space) + (DEC_LOG2+3)'(txp_valid) + (DEC_LOG2+3)'(ct_tx_inflight);
+    tx_credit = ((DEC_LOG2+3)'(txd_space) > held) ? (DEC_LOG2+1)'((DEC_LOG2+3)'(txd_space) - held) : '0;
+  end
 
   nitro_tx_lookup #(
     .NUM_ENI            (NUM_ENI),
@@ -253,7 +344,11 @@ module nitro_card #(
     .MAP_BUCKET_SLOTS_LOG2 (MS),
     .IP_MTU             (IP_MTU),
     .DEC_SPACE_W        (DEC_LOG2 + 1),
-    .MAP_W              (MAP_W)
+    .MAP_W              (MAP_W),
+    .ROUTE_LEVELS       (ROUTE_LEVELS),
+    .NUM_NACL           (NUM_NACL),
+    .NACL_RULES         (NACL_RULES),
+    .REC_W              (REC_W)
   ) u_tx_lookup (
     .clk          (clk),
     .rst          (rst),
@@ -263,7 +358,7 @@ module nitro_card #(
     .hdr_valid    (txh_valid),
     .hdr_ready    (txh_ready),
     .freeze       (freeze),
-    .dec_space    (txd_space),
+    .dec_space    (tx_credit),
     .busy         (tx_lk_busy),
     .underlay_ip  (underlay_ip),
     .underlay_mac (underlay_mac),
@@ -277,23 +372,47 @@ module nitro_card #(
     .eni_ip       (tx_eni_ip),
     .eni_mac      (tx_eni_mac),
     .eni_subnet   (tx_eni_subnet),
+    .eni_route    (tx_eni_route),
+    .eni_nacl     (tx_eni_nacl),
+    .eni_untracked (tx_eni_untracked),
+    .eni_sg_base  (tx_eni_sgb),
+    .eni_sg_count (tx_eni_sgc),
+    .leni_slot    (txl_eni_slot),
+    .leni_nacl    (txl_eni_nacl),
+    .leni_subnet  (txl_eni_subnet),
+    .leni_sublen  (txl_eni_sublen),
+    .leni_untracked (txl_eni_untracked),
+    .leni_sg_base (txl_eni_sgb),
+    .leni_sg_count (txl_eni_sgc),
+    .route_wr     (flt_wr_route),
+    .nacl_wr      (flt_wr_nacl),
+    .bank_wr      (flt_wr_bank),
+    .flt_wr_index (flt_wr_index),
+    .flt_wr_data  (flt_wr_data),
+    .flt_rd_mode  (flt_rd_mode),
+    .flt_rd_index (flt_rd_index),
+    .route_rd_data (route_rd_data),
+    .route_bank   (route_bank),
+    .nacl_rd_data (nacl_rd_data),
     .map_addr0    (tx_map_addr0),
     .map_addr1    (tx_map_addr1),
     .map_data0    (tx_map_data0),
     .map_data1    (tx_map_data1),
-    .dec_data     (txd_wdata),
-    .dec_wr       (txd_wr),
-    .st_drop      (tx_drop),
-    .st_reason    (tx_reason),
-    .st_slot      (tx_slot),
-    .st_vni       (tx_vni),
-    .st_isrc      (tx_isrc),
-    .st_idst      (tx_idst),
-    .st_tx        (tx_st_tx),
-    .st_len       (tx_len),
-    .st_rx        (tx_st_rx),
-    .st_rx_slot   (tx_rx_slot),
-    .st_rx_len    (tx_rx_len)
+    .rec_data     (txp_wdata),
+    .rec_wr       (txp_wr)
+  );
+
+  nitro_fifo #(.WIDTH(REC_W), .DEPTH_LOG2(PRE_LOG2)) u_tx_pre (
+    .clk      (clk),
+    .rst      (rst),
+    .wr_data  (txp_wdata),
+    .wr_en    (txp_wr),
+    .full     (txp_full),
+    .space    (txp_space),
+    .rd_data  (txp_rdata),
+    .rd_valid (txp_valid),
+    .rd_ready (txp_ready),
+    .empty    (txp_empty)
   );
 
   nitro_fifo #(.WIDTH(538), .DEPTH_LOG2(DEC_LOG2)) u_tx_dec (
@@ -342,7 +461,7 @@ module nitro_card #(
   // ---------------------------------------------------------------- RX direction
   logic [511:0] rxb_data;
   logic         rxb_last, rxb_valid, rxb_ready;
-  logic [671:0] rxh_data;
+  logic [783:0] rxh_data;
   logic [15:0]  rxh_len;
   logic [7:0]   rxh_user;
   logic         rxh_valid, rxh_ready, rx_in_busy;
@@ -350,7 +469,7 @@ module nitro_card #(
   nitro_ingress #(
     .DATA_WIDTH      (DATA_WIDTH),
     .KEEP_WIDTH      (KEEP_WIDTH),
-    .HDR_BYTES       (84),
+    .HDR_BYTES       (98),
     .MAX_LEN         (MAX_RX),
     .BEAT_DEPTH_LOG2 (BEATS_LOG2),
     .HDR_DEPTH_LOG2  (HDR_LOG2),
@@ -378,13 +497,22 @@ module nitro_card #(
 
   logic [72:0]        rxd_wdata, rxd_rdata;
   logic               rxd_wr, rxd_valid, rxd_ready, rxd_full, rxd_empty, rx_lk_busy;
-  logic [DEC_LOG2:0]  rxd_space;
+  logic [DEC_LOG2:0]  rxd_space, rx_credit;
   logic               rx_drop, rx_st_rx;
   logic [3:0]         rx_reason;
   logic [7:0]         rx_slot, rx_rx_slot;
   logic [23:0]        rx_vni;
   logic [31:0]        rx_osrc, rx_isrc, rx_idst;
   logic [15:0]        rx_rx_len;
+  logic [REC_W-1:0]   rxp_wdata, rxp_rdata;
+  logic               rxp_wr, rxp_valid, rxp_ready, rxp_full, rxp_empty;
+  logic [PRE_LOG2:0]  rxp_space;
+
+  always_comb begin
+    logic [DEC_LOG2+2:0] held;
+    held = (DEC_LOG2+3)'(2 ** PRE_LOG2) - (DEC_LOG2+3)'(rxp_space) + (DEC_LOG2+3)'(rxp_valid) + (DEC_LOG2+3)'(ct_rx_inflight);
+    rx_credit = ((DEC_LOG2+3)'(rxd_space) > held) ? (DEC_LOG2+1)'((DEC_LOG2+3)'(rxd_space) - held) : '0;
+  end
 
   nitro_rx_lookup #(
     .NUM_ENI            (NUM_ENI),
@@ -392,7 +520,10 @@ module nitro_card #(
     .MAP_BUCKET_SLOTS_LOG2 (MS),
     .IP_MTU             (IP_MTU),
     .DEC_SPACE_W        (DEC_LOG2 + 1),
-    .MAP_W              (MAP_W)
+    .MAP_W              (MAP_W),
+    .NUM_NACL           (NUM_NACL),
+    .NACL_RULES         (NACL_RULES),
+    .REC_W              (REC_W)
   ) u_rx_lookup (
     .clk         (clk),
     .rst         (rst),
@@ -401,7 +532,7 @@ module nitro_card #(
     .hdr_valid   (rxh_valid),
     .hdr_ready   (rxh_ready),
     .freeze      (freeze),
-    .dec_space   (rxd_space),
+    .dec_space   (rx_credit),
     .busy        (rx_lk_busy),
     .underlay_ip (underlay_ip),
     .map_addr0   (rx_map_addr0),
@@ -413,22 +544,131 @@ module nitro_card #(
     .eni_vni     (rx_eni_vni),
     .eni_ip      (rx_eni_ip),
     .eni_mac     (rx_eni_mac),
+    .eni_nacl    (rx_eni_nacl),
+    .eni_subnet  (rx_eni_subnet),
+    .eni_sublen  (rx_eni_sublen),
+    .eni_untracked (rx_eni_untracked),
+    .eni_sg_base (rx_eni_sgb),
+    .eni_sg_count (rx_eni_sgc),
+    .nacl_wr     (flt_wr_nacl),
+    .flt_wr_index (flt_wr_index),
+    .flt_wr_data (flt_wr_data),
+    .flt_rd_mode (flt_rd_mode),
+    .flt_rd_index (flt_rd_index),
     .edge_vni    (edge_vni),
     .edge_ip     (edge_ip),
     .edge_hit    (edge_hit),
-    .dec_data    (rxd_wdata),
-    .dec_wr      (rxd_wr),
-    .st_drop     (rx_drop),
-    .st_reason   (rx_reason),
-    .st_slot     (rx_slot),
-    .st_vni      (rx_vni),
-    .st_osrc     (rx_osrc),
-    .st_isrc     (rx_isrc),
-    .st_idst     (rx_idst),
-    .st_rx       (rx_st_rx),
-    .st_rx_slot  (rx_rx_slot),
-    .st_rx_len   (rx_rx_len)
+    .rec_data    (rxp_wdata),
+    .rec_wr      (rxp_wr)
   );
+
+  nitro_fifo #(.WIDTH(REC_W), .DEPTH_LOG2(PRE_LOG2)) u_rx_pre (
+    .clk      (clk),
+    .rst      (rst),
+    .wr_data  (rxp_wdata),
+    .wr_en    (rxp_wr),
+    .full     (rxp_full),
+    .space    (rxp_space),
+    .rd_data  (rxp_rdata),
+    .rd_valid (rxp_valid),
+    .rd_ready (rxp_ready),
+    .empty    (rxp_empty)
+  );
+
+  // ---------------------------------------------------------------- security groups + conntrack
+  logic               ct_busy, ct_rec_busy, ct_out_v, ct_out_rx, ct_out_drop;
+  logic [PAY_W-1:0]   ct_pay, tx_pay, rx_pay;
+  logic [3:0]         ct_out_reason;
+  logic               sg_v, sg_ingress, sg_allowed, sg_exceeded;
+  logic [7:0]         sg_slot;
+
+  nitro_conntrack #(
+    .BUCKETS_LOG2  (CT_BUCKETS_LOG2),
+    .WAYS          (CT_WAYS),
+    .NUM_ENI       (NUM_ENI),
+    .SG_RULES_LOG2 (SG_RULES_LOG2),
+    .PAY_W         (PAY_W),
+    .REC_W         (REC_W)
+  ) u_conntrack (
+    .clk         (clk),
+    .rst         (rst),
+    .freeze      (freeze),
+    .busy        (ct_busy),
+    .rec_busy    (ct_rec_busy),
+    .now         (time_base),
+    .tx_rec      (txp_rdata),
+    .tx_valid    (txp_valid),
+    .tx_ready    (txp_ready),
+    .rx_rec      (rxp_rdata),
+    .rx_valid    (rxp_valid),
+    .rx_ready    (rxp_ready),
+    .tx_inflight (ct_tx_inflight),
+    .rx_inflight (ct_rx_inflight),
+    .out_v       (ct_out_v),
+    .out_rx      (ct_out_rx),
+    .out_pay     (ct_pay),
+    .out_drop    (ct_out_drop),
+    .out_reason  (ct_out_reason),
+    .sg_v        (sg_v),
+    .sg_slot     (sg_slot),
+    .sg_ingress  (sg_ingress),
+    .sg_allowed  (sg_allowed),
+    .sg_exceeded (sg_exceeded),
+    .ct_free     (ct_free),
+    .sg_wr_en    (flt_wr_sg),
+    .sg_wr_index (flt_wr_index[SG_RULES_LOG2-1:0]),
+    .sg_wr_data  ({flt_wr_data[nitro_regs_pkg::TBL_SG_RULE_P2_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_SG_RULE_P2_LO_LSB +: 16],
+                   flt_wr_data[nitro_regs_pkg::TBL_SG_RULE_P1_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_SG_RULE_P1_LO_LSB +: 16],
+                   flt_wr_data[nitro_regs_pkg::TBL_SG_RULE_CIDR_LSB +: 32], flt_wr_data[nitro_regs_pkg::TBL_SG_RULE_CIDR_LEN_LSB +: 6],
+                   flt_wr_data[nitro_regs_pkg::TBL_SG_RULE_PROTOCOL_LSB +: 8], flt_wr_data[nitro_regs_pkg::TBL_SG_RULE_ANY_PROTOCOL_LSB],
+                   1'b0, flt_wr_data[nitro_regs_pkg::TBL_SG_RULE_VALID_LSB]}),
+    .tmo_wr_en   (flt_wr_tmo),
+    .tmo_wr_slot (flt_wr_index[7:0]),
+    .tmo_wr_data ({flt_wr_data[nitro_regs_pkg::TBL_ENI_CONNTRACK_UDP_LSB +: 32],
+                   flt_wr_data[nitro_regs_pkg::TBL_ENI_CONNTRACK_UDP_STREAM_LSB +: 32],
+                   flt_wr_data[nitro_regs_pkg::TBL_ENI_CONNTRACK_TCP_ESTABLISHED_LSB +: 32]}),
+    .rd_mode     (flt_rd_mode),
+    .sg_rd_index (flt_rd_index[SG_RULES_LOG2-1:0]),
+    .sg_rd_data  (sg_rd_data),
+    .tmo_rd_slot (flt_rd_index[7:0]),
+    .tmo_rd_data (tmo_rd_data)
+  );
+
+  // Final decisions: the record's payload with the security group verdict applied.
+  // TX payload {kind, tuser, out_len, beat0, reason, slot, vni, isrc, idst, len}
+  logic [1:0] tx_kind;
+  assign tx_pay    = ct_pay;
+  assign tx_kind   = ct_out_drop ? 2'd0 : tx_pay[652 +: 2];
+  assign txd_wr    = ct_out_v && !ct_out_rx;
+  assign txd_wdata = {tx_kind, tx_pay[116 +: 536]};
+  assign tx_drop   = txd_wr && tx_kind == 2'd0;
+  assign tx_reason = ct_out_drop ? ct_out_reason : tx_pay[112 +: 4];
+  assign tx_slot   = tx_pay[104 +: 8];
+  assign tx_vni    = tx_pay[80 +: 24];
+  assign tx_isrc   = tx_pay[48 +: 32];
+  assign tx_idst   = tx_pay[16 +: 32];
+  assign tx_len    = tx_pay[0 +: 16];
+  assign tx_st_tx  = txd_wr && tx_kind != 2'd0;
+  assign tx_st_rx  = txd_wr && (tx_kind == 2'd1 || tx_kind == 2'd2);
+  assign tx_rx_slot = tx_pay[644 +: 8];
+  assign tx_rx_len  = tx_pay[628 +: 16];
+
+  // RX payload {drop, slot, inner_len, mac, reason, alarm slot, vni, osrc, isrc, idst}
+  logic rx_fdrop;
+  assign rx_pay     = ct_pay;
+  assign rx_fdrop   = rx_pay[204] || ct_out_drop;
+  assign rxd_wr     = ct_out_v && ct_out_rx;
+  assign rxd_wdata  = {rx_fdrop, rx_pay[132 +: 72]};
+  assign rx_drop    = rxd_wr && rx_fdrop;
+  assign rx_reason  = ct_out_drop ? ct_out_reason : rx_pay[128 +: 4];
+  assign rx_slot    = ct_out_drop ? rx_pay[196 +: 8] : rx_pay[120 +: 8];
+  assign rx_vni     = rx_pay[96 +: 24];
+  assign rx_osrc    = rx_pay[64 +: 32];
+  assign rx_isrc    = rx_pay[32 +: 32];
+  assign rx_idst    = rx_pay[0 +: 32];
+  assign rx_st_rx   = rxd_wr && !rx_fdrop;
+  assign rx_rx_slot = rx_pay[196 +: 8];
+  assign rx_rx_len  = rx_pay[180 +: 16];
 
   nitro_fifo #(.WIDTH(73), .DEPTH_LOG2(DEC_LOG2)) u_rx_dec (
     .clk      (clk),
@@ -516,7 +756,12 @@ module nitro_card #(
     .ra_len    (tx_rx_len),
     .rb_v      (rx_st_rx),
     .rb_slot   (rx_rx_slot),
-    .rb_len    (rx_rx_len)
+    .rb_len    (rx_rx_len),
+    .sg_v      (sg_v),
+    .sg_slot   (sg_slot),
+    .sg_ingress (sg_ingress),
+    .sg_allowed (sg_allowed),
+    .sg_exceeded (sg_exceeded)
   );
 
   logic [199:0] tx_alarm, rx_alarm;
@@ -537,11 +782,11 @@ module nitro_card #(
   );
 
   // ---------------------------------------------------------------- status
-  assign quiet = !tx_lk_busy && !rx_lk_busy;
-  assign idle  = !tx_in_busy && !rx_in_busy && !tx_lk_busy && !rx_lk_busy && txd_empty && rxd_empty
-              && !tx_ed_busy && !rx_ed_busy && !arb_busy;
+  assign quiet = !tx_lk_busy && !rx_lk_busy && txp_empty && rxp_empty && !ct_busy;
+  assign idle  = !tx_in_busy && !rx_in_busy && !tx_lk_busy && !rx_lk_busy && txp_empty && rxp_empty
+              && !ct_rec_busy && txd_empty && rxd_empty && !tx_ed_busy && !rx_ed_busy && !arb_busy;
 
   logic unused_top;
-  assign unused_top = ^{time_base, txd_full, rxd_full, rxh_user};
+  assign unused_top = ^{txd_full, rxd_full, rxh_user, txp_full, rxp_full, rx_pay[653:205]};
 
 endmodule

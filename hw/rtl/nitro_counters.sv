@@ -1,7 +1,10 @@
 // nitro_counters: 64-bit drop counters (per reason) and ENI counters (per slot: txPackets,
 // txBytes, rxPackets, rxBytes), with their CSR windows DROP_COUNT and ENI_COUNT. Reading a
 // low word latches the counter's high word, which the following read of offset + 4 returns
-// (one latch shared by both windows). COUNTER_CLEAR bit 0 zeroes everything.
+// (one latch shared by the windows). COUNTER_CLEAR bit 0 zeroes everything.
+// ENI_SG_COUNT: per slot sgAllowedIn, sgDeniedIn, sgAllowedOut, sgDeniedOut,
+// conntrackAllowanceExceeded (EniCounter 4..8 at slot * 8 + counter - 4), one event a cycle
+// from the security group stage (nitro_conntrack).
 module nitro_counters #(
   parameter int NUM_ENI = 64  // ENI slots (2..256)
 ) (
@@ -28,7 +31,13 @@ module nitro_counters #(
   input  logic [15:0] ra_len,
   input  logic        rb_v,
   input  logic [7:0]  rb_slot,
-  input  logic [15:0] rb_len
+  input  logic [15:0] rb_len,
+  // Security group stage (one op a cycle)
+  input  logic        sg_v,
+  input  logic [7:0]  sg_slot,
+  input  logic        sg_ingress,
+  input  logic        sg_allowed,
+  input  logic        sg_exceeded
 );
 
   localparam int NR = nitro_regs_pkg::DROP_REASON_COUNT;
@@ -42,6 +51,7 @@ module nitro_counters #(
 
   logic [NR*64-1:0]      drop_q;
   logic [NUM_ENI*64-1:0] txp_q, txb_q, rxp_q, rxb_q;
+  logic [5*NUM_ENI*64-1:0] sgc_q;     // counter (EniCounter - 4) c of slot s at 64 * (c * NUM_ENI + s)
   logic [31:0]           hi_latch_q;
   logic                  clear;
 
@@ -54,7 +64,21 @@ module nitro_counters #(
       txb_q  <= '0;
       rxp_q  <= '0;
       rxb_q  <= '0;
+      for (int i = 0; i < 5 * NUM_ENI; i++) sgc_q[64*i +: 64] <= 64'd0;
     end else begin
+      if (sg_v) begin
+        for (int s = 0; s < NUM_ENI; s++) begin
+          if (sg_slot == 8'(s)) begin
+            for (int c = 0; c < 5; c++) begin
+              if ((c == 0 && sg_ingress && sg_allowed) || (c == 1 && sg_ingress && !sg_allowed)
+                  || (c == 2 && !sg_ingress && sg_allowed) || (c == 3 && !sg_ingress && !sg_allowed)
+                  || (c == 4 && sg_exceeded)) begin
+                sgc_q[64*(c*NUM_ENI+s) +: 64] <= sgc_q[64*(c*NUM_ENI+s) +: 64] + 64'd1;
+              end
+            end
+          end
+        end
+      end
       for (int r = 0; r < NR; r++) begin
         drop_q[64*r +: 64] <= drop_q[64*r +: 64]
                             + 64'(a_drop && a_reason == 4'(r)) + 64'(b_drop && b_reason == 4'(r));
@@ -74,7 +98,9 @@ module nitro_counters #(
   end
 
   // CSR windows
-  logic        in_drop, in_eni;
+  logic        in_drop, in_eni, in_sg;
+  logic [15:0] sg_off;
+  logic [10:0] sg_idx;
   logic [4:0]  drop_idx;
   logic [9:0]  eni_idx;
   logic [63:0] sel;
@@ -85,6 +111,10 @@ module nitro_counters #(
                  && (csr_addr < nitro_regs_pkg::ADDR_DROP_COUNT + 16'(nitro_regs_pkg::DROP_COUNT_COUNT * 8));
   assign in_eni   = (csr_addr >= nitro_regs_pkg::ADDR_ENI_COUNT)
                  && (csr_addr < nitro_regs_pkg::ADDR_ENI_COUNT + 16'(nitro_regs_pkg::ENI_COUNT_COUNT * 8));
+  assign sg_off   = csr_addr - nitro_regs_pkg::ADDR_ENI_SG_COUNT;
+  assign in_sg    = (csr_addr >= nitro_regs_pkg::ADDR_ENI_SG_COUNT)
+                 && (32'(csr_addr) < 32'(nitro_regs_pkg::ADDR_ENI_SG_COUNT) + 32'(nitro_regs_pkg::ENI_SG_COUNT_COUNT * 8));
+  assign sg_idx   = sg_off[13:3];
   assign drop_idx = 5'(csr_addr[7:3]);
   assign eni_idx  = eni_off[12:3];
 
@@ -107,22 +137,31 @@ module nitro_counters #(
         end
       end
     end
+    if (in_sg) begin
+      for (int s = 0; s < NUM_ENI; s++) begin
+        if (sg_idx[10:3] == 8'(s)) begin
+          for (int c = 0; c < 5; c++) begin
+            if (sg_idx[2:0] == 3'(c)) sel = sgc_q[64*(c*NUM_ENI+s) +: 64];
+          end
+        end
+      end
+    end
   end
 
   always_comb begin
     csr_rd = '0;
-    if (in_drop || in_eni) csr_rd = csr_addr[2] ? hi_latch_q : sel[31:0];
+    if (in_drop || in_eni || in_sg) csr_rd = csr_addr[2] ? hi_latch_q : sel[31:0];
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
       hi_latch_q <= '0;
-    end else if (csr_valid && !csr_write && (in_drop || in_eni) && !csr_addr[2]) begin
+    end else if (csr_valid && !csr_write && (in_drop || in_eni || in_sg) && !csr_addr[2]) begin
       hi_latch_q <= sel[63:32];
     end
   end
 
   logic unused_addr;
-  assign unused_addr = ^{csr_addr[1:0], eni_off[15:13], eni_off[2:0], csr_wdata[31:1]};
+  assign unused_addr = ^{csr_addr[1:0], eni_off[15:13], eni_off[2:0], sg_off[15:14], sg_off[2:0], csr_wdata[31:1]};
 
 endmodule

@@ -1,7 +1,8 @@
 // nitro_csr: the card's plain registers (ID, VERSION, PARAM_*, SCRATCH, underlay/gateway
 // addresses, ALARM_MASK, TIME_*, CYCLE_*) and the alarm FIFO window (ALARM_STATUS,
 // ALARM_OVERFLOW, ALARM_POP, ALARM_DATA0..7). Reading CYCLE_LO latches CYCLE_HI.
-// Writing TIME_HI loads {TIME_HI, TIME_LO} into the time base.
+// Writing TIME_HI loads {TIME_HI, TIME_LO} into the time base. PARAM_FILTER / PARAM_CONNTRACK
+// report the filtering geometry; CT_FREE comes from nitro_conntrack.
 module nitro_csr #(
   parameter int NUM_ENI            = 64,    // reported in PARAM_ENI
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // reported in PARAM_MAP
@@ -9,7 +10,13 @@ module nitro_csr #(
   parameter int IP_MTU             = 9001,  // reported in PARAM_MISC
   parameter int NUM_EDGE           = 8,     // reported in PARAM_MISC
   parameter int BATCH_DEPTH        = 64,    // reported in PARAM_MISC.BATCH_DEPTH
-  parameter int ALARM_CNT_W        = 7      // width of the alarm count
+  parameter int ALARM_CNT_W        = 7,     // width of the alarm count
+  parameter int ROUTE_LEVELS       = 12,    // reported in PARAM_FILTER
+  parameter int NUM_NACL           = 16,
+  parameter int NACL_RULES         = 40,
+  parameter int SG_RULES_LOG2      = 14,
+  parameter int CT_BUCKETS_LOG2    = 18,    // reported in PARAM_CONNTRACK
+  parameter int CT_WAYS            = 4
 ) (
   input  logic                   clk,
   input  logic                   rst,            // synchronous, active high
@@ -25,8 +32,9 @@ module nitro_csr #(
   output logic [47:0]            nexthop_mac,
   output logic [47:0]            gateway_mac,
   output logic [31:0]            alarm_mask,
-  output logic [63:0]            time_base,      // for connection tracking (not used yet)
+  output logic [63:0]            time_base,      // connection tracking liveness
   output logic [63:0]            cycle,
+  input  logic [31:0]            ct_free,        // CT_FREE
   // Alarm FIFO
   input  logic [199:0]           alarm_head,     // {cycle, reason, slot, vni, osrc, isrc, idst}
   input  logic [ALARM_CNT_W-1:0] alarm_count,
@@ -114,6 +122,17 @@ module nitro_csr #(
         csr_rd[nitro_regs_pkg::PARAM_MISC_EDGES_LSB +: 8]       = 8'(NUM_EDGE);
         csr_rd[nitro_regs_pkg::PARAM_MISC_BATCH_DEPTH_LSB +: 8] = 8'(BATCH_DEPTH);
       end
+      nitro_regs_pkg::ADDR_PARAM_FILTER: begin
+        csr_rd[nitro_regs_pkg::PARAM_FILTER_ROUTE_LEVELS_LSB +: 5]  = 5'(ROUTE_LEVELS);
+        csr_rd[nitro_regs_pkg::PARAM_FILTER_NUM_NACL_LSB +: 8]      = 8'(NUM_NACL);
+        csr_rd[nitro_regs_pkg::PARAM_FILTER_NACL_RULES_LSB +: 8]    = 8'(NACL_RULES);
+        csr_rd[nitro_regs_pkg::PARAM_FILTER_SG_RULES_LOG2_LSB +: 5] = 5'(SG_RULES_LOG2);
+      end
+      nitro_regs_pkg::ADDR_PARAM_CONNTRACK: begin
+        csr_rd[nitro_regs_pkg::PARAM_CONNTRACK_BUCKETS_LOG2_LSB +: 5] = 5'(CT_BUCKETS_LOG2);
+        csr_rd[nitro_regs_pkg::PARAM_CONNTRACK_WAYS_LSB +: 4]         = 4'(CT_WAYS);
+      end
+      nitro_regs_pkg::ADDR_CT_FREE:                 csr_rd = ct_free;
       nitro_regs_pkg::ADDR_SCRATCH:                 csr_rd = scratch_q;
       nitro_regs_pkg::ADDR_UNDERLAY_IP:             csr_rd = uip_q;
       nitro_regs_pkg::ADDR_UNDERLAY_MAC_LO:         csr_rd = umac_lo_q;

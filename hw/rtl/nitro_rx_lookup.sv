@@ -5,8 +5,13 @@
 //         destination and source keys, edge compare          -> R2
 //   R2  : port B address = destination buckets               -> R3
 //   R3  : port B address = source buckets; compare every slot of the destination buckets -> R4
-//   R4  : compare every slot of the source buckets, ENI check of the local slot, final action -> R5
-//   R5  : push the decision, report counters and alarms.
+//   R4  : compare every slot of the source buckets, ENI check of the local slot, decision of
+//         spec RX 0-11 -> R5
+//   R5  : starts the ingress ACL of the receiver L (docs/card-filtering.md RX 12, nitro_nacl);
+//         the record waits (nitro_delay) for its result      -> RC
+//   RC  : ACL verdict, the ingress security group op at L; push the record {payload, packet,
+//         op} to the connection tracking stage (nitro_conntrack), which makes the final decision.
+// Latency pop -> record: 5 + 11 = 16 cycles at the default parameters.
 // Big-endian field extraction from a header vector (byte k in bits [8k+7:8k]). Macros rather
 // than functions: Yosys 0.23 elaborates these much faster.
 `define NB8(h, k)  h[8*(k) +: 8]
@@ -19,13 +24,16 @@ module nitro_rx_lookup #(
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // entries per way (log2)
   parameter int MAP_BUCKET_SLOTS_LOG2 = 2,  // entries per bucket (log2)
   parameter int IP_MTU             = 9001,  // inner IPv4 MTU
-  parameter int DEC_SPACE_W        = 5,     // width of the decision FIFO free-space count
-  parameter int MAP_W              = 146    // mapping entry bits
+  parameter int DEC_SPACE_W        = 6,     // width of the decision FIFO free-space count (32 entries)
+  parameter int MAP_W              = 146,   // mapping entry bits
+  parameter int NUM_NACL           = 16,    // network ACLs
+  parameter int NACL_RULES         = 40,    // rules per ACL and direction
+  parameter int REC_W              = 654 + 154 + 2 * 42 + 3  // record to nitro_conntrack
 ) (
   input  logic                          clk,
   input  logic                          rst,           // synchronous, active high
   // Header records
-  input  logic [671:0]                  hdr_data,      // frame bytes 0..83 (0 past the end)
+  input  logic [783:0]                  hdr_data,      // frame bytes 0..97 (0 past the end)
   input  logic [15:0]                   hdr_len,
   input  logic                          hdr_valid,
   output logic                          hdr_ready,
@@ -46,24 +54,27 @@ module nitro_rx_lookup #(
   input  logic [23:0]                   eni_vni,
   input  logic [31:0]                   eni_ip,
   input  logic [47:0]                   eni_mac,
+  input  logic [7:0]                    eni_nacl,
+  input  logic [31:0]                   eni_subnet,
+  input  logic [5:0]                    eni_sublen,
+  input  logic                          eni_untracked,
+  input  logic [15:0]                   eni_sg_base,     // ingress rules
+  input  logic [15:0]                   eni_sg_count,
+  // Network ACL rule writes (table engine)
+  input  logic                          nacl_wr,
+  input  logic [31:0]                   flt_wr_index,
+  input  logic [255:0]                  flt_wr_data,
+  input  logic                          flt_rd_mode,
+  input  logic [31:0]                   flt_rd_index,
   // Edge check
   output logic [23:0]                   edge_vni,
   output logic [31:0]                   edge_ip,
   input  logic                          edge_hit,
-  // Decision: {drop, slot[7:0], inner_len[15:0], mac[47:0]}
-  output logic [72:0]                   dec_data,
-  output logic                          dec_wr,
-  // Statistics (valid for one cycle)
-  output logic                          st_drop,
-  output logic [3:0]                    st_reason,
-  output logic [7:0]                    st_slot,
-  output logic [23:0]                   st_vni,
-  output logic [31:0]                   st_osrc,
-  output logic [31:0]                   st_isrc,
-  output logic [31:0]                   st_idst,
-  output logic                          st_rx,         // delivered: rx counters
-  output logic [7:0]                    st_rx_slot,
-  output logic [15:0]                   st_rx_len
+  // Record: {payload, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
+  // payload = {449 zero bits, decision {drop, slot[7:0], inner_len[15:0], mac[47:0]},
+  //            reason[3:0], alarm slot[7:0], vni[23:0], outer source, inner source, inner destination}
+  output logic [REC_W-1:0]              rec_data,
+  output logic                          rec_wr
 );
 
   localparam int L         = MAP_WAY_DEPTH_LOG2 - MAP_BUCKET_SLOTS_LOG2;  // bucket address bits
@@ -75,23 +86,32 @@ module nitro_rx_lookup #(
   if (NUM_ENI < 2 || NUM_ENI > 256) begin : g_chk_eni
     $error("nitro_rx_lookup: NUM_ENI must be in 2..256");
   end
-  if (DEC_SPACE_W < 3) begin : g_chk_space
-    $error("nitro_rx_lookup: decision FIFO must hold at least 4 entries");
+  if (DEC_SPACE_W < 6) begin : g_chk_space
+    $error("nitro_rx_lookup: decision FIFO must hold at least 32 entries (the pipeline is deep)");
+  end
+  if (REC_W != 654 + 154 + 2 * 42 + 3) begin : g_chk_rec
+    $error("nitro_rx_lookup: REC_W must be 895");
   end
 
+  localparam int NA_LAT = (NACL_RULES + 3) / 4 + 1;     // L's ACL: in at R5, out at RC
+  localparam int NIDX_W = $clog2(2 * NUM_NACL * NACL_RULES);
+
   // ---------------------------------------------------------------- admission
-  logic r1_v_q, r2_v_q, r3_v_q, r4_v_q, r5_v_q;
-  logic [DEC_SPACE_W-1:0] inflight;
+  logic r1_v_q, r2_v_q, r3_v_q, r4_v_q, r5_v_q, rc_v;
+  logic [DEC_SPACE_W-1:0] inflight_q;
   logic pop;
 
-  assign inflight  = DEC_SPACE_W'(r1_v_q) + DEC_SPACE_W'(r2_v_q) + DEC_SPACE_W'(r3_v_q)
-                   + DEC_SPACE_W'(r4_v_q) + DEC_SPACE_W'(r5_v_q);
-  assign pop       = hdr_valid && !freeze && !r1_v_q && (dec_space > inflight);
+  assign pop       = hdr_valid && !freeze && !r1_v_q && (dec_space > inflight_q);
   assign hdr_ready = pop;
-  assign busy      = r1_v_q || r2_v_q || r3_v_q || r4_v_q || r5_v_q;
+  assign busy      = inflight_q != '0;
+
+  always_ff @(posedge clk) begin
+    if (rst) inflight_q <= '0;
+    else     inflight_q <= inflight_q + DEC_SPACE_W'(pop) - DEC_SPACE_W'(rc_v);
+  end
 
   // ---------------------------------------------------------------- R1
-  logic [671:0] r1_hdr_q;
+  logic [783:0] r1_hdr_q;
   logic [15:0]  r1_len_q;
 
   always_ff @(posedge clk) begin
@@ -166,6 +186,29 @@ module nitro_rx_lookup #(
   assign edge_vni = vni;
   assign edge_ip  = osrc;
 
+  // Inner filter fields (docs/card-filtering.md "Definitions"), inner byte k = frame byte 50 + k
+  logic         fragment, is_tcp, is_udp, is_icmp;
+  logic [7:0]   iproto, f_itype, f_icode, f_tflags;
+  logic [15:0]  ifrag, ilen, f_sport, f_dport, f_iid, f_p1, f_p2;
+  logic [153:0] pkt;
+  assign ilen      = inner_len[15:0];
+  assign ifrag     = `NB16(r1_hdr_q, 70);
+  assign iproto    = `NB8(r1_hdr_q, 73);
+  assign fragment  = ifrag[13] || (ifrag[12:0] != 13'd0);
+  assign is_tcp    = iproto == 8'd6;
+  assign is_udp    = iproto == 8'd17;
+  assign is_icmp   = iproto == 8'd1;
+  assign f_sport   = ((is_tcp || is_udp) && !fragment && ilen >= 16'd36) ? `NB16(r1_hdr_q, 84) : 16'h0;
+  assign f_dport   = ((is_tcp || is_udp) && !fragment && ilen >= 16'd38) ? `NB16(r1_hdr_q, 86) : 16'h0;
+  assign f_tflags  = (is_tcp && !fragment && ilen >= 16'd48) ? `NB8(r1_hdr_q, 97) : 8'h0;
+  assign f_itype   = (is_icmp && !fragment && ilen >= 16'd35) ? `NB8(r1_hdr_q, 84) : 8'h0;
+  assign f_icode   = (is_icmp && !fragment && ilen >= 16'd36) ? `NB8(r1_hdr_q, 85) : 8'h0;
+  assign f_iid     = (is_icmp && !fragment && ilen >= 16'd40 && (f_itype == 8'd0 || f_itype == 8'd8))
+                     ? `NB16(r1_hdr_q, 88) : 16'h0;
+  assign f_p1      = (is_tcp || is_udp) ? f_dport : is_icmp ? 16'(f_itype) : 16'h0;
+  assign f_p2      = is_icmp ? 16'(f_icode) : 16'h0;
+  assign pkt       = {iproto, isrc, idst, f_sport, f_dport, f_iid, f_p1, f_p2, f_tflags[0], f_tflags[2]};
+
   // ---------------------------------------------------------------- R2
   logic         r2_pre_drop_q, r2_edge_q;
   logic [3:0]   r2_pre_reason_q;
@@ -173,6 +216,14 @@ module nitro_rx_lookup #(
   logic [23:0]  r2_vni_q;
   logic [31:0]  r2_osrc_q, r2_isrc_q, r2_idst_q;
   logic [L-1:0] r2_d0_q, r2_d1_q, r2_s0_q, r2_s1_q;
+  logic [153:0] r2_pkt_q, r3_pkt_q, r4_pkt_q, r5_pkt_q;
+
+  always_ff @(posedge clk) begin
+    r2_pkt_q <= pkt;
+    r3_pkt_q <= r2_pkt_q;
+    r4_pkt_q <= r3_pkt_q;
+    r5_pkt_q <= r4_pkt_q;
+  end
 
   always_ff @(posedge clk) begin
     if (rst) r2_v_q <= 1'b0;
@@ -298,6 +349,11 @@ module nitro_rx_lookup #(
   logic [31:0]  r5_osrc_q, r5_isrc_q, r5_idst_q;
   logic [7:0]   r5_slot_q;
   logic [47:0]  r5_mac_q;
+  logic [7:0]   r5_l_nacl_q;
+  logic [31:0]  r5_l_subnet_q;
+  logic [5:0]   r5_l_sublen_q;
+  logic         r5_l_untracked_q;
+  logic [15:0]  r5_l_sgb_q, r5_l_sgc_q;
 
   always_ff @(posedge clk) begin
     if (rst) r5_v_q <= 1'b0;
@@ -312,26 +368,118 @@ module nitro_rx_lookup #(
     r5_idst_q   <= r4_idst_q;
     r5_slot_q   <= r4_slot_q;
     r5_mac_q    <= eni_mac;
+    r5_l_nacl_q      <= eni_nacl;
+    r5_l_subnet_q    <= eni_subnet;
+    r5_l_sublen_q    <= eni_sublen;
+    r5_l_untracked_q <= eni_untracked;
+    r5_l_sgb_q       <= eni_sg_base;
+    r5_l_sgc_q       <= eni_sg_count;
   end
 
-  assign dec_wr   = r5_v_q;
-  assign dec_data = {r5_drop_q, r5_slot_q, r5_ilen_q, r5_mac_q};
+  // ---------------------------------------------------------------- R5: L's ingress ACL
+  function automatic logic [31:0] subnet_mask(input logic [5:0] len);
+    logic [31:0] m;
+    m = '0;
+    for (int i = 0; i < 32; i++) begin
+      if (32'(i) < 32'(len)) m[31-i] = 1'b1;
+    end
+    subnet_mask = m;
+  endfunction
 
-  assign st_drop    = r5_v_q && r5_drop_q;
-  assign st_reason  = r5_reason_q;
-  assign st_slot    = (r5_reason_q == 4'(nitro_regs_pkg::DROP_SPOOFED_SOURCE)) ? r5_slot_q : 8'hFF;
-  assign st_vni     = (r5_len_q >= 16'd49) ? r5_vni_q  : 24'h0;
-  assign st_osrc    = (r5_len_q >= 16'd30) ? r5_osrc_q : 32'h0;
-  assign st_isrc    = (r5_len_q >= 16'd80) ? r5_isrc_q : 32'h0;
-  assign st_idst    = (r5_len_q >= 16'd84) ? r5_idst_q : 32'h0;
-  assign st_rx      = r5_v_q && !r5_drop_q;
-  assign st_rx_slot = r5_slot_q;
-  assign st_rx_len  = r5_ilen_q;
+  logic        l_skip, l_bad, nl_valid, nl_allow;
+  logic [112:0] nacl_wdata;
+  assign l_skip = ((r5_isrc_q ^ r5_l_subnet_q) & subnet_mask(r5_l_sublen_q)) == 32'h0;
+  assign l_bad  = !l_skip && r5_l_nacl_q >= 8'(NUM_NACL);
+  assign nacl_wdata = {flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_LO_LSB +: 16],
+                       flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_LO_LSB +: 16],
+                       flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LSB +: 32], flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LEN_LSB +: 6],
+                       flt_wr_data[nitro_regs_pkg::TBL_NACL_PROTOCOL_LSB +: 8], flt_wr_data[nitro_regs_pkg::TBL_NACL_ANY_PROTOCOL_LSB],
+                       flt_wr_data[nitro_regs_pkg::TBL_NACL_ALLOW_LSB], flt_wr_data[nitro_regs_pkg::TBL_NACL_VALID_LSB]};
+
+  logic [112:0] unused_nacl_rd;
+  nitro_nacl #(.NUM_NACL(NUM_NACL), .RULES(NACL_RULES), .RULES_PER_STAGE(4), .IDX_W(NIDX_W)) u_nacl (
+    .clk       (clk),
+    .rst       (rst),
+    .in_valid  (r5_v_q),
+    .in_acl    (r5_l_nacl_q),
+    .in_dir    (1'b0),
+    .in_skip   (l_skip),
+    .in_remote (r5_isrc_q),
+    .in_proto  (r5_pkt_q[146 +: 8]),
+    .in_p1     (r5_pkt_q[18 +: 16]),
+    .in_p2     (r5_pkt_q[2 +: 16]),
+    .out_valid (nl_valid),
+    .out_allow (nl_allow),
+    .wr_en     (nacl_wr),
+    .wr_index  (flt_wr_index[NIDX_W-1:0]),
+    .wr_data   (nacl_wdata),
+    .rd_mode   (flt_rd_mode),
+    .rd_index  (flt_rd_index[NIDX_W-1:0]),
+    .rd_data   (unused_nacl_rd)
+  );
+
+  // ---------------------------------------------------------------- R5 .. RC: line up
+  localparam int DW = 1 + 4 + 16 + 16 + 24 + 96 + 8 + 48 + 154 + 1 + 32 + 1;
+  logic [DW-1:0] r5_rec, rc_rec;
+  assign r5_rec = {r5_drop_q, r5_reason_q, r5_len_q, r5_ilen_q, r5_vni_q, r5_osrc_q, r5_isrc_q, r5_idst_q,
+                   r5_slot_q, r5_mac_q, r5_pkt_q, r5_l_untracked_q, r5_l_sgb_q, r5_l_sgc_q, l_bad};
+  nitro_delay #(.WIDTH(DW), .DEPTH(NA_LAT)) u_dly_rec (.clk (clk), .d (r5_rec), .q (rc_rec));
+
+  logic [NA_LAT-1:0] rv_q;
+  always_ff @(posedge clk) begin
+    if (rst) rv_q <= '0;
+    else     rv_q <= (rv_q << 1) | NA_LAT'(r5_v_q);
+  end
+  assign rc_v = rv_q[NA_LAT-1];
+
+  logic         c_drop0, c_l_untracked, c_l_bad;
+  logic [3:0]   c_reason0;
+  logic [15:0]  c_len, c_ilen, c_sgb, c_sgc;
+  logic [23:0]  c_vni;
+  logic [31:0]  c_osrc, c_isrc, c_idst;
+  logic [7:0]   c_slot;
+  logic [47:0]  c_mac;
+  logic [153:0] c_pkt;
+  assign {c_drop0, c_reason0, c_len, c_ilen, c_vni, c_osrc, c_isrc, c_idst, c_slot, c_mac, c_pkt, c_l_untracked,
+          c_sgb, c_sgc, c_l_bad} = rc_rec;
+
+  // RX 12: L's ingress ACL; RX 13: the ingress security group op at L (nitro_conntrack)
+  logic       c_drop, c_op0_v;
+  logic [3:0] c_reason;
+  always_comb begin
+    c_drop   = c_drop0;
+    c_reason = c_reason0;
+    c_op0_v  = 1'b0;
+    if (!c_drop0) begin
+      if (!nl_allow || c_l_bad) begin
+        c_drop   = 1'b1;
+        c_reason = 4'(nitro_regs_pkg::DROP_NACL_DENY);
+      end else begin
+        c_op0_v  = 1'b1;
+      end
+    end
+  end
+
+  logic [7:0]  st_slot;
+  logic [23:0] st_vni;
+  logic [31:0] st_osrc, st_isrc, st_idst;
+  assign st_slot = (c_reason == 4'(nitro_regs_pkg::DROP_SPOOFED_SOURCE) || c_reason == 4'(nitro_regs_pkg::DROP_NACL_DENY))
+                   ? c_slot : 8'hFF;
+  assign st_vni  = (c_len >= 16'd49) ? c_vni  : 24'h0;
+  assign st_osrc = (c_len >= 16'd30) ? c_osrc : 32'h0;
+  assign st_isrc = (c_len >= 16'd80) ? c_isrc : 32'h0;
+  assign st_idst = (c_len >= 16'd84) ? c_idst : 32'h0;
+
+  assign rec_wr   = rc_v;
+  assign rec_data = {449'h0, c_drop, c_slot, c_ilen, c_mac, c_reason, st_slot, st_vni, st_osrc, st_isrc, st_idst,
+                     c_pkt, 42'h0, {c_slot, 1'b1, c_l_untracked, c_sgb, c_sgc}, 1'b0, c_op0_v, 1'b0};
 
   logic unused_bits;
   assign unused_bits = ^{r1_hdr_q[95:0], r1_hdr_q[272 +: 16], r1_hdr_q[320 +: 16], r1_hdr_q[344 +: 24], r1_hdr_q[392 +: 104],
+                         r1_hdr_q[560 +: 16], r1_hdr_q[592 +: 16], r1_hdr_q[672 +: 112],
                          d_mac, s_mac, d_uip, d_ip, d_vni, d_valid, s_ip, s_vni, s_slot, s_local, s_valid,
-                         crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L]};
+                         crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L], nl_valid, f_tflags[7:3], f_tflags[1],
+                         ifrag[15:14], flt_wr_index, flt_rd_index};
 
 endmodule
 

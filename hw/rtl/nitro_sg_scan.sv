@@ -10,6 +10,12 @@
 // Established flows never come here.
 // Writes and read-backs (table engine; read-back only while no scan runs) by rule index;
 // rd_data valid from the second cycle of rd_mode.
+// Probe (the connection tracking unit's fast path): while no scan runs, the memories read row
+// `probe_row` every cycle; the cycle after, `probe_hit` says whether a rule of that row inside
+// [probe_base, probe_base + probe_count) matches the probe packet, and `probe_final` whether
+// the range ends in that row (so no match there is the final answer: no rule matches). A range
+// that needs more rows is scanned with `start` as above. probe_* are meaningless while a scan
+// runs (and in its `done` cycle, when the memories read probe_row again).
 module nitro_sg_scan #(
   parameter int RULES_LOG2 = 14,  // rules in the shared array (log2, 2..16)
   parameter int PER_CYCLE  = 4    // rules compared per cycle (power of two, 2..16)
@@ -27,6 +33,16 @@ module nitro_sg_scan #(
   input  logic [15:0]           p2,
   output logic                  done,
   output logic                  allowed,
+  // Probe: row read address (this cycle), then the range and packet of that row (next cycle)
+  input  logic [RULES_LOG2-1:0] probe_row_addr,   // rule index whose row is read
+  input  logic [15:0]           probe_base,
+  input  logic [15:0]           probe_count,
+  input  logic [31:0]           probe_remote,
+  input  logic [7:0]            probe_proto,
+  input  logic [15:0]           probe_p1,
+  input  logic [15:0]           probe_p2,
+  output logic                  probe_hit,
+  output logic                  probe_final,
   // Table writes / read-back by rule index
   input  logic                  wr_en,
   input  logic [RULES_LOG2-1:0] wr_index,
@@ -61,7 +77,23 @@ module nitro_sg_scan #(
   logic [PER_CYCLE-1:0] m;
 
   assign ready = !busy_q;
-  assign raddr = rd_mode ? rd_index[RULES_LOG2-1:PC_LOG2] : pos_q[RULES_LOG2-1:PC_LOG2];
+  assign raddr = rd_mode ? rd_index[RULES_LOG2-1:PC_LOG2]
+               : busy_q ? pos_q[RULES_LOG2-1:PC_LOG2] : probe_row_addr[RULES_LOG2-1:PC_LOG2];
+
+  // Compare operands: the scan's registers while scanning, else the probe's
+  logic [31:0]         c_rem;
+  logic [7:0]          c_proto;
+  logic [15:0]         c_p1, c_p2;
+  logic [16-PC_LOG2:0] c_row;
+  logic [16:0]         c_lo, c_hi, p_end;
+  assign p_end   = 17'(probe_base) + 17'(probe_count);
+  assign c_rem   = busy_q ? rem_q   : probe_remote;
+  assign c_proto = busy_q ? proto_q : probe_proto;
+  assign c_p1    = busy_q ? p1_q    : probe_p1;
+  assign c_p2    = busy_q ? p2_q    : probe_p2;
+  assign c_row   = busy_q ? rrow_q  : {1'b0, probe_base[15:PC_LOG2]};
+  assign c_lo    = busy_q ? {1'b0, base_q} : {1'b0, probe_base};
+  assign c_hi    = busy_q ? end_q : p_end;
 
   for (genvar b = 0; b < PER_CYCLE; b++) begin : g_bank
     logic [112:0] mem [2 ** ROW_W];
@@ -73,18 +105,21 @@ module nitro_sg_scan #(
     end
     nitro_rule_match u_match (
       .rule   (rdata[b]),
-      .remote (rem_q),
-      .proto  (proto_q),
-      .p1     (p1_q),
-      .p2     (p2_q),
+      .remote (c_rem),
+      .proto  (c_proto),
+      .p1     (c_p1),
+      .p2     (c_p2),
       .match  (mt)
     );
     // only rules inside [base, base + count) of the compared row count
-    assign idx  = {rrow_q, PCW'(b)};
-    assign m[b] = mt && idx >= {1'b0, base_q} && idx < end_q;
+    assign idx  = {c_row, PCW'(b)};
+    assign m[b] = mt && idx >= c_lo && idx < c_hi;
   end
 
   assign hit = rv_q && (m != '0);
+
+  assign probe_hit   = !busy_q && (m != '0);
+  assign probe_final = p_end <= {1'b0, probe_base[15:PC_LOG2], PCW'(0)} + 17'(PER_CYCLE);
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -122,6 +157,9 @@ module nitro_sg_scan #(
       end
     end
   end
+
+  logic unused_probe;
+  assign unused_probe = ^probe_row_addr[PC_LOG2-1:0];
 
   // Read-back
   logic [PCW-1:0] rd_b_q;

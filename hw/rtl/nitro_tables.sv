@@ -7,13 +7,21 @@
 // `freeze`; the lookup pipelines stop admitting headers and the top reports `quiet` once they
 // are empty; the queue is then written, one entry per cycle, and `freeze` drops. `read` uses
 // the same freeze so it sees committed state and can borrow mapping port A.
+// Filtering tables (docs/card-filtering.md): route (3), nacl (4), sgRule (5), eniConntrack (6)
+// and routeBank (7) live in their modules (nitro_route_lookup, nitro_nacl, nitro_conntrack);
+// this engine checks their indices, queues their writes like any other, broadcasts them at
+// commit (flt_wr_* strobes, index, staging words) and reads them back through flt_rd_mode.
 module nitro_tables #(
   parameter int NUM_ENI            = 64,  // ENI slots (2..256)
   parameter int MAP_WAY_DEPTH_LOG2 = 15,  // entries per way (log2)
   parameter int MAP_BUCKET_SLOTS_LOG2 = 2, // entries per bucket (log2)
   parameter int NUM_EDGE           = 8,   // edge entries (1..256)
   parameter int BATCH_DEPTH        = 64,  // staged writes per commit (1..256)
-  parameter int MAP_W              = 146  // mapping entry bits (layout in nitro_map_way)
+  parameter int MAP_W              = 146, // mapping entry bits (layout in nitro_map_way)
+  parameter int ROUTE_LEVELS       = 12,  // route bank: 2**ROUTE_LEVELS - 1 intervals
+  parameter int NUM_NACL           = 16,  // network ACLs
+  parameter int NACL_RULES         = 40,  // rules per ACL and direction
+  parameter int SG_RULES_LOG2      = 14   // security group rule array (log2)
 ) (
   input  logic                          clk,
   input  logic                          rst,            // synchronous, active high
@@ -35,12 +43,31 @@ module nitro_tables #(
   output logic [31:0]                   tx_eni_ip,
   output logic [47:0]                   tx_eni_mac,
   output logic [31:0]                   tx_eni_subnet,
+  output logic [7:0]                    tx_eni_route,
+  output logic [7:0]                    tx_eni_nacl,
+  output logic                          tx_eni_untracked,
+  output logic [15:0]                   tx_eni_sg_base,   // egress rules
+  output logic [15:0]                   tx_eni_sg_count,
+  // TX receiver (local delivery) ENI read (combinational): ingress filtering fields
+  input  logic [7:0]                    txl_eni_slot,
+  output logic [7:0]                    txl_eni_nacl,
+  output logic [31:0]                   txl_eni_subnet,
+  output logic [5:0]                    txl_eni_sublen,
+  output logic                          txl_eni_untracked,
+  output logic [15:0]                   txl_eni_sg_base,  // ingress rules
+  output logic [15:0]                   txl_eni_sg_count,
   // RX ENI read (combinational)
   input  logic [7:0]                    rx_eni_slot,
   output logic                          rx_eni_valid,
   output logic [23:0]                   rx_eni_vni,
   output logic [31:0]                   rx_eni_ip,
   output logic [47:0]                   rx_eni_mac,
+  output logic [7:0]                    rx_eni_nacl,
+  output logic [31:0]                   rx_eni_subnet,
+  output logic [5:0]                    rx_eni_sublen,
+  output logic                          rx_eni_untracked,
+  output logic [15:0]                   rx_eni_sg_base,   // ingress rules
+  output logic [15:0]                   rx_eni_sg_count,
   // TX mapping lookup: bucket addresses, whole buckets the cycle after the address
   input  logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] tx_map_addr0,
   input  logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] tx_map_addr1,
@@ -54,7 +81,22 @@ module nitro_tables #(
   // Edge check (combinational)
   input  logic [23:0]                   edge_vni,
   input  logic [31:0]                   edge_ip,
-  output logic                          edge_hit
+  output logic                          edge_hit,
+  // Filtering tables: writes at commit (index and staging words 0..7) and read-back
+  output logic                          flt_wr_route,
+  output logic                          flt_wr_nacl,
+  output logic                          flt_wr_sg,
+  output logic                          flt_wr_tmo,
+  output logic                          flt_wr_bank,
+  output logic [31:0]                   flt_wr_index,
+  output logic [255:0]                  flt_wr_data,
+  output logic                          flt_rd_mode,      // frozen and quiet: modules read flt_rd_index
+  output logic [31:0]                   flt_rd_index,
+  input  logic [74:0]                   route_rd_data,
+  input  logic                          route_bank,
+  input  logic [112:0]                  nacl_rd_data,
+  input  logic [112:0]                  sg_rd_data,
+  input  logic [95:0]                   tmo_rd_data
 );
 
   localparam int L       = MAP_WAY_DEPTH_LOG2;
@@ -62,11 +104,16 @@ module nitro_tables #(
   localparam int SLOTS   = 2 ** S;
   localparam int SW      = (S > 0) ? S : 1;         // slot-number width
   localparam int SLOT_W  = $clog2(NUM_ENI);
-  localparam int IDX_W   = (L + 1 > 8) ? L + 1 : 8;
-  localparam int QD_W    = 192;                      // staging words 0..5 are all a table uses
-  localparam int Q_W     = 2 + IDX_W + QD_W;
+  localparam int NACL_N  = 2 * NUM_NACL * NACL_RULES;
+  localparam int IDX_A   = (L + 1 > 8) ? L + 1 : 8;
+  localparam int IDX_B   = (ROUTE_LEVELS + 1 > IDX_A) ? ROUTE_LEVELS + 1 : IDX_A;
+  localparam int IDX_C   = (SG_RULES_LOG2 > IDX_B) ? SG_RULES_LOG2 : IDX_B;
+  localparam int IDX_W   = ($clog2(NACL_N) > IDX_C) ? $clog2(NACL_N) : IDX_C;
+  localparam int QD_W    = 256;                      // staging words 0..7 (the ENI uses all of them)
+  localparam int Q_W     = 3 + IDX_W + QD_W;
   localparam int QPTR_W  = $clog2(BATCH_DEPTH + 1);
-  localparam int ENI_W   = 143;                      // {subnet, mac, ip, vni, sublen, sdc}
+  localparam int ENI_W   = 224;                      // {sg_out_count, sg_out_base, sg_in_count, sg_in_base,
+                                                     //  nacl, route, untracked, subnet, mac, ip, vni, sublen, sdc}
   localparam int EDGE_W  = $clog2(NUM_EDGE) > 0 ? $clog2(NUM_EDGE) : 1;
 
   if (NUM_ENI < 2 || NUM_ENI > 256) begin : g_chk_eni
@@ -99,7 +146,7 @@ module nitro_tables #(
   } state_e;
   state_e state_q;
 
-  logic [1:0]        r_table_q;      // table of the pending read
+  logic [2:0]        r_table_q;      // table of the pending read
   logic [IDX_W-1:0]  r_index_q;
 
   // ---------------------------------------------------------------- batch queue
@@ -107,7 +154,7 @@ module nitro_tables #(
   logic [QPTR_W-1:0] queued_q;       // entries staged
   logic [QPTR_W-1:0] qrd_q;          // commit read pointer
   logic [Q_W-1:0]    qent;
-  logic [1:0]        q_table;
+  logic [2:0]        q_table;
   logic [IDX_W-1:0]  q_index;
   logic [QD_W-1:0]   q_data;
 
@@ -133,6 +180,12 @@ module nitro_tables #(
     if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_ENI))     idx_ok = index_q < 32'(NUM_ENI);
     if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_MAPPING)) idx_ok = index_q < (32'd2 << L);
     if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_EDGE))    idx_ok = index_q < 32'(NUM_EDGE);
+    if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_ROUTE))   idx_ok = index_q < (32'd2 << ROUTE_LEVELS)
+                                                                  && index_q[ROUTE_LEVELS-1:0] != '1;  // last position does not exist
+    if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_NACL))    idx_ok = index_q < 32'(NACL_N);
+    if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_SG_RULE)) idx_ok = index_q < (32'd1 << SG_RULES_LOG2);
+    if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_ENI_CONNTRACK)) idx_ok = index_q < 32'(NUM_ENI);
+    if (cmd_table == 4'(nitro_regs_pkg::TABLE_ID_ROUTE_BANK))    idx_ok = index_q == 32'd0;
   end
 
   // ---------------------------------------------------------------- tables
@@ -167,7 +220,7 @@ module nitro_tables #(
   always_comb begin
     map_we0 = '0;
     map_we1 = '0;
-    if (apply && q_table == 2'(nitro_regs_pkg::TABLE_ID_MAPPING)) begin
+    if (apply && q_table == 3'(nitro_regs_pkg::TABLE_ID_MAPPING)) begin
       for (int s = 0; s < SLOTS; s++) begin
         if (S == 0 || q_index[SW-1:0] == SW'(s)) begin
           map_we0[s] = !q_index[L];
@@ -218,8 +271,15 @@ module nitro_tables #(
 
   // ENI writes
   always_ff @(posedge clk) begin
-    if (apply && q_table == 2'(nitro_regs_pkg::TABLE_ID_ENI)) begin
+    if (apply && q_table == 3'(nitro_regs_pkg::TABLE_ID_ENI)) begin
       eni_mem[q_index[SLOT_W-1:0]] <= {
+        q_data[nitro_regs_pkg::TBL_ENI_SG_OUT_COUNT_LSB +: 16],
+        q_data[nitro_regs_pkg::TBL_ENI_SG_OUT_BASE_LSB +: 16],
+        q_data[nitro_regs_pkg::TBL_ENI_SG_IN_COUNT_LSB +: 16],
+        q_data[nitro_regs_pkg::TBL_ENI_SG_IN_BASE_LSB +: 16],
+        q_data[nitro_regs_pkg::TBL_ENI_NACL_LSB +: 8],
+        q_data[nitro_regs_pkg::TBL_ENI_ROUTE_TABLE_LSB +: 8],
+        q_data[nitro_regs_pkg::TBL_ENI_UNTRACKED_LSB],
         q_data[nitro_regs_pkg::TBL_ENI_SUBNET_LSB +: 32],
         q_data[nitro_regs_pkg::TBL_ENI_MAC_HI_LSB +: 16],
         q_data[nitro_regs_pkg::TBL_ENI_MAC_LO_LSB +: 32],
@@ -238,10 +298,10 @@ module nitro_tables #(
       edge_vni_q   <= '0;
       edge_ip_q    <= '0;
     end else if (apply) begin
-      if (q_table == 2'(nitro_regs_pkg::TABLE_ID_ENI)) begin
+      if (q_table == 3'(nitro_regs_pkg::TABLE_ID_ENI)) begin
         eni_valid_q[q_index[SLOT_W-1:0]] <= q_data[nitro_regs_pkg::TBL_ENI_VALID_LSB];
       end
-      if (q_table == 2'(nitro_regs_pkg::TABLE_ID_EDGE)) begin
+      if (q_table == 3'(nitro_regs_pkg::TABLE_ID_EDGE)) begin
         for (int e = 0; e < NUM_EDGE; e++) begin
           if (q_index[EDGE_W-1:0] == EDGE_W'(e)) begin
             edge_valid_q[e]          <= q_data[nitro_regs_pkg::TBL_EDGE_VALID_LSB];
@@ -254,18 +314,41 @@ module nitro_tables #(
   end
 
   // ENI reads
-  logic [ENI_W-1:0] tx_eni, rx_eni, rd_eni;
-  assign tx_eni = eni_mem[tx_eni_slot[SLOT_W-1:0]];
-  assign rx_eni = eni_mem[rx_eni_slot[SLOT_W-1:0]];
-  assign rd_eni = eni_mem[r_index_q[SLOT_W-1:0]];
+  logic [ENI_W-1:0] tx_eni, txl_eni, rx_eni, rd_eni;
+  assign tx_eni  = eni_mem[tx_eni_slot[SLOT_W-1:0]];
+  assign txl_eni = eni_mem[txl_eni_slot[SLOT_W-1:0]];
+  assign rx_eni  = eni_mem[rx_eni_slot[SLOT_W-1:0]];
+  assign rd_eni  = eni_mem[r_index_q[SLOT_W-1:0]];
 
+  logic [31:0] unused_tx_sg_in;
   assign tx_eni_valid = (tx_eni_slot < 8'(NUM_ENI)) && eni_valid_q[tx_eni_slot[SLOT_W-1:0]];
-  assign {tx_eni_subnet, tx_eni_mac, tx_eni_ip, tx_eni_vni, tx_eni_sublen, tx_eni_sdc} = tx_eni;
+  assign {tx_eni_sg_count, tx_eni_sg_base, unused_tx_sg_in, tx_eni_nacl, tx_eni_route, tx_eni_untracked,
+          tx_eni_subnet, tx_eni_mac, tx_eni_ip, tx_eni_vni, tx_eni_sublen, tx_eni_sdc} = tx_eni;
 
-  logic [31:0] unused_rx_subnet;
-  logic [6:0]  unused_rx_flags;
+  logic [31:0]  unused_txl_sg_out;
+  logic [7:0]   unused_txl_route;
+  logic [103:0] unused_txl_id;
+  logic         unused_txl_sdc;
+  assign {unused_txl_sg_out, txl_eni_sg_count, txl_eni_sg_base, txl_eni_nacl, unused_txl_route, txl_eni_untracked,
+          txl_eni_subnet, unused_txl_id, txl_eni_sublen, unused_txl_sdc} = txl_eni;
+
+  logic [31:0] unused_rx_sg_out;
+  logic [7:0]  unused_rx_route;
+  logic        unused_rx_sdc;
   assign rx_eni_valid = (rx_eni_slot < 8'(NUM_ENI)) && eni_valid_q[rx_eni_slot[SLOT_W-1:0]];
-  assign {unused_rx_subnet, rx_eni_mac, rx_eni_ip, rx_eni_vni, unused_rx_flags} = rx_eni;
+  assign {unused_rx_sg_out, rx_eni_sg_count, rx_eni_sg_base, rx_eni_nacl, unused_rx_route, rx_eni_untracked,
+          rx_eni_subnet, rx_eni_mac, rx_eni_ip, rx_eni_vni, rx_eni_sublen, unused_rx_sdc} = rx_eni;
+
+  // Filtering table writes (at commit) and read-back
+  assign flt_wr_route = apply && q_table == 3'(nitro_regs_pkg::TABLE_ID_ROUTE);
+  assign flt_wr_nacl  = apply && q_table == 3'(nitro_regs_pkg::TABLE_ID_NACL);
+  assign flt_wr_sg    = apply && q_table == 3'(nitro_regs_pkg::TABLE_ID_SG_RULE);
+  assign flt_wr_tmo   = apply && q_table == 3'(nitro_regs_pkg::TABLE_ID_ENI_CONNTRACK);
+  assign flt_wr_bank  = apply && q_table == 3'(nitro_regs_pkg::TABLE_ID_ROUTE_BANK);
+  assign flt_wr_index = 32'(q_index);
+  assign flt_wr_data  = q_data;
+  assign flt_rd_mode  = (state_q == S_R_ADDR || state_q == S_R_DATA);
+  assign flt_rd_index = 32'(r_index_q);
 
   // Edge compare
   always_comb begin
@@ -277,20 +360,45 @@ module nitro_tables #(
     end
   end
 
+  // Rule (NACL / security group, 113 bits: {p2_hi, p2_lo, p1_hi, p1_lo, cidr, cidr_len, protocol,
+  // any_protocol, allow, valid}) -> staging words (the nacl and sgRule layouts agree)
+  function automatic logic [127:0] rule_to_words(input logic [112:0] r);
+    logic [127:0] w;
+    w = '0;
+    w[nitro_regs_pkg::TBL_NACL_VALID_LSB]          = r[0];
+    w[nitro_regs_pkg::TBL_NACL_ALLOW_LSB]          = r[1];
+    w[nitro_regs_pkg::TBL_NACL_ANY_PROTOCOL_LSB]   = r[2];
+    w[nitro_regs_pkg::TBL_NACL_PROTOCOL_LSB +: 8]  = r[10:3];
+    w[nitro_regs_pkg::TBL_NACL_CIDR_LEN_LSB +: 6]  = r[16:11];
+    w[nitro_regs_pkg::TBL_NACL_CIDR_LSB +: 32]     = r[48:17];
+    w[nitro_regs_pkg::TBL_NACL_P1_LO_LSB +: 16]    = r[64:49];
+    w[nitro_regs_pkg::TBL_NACL_P1_HI_LSB +: 16]    = r[80:65];
+    w[nitro_regs_pkg::TBL_NACL_P2_LO_LSB +: 16]    = r[96:81];
+    w[nitro_regs_pkg::TBL_NACL_P2_HI_LSB +: 16]    = r[112:97];
+    rule_to_words = w;
+  endfunction
+
   // Read-back formatting into the staging layout
   logic [255:0] rd_fmt;
   always_comb begin
     rd_fmt = '0;
-    if (r_table_q == 2'(nitro_regs_pkg::TABLE_ID_ENI)) begin
+    if (r_table_q == 3'(nitro_regs_pkg::TABLE_ID_ENI)) begin
       rd_fmt[nitro_regs_pkg::TBL_ENI_VALID_LSB]              = eni_valid_q[r_index_q[SLOT_W-1:0]];
-      {rd_fmt[nitro_regs_pkg::TBL_ENI_SUBNET_LSB +: 32],
+      {rd_fmt[nitro_regs_pkg::TBL_ENI_SG_OUT_COUNT_LSB +: 16],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_SG_OUT_BASE_LSB +: 16],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_SG_IN_COUNT_LSB +: 16],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_SG_IN_BASE_LSB +: 16],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_NACL_LSB +: 8],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_ROUTE_TABLE_LSB +: 8],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_UNTRACKED_LSB],
+       rd_fmt[nitro_regs_pkg::TBL_ENI_SUBNET_LSB +: 32],
        rd_fmt[nitro_regs_pkg::TBL_ENI_MAC_HI_LSB +: 16],
        rd_fmt[nitro_regs_pkg::TBL_ENI_MAC_LO_LSB +: 32],
        rd_fmt[nitro_regs_pkg::TBL_ENI_IP_LSB +: 32],
        rd_fmt[nitro_regs_pkg::TBL_ENI_VNI_LSB +: 24],
        rd_fmt[nitro_regs_pkg::TBL_ENI_SUBNET_LEN_LSB +: 6],
        rd_fmt[nitro_regs_pkg::TBL_ENI_SRC_DST_CHECK_LSB]}   = rd_eni;
-    end else if (r_table_q == 2'(nitro_regs_pkg::TABLE_ID_MAPPING)) begin
+    end else if (r_table_q == 3'(nitro_regs_pkg::TABLE_ID_MAPPING)) begin
       {rd_fmt[nitro_regs_pkg::TBL_MAPPING_MAC_HI_LSB +: 16],
        rd_fmt[nitro_regs_pkg::TBL_MAPPING_MAC_LO_LSB +: 32],
        rd_fmt[nitro_regs_pkg::TBL_MAPPING_UNDERLAY_IP_LSB +: 32],
@@ -299,6 +407,20 @@ module nitro_tables #(
        rd_fmt[nitro_regs_pkg::TBL_MAPPING_LOCAL_SLOT_LSB +: 8],
        rd_fmt[nitro_regs_pkg::TBL_MAPPING_LOCAL_LSB],
        rd_fmt[nitro_regs_pkg::TBL_MAPPING_VALID_LSB]}       = map_rd_entry;
+    end else if (r_table_q == 3'(nitro_regs_pkg::TABLE_ID_ROUTE)) begin
+      {rd_fmt[nitro_regs_pkg::TBL_ROUTE_EDGE_IP_LSB +: 32],
+       rd_fmt[nitro_regs_pkg::TBL_ROUTE_START_LSB +: 32],
+       rd_fmt[nitro_regs_pkg::TBL_ROUTE_TABLE_LSB +: 8],
+       rd_fmt[nitro_regs_pkg::TBL_ROUTE_KIND_LSB +: 2],
+       rd_fmt[nitro_regs_pkg::TBL_ROUTE_VALID_LSB]}          = route_rd_data;
+    end else if (r_table_q == 3'(nitro_regs_pkg::TABLE_ID_NACL) || r_table_q == 3'(nitro_regs_pkg::TABLE_ID_SG_RULE)) begin
+      rd_fmt[127:0] = rule_to_words(r_table_q == 3'(nitro_regs_pkg::TABLE_ID_NACL) ? nacl_rd_data : sg_rd_data);
+    end else if (r_table_q == 3'(nitro_regs_pkg::TABLE_ID_ENI_CONNTRACK)) begin
+      rd_fmt[nitro_regs_pkg::TBL_ENI_CONNTRACK_TCP_ESTABLISHED_LSB +: 32] = tmo_rd_data[31:0];
+      rd_fmt[nitro_regs_pkg::TBL_ENI_CONNTRACK_UDP_STREAM_LSB +: 32]      = tmo_rd_data[63:32];
+      rd_fmt[nitro_regs_pkg::TBL_ENI_CONNTRACK_UDP_LSB +: 32]             = tmo_rd_data[95:64];
+    end else if (r_table_q == 3'(nitro_regs_pkg::TABLE_ID_ROUTE_BANK)) begin
+      rd_fmt[nitro_regs_pkg::TBL_ROUTE_BANK_ACTIVE_LSB] = route_bank;
     end else begin
       for (int e = 0; e < NUM_EDGE; e++) begin
         if (r_index_q[EDGE_W-1:0] == EDGE_W'(e)) begin
@@ -315,9 +437,9 @@ module nitro_tables #(
 
   always_ff @(posedge clk) begin
     if (wr_cmd && state_q == S_IDLE && cmd_op == 4'(nitro_regs_pkg::TABLE_OP_STAGE)
-        && cmd_table <= 4'(nitro_regs_pkg::TABLE_ID_EDGE) && idx_ok && queued_q < QPTR_W'(BATCH_DEPTH)) begin
+        && cmd_table <= 4'(nitro_regs_pkg::TABLE_ID_ROUTE_BANK) && idx_ok && queued_q < QPTR_W'(BATCH_DEPTH)) begin
       qmem[queued_q[$clog2(BATCH_DEPTH) > 0 ? $clog2(BATCH_DEPTH)-1 : 0 : 0]] <=
-        {cmd_table[1:0], index_q[IDX_W-1:0], data_q[QD_W-1:0]};
+        {cmd_table[2:0], index_q[IDX_W-1:0], data_q[QD_W-1:0]};
     end
   end
 
@@ -343,7 +465,7 @@ module nitro_tables #(
           error_q <= 1'b0;
           unique case (cmd_op)
             4'(nitro_regs_pkg::TABLE_OP_STAGE): begin
-              if (cmd_table > 4'(nitro_regs_pkg::TABLE_ID_EDGE) || !idx_ok
+              if (cmd_table > 4'(nitro_regs_pkg::TABLE_ID_ROUTE_BANK) || !idx_ok
                   || queued_q >= QPTR_W'(BATCH_DEPTH)) begin
                 error_q <= 1'b1;
               end else begin
@@ -357,11 +479,11 @@ module nitro_tables #(
               end
             end
             4'(nitro_regs_pkg::TABLE_OP_READ): begin
-              if (cmd_table > 4'(nitro_regs_pkg::TABLE_ID_EDGE) || !idx_ok) begin
+              if (cmd_table > 4'(nitro_regs_pkg::TABLE_ID_ROUTE_BANK) || !idx_ok) begin
                 error_q <= 1'b1;
               end else begin
                 state_q   <= S_R_WAIT;
-                r_table_q <= cmd_table[1:0];
+                r_table_q <= cmd_table[2:0];
                 r_index_q <= index_q[IDX_W-1:0];
               end
             end
@@ -412,6 +534,7 @@ module nitro_tables #(
   end
 
   logic unused_bits;
-  assign unused_bits = ^{data_q[255:QD_W], index_q, q_index, r_index_q};
+  assign unused_bits = ^{index_q, q_index, r_index_q, txl_eni_slot, unused_tx_sg_in, unused_txl_sg_out, unused_txl_route,
+                         unused_txl_id, unused_txl_sdc, unused_rx_sg_out, unused_rx_route, unused_rx_sdc};
 
 endmodule

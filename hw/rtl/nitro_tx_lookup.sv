@@ -1,13 +1,23 @@
 // nitro_tx_lookup: TX decision pipeline, one header per cycle, fixed latency, no internal stalls.
 //   pop : header FIFO head; ENI read by slot        -> T1
 //   T1  : header checks (spec TX 1-5, ARP 1-4, IPv4 1-6), IPv4 checksum, CRC-32C/CRC-32 of
-//         the mapping key, flow hash                  -> T2
+//         the mapping key, flow hash, filter fields (protocol, ports, ICMP, TCP flags);
+//         starts the route lookup (E.ROUTE_TABLE, destination) and the egress ACL of E
+//         (nitro_route_lookup, nitro_nacl)              -> T2
 //   T2  : mapping port A address (the key's bucket in both ways) -> T3 (memory data arrives)
-//   T3  : compare every slot of both buckets (nitro_map_match), final action -> T4
-//   T4  : build the first output beat (rewritten MACs, ARP reply or 50-byte outer header +
-//         inner bytes 0..13), push the decision, report counters and alarms.
-// A header is admitted only when the decision FIFO has room for it and everything in flight,
-// and never while the table engine freezes the pipelines.
+//   T3  : compare every slot of both buckets (nitro_map_match), mapping decision; reads the
+//         ENI of the local receiver L (second ENI port)  -> T4
+//   T4  : starts the ingress ACL of L; the record waits (nitro_delay) until the route and
+//         ACL results arrive                            -> TC
+//   TC  : combine (docs/card-filtering.md TX 7-10: route kind, mapping, egress ACL, ingress
+//         ACL of L) into the action and the security group ops -> TF
+//   TF  : build the first output beat (rewritten MACs, ARP reply or 50-byte outer header +
+//         inner bytes 0..13) and push the record {payload, packet, ops} to the connection
+//         tracking stage (nitro_conntrack), which makes the final decision.
+// Latency pop -> record: TC + 1 = 16 cycles at the default parameters.
+// A header is admitted only when the decision FIFO has room for it and everything in flight
+// (dec_space counts what the later stages hold), and never while the table engine freezes
+// the pipelines.
 // Big-endian field extraction from a header vector (byte k in bits [8k+7:8k]). Macros rather
 // than functions: Yosys 0.23 elaborates these much faster.
 `define NB8(h, k)  h[8*(k) +: 8]
@@ -20,8 +30,12 @@ module nitro_tx_lookup #(
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // entries per way (log2)
   parameter int MAP_BUCKET_SLOTS_LOG2 = 2,  // entries per bucket (log2)
   parameter int IP_MTU             = 9001,  // largest IPv4 total length an instance may send
-  parameter int DEC_SPACE_W        = 5,     // width of the decision FIFO free-space count
-  parameter int MAP_W              = 146    // mapping entry bits
+  parameter int DEC_SPACE_W        = 6,     // width of the decision FIFO free-space count (32 entries)
+  parameter int MAP_W              = 146,   // mapping entry bits
+  parameter int ROUTE_LEVELS       = 12,    // route bank: 2**ROUTE_LEVELS - 1 intervals
+  parameter int NUM_NACL           = 16,    // network ACLs
+  parameter int NACL_RULES         = 40,    // rules per ACL and direction
+  parameter int REC_W              = 654 + 154 + 2 * 42 + 3  // record to nitro_conntrack
 ) (
   input  logic                          clk,
   input  logic                          rst,           // synchronous, active high
@@ -49,26 +63,40 @@ module nitro_tx_lookup #(
   input  logic [31:0]                   eni_ip,
   input  logic [47:0]                   eni_mac,
   input  logic [31:0]                   eni_subnet,
+  input  logic [7:0]                    eni_route,
+  input  logic [7:0]                    eni_nacl,
+  input  logic                          eni_untracked,
+  input  logic [15:0]                   eni_sg_base,     // egress rules
+  input  logic [15:0]                   eni_sg_count,
+  // Receiver ENI read (local delivery), slot from the mapping in T3
+  output logic [7:0]                    leni_slot,
+  input  logic [7:0]                    leni_nacl,
+  input  logic [31:0]                   leni_subnet,
+  input  logic [5:0]                    leni_sublen,
+  input  logic                          leni_untracked,
+  input  logic [15:0]                   leni_sg_base,    // ingress rules
+  input  logic [15:0]                   leni_sg_count,
+  // Filtering table writes / read-back (table engine)
+  input  logic                          route_wr,
+  input  logic                          nacl_wr,
+  input  logic                          bank_wr,
+  input  logic [31:0]                   flt_wr_index,
+  input  logic [255:0]                  flt_wr_data,
+  input  logic                          flt_rd_mode,
+  input  logic [31:0]                   flt_rd_index,
+  output logic [74:0]                   route_rd_data,
+  output logic                          route_bank,
+  output logic [112:0]                  nacl_rd_data,
   // Mapping lookup (port A of both ways): bucket address, whole bucket the cycle after
   output logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] map_addr0,
   output logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] map_addr1,
   input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data0,
   input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data1,
-  // Decision: {kind[1:0], tuser[7:0], out_len[15:0], beat0[511:0]}
-  output logic [537:0]                  dec_data,
-  output logic                          dec_wr,
-  // Statistics (valid for one cycle)
-  output logic                          st_drop,
-  output logic [3:0]                    st_reason,
-  output logic [7:0]                    st_slot,
-  output logic [23:0]                   st_vni,
-  output logic [31:0]                   st_isrc,
-  output logic [31:0]                   st_idst,
-  output logic                          st_tx,         // frame accepted: tx counters of st_slot
-  output logic [15:0]                   st_len,
-  output logic                          st_rx,         // frame delivered to host port
-  output logic [7:0]                    st_rx_slot,
-  output logic [15:0]                   st_rx_len
+  // Record: {payload, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
+  // payload = {decision {kind[1:0], tuser[7:0], out_len[15:0], beat0[511:0]}, reason[3:0],
+  //            slot[7:0], vni[23:0], inner source, inner destination, len[15:0]}
+  output logic [REC_W-1:0]              rec_data,
+  output logic                          rec_wr
 );
 
   localparam int B         = MAP_WAY_DEPTH_LOG2 - MAP_BUCKET_SLOTS_LOG2;  // bucket address bits
@@ -80,9 +108,20 @@ module nitro_tx_lookup #(
   if (NUM_ENI < 2 || NUM_ENI > 256) begin : g_chk_eni
     $error("nitro_tx_lookup: NUM_ENI must be in 2..256");
   end
-  if (DEC_SPACE_W < 3) begin : g_chk_space
-    $error("nitro_tx_lookup: decision FIFO must hold at least 4 entries");
+  if (DEC_SPACE_W < 6) begin : g_chk_space
+    $error("nitro_tx_lookup: decision FIFO must hold at least 32 entries (the pipeline is deep)");
   end
+  if (REC_W != 654 + 154 + 2 * 42 + 3) begin : g_chk_rec
+    $error("nitro_tx_lookup: REC_W must be 895");
+  end
+
+  // Latencies of the filtering modules and the stage TC where their results meet
+  localparam int NACL_STAGES = (NACL_RULES + 3) / 4;
+  localparam int RT_LAT = ROUTE_LEVELS + 1;              // in at T1
+  localparam int NA_LAT = NACL_STAGES + 1;               // E's in at T1, L's in at T4
+  localparam int TC_A   = (1 + RT_LAT > 1 + NA_LAT) ? 1 + RT_LAT : 1 + NA_LAT;
+  localparam int TC     = (TC_A > 4 + NA_LAT) ? TC_A : 4 + NA_LAT;
+  localparam int NIDX_W = $clog2(2 * NUM_NACL * NACL_RULES);
 
   localparam logic [1:0] K_DROP = 2'd0, K_HOST = 2'd1, K_ARP = 2'd2, K_NET = 2'd3;
 
@@ -110,15 +149,19 @@ module nitro_tx_lookup #(
   endfunction
 
   // ---------------------------------------------------------------- admission
-  logic t1_v_q, t2_v_q, t3_v_q, t4_v_q;
-  logic [DEC_SPACE_W-1:0] inflight;
+  logic t1_v_q, t2_v_q, t3_v_q, t4_v_q, tf_v_q, tc_v;
+  logic [DEC_SPACE_W-1:0] inflight_q;
   logic pop;
 
-  assign inflight  = DEC_SPACE_W'(t1_v_q) + DEC_SPACE_W'(t2_v_q) + DEC_SPACE_W'(t3_v_q) + DEC_SPACE_W'(t4_v_q);
-  assign pop       = hdr_valid && !freeze && (dec_space > inflight);
+  assign pop       = hdr_valid && !freeze && (dec_space > inflight_q);
   assign hdr_ready = pop;
-  assign busy      = t1_v_q || t2_v_q || t3_v_q || t4_v_q;
+  assign busy      = inflight_q != '0;
   assign eni_slot  = hdr_user;
+
+  always_ff @(posedge clk) begin
+    if (rst) inflight_q <= '0;
+    else     inflight_q <= inflight_q + DEC_SPACE_W'(pop) - DEC_SPACE_W'(tf_v_q);
+  end
 
   // ---------------------------------------------------------------- T1
   logic [511:0] t1_hdr_q;
@@ -129,6 +172,9 @@ module nitro_tx_lookup #(
   logic [23:0]  t1_vni_q;
   logic [31:0]  t1_ip_q, t1_subnet_q;
   logic [47:0]  t1_mac_q;
+  logic [7:0]   t1_route_q, t1_nacl_q;
+  logic         t1_untracked_q;
+  logic [15:0]  t1_sgb_q, t1_sgc_q;
 
   always_ff @(posedge clk) begin
     if (rst) t1_v_q <= 1'b0;
@@ -144,6 +190,11 @@ module nitro_tx_lookup #(
       t1_ip_q        <= eni_ip;
       t1_mac_q       <= eni_mac;
       t1_subnet_q    <= eni_subnet;
+      t1_route_q     <= eni_route;
+      t1_nacl_q      <= eni_nacl;
+      t1_untracked_q <= eni_untracked;
+      t1_sgb_q       <= eni_sg_base;
+      t1_sgc_q       <= eni_sg_count;
     end
   end
 
@@ -216,6 +267,91 @@ module nitro_tx_lookup #(
   nitro_crc #(.NBYTES(13), .POLY(32'h82F63B78)) u_crc_flow (
     .msg ({ip_src, ip_dst, proto, (ports_ok ? `NB32(t1_hdr_q, 34) : 32'h0)}), .crc (crc_flow));
 
+  // Filter fields (docs/card-filtering.md "Definitions"): bytes past the frame are absent (0)
+  logic         fragment, is_tcp, is_udp, is_icmp, dst_in_sub, e_skip, e_bad;
+  logic [15:0]  f_sport, f_dport, f_iid, f_p1, f_p2;
+  logic [7:0]   f_itype, f_icode, f_tflags;
+  logic [153:0] pkt;
+  assign fragment   = frag[13] || (frag[12:0] != 13'd0);
+  assign is_tcp     = proto == 8'd6;
+  assign is_udp     = proto == 8'd17;
+  assign is_icmp    = proto == 8'd1;
+  assign f_sport    = ((is_tcp || is_udp) && !fragment && t1_len_q >= 16'd36) ? `NB16(t1_hdr_q, 34) : 16'h0;
+  assign f_dport    = ((is_tcp || is_udp) && !fragment && t1_len_q >= 16'd38) ? `NB16(t1_hdr_q, 36) : 16'h0;
+  assign f_tflags   = (is_tcp && !fragment && t1_len_q >= 16'd48) ? `NB8(t1_hdr_q, 47) : 8'h0;
+  assign f_itype    = (is_icmp && !fragment && t1_len_q >= 16'd35) ? `NB8(t1_hdr_q, 34) : 8'h0;
+  assign f_icode    = (is_icmp && !fragment && t1_len_q >= 16'd36) ? `NB8(t1_hdr_q, 35) : 8'h0;
+  assign f_iid      = (is_icmp && !fragment && t1_len_q >= 16'd40 && (f_itype == 8'd0 || f_itype == 8'd8))
+                      ? `NB16(t1_hdr_q, 38) : 16'h0;
+  assign f_p1       = (is_tcp || is_udp) ? f_dport : is_icmp ? 16'(f_itype) : 16'h0;
+  assign f_p2       = is_icmp ? 16'(f_icode) : 16'h0;
+  // {proto, src, dst, sport, dport, icmp echo id, p1, p2, FIN, RST}
+  assign pkt        = {proto, ip_src, ip_dst, f_sport, f_dport, f_iid, f_p1, f_p2, f_tflags[0], f_tflags[2]};
+  assign dst_in_sub = ((ip_dst ^ t1_subnet_q) & mask) == 32'h0;
+  assign e_skip     = dst_in_sub;
+  assign e_bad      = !e_skip && t1_nacl_q >= 8'(NUM_NACL);
+
+  // Route lookup (E's route table, destination) and E's egress ACL, both started here
+  logic [1:0]  rt_kind;
+  logic [31:0] rt_edge_ip;
+  logic        rt_valid, ne_valid, ne_allow;
+
+  nitro_route_lookup #(.LEVELS(ROUTE_LEVELS)) u_route (
+    .clk         (clk),
+    .rst         (rst),
+    .in_valid    (t1_v_q),
+    .in_table    (t1_route_q),
+    .in_ip       (ip_dst),
+    .out_valid   (rt_valid),
+    .out_kind    (rt_kind),
+    .out_edge_ip (rt_edge_ip),
+    .wr_en       (route_wr),
+    .wr_bank     (flt_wr_index[ROUTE_LEVELS]),
+    .wr_pos      (flt_wr_index[ROUTE_LEVELS-1:0]),
+    .wr_data     ({flt_wr_data[nitro_regs_pkg::TBL_ROUTE_EDGE_IP_LSB +: 32],
+                   flt_wr_data[nitro_regs_pkg::TBL_ROUTE_START_LSB +: 32],
+                   flt_wr_data[nitro_regs_pkg::TBL_ROUTE_TABLE_LSB +: 8],
+                   flt_wr_data[nitro_regs_pkg::TBL_ROUTE_KIND_LSB +: 2],
+                   flt_wr_data[nitro_regs_pkg::TBL_ROUTE_VALID_LSB]}),
+    .bank_we     (bank_wr),
+    .bank_wdata  (flt_wr_data[nitro_regs_pkg::TBL_ROUTE_BANK_ACTIVE_LSB]),
+    .bank        (route_bank),
+    .rd_mode     (flt_rd_mode),
+    .rd_bank     (flt_rd_index[ROUTE_LEVELS]),
+    .rd_pos      (flt_rd_index[ROUTE_LEVELS-1:0]),
+    .rd_data     (route_rd_data)
+  );
+
+  // Rule in the nitro_nacl layout from the staging words
+  logic [112:0] nacl_wdata;
+  assign nacl_wdata = {flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_LO_LSB +: 16],
+                       flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_LO_LSB +: 16],
+                       flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LSB +: 32], flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LEN_LSB +: 6],
+                       flt_wr_data[nitro_regs_pkg::TBL_NACL_PROTOCOL_LSB +: 8], flt_wr_data[nitro_regs_pkg::TBL_NACL_ANY_PROTOCOL_LSB],
+                       flt_wr_data[nitro_regs_pkg::TBL_NACL_ALLOW_LSB], flt_wr_data[nitro_regs_pkg::TBL_NACL_VALID_LSB]};
+
+  logic [112:0] unused_nacl_l_rd;
+  nitro_nacl #(.NUM_NACL(NUM_NACL), .RULES(NACL_RULES), .RULES_PER_STAGE(4), .IDX_W(NIDX_W)) u_nacl_e (
+    .clk       (clk),
+    .rst       (rst),
+    .in_valid  (t1_v_q),
+    .in_acl    (t1_nacl_q),
+    .in_dir    (1'b1),
+    .in_skip   (e_skip),
+    .in_remote (ip_dst),
+    .in_proto  (proto),
+    .in_p1     (f_p1),
+    .in_p2     (f_p2),
+    .out_valid (ne_valid),
+    .out_allow (ne_allow),
+    .wr_en     (nacl_wr),
+    .wr_index  (flt_wr_index[NIDX_W-1:0]),
+    .wr_data   (nacl_wdata),
+    .rd_mode   (flt_rd_mode),
+    .rd_index  (flt_rd_index[NIDX_W-1:0]),
+    .rd_data   (nacl_rd_data)
+  );
+
   // ---------------------------------------------------------------- T2
   logic [511:0] t2_hdr_q;
   logic [15:0]  t2_len_q;
@@ -229,6 +365,9 @@ module nitro_tx_lookup #(
   logic         t2_is_arp_q, t2_arp_gw_q, t2_key_in_subnet_q;
   logic [15:0]  t2_sport_q;
   logic [B-1:0] t2_b0_q, t2_b1_q;
+  logic [153:0] t2_pkt_q;
+  logic         t2_ip_pass_q, t2_e_bad_q, t2_untracked_q;
+  logic [15:0]  t2_sgb_q, t2_sgc_q;
 
   always_ff @(posedge clk) begin
     if (rst) t2_v_q <= 1'b0;
@@ -248,6 +387,12 @@ module nitro_tx_lookup #(
     t2_sport_q         <= {2'b11, crc_flow[13:0]};
     t2_b0_q            <= crc_key_c[B-1:0];
     t2_b1_q            <= crc_key_i[B-1:0];
+    t2_pkt_q           <= pkt;
+    t2_ip_pass_q       <= is_ip && !pre_drop;
+    t2_e_bad_q         <= e_bad;
+    t2_untracked_q     <= t1_untracked_q;
+    t2_sgb_q           <= t1_sgb_q;
+    t2_sgc_q           <= t1_sgc_q;
   end
 
   assign map_addr0 = t2_b0_q;
@@ -265,6 +410,18 @@ module nitro_tx_lookup #(
   logic [3:0]   t3_pre_reason_q;
   logic         t3_is_arp_q, t3_arp_gw_q, t3_key_in_subnet_q;
   logic [15:0]  t3_sport_q;
+  logic [153:0] t3_pkt_q;
+  logic         t3_ip_pass_q, t3_e_bad_q, t3_untracked_q;
+  logic [15:0]  t3_sgb_q, t3_sgc_q;
+
+  always_ff @(posedge clk) begin
+    t3_pkt_q       <= t2_pkt_q;
+    t3_ip_pass_q   <= t2_ip_pass_q;
+    t3_e_bad_q     <= t2_e_bad_q;
+    t3_untracked_q <= t2_untracked_q;
+    t3_sgb_q       <= t2_sgb_q;
+    t3_sgc_q       <= t2_sgc_q;
+  end
 
   always_ff @(posedge clk) begin
     if (rst) t3_v_q <= 1'b0;
@@ -328,6 +485,9 @@ module nitro_tx_lookup #(
   end
 
   // ---------------------------------------------------------------- T4
+  // The receiver of a local mapping: its ENI (second ENI port) is read here, registered in T4.
+  assign leni_slot = e_slot;
+
   logic [511:0] t4_hdr_q;
   logic [15:0]  t4_len_q;
   logic [7:0]   t4_slot_q, t4_eslot_q;
@@ -339,24 +499,194 @@ module nitro_tx_lookup #(
   logic [3:0]   t4_reason_q;
   logic         t4_in_subnet_q, t4_is_arp_q;
   logic [15:0]  t4_sport_q;
+  logic [153:0] t4_pkt_q;
+  logic         t4_ip_pass_q, t4_e_bad_q, t4_untracked_q, t4_l_untracked_q;
+  logic [15:0]  t4_sgb_q, t4_sgc_q, t4_l_sgb_q, t4_l_sgc_q;
+  logic [7:0]   t4_l_nacl_q;
+  logic [31:0]  t4_l_subnet_q;
+  logic [5:0]   t4_l_sublen_q;
 
   always_ff @(posedge clk) begin
     if (rst) t4_v_q <= 1'b0;
     else     t4_v_q <= t3_v_q;
-    t4_hdr_q       <= t3_hdr_q;
-    t4_len_q       <= t3_len_q;
-    t4_slot_q      <= t3_slot_q;
-    t4_eslot_q     <= e_slot;
-    t4_eni_valid_q <= t3_eni_valid_q;
-    t4_vni_q       <= t3_vni_q;
-    t4_mac_q       <= t3_mac_q;
-    t4_ans_mac_q   <= ans_mac;
-    t4_uip_q       <= e_uip;
-    t4_kind_q      <= kind;
-    t4_reason_q    <= reason;
-    t4_in_subnet_q <= t3_key_in_subnet_q;
-    t4_is_arp_q    <= t3_is_arp_q;
-    t4_sport_q     <= t3_sport_q;
+    t4_hdr_q         <= t3_hdr_q;
+    t4_len_q         <= t3_len_q;
+    t4_slot_q        <= t3_slot_q;
+    t4_eslot_q       <= e_slot;
+    t4_eni_valid_q   <= t3_eni_valid_q;
+    t4_vni_q         <= t3_vni_q;
+    t4_mac_q         <= t3_mac_q;
+    t4_ans_mac_q     <= ans_mac;
+    t4_uip_q         <= e_uip;
+    t4_kind_q        <= kind;
+    t4_reason_q      <= reason;
+    t4_in_subnet_q   <= t3_key_in_subnet_q;
+    t4_is_arp_q      <= t3_is_arp_q;
+    t4_sport_q       <= t3_sport_q;
+    t4_pkt_q         <= t3_pkt_q;
+    t4_ip_pass_q     <= t3_ip_pass_q;
+    t4_e_bad_q       <= t3_e_bad_q;
+    t4_untracked_q   <= t3_untracked_q;
+    t4_sgb_q         <= t3_sgb_q;
+    t4_sgc_q         <= t3_sgc_q;
+    t4_l_nacl_q      <= leni_nacl;
+    t4_l_subnet_q    <= leni_subnet;
+    t4_l_sublen_q    <= leni_sublen;
+    t4_l_untracked_q <= leni_untracked;
+    t4_l_sgb_q       <= leni_sg_base;
+    t4_l_sgc_q       <= leni_sg_count;
+  end
+
+  // L's ingress ACL (skipped when the source is in L's subnet)
+  logic [31:0] t4_src;
+  logic        l_skip, l_bad, nl_valid, nl_allow;
+  assign t4_src = t4_pkt_q[114 +: 32];
+  assign l_skip = ((t4_src ^ t4_l_subnet_q) & subnet_mask(t4_l_sublen_q)) == 32'h0;
+  assign l_bad  = !l_skip && t4_l_nacl_q >= 8'(NUM_NACL);
+
+  nitro_nacl #(.NUM_NACL(NUM_NACL), .RULES(NACL_RULES), .RULES_PER_STAGE(4), .IDX_W(NIDX_W)) u_nacl_l (
+    .clk       (clk),
+    .rst       (rst),
+    .in_valid  (t4_v_q),
+    .in_acl    (t4_l_nacl_q),
+    .in_dir    (1'b0),
+    .in_skip   (l_skip),
+    .in_remote (t4_src),
+    .in_proto  (t4_pkt_q[146 +: 8]),
+    .in_p1     (t4_pkt_q[18 +: 16]),
+    .in_p2     (t4_pkt_q[2 +: 16]),
+    .out_valid (nl_valid),
+    .out_allow (nl_allow),
+    .wr_en     (nacl_wr),
+    .wr_index  (flt_wr_index[NIDX_W-1:0]),
+    .wr_data   (nacl_wdata),
+    .rd_mode   (flt_rd_mode),
+    .rd_index  (flt_rd_index[NIDX_W-1:0]),
+    .rd_data   (unused_nacl_l_rd)
+  );
+
+  // ---------------------------------------------------------------- T4 .. TC: line up
+  localparam int DW = 944;
+  logic [DW-1:0] t4_rec, tc_rec;
+  assign t4_rec = {t4_hdr_q, t4_len_q, t4_slot_q, t4_eslot_q, t4_eni_valid_q, t4_vni_q, t4_mac_q, t4_ans_mac_q,
+                   t4_uip_q, t4_kind_q, t4_reason_q, t4_in_subnet_q, t4_is_arp_q, t4_sport_q, t4_pkt_q,
+                   t4_ip_pass_q, t4_e_bad_q, t4_untracked_q, t4_sgb_q, t4_sgc_q, t4_l_untracked_q, t4_l_sgb_q,
+                   t4_l_sgc_q, l_bad};
+
+  nitro_delay #(.WIDTH(DW), .DEPTH(TC - 4)) u_dly_rec (.clk (clk), .d (t4_rec), .q (tc_rec));
+
+  logic [TC-5:0] tv_q;   // valid bits T5 .. TC
+  always_ff @(posedge clk) begin
+    if (rst) tv_q <= '0;
+    else     tv_q <= (tv_q << 1) | (TC-4)'(t4_v_q);
+  end
+  assign tc_v = tv_q[TC-5];
+
+  logic [1:0]  c_rt_kind;
+  logic [31:0] c_rt_edge_ip;
+  logic        c_ne_allow, c_nl_allow;
+  nitro_delay #(.WIDTH(34), .DEPTH(TC - 1 - RT_LAT)) u_dly_rt (.clk (clk), .d ({rt_kind, rt_edge_ip}), .q ({c_rt_kind, c_rt_edge_ip}));
+  nitro_delay #(.WIDTH(1), .DEPTH(TC - 1 - NA_LAT)) u_dly_ne (.clk (clk), .d (ne_allow), .q (c_ne_allow));
+  nitro_delay #(.WIDTH(1), .DEPTH(TC - 4 - NA_LAT)) u_dly_nl (.clk (clk), .d (nl_allow), .q (c_nl_allow));
+
+  // ---------------------------------------------------------------- TC: combine
+  logic [511:0] c_hdr;
+  logic [15:0]  c_len, c_sport, c_sgb, c_sgc, c_l_sgb, c_l_sgc;
+  logic [7:0]   c_slot, c_eslot;
+  logic         c_eni_valid, c_in_subnet, c_is_arp, c_ip_pass, c_e_bad, c_untracked, c_l_untracked, c_l_bad;
+  logic [23:0]  c_vni;
+  logic [47:0]  c_mac, c_ans_mac0;
+  logic [31:0]  c_uip0;
+  logic [1:0]   c_kind0;
+  logic [3:0]   c_reason0;
+  logic [153:0] c_pkt;
+  assign {c_hdr, c_len, c_slot, c_eslot, c_eni_valid, c_vni, c_mac, c_ans_mac0, c_uip0, c_kind0, c_reason0,
+          c_in_subnet, c_is_arp, c_sport, c_pkt, c_ip_pass, c_e_bad, c_untracked, c_sgb, c_sgc, c_l_untracked,
+          c_l_sgb, c_l_sgc, c_l_bad} = tc_rec;
+
+  logic [1:0]  c_kind;
+  logic [3:0]  c_reason;
+  logic [47:0] c_ans_mac, c_src_mac;
+  logic [31:0] c_uip;
+  logic        c_op0_v, c_op1_v, c_mid;
+  always_comb begin
+    c_kind    = c_kind0;
+    c_reason  = c_reason0;
+    c_ans_mac = c_ans_mac0;
+    c_src_mac = c_in_subnet ? c_mac : gateway_mac;
+    c_uip     = c_uip0;
+    c_op0_v   = 1'b0;
+    c_op1_v   = 1'b0;
+    c_mid     = 1'b0;
+    if (c_ip_pass) begin
+      // 7. route kind: 1 the mapping decision stands, 2 the edge, 3 blackhole, 0 no route
+      unique case (c_rt_kind)
+        2'd1: ;
+        2'd2: begin
+          c_kind    = K_NET;
+          c_ans_mac = gateway_mac;
+          c_src_mac = c_mac;
+          c_uip     = c_rt_edge_ip;
+        end
+        2'd3: begin
+          c_kind   = K_DROP;
+          c_reason = 4'(nitro_regs_pkg::DROP_BLACKHOLE);
+        end
+        default: begin
+          c_kind   = K_DROP;
+          c_reason = 4'(nitro_regs_pkg::DROP_UNKNOWN_DESTINATION);
+        end
+      endcase
+      if (c_kind != K_DROP) begin
+        if (!c_ne_allow || c_e_bad) begin                 // 8. egress ACL of E
+          c_kind   = K_DROP;
+          c_reason = 4'(nitro_regs_pkg::DROP_NACL_DENY);
+        end else begin
+          c_op0_v = 1'b1;                                 // 9. egress security group at E
+          if (c_kind == K_HOST) begin                     // 10. ingress ACL and group of L
+            c_mid   = !c_nl_allow || c_l_bad;
+            c_op1_v = !c_mid;
+          end
+        end
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- TF
+  logic [511:0] tf_hdr_q;
+  logic [15:0]  tf_len_q, tf_sport_q;
+  logic [7:0]   tf_slot_q, tf_eslot_q;
+  logic         tf_eni_valid_q, tf_is_arp_q, tf_op0_v_q, tf_op1_v_q, tf_mid_q;
+  logic [23:0]  tf_vni_q;
+  logic [47:0]  tf_ans_mac_q, tf_src_mac_q;
+  logic [31:0]  tf_uip_q;
+  logic [1:0]   tf_kind_q;
+  logic [3:0]   tf_reason_q;
+  logic [153:0] tf_pkt_q;
+  logic [41:0]  tf_op0_q, tf_op1_q;
+
+  always_ff @(posedge clk) begin
+    if (rst) tf_v_q <= 1'b0;
+    else     tf_v_q <= tc_v;
+    tf_hdr_q       <= c_hdr;
+    tf_len_q       <= c_len;
+    tf_sport_q     <= c_sport;
+    tf_slot_q      <= c_slot;
+    tf_eslot_q     <= c_eslot;
+    tf_eni_valid_q <= c_eni_valid;
+    tf_is_arp_q    <= c_is_arp;
+    tf_vni_q       <= c_vni;
+    tf_ans_mac_q   <= c_ans_mac;
+    tf_src_mac_q   <= c_src_mac;
+    tf_uip_q       <= c_uip;
+    tf_kind_q      <= c_kind;
+    tf_reason_q    <= c_reason;
+    tf_pkt_q       <= c_pkt;
+    tf_op0_v_q     <= c_op0_v;
+    tf_op1_v_q     <= c_op1_v;
+    tf_mid_q       <= c_mid;
+    tf_op0_q       <= {c_slot, 1'b0, c_untracked, c_sgb, c_sgc};
+    tf_op1_q       <= {c_eslot, 1'b1, c_l_untracked, c_l_sgb, c_l_sgc};
   end
 
   // Outer IPv4 header checksum (10-word adder tree)
@@ -364,43 +694,41 @@ module nitro_tx_lookup #(
   logic [19:0] o_sum;
   logic [16:0] o_f1;
   logic [15:0] o_f2;
-  assign o_tl  = t4_len_q + 16'd36;
+  assign o_tl  = tf_len_q + 16'd36;
   assign o_sum = 20'h4500 + 20'(o_tl) + 20'h4000 + 20'h4011
-               + 20'(underlay_ip[31:16]) + 20'(underlay_ip[15:0]) + 20'(t4_uip_q[31:16]) + 20'(t4_uip_q[15:0]);
+               + 20'(underlay_ip[31:16]) + 20'(underlay_ip[15:0]) + 20'(tf_uip_q[31:16]) + 20'(tf_uip_q[15:0]);
   assign o_f1  = 17'(o_sum[15:0]) + 17'(o_sum[19:16]);
   assign o_f2  = o_f1[15:0] + 16'(o_f1[16]);
   assign o_csum = ~o_f2;
 
   logic [511:0] beat0;
-  logic [47:0]  src_mac;
   logic [15:0]  out_len;
   logic [7:0]   out_user;
-  assign src_mac = t4_in_subnet_q ? t4_mac_q : gateway_mac;
 
   always_comb begin
-    beat0    = t4_hdr_q;
-    out_len  = t4_len_q;
-    out_user = t4_slot_q;
-    unique case (t4_kind_q)
+    beat0    = tf_hdr_q;
+    out_len  = tf_len_q;
+    out_user = tf_slot_q;
+    unique case (tf_kind_q)
       K_HOST: begin
-        beat0[0 +: 48]  = sw48(t4_ans_mac_q);
-        beat0[48 +: 48] = sw48(src_mac);
-        out_user        = t4_eslot_q;
+        beat0[0 +: 48]  = sw48(tf_ans_mac_q);
+        beat0[48 +: 48] = sw48(tf_src_mac_q);
+        out_user        = tf_eslot_q;
       end
       K_ARP: begin
         beat0            = '0;
-        beat0[0 +: 48]   = t4_hdr_q[8*22 +: 48];          // requester's hardware address
-        beat0[48 +: 48]  = sw48(t4_ans_mac_q);
+        beat0[0 +: 48]   = tf_hdr_q[8*22 +: 48];          // requester's hardware address
+        beat0[48 +: 48]  = sw48(tf_ans_mac_q);
         beat0[96 +: 16]  = sw16(16'h0806);
         beat0[112 +: 16] = sw16(16'h0001);
         beat0[128 +: 16] = sw16(16'h0800);
         beat0[144 +: 8]  = 8'd6;
         beat0[152 +: 8]  = 8'd4;
         beat0[160 +: 16] = sw16(16'h0002);
-        beat0[176 +: 48] = sw48(t4_ans_mac_q);            // sender HW = answered MAC
-        beat0[224 +: 32] = t4_hdr_q[8*38 +: 32];          // sender IP = requested IP
-        beat0[256 +: 48] = t4_hdr_q[8*22 +: 48];          // target HW = requester
-        beat0[304 +: 32] = t4_hdr_q[8*28 +: 32];          // target IP = requester IP
+        beat0[176 +: 48] = sw48(tf_ans_mac_q);            // sender HW = answered MAC
+        beat0[224 +: 32] = tf_hdr_q[8*38 +: 32];          // sender IP = requested IP
+        beat0[256 +: 48] = tf_hdr_q[8*22 +: 48];          // target HW = requester
+        beat0[304 +: 32] = tf_hdr_q[8*28 +: 32];          // target IP = requester IP
         out_len          = 16'd42;
       end
       K_NET: begin
@@ -414,41 +742,37 @@ module nitro_tx_lookup #(
         beat0[176 +: 16] = sw16(16'h4011);
         beat0[192 +: 16] = sw16(o_csum);
         beat0[208 +: 32] = sw32(underlay_ip);
-        beat0[240 +: 32] = sw32(t4_uip_q);
-        beat0[272 +: 16] = sw16(t4_sport_q);
+        beat0[240 +: 32] = sw32(tf_uip_q);
+        beat0[272 +: 16] = sw16(tf_sport_q);
         beat0[288 +: 16] = sw16(16'd4789);
-        beat0[304 +: 16] = sw16(t4_len_q + 16'd16);
+        beat0[304 +: 16] = sw16(tf_len_q + 16'd16);
         beat0[336 +: 8]  = 8'h08;
-        beat0[368 +: 24] = sw24(t4_vni_q);
-        beat0[400 +: 48] = sw48(t4_ans_mac_q);           // inner dst
-        beat0[448 +: 48] = sw48(src_mac);                // inner src
-        beat0[496 +: 16] = t4_hdr_q[96 +: 16];           // inner ethertype
-        out_len          = t4_len_q + 16'd50;
+        beat0[368 +: 24] = sw24(tf_vni_q);
+        beat0[400 +: 48] = sw48(tf_ans_mac_q);           // inner dst
+        beat0[448 +: 48] = sw48(tf_src_mac_q);           // inner src
+        beat0[496 +: 16] = tf_hdr_q[96 +: 16];           // inner ethertype
+        out_len          = tf_len_q + 16'd50;
       end
       default: ;
     endcase
   end
 
-  assign dec_wr   = t4_v_q;
-  assign dec_data = {t4_kind_q, out_user, out_len, beat0};
+  // Statistics fields (the final decision is made by nitro_conntrack)
+  logic [23:0] st_vni;
+  logic [31:0] st_isrc, st_idst;
+  assign st_vni  = tf_eni_valid_q ? tf_vni_q : 24'h0;
+  assign st_isrc = tf_is_arp_q ? ((tf_len_q >= 16'd32) ? `NB32(tf_hdr_q, 28) : 32'h0)
+                               : ((tf_len_q >= 16'd30) ? `NB32(tf_hdr_q, 26) : 32'h0);
+  assign st_idst = tf_is_arp_q ? ((tf_len_q >= 16'd42) ? `NB32(tf_hdr_q, 38) : 32'h0)
+                               : ((tf_len_q >= 16'd34) ? `NB32(tf_hdr_q, 30) : 32'h0);
 
-  // Statistics
-  assign st_drop    = t4_v_q && (t4_kind_q == K_DROP);
-  assign st_reason  = t4_reason_q;
-  assign st_slot    = t4_slot_q;
-  assign st_vni     = t4_eni_valid_q ? t4_vni_q : 24'h0;
-  assign st_isrc    = t4_is_arp_q ? ((t4_len_q >= 16'd32) ? `NB32(t4_hdr_q, 28) : 32'h0)
-                                  : ((t4_len_q >= 16'd30) ? `NB32(t4_hdr_q, 26) : 32'h0);
-  assign st_idst    = t4_is_arp_q ? ((t4_len_q >= 16'd42) ? `NB32(t4_hdr_q, 38) : 32'h0)
-                                  : ((t4_len_q >= 16'd34) ? `NB32(t4_hdr_q, 30) : 32'h0);
-  assign st_tx      = t4_v_q && (t4_kind_q != K_DROP);
-  assign st_len     = t4_len_q;
-  assign st_rx      = t4_v_q && (t4_kind_q == K_HOST || t4_kind_q == K_ARP);
-  assign st_rx_slot = out_user;
-  assign st_rx_len  = out_len;
+  assign rec_wr   = tf_v_q;
+  assign rec_data = {tf_kind_q, out_user, out_len, beat0, tf_reason_q, tf_slot_q, st_vni, st_isrc, st_idst, tf_len_q,
+                     tf_pkt_q, tf_op1_q, tf_op0_q, tf_op1_v_q, tf_op0_v_q, tf_mid_q};
 
   logic unused_bits;
-  assign unused_bits = ^{frag[15:14], crc_key_c[31:B], crc_key_i[31:B], crc_flow[31:14], e_ip, e_vni, e_valid};
+  assign unused_bits = ^{frag[15:14], crc_key_c[31:B], crc_key_i[31:B], crc_flow[31:14], e_ip, e_vni, e_valid,
+                         rt_valid, ne_valid, nl_valid, f_tflags[7:3], f_tflags[1], e_slot};
 
 endmodule
 

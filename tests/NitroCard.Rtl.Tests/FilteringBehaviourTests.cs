@@ -13,11 +13,8 @@ namespace NitroCard.Rtl.Tests;
 /// </summary>
 public class FilteringBehaviourTests
 {
-    /// <summary>
-    /// The engines that implement docs/card-filtering.md. The RTL joins this list in the commit
-    /// that gives it the filtering stages.
-    /// </summary>
-    public static TheoryData<string> FilteringEngines => new() { "model" };
+    /// <summary>The engines that implement docs/card-filtering.md: the Verilated card and the software model.</summary>
+    public static TheoryData<string> FilteringEngines => new() { "rtl", "model" };
 
     private static readonly IPAddress Internet = IPAddress.Parse("198.51.100.7");
     private static readonly IPNetwork Vpc = IPNetwork.Parse("10.0.0.0/16");

@@ -5,9 +5,15 @@ hw/rtl/nitro_ingress.sv
 hw/rtl/nitro_map_way.sv
 hw/rtl/nitro_map_match.sv
 hw/rtl/nitro_tables.sv
+hw/rtl/nitro_delay.sv
+hw/rtl/nitro_rule_match.sv
+hw/rtl/nitro_route_lookup.sv
+hw/rtl/nitro_nacl.sv
+hw/rtl/nitro_sg_scan.sv
 hw/rtl/nitro_ipv4_check.sv
 hw/rtl/nitro_tx_lookup.sv
 hw/rtl/nitro_rx_lookup.sv
+hw/rtl/nitro_conntrack.sv
 hw/rtl/nitro_tx_editor.sv
 hw/rtl/nitro_rx_editor.sv
 hw/rtl/nitro_arbiter.sv

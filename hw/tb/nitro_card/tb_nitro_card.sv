@@ -1,6 +1,9 @@
 // tb_nitro_card: whole-card smoke bench. Programs the tables through the CSR window, sends TX and
 // RX frames and checks every output byte, drop counters, ENI counters and alarms against frames
-// built here from docs/card-semantics.md. Also measures back-to-back throughput.
+// built here from docs/card-semantics.md. Also measures back-to-back throughput. The filtering
+// tables (docs/card-filtering.md) are programmed open (one local route, allow-all ACL, untracked
+// allow-all security groups), under which the card forwards as without filtering; the filtering
+// semantics themselves are covered by the xunit tests against the software model.
 `timescale 1ns/1ps
 module tb_nitro_card;
 
@@ -21,7 +24,7 @@ module tb_nitro_card;
   logic [15:0]  csr_addr;
   logic [31:0]  csr_wdata, csr_rdata;
 
-  nitro_card #(.MAP_WAY_DEPTH_LOG2(L), .NUM_ENI(8)) dut (
+  nitro_card #(.MAP_WAY_DEPTH_LOG2(L), .NUM_ENI(8), .CT_BUCKETS_LOG2(8)) dut (
     .clk(clk), .rst(rst),
     .s_axis_host_tdata(sh_tdata), .s_axis_host_tkeep(sh_tkeep), .s_axis_host_tvalid(sh_tvalid),
     .s_axis_host_tready(sh_tready), .s_axis_host_tlast(sh_tlast), .s_axis_host_tuser(sh_tuser),
@@ -101,7 +104,37 @@ module tb_nitro_card;
     d[nitro_regs_pkg::TBL_ENI_MAC_LO_LSB +: 32] = mac[31:0];
     d[nitro_regs_pkg::TBL_ENI_MAC_HI_LSB +: 16] = mac[47:32];
     d[nitro_regs_pkg::TBL_ENI_SUBNET_LSB +: 32] = subnet;
+    d[nitro_regs_pkg::TBL_ENI_UNTRACKED_LSB] = 1;                 // open filters: untracked,
+    d[nitro_regs_pkg::TBL_ENI_SG_IN_COUNT_LSB +: 16] = 16'd1;     // rule 0 both ways,
+    d[nitro_regs_pkg::TBL_ENI_SG_OUT_COUNT_LSB +: 16] = 16'd1;    // route table 0, ACL 0
     stage(nitro_regs_pkg::TABLE_ID_ENI, slot, d);
+  endtask
+
+  // Open filters: route table 0 = one interval from 0.0.0.0, local; ACL 0 allows everything both
+  // ways; security group rule 0 allows everything; default timeouts for slots 0 and 1.
+  task automatic open_filters();
+    logic [255:0] d;
+    d = '0;
+    d[nitro_regs_pkg::TBL_ROUTE_VALID_LSB] = 1;
+    d[nitro_regs_pkg::TBL_ROUTE_KIND_LSB +: 2] = 2'd1;
+    stage(nitro_regs_pkg::TABLE_ID_ROUTE, 0, d);
+    d = '0;
+    d[nitro_regs_pkg::TBL_NACL_VALID_LSB] = 1;
+    d[nitro_regs_pkg::TBL_NACL_ALLOW_LSB] = 1;
+    d[nitro_regs_pkg::TBL_NACL_ANY_PROTOCOL_LSB] = 1;
+    stage(nitro_regs_pkg::TABLE_ID_NACL, 0, d);
+    stage(nitro_regs_pkg::TABLE_ID_NACL, 40, d);
+    d = '0;
+    d[nitro_regs_pkg::TBL_SG_RULE_VALID_LSB] = 1;
+    d[nitro_regs_pkg::TBL_SG_RULE_ANY_PROTOCOL_LSB] = 1;
+    stage(nitro_regs_pkg::TABLE_ID_SG_RULE, 0, d);
+    d = '0;
+    d[nitro_regs_pkg::TBL_ENI_CONNTRACK_TCP_ESTABLISHED_LSB +: 32] = 432000;
+    d[nitro_regs_pkg::TBL_ENI_CONNTRACK_UDP_STREAM_LSB +: 32] = 180;
+    d[nitro_regs_pkg::TBL_ENI_CONNTRACK_UDP_LSB +: 32] = 30;
+    stage(nitro_regs_pkg::TABLE_ID_ENI_CONNTRACK, 0, d);
+    stage(nitro_regs_pkg::TABLE_ID_ENI_CONNTRACK, 1, d);
+    tbl_cmd(nitro_regs_pkg::TABLE_OP_COMMIT, 0);
   endtask
 
   localparam int NS = 4;                  // entries per mapping bucket (the card's default)
@@ -384,6 +417,24 @@ module tb_nitro_card;
     csr_rd(nitro_regs_pkg::ADDR_TBL_STATUS, v);
     if (v[15:8] != 8'd7) fail($sformatf("QUEUED = %0d, expected 7", v[15:8]));
     tbl_cmd(nitro_regs_pkg::TABLE_OP_COMMIT, 0);
+    open_filters();
+    csr_rd(nitro_regs_pkg::ADDR_PARAM_CONNTRACK, v);
+    if (v != 32'h0000_0408) fail($sformatf("PARAM_CONNTRACK = %08x", v));
+    csr_rd(nitro_regs_pkg::ADDR_CT_FREE, v);
+    if (v != 32'd1024) fail($sformatf("CT_FREE = %0d", v));
+    // Read back filtering entries: the route interval, ACL rule 40, the timeouts of slot 1
+    csr_wr(nitro_regs_pkg::ADDR_TBL_INDEX, 0);
+    tbl_cmd(nitro_regs_pkg::TABLE_OP_READ, nitro_regs_pkg::TABLE_ID_ROUTE);
+    csr_rd(nitro_regs_pkg::ADDR_TBL_RDATA, v);
+    if (v != 32'h3) fail($sformatf("route read-back word 0 = %08x", v));
+    csr_wr(nitro_regs_pkg::ADDR_TBL_INDEX, 40);
+    tbl_cmd(nitro_regs_pkg::TABLE_OP_READ, nitro_regs_pkg::TABLE_ID_NACL);
+    csr_rd(nitro_regs_pkg::ADDR_TBL_RDATA, v);
+    if (v != 32'h7) fail($sformatf("nacl read-back word 0 = %08x", v));
+    csr_wr(nitro_regs_pkg::ADDR_TBL_INDEX, 1);
+    tbl_cmd(nitro_regs_pkg::TABLE_OP_READ, nitro_regs_pkg::TABLE_ID_ENI_CONNTRACK);
+    csr_rd(nitro_regs_pkg::ADDR_TBL_RDATA + 16'd4, v);
+    if (v != 32'd180) fail($sformatf("eniConntrack read-back word 1 = %0d", v));
 
     // Read back an ENI entry
     csr_wr(nitro_regs_pkg::ADDR_TBL_INDEX, 1);

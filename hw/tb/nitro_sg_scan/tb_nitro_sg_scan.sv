@@ -1,7 +1,8 @@
 // tb_nitro_sg_scan: the security group rule scan against a reference (any rule of the range
 // matches). Random rules and ranges (empty, unaligned, up to the end of the array), random
 // packets; the cycle count of every scan is checked against 1 + rows of the range, and the
-// full scan of a range with no match takes exactly that; read-back of the array.
+// full scan of a range with no match takes exactly that; the probe (first row of every range:
+// hit, final) against the same reference; read-back of the array.
 `timescale 1ns/1ps
 module tb_nitro_sg_scan;
 
@@ -17,11 +18,15 @@ module tb_nitro_sg_scan;
   logic [7:0]   proto;
   logic [RL-1:0] wr_index, rd_index;
   logic [112:0] wr_data, rd_data;
+  logic [RL-1:0] probe_row_addr;
+  logic         probe_hit, probe_final;
 
   nitro_sg_scan #(.RULES_LOG2(RL), .PER_CYCLE(PC)) dut (
     .clk(clk), .rst(rst), .start(start), .ready(ready), .base(base), .count(count), .remote(remote),
     .proto(proto), .p1(p1), .p2(p2), .done(done), .allowed(allowed), .wr_en(wr_en), .wr_index(wr_index),
-    .wr_data(wr_data), .rd_mode(rd_mode), .rd_index(rd_index), .rd_data(rd_data));
+    .wr_data(wr_data), .rd_mode(rd_mode), .rd_index(rd_index), .rd_data(rd_data),
+    .probe_row_addr(probe_row_addr), .probe_base(base), .probe_count(count), .probe_remote(remote),
+    .probe_proto(proto), .probe_p1(p1), .probe_p2(p2), .probe_hit(probe_hit), .probe_final(probe_final));
 
   logic [112:0] rules [N];
   int errors = 0;
@@ -65,7 +70,7 @@ module tb_nitro_sg_scan;
   initial begin
     int nallow, nscan;
     start = 0; base = 0; count = 0; remote = 0; proto = 0; p1 = 0; p2 = 0;
-    wr_en = 0; wr_index = 0; wr_data = 0; rd_mode = 0; rd_index = 0;
+    wr_en = 0; wr_index = 0; wr_data = 0; rd_mode = 0; rd_index = 0; probe_row_addr = 0;
     repeat (3) @(posedge clk);
     rst = 0;
     for (int i = 0; i < N; i++) begin
@@ -75,10 +80,12 @@ module tb_nitro_sg_scan;
     @(negedge clk); wr_en = 0;
     nallow = 0; nscan = 0;
     for (int s = 0; s < 3000; s++) begin
-      int b, c, t0, cyc, rows, first;
-      bit exp;
+      int b, c, t0, cyc, rows, first, row_end;
+      bit exp, exp_row;
       b = $urandom % N;
       c = (s % 10 == 0) ? 0 : $urandom % (N - b + 1);
+      @(negedge clk);
+      probe_row_addr = RL'(b);                    // the probe reads the first row of the range
       @(negedge clk);
       base = 16'(b); count = 16'(c);
       remote = {8'd10, 8'd0, 8'($urandom % 2), 8'($urandom % 16)};
@@ -93,6 +100,12 @@ module tb_nitro_sg_scan;
       for (int i = b; i < b + c; i++) if (rule_match(rules[i], remote, proto, p1, p2) && first < 0) first = i;
       exp = first >= 0;
       rows = (c == 0) ? 0 : ((b + c - 1) / PC - b / PC + 1);
+      row_end = (b / PC + 1) * PC;
+      exp_row = 0;
+      for (int i = b; i < b + c && i < row_end; i++) if (rule_match(rules[i], remote, proto, p1, p2)) exp_row = 1;
+      #0.1;
+      check(probe_hit == exp_row, $sformatf("probe %0d [%0d,+%0d): hit %0d, expected %0d", s, b, c, probe_hit, exp_row));
+      check(probe_final == (b + c <= row_end), $sformatf("probe %0d [%0d,+%0d): final %0d", s, b, c, probe_final));
       check(ready, "not ready");
       start = 1;
       t0 = int'($time);

@@ -1,7 +1,7 @@
 // tb_nitro_tables: the indirect table window. Stages ENI, mapping and edge entries, checks
 // that nothing is visible before commit, that commit waits for `quiet` while holding `freeze`
 // and then applies the whole batch, read-back of each table in the staging layout, discard,
-// QUEUED, and ERROR for a bad index, an unknown table, an unknown op and a full batch.
+// QUEUED, and ERROR for a bad index (filtering tables included), an unknown table, an unknown op and a full batch.
 `timescale 1ns/1ps
 module tb_nitro_tables;
 
@@ -165,8 +165,14 @@ module tb_nitro_tables;
     status(b, e, q); check(e && q == 0, "bad ENI index not flagged");
     stage(nitro_regs_pkg::TABLE_ID_MAPPING, 32, map);
     status(b, e, q); check(e && q == 0, "bad mapping index not flagged");
-    stage(3, 0, map);
+    stage(8, 0, map);
     status(b, e, q); check(e && q == 0, "unknown table not flagged");
+    stage(nitro_regs_pkg::TABLE_ID_ROUTE, 4095, map);        // a bank's last position does not exist
+    status(b, e, q); check(e && q == 0, "route position 2**ROUTE_LEVELS - 1 not flagged");
+    stage(nitro_regs_pkg::TABLE_ID_ROUTE_BANK, 1, map);
+    status(b, e, q); check(e && q == 0, "routeBank index 1 not flagged");
+    stage(nitro_regs_pkg::TABLE_ID_ENI_CONNTRACK, NE, map);
+    status(b, e, q); check(e && q == 0, "bad eniConntrack index not flagged");
     cmd(9, 0);
     status(b, e, q); check(e, "unknown op not flagged");
     for (int i = 0; i < BD; i++) stage(nitro_regs_pkg::TABLE_ID_EDGE, 0, edg);

@@ -1,0 +1,349 @@
+// tb_nitro_conntrack: the security group stage against a reference model of
+// docs/card-filtering.md ("Security groups and connection tracking"): random TX (0, 1 or 2 ops,
+// mid_deny) and RX records on a small table (16 buckets x 4 ways) with keys drawn from small
+// pools, so hits, same-bucket back-to-back ops (forwarding), full buckets, expiry, TCP RST/FIN
+// and UDP stream states, untracked ENIs, ICMP and rule ranges that need a scan all occur.
+// Checked: every verdict (order, drop, reason), every per-op counter event, CT_FREE after the
+// sweeper has visited every bucket, and one op a cycle for a burst of established flows.
+`timescale 1ns/1ps
+module tb_nitro_conntrack;
+
+  tb_verdict #(.TIMEOUT(20000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+
+  localparam int BL = 4, NB = 2**BL, WAYS = 4, NE = 8, RL = 5, NR = 2**RL, PAY = 33;
+  localparam int REC = PAY + 154 + 2 * 42 + 3;
+
+  logic clk = 0, rst = 1;
+  always #1 clk = ~clk;
+
+  logic              freeze, busy, rec_busy;
+  logic [63:0]       now;
+  logic [REC-1:0]    tx_rec, rx_rec;
+  logic              tx_valid, tx_ready, rx_valid, rx_ready;
+  logic [1:0]        tx_inflight, rx_inflight;
+  logic              out_v, out_rx, out_drop;
+  logic [PAY-1:0]    out_pay;
+  logic [3:0]        out_reason;
+  logic              sg_v, sg_ingress, sg_allowed, sg_exceeded;
+  logic [7:0]        sg_slot;
+  logic [31:0]       ct_free;
+  logic              sg_wr_en, tmo_wr_en;
+  logic [RL-1:0]     sg_wr_index;
+  logic [112:0]      sg_wr_data, sg_rd_data;
+  logic [7:0]        tmo_wr_slot;
+  logic [95:0]       tmo_wr_data, tmo_rd_data;
+
+  nitro_conntrack #(.BUCKETS_LOG2(BL), .WAYS(WAYS), .NUM_ENI(NE), .SG_RULES_LOG2(RL), .PAY_W(PAY)) dut (
+    .clk(clk), .rst(rst), .freeze(freeze), .busy(busy), .rec_busy(rec_busy), .now(now),
+    .tx_rec(tx_rec), .tx_valid(tx_valid), .tx_ready(tx_ready), .rx_rec(rx_rec), .rx_valid(rx_valid), .rx_ready(rx_ready),
+    .tx_inflight(tx_inflight), .rx_inflight(rx_inflight), .out_v(out_v), .out_rx(out_rx), .out_pay(out_pay),
+    .out_drop(out_drop), .out_reason(out_reason), .sg_v(sg_v), .sg_slot(sg_slot), .sg_ingress(sg_ingress),
+    .sg_allowed(sg_allowed), .sg_exceeded(sg_exceeded), .ct_free(ct_free),
+    .sg_wr_en(sg_wr_en), .sg_wr_index(sg_wr_index), .sg_wr_data(sg_wr_data), .tmo_wr_en(tmo_wr_en),
+    .tmo_wr_slot(tmo_wr_slot), .tmo_wr_data(tmo_wr_data), .rd_mode(1'b0), .sg_rd_index('0), .sg_rd_data(sg_rd_data),
+    .tmo_rd_slot(8'd0), .tmo_rd_data(tmo_rd_data));
+
+  int errors = 0;
+  task automatic check(input bit ok, input string msg);
+    if (!ok) begin
+      if (errors < 10) $display("ERROR: %s", msg);
+      errors++;
+    end
+  endtask
+
+  // ------------------------------------------------------------------ reference
+  logic [112:0] rules [NR];
+  logic [95:0]  tmo [NE];
+  typedef struct packed {
+    logic         used;
+    logic [111:0] key;
+    logic         cin;
+    logic [2:0]   st;
+    logic [1:0]   fins;
+    logic [63:0]  last;
+  } ent_t;
+  ent_t table_q [NB][WAYS];
+
+  function automatic logic [31:0] pmask(input int len);
+    pmask = (len == 0) ? 32'h0 : ~32'h0 << (32 - len);
+  endfunction
+
+  function automatic bit rule_match(input logic [112:0] r, input logic [31:0] rem, input logic [7:0] pr,
+                                    input logic [15:0] a, input logic [15:0] c);
+    bit pok;
+    if (pr == 6 || pr == 17) pok = r[64:49] <= a && a <= r[80:65];
+    else if (pr == 1) pok = r[64:49] <= a && a <= r[80:65] && r[96:81] <= c && c <= r[112:97];
+    else pok = 1;
+    rule_match = r[0] && (rem & pmask(int'(r[16:11]))) == r[48:17] && (r[2] || (r[10:3] == pr && pok));
+  endfunction
+
+  function automatic logic [31:0] crc32c(input logic [127:0] msg);
+    logic [31:0] c;
+    c = 32'hFFFF_FFFF;
+    for (int i = 0; i < 16; i++) begin
+      c = c ^ {24'h0, msg[8*(15-i) +: 8]};
+      for (int b = 0; b < 8; b++) c = (c >> 1) ^ (32'h82F63B78 & {32{c[0]}});
+    end
+    crc32c = ~c;
+  endfunction
+
+  function automatic bit live(input ent_t e, input logic [63:0] t);
+    logic [95:0] m;
+    longint unsigned s;
+    m = tmo[e.key[111:104] % NE];
+    unique case (e.st)
+      3'd1: s = m[31:0];
+      3'd2: s = 5;
+      3'd3: s = m[95:64];
+      3'd4: s = m[63:32];
+      default: s = 600;
+    endcase
+    live = e.used && (t - e.last) <= s * 1000000;
+  endfunction
+
+  typedef struct packed { logic [7:0] slot; logic ing; logic allowed; logic exceeded; } ev_t;
+  ev_t exp_ev [$];
+  ev_t got_ev [$];
+
+  // One op: returns 0 allowed, else the drop reason
+  function automatic int do_op(input logic [153:0] p, input logic [41:0] o, input logic [63:0] t);
+    logic [7:0]   proto, slot;
+    logic [31:0]  src, dst, rem;
+    logic [15:0]  sport, dport, iid, p1, p2, lport, rport, base, count;
+    logic         fin, rs, ing, untr;
+    logic [111:0] key;
+    int           b, hitw, freew, r;
+    bit           match;
+    {proto, src, dst, sport, dport, iid, p1, p2, fin, rs} = p;
+    {slot, ing, untr, base, count} = o;
+    if (proto == 1) begin lport = iid; rport = 0; end
+    else begin lport = ing ? dport : sport; rport = ing ? sport : dport; end
+    key = {slot, proto, ing ? dst : src, ing ? src : dst, lport, rport};
+    rem = ing ? src : dst;
+    b = int'(crc32c({key, 16'h0}) % NB);
+    hitw = -1;
+    for (int w = 0; w < WAYS; w++) if (hitw < 0 && live(table_q[b][w], t) && table_q[b][w].key == key) hitw = w;
+    r = 0;
+    if (hitw >= 0) begin
+      ent_t e;
+      n_hit++;
+      e = table_q[b][hitw];
+      if (proto == 6) begin
+        if (rs) e.st = 3'd2;
+        if (fin) begin
+          e.fins = e.fins | (ing ? 2'b01 : 2'b10);
+          if (e.fins == 2'b11) e.st = 3'd2;
+        end
+      end else if (proto == 17 && ing != e.cin) e.st = 3'd4;
+      e.last = t;
+      table_q[b][hitw] = e;
+    end else begin
+      match = 0;
+      for (int i = int'(base); i < int'(base) + int'(count); i++) if (rule_match(rules[i % NR], rem, proto, p1, p2)) match = 1;
+      if (!match) r = 6;
+      else if (!(untr && proto != 1)) begin
+        freew = -1;
+        for (int w = 0; w < WAYS; w++) if (freew < 0 && !live(table_q[b][w], t)) freew = w;
+        if (freew < 0) r = 9;
+        else begin
+          ent_t e;
+          e.used = 1; e.key = key; e.cin = ing; e.fins = 0; e.last = t;
+          e.st = (proto == 6) ? (rs ? 3'd2 : 3'd1) : (proto == 17) ? 3'd3 : 3'd0;
+          table_q[b][freew] = e;
+        end
+      end
+    end
+    exp_ev.push_back({slot, ing, 1'(r == 0), 1'(r == 9)});
+    do_op = r;
+  endfunction
+
+  // ------------------------------------------------------------------ stimulus
+  logic [REC-1:0] tx_q [$], rx_q [$], taken [$];
+  int seq = 0;
+
+  function automatic logic [153:0] rand_pkt();
+    logic [7:0]  proto;
+    logic [31:0] src, dst;
+    logic [15:0] sport, dport, iid, p1, p2;
+    logic [7:0]  typ;
+    unique case ($urandom % 8)
+      0, 1:    proto = 8'd1;
+      2, 3, 4: proto = 8'd6;
+      5, 6:    proto = 8'd17;
+      default: proto = 8'd47;
+    endcase
+    src = {8'd10, 8'd0, 8'($urandom % 2), 8'($urandom % 4)};
+    dst = {8'd10, 8'd0, 8'($urandom % 2), 8'($urandom % 4)};
+    sport = 0; dport = 0; iid = 0; p1 = 0; p2 = 0;
+    if (proto == 6 || proto == 17) begin
+      sport = 16'(1000 + $urandom % 4); dport = 16'($urandom % 12); p1 = dport;
+    end else if (proto == 1) begin
+      typ = ($urandom % 3 == 0) ? 8'd3 : (($urandom % 2) ? 8'd8 : 8'd0);
+      iid = (typ == 0 || typ == 8) ? 16'($urandom % 3) : 16'h0;
+      p1 = 16'(typ); p2 = 16'($urandom % 4);
+    end
+    rand_pkt = {proto, src, dst, sport, dport, iid, p1, p2, 1'($urandom % 8 == 0), 1'($urandom % 16 == 0)};
+  endfunction
+
+  function automatic logic [41:0] rand_op(input bit ing);
+    int b;
+    b = $urandom % NR;
+    rand_op = {8'($urandom % NE), ing, 1'($urandom % 5 == 0), 16'(b), 16'(($urandom % 4 == 0) ? $urandom % 10 : $urandom % 3)};
+  endfunction
+
+  logic [153:0] last_p;
+  logic [41:0]  last_o0, last_o1;
+  task automatic push_random(input bit rx);
+    logic [153:0] p;
+    logic [41:0]  o0, o1;
+    bit v0, v1, mid;
+    p = rand_pkt();
+    o0 = rand_op(rx);
+    o1 = rand_op(1);
+    if (seq > 0 && $urandom % 3 == 0) begin      // the same flow again, back to back (a stream)
+      p = last_p; o0 = last_o0; o1 = last_o1;
+      o0[33] = rx;
+      p[1:0] = 2'($urandom % 8 == 0);             // FIN now and then
+    end
+    last_p = p; last_o0 = o0; last_o1 = o1;
+    v0 = ($urandom % 10 != 0);
+    v1 = !rx && v0 && ($urandom % 3 == 0);
+    mid = v1 && ($urandom % 6 == 0);
+    if (mid) v1 = 0;
+    seq++;
+    if (rx) rx_q.push_back({1'b1, 32'(seq), p, 42'h0, o0, 1'b0, v0, 1'b0});
+    else    tx_q.push_back({1'b0, 32'(seq), p, o1, o0, v1, v0, mid});
+  endtask
+
+  // Drive the record interfaces from the queues
+  always_comb begin
+    tx_valid = tx_q.size() > 0;
+    rx_valid = rx_q.size() > 0;
+    tx_rec   = tx_valid ? tx_q[0] : '0;
+    rx_rec   = rx_valid ? rx_q[0] : '0;
+  end
+  always @(posedge clk) begin
+    if (tx_ready) begin taken.push_back(tx_q[0]); void'(tx_q.pop_front()); end
+    if (rx_ready) begin taken.push_back(rx_q[0]); void'(rx_q.pop_front()); end
+    if (sg_v) got_ev.push_back({sg_slot, sg_ingress, sg_allowed, sg_exceeded});
+  end
+
+  // Check every verdict against the reference, in the order the records were taken
+  int outs = 0, n_deny = 0, n_full = 0, n_nacl = 0, n_hit = 0;
+  always @(posedge clk) begin
+    if (!rst && out_v) begin
+      logic [REC-1:0] r;
+      logic [153:0]   p;
+      logic [41:0]    o0, o1;
+      logic           v0, v1, mid;
+      int             res, exp_reason;
+      bit             exp_drop;
+      r = taken.pop_front();
+      {p, o1, o0, v1, v0, mid} = r[REC-PAY-1:0];
+      exp_drop = 0; exp_reason = 0;
+      if (v0) begin
+        res = do_op(p, o0, now);
+        if (res != 0) begin exp_drop = 1; exp_reason = res; end
+        else if (mid) begin exp_drop = 1; exp_reason = 7; end
+        else if (v1) begin
+          res = do_op(p, o1, now);
+          if (res != 0) begin exp_drop = 1; exp_reason = res; end
+        end
+      end
+      check(out_pay == r[REC-1 -: PAY], $sformatf("verdict order: payload %h, expected %h", out_pay, r[REC-1 -: PAY]));
+      check(out_rx == r[REC-1], "verdict direction");
+      check(out_drop == exp_drop && (!exp_drop || out_reason == 4'(exp_reason)),
+            $sformatf("record %0d: drop %0d reason %0d, expected %0d %0d", r[REC-2 -: 32], out_drop, out_reason, exp_drop, exp_reason));
+      outs++;
+      n_deny += int'(exp_drop && exp_reason == 6);
+      n_full += int'(exp_drop && exp_reason == 9);
+      n_nacl += int'(exp_drop && exp_reason == 7);
+    end
+  end
+
+  task automatic drain();
+    while (tx_q.size() > 0 || rx_q.size() > 0 || taken.size() > 0 || rec_busy) @(posedge clk);
+    repeat (2) @(posedge clk);
+  endtask
+
+  task automatic compare_events();
+    check(got_ev.size() == exp_ev.size(), $sformatf("%0d counter events, expected %0d", got_ev.size(), exp_ev.size()));
+    while (got_ev.size() > 0 && exp_ev.size() > 0) begin
+      ev_t g, e;
+      g = got_ev.pop_front(); e = exp_ev.pop_front();
+      check(g == e, $sformatf("counter event %h, expected %h", g, e));
+    end
+    got_ev.delete(); exp_ev.delete();
+  endtask
+
+  initial begin
+    int nlive, t0, t1;
+    freeze = 1; now = 64'd1_000_000; sg_wr_en = 0; tmo_wr_en = 0; sg_wr_index = 0; sg_wr_data = 0;
+    tmo_wr_slot = 0; tmo_wr_data = 0;
+    for (int b = 0; b < NB; b++) for (int w = 0; w < WAYS; w++) table_q[b][w] = '0;
+    repeat (3) @(posedge clk);
+    rst = 0;
+    // Rules: random, a third of them allow-all-ish, and timeouts of 1..4 s
+    for (int i = 0; i < NR; i++) begin
+      logic [15:0] lo;
+      int len;
+      lo = 16'($urandom % 8);
+      len = ($urandom % 3 == 0) ? 0 : $urandom % 33;
+      rules[i] = {16'($urandom % 4 + 1), 16'($urandom % 2), lo + 16'($urandom % 6), lo,
+                  {8'd10, 8'd0, 8'($urandom % 2), 8'($urandom % 4)} & pmask(len), 6'(len),
+                  ($urandom % 2) ? 8'd6 : (($urandom % 2) ? 8'd17 : 8'd1), 1'($urandom % 2 == 0), 1'b0, 1'($urandom % 8 != 0)};
+      @(negedge clk); sg_wr_en = 1; sg_wr_index = RL'(i); sg_wr_data = rules[i];
+    end
+    @(negedge clk); sg_wr_en = 0;
+    for (int s = 0; s < NE; s++) begin
+      tmo[s] = {32'($urandom % 4 + 1), 32'($urandom % 4 + 2), 32'($urandom % 4 + 1)};
+      @(negedge clk); tmo_wr_en = 1; tmo_wr_slot = 8'(s); tmo_wr_data = tmo[s];
+    end
+    @(negedge clk); tmo_wr_en = 0; freeze = 0;
+    check(ct_free == 32'(NB * WAYS), $sformatf("CT_FREE after reset %0d", ct_free));
+
+    for (int burst = 0; burst < 400; burst++) begin
+      int n;
+      n = 1 + $urandom % 30;
+      for (int i = 0; i < n; i++) push_random($urandom % 3 == 0);
+      drain();
+      compare_events();
+      if (burst % 20 == 19) begin
+        // Let the sweeper visit every bucket at this time, then CT_FREE = capacity - live entries
+        repeat (2 * NB + 8) @(posedge clk);
+        nlive = 0;
+        for (int b = 0; b < NB; b++) for (int w = 0; w < WAYS; w++) nlive += int'(live(table_q[b][w], now));
+        check(ct_free == 32'(NB * WAYS - nlive), $sformatf("burst %0d: CT_FREE %0d, expected %0d", burst, ct_free, NB * WAYS - nlive));
+      end
+      @(negedge clk);
+      now = now + 64'($urandom % 1_500_000);
+    end
+
+    // Established flows, one op a cycle: a burst of 1-op TX records whose keys are all live
+    begin
+      logic [153:0] p;
+      logic [41:0]  o;
+      p = {8'd47, 32'h0A000001, 32'h0A000002, 16'h0, 16'h0, 16'h0, 16'h0, 16'h0, 1'b0, 1'b0};
+      o = {8'd3, 1'b0, 1'b0, 16'd0, 16'd0};
+      rules[0] = {16'd0, 16'd0, 16'd0, 16'd0, 32'd0, 6'd0, 8'd0, 1'b1, 1'b0, 1'b1};   // allow all
+      @(negedge clk); sg_wr_en = 1; sg_wr_index = '0; sg_wr_data = rules[0];
+      @(negedge clk); sg_wr_en = 0;
+      o[15:0] = 16'd1;
+      seq++; tx_q.push_back({1'b0, 32'(seq), p, 42'h0, o, 1'b0, 1'b1, 1'b0});
+      drain();
+      for (int i = 0; i < 100; i++) begin seq++; tx_q.push_back({1'b0, 32'(seq), p, 42'h0, o, 1'b0, 1'b1, 1'b0}); end
+      t0 = outs;
+      @(posedge clk);
+      t1 = 0;
+      while (outs < t0 + 100) begin @(posedge clk); t1++; end
+      check(t1 <= 100 + 3, $sformatf("100 established ops took %0d cycles", t1));
+      drain();
+      compare_events();
+    end
+
+    check(outs > 3000, $sformatf("only %0d records", outs));
+    $display("records %0d, drops: sg-deny %0d, conntrack-full %0d, nacl-deny %0d; hits %0d", outs, n_deny, n_full, n_nacl, n_hit);
+    verdict.finish(errors);
+  end
+
+endmodule
