@@ -7,8 +7,7 @@ namespace NitroCard.Edge.Tests;
 
 /// <summary>
 /// Direct Connect Q-in-Q: two VIFs (S-tag 100, C-tags 200 and 201) of two VPCs whose addresses overlap
-/// (10.0.1.10 in both). Customer → VPC runs on the Verilated cards and the model; VPC → customer needs the cards'
-/// route tables, so it runs on the model engine until RTL filtering lands.
+/// (10.0.1.10 in both), both ways, on the Verilated cards and on the model.
 /// </summary>
 public class DirectConnectTests
 {
@@ -35,10 +34,12 @@ public class DirectConnectTests
         Assert.Empty(region.Simulation.Alarms);
     }
 
-    [Fact]
-    public void Two_vifs_of_two_vpcs_with_overlapping_addresses_stay_apart_outbound_model_engine()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Two_vifs_of_two_vpcs_with_overlapping_addresses_stay_apart_outbound(string engine)
     {
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         region.Send("eni-a1", Frames.IcmpEcho(GatewayMac, EniA1Mac, EniA1, Customer, 0xA, 1, reply: true));
         region.Send("eni-b1", Frames.IcmpEcho(GatewayMac, EniB1Mac, EniA1, Customer, 0xB, 1, reply: true));
         var frames = region.On("dx:dxcon-1");
@@ -52,10 +53,12 @@ public class DirectConnectTests
         AssertChecksums(Ip(frames[1].Data, QinQ.HeaderLength));
     }
 
-    [Fact]
-    public void Unknown_vif_and_foreign_source_are_dropped_and_alarmed()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Unknown_vif_and_foreign_source_are_dropped_and_alarmed(string engine)
     {
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         region.Send("dx:dxcon-1", Tagged(999, 1));
         region.Send("dx:dxcon-1", QinQ.Build(EdgePorts.EdgeMac, PeerMac, 100, 200,
             Ipv4Header.Build(new Ipv4Fields(Ipv4Address.Parse("192.168.9.9"), Ipv4Address.ToUInt32(EniA1), Ipv4Header.ProtocolIcmp), IcmpEcho.Build(1, 1, []))));

@@ -35,9 +35,6 @@ internal sealed class EdgeRegion : IDisposable
 
     public BlackfootEdge Edge => Simulation.Edge!;
 
-    /// <summary>True when the cards route to the edge (filtering hardware); the RTL gets it with the filtering work.</summary>
-    public bool CardsRouteToEdge => Simulation.Filtering;
-
     public static RegionTopology Load() => RegionLoader.Load(Path.Combine(AppContext.BaseDirectory, "regions", "edge-region.json"));
 
     public void Send(string port, byte[] frame) => Simulation.Send(port, _time += 1000, frame);

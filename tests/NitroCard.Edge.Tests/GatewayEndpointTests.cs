@@ -8,8 +8,8 @@ using static NitroCard.Edge.Tests.EdgeRegion;
 namespace NitroCard.Edge.Tests;
 
 /// <summary>
-/// Gateway endpoints. The region's S3 endpoint policy allows only <c>allowed-bucket</c>. Instance → S3 needs the
-/// card's prefix-list route, so these run on the model engine until RTL filtering lands.
+/// Gateway endpoints. The region's S3 endpoint policy allows only <c>allowed-bucket</c>. Instance → S3 takes the
+/// card's prefix-list route (on the Verilated cards and on the model).
 /// </summary>
 public class GatewayEndpointTests
 {
@@ -25,10 +25,12 @@ public class GatewayEndpointTests
     private static byte[] Get(ushort port, string bucket) => Frames.Tcp(GatewayMac, EniA1Mac, EniA1, S3, port, 80, 101, 501, TcpControl.Ack | TcpControl.Psh,
         Encoding.ASCII.GetBytes($"GET /reports/q3.csv HTTP/1.1\r\nHost: {bucket}.s3.us-east-1.amazonaws.com\r\nUser-Agent: test\r\n\r\n"));
 
-    [Fact]
-    public void S3_policy_allows_one_bucket_and_denies_another_with_a_reset_model_engine()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void S3_policy_allows_one_bucket_and_denies_another_with_a_reset(string engine)
     {
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         Handshake(region, 41000);
         Assert.Equal(2, region.On("services").Count);   // SYN, ACK: the private source address is kept
         Assert.Equal("10.0.1.10", Src(Ip(region.Last("services"))));

@@ -5,16 +5,17 @@ using static NitroCard.Edge.Tests.EdgeRegion;
 namespace NitroCard.Edge.Tests;
 
 /// <summary>
-/// Internet Gateway through the whole region. Engine per test: "rtl" runs the Verilated cards. The RTL has no route
-/// tables yet (filtering lands in parallel), so a card can only route to the edge on the model engine: legs that
-/// start at an ENI and leave the VPC run on the model, legs that enter from outside run on both.
+/// Internet Gateway through the whole region, every case on the Verilated cards ("rtl") and on the model: the
+/// cards route to the edge by their route tables and filter by their security groups.
 /// </summary>
 public class InternetGatewayTests
 {
-    [Fact]
-    public void Ping_from_eni_to_internet_and_reply_via_public_ip_model_engine()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Ping_from_eni_to_internet_and_reply_via_public_ip(string engine)
     {
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         region.Send("eni-a1", Frames.IcmpEcho(GatewayMac, EniA1Mac, EniA1, InternetHost, 7, 1, "hello"u8));
         var request = Ip(region.Last("internet"));
         Assert.Equal("198.51.100.10", Src(request));
@@ -32,10 +33,12 @@ public class InternetGatewayTests
         Assert.Empty(region.Simulation.Alarms);
     }
 
-    [Fact]
-    public void Tcp_handshake_from_eni_to_internet_model_engine()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Tcp_handshake_from_eni_to_internet(string engine)
     {
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         region.Send("eni-a1", Frames.Tcp(GatewayMac, EniA1Mac, EniA1, InternetHost, 40000, 443, 1000, 0, TcpControl.Syn));
         var syn = Ip(region.Last("internet"));
         Assert.Equal("198.51.100.10", Src(syn));
@@ -61,19 +64,18 @@ public class InternetGatewayTests
         Assert.Equal("10.0.1.10", Dst(syn));
         Assert.Equal(EniA1Mac, EthernetHeader.Destination(region.Last("eni-a1")));
         AssertChecksums(syn);
-        if (!region.CardsRouteToEdge)
-            return; // the reply needs the card's route table (RTL filtering not landed yet)
         region.Send("eni-a1", Frames.Tcp(GatewayMac, EniA1Mac, EniA1, InternetHost, 80, 51000, 900, 78, TcpControl.Syn | TcpControl.Ack));
         var synAck = Ip(region.Last("internet"));
         Assert.Equal("198.51.100.10", Src(synAck));
         AssertChecksums(synAck);
     }
 
-    [Fact]
-    public void Inbound_to_public_ip_blocked_by_the_cards_security_group_model_engine()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Inbound_to_public_ip_blocked_by_the_cards_security_group(string engine)
     {
-        // Model engine until RTL filtering lands: the RTL card has no security groups yet.
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         region.Send("internet", Frames.Tcp(EdgePorts.EdgeMac, PeerMac, InternetHost, PublicA3, 51000, 22, 77, 0, TcpControl.Syn));
         Assert.Empty(region.On("eni-a3"));
         Assert.Equal(1, region.Edge.Counters["nat.inbound"]); // the edge translated and sent it to host-b ...
@@ -82,10 +84,12 @@ public class InternetGatewayTests
         Assert.Equal(NitroCard.Driver.DropReason.SgDeny, alarm.Card!.Reason);
     }
 
-    [Fact]
-    public void Outbound_from_eni_without_public_ip_does_not_leave_model_engine()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Outbound_from_eni_without_public_ip_does_not_leave(string engine)
     {
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         region.Send("eni-a2", Frames.IcmpEcho(GatewayMac, EniA2Mac, System.Net.IPAddress.Parse("10.0.1.20"), InternetHost, 1, 1));
         Assert.Empty(region.On("internet"));
         Assert.Equal(1, region.Edge.Counters["drop.no-public-ip"]);

@@ -7,8 +7,8 @@ using static NitroCard.Edge.Tests.EdgeRegion;
 namespace NitroCard.Edge.Tests;
 
 /// <summary>
-/// VPN (ESP tunnel mode, AES-GCM). Customer → VPC runs on the Verilated cards; VPC → customer needs the cards'
-/// route table (vgw), so it runs on the model engine until RTL filtering lands. Verification is external:
+/// VPN (ESP tunnel mode, AES-GCM). Both ways on the Verilated cards and on the model (VPC → customer
+/// takes the cards' vgw route). Verification is external:
 /// tshark decrypts the edge's ESP, and the edge accepts scapy's.
 /// </summary>
 public class VpnTests
@@ -28,10 +28,12 @@ public class VpnTests
         return Frames.Ipv4(EdgePorts.EdgeMac, PeerMac, new Ipv4Fields(CustomerGateway, EdgeIp, 50), customer.Encrypt(inner)!);
     }
 
-    [Fact]
-    public void Esp_round_trip_model_engine()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Esp_round_trip(string engine)
     {
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         using var customerRx = new EspSecurityAssociation(OutboundSpi, Convert.FromHexString(OutboundKey));
         using var customerTx = new EspSecurityAssociation(InboundSpi, Convert.FromHexString(InboundKey));
 
@@ -87,10 +89,12 @@ public class VpnTests
         Assert.Equal(EspRejection.Replay, rx.Decrypt(packets[6], out _, out _));
     }
 
-    [Fact]
-    public void Tshark_decrypts_and_decodes_the_edges_esp_model_engine()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Tshark_decrypts_and_decodes_the_edges_esp(string engine)
     {
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         for (ushort i = 1; i <= 3; i++)
             region.Send("eni-a1", Frames.IcmpEcho(GatewayMac, EniA1Mac, EniA1, CustomerHost, 0x1234, i, "decode me"u8));
         var dir = Directory.CreateTempSubdirectory("edge-esp-");
@@ -148,10 +152,12 @@ public class VpnTests
         }
     }
 
-    [Fact]
-    public void Scapy_decrypts_the_edges_esp_model_engine()
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void Scapy_decrypts_the_edges_esp(string engine)
     {
-        using var region = new EdgeRegion("model");
+        using var region = new EdgeRegion(engine);
         region.Send("eni-a1", Frames.IcmpEcho(GatewayMac, EniA1Mac, EniA1, CustomerHost, 0x4242, 1, "odd length!"u8));
         var dir = Directory.CreateTempSubdirectory("edge-scapy-");
         try

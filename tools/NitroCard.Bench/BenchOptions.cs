@@ -4,14 +4,14 @@ namespace NitroCard.Bench;
 public sealed record BenchOptions(string Root, bool Quick, string Output, IReadOnlySet<string> Sections)
 {
     /// <summary>The report's sections, in order.</summary>
-    public static IReadOnlyList<string> AllSections { get; } = ["cycles", "fill", "wallclock", "load", "synth"];
+    public static IReadOnlyList<string> AllSections { get; } = ["cycles", "fill", "filter", "wallclock", "load", "synth"];
 
     public const string Usage =
         "usage: NitroCard.Bench --root <repo> [--quick] [--out <file>] [--only <section>[,<section>...]]\n" +
         "  --root   the repository (reads out/lib/libnitrocard.so and out/yosys-synth.log from it)\n" +
         "  --quick  few frames and a BenchmarkDotNet dry run: a smoke test, not a measurement\n" +
         "  --out    the Markdown report to write (default <root>/docs/BENCHMARKS.md)\n" +
-        "  --only   sections to run: cycles, fill, wallclock, load, synth (default all)";
+        "  --only   sections to run: cycles, fill, filter, wallclock, load, synth (default all)";
 
     /// <summary>Frames pushed back to back for each steady-state figure.</summary>
     public int SteadyStateFrames => Quick ? 50 : 500;

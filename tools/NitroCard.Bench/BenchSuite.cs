@@ -9,6 +9,11 @@ public sealed class BenchResults
 {
     public List<SteadyState> Cycles { get; } = [];
 
+    /// <summary>Established flows through tracked security groups.</summary>
+    public List<SteadyState> Established { get; } = [];
+
+    public List<NewFlowResult> NewFlows { get; } = [];
+
     public CapacityResult? Capacity { get; set; }
 
     public List<FillResult> Fills { get; } = [];
@@ -63,6 +68,29 @@ public static class BenchSuite
                     results.Cycles.Add(r);
                     Progress(string.Create(CultureInfo.InvariantCulture, $"cycles {direction} {size} B: {r.CyclesPerPacket:F3} cycles/packet, bound {r.Bound}, ratio {r.Ratio:F3}, latency {r.LatencyCycles}{(r.Problem is null ? "" : " PROBLEM: " + r.Problem)}"));
                 }
+            }
+        }
+
+        if (options.Runs("filter"))
+        {
+            foreach (var direction in Enum.GetValues<Direction>())
+            {
+                using var card = CycleBench.CreateCard(traffic);
+                FilterBench.Track(card, traffic, 1);
+                foreach (var size in FilterBench.EstablishedSizes)
+                {
+                    var r = FilterBench.Established(card, traffic, direction, size, options.SteadyStateFrames);
+                    results.Established.Add(r);
+                    Progress(string.Create(CultureInfo.InvariantCulture, $"established {direction} {size} B: {r.CyclesPerPacket:F3} cycles/packet, bound {r.Bound}{(r.Problem is null ? "" : " PROBLEM: " + r.Problem)}"));
+                }
+            }
+            foreach (var rules in FilterBench.RuleCounts)
+            {
+                using var card = CycleBench.CreateCard(traffic);
+                FilterBench.Track(card, traffic, rules);
+                var r = FilterBench.NewFlows(card, traffic, options.SteadyStateFrames);
+                results.NewFlows.Add(new NewFlowResult(rules, r));
+                Progress(string.Create(CultureInfo.InvariantCulture, $"new flows, {rules} egress rules: {r.CyclesPerPacket:F3} cycles/flow, first packet {r.LatencyCycles} cycles{(r.Problem is null ? "" : " PROBLEM: " + r.Problem)}"));
             }
         }
 

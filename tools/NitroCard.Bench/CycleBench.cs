@@ -58,8 +58,16 @@ public static class CycleBench
     /// frame through the idle card, then <paramref name="frames"/> frames pushed at once and run
     /// until idle; the steady state is the spacing of their outputs.
     /// </summary>
-    public static SteadyState Measure(RtlCardEngine card, BenchTraffic traffic, Direction direction, int size, int frames)
+    /// <param name="card">The card.</param>
+    /// <param name="traffic">Where frames come from.</param>
+    /// <param name="direction">The direction.</param>
+    /// <param name="size">Frame size.</param>
+    /// <param name="frames">Frames of the steady state.</param>
+    /// <param name="sequenceOf">The frame sequence (UDP source port, so the flow) of frame n: n = 0 is the latency frame,
+    /// 1..frames the steady state. Default n: every frame its own flow.</param>
+    public static SteadyState Measure(RtlCardEngine card, BenchTraffic traffic, Direction direction, int size, int frames, Func<int, int>? sequenceOf = null)
     {
+        sequenceOf ??= n => n;
         ArgumentNullException.ThrowIfNull(card);
         ArgumentNullException.ThrowIfNull(traffic);
         ArgumentOutOfRangeException.ThrowIfLessThan(frames, 2);
@@ -69,7 +77,7 @@ public static class CycleBench
         var dropsBefore = TotalDrops(card);
 
         // Latency: one frame into an idle card. Its first beat is offered in the first cycle run.
-        traffic.Push(card, direction, size, 0);
+        traffic.Push(card, direction, size, sequenceOf(0));
         var start = card.Card.Cycle;
         card.RunUntilIdle();
         var single = Drain(card);
@@ -80,7 +88,7 @@ public static class CycleBench
             problems.Add($"the single frame gave {single.Count} outputs");
 
         for (var i = 0; i < frames; i++)
-            traffic.Push(card, direction, size, i + 1);
+            traffic.Push(card, direction, size, sequenceOf(i + 1));
         card.RunUntilIdle();
         var outputs = Drain(card);
         var outBytes = BenchTraffic.OutputLength(direction, size);

@@ -59,6 +59,8 @@ public static class Report
             Cycles(w, options, results);
         if (options.Runs("fill"))
             Fill(w, options, results);
+        if (options.Runs("filter"))
+            Filter(w, options, results);
         if (options.Runs("wallclock"))
             WallClockSection(w, options, results);
         if (options.Runs("load"))
@@ -131,6 +133,12 @@ public static class Report
                     ? $"- {Title(r.Direction)}, {r.Size} B (in {r.InBytes} B, out {r.OutBytes} B): {r.CyclesPerPacket:F3} cycles/packet against a bound of {r.Bound} — ratio {r.Ratio:F3}, {excess:F3} cycles per packet above the bound."
                     : $"- {Title(r.Direction)}, {r.Size} B: {r.Problem}.");
             }
+            if (misses.Any(r => r.Direction == Direction.TxLocal && r.Bound == 1))
+            {
+                w.Line();
+                w.Line("TX local frames of one beat look up two flows in the connection tracking table (the sender's egress and the");
+                w.Line("receiver's ingress, one tracking operation a cycle): see section 1c.");
+            }
         }
         w.Line();
     }
@@ -181,6 +189,60 @@ public static class Report
                 : "**Cycles per packet change with the fill** (see the table).");
             w.Line();
         }
+    }
+
+    private static void Filter(Writer w, BenchOptions options, BenchResults results)
+    {
+        w.Line("## 1c. With security groups and connection tracking");
+        w.Line();
+        w.Line($"Command: `{BenchCommand}` (this section alone: {Rerun("filter")}).");
+        w.Line();
+        w.Line("Every ENI of the card is **tracked** (ingress from 0.0.0.0/1 and 128.0.0.0/1 — not the untracked");
+        w.Line("allow-all — and egress rules ending in all traffic), so every packet looks its flow up in the connection");
+        w.Line("tracking table (docs/card-filtering.md; `nitro_conntrack`: one tracking operation per cycle, shared by TX");
+        w.Line($"and RX). **Established flows**: {FilterBench.Flows} flows are opened first, then {options.SteadyStateFrames} frames cycle");
+        w.Line("through them (cycles per packet and latency as in section 1; the latency frame is established too).");
+        w.Line();
+        w.Line("| Direction | Frame (B) | Bound (cycles) | Cycles/packet | Ratio to bound | Latency (cycles) | ≤ 1.05 |");
+        w.Line("|---|---:|---:|---:|---:|---:|:---:|");
+        foreach (var r in results.Established)
+            w.Line($"| {Title(r.Direction)} | {r.Size} | {r.Bound} | {r.CyclesPerPacket:F3} | {r.Ratio:F3} | {r.LatencyCycles} | {Verdict(r)} |");
+        w.Line();
+        var oneBeatLocal = results.Established.Where(r => r.Direction == Direction.TxLocal && r.Bound == 1).ToList();
+        var others = results.Established.Except(oneBeatLocal).ToList();
+        if (others.Count > 0)
+        {
+            w.Line(others.All(r => r.MeetsTarget)
+                ? $"Established flows run within 5% of the bus bound in every direction and size (worst ratio {others.Max(r => r.Ratio):F3})"
+                  + (oneBeatLocal.Count > 0 ? " except TX local of one-beat frames:" : ".")
+                : "**Some established-flow rows are above the target (see the table).**");
+        }
+        if (oneBeatLocal.Count > 0)
+        {
+            w.Line($"a frame between two ENIs of the same card needs two tracking operations (egress at the sender, ingress at");
+            w.Line($"the receiver), so frames of ≤ 64 bytes take {oneBeatLocal.Max(r => r.CyclesPerPacket):F1} cycles where their bus bound is 1. Every");
+            w.Line("other frame takes at least 2 beats on a port, which leaves room for both operations. Closing that gap would");
+            w.Line("take a second read port on the tracking table (duplicated way memories).");
+        }
+        w.Line();
+        w.Line($"**New flows**: every frame opens a flow ({FilterBench.NewFlowSize}-byte TX encapsulation, bus bound 2 cycles); the sender's egress");
+        w.Line("rules are scanned (`nitro_sg_scan`, 4 rules a cycle; the matching rule is the last) before the entry is inserted.");
+        w.Line("**First packet**: one new-flow frame into an idle card, from its first beat to its last output beat.");
+        w.Line("**New flows per second**: at an example clock of 250 MHz (the card's clock is not fixed by the design).");
+        w.Line();
+        w.Line("| Egress rules | Cycles per new flow | First packet (cycles) | New flows/s at 250 MHz |");
+        w.Line("|---:|---:|---:|---:|");
+        foreach (var n in results.NewFlows)
+        {
+            var r = n.Run;
+            w.Line(r.Problem is null
+                ? $"| {n.Rules} | {r.CyclesPerPacket:F2} | {r.LatencyCycles} | {250e6 / r.CyclesPerPacket / 1e6:F1} M |"
+                : $"| {n.Rules} | **{r.Problem}** | | |");
+        }
+        w.Line();
+        if (results.Established.FirstOrDefault(r => r.Direction == Direction.TxEncap && r.Size == FilterBench.NewFlowSize) is { } est)
+            w.Line($"For comparison, an established {FilterBench.NewFlowSize}-byte TX frame: {est.CyclesPerPacket:F2} cycles per packet, latency {est.LatencyCycles} cycles.");
+        w.Line();
     }
 
     private static void WallClockSection(Writer w, BenchOptions options, BenchResults results)
