@@ -62,5 +62,8 @@ internal static class Host
         Skip.IfNot(HasTool("ip") && HasTool("bridge"), "iproute2 (ip, bridge) is not installed");
         Skip.IfNot(HasTool("ping") && HasTool("nc") && HasTool("curl") && HasTool("python3"), "ping (iputils-ping), nc (netcat-openbsd), curl or python3 is not installed; build.ps1 installs them as root");
         Skip.IfNot(File.Exists(LiveRegionProcess.Nitroctl), "out/bin/nitroctl is not built (dotnet pwsh ./build.ps1 build)");
+        var other = LiveRegionProcess.WaitForNoOtherRegion(TimeSpan.FromMinutes(3));
+        Skip.If(other is not null, $"another live region (pid {other}, {LiveRegionProcess.RunDirectory}/state) has been running for 3 minutes: "
+            + "live regions use machine-wide namespace names, one at a time");
     }
 }

@@ -26,6 +26,50 @@ internal sealed class LiveRegionProcess : IDisposable
     /// <summary>The running region's Mapping Service (<c>endpoint</c> in the run directory).</summary>
     public static string Endpoint => File.ReadAllText(Path.Combine(RunDirectory, "endpoint")).Trim();
 
+    /// <summary>
+    /// The pid of a running region this test run did not start (another worktree's tests, a user's <c>region up</c>):
+    /// waits up to <paramref name="timeout"/> for it to end; null when none is (left) running.
+    /// </summary>
+    public static int? WaitForNoOtherRegion(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (RunningRegionPid() is { } pid)
+        {
+            if (DateTime.UtcNow > deadline)
+                return pid;
+            Thread.Sleep(500);
+        }
+        return null;
+    }
+
+    /// <summary>The pid in the run directory's state file when that process is alive.</summary>
+    private static int? RunningRegionPid()
+    {
+        var state = Path.Combine(RunDirectory, "state");
+        if (!File.Exists(state))
+            return null;
+        string? first;
+        try
+        {
+            first = File.ReadLines(state).FirstOrDefault();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        if (first is null || !first.StartsWith("pid ", StringComparison.Ordinal) || !int.TryParse(first[4..], System.Globalization.CultureInfo.InvariantCulture, out var pid))
+            return null;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited ? null : pid;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Runs <c>nitroctl --endpoint ... --ca-dir ... &lt;command&gt;</c> against the running region's Mapping Service.</summary>
     public static (int Code, string Output) Api(params string[] command) =>
         Host.Run(Nitroctl, ["--endpoint", Endpoint, "--ca-dir", Path.Combine(RunDirectory, "ca"), .. command]);
@@ -90,6 +134,13 @@ internal sealed class LiveRegionProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Fails (with the region's exit code and stderr) when the region process is no longer running.</summary>
+    public void AssertRunning()
+    {
+        if (_process.HasExited)
+            Assert.Fail($"region up exited with {_process.ExitCode} while its tests ran: {Error}");
+    }
+
     public void Kill()
     {
         _process.Kill();
@@ -100,7 +151,9 @@ internal sealed class LiveRegionProcess : IDisposable
     {
         if (!_process.HasExited)
             Kill();
-        Host.Run(Nitroctl, "region", "down");
+        // Clean up what this region left, but never stop a region someone else started since.
+        if (RunningRegionPid() is null)
+            Host.Run(Nitroctl, "region", "down");
         _process.Dispose();
     }
 
@@ -115,7 +168,7 @@ internal sealed class LiveRegionProcess : IDisposable
         Assert.True(left.Count == 0, "namespaces left behind: " + string.Join(", ", left));
         var links = Host.Run("ip", "-o", "link", "show").Output;
         Assert.DoesNotMatch(@"\d+: (nct|ncu|ncv|nce|nci|ncs|ncp|ncd|vk)\d", links);
-        foreach (var file in new[] { "state", "endpoint", "mapping.db", "ca", "hosts", "services" })
+        foreach (var file in new[] { "state", "endpoint", "mapping.db", "ca", "hosts" })
             Assert.False(Path.Exists(Path.Combine(RunDirectory, file)), $"{RunDirectory}/{file} is still there");
     }
 }

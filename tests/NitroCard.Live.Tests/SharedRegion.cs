@@ -26,8 +26,12 @@ public abstract class SharedRegion : IDisposable
     /// <summary>Where the edge writes its pcaps.</summary>
     public string Captures { get; } = Path.Combine(Path.GetTempPath(), "nitrocard-live-captures-" + Guid.NewGuid().ToString("N")[..8]);
 
-    /// <summary>Skips the calling test with <see cref="SkipReason"/> when the region is not up.</summary>
-    public void Require() => Skip.If(SkipReason is not null, SkipReason);
+    /// <summary>Skips the calling test with <see cref="SkipReason"/> when the region cannot run; fails when it stopped.</summary>
+    public void Require()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        Region!.AssertRunning();
+    }
 
     public void Dispose()
     {

@@ -40,6 +40,8 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
             {
                 foreach (var process in _processes)
                     Stop(process);
+                foreach (var root in Directory.EnumerateDirectories(outDir, "www-*"))
+                    Directory.Delete(root, recursive: true);
                 if (dumpcap is not null)
                     Stop(dumpcap, interrupt: true);
             }

@@ -46,9 +46,6 @@ internal sealed class KernelVxlanHost : IDisposable
 
     public RegionHost Host => _host;
 
-    /// <summary>The host's ENIs now (id → entry).</summary>
-    public IReadOnlyDictionary<string, NitroCard.Mapping.Distribution.HostEni> Enis => _agent!.Agent.Programmer.Enis;
-
     /// <summary>Creates the host's namespace and its substrate link (a veth into the underlay router).</summary>
     public void Create(string underlayNamespace, MacAddress routerMac)
     {

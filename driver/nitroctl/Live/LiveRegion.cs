@@ -64,7 +64,7 @@ internal sealed class LiveRegion : IAsyncDisposable
         if (!OperatingSystem.IsLinux())
             throw new CliException("a live region needs Linux network namespaces");
         if (!Environment.IsPrivilegedProcess)
-            throw new CliException("a live region needs root (network namespaces, TAP devices); run it as root or use 'nitroctl demo'");
+            throw new CliException("a live region needs root (network namespaces, TAP devices)");
         if (!File.Exists("/dev/net/tun"))
             throw new CliException("a live region needs /dev/net/tun (TAP devices)");
     }
@@ -184,12 +184,12 @@ internal sealed class LiveRegion : IAsyncDisposable
         _logging.Dispose();
     }
 
-    /// <summary>Waits for SIGINT or SIGTERM.</summary>
-    public static async Task WaitForSignalAsync()
+    /// <summary>Waits for SIGINT or SIGTERM; returns which.</summary>
+    public static async Task<PosixSignal> WaitForSignalAsync()
     {
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
-        await stop.Task.ConfigureAwait(false);
+        var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+        return await stop.Task.ConfigureAwait(false);
     }
 }

@@ -31,9 +31,6 @@ internal sealed class LiveState
     /// <summary>A host's mTLS identity issued by the region CA.</summary>
     public static string HostIdentityDirectory(string host) => Path.Combine(Directory, "hosts", host);
 
-    /// <summary>Files served by the services namespace's HTTP server (the S3 side of gateway endpoints).</summary>
-    public static string ServicesDirectory => Path.Combine(Directory, "services");
-
     /// <summary>The control socket of a host's card.</summary>
     public static string SocketPath(string host) => Path.Combine(Directory, $"{host}.sock");
 
@@ -158,7 +155,7 @@ internal sealed class LiveState
             File.Delete(file);
             removed.Add($"file {file}");
         }
-        foreach (var dir in new[] { CaDirectory, Path.Combine(Directory, "hosts"), ServicesDirectory }.Where(System.IO.Directory.Exists))
+        foreach (var dir in new[] { CaDirectory, Path.Combine(Directory, "hosts") }.Where(System.IO.Directory.Exists))
         {
             System.IO.Directory.Delete(dir, recursive: true);
             removed.Add($"directory {dir}");

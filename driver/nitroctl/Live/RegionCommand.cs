@@ -41,8 +41,8 @@ internal static class RegionCommand
                     await Console.Error.WriteLineAsync($"nitroctl region: edge {edge.Name}: namespaces {string.Join(", ", LiveEdge.Namespaces(region))}; control socket {LiveState.SocketPath(edge.Name)}").ConfigureAwait(false);
                 Console.Out.WriteLine("region ready");
                 Console.Out.Flush();
-                await LiveRegion.WaitForSignalAsync().ConfigureAwait(false);
-                await Console.Error.WriteLineAsync("nitroctl region: stopping, tearing down").ConfigureAwait(false);
+                var signal = await LiveRegion.WaitForSignalAsync().ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"nitroctl region: {signal}: stopping, tearing down").ConfigureAwait(false);
             }
             return 0;
         }));
