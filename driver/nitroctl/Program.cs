@@ -4,6 +4,7 @@ using System.CommandLine;
 using NitroCard.Cli;
 using NitroCard.Cli.Live;
 using NitroCard.Cli.Mapping;
+using NitroCard.Cli.Demo;
 using NitroCard.Cli.Simulate;
 
 var root = new RootCommand("NitroCard: a Verilated Nitro Card for VPC, its driver and its world.")

@@ -16,7 +16,8 @@ namespace NitroCard.Edge;
 /// </summary>
 public sealed partial class BlackfootEdge : IDisposable
 {
-    private readonly EdgeTopology _t;
+    private readonly int _edgeIndex;
+    private EdgeTopology _t;
     private readonly List<EdgeAlarm> _alarms = [];
 
     /// <summary>The edge at <paramref name="edgeIndex"/> of a validated region.</summary>
@@ -24,10 +25,32 @@ public sealed partial class BlackfootEdge : IDisposable
     {
         ArgumentNullException.ThrowIfNull(region);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(edgeIndex, region.Edges.Length);
+        _edgeIndex = edgeIndex;
         _t = new EdgeTopology(region, edgeIndex);
         ExternalPorts = [EdgePorts.Internet, EdgePorts.Services,
             .. _t.Vpns.Keys.Order(StringComparer.Ordinal).Select(id => EdgePorts.VpnPrefix + id),
             .. _t.Connections.Select(c => EdgePorts.DirectConnectPrefix + c)];
+    }
+
+    /// <summary>
+    /// Reconfigures the edge for a changed region (for example the Mapping Service's current state after an ENI moved or
+    /// got a public IP): ENIs and their hosts, public IPs and attachments. A VPN connection whose SAs are unchanged keeps
+    /// them (sequence numbers, anti-replay window); gateway-endpoint flows are kept; the counters go on. The edge's name,
+    /// underlay address and <see cref="ExternalPorts"/> stay as they were built.
+    /// </summary>
+    public void Reload(RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        var next = new EdgeTopology(region, _edgeIndex, _t);
+        foreach (var (id, old) in _t.Vpns)
+        {
+            if (!next.Vpns.TryGetValue(id, out var now) || !ReferenceEquals(now.Outbound, old.Outbound))
+            {
+                old.Inbound.Dispose();
+                old.Outbound.Dispose();
+            }
+        }
+        _t = next;
     }
 
     /// <summary>The edge's name in the region file.</summary>

@@ -49,7 +49,11 @@ internal sealed record DirectConnectVifState(string Id, string Connection, ushor
 /// <summary>What the edge is configured with, compiled from the region file.</summary>
 internal sealed class EdgeTopology
 {
-    public EdgeTopology(RegionTopology region, int edgeIndex)
+    /// <param name="region">A validated region.</param>
+    /// <param name="edgeIndex">Which of its edges this is.</param>
+    /// <param name="previous">The configuration this one replaces: a VPN connection whose SAs are the same keeps its SA
+    /// objects (sequence numbers, anti-replay window) and IPv4 identification counter.</param>
+    public EdgeTopology(RegionTopology region, int edgeIndex, EdgeTopology? previous = null)
     {
         var edge = region.Edges[edgeIndex];
         Name = edge.Name;
@@ -72,8 +76,13 @@ internal sealed class EdgeTopology
             }
             foreach (var vpn in vpc.VpnConnections)
             {
+                var kept = previous is not null && previous.Vpns.TryGetValue(vpn.Id, out var old) && old.OutboundSa == vpn.Outbound && old.InboundSa == vpn.Inbound ? old : null;
                 var tunnel = new VpnTunnel(vpn.Id, Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp),
-                    [.. vpn.CustomerCidrs.Select(Cidr.Parse)], EspSecurityAssociation.FromRegion(vpn.Outbound!), EspSecurityAssociation.FromRegion(vpn.Inbound!), state);
+                    [.. vpn.CustomerCidrs.Select(Cidr.Parse)], vpn.Outbound!, vpn.Inbound!,
+                    kept?.Outbound ?? EspSecurityAssociation.FromRegion(vpn.Outbound!), kept?.Inbound ?? EspSecurityAssociation.FromRegion(vpn.Inbound!), state)
+                {
+                    NextIdentification = kept?.NextIdentification ?? 0,
+                };
                 state.Vpns.Add(tunnel);
                 Vpns[vpn.Id] = tunnel;
             }

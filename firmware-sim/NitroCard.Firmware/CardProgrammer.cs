@@ -5,6 +5,7 @@ using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Packets;
+using NitroCard.Region;
 
 namespace NitroCard.Firmware;
 
@@ -67,6 +68,40 @@ public sealed class CardProgrammer
 
     /// <summary>The security rules and conntrack timeouts of each local ENI, by id.</summary>
     public IReadOnlyDictionary<string, HostEniFilter> Filters => _filters.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    /// <summary>
+    /// What the card holds, as the plan <see cref="RegionCompiler.ForHost"/> would describe it (slots as this programmer chose
+    /// them; route table and ACL ids are not pushed, so they read <c>#n</c>): what <c>nitroctl card tables</c> prints.
+    /// </summary>
+    public HostCardPlan Describe(string host, CardGeometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        var enis = _enis.Values.OrderBy(e => e.Slot)
+            .Select(e => new EniSlot(e.Slot, e.Eni.Id, e.Eni.VpcId, e.Eni.SubnetId, e.Eni.Entry)).ToImmutableArray();
+        var slotCount = enis.IsEmpty ? 0 : enis[^1].Slot + 1;
+        var security = new SecurityRules[slotCount];
+        var timeouts = new ConntrackTimeouts[slotCount];
+        for (var slot = 0; slot < slotCount; slot++)
+            (security[slot], timeouts[slot]) = (SecurityRules.DenyAll, ConntrackTimeouts.Default);
+        foreach (var eni in enis)
+        {
+            if (_filters.TryGetValue(eni.EniId, out var filter))
+                (security[eni.Slot], timeouts[eni.Slot]) = (filter.Rules, filter.Timeouts);
+        }
+        var acls = _acls.Select(a => a ?? NetworkAcl.AllowAll).ToImmutableArray();
+        return new HostCardPlan(
+            host,
+            Settings ?? throw new InvalidOperationException($"{host}: the card has not been programmed yet"),
+            [.. enis.Select(e => new HostVpc(e.VpcId, e.Entry.Vni)).Distinct()],
+            enis,
+            [.. _mappings.Values.OrderBy(m => m.Key.Vni).ThenBy(m => m.Key.Ip).Select(m => new MappingEntry(m.Key.Vni, Ipv4Address.FromUInt32(m.Key.Ip),
+                Ipv4Address.FromUInt32(m.UnderlayIp), m.Mac, m.LocalEniId is { } id && _enis.TryGetValue(id, out var local) ? local.Slot : null))],
+            [.. Edges],
+            geometry,
+            new HostFilterPlan([.. _routeTables], [.. _routeTables.Select((_, i) => "#" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+                acls, [.. acls.Select((_, i) => _acls[i] is null ? "(unused)" : "#" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+                [.. security], [.. timeouts]));
+    }
 
     /// <summary>Applies one delta (or full snapshot) to the card and the mirror.</summary>
     public void Apply(ICardEngine? card, HostDelta delta)

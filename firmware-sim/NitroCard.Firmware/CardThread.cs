@@ -7,7 +7,7 @@ namespace NitroCard.Firmware;
 /// One card on a dedicated thread: the engine is created, used and disposed there (a Verilated model
 /// must be driven by the thread that constructed it). Everyone else queues work.
 /// </summary>
-public sealed class CardThread : IDisposable
+public sealed class CardThread : ICardAccess, IDisposable
 {
     private readonly BlockingCollection<Action> _work = [];
     private readonly Thread _thread;

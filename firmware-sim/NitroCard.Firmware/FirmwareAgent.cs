@@ -41,13 +41,13 @@ public sealed class FirmwareAgent
 {
     private readonly string _host;
     private readonly Func<RegionMapping.RegionMappingClient> _client;
-    private readonly CardThread? _card;
+    private readonly ICardAccess? _card;
     private readonly CardProgrammer _programmer;
     private readonly ILogger _logger;
     private readonly Uri _endpoint;
     private long _version;
 
-    public FirmwareAgent(string host, Uri endpoint, Func<RegionMapping.RegionMappingClient> client, CardThread? card, CardGeometry geometry, ILogger? logger = null)
+    public FirmwareAgent(string host, Uri endpoint, Func<RegionMapping.RegionMappingClient> client, ICardAccess? card, CardGeometry geometry, ILogger? logger = null)
     {
         _host = host;
         _endpoint = endpoint;
@@ -148,7 +148,11 @@ public sealed class FirmwareAgent
                 if (_card is null)
                     _programmer.Apply(null, delta);
                 else
-                    await _card.InvokeAsync(card => _programmer.Apply(card, delta)).ConfigureAwait(false);
+                    await _card.InvokeAsync(card =>
+                    {
+                        _programmer.Apply(card, delta);
+                        return delta.Version;
+                    }).ConfigureAwait(false);
                 Interlocked.Exchange(ref _version, delta.Version);
                 Applied?.Invoke(delta);
                 FirmwareLog.Applied(_logger, _host, delta.Version, delta.Full ? "full" : "delta", delta.Size);
@@ -176,7 +180,7 @@ public sealed class FirmwareAgent
         var beats = 0;
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
-            var alarms = await _card!.InvokeAsync(card => card.DrainAlarms()).ConfigureAwait(false);
+            var alarms = await _card!.DrainAlarmsAsync().ConfigureAwait(false);
             if (alarms.Count > 0)
             {
                 var report = new AlarmReport();

@@ -187,13 +187,19 @@ public class SimulateContractTests
     }
 
     [Fact]
-    public void Demo_tells_the_story_on_the_model_engine()
+    public void Demo_tells_the_story_through_the_region_simulation()
     {
         using var dir = new TempDir();
-        var (code, stdout, stderr) = NitroctlProcess.Run("demo", "--engine", "model", "--out", dir.Path);
+        var (code, stdout, stderr) = NitroctlProcess.Run("demo", "--simulated", "--engine", "model", "--out", dir.Path);
         Assert.True(code == 0, stderr);
-        Assert.Contains("DROPPED spoofed-source", stdout, StringComparison.Ordinal);
-        Assert.Contains("delivered to eni-red-b1", stdout, StringComparison.Ordinal);
+        Assert.Contains("engine: model (asked for)", stdout, StringComparison.Ordinal);
+        Assert.Contains("eni-red-b1 received: IPv4 10.0.1.10 -> 10.0.1.11 ICMP", stdout, StringComparison.Ordinal);
+        Assert.Contains("internet received: IPv4 198.51.100.10 -> 203.0.113.1 TCP", stdout, StringComparison.Ordinal);
+        Assert.Contains("services received: IPv4 10.0.1.10 -> 198.51.100.129 TCP", stdout, StringComparison.Ordinal);
+        Assert.Contains("host-a: DROPPED source-check", stdout, StringComparison.Ordinal);
+        Assert.Contains("blackfoot-1: DROPPED unknown-public-ip", stdout, StringComparison.Ordinal);
+        Assert.Contains("alarms raised: 3", stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(dir.File("substrate.pcap")));
+        Assert.True(File.Exists(dir.File("services.pcap")));
     }
 }

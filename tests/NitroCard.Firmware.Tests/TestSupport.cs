@@ -8,27 +8,6 @@ using NitroCard.Packets;
 
 namespace NitroCard.Firmware.Tests;
 
-/// <summary>A temp directory removed at the end.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nitrocard-firmware-" + Guid.NewGuid().ToString("N")[..12]);
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 internal static class Regions
 {
     public static string ExamplePath { get; } = Path.Combine(AppContext.BaseDirectory, "regions", "docs-example.json");

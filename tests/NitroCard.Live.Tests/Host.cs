@@ -30,10 +30,28 @@ internal static class Host
 
     public static (int Code, string Output) Ping(string fromEni, string ip, int count = 3) => In(fromEni, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "0.2", "-W", "2", ip);
 
+    /// <summary>An HTTP GET from an instance (curl): exit code 0 and the body, or curl's exit code and message.</summary>
+    public static (int Code, string Output) HttpGet(string fromNamespace, string url, string? hostHeader = null) =>
+        In(fromNamespace, ["curl", "-sS", "-m", "10", .. hostHeader is null ? Array.Empty<string>() : ["-H", "Host: " + hostHeader], url]);
+
     public static bool HasTool(string name) => Run("sh", "-c", $"command -v {name}").Code == 0;
 
     public static IReadOnlyList<string> Namespaces() =>
         Run("ip", "netns", "list").Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).ToList();
+
+    /// <summary>Why this machine cannot run a live region, or null when it can.</summary>
+    public static string? LiveRegionUnavailable()
+    {
+        try
+        {
+            RequireLiveRegion();
+            return null;
+        }
+        catch (SkipException e)
+        {
+            return e.Message;
+        }
+    }
 
     /// <summary>Skips (with the reason) when this machine cannot run a live region.</summary>
     public static void RequireLiveRegion()
@@ -42,7 +60,10 @@ internal static class Host
         Skip.IfNot(Environment.IsPrivilegedProcess, "a live region needs root (network namespaces and TAP devices); CI runs these tests as root");
         Skip.IfNot(File.Exists("/dev/net/tun"), "no /dev/net/tun: the kernel has no TAP support here");
         Skip.IfNot(HasTool("ip") && HasTool("bridge"), "iproute2 (ip, bridge) is not installed");
-        Skip.IfNot(HasTool("ping") && HasTool("nc"), "ping (iputils-ping) or nc (netcat-openbsd) is not installed; build.ps1 installs them as root");
+        Skip.IfNot(HasTool("ping") && HasTool("nc") && HasTool("curl") && HasTool("python3"), "ping (iputils-ping), nc (netcat-openbsd), curl or python3 is not installed; build.ps1 installs them as root");
         Skip.IfNot(File.Exists(LiveRegionProcess.Nitroctl), "out/bin/nitroctl is not built (dotnet pwsh ./build.ps1 build)");
+        var other = LiveRegionProcess.WaitForNoOtherRegion(TimeSpan.FromMinutes(3));
+        Skip.If(other is not null, $"another live region (pid {other}, {LiveRegionProcess.RunDirectory}/state) has been running for 3 minutes: "
+            + "live regions use machine-wide namespace names, one at a time");
     }
 }

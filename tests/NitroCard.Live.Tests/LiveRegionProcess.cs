@@ -20,6 +20,63 @@ internal sealed class LiveRegionProcess : IDisposable
 
     public static string Region(string name) => Path.Combine(AppContext.BaseDirectory, "regions", name);
 
+    /// <summary>The run directory of <c>region up</c> (its state, sockets and the embedded Mapping Service's files).</summary>
+    public static string RunDirectory => "/run/nitrocard";
+
+    /// <summary>The running region's Mapping Service (<c>endpoint</c> in the run directory).</summary>
+    public static string Endpoint => File.ReadAllText(Path.Combine(RunDirectory, "endpoint")).Trim();
+
+    /// <summary>
+    /// The pid of a running region this test run did not start (another worktree's tests, a user's <c>region up</c>):
+    /// waits up to <paramref name="timeout"/> for it to end; null when none is (left) running.
+    /// </summary>
+    public static int? WaitForNoOtherRegion(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (RunningRegionPid() is { } pid)
+        {
+            if (DateTime.UtcNow > deadline)
+                return pid;
+            Thread.Sleep(500);
+        }
+        return null;
+    }
+
+    /// <summary>The pid in the run directory's state file when that process is alive.</summary>
+    private static int? RunningRegionPid()
+    {
+        var state = Path.Combine(RunDirectory, "state");
+        if (!File.Exists(state))
+            return null;
+        string? first;
+        try
+        {
+            first = File.ReadLines(state).FirstOrDefault();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        if (first is null || !first.StartsWith("pid ", StringComparison.Ordinal) || !int.TryParse(first[4..], System.Globalization.CultureInfo.InvariantCulture, out var pid))
+            return null;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited ? null : pid;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Runs <c>nitroctl --endpoint ... --ca-dir ... &lt;command&gt;</c> against the running region's Mapping Service.</summary>
+    public static (int Code, string Output) Api(params string[] command) =>
+        Host.Run(Nitroctl, ["--endpoint", Endpoint, "--ca-dir", Path.Combine(RunDirectory, "ca"), .. command]);
+
+    /// <summary>Runs <c>nitroctl card --host &lt;node&gt; &lt;request&gt;</c>.</summary>
+    public static (int Code, string Output) Card(string node, params string[] request) => Host.Run(Nitroctl, ["card", "--host", node, .. request]);
+
     public string Error
     {
         get
@@ -30,10 +87,10 @@ internal sealed class LiveRegionProcess : IDisposable
     }
 
     /// <summary>Starts <c>region up</c> and waits for <c>region ready</c> (at most <paramref name="timeout"/>).</summary>
-    public static LiveRegionProcess Up(string region, string engine, TimeSpan timeout)
+    public static LiveRegionProcess Up(string region, string engine, TimeSpan timeout, params string[] options)
     {
         var start = new ProcessStartInfo(Nitroctl) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "region", "up", "--topology", Region(region), "--engine", engine })
+        foreach (var a in new[] { "region", "up", "--topology", Region(region), "--engine", engine }.Concat(options))
             start.ArgumentList.Add(a);
         var process = Process.Start(start)!;
         var live = new LiveRegionProcess(process);
@@ -77,6 +134,13 @@ internal sealed class LiveRegionProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Fails (with the region's exit code and stderr) when the region process is no longer running.</summary>
+    public void AssertRunning()
+    {
+        if (_process.HasExited)
+            Assert.Fail($"region up exited with {_process.ExitCode} while its tests ran: {Error}");
+    }
+
     public void Kill()
     {
         _process.Kill();
@@ -87,7 +151,24 @@ internal sealed class LiveRegionProcess : IDisposable
     {
         if (!_process.HasExited)
             Kill();
-        Host.Run(Nitroctl, "region", "down");
+        // Clean up what this region left, but never stop a region someone else started since.
+        if (RunningRegionPid() is null)
+            Host.Run(Nitroctl, "region", "down");
         _process.Dispose();
+    }
+
+    /// <summary>
+    /// Throws unless every trace of a region is gone: namespaces a region makes (ENIs, <c>nc-*</c>, the edge's outside
+    /// namespaces), links named like its TAPs and veths, the state file and the embedded Mapping Service's files.
+    /// </summary>
+    public static void AssertNothingLeft()
+    {
+        string[] prefixes = ["eni-", "nc-", "internet", "services", "vpn-", "dx-"];
+        var left = Host.Namespaces().Where(n => prefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal))).ToList();
+        Assert.True(left.Count == 0, "namespaces left behind: " + string.Join(", ", left));
+        var links = Host.Run("ip", "-o", "link", "show").Output;
+        Assert.DoesNotMatch(@"\d+: (nct|ncu|ncv|nce|nci|ncs|ncp|ncd|vk)\d", links);
+        foreach (var file in new[] { "state", "endpoint", "mapping.db", "ca", "hosts" })
+            Assert.False(Path.Exists(Path.Combine(RunDirectory, file)), $"{RunDirectory}/{file} is still there");
     }
 }

@@ -1,75 +1,91 @@
 using System.CommandLine;
-using System.Net;
-using NitroCard.Packets;
+using NitroCard.Cli.Live;
+using NitroCard.Driver.Simulation;
 using NitroCard.Region;
 
-namespace NitroCard.Cli;
+namespace NitroCard.Cli.Demo;
 
 /// <summary>
-/// <c>nitroctl demo</c>: two hosts' cards on the embedded region (two VPCs with the same
-/// address plan), wired by a substrate in this process, and a story of real frames through
-/// them: ARP, same-host and cross-host delivery, VPC isolation, spoofing and the drops.
+/// <c>nitroctl demo</c>: the demo region (two VPCs with the same addresses, two card hosts, a kernel VXLAN host, the
+/// edge) brought up live with real traffic (<see cref="LiveDemo"/>); without root or network namespaces it says so and
+/// tells the same story through the whole-region simulation (<see cref="SimulatedDemo"/>).
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
-        var engine = new Option<string>("--engine") { Description = "rtl (Verilated cards) or model.", DefaultValueFactory = _ => "rtl" };
-        engine.AcceptOnlyFromAmong(EngineFactory.Names);
+        var engine = new Option<string>("--engine") { Description = "Card engine: rtl, model, or auto (rtl when the Verilated card has routing hardware, else model).", DefaultValueFactory = _ => "auto" };
+        engine.AcceptOnlyFromAmong([.. EngineFactory.Names, "auto"]);
         var output = new Option<DirectoryInfo>("--out") { Description = "Where the captures go.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("out", "demo")) };
-        var command = new Command("demo", "Push real frames through two cards and show what they did.") { engine, output };
-        command.SetAction(parse => Run(parse.GetValue(engine)!, parse.GetValue(output)!.FullName));
+        var simulated = new Option<bool>("--simulated") { Description = "Tell the story through the in-process region simulation even when a live region is possible." };
+        var command = new Command("demo", "Bring up a small region, send real traffic through it and show what crossed, what was dropped and why.") { engine, output, simulated };
+        command.SetAction(async (parse, _) =>
+        {
+            var region = LoadRegion();
+            var outDir = parse.GetValue(output)!.FullName;
+            var engineName = ChooseEngine(parse.GetValue(engine)!, out var why);
+            string? liveUnavailable = null;
+            try
+            {
+                LiveRegion.CheckPrivileges();
+            }
+            catch (CliException e)
+            {
+                liveUnavailable = e.Message;
+            }
+            if (!parse.GetValue(simulated) && liveUnavailable is null)
+            {
+                Console.WriteLine($"engine: {engineName} ({why})");
+                try
+                {
+                    return await new LiveDemo(region, engineName, outDir).RunAsync().ConfigureAwait(false);
+                }
+                catch (CliException e)
+                {
+                    await Console.Error.WriteLineAsync($"nitroctl: {e.Message}").ConfigureAwait(false);
+                    return CliRunner.Failure;
+                }
+            }
+            Console.WriteLine(liveUnavailable is null
+                ? "--simulated: running the story through the region simulation."
+                : $"No live region here ({liveUnavailable}): running the same story through the region simulation (nitroctl simulate-region).");
+            Console.WriteLine($"engine: {engineName} ({why})");
+            return new SimulatedDemo(region, engineName, outDir).Run();
+        });
         return command;
     }
 
-    private static int Run(string engineName, string outDir)
+    /// <summary>The demo region (embedded; also in the repository as driver/nitroctl/Demo/demo-region.json).</summary>
+    public static RegionTopology LoadRegion()
     {
         using var stream = typeof(DemoCommand).Assembly.GetManifestResourceStream("demo-region.json")
             ?? throw new InvalidOperationException("demo-region.json is not embedded");
         using var reader = new StreamReader(stream);
-        var region = RegionLoader.LoadFromString(reader.ReadToEnd(), "demo-region.json");
-        using var substrate = new DemoSubstrate(region, engineName);
+        return RegionLoader.LoadFromString(reader.ReadToEnd(), "demo-region.json");
+    }
 
-        var blueA1 = substrate.Eni("eni-blue-a1");
-        var blueA2 = substrate.Eni("eni-blue-a2");
-        var blueB1 = substrate.Eni("eni-blue-b1");
-        var redA1 = substrate.Eni("eni-red-a1");
-        var redB1 = substrate.Eni("eni-red-b1");
-        var gatewayMac = substrate.Plan("host-a").Settings.GatewayMac.Value;
-
-        Console.WriteLine($"NitroCard demo: two hosts, {engineName} cards, two VPCs that both use 10.0.0.0/16 (blue VNI 1001, red VNI 1002).");
-        Console.WriteLine();
-        substrate.Send("ARP: blue-a1 asks for its router 10.0.1.1", blueA1,
-            Frames.ArpRequest(blueA1.Mac, blueA1.Ip, IPAddress.Parse("10.0.1.1")));
-        substrate.Send("ARP: blue-a1 asks for blue-b1 10.0.1.11 (on host-b)", blueA1,
-            Frames.ArpRequest(blueA1.Mac, blueA1.Ip, blueB1.Ip));
-        substrate.Send("ping blue-a1 -> blue-b1, across hosts (VXLAN on the substrate)", blueA1,
-            Frames.IcmpEcho(blueB1.Mac, blueA1.Mac, blueA1.Ip, blueB1.Ip, 1, 1, "nitro"u8));
-        substrate.Send("ping reply blue-b1 -> blue-a1", blueB1,
-            Frames.IcmpEcho(blueA1.Mac, blueB1.Mac, blueB1.Ip, blueA1.Ip, 1, 1, "nitro"u8, reply: true));
-        substrate.Send("ping blue-a1 -> blue-a2, same host, other subnet (switched on the card)", blueA1,
-            Frames.IcmpEcho(gatewayMac, blueA1.Mac, blueA1.Ip, blueA2.Ip, 2, 1));
-        substrate.Send("ping red-a1 -> red-b1: same addresses as blue, other VPC", redA1,
-            Frames.IcmpEcho(redB1.Mac, redA1.Mac, redA1.Ip, redB1.Ip, 3, 1));
-        substrate.Send("UDP blue-a1 -> blue-b1, a 9015-byte jumbo frame (the 9001-byte MTU)", blueA1,
-            Frames.Udp(blueB1.Mac, blueA1.Mac, blueA1.Ip, blueB1.Ip, 40000, 40001, new byte[9001 - 28]));
-        substrate.Send("UDP blue-a1 -> blue-b1, one byte over the MTU", blueA1,
-            Frames.Udp(blueB1.Mac, blueA1.Mac, blueA1.Ip, blueB1.Ip, 40000, 40001, new byte[9001 - 27]));
-        substrate.Send("blue-a1 forges its source address 10.0.1.99", blueA1,
-            Frames.IcmpEcho(blueB1.Mac, blueA1.Mac, IPAddress.Parse("10.0.1.99"), blueB1.Ip, 4, 1));
-        substrate.Send("blue-a1 pings 10.0.1.77, which no ENI has", blueA1,
-            Frames.IcmpEcho(gatewayMac, blueA1.Mac, blueA1.Ip, IPAddress.Parse("10.0.1.77"), 5, 1));
-        substrate.SendFromSubstrate("a rogue machine 192.0.2.66 sends VXLAN to host-a claiming to be blue-b1", "host-a",
-            VxlanHeader.Encapsulate(
-                Frames.IcmpEcho(blueA1.Mac, blueB1.Mac, blueB1.Ip, blueA1.Ip, 6, 1),
-                substrate.Plan("host-a").Settings.UnderlayMac.Value, 0x02_66_66_66_66_66, Ipv4Address.ToUInt32(IPAddress.Parse("192.0.2.66")),
-                Ipv4Address.ToUInt32(substrate.Plan("host-a").Settings.UnderlayIp), 1001));
-
-        Console.WriteLine();
-        substrate.PrintCounters();
-        substrate.WriteCaptures(outDir);
-        Console.WriteLine();
-        Console.WriteLine($"Captures (open them in Wireshark): {outDir}");
-        return 0;
+    /// <summary>rtl when asked, or on auto when the Verilated card has route tables (the edge needs them); else model.</summary>
+    private static string ChooseEngine(string requested, out string why)
+    {
+        if (requested != "auto")
+        {
+            why = "asked for";
+            return requested;
+        }
+        try
+        {
+            using var card = new RtlCardEngine();
+            if (card.Geometry.Filtering is not null)
+            {
+                why = "the Verilated card has routing hardware";
+                return "rtl";
+            }
+            why = "the Verilated card reports no filtering hardware yet (PARAM_FILTER = 0): without route tables it cannot reach the edge, so the cards run the model engine";
+        }
+        catch (Exception e) when (e is NitroCard.Driver.NitroCardException or DllNotFoundException)
+        {
+            why = $"the Verilated card cannot be loaded ({e.Message})";
+        }
+        return "model";
     }
 }

@@ -2,83 +2,131 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text;
 using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
-using NitroCard.Region;
+using NitroCard.Firmware;
 using NitroCard.Packets;
+using NitroCard.Region;
 
 namespace NitroCard.Cli.Live;
 
 /// <summary>
-/// One card host of a live region: the card (Verilated or model) on its own thread, a TAP per ENI (the
-/// instance's <c>eth0</c>) on its host port, a TAP into the underlay router on its network port, and the pump
-/// between them. Everything that touches the engine (frames, control requests) runs on the card thread,
-/// because a Verilated model may only be used from the thread that created it.
+/// One card host of a live region: the card (Verilated or model) on its own thread, programmed by the host's firmware
+/// agent from the Mapping Service (<see cref="HostAgent"/>); a TAP per ENI (the instance's <c>eth0</c>) on its host port,
+/// created and removed as the pushed state says; a TAP into the underlay router on its network port; and the pump between
+/// them. Everything that touches the engine (frames, firmware updates, control requests) runs on the card thread, because
+/// a Verilated model may only be used from the thread that created it.
 /// </summary>
-internal sealed class CardHost : IDisposable
+internal sealed class CardHost : ICardAccess, IDisposable
 {
     private const int MaxFrame = 16_384;
     private const int MaxFramesPerRun = 256;
     private const int AlarmsKept = 10_000;
 
-    private readonly RegionTopology _region;
     private readonly string _engineName;
     private readonly int _index;
+    private readonly Instance _instances;
+    private readonly LiveState _state;
     private readonly ConcurrentQueue<(int Slot, byte[] Frame)> _inbox = new();
-    private readonly ConcurrentQueue<(Func<ICardEngine, string> Action, TaskCompletionSource<string> Done)> _control = new();
-    private readonly ConcurrentDictionary<int, TaskCompletionSource> _probes = new();
+    private readonly ConcurrentQueue<Action<ICardEngine>> _control = new();
+    private readonly ConcurrentDictionary<int, (uint Gateway, TaskCompletionSource Done)> _probes = new();
     private readonly AutoResetEvent _wake = new(false);
-    private readonly TaskCompletionSource<HostCardPlan> _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<CardGeometry> _created = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<CardAlarm> _alarms = [];
-    private readonly Dictionary<int, TapDevice> _slotTaps = [];
+    private readonly List<CardAlarm> _unreported = [];
+    private readonly ConcurrentDictionary<int, TapDevice> _slotTaps = new();
+    private readonly Dictionary<string, (int Slot, TapDevice Tap)> _attached = new(StringComparer.Ordinal);
+    private HostAgent? _agent;
     private TapDevice? _underlay;
     private Thread? _thread;
     private volatile bool _stopping;
 
-    public CardHost(RegionTopology region, RegionHost host, string engineName, int index)
+    public CardHost(RegionHost host, string engineName, int index, Instance instances, LiveState state)
     {
-        _region = region;
         Host = host;
         _engineName = engineName;
         _index = index;
+        _instances = instances;
+        _state = state;
     }
 
     public RegionHost Host { get; }
 
-    public HostCardPlan Plan => _loaded.Task.Result;
+    /// <summary>The engine's name (<c>rtl</c> or <c>model</c>).</summary>
+    public string EngineName => _engineName;
 
-    /// <summary>Creates the card on its own thread and loads the host's plan into it.</summary>
-    public HostCardPlan Start()
+    /// <summary>The card's geometry (known once <see cref="Start"/> returned).</summary>
+    public CardGeometry Geometry => _created.Task.Result;
+
+    /// <summary>What the card holds now, as a plan (slots as the firmware chose them).</summary>
+    public HostCardPlan Tables => _agent!.Agent.Programmer.Describe(Host.Name, Geometry);
+
+    /// <summary>Creates the card on its own thread.</summary>
+    public CardGeometry Start()
     {
         _thread = new Thread(Run) { IsBackground = true, Name = $"card {Host.Name}" };
         _thread.Start();
-        return _loaded.Task.GetAwaiter().GetResult();
+        return _created.Task.GetAwaiter().GetResult();
     }
 
-    /// <summary>Creates the TAPs: one per ENI into the ENI's namespace as <c>eth0</c>, one into the underlay router.</summary>
-    public void Attach(LiveState state, string underlayNamespace, MacAddress routerMac)
+    /// <summary>
+    /// Starts the firmware agent and waits until it has programmed the card from the service's first push; the TAPs
+    /// follow every push from then on (see <see cref="Reconcile"/>).
+    /// </summary>
+    public async Task ProgramAsync(Uri endpoint, string identityDirectory, string underlayNamespace, MacAddress routerMac, TimeSpan timeout)
     {
-        var plan = Plan;
-        foreach (var eni in plan.Enis)
+        _agent = new HostAgent(Host.Name, endpoint, identityDirectory, this, Geometry, programmer =>
         {
-            var tap = TapDevice.Create(string.Create(CultureInfo.InvariantCulture, $"nct{_index}s{eni.Slot}"));
-            _slotTaps[eni.Slot] = tap;
-            state.AddLink(tap.Name);
-            Instance.CreateNamespace(state, eni.EniId);
-            Shell.Run("ip", "link", "set", "dev", tap.Name, "netns", eni.EniId);
-            Instance.ConfigureEth0(eni.EniId, tap.Name, eni);
-            StartReader(tap, eni.Slot);
-        }
+            if (_underlay is null)
+                AttachUnderlay(programmer.Settings!, underlayNamespace, routerMac);
+            Reconcile(programmer);
+        });
+        await _agent.StartAsync(timeout).ConfigureAwait(false);
+    }
+
+    /// <summary>The card's network port: a TAP in the underlay router, with the router's route and neighbour for the card.</summary>
+    private void AttachUnderlay(CardSettings settings, string underlayNamespace, MacAddress routerMac)
+    {
         var underlay = TapDevice.Create(string.Create(CultureInfo.InvariantCulture, $"ncu{_index}"));
-        _underlay = underlay;
-        state.AddLink(underlay.Name);
+        _state.AddLink(underlay.Name);
         Shell.Run("ip", "link", "set", "dev", underlay.Name, "netns", underlayNamespace);
         Shell.Ip(underlayNamespace, "link", "set", "dev", underlay.Name, "address", routerMac.ToString(), "mtu", Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture), "up");
-        var ip = plan.Settings.UnderlayIp.ToString();
+        var ip = settings.UnderlayIp.ToString();
         Shell.Ip(underlayNamespace, "route", "add", $"{ip}/32", "dev", underlay.Name);
-        Shell.Ip(underlayNamespace, "neigh", "replace", ip, "lladdr", plan.Settings.UnderlayMac.ToString(), "dev", underlay.Name, "nud", "permanent");
+        Shell.Ip(underlayNamespace, "neigh", "replace", ip, "lladdr", settings.UnderlayMac.ToString(), "dev", underlay.Name, "nud", "permanent");
+        _underlay = underlay;
         StartReader(underlay, -1);
+    }
+
+    /// <summary>
+    /// Makes the TAPs follow the ENIs the firmware put on the card: a TAP per new ENI (its slot) attached to the ENI's
+    /// namespace as <c>eth0</c>; the TAP of an ENI that left (moved away or deleted) is closed, which removes the device.
+    /// </summary>
+    private void Reconcile(CardProgrammer programmer)
+    {
+        var slots = programmer.Slots;
+        var enis = programmer.Enis;
+        foreach (var (id, (slot, tap)) in _attached.ToList())
+        {
+            if (slots.TryGetValue(id, out var now) && now == slot)
+                continue;
+            _slotTaps.TryRemove(slot, out _);
+            _attached.Remove(id);
+            tap.Dispose();
+        }
+        foreach (var (id, slot) in slots.OrderBy(s => s.Value))
+        {
+            if (_attached.ContainsKey(id))
+                continue;
+            var tap = TapDevice.Create(string.Create(CultureInfo.InvariantCulture, $"nct{_index}s{slot}"));
+            _state.AddLink(tap.Name);
+            _instances.Attach(id, tap.Name, enis[id].Entry);
+            _attached[id] = (slot, tap);
+            _slotTaps[slot] = tap;
+            StartReader(tap, slot);
+        }
     }
 
     /// <summary>
@@ -87,33 +135,83 @@ internal sealed class CardHost : IDisposable
     /// </summary>
     public async Task WaitReadyAsync(TimeSpan timeout)
     {
-        var plan = Plan;
+        var enis = _agent!.Agent.Programmer.Enis;
+        var slots = _agent.Agent.Programmer.Slots;
         var pending = new List<Task>();
-        foreach (var eni in plan.Enis)
+        foreach (var (id, slot) in slots)
         {
+            var entry = enis[id].Entry;
+            var gateway = Instance.Gateway(entry.Subnet);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _probes[eni.Slot] = done;
-            _inbox.Enqueue((eni.Slot, GatewayArpRequest(eni.Entry.Mac, eni.Entry.Ip, Instance.Gateway(eni.Entry.Subnet))));
+            _probes[slot] = (Ipv4Address.ToUInt32(gateway), done);
+            _inbox.Enqueue((slot, GatewayArpRequest(entry.Mac, entry.Ip, gateway)));
             pending.Add(done.Task);
         }
         _wake.Set();
         await Task.WhenAll(pending).WaitAsync(timeout).ConfigureAwait(false);
-        foreach (var eni in plan.Enis)
+        foreach (var id in slots.Keys)
         {
-            var link = Shell.Run("ip", "-n", eni.EniId, "-o", "link", "show", "dev", "eth0");
+            var link = Shell.Run("ip", "-n", id, "-o", "link", "show", "dev", "eth0");
             if (!link.Contains("LOWER_UP", StringComparison.Ordinal))
-                throw new CliException($"{eni.EniId}: eth0 is not up: {link.Trim()}");
+                throw new CliException($"{id}: eth0 is not up: {link.Trim()}");
         }
     }
 
-    /// <summary>Runs a control request on the card thread.</summary>
-    public Task<string> ExecuteAsync(Func<ICardEngine, string> action)
+    /// <inheritdoc/>
+    public Task<T> InvokeAsync<T>(Func<ICardEngine, T> work)
     {
-        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _control.Enqueue((action, done));
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _control.Enqueue(engine =>
+        {
+            try
+            {
+                done.SetResult(work(engine));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
         _wake.Set();
         return done.Task;
     }
+
+    /// <summary>The alarms the pump drained since the firmware last asked (the firmware reports them to the service).</summary>
+    public Task<IReadOnlyList<CardAlarm>> DrainAlarmsAsync()
+    {
+        lock (_alarms)
+        {
+            IReadOnlyList<CardAlarm> list = [.. _unreported];
+            _unreported.Clear();
+            return Task.FromResult(list);
+        }
+    }
+
+    /// <summary>Answers a control request (<see cref="ControlServer"/>).</summary>
+    public Task<string> HandleControlAsync(string line)
+    {
+        var words = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+        return words switch
+        {
+            ["counters"] => InvokeAsync(engine => FormatCounters(Tables, engine.ReadCounters())),
+            ["alarms"] => Task.FromResult(string.Concat(Alarms().Select(a => Describe(a) + "\n"))),
+            ["tables"] => InvokeAsync(_ => Tables.Describe()),
+            ["trace", "start", var file] => InvokeAsync(engine =>
+            {
+                Rtl(engine).Card.StartTrace(Path.GetFullPath(file));
+                return $"tracing {Host.Name}'s card to {Path.GetFullPath(file)}\n";
+            }),
+            ["trace", "stop"] => InvokeAsync(engine =>
+            {
+                Rtl(engine).Card.StopTrace();
+                return $"trace of {Host.Name}'s card stopped\n";
+            }),
+            _ => Task.FromResult($"{ControlServer.ErrorPrefix}unknown request '{line}' (counters, alarms, tables, trace start <file>, trace stop)\n"),
+        };
+    }
+
+    private static RtlCardEngine Rtl(ICardEngine engine) =>
+        engine as RtlCardEngine ?? throw new CliException($"trace needs the rtl engine; this card runs the {engine.Name} engine");
 
     /// <summary>The alarms the card raised since the region came up (the last 10,000).</summary>
     public IReadOnlyList<CardAlarm> Alarms()
@@ -122,23 +220,11 @@ internal sealed class CardHost : IDisposable
             return [.. _alarms];
     }
 
-    private void StartReader(TapDevice tap, int slot)
+    private void StartReader(TapDevice tap, int slot) => tap.StartReading(frame =>
     {
-        var thread = new Thread(() =>
-        {
-            var buffer = new byte[MaxFrame];
-            while (!_stopping)
-            {
-                var length = tap.Read(buffer);
-                if (length <= 0)
-                    return;
-                _inbox.Enqueue((slot, buffer.AsSpan(0, length).ToArray()));
-                _wake.Set();
-            }
-        })
-        { IsBackground = true, Name = $"tap {tap.Name}" };
-        thread.Start();
-    }
+        _inbox.Enqueue((slot, frame));
+        _wake.Set();
+    }, MaxFrame);
 
     private void Run()
     {
@@ -146,13 +232,11 @@ internal sealed class CardHost : IDisposable
         try
         {
             engine = EngineFactory.Create(_engineName);
-            var plan = RegionCompiler.ForHost(_region, Host.Name, engine.Geometry);
-            plan.LoadInto(engine);
-            _loaded.SetResult(plan);
+            _created.SetResult(engine.Geometry);
         }
-        catch (Exception e) when (e is NitroCardException or RegionException or CliException or DllNotFoundException)
+        catch (Exception e) when (e is NitroCardException or CliException or DllNotFoundException)
         {
-            _loaded.SetException(e);
+            _created.SetException(e);
             return;
         }
         using (engine)
@@ -162,16 +246,7 @@ internal sealed class CardHost : IDisposable
             {
                 _wake.WaitOne(100);
                 while (_control.TryDequeue(out var request))
-                {
-                    try
-                    {
-                        request.Done.SetResult(request.Action(engine));
-                    }
-                    catch (Exception e) when (e is NitroCardException or CliException or IOException or InvalidOperationException)
-                    {
-                        request.Done.SetException(e);
-                    }
-                }
+                    request(engine);
                 var pushed = 0;
                 engine.SetTime((ulong)(clock.Elapsed.Ticks / 10));
                 while (pushed < MaxFramesPerRun && _inbox.TryDequeue(out var item))
@@ -200,6 +275,9 @@ internal sealed class CardHost : IDisposable
                         _alarms.AddRange(alarms);
                         if (_alarms.Count > AlarmsKept)
                             _alarms.RemoveRange(0, _alarms.Count - AlarmsKept);
+                        _unreported.AddRange(alarms);
+                        if (_unreported.Count > AlarmsKept)
+                            _unreported.RemoveRange(0, _unreported.Count - AlarmsKept);
                     }
                     foreach (var alarm in alarms)
                         Console.Error.WriteLine($"nitroctl region: {Host.Name}: alarm {Describe(alarm)}");
@@ -213,33 +291,16 @@ internal sealed class CardHost : IDisposable
     private bool IsProbeReply(CardFrame frame)
     {
         var data = frame.Data;
-        if (_probes.IsEmpty || data.Length < 42 || BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(12)) != 0x0806 || BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(20)) != 2)
+        if (_probes.IsEmpty || data.Length < 42 || BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(12)) != EthernetHeader.TypeArp || BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(20)) != 2)
             return false;
-        var eni = Plan.Enis.FirstOrDefault(e => e.Slot == frame.Slot);
-        if (eni is null || BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(28)) != Ipv4Address.ToUInt32(Instance.Gateway(eni.Entry.Subnet)))
+        if (!_probes.TryGetValue(frame.Slot, out var probe) || BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(28)) != probe.Gateway)
             return false;
-        if (!_probes.TryRemove(frame.Slot, out var probe))
-            return false;
-        probe.TrySetResult();
+        _probes.TryRemove(frame.Slot, out _);
+        probe.Done.TrySetResult();
         return true;
     }
 
-    private static byte[] GatewayArpRequest(MacAddress mac, System.Net.IPAddress ip, System.Net.IPAddress gateway)
-    {
-        var frame = new byte[42];
-        MacAddress.Broadcast.Write(frame);
-        mac.Write(frame.AsSpan(6));
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(12), 0x0806);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14), 1);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(16), 0x0800);
-        frame[18] = 6;
-        frame[19] = 4;
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(20), 1);
-        mac.Write(frame.AsSpan(22));
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(28), Ipv4Address.ToUInt32(ip));
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(38), Ipv4Address.ToUInt32(gateway));
-        return frame;
-    }
+    private static byte[] GatewayArpRequest(MacAddress mac, IPAddress ip, IPAddress gateway) => Frames.ArpRequest(mac.Value, ip, gateway);
 
     public static string Describe(CardAlarm alarm) => string.Create(CultureInfo.InvariantCulture,
         $"cycle {alarm.Cycle} {alarm.Reason.ToWireName()} slot {alarm.Slot} vni {alarm.Vni} outer-src {alarm.OuterSource} inner {alarm.InnerSource} -> {alarm.InnerDestination}");
@@ -269,10 +330,11 @@ internal sealed class CardHost : IDisposable
 
     public void Dispose()
     {
+        _agent?.Dispose();
         _stopping = true;
         _wake.Set();
         _thread?.Join(TimeSpan.FromSeconds(10));
-        foreach (var tap in _slotTaps.Values)
+        foreach (var (_, tap) in _attached.Values)
             tap.Dispose();
         _underlay?.Dispose();
         _wake.Dispose();

@@ -1,35 +1,35 @@
 using System.Net.Sockets;
 using System.Text;
-using NitroCard.Driver.Simulation;
 
 namespace NitroCard.Cli.Live;
 
 /// <summary>
-/// A host's control channel: a Unix socket (<see cref="LiveState.SocketPath"/>) taking one request line
-/// (<c>counters</c>, <c>alarms</c>, <c>tables</c>, <c>trace start &lt;file&gt;</c>, <c>trace stop</c>) and answering
-/// with text; an answer starting with <c>error: </c> is a failure.
+/// A node's control channel: a Unix socket (<see cref="LiveState.SocketPath"/>) taking one request line (for a card:
+/// <c>counters</c>, <c>alarms</c>, <c>tables</c>, <c>trace start &lt;file&gt;</c>, <c>trace stop</c>; for the edge:
+/// <c>counters</c>, <c>alarms</c>) and answering with text; an answer starting with <c>error: </c> is a failure.
 /// </summary>
 internal sealed class ControlServer : IDisposable
 {
     public const string ErrorPrefix = "error: ";
 
     private readonly Socket _socket;
-    private readonly CardHost _host;
+    private readonly Func<string, Task<string>> _handle;
 
-    private ControlServer(Socket socket, CardHost host)
+    private ControlServer(Socket socket, Func<string, Task<string>> handle)
     {
         _socket = socket;
-        _host = host;
+        _handle = handle;
     }
 
-    public static ControlServer Start(CardHost host)
+    /// <summary>Listens on <paramref name="node"/>'s socket; <paramref name="handle"/> answers a request line.</summary>
+    public static ControlServer Start(string node, Func<string, Task<string>> handle)
     {
-        var path = LiveState.SocketPath(host.Host.Name);
+        var path = LiveState.SocketPath(node);
         File.Delete(path);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(path));
         socket.Listen(8);
-        var server = new ControlServer(socket, host);
+        var server = new ControlServer(socket, handle);
         _ = Task.Run(server.AcceptAsync);
         return server;
     }
@@ -61,7 +61,7 @@ internal sealed class ControlServer : IDisposable
             string answer;
             try
             {
-                answer = await HandleAsync(line).ConfigureAwait(false);
+                answer = await _handle(line).ConfigureAwait(false);
             }
             catch (Exception e) when (e is CliException or NitroCard.Driver.NitroCardException or IOException or InvalidOperationException)
             {
@@ -70,32 +70,6 @@ internal sealed class ControlServer : IDisposable
             await stream.WriteAsync(Encoding.UTF8.GetBytes(answer)).ConfigureAwait(false);
         }
     }
-
-    private Task<string> HandleAsync(string line)
-    {
-        var plan = _host.Plan;
-        var words = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-        return words switch
-        {
-            ["counters"] => _host.ExecuteAsync(engine => CardHost.FormatCounters(plan, engine.ReadCounters())),
-            ["alarms"] => Task.FromResult(string.Concat(_host.Alarms().Select(a => CardHost.Describe(a) + "\n"))),
-            ["tables"] => Task.FromResult(plan.Describe()),
-            ["trace", "start", var file] => _host.ExecuteAsync(engine =>
-            {
-                Rtl(engine).Card.StartTrace(Path.GetFullPath(file));
-                return $"tracing {plan.HostName}'s card to {Path.GetFullPath(file)}\n";
-            }),
-            ["trace", "stop"] => _host.ExecuteAsync(engine =>
-            {
-                Rtl(engine).Card.StopTrace();
-                return $"trace of {plan.HostName}'s card stopped\n";
-            }),
-            _ => Task.FromResult($"{ErrorPrefix}unknown request '{line}' (counters, alarms, tables, trace start <file>, trace stop)\n"),
-        };
-    }
-
-    private static RtlCardEngine Rtl(ICardEngine engine) =>
-        engine as RtlCardEngine ?? throw new CliException($"trace needs the rtl engine; this card runs the {engine.Name} engine");
 
     public void Dispose() => _socket.Dispose();
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
+using NitroCard.Firmware;
+using NitroCard.Packets;
 using NitroCard.Region;
 
 namespace NitroCard.Cli.Live;
@@ -8,76 +10,155 @@ namespace NitroCard.Cli.Live;
 /// <summary>
 /// A host whose ENIs the Linux kernel's own VXLAN device serves (<c>"dataplane": "linux-vxlan"</c>): in namespace
 /// <c>nc-host-&lt;name&gt;</c>, one VXLAN device per VNI (<c>dstport 4789 nolearning proxy rsc</c>) on a bridge with the
-/// instances' veths. It is programmed from the same per-host plan a card gets: a static FDB entry per remote ENI
-/// MAC (no flooding entries), and neighbour entries (remote ENIs, subnet routers) that the
-/// device answers ARP from (<c>proxy</c>) and routes across subnets with (<c>rsc</c>: the gateway MAC's FDB entry
-/// is marked <c>router</c>, so a frame sent to the gateway is re-addressed to the destination ENI's MAC).
+/// instances' veths. Its agent subscribes to the Mapping Service like a card's firmware (no card: it keeps only the
+/// mirror) and, after every push, makes the kernel's tables equal to it: a static FDB entry per ENI MAC (no flooding
+/// entries), neighbour entries (every ENI, subnet routers) that the device answers ARP from (<c>proxy</c>) and routes
+/// across subnets with (<c>rsc</c>: the gateway MAC's FDB entry is marked <c>router</c>, so a frame sent to the gateway
+/// is re-addressed to the destination ENI's MAC and looked up again). A local ENI's FDB entry on the VXLAN device
+/// points at the host itself, so a re-addressed frame for a local instance in another subnet comes straight back into
+/// the bridge (the kernel's encapsulation bypass for local destinations); the gateway's own entry points at the VPC's
+/// edge (internet, VPN, ... through the Blackfoot edge), or at the host itself when the VPC has none.
 /// </summary>
-internal static class KernelVxlanHost
+internal sealed class KernelVxlanHost : IDisposable
 {
+    private readonly RegionHost _host;
+    private readonly int _index;
+    private readonly Instance _instances;
+    private readonly LiveState _state;
+    private readonly string _ns;
+    private readonly HashSet<uint> _vnis = [];
+    private readonly Dictionary<string, string> _ports = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _routes = new(StringComparer.Ordinal);
+    private Dictionary<string, string[]> _entries = new(StringComparer.Ordinal);
+    private HostAgent? _agent;
+    private int _nextPort;
+
+    public KernelVxlanHost(RegionHost host, int index, Instance instances, LiveState state)
+    {
+        _host = host;
+        _index = index;
+        _instances = instances;
+        _state = state;
+        _ns = NamespaceOf(host);
+    }
+
     public static string NamespaceOf(RegionHost host) => $"nc-host-{host.Name}";
 
-    public static HostCardPlan Start(LiveState state, RegionTopology region, RegionHost host, int index, string underlayNamespace, MacAddress routerMac)
-    {
-        var plan = RegionCompiler.ForHost(region, host.Name, CardGeometry.Default);
-        var ns = NamespaceOf(host);
-        var ip = plan.Settings.UnderlayIp.ToString();
-        var mtu = Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture);
-        var instanceMtu = Instance.Mtu.ToString(CultureInfo.InvariantCulture);
-        Instance.CreateNamespace(state, ns);
+    public RegionHost Host => _host;
 
-        // The host's substrate link: a veth into the underlay router.
-        var routerPort = string.Create(CultureInfo.InvariantCulture, $"ncv{index}");
-        Shell.Run("ip", "link", "add", routerPort, "netns", underlayNamespace, "type", "veth", "peer", "name", "ul0", "netns", ns);
+    /// <summary>Creates the host's namespace and its substrate link (a veth into the underlay router).</summary>
+    public void Create(string underlayNamespace, MacAddress routerMac)
+    {
+        var ip = _host.UnderlayIp;
+        var mac = (_host.UnderlayMac is null ? RegionDefaults.DerivedUnderlayMac(Ipv4Address.Parse(ip)) : MacAddress.Parse(_host.UnderlayMac)).ToString();
+        var mtu = Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture);
+        Instance.CreateNamespace(_state, _ns);
+        var routerPort = string.Create(CultureInfo.InvariantCulture, $"ncv{_index}");
+        Shell.Run("ip", "link", "add", routerPort, "netns", underlayNamespace, "type", "veth", "peer", "name", "ul0", "netns", _ns);
         Shell.Ip(underlayNamespace, "link", "set", "dev", routerPort, "address", routerMac.ToString(), "mtu", mtu, "up");
         Shell.Ip(underlayNamespace, "route", "add", $"{ip}/32", "dev", routerPort);
-        Shell.Ip(underlayNamespace, "neigh", "replace", ip, "lladdr", plan.Settings.UnderlayMac.ToString(), "dev", routerPort, "nud", "permanent");
-        Shell.Ip(ns, "link", "set", "dev", "ul0", "address", plan.Settings.UnderlayMac.ToString(), "mtu", mtu, "up");
-        Shell.Ip(ns, "address", "add", $"{ip}/32", "dev", "ul0");
-        var remotes = plan.Mappings.Where(m => m.LocalSlot is null).Select(m => m.UnderlayIp.ToString())
-            .Concat(plan.Edges.Select(e => e.UnderlayIp.ToString()))
-            .Where(r => r != ip).Distinct().ToList();
-        foreach (var remote in remotes)
-        {
-            Shell.Ip(ns, "route", "add", $"{remote}/32", "dev", "ul0");
-            Shell.Ip(ns, "neigh", "replace", remote, "lladdr", routerMac.ToString(), "dev", "ul0", "nud", "permanent");
-        }
-
-        foreach (var vpc in plan.Vpcs)
-        {
-            var vni = vpc.Vni.ToString(CultureInfo.InvariantCulture);
-            var vx = $"vx{vni}";
-            var br = $"br{vni}";
-            Shell.Ip(ns, "link", "add", vx, "type", "vxlan", "id", vni, "local", ip, "dstport", "4789", "nolearning", "proxy", "rsc", "dev", "ul0");
-            Shell.Ip(ns, "link", "add", br, "type", "bridge");
-            Shell.Ip(ns, "link", "set", "dev", vx, "master", br, "mtu", instanceMtu, "up");
-            Shell.Ip(ns, "link", "set", "dev", br, "mtu", instanceMtu, "up");
-            var mappings = plan.Mappings.Where(m => m.Vni == vpc.Vni).ToList();
-            var vpcRemotes = mappings.Where(m => m.LocalSlot is null).Select(m => m.UnderlayIp.ToString()).Distinct().ToList();
-            // No all-zeros (flood) entries: every MAC is known from the plan, ARP is answered by the device, and a
-            // card drops broadcast/multicast from the substrate anyway (the bridge's IGMP reports would only count
-            // as 'unsupported' on every card).
-            foreach (var m in mappings.Where(m => m.LocalSlot is null))
-            {
-                Shell.Run("bridge", "-n", ns, "fdb", "replace", m.Mac.ToString(), "dev", vx, "dst", m.UnderlayIp.ToString());
-                Shell.Ip(ns, "neigh", "replace", m.Ip.ToString(), "lladdr", m.Mac.ToString(), "dev", vx, "nud", "permanent");
-            }
-            if (vpcRemotes.Count > 0)
-            {
-                Shell.Run("bridge", "-n", ns, "fdb", "replace", plan.Settings.GatewayMac.ToString(), "dev", vx, "dst", vpcRemotes[0], "router");
-                foreach (var subnet in plan.Enis.Where(e => e.Entry.Vni == vpc.Vni).Select(e => e.Entry.Subnet).Distinct())
-                    Shell.Ip(ns, "neigh", "replace", Instance.Gateway(subnet).ToString(), "lladdr", plan.Settings.GatewayMac.ToString(), "dev", vx, "nud", "permanent");
-            }
-        }
-
-        foreach (var eni in plan.Enis)
-        {
-            var port = string.Create(CultureInfo.InvariantCulture, $"vi{index}s{eni.Slot}");
-            Instance.CreateNamespace(state, eni.EniId);
-            Shell.Run("ip", "link", "add", "eth0", "netns", eni.EniId, "type", "veth", "peer", "name", port, "netns", ns);
-            Instance.ConfigureEth0(eni.EniId, "eth0", eni);
-            Shell.Ip(ns, "link", "set", "dev", port, "master", $"br{eni.Entry.Vni.ToString(CultureInfo.InvariantCulture)}", "mtu", instanceMtu, "up");
-        }
-        return plan;
+        Shell.Ip(underlayNamespace, "neigh", "replace", ip, "lladdr", mac, "dev", routerPort, "nud", "permanent");
+        Shell.Ip(_ns, "link", "set", "dev", "ul0", "address", mac, "mtu", mtu, "up");
+        Shell.Ip(_ns, "address", "add", $"{ip}/32", "dev", "ul0");
+        RouterMac = routerMac;
     }
+
+    private MacAddress RouterMac { get; set; }
+
+    /// <summary>Starts the host's agent and waits until the kernel follows the service's first push.</summary>
+    public async Task ProgramAsync(Uri endpoint, string identityDirectory, TimeSpan timeout)
+    {
+        _agent = new HostAgent(_host.Name, endpoint, identityDirectory, card: null, CardGeometry.Default, Reconcile);
+        await _agent.StartAsync(timeout).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes the namespace's devices, FDB and neighbour entries equal to the agent's mirror.</summary>
+    private void Reconcile(CardProgrammer programmer)
+    {
+        var settings = programmer.Settings!;
+        var self = settings.UnderlayIp.ToString();
+        var enis = programmer.Enis;
+        var instanceMtu = Instance.Mtu.ToString(CultureInfo.InvariantCulture);
+
+        // Devices: a VXLAN device and a bridge per VNI with local ENIs (VNIs are never torn down while the region runs).
+        foreach (var vni in enis.Values.Select(e => e.Entry.Vni).Distinct().Where(_vnis.Add))
+        {
+            var text = vni.ToString(CultureInfo.InvariantCulture);
+            Shell.Ip(_ns, "link", "add", $"vx{text}", "type", "vxlan", "id", text, "local", self, "dstport", "4789", "nolearning", "proxy", "rsc", "dev", "ul0");
+            Shell.Ip(_ns, "link", "add", $"br{text}", "type", "bridge");
+            Shell.Ip(_ns, "link", "set", "dev", $"vx{text}", "master", $"br{text}", "mtu", instanceMtu, "up");
+            Shell.Ip(_ns, "link", "set", "dev", $"br{text}", "mtu", instanceMtu, "up");
+        }
+
+        // Remote underlay addresses (hosts and edges) are reached through the router; nothing on the substrate ARPs.
+        var remotes = programmer.Mappings.Select(m => Ipv4Address.FromUInt32(m.UnderlayIp).ToString())
+            .Concat(programmer.Edges.Select(e => e.UnderlayIp.ToString())).Where(r => r != self).Distinct();
+        foreach (var remote in remotes.Where(_routes.Add))
+        {
+            Shell.Ip(_ns, "route", "replace", $"{remote}/32", "dev", "ul0");
+            Shell.Ip(_ns, "neigh", "replace", remote, "lladdr", RouterMac.ToString(), "dev", "ul0", "nud", "permanent");
+        }
+
+        // Instances: ENIs that left lose their veth; new ones get one on their VNI's bridge.
+        foreach (var (id, port) in _ports.Where(p => !enis.ContainsKey(p.Key)).ToList())
+        {
+            Shell.TryRun("ip", "-n", _ns, "link", "delete", "dev", port);
+            _ports.Remove(id);
+        }
+        foreach (var (id, eni) in enis.Where(e => !_ports.ContainsKey(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            var n = _nextPort++;
+            var port = string.Create(CultureInfo.InvariantCulture, $"vi{_index}p{n}");
+            var instanceSide = string.Create(CultureInfo.InvariantCulture, $"vk{_index}p{n}");
+            _state.AddLink(instanceSide);
+            Shell.Run("ip", "link", "add", instanceSide, "type", "veth", "peer", "name", port, "netns", _ns);
+            _instances.Attach(id, instanceSide, eni.Entry);
+            Shell.Ip(_ns, "link", "set", "dev", port, "master", $"br{eni.Entry.Vni.ToString(CultureInfo.InvariantCulture)}", "mtu", instanceMtu, "up");
+            _ports[id] = port;
+        }
+
+        // Tables: every entry the mirror calls for, keyed so that a later push removes what is gone.
+        var wanted = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var m in programmer.Mappings)
+        {
+            var vx = $"vx{m.Key.Vni.ToString(CultureInfo.InvariantCulture)}";
+            var ip = Ipv4Address.FromUInt32(m.Key.Ip).ToString();
+            var mac = m.Mac.ToString();
+            var local = m.LocalEniId is { } id && _ports.ContainsKey(id);
+            var dst = local ? self : Ipv4Address.FromUInt32(m.UnderlayIp).ToString();
+            wanted[$"fdb {mac} {vx}"] = ["bridge", "-n", _ns, "fdb", "replace", mac, "dev", vx, "dst", dst];
+            wanted[$"neigh {ip} {vx}"] = ["ip", "-n", _ns, "neigh", "replace", ip, "lladdr", mac, "dev", vx, "nud", "permanent"];
+            if (local)
+                wanted[$"port {mac}"] = ["bridge", "-n", _ns, "fdb", "replace", mac, "dev", _ports[m.LocalEniId!], "master", "static"];
+        }
+        foreach (var vni in enis.Values.Select(e => e.Entry.Vni).Distinct())
+        {
+            var vx = $"vx{vni.ToString(CultureInfo.InvariantCulture)}";
+            var edge = programmer.Edges.FirstOrDefault(e => e.Vni == vni)?.UnderlayIp.ToString() ?? self;
+            wanted[$"fdb {settings.GatewayMac} {vx}"] = ["bridge", "-n", _ns, "fdb", "replace", settings.GatewayMac.ToString(), "dev", vx, "dst", edge, "router"];
+            foreach (var subnet in enis.Values.Where(e => e.Entry.Vni == vni).Select(e => e.Entry.Subnet).Distinct())
+            {
+                var gateway = Instance.Gateway(subnet).ToString();
+                wanted[$"neigh {gateway} {vx}"] = ["ip", "-n", _ns, "neigh", "replace", gateway, "lladdr", settings.GatewayMac.ToString(), "dev", vx, "nud", "permanent"];
+            }
+        }
+        foreach (var (key, command) in _entries.Where(e => !wanted.ContainsKey(e.Key)))
+        {
+            var words = key.Split(' ');
+            if (words[0] == "fdb")
+                Shell.TryRun("bridge", "-n", _ns, "fdb", "delete", words[1], "dev", words[2]);
+            else if (words[0] == "neigh")
+                Shell.TryRun("ip", "-n", _ns, "neigh", "delete", words[1], "dev", words[2]);
+            else if (words[0] == "port")
+                Shell.TryRun("bridge", "-n", _ns, "fdb", "delete", words[1], "dev", command[7], "master");
+        }
+        foreach (var (key, command) in wanted)
+        {
+            if (!_entries.TryGetValue(key, out var had) || !had.SequenceEqual(command))
+                Shell.Run(command[0], command[1..]);
+        }
+        _entries = wanted;
+    }
+
+    public void Dispose() => _agent?.Dispose();
 }

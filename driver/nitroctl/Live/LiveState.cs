@@ -6,7 +6,9 @@ namespace NitroCard.Cli.Live;
 /// <summary>
 /// What a running <c>region up</c> created, written before each thing is created so that <c>region down</c>
 /// can remove the leftovers of a crashed run: one line per item (<c>pid N</c>, <c>netns NAME</c>,
-/// <c>link NAME</c>) in <c>state</c> under <see cref="Directory"/>, next to the hosts' control sockets.
+/// <c>link NAME</c>, <c>child N</c> for a helper process such as the services namespace's HTTP server) in <c>state</c>
+/// under <see cref="Directory"/>, next to the hosts' control sockets and the embedded Mapping Service's files
+/// (<c>mapping.db</c>, the region CA in <c>ca/</c>, host identities in <c>hosts/</c>, its URL in <c>endpoint</c>).
 /// </summary>
 internal sealed class LiveState
 {
@@ -16,6 +18,18 @@ internal sealed class LiveState
     public static string Directory => Environment.GetEnvironmentVariable("NITROCARD_RUN_DIR") is { Length: > 0 } dir ? dir : "/run/nitrocard";
 
     public static string StatePath => Path.Combine(Directory, "state");
+
+    /// <summary>The embedded Mapping Service's SQLite store.</summary>
+    public static string StorePath => Path.Combine(Directory, "mapping.db");
+
+    /// <summary>The region CA (and the operator identity <c>nitroctl --ca-dir</c> uses).</summary>
+    public static string CaDirectory => Path.Combine(Directory, "ca");
+
+    /// <summary>The Mapping Service's URL (one line), for <c>nitroctl --endpoint $(cat ...)</c>.</summary>
+    public static string EndpointPath => Path.Combine(Directory, "endpoint");
+
+    /// <summary>A host's mTLS identity issued by the region CA.</summary>
+    public static string HostIdentityDirectory(string host) => Path.Combine(Directory, "hosts", host);
 
     /// <summary>The control socket of a host's card.</summary>
     public static string SocketPath(string host) => Path.Combine(Directory, $"{host}.sock");
@@ -41,6 +55,8 @@ internal sealed class LiveState
 
     public void AddLink(string name) => Append($"link {name}");
 
+    public void AddChild(int pid) => Append($"child {pid.ToString(CultureInfo.InvariantCulture)}");
+
     private void Append(string line)
     {
         lock (_lock)
@@ -48,13 +64,14 @@ internal sealed class LiveState
     }
 
     /// <summary>Reads the state file (empty when there is none).</summary>
-    public static (int? Pid, List<string> Namespaces, List<string> Links) Read()
+    public static (int? Pid, List<string> Namespaces, List<string> Links, List<int> Children) Read()
     {
         int? pid = null;
         List<string> namespaces = [];
         List<string> links = [];
+        List<int> children = [];
         if (!File.Exists(StatePath))
-            return (pid, namespaces, links);
+            return (pid, namespaces, links, children);
         foreach (var line in File.ReadAllLines(StatePath))
         {
             var parts = line.Split(' ', 2);
@@ -71,9 +88,12 @@ internal sealed class LiveState
                 case "link":
                     links.Add(parts[1]);
                     break;
+                case "child" when int.TryParse(parts[1], CultureInfo.InvariantCulture, out var c):
+                    children.Add(c);
+                    break;
             }
         }
-        return (pid, namespaces, links);
+        return (pid, namespaces, links, children);
     }
 
     public static bool IsAlive(int pid)
@@ -100,17 +120,16 @@ internal sealed class LiveState
     public static List<string> TearDown(bool includeProcess)
     {
         var removed = new List<string>();
-        var (pid, namespaces, links) = Read();
+        var (pid, namespaces, links, children) = Read();
         if (includeProcess && pid is { } p && p != Environment.ProcessId && IsAlive(p))
         {
-            using var process = Process.GetProcessById(p);
-            Shell.TryRun("kill", "-TERM", p.ToString(CultureInfo.InvariantCulture));
-            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                process.Kill();
-                process.WaitForExit(TimeSpan.FromSeconds(5));
-            }
+            Stop(p);
             removed.Add($"process {p}");
+        }
+        foreach (var child in children.Where(IsAlive))
+        {
+            Stop(child);
+            removed.Add($"process {child}");
         }
         var existing = Shell.Namespaces();
         foreach (var ns in namespaces.Distinct().Reverse())
@@ -131,8 +150,37 @@ internal sealed class LiveState
                 removed.Add($"socket {socket}");
             }
         }
+        foreach (var file in new[] { StorePath, StorePath + "-wal", StorePath + "-shm", EndpointPath }.Where(File.Exists))
+        {
+            File.Delete(file);
+            removed.Add($"file {file}");
+        }
+        foreach (var dir in new[] { CaDirectory, Path.Combine(Directory, "hosts") }.Where(System.IO.Directory.Exists))
+        {
+            System.IO.Directory.Delete(dir, recursive: true);
+            removed.Add($"directory {dir}");
+        }
         if (File.Exists(StatePath))
             File.Delete(StatePath);
         return removed;
+    }
+
+    /// <summary>SIGTERM, then SIGKILL after 10 s.</summary>
+    private static void Stop(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            Shell.TryRun("kill", "-TERM", pid.ToString(CultureInfo.InvariantCulture));
+            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                process.Kill();
+                process.WaitForExit(TimeSpan.FromSeconds(5));
+            }
+        }
+        catch (ArgumentException)
+        {
+            // already gone
+        }
     }
 }

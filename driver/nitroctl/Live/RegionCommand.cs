@@ -13,17 +13,37 @@ internal static class RegionCommand
         var topology = new Option<FileInfo>("--topology") { Description = "Region file (JSON).", Required = true };
         var engine = new Option<string>("--engine") { Description = "Card engine of the card hosts: rtl (Verilated) or model.", DefaultValueFactory = _ => "rtl" };
         engine.AcceptOnlyFromAmong(EngineFactory.Names);
-        var up = new Command("up", "Start the region: one namespace per ENI (named by its id), cards, the substrate; 'region ready' when every instance is reachable; Ctrl-C tears it down.") { topology, engine };
+        var store = new Option<string?>("--store") { Description = "The Mapping Service's store: etcd://host:port (default: the embedded SQLite store in the run directory)." };
+        var captures = new Option<DirectoryInfo?>("--captures") { Description = "Write a pcap per edge outside port (internet, services, vpn:*, dx:*) into this directory." };
+        var up = new Command("up", "Start the region: the Mapping Service, one namespace per ENI (named by its id), cards programmed by their firmware, kernel VXLAN hosts, the edge and the outside namespaces, the substrate; 'region ready' when every instance is reachable; Ctrl-C tears it down.")
+        {
+            topology, engine, store, captures,
+        };
         up.SetAction((parse, cancel) => GuardAsync(async () =>
         {
             var region = RegionLoader.Load(parse.GetValue(topology)!.FullName);
-            using var live = await LiveRegion.UpAsync(region, parse.GetValue(engine)!, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-            foreach (var card in live.Cards)
-                await Console.Error.WriteLineAsync($"nitroctl region: {card.Host.Name}: {parse.GetValue(engine)} card, ENIs {string.Join(", ", card.Plan.Enis.Select(e => e.EniId))}; control socket {LiveState.SocketPath(card.Host.Name)}").ConfigureAwait(false);
-            Console.Out.WriteLine("region ready");
-            Console.Out.Flush();
-            await LiveRegion.WaitForSignalAsync().ConfigureAwait(false);
-            await Console.Error.WriteLineAsync("nitroctl region: stopping, tearing down").ConfigureAwait(false);
+            var storeValue = parse.GetValue(store);
+            if (storeValue is not null && !storeValue.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
+                throw new CliException($"--store '{storeValue}': expected etcd://host:port (the embedded store needs no option)");
+            var options = new LiveRegionOptions(parse.GetValue(engine)!, storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60));
+            var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
+            await using (live.ConfigureAwait(false))
+            {
+                await Console.Error.WriteLineAsync($"nitroctl region: mapping service {live.Endpoint} (store {live.StoreDescription}); operator identity in {LiveState.CaDirectory}").ConfigureAwait(false);
+                foreach (var card in live.Cards)
+                {
+                    var filtering = card.Geometry.Filtering is null ? "no filtering hardware: route tables, ACLs and security groups not enforced, non-local routes not taken" : "filtering";
+                    await Console.Error.WriteLineAsync($"nitroctl region: {card.Host.Name}: {card.EngineName} card ({filtering}); control socket {LiveState.SocketPath(card.Host.Name)}").ConfigureAwait(false);
+                }
+                foreach (var kernel in live.KernelHosts)
+                    await Console.Error.WriteLineAsync($"nitroctl region: {kernel.Host.Name}: linux-vxlan in {KernelVxlanHost.NamespaceOf(kernel.Host)}").ConfigureAwait(false);
+                if (live.Edge is { } edge)
+                    await Console.Error.WriteLineAsync($"nitroctl region: edge {edge.Name}: namespaces {string.Join(", ", LiveEdge.Namespaces(region))}; control socket {LiveState.SocketPath(edge.Name)}").ConfigureAwait(false);
+                Console.Out.WriteLine("region ready");
+                Console.Out.Flush();
+                var signal = await LiveRegion.WaitForSignalAsync().ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"nitroctl region: {signal}: stopping, tearing down").ConfigureAwait(false);
+            }
             return 0;
         }));
         var down = new Command("down", "Remove whatever a region run left behind (its process, namespaces, TAPs, control sockets).");
@@ -40,7 +60,7 @@ internal static class RegionCommand
     public static Command CreateCard()
     {
         var host = new Option<string>("--host") { Description = "The card host of a running 'region up'.", Required = true };
-        var command = new Command("card", "Inspect a running region's card, as ethtool -S and devlink inspect a NIC.") { host };
+        var command = new Command("card", "Inspect a running region's card, as ethtool -S and devlink inspect a NIC (the edge, by its name, answers counters and alarms).") { host };
         host.Recursive = true;
         var file = new Argument<string>("file") { Description = "The FST waveform file." };
         var start = new Command("start", "Start an FST waveform of the card (rtl engine).") { file };
@@ -64,7 +84,7 @@ internal static class RegionCommand
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is CliException or RegionException or NitroCard.Driver.NitroCardException or IOException or UnauthorizedAccessException or TimeoutException)
+        catch (Exception e) when (e is CliException or RegionException or NitroCard.Driver.NitroCardException or IOException or UnauthorizedAccessException or TimeoutException or NitroCard.Firmware.AgentRefusedException or NitroCard.Mapping.Api.MappingApiException or ArgumentException)
         {
             await Console.Error.WriteLineAsync($"nitroctl: {e.Message}").ConfigureAwait(false);
             return CliRunner.Failure;

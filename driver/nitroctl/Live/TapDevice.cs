@@ -107,6 +107,27 @@ internal sealed partial class TapDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts a background thread handing every frame the kernel sends on this device to <paramref name="onFrame"/>,
+    /// until the device is closed or gone.
+    /// </summary>
+    public void StartReading(Action<byte[]> onFrame, int maxFrame = 16_384)
+    {
+        var thread = new Thread(() =>
+        {
+            var buffer = new byte[maxFrame];
+            while (true)
+            {
+                var length = Read(buffer);
+                if (length <= 0)
+                    return;
+                onFrame(buffer.AsSpan(0, length).ToArray());
+            }
+        })
+        { IsBackground = true, Name = $"tap {Name}" };
+        thread.Start();
+    }
+
     public void Dispose() => _handle.Dispose();
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]

@@ -4,8 +4,15 @@ namespace NitroCard.Edge.Vpn;
 
 /// <summary>A VPN connection on the edge: its two SAs, the addresses of the tunnel and the customer's networks.</summary>
 internal sealed class VpnTunnel(string id, uint customerGatewayIp, uint edgeIp, ImmutableArray<Cidr> customerCidrs,
+    NitroCard.Region.EspSa outboundSa, NitroCard.Region.EspSa inboundSa,
     EspSecurityAssociation outbound, EspSecurityAssociation inbound, EdgeVpc vpc)
 {
+    /// <summary>The region file's <c>outbound</c> SA the tunnel was built from.</summary>
+    public NitroCard.Region.EspSa OutboundSa { get; } = outboundSa;
+
+    /// <summary>The region file's <c>inbound</c> SA the tunnel was built from.</summary>
+    public NitroCard.Region.EspSa InboundSa { get; } = inboundSa;
+
     public string Id { get; } = id;
 
     public string Port { get; } = EdgePorts.VpnPrefix + id;

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using NitroCard.Cli.Live;
+using NitroCard.Driver;
+using NitroCard.Packets;
+using NitroCard.Region;
+
+namespace NitroCard.Cli.Demo;
+
+/// <summary>
+/// <c>nitroctl demo</c> on a live region: the demo region comes up (Mapping Service, two card hosts, a kernel VXLAN
+/// host, the edge and the outside namespaces), real programs send real traffic through it, and a summary says what
+/// crossed, what was dropped and why, which alarms were raised and what each card counted, with the captures' paths.
+/// </summary>
+internal sealed class LiveDemo(RegionTopology region, string engine, string outDir)
+{
+    private readonly List<(string Step, bool Expected, string Detail)> _results = [];
+    private readonly List<Process> _processes = [];
+
+    public async Task<int> RunAsync()
+    {
+        Directory.CreateDirectory(outDir);
+        var underlayCapture = Path.Combine(outDir, "underlay.pcapng");
+        var edgeCaptures = Path.Combine(outDir, "edge");
+        Console.WriteLine($"NitroCard live demo: two VPCs that both use 10.0.0.0/16 (blue VNI 1001, red VNI 1002), card hosts host-a and host-b ({engine} engine),");
+        Console.WriteLine("kernel VXLAN host host-k, the Blackfoot edge with the internet, S3 (services), a VPN site and a Direct Connect site; the Mapping Service programs them all.");
+        var clock = Stopwatch.StartNew();
+        var live = await LiveRegion.UpAsync(region, new LiveRegionOptions(engine, null, edgeCaptures, TimeSpan.FromSeconds(120))).ConfigureAwait(false);
+        await using (live.ConfigureAwait(false))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"region ready in {clock.Elapsed.TotalSeconds:F1} s (mapping service {live.Endpoint})"));
+            Console.WriteLine();
+            var dumpcap = StartCapture(underlayCapture);
+            try
+            {
+                Story();
+            }
+            finally
+            {
+                foreach (var process in _processes)
+                    Stop(process);
+                foreach (var root in Directory.EnumerateDirectories(outDir, "www-*"))
+                    Directory.Delete(root, recursive: true);
+                if (dumpcap is not null)
+                    Stop(dumpcap, interrupt: true);
+            }
+            Console.WriteLine();
+            await SummaryAsync(live).ConfigureAwait(false);
+            Console.WriteLine();
+            Console.WriteLine("Captures (tshark -r <file>, or Wireshark):");
+            if (dumpcap is not null)
+                Console.WriteLine($"  {underlayCapture}  (the substrate: every VXLAN frame between cards, kernel host and edge)");
+            foreach (var file in Directory.EnumerateFiles(edgeCaptures, "*.pcap").Order(StringComparer.Ordinal))
+                Console.WriteLine($"  {file}");
+            Console.WriteLine();
+            Console.WriteLine("tearing the region down");
+        }
+        var failed = _results.Count(r => !r.Expected);
+        Console.WriteLine(failed == 0 ? "every step did what it should" : $"{failed} step(s) did not do what they should");
+        return failed == 0 ? 0 : CliRunner.Failure;
+    }
+
+    private void Story()
+    {
+        Step("ping across hosts: eni-blue-a1 (host-a) -> eni-blue-b1 10.0.2.20 (host-b), another subnet",
+            () => Ping("eni-blue-a1", "10.0.2.20"));
+        Step("ping card -> kernel VXLAN host: eni-blue-a1 -> eni-blue-k1 10.0.1.30 (host-k, Linux's own VXLAN)",
+            () => Ping("eni-blue-a1", "10.0.1.30"));
+        Step("ping in the red VPC, same addresses as blue: eni-red-a1 10.0.1.10 -> eni-red-b1 10.0.1.11",
+            () => Ping("eni-red-a1", "10.0.1.11"));
+        Step("isolation: eni-red-a1 -> 10.0.1.30 (exists only in blue) must not answer",
+            () => Negate(Ping("eni-red-a1", "10.0.1.30", count: 1), "no answer: the card dropped it as unknown-destination"));
+        Serve("eni-blue-b1", "10.0.2.20", "hello from eni-blue-b1 (host-b)");
+        Step("HTTP between instances: eni-blue-k1 (kernel host) GET http://10.0.2.20/ (card host)",
+            () => Http("eni-blue-k1", "http://10.0.2.20/hello.txt"));
+        Serve("eni-blue-a1", "10.0.1.10", "hello from eni-blue-a1 through its public IP");
+        Step("HTTP from the internet to a public IP: internet (203.0.113.1) GET http://198.51.100.10/ (1:1 NAT to eni-blue-a1)",
+            () => Http("internet", "http://198.51.100.10/hello.txt"));
+        Step("an instance reaches the internet: eni-blue-k1 -> 203.0.113.1 (kernel host, via the edge, as 198.51.100.30)",
+            () => Ping("eni-blue-k1", "203.0.113.1"));
+        Step("S3 through the gateway endpoint: eni-blue-a1 GET s3.amazonaws.com/allowed-bucket/hello.txt",
+            () => Http("eni-blue-a1", "http://198.51.100.129/allowed-bucket/hello.txt", "s3.amazonaws.com"));
+        Step("S3, a bucket the endpoint policy denies: GET s3.amazonaws.com/other-bucket/hello.txt must be reset",
+            () => Negate(Http("eni-blue-a1", "http://198.51.100.129/other-bucket/hello.txt", "s3.amazonaws.com"), "reset by the edge (endpoint policy)"));
+        Step("VPN: the customer site 172.31.0.1 (namespace vpn-vpn-1) -> eni-blue-a1 10.0.1.10, ESP with AES-GCM",
+            () => Ping("vpn-vpn-1", "10.0.1.10"));
+        Step("Direct Connect: the customer site 172.16.0.1 (namespace dx-dxcon-1) -> eni-blue-b1 10.0.2.20, Q-in-Q 100/200",
+            () => Ping("dx-dxcon-1", "10.0.2.20"));
+        Step("spoofing: eni-blue-a1 sends from 10.0.1.99, an address that is not its own, must be dropped",
+            () =>
+            {
+                Shell.Ip("eni-blue-a1", "address", "add", "10.0.1.99/32", "dev", "eth0");
+                try
+                {
+                    return Negate(Ping("eni-blue-a1", "10.0.2.20", count: 1, from: "10.0.1.99"), "dropped by host-a's card: source-check, alarm raised");
+                }
+                finally
+                {
+                    Shell.Ip("eni-blue-a1", "address", "del", "10.0.1.99/32", "dev", "eth0");
+                }
+            });
+        Step("spoofing on the substrate: host-k sends VXLAN to host-a claiming to be eni-blue-b1 (which lives on host-b)",
+            () => RogueVxlan());
+    }
+
+    private void Step(string title, Func<(bool Ok, string Detail)> run)
+    {
+        Console.WriteLine($"* {title}");
+        var (ok, detail) = run();
+        Console.WriteLine($"    {(ok ? "ok" : "UNEXPECTED")}: {detail}");
+        _results.Add((title, ok, detail));
+    }
+
+    private static (bool, string) Negate((bool Ok, string Detail) result, string expected) => result.Ok ? (false, "it got through: " + result.Detail) : (true, expected);
+
+    private static (bool, string) Ping(string ns, string ip, int count = 3, string? from = null)
+    {
+        string[] source = from is null ? [] : ["-I", from];
+        var (code, output, _) = Shell.TryRun("ip", ["netns", "exec", ns, "ping", "-c", count.ToString(CultureInfo.InvariantCulture), "-i", "0.2", "-W", "2", .. source, ip]);
+        var summary = output.Split('\n').FirstOrDefault(l => l.Contains("received", StringComparison.Ordinal))?.Trim() ?? "no answer";
+        var rtt = output.Split('\n').FirstOrDefault(l => l.StartsWith("rtt", StringComparison.Ordinal))?.Trim();
+        return (code == 0, rtt is null ? summary : $"{summary}; {rtt}");
+    }
+
+    private static (bool, string) Http(string ns, string url, string? host = null)
+    {
+        string[] header = host is null ? [] : ["-H", "Host: " + host];
+        var (code, output, error) = Shell.TryRun("ip", ["netns", "exec", ns, "curl", "-sS", "-m", "10", .. header, url]);
+        return (code == 0, code == 0 ? $"200, body \"{output.Trim()}\"" : error.Trim());
+    }
+
+    /// <summary>Python's http.server in an instance, serving hello.txt; stopped when the story ends.</summary>
+    private void Serve(string ns, string ip, string text)
+    {
+        var root = Path.Combine(outDir, "www-" + ns);
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "hello.txt"), text + "\n");
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "netns", "exec", ns, "python3", "-m", "http.server", "80", "--bind", ip, "--directory", root })
+            start.ArgumentList.Add(a);
+        var process = Process.Start(start) ?? throw new CliException("cannot start python3 http.server");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!Shell.Run("ip", "netns", "exec", ns, "ss", "-Hltn").Contains($"{ip}:80 ", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            Thread.Sleep(100);
+    }
+
+    /// <summary>A VXLAN datagram from the kernel host's underlay address, inner source eni-blue-b1 (on host-b), to host-a.</summary>
+    private (bool, string) RogueVxlan()
+    {
+        var blueA1 = MacAddress.Parse("02:00:0a:01:01:0a").Value;
+        var blueB1 = MacAddress.Parse("02:00:0a:01:02:14").Value;
+        var inner = Frames.IcmpEcho(blueA1, blueB1, IPAddress.Parse("10.0.2.20"), IPAddress.Parse("10.0.1.10"), 0x6666, 1, "forged"u8);
+        var datagram = new byte[8 + inner.Length];
+        VxlanHeader.Write(datagram, 1001);
+        inner.CopyTo(datagram.AsSpan(8));
+        var file = Path.Combine(outDir, "rogue-vxlan.bin");
+        File.WriteAllBytes(file, datagram);
+        var (code, _, error) = Shell.TryRun("ip", "netns", "exec", KernelVxlanHost.NamespaceOf(new RegionHost("host-k")), "sh", "-c", $"nc -u -w 1 192.0.2.11 4789 < '{file}'");
+        File.Delete(file);
+        return code == 0
+            ? (true, "sent from 192.0.2.13; host-a's card checks the outer source against the mapping: spoofed-source, alarm raised")
+            : (false, "could not send: " + error.Trim());
+    }
+
+    private static Process? StartCapture(string file)
+    {
+        if (!File.Exists("/usr/bin/dumpcap"))
+        {
+            Console.WriteLine("(no dumpcap: the substrate is not captured; apt-get install tshark)");
+            return null;
+        }
+        File.Delete(file);
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "netns", "exec", LiveRegion.UnderlayNamespace, "dumpcap", "-q", "-i", "any", "-w", file })
+            start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!File.Exists(file) && DateTime.UtcNow < deadline)
+            Thread.Sleep(50);
+        Thread.Sleep(300);
+        return process;
+    }
+
+    private static void Stop(Process process, bool interrupt = false)
+    {
+        if (!process.HasExited)
+        {
+            if (interrupt)
+                Shell.TryRun("kill", "-INT", process.Id.ToString(CultureInfo.InvariantCulture));
+            if (!process.WaitForExit(3000))
+                process.Kill(entireProcessTree: true);
+            process.WaitForExit(3000);
+        }
+        process.Dispose();
+    }
+
+    private async Task SummaryAsync(LiveRegion live)
+    {
+        Console.WriteLine("Summary");
+        Console.WriteLine($"  crossed as expected: {_results.Count(r => r.Expected)} of {_results.Count} steps");
+        foreach (var (step, _, detail) in _results.Where(r => !r.Expected))
+            Console.WriteLine($"  UNEXPECTED: {step}: {detail}");
+        Console.WriteLine();
+        Console.WriteLine("  dropped, and why (card drop counters, edge drops):");
+        foreach (var card in live.Cards)
+        {
+            var counters = await card.InvokeAsync(engine => engine.ReadCounters()).ConfigureAwait(false);
+            var drops = Enum.GetValues<DropReason>().Where(r => counters[r] > 0).Select(r => $"{r.ToWireName()} {counters[r]}");
+            Console.WriteLine($"    {card.Host.Name} ({card.EngineName} card): {string.Join(", ", drops.DefaultIfEmpty("nothing"))}");
+        }
+        var edgeCounters = await live.Edge!.DescribeAsync("counters").ConfigureAwait(false);
+        var edgeDrops = edgeCounters.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("drop.", StringComparison.Ordinal) || l.StartsWith("endpoint.denied", StringComparison.Ordinal));
+        Console.WriteLine($"    {live.Edge.Name} (edge): {string.Join(", ", edgeDrops.DefaultIfEmpty("nothing"))}");
+        Console.WriteLine();
+        Console.WriteLine("  alarms:");
+        foreach (var card in live.Cards)
+        {
+            foreach (var alarm in card.Alarms())
+                Console.WriteLine($"    {card.Host.Name}: {CardHost.Describe(alarm)}");
+        }
+        foreach (var line in (await live.Edge.DescribeAsync("alarms").ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            Console.WriteLine($"    {live.Edge.Name}: {line}");
+        Console.WriteLine($"    (the firmware reported {live.MappingAlarmCount} card alarm(s) to the Mapping Service: nitroctl alarms)");
+        Console.WriteLine();
+        Console.WriteLine("  per-card counters:");
+        foreach (var card in live.Cards)
+        {
+            var (tables, counters) = await card.InvokeAsync(engine => (card.Tables, engine.ReadCounters())).ConfigureAwait(false);
+            Console.WriteLine($"    {card.Host.Name}:");
+            foreach (var eni in tables.Enis)
+            {
+                var c = counters.Enis[eni.Slot];
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {eni.EniId,-12} tx {c.TxPackets,4} pkts {c.TxBytes,7} B   rx {c.RxPackets,4} pkts {c.RxBytes,7} B"));
+            }
+        }
+        Console.WriteLine("  edge counters:");
+        foreach (var line in edgeCounters.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
+            Console.WriteLine($"    {line.Trim()}");
+    }
+}
