@@ -42,7 +42,7 @@ internal static class SimulateRegionCommand
                 inputs.AddRange(PcapReader.ReadFile(file).Select(r => new RegionInput(port, r.TimestampMicroseconds, r.Data)));
             }
             if (!simulation.Filtering)
-                Console.Error.WriteLine($"{engineName}: the cards have no filtering hardware: route tables, network ACLs and security groups are not enforced (routes to the edge need --engine model until it lands)");
+                Console.Error.WriteLine($"{engineName}: the cards have no filtering hardware: route tables, network ACLs and security groups are not enforced (a card without them cannot route to the edge: use --engine model)");
 
             simulation.Run(inputs);
             var outDir = parse.GetValue(output)!.FullName;
