@@ -141,8 +141,8 @@ module nitro_conntrack #(
   assign a_bkt = a_sweep_q ? a_sweep_bkt_q : a_crc[BL-1:0];
 
   // Way memories: one read (A's bucket, held while B stalls) and one write (B) per cycle
-  logic [EW-1:0] rd_ent [WAYS];
-  logic [EW-1:0] wr_ent [WAYS];
+  (* mem2reg *) logic [EW-1:0] rd_ent [WAYS];
+  (* mem2reg *) logic [EW-1:0] wr_ent [WAYS];
   logic [WAYS-1:0] we;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_way
@@ -190,8 +190,8 @@ module nitro_conntrack #(
   // Forwarding of the bucket written by the op before
   logic          fwd_v_q;
   logic [BL-1:0] fwd_bkt_q;
-  logic [EW-1:0] fwd_ent_q [WAYS];
-  logic [EW-1:0] cur [WAYS];
+  (* mem2reg *) logic [EW-1:0] fwd_ent_q [WAYS];
+  (* mem2reg *) logic [EW-1:0] cur [WAYS];
   logic [WAYS-1:0] used, live, match;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_cmp

@@ -20,7 +20,7 @@ module nitro_delay #(
     assign unused_clk = clk;
     assign q = d;
   end else begin : g_shift
-    logic [WIDTH-1:0] sr_q [DEPTH];
+    (* mem2reg *) logic [WIDTH-1:0] sr_q [DEPTH];
     always_ff @(posedge clk) begin
       sr_q[0] <= d;
       for (int i = 1; i < DEPTH; i++) sr_q[i] <= sr_q[i-1];

@@ -64,18 +64,18 @@ module nitro_nacl #(
   assign rd_k   = K_W'(rd_index % IDX_W'(RULES));
 
   // Pipeline: stage j registers hold the item whose stage-j rules are on rdata this cycle.
-  logic             v_q     [STAGES+1];
-  logic [SEL_W-1:0] sel_q   [STAGES+1];
-  logic             skip_q  [STAGES+1];
-  logic [31:0]      rem_q   [STAGES+1];
-  logic [7:0]       proto_q [STAGES+1];
-  logic [15:0]      p1_q    [STAGES+1];
-  logic [15:0]      p2_q    [STAGES+1];
-  logic             done_q  [STAGES+1];
-  logic             allow_q [STAGES+1];
-  logic             hit     [STAGES];
-  logic             hit_allow [STAGES];
-  logic [RW-1:0]    rdata   [STAGES * RULES_PER_STAGE];
+  (* mem2reg *) logic             v_q     [STAGES+1];
+  (* mem2reg *) logic [SEL_W-1:0] sel_q   [STAGES+1];
+  (* mem2reg *) logic             skip_q  [STAGES+1];
+  (* mem2reg *) logic [31:0]      rem_q   [STAGES+1];
+  (* mem2reg *) logic [7:0]       proto_q [STAGES+1];
+  (* mem2reg *) logic [15:0]      p1_q    [STAGES+1];
+  (* mem2reg *) logic [15:0]      p2_q    [STAGES+1];
+  (* mem2reg *) logic             done_q  [STAGES+1];
+  (* mem2reg *) logic             allow_q [STAGES+1];
+  (* mem2reg *) logic             hit     [STAGES];
+  (* mem2reg *) logic             hit_allow [STAGES];
+  (* mem2reg *) logic [RW-1:0]    rdata   [STAGES * RULES_PER_STAGE];
 
   for (genvar j = 0; j < STAGES; j++) begin : g_stage
     logic [SEL_W-1:0] raddr;

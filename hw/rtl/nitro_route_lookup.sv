@@ -83,15 +83,15 @@ module nitro_route_lookup #(
   assign bank = bank_q;
 
   // Pipeline registers: stage k holds the item whose level-k node is on rdata[k] this cycle.
-  logic              v_q      [LEVELS+1];
-  logic [39:0]       key_q    [LEVELS+1];
-  logic              sbank_q  [LEVELS+1];
-  logic [LEVELS-1:0] off_q    [LEVELS+1];   // offset at level k (k bits used)
-  logic              found_q  [LEVELS+1];
-  logic [41:0]       best_q   [LEVELS+1];   // {edge_ip, table, kind}
-  logic [W-1:0]      rdata    [LEVELS];
-  logic [LEVELS-1:0] next_off [LEVELS];
-  logic              le       [LEVELS];
+  (* mem2reg *) logic              v_q      [LEVELS+1];
+  (* mem2reg *) logic [39:0]       key_q    [LEVELS+1];
+  (* mem2reg *) logic              sbank_q  [LEVELS+1];
+  (* mem2reg *) logic [LEVELS-1:0] off_q    [LEVELS+1];   // offset at level k (k bits used)
+  (* mem2reg *) logic              found_q  [LEVELS+1];
+  (* mem2reg *) logic [41:0]       best_q   [LEVELS+1];   // {edge_ip, table, kind}
+  (* mem2reg *) logic [W-1:0]      rdata    [LEVELS];
+  (* mem2reg *) logic [LEVELS-1:0] next_off [LEVELS];
+  (* mem2reg *) logic              le       [LEVELS];
 
   for (genvar k = 0; k < LEVELS; k++) begin : g_level
     logic [W-1:0] mem [2 * 2**k];

@@ -73,7 +73,7 @@ module nitro_sg_scan #(
   logic [15:0]       p1_q, p2_q;
   logic              hit;
   logic [ROW_W-1:0]  raddr;
-  logic [112:0]      rdata [PER_CYCLE];
+  (* mem2reg *) logic [112:0]      rdata [PER_CYCLE];
   logic [PER_CYCLE-1:0] m;
 
   assign ready = !busy_q;
