@@ -154,9 +154,22 @@ module nitro_conntrack #(
   end
 
   // ---------------------------------------------------------------- per-ENI timeouts
-  logic [95:0] tmo_mem [NUM_ENI];
+  // Seconds as the table holds them (read-back), and the same in microseconds, converted once
+  // when the table is written so the per-op liveness check compares without multiplying.
+  localparam int US_W = 40;  // 2^32 - 1 s * 10^6 needs 52 bits; TCP_ESTABLISHED is at most 432,000 s
+  function automatic logic [US_W-1:0] to_us(input logic [31:0] secs);
+    logic [51:0] us;
+    us = 52'(secs) * 52'd1000000;
+    to_us = (us[51:US_W] != '0) ? '1 : us[US_W-1:0];  // saturate: a longer timeout never expires here either
+  endfunction
+
+  logic [95:0]         tmo_mem [NUM_ENI];
+  logic [3*US_W-1:0]   tmo_us_mem [NUM_ENI];  // {udp, udp_stream, tcp_established} in microseconds
   always_ff @(posedge clk) begin
-    if (tmo_wr_en) tmo_mem[tmo_wr_slot[SLOT_W-1:0]] <= tmo_wr_data;
+    if (tmo_wr_en) begin
+      tmo_mem[tmo_wr_slot[SLOT_W-1:0]]    <= tmo_wr_data;
+      tmo_us_mem[tmo_wr_slot[SLOT_W-1:0]] <= {to_us(tmo_wr_data[95:64]), to_us(tmo_wr_data[63:32]), to_us(tmo_wr_data[31:0])};
+    end
   end
   assign tmo_rd_data = tmo_mem[tmo_rd_slot[SLOT_W-1:0]];
 
@@ -195,30 +208,29 @@ module nitro_conntrack #(
   logic [WAYS-1:0] used, live, match;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_cmp
-    logic [95:0]  t;
-    logic [31:0]  secs;
-    logic [63:0]  age, limit;
-    logic [2:0]   st;
-    logic [7:0]   eslot;
-    logic         unused_eslot;
+    logic [3*US_W-1:0] t;
+    logic [US_W-1:0]   limit;
+    logic [63:0]       age;
+    logic [2:0]        st;
+    logic [7:0]        eslot;
+    logic              unused_eslot;
     assign unused_eslot = ^eslot;
     assign cur[w]  = (fwd_v_q && fwd_bkt_q == b_bkt_q) ? fwd_ent_q[w] : rd_ent[w];
     assign st      = cur[w][KEY_W + 2 +: 3];
     assign eslot   = cur[w][KEY_W - 8 +: 8];
-    assign t       = tmo_mem[eslot[SLOT_W-1:0]];
+    assign t       = tmo_us_mem[eslot[SLOT_W-1:0]];
     always_comb begin
       unique case (st)
-        ST_TCP_OPEN:   secs = t[31:0];
-        ST_TCP_CLOSED: secs = 32'd5;
-        ST_UDP_NEW:    secs = t[95:64];
-        ST_UDP_STREAM: secs = t[63:32];
-        default:       secs = 32'd600;
+        ST_TCP_OPEN:   limit = t[0 +: US_W];
+        ST_TCP_CLOSED: limit = US_W'(64'd5_000_000);
+        ST_UDP_NEW:    limit = t[2*US_W +: US_W];
+        ST_UDP_STREAM: limit = t[US_W +: US_W];
+        default:       limit = US_W'(64'd600_000_000);
       endcase
     end
     assign age      = now - cur[w][KEY_W + 7 +: 64];
-    assign limit    = 64'(secs) * 64'd1000000;
     assign used[w]  = cur[w][KEY_W];
-    assign live[w]  = used[w] && (age <= limit);
+    assign live[w]  = used[w] && (age <= 64'(limit));
     assign match[w] = live[w] && (cur[w][KEY_W-1:0] == b_key_q);
   end
 
