@@ -108,6 +108,9 @@ public sealed class MoveUnderTrafficTests(ITestOutputHelper output) : IDisposabl
             var time = 0UL;
             while (ticksAfterMove < 30)
             {
+                // Whether both hosts had acknowledged the move before this tick's frame was sent: the agents apply
+                // versions concurrently, so a check after the frame could count a frame host-a still delivered.
+                var afterMove = move is { IsCompleted: true } && a.Agent.Version >= moveVersion && b.Agent.Version >= moveVersion;
                 var seq = sent++;
                 time += 10;
                 ulong tickCycles = 0;
@@ -165,7 +168,7 @@ public sealed class MoveUnderTrafficTests(ITestOutputHelper output) : IDisposabl
                     moveVersion = service.Version + 1;
                     move = service.InvokeAsync("move-network-interface", Regions.P(("networkInterfaceId", "eni-move"), ("toHost", "host-b")));
                 }
-                if (move is { IsCompleted: true } && a.Agent.Version >= moveVersion && b.Agent.Version >= moveVersion)
+                if (afterMove)
                     ticksAfterMove++;
                 if (sent > 20_000)
                     throw new TimeoutException("the move was not acknowledged by both hosts");
