@@ -7,6 +7,7 @@
 // sweeper has visited every bucket, and one op a cycle for a burst of established flows.
 `timescale 1ns/1ps
 module tb_nitro_conntrack;
+  import tb_rule_ref::*;
 
   tb_verdict #(.TIMEOUT(20000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
 
@@ -63,19 +64,6 @@ module tb_nitro_conntrack;
     logic [63:0]  last;
   } ent_t;
   ent_t table_q [NB][WAYS];
-
-  function automatic logic [31:0] pmask(input int len);
-    pmask = (len == 0) ? 32'h0 : ~32'h0 << (32 - len);
-  endfunction
-
-  function automatic bit rule_match(input logic [112:0] r, input logic [31:0] rem, input logic [7:0] pr,
-                                    input logic [15:0] a, input logic [15:0] c);
-    bit pok;
-    if (pr == 6 || pr == 17) pok = r[64:49] <= a && a <= r[80:65];
-    else if (pr == 1) pok = r[64:49] <= a && a <= r[80:65] && r[96:81] <= c && c <= r[112:97];
-    else pok = 1;
-    rule_match = r[0] && (rem & pmask(int'(r[16:11]))) == r[48:17] && (r[2] || (r[10:3] == pr && pok));
-  endfunction
 
   function automatic logic [31:0] crc32c(input logic [127:0] msg);
     logic [31:0] c;

@@ -4,6 +4,7 @@
 // one packet per cycle with fixed latency; skip; rules rewritten between bursts; read-back.
 `timescale 1ns/1ps
 module tb_nitro_nacl;
+  import tb_rule_ref::*;
 
   tb_verdict #(.TIMEOUT(2000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
 
@@ -32,10 +33,6 @@ module tb_nitro_nacl;
     end
   endtask
 
-  function automatic logic [31:0] pmask(input int len);
-    pmask = (len == 0) ? 32'h0 : ~32'h0 << (32 - len);
-  endfunction
-
   function automatic logic [112:0] rand_rule();
     logic [15:0] p1l, p1h, p2l, p2h;
     logic [7:0] proto;
@@ -60,12 +57,8 @@ module tb_nitro_nacl;
     expect_allow = 0;
     for (int k = NR - 1; k >= 0; k--) begin
       logic [112:0] r;
-      bit pok;
       r = rules[sel * NR + k];
-      if (proto == 6 || proto == 17) pok = r[64:49] <= p1 && p1 <= r[80:65];
-      else if (proto == 1) pok = r[64:49] <= p1 && p1 <= r[80:65] && r[96:81] <= p2 && p2 <= r[112:97];
-      else pok = 1;
-      if (r[0] && (rem & pmask(int'(r[16:11]))) == r[48:17] && (r[2] || (r[10:3] == proto && pok)))
+      if (rule_match(r, rem, proto, p1, p2))
         expect_allow = r[1];
     end
   endfunction

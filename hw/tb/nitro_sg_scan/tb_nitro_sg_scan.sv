@@ -5,6 +5,7 @@
 // hit, final) against the same reference; read-back of the array.
 `timescale 1ns/1ps
 module tb_nitro_sg_scan;
+  import tb_rule_ref::*;
 
   tb_verdict #(.TIMEOUT(4000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
 
@@ -36,19 +37,6 @@ module tb_nitro_sg_scan;
       errors++;
     end
   endtask
-
-  function automatic logic [31:0] pmask(input int len);
-    pmask = (len == 0) ? 32'h0 : ~32'h0 << (32 - len);
-  endfunction
-
-  function automatic bit rule_match(input logic [112:0] r, input logic [31:0] rem, input logic [7:0] pr,
-                                    input logic [15:0] a, input logic [15:0] c);
-    bit pok;
-    if (pr == 6 || pr == 17) pok = r[64:49] <= a && a <= r[80:65];
-    else if (pr == 1) pok = r[64:49] <= a && a <= r[80:65] && r[96:81] <= c && c <= r[112:97];
-    else pok = 1;
-    rule_match = r[0] && (rem & pmask(int'(r[16:11]))) == r[48:17] && (r[2] || (r[10:3] == pr && pok));
-  endfunction
 
   function automatic logic [112:0] rand_rule();
     logic [15:0] p1l, p2l;
