@@ -579,8 +579,8 @@ module nitro_card #(
   logic               ct_busy, ct_rec_busy, ct_out_v, ct_out_rx, ct_out_drop;
   logic [PAY_W-1:0]   ct_pay, tx_pay, rx_pay;
   logic [3:0]         ct_out_reason;
-  logic               sg_v, sg_ingress, sg_allowed, sg_exceeded;
-  logic [7:0]         sg_slot;
+  logic [1:0]         sg_v, sg_ingress, sg_allowed, sg_exceeded;
+  logic [1:0][7:0]    sg_slot;
 
   nitro_conntrack #(
     .BUCKETS_LOG2  (CT_BUCKETS_LOG2),

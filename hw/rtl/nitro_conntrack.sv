@@ -10,18 +10,22 @@
 // Records are taken in order per direction, round-robin between the directions, and leave in
 // the same order with the verdict (out_drop, out_reason) of their ops.
 //
-// Op pipeline, one op per cycle, no stall except a rule scan:
-//   issue : the second op of the record in A, else a new record (round-robin), else (not
-//           frozen) a sweep op for the next bucket.
-//   A     : key (16 bytes: slot, protocol, local IP, remote IP, local port, remote port, 0, 0)
-//           -> crc32c -> bucket; every way memory reads the bucket (one simple-dual-port memory
-//           per way); the rule array reads the first row of the op's rule range (sg probe).
-//   B     : compare the key with every way (live = now - last_seen <= timeout(slot, state) s),
-//           decide, write back at most one way (or, for a sweep, clear every way that is not
-//           live), emit the record's verdict. A bucket written by the op before is forwarded
-//           (the op behind it read the memory in the same cycle as the write).
-// A miss whose rule range does not fit in the probed row stalls the pipeline in B while
-// nitro_sg_scan scans the range (1 + rows cycles), then completes.
+// Record pipeline, one record per cycle (both ops of a TX-local record together), no stall
+// except a rule scan:
+//   issue : a record (round-robin between the directions), else (not frozen) a sweep op for
+//           the next bucket.
+//   A     : the ops' keys (16 bytes: slot, protocol, local IP, remote IP, local port, remote
+//           port, 0, 0); the bucket = crc32c of the flow with its ends ordered (13 bytes:
+//           protocol, lower IP, higher IP, lower port, higher port), the same for both ops of
+//           a record; every way memory reads the bucket (one simple-dual-port memory per way);
+//           the rule array reads the first row of op0's rule range (sg probe).
+//   B     : compare both keys with every way (live = now - last_seen <= timeout(slot, state)
+//           s), decide op0 then op1 on the bucket op0 left, write back at most one way per op
+//           (or, for a sweep, clear every way that is not live), emit the record's verdict. A
+//           bucket written by the record before is forwarded (the record behind it read the
+//           memory in the same cycle as the write).
+// A miss whose rule range does not fit in the probed row (op0), or any miss of op1, stalls the
+// pipeline in B while nitro_sg_scan scans the range (1 + rows cycles), then completes.
 // The sweeper only changes CT_FREE: an entry that is not live is treated as absent anyway.
 // The way memories are not cleared by reset: they power up empty (zero) on an FPGA and in
 // simulation; CT_FREE resets to the capacity.
@@ -54,12 +58,12 @@ module nitro_conntrack #(
   output logic [PAY_W-1:0]         out_pay,
   output logic                     out_drop,      // dropped by the security group stage or mid_deny
   output logic [3:0]               out_reason,
-  // Per-op counter event
-  output logic                     sg_v,
-  output logic [7:0]               sg_slot,
-  output logic                     sg_ingress,
-  output logic                     sg_allowed,
-  output logic                     sg_exceeded,   // conntrack-full
+  // Per-op counter events: [0] op0, [1] op1 of the record leaving B
+  output logic [1:0]               sg_v,
+  output logic [1:0][7:0]          sg_slot,
+  output logic [1:0]               sg_ingress,
+  output logic [1:0]               sg_allowed,
+  output logic [1:0]               sg_exceeded,   // conntrack-full
   output logic [31:0]              ct_free,
   // Tables: security group rules, per-ENI timeouts {udp, udp_stream, tcp_established} (s)
   input  logic                     sg_wr_en,
@@ -111,32 +115,48 @@ module nitro_conntrack #(
                         ((p[146 +: 8] == 8'd1) ? 16'h0 : (o[33] ? p[66 +: 16] : p[50 +: 16]))}
 
   // ---------------------------------------------------------------- pipeline registers
-  logic               a_v_q, a_sweep_q, a_rx_q, a_opi_q;
+  logic               a_v_q, a_sweep_q, a_rx_q;
   logic [REC_W-1:0]   a_rec_q;
   logic [BL-1:0]      a_sweep_bkt_q;
-  logic               b_v_q, b_sweep_q, b_rx_q, b_opi_q;
+  logic               b_v_q, b_sweep_q, b_rx_q;
   logic [REC_W-1:0]   b_rec_q;
   logic [BL-1:0]      b_bkt_q;
-  logic [KEY_W-1:0]   b_key_q;
-  logic               last_fail_q;      // the op completed before failed
+  logic [KEY_W-1:0]   b_key0_q, b_key1_q;
   logic               rr_q;             // 1: RX had the last record
   logic [BL-1:0]      sweep_ptr_q;
   logic [31:0]        free_q;
-  logic               scan_pend_q;      // B's op started a rule scan
+  logic               scan_pend_q;      // B's record started a rule scan ...
+  logic               scan_op1_q;       // ... for its op1 (else op0)
+  logic               r0_q, r0_allow_q; // op0's rule answer, kept while op1's scan runs
   logic               stall, adv;
 
-  // ---------------------------------------------------------------- A: key, bucket, reads
-  logic [OP_W-1:0]  a_op;
+  // ---------------------------------------------------------------- A: keys, bucket, reads
+  logic [OP_W-1:0]  a_op0, a_op1;
   logic [PKT_W-1:0] a_pkt;
-  logic [KEY_W-1:0] a_key;
+  logic [KEY_W-1:0] a_key0, a_key1;
+  logic [31:0]      a_ip_lo, a_ip_hi;
+  logic [15:0]      a_port_lo, a_port_hi;
   logic [31:0]      a_crc;
   logic [BL-1:0]    a_bkt;
 
-  assign a_op  = a_opi_q ? a_rec_q[3 + OP_W +: OP_W] : a_rec_q[3 +: OP_W];
+  assign a_op0 = a_rec_q[3 +: OP_W];
+  assign a_op1 = a_rec_q[3 + OP_W +: OP_W];
   assign a_pkt = a_rec_q[3 + 2*OP_W +: PKT_W];
-  assign a_key = `CT_KEY(a_pkt, a_op);
+  assign a_key0 = `CT_KEY(a_pkt, a_op0);
+  assign a_key1 = `CT_KEY(a_pkt, a_op1);
 
-  nitro_crc #(.NBYTES(16), .POLY(32'h82F63B78)) u_crc (.msg ({a_key, 16'h0}), .crc (a_crc));
+  // Bucket: CRC-32C of the flow with its ends in a fixed order (lower address first, lower
+  // port first), so it does not depend on the slot or the direction: the sender's (egress) and
+  // the receiver's (ingress) entries of a TX-local frame share one bucket and one read.
+  assign a_ip_lo   = (a_key0[95:64] < a_key0[63:32]) ? a_key0[95:64] : a_key0[63:32];
+  assign a_ip_hi   = (a_key0[95:64] < a_key0[63:32]) ? a_key0[63:32] : a_key0[95:64];
+  assign a_port_lo = (a_key0[31:16] < a_key0[15:0])  ? a_key0[31:16] : a_key0[15:0];
+  assign a_port_hi = (a_key0[31:16] < a_key0[15:0])  ? a_key0[15:0]  : a_key0[31:16];
+
+  nitro_crc #(.NBYTES(13), .POLY(32'h82F63B78)) u_crc (
+    .msg ({a_key0[103:96], a_ip_lo, a_ip_hi, a_port_lo, a_port_hi}),
+    .crc (a_crc)
+  );
 
   assign a_bkt = a_sweep_q ? a_sweep_bkt_q : a_crc[BL-1:0];
 
@@ -174,38 +194,66 @@ module nitro_conntrack #(
   assign tmo_rd_data = tmo_mem[tmo_rd_slot[SLOT_W-1:0]];
 
   // ---------------------------------------------------------------- B: compare and decide
-  logic [OP_W-1:0]  b_op;
+  // The record's ops run in spec order on the one bucket read: op0 (egress at the sender, or
+  // the RX ingress op) on the bucket as read, op1 (ingress at the local receiver) on the bucket
+  // as op0 left it; both write back in the same cycle (different ways, or one way twice).
+  logic [OP_W-1:0]  b_op0, b_op1;
   logic [PKT_W-1:0] b_pkt;
   logic [7:0]       b_proto;
-  logic [31:0]      b_remote;
-  logic             b_fin, b_rst, b_ing, b_untracked;
-  logic [15:0]      b_base, b_count, b_p1, b_p2;
-  logic             b_op0_v, b_op1_v, b_mid_deny, b_act, b_cancel;
+  logic [31:0]      b_remote0, b_remote1;
+  logic             b_fin, b_rst, b_rec;
+  logic [15:0]      b_p1, b_p2;
+  logic             b_op0_v, b_op1_v, b_mid_deny;
 
-  assign b_op        = b_opi_q ? b_rec_q[3 + OP_W +: OP_W] : b_rec_q[3 +: OP_W];
-  assign b_pkt       = b_rec_q[3 + 2*OP_W +: PKT_W];
-  assign b_proto     = b_pkt[146 +: 8];
-  assign b_ing       = b_op[33];
-  assign b_untracked = b_op[32];
-  assign b_base      = b_op[16 +: 16];
-  assign b_count     = b_op[0 +: 16];
-  assign b_remote    = b_ing ? b_pkt[114 +: 32] : b_pkt[82 +: 32];
-  assign b_p1        = b_pkt[18 +: 16];
-  assign b_p2        = b_pkt[2 +: 16];
-  assign b_fin       = b_pkt[1];
-  assign b_rst       = b_pkt[0];
-  assign b_mid_deny  = b_rec_q[0];
-  assign b_op0_v     = b_rec_q[1];
-  assign b_op1_v     = b_rec_q[2];
-  assign b_cancel    = b_opi_q && last_fail_q;
-  assign b_act       = b_v_q && !b_sweep_q && (b_opi_q ? b_op1_v : b_op0_v) && !b_cancel;
+  assign b_op0      = b_rec_q[3 +: OP_W];
+  assign b_op1      = b_rec_q[3 + OP_W +: OP_W];
+  assign b_pkt      = b_rec_q[3 + 2*OP_W +: PKT_W];
+  assign b_proto    = b_pkt[146 +: 8];
+  assign b_remote0  = b_op0[33] ? b_pkt[114 +: 32] : b_pkt[82 +: 32];
+  assign b_remote1  = b_op1[33] ? b_pkt[114 +: 32] : b_pkt[82 +: 32];
+  assign b_p1       = b_pkt[18 +: 16];
+  assign b_p2       = b_pkt[2 +: 16];
+  assign b_fin      = b_pkt[1];
+  assign b_rst      = b_pkt[0];
+  assign b_mid_deny = b_rec_q[0];
+  assign b_op0_v    = b_rec_q[1];
+  assign b_op1_v    = b_rec_q[2];
+  assign b_rec      = b_v_q && !b_sweep_q;
+
+  // An entry after a hit (spec step 1) and a new entry (step 4)
+  function automatic logic [EW-1:0] refreshed(input logic [EW-1:0] e, input logic ing, input logic [7:0] proto,
+                                              input logic fin, input logic rst_seen, input logic [63:0] t);
+    logic [1:0] fins;
+    logic [2:0] st;
+    fins = e[KEY_W + 5 +: 2];
+    st   = e[KEY_W + 2 +: 3];
+    if (proto == 8'd6) begin
+      if (rst_seen) st = ST_TCP_CLOSED;
+      if (fin) begin
+        fins = fins | (ing ? 2'b01 : 2'b10);
+        if (fins == 2'b11) st = ST_TCP_CLOSED;
+      end
+    end else if (proto == 8'd17 && ing != e[KEY_W + 1]) begin
+      st = ST_UDP_STREAM;
+    end
+    refreshed = {t, fins, st, e[KEY_W + 1], 1'b1, e[KEY_W-1:0]};
+  endfunction
+
+  function automatic logic [EW-1:0] created(input logic [KEY_W-1:0] key, input logic ing, input logic [7:0] proto,
+                                            input logic rst_seen, input logic [63:0] t);
+    logic [2:0] st;
+    if (proto == 8'd6)       st = rst_seen ? ST_TCP_CLOSED : ST_TCP_OPEN;
+    else if (proto == 8'd17) st = ST_UDP_NEW;
+    else                     st = ST_NONE;
+    created = {t, 2'b00, st, ing, 1'b1, key};
+  endfunction
 
   // Forwarding of the bucket written by the op before
   logic          fwd_v_q;
   logic [BL-1:0] fwd_bkt_q;
   (* mem2reg *) logic [EW-1:0] fwd_ent_q [WAYS];
   (* mem2reg *) logic [EW-1:0] cur [WAYS];
-  logic [WAYS-1:0] used, live, match;
+  logic [WAYS-1:0] used, live, cmp0, cmp1;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_cmp
     logic [3*US_W-1:0] t;
@@ -228,36 +276,44 @@ module nitro_conntrack #(
         default:       limit = US_W'(64'd600_000_000);
       endcase
     end
-    assign age      = now - cur[w][KEY_W + 7 +: 64];
-    assign used[w]  = cur[w][KEY_W];
-    assign live[w]  = used[w] && (age <= 64'(limit));
-    assign match[w] = live[w] && (cur[w][KEY_W-1:0] == b_key_q);
+    assign age     = now - cur[w][KEY_W + 7 +: 64];
+    assign used[w] = cur[w][KEY_W];
+    assign live[w] = used[w] && (age <= 64'(limit));
+    assign cmp0[w] = cur[w][KEY_W-1:0] == b_key0_q;
+    assign cmp1[w] = cur[w][KEY_W-1:0] == b_key1_q;
   end
 
-  // Rule check: the probe of the first row, or a scan
+  // Rule checks: op0 has the probe of its first row (read in A) or a scan; op1 a scan. A scan
+  // for op1 starts once op0 is decided; op0's answer is kept in r0 while it runs (the probe's
+  // output is meaningless during a scan).
   logic        probe_hit, probe_final, scan_done, scan_allowed, scan_ready, scan_start;
-  logic        rules_known, rules_match, hit, need_rules;
-  logic [15:0] a_base;
+  logic        start0, start1;
+  logic        rk0, rm0, rk1, rm1;
+  logic [15:0] a_base, scan_base, scan_count;
+  logic [31:0] scan_remote;
 
-  assign a_base = a_op[16 +: 16];
+  assign a_base      = a_op0[16 +: 16];
+  assign scan_base   = start1 ? b_op1[16 +: 16] : b_op0[16 +: 16];
+  assign scan_count  = start1 ? b_op1[0 +: 16] : b_op0[0 +: 16];
+  assign scan_remote = start1 ? b_remote1 : b_remote0;
 
   nitro_sg_scan #(.RULES_LOG2(SG_RULES_LOG2), .PER_CYCLE(4)) u_scan (
     .clk            (clk),
     .rst            (rst),
     .start          (scan_start),
     .ready          (scan_ready),
-    .base           (b_base),
-    .count          (b_count),
-    .remote         (b_remote),
+    .base           (scan_base),
+    .count          (scan_count),
+    .remote         (scan_remote),
     .proto          (b_proto),
     .p1             (b_p1),
     .p2             (b_p2),
     .done           (scan_done),
     .allowed        (scan_allowed),
     .probe_row_addr (a_base[SG_RULES_LOG2-1:0]),
-    .probe_base     (b_base),
-    .probe_count    (b_count),
-    .probe_remote   (b_remote),
+    .probe_base     (b_op0[16 +: 16]),
+    .probe_count    (b_op0[0 +: 16]),
+    .probe_remote   (b_remote0),
     .probe_proto    (b_proto),
     .probe_p1       (b_p1),
     .probe_p2       (b_p2),
@@ -271,145 +327,179 @@ module nitro_conntrack #(
     .rd_data        (sg_rd_data)
   );
 
-  assign hit         = match != '0;
-  assign need_rules  = b_act && !hit;
-  assign rules_known = scan_pend_q ? scan_done : (probe_hit || probe_final);
-  assign rules_match = scan_pend_q ? scan_allowed : probe_hit;
-  assign stall       = need_rules && !rules_known;
-  assign scan_start  = stall && !scan_pend_q && scan_ready;
-  assign adv         = !stall;
+  always_comb begin
+    if (r0_q) begin
+      rk0 = 1'b1;
+      rm0 = r0_allow_q;
+    end else if (scan_pend_q) begin
+      rk0 = scan_done;
+      rm0 = scan_allowed;
+    end else begin
+      rk0 = probe_hit || probe_final;
+      rm0 = probe_hit;
+    end
+  end
+  assign rk1 = scan_pend_q && scan_op1_q && scan_done;
+  assign rm1 = scan_allowed;
 
   // Decision and write-back
-  logic              op_fail, full, insert;
-  logic [3:0]        fail_reason;
+  logic              act0, hit0, known0, ok0, fail0, full0, dec0;
+  logic              act1, hit1, known1, ok1, fail1, full1, dec1;
+  logic [WAYS-1:0]   we0, we1, match1, live1;
+  (* mem2reg *) logic [EW-1:0] ent0 [WAYS];
   logic [$clog2(WAYS+1)-1:0] freed;
-  logic              free_dec;
-  logic [EW-1:0]     new_ent;
 
   always_comb begin
-    logic [1:0]  fins;
-    logic [2:0]  st;
-    logic        done_w;
-    fins        = 2'b00;
-    st          = ST_NONE;
-    done_w      = 1'b0;
-    op_fail     = 1'b0;
-    fail_reason = 4'(nitro_regs_pkg::DROP_SG_DENY);
-    full        = 1'b0;
-    insert      = 1'b0;
-    free_dec    = 1'b0;
-    freed       = '0;
-    we          = '0;
-    new_ent     = '0;
-    for (int w = 0; w < WAYS; w++) wr_ent[w] = cur[w];
+    logic done_w;
+    // op0 on the bucket as read
+    done_w = 1'b0;
+    act0   = b_rec && b_op0_v;
+    hit0   = (live & cmp0) != '0;
+    known0 = 1'b1;
+    ok0    = 1'b0;
+    fail0  = 1'b0;
+    full0  = 1'b0;
+    dec0   = 1'b0;
+    we0    = '0;
+    for (int w = 0; w < WAYS; w++) ent0[w] = cur[w];
+    if (act0) begin
+      if (hit0) begin
+        ok0 = 1'b1;
+        for (int w = 0; w < WAYS; w++) begin
+          if (live[w] && cmp0[w] && !done_w) begin
+            done_w  = 1'b1;
+            we0[w]  = 1'b1;
+            ent0[w] = refreshed(cur[w], b_op0[33], b_proto, b_fin, b_rst, now);
+          end
+        end
+      end else if (!rk0) begin
+        known0 = 1'b0;
+      end else if (!rm0) begin
+        fail0 = 1'b1;                                    // sg-deny
+      end else if (b_op0[32] && b_proto != 8'd1) begin
+        ok0 = 1'b1;                                      // untracked
+      end else begin
+        for (int w = 0; w < WAYS; w++) begin
+          if (!live[w] && !done_w) begin
+            done_w  = 1'b1;
+            we0[w]  = 1'b1;
+            ent0[w] = created(b_key0_q, b_op0[33], b_proto, b_rst, now);
+            dec0    = !used[w];
+          end
+        end
+        ok0   = done_w;
+        fail0 = !done_w;
+        full0 = !done_w;                                 // conntrack-full
+      end
+    end
+  end
 
+  // op1 on the bucket as op0 left it: the way op0 wrote is live and holds op0's key
+  for (genvar w = 0; w < WAYS; w++) begin : g_after0
+    assign live1[w]  = live[w] || we0[w];
+    assign match1[w] = we0[w] ? (b_key0_q == b_key1_q) : (live[w] && cmp1[w]);
+  end
+
+  always_comb begin
+    logic done_w;
+    done_w = 1'b0;
+    act1   = b_rec && b_op0_v && b_op1_v && known0 && ok0 && !b_mid_deny;
+    hit1   = match1 != '0;
+    known1 = 1'b1;
+    ok1    = 1'b0;
+    fail1  = 1'b0;
+    full1  = 1'b0;
+    dec1   = 1'b0;
+    we1    = '0;
+    freed  = '0;
+    for (int w = 0; w < WAYS; w++) wr_ent[w] = ent0[w];
     if (b_v_q && b_sweep_q) begin
       for (int w = 0; w < WAYS; w++) begin
         if (used[w] && !live[w]) begin
-          we[w]     = 1'b1;
+          we1[w]    = 1'b1;
           wr_ent[w] = '0;
           freed     = freed + 1'b1;
         end
       end
-    end else if (b_act && hit) begin
-      // 1. a live entry: refresh it (first matching way)
-      done_w = 1'b0;
-      for (int w = 0; w < WAYS; w++) begin
-        if (match[w] && !done_w) begin
-          done_w = 1'b1;
-          fins   = cur[w][KEY_W + 5 +: 2];
-          st     = cur[w][KEY_W + 2 +: 3];
-          if (b_proto == 8'd6) begin
-            if (b_rst) st = ST_TCP_CLOSED;
-            if (b_fin) begin
-              fins = fins | (b_ing ? 2'b01 : 2'b10);
-              if (fins == 2'b11) st = ST_TCP_CLOSED;
-            end
-          end else if (b_proto == 8'd17 && b_ing != cur[w][KEY_W + 1]) begin
-            st = ST_UDP_STREAM;
-          end
-          we[w]     = 1'b1;
-          wr_ent[w] = {now, fins, st, cur[w][KEY_W + 1], 1'b1, cur[w][KEY_W-1:0]};
-        end
-      end
-    end else if (b_act && rules_known) begin
-      if (!rules_match) begin
-        // 2. no rule of the direction matches
-        op_fail = 1'b1;
-      end else if (!(b_untracked && b_proto != 8'd1)) begin
-        // 4. a new entry in the lowest way that is not live
-        if (b_proto == 8'd6)       st = b_rst ? ST_TCP_CLOSED : ST_TCP_OPEN;
-        else if (b_proto == 8'd17) st = ST_UDP_NEW;
-        else                       st = ST_NONE;
-        new_ent = {now, 2'b00, st, b_ing, 1'b1, b_key_q};
-        done_w  = 1'b0;
+    end else if (act1) begin
+      if (hit1) begin
+        ok1 = 1'b1;
         for (int w = 0; w < WAYS; w++) begin
-          if (!live[w] && !done_w) begin
+          if (match1[w] && !done_w) begin
             done_w    = 1'b1;
-            we[w]     = 1'b1;
-            wr_ent[w] = new_ent;
-            free_dec  = !used[w];
+            we1[w]    = 1'b1;
+            wr_ent[w] = refreshed(ent0[w], b_op1[33], b_proto, b_fin, b_rst, now);
           end
         end
-        insert = done_w;
-        if (!done_w) begin
-          full        = 1'b1;
-          op_fail     = 1'b1;
-          fail_reason = 4'(nitro_regs_pkg::DROP_CONNTRACK_FULL);
+      end else if (!rk1) begin
+        known1 = 1'b0;
+      end else if (!rm1) begin
+        fail1 = 1'b1;
+      end else if (b_op1[32] && b_proto != 8'd1) begin
+        ok1 = 1'b1;
+      end else begin
+        for (int w = 0; w < WAYS; w++) begin
+          if (!live1[w] && !done_w) begin
+            done_w    = 1'b1;
+            we1[w]    = 1'b1;
+            wr_ent[w] = created(b_key1_q, b_op1[33], b_proto, b_rst, now);
+            dec1      = !(used[w] || we0[w]);
+          end
         end
+        ok1   = done_w;
+        fail1 = !done_w;
+        full1 = !done_w;
       end
-      // 3. untracked (not ICMP): allowed, nothing recorded
     end
   end
 
+  assign start0     = act0 && !hit0 && !r0_q && !scan_pend_q && !(probe_hit || probe_final);
+  assign start1     = act1 && !hit1 && !(scan_pend_q && scan_op1_q);
+  assign stall      = (act0 && !known0) || (act1 && !known1);
+  assign scan_start = (start0 || start1) && scan_ready;
+  assign adv        = !stall;
+  assign we         = adv ? (we0 | we1) : '0;
+
   // ---------------------------------------------------------------- record verdicts
   always_comb begin
-    out_v      = 1'b0;
+    out_v      = b_rec && adv;
     out_drop   = 1'b0;
-    out_reason = fail_reason;
-    if (b_v_q && !b_sweep_q && adv) begin
-      if (!b_opi_q) begin
-        if (!b_op0_v) begin
-          out_v = 1'b1;                                   // nothing to do at this stage
-        end else if (op_fail) begin
-          out_v    = 1'b1;
-          out_drop = 1'b1;
-        end else if (b_mid_deny) begin
-          out_v      = 1'b1;
-          out_drop   = 1'b1;
-          out_reason = 4'(nitro_regs_pkg::DROP_NACL_DENY);
-        end else if (!b_op1_v) begin
-          out_v = 1'b1;
-        end
-      end else if (!b_cancel) begin
-        out_v    = 1'b1;
-        out_drop = op_fail;
+    out_reason = 4'(nitro_regs_pkg::DROP_SG_DENY);
+    if (b_op0_v) begin
+      if (fail0) begin
+        out_drop = 1'b1;
+        if (full0) out_reason = 4'(nitro_regs_pkg::DROP_CONNTRACK_FULL);
+      end else if (b_mid_deny) begin
+        out_drop   = 1'b1;
+        out_reason = 4'(nitro_regs_pkg::DROP_NACL_DENY);
+      end else if (fail1) begin
+        out_drop = 1'b1;
+        if (full1) out_reason = 4'(nitro_regs_pkg::DROP_CONNTRACK_FULL);
       end
     end
   end
   assign out_rx  = b_rx_q;
   assign out_pay = b_rec_q[REC_W-1 -: PAY_W];
 
-  assign sg_v        = b_act && adv;
-  assign sg_slot     = b_op[34 +: 8];
-  assign sg_ingress  = b_ing;
-  assign sg_allowed  = !op_fail;
-  assign sg_exceeded = full;
+  assign sg_v        = {act1 && adv, act0 && adv};
+  assign sg_slot     = {b_op1[34 +: 8], b_op0[34 +: 8]};
+  assign sg_ingress  = {b_op1[33], b_op0[33]};
+  assign sg_allowed  = {!fail1, !fail0};
+  assign sg_exceeded = {full1, full0};
   assign ct_free     = free_q;
 
   // ---------------------------------------------------------------- issue
-  logic take_tx, take_rx, second, do_sweep;
-  assign second   = a_v_q && !a_sweep_q && !a_opi_q && a_rec_q[2];
-  assign take_tx  = adv && !second && tx_valid && (!rx_valid || rr_q);
-  assign take_rx  = adv && !second && rx_valid && !take_tx;
-  assign do_sweep = adv && !second && !tx_valid && !rx_valid && !freeze;
+  logic take_tx, take_rx, do_sweep;
+  assign take_tx  = adv && tx_valid && (!rx_valid || rr_q);
+  assign take_rx  = adv && rx_valid && !take_tx;
+  assign do_sweep = adv && !tx_valid && !rx_valid && !freeze;
   assign tx_ready = take_tx;
   assign rx_ready = take_rx;
 
-  assign tx_inflight = 2'(a_v_q && !a_sweep_q && !a_opi_q && !a_rx_q) + 2'(b_v_q && !b_sweep_q && !b_rx_q);
-  assign rx_inflight = 2'(a_v_q && !a_sweep_q && !a_opi_q && a_rx_q) + 2'(b_v_q && !b_sweep_q && b_rx_q);
+  assign tx_inflight = 2'(a_v_q && !a_sweep_q && !a_rx_q) + 2'(b_rec && !b_rx_q);
+  assign rx_inflight = 2'(a_v_q && !a_sweep_q && a_rx_q) + 2'(b_rec && b_rx_q);
   assign busy        = a_v_q || b_v_q || scan_pend_q;
-  assign rec_busy    = (a_v_q && !a_sweep_q) || (b_v_q && !b_sweep_q) || scan_pend_q;
+  assign rec_busy    = (a_v_q && !a_sweep_q) || b_rec || scan_pend_q;
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -419,24 +509,32 @@ module nitro_conntrack #(
       sweep_ptr_q <= '0;
       free_q      <= 32'(WAYS) << BL;
       scan_pend_q <= 1'b0;
-      last_fail_q <= 1'b0;
+      scan_op1_q  <= 1'b0;
+      r0_q        <= 1'b0;
       fwd_v_q     <= 1'b0;
     end else begin
-      if (scan_start) scan_pend_q <= 1'b1;
+      if (scan_start) begin
+        scan_pend_q <= 1'b1;
+        scan_op1_q  <= start1;
+        if (start1) begin
+          r0_q       <= 1'b1;
+          r0_allow_q <= rm0;
+        end
+      end
       if (adv) begin
         scan_pend_q <= 1'b0;
+        r0_q        <= 1'b0;
         // B <- A
         b_v_q     <= a_v_q;
         b_sweep_q <= a_sweep_q;
         b_rx_q    <= a_rx_q;
-        b_opi_q   <= a_opi_q;
         b_rec_q   <= a_rec_q;
         b_bkt_q   <= a_bkt;
-        b_key_q   <= a_key;
+        b_key0_q  <= a_key0;
+        b_key1_q  <= a_key1;
         // A <- issue
-        a_v_q     <= second || take_tx || take_rx || do_sweep;
+        a_v_q     <= take_tx || take_rx || do_sweep;
         a_sweep_q <= do_sweep;
-        a_opi_q   <= second;
         if (take_tx) begin
           a_rec_q <= tx_rec;
           a_rx_q  <= 1'b0;
@@ -450,25 +548,25 @@ module nitro_conntrack #(
           a_sweep_bkt_q <= sweep_ptr_q;
           sweep_ptr_q   <= sweep_ptr_q + 1'b1;
         end
-        if (b_v_q && !b_sweep_q) last_fail_q <= op_fail || (!b_opi_q && b_op0_v && b_mid_deny);
         if (we != '0) begin
           fwd_v_q   <= 1'b1;
           fwd_bkt_q <= b_bkt_q;
         end
-        free_q <= free_q + 32'(freed) - 32'(free_dec);
+        free_q <= free_q + 32'(freed) - 32'(dec0) - 32'(dec1);
       end
     end
   end
 
   always_ff @(posedge clk) begin
-    if (adv && we != '0) begin
+    if (we != '0) begin
       for (int w = 0; w < WAYS; w++) fwd_ent_q[w] <= wr_ent[w];
     end
   end
 
   logic unused_bits;
-  assign unused_bits = ^{insert, a_op[32:0], b_pkt[34 +: 48], a_pkt[33:0], a_crc[31:BL], a_base, tmo_wr_slot, tmo_rd_slot,
-                         b_rec_q[REC_W-1:3 + 2*OP_W + PKT_W], a_rec_q[REC_W-1:3 + 2*OP_W + PKT_W], a_rec_q[1:0]};
+  assign unused_bits = ^{ok1, a_op0[33:0], a_op1[32:0], b_pkt[34 +: 48], a_pkt[33:0], a_crc[31:BL], a_base, a_key0[111:104],
+                         tmo_wr_slot, tmo_rd_slot, b_rec_q[REC_W-1:3 + 2*OP_W + PKT_W],
+                         a_rec_q[REC_W-1:3 + 2*OP_W + PKT_W], a_rec_q[2:0]};
 
 endmodule
 

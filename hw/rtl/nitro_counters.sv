@@ -3,8 +3,8 @@
 // low word latches the counter's high word, which the following read of offset + 4 returns
 // (one latch shared by the windows). COUNTER_CLEAR bit 0 zeroes everything.
 // ENI_SG_COUNT: per slot sgAllowedIn, sgDeniedIn, sgAllowedOut, sgDeniedOut,
-// conntrackAllowanceExceeded (EniCounter 4..8 at slot * 8 + counter - 4), one event a cycle
-// from the security group stage (nitro_conntrack).
+// conntrackAllowanceExceeded (EniCounter 4..8 at slot * 8 + counter - 4), up to two events a
+// cycle from the security group stage (nitro_conntrack: the two ops of a TX-local record).
 module nitro_counters #(
   parameter int NUM_ENI = 64  // ENI slots (2..256)
 ) (
@@ -32,12 +32,12 @@ module nitro_counters #(
   input  logic        rb_v,
   input  logic [7:0]  rb_slot,
   input  logic [15:0] rb_len,
-  // Security group stage (one op a cycle)
-  input  logic        sg_v,
-  input  logic [7:0]  sg_slot,
-  input  logic        sg_ingress,
-  input  logic        sg_allowed,
-  input  logic        sg_exceeded
+  // Security group stage: [0] and [1], one event per op
+  input  logic [1:0]      sg_v,
+  input  logic [1:0][7:0] sg_slot,
+  input  logic [1:0]      sg_ingress,
+  input  logic [1:0]      sg_allowed,
+  input  logic [1:0]      sg_exceeded
 );
 
   localparam int NR = nitro_regs_pkg::DROP_REASON_COUNT;
@@ -66,16 +66,17 @@ module nitro_counters #(
       rxb_q  <= '0;
       for (int i = 0; i < 5 * NUM_ENI; i++) sgc_q[64*i +: 64] <= 64'd0;
     end else begin
-      if (sg_v) begin
-        for (int s = 0; s < NUM_ENI; s++) begin
-          if (sg_slot == 8'(s)) begin
-            for (int c = 0; c < 5; c++) begin
-              if ((c == 0 && sg_ingress && sg_allowed) || (c == 1 && sg_ingress && !sg_allowed)
-                  || (c == 2 && !sg_ingress && sg_allowed) || (c == 3 && !sg_ingress && !sg_allowed)
-                  || (c == 4 && sg_exceeded)) begin
-                sgc_q[64*(c*NUM_ENI+s) +: 64] <= sgc_q[64*(c*NUM_ENI+s) +: 64] + 64'd1;
-              end
-            end
+      for (int s = 0; s < NUM_ENI; s++) begin
+        for (int c = 0; c < 5; c++) begin
+          logic [1:0] inc;
+          for (int e = 0; e < 2; e++) begin
+            inc[e] = sg_v[e] && sg_slot[e] == 8'(s)
+                  && ((c == 0 && sg_ingress[e] && sg_allowed[e]) || (c == 1 && sg_ingress[e] && !sg_allowed[e])
+                   || (c == 2 && !sg_ingress[e] && sg_allowed[e]) || (c == 3 && !sg_ingress[e] && !sg_allowed[e])
+                   || (c == 4 && sg_exceeded[e]));
+          end
+          if (inc != 2'b00) begin
+            sgc_q[64*(c*NUM_ENI+s) +: 64] <= sgc_q[64*(c*NUM_ENI+s) +: 64] + 64'(inc[0]) + 64'(inc[1]);
           end
         end
       end

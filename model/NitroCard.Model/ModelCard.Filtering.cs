@@ -204,7 +204,7 @@ public sealed partial class ModelCard
         var key = new CtKey((byte)slot, p.Protocol, local, remote, localPort, remotePort);
         var filter = _filter!;
         var ways = filter.ConntrackWays;
-        var bucket = CardHash.ConntrackBucket(slot, p.Protocol, local, remote, localPort, remotePort, filter.ConntrackBuckets);
+        var bucket = CardHash.ConntrackBucket(p.Protocol, local, remote, localPort, remotePort, filter.ConntrackBuckets);
 
         // 1. A live entry with the key.
         if (_conntrack is { } table)

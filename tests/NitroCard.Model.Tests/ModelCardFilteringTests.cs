@@ -292,13 +292,13 @@ public class ModelCardFilteringTests
     [Fact]
     public void Flow_keys_hash_into_the_spec_bucket()
     {
-        // crc32c of the 16-byte key decides the bucket; the lowest free way is used. Fill one bucket's 4 ways.
+        // crc32c of the ordered flow (13 bytes) decides the bucket; the lowest free way is used. Fill one bucket's 4 ways.
         var geometry = CardGeometry.Default with { Filtering = FilterGeometry.Default with { ConntrackBucketsLog2 = 4, ConntrackWays = 4 } };
         var b = new Bench(geometry).At(1);
         var local = Ipv4Address.ToUInt32(Ip("10.0.1.10"));
         var remote = Ipv4Address.ToUInt32(Ip("10.0.1.20"));
-        var target = Driver.Hashing.CardHash.ConntrackBucket(0, 6, local, remote, 30000, 443, 16);
-        var same = Enumerable.Range(30000, 5000).Where(p => Driver.Hashing.CardHash.ConntrackBucket(0, 6, local, remote, (ushort)p, 443, 16) == target).Take(5).ToList();
+        var target = Driver.Hashing.CardHash.ConntrackBucket(6, local, remote, 30000, 443, 16);
+        var same = Enumerable.Range(30000, 5000).Where(p => Driver.Hashing.CardHash.ConntrackBucket(6, local, remote, (ushort)p, 443, 16) == target).Take(5).ToList();
         foreach (var port in same.Take(4))
             b.Tx(0, Tcp(VpcA, "10.0.1.10", "10.0.1.20", (ushort)port, 443, TcpControl.Syn)).Passed();
         b.Tx(0, Tcp(VpcA, "10.0.1.10", "10.0.1.20", (ushort)same[4], 443, TcpControl.Syn)).Dropped(DropReason.ConntrackFull, 0);

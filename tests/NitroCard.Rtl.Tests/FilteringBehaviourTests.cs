@@ -181,13 +181,15 @@ public class FilteringBehaviourTests
         host.Card.Commit();
         var filtering = host.Card.Geometry.Filtering!;
 
-        // Blue-a1 → blue-a3 TCP flows (source port, destination port) that share one tracking bucket.
+        // Blue-a1 → blue-a3 TCP flows (source port, destination port) that share one tracking bucket. Both ENIs are
+        // on this card and tracked, so a flow takes two ways of the bucket: a1's egress entry and a3's ingress entry.
         var a1 = Ipv4Address.ToUInt32(BlueA1.Ip);
         var a3 = Ipv4Address.ToUInt32(BlueA3.Ip);
-        int Bucket((ushort Source, ushort Destination) f) => CardHash.ConntrackBucket(BlueA1.Slot, 6, a1, a3, f.Source, f.Destination, filtering.ConntrackBuckets);
+        int Bucket((ushort Source, ushort Destination) f) => CardHash.ConntrackBucket(6, a1, a3, f.Source, f.Destination, filtering.ConntrackBuckets);
         var flows = new List<(ushort Source, ushort Destination)> { (40000, 80) };
         var target = Bucket(flows[0]);
-        for (var i = 0; flows.Count < filtering.ConntrackWays + 3; i++)
+        Assert.Equal(target, CardHash.ConntrackBucket(6, a3, a1, 80, 40000, filtering.ConntrackBuckets));
+        for (var i = 0; flows.Count < (filtering.ConntrackWays / 2) + 3; i++)
         {
             var candidate = ((ushort)(1024 + (i % 60000)), (ushort)(1 + (i / 60000)));
             if (Bucket(candidate) == target)
@@ -195,7 +197,7 @@ public class FilteringBehaviourTests
         }
         byte[] Segment((ushort Source, ushort Destination) f, TcpControl flags) => Tcp(BlueA1, BlueA3.Mac.Value, BlueA3.Ip, f.Source, f.Destination, flags);
 
-        // The established flow takes one way; the flood fills the rest and then overflows.
+        // The established flow takes two ways; the flood fills the rest and then overflows.
         Assert.Single(host.SendFromEni(BlueA1, Segment(flows[0], TcpControl.Syn)).Host);
         var full = 0;
         foreach (var flow in flows.Skip(1))

@@ -62,32 +62,21 @@ public static class CardHash
         return (ushort)(49152 + (Crc32C(tuple) & 0x3FFF));
     }
 
-    /// <summary>Bytes of a connection tracking key.</summary>
-    public const int ConntrackKeyLength = 16;
-
     /// <summary>
-    /// The connection tracking key (docs/card-filtering.md, "Flow key"), big-endian: byte 0 slot, 1 protocol,
-    /// 2..5 local IP, 6..9 remote IP, 10..11 local port, 12..13 remote port, 14..15 zero (the fields fill 14
-    /// of the 16 bytes; the last two are zero padding).
+    /// The tracking bucket of a flow (docs/card-filtering.md, "Flow key"): crc32c of 13 bytes, big-endian —
+    /// protocol, the lower and the higher of the two IPs, the lower and the higher of the two ports — mod
+    /// <paramref name="buckets"/> (a power of two). Ordering the ends leaves out the slot and the direction, so the
+    /// sender's and the receiver's entries of a frame between two ENIs of one card share a bucket (one read).
     /// </summary>
-    public static void WriteConntrackKey(Span<byte> key, int slot, byte protocol, uint localIp, uint remoteIp, ushort localPort, ushort remotePort)
+    public static int ConntrackBucket(byte protocol, uint localIp, uint remoteIp, ushort localPort, ushort remotePort, int buckets)
     {
-        key[0] = (byte)slot;
-        key[1] = protocol;
-        BinaryPrimitives.WriteUInt32BigEndian(key[2..], localIp);
-        BinaryPrimitives.WriteUInt32BigEndian(key[6..], remoteIp);
-        BinaryPrimitives.WriteUInt16BigEndian(key[10..], localPort);
-        BinaryPrimitives.WriteUInt16BigEndian(key[12..], remotePort);
-        key[14] = 0;
-        key[15] = 0;
-    }
-
-    /// <summary>The tracking bucket of a flow: crc32c(key) mod <paramref name="buckets"/> (a power of two).</summary>
-    public static int ConntrackBucket(int slot, byte protocol, uint localIp, uint remoteIp, ushort localPort, ushort remotePort, int buckets)
-    {
-        Span<byte> key = stackalloc byte[ConntrackKeyLength];
-        WriteConntrackKey(key, slot, protocol, localIp, remoteIp, localPort, remotePort);
-        return (int)(Crc32C(key) & (uint)(buckets - 1));
+        Span<byte> flow = stackalloc byte[13];
+        flow[0] = protocol;
+        BinaryPrimitives.WriteUInt32BigEndian(flow[1..], Math.Min(localIp, remoteIp));
+        BinaryPrimitives.WriteUInt32BigEndian(flow[5..], Math.Max(localIp, remoteIp));
+        BinaryPrimitives.WriteUInt16BigEndian(flow[9..], Math.Min(localPort, remotePort));
+        BinaryPrimitives.WriteUInt16BigEndian(flow[11..], Math.Max(localPort, remotePort));
+        return (int)(Crc32C(flow) & (uint)(buckets - 1));
     }
 
     private static uint[] BuildCrc32Table()
