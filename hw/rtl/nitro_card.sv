@@ -580,7 +580,7 @@ module nitro_card #(
   logic [PAY_W-1:0]   ct_pay, tx_pay, rx_pay;
   logic [3:0]         ct_out_reason;
   logic [1:0]         sg_v, sg_ingress, sg_allowed, sg_exceeded;
-  logic [1:0][7:0]    sg_slot;
+  logic [15:0]        sg_slot;
 
   nitro_conntrack #(
     .BUCKETS_LOG2  (CT_BUCKETS_LOG2),

@@ -18,14 +18,14 @@
 //           port, 0, 0); the bucket = crc32c of the flow with its ends ordered (13 bytes:
 //           protocol, lower IP, higher IP, lower port, higher port), the same for both ops of
 //           a record; every way memory reads the bucket (one simple-dual-port memory per way);
-//           the rule array reads the first row of op0's rule range (sg probe).
+//           the rule array reads the first row of each op's rule range (sg probes 0 and 1).
 //   B     : compare both keys with every way (live = now - last_seen <= timeout(slot, state)
 //           s), decide op0 then op1 on the bucket op0 left, write back at most one way per op
 //           (or, for a sweep, clear every way that is not live), emit the record's verdict. A
 //           bucket written by the record before is forwarded (the record behind it read the
 //           memory in the same cycle as the write).
-// A miss whose rule range does not fit in the probed row (op0), or any miss of op1, stalls the
-// pipeline in B while nitro_sg_scan scans the range (1 + rows cycles), then completes.
+// A miss whose rule range does not fit in its probed row stalls the pipeline in B while
+// nitro_sg_scan scans the range (1 + rows cycles; op0's first, then op1's), then completes.
 // The sweeper only changes CT_FREE: an entry that is not live is treated as absent anyway.
 // The way memories are not cleared by reset: they power up empty (zero) on an FPGA and in
 // simulation; CT_FREE resets to the capacity.
@@ -60,7 +60,7 @@ module nitro_conntrack #(
   output logic [3:0]               out_reason,
   // Per-op counter events: [0] op0, [1] op1 of the record leaving B
   output logic [1:0]               sg_v,
-  output logic [1:0][7:0]          sg_slot,
+  output logic [15:0]              sg_slot,       // {op1 slot, op0 slot}
   output logic [1:0]               sg_ingress,
   output logic [1:0]               sg_allowed,
   output logic [1:0]               sg_exceeded,   // conntrack-full
@@ -283,10 +283,11 @@ module nitro_conntrack #(
     assign cmp1[w] = cur[w][KEY_W-1:0] == b_key1_q;
   end
 
-  // Rule checks: op0 has the probe of its first row (read in A) or a scan; op1 a scan. A scan
-  // for op1 starts once op0 is decided; op0's answer is kept in r0 while it runs (the probe's
-  // output is meaningless during a scan).
-  logic        probe_hit, probe_final, scan_done, scan_allowed, scan_ready, scan_start;
+  // Rule checks: each op has the probe of the first row of its range (both read in A; probe 1
+  // through the rule array's second read port) or, when the range goes on, a scan. A scan for
+  // op1 starts once op0 is decided; op0's answer is kept in r0 while it runs (probe 0 shares
+  // the scan's read port, so its output is meaningless during a scan; probe 1 is not).
+  logic        probe_hit, probe_final, probe1_hit, probe1_final, scan_done, scan_allowed, scan_ready, scan_start;
   logic        start0, start1;
   logic        rk0, rm0, rk1, rm1;
   logic [15:0] a_base, scan_base, scan_count;
@@ -319,6 +320,12 @@ module nitro_conntrack #(
     .probe_p2       (b_p2),
     .probe_hit      (probe_hit),
     .probe_final    (probe_final),
+    .probe1_row_addr (a_op1[16 +: SG_RULES_LOG2]),
+    .probe1_base    (b_op1[16 +: 16]),
+    .probe1_count   (b_op1[0 +: 16]),
+    .probe1_remote  (b_remote1),
+    .probe1_hit     (probe1_hit),
+    .probe1_final   (probe1_final),
     .wr_en          (sg_wr_en),
     .wr_index       (sg_wr_index),
     .wr_data        (sg_wr_data),
@@ -339,8 +346,8 @@ module nitro_conntrack #(
       rm0 = probe_hit;
     end
   end
-  assign rk1 = scan_pend_q && scan_op1_q && scan_done;
-  assign rm1 = scan_allowed;
+  assign rk1 = (scan_pend_q && scan_op1_q) ? scan_done : (probe1_hit || probe1_final);
+  assign rm1 = (scan_pend_q && scan_op1_q) ? scan_allowed : probe1_hit;
 
   // Decision and write-back
   logic              act0, hit0, known0, ok0, fail0, full0, dec0;
@@ -454,7 +461,7 @@ module nitro_conntrack #(
   end
 
   assign start0     = act0 && !hit0 && !r0_q && !scan_pend_q && !(probe_hit || probe_final);
-  assign start1     = act1 && !hit1 && !(scan_pend_q && scan_op1_q);
+  assign start1     = act1 && !hit1 && !(scan_pend_q && scan_op1_q) && !(probe1_hit || probe1_final);
   assign stall      = (act0 && !known0) || (act1 && !known1);
   assign scan_start = (start0 || start1) && scan_ready;
   assign adv        = !stall;

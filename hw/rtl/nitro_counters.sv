@@ -34,7 +34,7 @@ module nitro_counters #(
   input  logic [15:0] rb_len,
   // Security group stage: [0] and [1], one event per op
   input  logic [1:0]      sg_v,
-  input  logic [1:0][7:0] sg_slot,
+  input  logic [15:0]     sg_slot,      // {event 1, event 0}
   input  logic [1:0]      sg_ingress,
   input  logic [1:0]      sg_allowed,
   input  logic [1:0]      sg_exceeded
@@ -70,7 +70,7 @@ module nitro_counters #(
         for (int c = 0; c < 5; c++) begin
           logic [1:0] inc;
           for (int e = 0; e < 2; e++) begin
-            inc[e] = sg_v[e] && sg_slot[e] == 8'(s)
+            inc[e] = sg_v[e] && sg_slot[8*e +: 8] == 8'(s)
                   && ((c == 0 && sg_ingress[e] && sg_allowed[e]) || (c == 1 && sg_ingress[e] && !sg_allowed[e])
                    || (c == 2 && !sg_ingress[e] && sg_allowed[e]) || (c == 3 && !sg_ingress[e] && !sg_allowed[e])
                    || (c == 4 && sg_exceeded[e]));

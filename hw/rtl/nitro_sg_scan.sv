@@ -16,6 +16,10 @@
 // the range ends in that row (so no match there is the final answer: no rule matches). A range
 // that needs more rows is scanned with `start` as above. probe_* are meaningless while a scan
 // runs (and in its `done` cycle, when the memories read probe_row again).
+// Probe 1 (the second op of a TX-local record: the receiver's ingress rules): the same for
+// another range and remote of the same packet (probe_proto, probe_p1, probe_p2), through a
+// second read port of the memories that nothing else uses, so it stays valid during a scan.
+// (1 write + 2 read ports: on an FPGA, two simple-dual-port copies of the array.)
 module nitro_sg_scan #(
   parameter int RULES_LOG2 = 14,  // rules in the shared array (log2, 2..16)
   parameter int PER_CYCLE  = 4    // rules compared per cycle (power of two, 2..16)
@@ -43,6 +47,13 @@ module nitro_sg_scan #(
   input  logic [15:0]           probe_p2,
   output logic                  probe_hit,
   output logic                  probe_final,
+  // Probe 1: row read address (this cycle), then its range and remote (next cycle)
+  input  logic [RULES_LOG2-1:0] probe1_row_addr,
+  input  logic [15:0]           probe1_base,
+  input  logic [15:0]           probe1_count,
+  input  logic [31:0]           probe1_remote,
+  output logic                  probe1_hit,
+  output logic                  probe1_final,
   // Table writes / read-back by rule index
   input  logic                  wr_en,
   input  logic [RULES_LOG2-1:0] wr_index,
@@ -74,7 +85,9 @@ module nitro_sg_scan #(
   logic              hit;
   logic [ROW_W-1:0]  raddr;
   (* mem2reg *) logic [112:0]      rdata [PER_CYCLE];
-  logic [PER_CYCLE-1:0] m;
+  (* mem2reg *) logic [112:0]      rdata1 [PER_CYCLE];
+  logic [PER_CYCLE-1:0] m, m1;
+  logic [16:0]          p1_end;
 
   assign ready = !busy_q;
   assign raddr = rd_mode ? rd_index[RULES_LOG2-1:PC_LOG2]
@@ -99,10 +112,23 @@ module nitro_sg_scan #(
     logic [112:0] mem [2 ** ROW_W];
     logic [16:0]  idx;
     logic         mt;
+    logic [16:0]  idx1;
+    logic         mt1;
     always_ff @(posedge clk) begin
       if (wr_en && wr_index[PCW-1:0] == PCW'(b)) mem[wr_index[RULES_LOG2-1:PC_LOG2]] <= wr_data;
-      rdata[b] <= mem[raddr];
+      rdata[b]  <= mem[raddr];
+      rdata1[b] <= mem[probe1_row_addr[RULES_LOG2-1:PC_LOG2]];
     end
+    nitro_rule_match u_match1 (
+      .rule   (rdata1[b]),
+      .remote (probe1_remote),
+      .proto  (probe_proto),
+      .p1     (probe_p1),
+      .p2     (probe_p2),
+      .match  (mt1)
+    );
+    assign idx1  = {1'b0, probe1_base[15:PC_LOG2], PCW'(b)};
+    assign m1[b] = mt1 && idx1 >= {1'b0, probe1_base} && idx1 < p1_end;
     nitro_rule_match u_match (
       .rule   (rdata[b]),
       .remote (c_rem),
@@ -120,6 +146,10 @@ module nitro_sg_scan #(
 
   assign probe_hit   = !busy_q && (m != '0);
   assign probe_final = p_end <= {1'b0, probe_base[15:PC_LOG2], PCW'(0)} + 17'(PER_CYCLE);
+
+  assign p1_end       = 17'(probe1_base) + 17'(probe1_count);
+  assign probe1_hit   = m1 != '0;
+  assign probe1_final = p1_end <= {1'b0, probe1_base[15:PC_LOG2], PCW'(0)} + 17'(PER_CYCLE);
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -159,7 +189,7 @@ module nitro_sg_scan #(
   end
 
   logic unused_probe;
-  assign unused_probe = ^probe_row_addr[PC_LOG2-1:0];
+  assign unused_probe = ^{probe_row_addr[PC_LOG2-1:0], probe1_row_addr[PC_LOG2-1:0]};
 
   // Read-back
   logic [PCW-1:0] rd_b_q;

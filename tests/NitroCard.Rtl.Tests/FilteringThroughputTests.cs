@@ -92,6 +92,22 @@ public class FilteringThroughputTests(ITestOutputHelper output)
         AssertCycles(host, Beats(size), $"TX local {size} B");
     }
 
+    [Fact]
+    public void Established_tx_local_and_rx_decapsulation_at_once_share_the_tracking_stage_at_the_bus_bound()
+    {
+        // 64-byte TX-local frames (two ops each) and RX frames (one op) together: both reach the host port, one
+        // frame a cycle between them, and the tracking stage takes one record a cycle for TX and RX together.
+        using var host = TrackedHost();
+        Establish(host, f => host.Card.PushHost(BlueA1.Slot, TxFrame(BlueA3, f, 60)));
+        Establish(host, f => host.Card.PushHost(BlueA1.Slot, Packets.Frames.Udp(BlueB1.Mac.Value, BlueA1.Mac.Value, BlueA1.Ip, BlueB1.Ip, (ushort)(1000 + f), 9, new byte[18])));
+        for (var i = 0; i < Frames / 2; i++)
+        {
+            host.Card.PushHost(BlueA1.Slot, TxFrame(BlueA3, i % Flows, 64));
+            host.Card.PushNetwork(RxFrame(i % Flows, 64));
+        }
+        AssertCycles(host, 1, "TX local + RX decap, 64 B each");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(4)]

@@ -14,6 +14,9 @@ public sealed class BenchResults
 
     public List<NewFlowResult> NewFlows { get; } = [];
 
+    /// <summary>Established flows of several directions at once, tracked and untracked.</summary>
+    public List<MixResult> Mixes { get; } = [];
+
     public CapacityResult? Capacity { get; set; }
 
     public List<FillResult> Fills { get; } = [];
@@ -88,9 +91,25 @@ public static class BenchSuite
             {
                 using var card = CycleBench.CreateCard(traffic);
                 FilterBench.Track(card, traffic, rules);
-                var r = FilterBench.NewFlows(card, traffic, options.SteadyStateFrames);
-                results.NewFlows.Add(new NewFlowResult(rules, r));
-                Progress(string.Create(CultureInfo.InvariantCulture, $"new flows, {rules} egress rules: {r.CyclesPerPacket:F3} cycles/flow, first packet {r.LatencyCycles} cycles{(r.Problem is null ? "" : " PROBLEM: " + r.Problem)}"));
+                var encap = FilterBench.NewFlows(card, traffic, Direction.TxEncap, options.SteadyStateFrames);
+                using var localCard = CycleBench.CreateCard(traffic);
+                FilterBench.Track(localCard, traffic, rules);
+                var local = FilterBench.NewFlows(localCard, traffic, Direction.TxLocal, options.SteadyStateFrames);
+                results.NewFlows.Add(new NewFlowResult(rules, encap, local));
+                foreach (var r in new[] { encap, local })
+                    Progress(string.Create(CultureInfo.InvariantCulture, $"new flows {r.Direction}, {rules} egress rules: {r.CyclesPerPacket:F3} cycles/flow, first packet {r.LatencyCycles} cycles{(r.Problem is null ? "" : " PROBLEM: " + r.Problem)}"));
+            }
+            foreach (var mix in FilterBench.Mixes)
+            {
+                foreach (var tracked in new[] { true, false })
+                {
+                    using var card = CycleBench.CreateCard(traffic);
+                    if (tracked)
+                        FilterBench.Track(card, traffic, 1);
+                    var r = FilterBench.Concurrent(card, traffic, mix, tracked, options.SteadyStateFrames);
+                    results.Mixes.Add(r);
+                    Progress(string.Create(CultureInfo.InvariantCulture, $"mix {string.Join(" + ", mix)} ({(tracked ? "tracked" : "untracked")}): {r.CyclesPerPacket:F3} cycles/packet, bound {r.BoundCyclesPerPacket:F3}{(r.Problem is null ? "" : " PROBLEM: " + r.Problem)}"));
+                }
             }
         }
 

@@ -27,7 +27,7 @@ module tb_nitro_conntrack;
   logic [PAY-1:0]    out_pay;
   logic [3:0]        out_reason;
   logic [1:0]        sg_v, sg_ingress, sg_allowed, sg_exceeded;
-  logic [1:0][7:0]   sg_slot;
+  logic [15:0]       sg_slot;
   logic [31:0]       ct_free;
   logic              sg_wr_en, tmo_wr_en;
   logic [RL-1:0]     sg_wr_index;
@@ -216,7 +216,7 @@ module tb_nitro_conntrack;
   always @(posedge clk) begin
     if (tx_ready) begin taken.push_back(tx_q[0]); void'(tx_q.pop_front()); end
     if (rx_ready) begin taken.push_back(rx_q[0]); void'(rx_q.pop_front()); end
-    for (int e = 0; e < 2; e++) if (sg_v[e]) got_ev.push_back({sg_slot[e], sg_ingress[e], sg_allowed[e], sg_exceeded[e]});
+    for (int e = 0; e < 2; e++) if (sg_v[e]) got_ev.push_back({sg_slot[8*e +: 8], sg_ingress[e], sg_allowed[e], sg_exceeded[e]});
   end
 
   // Check every verdict against the reference, in the order the records were taken
