@@ -310,7 +310,7 @@ module tb_nitro_conntrack;
       now = now + 64'($urandom % 1_500_000);
     end
 
-    // Established flows, one op a cycle: a burst of 1-op TX records whose keys are all live
+    // Established flows, one record a cycle: a burst of 1-op TX records whose keys are all live
     begin
       logic [153:0] p;
       logic [41:0]  o, o1;
