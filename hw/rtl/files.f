@@ -11,6 +11,7 @@ nitro_rule_match.sv
 nitro_route_lookup.sv
 nitro_nacl.sv
 nitro_sg_scan.sv
+nitro_ct_decide.sv
 nitro_ipv4_check.sv
 nitro_tx_lookup.sv
 nitro_rx_lookup.sv

@@ -99,8 +99,8 @@ module nitro_conntrack #(
     $error("nitro_conntrack: REC_W must be PAY_W + 154 + 2 * 42 + 3");
   end
 
-  localparam logic [2:0] ST_NONE = 3'd0, ST_TCP_OPEN = 3'd1, ST_TCP_CLOSED = 3'd2, ST_UDP_NEW = 3'd3,
-                         ST_UDP_STREAM = 3'd4;
+  // Entry states (nitro_ct_decide writes them; the liveness check reads them here)
+  localparam logic [2:0] ST_TCP_OPEN = 3'd1, ST_TCP_CLOSED = 3'd2, ST_UDP_NEW = 3'd3, ST_UDP_STREAM = 3'd4;
 
   // ---------------------------------------------------------------- record fields
   // rec = {pay, pkt, op1, op0, op1_v, op0_v, mid_deny}
@@ -220,34 +220,6 @@ module nitro_conntrack #(
   assign b_op1_v    = b_rec_q[2];
   assign b_rec      = b_v_q && !b_sweep_q;
 
-  // An entry after a hit (spec step 1) and a new entry (step 4)
-  function automatic logic [EW-1:0] refreshed(input logic [EW-1:0] e, input logic ing, input logic [7:0] proto,
-                                              input logic fin, input logic rst_seen, input logic [63:0] t);
-    logic [1:0] fins;
-    logic [2:0] st;
-    fins = e[KEY_W + 5 +: 2];
-    st   = e[KEY_W + 2 +: 3];
-    if (proto == 8'd6) begin
-      if (rst_seen) st = ST_TCP_CLOSED;
-      if (fin) begin
-        fins = fins | (ing ? 2'b01 : 2'b10);
-        if (fins == 2'b11) st = ST_TCP_CLOSED;
-      end
-    end else if (proto == 8'd17 && ing != e[KEY_W + 1]) begin
-      st = ST_UDP_STREAM;
-    end
-    refreshed = {t, fins, st, e[KEY_W + 1], 1'b1, e[KEY_W-1:0]};
-  endfunction
-
-  function automatic logic [EW-1:0] created(input logic [KEY_W-1:0] key, input logic ing, input logic [7:0] proto,
-                                            input logic rst_seen, input logic [63:0] t);
-    logic [2:0] st;
-    if (proto == 8'd6)       st = rst_seen ? ST_TCP_CLOSED : ST_TCP_OPEN;
-    else if (proto == 8'd17) st = ST_UDP_NEW;
-    else                     st = ST_NONE;
-    created = {t, 2'b00, st, ing, 1'b1, key};
-  endfunction
-
   // Forwarding of the bucket written by the op before
   logic          fwd_v_q;
   logic [BL-1:0] fwd_bkt_q;
@@ -349,123 +321,87 @@ module nitro_conntrack #(
   assign rk1 = (scan_pend_q && scan_op1_q) ? scan_done : (probe1_hit || probe1_final);
   assign rm1 = (scan_pend_q && scan_op1_q) ? scan_allowed : probe1_hit;
 
-  // Decision and write-back
-  logic              act0, hit0, known0, ok0, fail0, full0, dec0;
-  logic              act1, hit1, known1, ok1, fail1, full1, dec1;
-  logic [WAYS-1:0]   we0, we1, match1, live1;
+  // Decision and write-back: op0 on the bucket as read, op1 on the bucket as op0 left it (the
+  // way op0 wrote is live and holds op0's key), the sweep clears the ways that are not live.
+  logic                 act0, known0, fail0, full0, dec0;
+  logic                 act1, hit1, known1, fail1, full1, dec1;
+  logic [WAYS-1:0]      we0, we1, we_sweep, match1, live1;
+  logic [EW-1:0]        new0, new1;
+  logic [WAYS*EW-1:0]   cur_flat, ent0_flat;
   (* mem2reg *) logic [EW-1:0] ent0 [WAYS];
   logic [$clog2(WAYS+1)-1:0] freed;
 
+  assign act0 = b_rec && b_op0_v;
+  assign act1 = b_rec && b_op0_v && b_op1_v && known0 && !fail0 && !b_mid_deny;
+  assign hit1 = match1 != '0;
+
+  for (genvar w = 0; w < WAYS; w++) begin : g_bucket
+    assign cur_flat[w*EW +: EW]  = cur[w];
+    assign ent0[w]               = we0[w] ? new0 : cur[w];
+    assign ent0_flat[w*EW +: EW] = ent0[w];
+    assign live1[w]              = live[w] || we0[w];
+    assign match1[w]             = we0[w] ? (b_key0_q == b_key1_q) : (live[w] && cmp1[w]);
+    assign we_sweep[w]           = b_v_q && b_sweep_q && used[w] && !live[w];
+  end
+
+  nitro_ct_decide #(.WAYS(WAYS), .KEY_W(KEY_W), .EW(EW)) u_op0 (
+    .act         (act0),
+    .ents        (cur_flat),
+    .live        (live),
+    .match       (live & cmp0),
+    .key         (b_key0_q),
+    .ingress     (b_op0[33]),
+    .untracked   (b_op0[32]),
+    .proto       (b_proto),
+    .fin         (b_fin),
+    .rst_seen    (b_rst),
+    .now         (now),
+    .rules_known (rk0),
+    .rules_match (rm0),
+    .we          (we0),
+    .ent         (new0),
+    .known       (known0),
+    .fail        (fail0),
+    .full        (full0),
+    .took_unused (dec0)
+  );
+
+  nitro_ct_decide #(.WAYS(WAYS), .KEY_W(KEY_W), .EW(EW)) u_op1 (
+    .act         (act1),
+    .ents        (ent0_flat),
+    .live        (live1),
+    .match       (match1),
+    .key         (b_key1_q),
+    .ingress     (b_op1[33]),
+    .untracked   (b_op1[32]),
+    .proto       (b_proto),
+    .fin         (b_fin),
+    .rst_seen    (b_rst),
+    .now         (now),
+    .rules_known (rk1),
+    .rules_match (rm1),
+    .we          (we1),
+    .ent         (new1),
+    .known       (known1),
+    .fail        (fail1),
+    .full        (full1),
+    .took_unused (dec1)
+  );
+
   always_comb begin
-    logic done_w;
-    // op0 on the bucket as read
-    done_w = 1'b0;
-    act0   = b_rec && b_op0_v;
-    hit0   = (live & cmp0) != '0;
-    known0 = 1'b1;
-    ok0    = 1'b0;
-    fail0  = 1'b0;
-    full0  = 1'b0;
-    dec0   = 1'b0;
-    we0    = '0;
-    for (int w = 0; w < WAYS; w++) ent0[w] = cur[w];
-    if (act0) begin
-      if (hit0) begin
-        ok0 = 1'b1;
-        for (int w = 0; w < WAYS; w++) begin
-          if (live[w] && cmp0[w] && !done_w) begin
-            done_w  = 1'b1;
-            we0[w]  = 1'b1;
-            ent0[w] = refreshed(cur[w], b_op0[33], b_proto, b_fin, b_rst, now);
-          end
-        end
-      end else if (!rk0) begin
-        known0 = 1'b0;
-      end else if (!rm0) begin
-        fail0 = 1'b1;                                    // sg-deny
-      end else if (b_op0[32] && b_proto != 8'd1) begin
-        ok0 = 1'b1;                                      // untracked
-      end else begin
-        for (int w = 0; w < WAYS; w++) begin
-          if (!live[w] && !done_w) begin
-            done_w  = 1'b1;
-            we0[w]  = 1'b1;
-            ent0[w] = created(b_key0_q, b_op0[33], b_proto, b_rst, now);
-            dec0    = !used[w];
-          end
-        end
-        ok0   = done_w;
-        fail0 = !done_w;
-        full0 = !done_w;                                 // conntrack-full
-      end
+    freed = '0;
+    for (int w = 0; w < WAYS; w++) begin
+      freed     = freed + $clog2(WAYS+1)'(we_sweep[w]);
+      wr_ent[w] = we_sweep[w] ? '0 : we1[w] ? new1 : ent0[w];
     end
   end
 
-  // op1 on the bucket as op0 left it: the way op0 wrote is live and holds op0's key
-  for (genvar w = 0; w < WAYS; w++) begin : g_after0
-    assign live1[w]  = live[w] || we0[w];
-    assign match1[w] = we0[w] ? (b_key0_q == b_key1_q) : (live[w] && cmp1[w]);
-  end
-
-  always_comb begin
-    logic done_w;
-    done_w = 1'b0;
-    act1   = b_rec && b_op0_v && b_op1_v && known0 && ok0 && !b_mid_deny;
-    hit1   = match1 != '0;
-    known1 = 1'b1;
-    ok1    = 1'b0;
-    fail1  = 1'b0;
-    full1  = 1'b0;
-    dec1   = 1'b0;
-    we1    = '0;
-    freed  = '0;
-    for (int w = 0; w < WAYS; w++) wr_ent[w] = ent0[w];
-    if (b_v_q && b_sweep_q) begin
-      for (int w = 0; w < WAYS; w++) begin
-        if (used[w] && !live[w]) begin
-          we1[w]    = 1'b1;
-          wr_ent[w] = '0;
-          freed     = freed + 1'b1;
-        end
-      end
-    end else if (act1) begin
-      if (hit1) begin
-        ok1 = 1'b1;
-        for (int w = 0; w < WAYS; w++) begin
-          if (match1[w] && !done_w) begin
-            done_w    = 1'b1;
-            we1[w]    = 1'b1;
-            wr_ent[w] = refreshed(ent0[w], b_op1[33], b_proto, b_fin, b_rst, now);
-          end
-        end
-      end else if (!rk1) begin
-        known1 = 1'b0;
-      end else if (!rm1) begin
-        fail1 = 1'b1;
-      end else if (b_op1[32] && b_proto != 8'd1) begin
-        ok1 = 1'b1;
-      end else begin
-        for (int w = 0; w < WAYS; w++) begin
-          if (!live1[w] && !done_w) begin
-            done_w    = 1'b1;
-            we1[w]    = 1'b1;
-            wr_ent[w] = created(b_key1_q, b_op1[33], b_proto, b_rst, now);
-            dec1      = !(used[w] || we0[w]);
-          end
-        end
-        ok1   = done_w;
-        fail1 = !done_w;
-        full1 = !done_w;
-      end
-    end
-  end
-
-  assign start0     = act0 && !hit0 && !r0_q && !scan_pend_q && !(probe_hit || probe_final);
+  assign start0     = act0 && (live & cmp0) == '0 && !r0_q && !scan_pend_q && !(probe_hit || probe_final);
   assign start1     = act1 && !hit1 && !(scan_pend_q && scan_op1_q) && !(probe1_hit || probe1_final);
   assign stall      = (act0 && !known0) || (act1 && !known1);
   assign scan_start = (start0 || start1) && scan_ready;
   assign adv        = !stall;
-  assign we         = adv ? (we0 | we1) : '0;
+  assign we         = adv ? (we0 | we1 | we_sweep) : '0;
 
   // ---------------------------------------------------------------- record verdicts
   always_comb begin
@@ -571,7 +507,7 @@ module nitro_conntrack #(
   end
 
   logic unused_bits;
-  assign unused_bits = ^{ok1, a_op0[33:0], a_op1[32:0], b_pkt[34 +: 48], a_pkt[33:0], a_crc[31:BL], a_base, a_key0[111:104],
+  assign unused_bits = ^{hit1, a_op0[33:0], a_op1[32:0], b_pkt[34 +: 48], a_pkt[33:0], a_crc[31:BL], a_base, a_key0[111:104],
                          tmo_wr_slot, tmo_rd_slot, b_rec_q[REC_W-1:3 + 2*OP_W + PKT_W],
                          a_rec_q[REC_W-1:3 + 2*OP_W + PKT_W], a_rec_q[2:0]};
 
