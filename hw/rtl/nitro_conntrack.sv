@@ -220,7 +220,7 @@ module nitro_conntrack #(
   assign b_op1_v    = b_rec_q[2];
   assign b_rec      = b_v_q && !b_sweep_q;
 
-  // Forwarding of the bucket written by the op before
+  // Forwarding of the bucket written by the record (or sweep) before
   logic          fwd_v_q;
   logic [BL-1:0] fwd_bkt_q;
   (* mem2reg *) logic [EW-1:0] fwd_ent_q [WAYS];

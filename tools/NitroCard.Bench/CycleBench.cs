@@ -106,9 +106,11 @@ public static class CycleBench
             problems.Count == 0 ? null : string.Join("; ", problems));
     }
 
-    private static List<CardFrame> Drain(RtlCardEngine card)
+    /// <summary>Both output ports' frames, in the order they left the card.</summary>
+    internal static List<CardFrame> Drain(RtlCardEngine card)
         => [.. card.DrainHost().Concat(card.DrainNetwork()).OrderBy(f => f.Cycle)];
 
-    private static ulong TotalDrops(RtlCardEngine card)
+    /// <summary>Every drop counter of <paramref name="card"/> added up.</summary>
+    internal static ulong TotalDrops(RtlCardEngine card)
         => card.ReadCounters().Drops.Aggregate(0UL, (a, b) => a + b);
 }

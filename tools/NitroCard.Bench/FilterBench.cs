@@ -113,7 +113,7 @@ public static class FilterBench
         card.RunUntilIdle();
         card.DrainHost();
         card.DrainNetwork();
-        var dropsBefore = card.ReadCounters().Drops.Aggregate(0UL, (a, b) => a + b);
+        var dropsBefore = CycleBench.TotalDrops(card);
 
         for (var i = 0; i < frames; i++)
         {
@@ -121,12 +121,12 @@ public static class FilterBench
                 traffic.Push(card, direction, MixSize, i % Flows);
         }
         card.RunUntilIdle();
-        var outputs = card.DrainHost().Concat(card.DrainNetwork()).OrderBy(f => f.Cycle).ToList();
+        var outputs = CycleBench.Drain(card);
         var problems = new List<string>();
         var expected = frames * directions.Count;
         if (outputs.Count != expected)
             problems.Add($"{outputs.Count} of {expected} frames came out");
-        var drops = card.ReadCounters().Drops.Aggregate(0UL, (a, b) => a + b) - dropsBefore;
+        var drops = CycleBench.TotalDrops(card) - dropsBefore;
         if (drops > 0)
             problems.Add($"{drops} drops");
 
