@@ -89,6 +89,13 @@ public static partial class LiveNames
             || LinkPattern().IsMatch(name);
     }
 
+    /// <summary>True when <paramref name="name"/> has the shape of a TAP or veth the live region creates in the root namespace.</summary>
+    public static bool IsRegionLink(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return LinkPattern().IsMatch(name);
+    }
+
     /// <summary>Why <paramref name="name"/> may not be an ENI id; null when it may.</summary>
     public static string? ReservedProblem(string name) => IsReserved(name)
         ? $"{ResourceName.Quote(name)} is reserved: a live region names its own namespaces and links so " +

@@ -89,7 +89,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
     /// <summary>The card's network port: a TAP in the underlay router, with the router's route and neighbour for the card.</summary>
     private void AttachUnderlay(CardSettings settings, string underlayNamespace, MacAddress routerMac)
     {
-        var underlay = TapDevice.Create(string.Create(CultureInfo.InvariantCulture, $"ncu{_index}"));
+        var underlay = TapDevice.Create(LiveNames.CardUnderlayTap(_index));
         _state.AddLink(underlay.Name);
         Shell.Run("ip", "link", "set", "dev", underlay.Name, "netns", underlayNamespace);
         Shell.Ip(underlayNamespace, "link", "set", "dev", underlay.Name, "address", routerMac.ToString(), "mtu", Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture), "up");
@@ -120,7 +120,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
         {
             if (_attached.ContainsKey(id))
                 continue;
-            var tap = TapDevice.Create(string.Create(CultureInfo.InvariantCulture, $"nct{_index}s{slot}"));
+            var tap = TapDevice.Create(LiveNames.CardEniTap(_index, slot));
             _state.AddLink(tap.Name);
             _instances.Attach(id, tap.Name, enis[id].Entry);
             _attached[id] = (slot, tap);
