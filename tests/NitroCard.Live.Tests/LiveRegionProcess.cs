@@ -42,23 +42,22 @@ internal sealed class LiveRegionProcess : IDisposable
         return null;
     }
 
-    /// <summary>The pid in the run directory's state file when that process is alive.</summary>
+    /// <summary>The region pid in the run directory's state file (JSON, <c>region.pid</c>) when that process is alive.</summary>
     private static int? RunningRegionPid()
     {
         var state = Path.Combine(RunDirectory, "state");
         if (!File.Exists(state))
             return null;
-        string? first;
+        int pid;
         try
         {
-            first = File.ReadLines(state).FirstOrDefault();
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(state));
+            pid = document.RootElement.GetProperty("region").GetProperty("pid").GetInt32();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {
             return null;
         }
-        if (first is null || !first.StartsWith("pid ", StringComparison.Ordinal) || !int.TryParse(first[4..], System.Globalization.CultureInfo.InvariantCulture, out var pid))
-            return null;
         try
         {
             using var process = Process.GetProcessById(pid);

@@ -124,5 +124,75 @@ public sealed class GrpcServiceTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("networkInterfaceId", "/tmp/x/victim", "'/tmp/x/victim' is not a valid id (it starts with '/')")]
+    [InlineData("networkInterfaceId", "../escaped", "'../escaped' is not a valid id (it starts with '.')")]
+    [InlineData("networkInterfaceId", "eni-x\nchild 1", "'eni-x\\nchild 1' is not a valid id (it has '\\n' at position 6)")]
+    [InlineData("networkInterfaceId", "eni-X", "'eni-X' is not a valid id (it has the uppercase letter 'X' at position 5)")]
+    [InlineData("networkInterfaceId", "e1111111111111111111111111111111111111111111111111111111111111111", "is not a valid id (it has 65 characters)")]
+    [InlineData("networkInterfaceId", "eni-\u0007", "'eni-\\u0007' is not a valid id (it has '\\u0007' at position 5)")]
+    [InlineData("networkInterfaceId", "internet", "'internet' is reserved")]
+    [InlineData("host", "host-b/../../x", "Value for parameter host is invalid: 'host-b/../../x' is not a valid id")]
+    [InlineData("groups", "sg-web,SG", "Value for parameter groups is invalid: 'SG' is not a valid id")]
+    public async Task Create_network_interface_refuses_a_hostile_or_reserved_id_naming_the_parameter_and_changes_nothing(string parameter, string value, string expected)
+    {
+        await using var server = await StartAsync();
+        var ca = _dir.File("ca");
+        await CallAsync(server, ca, "apply", ("region", File.ReadAllText(ExamplePath)));
+        var version = server.Service.Version;
+        var p = new Dictionary<string, string> { ["subnetId"] = "subnet-a", ["host"] = "host-b", ["networkInterfaceId"] = "eni-new" };
+        p[parameter] = value;
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => CallAsync(server, ca, "create-network-interface", [.. p.Select(kv => (kv.Key, kv.Value))]));
+
+        Assert.Equal("InvalidParameterValue", e.Trailers.GetValue(RegionMappingService.Ec2CodeTrailer));
+        Assert.Contains(expected, e.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains($"parameter {parameter}", e.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(e.Status.Detail, c => c < ' ');
+        Assert.Equal(version, server.Service.Version);
+        Assert.DoesNotContain("eni-new", await CallAsync(server, ca, "describe-network-interfaces"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("move-network-interface", "networkInterfaceId", "eni-a1\nnetns x")]
+    [InlineData("move-network-interface", "toHost", "../host-b")]
+    [InlineData("delete-network-interface", "networkInterfaceId", "eni-a1 ")]
+    [InlineData("describe-network-interfaces", "host", "host-a\u001b[2J")]
+    [InlineData("create-host", "name", "Host-C")]
+    [InlineData("create-vpc", "vpcId", "vpc_1")]
+    public async Task Every_entry_point_taking_an_id_refuses_a_hostile_one(string action, string parameter, string value)
+    {
+        await using var server = await StartAsync();
+        var ca = _dir.File("ca");
+        await CallAsync(server, ca, "apply", ("region", File.ReadAllText(ExamplePath)));
+        var version = server.Service.Version;
+        var p = action switch
+        {
+            "move-network-interface" => new Dictionary<string, string> { ["networkInterfaceId"] = "eni-a1", ["toHost"] = "host-b" },
+            "create-host" => new() { ["underlayIp"] = "192.0.2.13" },
+            "create-vpc" => new() { ["cidrBlock"] = "10.9.0.0/16" },
+            _ => new() { ["networkInterfaceId"] = "eni-a1" },
+        };
+        p[parameter] = value;
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => CallAsync(server, ca, action, [.. p.Select(kv => (kv.Key, kv.Value))]));
+
+        Assert.Equal("InvalidParameterValue", e.Trailers.GetValue(RegionMappingService.Ec2CodeTrailer));
+        Assert.Contains($"Value for parameter {parameter} is invalid", e.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(version, server.Service.Version);
+    }
+
+    [Theory]
+    [InlineData("../../etc")]
+    [InlineData("host-a\nOU=operator")]
+    [InlineData("HOST-A")]
+    public void A_host_identity_is_issued_only_for_a_name_of_the_safe_set(string host)
+    {
+        using var ca = RegionCa.OpenOrCreate(_dir.File("ca"));
+        var e = Assert.Throws<ArgumentException>(() => ca.IssueHost(host, _dir.File("id")));
+        Assert.Contains("is not a valid id", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir.File("id")));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -25,6 +25,9 @@ internal sealed class CardHost : ICardAccess, IDisposable
     private const int MaxFramesPerRun = 256;
     private const int AlarmsKept = 10_000;
 
+    /// <summary>Frames the pump queues for the card at most; a TAP's frames beyond it are dropped and counted (a flood must not grow memory).</summary>
+    private const int MaxQueued = 65_536;
+
     private readonly string _engineName;
     private readonly int _index;
     private readonly Instance _instances;
@@ -38,6 +41,8 @@ internal sealed class CardHost : ICardAccess, IDisposable
     private readonly List<CardAlarm> _unreported = [];
     private readonly ConcurrentDictionary<int, TapDevice> _slotTaps = new();
     private readonly Dictionary<string, (int Slot, TapDevice Tap)> _attached = new(StringComparer.Ordinal);
+    private PumpDrops? _drops;
+    private int _queued;
     private HostAgent? _agent;
     private TapDevice? _underlay;
     private Thread? _thread;
@@ -89,7 +94,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
     /// <summary>The card's network port: a TAP in the underlay router, with the router's route and neighbour for the card.</summary>
     private void AttachUnderlay(CardSettings settings, string underlayNamespace, MacAddress routerMac)
     {
-        var underlay = TapDevice.Create(string.Create(CultureInfo.InvariantCulture, $"ncu{_index}"));
+        var underlay = TapDevice.Create(LiveNames.CardUnderlayTap(_index));
         _state.AddLink(underlay.Name);
         Shell.Run("ip", "link", "set", "dev", underlay.Name, "netns", underlayNamespace);
         Shell.Ip(underlayNamespace, "link", "set", "dev", underlay.Name, "address", routerMac.ToString(), "mtu", Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture), "up");
@@ -120,7 +125,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
         {
             if (_attached.ContainsKey(id))
                 continue;
-            var tap = TapDevice.Create(string.Create(CultureInfo.InvariantCulture, $"nct{_index}s{slot}"));
+            var tap = TapDevice.Create(LiveNames.CardEniTap(_index, slot));
             _state.AddLink(tap.Name);
             _instances.Attach(id, tap.Name, enis[id].Entry);
             _attached[id] = (slot, tap);
@@ -193,7 +198,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
         var words = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
         return words switch
         {
-            ["counters"] => InvokeAsync(engine => FormatCounters(Tables, engine.ReadCounters())),
+            ["counters"] => CountersAsync(),
             ["alarms"] => Task.FromResult(string.Concat(Alarms().Select(a => Describe(a) + "\n"))),
             ["tables"] => InvokeAsync(_ => Tables.Describe()),
             ["trace", "start", var file] => InvokeAsync(engine =>
@@ -222,9 +227,23 @@ internal sealed class CardHost : ICardAccess, IDisposable
 
     private void StartReader(TapDevice tap, int slot) => tap.StartReading(frame =>
     {
+        if (Interlocked.Increment(ref _queued) > MaxQueued)
+        {
+            Interlocked.Decrement(ref _queued);
+            _drops?.QueueOverflow(slot);
+            return;
+        }
         _inbox.Enqueue((slot, frame));
         _wake.Set();
     }, MaxFrame);
+
+    /// <summary>The card's counters with the pump's and the TAPs' drops (read outside the card thread: they need <c>ip</c>).</summary>
+    private async Task<string> CountersAsync()
+    {
+        var plan = await InvokeAsync(_ => Tables).ConfigureAwait(false);
+        var kernel = plan.Enis.ToDictionary(e => e.Slot, e => PumpDrops.KernelDrops(e.EniId));
+        return await InvokeAsync(engine => FormatCounters(plan, engine.ReadCounters(), _drops, kernel)).ConfigureAwait(false);
+    }
 
     private void Run()
     {
@@ -232,6 +251,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
         try
         {
             engine = EngineFactory.Create(_engineName);
+            _drops = new PumpDrops(engine.Geometry.EniSlots);
             _created.SetResult(engine.Geometry);
         }
         catch (Exception e) when (e is NitroCardException or CliException or DllNotFoundException)
@@ -251,6 +271,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
                 engine.SetTime((ulong)(clock.Elapsed.Ticks / 10));
                 while (pushed < MaxFramesPerRun && _inbox.TryDequeue(out var item))
                 {
+                    Interlocked.Decrement(ref _queued);
                     if (item.Slot < 0)
                         engine.PushNetwork(item.Frame);
                     else
@@ -262,11 +283,14 @@ internal sealed class CardHost : ICardAccess, IDisposable
                 engine.RunUntilIdle();
                 foreach (var frame in engine.DrainHost())
                 {
-                    if (!IsProbeReply(frame) && _slotTaps.TryGetValue(frame.Slot, out var tap))
-                        tap.Write(frame.Data);
+                    if (!IsProbeReply(frame) && _slotTaps.TryGetValue(frame.Slot, out var tap) && !tap.Write(frame.Data))
+                        _drops.TapWriteFailed(frame.Slot);
                 }
                 foreach (var frame in engine.DrainNetwork())
-                    _underlay?.Write(frame.Data);
+                {
+                    if (_underlay is not null && !_underlay.Write(frame.Data))
+                        _drops.TapWriteFailed(-1);
+                }
                 var alarms = engine.DrainAlarms();
                 if (alarms.Count > 0)
                 {
@@ -305,8 +329,14 @@ internal sealed class CardHost : ICardAccess, IDisposable
     public static string Describe(CardAlarm alarm) => string.Create(CultureInfo.InvariantCulture,
         $"cycle {alarm.Cycle} {alarm.Reason.ToWireName()} slot {alarm.Slot} vni {alarm.Vni} outer-src {alarm.OuterSource} inner {alarm.InnerSource} -> {alarm.InnerDestination}");
 
-    /// <summary>The card's counters as <c>ethtool -S</c> prints a NIC's (ENA names where ENA has one).</summary>
-    public static string FormatCounters(HostCardPlan plan, CardCounters counters)
+    /// <summary>
+    /// The card's counters as <c>ethtool -S</c> prints a NIC's (ENA names where ENA has one), with the frames lost
+    /// around the card per ENI: <c>pump_queue_overflow</c> (read from the TAP, the queue to the card full),
+    /// <c>tap_write_failed</c> (the card delivered it, the kernel refused it), and the kernel's own drops on the
+    /// instance's <c>eth0</c>: <c>tap_tx_dropped</c> (sent by the instance, never read by the pump) and
+    /// <c>tap_rx_dropped</c> (written by the pump, never received by the instance).
+    /// </summary>
+    public static string FormatCounters(HostCardPlan plan, CardCounters counters, PumpDrops? drops = null, IReadOnlyDictionary<int, (long Rx, long Tx)?>? kernel = null)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"NIC statistics ({plan.HostName}):");
@@ -319,6 +349,21 @@ internal sealed class CardHost : ICardAccess, IDisposable
             text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tx_bytes: {c.TxBytes}");
             text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}rx_cnt: {c.RxPackets}");
             text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}rx_bytes: {c.RxBytes}");
+            if (drops is not null)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}pump_queue_overflow: {drops.QueueOverflowOf(eni.Slot)}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tap_write_failed: {drops.TapWriteFailedOf(eni.Slot)}");
+            }
+            if (kernel is not null && kernel.TryGetValue(eni.Slot, out var k) && k is { } taps)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tap_tx_dropped: {taps.Tx}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tap_rx_dropped: {taps.Rx}");
+            }
+        }
+        if (drops is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"     network_pump_queue_overflow: {drops.QueueOverflowOf(-1)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"     network_tap_write_failed: {drops.TapWriteFailedOf(-1)}");
         }
         for (var r = 0; r < DropReasonNames.Count; r++)
             text.AppendLine(CultureInfo.InvariantCulture, $"     drop_{((DropReason)r).ToWireName().Replace('-', '_')}: {counters.Drops[r]}");

@@ -42,7 +42,7 @@ internal sealed class KernelVxlanHost : IDisposable
         _ns = NamespaceOf(host);
     }
 
-    public static string NamespaceOf(RegionHost host) => $"nc-host-{host.Name}";
+    public static string NamespaceOf(RegionHost host) => LiveNames.KernelHostNamespace(host.Name);
 
     public RegionHost Host => _host;
 
@@ -53,13 +53,13 @@ internal sealed class KernelVxlanHost : IDisposable
         var mac = (_host.UnderlayMac is null ? RegionDefaults.DerivedUnderlayMac(Ipv4Address.Parse(ip)) : MacAddress.Parse(_host.UnderlayMac)).ToString();
         var mtu = Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture);
         Instance.CreateNamespace(_state, _ns);
-        var routerPort = string.Create(CultureInfo.InvariantCulture, $"ncv{_index}");
-        Shell.Run("ip", "link", "add", routerPort, "netns", underlayNamespace, "type", "veth", "peer", "name", "ul0", "netns", _ns);
+        var routerPort = LiveNames.KernelRouterPort(_index);
+        Shell.Run("ip", "link", "add", routerPort, "netns", underlayNamespace, "type", "veth", "peer", "name", LiveNames.KernelUnderlayLink, "netns", _ns);
         Shell.Ip(underlayNamespace, "link", "set", "dev", routerPort, "address", routerMac.ToString(), "mtu", mtu, "up");
         Shell.Ip(underlayNamespace, "route", "add", $"{ip}/32", "dev", routerPort);
         Shell.Ip(underlayNamespace, "neigh", "replace", ip, "lladdr", mac, "dev", routerPort, "nud", "permanent");
-        Shell.Ip(_ns, "link", "set", "dev", "ul0", "address", mac, "mtu", mtu, "up");
-        Shell.Ip(_ns, "address", "add", $"{ip}/32", "dev", "ul0");
+        Shell.Ip(_ns, "link", "set", "dev", LiveNames.KernelUnderlayLink, "address", mac, "mtu", mtu, "up");
+        Shell.Ip(_ns, "address", "add", $"{ip}/32", "dev", LiveNames.KernelUnderlayLink);
         RouterMac = routerMac;
     }
 
@@ -84,10 +84,11 @@ internal sealed class KernelVxlanHost : IDisposable
         foreach (var vni in enis.Values.Select(e => e.Entry.Vni).Distinct().Where(_vnis.Add))
         {
             var text = vni.ToString(CultureInfo.InvariantCulture);
-            Shell.Ip(_ns, "link", "add", $"vx{text}", "type", "vxlan", "id", text, "local", self, "dstport", "4789", "nolearning", "proxy", "rsc", "dev", "ul0");
-            Shell.Ip(_ns, "link", "add", $"br{text}", "type", "bridge");
-            Shell.Ip(_ns, "link", "set", "dev", $"vx{text}", "master", $"br{text}", "mtu", instanceMtu, "up");
-            Shell.Ip(_ns, "link", "set", "dev", $"br{text}", "mtu", instanceMtu, "up");
+            var (vxlan, bridge) = (LiveNames.KernelVxlan(vni), LiveNames.KernelBridge(vni));
+            Shell.Ip(_ns, "link", "add", vxlan, "type", "vxlan", "id", text, "local", self, "dstport", "4789", "nolearning", "proxy", "rsc", "dev", LiveNames.KernelUnderlayLink);
+            Shell.Ip(_ns, "link", "add", bridge, "type", "bridge");
+            Shell.Ip(_ns, "link", "set", "dev", vxlan, "master", bridge, "mtu", instanceMtu, "up");
+            Shell.Ip(_ns, "link", "set", "dev", bridge, "mtu", instanceMtu, "up");
         }
 
         // Remote underlay addresses (hosts and edges) are reached through the router; nothing on the substrate ARPs.
@@ -95,8 +96,8 @@ internal sealed class KernelVxlanHost : IDisposable
             .Concat(programmer.Edges.Select(e => e.UnderlayIp.ToString())).Where(r => r != self).Distinct();
         foreach (var remote in remotes.Where(_routes.Add))
         {
-            Shell.Ip(_ns, "route", "replace", $"{remote}/32", "dev", "ul0");
-            Shell.Ip(_ns, "neigh", "replace", remote, "lladdr", RouterMac.ToString(), "dev", "ul0", "nud", "permanent");
+            Shell.Ip(_ns, "route", "replace", $"{remote}/32", "dev", LiveNames.KernelUnderlayLink);
+            Shell.Ip(_ns, "neigh", "replace", remote, "lladdr", RouterMac.ToString(), "dev", LiveNames.KernelUnderlayLink, "nud", "permanent");
         }
 
         // Instances: ENIs that left lose their veth; new ones get one on their VNI's bridge.
@@ -108,12 +109,12 @@ internal sealed class KernelVxlanHost : IDisposable
         foreach (var (id, eni) in enis.Where(e => !_ports.ContainsKey(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             var n = _nextPort++;
-            var port = string.Create(CultureInfo.InvariantCulture, $"vi{_index}p{n}");
-            var instanceSide = string.Create(CultureInfo.InvariantCulture, $"vk{_index}p{n}");
+            var port = LiveNames.KernelBridgePort(_index, n);
+            var instanceSide = LiveNames.KernelInstanceLink(_index, n);
             _state.AddLink(instanceSide);
             Shell.Run("ip", "link", "add", instanceSide, "type", "veth", "peer", "name", port, "netns", _ns);
             _instances.Attach(id, instanceSide, eni.Entry);
-            Shell.Ip(_ns, "link", "set", "dev", port, "master", $"br{eni.Entry.Vni.ToString(CultureInfo.InvariantCulture)}", "mtu", instanceMtu, "up");
+            Shell.Ip(_ns, "link", "set", "dev", port, "master", LiveNames.KernelBridge(eni.Entry.Vni), "mtu", instanceMtu, "up");
             _ports[id] = port;
         }
 
@@ -121,7 +122,7 @@ internal sealed class KernelVxlanHost : IDisposable
         var wanted = new Dictionary<string, string[]>(StringComparer.Ordinal);
         foreach (var m in programmer.Mappings)
         {
-            var vx = $"vx{m.Key.Vni.ToString(CultureInfo.InvariantCulture)}";
+            var vx = LiveNames.KernelVxlan(m.Key.Vni);
             var ip = Ipv4Address.FromUInt32(m.Key.Ip).ToString();
             var mac = m.Mac.ToString();
             var local = m.LocalEniId is { } id && _ports.ContainsKey(id);
@@ -133,7 +134,7 @@ internal sealed class KernelVxlanHost : IDisposable
         }
         foreach (var vni in enis.Values.Select(e => e.Entry.Vni).Distinct())
         {
-            var vx = $"vx{vni.ToString(CultureInfo.InvariantCulture)}";
+            var vx = LiveNames.KernelVxlan(vni);
             var edge = programmer.Edges.FirstOrDefault(e => e.Vni == vni)?.UnderlayIp.ToString() ?? self;
             wanted[$"fdb {settings.GatewayMac} {vx}"] = ["bridge", "-n", _ns, "fdb", "replace", settings.GatewayMac.ToString(), "dev", vx, "dst", edge, "router"];
             foreach (var subnet in enis.Values.Where(e => e.Entry.Vni == vni).Select(e => e.Entry.Subnet).Distinct())

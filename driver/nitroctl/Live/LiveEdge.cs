@@ -19,8 +19,8 @@ namespace NitroCard.Cli.Live;
 /// </summary>
 internal sealed class LiveEdge : IDisposable
 {
-    public const string InternetNamespace = "internet";
-    public const string ServicesNamespace = "services";
+    public const string InternetNamespace = LiveNames.InternetNamespace;
+    public const string ServicesNamespace = LiveNames.ServicesNamespace;
 
     /// <summary>The internet namespace's address (issue 6).</summary>
     public const string InternetAddress = "203.0.113.1/24";
@@ -59,9 +59,9 @@ internal sealed class LiveEdge : IDisposable
     /// <summary>The pcap files written so far (one per outside port).</summary>
     public IEnumerable<string> CaptureFiles => _pcaps.Keys.Select(CapturePath);
 
-    public static string VpnNamespace(string vpnId) => "vpn-" + vpnId;
+    public static string VpnNamespace(string vpnId) => LiveNames.VpnNamespace(vpnId);
 
-    public static string DirectConnectNamespace(string connection) => "dx-" + connection;
+    public static string DirectConnectNamespace(string connection) => LiveNames.DirectConnectNamespace(connection);
 
     /// <summary>The namespaces this edge creates for a region.</summary>
     public static IEnumerable<string> Namespaces(RegionTopology region) =>
@@ -91,7 +91,7 @@ internal sealed class LiveEdge : IDisposable
 
         // Substrate: like a card host's port on the router, with the edge's underlay address and MAC.
         var edgeIp = _region.Edges[0].UnderlayIp;
-        var substrate = Tap("nce0");
+        var substrate = Tap(LiveNames.EdgeSubstrateTap);
         Shell.Run("ip", "link", "set", "dev", substrate.Name, "netns", underlayNamespace);
         Shell.Ip(underlayNamespace, "link", "set", "dev", substrate.Name, "address", routerMac.ToString(), "mtu", Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture), "up");
         Shell.Ip(underlayNamespace, "route", "add", $"{edgeIp}/32", "dev", substrate.Name);
@@ -99,13 +99,13 @@ internal sealed class LiveEdge : IDisposable
         Listen(substrate, EdgePorts.Substrate);
 
         // The internet: 203.0.113.1/24, the region's public IPs routed to the edge.
-        var internet = OutsideLink(InternetNamespace, "nci0", EdgePorts.PeerMac, EdgePorts.EdgeMac);
+        var internet = OutsideLink(InternetNamespace, LiveNames.InternetTap, EdgePorts.PeerMac, EdgePorts.EdgeMac);
         Shell.Ip(InternetNamespace, "address", "add", InternetAddress, "dev", "eth0");
         RouteFromInternet(_region);
         Listen(internet, EdgePorts.Internet);
 
         // The services of gateway endpoints: the first address of each prefix-list prefix, an HTTP server on them.
-        var services = OutsideLink(ServicesNamespace, "ncs0", EdgePorts.PeerMac, EdgePorts.EdgeMac);
+        var services = OutsideLink(ServicesNamespace, LiveNames.ServicesTap, EdgePorts.PeerMac, EdgePorts.EdgeMac);
         foreach (var prefix in _region.Vpcs.SelectMany(v => v.GatewayEndpoints).SelectMany(e => e.PrefixList).Distinct())
             Shell.Ip(ServicesNamespace, "address", "add", $"{ServiceAddress(prefix)}/{IPNetwork.Parse(prefix).PrefixLength}", "dev", "eth0");
         Shell.Ip(ServicesNamespace, "route", "add", "default", "via", SiteLink.NextHop, "dev", "eth0", "onlink");
@@ -119,7 +119,7 @@ internal sealed class LiveEdge : IDisposable
             foreach (var vpn in vpc.VpnConnections)
             {
                 var ns = VpnNamespace(vpn.Id);
-                var site = OutsideLink(ns, $"ncp{n++}", SiteLink.SiteMac, SiteLink.CustomerRouterMac);
+                var site = OutsideLink(ns, LiveNames.VpnSiteTap(n++), SiteLink.SiteMac, SiteLink.CustomerRouterMac);
                 SiteAddresses(ns, "eth0", vpn.CustomerCidrs, vpc.Cidr);
                 var gateway = new VpnCustomerGateway(vpn);
                 _gateways[gateway.Port] = gateway;
@@ -142,7 +142,7 @@ internal sealed class LiveEdge : IDisposable
             _routers[router.Port] = router;
             foreach (var (vpc, vif) in group)
             {
-                var tap = Tap($"ncd{n++}");
+                var tap = Tap(LiveNames.DirectConnectTap(n++));
                 var link = string.Create(CultureInfo.InvariantCulture, $"s{vif.STag}c{vif.CTag}");
                 Shell.Run("ip", "link", "set", "dev", tap.Name, "netns", ns);
                 Shell.Ip(ns, "link", "set", "dev", tap.Name, "name", link);
@@ -324,7 +324,7 @@ internal sealed class LiveEdge : IDisposable
         pcap.Flush();
     }
 
-    private string CapturePath(string port) => Path.Combine(_captures!, $"edge-{port.Replace(':', '-')}.pcap");
+    private string CapturePath(string port) => SafePath.Under(_captures!, $"edge-{port.Replace(':', '-')}.pcap");
 
     /// <summary>
     /// The services namespace's HTTP server (Python's http.server): every GET is answered 200 with the bucket and key it

@@ -23,7 +23,7 @@ internal sealed record LiveRegionOptions(string Engine, string? Store, string? C
 /// </summary>
 internal sealed class LiveRegion : IAsyncDisposable
 {
-    public const string UnderlayNamespace = "nc-underlay";
+    public const string UnderlayNamespace = LiveNames.UnderlayNamespace;
     public const string LinuxVxlan = "linux-vxlan";
 
     private readonly List<CardHost> _cards = [];

@@ -50,7 +50,9 @@ internal static class RegionCommand
         down.SetAction((_, _) => GuardAsync(() =>
         {
             LiveRegion.CheckPrivileges();
-            var removed = LiveState.TearDown(includeProcess: true);
+            var (removed, leftAlone) = LiveState.TearDown(includeProcess: true);
+            foreach (var note in leftAlone)
+                Console.Error.WriteLine($"nitroctl region down: left alone: {note}");
             Console.WriteLine(removed.Count == 0 ? "nothing to remove" : string.Join('\n', removed.Select(r => "removed " + r)));
             return Task.FromResult(0);
         }));
@@ -59,7 +61,7 @@ internal static class RegionCommand
 
     public static Command CreateCard()
     {
-        var host = new Option<string>("--host") { Description = "The card host of a running 'region up'.", Required = true };
+        var host = new Option<string>("--host") { Description = "The card host of a running 'region up'.", Required = true }.MustBeResourceName();
         var command = new Command("card", "Inspect a running region's card, as ethtool -S and devlink inspect a NIC (the edge, by its name, answers counters and alarms).") { host };
         host.Recursive = true;
         var file = new Argument<string>("file") { Description = "The FST waveform file." };

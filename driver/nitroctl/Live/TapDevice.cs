@@ -83,8 +83,11 @@ internal sealed partial class TapDevice : IDisposable
         }
     }
 
-    /// <summary>Hands a frame to the kernel; a frame the kernel refuses (device down, gone) is dropped, as a wire would.</summary>
-    public unsafe void Write(ReadOnlySpan<byte> frame)
+    /// <summary>
+    /// Hands a frame to the kernel; a frame the kernel refuses (device down, gone) is dropped, as a wire would.
+    /// Returns false when it was (the caller counts it).
+    /// </summary>
+    public unsafe bool Write(ReadOnlySpan<byte> frame)
     {
         var added = false;
         try
@@ -93,12 +96,13 @@ internal sealed partial class TapDevice : IDisposable
             fixed (byte* data = frame)
             {
                 // A TAP whose interface is down or deleted refuses frames: the frame is lost, as on a wire.
-                _ = NativeWrite((int)_handle.DangerousGetHandle(), data, (nuint)frame.Length);
+                return NativeWrite((int)_handle.DangerousGetHandle(), data, (nuint)frame.Length) == frame.Length;
             }
         }
         catch (ObjectDisposedException)
         {
             // Closed while the region stops: the frame is lost.
+            return false;
         }
         finally
         {

@@ -10,7 +10,7 @@ internal static class FirmwareCommand
 {
     public static Command Create()
     {
-        var host = new Option<string>("--host") { Description = "This host's name.", Required = true };
+        var host = new Option<string>("--host") { Description = "This host's name.", Required = true }.MustBeResourceName();
         var identity = new Option<DirectoryInfo>("--identity") { Description = "The host identity directory (host.crt, host.key, ca.crt from `mapping issue-host-identity`).", Required = true };
         var engine = new Option<string>("--engine") { Description = "rtl (the Verilated card) or model.", DefaultValueFactory = _ => "rtl" };
         engine.AcceptOnlyFromAmong(EngineFactory.Names);

@@ -46,7 +46,7 @@ internal static class MappingCommand
             return 0;
         }));
 
-        var host = new Option<string>("--host") { Description = "The host name (the certificate's CN and DNS SAN).", Required = true };
+        var host = new Option<string>("--host") { Description = "The host name (the certificate's CN and DNS SAN).", Required = true }.MustBeResourceName();
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for host.crt, host.key and ca.crt.", Required = true };
         var issue = new Command("issue-host-identity", "Issue a host's certificate and key from the region CA.") { host, output };
         issue.SetAction(MappingOptions.Guard((parse, _) =>

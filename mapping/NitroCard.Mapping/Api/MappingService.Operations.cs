@@ -25,6 +25,7 @@ public sealed partial class MappingService
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(parameters);
         var p = parameters;
+        CheckIds(action, p);
         JsonNode? result = action switch
         {
             "apply" => await ApplyAsync(Required(p, "region"), Optional(p, "name") ?? "region.json", cancellationToken).ConfigureAwait(false),
@@ -46,6 +47,31 @@ public sealed partial class MappingService
             _ => throw new MappingApiException(ErrorCodes.InvalidAction, $"The action {action} is not valid for this web service (known: {string.Join(", ", Actions)})"),
         };
         return result?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "{}";
+    }
+
+    /// <summary>The parameters that carry an id or a name (<c>name</c> only in <c>create-host</c>; <c>groups</c> is a list).</summary>
+    private static readonly ImmutableArray<string> IdParameters =
+        ["vpcId", "subnetId", "networkInterfaceId", "groupId", "routeTableId", "sourceGroup", "host", "toHost", "name", "groups"];
+
+    /// <summary>
+    /// Every id or name a request carries follows <see cref="ResourceName"/>, and an ENI id is not one of the live
+    /// region's own names (<see cref="LiveNames"/>): ids become namespaces, files and state-file entries.
+    /// </summary>
+    private static void CheckIds(string action, IReadOnlyDictionary<string, string> p)
+    {
+        var problems = new Problems();
+        foreach (var name in IdParameters)
+        {
+            if ((name == "name" && action != "create-host") || !p.TryGetValue(name, out var value) || string.IsNullOrWhiteSpace(value))
+                continue;
+            var ids = name == "groups" ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [value];
+            foreach (var id in ids)
+            {
+                if ((ResourceName.Problem(id) ?? (name == "networkInterfaceId" ? LiveNames.ReservedProblem(id) : null)) is { } problem)
+                    problems.Add(ErrorCodes.InvalidParameterValue, $"Value for parameter {name} is invalid: {problem}");
+            }
+        }
+        problems.ThrowIfAny();
     }
 
     /// <summary>Converges the service to a region file: everything in it, nothing else.</summary>

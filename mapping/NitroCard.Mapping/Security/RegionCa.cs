@@ -17,8 +17,6 @@ public sealed class RegionCa : IDisposable
     public const string ServerRole = "server";
     public const string CaFile = "ca.crt";
 
-    private static readonly System.Buffers.SearchValues<char> NameSpecials = System.Buffers.SearchValues.Create(",=+\"\\<>;/");
-
     private RegionCa(X509Certificate2 certificate, string directory)
     {
         Certificate = certificate;
@@ -57,9 +55,10 @@ public sealed class RegionCa : IDisposable
     /// <summary>Writes <c>host.crt</c>, <c>host.key</c> and <c>ca.crt</c> for a host into <paramref name="outDirectory"/>.</summary>
     public void IssueHost(string host, string outDirectory)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(host);
-        if (host.AsSpan().IndexOfAny(NameSpecials) >= 0)
-            throw new ArgumentException($"'{host}' is not a usable host name", nameof(host));
+        ArgumentNullException.ThrowIfNull(host);
+        // The name becomes the certificate's CN and DNS SAN and, in a live region, a directory name.
+        if (NitroCard.Region.ResourceName.Problem(host) is { } problem)
+            throw new ArgumentException(problem, nameof(host));
         System.IO.Directory.CreateDirectory(outDirectory);
         Issue(HostRole, host, outDirectory, "host");
         File.Copy(Path.Combine(Directory, CaFile), Path.Combine(outDirectory, CaFile), overwrite: true);

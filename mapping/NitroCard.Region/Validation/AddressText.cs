@@ -61,7 +61,7 @@ internal static class AddressText
             || !TryParseIpv4(text[..slash], out var address)
             || !TryParsePrefixLength(text.AsSpan(slash + 1), out var length))
         {
-            problem = $"'{text}' is not an IPv4 prefix (expected a.b.c.d/n with n 0..32)";
+            problem = $"{ResourceName.Quote(text)} is not an IPv4 prefix (expected a.b.c.d/n with n 0..32)";
             return false;
         }
         var mask = Ipv4Address.Mask(length);
@@ -94,7 +94,7 @@ internal static class AddressText
     {
         if (!MacAddress.TryParse(text, out mac))
         {
-            problem = $"'{text}' is not a MAC address (expected six hex bytes such as 02:00:0a:00:01:0a)";
+            problem = $"{ResourceName.Quote(text)} is not a MAC address (expected six hex bytes such as 02:00:0a:00:01:0a)";
             return false;
         }
         if (((mac.Value >> 40) & 1) != 0)

@@ -54,10 +54,10 @@ public static partial class RegionValidator
                     continue;
                 }
                 CheckId(vif.Id, dpath + ".id");
-                if (string.IsNullOrWhiteSpace(vif.Connection))
-                    Add(dpath + ".connection", "is required (the Direct Connect connection id)");
+                // Interfaces share their connection: its id is checked for the safe set, not for uniqueness.
+                var connectionOk = CheckName(vif.Connection, dpath + ".connection", "is required (the Direct Connect connection id)");
                 var tagsOk = CheckTag(vif.STag, dpath + ".sTag") & CheckTag(vif.CTag, dpath + ".cTag");
-                if (tagsOk && !string.IsNullOrWhiteSpace(vif.Connection)
+                if (tagsOk && connectionOk
                     && !_dxTags.TryAdd((vif.Connection, vif.STag, vif.CTag), dpath))
                 {
                     Add(dpath + ".cTag", $"S-tag {vif.STag} / C-tag {vif.CTag} on {vif.Connection} is already used by {_dxTags[(vif.Connection, vif.STag, vif.CTag)]}");
@@ -76,11 +76,10 @@ public static partial class RegionValidator
                     Add(epath, "must be an object");
                     continue;
                 }
-                CheckId(endpoint.Id, epath + ".id");
-                if (!string.IsNullOrEmpty(endpoint.Id) && !RouteTargets.IsEndpoint(endpoint.Id))
-                    Add(epath + ".id", $"'{endpoint.Id}' is not a gateway endpoint id (vpce-…)");
+                if (CheckId(endpoint.Id, epath + ".id") && !RouteTargets.IsEndpoint(endpoint.Id))
+                    Add(epath + ".id", $"{ResourceName.Quote(endpoint.Id)} is not a gateway endpoint id (vpce-…)");
                 if (endpoint.Service is not ("s3" or "dynamodb"))
-                    Add(epath + ".service", string.IsNullOrEmpty(endpoint.Service) ? "is required (s3 or dynamodb)" : $"'{endpoint.Service}' is not s3 or dynamodb");
+                    Add(epath + ".service", string.IsNullOrEmpty(endpoint.Service) ? "is required (s3 or dynamodb)" : $"{ResourceName.Quote(endpoint.Service)} is not s3 or dynamodb");
                 var prefixes = Items(endpoint.PrefixList);
                 if (prefixes.IsEmpty)
                     Add(epath + ".prefixList", "needs at least one prefix (the service's public addresses)");

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using NitroCard.Driver.Simulation;
 
@@ -122,11 +123,8 @@ public static partial class RegionValidator
 
         private bool CheckNodeName(string? name, string path)
         {
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                Add(path + ".name", "is required");
+            if (!CheckName(name, path + ".name"))
                 return false;
-            }
             if (!_nodeNames.TryAdd(name, path))
             {
                 Add(path + ".name", $"{name} is already used by {_nodeNames[name]} (host and edge names are unique)");
@@ -278,7 +276,7 @@ public static partial class RegionValidator
                 }
                 else if (!RouteTargets.IsValid(route.Target))
                 {
-                    Add(rpath + ".target", $"'{route.Target}' is not a route target (local, igw, vgw, blackhole, igw-…, vgw-…, or a gateway endpoint id vpce-…)");
+                    Add(rpath + ".target", $"{ResourceName.Quote(route.Target)} is not a route target (local, igw, vgw, blackhole, igw-…, vgw-…, or a gateway endpoint id vpce-…)");
                 }
                 else if (route.Target is not (RouteTargets.Local or RouteTargets.Blackhole) && _edgeCount == 0)
                 {
@@ -310,7 +308,7 @@ public static partial class RegionValidator
                 if (string.IsNullOrEmpty(subnet))
                     Add(spath, "must be a subnet id");
                 else if (!subnets.ContainsKey(subnet))
-                    Add(spath, $"{subnet} is not a subnet of {vpcName}{Known(subnets.Keys)}");
+                    Add(spath, $"{ResourceName.Show(subnet)} is not a subnet of {vpcName}{Known(subnets.Keys)}");
                 else if (!aclOfSubnet.TryAdd(subnet, path))
                     Add(spath, $"{subnet} is already associated with {aclOfSubnet[subnet]} (a subnet has one network ACL)");
             }
@@ -339,7 +337,7 @@ public static partial class RegionValidator
                 CheckProtocolAndPorts(rule.Protocol, rule.FromPort, rule.ToPort, rpath);
                 RequiredPrefix(rule.Cidr, rpath + ".cidr");
                 if (rule.Action is not ("allow" or "deny"))
-                    Add(rpath + ".action", string.IsNullOrEmpty(rule.Action) ? "is required (allow or deny)" : $"'{rule.Action}' is not allow or deny");
+                    Add(rpath + ".action", string.IsNullOrEmpty(rule.Action) ? "is required (allow or deny)" : $"{ResourceName.Quote(rule.Action)} is not allow or deny");
             }
         }
 
@@ -349,7 +347,7 @@ public static partial class RegionValidator
             if (string.IsNullOrEmpty(protocolText))
                 Add(path + ".protocol", "is required (tcp, udp, icmp, all, or a protocol number 0..255)");
             else if (protocol is null)
-                Add(path + ".protocol", $"'{protocolText}' is not a protocol (tcp, udp, icmp, all, -1, or a protocol number 0..255)");
+                Add(path + ".protocol", $"{ResourceName.Quote(protocolText)} is not a protocol (tcp, udp, icmp, all, -1, or a protocol number 0..255)");
             if (protocol is "tcp" or "udp")
             {
                 var from = CheckPort(fromPort, path + ".fromPort", protocol);
@@ -391,7 +389,7 @@ public static partial class RegionValidator
             if (string.IsNullOrEmpty(rule.Protocol))
                 Add(path + ".protocol", "is required (tcp, udp, icmp, all, or a protocol number 0..255)");
             else if (protocol is null)
-                Add(path + ".protocol", $"'{rule.Protocol}' is not a protocol (tcp, udp, icmp, all, -1, or a protocol number 0..255)");
+                Add(path + ".protocol", $"{ResourceName.Quote(rule.Protocol)} is not a protocol (tcp, udp, icmp, all, -1, or a protocol number 0..255)");
 
             if (protocol is "tcp" or "udp")
             {
@@ -459,14 +457,16 @@ public static partial class RegionValidator
             Eni eni, string path, int v, string vpcName,
             Dictionary<string, Prefix?> subnets, HashSet<string> groupIds, Dictionary<uint, string> vpcIps)
         {
-            CheckId(eni.Id, path + ".id");
+            // An ENI id names the instance's namespace in a live region: never one the region names itself.
+            if (CheckId(eni.Id, path + ".id") && LiveNames.ReservedProblem(eni.Id) is { } reservedName)
+                Add(path + ".id", reservedName);
             var eniName = string.IsNullOrEmpty(eni.Id) ? path : eni.Id;
 
             Prefix? subnet = null;
             if (string.IsNullOrEmpty(eni.Subnet))
                 Add(path + ".subnet", "is required");
             else if (!subnets.TryGetValue(eni.Subnet, out subnet))
-                Add(path + ".subnet", $"{eni.Subnet} is not a subnet of {vpcName}{Known(subnets.Keys)}");
+                Add(path + ".subnet", $"{ResourceName.Show(eni.Subnet)} is not a subnet of {vpcName}{Known(subnets.Keys)}");
 
             if (RequiredIpv4(eni.Ip, path + ".ip") is { } ip)
             {
@@ -504,7 +504,7 @@ public static partial class RegionValidator
             }
             else
             {
-                Add(path + ".host", $"{eni.Host} is not a host of the region{Known(_hostIndex.Keys)}");
+                Add(path + ".host", $"{ResourceName.Show(eni.Host)} is not a host of the region{Known(_hostIndex.Keys)}");
             }
 
             var groups = Items(eni.SecurityGroups);
@@ -575,12 +575,33 @@ public static partial class RegionValidator
 
         // ---- shared checks --------------------------------------------------------------------
 
-        private void CheckId(string? id, string path)
+        /// <summary>An id: required, of the safe set (<see cref="ResourceName"/>) and unique in the region.</summary>
+        private bool CheckId(string? id, string path)
         {
-            if (string.IsNullOrWhiteSpace(id))
-                Add(path, "is required");
-            else if (!_ids.TryAdd(id, path))
+            if (!CheckName(id, path))
+                return false;
+            if (!_ids.TryAdd(id, path))
+            {
                 Add(path, $"{id} is already used by {_ids[id]}");
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>A name: required and of the safe set (<see cref="ResourceName"/>).</summary>
+        private bool CheckName([NotNullWhen(true)] string? name, string path, string required = "is required")
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                Add(path, required);
+                return false;
+            }
+            if (ResourceName.Problem(name) is { } problem)
+            {
+                Add(path, problem);
+                return false;
+            }
+            return true;
         }
 
         private void CheckReference(string id, string path, HashSet<string> known, string kind, string vpcName)
@@ -588,7 +609,7 @@ public static partial class RegionValidator
             if (id.Length == 0)
                 Add(path, $"must be a {kind} id");
             else if (!known.Contains(id))
-                Add(path, $"{id} is not a {kind} of {vpcName}{Known(known)}");
+                Add(path, $"{ResourceName.Show(id)} is not a {kind} of {vpcName}{Known(known)}");
         }
 
         private uint? RequiredIpv4(string? text, string path)
@@ -600,7 +621,7 @@ public static partial class RegionValidator
             }
             if (!AddressText.TryParseIpv4(text, out var value))
             {
-                Add(path, $"'{text}' is not an IPv4 address (expected a.b.c.d)");
+                Add(path, $"{ResourceName.Quote(text)} is not an IPv4 address (expected a.b.c.d)");
                 return null;
             }
             return value;
