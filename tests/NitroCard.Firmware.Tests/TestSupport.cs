@@ -85,6 +85,9 @@ internal sealed class RecordingEngine(ICardEngine? inner = null) : ICardEngine
 
     public int Count(string prefix) => Calls.Count(c => c.StartsWith(prefix, StringComparison.Ordinal));
 
+    /// <summary>Called after each commit reached the inner engine (with the number of commits so far).</summary>
+    public Action<int>? AfterCommit { get; set; }
+
     public void Configure(CardSettings settings)
     {
         Calls.Add("configure");
@@ -143,6 +146,7 @@ internal sealed class RecordingEngine(ICardEngine? inner = null) : ICardEngine
     {
         Calls.Add("commit");
         inner?.Commit();
+        AfterCommit?.Invoke(Count("commit"));
     }
 
     public void SetTime(ulong microseconds) => inner?.SetTime(microseconds);
