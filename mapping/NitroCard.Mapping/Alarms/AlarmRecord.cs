@@ -5,7 +5,7 @@ namespace NitroCard.Mapping.Alarms;
 /// </summary>
 /// <param name="Id">Sequence number in the region.</param>
 /// <param name="Time">When the service recorded it.</param>
-/// <param name="Kind"><c>authorization</c> or <c>card</c>.</param>
+/// <param name="Kind"><c>authorization</c>, <c>card</c> or <c>firmware</c> (an agent could not apply a version).</param>
 /// <param name="Host">The host the alarm is about (the identity presented, or the card's host).</param>
 /// <param name="Reason">For example <c>identity-mismatch</c>, <c>vpc-not-on-host</c>, or a card drop reason such as <c>spoofed-source</c>.</param>
 /// <param name="Message">What happened, naming the hosts involved.</param>
@@ -33,4 +33,5 @@ public sealed record AlarmRecord(
 {
     public const string AuthorizationKind = "authorization";
     public const string CardKind = "card";
+    public const string FirmwareKind = "firmware";
 }
