@@ -81,13 +81,56 @@ public sealed partial class MappingService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(store);
         logger ??= NullLogger.Instance;
         var (version, records) = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
-        var state = records.Count == 0 ? RegionState.Empty() : RegionState.From(RegionRecords.Load(records), version, records.Where(r => r.Key.StartsWith(RecordKeys.EniPrefix, StringComparison.Ordinal)).Select(r => r.Seq + 1).DefaultIfEmpty(0).Max());
+        options ??= new MappingServiceOptions();
+        var state = records.Count == 0 ? RegionState.Empty() : RegionState.From(LoadValid(store, records, options.Geometry ?? CardGeometry.Default), version, records.Where(r => r.Key.StartsWith(RecordKeys.EniPrefix, StringComparison.Ordinal)).Select(r => r.Seq + 1).DefaultIfEmpty(0).Max());
         if (records.Count == 0)
             state.SetVersion(version);
         var alarms = await store.ReadAlarmsAsync(cancellationToken).ConfigureAwait(false);
         MappingServiceLog.Loaded(logger, store.Description, state.Version, state.Topology.Vpcs.Length, state.EniCount, state.Topology.Hosts.Length);
-        return new MappingService(store, state, alarms, options ?? new MappingServiceOptions(), logger, time ?? TimeProvider.System);
+        return new MappingService(store, state, alarms, options, logger, time ?? TimeProvider.System);
     }
+
+    /// <summary>
+    /// The stored region, checked like a region file: a store edited by hand (a subnet removed under its ENIs, say)
+    /// fails here, naming the store and the field, instead of failing later inside a host's subscription.
+    /// </summary>
+    private static RegionTopology LoadValid(IRegionStore store, IReadOnlyList<StoredRecord> records, CardGeometry geometry)
+    {
+        RegionTopology topology;
+        try
+        {
+            topology = RegionRecords.Load(records);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new RegionStoreException($"{store.Description}: a stored record cannot be read ({e.Message})", e);
+        }
+        var vpcs = topology.Vpcs.Select(v => v.Id).ToHashSet(StringComparer.Ordinal);
+        var orphan = records.FirstOrDefault(r => r.Key.StartsWith(RecordKeys.EniPrefix, StringComparison.Ordinal)
+            && !vpcs.Contains(r.Key[RecordKeys.EniPrefix.Length..].Split('/')[0]));
+        if (orphan is not null)
+            throw new RegionStoreException($"{store.Description}: the stored region is not valid: record {orphan.Key} is an ENI of a VPC the store does not hold");
+        var errors = RegionValidator.Validate(topology, geometry);
+        if (errors.IsEmpty)
+            return topology;
+        var shown = errors.Take(10).Select(e => StoredPath(topology, e.ToString()));
+        var more = errors.Length > 10 ? $" (and {errors.Length - 10} more)" : "";
+        throw new RegionStoreException($"{store.Description}: the stored region is not valid: {string.Join("; ", shown)}{more}");
+    }
+
+    /// <summary>A validator path with the VPC and ENI named by id (<c>vpcs[vpc-red].enis[eni-a1].subnet</c>): a store has no file order.</summary>
+    private static string StoredPath(RegionTopology topology, string error)
+        => StoredPathPattern().Replace(error, m =>
+        {
+            var vpc = topology.Vpcs[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)];
+            if (!m.Groups[2].Success)
+                return $"vpcs[{vpc.Id}]";
+            var eni = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            return eni < vpc.Enis.Length ? $"vpcs[{vpc.Id}].enis[{vpc.Enis[eni].Id}]" : m.Value;
+        }, 1);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^vpcs\[(\d+)\](?:\.enis\[(\d+)\])?")]
+    private static partial System.Text.RegularExpressions.Regex StoredPathPattern();
 
     /// <summary>Cancelled when the service stops: subscriptions end so agents reconnect elsewhere or later.</summary>
     public CancellationToken Stopping => _stopping.Token;
