@@ -36,7 +36,8 @@ public sealed class SqliteStoreTests : IDisposable
             Assert.Equal(1, await FlockAsync(SqliteRegionStore.LockPath(path), "true")); // another process cannot take it
 
         // Another process holds it: the store does not start.
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["-n", SqliteRegionStore.LockPath(path), "sleep", "30"]))!;
+        // (flock waits for the lock, so our probes below cannot make it give up.)
+        using var holder = Process.Start(new ProcessStartInfo("flock", [SqliteRegionStore.LockPath(path), "sleep", "30"]))!;
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -45,7 +46,7 @@ public sealed class SqliteStoreTests : IDisposable
             {
                 try
                 {
-                    await using var store = await SqliteRegionStore.OpenAsync(path);
+                    await (await SqliteRegionStore.OpenAsync(path)).DisposeAsync();
                     await Task.Delay(20); // the holder has not taken the lock yet
                 }
                 catch (RegionStoreException e)
