@@ -16,6 +16,8 @@ namespace NitroCard.Mapping.Alarms;
 /// <param name="InnerSource">Inner IPv4 source (card alarms).</param>
 /// <param name="InnerDestination">Inner IPv4 destination (card alarms).</param>
 /// <param name="Cycle">The card cycle (card alarms from the RTL).</param>
+/// <param name="Suppressed">How many more alarms of this host and reason arrived after this one within its rate-limit window
+/// and were not stored (<see cref="AlarmLimiter"/>): "N more suppressed".</param>
 public sealed record AlarmRecord(
     long Id,
     DateTimeOffset Time,
@@ -29,7 +31,8 @@ public sealed record AlarmRecord(
     string? OuterSource = null,
     string? InnerSource = null,
     string? InnerDestination = null,
-    ulong? Cycle = null)
+    ulong? Cycle = null,
+    long? Suppressed = null)
 {
     public const string AuthorizationKind = "authorization";
     public const string CardKind = "card";

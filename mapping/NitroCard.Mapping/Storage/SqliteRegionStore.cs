@@ -199,6 +199,22 @@ public sealed class SqliteRegionStore : IRegionStore
         }
     }
 
+    public async Task DeleteAlarmsThroughAsync(long id, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var delete = _connection.CreateCommand();
+            delete.CommandText = "DELETE FROM alarms WHERE id <= $id";
+            delete.Parameters.AddWithValue("$id", id);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async Task<IReadOnlyList<AlarmRecord>> ReadAlarmsAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
