@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 using NitroCard.Driver.Simulation;
 using NitroCard.Mapping.Distribution;
+using NitroCard.Mapping.Grpc;
+using NitroCard.Mapping.Grpc.Protocol;
+using NitroCard.Mapping.Hosting;
 using NitroCard.Mapping.State;
 using NitroCard.Model;
 using NitroCard.Packets;
@@ -14,8 +17,10 @@ namespace NitroCard.Firmware.Tests;
 /// the update is applied in two commits, and a frame for that address sent after each commit reaches no instance
 /// after the first and the new ENI after the second — never the departed one's slot holder by mistake.
 /// </summary>
-public sealed class FullHostReplacementTests
+public sealed class FullHostReplacementTests : IDisposable
 {
+    private readonly TempDir _dir = new();
+
     private const int Slots = 64;
     private static readonly IPAddress Target = IPAddress.Parse("10.0.1.73");
 
@@ -24,6 +29,43 @@ public sealed class FullHostReplacementTests
 
     [Fact]
     public void Model_replacing_an_ENI_on_a_full_host_takes_two_commits_and_never_misdelivers() => Run(new ModelCard(CardGeometry.Default));
+
+    [Fact]
+    public async Task An_apply_that_swaps_an_ENI_on_a_full_host_reaches_the_agent_as_a_delta_it_applies()
+    {
+        await using var server = await MappingServer.StartAsync(new MappingServerOptions(_dir.File("region.db"), new IPEndPoint(IPAddress.Loopback, 0), _dir.File("ca")));
+        var service = server.Service;
+        await service.ApplyAsync(Region(replaced: false));
+        server.Ca.IssueHost("host-a", _dir.File("id-a"));
+        using var channel = MappingChannel.ForHost(server.Endpoint, _dir.File("id-a"));
+        using var card = new CardThread(() => new ModelCard(CardGeometry.Default));
+        var agent = new FirmwareAgent("host-a", server.Endpoint, () => new RegionMapping.RegionMappingClient(channel), card, CardGeometry.Default);
+        var kinds = new List<bool>();
+        agent.Applied += d =>
+        {
+            lock (kinds)
+                kinds.Add(d.Full);
+        };
+        using var cts = new CancellationTokenSource();
+        var run = agent.RunAsync(cts.Token);
+        try
+        {
+            await Regions.WaitUntil(() => agent.Version == service.Version);
+            await service.ApplyAsync(Region(replaced: true));
+            await Regions.WaitUntil(() => agent.Version == service.Version);
+            PlanAssert.CardEqualsPlan(agent.Programmer, RegionCompiler.ForHost(service.Topology, "host-a"));
+            lock (kinds)
+                Assert.Equal([true, false], kinds); // the snapshot, then the swap as one delta: no resync was needed
+            Assert.DoesNotContain(service.Alarms, a => a.Reason == "apply-failed");
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await run;
+        }
+    }
+
+    public void Dispose() => _dir.Dispose();
 
     private static void Run(ICardEngine engine)
     {
