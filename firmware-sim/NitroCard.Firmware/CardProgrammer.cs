@@ -23,6 +23,17 @@ namespace NitroCard.Firmware;
 /// is emptied are cleared after the slot, and ACL numbers no longer used last. Everything of one update is
 /// staged before one commit. On a card without filtering hardware only the mirror keeps the filters.
 /// </para>
+/// <para>
+/// A full card: when the update adds more ENIs than the card has unused slots (a host with all its slots in use
+/// swaps one ENI for another), the ENIs that leave the host go first, in a commit of their own: every mapping that
+/// pointed at them takes its new value (or, when that value names an ENI not on the card yet, is removed until
+/// the second commit), their slots are cleared, and the card commits. Only then does the rest of the update,
+/// which may reuse those slots, run as above. This is safe because after the first commit no mapping on the card
+/// names a freed slot, and a commit is atomic between two packets, so a frame for a departed ENI can never reach
+/// the ENI that takes its slot. The price is a short gap for the departing ENIs only: between the two commits
+/// their addresses are dropped (not-on-host) or already forwarded to their new host, and the arriving ENIs are not
+/// there yet. A move of one ENI within an update keeps its slot, so make-before-break is untouched for it.
+/// </para>
 /// Without an engine it only keeps the mirror (agents without cards, for scale runs).
 /// </summary>
 public sealed class CardProgrammer
@@ -131,6 +142,10 @@ public sealed class CardProgrammer
         }
         var setFilters = d.SetFilters.ToDictionary(f => f.EniId, StringComparer.Ordinal);
 
+        var arriving = d.SetEnis.Count(e => !_enis.ContainsKey(e.Id));
+        if (arriving > _slots - _enis.Count)
+            ApplyDepartures(card, filterCard, d);
+
         var freed = new HashSet<int>(d.RemoveEnis.Where(_enis.ContainsKey).Select(id => _enis[id].Slot));
         var used = new HashSet<int>(_enis.Values.Select(v => v.Slot));
         var newSlots = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -224,6 +239,43 @@ public sealed class CardProgrammer
         }
         while (_acls.Count > 0 && _acls[^1] is null)
             _acls.RemoveAt(_acls.Count - 1);
+        card?.Commit();
+    }
+
+    /// <summary>
+    /// The first commit of an update that needs slots the card does not have free (see the class comment): the ENIs
+    /// that leave, the mappings that pointed at them, one commit. The caller then applies the whole update; what this
+    /// did is already in the mirror, so it is not repeated.
+    /// </summary>
+    private void ApplyDepartures(ICardEngine? card, ICardEngine? filterCard, HostDelta d)
+    {
+        var staying = d.SetEnis.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var leaving = d.RemoveEnis.Where(id => _enis.ContainsKey(id) && !staying.Contains(id)).ToHashSet(StringComparer.Ordinal);
+        var finalMappings = new Dictionary<MappingKey, HostMapping>();
+        foreach (var m in d.SetMappings)
+            finalMappings[m.Key] = m;
+        foreach (var old in _mappings.Values.Where(m => m.LocalEniId is { } id && leaving.Contains(id)).ToList())
+        {
+            if (finalMappings.TryGetValue(old.Key, out var next) && (next.LocalEniId is null || (_enis.ContainsKey(next.LocalEniId) && !leaving.Contains(next.LocalEniId))))
+            {
+                _mappings[next.Key] = next;
+                card?.SetMapping(new MappingEntry(next.Key.Vni, Ipv4Address.FromUInt32(next.Key.Ip), Ipv4Address.FromUInt32(next.UnderlayIp), next.Mac,
+                    next.LocalEniId is null ? null : _enis[next.LocalEniId].Slot));
+            }
+            else
+            {
+                // Removed by the update, or its new value names an ENI that arrives in the second commit.
+                _mappings.Remove(old.Key);
+                card?.RemoveMapping(old.Key);
+            }
+        }
+        foreach (var id in leaving)
+        {
+            _enis.Remove(id, out var gone);
+            card?.SetEni(gone.Slot, null);
+            filterCard?.SetSecurityRules(gone.Slot, null);
+            _filters.Remove(id);
+        }
         card?.Commit();
     }
 

@@ -15,4 +15,13 @@ internal static partial class FirmwareLog
 
     [LoggerMessage(104, LogLevel.Error, "{Host}: refused by the Mapping Service: {Reason}")]
     public static partial void Refused(ILogger logger, string host, string reason);
+
+    [LoggerMessage(105, LogLevel.Error, "{Host}: could not apply version {Failed} to the card (at version {Version}): {Reason}; resyncing in full after {Delay}")]
+    public static partial void ApplyFailed(ILogger logger, string host, long failed, long version, string reason, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(106, LogLevel.Error, "{Host}: the TLS handshake with {Endpoint} failed ({Reason}): the service's certificate is not from the region CA in the host identity's ca.crt, or the endpoint is not the region's Mapping Service. This is a configuration error, not an outage; retrying every {Delay} (not logged again until the error changes)")]
+    public static partial void ConfigurationError(ILogger logger, string host, Uri endpoint, string reason, TimeSpan delay);
+
+    [LoggerMessage(107, LogLevel.Debug, "{Host}: next connection attempt in {Delay}")]
+    public static partial void Retrying(ILogger logger, string host, TimeSpan delay);
 }

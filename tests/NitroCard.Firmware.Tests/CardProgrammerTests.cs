@@ -103,14 +103,35 @@ public sealed class CardProgrammerTests
     }
 
     [Fact]
-    public void A_card_without_free_slots_refuses_the_update()
+    public void On_a_full_card_the_departing_ENI_leaves_in_a_commit_of_its_own_before_its_slot_is_reused()
+    {
+        var programmer = new CardProgrammer(CardGeometry.Default with { EniSlots = 2 });
+        var a = Eni("eni-a", "10.0.1.10", "02:00:00:00:00:0a");
+        var b = Eni("eni-b", "10.0.1.11", "02:00:00:00:00:0b");
+        programmer.Apply(null, Deltas.Of("h", 1, 0) with { SetEnis = [a, b], SetMappings = [Local(a), Local(b)] });
+
+        // eni-a is replaced by eni-c with the same address: no spare slot for make-before-break.
+        var c = Eni("eni-c", "10.0.1.10", "02:00:00:00:00:0c");
+        var card = new RecordingEngine();
+        programmer.Apply(card, Deltas.Of("h", 2, 1) with { SetEnis = [c], RemoveEnis = ["eni-a"], SetMappings = [Local(c)] });
+        Assert.Equal(
+            ["remove-mapping vni 1001 10.0.1.10", "clear-eni 0", "clear-sg 0", "commit",
+             "set-eni 0 10.0.1.10", "set-mapping vni 1001 10.0.1.10 192.0.2.11 slot 0", "commit"],
+            card.Calls);
+        Assert.Equal(0, programmer.Slots["eni-c"]);
+        Assert.Equal("eni-c", programmer.Mappings.Single(m => m.Key.Ip == Ipv4Address.ToUInt32(IPAddress.Parse("10.0.1.10"))).LocalEniId);
+    }
+
+    [Fact]
+    public void A_card_without_room_even_after_the_departures_refuses_the_update()
     {
         var programmer = new CardProgrammer(CardGeometry.Default with { EniSlots = 1 });
         var a = Eni("eni-a", "10.0.1.10", "02:00:00:00:00:0a");
         var b = Eni("eni-b", "10.0.1.11", "02:00:00:00:00:0b");
+        var c = Eni("eni-c", "10.0.1.12", "02:00:00:00:00:0c");
         programmer.Apply(null, Deltas.Of("h", 1, 0) with { SetEnis = [a] });
-        var e = Assert.Throws<NitroCardException>(() => programmer.Apply(null, Deltas.Of("h", 2, 1) with { SetEnis = [b], RemoveEnis = ["eni-a"] }));
-        Assert.Contains("eni-b", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<NitroCardException>(() => programmer.Apply(null, Deltas.Of("h", 2, 1) with { SetEnis = [b, c], RemoveEnis = ["eni-a"] }));
+        Assert.Contains("eni-c", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

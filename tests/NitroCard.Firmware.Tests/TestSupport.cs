@@ -85,6 +85,18 @@ internal sealed class RecordingEngine(ICardEngine? inner = null) : ICardEngine
 
     public int Count(string prefix) => Calls.Count(c => c.StartsWith(prefix, StringComparison.Ordinal));
 
+    /// <summary>Called after each commit reached the inner engine (with the number of commits so far).</summary>
+    public Action<int>? AfterCommit { get; set; }
+
+    private volatile string? _failCommits;
+
+    /// <summary>While set, every commit throws a <see cref="NitroCardException"/> with this message (a card that refuses an update).</summary>
+    public string? FailCommits
+    {
+        get => _failCommits;
+        set => _failCommits = value;
+    }
+
     public void Configure(CardSettings settings)
     {
         Calls.Add("configure");
@@ -141,8 +153,11 @@ internal sealed class RecordingEngine(ICardEngine? inner = null) : ICardEngine
 
     public void Commit()
     {
+        if (_failCommits is { } failure)
+            throw new NitroCardException(failure);
         Calls.Add("commit");
         inner?.Commit();
+        AfterCommit?.Invoke(Count("commit"));
     }
 
     public void SetTime(ulong microseconds) => inner?.SetTime(microseconds);

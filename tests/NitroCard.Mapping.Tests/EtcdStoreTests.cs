@@ -56,4 +56,19 @@ public sealed class EtcdStoreTests(EtcdFixture etcd) : IClassFixture<EtcdFixture
         Assert.Equal(expected, Map(after));
         Assert.Equal(0, await reopened.LogKeysForTestsAsync());
     }
+
+    [SkippableFact]
+    public async Task Alarms_are_replaced_by_id_and_deleted_through_an_id_for_retention()
+    {
+        Skip.IfNot(etcd.Available, "etcd is not installed (/usr/bin/etcd, Debian etcd-server; build.ps1 installs it as root)");
+        await using var store = await etcd.OpenFreshAsync();
+        static NitroCard.Mapping.Alarms.AlarmRecord Alarm(long id, long? suppressed = null)
+            => new(id, DateTimeOffset.UnixEpoch, "card", "host-a", "spoofed-source", "m", Suppressed: suppressed);
+        await store.AppendAlarmsAsync([.. Enumerable.Range(1, 12).Select(i => Alarm(i))], CancellationToken.None);
+        await store.AppendAlarmsAsync([Alarm(12, suppressed: 7)], CancellationToken.None);
+        await store.DeleteAlarmsThroughAsync(10, CancellationToken.None);
+        var left = await store.ReadAlarmsAsync(CancellationToken.None);
+        Assert.Equal([11L, 12L], left.Select(a => a.Id));
+        Assert.Equal(7, left[1].Suppressed);
+    }
 }

@@ -47,7 +47,9 @@ internal static class ApiCommands
             new Param("--host", "host", "Only this host's."), new Param("--network-interface-id", "networkInterfaceId", "Only this ENI."));
         yield return Action("describe-security-groups", "Security groups as JSON.", new Param("--vpc-id", "vpcId", "Only this VPC's."));
         yield return Action("describe-hosts", "Hosts as JSON: connection, acknowledged version, VPCs, ENIs, card counters.", new Param("--host", "host", "Only this host."));
-        yield return Action("alarms", "Region-wide alarms as JSON (host, reason, addresses).");
+        yield return Action("alarms", "Region-wide alarms as JSON (host, reason, addresses; suppressed: how many more of that host and reason the rate limit counted instead of storing).",
+            new Param("--max-items", "maxItems", "At most this many alarms; the output is then {\"alarms\": [...], \"nextToken\": \"...\"} (no nextToken on the last page)."),
+            new Param("--starting-token", "startingToken", "The nextToken of the previous page."));
     }
 
     private static Command Apply()

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Mapping.Security;
 
@@ -12,20 +13,30 @@ internal static class MappingCommand
     {
         var store = new Option<string>("--store") { Description = "A SQLite file path (the embedded store) or etcd://host:port.", Required = true };
         var listen = new Option<string>("--listen") { Description = "127.0.0.1:<port> (loopback only; port 0 picks a free one).", Required = true };
+        var retention = new Option<string>("--alarm-retention")
+        {
+            Description = "How long alarms are kept: <n>d, <n>h, <n>m or <n>s (default 7d).",
+            DefaultValueFactory = _ => "7d",
+        };
         var serve = new Command("serve", "Run the Mapping Service until SIGINT/SIGTERM (creates the region CA, server certificate and operator identity in --ca-dir on first start).")
         {
-            store, listen,
+            store, listen, retention,
         };
         serve.SetAction(MappingOptions.Guard(async (parse, cancellationToken) =>
         {
             var caDir = MappingOptions.RequireCaDir(parse);
             if (!IPEndPoint.TryParse(parse.GetValue(listen)!, out var endpoint))
                 throw new CliException($"--listen '{parse.GetValue(listen)}': expected 127.0.0.1:<port>");
+            var keep = ParseDuration(parse.GetValue(retention)!)
+                ?? throw new CliException($"--alarm-retention '{parse.GetValue(retention)}': expected <n>d, <n>h, <n>m or <n>s with n at least 1, for example 7d");
             using var logging = MappingOptions.StderrLogging();
             MappingServer server;
             try
             {
-                server = await MappingServer.StartAsync(new MappingServerOptions(parse.GetValue(store)!, endpoint, caDir), logging, cancellationToken).ConfigureAwait(false);
+                server = await MappingServer.StartAsync(new MappingServerOptions(parse.GetValue(store)!, endpoint, caDir)
+                {
+                    Service = new MappingServiceOptions { AlarmRetention = keep },
+                }, logging, cancellationToken).ConfigureAwait(false);
             }
             catch (ArgumentException e)
             {
@@ -70,5 +81,20 @@ internal static class MappingCommand
         }));
 
         return new Command("mapping", "The Mapping Service.") { serve, issue };
+    }
+
+    /// <summary><c>7d</c>, <c>12h</c>, <c>30m</c>, <c>90s</c>; null when it is not one.</summary>
+    internal static TimeSpan? ParseDuration(string text)
+    {
+        if (text.Length < 2 || !long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1 || n > 100_000)
+            return null;
+        return text[^1] switch
+        {
+            'd' => TimeSpan.FromDays(n),
+            'h' => TimeSpan.FromHours(n),
+            'm' => TimeSpan.FromMinutes(n),
+            's' => TimeSpan.FromSeconds(n),
+            _ => null,
+        };
     }
 }

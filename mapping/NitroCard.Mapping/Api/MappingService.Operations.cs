@@ -43,7 +43,7 @@ public sealed partial class MappingService
             "describe-network-interfaces" => Describe(p, DescribeEnis),
             "describe-security-groups" => Describe(p, DescribeGroups),
             "describe-hosts" => Describe(p, DescribeHosts),
-            "alarms" => JsonSerializer.SerializeToNode([.. Alarms], AlarmJsonContext.Default.ListAlarmRecord),
+            "alarms" => AlarmsResult(p),
             _ => throw new MappingApiException(ErrorCodes.InvalidAction, $"The action {action} is not valid for this web service (known: {string.Join(", ", Actions)})"),
         };
         return result?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "{}";
@@ -72,6 +72,27 @@ public sealed partial class MappingService
             }
         }
         problems.ThrowIfAny();
+    }
+
+    /// <summary>
+    /// <c>alarms</c>: every alarm as a JSON array; with <c>maxItems</c> or <c>startingToken</c> one page,
+    /// <c>{"alarms": [...], "nextToken": "..."}</c> (AWS CLI style; the token is the id of the next alarm).
+    /// </summary>
+    private JsonNode? AlarmsResult(IReadOnlyDictionary<string, string> p)
+    {
+        var maxText = Optional(p, "maxItems");
+        var tokenText = Optional(p, "startingToken");
+        if (maxText is null && tokenText is null)
+            return JsonSerializer.SerializeToNode([.. Alarms], AlarmJsonContext.Default.ListAlarmRecord);
+        var max = int.MaxValue;
+        if (maxText is not null && (!int.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max < 1))
+            throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"--max-items '{maxText}': expected a whole number of at least 1");
+        long start = 0;
+        if (tokenText is not null && (!long.TryParse(tokenText, NumberStyles.None, CultureInfo.InvariantCulture, out start) || start < 1))
+            throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"--starting-token '{tokenText}': not a token from a previous alarms page (nextToken)");
+        var page = Alarms.SkipWhile(a => a.Id < start).Take(max == int.MaxValue ? max : max + 1).ToList();
+        var next = page.Count > max ? page[max].Id.ToString(CultureInfo.InvariantCulture) : null;
+        return JsonSerializer.SerializeToNode(new AlarmPage([.. page.Take(max)], next), AlarmJsonContext.Default.AlarmPage);
     }
 
     /// <summary>Converges the service to a region file: everything in it, nothing else.</summary>

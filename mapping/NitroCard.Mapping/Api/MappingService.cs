@@ -16,7 +16,19 @@ namespace NitroCard.Mapping.Api;
 
 /// <summary>Options of the Mapping Service.</summary>
 /// <param name="Geometry">The cards' table sizes the per-host capacity checks use.</param>
-public sealed record MappingServiceOptions(CardGeometry? Geometry = null);
+public sealed record MappingServiceOptions(CardGeometry? Geometry = null)
+{
+    /// <summary>The default of <see cref="AlarmRetention"/> (<c>mapping serve --alarm-retention</c>).</summary>
+    public static readonly TimeSpan DefaultAlarmRetention = TimeSpan.FromDays(7);
+
+    /// <summary>Alarms older than this are deleted from the store.</summary>
+    public TimeSpan AlarmRetention { get; init; } = DefaultAlarmRetention;
+
+    /// <summary>At most this many alarms of one host and reason are stored per <see cref="AlarmWindow"/>; the rest are counted.</summary>
+    public int AlarmBurst { get; init; } = 10;
+
+    public TimeSpan AlarmWindow { get; init; } = TimeSpan.FromSeconds(10);
+}
 
 /// <summary>
 /// The Mapping Service core: the authoritative region (a <see cref="RegionTopology"/> plus a version),
@@ -33,6 +45,8 @@ public sealed partial class MappingService : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CardGeometry _geometry;
     private readonly List<AlarmRecord> _alarms = [];
+    private readonly AlarmLimiter _alarmLimiter;
+    private readonly TimeSpan _alarmRetention;
     private readonly Dictionary<string, string> _hostCounters = new(StringComparer.Ordinal);
     private RegionState _state;
     private long _nextAlarm;
@@ -45,6 +59,8 @@ public sealed partial class MappingService : IAsyncDisposable
         _time = time;
         _geometry = options.Geometry ?? CardGeometry.Default;
         _alarms.AddRange(alarms);
+        _alarmLimiter = new AlarmLimiter(options.AlarmBurst, options.AlarmWindow);
+        _alarmRetention = options.AlarmRetention;
         _nextAlarm = alarms.Count == 0 ? 1 : alarms.Max(a => a.Id) + 1;
         Hub = new DistributionHub(_sync, () => _state, time, state.Version);
         _store.ExternalChange += OnExternalChange;
@@ -81,13 +97,58 @@ public sealed partial class MappingService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(store);
         logger ??= NullLogger.Instance;
         var (version, records) = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
-        var state = records.Count == 0 ? RegionState.Empty() : RegionState.From(RegionRecords.Load(records), version, records.Where(r => r.Key.StartsWith(RecordKeys.EniPrefix, StringComparison.Ordinal)).Select(r => r.Seq + 1).DefaultIfEmpty(0).Max());
+        options ??= new MappingServiceOptions();
+        var state = records.Count == 0 ? RegionState.Empty() : RegionState.From(LoadValid(store, records, options.Geometry ?? CardGeometry.Default), version, records.Where(r => r.Key.StartsWith(RecordKeys.EniPrefix, StringComparison.Ordinal)).Select(r => r.Seq + 1).DefaultIfEmpty(0).Max());
         if (records.Count == 0)
             state.SetVersion(version);
         var alarms = await store.ReadAlarmsAsync(cancellationToken).ConfigureAwait(false);
         MappingServiceLog.Loaded(logger, store.Description, state.Version, state.Topology.Vpcs.Length, state.EniCount, state.Topology.Hosts.Length);
-        return new MappingService(store, state, alarms, options ?? new MappingServiceOptions(), logger, time ?? TimeProvider.System);
+        var service = new MappingService(store, state, alarms, options, logger, time ?? TimeProvider.System);
+        await service.AgeOutAlarmsAsync(cancellationToken).ConfigureAwait(false);
+        return service;
     }
+
+    /// <summary>
+    /// The stored region, checked like a region file: a store edited by hand (a subnet removed under its ENIs, say)
+    /// fails here, naming the store and the field, instead of failing later inside a host's subscription.
+    /// </summary>
+    private static RegionTopology LoadValid(IRegionStore store, IReadOnlyList<StoredRecord> records, CardGeometry geometry)
+    {
+        RegionTopology topology;
+        try
+        {
+            topology = RegionRecords.Load(records);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new RegionStoreException($"{store.Description}: a stored record cannot be read ({e.Message})", e);
+        }
+        var vpcs = topology.Vpcs.Select(v => v.Id).ToHashSet(StringComparer.Ordinal);
+        var orphan = records.FirstOrDefault(r => r.Key.StartsWith(RecordKeys.EniPrefix, StringComparison.Ordinal)
+            && !vpcs.Contains(r.Key[RecordKeys.EniPrefix.Length..].Split('/')[0]));
+        if (orphan is not null)
+            throw new RegionStoreException($"{store.Description}: the stored region is not valid: record {orphan.Key} is an ENI of a VPC the store does not hold");
+        var errors = RegionValidator.Validate(topology, geometry);
+        if (errors.IsEmpty)
+            return topology;
+        var shown = errors.Take(10).Select(e => StoredPath(topology, e.ToString()));
+        var more = errors.Length > 10 ? $" (and {errors.Length - 10} more)" : "";
+        throw new RegionStoreException($"{store.Description}: the stored region is not valid: {string.Join("; ", shown)}{more}");
+    }
+
+    /// <summary>A validator path with the VPC and ENI named by id (<c>vpcs[vpc-red].enis[eni-a1].subnet</c>): a store has no file order.</summary>
+    private static string StoredPath(RegionTopology topology, string error)
+        => StoredPathPattern().Replace(error, m =>
+        {
+            var vpc = topology.Vpcs[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)];
+            if (!m.Groups[2].Success)
+                return $"vpcs[{vpc.Id}]";
+            var eni = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            return eni < vpc.Enis.Length ? $"vpcs[{vpc.Id}].enis[{vpc.Enis[eni].Id}]" : m.Value;
+        }, 1);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^vpcs\[(\d+)\](?:\.enis\[(\d+)\])?")]
+    private static partial System.Text.RegularExpressions.Regex StoredPathPattern();
 
     /// <summary>Cancelled when the service stops: subscriptions end so agents reconnect elsewhere or later.</summary>
     public CancellationToken Stopping => _stopping.Token;
@@ -239,27 +300,79 @@ public sealed partial class MappingService : IAsyncDisposable
 
     // ---- alarms and status ---------------------------------------------------------------------
 
-    /// <summary>Records alarms region-wide (stored) and logs them.</summary>
+    /// <summary>
+    /// Records alarms region-wide (stored) and logs them, at most <see cref="MappingServiceOptions.AlarmBurst"/> per host and
+    /// reason per window (the rest counted on the last one stored), and ages out those older than the retention.
+    /// </summary>
     public async Task RecordAlarmsAsync(IEnumerable<AlarmRecord> alarms, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(alarms);
-        List<AlarmRecord> numbered;
+        var numbered = new List<AlarmRecord>();
+        var updated = new Dictionary<long, AlarmRecord>();
         lock (_sync)
         {
-            numbered = [.. alarms.Select(a => a with { Id = _nextAlarm++, Time = a.Time == default ? _time.GetUtcNow() : a.Time })];
-            _alarms.AddRange(numbered);
+            var now = _time.GetUtcNow();
+            foreach (var alarm in alarms)
+            {
+                if (_alarmLimiter.Admit(alarm, now, out var counted))
+                {
+                    var record = alarm with { Id = _nextAlarm++, Time = alarm.Time == default ? now : alarm.Time };
+                    _alarmLimiter.Stored(record);
+                    numbered.Add(record);
+                    _alarms.Add(record);
+                }
+                else if (counted is not null)
+                {
+                    updated[counted.Id] = counted;
+                    var index = _alarms.BinarySearch(counted, ById);
+                    if (index >= 0)
+                        _alarms[index] = counted;
+                }
+            }
         }
         foreach (var a in numbered)
             MappingServiceLog.Alarm(_logger, a.Kind, a.Reason, a.Host, a.Message);
-        await _store.AppendAlarmsAsync(numbered, cancellationToken).ConfigureAwait(false);
+        // A suppressed alarm rewrites the stored one it is counted on (same id), after any new ones of this batch.
+        for (var i = 0; i < numbered.Count; i++)
+        {
+            if (updated.Remove(numbered[i].Id, out var latest))
+                numbered[i] = latest;
+        }
+        await _store.AppendAlarmsAsync([.. numbered, .. updated.Values], cancellationToken).ConfigureAwait(false);
+        await AgeOutAlarmsAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    private static readonly Comparer<AlarmRecord> ById = Comparer<AlarmRecord>.Create((a, b) => a.Id.CompareTo(b.Id));
+
+    /// <summary>Deletes the alarms older than the retention (the oldest first, in id order) from memory and the store.</summary>
+    private async Task AgeOutAlarmsAsync(CancellationToken cancellationToken)
+    {
+        long through;
+        lock (_sync)
+        {
+            var cutoff = _time.GetUtcNow() - _alarmRetention;
+            var expired = 0;
+            while (expired < _alarms.Count && _alarms[expired].Time < cutoff)
+                expired++;
+            if (expired == 0)
+                return;
+            through = _alarms[expired - 1].Id;
+            _alarms.RemoveRange(0, expired);
+            _alarmLimiter.Trim(_time.GetUtcNow());
+        }
+        await _store.DeleteAlarmsThroughAsync(through, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored alarms within the retention, oldest first.</summary>
     public IReadOnlyList<AlarmRecord> Alarms
     {
         get
         {
             lock (_sync)
-                return [.. _alarms];
+            {
+                var cutoff = _time.GetUtcNow() - _alarmRetention;
+                return [.. _alarms.Where(a => a.Time >= cutoff)];
+            }
         }
     }
 

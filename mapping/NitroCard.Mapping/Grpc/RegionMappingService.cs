@@ -103,6 +103,12 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
                     case P.AgentMessage.BodyOneofCase.Alarms:
                         await service.RecordAlarmsAsync(message.Alarms.Alarms.Select(a => CardAlarm(name, a)).ToList(), done.Token).ConfigureAwait(false);
                         break;
+                    case P.AgentMessage.BodyOneofCase.ApplyFailed:
+                        var failure = message.ApplyFailed;
+                        await service.RecordAlarmsAsync([new AlarmRecord(0, default, AlarmRecord.FirmwareKind, name, "apply-failed",
+                            string.Create(CultureInfo.InvariantCulture, $"host {name} could not apply version {failure.Version} to its card (at version {failure.OnVersion}): {failure.Message}; it resyncs in full"))],
+                            done.Token).ConfigureAwait(false);
+                        break;
                     case P.AgentMessage.BodyOneofCase.Counters:
                         service.ReportCounters(name, message.Counters.Json);
                         break;

@@ -267,6 +267,16 @@ public sealed class EtcdRegionStore : IRegionStore
         }
     }
 
+    public Task DeleteAlarmsThroughAsync(long id, CancellationToken cancellationToken)
+        => TransactAsync([new RequestOp
+        {
+            RequestDeleteRange = new DeleteRangeRequest
+            {
+                Key = ByteString.CopyFromUtf8(AlarmPrefix),
+                RangeEnd = ByteString.CopyFromUtf8(AlarmPrefix + (id + 1).ToString("D12", CultureInfo.InvariantCulture)),
+            },
+        }], cancellationToken);
+
     public async Task<IReadOnlyList<AlarmRecord>> ReadAlarmsAsync(CancellationToken cancellationToken)
     {
         var range = await _client.GetRangeAsync(AlarmPrefix, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -18,7 +18,11 @@ public interface IRegionStore : IAsyncDisposable
     /// <summary>Writes <paramref name="writes"/> and the new version atomically.</summary>
     Task CommitAsync(long version, IReadOnlyList<StoreWrite> writes, CancellationToken cancellationToken);
 
+    /// <summary>Stores alarms; one with the id of a stored alarm replaces it (a suppressed count grew).</summary>
     Task AppendAlarmsAsync(IReadOnlyList<AlarmRecord> alarms, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every alarm whose id is at most <paramref name="id"/> (retention).</summary>
+    Task DeleteAlarmsThroughAsync(long id, CancellationToken cancellationToken);
 
     /// <summary>Every alarm, oldest first.</summary>
     Task<IReadOnlyList<AlarmRecord>> ReadAlarmsAsync(CancellationToken cancellationToken);

@@ -6,17 +6,26 @@ using NitroCard.Mapping.State;
 
 namespace NitroCard.Mapping.Storage;
 
-/// <summary>The embedded store: one SQLite file (WAL), nothing to start. Survives a restart with no loss.</summary>
+/// <summary>
+/// The embedded store: one SQLite file (WAL), nothing to start. Survives a restart with no loss. Owned by one
+/// process: <c>&lt;file&gt;.lock</c> beside it is held open exclusively (an flock on Linux) for the store's
+/// lifetime, so a second service on the same file fails at once instead of committing the same versions.
+/// </summary>
 public sealed class SqliteRegionStore : IRegionStore
 {
     private readonly SqliteConnection _connection;
+    private readonly FileStream _lock;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private SqliteRegionStore(string path, SqliteConnection connection)
+    private SqliteRegionStore(string path, SqliteConnection connection, FileStream lockFile)
     {
         Description = path;
         _connection = connection;
+        _lock = lockFile;
     }
+
+    /// <summary>The lock file that marks the store's owner.</summary>
+    public static string LockPath(string path) => Path.GetFullPath(path) + ".lock";
 
     public string Description { get; }
 
@@ -27,24 +36,67 @@ public sealed class SqliteRegionStore : IRegionStore
     public static async Task<SqliteRegionStore> OpenAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-            Directory.CreateDirectory(directory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (var command = connection.CreateCommand())
+        var full = Path.GetFullPath(path);
+        var lockFile = Own(full);
+        SqliteConnection? connection = null;
+        try
         {
-            command.CommandText = """
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = FULL;
-                CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, json TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-                CREATE TABLE IF NOT EXISTS alarms (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
-                """;
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var directory = Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(directory))
+                Directory.CreateDirectory(directory);
+            connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = """
+                    PRAGMA journal_mode = WAL;
+                    PRAGMA synchronous = FULL;
+                    CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, json TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                    CREATE TABLE IF NOT EXISTS alarms (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+                    BEGIN IMMEDIATE;
+                    COMMIT;
+                    """;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return new SqliteRegionStore(path, connection, lockFile);
         }
-        return new SqliteRegionStore(path, connection);
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            if (connection is not null)
+                await connection.DisposeAsync().ConfigureAwait(false);
+            await lockFile.DisposeAsync().ConfigureAwait(false);
+            throw new RegionStoreException($"{path}: cannot open the SQLite store ({Reason(e)})", e);
+        }
     }
+
+    /// <summary>Takes the store's lock file, or says who cannot share it.</summary>
+    private static FileStream Own(string full)
+    {
+        var lockPath = full + ".lock";
+        try
+        {
+            // FileShare.None is an exclusive flock on Unix: held until this process closes it or exits (also on kill -9).
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new RegionStoreException($"{full}: the store is in use by another Mapping Service ({lockPath} is locked); one process owns a SQLite store", e);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or DirectoryNotFoundException)
+        {
+            throw new RegionStoreException($"{full}: cannot create the store's lock file {lockPath} ({e.Message})", e);
+        }
+    }
+
+    private static string Reason(Exception e) => e switch
+    {
+        SqliteException { SqliteErrorCode: 26 } => "not a SQLite database, or corrupt",
+        SqliteException { SqliteErrorCode: 11 } => "the database file is corrupt",
+        SqliteException { SqliteErrorCode: 8 } => "the file or its directory is read-only",
+        SqliteException { SqliteErrorCode: 14 } => "the file cannot be opened (missing directory or permissions)",
+        _ => e.Message,
+    } + (e is SqliteException s ? $"; SQLite: {s.Message}" : "");
 
     public async Task<(long Version, IReadOnlyList<StoredRecord> Records)> LoadAsync(CancellationToken cancellationToken)
     {
@@ -147,6 +199,22 @@ public sealed class SqliteRegionStore : IRegionStore
         }
     }
 
+    public async Task DeleteAlarmsThroughAsync(long id, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var delete = _connection.CreateCommand();
+            delete.CommandText = "DELETE FROM alarms WHERE id <= $id";
+            delete.Parameters.AddWithValue("$id", id);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async Task<IReadOnlyList<AlarmRecord>> ReadAlarmsAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -171,6 +239,7 @@ public sealed class SqliteRegionStore : IRegionStore
         await _connection.DisposeAsync().ConfigureAwait(false);
         _gate.Dispose();
         SqliteConnection.ClearAllPools();
+        await _lock.DisposeAsync().ConfigureAwait(false);
     }
 
     internal static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);

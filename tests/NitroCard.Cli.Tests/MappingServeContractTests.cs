@@ -1,0 +1,44 @@
+using System.Diagnostics;
+
+namespace NitroCard.Cli.Tests;
+
+/// <summary><c>nitroctl mapping serve</c>: one process owns a SQLite store; bad options fail with one line.</summary>
+public sealed class MappingServeContractTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    [Fact]
+    public void A_second_serve_on_the_same_store_fails_at_once_with_one_line_naming_the_file()
+    {
+        var store = _dir.File("region.db");
+        var start = new ProcessStartInfo(NitroctlProcess.Executable) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        foreach (var a in new[] { "--ca-dir", _dir.File("ca"), "mapping", "serve", "--store", store, "--listen", "127.0.0.1:0" })
+            start.ArgumentList.Add(a);
+        using var first = Process.Start(start)!;
+        try
+        {
+            var line = first.StandardOutput.ReadLine();
+            Assert.StartsWith("mapping service listening on", line, StringComparison.Ordinal);
+
+            var (exit, _, stderr) = NitroctlProcess.Run("--ca-dir", _dir.File("ca"), "mapping", "serve", "--store", store, "--listen", "127.0.0.1:0");
+            Assert.NotEqual(0, exit);
+            var error = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => !l.Contains(" info: ", StringComparison.Ordinal));
+            Assert.StartsWith($"nitroctl: {store}: the store is in use by another Mapping Service", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            first.Kill();
+            first.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public void A_bad_alarm_retention_fails_with_one_line_naming_the_option()
+    {
+        var (exit, _, stderr) = NitroctlProcess.Run("--ca-dir", _dir.File("ca"), "mapping", "serve", "--store", _dir.File("region.db"), "--listen", "127.0.0.1:0", "--alarm-retention", "soon");
+        Assert.NotEqual(0, exit);
+        Assert.Equal("nitroctl: --alarm-retention 'soon': expected <n>d, <n>h, <n>m or <n>s with n at least 1, for example 7d", stderr.Trim());
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

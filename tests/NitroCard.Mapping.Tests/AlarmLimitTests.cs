@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using NitroCard.Mapping.Alarms;
+using NitroCard.Mapping.Api;
+using NitroCard.Mapping.Storage;
+
+namespace NitroCard.Mapping.Tests;
+
+/// <summary>
+/// An alarm flood is bounded: per host and reason a few alarms per window are stored and the rest counted on the last
+/// one ("N more suppressed"); alarms older than the retention leave the store; <c>alarms</c> pages. Time is a
+/// <see cref="FakeTimeProvider"/>.
+/// </summary>
+public sealed class AlarmLimitTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+
+    private async Task<MappingService> OpenAsync(MappingServiceOptions? options = null)
+        => await MappingService.OpenAsync(await SqliteRegionStore.OpenAsync(_dir.File("region.db")), options, time: _time);
+
+    private static AlarmRecord Card(string host, string reason) => new(0, default, AlarmRecord.CardKind, host, reason, $"card of {host} dropped a frame ({reason})");
+
+    [Fact]
+    public async Task A_flood_of_one_host_and_reason_stores_a_burst_per_window_and_counts_the_rest()
+    {
+        var options = new MappingServiceOptions { AlarmBurst = 10, AlarmWindow = TimeSpan.FromSeconds(10) };
+        await using (var service = await OpenAsync(options))
+        {
+            // 100,000 bad frames reported in batches of 1,000, with a few other alarms among them.
+            for (var batch = 0; batch < 100; batch++)
+                await service.RecordAlarmsAsync([.. Enumerable.Range(0, 1000).Select(_ => Card("host-a", "spoofed-source")), Card("host-b", "spoofed-source")]);
+            await service.RecordAlarmsAsync([Card("host-a", "not-on-host")]);
+
+            var alarms = service.Alarms;
+            Assert.Equal(10, alarms.Count(a => a is { Host: "host-a", Reason: "spoofed-source" }));
+            Assert.Equal(10, alarms.Count(a => a is { Host: "host-b", Reason: "spoofed-source" }));
+            Assert.Single(alarms, a => a.Reason == "not-on-host");
+            var last = alarms.Last(a => a is { Host: "host-a", Reason: "spoofed-source" });
+            Assert.Equal(100_000 - 10, last.Suppressed);
+            Assert.Equal(90, alarms.Last(a => a.Host == "host-b").Suppressed);
+            Assert.All(alarms.Where(a => a != last && a.Host == "host-a"), a => Assert.Null(a.Suppressed));
+
+            // The next window stores again.
+            _time.Advance(TimeSpan.FromSeconds(10));
+            await service.RecordAlarmsAsync([Card("host-a", "spoofed-source")]);
+            Assert.Equal(11, service.Alarms.Count(a => a is { Host: "host-a", Reason: "spoofed-source" }));
+        }
+        // What the store holds is what was shown, counts included.
+        await using var reopened = await OpenAsync(options);
+        Assert.Equal(22, reopened.Alarms.Count);
+        Assert.Equal(100_000 - 10, reopened.Alarms.Single(a => a.Suppressed > 1000).Suppressed);
+    }
+
+    [Fact]
+    public async Task Alarms_older_than_the_retention_leave_the_service_and_the_store()
+    {
+        var options = new MappingServiceOptions { AlarmRetention = TimeSpan.FromHours(1) };
+        await using (var service = await OpenAsync(options))
+        {
+            await service.RecordAlarmsAsync([Card("host-a", "r1"), Card("host-a", "r2"), Card("host-a", "r3")]);
+            _time.Advance(TimeSpan.FromMinutes(30));
+            await service.RecordAlarmsAsync([Card("host-a", "r4"), Card("host-a", "r5")]);
+            _time.Advance(TimeSpan.FromMinutes(31));
+            Assert.Equal(["r4", "r5"], service.Alarms.Select(a => a.Reason));
+            await service.RecordAlarmsAsync([Card("host-a", "r6")]);
+            Assert.Equal(["r4", "r5", "r6"], service.Alarms.Select(a => a.Reason));
+        }
+        await using (var store = await SqliteRegionStore.OpenAsync(_dir.File("region.db")))
+            Assert.Equal(["r4", "r5", "r6"], (await store.ReadAlarmsAsync(CancellationToken.None)).Select(a => a.Reason));
+
+        // Opening ages out too.
+        _time.Advance(TimeSpan.FromMinutes(45));
+        await using (var service = await OpenAsync(options))
+            Assert.Equal(["r6"], service.Alarms.Select(a => a.Reason));
+        await using var after = await SqliteRegionStore.OpenAsync(_dir.File("region.db"));
+        Assert.Equal(["r6"], (await after.ReadAlarmsAsync(CancellationToken.None)).Select(a => a.Reason));
+    }
+
+    [Fact]
+    public async Task Alarms_page_with_max_items_and_a_starting_token_and_print_as_before_without_them()
+    {
+        await using var service = await OpenAsync();
+        await service.RecordAlarmsAsync([.. Enumerable.Range(0, 25).Select(i => Card("host-a", $"reason-{i}"))]);
+
+        var all = JsonNode.Parse(await service.InvokeAsync("alarms", new Dictionary<string, string>()))!;
+        Assert.Equal(25, all.AsArray().Count); // the default output is the array, as before
+
+        var reasons = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var parameters = new Dictionary<string, string> { ["maxItems"] = "10" };
+            if (token is not null)
+                parameters["startingToken"] = token;
+            var page = JsonNode.Parse(await service.InvokeAsync("alarms", parameters))!;
+            reasons.AddRange(page["alarms"]!.AsArray().Select(a => (string)a!["reason"]!));
+            token = (string?)page["nextToken"];
+            pages++;
+        }
+        while (token is not null);
+        Assert.Equal(3, pages);
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"reason-{i}"), reasons);
+
+        var bad = await Assert.ThrowsAsync<MappingApiException>(() => service.InvokeAsync("alarms", new Dictionary<string, string> { ["startingToken"] = "abc" }));
+        Assert.Contains("--starting-token 'abc'", bad.Message, StringComparison.Ordinal);
+        bad = await Assert.ThrowsAsync<MappingApiException>(() => service.InvokeAsync("alarms", new Dictionary<string, string> { ["maxItems"] = "0" }));
+        Assert.Contains("--max-items '0'", bad.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
