@@ -98,13 +98,48 @@ public class SimulateContractTests
         Assert.Equal(0, NitroctlProcess.Run(Story(model, "model")).ExitCode);
         foreach (var file in new[] { "network.pcap", "eni-a1.pcap", "eni-b1.pcap" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(rtl.File("out"), file)), File.ReadAllBytes(Path.Combine(model.File("out"), file)));
-        static IEnumerable<string> WithoutCycle(string path) => File.ReadAllLines(path).Select(l =>
+        Assert.Equal(AlarmsWithoutCycles(model.File("out")), AlarmsWithoutCycles(rtl.File("out")));
+    }
+
+    /// <summary>Counters without the clock: what both engines must agree on.</summary>
+    private static string CountersWithoutCycles(string outDir)
+    {
+        var counters = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "counters.json")))!.AsObject();
+        counters.Remove("cycles");
+        return counters.ToJsonString();
+    }
+
+    private static IEnumerable<string> AlarmsWithoutCycles(string outDir) => File.ReadAllLines(Path.Combine(outDir, "alarms.jsonl")).Select(l =>
+    {
+        var o = System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject();
+        o.Remove("cycle");
+        return o.ToJsonString();
+    });
+
+    [Fact]
+    public void A_zero_length_record_is_counted_malformed_by_both_engines()
+    {
+        var outs = new Dictionary<string, string>();
+        using var dir = new TempDir();
+        PcapWriter.WriteFile(dir.File("a1.pcap"),
+        [
+            new PcapRecord(1_000, []),
+            new PcapRecord(2_000, Frames.IcmpEcho(GatewayMac, MacA1, IpA1, IpA2, 1, 1, "hello"u8)),
+            new PcapRecord(2_000, []),
+        ]);
+        PcapWriter.WriteFile(dir.File("net.pcap"), [new PcapRecord(1_500, [])]);
+        foreach (var engine in new[] { "rtl", "model" })
         {
-            var o = System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject();
-            o.Remove("cycle");
-            return o.ToJsonString();
-        });
-        Assert.Equal(WithoutCycle(Path.Combine(model.File("out"), "alarms.jsonl")), WithoutCycle(Path.Combine(rtl.File("out"), "alarms.jsonl")));
+            var (code, _, stderr) = NitroctlProcess.Run("simulate", "--topology", Region, "--host", "host-a", "--engine", engine,
+                "--from-eni", $"eni-a1={dir.File("a1.pcap")}", "--from-network", dir.File("net.pcap"), "--out", dir.File(engine));
+            Assert.True(code == 0, stderr);
+            using var counters = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File(engine), "counters.json")));
+            Assert.Equal(3, counters.RootElement.GetProperty("drops").GetProperty("malformed").GetInt32());
+            Assert.Single(PcapReader.ReadFile(Path.Combine(dir.File(engine), "network.pcap")));
+            outs[engine] = dir.File(engine);
+        }
+        Assert.Equal(CountersWithoutCycles(outs["model"]), CountersWithoutCycles(outs["rtl"]));
+        Assert.Equal(AlarmsWithoutCycles(outs["model"]), AlarmsWithoutCycles(outs["rtl"]));
     }
 
     [Fact]
