@@ -196,6 +196,49 @@ public class SimulateContractTests
         Assert.False(Directory.Exists(dir.File("out")));
     }
 
+    /// <summary>A copy of <paramref name="pcap"/> whose third record claims one byte more than the file's snaplen.</summary>
+    private static void BreakThirdRecord(string pcap)
+    {
+        var bytes = File.ReadAllBytes(pcap);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(16), 1500);
+        var offset = 24;
+        for (var i = 0; i < 2; i++)
+            offset += 16 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 8));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset + 8), 1501);
+        File.WriteAllBytes(pcap, bytes);
+    }
+
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void A_bad_record_part_way_names_file_record_and_field_and_changes_nothing_in_out(string engine)
+    {
+        using var dir = new TempDir();
+        var args = Story(dir, engine);
+        Directory.CreateDirectory(dir.File("out"));
+        File.WriteAllText(dir.File("out/network.pcap"), "an earlier run");
+        BreakThirdRecord(dir.File("a1.pcap"));
+        var (code, _, stderr) = NitroctlProcess.Run(args);
+        Assert.NotEqual(0, code);
+        Assert.Contains($"{dir.File("a1.pcap")}: record 3 at byte offset", stderr, StringComparison.Ordinal);
+        Assert.Contains("incl_len (captured length) 1501 exceeds the file's snaplen (snapshot length) 1500", stderr, StringComparison.Ordinal);
+        Assert.Equal(["network.pcap"], Directory.GetFiles(dir.File("out")).Select(Path.GetFileName));
+        Assert.Equal("an earlier run", File.ReadAllText(dir.File("out/network.pcap")));
+        Assert.Equal([dir.File("out")], Directory.GetDirectories(dir.Path));   // no staging directory left
+    }
+
+    [Fact]
+    public void Out_of_order_timestamps_in_one_input_are_an_error_naming_the_record()
+    {
+        using var dir = new TempDir();
+        var args = Story(dir, "model");
+        PcapWriter.WriteFile(dir.File("b1.pcap"), [new PcapRecord(2_000, []), new PcapRecord(1_000, [])]);
+        var (code, _, stderr) = NitroctlProcess.Run(args);
+        Assert.NotEqual(0, code);
+        Assert.Contains($"{dir.File("b1.pcap")}: record 2: timestamp 1000 µs is earlier than record 1's 2000 µs", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
     [Fact]
     public void An_eni_of_another_host_is_refused_by_name()
     {
