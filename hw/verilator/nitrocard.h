@@ -91,11 +91,12 @@ NC_API int32_t nc_csr_write_burst(nc_card* card, uint32_t addr, const uint32_t* 
 // Reads count registers at addr, addr+4, ... (count cycles) into values.
 NC_API int32_t nc_csr_read_burst(nc_card* card, uint32_t addr, uint32_t* values, uint32_t count);
 
-// Queues a frame (copied; 1..1048576 bytes) for the host input port, sent with tuser = slot
-// (0..255). Frames are sent in order, 64 bytes a beat, byte k on tdata[8k+7:8k].
+// Queues a frame (copied; 0..1048576 bytes) for the host input port, sent with tuser = slot
+// (0..255). Frames are sent in order, 64 bytes a beat, byte k on tdata[8k+7:8k]; an empty
+// frame (frame may be NULL) is one beat with tkeep 0 and tlast.
 NC_API int32_t nc_push_host(nc_card* card, uint32_t slot, const uint8_t* frame, uint32_t length);
 
-// Queues a frame (copied; 1..1048576 bytes) for the network input port.
+// Queues a frame (copied; 0..1048576 bytes, as nc_push_host) for the network input port.
 NC_API int32_t nc_push_net(nc_card* card, const uint8_t* frame, uint32_t length);
 
 // Input frames queued or partly sent, both ports together. Returns 0 for NULL. Any thread.

@@ -351,11 +351,14 @@ int32_t csr_cycle(nc_card* card, bool write, uint32_t addr, uint32_t wdata, uint
 }
 
 int32_t push(nc_card* card, InPort& port, uint32_t slot, const uint8_t* frame, uint32_t length) {
-  if (!frame || length == 0 || length > kMaxFrame) {
-    return fail(card, NC_E_ARG, "frame must be 1.." + std::to_string(kMaxFrame) + " bytes, got " +
+  // An empty frame (a zero-length pcap record) goes to the card as one beat with tkeep 0 and
+  // tlast, which the card counts as malformed, as the model does.
+  if ((!frame && length > 0) || length > kMaxFrame) {
+    return fail(card, NC_E_ARG, "frame must be 0.." + std::to_string(kMaxFrame) + " bytes, got " +
                                     std::to_string(length) + (frame ? "" : " (NULL)"));
   }
-  port.frames.push_back({std::vector<uint8_t>(frame, frame + length), static_cast<uint8_t>(slot)});
+  port.frames.push_back({length ? std::vector<uint8_t>(frame, frame + length) : std::vector<uint8_t>(),
+                         static_cast<uint8_t>(slot)});
   return NC_OK;
 }
 

@@ -98,13 +98,48 @@ public class SimulateContractTests
         Assert.Equal(0, NitroctlProcess.Run(Story(model, "model")).ExitCode);
         foreach (var file in new[] { "network.pcap", "eni-a1.pcap", "eni-b1.pcap" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(rtl.File("out"), file)), File.ReadAllBytes(Path.Combine(model.File("out"), file)));
-        static IEnumerable<string> WithoutCycle(string path) => File.ReadAllLines(path).Select(l =>
+        Assert.Equal(AlarmsWithoutCycles(model.File("out")), AlarmsWithoutCycles(rtl.File("out")));
+    }
+
+    /// <summary>Counters without the clock: what both engines must agree on.</summary>
+    private static string CountersWithoutCycles(string outDir)
+    {
+        var counters = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "counters.json")))!.AsObject();
+        counters.Remove("cycles");
+        return counters.ToJsonString();
+    }
+
+    private static IEnumerable<string> AlarmsWithoutCycles(string outDir) => File.ReadAllLines(Path.Combine(outDir, "alarms.jsonl")).Select(l =>
+    {
+        var o = System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject();
+        o.Remove("cycle");
+        return o.ToJsonString();
+    });
+
+    [Fact]
+    public void A_zero_length_record_is_counted_malformed_by_both_engines()
+    {
+        var outs = new Dictionary<string, string>();
+        using var dir = new TempDir();
+        PcapWriter.WriteFile(dir.File("a1.pcap"),
+        [
+            new PcapRecord(1_000, []),
+            new PcapRecord(2_000, Frames.IcmpEcho(GatewayMac, MacA1, IpA1, IpA2, 1, 1, "hello"u8)),
+            new PcapRecord(2_000, []),
+        ]);
+        PcapWriter.WriteFile(dir.File("net.pcap"), [new PcapRecord(1_500, [])]);
+        foreach (var engine in new[] { "rtl", "model" })
         {
-            var o = System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject();
-            o.Remove("cycle");
-            return o.ToJsonString();
-        });
-        Assert.Equal(WithoutCycle(Path.Combine(model.File("out"), "alarms.jsonl")), WithoutCycle(Path.Combine(rtl.File("out"), "alarms.jsonl")));
+            var (code, _, stderr) = NitroctlProcess.Run("simulate", "--topology", Region, "--host", "host-a", "--engine", engine,
+                "--from-eni", $"eni-a1={dir.File("a1.pcap")}", "--from-network", dir.File("net.pcap"), "--out", dir.File(engine));
+            Assert.True(code == 0, stderr);
+            using var counters = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File(engine), "counters.json")));
+            Assert.Equal(3, counters.RootElement.GetProperty("drops").GetProperty("malformed").GetInt32());
+            Assert.Single(PcapReader.ReadFile(Path.Combine(dir.File(engine), "network.pcap")));
+            outs[engine] = dir.File(engine);
+        }
+        Assert.Equal(CountersWithoutCycles(outs["model"]), CountersWithoutCycles(outs["rtl"]));
+        Assert.Equal(AlarmsWithoutCycles(outs["model"]), AlarmsWithoutCycles(outs["rtl"]));
     }
 
     [Fact]
@@ -158,6 +193,49 @@ public class SimulateContractTests
         var (code, _, stderr) = NitroctlProcess.Run(args);
         Assert.NotEqual(0, code);
         Assert.Contains("net.pcap", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    /// <summary>A copy of <paramref name="pcap"/> whose third record claims one byte more than the file's snaplen.</summary>
+    private static void BreakThirdRecord(string pcap)
+    {
+        var bytes = File.ReadAllBytes(pcap);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(16), 1500);
+        var offset = 24;
+        for (var i = 0; i < 2; i++)
+            offset += 16 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 8));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset + 8), 1501);
+        File.WriteAllBytes(pcap, bytes);
+    }
+
+    [Theory]
+    [InlineData("rtl")]
+    [InlineData("model")]
+    public void A_bad_record_part_way_names_file_record_and_field_and_changes_nothing_in_out(string engine)
+    {
+        using var dir = new TempDir();
+        var args = Story(dir, engine);
+        Directory.CreateDirectory(dir.File("out"));
+        File.WriteAllText(dir.File("out/network.pcap"), "an earlier run");
+        BreakThirdRecord(dir.File("a1.pcap"));
+        var (code, _, stderr) = NitroctlProcess.Run(args);
+        Assert.NotEqual(0, code);
+        Assert.Contains($"{dir.File("a1.pcap")}: record 3 at byte offset", stderr, StringComparison.Ordinal);
+        Assert.Contains("incl_len (captured length) 1501 exceeds the file's snaplen (snapshot length) 1500", stderr, StringComparison.Ordinal);
+        Assert.Equal(["network.pcap"], Directory.GetFiles(dir.File("out")).Select(Path.GetFileName));
+        Assert.Equal("an earlier run", File.ReadAllText(dir.File("out/network.pcap")));
+        Assert.Equal([dir.File("out")], Directory.GetDirectories(dir.Path));   // no staging directory left
+    }
+
+    [Fact]
+    public void Out_of_order_timestamps_in_one_input_are_an_error_naming_the_record()
+    {
+        using var dir = new TempDir();
+        var args = Story(dir, "model");
+        PcapWriter.WriteFile(dir.File("b1.pcap"), [new PcapRecord(2_000, []), new PcapRecord(1_000, [])]);
+        var (code, _, stderr) = NitroctlProcess.Run(args);
+        Assert.NotEqual(0, code);
+        Assert.Contains($"{dir.File("b1.pcap")}: record 2: timestamp 1000 µs is earlier than record 1's 2000 µs", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(dir.File("out")));
     }
 

@@ -39,6 +39,24 @@ public class SimulateRegionContractTests
     }
 
     [Fact]
+    public void A_bad_record_part_way_changes_nothing_in_out()
+    {
+        using var dir = new TempDir();
+        var ping = Frames.IcmpEcho(0x024e47570001UL, 0x02000a00010aUL, System.Net.IPAddress.Parse("10.0.1.10"), System.Net.IPAddress.Parse("203.0.113.7"), 9, 1);
+        PcapWriter.WriteFile(dir.File("a1.pcap"), [new PcapRecord(1_000_000, ping), new PcapRecord(2_000_000, ping)]);
+        var bytes = File.ReadAllBytes(dir.File("a1.pcap"));
+        File.WriteAllBytes(dir.File("a1.pcap"), bytes[..^5]);   // the second record is cut short
+        var output = dir.File("out");
+        var (code, _, stderr) = NitroctlProcess.Run("simulate-region", "--topology", Region, "--engine", "model",
+            "--from", "eni-a1=" + dir.File("a1.pcap"), "--out", output);
+        Assert.Equal(1, code);
+        Assert.Contains($"{dir.File("a1.pcap")}: record 2 at byte offset", stderr, StringComparison.Ordinal);
+        Assert.Contains("truncated record data", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+        Assert.Empty(Directory.GetDirectories(dir.Path));   // no staging directory left
+    }
+
+    [Fact]
     public void Unknown_port_is_an_error_naming_it_and_nothing_is_written()
     {
         using var dir = new TempDir();

@@ -265,6 +265,20 @@ public class CardBehaviourTests
 
     [Theory]
     [MemberData(nameof(Engines), MemberType = typeof(TestHost))]
+    public void An_empty_frame_on_either_port_is_malformed_and_the_next_frame_crosses(string engine)
+    {
+        using var host = new TestHost(engine);
+        AssertDropped(host.SendFromEni(BlueA1, []), DropReason.Malformed, 0, BlueVni);
+        var fromNetwork = host.SendFromNetwork([]);
+        Assert.Empty(fromNetwork.Host);
+        Assert.Empty(fromNetwork.Network);
+        Assert.Equal(DropReason.Malformed, Assert.Single(fromNetwork.Alarms).Reason);
+        Assert.Single(host.SendFromEni(BlueA1, Ping(BlueA1, BlueB1.Mac.Value, BlueB1.Ip)).Network);
+        Assert.Equal(2UL, host.Card.ReadCounters()[DropReason.Malformed]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines), MemberType = typeof(TestHost))]
     public void Every_frame_size_from_60_bytes_to_the_mtu_crosses_and_one_byte_more_is_mtu_exceeded(string engine)
     {
         using var host = new TestHost(engine);

@@ -1,5 +1,5 @@
-using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
+using NitroCard.Packets;
 using NitroCard.Region;
 
 namespace NitroCard.Cli.Simulate;
@@ -9,6 +9,7 @@ namespace NitroCard.Cli.Simulate;
 /// inputs (ties keep the inputs' order); frames with equal timestamps are pushed back to back,
 /// paced only by the card's tready, and the card runs until idle before the next timestamp.
 /// The card's time base follows the timestamps; idle gaps are not clocked cycle by cycle.
+/// Inputs are read and outputs written one timestamp group at a time, so memory does not grow with the files.
 /// </summary>
 internal static class CardSimulation
 {
@@ -20,36 +21,32 @@ internal static class CardSimulation
     /// </summary>
     public static bool Load(ICardEngine engine, HostCardPlan plan) => plan.LoadInto(engine);
 
-    public static SimulationResult Run(ICardEngine engine, IReadOnlyList<SimulationInput> inputs)
+    /// <summary>Offers <paramref name="frames"/> (in timestamp order; slot -1: from the network) and hands each group's results to <paramref name="output"/>.</summary>
+    public static SimulationResult Run(ICardEngine engine, IEnumerable<(int Slot, PcapRecord Record)> frames, SimulationOutput output)
     {
-        var offers = inputs
-            .SelectMany((input, order) => input.Records.Select((r, index) => (r.TimestampMicroseconds, order, index, input.Slot, r.Data)))
-            .OrderBy(o => o.TimestampMicroseconds).ThenBy(o => o.order).ThenBy(o => o.index)
-            .ToList();
-        var network = new List<TimedFrame>();
-        var host = new List<TimedFrame>();
-        var alarms = new List<CardAlarm>();
+        long framesIn = 0;
         ulong? cycles = null;
-        for (var start = 0; start < offers.Count;)
+        using var next = frames.GetEnumerator();
+        var pending = next.MoveNext();
+        while (pending)
         {
-            var timestamp = offers[start].TimestampMicroseconds;
+            var timestamp = next.Current.Record.TimestampMicroseconds;
             engine.SetTime((ulong)Math.Max(timestamp, 0));
-            var end = start;
-            for (; end < offers.Count && offers[end].TimestampMicroseconds == timestamp; end++)
+            for (; pending && next.Current.Record.TimestampMicroseconds == timestamp; pending = next.MoveNext())
             {
-                var offer = offers[end];
-                if (offer.Slot < 0)
-                    engine.PushNetwork(offer.Data);
+                var (slot, record) = next.Current;
+                if (slot < 0)
+                    engine.PushNetwork(record.Data);
                 else
-                    engine.PushHost(offer.Slot, offer.Data);
+                    engine.PushHost(slot, record.Data);
+                framesIn++;
             }
             if (engine.RunUntilIdle() is { } ran)
                 cycles = (cycles ?? 0) + ran;
-            network.AddRange(engine.DrainNetwork().Select(f => new TimedFrame(timestamp, f)));
-            host.AddRange(engine.DrainHost().Select(f => new TimedFrame(timestamp, f)));
-            alarms.AddRange(engine.DrainAlarms());
-            start = end;
+            output.Add(timestamp, engine.DrainNetwork(), engine.DrainHost(), engine.DrainAlarms());
         }
-        return new SimulationResult(network, host, alarms, engine.ReadCounters(), cycles);
+        var counters = engine.ReadCounters();
+        output.Finish(counters, cycles);
+        return new SimulationResult(framesIn, output.NetworkFrames, output.HostFrames, output.AlarmCount, counters, cycles);
     }
 }

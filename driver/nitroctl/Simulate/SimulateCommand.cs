@@ -8,7 +8,8 @@ namespace NitroCard.Cli.Simulate;
 /// <summary>
 /// <c>nitroctl simulate --topology region.json --host h [--engine rtl|model]
 /// [--from-eni eni=file.pcap]... [--from-network file.pcap] --out dir [--trace file.fst]</c>.
-/// Everything is read and checked before anything is written.
+/// The region file, the arguments and every pcap's file header are checked before the run; outputs are written as
+/// frames come out, into a staging directory that replaces the files in <c>--out</c> only when the whole run succeeded.
 /// </summary>
 internal static class SimulateCommand
 {
@@ -38,25 +39,40 @@ internal static class SimulateCommand
             var region = RegionLoader.Load(topologyPath);
             using var card = EngineFactory.Create(engineName);
             var plan = RegionCompiler.ForHost(region, parse.GetValue(host)!, card.Geometry);
-            var inputs = ReadInputs(plan, parse.GetValue(fromEni) ?? [], parse.GetValue(fromNetwork));
+            var inputs = ParseInputs(plan, parse.GetValue(fromEni) ?? [], parse.GetValue(fromNetwork));
+            var readers = new List<PcapReader>();
+            try
+            {
+                // Every file header is checked before the run; the records are read as the run goes.
+                foreach (var input in inputs)
+                    readers.Add(OpenPcap(input.File));
 
-            if (!CardSimulation.Load(card, plan))
-                Console.Error.WriteLine($"{card.Name}: this card has no filtering hardware: route tables, network ACLs and security groups are not enforced");
-            if (tracePath is not null)
-                ((RtlCardEngine)card).Card.StartTrace(tracePath);
-            var result = CardSimulation.Run(card, inputs);
-            if (tracePath is not null)
-                ((RtlCardEngine)card).Card.StopTrace();
-
-            var outDir = parse.GetValue(output)!.FullName;
-            SimulationOutput.Write(outDir, plan, result);
-            Console.WriteLine($"{card.Name}: {inputs.Sum(i => i.Records.Count)} frames in, {result.Network.Count} to the network, {result.Host.Count} delivered, {result.Counters.Drops.Sum(d => (long)d)} dropped, {result.Alarms.Count} alarms{(result.Cycles is { } c ? $", {c} cycles" : "")} -> {outDir}");
+                if (!CardSimulation.Load(card, plan))
+                    Console.Error.WriteLine($"{card.Name}: this card has no filtering hardware: route tables, network ACLs and security groups are not enforced");
+                var outDir = parse.GetValue(output)!.FullName;
+                using var staged = new StagedOutputDirectory(outDir);
+                var frames = PcapMerge.Merge(readers).Select(m => (inputs[m.Source].Slot, m.Record));
+                if (tracePath is not null)
+                    ((RtlCardEngine)card).Card.StartTrace(tracePath);
+                SimulationResult result;
+                using (var writer = new SimulationOutput(staged.Staging, plan))
+                    result = CardSimulation.Run(card, frames, writer);
+                if (tracePath is not null)
+                    ((RtlCardEngine)card).Card.StopTrace();
+                staged.Commit();
+                Console.WriteLine($"{card.Name}: {result.FramesIn} frames in, {result.Network} to the network, {result.Host} delivered, {result.Counters.Drops.Sum(d => (long)d)} dropped, {result.Alarms} alarms{(result.Cycles is { } c ? $", {c} cycles" : "")} -> {outDir}");
+            }
+            finally
+            {
+                foreach (var reader in readers)
+                    reader.Dispose();
+            }
             return 0;
         });
         return command;
     }
 
-    private static List<SimulationInput> ReadInputs(HostCardPlan plan, string[] fromEni, FileInfo? fromNetwork)
+    private static List<SimulationInput> ParseInputs(HostCardPlan plan, string[] fromEni, FileInfo? fromNetwork)
     {
         var inputs = new List<SimulationInput>();
         foreach (var spec in fromEni)
@@ -67,18 +83,18 @@ internal static class SimulateCommand
             var eniId = spec[..eq];
             var eni = plan.Enis.FirstOrDefault(e => e.EniId == eniId)
                 ?? throw new CliException($"--from-eni {eniId}: not an ENI on host {plan.HostName} (its ENIs: {string.Join(", ", plan.Enis.Select(e => e.EniId))})");
-            var file = Path.GetFullPath(spec[(eq + 1)..]);
-            inputs.Add(new SimulationInput(eniId, eni.Slot, file, ReadPcap(file)));
+            inputs.Add(new SimulationInput(eniId, eni.Slot, Path.GetFullPath(spec[(eq + 1)..])));
         }
         if (fromNetwork is not null)
-            inputs.Add(new SimulationInput("network", -1, fromNetwork.FullName, ReadPcap(fromNetwork.FullName)));
+            inputs.Add(new SimulationInput("network", -1, fromNetwork.FullName));
         return inputs;
     }
 
-    private static List<PcapRecord> ReadPcap(string path)
+    /// <summary>Opens a pcap and checks its file header; the caller disposes it.</summary>
+    internal static PcapReader OpenPcap(string path)
     {
         if (!File.Exists(path))
             throw new CliException($"{path}: no such pcap file");
-        return PcapReader.ReadFile(path);
+        return new PcapReader(path);
     }
 }

@@ -10,7 +10,8 @@ namespace NitroCard.Cli.Simulate;
 /// <c>nitroctl simulate-region --topology region.json [--engine rtl|model] [--from port=file.pcap]... --out dir</c>:
 /// every host's card, the Blackfoot edge and the substrate between them. Ports are ENI ids (what the instance sends),
 /// <c>internet</c>, <c>services</c>, <c>vpn:&lt;id&gt;</c> and <c>dx:&lt;connection&gt;</c>. Everything is read and
-/// checked before anything is written.
+/// checked before anything is written; inputs are read a record at a time, and outputs land in <c>--out</c> only when
+/// the whole run succeeded (a staging directory beside it).
 /// </summary>
 internal static class SimulateRegionCommand
 {
@@ -32,23 +33,38 @@ internal static class SimulateRegionCommand
             var region = RegionLoader.Load(parse.GetValue(topology)!.FullName);
             var specs = ParseSpecs(parse.GetValue(from) ?? []);
             using var simulation = new RegionSimulation(region, () => EngineFactory.Create(engineName));
-            var inputs = new List<RegionInput>();
-            foreach (var (port, file) in specs)
+            var ports = new List<string>();
+            var readers = new List<PcapReader>();
+            try
             {
-                if (!simulation.Ports.Contains(port))
-                    throw new CliException($"--from {port}: not a port of the region (ports: {string.Join(", ", simulation.Ports)})");
-                if (!File.Exists(file))
-                    throw new CliException($"{file}: no such pcap file");
-                inputs.AddRange(PcapReader.ReadFile(file).Select(r => new RegionInput(port, r.TimestampMicroseconds, r.Data)));
-            }
-            if (!simulation.Filtering)
-                Console.Error.WriteLine($"{engineName}: the cards have no filtering hardware: route tables, network ACLs and security groups are not enforced (a card without them cannot route to the edge: use --engine model)");
+                foreach (var (port, file) in specs)
+                {
+                    if (!simulation.Ports.Contains(port))
+                        throw new CliException($"--from {port}: not a port of the region (ports: {string.Join(", ", simulation.Ports)})");
+                    ports.Add(port);
+                    readers.Add(SimulateCommand.OpenPcap(file));
+                }
+                if (!simulation.Filtering)
+                    Console.Error.WriteLine($"{engineName}: the cards have no filtering hardware: route tables, network ACLs and security groups are not enforced (a card without them cannot route to the edge: use --engine model)");
 
-            simulation.Run(inputs);
-            var outDir = parse.GetValue(output)!.FullName;
-            RegionSimulationOutput.Write(outDir, simulation);
-            var ports = simulation.Received.Where(p => p.Value.Count > 0).Select(p => $"{p.Key} {p.Value.Count}");
-            Console.WriteLine($"{engineName}: {inputs.Count} frames in; received: {string.Join(", ", ports.DefaultIfEmpty("nothing"))}; substrate {simulation.Substrate.Count}; {simulation.Alarms.Count} alarms -> {outDir}");
+                var outDir = parse.GetValue(output)!.FullName;
+                using var staged = new StagedOutputDirectory(outDir);
+                long framesIn = 0;
+                foreach (var (source, record) in PcapMerge.Merge(readers))
+                {
+                    simulation.Send(ports[source], record.TimestampMicroseconds, record.Data);
+                    framesIn++;
+                }
+                RegionSimulationOutput.Write(staged.File, simulation);
+                staged.Commit();
+                var received = simulation.Received.Where(p => p.Value.Count > 0).Select(p => $"{p.Key} {p.Value.Count}");
+                Console.WriteLine($"{engineName}: {framesIn} frames in; received: {string.Join(", ", received.DefaultIfEmpty("nothing"))}; substrate {simulation.Substrate.Count}; {simulation.Alarms.Count} alarms -> {outDir}");
+            }
+            finally
+            {
+                foreach (var reader in readers)
+                    reader.Dispose();
+            }
             return 0;
         });
         return command;

@@ -1,52 +1,102 @@
 using System.Text.Json;
 using NitroCard.Driver;
+using NitroCard.Driver.Simulation;
 using NitroCard.Packets;
 using NitroCard.Region;
 
 namespace NitroCard.Cli.Simulate;
 
-/// <summary>Writes a simulation's results in the contract's layout.</summary>
-internal static class SimulationOutput
+/// <summary>
+/// Writes a simulation's results in the contract's layout as they come: <c>network.pcap</c>, <c>&lt;eni-id&gt;.pcap</c>
+/// per local ENI, <c>alarms.jsonl</c>, and <c>counters.json</c> at <see cref="Finish"/>. Every file name goes
+/// through <see cref="SafePath"/>: an ENI id never writes outside the output directory.
+/// </summary>
+internal sealed class SimulationOutput : IDisposable
 {
-    public static void Write(string directory, HostCardPlan plan, SimulationResult result)
+    private readonly string _directory;
+    private readonly HostCardPlan _plan;
+    private readonly PcapWriter _network;
+    private readonly Dictionary<int, PcapWriter> _enis = [];
+    private readonly FileStream _alarms;
+    private bool _disposed;
+
+    /// <param name="directory">An existing directory (the staging directory of the run).</param>
+    /// <param name="plan">The host's plan: its ENIs name the files.</param>
+    public SimulationOutput(string directory, HostCardPlan plan)
     {
-        Directory.CreateDirectory(directory);
-        PcapWriter.WriteFile(Path.Combine(directory, "network.pcap"), result.Network.Select(f => new PcapRecord(f.TimestampMicroseconds, f.Frame.Data)));
-        foreach (var eni in plan.Enis)
+        _directory = directory;
+        _plan = plan;
+        var paths = plan.Enis.Select(e => (e.Slot, Path: SafePath.Under(directory, e.EniId + ".pcap"))).ToList();
+        _network = new PcapWriter(SafePath.Under(directory, "network.pcap"));
+        try
         {
-            PcapWriter.WriteFile(
-                Path.Combine(directory, eni.EniId + ".pcap"),
-                result.Host.Where(f => f.Frame.Slot == eni.Slot).Select(f => new PcapRecord(f.TimestampMicroseconds, f.Frame.Data)));
+            foreach (var (slot, path) in paths)
+                _enis[slot] = new PcapWriter(path);
+            _alarms = File.Create(SafePath.Under(directory, "alarms.jsonl"));
         }
-        WriteAlarms(Path.Combine(directory, "alarms.jsonl"), plan, result.Alarms);
-        WriteCounters(Path.Combine(directory, "counters.json"), plan, result);
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
-    private static void WriteAlarms(string path, HostCardPlan plan, IReadOnlyList<CardAlarm> alarms)
+    public long NetworkFrames { get; private set; }
+
+    public long HostFrames { get; private set; }
+
+    public long AlarmCount { get; private set; }
+
+    /// <summary>What the card did with the frames of one timestamp.</summary>
+    public void Add(long timestamp, IReadOnlyList<CardFrame> network, IReadOnlyList<CardFrame> host, IReadOnlyList<CardAlarm> alarms)
     {
-        using var stream = File.Create(path);
+        foreach (var frame in network)
+            _network.Write(timestamp, frame.Data);
+        NetworkFrames += network.Count;
+        foreach (var frame in host)
+        {
+            if (_enis.TryGetValue(frame.Slot, out var writer))
+                writer.Write(timestamp, frame.Data);
+        }
+        HostFrames += host.Count;
         foreach (var alarm in alarms)
         {
-            using (var json = new Utf8JsonWriter(stream))
+            using (var json = new Utf8JsonWriter(_alarms))
             {
                 json.WriteStartObject();
-                CardJson.WriteAlarmFields(json, alarm, plan.Enis.FirstOrDefault(e => e.Slot == alarm.Slot)?.EniId);
+                CardJson.WriteAlarmFields(json, alarm, _plan.Enis.FirstOrDefault(e => e.Slot == alarm.Slot)?.EniId);
                 json.WriteEndObject();
             }
-            stream.WriteByte((byte)'\n');
+            _alarms.WriteByte((byte)'\n');
         }
+        AlarmCount += alarms.Count;
     }
 
-    private static void WriteCounters(string path, HostCardPlan plan, SimulationResult result)
+    /// <summary>Writes counters.json and closes every file.</summary>
+    public void Finish(CardCounters counters, ulong? cycles)
     {
-        using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        json.WriteStartObject();
-        if (result.Cycles is { } cycles)
-            json.WriteNumber("cycles", cycles);
-        CardJson.WriteCounterFields(json, plan, result.Counters);
-        if (result.Counters.Filters.Count > 0)
-            json.WriteNumber("conntrackAllowanceAvailable", result.Counters.ConntrackFree);
-        json.WriteEndObject();
+        using (var stream = File.Create(SafePath.Under(_directory, "counters.json")))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            if (cycles is { } c)
+                json.WriteNumber("cycles", c);
+            CardJson.WriteCounterFields(json, _plan, counters);
+            if (counters.Filters.Count > 0)
+                json.WriteNumber("conntrackAllowanceAvailable", counters.ConntrackFree);
+            json.WriteEndObject();
+        }
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _network?.Dispose();
+        foreach (var writer in _enis.Values)
+            writer.Dispose();
+        _alarms?.Dispose();
     }
 }

@@ -1,19 +1,12 @@
 using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
 
 namespace NitroCard.Cli.Simulate;
 
-/// <summary>What a card did with a simulation's frames.</summary>
-/// <param name="Network">Frames sent to the substrate, with the timestamp of the input group that caused them.</param>
-/// <param name="Host">Frames delivered to instances, with the same timestamps.</param>
-/// <param name="Alarms">Alarms in the order the card raised them.</param>
+/// <summary>What a card did with a simulation's frames (the frames themselves went to the output as they came).</summary>
+/// <param name="FramesIn">Frames offered.</param>
+/// <param name="Network">Frames sent to the substrate.</param>
+/// <param name="Host">Frames delivered to instances.</param>
+/// <param name="Alarms">Alarms raised.</param>
 /// <param name="Counters">The card's counters after the run.</param>
 /// <param name="Cycles">Data-path clock cycles the run took (null for an engine without a clock).</param>
-internal sealed record SimulationResult(
-    IReadOnlyList<TimedFrame> Network,
-    IReadOnlyList<TimedFrame> Host,
-    IReadOnlyList<CardAlarm> Alarms,
-    CardCounters Counters,
-    ulong? Cycles);
-
-internal sealed record TimedFrame(long TimestampMicroseconds, CardFrame Frame);
+internal sealed record SimulationResult(long FramesIn, long Network, long Host, long Alarms, CardCounters Counters, ulong? Cycles);

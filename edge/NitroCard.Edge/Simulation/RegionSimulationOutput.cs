@@ -13,16 +13,24 @@ public static class RegionSimulationOutput
     public static void Write(string directory, RegionSimulation simulation)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        ArgumentNullException.ThrowIfNull(simulation);
         Directory.CreateDirectory(directory);
-        foreach (var (port, frames) in simulation.Received)
-        {
-            if (frames.Count > 0)
-                PcapWriter.WriteFile(Path.Combine(directory, port + ".pcap"), frames);
-        }
-        PcapWriter.WriteFile(Path.Combine(directory, "substrate.pcap"), simulation.Substrate);
-        WriteAlarms(Path.Combine(directory, "alarms.jsonl"), simulation);
-        WriteCounters(Path.Combine(directory, "counters.json"), simulation);
+        Write(name => Path.Combine(directory, name), simulation);
+    }
+
+    /// <summary>
+    /// Writes every file at <paramref name="pathOf"/>(its name); port files are named from ENI ids and edge ports, so
+    /// a caller writing where input must not reach passes a resolver that refuses a name leaving its folder.
+    /// </summary>
+    public static void Write(Func<string, string> pathOf, RegionSimulation simulation)
+    {
+        ArgumentNullException.ThrowIfNull(pathOf);
+        ArgumentNullException.ThrowIfNull(simulation);
+        var ports = simulation.Received.Where(p => p.Value.Count > 0).Select(p => (Path: pathOf(p.Key + ".pcap"), Frames: p.Value)).ToList();
+        foreach (var (path, frames) in ports)
+            PcapWriter.WriteFile(path, frames);
+        PcapWriter.WriteFile(pathOf("substrate.pcap"), simulation.Substrate);
+        WriteAlarms(pathOf("alarms.jsonl"), simulation);
+        WriteCounters(pathOf("counters.json"), simulation);
     }
 
     private static void WriteAlarms(string path, RegionSimulation simulation)

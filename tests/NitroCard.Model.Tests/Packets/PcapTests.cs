@@ -137,7 +137,7 @@ public class PcapTests
         file[3] = 0x0A; // pcapng section header
         var ex = ReadFails(file);
         Assert.Contains("broken.pcap", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("magic", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("magic_number 0x0a0d0d0a at byte offset 0", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -184,7 +184,44 @@ public class PcapTests
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(24 + 16 + 5 + 12), 0x7FFF_FFFF);
         var ex = ReadFails(file);
         Assert.Contains("record 2 at byte offset 45", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("snapshot length", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("incl_len (captured length) 2147483647 exceeds the largest record", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A little-endian file declaring <paramref name="snapLength"/> with one record of <paramref name="length"/> bytes.</summary>
+    private static byte[] OneRecord(uint snapLength, int length, uint? originalLength = null)
+    {
+        var file = HandMade(false, false, 1, 0, new byte[length]);
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(16), snapLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(36), originalLength ?? (uint)length);
+        return file;
+    }
+
+    [Fact]
+    public void A_record_longer_than_the_files_snaplen_names_the_file_record_and_field()
+    {
+        var ex = ReadFails(OneRecord(snapLength: 1500, length: 1501));
+        Assert.Contains("broken.pcap: record 1 at byte offset 24", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("incl_len (captured length) 1501 exceeds the file's snaplen (snapshot length) 1500", ex.Message, StringComparison.Ordinal);
+        Assert.Single(Read(OneRecord(snapLength: 1500, length: 1500)));
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(0x7FFF_FFFFu)]
+    public void A_record_above_the_readers_maximum_is_refused_whatever_the_snaplen(uint snapLength)
+    {
+        Assert.Single(Read(OneRecord(snapLength, PcapFormat.MaxRecordLength)));
+        var ex = ReadFails(OneRecord(snapLength, PcapFormat.MaxRecordLength + 1));
+        Assert.Contains("broken.pcap: record 1 at byte offset 24", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"incl_len (captured length) {PcapFormat.MaxRecordLength + 1} exceeds the largest record", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_captured_length_above_the_original_length_names_both_fields()
+    {
+        var ex = ReadFails(OneRecord(65535, 100, originalLength: 99));
+        Assert.Contains("broken.pcap: record 1 at byte offset 24", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("incl_len (captured length) 100 is larger than orig_len (original length) 99", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

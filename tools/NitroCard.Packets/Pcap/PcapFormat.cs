@@ -18,6 +18,9 @@ public static class PcapFormat
     /// <summary>Snapshot length the writer declares: the largest record it accepts.</summary>
     public const int DefaultSnapLength = 262144;
 
-    /// <summary>Largest record length the reader accepts, whatever the declared snapshot length.</summary>
-    public const int MaxRecordLength = 16 * 1024 * 1024;
+    /// <summary>
+    /// Largest record length the reader accepts, whatever the declared snapshot length (libpcap's own maximum,
+    /// far above a 9,216-byte jumbo frame): a longer incl_len is a corrupt header, not a frame.
+    /// </summary>
+    public const int MaxRecordLength = 262144;
 }

@@ -55,6 +55,15 @@ public sealed class PcapReader : IDisposable
     /// <summary>The declared snapshot length.</summary>
     public uint SnapLength { get; private set; }
 
+    /// <summary>
+    /// The longest record this file may hold: its snapshot length, capped at <see cref="PcapFormat.MaxRecordLength"/>
+    /// (a snapshot length of 0, which some writers use for "unlimited", means the cap).
+    /// </summary>
+    private uint RecordLimit => SnapLength is 0 or > PcapFormat.MaxRecordLength ? PcapFormat.MaxRecordLength : SnapLength;
+
+    /// <summary>How many records <see cref="Read"/> has returned so far (the number of the last one).</summary>
+    public int RecordsRead => _recordNumber;
+
     /// <summary>The link type (always <see cref="PcapFormat.LinkTypeEthernet"/>: others are rejected).</summary>
     public uint LinkType { get; private set; }
 
@@ -82,12 +91,15 @@ public sealed class PcapReader : IDisposable
         var originalLength = ReadUInt32(header[12..]);
         var fractionLimit = IsNanosecond ? 1_000_000_000u : 1_000_000u;
         if (fraction >= fractionLimit)
-            throw Error(number, recordOffset, $"timestamp fraction {fraction} is not below {fractionLimit} ({(IsNanosecond ? "nanoseconds" : "microseconds")})");
-        var limit = Math.Max(SnapLength, (uint)PcapFormat.DefaultSnapLength);
-        if (includedLength > Math.Min(limit, (uint)PcapFormat.MaxRecordLength))
-            throw Error(number, recordOffset, $"captured length {includedLength} exceeds the snapshot length {SnapLength} (corrupt record header?)");
+            throw Error(number, recordOffset, $"{(IsNanosecond ? "ts_nsec" : "ts_usec")} (timestamp fraction) {fraction} is not below {fractionLimit} ({(IsNanosecond ? "nanoseconds" : "microseconds")})");
+        if (includedLength > RecordLimit)
+        {
+            throw Error(number, recordOffset, includedLength > PcapFormat.MaxRecordLength
+                ? $"incl_len (captured length) {includedLength} exceeds the largest record the reader accepts, {PcapFormat.MaxRecordLength} bytes (corrupt record header?)"
+                : $"incl_len (captured length) {includedLength} exceeds the file's snaplen (snapshot length) {SnapLength}");
+        }
         if (originalLength < includedLength)
-            throw Error(number, recordOffset, $"captured length {includedLength} is larger than the original length {originalLength}");
+            throw Error(number, recordOffset, $"incl_len (captured length) {includedLength} is larger than orig_len (original length) {originalLength}");
         var data = new byte[includedLength];
         got = ReadFully(data);
         if (got < data.Length)
@@ -129,17 +141,17 @@ public sealed class PcapReader : IDisposable
                 if (magic == PcapFormat.MagicNanoseconds)
                     IsNanosecond = true;
                 else if (magic != PcapFormat.MagicMicroseconds)
-                    throw new PcapFormatException($"{Name}: not a pcap file: magic 0x{BinaryPrimitives.ReadUInt32BigEndian(_header):x8} at byte offset 0 (pcapng and other formats are not supported)");
+                    throw new PcapFormatException($"{Name}: not a pcap file: magic_number 0x{BinaryPrimitives.ReadUInt32BigEndian(_header):x8} at byte offset 0 (pcapng and other formats are not supported)");
                 break;
         }
         VersionMajor = ReadUInt16(_header.AsSpan(4));
         VersionMinor = ReadUInt16(_header.AsSpan(6));
         if (VersionMajor != 2)
-            throw new PcapFormatException($"{Name}: unsupported pcap version {VersionMajor}.{VersionMinor} at byte offset 4 (expected 2.x)");
+            throw new PcapFormatException($"{Name}: unsupported pcap version_major.version_minor {VersionMajor}.{VersionMinor} at byte offset 4 (expected 2.x)");
         SnapLength = ReadUInt32(_header.AsSpan(16));
         LinkType = ReadUInt32(_header.AsSpan(20)) & 0x0FFF_FFFF;
         if (LinkType != PcapFormat.LinkTypeEthernet)
-            throw new PcapFormatException($"{Name}: link type {LinkType} at byte offset 20 is not LINKTYPE_ETHERNET (1)");
+            throw new PcapFormatException($"{Name}: link type {LinkType} (network field) at byte offset 20 is not LINKTYPE_ETHERNET (1)");
     }
 
     private PcapFormatException Error(int record, long offset, string problem)

@@ -1,0 +1,42 @@
+namespace NitroCard.Cli.Tests;
+
+/// <summary>The second wall: a name from input never becomes a path outside its folder (issue 16).</summary>
+public class SafePathTests
+{
+    [Theory]
+    [InlineData("/tmp/x/victim.pcap")]
+    [InlineData("../escaped.pcap")]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("")]
+    [InlineData("a/b.pcap")]
+    [InlineData("a\\b.pcap")]
+    [InlineData("nul\0.pcap")]
+    public void A_name_that_would_leave_the_folder_is_refused(string fileName)
+    {
+        using var dir = new TempDir();
+        var ex = Assert.Throws<CliException>(() => SafePath.Under(dir.Path, fileName));
+        Assert.Contains(dir.Path, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_staged_output_file_is_refused_outside_its_folder_and_nothing_is_left()
+    {
+        using var dir = new TempDir();
+        using (var staged = new NitroCard.Cli.Simulate.StagedOutputDirectory(Path.Combine(dir.Path, "out")))
+        {
+            Assert.Throws<CliException>(() => staged.File("../escaped.pcap"));
+            Assert.Throws<CliException>(() => staged.File("/tmp/x/victim.pcap"));
+            Assert.Equal(Path.Combine(staged.Staging, "eni-a1.pcap"), staged.File("eni-a1.pcap"));
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public void A_plain_name_stays_under_the_folder()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(Path.Combine(dir.Path, "eni-a1.pcap"), SafePath.Under(dir.Path, "eni-a1.pcap"));
+        Assert.Equal(Path.Combine(dir.Path, "..pcap"), SafePath.Under(dir.Path + "/", "..pcap"));
+    }
+}
