@@ -54,14 +54,14 @@ internal static class ApiCommands
     {
         var file = new Argument<FileInfo>("region.json") { Description = "The region file to converge to (the format `simulate` reads)." };
         var command = new Command("apply", "Converge the service to a region file.") { file };
-        command.SetAction(MappingOptions.Guard(async (parse, ct) =>
+        command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
             if (!path.Exists)
                 throw new CliException($"{path.FullName}: no such region file");
             var parameters = new Dictionary<string, string> { ["region"] = await File.ReadAllTextAsync(path.FullName, ct).ConfigureAwait(false), ["name"] = path.Name };
             return await CallAsync(parse, "apply", parameters, ct).ConfigureAwait(false);
-        }));
+        });
         return command;
     }
 
@@ -77,7 +77,7 @@ internal static class ApiCommands
             command.Options.Add(option);
             options.Add((option, p));
         }
-        command.SetAction(MappingOptions.Guard(async (parse, ct) =>
+        command.SetAction(async (parse, ct) =>
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (option, p) in options)
@@ -86,7 +86,7 @@ internal static class ApiCommands
                     values[p.Name] = value;
             }
             return await CallAsync(parse, name, values, ct).ConfigureAwait(false);
-        }));
+        });
         return command;
     }
 
