@@ -49,6 +49,8 @@ internal static class CliRunner
         {
             // A region file's problems: each one is already one escaped line.
             RegionException region when !region.Errors.IsDefaultOrEmpty => Prefix(region.Message),
+            CliException { Lines.Count: > 0 } listed => Prefix(TerminalText.Escape(listed.Message))
+                + string.Concat(listed.Lines.Select(l => Environment.NewLine + "  " + TerminalText.Escape(l))),
             CliException or PcapFormatException or Driver.NitroCardException or IOException or UnauthorizedAccessException
                 or System.Security.Cryptography.CryptographicException => Prefix(TerminalText.Escape(inner.Message)),
             OperationCanceledException => "nitroctl: cancelled",
@@ -75,4 +77,14 @@ internal sealed class CliException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>An error with a list under it (a refusal's problems), each printed on its own line.</summary>
+    public CliException(string message, IReadOnlyList<string> lines)
+        : base(message)
+    {
+        Lines = lines;
+    }
+
+    /// <summary>The lines printed under the message.</summary>
+    public IReadOnlyList<string> Lines { get; } = [];
 }
