@@ -88,5 +88,22 @@ public sealed class ErrorTransportTests : IDisposable
         Assert.Contains($"the server's certificate is not issued by the CA in {_dir.File("other-ca")}", MappingChannel.Explain(e, _dir.File("other-ca")), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("create-host", "name=host-z;underlayIp=255.255.255.255", "is not a unicast address")]
+    [InlineData("create-host", "name=host-z;underlayIp=0.0.0.0", "is not a unicast address")]
+    [InlineData("associate-address", "networkInterfaceId=eni-a2;publicIp=192.168.7.7", "is not a public address (private, RFC 1918)")]
+    [InlineData("create-vpc", "cidrBlock=10.0.0.0/8", "is invalid: a VPC")]
+    [InlineData("create-vpc", "cidrBlock=10.7.0.0/29", "is invalid: a VPC")]
+    public async Task The_API_applies_the_region_file_checks_and_changes_nothing(string action, string parameters, string expected)
+    {
+        await using var server = await StartAsync();
+        Assert.Null((await CallAsync(server, "apply", ("region", File.ReadAllText(ExamplePath)))).Refusal);
+        var p = parameters.Split(';').Select(kv => kv.Split('=')).Select(kv => (kv[0], kv[1])).ToArray();
+        var reply = await CallAsync(server, action, p);
+        Assert.NotNull(reply.Refusal);
+        Assert.Contains(expected, reply.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(1, server.Service.Version);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
