@@ -37,6 +37,18 @@ public class ErrorReportingTests
     }
 
     [Fact]
+    public void Apply_of_a_file_over_the_request_limit_names_the_limit()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("huge.json");
+        using (var stream = File.Create(file))
+            stream.SetLength(65L * 1024 * 1024);
+        var (code, _, stderr) = NitroctlProcess.Run("apply", file, "--endpoint", "https://127.0.0.1:1", "--ca-dir", dir.File("ca"));
+        Assert.NotEqual(0, code);
+        Assert.StartsWith($"nitroctl: {file}: 68157440 bytes is over the Mapping Service's request limit of 64 MiB", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Control_characters_in_a_region_file_are_escaped_not_printed_raw()
     {
         using var dir = new TempDir();
