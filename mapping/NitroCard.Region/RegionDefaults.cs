@@ -14,8 +14,11 @@ public static class RegionDefaults
     /// <summary>The most security groups one ENI may have (AWS's limit).</summary>
     public const int MaxSecurityGroupsPerEni = 5;
 
-    /// <summary>The smallest subnet AWS allows (/28), so the five reserved addresses leave room.</summary>
+    /// <summary>The smallest VPC or subnet AWS allows (/28), so the five reserved addresses leave room.</summary>
     public const int MaxSubnetPrefixLength = 28;
+
+    /// <summary>The largest VPC or subnet AWS allows (/16).</summary>
+    public const int MinPrefixLength = 16;
 
     /// <summary>The largest VNI (24 bits).</summary>
     public const uint MaxVni = 0xFF_FFFF;

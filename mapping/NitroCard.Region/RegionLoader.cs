@@ -74,8 +74,13 @@ public static class RegionLoader
         }
         message = message.Trim();
 
+        // The serializer's wording names .NET types; say what it means for the file. The path already names the field.
         if (message.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal))
             message = "expected " + ExpectedAt(path);
+        else if (message.StartsWith("The JSON property '", StringComparison.Ordinal) && message.Contains("could not be mapped", StringComparison.Ordinal))
+            message = "unknown field (misspelt? a region file has no such field here)";
+        else if (message.StartsWith("Duplicate property '", StringComparison.Ordinal))
+            message = "given twice (a field may appear once per object)";
         else if (e.InnerException is not null || line is not null)
             message = "invalid JSON: " + message;
         return new RegionError(path, message, line, column);

@@ -28,7 +28,7 @@ public sealed class RegionLoaderTests
     }
 
     [Fact]
-    public void Comments_trailing_commas_numeric_protocols_and_unknown_properties_are_accepted()
+    public void Comments_trailing_commas_and_numeric_protocols_are_accepted()
     {
         var region = RegionLoader.Load(RegionFiles.PathOf(RegionFiles.ThreeVpcs));
 

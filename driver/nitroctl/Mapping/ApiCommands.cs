@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Grpc.Core;
 using NitroCard.Mapping.Grpc;
+using NitroCard.Mapping.Hosting;
 using NitroCard.Mapping.Grpc.Protocol;
 
 namespace NitroCard.Cli.Mapping;
@@ -56,14 +57,16 @@ internal static class ApiCommands
     {
         var file = new Argument<FileInfo>("region.json") { Description = "The region file to converge to (the format `simulate` reads)." };
         var command = new Command("apply", "Converge the service to a region file.") { file };
-        command.SetAction(MappingOptions.Guard(async (parse, ct) =>
+        command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
             if (!path.Exists)
                 throw new CliException($"{path.FullName}: no such region file");
+            if (path.Length > MappingLimits.MaxRequestBytes)
+                throw new CliException($"{path.FullName}: {path.Length} bytes is over the Mapping Service's request limit of {MappingLimits.Describe()}");
             var parameters = new Dictionary<string, string> { ["region"] = await File.ReadAllTextAsync(path.FullName, ct).ConfigureAwait(false), ["name"] = path.Name };
             return await CallAsync(parse, "apply", parameters, ct).ConfigureAwait(false);
-        }));
+        });
         return command;
     }
 
@@ -79,7 +82,7 @@ internal static class ApiCommands
             command.Options.Add(option);
             options.Add((option, p));
         }
-        command.SetAction(MappingOptions.Guard(async (parse, ct) =>
+        command.SetAction(async (parse, ct) =>
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (option, p) in options)
@@ -88,7 +91,7 @@ internal static class ApiCommands
                     values[p.Name] = value;
             }
             return await CallAsync(parse, name, values, ct).ConfigureAwait(false);
-        }));
+        });
         return command;
     }
 
@@ -100,17 +103,26 @@ internal static class ApiCommands
         var client = new RegionMapping.RegionMappingClient(channel);
         var request = new CallRequest { Action = action };
         request.Parameters.Add(parameters);
+        CallReply reply;
         try
         {
-            var reply = await client.CallAsync(request, cancellationToken: ct).ConfigureAwait(false);
-            Console.WriteLine(reply.ResultJson);
-            return 0;
+            reply = await client.CallAsync(request, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (RpcException e)
         {
-            throw new CliException(e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown
-                ? $"{endpoint}: {e.Status.Detail}"
-                : e.Status.Detail, e);
+            throw new CliException(e.StatusCode switch
+            {
+                StatusCode.ResourceExhausted => $"{endpoint}: the request is over the Mapping Service's limit of {MappingLimits.Describe()} ({e.Status.Detail})",
+                StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown => $"{endpoint}: {MappingChannel.Explain(e, caDir)}",
+                _ => e.Status.Detail,
+            }, e);
         }
+        if (reply.Refusal is { } refusal)
+        {
+            var more = refusal.MoreProblems > 0 ? [$"… and {refusal.MoreProblems} more"] : Array.Empty<string>();
+            throw new CliException($"{refusal.Code}: {refusal.Message}", [.. refusal.Problems, .. more]);
+        }
+        Console.WriteLine(reply.ResultJson);
+        return 0;
     }
 }

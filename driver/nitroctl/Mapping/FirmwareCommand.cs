@@ -15,7 +15,7 @@ internal static class FirmwareCommand
         var engine = new Option<string>("--engine") { Description = "rtl (the Verilated card) or model.", DefaultValueFactory = _ => "rtl" };
         engine.AcceptOnlyFromAmong(EngineFactory.Names);
         var run = new Command("run", "Run one host: its card and the firmware agent, until SIGINT/SIGTERM.") { host, identity, engine };
-        run.SetAction(MappingOptions.Guard(async (parse, ct) =>
+        run.SetAction(async (parse, ct) =>
         {
             var endpoint = MappingOptions.RequireEndpoint(parse);
             var identityDir = parse.GetValue(identity)!.FullName;
@@ -42,7 +42,7 @@ internal static class FirmwareCommand
                 throw new CliException($"host {hostName} refused by the Mapping Service: {e.Message}", e);
             }
             return 0;
-        }));
+        });
         return new Command("firmware", "The card firmware (the per-host agent).") { run };
     }
 

@@ -22,7 +22,7 @@ internal static class MappingCommand
         {
             store, listen, retention,
         };
-        serve.SetAction(MappingOptions.Guard(async (parse, cancellationToken) =>
+        serve.SetAction(async (parse, cancellationToken) =>
         {
             var caDir = MappingOptions.RequireCaDir(parse);
             if (!IPEndPoint.TryParse(parse.GetValue(listen)!, out var endpoint))
@@ -55,12 +55,12 @@ internal static class MappingCommand
                 }
             }
             return 0;
-        }));
+        });
 
         var host = new Option<string>("--host") { Description = "The host name (the certificate's CN and DNS SAN).", Required = true }.MustBeResourceName();
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for host.crt, host.key and ca.crt.", Required = true };
         var issue = new Command("issue-host-identity", "Issue a host's certificate and key from the region CA.") { host, output };
-        issue.SetAction(MappingOptions.Guard((parse, _) =>
+        issue.SetAction((parse, _) =>
         {
             var caDir = MappingOptions.RequireCaDir(parse);
             if (!File.Exists(Path.Combine(caDir, RegionCa.CaFile)))
@@ -78,7 +78,7 @@ internal static class MappingCommand
             Console.WriteLine(Path.Combine(outDir, "host.crt"));
             Console.WriteLine(Path.Combine(outDir, "host.key"));
             return Task.FromResult(0);
-        }));
+        });
 
         return new Command("mapping", "The Mapping Service.") { serve, issue };
     }

@@ -29,24 +29,6 @@ internal static class MappingOptions
     public static string RequireCaDir(ParseResult parse)
         => parse.GetValue(CaDir)?.FullName ?? throw new CliException("--ca-dir <dir> is required");
 
-    /// <summary>
-    /// Wraps an action so that an expected failure is one stderr line (<c>nitroctl: Code: message</c>) and
-    /// exit code 1, not System.CommandLine's stack trace.
-    /// </summary>
-    public static Func<ParseResult, CancellationToken, Task<int>> Guard(Func<ParseResult, CancellationToken, Task<int>> action)
-        => async (parse, ct) =>
-        {
-            try
-            {
-                return await action(parse, ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-            {
-                await Console.Error.WriteLineAsync($"nitroctl: {e.Message}").ConfigureAwait(false);
-                return CliRunner.Failure;
-            }
-        };
-
     /// <summary>Logs go to stderr, results to stdout.</summary>
     public static ILoggerFactory StderrLogging()
         => LoggerFactory.Create(b => b

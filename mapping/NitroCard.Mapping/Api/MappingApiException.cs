@@ -31,9 +31,18 @@ public sealed class MappingApiException : Exception
     /// <summary>The EC2-style error code.</summary>
     public string Code { get; }
 
-    /// <summary>Builds the exception for several problems found at once (each on its own line).</summary>
+    /// <summary>Every problem, one a line (just the message when there is one).</summary>
+    public IReadOnlyList<string> Problems { get; private init; } = [];
+
+    /// <summary>Builds the exception for several problems found at once.</summary>
     public static MappingApiException FromProblems(string code, IReadOnlyCollection<string> problems)
-        => new(code, problems.Count == 1 ? problems.First() : $"{problems.Count} problems: " + string.Join("; ", problems));
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        return new(code, problems.Count == 1 ? problems.First() : $"{problems.Count} problems: " + string.Join("; ", problems))
+        {
+            Problems = problems.Count == 1 ? [] : [.. problems],
+        };
+    }
 }
 
 /// <summary>The error codes the service uses (named as EC2 names them).</summary>

@@ -1,5 +1,7 @@
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
 using Grpc.Net.Client;
 using NitroCard.Mapping.Security;
 
@@ -25,7 +27,29 @@ public static class MappingChannel
                     certificate is X509Certificate2 c && RegionCa.IsIssuedBy(c, ca),
             },
         };
-        return GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true, MaxReceiveMessageSize = 256 * 1024 * 1024 });
+        return GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true, MaxReceiveMessageSize = 256 * 1024 * 1024, MaxSendMessageSize = Hosting.MappingLimits.MaxRequestBytes });
+    }
+
+    /// <summary>
+    /// What a failed call's transport error means for the user. TLS failures surface as generic
+    /// connection errors ("did not complete the HTTP/2 handshake"); name the certificate at fault instead.
+    /// </summary>
+    /// <param name="e">The failed call.</param>
+    /// <param name="trustDirectory">The directory whose <c>ca.crt</c> the client trusts (named in the message).</param>
+    public static string Explain(RpcException e, string trustDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var chain = new List<Exception>();
+        foreach (var start in new[] { e, e.Status.DebugException })
+        {
+            for (var x = start; x is not null; x = x.InnerException)
+                chain.Add(x);
+        }
+        if (chain.Any(x => x is AuthenticationException && x.Message.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal)))
+            return $"the server's certificate is not issued by the CA in {trustDirectory} (ca.crt): this is not the region's Mapping Service, or {trustDirectory} is another region's";
+        if (chain.Any(x => x.Message.Contains("HTTP/2 handshake", StringComparison.Ordinal) || x.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase) && x is AuthenticationException or IOException))
+            return "the Mapping Service refused this client's certificate (not issued by the region CA): use the identity the region's CA issued";
+        return e.Status.Detail;
     }
 
     /// <summary>The operator channel from a CA directory (<c>operator.crt</c>, <c>operator.key</c>, <c>ca.crt</c>).</summary>

@@ -4,6 +4,7 @@ using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Security;
 using NitroCard.Packets;
+using NitroCard.Mapping.Hosting;
 using P = NitroCard.Mapping.Grpc.Protocol;
 
 namespace NitroCard.Mapping.Grpc;
@@ -31,16 +32,21 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
         }
         catch (MappingApiException e)
         {
-            var status = e.Code switch
-            {
-                _ when e.Code.EndsWith(".NotFound", StringComparison.Ordinal) => StatusCode.NotFound,
-                _ when e.Code.EndsWith(".InUse", StringComparison.Ordinal) || e.Code.EndsWith(".Conflict", StringComparison.Ordinal) || e.Code.EndsWith(".Duplicate", StringComparison.Ordinal) => StatusCode.AlreadyExists,
-                ErrorCodes.InvalidAction => StatusCode.Unimplemented,
-                ErrorCodes.InsufficientCapacity => StatusCode.ResourceExhausted,
-                _ => StatusCode.InvalidArgument,
-            };
-            throw Refuse(status, e.Code, e.Message);
+            return new P.CallReply { Refusal = ToRefusal(e) };
         }
+    }
+
+    /// <summary>A refusal for the reply body: the first <see cref="MappingLimits.MaxListedProblems"/> problems and how many more.</summary>
+    internal static P.Refusal ToRefusal(MappingApiException e)
+    {
+        var refusal = new P.Refusal
+        {
+            Code = e.Code,
+            Message = e.Problems.Count > 1 ? $"{e.Problems.Count} problems" : e.Message,
+            MoreProblems = (uint)Math.Max(0, e.Problems.Count - MappingLimits.MaxListedProblems),
+        };
+        refusal.Problems.Add(e.Problems.Take(MappingLimits.MaxListedProblems));
+        return refusal;
     }
 
     public override async Task Subscribe(IAsyncStreamReader<P.AgentMessage> requestStream, IServerStreamWriter<P.ServiceMessage> responseStream, ServerCallContext context)

@@ -76,9 +76,10 @@ public sealed class MappingServer : IAsyncDisposable
         if (loggerFactory is not null)
             builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(service);
-        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 256 * 1024 * 1024);
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = MappingLimits.MaxRequestBytes);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            kestrel.Limits.MaxRequestBodySize = MappingLimits.MaxRequestBodyBytes;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 4096;
             kestrel.Listen(options.Listen, listen =>
             {

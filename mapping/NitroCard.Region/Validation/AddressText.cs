@@ -112,4 +112,27 @@ internal static class AddressText
     }
 
     public static string Format(uint ipv4) => Ipv4Address.FromUInt32(ipv4).ToString();
+
+    /// <summary>Why <paramref name="ipv4"/> cannot be a node's own address (RFC 6890 special ranges); null when it is unicast.</summary>
+    public static string? NonUnicastReason(uint ipv4) => ipv4 switch
+    {
+        0xFFFF_FFFF => "the limited broadcast address",
+        _ when ipv4 >> 24 == 0 => "\"this network\", 0.0.0.0/8",
+        _ when ipv4 >> 24 == 127 => "loopback, 127.0.0.0/8",
+        _ when ipv4 >> 28 == 0xE => "multicast, 224.0.0.0/4",
+        _ when ipv4 >> 28 == 0xF => "reserved, 240.0.0.0/4",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Why <paramref name="ipv4"/> cannot be an Elastic IP: not unicast, or not globally routed. The
+    /// documentation ranges (TEST-NET-1..3) stay allowed: the examples and tests use them as public addresses.
+    /// </summary>
+    public static string? NonPublicReason(uint ipv4) => NonUnicastReason(ipv4) ?? ipv4 switch
+    {
+        _ when ipv4 >> 24 == 10 || ipv4 >> 20 == 0xAC1 || ipv4 >> 16 == 0xC0A8 => "private, RFC 1918",
+        _ when ipv4 >> 22 == (100u << 2 | 1) => "shared address space, 100.64.0.0/10",
+        _ when ipv4 >> 16 == 0xA9FE => "link-local, 169.254.0.0/16",
+        _ => null,
+    };
 }

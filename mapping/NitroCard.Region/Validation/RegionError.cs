@@ -7,14 +7,16 @@ namespace NitroCard.Region;
 /// <param name="Column">The 1-based column (in bytes), for JSON syntax and type errors.</param>
 public sealed record RegionError(string Path, string Message, int? Line = null, int? Column = null)
 {
-    /// <summary>The problem as one line naming the file: <c>region.json: vpcs[0].vni: …</c>.</summary>
+    /// <summary>The problem as one line naming the file: <c>region.json: vpcs[0].vni: …</c>. Control characters quoted from the input are escaped.</summary>
     public string Format(string fileName)
     {
+        fileName = TerminalText.Escape(fileName);
         var location = Line is { } line
             ? Column is { } column ? $"{fileName}:{line}:{column}: " : $"{fileName}:{line}: "
             : $"{fileName}: ";
-        return Path.Length == 0 ? location + Message : $"{location}{Path}: {Message}";
+        return location + ToString();
     }
 
-    public override string ToString() => Path.Length == 0 ? Message : $"{Path}: {Message}";
+    /// <summary>The problem as one line without the file: <c>vpcs[0].vni: …</c> (escaped like <see cref="Format"/>).</summary>
+    public override string ToString() => Path.Length == 0 ? TerminalText.Escape(Message) : $"{TerminalText.Escape(Path)}: {TerminalText.Escape(Message)}";
 }

@@ -44,10 +44,10 @@ public sealed class RegionException : Exception
     private static string FormatMessage(string fileName, ImmutableArray<RegionError> errors)
     {
         if (errors.IsDefaultOrEmpty)
-            return $"{fileName}: the region is invalid";
+            return $"{TerminalText.Escape(fileName)}: the region is invalid";
         if (errors.Length == 1)
             return errors[0].Format(fileName);
-        return $"{fileName}: {errors.Length} problems{Environment.NewLine}"
+        return $"{TerminalText.Escape(fileName)}: {errors.Length} problems{Environment.NewLine}"
             + string.Join(Environment.NewLine, errors.Select(e => e.Format(fileName)));
     }
 }

@@ -136,6 +136,11 @@ public static partial class RegionValidator
         private uint? CheckUnderlayIp(string? text, string path, string? owner)
         {
             var ip = RequiredIpv4(text, path + ".underlayIp");
+            if (ip is { } unicast && AddressText.NonUnicastReason(unicast) is { } reason)
+            {
+                Add(path + ".underlayIp", $"{text} is not a unicast address ({reason}): a host or edge needs its own substrate address");
+                return null;
+            }
             if (ip is { } address && !_underlayIps.TryAdd(address, $"{path} ({owner})"))
             {
                 Add(path + ".underlayIp", $"{text} is already the underlay address of {_underlayIps[address]}");
@@ -156,7 +161,7 @@ public static partial class RegionValidator
             }
             CheckId(vpc.Id, path + ".id");
             var vpcName = string.IsNullOrEmpty(vpc.Id) ? path : vpc.Id;
-            var cidr = RequiredPrefix(vpc.Cidr, path + ".cidr");
+            var cidr = CheckSize(RequiredPrefix(vpc.Cidr, path + ".cidr"), path + ".cidr", "VPC");
             CheckVni(vpc.Vni, path, vpcName);
 
             var subnets = Items(vpc.Subnets);
@@ -180,15 +185,10 @@ public static partial class RegionValidator
                     continue;
                 }
                 CheckId(subnet.Id, spath + ".id");
-                var prefix = RequiredPrefix(subnet.Cidr, spath + ".cidr");
+                var prefix = CheckSize(RequiredPrefix(subnet.Cidr, spath + ".cidr"), spath + ".cidr", "subnet");
                 if (prefix is { } p)
                 {
-                    if (p.Length > RegionDefaults.MaxSubnetPrefixLength)
-                    {
-                        Add(spath + ".cidr", $"{p} is smaller than /{RegionDefaults.MaxSubnetPrefixLength}, the smallest subnet AWS allows");
-                        prefix = null;
-                    }
-                    else if (cidr is { } c && !c.Contains(p))
+                    if (cidr is { } c && !c.Contains(p))
                     {
                         Add(spath + ".cidr", $"{p} is not inside the CIDR {c} of {vpcName}");
                         prefix = null;
@@ -233,6 +233,20 @@ public static partial class RegionValidator
             }
 
             CheckEdgeAttachments(vpc, path, vpcName, cidr, routeTableIds);
+        }
+
+        /// <summary>AWS allows VPCs and subnets from /16 to /28; null (reported) outside that.</summary>
+        private Prefix? CheckSize(Prefix? prefix, string path, string kind)
+        {
+            if (prefix is not { } p)
+                return null;
+            if (p.Length > RegionDefaults.MaxSubnetPrefixLength)
+                Add(path, $"{p} is smaller than /{RegionDefaults.MaxSubnetPrefixLength}, the smallest {kind} AWS allows (/{RegionDefaults.MinPrefixLength}../{RegionDefaults.MaxSubnetPrefixLength})");
+            else if (p.Length < RegionDefaults.MinPrefixLength)
+                Add(path, $"{p} is larger than /{RegionDefaults.MinPrefixLength}, the largest {kind} AWS allows (/{RegionDefaults.MinPrefixLength}../{RegionDefaults.MaxSubnetPrefixLength})");
+            else
+                return p;
+            return null;
         }
 
         private void CheckVni(uint vni, string path, string vpcName)
@@ -535,11 +549,12 @@ public static partial class RegionValidator
                 }
             }
 
-            if (eni.PublicIp is not null
-                && RequiredIpv4(eni.PublicIp, path + ".publicIp") is { } publicIp
-                && !_publicIps.TryAdd(publicIp, $"{path} ({eniName})"))
+            if (eni.PublicIp is not null && RequiredIpv4(eni.PublicIp, path + ".publicIp") is { } publicIp)
             {
-                Add(path + ".publicIp", $"{eni.PublicIp} is already the public IP of {_publicIps[publicIp]}");
+                if (AddressText.NonPublicReason(publicIp) is { } reason)
+                    Add(path + ".publicIp", $"{eni.PublicIp} is not a public address ({reason}): the edge translates it to and from the internet");
+                else if (!_publicIps.TryAdd(publicIp, $"{path} ({eniName})"))
+                    Add(path + ".publicIp", $"{eni.PublicIp} is already the public IP of {_publicIps[publicIp]}");
             }
         }
 
