@@ -50,6 +50,19 @@ public class SimulationOutputTests
         }
     }
 
+    [Fact]
+    public void An_eni_called_network_is_refused_instead_of_overwriting_the_substrate_output()
+    {
+        using var dir = new TempDir();
+        var ex = Assert.Throws<CliException>(() =>
+        {
+            using var staged = new StagedOutputDirectory(Path.Combine(dir.Path, "out"));
+            using var output = new SimulationOutput(staged.Staging, WithFirstEniNamed("network"));
+        });
+        Assert.Contains("network.pcap", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     /// <summary>Frames from eni-a1 to eni-a2 (they leave for the network), one per microsecond from 1.</summary>
     private static IEnumerable<(int Slot, PcapRecord Record)> Pings(int slot)
     {

@@ -20,14 +20,19 @@ internal sealed class SimulationOutput : IDisposable
     private readonly FileStream _alarms;
     private bool _disposed;
 
+    private const string NetworkFileStem = "network";
+
     /// <param name="directory">An existing directory (the staging directory of the run).</param>
     /// <param name="plan">The host's plan: its ENIs name the files.</param>
     public SimulationOutput(string directory, HostCardPlan plan)
     {
         _directory = directory;
         _plan = plan;
+        // network.pcap is the contract's substrate output: an ENI called "network" would overwrite it.
+        if (plan.Enis.FirstOrDefault(e => e.EniId == NetworkFileStem) is { } clash)
+            throw new CliException($"ENI '{clash.EniId}' (slot {clash.Slot}) would write {NetworkFileStem}.pcap, the substrate output; rename the ENI");
         var paths = plan.Enis.Select(e => (e.Slot, Path: SafePath.Under(directory, e.EniId + ".pcap"))).ToList();
-        _network = new PcapWriter(SafePath.Under(directory, "network.pcap"));
+        _network = new PcapWriter(SafePath.Under(directory, NetworkFileStem + ".pcap"));
         try
         {
             foreach (var (slot, path) in paths)
