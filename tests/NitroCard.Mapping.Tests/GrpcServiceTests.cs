@@ -28,6 +28,9 @@ public sealed class GrpcServiceTests : IDisposable
         return reply.Refusal is null ? reply.ResultJson : throw new InvalidOperationException($"{reply.Refusal.Code}: {reply.Refusal.Message}");
     }
 
+    /// <summary>A refusal's message and its problems, one a line, as nitroctl prints them.</summary>
+    private static string RefusalText(Refusal refusal) => string.Join('\n', [refusal.Message, .. refusal.Problems]);
+
     private static async Task<CallReply> CallReplyAsync(MappingServer server, string caDir, string action, params (string, string)[] p)
     {
         using var channel = MappingChannel.ForOperator(server.Endpoint, caDir);
@@ -149,12 +152,14 @@ public sealed class GrpcServiceTests : IDisposable
         var p = new Dictionary<string, string> { ["subnetId"] = "subnet-a", ["host"] = "host-b", ["networkInterfaceId"] = "eni-new" };
         p[parameter] = value;
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => CallAsync(server, ca, "create-network-interface", [.. p.Select(kv => (kv.Key, kv.Value))]));
+        var refusal = (await CallReplyAsync(server, ca, "create-network-interface", [.. p.Select(kv => (kv.Key, kv.Value))])).Refusal;
 
-        Assert.Equal("InvalidParameterValue", e.Trailers.GetValue(RegionMappingService.Ec2CodeTrailer));
-        Assert.Contains(expected, e.Status.Detail, StringComparison.Ordinal);
-        Assert.Contains($"parameter {parameter}", e.Status.Detail, StringComparison.Ordinal);
-        Assert.DoesNotContain(e.Status.Detail, c => c < ' ');
+        Assert.NotNull(refusal);
+        Assert.Equal("InvalidParameterValue", refusal.Code);
+        var detail = RefusalText(refusal);
+        Assert.Contains(expected, detail, StringComparison.Ordinal);
+        Assert.Contains($"parameter {parameter}", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(detail.Replace("\n", "", StringComparison.Ordinal), c => c < ' ');
         Assert.Equal(version, server.Service.Version);
         Assert.DoesNotContain("eni-new", await CallAsync(server, ca, "describe-network-interfaces"), StringComparison.Ordinal);
     }
@@ -181,10 +186,11 @@ public sealed class GrpcServiceTests : IDisposable
         };
         p[parameter] = value;
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => CallAsync(server, ca, action, [.. p.Select(kv => (kv.Key, kv.Value))]));
+        var refusal = (await CallReplyAsync(server, ca, action, [.. p.Select(kv => (kv.Key, kv.Value))])).Refusal;
 
-        Assert.Equal("InvalidParameterValue", e.Trailers.GetValue(RegionMappingService.Ec2CodeTrailer));
-        Assert.Contains($"Value for parameter {parameter} is invalid", e.Status.Detail, StringComparison.Ordinal);
+        Assert.NotNull(refusal);
+        Assert.Equal("InvalidParameterValue", refusal.Code);
+        Assert.Contains($"Value for parameter {parameter} is invalid", RefusalText(refusal), StringComparison.Ordinal);
         Assert.Equal(version, server.Service.Version);
     }
 
