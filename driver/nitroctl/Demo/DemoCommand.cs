@@ -42,7 +42,7 @@ internal static class DemoCommand
                 }
                 catch (CliException e)
                 {
-                    await Console.Error.WriteLineAsync($"nitroctl: {e.Message}").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync(CliRunner.Describe(e)).ConfigureAwait(false);
                     return CliRunner.Failure;
                 }
             }

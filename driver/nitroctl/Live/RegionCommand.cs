@@ -88,7 +88,8 @@ internal static class RegionCommand
         }
         catch (Exception e) when (e is CliException or RegionException or NitroCard.Driver.NitroCardException or IOException or UnauthorizedAccessException or TimeoutException or NitroCard.Firmware.AgentRefusedException or NitroCard.Mapping.Api.MappingApiException or ArgumentException)
         {
-            await Console.Error.WriteLineAsync($"nitroctl: {e.Message}").ConfigureAwait(false);
+            var line = e is RegionException { Errors.IsDefaultOrEmpty: false } ? CliRunner.Describe(e) : "nitroctl: " + TerminalText.Escape(e.Message);
+            await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
             return CliRunner.Failure;
         }
     }
@@ -115,7 +116,7 @@ internal static class RegionCommand
         var answer = await reader.ReadToEndAsync().ConfigureAwait(false);
         if (answer.StartsWith(ControlServer.ErrorPrefix, StringComparison.Ordinal))
         {
-            await Console.Error.WriteAsync("nitroctl: " + answer[ControlServer.ErrorPrefix.Length..]).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("nitroctl: " + TerminalText.Escape(answer[ControlServer.ErrorPrefix.Length..].TrimEnd('\n'))).ConfigureAwait(false);
             return CliRunner.Failure;
         }
         await Console.Out.WriteAsync(answer).ConfigureAwait(false);

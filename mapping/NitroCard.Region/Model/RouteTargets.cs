@@ -28,10 +28,11 @@ public static class RouteTargets
             return false;
         if (target is Local or Igw or Vgw or Blackhole)
             return true;
+        // A gateway or endpoint id is a resource name like any other id (lowercase, digits, hyphens).
         foreach (var prefix in (ReadOnlySpan<string>)[EndpointPrefix, "igw-", "vgw-"])
         {
-            if (target.Length > prefix.Length && target.StartsWith(prefix, StringComparison.Ordinal) && IsIdTail(target.AsSpan(prefix.Length)))
-                return true;
+            if (target.Length > prefix.Length && target.StartsWith(prefix, StringComparison.Ordinal))
+                return ResourceName.IsValid(target);
         }
         return false;
     }
@@ -39,14 +40,4 @@ public static class RouteTargets
     /// <summary>True when the target is a gateway endpoint id.</summary>
     public static bool IsEndpoint(string target)
         => target.StartsWith(EndpointPrefix, StringComparison.Ordinal) && IsValid(target);
-
-    private static bool IsIdTail(ReadOnlySpan<char> tail)
-    {
-        foreach (var c in tail)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-                return false;
-        }
-        return true;
-    }
 }
