@@ -40,5 +40,29 @@ public sealed class MappingServeContractTests : IDisposable
         Assert.Equal("nitroctl: --alarm-retention 'soon': expected <n>d, <n>h, <n>m or <n>s with n at least 1, for example 7d", stderr.Trim());
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_read_only_store_fails_at_once_with_one_line_naming_the_file()
+    {
+        // Root ignores file modes, so as root the service runs as nobody (setpriv), for whom the store is read-only.
+        var storeDir = _dir.File("read-only");
+        Directory.CreateDirectory(storeDir);
+        var store = Path.Combine(storeDir, "region.db");
+        File.WriteAllBytes(store, []);   // an empty file is an empty SQLite database
+        var ca = _dir.File("ca");
+        Directory.CreateDirectory(ca);
+        File.SetUnixFileMode(ca, (UnixFileMode)0x1FF);   // 0777: the CA is written by whoever serves
+        File.SetUnixFileMode(store, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(storeDir, (UnixFileMode)0x1FF);   // the lock file beside the store can be made: the store itself is what is read-only
+        string[] serve = ["--ca-dir", ca, "mapping", "serve", "--store", store, "--listen", "127.0.0.1:0"];
+        var (exit, _, stderr) = Environment.IsPrivilegedProcess
+            ? NitroctlProcess.RunTool("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", NitroctlProcess.Executable, .. serve])
+            : NitroctlProcess.Run(serve);
+        Assert.NotEqual(0, exit);
+        var error = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => !l.Contains(" info: ", StringComparison.Ordinal));
+        Assert.StartsWith($"nitroctl: {store}: cannot open the SQLite store (the file or its directory is read-only", error, StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(store).Length);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
