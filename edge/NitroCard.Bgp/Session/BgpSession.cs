@@ -570,7 +570,8 @@ public sealed class BgpSession : IDisposable
             return;
         }
 
-        CloseLink(link, "connection closed by the peer", null, null);
+        LastError = "connection closed by the peer";
+        CloseLink(link, LastError, null, null);
     }
 
     private void FsmError(Link link)
