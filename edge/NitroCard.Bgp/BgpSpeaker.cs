@@ -7,7 +7,7 @@ namespace NitroCard.Bgp;
 /// <summary>
 /// A BGP speaker on kernel TCP: it listens (port 179 on the given address) and connects out, one
 /// <see cref="BgpSession"/> per configured neighbor, and refuses connections from any other address. It runs in the
-/// network namespace of the thread that starts it (the edge's).
+/// network namespace given by <see cref="BgpSpeakerOptions.NetworkNamespace"/> (the edge's), else the process's.
 /// </summary>
 public sealed class BgpSpeaker : IAsyncDisposable
 {
@@ -45,7 +45,7 @@ public sealed class BgpSpeaker : IAsyncDisposable
             };
             var local = options.LocalAddress is { } bind ? new IPEndPoint(bind, 0) : null;
             var remote = new IPEndPoint(address, neighbor.Port);
-            _sessions[address] = new BgpSession(sessionOptions, time, neighbor.Passive ? null : ct => TcpBgpConnection.ConnectAsync(local, remote, ct));
+            _sessions[address] = new BgpSession(sessionOptions, time, neighbor.Passive ? null : ct => TcpBgpConnection.ConnectAsync(local, remote, options.NetworkNamespace, ct));
         }
     }
 
@@ -68,7 +68,7 @@ public sealed class BgpSpeaker : IAsyncDisposable
         if (Options.ListenPort is { } port)
         {
             var address = Options.LocalAddress ?? IPAddress.Any;
-            var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            var listener = CreateSocket(Options.NetworkNamespace, address);
             try
             {
                 listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -153,6 +153,11 @@ public sealed class BgpSpeaker : IAsyncDisposable
             session.AcceptConnection(new TcpBgpConnection(socket));
         }
     }
+
+    internal static Socket CreateSocket(string? networkNamespace, IPAddress family) =>
+        networkNamespace is null
+            ? new Socket(family.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : NetworkNamespace.Run(networkNamespace, () => new Socket(family.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
 
     private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

@@ -43,6 +43,9 @@ public sealed record BgpSpeakerOptions
     /// <summary>The port we listen on: 179, or 0 for any free port (tests); null: do not listen.</summary>
     public int? ListenPort { get; init; } = BgpPort;
 
+    /// <summary>The network namespace the speaker's sockets live in (e.g. <c>/run/netns/edge</c>); null: the process's.</summary>
+    public string? NetworkNamespace { get; init; }
+
     /// <summary>The neighbors, one session each.</summary>
     public IReadOnlyList<BgpNeighbor> Neighbors { get; init; } = [];
 

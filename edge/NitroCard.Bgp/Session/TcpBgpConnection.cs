@@ -35,11 +35,12 @@ public sealed class TcpBgpConnection : IBgpConnection
     /// <inheritdoc/>
     public IPEndPoint RemoteEndPoint { get; }
 
-    /// <summary>Connects to <paramref name="remote"/> from <paramref name="local"/> (port 0: any port).</summary>
-    public static async Task<IBgpConnection> ConnectAsync(IPEndPoint? local, IPEndPoint remote, CancellationToken cancellationToken)
+    /// <summary>Connects to <paramref name="remote"/> from <paramref name="local"/> (port 0: any port), with a socket
+    /// created in <paramref name="networkNamespace"/> when one is given.</summary>
+    public static async Task<IBgpConnection> ConnectAsync(IPEndPoint? local, IPEndPoint remote, string? networkNamespace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(remote);
-        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = BgpSpeaker.CreateSocket(networkNamespace, remote.Address);
         try
         {
             if (local is not null)

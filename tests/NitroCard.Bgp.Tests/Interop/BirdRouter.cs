@@ -18,11 +18,12 @@ internal sealed class BirdRouter : IDisposable
     private readonly StringBuilder _log = new();
     private readonly TempDir _dir = new("nitrocard-bird-");
 
-    public BirdRouter(string config)
+    /// <summary>Starts bird with this config, inside the network namespace <paramref name="netns"/> when given.</summary>
+    public BirdRouter(string config, string? netns = null)
     {
         File.WriteAllText(_dir.File("bird.conf"), config);
         Socket = _dir.File("bird.ctl");
-        string bird = $"{Bird} -c {_dir.File("bird.conf")} -s {Socket} -P {_dir.File("bird.pid")} -f";
+        string bird = (netns is null ? "" : $"ip netns exec {netns} ") + $"{Bird} -c {_dir.File("bird.conf")} -s {Socket} -P {_dir.File("bird.pid")} -f";
         string watchdog = $"{bird} & b=$!; trap 'kill -9 $b 2>/dev/null' EXIT INT TERM; "
             + $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $b 2>/dev/null; do sleep 0.5; done";
         var start = new ProcessStartInfo("/bin/sh") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
