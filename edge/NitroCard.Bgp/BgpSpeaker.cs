@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using NitroCard.Bgp.Session;
@@ -12,7 +13,9 @@ namespace NitroCard.Bgp;
 public sealed class BgpSpeaker : IAsyncDisposable
 {
     private readonly Dictionary<IPAddress, BgpSession> _sessions = [];
+    private static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(3);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<TcpBgpConnection, bool> _connections = new();
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
     private long _refused;
@@ -45,7 +48,7 @@ public sealed class BgpSpeaker : IAsyncDisposable
             };
             var local = options.LocalAddress is { } bind ? new IPEndPoint(bind, 0) : null;
             var remote = new IPEndPoint(address, neighbor.Port);
-            _sessions[address] = new BgpSession(sessionOptions, time, neighbor.Passive ? null : ct => TcpBgpConnection.ConnectAsync(local, remote, options.NetworkNamespace, ct));
+            _sessions[address] = new BgpSession(sessionOptions, time, neighbor.Passive ? null : async ct => (IBgpConnection)Track(await TcpBgpConnection.ConnectAsync(local, remote, options.NetworkNamespace, ct).ConfigureAwait(false)));
         }
     }
 
@@ -120,6 +123,15 @@ public sealed class BgpSpeaker : IAsyncDisposable
         {
         }
 
+        // Let the Cease NOTIFICATIONs go out before the process may exit.
+        try
+        {
+            await Task.WhenAll(_connections.Keys.Select(c => c.Finished)).WaitAsync(DrainTime).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
         _stopping.Dispose();
     }
 
@@ -150,8 +162,15 @@ public sealed class BgpSpeaker : IAsyncDisposable
                 continue;
             }
 
-            session.AcceptConnection(new TcpBgpConnection(socket));
+            session.AcceptConnection(Track(new TcpBgpConnection(socket)));
         }
+    }
+
+    private TcpBgpConnection Track(TcpBgpConnection connection)
+    {
+        _connections[connection] = true;
+        connection.Finished.ContinueWith(_ => _connections.TryRemove(connection, out bool _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return connection;
     }
 
     internal static Socket CreateSocket(string? networkNamespace, IPAddress family) =>

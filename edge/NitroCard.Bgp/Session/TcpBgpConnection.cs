@@ -15,6 +15,7 @@ public sealed class TcpBgpConnection : IBgpConnection
     private static readonly TimeSpan LingerForPeer = TimeSpan.FromSeconds(2);
     private readonly Socket _socket;
     private readonly Channel<ReadOnlyMemory<byte>> _outgoing = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _reading = Task.CompletedTask;
     private int _started;
     private volatile bool _closing;
@@ -35,9 +36,12 @@ public sealed class TcpBgpConnection : IBgpConnection
     /// <inheritdoc/>
     public IPEndPoint RemoteEndPoint { get; }
 
+    /// <summary>Completes when the socket is closed (after a <see cref="Close"/>: once what was queued has been sent).</summary>
+    public Task Finished => _finished.Task;
+
     /// <summary>Connects to <paramref name="remote"/> from <paramref name="local"/> (port 0: any port), with a socket
     /// created in <paramref name="networkNamespace"/> when one is given.</summary>
-    public static async Task<IBgpConnection> ConnectAsync(IPEndPoint? local, IPEndPoint remote, string? networkNamespace, CancellationToken cancellationToken)
+    public static async Task<TcpBgpConnection> ConnectAsync(IPEndPoint? local, IPEndPoint remote, string? networkNamespace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(remote);
         var socket = BgpSpeaker.CreateSocket(networkNamespace, remote.Address);
@@ -81,6 +85,7 @@ public sealed class TcpBgpConnection : IBgpConnection
         if (Volatile.Read(ref _started) == 0)
         {
             _socket.Dispose();
+            _finished.TrySetResult();
         }
     }
 
@@ -165,6 +170,7 @@ public sealed class TcpBgpConnection : IBgpConnection
         finally
         {
             _socket.Dispose();
+            _finished.TrySetResult();
         }
     }
 }
