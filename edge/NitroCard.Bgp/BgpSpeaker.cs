@@ -42,6 +42,7 @@ public sealed class BgpSpeaker : IAsyncDisposable
                 HoldTime = neighbor.HoldTime,
                 Passive = neighbor.Passive,
                 NextHop = neighbor.NextHop,
+                MaxPrefixes = neighbor.MaxPrefixes,
                 ConnectRetryTime = options.ConnectRetryTime,
                 IdleHoldTime = options.IdleHoldTime,
                 RevisedErrorHandling = options.RevisedErrorHandling,

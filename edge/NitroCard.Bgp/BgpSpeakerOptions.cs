@@ -23,6 +23,9 @@ public sealed record BgpNeighbor
 
     /// <summary>The NEXT_HOP for what we advertise to it; null: our end of the connection.</summary>
     public IPAddress? NextHop { get; init; }
+
+    /// <summary>The most prefixes it may announce (see <see cref="BgpSessionOptions.MaxPrefixes"/>); null: no limit.</summary>
+    public int? MaxPrefixes { get; init; }
 }
 
 /// <summary>A speaker: our AS and identifier, where we listen, and the neighbors.</summary>

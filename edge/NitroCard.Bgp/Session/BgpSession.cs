@@ -510,6 +510,16 @@ public sealed class BgpSession : IDisposable
                 continue;
             }
 
+            if (Options.MaxPrefixes is { } max && _adjRibIn.Count >= max && !_adjRibIn.ContainsKey(prefix))
+            {
+                var data = new byte[7];
+                BinaryPrimitives.WriteUInt16BigEndian(data, MultiprotocolCapability.AfiIpv4);
+                data[2] = MultiprotocolCapability.SafiUnicast;
+                BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(3), (uint)max);
+                SendNotificationAndClose(link, new BgpError(BgpErrorCode.Cease, CeaseSubcode.MaximumPrefixes, data, $"more than {max} prefixes"));
+                return;
+            }
+
             if (!_adjRibIn.TryGetValue(prefix, out var old) || !old.Equals(attributes))
             {
                 _adjRibIn[prefix] = attributes;

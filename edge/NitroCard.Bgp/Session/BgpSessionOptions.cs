@@ -47,6 +47,10 @@ public sealed record BgpSessionOptions
     /// session. Off: RFC 4271 §6.3, every UPDATE error is a NOTIFICATION.</summary>
     public bool RevisedErrorHandling { get; init; } = true;
 
+    /// <summary>The most prefixes the peer may announce; one more ends the session with Cease/Maximum Number of
+    /// Prefixes Reached (RFC 4486 §4). Null: no limit. (AWS's VPN quota is 100 routes from a customer gateway.)</summary>
+    public int? MaxPrefixes { get; init; }
+
     /// <summary>Whether the peer is in our own AS (internal BGP).</summary>
     public bool IsInternal => PeerAsn == LocalAsn;
 }

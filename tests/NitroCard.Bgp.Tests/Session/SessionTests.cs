@@ -337,4 +337,17 @@ public class SessionTests
             Assert.True(f.Session.State is BgpSessionState.Established or BgpSessionState.Idle);
         }
     }
+
+    [Fact]
+    public void One_prefix_over_the_limit_is_cease_maximum_prefixes_with_the_limit_as_data()
+    {
+        using var f = new SessionFixture(o => o with { MaxPrefixes = 2 }).ToEstablished();
+        f.Connection.Deliver(new UpdateMessage([], CustomerPath(), [Site, IPNetwork.Parse("198.51.100.0/24")]));
+        f.Connection.Deliver(new UpdateMessage([], CustomerPath(65000, 65001), [Site])); // a replacement is not one more
+        Assert.Equal(BgpSessionState.Established, f.Session.State);
+        f.Connection.Deliver(new UpdateMessage([], CustomerPath(), [IPNetwork.Parse("203.0.113.0/24")]));
+        f.AssertNotified(BgpErrorCode.Cease, CeaseSubcode.MaximumPrefixes);
+        Assert.Equal(Bytes.Hex("0001 01 00000002"), f.Connection.Last<NotificationMessage>().Data.ToArray());
+        Assert.Empty(f.Session.Routes);
+    }
 }
