@@ -144,6 +144,35 @@ public class LoopbackTests
         Assert.Equal(1, edge.Sessions[Customer].Counters.ProtocolErrors);
     }
 
+    [Fact]
+    public async Task A_peer_that_goes_silent_over_tcp_meets_the_hold_timer_after_keepalives_every_third()
+    {
+        await using var edge = new BgpSpeaker(EdgeOptions(0, new BgpNeighbor { Address = Customer, PeerAsn = 65000, Passive = true, HoldTime = 3 }));
+        edge.Start();
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        peer.Bind(new IPEndPoint(Customer, 0));
+        await peer.ConnectAsync(edge.ListenEndPoint!);
+        await peer.SendAsync(BgpCodec.Encode(OpenMessage.Create(65000, 3, Customer)));
+        await peer.SendAsync(BgpCodec.Encode(KeepaliveMessage.Instance));
+        var received = new List<BgpMessage>();
+        var stream = new NetworkStream(peer);
+        var header = new byte[19];
+        while (await ReadExactly(stream, header))
+        {
+            var message = new byte[BgpCodec.FrameLength(header)];
+            header.CopyTo(message, 0);
+            await ReadExactly(stream, message.AsMemory(19));
+            received.Add(BgpCodec.Decode(message));
+        }
+
+        // OPEN, KEEPALIVE (OpenConfirm), the empty advertisement set sends no UPDATE, keepalives each second, then 4/0.
+        Assert.IsType<OpenMessage>(received[0]);
+        Assert.True(received.OfType<KeepaliveMessage>().Count() >= 3, $"keepalives every second: {string.Join(", ", received.Select(m => m.Type))}");
+        var notification = Assert.IsType<NotificationMessage>(received[^1]);
+        Assert.Equal(BgpErrorCode.HoldTimerExpired, notification.Code);
+        Assert.NotEqual(BgpSessionState.Established, edge.Sessions[Customer].State);
+    }
+
     private static async Task<bool> ReadExactly(NetworkStream stream, Memory<byte> buffer)
     {
         try
