@@ -40,6 +40,7 @@ $DebianNeeds = [ordered]@{
     '/usr/bin/iperf3'      = 'iperf3'          # live region benchmarks
     '/usr/bin/curl'        = 'curl'            # live region tests and demo: HTTP through the region
     '/usr/bin/python3'     = 'python3'         # live region: the services namespace's HTTP server (S3 side of gateway endpoints)
+    '/usr/sbin/bird'       = 'bird2'           # BGP tests: BIRD 2 plays the customer's router against the edge's speaker (issue 13)
 }
 
 function Install-Dependencies {
