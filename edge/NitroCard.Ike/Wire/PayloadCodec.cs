@@ -220,9 +220,10 @@ public static class PayloadCodec
             if (length < 8 || length > p.Length)
                 return ParseStatus.BadLength;
             var number = p[4];
-            // §3.3.1: the first proposal is numbered 1, each next one the same (AND) or one more.
+            // §3.3.1: proposals are numbered from 1, each next one the same (AND) or one more. A responder's single
+            // accepted proposal keeps the number it had in the request, so the first number is any non-zero one.
             var previous = proposals.Count == 0 ? 0 : proposals[^1].Number;
-            if (proposals.Count == 0 ? number != 1 : number != previous && number != previous + 1)
+            if (proposals.Count == 0 ? number == 0 : number != previous && number != previous + 1)
                 return ParseStatus.InvalidSyntax;
             var protocol = (ProtocolId)p[5];
             var spiSize = p[6];
