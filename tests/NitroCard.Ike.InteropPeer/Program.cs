@@ -1,9 +1,13 @@
 // A tiny IKE peer on real UDP sockets for interop tests: our responder (or initiator) bound on <address>:500 and
 // :4500, one line on stdout per event. Run it inside a network namespace (ip netns exec); stop it with SIGTERM.
+// To prove the child SA keys end to end it also answers ICMP echo requests that arrive in ESP-in-UDP (AES-GCM):
+// it decrypts them with the child's inbound key and sends the echo reply back under the outbound key.
 //
 // usage: NitroCard.Ike.InteropPeer --address A --psk S --local-id ID --remote-id ID --local-ts CIDR --remote-ts CIDR [--initiate ADDR]
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using NitroCard.Ike;
 using NitroCard.Ike.Exchanges;
@@ -36,8 +40,15 @@ void Send(IkeDatagram d)
     socket.Send(NatTraversal.Frame(d.Message.Span, d.Local.Port), d.Remote);
 }
 
+var children = new Dictionary<uint, ChildSa>();
+var sent = new Dictionary<uint, uint>();
+
 void Print(IkeEvent e)
 {
+    if (e is { Kind: IkeEventKind.ChildSaInstalled, Child: { } installed })
+        children[installed.InboundSpi] = installed;
+    if (e is { Kind: IkeEventKind.ChildSaDeleted, Child: { } deleted })
+        children.Remove(deleted.InboundSpi);
     var child = e.Child is { } c ? " " + c : "";
     stdout.WriteLine($"{e.Kind} {e.Sa}{child}{(e.Notify is { } n ? " notify=" + n : "")}{(e.Detail is { } d ? " " + d : "")}");
     stdout.Flush();
@@ -72,13 +83,84 @@ async Task ReceiveLoop(UdpClient socket, int port)
         ReadOnlyMemory<byte> message = r.Buffer;
         if (port == NatTraversal.NatTPort)
         {
-            if (NatTraversal.Classify(r.Buffer) != Udp4500Kind.Ike)
-                continue; // keepalives and ESP: no data plane here
+            var kind = NatTraversal.Classify(r.Buffer);
+            if (kind == Udp4500Kind.Esp)
+            {
+                lock (gate)
+                    Esp(r.Buffer, r.RemoteEndPoint);
+            }
+            if (kind != Udp4500Kind.Ike)
+                continue;
             message = NatTraversal.StripMarker(r.Buffer);
         }
         lock (gate)
             endpoint.Receive(new IkeDatagram(new IPEndPoint(address, port), r.RemoteEndPoint, message));
     }
+}
+
+// ESP (RFC 4303) with AES-GCM (RFC 4106): SPI, sequence, 8-byte IV, ciphertext, 16-byte ICV; nonce salt||IV, AAD SPI||seq.
+void Esp(byte[] packet, IPEndPoint from)
+{
+    var spi = BinaryPrimitives.ReadUInt32BigEndian(packet);
+    if (!children.TryGetValue(spi, out var child) || !child.Suite.IsAead || packet.Length < 8 + 8 + 2 + 16)
+    {
+        stdout.WriteLine($"ESP-REFUSED spi {spi:x8}");
+        return;
+    }
+    var key = child.InboundEncryptionKey;
+    using var aes = new AesGcm(key.AsSpan(0, key.Length - 4), 16);
+    var plain = new byte[packet.Length - 32];
+    try
+    {
+        aes.Decrypt([.. key[^4..], .. packet[8..16]], packet.AsSpan(16, plain.Length), packet.AsSpan(packet.Length - 16), plain, packet.AsSpan(0, 8));
+    }
+    catch (AuthenticationTagMismatchException)
+    {
+        stdout.WriteLine($"ESP-AUTH-FAILED spi {spi:x8}");
+        return;
+    }
+    var inner = plain[..^(plain[^2] + 2)];
+    stdout.WriteLine($"ESP-DECRYPTED spi {spi:x8} {new IPAddress(inner.AsSpan(12, 4))} -> {new IPAddress(inner.AsSpan(16, 4))} proto {inner[9]}");
+    stdout.Flush();
+    var ihl = (inner[0] & 0x0F) * 4;
+    if (plain[^1] != 4 || inner[9] != 1 || inner[ihl] != 8)
+        return; // only IPv4 ICMP echo requests are answered
+    var reply = (byte[])inner.Clone();
+    inner.AsSpan(12, 4).CopyTo(reply.AsSpan(16));
+    inner.AsSpan(16, 4).CopyTo(reply.AsSpan(12));
+    reply[8] = 64;
+    reply[ihl] = 0; // echo reply
+    Checksum(reply.AsSpan(0, ihl), 10);
+    Checksum(reply.AsSpan(ihl), 2);
+    var pad = (4 - ((reply.Length + 2) % 4)) % 4;
+    var body = new byte[reply.Length + pad + 2];
+    reply.CopyTo(body, 0);
+    for (var i = 0; i < pad; i++)
+        body[reply.Length + i] = (byte)(i + 1);
+    body[^2] = (byte)pad;
+    body[^1] = 4;
+    var seq = sent[child.OutboundSpi] = sent.GetValueOrDefault(child.OutboundSpi) + 1;
+    var esp = new byte[16 + body.Length + 16];
+    BinaryPrimitives.WriteUInt32BigEndian(esp, child.OutboundSpi);
+    BinaryPrimitives.WriteUInt32BigEndian(esp.AsSpan(4), seq);
+    BinaryPrimitives.WriteUInt64BigEndian(esp.AsSpan(8), seq);
+    var outKey = child.OutboundEncryptionKey;
+    using var outAes = new AesGcm(outKey.AsSpan(0, outKey.Length - 4), 16);
+    outAes.Encrypt([.. outKey[^4..], .. esp[8..16]], body, esp.AsSpan(16, body.Length), esp.AsSpan(16 + body.Length), esp.AsSpan(0, 8));
+    natT.Send(esp, from);
+}
+
+static void Checksum(Span<byte> data, int at)
+{
+    data[at] = data[at + 1] = 0;
+    uint sum = 0;
+    for (var i = 0; i + 1 < data.Length; i += 2)
+        sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+    if (data.Length % 2 == 1)
+        sum += (uint)data[^1] << 8;
+    while (sum > 0xFFFF)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    BinaryPrimitives.WriteUInt16BigEndian(data[at..], (ushort)~sum);
 }
 
 if (options.TryGetValue("initiate", out var peer))

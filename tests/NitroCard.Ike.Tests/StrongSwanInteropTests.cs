@@ -27,6 +27,10 @@ public sealed class StrongSwanInteropTests
         Assert.Contains("local  10.1.0.0/16", sas, StringComparison.Ordinal);
         Assert.Contains("remote 10.2.0.0/16", sas, StringComparison.Ordinal);
         lab.WaitForPeer("ChildSaInstalled");
+        // The child SA's keys work both ways: charon's ping leaves in ESP-in-UDP, our peer answers under its keys.
+        var ping = lab.Ping();
+        Assert.True(ping.ExitCode == 0, ping.Output + lab.Diagnostics());
+        lab.WaitForPeer("ESP-DECRYPTED");
 
         // strongSwan rekeys the child, then the IKE SA, then the child again over the new IKE SA (its keys must work).
         Assert.Equal(0, lab.Swanctl("--rekey", "--child", "net").ExitCode);
@@ -37,6 +41,8 @@ public sealed class StrongSwanInteropTests
         sas = lab.Swanctl("--list-sas").Output;
         Assert.Contains("ESTABLISHED, IKEv2", sas, StringComparison.Ordinal);
         Assert.Contains("INSTALLED, TUNNEL-in-UDP", sas, StringComparison.Ordinal);
+        ping = lab.Ping(); // over the KEYMAT of a CREATE_CHILD_SA under the rekeyed IKE SA's SK_d
+        Assert.True(ping.ExitCode == 0, ping.Output + lab.Diagnostics());
     }
 
     [SkippableFact]
@@ -48,6 +54,8 @@ public sealed class StrongSwanInteropTests
         Assert.Contains("ESTABLISHED, IKEv2", sas, StringComparison.Ordinal);
         Assert.Contains(Proposal, sas, StringComparison.Ordinal);
         Assert.Contains("INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256", sas, StringComparison.Ordinal);
+        var ping = lab.Ping();
+        Assert.True(ping.ExitCode == 0, ping.Output + lab.Diagnostics());
     }
 
     private sealed class StrongSwanLab : IDisposable
@@ -200,6 +208,9 @@ public sealed class StrongSwanInteropTests
 
         public (int ExitCode, string Output) Swanctl(params string[] args) =>
             Run("nsenter", ["-t", _charonPid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "-n", SwanctlPath, .. args]);
+
+        /// <summary>Three pings from the strongSwan site (10.1.0.1) to our side of the tunnel (10.2.0.1).</summary>
+        public (int ExitCode, string Output) Ping() => Run("ip", "netns", "exec", _swanNs, "ping", "-c", "3", "-W", "2", "-I", "10.1.0.1", "10.2.0.1");
 
         public string Diagnostics()
         {

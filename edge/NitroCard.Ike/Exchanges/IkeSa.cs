@@ -481,7 +481,7 @@ public sealed class IkeSa : IDisposable
             reply.Add(NotifyPayload.Of(r));
             return ([.. reply], null);
         }
-        var child = BuildResponderChild(request, suite!, tsi, tsr, _ni, _nr, [], out var sa);
+        var child = BuildResponderChild(request, suite!, number, tsi, tsr, _ni, _nr, [], out _);
         reply.Add(new SaPayload([suite!.ToProposal(number, child.InboundSpi, withGroup: false)]));
         reply.Add(new TrafficSelectorPayload(true, tsi));
         reply.Add(new TrafficSelectorPayload(false, tsr));
@@ -530,10 +530,11 @@ public sealed class IkeSa : IDisposable
         return [.. result];
     }
 
-    private ChildSa BuildResponderChild(IkeMessage request, ChildSuite suite, ImmutableArray<TrafficSelector> tsi, ImmutableArray<TrafficSelector> tsr,
+    private ChildSa BuildResponderChild(IkeMessage request, ChildSuite suite, byte number, ImmutableArray<TrafficSelector> tsi, ImmutableArray<TrafficSelector> tsr,
         byte[] ni, byte[] nr, byte[] shared, out SaPayload chosen)
     {
-        var p = request.Get<SaPayload>()!.Proposals.First(x => suite.OfferedBy(x, checkGroup: false));
+        // The SPI comes from the proposal that was selected (an AND of several with the same number is not used for ESP).
+        var p = request.Get<SaPayload>()!.Proposals.First(x => x.Number == number && suite.OfferedBy(x, checkGroup: false));
         var peerSpi = BinaryPrimitives.ReadUInt32BigEndian(p.Spi.Span);
         var mySpi = _endpoint.NewChildSpi();
         var (eIr, aIr, eRi, aRi) = KeyDerivation.DeriveChildKeys(_prf!, _skD, suite, shared, ni, nr);
@@ -602,7 +603,7 @@ public sealed class IkeSa : IDisposable
             if (old.State == ChildSaState.Rekeyed)
                 return ([NotifyPayload.Of(NotifyType.TemporaryFailure)], null); // §2.25: already replaced
         }
-        var (suite, _, tsi, tsr, refusal) = SelectChild(request, checkGroup: true);
+        var (suite, number, tsi, tsr, refusal) = SelectChild(request, checkGroup: true);
         if (refusal is { } r)
             return ([NotifyPayload.Of(r)], null);
         byte[] shared = [];
@@ -625,7 +626,7 @@ public sealed class IkeSa : IDisposable
             shared = s;
         }
         var nr = RandomNumberGenerator.GetBytes(NonceLength);
-        var child = BuildResponderChild(request, suite, tsi, tsr, nonce.Data.ToArray(), nr, shared, out var chosen);
+        var child = BuildResponderChild(request, suite, number, tsi, tsr, nonce.Data.ToArray(), nr, shared, out var chosen);
         var reply = new List<Payload> { chosen, new NoncePayload(nr) };
         if (dh is not null)
         {
