@@ -3,13 +3,15 @@
 // To prove the child SA keys end to end it also answers ICMP echo requests that arrive in ESP-in-UDP (AES-GCM):
 // it decrypts them with the child's inbound key and sends the echo reply back under the outbound key.
 //
-// usage: NitroCard.Ike.InteropPeer --address A --psk S --local-id ID --remote-id ID --local-ts CIDR --remote-ts CIDR [--initiate ADDR]
+// usage: NitroCard.Ike.InteropPeer --address A --psk S --local-id ID --remote-id ID --local-ts CIDR --remote-ts CIDR
+//        [--initiate ADDR] [--ike-suites gcm256-sha256-ecp256,...] [--esp-suites gcm256,...] [--cookie-threshold N]
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using NitroCard.Ike;
+using NitroCard.Ike.Crypto;
 using NitroCard.Ike.Exchanges;
 using NitroCard.Ike.Wire;
 
@@ -27,7 +29,61 @@ var config = new IkeConfig
     LocalTrafficSelectors = [TrafficSelector.FromPrefix(Need("local-ts"))],
     RemoteTrafficSelectors = [TrafficSelector.FromPrefix(Need("remote-ts"))],
     DpdDelay = TimeSpan.FromSeconds(30),
+    CookieThreshold = options.TryGetValue("cookie-threshold", out var ct) ? int.Parse(ct, System.Globalization.CultureInfo.InvariantCulture) : 16,
 };
+if (options.TryGetValue("ike-suites", out var ikeSuites))
+    config = config with { IkeProposals = [.. ikeSuites.Split(',').Select(IkeSuiteNamed)] };
+if (options.TryGetValue("esp-suites", out var espSuites))
+    config = config with { ChildProposals = [.. espSuites.Split(',').Select(ChildSuiteNamed)] };
+
+// Suites in a strongSwan-like notation: gcm256-sha256-ecp256, cbc256-sha256-modp2048 (integrity follows the PRF hash);
+// ESP: gcm256, cbc128-sha256, optionally with a PFS group: gcm256-ecp256.
+static (EncryptionId Encryption, ushort Bits) Cipher(string name) => name switch
+{
+    "gcm128" => (EncryptionId.AesGcm16, 128),
+    "gcm256" => (EncryptionId.AesGcm16, 256),
+    "cbc128" => (EncryptionId.AesCbc, 128),
+    "cbc256" => (EncryptionId.AesCbc, 256),
+    _ => throw new ArgumentException("unknown cipher " + name),
+};
+
+static (PrfId Prf, IntegrityId Integrity) Hash(string name) => name switch
+{
+    "sha256" => (PrfId.HmacSha256, IntegrityId.HmacSha256_128),
+    "sha384" => (PrfId.HmacSha384, IntegrityId.HmacSha384_192),
+    "sha512" => (PrfId.HmacSha512, IntegrityId.HmacSha512_256),
+    _ => throw new ArgumentException("unknown hash " + name),
+};
+
+static ushort Group(string name) => name switch
+{
+    "ecp256" => 19,
+    "ecp384" => 20,
+    "ecp521" => 21,
+    "modp1024" => 2,
+    "modp2048" => 14,
+    "modp3072" => 15,
+    "modp4096" => 16,
+    _ => throw new ArgumentException("unknown group " + name),
+};
+
+static IkeSuite IkeSuiteNamed(string name)
+{
+    var p = name.Split('-');
+    var (encryption, bits) = Cipher(p[0]);
+    var (prf, integrity) = Hash(p[1]);
+    return new IkeSuite(encryption, bits, prf, encryption == EncryptionId.AesGcm16 ? IntegrityId.None : integrity, Group(p[2]));
+}
+
+static ChildSuite ChildSuiteNamed(string name)
+{
+    var p = name.Split('-');
+    var (encryption, bits) = Cipher(p[0]);
+    var aead = encryption == EncryptionId.AesGcm16;
+    var integrity = aead ? IntegrityId.None : Hash(p[1]).Integrity;
+    var rest = p.Skip(aead ? 1 : 2).ToList();
+    return new ChildSuite(encryption, bits, integrity, rest.Count == 1 ? Group(rest[0]) : null);
+}
 
 using var ike = new UdpClient(new IPEndPoint(address, NatTraversal.IkePort));
 using var natT = new UdpClient(new IPEndPoint(address, NatTraversal.NatTPort));

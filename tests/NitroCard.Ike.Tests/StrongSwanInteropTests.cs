@@ -58,9 +58,59 @@ public sealed class StrongSwanInteropTests
         Assert.True(ping.ExitCode == 0, ping.Output + lab.Diagnostics());
     }
 
+    [SkippableFact]
+    public void Aes_cbc_hmac_sha256_modp2048_as_aws_offers_it()
+    {
+        using var lab = StrongSwanLab.Start(false, "aes256-sha256-modp2048", "aes256-sha256",
+            ["--ike-suites", "cbc256-sha256-modp2048", "--esp-suites", "cbc256-sha256"]);
+        var initiate = lab.Swanctl("--initiate", "--child", "net", "--timeout", "20");
+        Assert.True(initiate.ExitCode == 0, initiate.Output + lab.Diagnostics());
+        var sas = lab.Swanctl("--list-sas").Output;
+        Assert.Contains("AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", sas, StringComparison.Ordinal);
+        Assert.Contains("INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-256/HMAC_SHA2_256_128", sas, StringComparison.Ordinal);
+        Assert.Equal(0, lab.Swanctl("--rekey", "--ike", "nc").ExitCode);
+        lab.WaitForPeer("IkeSaRekeyed");
+        Assert.Equal(0, lab.Swanctl("--rekey", "--child", "net").ExitCode);
+    }
+
+    [SkippableFact]
+    public void Strongswan_retries_with_the_group_our_invalid_ke_payload_names()
+    {
+        using var lab = StrongSwanLab.Start(false, "aes256gcm16-prfsha256-ecp384-ecp256", "aes256gcm16", ["--ike-suites", "gcm256-sha256-ecp256"]);
+        var initiate = lab.Swanctl("--initiate", "--child", "net", "--timeout", "20");
+        Assert.True(initiate.ExitCode == 0, initiate.Output + lab.Diagnostics());
+        Assert.Contains("AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256", lab.Swanctl("--list-sas").Output, StringComparison.Ordinal);
+        Assert.Contains("requested ECP_256", lab.CharonLog, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void Strongswan_echoes_our_cookie_and_rekeys_with_pfs()
+    {
+        using var lab = StrongSwanLab.Start(false, "aes256gcm16-prfsha256-ecp256", "aes256gcm16-ecp256",
+            ["--cookie-threshold", "0", "--esp-suites", "gcm256-ecp256"]);
+        var initiate = lab.Swanctl("--initiate", "--child", "net", "--timeout", "20");
+        Assert.True(initiate.ExitCode == 0, initiate.Output + lab.Diagnostics());
+        Assert.Contains("COOKIE", lab.CharonLog, StringComparison.Ordinal);
+        var rekey = lab.Swanctl("--rekey", "--child", "net");
+        Assert.True(rekey.ExitCode == 0, rekey.Output + lab.Diagnostics());
+        Assert.Contains("INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256/ECP_256", lab.Swanctl("--list-sas").Output, StringComparison.Ordinal);
+        var ping = lab.Ping();
+        Assert.True(ping.ExitCode == 0, ping.Output + lab.Diagnostics());
+    }
+
+    [SkippableFact]
+    public void Wrong_psk_is_refused_with_authentication_failed()
+    {
+        using var lab = StrongSwanLab.Start(false, swanPsk: "not the psk");
+        var initiate = lab.Swanctl("--initiate", "--child", "net", "--timeout", "20");
+        Assert.NotEqual(0, initiate.ExitCode);
+        Assert.Contains("AUTHENTICATION_FAILED", initiate.Output + lab.CharonLog, StringComparison.Ordinal);
+        lab.WaitForPeer("notify=AuthenticationFailed");
+    }
+
     private sealed class StrongSwanLab : IDisposable
     {
-        private const string Psk = "nitrocard interop psk 7296";
+        public const string Psk = "nitrocard interop psk 7296";
         private readonly string _swanNs;
         private readonly string _ourNs;
         private readonly string _dir;
@@ -77,7 +127,8 @@ public sealed class StrongSwanInteropTests
             _dir = Directory.CreateTempSubdirectory("nitrocard-ike-").FullName;
         }
 
-        public static StrongSwanLab Start(bool ourSideInitiates)
+        public static StrongSwanLab Start(bool ourSideInitiates, string ikeProposals = "aes256gcm16-prfsha256-ecp256",
+            string espProposals = "aes256gcm16", IEnumerable<string>? peerOptions = null, string swanPsk = Psk)
         {
             Skip.IfNot(OperatingSystem.IsLinux(), "Linux network namespaces are needed");
             Skip.IfNot(Run("id", "-u").Output.Trim() == "0", "needs root (network namespaces, charon)");
@@ -86,7 +137,7 @@ public sealed class StrongSwanInteropTests
             var lab = new StrongSwanLab();
             try
             {
-                lab.Build(ourSideInitiates);
+                lab.Build(ourSideInitiates, ikeProposals, espProposals, peerOptions ?? [], swanPsk);
                 return lab;
             }
             catch
@@ -96,7 +147,7 @@ public sealed class StrongSwanInteropTests
             }
         }
 
-        private void Build(bool ourSideInitiates)
+        private void Build(bool ourSideInitiates, string ikeProposals, string espProposals, IEnumerable<string> peerOptions, string swanPsk)
         {
             var vethS = "v" + _swanNs;
             var vethN = "v" + _ourNs;
@@ -138,7 +189,7 @@ public sealed class StrongSwanInteropTests
                     version = 2
                     local_addrs = 198.51.100.1
                     remote_addrs = 198.51.100.2
-                    proposals = aes256gcm16-prfsha256-ecp256
+                    proposals = {{ikeProposals}}
                     encap = yes
                     local {
                       auth = psk
@@ -152,7 +203,7 @@ public sealed class StrongSwanInteropTests
                       net {
                         local_ts = 10.1.0.0/16
                         remote_ts = 10.2.0.0/16
-                        esp_proposals = aes256gcm16
+                        esp_proposals = {{espProposals}}
                         mode = tunnel
                       }
                     }
@@ -162,7 +213,7 @@ public sealed class StrongSwanInteropTests
                   ike-nc {
                     id-1 = swan.example
                     id-2 = nitro.example
-                    secret = "{{Psk}}"
+                    secret = "{{swanPsk}}"
                   }
                 }
                 """);
@@ -183,6 +234,7 @@ public sealed class StrongSwanInteropTests
                 "--local-id", "nitro.example", "--remote-id", "swan.example", "--local-ts", "10.2.0.0/16", "--remote-ts", "10.1.0.0/16"];
             if (ourSideInitiates)
                 args.AddRange(["--initiate", "198.51.100.1"]);
+            args.AddRange(peerOptions);
             Spawn("ip", args, line =>
             {
                 lock (_peerLock)
@@ -211,6 +263,8 @@ public sealed class StrongSwanInteropTests
 
         /// <summary>Three pings from the strongSwan site (10.1.0.1) to our side of the tunnel (10.2.0.1).</summary>
         public (int ExitCode, string Output) Ping() => Run("ip", "netns", "exec", _swanNs, "ping", "-c", "3", "-W", "2", "-I", "10.1.0.1", "10.2.0.1");
+
+        public string CharonLog => File.Exists(Path.Combine(_dir, "charon.log")) ? File.ReadAllText(Path.Combine(_dir, "charon.log")) : "";
 
         public string Diagnostics()
         {
