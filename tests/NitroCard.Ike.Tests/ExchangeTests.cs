@@ -562,4 +562,64 @@ public class ExchangeTests
         pair.B.Receive(new IkeDatagram(Pair.AddressB, Pair.AddressA, bytes));
         Assert.Equal(1, pair.B.Counters["unknown-spi"]);
     }
+
+    [Fact]
+    public void Lifetimes_rekey_the_child_and_the_ike_sa_by_themselves()
+    {
+        IkeConfig Timed(string who) => Pair.Config(who) with
+        {
+            ChildSaLifetime = TimeSpan.FromSeconds(100),
+            IkeSaLifetime = TimeSpan.FromSeconds(300),
+            RekeyMargin = TimeSpan.FromSeconds(20),
+            RekeyFuzz = 0,
+        };
+        using var pair = new Pair(Timed("a"), Timed("b"));
+        var (a, _) = pair.Establish();
+        var first = a.ChildSas[0];
+        pair.Time.Advance(TimeSpan.FromSeconds(79));
+        pair.A.Poll();
+        pair.B.Poll();
+        Assert.Equal(ChildSaState.Installed, first.State);
+        pair.Time.Advance(TimeSpan.FromSeconds(1));
+        pair.A.Poll(); // both ends are due at once: a collision (§2.8.1) that must leave one child
+        pair.B.Poll();
+        pair.Pump();
+        var second = Assert.Single(Assert.Single(pair.A.Sas).ChildSas);
+        Assert.NotSame(first, second);
+        Pair.AssertMirrored(second, Assert.Single(Assert.Single(pair.B.Sas).ChildSas));
+        for (var t = 0; t < 220; t += 10)
+        {
+            pair.Time.Advance(TimeSpan.FromSeconds(10));
+            pair.A.Poll();
+            pair.B.Poll();
+            pair.Pump();
+        }
+        var ikeA = Assert.Single(pair.A.Sas);
+        var ikeB = Assert.Single(pair.B.Sas);
+        Assert.NotSame(a, ikeA);
+        Assert.Equal(IkeSaState.Established, ikeA.State);
+        Assert.Equal(ikeA.SpiI, ikeB.SpiI);
+        Pair.AssertMirrored(Assert.Single(ikeA.ChildSas), Assert.Single(ikeB.ChildSas));
+        Assert.Equal(0, pair.A.Counters["child-sa-expired"] + pair.A.Counters["ike-sa-expired"]);
+    }
+
+    [Fact]
+    public void A_child_that_cannot_be_rekeyed_is_deleted_at_the_end_of_its_lifetime()
+    {
+        var a = Pair.Config("a") with { ChildSaLifetime = TimeSpan.FromSeconds(100), RekeyMargin = TimeSpan.FromSeconds(20), RekeyFuzz = 0, ChildProposals = [ChildSuite.Gcm256 with { PfsGroup = 20 }] };
+        var b = Pair.Config("b") with { ChildSaLifetime = null, ChildProposals = [ChildSuite.Gcm256 with { PfsGroup = 19 }] };
+        using var pair = new Pair(a, b);
+        var (sa, peer) = pair.Establish();
+        for (var t = 0; t < 110; t += 5)
+        {
+            pair.Time.Advance(TimeSpan.FromSeconds(5));
+            pair.A.Poll();
+            pair.Pump();
+        }
+        Assert.Empty(sa.ChildSas);
+        Assert.Empty(peer.ChildSas);
+        Assert.Equal(1, pair.A.Counters["child-sa-expired"]);
+        Assert.True(pair.Events.Count(e => e.Kind == IkeEventKind.Failed && e.Notify == NotifyType.NoProposalChosen) >= 2); // retried
+        Assert.Equal(IkeSaState.Established, sa.State);
+    }
 }

@@ -55,6 +55,8 @@ internal sealed class Pair : IDisposable
         PreSharedKey = [.. Encoding.ASCII.GetBytes(psk)],
         LocalId = IkeIdentity.Fqdn(who + ".example"),
         DpdDelay = null,
+        IkeSaLifetime = null,
+        ChildSaLifetime = null,
     };
 
     /// <summary>Delivers queued datagrams (and the ones they cause) until the wire is quiet.</summary>

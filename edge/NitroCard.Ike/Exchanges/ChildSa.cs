@@ -79,6 +79,15 @@ public sealed class ChildSa
 
     public ChildSaState State { get; internal set; }
 
+    /// <summary>When it was installed (lifetimes count from here).</summary>
+    public DateTimeOffset InstalledAt { get; internal set; }
+
+    /// <summary>When a rekey is due (installation + lifetime − margin − fuzz); null without a lifetime.</summary>
+    internal DateTimeOffset? RekeyAt { get; set; }
+
+    /// <summary>The hard end of its lifetime; null without one.</summary>
+    internal DateTimeOffset? ExpiresAt { get; set; }
+
     /// <summary>The nonces of the exchange that created it (for §2.8.1 collision resolution).</summary>
     internal byte[] Ni { get; }
 

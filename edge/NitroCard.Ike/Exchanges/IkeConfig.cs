@@ -67,6 +67,21 @@ public sealed record IkeConfig
     /// <summary>How long a responder keeps a half-open SA (IKE_SA_INIT answered, no IKE_AUTH yet).</summary>
     public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>IKE SA lifetime (AWS's phase 1 default: 8 h); it is rekeyed before, and deleted at the end if it was not.</summary>
+    public TimeSpan? IkeSaLifetime { get; init; } = TimeSpan.FromSeconds(28800);
+
+    /// <summary>Child SA lifetime (AWS's phase 2 default: 1 h); rekeyed before, deleted at the end if it was not.</summary>
+    public TimeSpan? ChildSaLifetime { get; init; } = TimeSpan.FromSeconds(3600);
+
+    /// <summary>How long before the end of a lifetime the rekey starts (AWS's rekey margin: 540 s).</summary>
+    public TimeSpan RekeyMargin { get; init; } = TimeSpan.FromSeconds(540);
+
+    /// <summary>
+    /// Random extra margin as a fraction of <see cref="RekeyMargin"/> (AWS's rekey fuzz: 100 %), so that the two ends
+    /// seldom start the same rekey at once; collisions are resolved anyway (§2.8.1). 0 makes the times exact.
+    /// </summary>
+    public double RekeyFuzz { get; init; } = 1.0;
+
     /// <summary>Encapsulate ESP in UDP and float IKE to 4500 even without a NAT (what kernel-libipsec peers do anyway).</summary>
     public bool ForceUdpEncapsulation { get; init; }
 }

@@ -65,6 +65,8 @@ public sealed class IkeSa : IDisposable
     private DateTimeOffset _lastReceived;
     private readonly DateTimeOffset _created;
 
+    private DateTimeOffset? _rekeyAt;
+    private DateTimeOffset? _expiresAt;
     private bool _rekeyingIke;
     private IkeSa? _peerIkeRekey;
     private byte[] _rekeyNi = [];
@@ -250,7 +252,34 @@ public sealed class IkeSa : IDisposable
             Transmit(p.Bytes);
             return;
         }
-        if (State == IkeSaState.Established && !RequestOutstanding && ReplacedBy is null && Config.DpdDelay is { } dpd && now - _lastReceived >= dpd)
+        if (State != IkeSaState.Established || ReplacedBy is not null)
+            return;
+        if (_expiresAt is { } end && now >= end)
+        {
+            _endpoint.Counters.Add("ike-sa-expired");
+            Delete();
+            return;
+        }
+        if (_rekeyAt is { } rekey && now >= rekey && !_rekeyingIke && _peerIkeRekey is null)
+        {
+            _rekeyAt = null;
+            Rekey();
+        }
+        foreach (var child in _children.ToList())
+        {
+            if (child.ExpiresAt is { } expires && now >= expires && child.State is ChildSaState.Installed or ChildSaState.Rekeyed)
+            {
+                child.ExpiresAt = null;
+                _endpoint.Counters.Add("child-sa-expired");
+                DeleteChildSas(child);
+            }
+            else if (child.RekeyAt is { } due && now >= due && child.State == ChildSaState.Installed)
+            {
+                child.RekeyAt = null;
+                RekeyChild(child);
+            }
+        }
+        if (!RequestOutstanding && Config.DpdDelay is { } dpd && now - _lastReceived >= dpd)
             SendDpd();
     }
 
@@ -441,7 +470,7 @@ public sealed class IkeSa : IDisposable
             return;
         }
         PeerId = idr;
-        State = IkeSaState.Established;
+        MarkEstablished();
         _endpoint.Raise(new IkeEvent(IkeEventKind.IkeSaEstablished, this));
         // §1.2: a refused child SA leaves the IKE SA up.
         var child = CompleteChild(response, _authChildSpi, _ni, _nr, [], checkGroup: false, Config.LocalTrafficSelectors, Config.RemoteTrafficSelectors, out var refusal);
@@ -468,7 +497,7 @@ public sealed class IkeSa : IDisposable
             return ([NotifyPayload.Of(NotifyType.AuthenticationFailed)], () => Fail(NotifyType.AuthenticationFailed, "the initiator's AUTH does not verify"));
         }
         PeerId = idi;
-        State = IkeSaState.Established;
+        MarkEstablished();
         _endpoint.LeaveHalfOpen(this);
         _endpoint.Raise(new IkeEvent(IkeEventKind.IkeSaEstablished, this));
         var idr = Config.LocalId.ToPayload(initiator: false);
@@ -568,8 +597,27 @@ public sealed class IkeSa : IDisposable
         return new ChildSa(mySpi, peerSpi, suite, eRi, aRi, eIr, aIr, tsi.Selectors, tsr.Selectors, UdpEncapsulation, Local, Remote, ni, nr, weInitiated: true);
     }
 
+    /// <summary>Rekey and expiry times for something established now with <paramref name="lifetime"/>.</summary>
+    private (DateTimeOffset? RekeyAt, DateTimeOffset? ExpiresAt) Schedule(TimeSpan? lifetime)
+    {
+        if (lifetime is not { } life)
+            return (null, null);
+        var now = Now;
+        var fuzz = Config.RekeyMargin * Config.RekeyFuzz * Random.Shared.NextDouble();
+        var rekey = life - Config.RekeyMargin - fuzz;
+        return (now + (rekey > TimeSpan.Zero ? rekey : life / 2), now + life);
+    }
+
+    private void MarkEstablished()
+    {
+        State = IkeSaState.Established;
+        (_rekeyAt, _expiresAt) = Schedule(Config.IkeSaLifetime);
+    }
+
     private void AddChild(ChildSa child)
     {
+        child.InstalledAt = Now;
+        (child.RekeyAt, child.ExpiresAt) = Schedule(Config.ChildSaLifetime);
         _children.Add(child);
         _endpoint.Raise(new IkeEvent(IkeEventKind.ChildSaInstalled, this, child));
     }
@@ -637,7 +685,12 @@ public sealed class IkeSa : IDisposable
         reply.Add(new TrafficSelectorPayload(false, tsr));
         if (old is { State: ChildSaState.Rekeying })
             old.CollidingPeerRekey = child; // §2.8.1: both sides rekey the same child; resolved when our response arrives
-        return ([.. reply], () => AddChild(child));
+        return ([.. reply], () =>
+        {
+            AddChild(child);
+            if (old is { State: ChildSaState.Installed })
+                old.State = ChildSaState.Rekeyed; // replaced; the peer deletes it
+        });
     }
 
     private void OnChildRekeyResponse(IkeMessage response, ChildSa old, uint spi, byte[] ni, DhGroup? dh)
@@ -654,7 +707,11 @@ public sealed class IkeSa : IDisposable
         {
             _endpoint.ReleaseChildSpi(spi);
             if (old.State == ChildSaState.Rekeying)
+            {
                 old.State = ChildSaState.Installed;
+                if (old.ExpiresAt is not null)
+                    old.RekeyAt = Now + (Config.RekeyMargin / 10); // try again, well before the hard end
+            }
             old.CollidingPeerRekey = null;
             _endpoint.Raise(new IkeEvent(IkeEventKind.Failed, this, old, refusal ?? NotifyType.InvalidSyntax, "child SA rekey refused"));
             return;
@@ -737,6 +794,8 @@ public sealed class IkeSa : IDisposable
         if (response.FirstError is not null || nonce is null || shared is null)
         {
             _endpoint.Raise(new IkeEvent(IkeEventKind.Failed, this, Notify: response.FirstError?.NotifyType ?? NotifyType.InvalidSyntax, Detail: "IKE SA rekey refused"));
+            if (_expiresAt is not null && ReplacedBy is null)
+                _rekeyAt = Now + (Config.RekeyMargin / 10);
             if (_peerIkeRekey is { } peers)
                 HandOver(peers);
             _peerIkeRekey = null;
@@ -778,6 +837,7 @@ public sealed class IkeSa : IDisposable
         // §2.18: SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), the keys with the new SPIs.
         var skeyseed = KeyDerivation.RekeySkeyseed(_prf!, _skD, shared, ni, nr);
         successor.InstallKeys(KeyDerivation.DeriveIkeKeys(suite, skeyseed, ni, nr, spiI, spiR));
+        successor.MarkEstablished();
         return successor;
     }
 
