@@ -622,4 +622,19 @@ public class ExchangeTests
         Assert.True(pair.Events.Count(e => e.Kind == IkeEventKind.Failed && e.Notify == NotifyType.NoProposalChosen) >= 2); // retried
         Assert.Equal(IkeSaState.Established, sa.State);
     }
+
+    [Fact]
+    public void Child_rekey_retries_with_the_pfs_group_an_invalid_ke_payload_names()
+    {
+        var a = Pair.Config("a") with { ChildProposals = [ChildSuite.Gcm256 with { PfsGroup = 19 }, ChildSuite.Gcm256 with { PfsGroup = 20 }] };
+        var b = Pair.Config("b") with { ChildProposals = [ChildSuite.Gcm256 with { PfsGroup = 20 }] };
+        using var pair = new Pair(a, b);
+        var (sa, peer) = pair.Establish();
+        sa.RekeyChild(sa.ChildSas[0]);
+        pair.Pump();
+        Assert.Equal(1, pair.A.Counters["rekey.invalid-ke-retry"]);
+        var child = Assert.Single(sa.ChildSas);
+        Assert.Equal((ushort?)20, child.Suite.PfsGroup);
+        Pair.AssertMirrored(child, Assert.Single(peer.ChildSas));
+    }
 }

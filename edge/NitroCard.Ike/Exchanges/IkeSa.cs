@@ -155,10 +155,15 @@ public sealed class IkeSa : IDisposable
         ArgumentNullException.ThrowIfNull(child);
         if (State != IkeSaState.Established || !_children.Contains(child) || child.State != ChildSaState.Installed)
             throw new InvalidOperationException("only an installed child SA of an established IKE SA can be rekeyed");
+        StartChildRekey(child, Config.ChildProposals[0].PfsGroup);
+    }
+
+    private void StartChildRekey(ChildSa child, ushort? group)
+    {
         child.State = ChildSaState.Rekeying;
         var spi = _endpoint.NewChildSpi();
         var ni = RandomNumberGenerator.GetBytes(NonceLength);
-        var dh = Config.ChildProposals[0].PfsGroup is { } g ? DhGroup.Create(g) : null;
+        var dh = group is { } g ? DhGroup.Create(g) : null;
         var spiBytes = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(spiBytes, child.InboundSpi);
         var payloads = new List<Payload>
@@ -179,12 +184,18 @@ public sealed class IkeSa : IDisposable
     {
         if (State != IkeSaState.Established || _rekeyingIke || ReplacedBy is not null)
             throw new InvalidOperationException("only an established IKE SA that is not being rekeyed can be rekeyed");
+        // The group in use is the one the peer accepted last time: the likeliest to need no INVALID_KE_PAYLOAD round.
+        StartIkeRekey(Config.IkeProposals.Any(s => s.DhGroup == Suite!.DhGroup) ? Suite!.DhGroup : Config.IkeProposals[0].DhGroup);
+    }
+
+    private void StartIkeRekey(ushort group)
+    {
         _rekeyingIke = true;
         var spi = _endpoint.NewIkeSpi();
         var spiBytes = new byte[8];
         BinaryPrimitives.WriteUInt64BigEndian(spiBytes, spi);
         var ni = RandomNumberGenerator.GetBytes(NonceLength);
-        var dh = DhGroup.Create(Config.IkeProposals[0].DhGroup);
+        var dh = DhGroup.Create(group);
         var sa = new SaPayload([.. Config.IkeProposals.Select((s, i) => s.ToProposal((byte)(i + 1), spiBytes))]);
         Enqueue(ExchangeType.CreateChildSa, [sa, new NoncePayload(ni), new KePayload(dh.Id, dh.PublicValue)],
             response => OnIkeRekeyResponse(response, spi, ni, dh));
@@ -696,6 +707,14 @@ public sealed class IkeSa : IDisposable
     private void OnChildRekeyResponse(IkeMessage response, ChildSa old, uint spi, byte[] ni, DhGroup? dh)
     {
         using var _ = dh;
+        if (RetryGroup(response, dh?.Id, Config.ChildProposals.Select(c => c.PfsGroup ?? 0)) is { } retry && old.State == ChildSaState.Rekeying)
+        {
+            // §1.3: INVALID_KE_PAYLOAD names the group the responder wants; try once more with it.
+            _endpoint.ReleaseChildSpi(spi);
+            _endpoint.Counters.Add("rekey.invalid-ke-retry");
+            StartChildRekey(old, retry);
+            return;
+        }
         var nonce = response.Get<NoncePayload>();
         byte[]? shared = [];
         if (dh is not null)
@@ -734,6 +753,15 @@ public sealed class IkeSa : IDisposable
                 DeleteChildSas(old);
         }
         old.CollidingPeerRekey = null;
+    }
+
+    /// <summary>The group an INVALID_KE_PAYLOAD response names, when we offer it and did not just use it; otherwise null.</summary>
+    private static ushort? RetryGroup(IkeMessage response, ushort? used, IEnumerable<ushort> offered)
+    {
+        if (response.Notify(NotifyType.InvalidKePayload) is not { Data.Length: 2 } n)
+            return null;
+        var group = BinaryPrimitives.ReadUInt16BigEndian(n.Data.Span);
+        return group != 0 && group != used && offered.Contains(group) ? group : null;
     }
 
     private static ReadOnlySpan<byte> LowestNonce(byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b) <= 0 ? a : b;
@@ -785,6 +813,12 @@ public sealed class IkeSa : IDisposable
     {
         using var _ = dh;
         _rekeyingIke = false;
+        if (RetryGroup(response, dh.Id, Config.IkeProposals.Select(p => p.DhGroup)) is { } retry && _peerIkeRekey is null && ReplacedBy is null)
+        {
+            _endpoint.Counters.Add("rekey.invalid-ke-retry");
+            StartIkeRekey(retry);
+            return;
+        }
         var sa = response.Get<SaPayload>();
         var ke = response.Get<KePayload>();
         var nonce = response.Get<NoncePayload>();
