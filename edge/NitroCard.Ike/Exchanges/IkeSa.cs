@@ -521,8 +521,8 @@ public sealed class IkeSa : IDisposable
             reply.Add(NotifyPayload.Of(r));
             return ([.. reply], null);
         }
-        var child = BuildResponderChild(request, suite!, number, tsi, tsr, _ni, _nr, [], out _);
-        reply.Add(new SaPayload([suite!.ToProposal(number, child.InboundSpi, withGroup: false)]));
+        var child = BuildResponderChild(request, suite!, number, tsi, tsr, _ni, _nr, [], withGroup: false, out var chosen);
+        reply.Add(chosen);
         reply.Add(new TrafficSelectorPayload(true, tsi));
         reply.Add(new TrafficSelectorPayload(false, tsr));
         return ([.. reply], () => AddChild(child));
@@ -571,14 +571,14 @@ public sealed class IkeSa : IDisposable
     }
 
     private ChildSa BuildResponderChild(IkeMessage request, ChildSuite suite, byte number, ImmutableArray<TrafficSelector> tsi, ImmutableArray<TrafficSelector> tsr,
-        byte[] ni, byte[] nr, byte[] shared, out SaPayload chosen)
+        byte[] ni, byte[] nr, byte[] shared, bool withGroup, out SaPayload chosen)
     {
         // The SPI comes from the proposal that was selected (an AND of several with the same number is not used for ESP).
         var p = request.Get<SaPayload>()!.Proposals.First(x => x.Number == number && suite.OfferedBy(x, checkGroup: false));
         var peerSpi = BinaryPrimitives.ReadUInt32BigEndian(p.Spi.Span);
         var mySpi = _endpoint.NewChildSpi();
         var (eIr, aIr, eRi, aRi) = KeyDerivation.DeriveChildKeys(_prf!, _skD, suite, shared, ni, nr);
-        chosen = new SaPayload([suite.ToProposal(p.Number, mySpi, withGroup: true)]);
+        chosen = new SaPayload([suite.ToProposal(p.Number, mySpi, withGroup)]); // IKE_AUTH answers without a group (§1.2)
         return new ChildSa(mySpi, peerSpi, suite, eIr, aIr, eRi, aRi, tsr, tsi, UdpEncapsulation, Local, Remote, ni, nr, weInitiated: false);
     }
 
@@ -685,7 +685,7 @@ public sealed class IkeSa : IDisposable
             shared = s;
         }
         var nr = RandomNumberGenerator.GetBytes(NonceLength);
-        var child = BuildResponderChild(request, suite, number, tsi, tsr, nonce.Data.ToArray(), nr, shared, out var chosen);
+        var child = BuildResponderChild(request, suite, number, tsi, tsr, nonce.Data.ToArray(), nr, shared, withGroup: true, out var chosen);
         var reply = new List<Payload> { chosen, new NoncePayload(nr) };
         if (dh is not null)
         {
@@ -860,7 +860,6 @@ public sealed class IkeSa : IDisposable
         var successor = new IkeSa(_endpoint, initiator, spiI, spiR, Local, Remote)
         {
             Suite = suite,
-            State = IkeSaState.Established,
             NatLocal = NatLocal,
             NatRemote = NatRemote,
             PeerId = PeerId,
