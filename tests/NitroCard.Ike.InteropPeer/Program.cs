@@ -5,6 +5,7 @@
 //
 // usage: NitroCard.Ike.InteropPeer --address A --psk S --local-id ID --remote-id ID --local-ts CIDR --remote-ts CIDR
 //        [--initiate ADDR] [--ike-suites gcm256-sha256-ecp256,...] [--esp-suites gcm256,...] [--cookie-threshold N]
+//        [--ike-lifetime S] [--child-lifetime S] [--rekey-margin S]  (seconds; rekeys then start at lifetime - margin)
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -31,6 +32,12 @@ var config = new IkeConfig
     DpdDelay = TimeSpan.FromSeconds(30),
     CookieThreshold = options.TryGetValue("cookie-threshold", out var ct) ? int.Parse(ct, System.Globalization.CultureInfo.InvariantCulture) : 16,
 };
+if (options.TryGetValue("ike-lifetime", out var ikeLife))
+    config = config with { IkeSaLifetime = TimeSpan.FromSeconds(int.Parse(ikeLife, System.Globalization.CultureInfo.InvariantCulture)), RekeyFuzz = 0 };
+if (options.TryGetValue("child-lifetime", out var childLife))
+    config = config with { ChildSaLifetime = TimeSpan.FromSeconds(int.Parse(childLife, System.Globalization.CultureInfo.InvariantCulture)), RekeyFuzz = 0 };
+if (options.TryGetValue("rekey-margin", out var margin))
+    config = config with { RekeyMargin = TimeSpan.FromSeconds(int.Parse(margin, System.Globalization.CultureInfo.InvariantCulture)) };
 if (options.TryGetValue("ike-suites", out var ikeSuites))
     config = config with { IkeProposals = [.. ikeSuites.Split(',').Select(IkeSuiteNamed)] };
 if (options.TryGetValue("esp-suites", out var espSuites))

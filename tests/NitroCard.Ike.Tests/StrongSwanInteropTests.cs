@@ -59,6 +59,23 @@ public sealed class StrongSwanInteropTests
     }
 
     [SkippableFact]
+    public void Strongswan_accepts_our_child_and_ike_rekeys()
+    {
+        // Our side initiates, then its lifetimes make it rekey the child at 4 s, 8 s, ... and the IKE SA at 9 s.
+        using var lab = StrongSwanLab.Start(true, peerOptions: ["--child-lifetime", "7", "--ike-lifetime", "12", "--rekey-margin", "3"]);
+        lab.WaitForPeer("ChildSaInstalled");
+        lab.WaitForPeer("IkeSaRekeyed");
+        lab.WaitForPeer("IkeSaClosed"); // the old IKE SA, deleted by us once the new one is up
+        var sas = lab.Swanctl("--list-sas").Output;
+        Assert.Single(sas.Split('\n'), l => l.Contains("ESTABLISHED, IKEv2", StringComparison.Ordinal));
+        Assert.Contains("INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256", sas, StringComparison.Ordinal);
+        var ping = lab.Ping();
+        Assert.True(ping.ExitCode == 0, ping.Output + lab.Diagnostics());
+        Assert.DoesNotContain("Failed", lab.PeerOutput, StringComparison.Ordinal);
+        Assert.True(lab.PeerOutput.Split('\n').Count(l => l.StartsWith("ChildSaInstalled", StringComparison.Ordinal)) >= 3, lab.Diagnostics());
+    }
+
+    [SkippableFact]
     public void Aes_cbc_hmac_sha256_modp2048_as_aws_offers_it()
     {
         using var lab = StrongSwanLab.Start(false, "aes256-sha256-modp2048", "aes256-sha256",
@@ -263,6 +280,15 @@ public sealed class StrongSwanInteropTests
 
         /// <summary>Three pings from the strongSwan site (10.1.0.1) to our side of the tunnel (10.2.0.1).</summary>
         public (int ExitCode, string Output) Ping() => Run("ip", "netns", "exec", _swanNs, "ping", "-c", "3", "-W", "2", "-I", "10.1.0.1", "10.2.0.1");
+
+        public string PeerOutput
+        {
+            get
+            {
+                lock (_peerLock)
+                    return _peerOut.ToString();
+            }
+        }
 
         public string CharonLog => File.Exists(Path.Combine(_dir, "charon.log")) ? File.ReadAllText(Path.Combine(_dir, "charon.log")) : "";
 
