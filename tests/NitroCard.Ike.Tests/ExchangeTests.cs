@@ -637,4 +637,41 @@ public class ExchangeTests
         Assert.Equal((ushort?)20, child.Suite.PfsGroup);
         Pair.AssertMirrored(child, Assert.Single(peer.ChildSas));
     }
+
+    [Fact]
+    public void A_child_rekey_queued_behind_an_ike_rekey_is_done_by_the_new_ike_sa()
+    {
+        using var pair = new Pair();
+        var (a, _) = pair.Establish();
+        var child = a.ChildSas[0];
+        a.Rekey();
+        a.RekeyChild(child); // waits for the window behind the IKE rekey
+        pair.Pump();
+        var newA = Assert.Single(pair.A.Sas);
+        var newB = Assert.Single(pair.B.Sas);
+        Assert.NotSame(a, newA);
+        var fresh = Assert.Single(newA.ChildSas);
+        Assert.NotSame(child, fresh);
+        Pair.AssertMirrored(fresh, Assert.Single(newB.ChildSas));
+        Assert.DoesNotContain(pair.Events, e => e.Kind == IkeEventKind.Failed);
+    }
+
+    [Fact]
+    public void A_child_rekey_crossing_the_peers_ike_rekey_ends_in_the_new_ike_sa()
+    {
+        using var pair = new Pair();
+        var (a, b) = pair.Establish();
+        var child = a.ChildSas[0];
+        a.RekeyChild(child);
+        b.Rekey(); // both requests are on the wire at once, on the old IKE SA
+        pair.Pump();
+        var newA = Assert.Single(pair.A.Sas);
+        var newB = Assert.Single(pair.B.Sas);
+        Assert.Equal(newA.SpiI, newB.SpiI);
+        var fresh = Assert.Single(newA.ChildSas);
+        Assert.NotSame(child, fresh);
+        Assert.Equal(ChildSaState.Deleted, child.State);
+        Pair.AssertMirrored(fresh, Assert.Single(newB.ChildSas));
+        Assert.DoesNotContain(pair.Events, e => e.Kind == IkeEventKind.Failed);
+    }
 }

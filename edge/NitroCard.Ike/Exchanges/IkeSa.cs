@@ -83,7 +83,8 @@ public sealed class IkeSa : IDisposable
         _created = _lastReceived = endpoint.Time.GetUtcNow();
     }
 
-    private sealed record Outgoing(ExchangeType Exchange, ImmutableArray<Payload> Payloads, Action<IkeMessage> OnResponse);
+    /// <summary>A request waiting for the window; <see cref="OnHandOver"/> re-issues it on the successor if this SA is rekeyed first.</summary>
+    private sealed record Outgoing(ExchangeType Exchange, ImmutableArray<Payload> Payloads, Action<IkeMessage> OnResponse, Action<IkeSa>? OnHandOver = null);
 
     private sealed class Pending(uint id, byte[] bytes, Action<IkeMessage>? onResponse, DateTimeOffset deadline)
     {
@@ -145,6 +146,9 @@ public sealed class IkeSa : IDisposable
 
     internal ulong OurSpi => IsOriginalInitiator ? SpiI : SpiR;
 
+    /// <summary>The IKE SA the child SAs live in now: this one, or the end of its chain of successors.</summary>
+    private IkeSa Current => ReplacedBy?.Current ?? this;
+
     private HeaderBits Bits(bool response) => (IsOriginalInitiator ? HeaderBits.Initiator : HeaderBits.None) | (response ? HeaderBits.Response : HeaderBits.None);
 
     // ---------------------------------------------------------------- public operations
@@ -176,7 +180,15 @@ public sealed class IkeSa : IDisposable
             payloads.Add(new KePayload(dh.Id, dh.PublicValue));
         payloads.Add(new TrafficSelectorPayload(true, child.LocalTrafficSelectors));
         payloads.Add(new TrafficSelectorPayload(false, child.RemoteTrafficSelectors));
-        Enqueue(ExchangeType.CreateChildSa, [.. payloads], response => OnChildRekeyResponse(response, child, spi, ni, dh));
+        Enqueue(ExchangeType.CreateChildSa, [.. payloads], response => OnChildRekeyResponse(response, child, spi, ni, dh), successor =>
+        {
+            // Not sent before the IKE SA was rekeyed: the successor rekeys the child instead.
+            dh?.Dispose();
+            _endpoint.ReleaseChildSpi(spi);
+            if (child.State == ChildSaState.Rekeying)
+                child.State = ChildSaState.Installed;
+            successor.RekeyChild(child);
+        });
     }
 
     /// <summary>Rekeys this IKE SA with CREATE_CHILD_SA (§1.3.2); its child SAs move to the new one.</summary>
@@ -218,8 +230,8 @@ public sealed class IkeSa : IDisposable
         Enqueue(ExchangeType.Informational, [new DeletePayload(ProtocolId.Esp, [.. mine.Select(c => c.InboundSpi)])], _ =>
         {
             foreach (var c in mine)
-                RemoveChild(c);
-        });
+                Current.RemoveChild(c);
+        }, successor => successor.DeleteChildSas([.. mine]));
     }
 
     /// <summary>Deletes this IKE SA and its child SAs (§1.4.1).</summary>
@@ -284,7 +296,7 @@ public sealed class IkeSa : IDisposable
                 _endpoint.Counters.Add("child-sa-expired");
                 DeleteChildSas(child);
             }
-            else if (child.RekeyAt is { } due && now >= due && child.State == ChildSaState.Installed)
+            else if (child.RekeyAt is { } due && now >= due && child.State == ChildSaState.Installed && !_rekeyingIke && _peerIkeRekey is null)
             {
                 child.RekeyAt = null;
                 RekeyChild(child);
@@ -656,7 +668,7 @@ public sealed class IkeSa : IDisposable
             if (rekey.Spi.Length != 4)
                 return ([NotifyPayload.Of(NotifyType.InvalidSyntax)], null);
             var spi = BinaryPrimitives.ReadUInt32BigEndian(rekey.Spi.Span);
-            old = _children.FirstOrDefault(c => c.OutboundSpi == spi);
+            old = Current._children.FirstOrDefault(c => c.OutboundSpi == spi);
             if (old is null)
                 return ([new NotifyPayload(ProtocolId.Esp, rekey.Spi, NotifyType.ChildSaNotFound, ReadOnlyMemory<byte>.Empty)], null);
             if (old.State == ChildSaState.Rekeyed)
@@ -698,7 +710,7 @@ public sealed class IkeSa : IDisposable
             old.CollidingPeerRekey = child; // §2.8.1: both sides rekey the same child; resolved when our response arrives
         return ([.. reply], () =>
         {
-            AddChild(child);
+            Current.AddChild(child);
             if (old is { State: ChildSaState.Installed })
                 old.State = ChildSaState.Rekeyed; // replaced; the peer deletes it
         });
@@ -735,7 +747,8 @@ public sealed class IkeSa : IDisposable
             _endpoint.Raise(new IkeEvent(IkeEventKind.Failed, this, old, refusal ?? NotifyType.InvalidSyntax, "child SA rekey refused"));
             return;
         }
-        AddChild(child);
+        var home = Current; // the IKE SA may have been rekeyed while this exchange was in flight
+        home.AddChild(child);
         var wasDeleted = old.State == ChildSaState.Deleted;
         old.State = wasDeleted ? ChildSaState.Deleted : ChildSaState.Rekeyed;
         if (old.CollidingPeerRekey is { } peers && LowestNonce(ni, child.Nr).SequenceCompareTo(LowestNonce(peers.Ni, peers.Nr)) < 0)
@@ -743,14 +756,14 @@ public sealed class IkeSa : IDisposable
             // §2.8.1: our exchange holds the lowest nonce, so our new SA is the redundant one and we close it; the peer,
             // whose SA survives, deletes the old one.
             _endpoint.Counters.Add("rekey-collision.lost");
-            DeleteChildSas(child);
+            home.DeleteChildSas(child);
         }
         else
         {
             if (old.CollidingPeerRekey is not null)
                 _endpoint.Counters.Add("rekey-collision.won");
             if (!wasDeleted)
-                DeleteChildSas(old);
+                home.DeleteChildSas(old);
         }
         old.CollidingPeerRekey = null;
     }
@@ -882,6 +895,12 @@ public sealed class IkeSa : IDisposable
         ReplacedBy = successor;
         successor._children.AddRange(_children);
         _children.Clear();
+        // Child operations still waiting for the window belong to the successor now (§2.18); the one in flight, if
+        // any, finishes here and puts its result into the successor (Current).
+        var waiting = _queue.ToList();
+        _queue.Clear();
+        foreach (var o in waiting)
+            o.OnHandOver?.Invoke(successor);
         _endpoint.Raise(new IkeEvent(IkeEventKind.IkeSaRekeyed, this, Detail: $"replaced by {successor.SpiI:x16}_i {successor.SpiR:x16}_r"));
     }
 
@@ -893,12 +912,13 @@ public sealed class IkeSa : IDisposable
         if (deletes.Any(d => d.Protocol == ProtocolId.Ike))
             return ([], () => Close(IkeEventKind.IkeSaClosed, null, "deleted by the peer"));
         var mine = new List<uint>();
+        var home = Current; // a Delete that crossed our IKE rekey still finds the child
         foreach (var spi in deletes.Where(d => d.Protocol == ProtocolId.Esp).SelectMany(d => d.Spis))
         {
-            if (_children.FirstOrDefault(c => c.OutboundSpi == spi) is { } child)
+            if (home._children.FirstOrDefault(c => c.OutboundSpi == spi) is { } child)
             {
                 mine.Add(child.InboundSpi);
-                RemoveChild(child);
+                home.RemoveChild(child);
             }
         }
         return (mine.Count == 0 ? [] : [new DeletePayload(ProtocolId.Esp, [.. mine])], null);
@@ -906,9 +926,9 @@ public sealed class IkeSa : IDisposable
 
     // ---------------------------------------------------------------- message flow
 
-    private void Enqueue(ExchangeType exchange, ImmutableArray<Payload> payloads, Action<IkeMessage> onResponse)
+    private void Enqueue(ExchangeType exchange, ImmutableArray<Payload> payloads, Action<IkeMessage> onResponse, Action<IkeSa>? onHandOver = null)
     {
-        _queue.Enqueue(new Outgoing(exchange, payloads, onResponse));
+        _queue.Enqueue(new Outgoing(exchange, payloads, onResponse, onHandOver));
         Pump();
     }
 
