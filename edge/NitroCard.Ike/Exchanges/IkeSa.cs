@@ -379,6 +379,8 @@ public sealed class IkeSa : IDisposable
         _initResponse = datagram.Message.ToArray();
         DetectNat(response, SpiI, SpiR, Local, Remote);
         DeriveInitialKeys(shared);
+        _dh!.Dispose(); // the private value is not needed any more
+        _dh = null;
         if (UdpEncapsulation && Local.Port != NatTraversal.NatTPort)
         {
             // §2.23: move to 4500 (the non-ESP marker is the host's framing).
@@ -416,6 +418,8 @@ public sealed class IkeSa : IDisposable
             payloads.Add(NotifyPayload.Of(NotifyType.NatDetectionDestinationIp, KeyDerivation.NatDetectionHash(SpiI, SpiR, Remote)));
         }
         _initResponse = new IkeMessage(SpiI, SpiR, ExchangeType.IkeSaInit, HeaderBits.Response, 0, [.. payloads]).Encode();
+        _dh.Dispose(); // the private value is not needed any more
+        _dh = null;
         _expectedPeerId = 1;
         State = IkeSaState.Authenticating;
         Transmit(_initResponse);
