@@ -674,4 +674,25 @@ public class ExchangeTests
         Pair.AssertMirrored(fresh, Assert.Single(newB.ChildSas));
         Assert.DoesNotContain(pair.Events, e => e.Kind == IkeEventKind.Failed);
     }
+
+    [Fact]
+    public void Ipv6_endpoints_and_traffic_selectors()
+    {
+        var time = new ManualTime();
+        var wire = new Queue<IkeDatagram>();
+        var addressA = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("2001:db8::a"), 500);
+        var addressB = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("2001:db8::b"), 500);
+        var configA = Pair.Config("a") with { LocalTrafficSelectors = Pair.Ts("2001:db8:1::/48"), RemoteTrafficSelectors = Pair.Ts("2001:db8:2::/48") };
+        var configB = Pair.Config("b") with { LocalTrafficSelectors = Pair.Ts("2001:db8:2::/48"), RemoteTrafficSelectors = Pair.Ts("2001:db8:1::/48", "10.0.0.0/8") };
+        using var a = new IkeEndpoint(configA, addressA, time, wire.Enqueue);
+        using var b = new IkeEndpoint(configB, addressB, time, wire.Enqueue);
+        var sa = a.Initiate(addressB);
+        while (wire.TryDequeue(out var d))
+            (d.Remote.Equals(addressB) ? b : a).Receive(new IkeDatagram(d.Remote, d.Local, d.Message));
+        Assert.Equal(IkeSaState.Established, sa.State);
+        Assert.False(sa.NatLocal || sa.NatRemote);
+        var child = Assert.Single(sa.ChildSas);
+        Assert.Equal(Pair.Ts("2001:db8:1::/48").ToArray(), child.LocalTrafficSelectors.ToArray());
+        Pair.AssertMirrored(child, Assert.Single(Assert.Single(b.Sas).ChildSas));
+    }
 }
