@@ -41,6 +41,10 @@ $DebianNeeds = [ordered]@{
     '/usr/bin/curl'        = 'curl'            # live region tests and demo: HTTP through the region
     '/usr/bin/python3'     = 'python3'         # live region: the services namespace's HTTP server (S3 side of gateway endpoints)
     '/usr/sbin/bird'       = 'bird2'           # BGP tests: BIRD 2 plays the customer's router against the edge's speaker (issue 13)
+    '/usr/lib/ipsec/charon' = 'strongswan-charon'       # IKEv2 interop tests (issue 13): charon in a namespace
+    '/usr/sbin/swanctl'     = 'strongswan-swanctl'      # ... driven through vici
+    '/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so' = 'libcharon-extra-plugins'   # ... ESP in user space, no XFRM
+    '/usr/lib/ipsec/plugins/libstrongswan-gcm.so' = 'libstrongswan-standard-plugins'       # ... AES-GCM, openssl
 }
 
 function Install-Dependencies {
