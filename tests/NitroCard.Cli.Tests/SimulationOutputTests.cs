@@ -1,5 +1,5 @@
+using NitroCard.Card;
 using NitroCard.Cli.Simulate;
-using NitroCard.Driver.Simulation;
 using NitroCard.Model;
 using NitroCard.Packets;
 using NitroCard.Region;

@@ -1,4 +1,5 @@
 using System.Net;
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 using NitroCard.Edge.Simulation;
 using NitroCard.Model;

@@ -1,5 +1,5 @@
+using NitroCard.Card;
 using NitroCard.Cli.Live;
-using NitroCard.Driver;
 using NitroCard.Region;
 
 namespace NitroCard.Live.Tests;

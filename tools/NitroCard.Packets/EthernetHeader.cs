@@ -5,7 +5,7 @@ namespace NitroCard.Packets;
 /// <summary>
 /// Ethernet II header (14 bytes, no FCS): destination MAC, source MAC, ethertype.
 /// MACs are 48-bit big-endian numbers (byte 0 most significant), the same value as
-/// <c>NitroCard.Driver.MacAddress.Value</c>.
+/// <c>NitroCard.Card.MacAddress.Value</c>.
 /// </summary>
 public static class EthernetHeader
 {

@@ -13,7 +13,7 @@ public readonly record struct FlowTuple(uint Source, uint Destination, byte Prot
 
 /// <summary>
 /// The card's flow hash: UDP source port = 49152 + (crc32c(src, dst, proto, sport, dport) &amp; 0x3FFF)
-/// over the inner IPv4 packet. The same function as <c>NitroCard.Driver.Hashing.CardHash.FlowSourcePort</c>
+/// over the inner IPv4 packet. The same function as <c>NitroCard.Card.Hashing.CardHash.FlowSourcePort</c>
 /// (this library has no dependency on the driver).
 /// </summary>
 public static class FlowHash

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NitroCard.Card;
 using NitroCard.Cli.Live;
 using NitroCard.Driver.Simulation;
 using NitroCard.Region;
@@ -82,7 +83,7 @@ internal static class DemoCommand
             }
             why = "the Verilated card reports no filtering hardware yet (PARAM_FILTER = 0): without route tables it cannot reach the edge, so the cards run the model engine";
         }
-        catch (Exception e) when (e is NitroCard.Driver.NitroCardException or DllNotFoundException)
+        catch (Exception e) when (e is NitroCardException or DllNotFoundException)
         {
             why = $"the Verilated card cannot be loaded ({e.Message})";
         }

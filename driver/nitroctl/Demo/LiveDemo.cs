@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using NitroCard.Card;
 using NitroCard.Cli.Live;
-using NitroCard.Driver;
 using NitroCard.Packets;
 using NitroCard.Region;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
+using NitroCard.Card;
 using NitroCard.Cli.Live;
-using NitroCard.Driver;
 using NitroCard.Edge;
 using NitroCard.Edge.Simulation;
 using NitroCard.Packets;

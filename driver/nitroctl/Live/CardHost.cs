@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using NitroCard.Driver;
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 using NitroCard.Firmware;
 using NitroCard.Packets;

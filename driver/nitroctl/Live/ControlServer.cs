@@ -63,7 +63,7 @@ internal sealed class ControlServer : IDisposable
             {
                 answer = await _handle(line).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is CliException or NitroCard.Driver.NitroCardException or IOException or InvalidOperationException)
+            catch (Exception e) when (e is CliException or NitroCard.Card.NitroCardException or IOException or InvalidOperationException)
             {
                 answer = ErrorPrefix + e.Message + "\n";
             }

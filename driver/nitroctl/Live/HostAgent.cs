@@ -1,6 +1,6 @@
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 using NitroCard.Firmware;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;

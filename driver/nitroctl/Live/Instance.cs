@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using NitroCard.Driver.Tables;
+using NitroCard.Card.Tables;
 using NitroCard.Packets;
 
 namespace NitroCard.Cli.Live;

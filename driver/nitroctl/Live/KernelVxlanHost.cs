@@ -1,6 +1,5 @@
 using System.Globalization;
-using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 using NitroCard.Firmware;
 using NitroCard.Packets;
 using NitroCard.Region;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using NitroCard.Driver;
+using NitroCard.Card;
 using NitroCard.Edge;
 using NitroCard.Packets;
 using NitroCard.Region;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using NitroCard.Driver;
+using NitroCard.Card;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Region;
 

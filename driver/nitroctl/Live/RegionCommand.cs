@@ -86,7 +86,7 @@ internal static class RegionCommand
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is CliException or RegionException or NitroCard.Driver.NitroCardException or IOException or UnauthorizedAccessException or TimeoutException or NitroCard.Firmware.AgentRefusedException or NitroCard.Mapping.Api.MappingApiException or ArgumentException)
+        catch (Exception e) when (e is CliException or RegionException or NitroCard.Card.NitroCardException or IOException or UnauthorizedAccessException or TimeoutException or NitroCard.Firmware.AgentRefusedException or NitroCard.Mapping.Api.MappingApiException or ArgumentException)
         {
             var line = e is RegionException { Errors.IsDefaultOrEmpty: false } ? CliRunner.Describe(e) : "nitroctl: " + TerminalText.Escape(e.Message);
             await Console.Error.WriteLineAsync(line).ConfigureAwait(false);

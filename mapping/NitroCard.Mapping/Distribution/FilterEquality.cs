@@ -1,4 +1,4 @@
-using NitroCard.Driver.Filtering;
+using NitroCard.Card.Filtering;
 
 namespace NitroCard.Mapping.Distribution;
 

@@ -1,7 +1,7 @@
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Packets;
 using P = NitroCard.Mapping.Grpc.Protocol;

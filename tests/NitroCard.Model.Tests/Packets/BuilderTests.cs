@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NitroCard.Driver.Hashing;
+using NitroCard.Card.Hashing;
 using NitroCard.Model.Tests;
 using static NitroCard.Model.Tests.TestBench;
 

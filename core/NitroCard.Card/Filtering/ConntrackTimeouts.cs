@@ -1,4 +1,4 @@
-namespace NitroCard.Driver.Filtering;
+namespace NitroCard.Card.Filtering;
 
 /// <summary>An ENI's connection tracking idle timeouts, in seconds (the eniConntrack table; AWS's ranges).</summary>
 /// <param name="TcpEstablished">An open TCP flow: 60..432000, default 432000 (5 days).</param>

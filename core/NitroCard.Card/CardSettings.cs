@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace NitroCard.Driver;
+namespace NitroCard.Card;
 
 /// <summary>Card-wide settings the data path uses.</summary>
 /// <param name="UnderlayIp">This card's substrate IPv4 address.</param>

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace NitroCard.Driver.Filtering;
+namespace NitroCard.Card.Filtering;
 
 /// <summary>
 /// What one network ACL or security group rule matches (docs/card-filtering.md, "Rule match"): the remote

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace NitroCard.Driver;
+namespace NitroCard.Card;
 
 /// <summary>One alarm from the card's alarm FIFO (docs/card-semantics.md, "Counters and alarms").</summary>
 /// <param name="Cycle">Card cycle of the drop decision (the software model reports 0).</param>

@@ -1,7 +1,7 @@
 using System.Net;
 using NitroCard.Packets;
 
-namespace NitroCard.Driver.Tables;
+namespace NitroCard.Card.Tables;
 
 /// <summary>Where a VPC address lives: (VNI, IPv4) → owning host's underlay address and the ENI's MAC.</summary>
 /// <param name="Vni">Key: the VPC's VNI.</param>

@@ -1,4 +1,4 @@
-namespace NitroCard.Driver;
+namespace NitroCard.Card;
 
 /// <summary>A snapshot of the card's counters.</summary>
 /// <param name="Drops">Drop count per reason, indexed by <see cref="DropReason"/>.</param>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace NitroCard.Driver.Hashing;
+namespace NitroCard.Card.Hashing;
 
 /// <summary>
 /// The card's hash functions, specified once in docs/card-semantics.md ("Hash functions") and

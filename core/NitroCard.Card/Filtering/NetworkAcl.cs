@@ -1,4 +1,4 @@
-namespace NitroCard.Driver.Filtering;
+namespace NitroCard.Card.Filtering;
 
 /// <summary>One numbered network ACL rule: the lowest-numbered matching rule decides.</summary>
 /// <param name="RuleNumber">1..32766 as AWS allows; unique per ACL and direction.</param>

@@ -1,6 +1,5 @@
-using NitroCard.Driver.Simulation;
 
-namespace NitroCard.Driver.Filtering;
+namespace NitroCard.Card.Filtering;
 
 /// <summary>
 /// The filtering state under which a card with filtering hardware forwards exactly like one without:

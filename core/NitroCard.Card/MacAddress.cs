@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace NitroCard.Driver;
+namespace NitroCard.Card;
 
 /// <summary>A 48-bit Ethernet MAC address held as a big-endian number (byte 0 most significant).</summary>
 public readonly record struct MacAddress(ulong Value) : ISpanFormattable

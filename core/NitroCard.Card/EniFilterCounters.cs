@@ -1,4 +1,4 @@
-namespace NitroCard.Driver;
+namespace NitroCard.Card;
 
 /// <summary>Per-ENI filtering counters (ENI_SG_COUNT; ENA's allowed/denied and conntrack_allowance_exceeded).</summary>
 /// <param name="SgAllowedIn">Frames the ingress security group stage let through (tracked, untracked or new).</param>

@@ -1,4 +1,4 @@
-namespace NitroCard.Driver.Simulation;
+namespace NitroCard.Card;
 
 /// <summary>A card build's table sizes, as its PARAM_* registers report them.</summary>
 /// <param name="EniSlots">ENI slots.</param>

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace NitroCard.Driver.Tables;
+namespace NitroCard.Card.Tables;
 
 /// <summary>An ENI as the card holds it in one slot.</summary>
 /// <param name="Vni">The VPC's VXLAN network identifier (24 bits).</param>

@@ -1,4 +1,4 @@
-namespace NitroCard.Driver;
+namespace NitroCard.Card;
 
 /// <summary>
 /// The one exception type the driver throws for card and native-library failures, and for

@@ -1,4 +1,4 @@
-namespace NitroCard.Driver;
+namespace NitroCard.Card;
 
 /// <summary>Per-ENI traffic counters.</summary>
 /// <param name="TxPackets">Frames accepted from the ENI.</param>

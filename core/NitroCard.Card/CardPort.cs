@@ -1,4 +1,4 @@
-namespace NitroCard.Driver.Simulation;
+namespace NitroCard.Card;
 
 /// <summary>The card's four AXI4-Stream ports (the values are the C ABI's port numbers).</summary>
 public enum CardPort

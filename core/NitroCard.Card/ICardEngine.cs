@@ -1,7 +1,7 @@
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Tables;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 
-namespace NitroCard.Driver.Simulation;
+namespace NitroCard.Card;
 
 /// <summary>
 /// A card that frames can be pushed through: the Verilated RTL (<c>rtl</c>) or the software

@@ -1,4 +1,4 @@
-namespace NitroCard.Driver.Simulation;
+namespace NitroCard.Card;
 
 /// <summary>A frame the Verilated card sent on one of its output ports.</summary>
 /// <param name="Data">The whole Ethernet frame (no FCS).</param>

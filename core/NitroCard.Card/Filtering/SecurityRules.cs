@@ -1,4 +1,4 @@
-namespace NitroCard.Driver.Filtering;
+namespace NitroCard.Card.Filtering;
 
 /// <summary>
 /// The security group rules of one ENI: every allow rule of every group it is in, per direction, with rules

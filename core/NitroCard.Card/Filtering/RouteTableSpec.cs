@@ -1,7 +1,7 @@
 using System.Net;
 using NitroCard.Packets;
 
-namespace NitroCard.Driver.Filtering;
+namespace NitroCard.Card.Filtering;
 
 /// <summary>What a route interval does with a packet (the route table's KIND field).</summary>
 public enum RouteKind : byte

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using NitroCard.Packets;
 
-namespace NitroCard.Driver.Filtering;
+namespace NitroCard.Card.Filtering;
 
 /// <summary>
 /// Compiles route tables into the sorted intervals of a route bank (docs/card-filtering.md, "Route tables"):
