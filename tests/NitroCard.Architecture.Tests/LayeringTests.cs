@@ -10,6 +10,7 @@ public class LayeringTests
     private static readonly (string Layer, string[] Projects)[] Layers =
     [
         ("CLI", ["driver/nitroctl/nitroctl.csproj"]),
+        ("region runtimes", ["simulation/NitroCard.Simulation/NitroCard.Simulation.csproj"]),
         ("services", ["firmware-sim/NitroCard.Firmware/NitroCard.Firmware.csproj", "mapping/NitroCard.Mapping/NitroCard.Mapping.csproj", "edge/NitroCard.Edge/NitroCard.Edge.csproj"]),
         ("Mapping Service protocol", ["mapping/NitroCard.Mapping.Protocol/NitroCard.Mapping.Protocol.csproj"]),
         ("region model", ["mapping/NitroCard.Region/NitroCard.Region.csproj"]),

@@ -3,9 +3,9 @@ using System.Net;
 using NitroCard.Card;
 using NitroCard.Cli.Live;
 using NitroCard.Edge;
-using NitroCard.Edge.Simulation;
 using NitroCard.Packets;
 using NitroCard.Region;
+using NitroCard.Simulation;
 
 namespace NitroCard.Cli.Demo;
 

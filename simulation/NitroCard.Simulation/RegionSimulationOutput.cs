@@ -2,7 +2,7 @@ using System.Text.Json;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Edge.Simulation;
+namespace NitroCard.Simulation;
 
 /// <summary>
 /// Writes a region simulation in the contract's layout: <c>&lt;port&gt;.pcap</c> for every port that received frames,

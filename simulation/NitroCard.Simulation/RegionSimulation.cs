@@ -1,8 +1,9 @@
 using NitroCard.Card;
+using NitroCard.Edge;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Edge.Simulation;
+namespace NitroCard.Simulation;
 
 /// <summary>A frame offered to the region on one of its ports.</summary>
 /// <param name="Port">An ENI id (the frame the instance sends), <c>internet</c>, <c>services</c>, <c>vpn:&lt;id&gt;</c> or <c>dx:&lt;connection&gt;</c>.</param>
