@@ -10,7 +10,7 @@ public class LayeringTests
     private static readonly (string Layer, string[] Projects)[] Layers =
     [
         ("CLI", ["driver/nitroctl/nitroctl.csproj"]),
-        ("region runtimes", ["simulation/NitroCard.Simulation/NitroCard.Simulation.csproj"]),
+        ("region runtimes", ["live/NitroCard.Live/NitroCard.Live.csproj", "simulation/NitroCard.Simulation/NitroCard.Simulation.csproj"]),
         ("services", ["firmware-sim/NitroCard.Firmware/NitroCard.Firmware.csproj", "mapping/NitroCard.Mapping/NitroCard.Mapping.csproj", "edge/NitroCard.Edge/NitroCard.Edge.csproj"]),
         ("Mapping Service protocol", ["mapping/NitroCard.Mapping.Protocol/NitroCard.Mapping.Protocol.csproj"]),
         ("region model", ["mapping/NitroCard.Region/NitroCard.Region.csproj"]),
@@ -37,7 +37,6 @@ public class LayeringTests
     {
         ["NitroCard.Rtl.Tests"] = "hw/rtl and hw/tb: the card's RTL, on the Verilated library",
         ["NitroCard.Cli.Tests"] = "driver/nitroctl: the nitroctl command lines and their output",
-        ["NitroCard.Live.Tests"] = "the live region, run as root through nitroctl",
         ["NitroCard.Architecture.Tests"] = "the project graph itself",
     };
 

@@ -1,5 +1,4 @@
 using NitroCard.Card;
-using NitroCard.Cli.Live;
 using NitroCard.Region;
 
 namespace NitroCard.Live.Tests;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using NitroCard.Card;
-using NitroCard.Cli.Live;
+using NitroCard.Live;
 using NitroCard.Driver.Simulation;
 using NitroCard.Region;
 
@@ -30,7 +30,7 @@ internal static class DemoCommand
             {
                 LiveRegion.CheckPrivileges();
             }
-            catch (CliException e)
+            catch (LiveException e)
             {
                 liveUnavailable = e.Message;
             }
@@ -41,7 +41,7 @@ internal static class DemoCommand
                 {
                     return await new LiveDemo(region, engineName, outDir).RunAsync().ConfigureAwait(false);
                 }
-                catch (CliException e)
+                catch (Exception e) when (e is CliException or LiveException)
                 {
                     await Console.Error.WriteLineAsync(CliRunner.Describe(e)).ConfigureAwait(false);
                     return CliRunner.Failure;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using NitroCard.Card;
-using NitroCard.Cli.Live;
+using NitroCard.Live;
 using NitroCard.Edge;
 using NitroCard.Packets;
 using NitroCard.Region;

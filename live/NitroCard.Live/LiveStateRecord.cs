@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>The live state file's content (<see cref="LiveState"/>): what a <c>region up</c> run created.</summary>
 /// <param name="Region">The <c>region up</c> process.</param>

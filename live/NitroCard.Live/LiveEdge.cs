@@ -8,7 +8,7 @@ using NitroCard.Edge;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// The region's Blackfoot edge in a live region (docs/live-region.md, "The edge"): <see cref="BlackfootEdge"/> on its own
@@ -17,7 +17,7 @@ namespace NitroCard.Cli.Live;
 /// <c>vpn-&lt;connection&gt;</c> behind a user-space ESP customer gateway, and <c>dx-&lt;connection&gt;</c> behind a Q-in-Q
 /// customer router. Every frame on an outside port (ESP and tagged frames included) can be written to a pcap per port.
 /// </summary>
-internal sealed class LiveEdge : IDisposable
+public sealed class LiveEdge : IDisposable
 {
     public const string InternetNamespace = LiveNames.InternetNamespace;
     public const string ServicesNamespace = LiveNames.ServicesNamespace;
@@ -214,7 +214,7 @@ internal sealed class LiveEdge : IDisposable
     {
         var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!Post(() => done.SetResult(work())))
-            done.SetException(new CliException($"edge {Name} is stopping"));
+            done.SetException(new LiveException($"edge {Name} is stopping"));
         return done.Task;
     }
 
@@ -349,7 +349,7 @@ internal sealed class LiveEdge : IDisposable
         var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "netns", "exec", ServicesNamespace, "python3", "-c", Script, ServicesHttpPort.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
-        _httpServer = Process.Start(start) ?? throw new CliException("cannot start the services namespace's HTTP server (python3)");
+        _httpServer = Process.Start(start) ?? throw new LiveException("cannot start the services namespace's HTTP server (python3)");
         _httpServer.OutputDataReceived += (_, _) => { };
         _httpServer.ErrorDataReceived += (_, e) =>
         {
@@ -363,7 +363,7 @@ internal sealed class LiveEdge : IDisposable
         while (!Shell.Run("ip", "netns", "exec", ServicesNamespace, "ss", "-Hltn").Contains($":{ServicesHttpPort} ", StringComparison.Ordinal))
         {
             if (_httpServer.HasExited || DateTime.UtcNow > deadline)
-                throw new CliException("the services namespace's HTTP server (python3 http.server) did not start");
+                throw new LiveException("the services namespace's HTTP server (python3 http.server) did not start");
             Thread.Sleep(50);
         }
     }

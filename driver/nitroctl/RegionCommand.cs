@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using System.Text;
+using NitroCard.Live;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Cli;
 
 /// <summary><c>nitroctl region up|down</c> and <c>nitroctl card --host h ...</c>: a live region on this machine.</summary>
 internal static class RegionCommand
@@ -25,7 +26,8 @@ internal static class RegionCommand
             var storeValue = parse.GetValue(store);
             if (storeValue is not null && !storeValue.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--store '{storeValue}': expected etcd://host:port (the embedded store needs no option)");
-            var options = new LiveRegionOptions(parse.GetValue(engine)!, storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60));
+            var engineName = parse.GetValue(engine)!;
+            var options = new LiveRegionOptions(engineName, () => EngineFactory.Create(engineName), storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60));
             var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
             await using (live.ConfigureAwait(false))
             {
@@ -86,7 +88,7 @@ internal static class RegionCommand
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is CliException or RegionException or NitroCard.Card.NitroCardException or IOException or UnauthorizedAccessException or TimeoutException or NitroCard.Firmware.AgentRefusedException or NitroCard.Mapping.Api.MappingApiException or ArgumentException)
+        catch (Exception e) when (e is CliException or LiveException or RegionException or NitroCard.Card.NitroCardException or IOException or UnauthorizedAccessException or TimeoutException or NitroCard.Firmware.AgentRefusedException or NitroCard.Mapping.Api.MappingApiException or ArgumentException)
         {
             var line = e is RegionException { Errors.IsDefaultOrEmpty: false } ? CliRunner.Describe(e) : "nitroctl: " + TerminalText.Escape(e.Message);
             await Console.Error.WriteLineAsync(line).ConfigureAwait(false);

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// A Linux TAP device owned by this process (<c>/dev/net/tun</c>, <c>IFF_TAP | IFF_NO_PI</c>): every read
@@ -35,10 +35,10 @@ internal sealed partial class TapDevice : IDisposable
     {
         var nameBytes = Encoding.ASCII.GetBytes(name);
         if (nameBytes.Length >= InterfaceNameSize)
-            throw new CliException($"TAP name '{name}' is longer than {InterfaceNameSize - 1} characters");
+            throw new LiveException($"TAP name '{name}' is longer than {InterfaceNameSize - 1} characters");
         var fd = Open("/dev/net/tun", OpenReadWrite | OpenCloseOnExec);
         if (fd < 0)
-            throw new CliException($"open /dev/net/tun: {Marshal.GetLastPInvokeErrorMessage()}");
+            throw new LiveException($"open /dev/net/tun: {Marshal.GetLastPInvokeErrorMessage()}");
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         var request = stackalloc byte[InterfaceRequestSize];
         new Span<byte>(request, InterfaceRequestSize).Clear();
@@ -48,7 +48,7 @@ internal sealed partial class TapDevice : IDisposable
         {
             var message = Marshal.GetLastPInvokeErrorMessage();
             handle.Dispose();
-            throw new CliException($"TUNSETIFF {name}: {message}");
+            throw new LiveException($"TUNSETIFF {name}: {message}");
         }
         return new TapDevice(name, handle);
     }

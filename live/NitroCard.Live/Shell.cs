@@ -1,16 +1,16 @@
 using System.Diagnostics;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>Runs the host's network tools (<c>ip</c>, <c>bridge</c>, <c>sysctl</c>) and reports their failures.</summary>
-internal static class Shell
+public static class Shell
 {
-    /// <summary>Runs a command; throws <see cref="CliException"/> with its stderr when it fails.</summary>
+    /// <summary>Runs a command; throws <see cref="LiveException"/> with its stderr when it fails.</summary>
     public static string Run(string file, params string[] arguments)
     {
         var (code, output, error) = TryRun(file, arguments);
         if (code != 0)
-            throw new CliException($"{file} {string.Join(' ', arguments)}: {error.Trim()} (exit {code})");
+            throw new LiveException($"{file} {string.Join(' ', arguments)}: {error.Trim()} (exit {code})");
         return output;
     }
 
@@ -25,7 +25,7 @@ internal static class Shell
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new CliException($"cannot start {file}");
+        using var process = Process.Start(start) ?? throw new LiveException($"cannot start {file}");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();

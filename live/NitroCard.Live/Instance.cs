@@ -3,7 +3,7 @@ using System.Net;
 using NitroCard.Card.Tables;
 using NitroCard.Packets;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// The instances of a live region: a network namespace named exactly the ENI id, whose <c>eth0</c> is the device of the

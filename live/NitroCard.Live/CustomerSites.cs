@@ -4,10 +4,10 @@ using NitroCard.Edge.Vpn;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>The MACs and next hop of the namespaces outside the region (docs/live-region.md, "The edge").</summary>
-internal static class SiteLink
+public static class SiteLink
 {
     /// <summary>
     /// The next hop every outside namespace routes the region's addresses through: a permanent neighbour entry (the
@@ -40,7 +40,7 @@ internal static class SiteLink
 /// decrypted with the edge's <c>outbound</c> SA (anti-replay window and ICV checked) and handed to the site. It uses the
 /// edge's own ESP code (<see cref="EspSecurityAssociation"/>), the implementation the edge tests check against tshark and scapy.
 /// </summary>
-internal sealed class VpnCustomerGateway(VpnConnection vpn) : IDisposable
+public sealed class VpnCustomerGateway(VpnConnection vpn) : IDisposable
 {
     private const byte EspProtocol = 50;
     private readonly EspSecurityAssociation _toEdge = EspSecurityAssociation.FromRegion(vpn.Inbound!);
@@ -92,7 +92,7 @@ internal sealed class VpnCustomerGateway(VpnConnection vpn) : IDisposable
 /// <c>dx:&lt;connection&gt;</c> port with the VIF's S-tag (0x88a8) and C-tag (0x8100), and tagged frames from the edge
 /// are delivered untagged on the link their tags name.
 /// </summary>
-internal sealed class DirectConnectCustomerRouter(string connection)
+public sealed class DirectConnectCustomerRouter(string connection)
 {
     public string Port { get; } = EdgePorts.DirectConnectPrefix + connection;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// A process as the live state file records it: its pid and its start time (field 22 of <c>/proc/&lt;pid&gt;/stat</c>,

@@ -5,14 +5,15 @@ using NitroCard.Card;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>How to run a live region.</summary>
 /// <param name="Engine">The card engine of the card hosts (<c>rtl</c> or <c>model</c>).</param>
+/// <param name="CreateEngine">Makes one card of that engine (called on the card's own thread: the Verilated card must be used there).</param>
 /// <param name="Store">The Mapping Service's store: null for the embedded SQLite file in the run directory, or <c>etcd://host:port</c>.</param>
 /// <param name="Captures">Where the edge writes a pcap per outside port; null: no captures.</param>
 /// <param name="ReadyTimeout">How long cards, agents and instances may take to come up.</param>
-internal sealed record LiveRegionOptions(string Engine, string? Store, string? Captures, TimeSpan ReadyTimeout);
+public sealed record LiveRegionOptions(string Engine, Func<ICardEngine> CreateEngine, string? Store, string? Captures, TimeSpan ReadyTimeout);
 
 /// <summary>
 /// A live region on this machine (docs/live-region.md): the Mapping Service (embedded, or on etcd) holding the region,
@@ -21,7 +22,7 @@ internal sealed record LiveRegionOptions(string Engine, string? Store, string? C
 /// the namespaces that play the outside world, and the substrate: an IPv4 router in namespace
 /// <see cref="UnderlayNamespace"/> with one port per host and edge and static routes and neighbours.
 /// </summary>
-internal sealed class LiveRegion : IAsyncDisposable
+public sealed class LiveRegion : IAsyncDisposable
 {
     public const string UnderlayNamespace = LiveNames.UnderlayNamespace;
     public const string LinuxVxlan = "linux-vxlan";
@@ -62,11 +63,11 @@ internal sealed class LiveRegion : IAsyncDisposable
     public static void CheckPrivileges()
     {
         if (!OperatingSystem.IsLinux())
-            throw new CliException("a live region needs Linux network namespaces");
+            throw new LiveException("a live region needs Linux network namespaces");
         if (!Environment.IsPrivilegedProcess)
-            throw new CliException("a live region needs root (network namespaces, TAP devices)");
+            throw new LiveException("a live region needs root (network namespaces, TAP devices)");
         if (!File.Exists("/dev/net/tun"))
-            throw new CliException("a live region needs /dev/net/tun (TAP devices)");
+            throw new LiveException("a live region needs /dev/net/tun (TAP devices)");
     }
 
     public static async Task<LiveRegion> UpAsync(RegionTopology region, LiveRegionOptions options)
@@ -76,7 +77,7 @@ internal sealed class LiveRegion : IAsyncDisposable
         var clash = region.Vpcs.SelectMany(v => v.Enis).Select(e => e.Id).Append(UnderlayNamespace)
             .Concat(region.Edges.IsEmpty ? [] : LiveEdge.Namespaces(region)).FirstOrDefault(existing.Contains);
         if (clash is not null)
-            throw new CliException($"network namespace '{clash}' exists already; run 'nitroctl region down' or remove it");
+            throw new LiveException($"network namespace '{clash}' exists already; run 'nitroctl region down' or remove it");
         var live = new LiveRegion(LiveState.Begin());
         try
         {
@@ -108,7 +109,7 @@ internal sealed class LiveRegion : IAsyncDisposable
         // Cards come up in parallel (a Verilated card takes a while to create).
         var index = 0;
         foreach (var host in region.Hosts.Where(h => h.Dataplane != LinuxVxlan))
-            _cards.Add(new CardHost(host, options.Engine, index++, instances, _state));
+            _cards.Add(new CardHost(host, options.Engine, options.CreateEngine, index++, instances, _state));
         await Task.WhenAll(_cards.Select(c => Task.Run(c.Start))).ConfigureAwait(false);
         foreach (var host in region.Hosts.Where(h => h.Dataplane == LinuxVxlan))
         {

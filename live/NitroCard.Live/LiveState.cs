@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// What a running <c>region up</c> created, written before each thing is created so that <c>region down</c>
@@ -13,7 +13,7 @@ namespace NitroCard.Cli.Live;
 /// embedded Mapping Service's files (<c>mapping.db</c>, the region CA in <c>ca/</c>, host identities in <c>hosts/</c>,
 /// its URL in <c>endpoint</c>).
 /// </summary>
-internal sealed class LiveState
+public sealed class LiveState
 {
     private readonly Lock _lock = new();
     private LiveStateRecord _record;
@@ -49,11 +49,11 @@ internal sealed class LiveState
         System.IO.Directory.CreateDirectory(Directory);
         if (Read() is { } previous)
         {
-            throw new CliException(previous.Region.IsRunning
+            throw new LiveException(previous.Region.IsRunning
                 ? $"a region is already up (pid {previous.Region.Pid}); stop it or run 'nitroctl region down'"
                 : $"a previous region run left {StatePath} behind; run 'nitroctl region down' first");
         }
-        var self = ProcessStamp.Of(Environment.ProcessId) ?? throw new CliException($"cannot read /proc/{Environment.ProcessId}/stat (the region's start time)");
+        var self = ProcessStamp.Of(Environment.ProcessId) ?? throw new LiveException($"cannot read /proc/{Environment.ProcessId}/stat (the region's start time)");
         var state = new LiveState(new LiveStateRecord(self, [], [], []));
         state.Update(r => r);
         return state;
@@ -97,8 +97,8 @@ internal sealed class LiveState
         File.Move(temporary, StatePath, overwrite: true);
     }
 
-    /// <summary>Reads the state file: null when there is none; a file that is not a state file is a <see cref="CliException"/> naming it.</summary>
-    public static LiveStateRecord? Read()
+    /// <summary>Reads the state file: null when there is none; a file that is not a state file is a <see cref="LiveException"/> naming it.</summary>
+    internal static LiveStateRecord? Read()
     {
         if (!File.Exists(StatePath))
             return null;
@@ -110,7 +110,7 @@ internal sealed class LiveState
         }
         catch (JsonException e)
         {
-            throw new CliException($"{StatePath}: not a region state file ({e.Message}); nothing was stopped or removed: check it, then delete it by hand", e);
+            throw new LiveException($"{StatePath}: not a region state file ({e.Message}); nothing was stopped or removed: check it, then delete it by hand", e);
         }
     }
 

@@ -10,7 +10,7 @@ using NitroCard.Firmware;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// One card host of a live region: the card (Verilated or model) on its own thread, programmed by the host's firmware
@@ -19,7 +19,7 @@ namespace NitroCard.Cli.Live;
 /// them. Everything that touches the engine (frames, firmware updates, control requests) runs on the card thread, because
 /// a Verilated model may only be used from the thread that created it.
 /// </summary>
-internal sealed class CardHost : ICardAccess, IDisposable
+public sealed class CardHost : ICardAccess, IDisposable
 {
     private const int MaxFrame = 16_384;
     private const int MaxFramesPerRun = 256;
@@ -29,6 +29,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
     private const int MaxQueued = 65_536;
 
     private readonly string _engineName;
+    private readonly Func<ICardEngine> _createEngine;
     private readonly int _index;
     private readonly Instance _instances;
     private readonly LiveState _state;
@@ -48,10 +49,11 @@ internal sealed class CardHost : ICardAccess, IDisposable
     private Thread? _thread;
     private volatile bool _stopping;
 
-    public CardHost(RegionHost host, string engineName, int index, Instance instances, LiveState state)
+    internal CardHost(RegionHost host, string engineName, Func<ICardEngine> createEngine, int index, Instance instances, LiveState state)
     {
         Host = host;
         _engineName = engineName;
+        _createEngine = createEngine;
         _index = index;
         _instances = instances;
         _state = state;
@@ -158,7 +160,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
         {
             var link = Shell.Run("ip", "-n", id, "-o", "link", "show", "dev", "eth0");
             if (!link.Contains("LOWER_UP", StringComparison.Ordinal))
-                throw new CliException($"{id}: eth0 is not up: {link.Trim()}");
+                throw new LiveException($"{id}: eth0 is not up: {link.Trim()}");
         }
     }
 
@@ -216,7 +218,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
     }
 
     private static RtlCardEngine Rtl(ICardEngine engine) =>
-        engine as RtlCardEngine ?? throw new CliException($"trace needs the rtl engine; this card runs the {engine.Name} engine");
+        engine as RtlCardEngine ?? throw new LiveException($"trace needs the rtl engine; this card runs the {engine.Name} engine");
 
     /// <summary>The alarms the card raised since the region came up (the last 10,000).</summary>
     public IReadOnlyList<CardAlarm> Alarms()
@@ -250,11 +252,11 @@ internal sealed class CardHost : ICardAccess, IDisposable
         ICardEngine engine;
         try
         {
-            engine = EngineFactory.Create(_engineName);
+            engine = _createEngine();
             _drops = new PumpDrops(engine.Geometry.EniSlots);
             _created.SetResult(engine.Geometry);
         }
-        catch (Exception e) when (e is NitroCardException or CliException or DllNotFoundException)
+        catch (Exception e) when (e is NitroCardException or DllNotFoundException)
         {
             _created.SetException(e);
             return;
@@ -336,7 +338,7 @@ internal sealed class CardHost : ICardAccess, IDisposable
     /// instance's <c>eth0</c>: <c>tap_tx_dropped</c> (sent by the instance, never read by the pump) and
     /// <c>tap_rx_dropped</c> (written by the pump, never received by the instance).
     /// </summary>
-    public static string FormatCounters(HostCardPlan plan, CardCounters counters, PumpDrops? drops = null, IReadOnlyDictionary<int, (long Rx, long Tx)?>? kernel = null)
+    internal static string FormatCounters(HostCardPlan plan, CardCounters counters, PumpDrops? drops = null, IReadOnlyDictionary<int, (long Rx, long Tx)?>? kernel = null)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"NIC statistics ({plan.HostName}):");

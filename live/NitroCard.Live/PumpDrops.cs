@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// Frames a card host's pump lost before or after the card, per ENI slot (and the network port): the frames the card

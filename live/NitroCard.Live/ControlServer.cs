@@ -1,14 +1,14 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// A node's control channel: a Unix socket (<see cref="LiveState.SocketPath"/>) taking one request line (for a card:
 /// <c>counters</c>, <c>alarms</c>, <c>tables</c>, <c>trace start &lt;file&gt;</c>, <c>trace stop</c>; for the edge:
 /// <c>counters</c>, <c>alarms</c>) and answering with text; an answer starting with <c>error: </c> is a failure.
 /// </summary>
-internal sealed class ControlServer : IDisposable
+public sealed class ControlServer : IDisposable
 {
     public const string ErrorPrefix = "error: ";
 
@@ -63,7 +63,7 @@ internal sealed class ControlServer : IDisposable
             {
                 answer = await _handle(line).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is CliException or NitroCard.Card.NitroCardException or IOException or InvalidOperationException)
+            catch (Exception e) when (e is LiveException or NitroCard.Card.NitroCardException or IOException or InvalidOperationException)
             {
                 answer = ErrorPrefix + e.Message + "\n";
             }

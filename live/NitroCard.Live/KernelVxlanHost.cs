@@ -4,7 +4,7 @@ using NitroCard.Firmware;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// A host whose ENIs the Linux kernel's own VXLAN device serves (<c>"dataplane": "linux-vxlan"</c>): in namespace
@@ -18,7 +18,7 @@ namespace NitroCard.Cli.Live;
 /// the bridge (the kernel's encapsulation bypass for local destinations); the gateway's own entry points at the VPC's
 /// edge (internet, VPN, ... through the Blackfoot edge), or at the host itself when the VPC has none.
 /// </summary>
-internal sealed class KernelVxlanHost : IDisposable
+public sealed class KernelVxlanHost : IDisposable
 {
     private readonly RegionHost _host;
     private readonly int _index;
@@ -32,7 +32,7 @@ internal sealed class KernelVxlanHost : IDisposable
     private HostAgent? _agent;
     private int _nextPort;
 
-    public KernelVxlanHost(RegionHost host, int index, Instance instances, LiveState state)
+    internal KernelVxlanHost(RegionHost host, int index, Instance instances, LiveState state)
     {
         _host = host;
         _index = index;

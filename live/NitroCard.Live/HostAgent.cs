@@ -5,7 +5,7 @@ using NitroCard.Firmware;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;
 
-namespace NitroCard.Cli.Live;
+namespace NitroCard.Live;
 
 /// <summary>
 /// A live host's firmware agent: subscribes to the region's Mapping Service with the host's mTLS identity (issued by the
@@ -32,7 +32,7 @@ internal sealed class HostAgent : IDisposable
                 programmed(Agent.Programmer);
                 _first.TrySetResult();
             }
-            catch (Exception e) when (e is CliException or IOException or InvalidOperationException or KeyNotFoundException)
+            catch (Exception e) when (e is LiveException or IOException or InvalidOperationException or KeyNotFoundException)
             {
                 Console.Error.WriteLine($"nitroctl region: {host}: cannot follow version {Agent.Version}: {e.Message}");
                 _first.TrySetException(e);
@@ -50,7 +50,7 @@ internal sealed class HostAgent : IDisposable
         if (first == _running)
         {
             await _running.ConfigureAwait(false); // the service refused the host: AgentRefusedException
-            throw new CliException($"{_host}: the firmware agent stopped before its card was programmed");
+            throw new LiveException($"{_host}: the firmware agent stopped before its card was programmed");
         }
         if (first != _first.Task)
             throw new TimeoutException($"{_host}: no state from the Mapping Service after {timeout.TotalSeconds} s");
