@@ -1,3 +1,5 @@
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
 using NitroCard.Driver.Filtering;
 using NitroCard.Driver.Registers;
 

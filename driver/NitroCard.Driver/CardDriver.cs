@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using NitroCard.Driver.Filtering;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 using NitroCard.Driver.Registers;
-using NitroCard.Driver.Simulation;
 using NitroCard.Driver.Tables;
 using NitroCard.Packets;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NitroCard.Live;
 using NitroCard.Packets;
 using NitroCard.Region;
 
@@ -51,7 +52,7 @@ internal static class CliRunner
             RegionException region when !region.Errors.IsDefaultOrEmpty => Prefix(region.Message),
             CliException { Lines.Count: > 0 } listed => Prefix(TerminalText.Escape(listed.Message))
                 + string.Concat(listed.Lines.Select(l => Environment.NewLine + "  " + TerminalText.Escape(l))),
-            CliException or PcapFormatException or Driver.NitroCardException or IOException or UnauthorizedAccessException
+            CliException or LiveException or PcapFormatException or NitroCard.Card.NitroCardException or IOException or UnauthorizedAccessException
                 or System.Security.Cryptography.CryptographicException => Prefix(TerminalText.Escape(inner.Message)),
             OperationCanceledException => "nitroctl: cancelled",
             _ => Prefix($"{inner.GetType().Name}: {TerminalText.Escape(inner.Message)}"),

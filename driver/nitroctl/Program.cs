@@ -2,7 +2,6 @@
 // failure exits non-zero with a message naming the file and field at fault.
 using System.CommandLine;
 using NitroCard.Cli;
-using NitroCard.Cli.Live;
 using NitroCard.Cli.Mapping;
 using NitroCard.Cli.Demo;
 using NitroCard.Cli.Simulate;

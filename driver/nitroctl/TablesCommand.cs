@@ -1,5 +1,5 @@
 using System.CommandLine;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 using NitroCard.Region;
 
 namespace NitroCard.Cli;

@@ -59,8 +59,8 @@ internal sealed class EdgeTopology
         Name = edge.Name;
         UnderlayIp = Ipv4Address.Parse(edge.UnderlayIp);
         UnderlayMac = RegionDefaults.DerivedUnderlayMac(UnderlayIp).Value;
-        SubstrateRouterMac = (region.SubstrateRouterMac is null ? RegionDefaults.SubstrateRouterMac : Driver.MacAddress.Parse(region.SubstrateRouterMac)).Value;
-        GatewayMac = (region.GatewayMac is null ? RegionDefaults.GatewayMac : Driver.MacAddress.Parse(region.GatewayMac)).Value;
+        SubstrateRouterMac = (region.SubstrateRouterMac is null ? RegionDefaults.SubstrateRouterMac : NitroCard.Card.MacAddress.Parse(region.SubstrateRouterMac)).Value;
+        GatewayMac = (region.GatewayMac is null ? RegionDefaults.GatewayMac : NitroCard.Card.MacAddress.Parse(region.GatewayMac)).Value;
         var hosts = region.Hosts.ToDictionary(h => h.Name, h => Ipv4Address.Parse(h.UnderlayIp), StringComparer.Ordinal);
         foreach (var vpc in region.Vpcs)
         {
@@ -68,7 +68,7 @@ internal sealed class EdgeTopology
             Vpcs[vpc.Vni] = state;
             foreach (var eni in vpc.Enis)
             {
-                var e = new EdgeEni(eni.Id, vpc.Vni, Ipv4Address.Parse(eni.Ip), Driver.MacAddress.Parse(eni.Mac).Value, hosts[eni.Host],
+                var e = new EdgeEni(eni.Id, vpc.Vni, Ipv4Address.Parse(eni.Ip), NitroCard.Card.MacAddress.Parse(eni.Mac).Value, hosts[eni.Host],
                     eni.PublicIp is null ? null : Ipv4Address.Parse(eni.PublicIp));
                 state.EnisByIp[e.Ip] = e;
                 if (e.PublicIp is { } pub)

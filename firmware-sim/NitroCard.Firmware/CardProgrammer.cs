@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Packets;
 using NitroCard.Region;

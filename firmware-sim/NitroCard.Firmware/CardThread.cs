@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 
 namespace NitroCard.Firmware;
 

@@ -3,11 +3,10 @@ using System.Text.Json.Nodes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using NitroCard.Driver;
+using NitroCard.Card;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;
-using NitroCard.Driver.Simulation;
 using NitroCard.Packets;
 
 namespace NitroCard.Firmware;

@@ -1,5 +1,4 @@
-using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 
 namespace NitroCard.Firmware;
 

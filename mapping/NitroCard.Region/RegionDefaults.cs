@@ -1,4 +1,4 @@
-using NitroCard.Driver;
+using NitroCard.Card;
 
 namespace NitroCard.Region;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 using NitroCard.Packets;
 
 namespace NitroCard.Model;

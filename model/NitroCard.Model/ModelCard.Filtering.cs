@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Hashing;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Hashing;
 using NitroCard.Packets;
 
 namespace NitroCard.Model;

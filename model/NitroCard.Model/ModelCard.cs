@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Hashing;
-using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Hashing;
+using NitroCard.Card.Tables;
 using NitroCard.Packets;
 
 namespace NitroCard.Model;

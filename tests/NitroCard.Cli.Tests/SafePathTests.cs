@@ -1,3 +1,5 @@
+using NitroCard.Region;
+
 namespace NitroCard.Cli.Tests;
 
 /// <summary>The second wall: a name from input never becomes a path outside its folder (issue 16).</summary>
@@ -15,7 +17,7 @@ public class SafePathTests
     public void A_name_that_would_leave_the_folder_is_refused(string fileName)
     {
         using var dir = new TempDir();
-        var ex = Assert.Throws<CliException>(() => SafePath.Under(dir.Path, fileName));
+        var ex = Assert.Throws<UnsafePathException>(() => SafePath.Under(dir.Path, fileName));
         Assert.Contains(dir.Path, ex.Message, StringComparison.Ordinal);
     }
 
@@ -25,8 +27,8 @@ public class SafePathTests
         using var dir = new TempDir();
         using (var staged = new NitroCard.Cli.Simulate.StagedOutputDirectory(Path.Combine(dir.Path, "out")))
         {
-            Assert.Throws<CliException>(() => staged.File("../escaped.pcap"));
-            Assert.Throws<CliException>(() => staged.File("/tmp/x/victim.pcap"));
+            Assert.Throws<UnsafePathException>(() => staged.File("../escaped.pcap"));
+            Assert.Throws<UnsafePathException>(() => staged.File("/tmp/x/victim.pcap"));
             Assert.Equal(Path.Combine(staged.Staging, "eni-a1.pcap"), staged.File("eni-a1.pcap"));
         }
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));

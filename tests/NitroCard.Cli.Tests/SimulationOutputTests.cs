@@ -1,5 +1,5 @@
+using NitroCard.Card;
 using NitroCard.Cli.Simulate;
-using NitroCard.Driver.Simulation;
 using NitroCard.Model;
 using NitroCard.Packets;
 using NitroCard.Region;
@@ -33,7 +33,7 @@ public class SimulationOutputTests
         var outDir = Path.Combine(dir.Path, "out");
         try
         {
-            var ex = Assert.Throws<CliException>(() =>
+            var ex = Assert.Throws<UnsafePathException>(() =>
             {
                 using var staged = new StagedOutputDirectory(outDir);
                 using var output = new SimulationOutput(staged.Staging, WithFirstEniNamed(eniId));

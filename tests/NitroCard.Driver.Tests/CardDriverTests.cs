@@ -1,6 +1,7 @@
 using System.Net;
+using NitroCard.Card;
+using NitroCard.Card.Tables;
 using NitroCard.Driver.Registers;
-using NitroCard.Driver.Tables;
 using NitroCard.Packets;
 
 namespace NitroCard.Driver.Tests;
@@ -19,7 +20,7 @@ public class CardDriverTests
     public void Reads_geometry_from_the_parameter_registers()
     {
         var driver = new CardDriver(new FakeCard(eniSlots: 8, wayDepthLog2: 4, edges: 4, batchDepth: 8));
-        Assert.Equal(new Simulation.CardGeometry(8, 2, 16, 4, 9001, 8), driver.Geometry);
+        Assert.Equal(new CardGeometry(8, 2, 16, 4, 9001, 8), driver.Geometry);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Globalization;
-using NitroCard.Driver.Hashing;
+using NitroCard.Card.Hashing;
 
 namespace NitroCard.Driver.Tests;
 

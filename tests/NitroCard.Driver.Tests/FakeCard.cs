@@ -1,4 +1,4 @@
-using NitroCard.Driver.Hashing;
+using NitroCard.Card.Hashing;
 using NitroCard.Driver.Registers;
 
 namespace NitroCard.Driver.Tests;

@@ -1,7 +1,8 @@
 using System.Net;
-using NitroCard.Driver.Filtering;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 using NitroCard.Driver.Registers;
-using NitroCard.Driver.Tables;
 using NitroCard.Packets;
 
 namespace NitroCard.Driver.Tests;
@@ -316,7 +317,7 @@ public class FilteringDriverTests
     public void Filtering_geometry_comes_from_the_parameter_registers()
     {
         var driver = new CardDriver(new FakeCard(filtering: new FakeFilterGeometry(RouteLevels: 12, NaclCount: 16, NaclRules: 40, SgRulesLog2: 14)));
-        Assert.Equal(new Simulation.FilterGeometry(12, 16, 40, 14, 4, 4), driver.Geometry.Filtering);
+        Assert.Equal(new FilterGeometry(12, 16, 40, 14, 4, 4), driver.Geometry.Filtering);
         Assert.Equal(4095, driver.Geometry.Filtering!.RouteCapacity);
     }
 }

@@ -1,3 +1,4 @@
+using NitroCard.Card;
 using NitroCard.Driver.Registers;
 
 namespace NitroCard.Driver.Tests;

@@ -1,9 +1,10 @@
 using System.Net;
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
-using NitroCard.Edge.Simulation;
 using NitroCard.Model;
 using NitroCard.Packets;
 using NitroCard.Region;
+using NitroCard.Simulation;
 
 namespace NitroCard.Edge.Tests;
 

@@ -81,7 +81,7 @@ public class InternetGatewayTests
         Assert.Equal(1, region.Edge.Counters["nat.inbound"]); // the edge translated and sent it to host-b ...
         var alarm = Assert.Single(region.Simulation.Alarms);  // ... whose card refused it
         Assert.Equal("host-b", alarm.Node);
-        Assert.Equal(NitroCard.Driver.DropReason.SgDeny, alarm.Card!.Reason);
+        Assert.Equal(NitroCard.Card.DropReason.SgDeny, alarm.Card!.Reason);
     }
 
     [Theory]

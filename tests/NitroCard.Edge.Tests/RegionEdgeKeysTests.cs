@@ -22,7 +22,7 @@ public class RegionEdgeKeysTests
     {
         var plan = RegionCompiler.ForHost(EdgeRegion.Load(), "host-a");
         var table = plan.Filters.RouteTables[plan.Enis[0].Entry.RouteTable];
-        var route = Assert.Single(table.Routes, r => r.Class == Driver.Filtering.RouteClass.PrefixList);
+        var route = Assert.Single(table.Routes, r => r.Class == NitroCard.Card.Filtering.RouteClass.PrefixList);
         Assert.Equal("203.0.113.128/25", route.Destination.ToString());
         Assert.Equal("192.0.2.250", route.EdgeIp!.ToString());
     }

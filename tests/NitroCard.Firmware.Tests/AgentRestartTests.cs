@@ -1,5 +1,5 @@
 using System.Net;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;

@@ -1,12 +1,11 @@
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Tables;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.State;
 using NitroCard.Model;
-using NitroCard.Region;
 using NitroCard.Packets;
+using NitroCard.Region;
 
 namespace NitroCard.Firmware.Tests;
 

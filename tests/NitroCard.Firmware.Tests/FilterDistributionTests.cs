@@ -1,7 +1,6 @@
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
 using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Storage;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Grpc;

@@ -1,10 +1,9 @@
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 using NitroCard.Mapping.Distribution;
-using NitroCard.Region;
 using NitroCard.Packets;
+using NitroCard.Region;
 
 namespace NitroCard.Firmware.Tests;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using NitroCard.Cli;
-using NitroCard.Cli.Live;
+using NitroCard.Region;
 
 namespace NitroCard.Live.Tests;
 
@@ -75,13 +74,13 @@ public sealed class LiveStateTests : IDisposable
         var victim = Sleep();
         File.WriteAllText(LiveState.StatePath, $"pid 1\nchild {victim.Id}\nnetns internet\n");
 
-        var e = Assert.Throws<CliException>(() => LiveState.TearDown(includeProcess: true));
+        var e = Assert.Throws<LiveException>(() => LiveState.TearDown(includeProcess: true));
 
         Assert.Contains(LiveState.StatePath, e.Message, StringComparison.Ordinal);
         Assert.Contains("nothing was stopped or removed", e.Message, StringComparison.Ordinal);
         Assert.False(victim.HasExited);
         Assert.True(File.Exists(LiveState.StatePath));
-        Assert.Throws<CliException>(() => LiveState.Begin());
+        Assert.Throws<LiveException>(() => LiveState.Begin());
     }
 
     [Theory]
@@ -92,7 +91,7 @@ public sealed class LiveStateTests : IDisposable
     public void A_state_file_of_another_shape_is_refused(string json)
     {
         File.WriteAllText(LiveState.StatePath, json);
-        var e = Assert.Throws<CliException>(() => LiveState.Read());
+        var e = Assert.Throws<LiveException>(() => LiveState.Read());
         Assert.Contains(LiveState.StatePath, e.Message, StringComparison.Ordinal);
     }
 
@@ -115,8 +114,8 @@ public sealed class LiveStateTests : IDisposable
     [InlineData("/tmp/x/victim")]
     public void Paths_built_from_a_host_name_stay_in_the_run_directory(string host)
     {
-        Assert.Throws<CliException>(() => LiveState.SocketPath(host));
-        Assert.Throws<CliException>(() => LiveState.HostIdentityDirectory(host));
+        Assert.Throws<UnsafePathException>(() => LiveState.SocketPath(host));
+        Assert.Throws<UnsafePathException>(() => LiveState.HostIdentityDirectory(host));
         Assert.Equal(Path.Combine(_dir.Path, "host-a.sock"), LiveState.SocketPath("host-a"));
     }
 

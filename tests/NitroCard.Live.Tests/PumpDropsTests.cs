@@ -1,5 +1,4 @@
-using NitroCard.Cli.Live;
-using NitroCard.Driver;
+using NitroCard.Card;
 using NitroCard.Region;
 
 namespace NitroCard.Live.Tests;

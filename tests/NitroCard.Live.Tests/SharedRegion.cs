@@ -1,3 +1,4 @@
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 
 namespace NitroCard.Live.Tests;
@@ -72,7 +73,7 @@ internal static class RtlRouting
                   + "on rtl once RTL routing (branch rtl-filtering) is merged, and run on the model engine now"
                 : null;
         }
-        catch (Exception e) when (e is Driver.NitroCardException or DllNotFoundException)
+        catch (Exception e) when (e is NitroCardException or DllNotFoundException)
         {
             return "the Verilated card library cannot be loaded: " + e.Message;
         }

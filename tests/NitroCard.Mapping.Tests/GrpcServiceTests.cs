@@ -1,7 +1,6 @@
 using System.Net;
 using Grpc.Core;
-using NitroCard.Driver.Simulation;
-using MappingKey = NitroCard.Driver.Tables.MappingKey;
+using NitroCard.Card;
 using NitroCard.Firmware;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;
@@ -9,6 +8,7 @@ using NitroCard.Mapping.Hosting;
 using NitroCard.Mapping.Security;
 using NitroCard.Model;
 using NitroCard.Packets;
+using MappingKey = NitroCard.Card.Tables.MappingKey;
 
 namespace NitroCard.Mapping.Tests;
 

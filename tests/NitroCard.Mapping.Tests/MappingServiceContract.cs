@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Storage;
-using NitroCard.Region;
 using NitroCard.Packets;
+using NitroCard.Region;
 
 namespace NitroCard.Mapping.Tests;
 

@@ -1,4 +1,4 @@
-using NitroCard.Driver.Filtering;
+using NitroCard.Card.Filtering;
 using NitroCard.Region;
 
 namespace NitroCard.Mapping.Tests;

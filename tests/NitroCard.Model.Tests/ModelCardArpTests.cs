@@ -1,4 +1,4 @@
-using NitroCard.Driver;
+using NitroCard.Card;
 using NitroCard.Packets;
 using static NitroCard.Model.Tests.TestBench;
 

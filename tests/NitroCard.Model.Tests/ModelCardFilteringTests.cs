@@ -1,7 +1,7 @@
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Hashing;
 using NitroCard.Packets;
 using static NitroCard.Model.Tests.TestBench;
 
@@ -297,8 +297,8 @@ public class ModelCardFilteringTests
         var b = new Bench(geometry).At(1);
         var local = Ipv4Address.ToUInt32(Ip("10.0.1.10"));
         var remote = Ipv4Address.ToUInt32(Ip("10.0.1.20"));
-        var target = Driver.Hashing.CardHash.ConntrackBucket(6, local, remote, 30000, 443, 16);
-        var same = Enumerable.Range(30000, 5000).Where(p => Driver.Hashing.CardHash.ConntrackBucket(6, local, remote, (ushort)p, 443, 16) == target).Take(5).ToList();
+        var target = CardHash.ConntrackBucket(6, local, remote, 30000, 443, 16);
+        var same = Enumerable.Range(30000, 5000).Where(p => CardHash.ConntrackBucket(6, local, remote, (ushort)p, 443, 16) == target).Take(5).ToList();
         foreach (var port in same.Take(4))
             b.Tx(0, Tcp(VpcA, "10.0.1.10", "10.0.1.20", (ushort)port, 443, TcpControl.Syn)).Passed();
         b.Tx(0, Tcp(VpcA, "10.0.1.10", "10.0.1.20", (ushort)same[4], 443, TcpControl.Syn)).Dropped(DropReason.ConntrackFull, 0);

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Tables;
 using NitroCard.Packets;
 using static NitroCard.Model.Tests.TestBench;
 

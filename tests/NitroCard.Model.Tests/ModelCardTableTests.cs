@@ -1,9 +1,8 @@
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
-using static NitroCard.Model.Tests.TestBench;
+using NitroCard.Card;
+using NitroCard.Card.Tables;
 using NitroCard.Packets;
+using static NitroCard.Model.Tests.TestBench;
 
 namespace NitroCard.Model.Tests;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
-using NitroCard.Driver;
-using NitroCard.Driver.Hashing;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
+using NitroCard.Card.Hashing;
 using NitroCard.Packets;
 using static NitroCard.Model.Tests.TestBench;
 

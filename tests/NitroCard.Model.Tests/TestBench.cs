@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 using NitroCard.Packets;
 
 namespace NitroCard.Model.Tests;

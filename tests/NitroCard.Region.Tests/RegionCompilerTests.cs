@@ -1,7 +1,6 @@
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Tables;
 
 namespace NitroCard.Region.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
 
 namespace NitroCard.Region.Tests;
 

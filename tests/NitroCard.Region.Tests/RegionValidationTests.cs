@@ -167,7 +167,7 @@ public sealed class RegionValidationTests
     [Fact]
     public void A_host_with_more_enis_than_slots_is_rejected()
     {
-        var geometry = Driver.Simulation.CardGeometry.Default with { EniSlots = 1 };
+        var geometry = NitroCard.Card.CardGeometry.Default with { EniSlots = 1 };
 
         var e = Assert.Throws<RegionException>(() => RegionLoader.Load(RegionFiles.PathOf(RegionFiles.DocsExample), geometry));
 
@@ -179,7 +179,7 @@ public sealed class RegionValidationTests
     [Fact]
     public void A_host_needing_more_edge_entries_than_the_card_holds_is_rejected()
     {
-        var geometry = Driver.Simulation.CardGeometry.Default with { EdgeEntries = 1 };
+        var geometry = NitroCard.Card.CardGeometry.Default with { EdgeEntries = 1 };
 
         var e = Assert.Throws<RegionException>(() => RegionLoader.Load(RegionFiles.PathOf(RegionFiles.DocsExample), geometry));
 
@@ -189,7 +189,7 @@ public sealed class RegionValidationTests
     [Fact]
     public void A_host_at_exactly_the_slot_count_is_accepted()
     {
-        var geometry = Driver.Simulation.CardGeometry.Default with { EniSlots = 2 };
+        var geometry = NitroCard.Card.CardGeometry.Default with { EniSlots = 2 };
 
         var region = RegionLoader.Load(RegionFiles.PathOf(RegionFiles.DocsExample), geometry);
 

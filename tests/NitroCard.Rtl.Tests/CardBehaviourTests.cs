@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Hashing;
+using NitroCard.Card;
+using NitroCard.Card.Hashing;
 using NitroCard.Packets;
 using static NitroCard.Rtl.Tests.TestHost;
 

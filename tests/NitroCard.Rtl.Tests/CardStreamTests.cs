@@ -1,6 +1,6 @@
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
+using NitroCard.Card.Tables;
 using NitroCard.Packets;
 using static NitroCard.Rtl.Tests.TestHost;
 
@@ -106,7 +106,7 @@ public class CardStreamTests
             host.Card.PushHost(BlueA1.Slot, Frames.Udp(BlueB1.Mac.Value, BlueA1.Mac.Value, BlueA1.Ip, BlueB1.Ip, (ushort)i, 9, new byte[200]));
         host.Rtl.Card.Step(100);
         for (var i = 0; i < 3000; i++)
-            host.Card.SetMapping(new Driver.Tables.MappingEntry(2000 + ((uint)i % 7), Ipv4Address.FromUInt32(0x0A00_0000u + (uint)i), UnderlayC, new MacAddress(0x02_00_00_00_00_00UL + (uint)i)));
+            host.Card.SetMapping(new MappingEntry(2000 + ((uint)i % 7), Ipv4Address.FromUInt32(0x0A00_0000u + (uint)i), UnderlayC, new MacAddress(0x02_00_00_00_00_00UL + (uint)i)));
         host.Card.Commit();
         host.Card.RunUntilIdle();
         Assert.Equal(200, host.Card.DrainNetwork().Count);

@@ -1,5 +1,5 @@
 using System.Text;
-using NitroCard.Driver;
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 using NitroCard.Model;
 using NitroCard.Packets;

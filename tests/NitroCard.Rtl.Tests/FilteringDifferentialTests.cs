@@ -1,6 +1,6 @@
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
 using NitroCard.Driver.Simulation;
 using NitroCard.Model;
 using NitroCard.Packets;

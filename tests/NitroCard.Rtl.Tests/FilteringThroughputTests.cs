@@ -1,5 +1,5 @@
 using System.Net;
-using NitroCard.Driver.Filtering;
+using NitroCard.Card.Filtering;
 using NitroCard.Packets;
 using Xunit.Abstractions;
 using static NitroCard.Rtl.Tests.TestHost;

@@ -1,8 +1,8 @@
 using System.Net;
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
 using NitroCard.Model;
 
 namespace NitroCard.Rtl.Tests;

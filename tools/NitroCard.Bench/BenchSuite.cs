@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 
 namespace NitroCard.Bench;

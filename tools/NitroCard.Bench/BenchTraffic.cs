@@ -1,6 +1,5 @@
-using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Tables;
 using NitroCard.Model;
 using NitroCard.Packets;
 

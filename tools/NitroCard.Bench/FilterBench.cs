@@ -1,5 +1,6 @@
 using System.Net;
-using NitroCard.Driver.Filtering;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
 using NitroCard.Driver.Simulation;
 
 namespace NitroCard.Bench;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using NitroCard.Card;
+using NitroCard.Card.Tables;
 using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
 
 namespace NitroCard.Bench;
 

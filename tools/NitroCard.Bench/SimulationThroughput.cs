@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 using NitroCard.Model;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 using NitroCard.Firmware;
 using NitroCard.Mapping.Api;
@@ -168,7 +169,7 @@ public static class MappingBenchmark
                     (rtlMs, _) = Resync(options.RtlResyncMappings, () => new RtlCardEngine());
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"full resync of one host, {options.RtlResyncMappings} mappings, Verilated card: {rtlMs:F0} ms"));
                 }
-                catch (Exception e) when (e is DllNotFoundException or NitroCard.Driver.NitroCardException or InvalidOperationException)
+                catch (Exception e) when (e is DllNotFoundException or NitroCardException or InvalidOperationException)
                 {
                     rtlNote = e.Message;
                     log.WriteLine("Verilated card not measured: " + e.Message);
@@ -248,7 +249,7 @@ public static class MappingBenchmark
                 programmer.Apply(engine, snapshot);
                 ms = clock.Elapsed.TotalMilliseconds;
             }
-            catch (Exception e) when (e is DllNotFoundException or NitroCard.Driver.NitroCardException or InvalidOperationException)
+            catch (Exception e) when (e is DllNotFoundException or NitroCardException or InvalidOperationException)
             {
                 failure = e;
             }

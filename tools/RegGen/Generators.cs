@@ -149,7 +149,7 @@ internal static class CSharpGenerator
         var e = map.Enum("DropReason");
         var sb = new StringBuilder();
         sb.AppendLine(Header);
-        sb.AppendLine("namespace NitroCard.Driver;");
+        sb.AppendLine("namespace NitroCard.Card;");
         sb.AppendLine();
         sb.AppendLine(Inv($"/// <summary>{Escape(e.Description)}</summary>"));
         sb.AppendLine("public enum DropReason");

@@ -34,7 +34,7 @@ var outputs = new Dictionary<string, string>
     ["hw/rtl/nitro_regs_pkg.sv"] = SvGenerator.Generate(map),
     ["driver/NitroCard.Driver/Registers/RegisterMap.g.cs"] = CSharpGenerator.GenerateRegisters(map),
     ["driver/NitroCard.Driver/Registers/TableLayout.g.cs"] = CSharpGenerator.GenerateTables(map),
-    ["driver/NitroCard.Driver/DropReason.g.cs"] = CSharpGenerator.GenerateDropReason(map),
+    ["core/NitroCard.Card/DropReason.g.cs"] = CSharpGenerator.GenerateDropReason(map),
     ["docs/registers.md"] = MarkdownGenerator.Generate(map),
 };
 

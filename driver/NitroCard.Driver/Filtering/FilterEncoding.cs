@@ -1,3 +1,4 @@
+using NitroCard.Card.Filtering;
 using NitroCard.Driver.Registers;
 using NitroCard.Packets;
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using NitroCard.Card;
 
 namespace NitroCard.Driver;
 

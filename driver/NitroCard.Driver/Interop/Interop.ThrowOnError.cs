@@ -1,4 +1,5 @@
 using System.Text;
+using NitroCard.Card;
 
 namespace NitroCard.Driver;
 

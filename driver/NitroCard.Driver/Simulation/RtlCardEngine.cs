@@ -1,5 +1,6 @@
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 
 namespace NitroCard.Driver.Simulation;
 

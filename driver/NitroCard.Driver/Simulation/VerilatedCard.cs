@@ -1,3 +1,5 @@
+using NitroCard.Card;
+
 namespace NitroCard.Driver.Simulation;
 
 /// <summary>

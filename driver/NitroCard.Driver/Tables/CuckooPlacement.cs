@@ -1,4 +1,5 @@
-using NitroCard.Driver.Hashing;
+using NitroCard.Card.Hashing;
+using NitroCard.Card.Tables;
 
 namespace NitroCard.Driver.Tables;
 

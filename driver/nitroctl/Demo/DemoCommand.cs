@@ -1,5 +1,6 @@
 using System.CommandLine;
-using NitroCard.Cli.Live;
+using NitroCard.Card;
+using NitroCard.Live;
 using NitroCard.Driver.Simulation;
 using NitroCard.Region;
 
@@ -29,7 +30,7 @@ internal static class DemoCommand
             {
                 LiveRegion.CheckPrivileges();
             }
-            catch (CliException e)
+            catch (LiveException e)
             {
                 liveUnavailable = e.Message;
             }
@@ -40,7 +41,7 @@ internal static class DemoCommand
                 {
                     return await new LiveDemo(region, engineName, outDir).RunAsync().ConfigureAwait(false);
                 }
-                catch (CliException e)
+                catch (Exception e) when (e is CliException or LiveException)
                 {
                     await Console.Error.WriteLineAsync(CliRunner.Describe(e)).ConfigureAwait(false);
                     return CliRunner.Failure;
@@ -82,7 +83,7 @@ internal static class DemoCommand
             }
             why = "the Verilated card reports no filtering hardware yet (PARAM_FILTER = 0): without route tables it cannot reach the edge, so the cards run the model engine";
         }
-        catch (Exception e) when (e is NitroCard.Driver.NitroCardException or DllNotFoundException)
+        catch (Exception e) when (e is NitroCardException or DllNotFoundException)
         {
             why = $"the Verilated card cannot be loaded ({e.Message})";
         }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using NitroCard.Cli.Live;
-using NitroCard.Driver;
+using NitroCard.Card;
+using NitroCard.Live;
 using NitroCard.Packets;
 using NitroCard.Region;
 
@@ -26,7 +26,7 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
         Console.WriteLine($"NitroCard live demo: two VPCs that both use 10.0.0.0/16 (blue VNI 1001, red VNI 1002), card hosts host-a and host-b ({engine} engine),");
         Console.WriteLine("kernel VXLAN host host-k, the Blackfoot edge with the internet, S3 (services), a VPN site and a Direct Connect site; the Mapping Service programs them all.");
         var clock = Stopwatch.StartNew();
-        var live = await LiveRegion.UpAsync(region, new LiveRegionOptions(engine, null, edgeCaptures, TimeSpan.FromSeconds(120))).ConfigureAwait(false);
+        var live = await LiveRegion.UpAsync(region, new LiveRegionOptions(engine, () => EngineFactory.Create(engine), null, edgeCaptures, TimeSpan.FromSeconds(120))).ConfigureAwait(false);
         await using (live.ConfigureAwait(false))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"region ready in {clock.Elapsed.TotalSeconds:F1} s (mapping service {live.Endpoint})"));

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Net;
-using NitroCard.Cli.Live;
-using NitroCard.Driver;
+using NitroCard.Card;
+using NitroCard.Live;
 using NitroCard.Edge;
-using NitroCard.Edge.Simulation;
 using NitroCard.Packets;
 using NitroCard.Region;
+using NitroCard.Simulation;
 
 namespace NitroCard.Cli.Demo;
 

@@ -1,4 +1,4 @@
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 using NitroCard.Packets;
 using NitroCard.Region;
 

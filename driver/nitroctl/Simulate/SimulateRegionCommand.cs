@@ -1,8 +1,8 @@
 using System.CommandLine;
 using NitroCard.Edge;
-using NitroCard.Edge.Simulation;
 using NitroCard.Packets;
 using NitroCard.Region;
+using NitroCard.Simulation;
 
 namespace NitroCard.Cli.Simulate;
 

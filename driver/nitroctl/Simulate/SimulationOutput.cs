@@ -1,6 +1,5 @@
 using System.Text.Json;
-using NitroCard.Driver;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 using NitroCard.Packets;
 using NitroCard.Region;
 

@@ -1,3 +1,4 @@
+using NitroCard.Region;
 namespace NitroCard.Cli.Simulate;
 
 /// <summary>

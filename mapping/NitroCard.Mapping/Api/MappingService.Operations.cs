@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NitroCard.Driver;
+using NitroCard.Card;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.State;
 using NitroCard.Region;

@@ -1,8 +1,8 @@
-using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Tables;
 using NitroCard.Mapping.State;
-using NitroCard.Region;
 using NitroCard.Packets;
+using NitroCard.Region;
 
 namespace NitroCard.Mapping.Distribution;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using NitroCard.Driver;
+using NitroCard.Card;
 
 namespace NitroCard.Region;
 

@@ -1,4 +1,4 @@
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
 
 namespace NitroCard.Region;
 

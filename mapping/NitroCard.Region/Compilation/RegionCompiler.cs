@@ -2,10 +2,9 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using NitroCard.Driver;
-using NitroCard.Driver.Filtering;
-using NitroCard.Driver.Simulation;
-using NitroCard.Driver.Tables;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 using NitroCard.Packets;
 
 namespace NitroCard.Region;

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
-using NitroCard.Driver;
+using NitroCard.Card;
 using NitroCard.Packets;
 
 namespace NitroCard.Region;

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using NitroCard.Driver.Simulation;
+using NitroCard.Card;
+using NitroCard.Card.Filtering;
 
 namespace NitroCard.Region;
 
@@ -105,7 +106,7 @@ public static partial class RegionValidator
             if (mac is { } m && !_underlayMacs.TryAdd(m, $"{path} ({host.Name})"))
             {
                 Add(path + (host.UnderlayMac is null ? ".underlayIp" : ".underlayMac"),
-                    $"the underlay MAC {new Driver.MacAddress(m)} is already the underlay MAC of {_underlayMacs[m]}");
+                    $"the underlay MAC {new MacAddress(m)} is already the underlay MAC of {_underlayMacs[m]}");
             }
         }
 
@@ -344,8 +345,8 @@ public static partial class RegionValidator
                     Add(rpath, "must be an object");
                     continue;
                 }
-                if (rule.RuleNumber is < 1 or > Driver.Filtering.NetworkAcl.MaxRuleNumber)
-                    Add(rpath + ".ruleNumber", $"{(rule.RuleNumber == 0 ? "is required: " : $"{rule.RuleNumber} is not ")}a rule number 1..{Driver.Filtering.NetworkAcl.MaxRuleNumber}");
+                if (rule.RuleNumber is < 1 or > NetworkAcl.MaxRuleNumber)
+                    Add(rpath + ".ruleNumber", $"{(rule.RuleNumber == 0 ? "is required: " : $"{rule.RuleNumber} is not ")}a rule number 1..{NetworkAcl.MaxRuleNumber}");
                 else if (!numbers.TryAdd(rule.RuleNumber, r))
                     Add(rpath + ".ruleNumber", $"{rule.RuleNumber} is already used by {path}[{numbers[rule.RuleNumber]}]");
                 CheckProtocolAndPorts(rule.Protocol, rule.FromPort, rule.ToPort, rpath);
@@ -538,10 +539,10 @@ public static partial class RegionValidator
 
             if (eni.ConnectionTracking is { } ct)
             {
-                var timeouts = new Driver.Filtering.ConntrackTimeouts(
-                    (uint)Math.Max(ct.TcpEstablishedTimeout ?? (int)Driver.Filtering.ConntrackTimeouts.Default.TcpEstablished, 0),
-                    (uint)Math.Max(ct.UdpStreamTimeout ?? (int)Driver.Filtering.ConntrackTimeouts.Default.UdpStream, 0),
-                    (uint)Math.Max(ct.UdpTimeout ?? (int)Driver.Filtering.ConntrackTimeouts.Default.Udp, 0));
+                var timeouts = new ConntrackTimeouts(
+                    (uint)Math.Max(ct.TcpEstablishedTimeout ?? (int)ConntrackTimeouts.Default.TcpEstablished, 0),
+                    (uint)Math.Max(ct.UdpStreamTimeout ?? (int)ConntrackTimeouts.Default.UdpStream, 0),
+                    (uint)Math.Max(ct.UdpTimeout ?? (int)ConntrackTimeouts.Default.Udp, 0));
                 foreach (var problem in timeouts.Problems())
                 {
                     var field = problem[..problem.IndexOf(' ', StringComparison.Ordinal)];

@@ -1,3 +1,4 @@
+using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 
 namespace NitroCard.Driver.Tests;

@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using System.Text;
+using NitroCard.Live;
+using NitroCard.Region;
+
+namespace NitroCard.Cli;
+
+/// <summary><c>nitroctl region up|down</c> and <c>nitroctl card --host h ...</c>: a live region on this machine.</summary>
+internal static class RegionCommand
+{
+    public static Command Create()
+    {
+        var topology = new Option<FileInfo>("--topology") { Description = "Region file (JSON).", Required = true };
+        var engine = new Option<string>("--engine") { Description = "Card engine of the card hosts: rtl (Verilated) or model.", DefaultValueFactory = _ => "rtl" };
+        engine.AcceptOnlyFromAmong(EngineFactory.Names);
+        var store = new Option<string?>("--store") { Description = "The Mapping Service's store: etcd://host:port (default: the embedded SQLite store in the run directory)." };
+        var captures = new Option<DirectoryInfo?>("--captures") { Description = "Write a pcap per edge outside port (internet, services, vpn:*, dx:*) into this directory." };
+        var up = new Command("up", "Start the region: the Mapping Service, one namespace per ENI (named by its id), cards programmed by their firmware, kernel VXLAN hosts, the edge and the outside namespaces, the substrate; 'region ready' when every instance is reachable; Ctrl-C tears it down.")
+        {
+            topology, engine, store, captures,
+        };
+        up.SetAction((parse, cancel) => GuardAsync(async () =>
+        {
+            var region = RegionLoader.Load(parse.GetValue(topology)!.FullName);
+            var storeValue = parse.GetValue(store);
+            if (storeValue is not null && !storeValue.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
+                throw new CliException($"--store '{storeValue}': expected etcd://host:port (the embedded store needs no option)");
+            var engineName = parse.GetValue(engine)!;
+            var options = new LiveRegionOptions(engineName, () => EngineFactory.Create(engineName), storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60));
+            var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
+            await using (live.ConfigureAwait(false))
+            {
+                await Console.Error.WriteLineAsync($"nitroctl region: mapping service {live.Endpoint} (store {live.StoreDescription}); operator identity in {LiveState.CaDirectory}").ConfigureAwait(false);
+                foreach (var card in live.Cards)
+                {
+                    var filtering = card.Geometry.Filtering is null ? "no filtering hardware: route tables, ACLs and security groups not enforced, non-local routes not taken" : "filtering";
+                    await Console.Error.WriteLineAsync($"nitroctl region: {card.Host.Name}: {card.EngineName} card ({filtering}); control socket {LiveState.SocketPath(card.Host.Name)}").ConfigureAwait(false);
+                }
+                foreach (var kernel in live.KernelHosts)
+                    await Console.Error.WriteLineAsync($"nitroctl region: {kernel.Host.Name}: linux-vxlan in {KernelVxlanHost.NamespaceOf(kernel.Host)}").ConfigureAwait(false);
+                if (live.Edge is { } edge)
+                    await Console.Error.WriteLineAsync($"nitroctl region: edge {edge.Name}: namespaces {string.Join(", ", LiveEdge.Namespaces(region))}; control socket {LiveState.SocketPath(edge.Name)}").ConfigureAwait(false);
+                Console.Out.WriteLine("region ready");
+                Console.Out.Flush();
+                var signal = await LiveRegion.WaitForSignalAsync().ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"nitroctl region: {signal}: stopping, tearing down").ConfigureAwait(false);
+            }
+            return 0;
+        }));
+        var down = new Command("down", "Remove whatever a region run left behind (its process, namespaces, TAPs, control sockets).");
+        down.SetAction((_, _) => GuardAsync(() =>
+        {
+            LiveRegion.CheckPrivileges();
+            var (removed, leftAlone) = LiveState.TearDown(includeProcess: true);
+            foreach (var note in leftAlone)
+                Console.Error.WriteLine($"nitroctl region down: left alone: {note}");
+            Console.WriteLine(removed.Count == 0 ? "nothing to remove" : string.Join('\n', removed.Select(r => "removed " + r)));
+            return Task.FromResult(0);
+        }));
+        return new Command("region", "A live region on this machine: Linux instances in namespaces over Verilated cards.") { up, down };
+    }
+
+    public static Command CreateCard()
+    {
+        var host = new Option<string>("--host") { Description = "The card host of a running 'region up'.", Required = true }.MustBeResourceName();
+        var command = new Command("card", "Inspect a running region's card, as ethtool -S and devlink inspect a NIC (the edge, by its name, answers counters and alarms).") { host };
+        host.Recursive = true;
+        var file = new Argument<string>("file") { Description = "The FST waveform file." };
+        var start = new Command("start", "Start an FST waveform of the card (rtl engine).") { file };
+        start.SetAction(async (parse, _) => await AskAsync(parse.GetValue(host)!, $"trace start {Path.GetFullPath(parse.GetValue(file)!)}").ConfigureAwait(false));
+        var stop = new Command("stop", "Stop the waveform.");
+        stop.SetAction(async (parse, _) => await AskAsync(parse.GetValue(host)!, "trace stop").ConfigureAwait(false));
+        foreach (var (name, description) in new[] { ("counters", "Per-ENI packet/byte and per-reason drop counters."), ("alarms", "Alarms the card raised since the region came up."), ("tables", "The tables the card is programmed with.") })
+        {
+            var sub = new Command(name, description);
+            sub.SetAction(async (parse, _) => await AskAsync(parse.GetValue(host)!, name).ConfigureAwait(false));
+            command.Subcommands.Add(sub);
+        }
+        command.Subcommands.Add(new Command("trace", "FST waveforms of the running card.") { start, stop });
+        return command;
+    }
+
+    /// <summary>Async actions bypass CliRunner's handler: expected failures become one stderr line here.</summary>
+    private static async Task<int> GuardAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CliException or LiveException or RegionException or NitroCard.Card.NitroCardException or IOException or UnauthorizedAccessException or TimeoutException or NitroCard.Firmware.AgentRefusedException or NitroCard.Mapping.Api.MappingApiException or ArgumentException)
+        {
+            var line = e is RegionException { Errors.IsDefaultOrEmpty: false } ? CliRunner.Describe(e) : "nitroctl: " + TerminalText.Escape(e.Message);
+            await Console.Error.WriteLineAsync(line).ConfigureAwait(false);
+            return CliRunner.Failure;
+        }
+    }
+
+    private static Task<int> AskAsync(string host, string request) => GuardAsync(() => AskCoreAsync(host, request));
+
+    private static async Task<int> AskCoreAsync(string host, string request)
+    {
+        var path = LiveState.SocketPath(host);
+        if (!File.Exists(path))
+            throw new CliException($"no running card host '{host}' ({path} does not exist; is 'nitroctl region up' running, and is '{host}' a card host?)");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new CliException($"{path}: {e.Message}", e);
+        }
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request + "\n")).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var answer = await reader.ReadToEndAsync().ConfigureAwait(false);
+        if (answer.StartsWith(ControlServer.ErrorPrefix, StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync("nitroctl: " + TerminalText.Escape(answer[ControlServer.ErrorPrefix.Length..].TrimEnd('\n'))).ConfigureAwait(false);
+            return CliRunner.Failure;
+        }
+        await Console.Out.WriteAsync(answer).ConfigureAwait(false);
+        return 0;
+    }
+}

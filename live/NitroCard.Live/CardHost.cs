@@ -1,0 +1,389 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using NitroCard.Card;
+using NitroCard.Driver.Simulation;
+using NitroCard.Firmware;
+using NitroCard.Packets;
+using NitroCard.Region;
+
+namespace NitroCard.Live;
+
+/// <summary>
+/// One card host of a live region: the card (Verilated or model) on its own thread, programmed by the host's firmware
+/// agent from the Mapping Service (<see cref="HostAgent"/>); a TAP per ENI (the instance's <c>eth0</c>) on its host port,
+/// created and removed as the pushed state says; a TAP into the underlay router on its network port; and the pump between
+/// them. Everything that touches the engine (frames, firmware updates, control requests) runs on the card thread, because
+/// a Verilated model may only be used from the thread that created it.
+/// </summary>
+public sealed class CardHost : ICardAccess, IDisposable
+{
+    private const int MaxFrame = 16_384;
+    private const int MaxFramesPerRun = 256;
+    private const int AlarmsKept = 10_000;
+
+    /// <summary>Frames the pump queues for the card at most; a TAP's frames beyond it are dropped and counted (a flood must not grow memory).</summary>
+    private const int MaxQueued = 65_536;
+
+    private readonly string _engineName;
+    private readonly Func<ICardEngine> _createEngine;
+    private readonly int _index;
+    private readonly Instance _instances;
+    private readonly LiveState _state;
+    private readonly ConcurrentQueue<(int Slot, byte[] Frame)> _inbox = new();
+    private readonly ConcurrentQueue<Action<ICardEngine>> _control = new();
+    private readonly ConcurrentDictionary<int, (uint Gateway, TaskCompletionSource Done)> _probes = new();
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly TaskCompletionSource<CardGeometry> _created = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<CardAlarm> _alarms = [];
+    private readonly List<CardAlarm> _unreported = [];
+    private readonly ConcurrentDictionary<int, TapDevice> _slotTaps = new();
+    private readonly Dictionary<string, (int Slot, TapDevice Tap)> _attached = new(StringComparer.Ordinal);
+    private PumpDrops? _drops;
+    private int _queued;
+    private HostAgent? _agent;
+    private TapDevice? _underlay;
+    private Thread? _thread;
+    private volatile bool _stopping;
+
+    internal CardHost(RegionHost host, string engineName, Func<ICardEngine> createEngine, int index, Instance instances, LiveState state)
+    {
+        Host = host;
+        _engineName = engineName;
+        _createEngine = createEngine;
+        _index = index;
+        _instances = instances;
+        _state = state;
+    }
+
+    public RegionHost Host { get; }
+
+    /// <summary>The engine's name (<c>rtl</c> or <c>model</c>).</summary>
+    public string EngineName => _engineName;
+
+    /// <summary>The card's geometry (known once <see cref="Start"/> returned).</summary>
+    public CardGeometry Geometry => _created.Task.Result;
+
+    /// <summary>What the card holds now, as a plan (slots as the firmware chose them).</summary>
+    public HostCardPlan Tables => _agent!.Agent.Programmer.Describe(Host.Name, Geometry);
+
+    /// <summary>Creates the card on its own thread.</summary>
+    public CardGeometry Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = $"card {Host.Name}" };
+        _thread.Start();
+        return _created.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Starts the firmware agent and waits until it has programmed the card from the service's first push; the TAPs
+    /// follow every push from then on (see <see cref="Reconcile"/>).
+    /// </summary>
+    public async Task ProgramAsync(Uri endpoint, string identityDirectory, string underlayNamespace, MacAddress routerMac, TimeSpan timeout)
+    {
+        _agent = new HostAgent(Host.Name, endpoint, identityDirectory, this, Geometry, programmer =>
+        {
+            if (_underlay is null)
+                AttachUnderlay(programmer.Settings!, underlayNamespace, routerMac);
+            Reconcile(programmer);
+        });
+        await _agent.StartAsync(timeout).ConfigureAwait(false);
+    }
+
+    /// <summary>The card's network port: a TAP in the underlay router, with the router's route and neighbour for the card.</summary>
+    private void AttachUnderlay(CardSettings settings, string underlayNamespace, MacAddress routerMac)
+    {
+        var underlay = TapDevice.Create(LiveNames.CardUnderlayTap(_index));
+        _state.AddLink(underlay.Name);
+        Shell.Run("ip", "link", "set", "dev", underlay.Name, "netns", underlayNamespace);
+        Shell.Ip(underlayNamespace, "link", "set", "dev", underlay.Name, "address", routerMac.ToString(), "mtu", Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture), "up");
+        var ip = settings.UnderlayIp.ToString();
+        Shell.Ip(underlayNamespace, "route", "add", $"{ip}/32", "dev", underlay.Name);
+        Shell.Ip(underlayNamespace, "neigh", "replace", ip, "lladdr", settings.UnderlayMac.ToString(), "dev", underlay.Name, "nud", "permanent");
+        _underlay = underlay;
+        StartReader(underlay, -1);
+    }
+
+    /// <summary>
+    /// Makes the TAPs follow the ENIs the firmware put on the card: a TAP per new ENI (its slot) attached to the ENI's
+    /// namespace as <c>eth0</c>; the TAP of an ENI that left (moved away or deleted) is closed, which removes the device.
+    /// </summary>
+    private void Reconcile(CardProgrammer programmer)
+    {
+        var slots = programmer.Slots;
+        var enis = programmer.Enis;
+        foreach (var (id, (slot, tap)) in _attached.ToList())
+        {
+            if (slots.TryGetValue(id, out var now) && now == slot)
+                continue;
+            _slotTaps.TryRemove(slot, out _);
+            _attached.Remove(id);
+            tap.Dispose();
+        }
+        foreach (var (id, slot) in slots.OrderBy(s => s.Value))
+        {
+            if (_attached.ContainsKey(id))
+                continue;
+            var tap = TapDevice.Create(LiveNames.CardEniTap(_index, slot));
+            _state.AddLink(tap.Name);
+            _instances.Attach(id, tap.Name, enis[id].Entry);
+            _attached[id] = (slot, tap);
+            _slotTaps[slot] = tap;
+            StartReader(tap, slot);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every ENI's <c>eth0</c> is up and the card has answered an ARP request for the ENI's
+    /// gateway sent on the ENI's slot (the reply is consumed, not delivered).
+    /// </summary>
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        var enis = _agent!.Agent.Programmer.Enis;
+        var slots = _agent.Agent.Programmer.Slots;
+        var pending = new List<Task>();
+        foreach (var (id, slot) in slots)
+        {
+            var entry = enis[id].Entry;
+            var gateway = Instance.Gateway(entry.Subnet);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _probes[slot] = (Ipv4Address.ToUInt32(gateway), done);
+            _inbox.Enqueue((slot, GatewayArpRequest(entry.Mac, entry.Ip, gateway)));
+            pending.Add(done.Task);
+        }
+        _wake.Set();
+        await Task.WhenAll(pending).WaitAsync(timeout).ConfigureAwait(false);
+        foreach (var id in slots.Keys)
+        {
+            var link = Shell.Run("ip", "-n", id, "-o", "link", "show", "dev", "eth0");
+            if (!link.Contains("LOWER_UP", StringComparison.Ordinal))
+                throw new LiveException($"{id}: eth0 is not up: {link.Trim()}");
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<T> InvokeAsync<T>(Func<ICardEngine, T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _control.Enqueue(engine =>
+        {
+            try
+            {
+                done.SetResult(work(engine));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        _wake.Set();
+        return done.Task;
+    }
+
+    /// <summary>The alarms the pump drained since the firmware last asked (the firmware reports them to the service).</summary>
+    public Task<IReadOnlyList<CardAlarm>> DrainAlarmsAsync()
+    {
+        lock (_alarms)
+        {
+            IReadOnlyList<CardAlarm> list = [.. _unreported];
+            _unreported.Clear();
+            return Task.FromResult(list);
+        }
+    }
+
+    /// <summary>Answers a control request (<see cref="ControlServer"/>).</summary>
+    public Task<string> HandleControlAsync(string line)
+    {
+        var words = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+        return words switch
+        {
+            ["counters"] => CountersAsync(),
+            ["alarms"] => Task.FromResult(string.Concat(Alarms().Select(a => Describe(a) + "\n"))),
+            ["tables"] => InvokeAsync(_ => Tables.Describe()),
+            ["trace", "start", var file] => InvokeAsync(engine =>
+            {
+                Rtl(engine).Card.StartTrace(Path.GetFullPath(file));
+                return $"tracing {Host.Name}'s card to {Path.GetFullPath(file)}\n";
+            }),
+            ["trace", "stop"] => InvokeAsync(engine =>
+            {
+                Rtl(engine).Card.StopTrace();
+                return $"trace of {Host.Name}'s card stopped\n";
+            }),
+            _ => Task.FromResult($"{ControlServer.ErrorPrefix}unknown request '{line}' (counters, alarms, tables, trace start <file>, trace stop)\n"),
+        };
+    }
+
+    private static RtlCardEngine Rtl(ICardEngine engine) =>
+        engine as RtlCardEngine ?? throw new LiveException($"trace needs the rtl engine; this card runs the {engine.Name} engine");
+
+    /// <summary>The alarms the card raised since the region came up (the last 10,000).</summary>
+    public IReadOnlyList<CardAlarm> Alarms()
+    {
+        lock (_alarms)
+            return [.. _alarms];
+    }
+
+    private void StartReader(TapDevice tap, int slot) => tap.StartReading(frame =>
+    {
+        if (Interlocked.Increment(ref _queued) > MaxQueued)
+        {
+            Interlocked.Decrement(ref _queued);
+            _drops?.QueueOverflow(slot);
+            return;
+        }
+        _inbox.Enqueue((slot, frame));
+        _wake.Set();
+    }, MaxFrame);
+
+    /// <summary>The card's counters with the pump's and the TAPs' drops (read outside the card thread: they need <c>ip</c>).</summary>
+    private async Task<string> CountersAsync()
+    {
+        var plan = await InvokeAsync(_ => Tables).ConfigureAwait(false);
+        var kernel = plan.Enis.ToDictionary(e => e.Slot, e => PumpDrops.KernelDrops(e.EniId));
+        return await InvokeAsync(engine => FormatCounters(plan, engine.ReadCounters(), _drops, kernel)).ConfigureAwait(false);
+    }
+
+    private void Run()
+    {
+        ICardEngine engine;
+        try
+        {
+            engine = _createEngine();
+            _drops = new PumpDrops(engine.Geometry.EniSlots);
+            _created.SetResult(engine.Geometry);
+        }
+        catch (Exception e) when (e is NitroCardException or DllNotFoundException)
+        {
+            _created.SetException(e);
+            return;
+        }
+        using (engine)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!_stopping)
+            {
+                _wake.WaitOne(100);
+                while (_control.TryDequeue(out var request))
+                    request(engine);
+                var pushed = 0;
+                engine.SetTime((ulong)(clock.Elapsed.Ticks / 10));
+                while (pushed < MaxFramesPerRun && _inbox.TryDequeue(out var item))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    if (item.Slot < 0)
+                        engine.PushNetwork(item.Frame);
+                    else
+                        engine.PushHost(item.Slot, item.Frame);
+                    pushed++;
+                }
+                if (pushed == 0)
+                    continue;
+                engine.RunUntilIdle();
+                foreach (var frame in engine.DrainHost())
+                {
+                    if (!IsProbeReply(frame) && _slotTaps.TryGetValue(frame.Slot, out var tap) && !tap.Write(frame.Data))
+                        _drops.TapWriteFailed(frame.Slot);
+                }
+                foreach (var frame in engine.DrainNetwork())
+                {
+                    if (_underlay is not null && !_underlay.Write(frame.Data))
+                        _drops.TapWriteFailed(-1);
+                }
+                var alarms = engine.DrainAlarms();
+                if (alarms.Count > 0)
+                {
+                    lock (_alarms)
+                    {
+                        _alarms.AddRange(alarms);
+                        if (_alarms.Count > AlarmsKept)
+                            _alarms.RemoveRange(0, _alarms.Count - AlarmsKept);
+                        _unreported.AddRange(alarms);
+                        if (_unreported.Count > AlarmsKept)
+                            _unreported.RemoveRange(0, _unreported.Count - AlarmsKept);
+                    }
+                    foreach (var alarm in alarms)
+                        Console.Error.WriteLine($"nitroctl region: {Host.Name}: alarm {Describe(alarm)}");
+                }
+                if (!_inbox.IsEmpty)
+                    _wake.Set();
+            }
+        }
+    }
+
+    private bool IsProbeReply(CardFrame frame)
+    {
+        var data = frame.Data;
+        if (_probes.IsEmpty || data.Length < 42 || BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(12)) != EthernetHeader.TypeArp || BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(20)) != 2)
+            return false;
+        if (!_probes.TryGetValue(frame.Slot, out var probe) || BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(28)) != probe.Gateway)
+            return false;
+        _probes.TryRemove(frame.Slot, out _);
+        probe.Done.TrySetResult();
+        return true;
+    }
+
+    private static byte[] GatewayArpRequest(MacAddress mac, IPAddress ip, IPAddress gateway) => Frames.ArpRequest(mac.Value, ip, gateway);
+
+    public static string Describe(CardAlarm alarm) => string.Create(CultureInfo.InvariantCulture,
+        $"cycle {alarm.Cycle} {alarm.Reason.ToWireName()} slot {alarm.Slot} vni {alarm.Vni} outer-src {alarm.OuterSource} inner {alarm.InnerSource} -> {alarm.InnerDestination}");
+
+    /// <summary>
+    /// The card's counters as <c>ethtool -S</c> prints a NIC's (ENA names where ENA has one), with the frames lost
+    /// around the card per ENI: <c>pump_queue_overflow</c> (read from the TAP, the queue to the card full),
+    /// <c>tap_write_failed</c> (the card delivered it, the kernel refused it), and the kernel's own drops on the
+    /// instance's <c>eth0</c>: <c>tap_tx_dropped</c> (sent by the instance, never read by the pump) and
+    /// <c>tap_rx_dropped</c> (written by the pump, never received by the instance).
+    /// </summary>
+    internal static string FormatCounters(HostCardPlan plan, CardCounters counters, PumpDrops? drops = null, IReadOnlyDictionary<int, (long Rx, long Tx)?>? kernel = null)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"NIC statistics ({plan.HostName}):");
+        foreach (var eni in plan.Enis)
+        {
+            var c = counters.Enis[eni.Slot];
+            var prefix = $"     eni_{eni.Slot}_";
+            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}id: {eni.EniId}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tx_cnt: {c.TxPackets}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tx_bytes: {c.TxBytes}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}rx_cnt: {c.RxPackets}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}rx_bytes: {c.RxBytes}");
+            if (drops is not null)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}pump_queue_overflow: {drops.QueueOverflowOf(eni.Slot)}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tap_write_failed: {drops.TapWriteFailedOf(eni.Slot)}");
+            }
+            if (kernel is not null && kernel.TryGetValue(eni.Slot, out var k) && k is { } taps)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tap_tx_dropped: {taps.Tx}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tap_rx_dropped: {taps.Rx}");
+            }
+        }
+        if (drops is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"     network_pump_queue_overflow: {drops.QueueOverflowOf(-1)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"     network_tap_write_failed: {drops.TapWriteFailedOf(-1)}");
+        }
+        for (var r = 0; r < DropReasonNames.Count; r++)
+            text.AppendLine(CultureInfo.InvariantCulture, $"     drop_{((DropReason)r).ToWireName().Replace('-', '_')}: {counters.Drops[r]}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"     conntrack_allowance_exceeded: {counters[DropReason.ConntrackFull]}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"     conntrack_allowance_available: {counters.ConntrackFree}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"     alarm_overflow: {counters.AlarmOverflow}");
+        return text.ToString();
+    }
+
+    public void Dispose()
+    {
+        _agent?.Dispose();
+        _stopping = true;
+        _wake.Set();
+        _thread?.Join(TimeSpan.FromSeconds(10));
+        foreach (var (_, tap) in _attached.Values)
+            tap.Dispose();
+        _underlay?.Dispose();
+        _wake.Dispose();
+    }
+}

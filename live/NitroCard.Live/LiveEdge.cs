@@ -1,0 +1,389 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using NitroCard.Card;
+using NitroCard.Edge;
+using NitroCard.Packets;
+using NitroCard.Region;
+
+namespace NitroCard.Live;
+
+/// <summary>
+/// The region's Blackfoot edge in a live region (docs/live-region.md, "The edge"): <see cref="BlackfootEdge"/> on its own
+/// thread, its substrate port a TAP in the underlay router, and its outside ports TAPs into the namespaces that play the
+/// world: <c>internet</c>, <c>services</c> (with an HTTP server standing in for S3/DynamoDB), a customer site
+/// <c>vpn-&lt;connection&gt;</c> behind a user-space ESP customer gateway, and <c>dx-&lt;connection&gt;</c> behind a Q-in-Q
+/// customer router. Every frame on an outside port (ESP and tagged frames included) can be written to a pcap per port.
+/// </summary>
+public sealed class LiveEdge : IDisposable
+{
+    public const string InternetNamespace = LiveNames.InternetNamespace;
+    public const string ServicesNamespace = LiveNames.ServicesNamespace;
+
+    /// <summary>The internet namespace's address (issue 6).</summary>
+    public const string InternetAddress = "203.0.113.1/24";
+
+    /// <summary>The HTTP port of the services namespace's server.</summary>
+    public const int ServicesHttpPort = 80;
+
+    private readonly RegionTopology _region;
+    private readonly LiveState _state;
+    private readonly string? _captures;
+    private readonly BlockingCollection<Action> _work = [];
+    private readonly List<TapDevice> _taps = [];
+    private readonly Dictionary<string, TapDevice> _portTaps = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VpnCustomerGateway> _gateways = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DirectConnectCustomerRouter> _routers = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Connection, int STag, int CTag), TapDevice> _vifTaps = [];
+    private readonly Dictionary<string, PcapWriter> _pcaps = new(StringComparer.Ordinal);
+    private readonly List<EdgeAlarm> _alarms = [];
+    private readonly HashSet<string> _routedPublicIps = new(StringComparer.Ordinal);
+    private readonly List<EdgeFrame> _output = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly long _epochMicroseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+    private BlackfootEdge? _edge;
+    private Process? _httpServer;
+    private Thread? _thread;
+
+    public LiveEdge(RegionTopology region, LiveState state, string? captures)
+    {
+        _region = region;
+        _state = state;
+        _captures = captures;
+    }
+
+    public string Name => _region.Edges[0].Name;
+
+    /// <summary>The pcap files written so far (one per outside port).</summary>
+    public IEnumerable<string> CaptureFiles => _pcaps.Keys.Select(CapturePath);
+
+    public static string VpnNamespace(string vpnId) => LiveNames.VpnNamespace(vpnId);
+
+    public static string DirectConnectNamespace(string connection) => LiveNames.DirectConnectNamespace(connection);
+
+    /// <summary>The namespaces this edge creates for a region.</summary>
+    public static IEnumerable<string> Namespaces(RegionTopology region) =>
+    [
+        InternetNamespace, ServicesNamespace,
+        .. region.Vpcs.SelectMany(v => v.VpnConnections).Select(v => VpnNamespace(v.Id)),
+        .. region.Vpcs.SelectMany(v => v.DirectConnect).Select(d => DirectConnectNamespace(d.Connection)).Distinct(),
+    ];
+
+    /// <summary>Starts the edge thread and builds its ports and the outside namespaces.</summary>
+    public void Start(string underlayNamespace, MacAddress routerMac)
+    {
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _thread = new Thread(() =>
+        {
+            using var edge = new BlackfootEdge(_region);
+            _edge = edge;
+            ready.SetResult();
+            foreach (var work in _work.GetConsumingEnumerable())
+                work();
+        })
+        { IsBackground = true, Name = "edge" };
+        _thread.Start();
+        ready.Task.GetAwaiter().GetResult();
+        if (_captures is not null)
+            Directory.CreateDirectory(_captures);
+
+        // Substrate: like a card host's port on the router, with the edge's underlay address and MAC.
+        var edgeIp = _region.Edges[0].UnderlayIp;
+        var substrate = Tap(LiveNames.EdgeSubstrateTap);
+        Shell.Run("ip", "link", "set", "dev", substrate.Name, "netns", underlayNamespace);
+        Shell.Ip(underlayNamespace, "link", "set", "dev", substrate.Name, "address", routerMac.ToString(), "mtu", Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture), "up");
+        Shell.Ip(underlayNamespace, "route", "add", $"{edgeIp}/32", "dev", substrate.Name);
+        Shell.Ip(underlayNamespace, "neigh", "replace", edgeIp, "lladdr", RegionDefaults.DerivedUnderlayMac(Ipv4Address.Parse(edgeIp)).ToString(), "dev", substrate.Name, "nud", "permanent");
+        Listen(substrate, EdgePorts.Substrate);
+
+        // The internet: 203.0.113.1/24, the region's public IPs routed to the edge.
+        var internet = OutsideLink(InternetNamespace, LiveNames.InternetTap, EdgePorts.PeerMac, EdgePorts.EdgeMac);
+        Shell.Ip(InternetNamespace, "address", "add", InternetAddress, "dev", "eth0");
+        RouteFromInternet(_region);
+        Listen(internet, EdgePorts.Internet);
+
+        // The services of gateway endpoints: the first address of each prefix-list prefix, an HTTP server on them.
+        var services = OutsideLink(ServicesNamespace, LiveNames.ServicesTap, EdgePorts.PeerMac, EdgePorts.EdgeMac);
+        foreach (var prefix in _region.Vpcs.SelectMany(v => v.GatewayEndpoints).SelectMany(e => e.PrefixList).Distinct())
+            Shell.Ip(ServicesNamespace, "address", "add", $"{ServiceAddress(prefix)}/{IPNetwork.Parse(prefix).PrefixLength}", "dev", "eth0");
+        Shell.Ip(ServicesNamespace, "route", "add", "default", "via", SiteLink.NextHop, "dev", "eth0", "onlink");
+        Listen(services, EdgePorts.Services);
+        StartHttpServer();
+
+        // VPN customer sites: the site's first customer address, the VPC routed to the customer gateway.
+        var n = 0;
+        foreach (var vpc in _region.Vpcs)
+        {
+            foreach (var vpn in vpc.VpnConnections)
+            {
+                var ns = VpnNamespace(vpn.Id);
+                var site = OutsideLink(ns, LiveNames.VpnSiteTap(n++), SiteLink.SiteMac, SiteLink.CustomerRouterMac);
+                SiteAddresses(ns, "eth0", vpn.CustomerCidrs, vpc.Cidr);
+                var gateway = new VpnCustomerGateway(vpn);
+                _gateways[gateway.Port] = gateway;
+                _portTaps[gateway.Port] = site;
+                site.StartReading(frame => Post(() =>
+                {
+                    if (gateway.FromSite(frame) is { } esp)
+                        Receive(gateway.Port, esp);
+                }));
+            }
+        }
+
+        // Direct Connect customer sites: one untagged link per virtual interface, s<S-tag>c<C-tag>.
+        n = 0;
+        foreach (var group in _region.Vpcs.SelectMany(v => v.DirectConnect.Select(d => (Vpc: v, Vif: d))).GroupBy(x => x.Vif.Connection))
+        {
+            var ns = DirectConnectNamespace(group.Key);
+            Instance.CreateNamespace(_state, ns);
+            var router = new DirectConnectCustomerRouter(group.Key);
+            _routers[router.Port] = router;
+            foreach (var (vpc, vif) in group)
+            {
+                var tap = Tap(LiveNames.DirectConnectTap(n++));
+                var link = string.Create(CultureInfo.InvariantCulture, $"s{vif.STag}c{vif.CTag}");
+                Shell.Run("ip", "link", "set", "dev", tap.Name, "netns", ns);
+                Shell.Ip(ns, "link", "set", "dev", tap.Name, "name", link);
+                ConfigureLink(ns, link, SiteLink.SiteMac, SiteLink.CustomerRouterMac);
+                SiteAddresses(ns, link, vif.CustomerCidrs, vpc.Cidr);
+                _vifTaps[(group.Key, vif.STag, vif.CTag)] = tap;
+                tap.StartReading(frame => Post(() =>
+                {
+                    if (router.FromSite(vif, frame) is { } tagged)
+                        Receive(router.Port, tagged);
+                }));
+            }
+        }
+    }
+
+    /// <summary>Reconfigures the edge for a changed region (on the edge thread; see <see cref="BlackfootEdge.Reload"/>).</summary>
+    public void Reload(RegionTopology region)
+    {
+        RouteFromInternet(region);
+        Post(() => ReloadOnEdgeThread(region));
+    }
+
+    private void ReloadOnEdgeThread(RegionTopology region)
+    {
+        try
+        {
+            _edge!.Reload(region);
+        }
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or FormatException)
+        {
+            Console.Error.WriteLine($"nitroctl region: edge {Name}: cannot follow the Mapping Service's region: {e.Message}");
+        }
+    }
+
+    /// <summary>A <c>/32</c> route in <c>internet</c> towards the edge for each public IP of the region not routed yet.</summary>
+    private void RouteFromInternet(RegionTopology region)
+    {
+        foreach (var publicIp in region.Vpcs.SelectMany(v => v.Enis).Select(e => e.PublicIp).OfType<string>().Where(_routedPublicIps.Add))
+            Shell.Ip(InternetNamespace, "route", "replace", $"{publicIp}/32", "via", SiteLink.NextHop, "dev", "eth0", "onlink");
+    }
+
+    /// <summary>The counters and alarms of the edge, as <c>nitroctl card --host &lt;edge&gt;</c> prints them.</summary>
+    public Task<string> DescribeAsync(string what) => InvokeAsync(() =>
+    {
+        var text = new StringBuilder();
+        if (what == "counters")
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"edge statistics ({Name}):");
+            foreach (var (name, value) in _edge!.Counters.All)
+                text.AppendLine(CultureInfo.InvariantCulture, $"     {name}: {value}");
+            foreach (var gateway in _gateways.Values)
+                text.AppendLine(CultureInfo.InvariantCulture, $"     customer-gateway.{gateway.Port}.refused: {gateway.Refused}");
+        }
+        else
+        {
+            foreach (var alarm in _alarms)
+                text.AppendLine(Describe(alarm));
+        }
+        return text.ToString();
+    });
+
+    public static string Describe(EdgeAlarm a) =>
+        $"{a.Reason} port {a.Port} vni {a.Vni.ToString(CultureInfo.InvariantCulture)} outer-src {a.OuterSource ?? "-"} inner {a.InnerSource ?? "-"} -> {a.InnerDestination ?? "-"}";
+
+    /// <summary>The address the services namespace answers on for a prefix-list prefix: its first host.</summary>
+    public static IPAddress ServiceAddress(string prefix) => Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(IPNetwork.Parse(prefix).BaseAddress) + 1);
+
+    private Task<string> InvokeAsync(Func<string> work)
+    {
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!Post(() => done.SetResult(work())))
+            done.SetException(new LiveException($"edge {Name} is stopping"));
+        return done.Task;
+    }
+
+    /// <summary>Queues work for the edge thread; false once the edge is stopping (a frame then is lost, as on a wire).</summary>
+    private bool Post(Action work)
+    {
+        try
+        {
+            return _work.TryAdd(work);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private TapDevice Tap(string name)
+    {
+        var tap = TapDevice.Create(name);
+        _state.AddLink(tap.Name);
+        _taps.Add(tap);
+        return tap;
+    }
+
+    /// <summary>A TAP moved into a new namespace as its <c>eth0</c>, its peer (the edge or the customer router) a permanent neighbour.</summary>
+    private TapDevice OutsideLink(string ns, string tapName, ulong mac, ulong peerMac)
+    {
+        Instance.CreateNamespace(_state, ns);
+        var tap = Tap(tapName);
+        Shell.Run("ip", "link", "set", "dev", tap.Name, "netns", ns);
+        Shell.Ip(ns, "link", "set", "dev", tap.Name, "name", "eth0");
+        ConfigureLink(ns, "eth0", mac, peerMac);
+        return tap;
+    }
+
+    private static void ConfigureLink(string ns, string link, ulong mac, ulong peerMac)
+    {
+        Shell.Ip(ns, "link", "set", "dev", link, "address", new MacAddress(mac).ToString(), "mtu", Instance.Mtu.ToString(CultureInfo.InvariantCulture), "up");
+        Shell.Ip(ns, "neigh", "replace", SiteLink.NextHop, "lladdr", new MacAddress(peerMac).ToString(), "dev", link, "nud", "permanent");
+    }
+
+    /// <summary>A customer site's address (the first host of each customer CIDR not already there) and its route to the VPC.</summary>
+    private static void SiteAddresses(string ns, string link, IEnumerable<string> customerCidrs, string vpcCidr)
+    {
+        foreach (var cidr in customerCidrs)
+        {
+            var address = $"{ServiceAddress(cidr)}/{IPNetwork.Parse(cidr).PrefixLength}";
+            if (!Shell.Run("ip", "-n", ns, "-o", "-4", "address", "show").Contains($" {address} ", StringComparison.Ordinal))
+                Shell.Ip(ns, "address", "add", address, "dev", link);
+        }
+        if (Shell.TryRun("ip", "-n", ns, "route", "add", vpcCidr, "via", SiteLink.NextHop, "dev", link, "onlink").Code != 0)
+            Console.Error.WriteLine($"nitroctl region: {ns}: {vpcCidr} is already routed through another virtual interface; {link} carries only replies");
+    }
+
+    private void Listen(TapDevice tap, string port)
+    {
+        _portTaps[port] = tap;
+        tap.StartReading(frame => Post(() => Receive(port, frame)));
+    }
+
+    /// <summary>On the edge thread: one frame into the edge, and everything it sends out to its ports.</summary>
+    private void Receive(string port, byte[] frame)
+    {
+        Capture(port, frame);
+        _output.Clear();
+        try
+        {
+            _edge!.Receive(port, frame, _output);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"nitroctl region: edge {Name}: {e.Message}");
+            return;
+        }
+        foreach (var alarm in _edge.DrainAlarms())
+        {
+            _alarms.Add(alarm);
+            Console.Error.WriteLine($"nitroctl region: edge {Name}: alarm {Describe(alarm)}");
+        }
+        foreach (var sent in _output)
+        {
+            Capture(sent.Port, sent.Data);
+            if (_gateways.TryGetValue(sent.Port, out var gateway))
+            {
+                if (gateway.ToSite(sent.Data) is { } plain)
+                    _portTaps[sent.Port].Write(plain);
+            }
+            else if (_routers.TryGetValue(sent.Port, out var router))
+            {
+                if (router.ToSite(sent.Data) is { } untagged && _vifTaps.TryGetValue((sent.Port[EdgePorts.DirectConnectPrefix.Length..], untagged.STag, untagged.CTag), out var vifTap))
+                    vifTap.Write(untagged.Frame);
+            }
+            else if (_portTaps.TryGetValue(sent.Port, out var tap))
+            {
+                tap.Write(sent.Data);
+            }
+        }
+    }
+
+    private void Capture(string port, byte[] frame)
+    {
+        if (_captures is null || port == EdgePorts.Substrate)
+            return;
+        if (!_pcaps.TryGetValue(port, out var pcap))
+            _pcaps[port] = pcap = new PcapWriter(CapturePath(port));
+        pcap.Write(_epochMicroseconds + _clock.Elapsed.Ticks / 10, frame);
+        pcap.Flush();
+    }
+
+    private string CapturePath(string port) => SafePath.Under(_captures!, $"edge-{port.Replace(':', '-')}.pcap");
+
+    /// <summary>
+    /// The services namespace's HTTP server (Python's http.server): every GET is answered 200 with the bucket and key it
+    /// named, so what decides between an answer and a reset is the endpoint policy at the edge alone.
+    /// </summary>
+    private void StartHttpServer()
+    {
+        const string Script = """
+            import http.server, sys
+            class S3(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    body = ("s3 object " + self.path + " (host " + str(self.headers.get("Host")) + ")\n").encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def log_message(self, *args):
+                    pass
+            http.server.ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), S3).serve_forever()
+            """;
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "netns", "exec", ServicesNamespace, "python3", "-c", Script, ServicesHttpPort.ToString(CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(a);
+        _httpServer = Process.Start(start) ?? throw new LiveException("cannot start the services namespace's HTTP server (python3)");
+        _httpServer.OutputDataReceived += (_, _) => { };
+        _httpServer.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                Console.Error.WriteLine($"nitroctl region: services http: {e.Data}");
+        };
+        _httpServer.BeginOutputReadLine();
+        _httpServer.BeginErrorReadLine();
+        _state.AddChild(_httpServer.Id);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Shell.Run("ip", "netns", "exec", ServicesNamespace, "ss", "-Hltn").Contains($":{ServicesHttpPort} ", StringComparison.Ordinal))
+        {
+            if (_httpServer.HasExited || DateTime.UtcNow > deadline)
+                throw new LiveException("the services namespace's HTTP server (python3 http.server) did not start");
+            Thread.Sleep(50);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_httpServer is { HasExited: false })
+        {
+            _httpServer.Kill();
+            _httpServer.WaitForExit(5000);
+        }
+        _httpServer?.Dispose();
+        _work.CompleteAdding();
+        _thread?.Join(TimeSpan.FromSeconds(5));
+        foreach (var tap in _taps)
+            tap.Dispose();
+        foreach (var pcap in _pcaps.Values)
+            pcap.Dispose();
+        foreach (var gateway in _gateways.Values)
+            gateway.Dispose();
+        _work.Dispose();
+    }
+}

@@ -1,0 +1,196 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using NitroCard.Card;
+using NitroCard.Mapping.Hosting;
+using NitroCard.Region;
+
+namespace NitroCard.Live;
+
+/// <summary>How to run a live region.</summary>
+/// <param name="Engine">The card engine of the card hosts (<c>rtl</c> or <c>model</c>).</param>
+/// <param name="CreateEngine">Makes one card of that engine (called on the card's own thread: the Verilated card must be used there).</param>
+/// <param name="Store">The Mapping Service's store: null for the embedded SQLite file in the run directory, or <c>etcd://host:port</c>.</param>
+/// <param name="Captures">Where the edge writes a pcap per outside port; null: no captures.</param>
+/// <param name="ReadyTimeout">How long cards, agents and instances may take to come up.</param>
+public sealed record LiveRegionOptions(string Engine, Func<ICardEngine> CreateEngine, string? Store, string? Captures, TimeSpan ReadyTimeout);
+
+/// <summary>
+/// A live region on this machine (docs/live-region.md): the Mapping Service (embedded, or on etcd) holding the region,
+/// every ENI a network namespace named by its id, card hosts whose firmware programs their card from the service and
+/// pumps frames between TAPs and the card, kernel-VXLAN hosts programmed from the service too, the Blackfoot edge with
+/// the namespaces that play the outside world, and the substrate: an IPv4 router in namespace
+/// <see cref="UnderlayNamespace"/> with one port per host and edge and static routes and neighbours.
+/// </summary>
+public sealed class LiveRegion : IAsyncDisposable
+{
+    public const string UnderlayNamespace = LiveNames.UnderlayNamespace;
+    public const string LinuxVxlan = "linux-vxlan";
+
+    private readonly List<CardHost> _cards = [];
+    private readonly List<KernelVxlanHost> _kernelHosts = [];
+    private readonly List<ControlServer> _servers = [];
+    private readonly LiveState _state;
+    private readonly ILoggerFactory _logging;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _edgeFollower = Task.CompletedTask;
+    private MappingServer? _mapping;
+    private LiveEdge? _edge;
+
+    private LiveRegion(LiveState state)
+    {
+        _state = state;
+        // The service and the agents log warnings and errors only (a lost connection, a refused host) to stderr.
+        _logging = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+    }
+
+    public IReadOnlyList<CardHost> Cards => _cards;
+
+    public IReadOnlyList<KernelVxlanHost> KernelHosts => _kernelHosts;
+
+    public LiveEdge? Edge => _edge;
+
+    /// <summary>The Mapping Service's URL.</summary>
+    public Uri Endpoint => _mapping!.Endpoint;
+
+    /// <summary>How many card alarms the firmware agents have reported to the Mapping Service.</summary>
+    public int MappingAlarmCount => _mapping!.Service.Alarms.Count(a => a.Kind == NitroCard.Mapping.Alarms.AlarmRecord.CardKind);
+
+    /// <summary>What the service stores in (its description).</summary>
+    public string StoreDescription => _mapping!.Service.Store.Description;
+
+    /// <summary>Fails with the reason when this process cannot build a live region (not root, no <c>ip</c>).</summary>
+    public static void CheckPrivileges()
+    {
+        if (!OperatingSystem.IsLinux())
+            throw new LiveException("a live region needs Linux network namespaces");
+        if (!Environment.IsPrivilegedProcess)
+            throw new LiveException("a live region needs root (network namespaces, TAP devices)");
+        if (!File.Exists("/dev/net/tun"))
+            throw new LiveException("a live region needs /dev/net/tun (TAP devices)");
+    }
+
+    public static async Task<LiveRegion> UpAsync(RegionTopology region, LiveRegionOptions options)
+    {
+        CheckPrivileges();
+        var existing = Shell.Namespaces();
+        var clash = region.Vpcs.SelectMany(v => v.Enis).Select(e => e.Id).Append(UnderlayNamespace)
+            .Concat(region.Edges.IsEmpty ? [] : LiveEdge.Namespaces(region)).FirstOrDefault(existing.Contains);
+        if (clash is not null)
+            throw new LiveException($"network namespace '{clash}' exists already; run 'nitroctl region down' or remove it");
+        var live = new LiveRegion(LiveState.Begin());
+        try
+        {
+            await live.BuildAsync(region, options).ConfigureAwait(false);
+            return live;
+        }
+        catch
+        {
+            await live.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task BuildAsync(RegionTopology region, LiveRegionOptions options)
+    {
+        // The Mapping Service first: the region file is applied to it, and every host is programmed from its pushes.
+        _mapping = await MappingServer.StartAsync(new MappingServerOptions(options.Store ?? LiveState.StorePath, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory),
+            _logging).ConfigureAwait(false);
+        await _mapping.Service.ApplyAsync(region).ConfigureAwait(false);
+        await File.WriteAllTextAsync(LiveState.EndpointPath, _mapping.Endpoint + "\n").ConfigureAwait(false);
+
+        var routerMac = region.SubstrateRouterMac is null ? RegionDefaults.SubstrateRouterMac : MacAddress.Parse(region.SubstrateRouterMac);
+        Instance.CreateNamespace(_state, UnderlayNamespace);
+        Shell.Sysctl(UnderlayNamespace, "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
+        // Addresses of no host and no edge on this substrate are discarded silently rather than answered with ICMP.
+        Shell.Ip(UnderlayNamespace, "route", "add", "blackhole", "default");
+        var instances = new Instance(_state);
+
+        // Cards come up in parallel (a Verilated card takes a while to create).
+        var index = 0;
+        foreach (var host in region.Hosts.Where(h => h.Dataplane != LinuxVxlan))
+            _cards.Add(new CardHost(host, options.Engine, options.CreateEngine, index++, instances, _state));
+        await Task.WhenAll(_cards.Select(c => Task.Run(c.Start))).ConfigureAwait(false);
+        foreach (var host in region.Hosts.Where(h => h.Dataplane == LinuxVxlan))
+        {
+            var kernel = new KernelVxlanHost(host, index++, instances, _state);
+            _kernelHosts.Add(kernel);
+            kernel.Create(UnderlayNamespace, routerMac);
+        }
+        if (!region.Edges.IsEmpty)
+        {
+            _edge = new LiveEdge(region, _state, options.Captures);
+            _edge.Start(UnderlayNamespace, routerMac);
+            _servers.Add(ControlServer.Start(_edge.Name, line => line is "counters" or "alarms"
+                ? _edge.DescribeAsync(line)
+                : Task.FromResult($"{ControlServer.ErrorPrefix}unknown request '{line}' for the edge (counters, alarms)\n")));
+        }
+
+        // Every host's agent with its own identity from the region CA.
+        foreach (var host in region.Hosts)
+            _mapping.Ca.IssueHost(host.Name, LiveState.HostIdentityDirectory(host.Name));
+        await Task.WhenAll(
+            _cards.Select(c => c.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout))
+            .Concat(_kernelHosts.Select(k => k.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(k.Host.Name), options.ReadyTimeout)))).ConfigureAwait(false);
+        foreach (var card in _cards)
+            _servers.Add(ControlServer.Start(card.Host.Name, card.HandleControlAsync));
+        if (_edge is not null)
+            _edgeFollower = FollowServiceAsync(_edge, _stopping.Token);
+        await Task.WhenAll(_cards.Select(c => c.WaitReadyAsync(options.ReadyTimeout))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The edge follows the service's region: every 200 ms, when the service's version moved, it is reconfigured from the
+    /// service's current state (a moved ENI is then reached on its new host, a new public IP is translated).
+    /// </summary>
+    private async Task FollowServiceAsync(LiveEdge edge, CancellationToken cancellationToken)
+    {
+        var service = _mapping!.Service;
+        var seen = service.Version;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var version = service.Version;
+                if (version == seen)
+                    continue;
+                seen = version;
+                if (!service.Topology.Edges.IsEmpty)
+                    edge.Reload(service.Topology);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the region is stopping
+        }
+    }
+
+    /// <summary>Stops the agents, pumps, edge and service, and removes every namespace, device and file this run created.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _edgeFollower.ConfigureAwait(false);
+        _stopping.Dispose();
+        foreach (var server in _servers)
+            server.Dispose();
+        foreach (var kernel in _kernelHosts)
+            kernel.Dispose();
+        foreach (var card in _cards)
+            card.Dispose();
+        _edge?.Dispose();
+        if (_mapping is not null)
+            await _mapping.DisposeAsync().ConfigureAwait(false);
+        LiveState.TearDown(includeProcess: false);
+        _logging.Dispose();
+    }
+
+    /// <summary>Waits for SIGINT or SIGTERM; returns which.</summary>
+    public static async Task<PosixSignal> WaitForSignalAsync()
+    {
+        var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+        return await stop.Task.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace NitroCard.Live;
+
+/// <summary>Runs the host's network tools (<c>ip</c>, <c>bridge</c>, <c>sysctl</c>) and reports their failures.</summary>
+public static class Shell
+{
+    /// <summary>Runs a command; throws <see cref="LiveException"/> with its stderr when it fails.</summary>
+    public static string Run(string file, params string[] arguments)
+    {
+        var (code, output, error) = TryRun(file, arguments);
+        if (code != 0)
+            throw new LiveException($"{file} {string.Join(' ', arguments)}: {error.Trim()} (exit {code})");
+        return output;
+    }
+
+    /// <summary>Runs a command and returns its exit code and output, whatever happened.</summary>
+    public static (int Code, string Output, string Error) TryRun(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new LiveException($"cannot start {file}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, error);
+    }
+
+    /// <summary><c>ip</c> inside a namespace (<c>ip -n ns ...</c>).</summary>
+    public static void Ip(string netns, params string[] arguments) => Run("ip", ["-n", netns, .. arguments]);
+
+    /// <summary>Sets sysctls inside a namespace.</summary>
+    public static void Sysctl(string netns, params string[] settings) => Run("ip", ["netns", "exec", netns, "sysctl", "-qw", .. settings]);
+
+    /// <summary>The names of the existing network namespaces.</summary>
+    public static IReadOnlySet<string> Namespaces()
+    {
+        var (code, output, _) = TryRun("ip", "netns", "list");
+        if (code != 0)
+            return new HashSet<string>();
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,217 @@
+using NitroCard.Card;
+using NitroCard.Edge;
+using NitroCard.Packets;
+using NitroCard.Region;
+
+namespace NitroCard.Simulation;
+
+/// <summary>A frame offered to the region on one of its ports.</summary>
+/// <param name="Port">An ENI id (the frame the instance sends), <c>internet</c>, <c>services</c>, <c>vpn:&lt;id&gt;</c> or <c>dx:&lt;connection&gt;</c>.</param>
+/// <param name="TimestampMicroseconds">When.</param>
+/// <param name="Data">The Ethernet frame.</param>
+public sealed record RegionInput(string Port, long TimestampMicroseconds, byte[] Data);
+
+/// <summary>An alarm raised by a node of the region (a host's card or the edge).</summary>
+/// <param name="Node">The host or edge name.</param>
+/// <param name="TimestampMicroseconds">The time of the input that caused it.</param>
+/// <param name="Card">The card's alarm, for a host.</param>
+/// <param name="CardEni">The ENI of the card alarm's slot, when the slot is one.</param>
+/// <param name="Edge">The edge's alarm, for the edge.</param>
+public sealed record RegionAlarm(string Node, long TimestampMicroseconds, CardAlarm? Card, string? CardEni, EdgeAlarm? Edge);
+
+/// <summary>
+/// A whole region in one process: every host's card (the engine the factory makes), the Blackfoot edge (the
+/// region's first edge, where non-local routes lead) and the substrate between them, which carries every VXLAN
+/// frame to the node whose underlay address it is sent to. A frame offered on a port is processed to quiescence —
+/// every frame it causes, on every node, within the same timestamp — before the next is offered.
+/// The card engines are used only from the thread that created this object.
+/// </summary>
+public sealed class RegionSimulation : IDisposable
+{
+    private readonly Dictionary<string, HostNode> _hosts = new(StringComparer.Ordinal);
+    private readonly Dictionary<uint, HostNode> _hostsByUnderlay = [];
+    private readonly Dictionary<string, (HostNode Host, int Slot)> _enis = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<PcapRecord>> _received = new(StringComparer.Ordinal);
+    private readonly List<PcapRecord> _substrate = [];
+    private readonly List<RegionAlarm> _alarms = [];
+    private readonly List<EdgeFrame> _edgeOutput = [];
+    private readonly Queue<HostNode> _pending = new();
+    private long _now;
+
+    /// <param name="region">A validated region.</param>
+    /// <param name="createEngine">Makes one card engine per host (called on this thread).</param>
+    public RegionSimulation(RegionTopology region, Func<ICardEngine> createEngine)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(createEngine);
+        try
+        {
+            foreach (var host in region.Hosts)
+            {
+                var engine = createEngine();
+                var node = new HostNode(host.Name, engine);
+                _hosts[host.Name] = node;
+                node.Plan = RegionCompiler.ForHost(region, host.Name, engine.Geometry);
+                node.Filtering = node.Plan.LoadInto(engine);
+                _hostsByUnderlay[Ipv4Address.ToUInt32(node.Plan.Settings.UnderlayIp)] = node;
+                foreach (var eni in node.Plan.Enis)
+                    _enis[eni.EniId] = (node, eni.Slot);
+            }
+            Edge = region.Edges.IsEmpty ? null : new BlackfootEdge(region);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        Ports = [.. _enis.Keys, .. Edge?.ExternalPorts ?? []];
+    }
+
+    /// <summary>Every port frames may be offered on: the ENI ids, then the edge's external ports.</summary>
+    public IReadOnlyList<string> Ports { get; }
+
+    /// <summary>The edge (null when the region has none).</summary>
+    public BlackfootEdge? Edge { get; }
+
+    /// <summary>The host names, in file order.</summary>
+    public IEnumerable<string> Hosts => _hosts.Keys;
+
+    /// <summary>True when every card enforces route tables, ACLs and security groups (docs/card-filtering.md).</summary>
+    public bool Filtering => _hosts.Values.All(h => h.Filtering);
+
+    /// <summary>Frames each port received (ENIs: what their card delivered; edge ports: what the edge sent), in order.</summary>
+    public IReadOnlyDictionary<string, List<PcapRecord>> Received => _received;
+
+    /// <summary>Every frame carried on the substrate (cards ↔ cards, cards ↔ edge), in order.</summary>
+    public IReadOnlyList<PcapRecord> Substrate => _substrate;
+
+    /// <summary>Alarms of every node, in the order raised.</summary>
+    public IReadOnlyList<RegionAlarm> Alarms => _alarms;
+
+    /// <summary>Substrate frames addressed to no node.</summary>
+    public long Unroutable { get; private set; }
+
+    /// <summary>Frames a port received (empty when none).</summary>
+    public IReadOnlyList<PcapRecord> ReceivedOn(string port) => _received.TryGetValue(port, out var list) ? list : [];
+
+    /// <summary>The plan a host's card was loaded with.</summary>
+    public HostCardPlan Plan(string host) => _hosts[host].Plan;
+
+    /// <summary>A host card's counters.</summary>
+    public CardCounters CardCounters(string host) => _hosts[host].Engine.ReadCounters();
+
+    /// <summary>Offers every input in timestamp order (ties keep the list's order), each processed to quiescence.</summary>
+    public void Run(IEnumerable<RegionInput> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        foreach (var input in inputs.Select((input, index) => (input, index)).OrderBy(x => x.input.TimestampMicroseconds).ThenBy(x => x.index))
+            Send(input.input.Port, input.input.TimestampMicroseconds, input.input.Data);
+    }
+
+    /// <summary>Offers one frame on a port and processes it and everything it causes.</summary>
+    /// <exception cref="ArgumentException">The port is not one of <see cref="Ports"/>.</exception>
+    public void Send(string port, long timestampMicroseconds, byte[] frame)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        ArgumentNullException.ThrowIfNull(frame);
+        _now = Math.Max(_now, timestampMicroseconds);
+        if (_enis.TryGetValue(port, out var eni))
+        {
+            Wake(eni.Host);
+            eni.Host.Engine.PushHost(eni.Slot, frame);
+        }
+        else if (Edge is not null && Edge.ExternalPorts.Contains(port))
+        {
+            ToEdge(port, frame);
+        }
+        else
+        {
+            throw new ArgumentException($"'{port}' is not a port of the region (ports: {string.Join(", ", Ports)})", nameof(port));
+        }
+        while (_pending.TryDequeue(out var host))
+        {
+            host.Queued = false;
+            host.Engine.RunUntilIdle();
+            foreach (var delivered in host.Engine.DrainHost())
+            {
+                var eniId = host.Plan.Enis.First(e => e.Slot == delivered.Slot).EniId;
+                Record(eniId, delivered.Data);
+            }
+            foreach (var sent in host.Engine.DrainNetwork())
+                OnSubstrate(sent.Data);
+            foreach (var alarm in host.Engine.DrainAlarms())
+                _alarms.Add(new RegionAlarm(host.Name, _now, alarm, host.Plan.Enis.FirstOrDefault(e => e.Slot == alarm.Slot)?.EniId, null));
+        }
+    }
+
+    private void Wake(HostNode host)
+    {
+        if (host.Queued)
+            return;
+        host.Engine.SetTime((ulong)Math.Max(_now, 0));
+        host.Queued = true;
+        _pending.Enqueue(host);
+    }
+
+    private void OnSubstrate(byte[] frame)
+    {
+        _substrate.Add(new PcapRecord(_now, frame));
+        var destination = frame.Length >= EthernetHeader.Length + Ipv4Header.MinLength ? Ipv4Header.Destination(frame.AsSpan(EthernetHeader.Length)) : 0;
+        if (Edge is not null && destination == Edge.UnderlayIp)
+        {
+            ToEdge(EdgePorts.Substrate, frame);
+        }
+        else if (_hostsByUnderlay.TryGetValue(destination, out var host))
+        {
+            Wake(host);
+            host.Engine.PushNetwork(frame);
+        }
+        else
+        {
+            Unroutable++;
+        }
+    }
+
+    private void ToEdge(string port, byte[] frame)
+    {
+        _edgeOutput.Clear();
+        Edge!.Receive(port, frame, _edgeOutput);
+        var output = _edgeOutput.ToArray();
+        foreach (var alarm in Edge.DrainAlarms())
+            _alarms.Add(new RegionAlarm(Edge.Name, _now, null, null, alarm));
+        foreach (var sent in output)
+        {
+            if (sent.Port == EdgePorts.Substrate)
+                OnSubstrate(sent.Data);
+            else
+                Record(sent.Port, sent.Data);
+        }
+    }
+
+    private void Record(string port, byte[] frame)
+    {
+        if (!_received.TryGetValue(port, out var list))
+            _received[port] = list = [];
+        list.Add(new PcapRecord(_now, frame));
+    }
+
+    public void Dispose()
+    {
+        Edge?.Dispose();
+        foreach (var host in _hosts.Values)
+            host.Engine.Dispose();
+    }
+
+    private sealed class HostNode(string name, ICardEngine engine)
+    {
+        public string Name { get; } = name;
+
+        public ICardEngine Engine { get; } = engine;
+
+        public HostCardPlan Plan { get; set; } = null!;
+
+        public bool Filtering { get; set; }
+
+        public bool Queued { get; set; }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using NitroCard.Card;
+using NitroCard.Model;
+using NitroCard.Packets;
+using NitroCard.Region;
+
+namespace NitroCard.Simulation.Tests;
+
+/// <summary>The whole-region simulation on the model engine (the edge's own behaviour is NitroCard.Edge.Tests).</summary>
+public sealed class RegionSimulationTests : IDisposable
+{
+    private const ulong EniA1Mac = 0x02000a00010aUL;
+    private const ulong EniA2Mac = 0x02000a000114UL;
+
+    private readonly RegionSimulation _simulation = new(
+        RegionLoader.Load(Path.Combine(AppContext.BaseDirectory, "regions", "edge-region.json")),
+        () => new ModelCard(CardGeometry.Default));
+
+    public void Dispose() => _simulation.Dispose();
+
+    [Fact]
+    public void Every_eni_and_every_edge_outside_port_is_a_port()
+    {
+        Assert.Contains("eni-a1", _simulation.Ports);
+        Assert.Contains("eni-a2", _simulation.Ports);
+        Assert.Contains("eni-b1", _simulation.Ports);
+        Assert.Equal(["host-a", "host-b"], _simulation.Hosts.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void An_unknown_port_is_an_argument_error_naming_it_and_nothing_moves()
+    {
+        var e = Assert.Throws<ArgumentException>(() => _simulation.Send("eni-zz", 1, new byte[60]));
+        Assert.Equal("port", e.ParamName);
+        Assert.Contains("'eni-zz'", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_simulation.Substrate);
+    }
+
+    [Fact]
+    public void A_frame_to_an_eni_on_another_host_crosses_the_substrate_once_and_is_delivered_there()
+    {
+        var echo = Frames.IcmpEcho(EniA2Mac, EniA1Mac, IPAddress.Parse("10.0.1.10"), IPAddress.Parse("10.0.1.20"), 7, 1, [1, 2, 3]);
+        _simulation.Send("eni-a1", 1_000_000, echo);
+
+        var outer = Assert.Single(_simulation.Substrate).Data;
+        Assert.Equal(Ipv4Address.Parse("192.0.2.11"), Ipv4Header.Source(outer.AsSpan(EthernetHeader.Length)));
+        Assert.Equal(Ipv4Address.Parse("192.0.2.12"), Ipv4Header.Destination(outer.AsSpan(EthernetHeader.Length)));
+        var delivered = Assert.Single(_simulation.ReceivedOn("eni-a2")).Data;
+        Assert.Equal(echo.AsSpan(EthernetHeader.Length).ToArray(), delivered.AsSpan(EthernetHeader.Length).ToArray());
+        Assert.Empty(_simulation.ReceivedOn("eni-a1"));
+        Assert.Equal(EniA1Mac, EthernetHeader.Source(delivered));
+        Assert.Equal(EniA2Mac, EthernetHeader.Destination(delivered));
+        Assert.Equal(1UL, _simulation.CardCounters("host-b").Enis.Aggregate(0UL, (sum, c) => sum + c.RxPackets));
+    }
+}
