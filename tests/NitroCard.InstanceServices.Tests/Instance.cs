@@ -91,6 +91,8 @@ internal sealed class TcpSession(Instance instance, IPAddress service, ushort po
 
     public string Text => Encoding.UTF8.GetString(received.ToArray());
 
+    public byte[] Bytes => received.ToArray();
+
     /// <summary>SYN (with an MSS option when given); returns the SYN-ACK's MSS.</summary>
     public int Connect(ushort? mss = 1460)
     {
@@ -116,8 +118,11 @@ internal sealed class TcpSession(Instance instance, IPAddress service, ushort po
 
     /// <summary>Sends <paramref name="data"/> in pieces of <paramref name="pieceSize"/> bytes, acknowledging what comes back.</summary>
     public List<byte[]> Send(string data, int pieceSize = 10_000, TcpControl extra = TcpControl.None)
+        => Send(Encoding.ASCII.GetBytes(data), pieceSize, extra);
+
+    /// <summary>Sends <paramref name="bytes"/> in pieces of <paramref name="pieceSize"/> bytes, acknowledging what comes back.</summary>
+    public List<byte[]> Send(byte[] bytes, int pieceSize = 10_000, TcpControl extra = TcpControl.None)
     {
-        var bytes = Encoding.ASCII.GetBytes(data);
         var frames = new List<byte[]>();
         for (var offset = 0; offset < bytes.Length; offset += pieceSize)
         {
