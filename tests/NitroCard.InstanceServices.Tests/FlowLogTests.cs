@@ -171,6 +171,20 @@ public sealed class FlowLogTests : IDisposable
     }
 
     [Fact]
+    public void A_lost_log_directory_is_counted_not_thrown()
+    {
+        var time = new FakeTimeProvider(At(1418530020));
+        var files = new FlowLogFiles(root, "fl-0a1b2c3d4e5f60001");
+        Directory.Delete(files.Directory);
+        File.WriteAllText(files.Directory, "not a directory");
+        var service = new FlowLogService(Definition(), time, files);
+        time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, service.Tick().Count);
+        Assert.Equal(2, files.WriteErrors);
+        File.Delete(files.Directory);
+    }
+
+    [Fact]
     public void Ipfix_message_parses_back()
     {
         var flows = new[]

@@ -218,6 +218,28 @@ public class MetadataTests
     }
 
     [Fact]
+    public void Head_has_the_length_of_get_and_no_body()
+    {
+        var instance = new Instance();
+        var session = instance.Tcp(Imds, 80);
+        session.Connect();
+        session.Send("HEAD /latest/meta-data/instance-id HTTP/1.1\r\n\r\n");
+        Assert.EndsWith("Content-Length: 19\r\nConnection: keep-alive\r\n\r\n", session.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Another_syn_on_an_open_connection_gets_a_challenge_ack()
+    {
+        var instance = new Instance();
+        var session = instance.Tcp(Imds, 80);
+        session.Connect();
+        var answer = TcpSession.TcpOf(Assert.Single(session.Raw(99, TcpControl.Syn)));
+        Assert.Equal(TcpControl.Ack, TcpHeader.Flags(answer));
+        Assert.Equal(session.Sequence, TcpHeader.AcknowledgmentNumber(answer));
+        Assert.Equal(1, instance.Endpoint.ConnectionCount);
+    }
+
+    [Fact]
     public void Syn_without_mss_gets_536()
         => Assert.Equal(536, new Instance().Tcp(Imds, 80).Connect(mss: null));
 

@@ -27,6 +27,9 @@ public sealed class FlowLogFiles : IFlowLogSink
     /// <summary>The flow log's directory.</summary>
     public string Directory { get; }
 
+    /// <summary>Writes that failed (disk full, directory gone or read-only): their records are lost.</summary>
+    public long WriteErrors { get; private set; }
+
     /// <summary>The file of <paramref name="interfaceId"/>.</summary>
     public string PathOf(string interfaceId) => Path.Combine(Directory, interfaceId + ".log");
 
@@ -42,7 +45,15 @@ public sealed class FlowLogFiles : IFlowLogSink
             var text = new StringBuilder();
             foreach (var entry in group)
                 text.Append(entry.Format()).Append('\n');
-            File.AppendAllText(PathOf(group.Key), text.ToString());
+            try
+            {
+                File.AppendAllText(PathOf(group.Key), text.ToString());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A full or read-only disk loses these records, counted; the firmware goes on.
+                WriteErrors++;
+            }
         }
     }
 

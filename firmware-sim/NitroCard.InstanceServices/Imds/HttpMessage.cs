@@ -104,8 +104,11 @@ public sealed record HttpResponse(int Status, string Body)
         _ => "Error",
     };
 
-    /// <summary>The bytes on the wire: status line, headers (Content-Type, Content-Length, Server, Connection), body.</summary>
-    public byte[] Encode(bool keepAlive, DateTimeOffset now)
+    /// <summary>
+    /// The bytes on the wire: status line, headers (Content-Type, Content-Length, Server, Connection), body; for a HEAD
+    /// request (<paramref name="headOnly"/>) the Content-Length of the body and no body (RFC 9110 9.3.2).
+    /// </summary>
+    public byte[] Encode(bool keepAlive, DateTimeOffset now, bool headOnly = false)
     {
         var body = Encoding.UTF8.GetBytes(Body);
         var sb = new StringBuilder();
@@ -119,6 +122,6 @@ public sealed record HttpResponse(int Status, string Body)
         sb.Append("Content-Length: ").Append(body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
         sb.Append("Connection: ").Append(keepAlive ? "keep-alive" : "close").Append("\r\n\r\n");
         var head = Encoding.ASCII.GetBytes(sb.ToString());
-        return [.. head, .. body];
+        return headOnly ? head : [.. head, .. body];
     }
 }

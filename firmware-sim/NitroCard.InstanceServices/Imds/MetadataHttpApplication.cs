@@ -22,6 +22,6 @@ internal sealed class MetadataHttpApplication(MetadataService service, IInstance
             return ValueTask.FromResult(new TcpAppResult(received.Length, [], Abort: true));
         var response = service.Answer(request!, id);
         var keepAlive = request!.KeepAlive;
-        return ValueTask.FromResult(new TcpAppResult(consumed, [new TcpReply(response.Encode(keepAlive, now), response.Ttl)], Close: !keepAlive));
+        return ValueTask.FromResult(new TcpAppResult(consumed, [new TcpReply(response.Encode(keepAlive, now, headOnly: request.Method == "HEAD"), response.Ttl)], Close: !keepAlive));
     }
 }

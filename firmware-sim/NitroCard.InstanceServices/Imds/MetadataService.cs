@@ -62,7 +62,7 @@ public sealed class MetadataService
         var text = Lookup(identity, path);
         if (text is null)
             return Error(404);
-        return new HttpResponse(200, request.Method == "HEAD" ? "" : text);
+        return new HttpResponse(200, text);
     }
 
     private static string? Lookup(InstanceIdentity identity, string path)

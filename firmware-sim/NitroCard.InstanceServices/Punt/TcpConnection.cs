@@ -83,11 +83,15 @@ internal sealed class TcpConnection
         LastActivity = now;
         if ((flags & TcpControl.Syn) != 0)
         {
-            // A repeated SYN (our SYN-ACK was lost): answer it again. Any other SYN here is out of place.
+            // A repeated SYN (our SYN-ACK was lost): answer it again. Any other SYN here is out of place: a challenge
+            // ACK (RFC 5961 4.2) lets a peer that really restarted reset us, and a blind attacker learns nothing.
             if (!Established && seq == Irs)
+            {
                 output.Add(SynAck(null));
-            else
-                outcome(false, true);
+                return output;
+            }
+            output.Add(Ack());
+            outcome(false, true);
             return output;
         }
         if ((flags & TcpControl.Ack) == 0)
