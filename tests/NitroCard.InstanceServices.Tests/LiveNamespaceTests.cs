@@ -57,7 +57,10 @@ public sealed class LiveNamespaceTests : IDisposable
         tap = LiveTap.TryCreate(TapName);
         Skip.If(tap is null, "cannot create a TAP device (/dev/net/tun)");
 
-        var services = LinkLocalServices.Create(TimeProvider.System, new AmazonDnsResolver(new RegionDnsView("us-east-1")));
+        var region = new RegionDnsView("us-east-1");
+        region.Update([new VpcDnsView("vpc-0a1b2c3d4e5f60001", IPNetwork.Parse("10.0.0.0/16"), true, true,
+            [new DnsEni("eni-0a1b2c3d4e5f60001", Instance.Ip, Instance.PublicIp), new DnsEni("eni-0a1b2c3d4e5f60002", IPAddress.Parse("10.0.2.20"))])]);
+        var services = LinkLocalServices.Create(TimeProvider.System, new AmazonDnsResolver(region));
         var identity = Identity = new InstanceIdentitySource(new InstanceIdentity("eni-0a1b2c3d4e5f60001", "i-0123456789abcdef0", Instance.Mac, Instance.Ip,
             "subnet-0a1b2c3d4e5f60001", IPNetwork.Parse("10.0.1.0/24"), "vpc-0a1b2c3d4e5f60001", IPNetwork.Parse("10.0.0.0/16"), "us-east-1", "us-east-1a", "123456789012")
         {
@@ -150,5 +153,31 @@ public sealed class LiveNamespaceTests : IDisposable
         Assert.Equal(0, token.Code);
         Assert.True(token.Out.Length >= 40, token.Out);
         Assert.True(endpoint.Counters.Answered > 0);
+    }
+
+    [SkippableFact]
+    public void The_libc_resolver_gets_private_and_split_horizon_names()
+    {
+        Skip.IfNot(File.Exists("/usr/bin/getent"), "needs getent");
+        StartInstance(MetadataOptions.Default);
+        // ip netns exec bind-mounts /etc/netns/NS/resolv.conf over /etc/resolv.conf: the VPC resolver, base + 2.
+        var etc = Path.Combine("/etc/netns", Ns);
+        var parentExisted = Directory.Exists("/etc/netns");
+        Directory.CreateDirectory(etc);
+        try
+        {
+            File.WriteAllText(Path.Combine(etc, "resolv.conf"), "nameserver 10.0.0.2\noptions timeout:2 attempts:1\n");
+            var privateName = InNs("getent", "hosts", "ip-10-0-2-20.ec2.internal");
+            Assert.Equal(0, privateName.Code);
+            Assert.StartsWith("10.0.2.20 ", privateName.Out, StringComparison.Ordinal);
+            Assert.StartsWith("10.0.1.10 ", InNs("getent", "hosts", "ec2-198-51-100-10.compute-1.amazonaws.com").Out, StringComparison.Ordinal);
+            Assert.Equal(2, InNs("getent", "hosts", "ip-10-0-9-9.ec2.internal").Code); // NXDOMAIN: not found
+        }
+        finally
+        {
+            Directory.Delete(etc, recursive: true);
+            if (!parentExisted && !Directory.EnumerateFileSystemEntries("/etc/netns").Any())
+                Directory.Delete("/etc/netns");
+        }
     }
 }
