@@ -19,11 +19,11 @@ public sealed class MetadataService
     private readonly MetadataTokens tokens;
     private readonly TimeProvider time;
 
-    /// <summary>A service with one token store for all ENIs it answers.</summary>
-    public MetadataService(TimeProvider time, int tokenCapacity = 4096)
+    /// <summary>A service with one token store for all ENIs it answers: at most <paramref name="tokenCapacity"/> tokens, <paramref name="tokensPerEni"/> per ENI.</summary>
+    public MetadataService(TimeProvider time, int tokenCapacity = 4096, int tokensPerEni = 128)
     {
         this.time = time;
-        tokens = new MetadataTokens(time, tokenCapacity);
+        tokens = new MetadataTokens(time, tokenCapacity, tokensPerEni);
     }
 
     /// <summary>The TimeProvider answers are dated with.</summary>

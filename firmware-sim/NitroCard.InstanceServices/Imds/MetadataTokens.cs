@@ -4,9 +4,10 @@ namespace NitroCard.InstanceServices.Imds;
 
 /// <summary>
 /// IMDSv2 session tokens of one card: random, bound to the ENI that asked, valid for the TTL the PUT named.
-/// Bounded: when full, expired tokens go first, then the one closest to expiry.
+/// Bounded per ENI (an ENI over its share loses its own oldest token, never another ENI's) and per card (expired tokens
+/// go first, then the one closest to expiry).
 /// </summary>
-internal sealed class MetadataTokens(TimeProvider time, int capacity = 4096)
+internal sealed class MetadataTokens(TimeProvider time, int capacity = 4096, int perEni = 128)
 {
     /// <summary>Shortest TTL a token PUT may ask for (seconds).</summary>
     public const int MinTtlSeconds = 1;
@@ -15,6 +16,7 @@ internal sealed class MetadataTokens(TimeProvider time, int capacity = 4096)
     public const int MaxTtlSeconds = 21600;
 
     private readonly Dictionary<string, (string Eni, DateTimeOffset Expires)> tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<string>> byEni = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
 
     public int Count
@@ -29,9 +31,14 @@ internal sealed class MetadataTokens(TimeProvider time, int capacity = 4096)
         var now = time.GetUtcNow();
         lock (gate)
         {
+            if (!byEni.TryGetValue(eniId, out var own))
+                byEni[eniId] = own = new Queue<string>();
+            while (own.Count > 0 && (own.Count >= perEni || !tokens.ContainsKey(own.Peek())))
+                tokens.Remove(own.Dequeue());
             if (tokens.Count >= capacity)
                 Evict(now);
             tokens[token] = (eniId, now.AddSeconds(ttlSeconds));
+            own.Enqueue(token);
         }
         return token;
     }
@@ -59,5 +66,7 @@ internal sealed class MetadataTokens(TimeProvider time, int capacity = 4096)
             tokens.Remove(expired);
         if (tokens.Count >= capacity)
             tokens.Remove(tokens.MinBy(t => t.Value.Expires).Key);
+        foreach (var (eni, queue) in byEni.Where(e => e.Value.All(t => !tokens.ContainsKey(t))).ToList())
+            byEni.Remove(eni);
     }
 }
