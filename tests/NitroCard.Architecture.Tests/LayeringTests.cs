@@ -12,6 +12,7 @@ public class LayeringTests
         ("CLI", ["driver/nitroctl/nitroctl.csproj"]),
         ("region runtimes", ["live/NitroCard.Live/NitroCard.Live.csproj", "simulation/NitroCard.Simulation/NitroCard.Simulation.csproj"]),
         ("services", ["firmware-sim/NitroCard.Firmware/NitroCard.Firmware.csproj", "mapping/NitroCard.Mapping/NitroCard.Mapping.csproj", "edge/NitroCard.Edge/NitroCard.Edge.csproj"]),
+        ("instance services", ["firmware-sim/NitroCard.InstanceServices/NitroCard.InstanceServices.csproj"]),
         ("Mapping Service protocol", ["mapping/NitroCard.Mapping.Protocol/NitroCard.Mapping.Protocol.csproj"]),
         ("VPN protocols", ["edge/NitroCard.Ike/NitroCard.Ike.csproj", "edge/NitroCard.Bgp/NitroCard.Bgp.csproj"]),
         ("region model", ["mapping/NitroCard.Region/NitroCard.Region.csproj"]),
