@@ -138,7 +138,7 @@ public sealed partial class CardDriver
     public bool TryGetMapping(MappingKey key, out MappingEntry? entry) => _mappings.TryGetValue(key, out entry);
 
     /// <summary>Stages an ENI into a slot (replacing what is there), or clears the slot.</summary>
-    public void StageEni(int slot, EniEntry? entry)
+    public void SetEni(int slot, EniEntry? entry)
     {
         CheckSlot(slot);
         if (entry is not null)
@@ -158,7 +158,7 @@ public sealed partial class CardDriver
     }
 
     /// <summary>Stages an edge table entry, or clears it.</summary>
-    public void StageEdge(int index, EdgeEntry? entry)
+    public void SetEdge(int index, EdgeEntry? entry)
     {
         if ((uint)index >= (uint)_edges.Length)
             throw new NitroCardException($"Edge index {index} is out of range: the card has {_edges.Length} edge entries");
@@ -171,7 +171,7 @@ public sealed partial class CardDriver
     }
 
     /// <summary>Stages a new mapping; a key that is already mapped (or staged) is an error.</summary>
-    public void StageAddMapping(MappingEntry entry)
+    public void AddMapping(MappingEntry entry)
     {
         ValidateMapping(entry);
         if (IsMappedAfterStaging(entry.Key))
@@ -180,14 +180,14 @@ public sealed partial class CardDriver
     }
 
     /// <summary>Stages an insert or an in-place replacement of the mapping for the entry's key.</summary>
-    public void StageSetMapping(MappingEntry entry)
+    public void SetMapping(MappingEntry entry)
     {
         ValidateMapping(entry);
         _staged.Add(IsMappedAfterStaging(entry.Key) ? new StagedChange.ReplaceMapping(entry) : new StagedChange.AddMapping(entry));
     }
 
     /// <summary>Stages the removal of a mapping; an unknown key is an error.</summary>
-    public void StageRemoveMapping(MappingKey key)
+    public void RemoveMapping(MappingKey key)
     {
         if (!IsMappedAfterStaging(key))
             throw new NitroCardException($"Unknown mapping key {key}: nothing to remove");
@@ -199,7 +199,7 @@ public sealed partial class CardDriver
     /// numbering (what <see cref="EniEntry.RouteTable"/> names), null for an unused number. Compiled and
     /// checked against the bank's capacity now; at commit written into the inactive bank and switched in.
     /// </summary>
-    public void StageRouteTables(IReadOnlyList<RouteTableSpec?> tables)
+    public void SetRouteTables(IReadOnlyList<RouteTableSpec?> tables)
     {
         var filter = RequireFiltering();
         ArgumentNullException.ThrowIfNull(tables);
@@ -209,7 +209,7 @@ public sealed partial class CardDriver
     }
 
     /// <summary>Stages network ACL <paramref name="index"/> (card numbering), or clears it (every packet across a subnet boundary is then denied).</summary>
-    public void StageNetworkAcl(int index, NetworkAcl? acl)
+    public void SetNetworkAcl(int index, NetworkAcl? acl)
     {
         var filter = RequireFiltering();
         if ((uint)index >= (uint)filter.NaclCount)
@@ -223,7 +223,7 @@ public sealed partial class CardDriver
     }
 
     /// <summary>Stages the security group rules of the ENI in <paramref name="slot"/> (null: no rules, nothing new passes).</summary>
-    public void StageSecurityRules(int slot, SecurityRules? rules)
+    public void SetSecurityRules(int slot, SecurityRules? rules)
     {
         var filter = RequireFiltering();
         CheckSlot(slot);
@@ -232,7 +232,7 @@ public sealed partial class CardDriver
     }
 
     /// <summary>Stages the connection tracking timeouts of the ENI in <paramref name="slot"/> (AWS's ranges are enforced).</summary>
-    public void StageConntrackTimeouts(int slot, ConntrackTimeouts timeouts)
+    public void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts)
     {
         RequireFiltering();
         CheckSlot(slot);
