@@ -6,7 +6,7 @@ namespace NitroCard.Packets;
 /// CRC-32C (Castagnoli), the repository's one implementation: the card's flow hash, conntrack buckets and mapping
 /// way 0 (docs/card-semantics.md, "Hash functions"). <see cref="BitOperations.Crc32C(uint, byte)"/> uses the CPU's
 /// CRC32 instruction where there is one (System.IO.Hashing has CRC-32 and CRC-64 only). Byte at a time: the keys are
-/// 7 and 13 bytes, and the model's per-frame path must not allocate (with a word loop the no-allocation test failed intermittently).
+/// 7 and 13 bytes.
 /// </summary>
 public static class Crc32C
 {
