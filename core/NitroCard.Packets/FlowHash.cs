@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 
 namespace NitroCard.Packets;
 
@@ -13,8 +12,7 @@ public readonly record struct FlowTuple(uint Source, uint Destination, byte Prot
 
 /// <summary>
 /// The card's flow hash: UDP source port = 49152 + (crc32c(src, dst, proto, sport, dport) &amp; 0x3FFF)
-/// over the inner IPv4 packet. The same function as <c>NitroCard.Card.Hashing.CardHash.FlowSourcePort</c>
-/// (this library has no dependency on the driver).
+/// over the inner IPv4 packet: the card's function (the model and the tests use this one).
 /// </summary>
 public static class FlowHash
 {
@@ -49,7 +47,7 @@ public static class FlowHash
         bytes[8] = tuple.Protocol;
         BinaryPrimitives.WriteUInt16BigEndian(bytes[9..], tuple.SourcePort);
         BinaryPrimitives.WriteUInt16BigEndian(bytes[11..], tuple.DestinationPort);
-        return (ushort)(49152 + (Crc32C(bytes) & 0x3FFF));
+        return (ushort)(49152 + (Crc32C.HashToUInt32(bytes) & 0x3FFF));
     }
 
     private static ushort Read16(ReadOnlySpan<byte> frame, int offset)
@@ -57,13 +55,4 @@ public static class FlowHash
 
     private static uint Read32(ReadOnlySpan<byte> frame, int offset)
         => frame.Length >= offset + 4 ? BinaryPrimitives.ReadUInt32BigEndian(frame[offset..]) : 0;
-
-    /// <summary>Standard CRC-32C (Castagnoli): crc32c("123456789") = 0xE3069283.</summary>
-    public static uint Crc32C(ReadOnlySpan<byte> data)
-    {
-        var crc = 0xFFFF_FFFFu;
-        foreach (var b in data)
-            crc = BitOperations.Crc32C(crc, b);
-        return ~crc;
-    }
 }

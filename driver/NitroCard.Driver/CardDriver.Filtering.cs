@@ -27,22 +27,22 @@ public sealed partial class CardDriver
         var rulesChanged = new SortedSet<int>();
         foreach (var change in _staged)
         {
-            switch (change.Kind)
+            switch (change)
             {
-                case ChangeKind.Routes:
-                    routes = (RouteStage)change.Entry!;
+                case StagedChange.Routes(var stage):
+                    routes = stage;
                     break;
-                case ChangeKind.Nacl:
-                    nacls[change.Index] = (NetworkAcl?)change.Entry;
-                    naclChanged.Add(change.Index);
+                case StagedChange.Nacl(var index, var acl):
+                    nacls[index] = acl;
+                    naclChanged.Add(index);
                     break;
-                case ChangeKind.Security:
-                    plan.Rules[change.Index] = (SecurityRules?)change.Entry;
-                    rulesChanged.Add(change.Index);
+                case StagedChange.Security(var slot, var rules):
+                    plan.Rules[slot] = rules;
+                    rulesChanged.Add(slot);
                     break;
-                case ChangeKind.Conntrack:
-                    timeouts[change.Index] = (ConntrackTimeouts?)change.Entry;
-                    timeoutChanged.Add(change.Index);
+                case StagedChange.Conntrack(var slot, var conntrack):
+                    timeouts[slot] = conntrack;
+                    timeoutChanged.Add(slot);
                     break;
             }
         }

@@ -138,7 +138,7 @@ public sealed partial class CardDriver
     public bool TryGetMapping(MappingKey key, out MappingEntry? entry) => _mappings.TryGetValue(key, out entry);
 
     /// <summary>Stages an ENI into a slot (replacing what is there), or clears the slot.</summary>
-    public void StageEni(int slot, EniEntry? entry)
+    public void SetEni(int slot, EniEntry? entry)
     {
         CheckSlot(slot);
         if (entry is not null)
@@ -154,11 +154,11 @@ public sealed partial class CardDriver
             if (_filter is null && (entry.RouteTable != 0 || entry.Nacl != 0))
                 throw new NitroCardException($"ENI slot {slot}: route table and network ACL need filtering hardware, which this card does not have");
         }
-        _staged.Add(new StagedChange(ChangeKind.Eni, slot, entry, null));
+        _staged.Add(new StagedChange.Eni(slot, entry));
     }
 
     /// <summary>Stages an edge table entry, or clears it.</summary>
-    public void StageEdge(int index, EdgeEntry? entry)
+    public void SetEdge(int index, EdgeEntry? entry)
     {
         if ((uint)index >= (uint)_edges.Length)
             throw new NitroCardException($"Edge index {index} is out of range: the card has {_edges.Length} edge entries");
@@ -167,32 +167,31 @@ public sealed partial class CardDriver
             CheckVni(entry.Vni);
             RequireIpv4(entry.UnderlayIp, nameof(entry.UnderlayIp));
         }
-        _staged.Add(new StagedChange(ChangeKind.Edge, index, entry, null));
+        _staged.Add(new StagedChange.Edge(index, entry));
     }
 
     /// <summary>Stages a new mapping; a key that is already mapped (or staged) is an error.</summary>
-    public void StageAddMapping(MappingEntry entry)
+    public void AddMapping(MappingEntry entry)
     {
         ValidateMapping(entry);
         if (IsMappedAfterStaging(entry.Key))
             throw new NitroCardException($"Duplicate mapping key {entry.Key}: it is already mapped");
-        _staged.Add(new StagedChange(ChangeKind.AddMapping, 0, entry, entry.Key));
+        _staged.Add(new StagedChange.AddMapping(entry));
     }
 
     /// <summary>Stages an insert or an in-place replacement of the mapping for the entry's key.</summary>
-    public void StageSetMapping(MappingEntry entry)
+    public void SetMapping(MappingEntry entry)
     {
         ValidateMapping(entry);
-        var kind = IsMappedAfterStaging(entry.Key) ? ChangeKind.ReplaceMapping : ChangeKind.AddMapping;
-        _staged.Add(new StagedChange(kind, 0, entry, entry.Key));
+        _staged.Add(IsMappedAfterStaging(entry.Key) ? new StagedChange.ReplaceMapping(entry) : new StagedChange.AddMapping(entry));
     }
 
     /// <summary>Stages the removal of a mapping; an unknown key is an error.</summary>
-    public void StageRemoveMapping(MappingKey key)
+    public void RemoveMapping(MappingKey key)
     {
         if (!IsMappedAfterStaging(key))
             throw new NitroCardException($"Unknown mapping key {key}: nothing to remove");
-        _staged.Add(new StagedChange(ChangeKind.RemoveMapping, 0, null, key));
+        _staged.Add(new StagedChange.RemoveMapping(key));
     }
 
     /// <summary>
@@ -200,17 +199,17 @@ public sealed partial class CardDriver
     /// numbering (what <see cref="EniEntry.RouteTable"/> names), null for an unused number. Compiled and
     /// checked against the bank's capacity now; at commit written into the inactive bank and switched in.
     /// </summary>
-    public void StageRouteTables(IReadOnlyList<RouteTableSpec?> tables)
+    public void SetRouteTables(IReadOnlyList<RouteTableSpec?> tables)
     {
         var filter = RequireFiltering();
         ArgumentNullException.ThrowIfNull(tables);
         var copy = tables.ToArray();
         var intervals = RouteTableCompiler.CompileBank(copy, filter.RouteCapacity);
-        _staged.Add(new StagedChange(ChangeKind.Routes, 0, new RouteStage(copy, intervals), null));
+        _staged.Add(new StagedChange.Routes(new RouteStage(copy, intervals)));
     }
 
     /// <summary>Stages network ACL <paramref name="index"/> (card numbering), or clears it (every packet across a subnet boundary is then denied).</summary>
-    public void StageNetworkAcl(int index, NetworkAcl? acl)
+    public void SetNetworkAcl(int index, NetworkAcl? acl)
     {
         var filter = RequireFiltering();
         if ((uint)index >= (uint)filter.NaclCount)
@@ -220,26 +219,26 @@ public sealed partial class CardDriver
             NetworkAcl.Sorted(acl.Ingress, filter.NaclRules, $"Network ACL {index} ingress");
             NetworkAcl.Sorted(acl.Egress, filter.NaclRules, $"Network ACL {index} egress");
         }
-        _staged.Add(new StagedChange(ChangeKind.Nacl, index, acl, null));
+        _staged.Add(new StagedChange.Nacl(index, acl));
     }
 
     /// <summary>Stages the security group rules of the ENI in <paramref name="slot"/> (null: no rules, nothing new passes).</summary>
-    public void StageSecurityRules(int slot, SecurityRules? rules)
+    public void SetSecurityRules(int slot, SecurityRules? rules)
     {
         var filter = RequireFiltering();
         CheckSlot(slot);
         rules?.Validate(filter.SgRuleCapacity, $"ENI slot {slot}");
-        _staged.Add(new StagedChange(ChangeKind.Security, slot, rules, null));
+        _staged.Add(new StagedChange.Security(slot, rules));
     }
 
     /// <summary>Stages the connection tracking timeouts of the ENI in <paramref name="slot"/> (AWS's ranges are enforced).</summary>
-    public void StageConntrackTimeouts(int slot, ConntrackTimeouts timeouts)
+    public void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts)
     {
         RequireFiltering();
         CheckSlot(slot);
         ArgumentNullException.ThrowIfNull(timeouts);
         timeouts.Validate($"ENI slot {slot} connection tracking");
-        _staged.Add(new StagedChange(ChangeKind.Conntrack, slot, timeouts, null));
+        _staged.Add(new StagedChange.Conntrack(slot, timeouts));
     }
 
     /// <summary>The route bank packets use (as last committed by this driver).</summary>
@@ -287,7 +286,7 @@ public sealed partial class CardDriver
             // ENIs whose security rule range moved without the ENI itself being staged.
             foreach (var slot in filters.MovedSlots)
             {
-                if (!_staged.Any(c => c.Kind == ChangeKind.Eni && c.Index == slot) && enis[slot] is { } eni)
+                if (!_staged.Any(c => c is StagedChange.Eni staged && staged.Slot == slot) && enis[slot] is { } eni)
                     writes.Add([new TableWrite(TableId.Eni, slot, EncodeEni(eni, filters.Blocks[slot], filters.Rules[slot]))]);
             }
             writes.AddRange(filters.After);
@@ -379,19 +378,18 @@ public sealed partial class CardDriver
 
     private void PlanChange(StagedChange change, EniEntry?[] enis, EdgeEntry?[] edges, Dictionary<MappingKey, MappingEntry> mappings, List<TableWrite> writes, FilterPlan filters)
     {
-        switch (change.Kind)
+        switch (change)
         {
-            case ChangeKind.Eni:
-                enis[change.Index] = (EniEntry?)change.Entry;
-                writes.Add(new TableWrite(TableId.Eni, change.Index, EncodeEni((EniEntry?)change.Entry, filters.Blocks[change.Index], filters.Rules[change.Index])));
+            case StagedChange.Eni(var slot, var eni):
+                enis[slot] = eni;
+                writes.Add(new TableWrite(TableId.Eni, slot, EncodeEni(eni, filters.Blocks[slot], filters.Rules[slot])));
                 break;
-            case ChangeKind.Edge:
-                edges[change.Index] = (EdgeEntry?)change.Entry;
-                writes.Add(new TableWrite(TableId.Edge, change.Index, EncodeEdge((EdgeEntry?)change.Entry)));
+            case StagedChange.Edge(var index, var edge):
+                edges[index] = edge;
+                writes.Add(new TableWrite(TableId.Edge, index, EncodeEdge(edge)));
                 break;
-            case ChangeKind.AddMapping:
+            case StagedChange.AddMapping(var entry):
             {
-                var entry = (MappingEntry)change.Entry!;
                 var moves = _placement.PlanInsert(entry.Key)
                     ?? throw new NitroCardException($"Mapping table full: no free bucket for {entry.Key} ({_placement.Count} of {_placement.Capacity} entries in use)");
                 foreach (var move in moves)
@@ -400,21 +398,19 @@ public sealed partial class CardDriver
                 mappings[entry.Key] = entry;
                 break;
             }
-            case ChangeKind.ReplaceMapping:
+            case StagedChange.ReplaceMapping(var entry):
             {
-                var entry = (MappingEntry)change.Entry!;
                 _placement.TryGetIndex(entry.Key, out var index);
                 writes.Add(new TableWrite(TableId.Mapping, index, EncodeMapping(entry)));
                 mappings[entry.Key] = entry;
                 break;
             }
-            case ChangeKind.RemoveMapping:
-            {
-                var key = change.Key!.Value;
+            case StagedChange.RemoveMapping(var key):
                 writes.Add(new TableWrite(TableId.Mapping, _placement.Remove(key), new uint[StagingWords]));
                 mappings.Remove(key);
                 break;
-            }
+            case StagedChange.Routes or StagedChange.Nacl or StagedChange.Security or StagedChange.Conntrack:
+                break; // planned by PlanFilters
         }
     }
 
@@ -483,8 +479,13 @@ public sealed partial class CardDriver
         var mapped = _mappings.ContainsKey(key);
         foreach (var change in _staged)
         {
-            if (change.Key == key)
-                mapped = change.Kind != ChangeKind.RemoveMapping;
+            mapped = change switch
+            {
+                StagedChange.AddMapping(var entry) when entry.Key == key => true,
+                StagedChange.ReplaceMapping(var entry) when entry.Key == key => true,
+                StagedChange.RemoveMapping(var removed) when removed == key => false,
+                _ => mapped,
+            };
         }
         return mapped;
     }
@@ -572,19 +573,6 @@ public sealed partial class CardDriver
 
     private static uint Field(uint value, uint mask, int shift) => (value & mask) >> shift;
 
-    private enum ChangeKind
-    {
-        Eni,
-        Edge,
-        AddMapping,
-        ReplaceMapping,
-        RemoveMapping,
-        Routes,
-        Nacl,
-        Security,
-        Conntrack,
-    }
-
     private sealed record RouteStage(RouteTableSpec?[] Tables, RouteInterval[] Intervals);
 
     /// <summary>A slot's range of the shared security group rule array: ingress rules from Base, then egress rules.</summary>
@@ -593,7 +581,31 @@ public sealed partial class CardDriver
         public int Size => In + Out;
     }
 
-    private sealed record StagedChange(ChangeKind Kind, int Index, object? Entry, MappingKey? Key);
+    /// <summary>One staged table change: a closed hierarchy, matched by type where the commit plans it.</summary>
+    private abstract record StagedChange
+    {
+        private StagedChange()
+        {
+        }
+
+        public sealed record Eni(int Slot, EniEntry? Entry) : StagedChange;
+
+        public sealed record Edge(int Index, EdgeEntry? Entry) : StagedChange;
+
+        public sealed record AddMapping(MappingEntry Entry) : StagedChange;
+
+        public sealed record ReplaceMapping(MappingEntry Entry) : StagedChange;
+
+        public sealed record RemoveMapping(MappingKey Key) : StagedChange;
+
+        public sealed record Routes(RouteStage Stage) : StagedChange;
+
+        public sealed record Nacl(int Index, NetworkAcl? Acl) : StagedChange;
+
+        public sealed record Security(int Slot, SecurityRules? Rules) : StagedChange;
+
+        public sealed record Conntrack(int Slot, ConntrackTimeouts Timeouts) : StagedChange;
+    }
 
     private sealed record TableWrite(TableId Table, int Index, uint[] Words);
 }

@@ -65,7 +65,9 @@ public sealed class CardHost : ICardAccess, IDisposable
     public string EngineName => _engineName;
 
     /// <summary>The card's geometry (known once <see cref="Start"/> returned).</summary>
-    public CardGeometry Geometry => _created.Task.Result;
+    public CardGeometry Geometry => _created.Task.IsCompletedSuccessfully
+        ? _created.Task.Result
+        : throw new InvalidOperationException($"card {Host.Name} has not started");
 
     /// <summary>What the card holds now, as a plan (slots as the firmware chose them).</summary>
     public HostCardPlan Tables => _agent!.Agent.Programmer.Describe(Host.Name, Geometry);

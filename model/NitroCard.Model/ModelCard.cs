@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
-using NitroCard.Card.Hashing;
 using NitroCard.Card.Tables;
 using NitroCard.Packets;
 
@@ -376,7 +375,7 @@ public sealed partial class ModelCard : ICardEngine
         var len = frame.Length;
         CountTx(slot, len);
         var t = FlowHash.ReadTuple(frame);
-        var sourcePort = CardHash.FlowSourcePort(t.Source, t.Destination, t.Protocol, t.SourcePort, t.DestinationPort);
+        var sourcePort = FlowHash.SourcePort(t);
         VxlanHeader.WriteOuter(output, len, _nextHopMac, _underlayMac, _underlayIp, edgeIp, sourcePort, e.Vni);
         var inner = output.Slice(Encap, len);
         frame.CopyTo(inner);
@@ -402,7 +401,7 @@ public sealed partial class ModelCard : ICardEngine
         }
 
         var t = FlowHash.ReadTuple(frame);
-        var sourcePort = CardHash.FlowSourcePort(t.Source, t.Destination, t.Protocol, t.SourcePort, t.DestinationPort);
+        var sourcePort = FlowHash.SourcePort(t);
         VxlanHeader.WriteOuter(output, len, _nextHopMac, _underlayMac, _underlayIp, m.UnderlayIp, sourcePort, e.Vni);
         var inner = output.Slice(Encap, len);
         frame.CopyTo(inner);

@@ -50,7 +50,7 @@ public class CardDriverTests
     {
         var fake = new FakeCard();
         var driver = new CardDriver(fake);
-        driver.StageEni(3, Eni(1001, "10.0.1.10"));
+        driver.SetEni(3, Eni(1001, "10.0.1.10"));
         driver.Commit();
         var w = fake.Tables[(int)TableId.Eni][3];
         Assert.Equal(1u, TableLayout.Eni.Valid.Read(w));
@@ -69,7 +69,7 @@ public class CardDriverTests
     {
         var fake = new FakeCard();
         var driver = new CardDriver(fake);
-        driver.StageAddMapping(Mapping(7, 1));
+        driver.AddMapping(Mapping(7, 1));
         Assert.Null(fake.Lookup(7, 0x0A00_0001));
         driver.Commit();
         Assert.NotNull(fake.Lookup(7, 0x0A00_0001));
@@ -80,7 +80,7 @@ public class CardDriverTests
     {
         for (var i = 0; i < capacity; i++)
         {
-            driver.StageAddMapping(Mapping(vni, firstHost + i));
+            driver.AddMapping(Mapping(vni, firstHost + i));
             try
             {
                 driver.Commit();
@@ -130,7 +130,7 @@ public class CardDriverTests
         var host = 0;
         while (true)
         {
-            driver.StageAddMapping(Mapping(5, ++host));
+            driver.AddMapping(Mapping(5, ++host));
             try
             {
                 driver.Commit();
@@ -144,11 +144,11 @@ public class CardDriverTests
         driver.DiscardStaged();
         var before = fake.Snapshot();
         var count = driver.MappingCount;
-        driver.StageAddMapping(Mapping(6, 1));
-        driver.StageAddMapping(Mapping(6, 2));
-        driver.StageAddMapping(Mapping(6, 3));
-        driver.StageAddMapping(Mapping(6, 4));
-        driver.StageAddMapping(Mapping(6, 5));
+        driver.AddMapping(Mapping(6, 1));
+        driver.AddMapping(Mapping(6, 2));
+        driver.AddMapping(Mapping(6, 3));
+        driver.AddMapping(Mapping(6, 4));
+        driver.AddMapping(Mapping(6, 5));
         Assert.Throws<NitroCardException>(driver.Commit);
         Assert.Equal(before, fake.Snapshot());
         Assert.Equal(count, driver.MappingCount);
@@ -160,7 +160,7 @@ public class CardDriverTests
         var fake = new FakeCard(wayDepthLog2: 8, batchDepth: 8);
         var driver = new CardDriver(fake);
         for (var i = 0; i < 20; i++)
-            driver.StageAddMapping(Mapping(9, i + 1));
+            driver.AddMapping(Mapping(9, i + 1));
         driver.Commit();
         Assert.Equal(8, fake.LargestBatch);
         Assert.Equal(3, fake.Commits);
@@ -170,13 +170,13 @@ public class CardDriverTests
     public void Duplicate_key_unknown_key_bad_vni_and_bad_slot_are_refused_with_the_problem_named()
     {
         var driver = new CardDriver(new FakeCard());
-        driver.StageAddMapping(Mapping(9, 1));
-        Assert.Contains("Duplicate mapping key vni 9 10.0.0.1", Assert.Throws<NitroCardException>(() => driver.StageAddMapping(Mapping(9, 1))).Message, StringComparison.Ordinal);
-        Assert.Contains("Unknown mapping key", Assert.Throws<NitroCardException>(() => driver.StageRemoveMapping(new MappingKey(9, 2))).Message, StringComparison.Ordinal);
-        Assert.Contains("VNI 16777216", Assert.Throws<NitroCardException>(() => driver.StageAddMapping(Mapping(1 << 24, 1))).Message, StringComparison.Ordinal);
-        Assert.Contains("slot 8 is out of range", Assert.Throws<NitroCardException>(() => driver.StageEni(8, Eni(1, "10.0.1.5"))).Message, StringComparison.Ordinal);
-        Assert.Contains("not inside its subnet", Assert.Throws<NitroCardException>(() => driver.StageEni(0, Eni(1, "10.0.2.5"))).Message, StringComparison.Ordinal);
-        Assert.Contains("unicast", Assert.Throws<NitroCardException>(() => driver.StageAddMapping(new MappingEntry(9, IPAddress.Parse("224.0.0.1"), Underlay, default))).Message, StringComparison.Ordinal);
+        driver.AddMapping(Mapping(9, 1));
+        Assert.Contains("Duplicate mapping key vni 9 10.0.0.1", Assert.Throws<NitroCardException>(() => driver.AddMapping(Mapping(9, 1))).Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown mapping key", Assert.Throws<NitroCardException>(() => driver.RemoveMapping(new MappingKey(9, 2))).Message, StringComparison.Ordinal);
+        Assert.Contains("VNI 16777216", Assert.Throws<NitroCardException>(() => driver.AddMapping(Mapping(1 << 24, 1))).Message, StringComparison.Ordinal);
+        Assert.Contains("slot 8 is out of range", Assert.Throws<NitroCardException>(() => driver.SetEni(8, Eni(1, "10.0.1.5"))).Message, StringComparison.Ordinal);
+        Assert.Contains("not inside its subnet", Assert.Throws<NitroCardException>(() => driver.SetEni(0, Eni(1, "10.0.2.5"))).Message, StringComparison.Ordinal);
+        Assert.Contains("unicast", Assert.Throws<NitroCardException>(() => driver.AddMapping(new MappingEntry(9, IPAddress.Parse("224.0.0.1"), Underlay, default))).Message, StringComparison.Ordinal);
         Assert.Equal(1, driver.StagedCount);
     }
 
@@ -186,7 +186,7 @@ public class CardDriverTests
         var fake = new FakeCard();
         var driver = new CardDriver(fake);
         var before = fake.Snapshot();
-        driver.StageAddMapping(Mapping(9, 1, slot: 2));
+        driver.AddMapping(Mapping(9, 1, slot: 2));
         var e = Assert.Throws<NitroCardException>(driver.Commit);
         Assert.Contains("slot 2, which holds no ENI", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, fake.Snapshot());
@@ -199,7 +199,7 @@ public class CardDriverTests
         var fake = new FakeCard();
         var driver = new CardDriver(fake);
         fake.FailNextStage = true;
-        driver.StageEni(0, Eni(1, "10.0.1.5"));
+        driver.SetEni(0, Eni(1, "10.0.1.5"));
         var e = Assert.Throws<NitroCardException>(driver.Commit);
         Assert.Contains("rejected Stage of Eni entry 0", e.Message, StringComparison.Ordinal);
         Assert.Null(driver.GetEni(0));
@@ -210,13 +210,13 @@ public class CardDriverTests
     {
         var fake = new FakeCard();
         var driver = new CardDriver(fake);
-        driver.StageEni(1, Eni(9, "10.0.1.5"));
-        driver.StageAddMapping(Mapping(9, 1));
+        driver.SetEni(1, Eni(9, "10.0.1.5"));
+        driver.AddMapping(Mapping(9, 1));
         driver.Commit();
-        driver.StageSetMapping(Mapping(9, 1, slot: 1));
+        driver.SetMapping(Mapping(9, 1, slot: 1));
         driver.Commit();
         Assert.Equal(1u, TableLayout.Mapping.Local.Read(fake.Lookup(9, 0x0A00_0001)!));
-        driver.StageRemoveMapping(new MappingKey(9, 0x0A00_0001));
+        driver.RemoveMapping(new MappingKey(9, 0x0A00_0001));
         driver.Commit();
         Assert.Null(fake.Lookup(9, 0x0A00_0001));
     }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.IO.Hashing;
 using NitroCard.Card.Hashing;
+using NitroCard.Packets;
 
 namespace NitroCard.Driver.Tests;
 
@@ -21,8 +23,8 @@ public class CardHashTests
     [Fact]
     public void Check_values_of_the_standard_crcs()
     {
-        Assert.Equal(0xE306_9283u, CardHash.Crc32C("123456789"u8));
-        Assert.Equal(0xCBF4_3926u, CardHash.Crc32("123456789"u8));
+        Assert.Equal(0xE306_9283u, Crc32C.HashToUInt32("123456789"u8));
+        Assert.Equal(0xCBF4_3926u, Crc32.HashToUInt32("123456789"u8));
     }
 
     [Theory]
@@ -31,8 +33,8 @@ public class CardHashTests
     {
         var key = Convert.FromHexString(keyHex);
         Assert.Equal(kind == "map" ? 7 : 13, key.Length);
-        Assert.Equal(crc32c, CardHash.Crc32C(key));
-        Assert.Equal(crc32, CardHash.Crc32(key));
+        Assert.Equal(crc32c, Crc32C.HashToUInt32(key));
+        Assert.Equal(crc32, Crc32.HashToUInt32(key));
     }
 
     [Fact]
@@ -41,8 +43,8 @@ public class CardHashTests
         Span<byte> key = stackalloc byte[7];
         CardHash.WriteMappingKey(key, 0x0003E9, 0x0A00_010A);
         Assert.Equal("0003E90A00010A", Convert.ToHexString(key));
-        Assert.Equal((int)(CardHash.Crc32(key) & 0x7FFF), CardHash.MappingBucket(1, 0x3E9, 0x0A00_010A, 1 << 15));
-        var port = CardHash.FlowSourcePort(1, 2, 6, 3, 4);
+        Assert.Equal((int)(Crc32.HashToUInt32(key) & 0x7FFF), CardHash.MappingBucket(1, 0x3E9, 0x0A00_010A, 1 << 15));
+        var port = FlowHash.SourcePort(new FlowTuple(1, 2, 6, 3, 4));
         Assert.InRange(port, 49152, 65535);
     }
 }

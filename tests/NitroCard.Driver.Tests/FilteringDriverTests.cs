@@ -121,7 +121,7 @@ public class FilteringDriverTests
         var fake = new FakeCard(filtering: new FakeFilterGeometry(RouteLevels: 4));
         var driver = new CardDriver(fake);
         Assert.Equal(15, driver.Geometry.Filtering!.RouteCapacity);
-        driver.StageRouteTables([new RouteTableSpec(Net("10.0.0.0/16"), [R("0.0.0.0/0", RouteKind.Edge)]), null, new RouteTableSpec(null, [R("8.8.8.0/24", RouteKind.Blackhole)])]);
+        driver.SetRouteTables([new RouteTableSpec(Net("10.0.0.0/16"), [R("0.0.0.0/0", RouteKind.Edge)]), null, new RouteTableSpec(null, [R("8.8.8.0/24", RouteKind.Blackhole)])]);
         driver.Commit();
         Assert.Equal(1, driver.ActiveRouteBank);
         Assert.Equal(1u, TableLayout.RouteBank.Active.Read(fake.Tables[(int)TableId.RouteBank][0]));
@@ -132,12 +132,12 @@ public class FilteringDriverTests
         Assert.Equal(RouteKind.None, CardLookup(fake, 4, 2, Ip("8.8.9.8")).Kind);
 
         // A smaller set: written into bank 0, the rest of bank 0 cleared, then switched.
-        driver.StageRouteTables([RouteTableSpec.LocalOnly]);
+        driver.SetRouteTables([RouteTableSpec.LocalOnly]);
         driver.Commit();
         Assert.Equal(0, driver.ActiveRouteBank);
         Assert.Equal(RouteKind.Local, CardLookup(fake, 4, 0, Ip("8.8.8.8")).Kind);
         Assert.Equal(RouteKind.None, CardLookup(fake, 4, 2, Ip("8.8.8.8")).Kind);
-        driver.StageRouteTables([null, RouteTableSpec.LocalOnly]);
+        driver.SetRouteTables([null, RouteTableSpec.LocalOnly]);
         driver.Commit();
         Assert.Equal(1, driver.ActiveRouteBank);
         Assert.Single(fake.Tables[(int)TableId.Route].Skip(16), w => TableLayout.Route.Valid.Read(w) == 1);
@@ -149,11 +149,11 @@ public class FilteringDriverTests
     {
         var fake = new FakeCard(filtering: new FakeFilterGeometry(RouteLevels: 4));
         var driver = new CardDriver(fake);
-        driver.StageRouteTables([RouteTableSpec.LocalOnly]);
+        driver.SetRouteTables([RouteTableSpec.LocalOnly]);
         driver.Commit();
         var before = fake.Snapshot();
         var routes = Enumerable.Range(0, 8).Select(i => R($"100.0.{2 * i}.0/24", RouteKind.Blackhole)).ToList();
-        var e = Assert.Throws<NitroCardException>(() => driver.StageRouteTables([new RouteTableSpec(null, routes)]));
+        var e = Assert.Throws<NitroCardException>(() => driver.SetRouteTables([new RouteTableSpec(null, routes)]));
         Assert.Contains("16 intervals but a route bank holds 15", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, driver.StagedCount);
         driver.Commit();
@@ -169,7 +169,7 @@ public class FilteringDriverTests
         var acl = new NetworkAcl(
             [new NetworkAclRule(200, FilterRule.AllTraffic, true), new NetworkAclRule(100, FilterRule.ForTcp(Net("0.0.0.0/0"), 8080, 8080), false)],
             [new NetworkAclRule(100, FilterRule.ForIcmp(Net("10.0.0.0/8"), 8), true)]);
-        driver.StageNetworkAcl(2, acl);
+        driver.SetNetworkAcl(2, acl);
         driver.Commit();
         var nacl = fake.Tables[(int)TableId.Nacl];
         var ingress0 = nacl[(2 * 2 + 0) * 8];
@@ -192,7 +192,7 @@ public class FilteringDriverTests
         Assert.Equal(Ip("10.0.0.0"), TableLayout.Nacl.Cidr.Read(egress0));
 
         // Replacing the ACL with a shorter one clears the positions it no longer uses.
-        driver.StageNetworkAcl(2, NetworkAcl.AllowAll);
+        driver.SetNetworkAcl(2, NetworkAcl.AllowAll);
         driver.Commit();
         Assert.Equal(1u, TableLayout.Nacl.Allow.Read(nacl[(2 * 2 + 0) * 8]));
         Assert.Equal(0u, TableLayout.Nacl.Valid.Read(nacl[(2 * 2 + 0) * 8 + 1]));
@@ -203,9 +203,9 @@ public class FilteringDriverTests
     {
         var driver = new CardDriver(new FakeCard(filtering: new FakeFilterGeometry(NaclCount: 4, NaclRules: 8)));
         var nine = Enumerable.Range(1, 9).Select(i => new NetworkAclRule(i, FilterRule.AllTraffic, true)).ToList();
-        Assert.Contains("9 rules", Assert.Throws<NitroCardException>(() => driver.StageNetworkAcl(0, new NetworkAcl(nine, []))).Message, StringComparison.Ordinal);
-        Assert.Contains("used twice", Assert.Throws<NitroCardException>(() => driver.StageNetworkAcl(0, new NetworkAcl([], [new(5, FilterRule.AllTraffic, true), new(5, FilterRule.AllTraffic, false)]))).Message, StringComparison.Ordinal);
-        Assert.Throws<NitroCardException>(() => driver.StageNetworkAcl(4, NetworkAcl.AllowAll));
+        Assert.Contains("9 rules", Assert.Throws<NitroCardException>(() => driver.SetNetworkAcl(0, new NetworkAcl(nine, []))).Message, StringComparison.Ordinal);
+        Assert.Contains("used twice", Assert.Throws<NitroCardException>(() => driver.SetNetworkAcl(0, new NetworkAcl([], [new(5, FilterRule.AllTraffic, true), new(5, FilterRule.AllTraffic, false)]))).Message, StringComparison.Ordinal);
+        Assert.Throws<NitroCardException>(() => driver.SetNetworkAcl(4, NetworkAcl.AllowAll));
         Assert.Equal(0, driver.StagedCount);
     }
 
@@ -214,10 +214,10 @@ public class FilteringDriverTests
     {
         var fake = new FakeCard(filtering: new FakeFilterGeometry(SgRulesLog2: 6));
         var driver = new CardDriver(fake);
-        driver.StageEni(1, Eni(routeTable: 2, nacl: 3));
-        driver.StageSecurityRules(1, new SecurityRules([FilterRule.ForTcp(Net("0.0.0.0/0"), 22, 22), FilterRule.ForIcmp(Net("10.0.0.0/16"))], [FilterRule.AllTraffic]));
-        driver.StageEni(2, Eni());
-        driver.StageSecurityRules(2, SecurityRules.AllowAll);
+        driver.SetEni(1, Eni(routeTable: 2, nacl: 3));
+        driver.SetSecurityRules(1, new SecurityRules([FilterRule.ForTcp(Net("0.0.0.0/0"), 22, 22), FilterRule.ForIcmp(Net("10.0.0.0/16"))], [FilterRule.AllTraffic]));
+        driver.SetEni(2, Eni());
+        driver.SetSecurityRules(2, SecurityRules.AllowAll);
         driver.Commit();
         var eni1 = fake.Tables[(int)TableId.Eni][1];
         Assert.Equal(2u, TableLayout.Eni.RouteTable.Read(eni1));
@@ -236,7 +236,7 @@ public class FilteringDriverTests
         Assert.Equal(1u, TableLayout.Eni.SgInCount.Read(eni2));
 
         // New rules for slot 1 land clear of the range in use; the ENI entry moves with them.
-        driver.StageSecurityRules(1, new SecurityRules([FilterRule.AllTraffic], [FilterRule.AllTraffic]));
+        driver.SetSecurityRules(1, new SecurityRules([FilterRule.AllTraffic], [FilterRule.AllTraffic]));
         driver.Commit();
         eni1 = fake.Tables[(int)TableId.Eni][1];
         var (newBase, _, _) = driver.SecurityRuleRange(1);
@@ -252,13 +252,13 @@ public class FilteringDriverTests
         var fake = new FakeCard(filtering: new FakeFilterGeometry(SgRulesLog2: 3));
         var driver = new CardDriver(fake);
         var five = Enumerable.Range(0, 5).Select(i => FilterRule.ForTcp(Net("0.0.0.0/0"), i, i)).ToList();
-        driver.StageSecurityRules(0, new SecurityRules(five, []));
+        driver.SetSecurityRules(0, new SecurityRules(five, []));
         driver.Commit();
         var before = fake.Snapshot();
-        driver.StageSecurityRules(1, new SecurityRules(five, []));
+        driver.SetSecurityRules(1, new SecurityRules(five, []));
         Assert.Contains("no free range", Assert.Throws<NitroCardException>(driver.Commit).Message, StringComparison.Ordinal);
         Assert.Equal(before, fake.Snapshot());
-        Assert.Throws<NitroCardException>(() => driver.StageSecurityRules(1, new SecurityRules([.. five, .. five], [])));
+        Assert.Throws<NitroCardException>(() => driver.SetSecurityRules(1, new SecurityRules([.. five, .. five], [])));
     }
 
     [Theory]
@@ -269,7 +269,7 @@ public class FilteringDriverTests
     public void Conntrack_timeouts_outside_the_aws_ranges_are_refused(uint tcp, uint stream, uint udp, string field)
     {
         var driver = new CardDriver(new FakeCard(filtering: new FakeFilterGeometry()));
-        var e = Assert.Throws<NitroCardException>(() => driver.StageConntrackTimeouts(0, new ConntrackTimeouts(tcp, stream, udp)));
+        var e = Assert.Throws<NitroCardException>(() => driver.SetConntrackTimeouts(0, new ConntrackTimeouts(tcp, stream, udp)));
         Assert.Contains(field, e.Message, StringComparison.Ordinal);
     }
 
@@ -278,7 +278,7 @@ public class FilteringDriverTests
     {
         var fake = new FakeCard(filtering: new FakeFilterGeometry());
         var driver = new CardDriver(fake);
-        driver.StageConntrackTimeouts(3, new ConntrackTimeouts(60, 60, 60));
+        driver.SetConntrackTimeouts(3, new ConntrackTimeouts(60, 60, 60));
         driver.Commit();
         var w = fake.Tables[(int)TableId.EniConntrack][3];
         Assert.Equal(60u, TableLayout.EniConntrack.TcpEstablished.Read(w));
@@ -306,10 +306,10 @@ public class FilteringDriverTests
     {
         var driver = new CardDriver(new FakeCard());
         Assert.Null(driver.Geometry.Filtering);
-        Assert.Contains("no filtering hardware", Assert.Throws<NitroCardException>(() => driver.StageRouteTables([RouteTableSpec.LocalOnly])).Message, StringComparison.Ordinal);
-        Assert.Throws<NitroCardException>(() => driver.StageNetworkAcl(0, NetworkAcl.AllowAll));
-        Assert.Throws<NitroCardException>(() => driver.StageSecurityRules(0, SecurityRules.AllowAll));
-        Assert.Throws<NitroCardException>(() => driver.StageEni(0, Eni(routeTable: 1)));
+        Assert.Contains("no filtering hardware", Assert.Throws<NitroCardException>(() => driver.SetRouteTables([RouteTableSpec.LocalOnly])).Message, StringComparison.Ordinal);
+        Assert.Throws<NitroCardException>(() => driver.SetNetworkAcl(0, NetworkAcl.AllowAll));
+        Assert.Throws<NitroCardException>(() => driver.SetSecurityRules(0, SecurityRules.AllowAll));
+        Assert.Throws<NitroCardException>(() => driver.SetEni(0, Eni(routeTable: 1)));
         Assert.Empty(driver.ReadCounters().Filters);
     }
 

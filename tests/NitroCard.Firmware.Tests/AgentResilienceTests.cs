@@ -48,12 +48,12 @@ public sealed class AgentResilienceTests : IDisposable
         var run = agent.RunAsync(cts.Token);
         try
         {
-            await Regions.WaitUntil(() => agent.Version == service.Version);
+            await Wait.Until(() => agent.Version == service.Version);
 
             // The card refuses the next update (as a full card did with "no free ENI slot").
             recording.FailCommits = "the card refused the update";
             await service.InvokeAsync("create-network-interface", Regions.P(("subnetId", "subnet-b"), ("host", "host-a"), ("privateIpAddress", "10.0.2.30"), ("networkInterfaceId", "eni-a3")));
-            await Regions.WaitUntil(() => service.Alarms.Any(a => a.Reason == "apply-failed"), message: () => string.Join("; ", logger.Collector.GetSnapshot().Select(r => r.Message)));
+            await Wait.Until(() => service.Alarms.Any(a => a.Reason == "apply-failed"), message: () => string.Join("; ", logger.Collector.GetSnapshot().Select(r => r.Message)));
             var alarm = service.Alarms.First(a => a.Reason == "apply-failed");
             Assert.Equal(("firmware", "host-a"), (alarm.Kind, alarm.Host));
             Assert.Contains("the card refused the update", alarm.Message, StringComparison.Ordinal);
@@ -65,7 +65,7 @@ public sealed class AgentResilienceTests : IDisposable
 
             // The cause goes away: the next resync brings the host to the service's version and plan.
             recording.FailCommits = null;
-            await Regions.WaitUntil(() => agent.Version == service.Version);
+            await Wait.Until(() => agent.Version == service.Version);
             PlanAssert.CardEqualsPlan(agent.Programmer, RegionCompiler.ForHost(service.Topology, "host-a"));
         }
         finally

@@ -46,7 +46,7 @@ public sealed class AgentRestartTests : IDisposable
         using (var first = new CancellationTokenSource())
         {
             var run = agent.RunAsync(first.Token);
-            await Regions.WaitUntil(() => agent.Version == service.Version);
+            await Wait.Until(() => agent.Version == service.Version);
             await first.CancelAsync();
             await run;
         }
@@ -66,7 +66,7 @@ public sealed class AgentRestartTests : IDisposable
         using (var second = new CancellationTokenSource())
         {
             var run = agent.RunAsync(second.Token);
-            await Regions.WaitUntil(() => agent.Version == service.Version, message: () => $"agent {agent.Version}, service {service.Version}");
+            await Wait.Until(() => agent.Version == service.Version, message: () => $"agent {agent.Version}, service {service.Version}");
             await second.CancelAsync();
             await run;
         }

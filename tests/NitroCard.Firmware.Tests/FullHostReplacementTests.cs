@@ -51,9 +51,9 @@ public sealed class FullHostReplacementTests : IDisposable
         var run = agent.RunAsync(cts.Token);
         try
         {
-            await Regions.WaitUntil(() => agent.Version == service.Version);
+            await Wait.Until(() => agent.Version == service.Version);
             await service.ApplyAsync(Region(replaced: true));
-            await Regions.WaitUntil(() => agent.Version == service.Version);
+            await Wait.Until(() => agent.Version == service.Version);
             PlanAssert.CardEqualsPlan(agent.Programmer, RegionCompiler.ForHost(service.Topology, "host-a"));
             lock (kinds)
                 Assert.Equal([true, false], kinds); // the snapshot, then the swap as one delta: no resync was needed

@@ -12,17 +12,6 @@ internal static class Regions
     public static string ExamplePath { get; } = Path.Combine(AppContext.BaseDirectory, "regions", "docs-example.json");
 
     public static Dictionary<string, string> P(params (string, string)[] values) => values.ToDictionary(v => v.Item1, v => v.Item2);
-
-    public static async Task WaitUntil(Func<bool> condition, int seconds = 20, Func<string>? message = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("condition not reached " + message?.Invoke());
-            await Task.Delay(10);
-        }
-    }
 }
 
 /// <summary>

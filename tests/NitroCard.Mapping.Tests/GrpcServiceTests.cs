@@ -103,24 +103,27 @@ public sealed class GrpcServiceTests : IDisposable
         {
             ReconnectDelay = TimeSpan.FromMilliseconds(100),
         };
+        var retries = 0;
+        agent.Retrying += _ => Interlocked.Increment(ref retries);
         using var cts = new CancellationTokenSource();
         var run = agent.RunAsync(cts.Token);
         try
         {
-            await MappingServiceContract.WaitUntil(() => agent.Version == 1);
+            await Wait.Until(() => agent.Version == 1);
             Assert.Equal(4, agent.Programmer.MappingCount);
             Assert.True(agent.Programmer.TryGetMapping(new MappingKey(1001, Ipv4Address.ToUInt32(IPAddress.Parse("10.0.2.20"))), out var remote));
             Assert.Null(remote.LocalEniId);
 
-            // The service goes away: the card keeps its tables.
+            // The service goes away: once the agent has lost it and failed to reconnect twice, the card still holds its tables.
             await server.DisposeAsync();
-            await Task.Delay(300);
+            await Wait.Until(() => !agent.Connected && Volatile.Read(ref retries) >= 2);
             Assert.Equal(4, agent.Programmer.MappingCount);
+            Assert.Equal(4, await card.InvokeAsync(c => ((ModelCard)c).MappingCount));
 
             // It comes back on the same store and port; an update made now reaches the card.
             server = await StartAsync(port);
             await CallAsync(server, ca, "create-network-interface", ("subnetId", "subnet-b"), ("host", "host-b"), ("privateIpAddress", "10.0.2.30"));
-            await MappingServiceContract.WaitUntil(() => agent.Version == 2);
+            await Wait.Until(() => agent.Version == 2);
             Assert.True(agent.Programmer.TryGetMapping(new MappingKey(1001, Ipv4Address.ToUInt32(IPAddress.Parse("10.0.2.30"))), out _));
             var mappings = await card.InvokeAsync(c => ((ModelCard)c).MappingCount);
             Assert.Equal(5, mappings);

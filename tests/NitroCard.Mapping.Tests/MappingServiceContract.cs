@@ -204,7 +204,7 @@ public abstract class MappingServiceContract
                 return Task.CompletedTask;
             }, cts.Token));
         }
-        await WaitUntil(() => sessions.Values.All(l => Count(l) == 1), message: () => string.Join(",", sessions.Select(kv => $"{kv.Key}={Count(kv.Value)}")));
+        await Wait.Until(() => sessions.Values.All(l => Count(l) == 1), message: () => string.Join(",", sessions.Select(kv => $"{kv.Key}={Count(kv.Value)}")));
         Assert.All(sessions.Values, l => Assert.True(l[0].Full));
         Assert.Empty(sessions["host-c"][0].SetMappings);
         Assert.DoesNotContain(sessions["host-d"][0].SetMappings, m => m.Key.Vni == 1001);
@@ -221,7 +221,7 @@ public abstract class MappingServiceContract
         };
         // eni-b1 (vpc 1002) moves host-a -> host-c: host-c first, then host-b and host-d, then host-a.
         await service.InvokeAsync("move-network-interface", P(("networkInterfaceId", "eni-b1"), ("toHost", "host-c")));
-        await WaitUntil(() => order.Count == 4);
+        await Wait.Until(() => order.Count == 4);
         Assert.Equal("host-c", order[0]);
         Assert.Equal("host-a", order[3]);
         Assert.Equal(["host-b", "host-d"], order.Skip(1).Take(2).Order());
@@ -242,17 +242,6 @@ public abstract class MappingServiceContract
     {
         lock (list)
             return list.Count;
-    }
-
-    internal static async Task WaitUntil(Func<bool> condition, int seconds = 20, Func<string>? message = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("condition not reached " + message?.Invoke());
-            await Task.Delay(20);
-        }
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using NitroCard.Card;
-using NitroCard.Card.Hashing;
 using NitroCard.Packets;
 using static NitroCard.Model.Tests.TestBench;
 
@@ -268,7 +267,7 @@ public class ModelCardTxTests
         var d = sent.Data;
         Assert.Equal(len + 50, d.Length);
 
-        var port = CardHash.FlowSourcePort(Ipv4Address.ToUInt32(Ip("10.0.1.10")), Ipv4Address.ToUInt32(Ip("10.0.1.20")), 17, 40000, 80);
+        var port = FlowHash.SourcePort(new FlowTuple(Ipv4Address.ToUInt32(Ip("10.0.1.10")), Ipv4Address.ToUInt32(Ip("10.0.1.20")), 17, 40000, 80));
         Assert.InRange(port, 49152, 65535);
         byte[] expected =
         [
@@ -329,9 +328,9 @@ public class ModelCardTxTests
         bench.Run();
         Assert.Equal(3, bench.Network.Count);
         ushort Port(int i) => BinaryPrimitives.ReadUInt16BigEndian(bench.Network[i].Data.AsSpan(34));
-        Assert.Equal(CardHash.FlowSourcePort(src, dst, 17, 0, 0), Port(0));
-        Assert.Equal(CardHash.FlowSourcePort(src, dst, 1, 0, 0), Port(1));
-        Assert.Equal(CardHash.FlowSourcePort(src, dst, 17, 1234, 5678), Port(2));
+        Assert.Equal(FlowHash.SourcePort(new FlowTuple(src, dst, 17, 0, 0)), Port(0));
+        Assert.Equal(FlowHash.SourcePort(new FlowTuple(src, dst, 1, 0, 0)), Port(1));
+        Assert.Equal(FlowHash.SourcePort(new FlowTuple(src, dst, 17, 1234, 5678)), Port(2));
     }
 
     [Fact]

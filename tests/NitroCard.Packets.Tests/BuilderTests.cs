@@ -78,10 +78,22 @@ public class BuilderTests
     }
 
     [Fact]
+    public void Flow_tuple_is_read_by_position()
+    {
+        var frame = Frames.Udp(1, 2, Ip("10.0.1.10"), Ip("10.0.1.20"), 1111, 2222, []);
+        Assert.Equal(new FlowTuple(Ipv4Address.Parse("10.0.1.10"), Ipv4Address.Parse("10.0.1.20"), 17, 1111, 2222), FlowHash.ReadTuple(frame));
+        Assert.Equal(FlowHash.SourcePort(FlowHash.ReadTuple(frame)), FlowHash.SourcePort(frame));
+        Assert.Equal(new FlowTuple(0, 0, 0, 0, 0), FlowHash.ReadTuple([1, 2, 3]));
+    }
+
+    [Fact]
+    public void Crc32c_matches_its_check_value() => Assert.Equal(0xE3069283u, Crc32C.HashToUInt32("123456789"u8));
+
+    [Fact]
     public void Flow_hash_matches_the_shared_vector()
     {
         // hw/vectors/hash_vectors.txt: flow 00..00 -> crc32c bc5ba5e4.
-        Assert.Equal(0xBC5BA5E4u, FlowHash.Crc32C(new byte[13]));
+        Assert.Equal(0xBC5BA5E4u, Crc32C.HashToUInt32(new byte[13]));
         Assert.Equal((ushort)(49152 + (0xBC5BA5E4u & 0x3FFF)), FlowHash.SourcePort(new FlowTuple(0, 0, 0, 0, 0)));
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using NitroCard.Card;
-using NitroCard.Card.Hashing;
 using NitroCard.Packets;
 using static NitroCard.Rtl.Tests.TestHost;
 
@@ -31,7 +30,7 @@ public class CardBehaviourTests
         var ip = inner.AsSpan(14);
         var proto = ip[9];
         var ports = proto is 6 or 17 ? (BinaryPrimitives.ReadUInt16BigEndian(ip[20..]), BinaryPrimitives.ReadUInt16BigEndian(ip[22..])) : ((ushort)0, (ushort)0);
-        var sport = CardHash.FlowSourcePort(BinaryPrimitives.ReadUInt32BigEndian(ip[12..]), BinaryPrimitives.ReadUInt32BigEndian(ip[16..]), proto, ports.Item1, ports.Item2);
+        var sport = FlowHash.SourcePort(new FlowTuple(BinaryPrimitives.ReadUInt32BigEndian(ip[12..]), BinaryPrimitives.ReadUInt32BigEndian(ip[16..]), proto, ports.Item1, ports.Item2));
         var frame = new byte[inner.Length + 50];
         NextHopMac.Write(frame);
         UnderlayMacA.Write(frame.AsSpan(6));

@@ -9,12 +9,9 @@ namespace NitroCard.Simulation.Tests;
 /// <summary>The whole-region simulation on the model engine (the edge's own behaviour is NitroCard.Edge.Tests).</summary>
 public sealed class RegionSimulationTests : IDisposable
 {
-    private const ulong EniA1Mac = 0x02000a00010aUL;
-    private const ulong EniA2Mac = 0x02000a000114UL;
+    private static readonly RegionTopology Region = RegionLoader.Load(Path.Combine(AppContext.BaseDirectory, "regions", "edge-region.json"));
 
-    private readonly RegionSimulation _simulation = new(
-        RegionLoader.Load(Path.Combine(AppContext.BaseDirectory, "regions", "edge-region.json")),
-        () => new ModelCard(CardGeometry.Default));
+    private readonly RegionSimulation _simulation = new(Region, () => new ModelCard(CardGeometry.Default));
 
     public void Dispose() => _simulation.Dispose();
 
@@ -39,7 +36,9 @@ public sealed class RegionSimulationTests : IDisposable
     [Fact]
     public void A_frame_to_an_eni_on_another_host_crosses_the_substrate_once_and_is_delivered_there()
     {
-        var echo = Frames.IcmpEcho(EniA2Mac, EniA1Mac, IPAddress.Parse("10.0.1.10"), IPAddress.Parse("10.0.1.20"), 7, 1, [1, 2, 3]);
+        var a1 = MacOf("eni-a1");
+        var a2 = MacOf("eni-a2");
+        var echo = Frames.IcmpEcho(a2, a1, IPAddress.Parse("10.0.1.10"), IPAddress.Parse("10.0.1.20"), 7, 1, [1, 2, 3]);
         _simulation.Send("eni-a1", 1_000_000, echo);
 
         var outer = Assert.Single(_simulation.Substrate).Data;
@@ -48,8 +47,10 @@ public sealed class RegionSimulationTests : IDisposable
         var delivered = Assert.Single(_simulation.ReceivedOn("eni-a2")).Data;
         Assert.Equal(echo.AsSpan(EthernetHeader.Length).ToArray(), delivered.AsSpan(EthernetHeader.Length).ToArray());
         Assert.Empty(_simulation.ReceivedOn("eni-a1"));
-        Assert.Equal(EniA1Mac, EthernetHeader.Source(delivered));
-        Assert.Equal(EniA2Mac, EthernetHeader.Destination(delivered));
+        Assert.Equal(a1, EthernetHeader.Source(delivered));
+        Assert.Equal(a2, EthernetHeader.Destination(delivered));
         Assert.Equal(1UL, _simulation.CardCounters("host-b").Enis.Aggregate(0UL, (sum, c) => sum + c.RxPackets));
     }
+
+    private static ulong MacOf(string eniId) => MacAddress.Parse(Region.Vpcs.SelectMany(v => v.Enis).Single(e => e.Id == eniId).Mac).Value;
 }

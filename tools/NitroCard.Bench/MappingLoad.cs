@@ -54,7 +54,7 @@ public static class MappingLoad
         try
         {
             foreach (var entry in entries)
-                card.Driver.StageAddMapping(entry);
+                card.Driver.AddMapping(entry);
             card.Driver.Commit();
         }
         catch (NitroCardException e)
@@ -93,7 +93,7 @@ public static class MappingLoad
             try
             {
                 foreach (var entry in pending.Take(chunk))
-                    card.Driver.StageAddMapping(entry);
+                    card.Driver.AddMapping(entry);
                 card.Driver.Commit();
                 pending.RemoveRange(0, Math.Min(chunk, pending.Count));
             }

@@ -326,7 +326,7 @@ public static class Report
         w.Line($"Command: `{BenchCommand}` (this section alone: {Rerun("load")}).");
         w.Line();
         w.Line("`CardDriver` over the Verilated card's CSR bus (`RtlCardEngine.Driver`): stage N random mappings");
-        w.Line("(`StageAddMapping`), then one `Commit` — which plans the cuckoo placement, writes every entry through");
+        w.Line("(`AddMapping`), then one `Commit` — which plans the cuckoo placement, writes every entry through");
         w.Line("the indirect window (staging words, index and command in one CSR burst, then a status poll) and");
         w.Line("commits on the card every 64 writes (BATCH_DEPTH). Wall time covers staging and commit; CSR cycles");
         w.Line("are the card's clock cycles the commit took (every CSR access is one cycle). Each load starts from a");

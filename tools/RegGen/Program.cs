@@ -2,19 +2,30 @@
 // docs/registers.md from the one register map: hw/regmap/nitro_card.regmap.json.
 //   dotnet run --project tools/RegGen -- <repo root> [--check]
 // --check writes nothing and exits 1 when a generated file is out of date.
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using NitroCard.RegGen;
 
-if (args.Length is < 1 or > 2 || (args.Length == 2 && args[1] != "--check"))
+var rootArgument = new Argument<string>("root") { Description = "the repository root" };
+var checkOption = new Option<bool>("--check") { Description = "write nothing; exit 1 when a generated file is out of date" };
+var command = new RootCommand("Generates the SV register package, the C# constants and docs/registers.md from hw/regmap/nitro_card.regmap.json.")
 {
+    rootArgument,
+    checkOption,
+};
+var parse = command.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+        Console.Error.WriteLine(error.Message);
     Console.Error.WriteLine("usage: RegGen <repo root> [--check]");
     return 2;
 }
 
-var root = args[0];
-var check = args.Length == 2;
+var root = parse.GetValue(rootArgument)!;
+var check = parse.GetValue(checkOption);
 var source = Path.Combine(root, "hw/regmap/nitro_card.regmap.json");
 RegisterMapDocument map;
 try

@@ -42,21 +42,21 @@ public sealed class RtlCardEngine : ICardEngine
 
     public void Configure(CardSettings settings) => Driver.Configure(settings);
 
-    public void SetEni(int slot, EniEntry? entry) => Driver.StageEni(slot, entry);
+    public void SetEni(int slot, EniEntry? entry) => Driver.SetEni(slot, entry);
 
-    public void SetMapping(MappingEntry entry) => Driver.StageSetMapping(entry);
+    public void SetMapping(MappingEntry entry) => Driver.SetMapping(entry);
 
-    public void RemoveMapping(MappingKey key) => Driver.StageRemoveMapping(key);
+    public void RemoveMapping(MappingKey key) => Driver.RemoveMapping(key);
 
-    public void SetEdge(int index, EdgeEntry? entry) => Driver.StageEdge(index, entry);
+    public void SetEdge(int index, EdgeEntry? entry) => Driver.SetEdge(index, entry);
 
-    public void SetRouteTables(IReadOnlyList<RouteTableSpec?> tables) => Driver.StageRouteTables(tables);
+    public void SetRouteTables(IReadOnlyList<RouteTableSpec?> tables) => Driver.SetRouteTables(tables);
 
-    public void SetNetworkAcl(int index, NetworkAcl? acl) => Driver.StageNetworkAcl(index, acl);
+    public void SetNetworkAcl(int index, NetworkAcl? acl) => Driver.SetNetworkAcl(index, acl);
 
-    public void SetSecurityRules(int slot, SecurityRules? rules) => Driver.StageSecurityRules(slot, rules);
+    public void SetSecurityRules(int slot, SecurityRules? rules) => Driver.SetSecurityRules(slot, rules);
 
-    public void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts) => Driver.StageConntrackTimeouts(slot, timeouts);
+    public void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts) => Driver.SetConntrackTimeouts(slot, timeouts);
 
     public void Commit() => Driver.Commit();
 

@@ -40,7 +40,7 @@ public sealed class DistributionHub
 
     public int LogCapacity { get; set; } = DefaultLogCapacity;
 
-    /// <summary>Raised (under the service lock) when a host acknowledges a version.</summary>
+    /// <summary>Raised when a host acknowledges a version: outside the service lock, once the ack is counted.</summary>
     public event Action<string, long>? Acknowledged;
 
     /// <summary>The connected hosts.</summary>
@@ -144,7 +144,13 @@ public sealed class DistributionHub
         {
             if (version > _acked.GetValueOrDefault(host))
                 _acked[host] = version;
-            Acknowledged?.Invoke(host, version);
+        }
+        // Raised outside the lock it shares with the service (a handler can neither deadlock nor stall the hub), after
+        // the ack is counted (a handler sees it in AckedVersion) and before the gates waiting on it are signalled (no
+        // host they release can have its ack reported first).
+        Acknowledged?.Invoke(host, version);
+        lock (_sync)
+        {
             foreach (var gated in _gated)
                 gated.Signal();
         }
