@@ -53,8 +53,8 @@ public class BirdInteropTests(ITestOutputHelper output)
     public async Task Bird_and_our_speaker_exchange_routes_and_bird_going_away_withdraws_them()
     {
         Skip.IfNot(BirdRouter.Installed, "BIRD 2 is not installed (/usr/sbin/bird, /usr/sbin/birdc): apt-get install bird2");
-        int edgePort = Wait.FreePort(Edge);
-        int birdPort = Wait.FreePort(Customer);
+        int edgePort = Ports.Free(Edge);
+        int birdPort = Ports.Free(Customer);
         await using var speaker = Speaker(edgePort, birdPort);
         speaker.SetAdvertised([Vpc]);
         var session = speaker.Sessions[Customer];
@@ -64,8 +64,8 @@ public class BirdInteropTests(ITestOutputHelper output)
         using var bird = new BirdRouter(Config(birdPort, edgePort));
         try
         {
-            await Wait.Until(() => session.State == BgpSessionState.Established, "our session with BIRD is Established", 30);
-            await Wait.Until(() => Site.All(session.Routes.ContainsKey), "we learned BIRD's static routes");
+            await Wait.Until(() => session.State == BgpSessionState.Established, 30, () => "our session with BIRD is Established");
+            await Wait.Until(() => Site.All(session.Routes.ContainsKey), 20, () => "we learned BIRD's static routes");
             foreach (var prefix in Site)
             {
                 var route = session.Routes[prefix];
@@ -76,8 +76,8 @@ public class BirdInteropTests(ITestOutputHelper output)
 
             Assert.True(session.FourOctetAs, "BIRD announces 4-octet AS support");
             Assert.Equal((ushort)30, session.NegotiatedHoldTime);
-            await Wait.Until(() => bird.Control("show protocols aws").Contains("Established", StringComparison.Ordinal), "birdc show protocols says Established");
-            await Wait.Until(() => bird.Control("show route").Contains("10.0.0.0/16", StringComparison.Ordinal), "BIRD's table has the VPC CIDR");
+            await Wait.Until(() => bird.Control("show protocols aws").Contains("Established", StringComparison.Ordinal), 20, () => "birdc show protocols says Established");
+            await Wait.Until(() => bird.Control("show route").Contains("10.0.0.0/16", StringComparison.Ordinal), 20, () => "BIRD's table has the VPC CIDR");
             // On loopback BIRD cannot resolve the (multihop) next hop 127.0.0.2 (it refuses 127/8 routes as host
             // scope), so it lists the route as unreachable; the attributes are what we check.
             string all = bird.Control("show route 10.0.0.0/16 all");
@@ -87,7 +87,7 @@ public class BirdInteropTests(ITestOutputHelper output)
 
             // The customer disables the session: BIRD sends Cease, we withdraw everything it told us.
             output.WriteLine(bird.Control("disable aws"));
-            await Wait.Until(() => session.Routes.Count == 0, "disable withdraws BIRD's routes on our side");
+            await Wait.Until(() => session.Routes.Count == 0, 20, () => "disable withdraws BIRD's routes on our side");
             Assert.Equal(BgpErrorCode.Cease, session.LastNotificationReceived?.Code);
             lock (withdrawn)
             {
@@ -96,11 +96,11 @@ public class BirdInteropTests(ITestOutputHelper output)
 
             // Enabled again, the session comes back by itself (our automatic restart, BIRD's connect).
             output.WriteLine(bird.Control("enable aws"));
-            await Wait.Until(() => Site.All(session.Routes.ContainsKey), "the routes come back after enable", 30);
+            await Wait.Until(() => Site.All(session.Routes.ContainsKey), 30, () => "the routes come back after enable");
 
             // BIRD dies without a word: the kernel closes the TCP connection, and the routes go.
             bird.KillBird();
-            await Wait.Until(() => session.Routes.Count == 0, "killing BIRD withdraws its routes on our side");
+            await Wait.Until(() => session.Routes.Count == 0, 20, () => "killing BIRD withdraws its routes on our side");
             Assert.NotEqual(BgpSessionState.Established, session.State);
             Assert.Equal(0, session.Counters.ProtocolErrors);
         }
@@ -116,8 +116,8 @@ public class BirdInteropTests(ITestOutputHelper output)
     public async Task A_four_octet_asn_and_birds_shorter_hold_time_are_negotiated()
     {
         Skip.IfNot(BirdRouter.Installed, "BIRD 2 is not installed (/usr/sbin/bird, /usr/sbin/birdc): apt-get install bird2");
-        int edgePort = Wait.FreePort(Edge);
-        int birdPort = Wait.FreePort(Customer);
+        int edgePort = Ports.Free(Edge);
+        int birdPort = Ports.Free(Customer);
         await using var speaker = Speaker(edgePort, birdPort, localAsn: 4_200_000_001);
         speaker.SetAdvertised([Vpc]);
         var session = speaker.Sessions[Customer];
@@ -125,9 +125,9 @@ public class BirdInteropTests(ITestOutputHelper output)
         using var bird = new BirdRouter(Config(birdPort, edgePort, edgeAsn: "4200000001").Replace("hold time 30;", "hold time 9;", StringComparison.Ordinal).Replace("keepalive time 10;", "keepalive time 3;", StringComparison.Ordinal));
         try
         {
-            await Wait.Until(() => session.State == BgpSessionState.Established, "Established with BIRD", 30);
+            await Wait.Until(() => session.State == BgpSessionState.Established, 30, () => "Established with BIRD");
             Assert.Equal((ushort)9, session.NegotiatedHoldTime);
-            await Wait.Until(() => bird.Control("show route 10.0.0.0/16 all").Contains("BGP.as_path: 4200000001", StringComparison.Ordinal), "BIRD sees our 4-octet AS in the path");
+            await Wait.Until(() => bird.Control("show route 10.0.0.0/16 all").Contains("BGP.as_path: 4200000001", StringComparison.Ordinal), 20, () => "BIRD sees our 4-octet AS in the path");
             long before = session.Counters.KeepalivesReceived;
             await Task.Delay(TimeSpan.FromSeconds(10)); // longer than the hold time: both sides' keepalives hold the session
             Assert.Equal(BgpSessionState.Established, session.State);
@@ -144,8 +144,8 @@ public class BirdInteropTests(ITestOutputHelper output)
     public async Task Without_as4_bird_and_we_speak_two_octet_paths_and_its_med_and_communities_arrive()
     {
         Skip.IfNot(BirdRouter.Installed, "BIRD 2 is not installed (/usr/sbin/bird, /usr/sbin/birdc): apt-get install bird2");
-        int edgePort = Wait.FreePort(Edge);
-        int birdPort = Wait.FreePort(Customer);
+        int edgePort = Ports.Free(Edge);
+        int birdPort = Ports.Free(Customer);
         await using var speaker = Speaker(edgePort, birdPort);
         speaker.SetAdvertised([Vpc]);
         var session = speaker.Sessions[Customer];
@@ -154,13 +154,13 @@ public class BirdInteropTests(ITestOutputHelper output)
         using var bird = new BirdRouter(Config(birdPort, edgePort, extra: "enable as4 off;", export: export));
         try
         {
-            await Wait.Until(() => Site.All(session.Routes.ContainsKey), "we learn BIRD's routes", 30);
+            await Wait.Until(() => Site.All(session.Routes.ContainsKey), 30, () => "we learn BIRD's routes");
             Assert.False(session.FourOctetAs);
             var route = session.Routes[Site[0]];
             Assert.Equal("65000", route.AsPath!.ToString());
             Assert.Equal(50u, route.MultiExitDisc);
             Assert.Equal([(65000u << 16) | 100], route.Communities);
-            await Wait.Until(() => bird.Control("show route 10.0.0.0/16 all").Contains("BGP.as_path: 64512", StringComparison.Ordinal), "BIRD has our route with a 2-octet path");
+            await Wait.Until(() => bird.Control("show route 10.0.0.0/16 all").Contains("BGP.as_path: 64512", StringComparison.Ordinal), 20, () => "BIRD has our route with a 2-octet path");
         }
         finally
         {
@@ -174,16 +174,16 @@ public class BirdInteropTests(ITestOutputHelper output)
     public async Task A_wrong_peer_as_on_either_side_is_a_bad_peer_as_notification(uint birdExpects, uint weExpect)
     {
         Skip.IfNot(BirdRouter.Installed, "BIRD 2 is not installed (/usr/sbin/bird, /usr/sbin/birdc): apt-get install bird2");
-        int edgePort = Wait.FreePort(Edge);
-        int birdPort = Wait.FreePort(Customer);
+        int edgePort = Ports.Free(Edge);
+        int birdPort = Ports.Free(Customer);
         await using var speaker = Speaker(edgePort, birdPort, peerAsn: weExpect);
         var session = speaker.Sessions[Customer];
         speaker.Start();
         using var bird = new BirdRouter(Config(birdPort, edgePort, edgeAsn: birdExpects.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         try
         {
-            await Wait.Until(() => (birdExpects != 64512 ? session.LastNotificationReceived : session.LastNotificationSent) is { Code: BgpErrorCode.OpenMessage, Subcode: OpenErrorSubcode.BadPeerAs }, "a Bad Peer AS NOTIFICATION", 30);
-            await Wait.Until(() => bird.Control("show protocols all aws").Contains("Bad peer AS", StringComparison.OrdinalIgnoreCase), "BIRD reports Bad peer AS");
+            await Wait.Until(() => (birdExpects != 64512 ? session.LastNotificationReceived : session.LastNotificationSent) is { Code: BgpErrorCode.OpenMessage, Subcode: OpenErrorSubcode.BadPeerAs }, 30, () => "a Bad Peer AS NOTIFICATION");
+            await Wait.Until(() => bird.Control("show protocols all aws").Contains("Bad peer AS", StringComparison.OrdinalIgnoreCase), 20, () => "BIRD reports Bad peer AS");
             Assert.NotEqual(BgpSessionState.Established, session.State);
             Assert.Equal(0, session.Counters.EstablishedTransitions);
         }

@@ -1,5 +1,4 @@
 using System.Net;
-using NitroCard.Bgp.Tests.Speaker;
 using Xunit.Abstractions;
 
 namespace NitroCard.Bgp.Tests.Interop;
@@ -52,13 +51,13 @@ public class BirdTunnelTests(ITestOutputHelper output)
         using var bird = new BirdRouter(config, tunnel.Customer);
         try
         {
-            await Wait.Until(() => session.Routes.ContainsKey(Site), "we learn the customer's site over the tunnel", 30);
+            await Wait.Until(() => session.Routes.ContainsKey(Site), 30, () => "we learn the customer's site over the tunnel");
             Assert.Equal(customer, session.Routes[Site].NextHop);
             Assert.Equal("65000", session.Routes[Site].AsPath!.ToString());
-            await Wait.Until(() => bird.Control("show route 10.0.0.0/16").Contains($"via {edge} on tun0", StringComparison.Ordinal), "BIRD installs the VPC CIDR via our inside address");
+            await Wait.Until(() => bird.Control("show route 10.0.0.0/16").Contains($"via {edge} on tun0", StringComparison.Ordinal), 20, () => "BIRD installs the VPC CIDR via our inside address");
             output.WriteLine(bird.Control("show route 10.0.0.0/16 all"));
             output.WriteLine(bird.Control("disable aws"));
-            await Wait.Until(() => session.Routes.Count == 0, "disable withdraws the site");
+            await Wait.Until(() => session.Routes.Count == 0, 20, () => "disable withdraws the site");
         }
         finally
         {

@@ -40,7 +40,7 @@ public class LoopbackTests
         await using var edge = new BgpSpeaker(EdgeOptions(0, new BgpNeighbor { Address = Customer, PeerAsn = 65000, Passive = true }));
         edge.SetAdvertised([Vpc]);
         edge.Start();
-        var customer = new BgpSpeaker(CustomerOptions(Wait.FreePort(Customer), edge.ListenEndPoint!.Port));
+        var customer = new BgpSpeaker(CustomerOptions(Ports.Free(Customer), edge.ListenEndPoint!.Port));
         customer.SetAdvertised([Site]);
         customer.Start();
         var edgeSession = edge.Sessions[Customer];
@@ -49,7 +49,7 @@ public class LoopbackTests
         edgeSession.RouteWithdrawn += (_, r) => { lock (withdrawn) { withdrawn.Add(r); } };
         try
         {
-            await Wait.Until(() => edgeSession.Routes.ContainsKey(Site) && customerSession.Routes.ContainsKey(Vpc), "both sides learn the other's prefix");
+            await Wait.Until(() => edgeSession.Routes.ContainsKey(Site) && customerSession.Routes.ContainsKey(Vpc), 20, () => "both sides learn the other's prefix");
             Assert.Equal(BgpSessionState.Established, edgeSession.State);
             Assert.True(edgeSession.FourOctetAs);
             Assert.Equal((ushort)30, edgeSession.NegotiatedHoldTime);
@@ -62,17 +62,17 @@ public class LoopbackTests
 
             var second = IPNetwork.Parse("10.1.0.0/16");
             edge.SetAdvertised([Vpc, second]);
-            await Wait.Until(() => customerSession.Routes.ContainsKey(second), "a new VPC CIDR reaches the customer");
+            await Wait.Until(() => customerSession.Routes.ContainsKey(second), 20, () => "a new VPC CIDR reaches the customer");
             edge.SetAdvertised([second]);
-            await Wait.Until(() => !customerSession.Routes.ContainsKey(Vpc), "a removed VPC CIDR is withdrawn");
+            await Wait.Until(() => !customerSession.Routes.ContainsKey(Vpc), 20, () => "a removed VPC CIDR is withdrawn");
         }
         finally
         {
             await customer.DisposeAsync();
         }
 
-        await Wait.Until(() => edgeSession.State != BgpSessionState.Established, "the edge sees the customer go");
-        await Wait.Until(() => edgeSession.Routes.Count == 0, "the customer's routes are withdrawn");
+        await Wait.Until(() => edgeSession.State != BgpSessionState.Established, 20, () => "the edge sees the customer go");
+        await Wait.Until(() => edgeSession.Routes.Count == 0, 20, () => "the customer's routes are withdrawn");
         lock (withdrawn)
         {
             Assert.Equal(Site, Assert.Single(withdrawn).Prefix);
@@ -84,8 +84,8 @@ public class LoopbackTests
     [Fact]
     public async Task Two_active_speakers_connecting_at_once_end_with_one_established_session()
     {
-        int edgePort = Wait.FreePort(Edge);
-        int customerPort = Wait.FreePort(Customer);
+        int edgePort = Ports.Free(Edge);
+        int customerPort = Ports.Free(Customer);
         await using var edge = new BgpSpeaker(EdgeOptions(edgePort, new BgpNeighbor { Address = Customer, PeerAsn = 65000, Port = customerPort }));
         await using var customer = new BgpSpeaker(CustomerOptions(customerPort, edgePort));
         edge.SetAdvertised([Vpc]);
@@ -94,7 +94,7 @@ public class LoopbackTests
         customer.Start();
         var edgeSession = edge.Sessions[Customer];
         var customerSession = customer.Sessions[Edge];
-        await Wait.Until(() => edgeSession.Routes.ContainsKey(Site) && customerSession.Routes.ContainsKey(Vpc), "both sides learn the other's prefix");
+        await Wait.Until(() => edgeSession.Routes.ContainsKey(Site) && customerSession.Routes.ContainsKey(Vpc), 20, () => "both sides learn the other's prefix");
         await Task.Delay(500);
         Assert.Equal(BgpSessionState.Established, edgeSession.State);
         Assert.Equal(BgpSessionState.Established, customerSession.State);
