@@ -25,7 +25,9 @@
 
 #include "Vnitro_card.h"
 #include "verilated.h"
+#if VM_TRACE
 #include "verilated_fst_c.h"
+#endif
 
 namespace {
 
@@ -108,10 +110,21 @@ struct OutPort {
 
 }  // namespace
 
+#if VM_TRACE
+using TraceFile = VerilatedFstC;
+#else
+// The default library is built without tracing (Verilator code that keeps every traced signal
+// costs simulation speed); libnitrocard-trace.so is the same RTL with --trace-fst.
+struct TraceFile {
+  void dump(uint64_t) {}
+  void close() {}
+};
+#endif
+
 struct nc_card {
   std::unique_ptr<VerilatedContext> context;
   std::unique_ptr<Vnitro_card> top;
-  std::unique_ptr<VerilatedFstC> trace;
+  std::unique_ptr<TraceFile> trace;
   std::thread::id owner;
   uint64_t cycle = 0;
   bool dead = false;
@@ -432,7 +445,9 @@ NC_API int32_t nc_create(nc_card** out) {
     card->owner = std::this_thread::get_id();
     card->context.reset(new VerilatedContext());  // also becomes this thread's context
     card->context->fatalOnError(false);
+#if VM_TRACE
     card->context->traceEverOn(true);
+#endif
     {
       EvalScope scope(card.get());
       card->top.reset(new Vnitro_card(card->context.get(), "nitro_card"));
@@ -607,6 +622,11 @@ NC_API int32_t nc_trace_start(nc_card* card, const char* path) {
   if (const int32_t s = enter(card)) return s;
   if (!path || !path[0]) return fail(card, NC_E_ARG, "trace path is NULL or empty");
   if (card->trace) return fail(card, NC_E_ARG, "a trace is already open; stop it first");
+#if !VM_TRACE
+  return fail(card, NC_E_ARG,
+              "this libnitrocard.so is built without tracing: waveforms need libnitrocard-trace.so "
+              "(dotnet pwsh ./build.ps1 trace; the driver loads it when NITROCARD_TRACE=1, nitroctl simulate --trace does so)");
+#else
   // The FST writer does not report a file it cannot create: probe first.
   std::FILE* probe = std::fopen(path, "wb");
   if (!probe) return fail(card, NC_E_IO, std::string("cannot create ") + path + ": " + std::strerror(errno));
@@ -625,6 +645,7 @@ NC_API int32_t nc_trace_start(nc_card* card, const char* path) {
     return card->dead ? dead_status(card) : fail(card, NC_E_IO, std::string("cannot open trace ") + path);
   }
   return NC_OK;
+#endif
 }
 
 NC_API int32_t nc_trace_stop(nc_card* card) {
