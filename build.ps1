@@ -104,8 +104,11 @@ function Invoke-Synth {
 
 function Build-Native {
     # Verilator output is cached per variant: rebuild only when the RTL, the shim or the flags change.
-    #   default  out/lib/libnitrocard.so           what the driver, the tests and nitroctl load
-    #   trace    out/lib/libnitrocard-trace.so     the same RTL with FST tracing compiled in (nc_trace_start)
+    #   default  out/lib/libnitrocard.so           what the driver, the tests and nitroctl load; no tracing
+    #                                              compiled in (it keeps every traced signal and costs speed)
+    #   trace    out/lib/libnitrocard-trace.so     the same RTL with FST tracing (nc_trace_start), loaded by the
+    #                                              driver when a process asks for waveforms (NITROCARD_TRACE=1,
+    #                                              nitroctl simulate --trace)
     #   profile  out/lib/libnitrocard-profile.so   modules kept apart (-fno-inline) for `build.ps1 profile`
     param([ValidateSet('default', 'trace', 'profile')][string]$Variant = 'default')
     $name = if ($Variant -eq 'default') { 'libnitrocard.so' } else { "libnitrocard-$Variant.so" }
@@ -123,7 +126,6 @@ function Build-Native {
     $makeflags = 'OPT_FAST=-O2'
     $vflags = @('-O3', '--x-assign', 'fast', '--x-initial', 'fast')
     switch ($Variant) {
-        'default' { $vflags += '--trace-fst' }
         'trace' { $vflags += '--trace-fst' }
         'profile' { $vflags += '-fno-inline' }
     }
@@ -167,6 +169,9 @@ function Invoke-Tests {
     foreach ($project in $projects) {
         $name = $project.BaseName
         Write-Host "== $name"
+        # The driver's suite runs on the traced library (its waveform tests write FST files); every other
+        # suite runs on the default one, where nc_trace_start refuses and names libnitrocard-trace.so.
+        $env:NITROCARD_TRACE = if ($name -eq 'NitroCard.Driver.Tests') { '1' } else { $null }
         & dotnet test $project.FullName -c Release --no-build -nologo --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=minimal' --results-directory $results
         if ($LASTEXITCODE -ne 0) { $anyRunFailed = $true }
     }
@@ -365,7 +370,7 @@ switch ($Target) {
     'synth' { Install-Dependencies; Invoke-Synth }
     'native' { Install-Dependencies; Build-Native }
     'build' { Build-All }
-    'test' { Build-All; Invoke-Tests }
+    'test' { Build-All; Build-Native -Variant trace; Invoke-Tests }   # nitroctl simulate --trace and the driver's waveform tests load libnitrocard-trace.so
     'bench' {
         Build-All
         Invoke-Native 'dotnet' (@('run', '--project', (Join-Path $Root 'tools/NitroCard.Bench/NitroCard.Bench.csproj'), '-c', 'Release', '--', '--root', $Root) + $Rest)

@@ -43,6 +43,9 @@ constexpr std::size_t kBeatBytes = kBeatWords * 4;
 static_assert(kBeatBytes <= 64, "tkeep is driven as a 64-bit word");
 
 constexpr uint32_t kMaxFrame = 1u << 20;
+// Capacity a frame being collected starts with (a 1500-byte MTU frame plus VXLAN), so a frame
+// is one allocation, not one per growth step.
+constexpr std::size_t kPartialReserve = 2048;
 constexpr uint32_t kResetCycles = 8;
 constexpr uint32_t kCsrAddrLimit = 0xFFFC;
 
@@ -186,20 +189,26 @@ bool eval(nc_card* card) {
   return !card->dead;
 }
 
+// A VlWide is little-endian 32-bit words, beat byte k in bits 8k+7..8k: on a little-endian
+// host its memory is the beat's bytes in order, so beats move with memcpy.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "beats are copied as bytes");
+
 void pack_beat(VlWide<kBeatWords>& tdata, const uint8_t* bytes, std::size_t count) {
-  for (std::size_t w = 0; w < kBeatWords; ++w) {
-    uint32_t word = 0;
-    for (std::size_t b = 0; b < 4; ++b) {
-      const std::size_t k = w * 4 + b;
-      if (k < count) word |= static_cast<uint32_t>(bytes[k]) << (8 * b);
-    }
-    tdata[w] = word;
-  }
+  uint8_t* dst = reinterpret_cast<uint8_t*>(tdata.data());
+  std::memcpy(dst, bytes, count);
+  if (count < kBeatBytes) std::memset(dst + count, 0, kBeatBytes - count);
 }
 
 void unpack_beat(const VlWide<kBeatWords>& tdata, uint64_t tkeep, std::vector<uint8_t>& out) {
+  const uint8_t* src = reinterpret_cast<const uint8_t*>(tdata.data());
+  if ((tkeep & (tkeep + 1)) == 0) {
+    // tkeep contiguous from byte 0 (every beat the card sends): one copy
+    const std::size_t count = static_cast<std::size_t>(__builtin_popcountll(tkeep));
+    out.insert(out.end(), src, src + count);
+    return;
+  }
   for (std::size_t k = 0; k < kBeatBytes; ++k) {
-    if ((tkeep >> k) & 1u) out.push_back(static_cast<uint8_t>(tdata[k / 4] >> (8 * (k % 4))));
+    if ((tkeep >> k) & 1u) out.push_back(src[k]);
   }
 }
 
@@ -299,10 +308,12 @@ bool cycle_once(nc_card* card, const CsrDrive& csr, bool in_reset) {
   if (host_out_xfer && host_out_last) {
     card->host_out.frames.push_back({std::move(card->host_out.partial), host_out_user, card->cycle});
     card->host_out.partial.clear();
+    card->host_out.partial.reserve(kPartialReserve);
   }
   if (net_out_xfer && net_out_last) {
     card->net_out.frames.push_back({std::move(card->net_out.partial), 0, card->cycle});
     card->net_out.partial.clear();
+    card->net_out.partial.reserve(kPartialReserve);
   }
   return true;
 }

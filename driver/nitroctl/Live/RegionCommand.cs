@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NitroCard.Driver.Simulation;
 using System.Net.Sockets;
 using System.Text;
 using NitroCard.Region;
@@ -26,6 +27,9 @@ internal static class RegionCommand
             if (storeValue is not null && !storeValue.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--store '{storeValue}': expected etcd://host:port (the embedded store needs no option)");
             var options = new LiveRegionOptions(parse.GetValue(engine)!, storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60));
+            // `nitroctl card trace start` may come at any time: a live region's cards run on the traced library when it is built.
+            if (options.Engine == "rtl")
+                VerilatedCard.UseTracingLibraryIfBuilt();
             var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
             await using (live.ConfigureAwait(false))
             {
