@@ -83,6 +83,10 @@ module nitro_nacl #(
     logic [RULES_PER_STAGE-1:0] a;
 
     assign raddr = rd_mode ? rd_sel : (j == 0) ? SEL_W'({in_acl, in_dir}) : sel_q[(j > 0) ? j - 1 : 0];
+    // Read enable: only for a packet entering the stage (or a read-back); the match of a stage
+    // without a packet is never used.
+    logic ren;
+    assign ren = rd_mode || ((j == 0) ? in_valid : v_q[(j > 0) ? j - 1 : 0]);
 
     for (genvar r = 0; r < RULES_PER_STAGE; r++) begin : g_rule
       localparam int K = j * RULES_PER_STAGE + r;
@@ -90,7 +94,7 @@ module nitro_nacl #(
         logic [RW-1:0] mem [2 * NUM_NACL];
         always_ff @(posedge clk) begin
           if (wr_en && wr_k == K_W'(K)) mem[wr_sel] <= wr_data;
-          rdata[K] <= mem[raddr];
+          if (ren) rdata[K] <= mem[raddr];
         end
       end else begin : g_none
         assign rdata[K] = '0;

@@ -13,15 +13,13 @@ module nitro_rule_match (
   output logic         match
 );
 
+  logic [63:0] mask_wide;
   logic [31:0] mask;
   logic        proto_ok;
 
-  always_comb begin
-    mask = '0;
-    for (int i = 0; i < 32; i++) begin
-      if (32'(i) < 32'(rule[16:11])) mask[31-i] = 1'b1;
-    end
-  end
+  // mask(CIDR_LEN): the top CIDR_LEN bits set (all of them from 32 on), a thermometer decode
+  assign mask_wide = ~(64'hFFFF_FFFF_0000_0000 >> rule[16:11]);
+  assign mask      = mask_wide[63:32];
 
   always_comb begin
     unique case (proto)
@@ -36,6 +34,6 @@ module nitro_rule_match (
                  && (rule[2] || (rule[10:3] == proto && proto_ok));
 
   logic unused_allow;
-  assign unused_allow = rule[1];
+  assign unused_allow = ^{rule[1], mask_wide[31:0]};
 
 endmodule
