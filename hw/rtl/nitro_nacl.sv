@@ -92,10 +92,14 @@ module nitro_nacl #(
       localparam int K = j * RULES_PER_STAGE + r;
       if (K < RULES) begin : g_mem
         logic [RW-1:0] mem [2 * NUM_NACL];
+        logic [RW-1:0] rd_q;   // the registered read (its own register, not an element of an array)
         always_ff @(posedge clk) begin
           if (wr_en && wr_k == K_W'(K)) mem[wr_sel] <= wr_data;
-          if (ren) rdata[K] <= mem[raddr];
         end
+        always_ff @(posedge clk) begin
+          if (ren) rd_q <= mem[raddr];
+        end
+        assign rdata[K] = rd_q;
       end else begin : g_none
         assign rdata[K] = '0;
       end
