@@ -106,6 +106,7 @@ module nitro_nacl #(
 
       // Match of rule K against the item in stage j
       nitro_rule_match u_match (
+        .en     (v_q[j]),
         .rule   (rdata[K]),
         .remote (rem_q[j]),
         .proto  (proto_q[j]),
