@@ -19,7 +19,9 @@ module nitro_rule_match (
   always_comb begin
     logic [31:0] mask;
     logic        proto_ok;
-    match = 1'b0;
+    match    = 1'b0;
+    mask     = '0;
+    proto_ok = 1'b0;
     if (en && rule[0]) begin
       // mask(CIDR_LEN): the top CIDR_LEN bits set (all of them from 32 on), a thermometer decode
       mask = (rule[16:11] >= 6'd32) ? 32'hFFFF_FFFF : ~(32'hFFFF_FFFF >> rule[15:11]);
