@@ -1,11 +1,11 @@
 #!/usr/bin/env pwsh
 # One build entry for everything: dependencies, register map, RTL lint and synthesis, the
 # Verilated native library, the .NET solution, tests, benchmarks and the demo.
-#   dotnet pwsh ./build.ps1 [deps|regs|lint|synth|native|build|test|bench|bench-live|demo|clean]
+#   dotnet pwsh ./build.ps1 [deps|regs|lint|synth|native|trace|build|test|bench|bench-live|profile|demo|clean]
 # A simple script, not an advanced one: the arguments after the target (e.g. the bench's --out)
 # pass through untouched instead of colliding with PowerShell's common parameters (-OutVariable).
 param(
-    [ValidateSet('deps', 'regs', 'lint', 'synth', 'native', 'build', 'test', 'bench', 'bench-live', 'demo', 'clean')]
+    [ValidateSet('deps', 'regs', 'lint', 'synth', 'native', 'trace', 'build', 'test', 'bench', 'bench-live', 'profile', 'demo', 'clean')]
     [string]$Target = 'build'
 )
 [string[]]$Rest = $args
@@ -47,6 +47,7 @@ $DebianNeeds = [ordered]@{
     '/usr/sbin/swanctl'     = 'strongswan-swanctl'      # ... driven through vici
     '/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so' = 'libcharon-extra-plugins'   # ... ESP in user space, no XFRM
     '/usr/lib/ipsec/plugins/libstrongswan-gcm.so' = 'libstrongswan-standard-plugins'       # ... AES-GCM, openssl
+    '/usr/bin/perf'        = 'linux-perf'      # build.ps1 profile: where the Verilated card spends its time, by module
 }
 
 function Install-Dependencies {
@@ -109,33 +110,46 @@ function Invoke-Synth {
 }
 
 function Build-Native {
-    # Verilator output is cached: rebuild only when the RTL, the shim or the flags change.
-    $lib = Join-Path $Out 'lib/libnitrocard.so'
-    $mdir = Join-Path $Out 'obj_dir'
+    # Verilator output is cached per variant: rebuild only when the RTL, the shim or the flags change.
+    #   default  out/lib/libnitrocard.so           what the driver, the tests and nitroctl load; no tracing
+    #                                              compiled in (it keeps every traced signal and costs speed)
+    #   trace    out/lib/libnitrocard-trace.so     the same RTL with FST tracing (nc_trace_start), loaded by the
+    #                                              driver when a process asks for waveforms (NITROCARD_TRACE=1,
+    #                                              nitroctl simulate --trace)
+    #   profile  out/lib/libnitrocard-profile.so   modules kept apart (-fno-inline) for `build.ps1 profile`
+    param([ValidateSet('default', 'trace', 'profile')][string]$Variant = 'default')
+    $name = if ($Variant -eq 'default') { 'libnitrocard.so' } else { "libnitrocard-$Variant.so" }
+    $lib = Join-Path $Out "lib/$name"
+    $mdir = Join-Path $Out $(if ($Variant -eq 'default') { 'obj_dir' } else { "obj_dir-$Variant" })
     $sources = @(Get-RtlFiles) + @(Get-ChildItem $ShimDir -File | Sort-Object Name | ForEach-Object FullName)
     # VL_USER_FATAL/STOP/FINISH: the shim's handlers record RTL fatals instead of ending the
     # .NET host process (Verilator's default $finish handler calls exit on a second $finish).
     $cflags = '-fPIC -O2 -DVL_USER_FATAL -DVL_USER_STOP -DVL_USER_FINISH -fvisibility=hidden'
+    if ($Variant -eq 'profile') { $cflags += ' -g' }
     $ldflags = "-shared -Wl,--version-script=$(Join-Path $ShimDir 'libnitrocard.map')"
     $stampText = ($sources | ForEach-Object { (Get-FileHash $_ -Algorithm SHA256).Hash + ' ' + (Split-Path $_ -Leaf) }) -join "`n"
     # Verilator compiles the model's hot code with -Os by default; -O2 simulates faster
     # (the 100,000-frame differential test: 13 s with -Os, 10 s with -O2, on this machine).
     $makeflags = 'OPT_FAST=-O2'
-    $stampText += "`n$cflags`n$ldflags`n$makeflags`n" + (& verilator --version)
-    $stamp = Join-Path $Out 'lib/libnitrocard.stamp'
+    $vflags = @('-O3', '--x-assign', 'fast', '--x-initial', 'fast')
+    switch ($Variant) {
+        'trace' { $vflags += '--trace-fst' }
+        'profile' { $vflags += '-fno-inline' }
+    }
+    $stampText += "`n$cflags`n$ldflags`n$makeflags`n$($vflags -join ' ')`n" + (& verilator --version)
+    $stamp = Join-Path $Out "lib/$([IO.Path]::GetFileNameWithoutExtension($name)).stamp"
     if ((Test-Path $lib) -and (Test-Path $stamp) -and ((Get-Content $stamp -Raw) -eq $stampText)) {
-        Write-Host 'libnitrocard.so is up to date'
+        Write-Host "$name is up to date"
         return
     }
-    Write-Host 'Verilating nitro_card into libnitrocard.so'
+    Write-Host "Verilating nitro_card into $name"
     New-Item -ItemType Directory -Force -Path (Split-Path $lib) | Out-Null
     $jobs = [Environment]::ProcessorCount
-    $vargs = @('--cc', '--exe', '--build', '-j', "$jobs", '--top-module', 'nitro_card', '--Mdir', $mdir,
-        '--trace-fst', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal',
-        '-MAKEFLAGS', $makeflags, '-CFLAGS', $cflags, '-LDFLAGS', $ldflags, '-o', 'libnitrocard.so') +
+    $vargs = @('--cc', '--exe', '--build', '-j', "$jobs", '--top-module', 'nitro_card', '--Mdir', $mdir) + $vflags +
+        @('-Wno-fatal', '-MAKEFLAGS', $makeflags, '-CFLAGS', $cflags, '-LDFLAGS', $ldflags, '-o', $name) +
         (Get-RtlFiles) + @(Get-ChildItem $ShimDir -Filter '*.cpp' | ForEach-Object FullName)
     Invoke-Native 'verilator' $vargs
-    Copy-Item (Join-Path $mdir 'libnitrocard.so') $lib -Force
+    Copy-Item (Join-Path $mdir $name) $lib -Force
     Set-Content -Path $stamp -Value $stampText -NoNewline
 }
 
@@ -162,6 +176,9 @@ function Invoke-Tests {
     foreach ($project in $projects) {
         $name = $project.BaseName
         Write-Host "== $name"
+        # The driver's suite runs on the traced library (its waveform tests write FST files); every other
+        # suite runs on the default one, where nc_trace_start refuses and names libnitrocard-trace.so.
+        $env:NITROCARD_TRACE = if ($name -eq 'NitroCard.Driver.Tests') { '1' } else { $null }
         & dotnet test $project.FullName -c Release --no-build -nologo --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=minimal' --results-directory $results
         if ($LASTEXITCODE -ne 0) { $anyRunFailed = $true }
     }
@@ -178,6 +195,115 @@ function Invoke-Tests {
     if ($skipped -gt 0) { $line += ", $skipped skipped" }
     Write-Host $line
     if ($failed -gt 0) { exit 1 }
+}
+
+function Write-EncapPcap {
+    # $Count UDP frames of $Size bytes (no FCS) from eni-a1 (10.0.1.10, docs/examples/region.json) to eni-a2 on host-b
+    # (10.0.2.20), all with one timestamp (a microsecond pcap: magic 0xa1b2c3d4, version 2.4, snaplen 262144, Ethernet): `simulate` pushes them back to back and the card encapsulates every one.
+    param([string]$Path, [int]$Count, [int]$Size)
+    $ipLen = $Size - 14
+    $frame = [byte[]]::new($Size)
+    [byte[]]$head = 0x02, 0x4e, 0x47, 0x57, 0x00, 0x01, 0x02, 0x00, 0x0a, 0x00, 0x01, 0x0a, 0x08, 0x00,
+        0x45, 0x00, ($ipLen -shr 8), ($ipLen -band 0xff), 0x00, 0x00, 0x40, 0x00, 64, 17, 0, 0, 10, 0, 1, 10, 10, 0, 2, 20,
+        0xc3, 0x50, 0x13, 0x88, (($ipLen - 20) -shr 8), (($ipLen - 20) -band 0xff), 0, 0
+    [Array]::Copy($head, $frame, $head.Length)
+    $sum = 0
+    for ($i = 14; $i -lt 34; $i += 2) { $sum += ([int]$frame[$i] -shl 8) + [int]$frame[$i + 1] }
+    while ($sum -gt 0xffff) { $sum = ($sum -band 0xffff) + ($sum -shr 16) }
+    $sum = (-bnot $sum) -band 0xffff
+    $frame[24] = $sum -shr 8; $frame[25] = $sum -band 0xff
+    $stream = [IO.File]::Create($Path)
+    try {
+        $w = [IO.BinaryWriter]::new($stream)
+        $w.Write([uint32]2712847316); $w.Write([uint16]2); $w.Write([uint16]4); $w.Write([int32]0); $w.Write([uint32]0)
+        $w.Write([uint32]262144); $w.Write([uint32]1)
+        for ($n = 0; $n -lt $Count; $n++) {
+            $w.Write([uint32]1); $w.Write([uint32]0); $w.Write([uint32]$Size); $w.Write([uint32]$Size); $w.Write($frame)
+        }
+        $w.Flush()
+    } finally { $stream.Dispose() }
+}
+
+function Invoke-Profile {
+    # Where the Verilated card spends its time, by RTL module: the profile variant of the library (modules kept
+    # apart, -fno-inline) runs two fixed `nitroctl simulate` workloads under perf; the self time of every sample is
+    # charged to the module whose Verilated class it is in. Rewrites the table between the markers of
+    # docs/benchmarks/simulation-profile.md.
+    Build-Native -Variant profile
+    $dir = Join-Path $Out 'profile'
+    New-Item -ItemType Directory -Force -Path $dir | Out-Null
+    $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard-profile.so'
+    $nitroctl = Join-Path $Out 'bin/nitroctl'
+    $region = Join-Path $Root 'docs/examples/region.json'
+    $workloads = @(
+        @{ Name = 'encap-1514'; Count = 20000; Size = 1514 },
+        @{ Name = 'encap-64'; Count = 100000; Size = 64 })
+    $shares = @{}
+    $totals = @{}
+    $runs = @()
+    foreach ($w in $workloads) {
+        $pcap = Join-Path $dir "$($w.Name).pcap"
+        Write-EncapPcap -Path $pcap -Count $w.Count -Size $w.Size
+        $data = Join-Path $dir "$($w.Name).perf.data"
+        $result = Join-Path $dir "$($w.Name)-out"
+        Remove-Item -Recurse -Force $result -ErrorAction SilentlyContinue
+        Write-Host "perf record: $($w.Count) x $($w.Size)-byte TX frames"
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Invoke-Native 'perf' @('record', '-q', '-e', 'cpu-clock', '-F', '1999', '-o', $data, '--', $nitroctl, 'simulate',
+            '--topology', $region, '--host', 'host-a', '--engine', 'rtl', '--from-eni', "eni-a1=$pcap", '--out', $result)
+        $watch.Stop()
+        $cycles = [double]((Get-Content (Join-Path $result 'counters.json') -Raw | ConvertFrom-Json).cycles)
+        $runs += @{ Name = $w.Name; Count = $w.Count; Size = $w.Size; Seconds = $watch.Elapsed.TotalSeconds; Cycles = $cycles }
+        $report = & perf report -i $data --stdio -q --no-children --sort 'dso,sym' --percent-limit 0 2>$null
+        $share = @{}
+        $total = 0.0
+        foreach ($line in $report) {
+            if ($line -notmatch '^\s*([\d.]+)%\s+(\S+)\s+\[.\]\s+(.*)$') { continue }
+            $pct = [double]$Matches[1]; $dso = $Matches[2]; $sym = $Matches[3]
+            $module = if ($dso -ne 'libnitrocard-profile.so') { '.NET host, pcap I/O, kernel (outside the library)' }
+                elseif ($sym -match '^Vnitro_card___024root') { 'Verilated scheduler (root class)' }
+                elseif ($sym -match '^Vnitro_card_(nitro_[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)') { $Matches[1] }
+                else { 'shim and Verilator runtime' }
+            $share[$module] = $(if ($share.ContainsKey($module)) { $share[$module] } else { 0.0 }) + $pct
+            $total += $pct
+        }
+        $shares[$w.Name] = $share
+        $totals[$w.Name] = $total
+    }
+    $modules = $shares.Values | ForEach-Object { $_.Keys } | Sort-Object -Unique |
+        Sort-Object { -($shares[$workloads[0].Name][$_] + 0) }
+    $commit = (& git -C $Root rev-parse --short HEAD).Trim()
+    if (& git -C $Root status --porcelain -- hw/rtl hw/verilator) { $commit += ' + uncommitted RTL/shim changes' }
+    $lines = @(
+        "Commit $commit, $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC, ``dotnet pwsh ./build.ps1 profile``: ``perf record -e cpu-clock -F 1999``",
+        "of ``out/bin/nitroctl simulate --topology docs/examples/region.json --host host-a --engine rtl --from-eni eni-a1=<pcap>``",
+        'with `NITROCARD_LIB=out/lib/libnitrocard-profile.so`; self time by symbol (`perf report --no-children --sort dso,sym`),',
+        'charged to the module whose Verilated class holds it. Wall times are under perf, with the profile variant (no module',
+        'inlining), on the shared machine: read them as proportions, not speeds.',
+        '',
+        "| workload | frames | wall under perf (s) | simulated cycles | cycles/s |",
+        '|---|---:|---:|---:|---:|')
+    foreach ($r in $runs) {
+        $lines += "| $($r.Name) | $('{0:N0}' -f $r.Count) | $('{0:F2}' -f $r.Seconds) | $('{0:N0}' -f $r.Cycles) | $('{0:N0}' -f ($r.Cycles / $r.Seconds)) |"
+    }
+    $lines += ''
+    $lines += "| module | $(($workloads | ForEach-Object { "$($_.Name) (% of samples)" }) -join ' | ') |"
+    $lines += "|---|$(($workloads | ForEach-Object { '---:' }) -join '|')|"
+    foreach ($m in $modules) {
+        $cells = $workloads | ForEach-Object { $v = $shares[$_.Name][$m]; if ($v) { '{0:F1}' -f $v } else { '—' } }
+        $lines += "| $m | $($cells -join ' | ') |"
+    }
+    $table = $lines -join "`n"
+    Set-Content -Path (Join-Path $dir 'profile.md') -Value $table
+    $doc = Join-Path $Root 'docs/benchmarks/simulation-profile.md'
+    $text = Get-Content $doc -Raw
+    $begin = '<!-- profile:begin -->'; $end = '<!-- profile:end -->'
+    $i = $text.IndexOf($begin); $j = $text.IndexOf($end)
+    if ($i -lt 0 -or $j -lt $i) { throw "$doc has no $begin ... $end block" }
+    $text = $text.Substring(0, $i + $begin.Length) + "`n$table`n" + $text.Substring($j)
+    Set-Content -Path $doc -Value $text -NoNewline
+    Write-Host $table
+    Write-Host "docs/benchmarks/simulation-profile.md rewritten (also out/profile/profile.md)"
 }
 
 function Invoke-LiveBench {
@@ -251,7 +377,7 @@ switch ($Target) {
     'synth' { Install-Dependencies; Invoke-Synth }
     'native' { Install-Dependencies; Build-Native }
     'build' { Build-All }
-    'test' { Build-All; Invoke-Tests }
+    'test' { Build-All; Build-Native -Variant trace; Invoke-Tests }   # nitroctl simulate --trace and the driver's waveform tests load libnitrocard-trace.so
     'bench' {
         Build-All
         Invoke-Native 'dotnet' (@('run', '--project', (Join-Path $Root 'tools/NitroCard.Bench/NitroCard.Bench.csproj'), '-c', 'Release', '--', '--root', $Root) + $Rest)
@@ -264,6 +390,8 @@ switch ($Target) {
         }
     }
     'bench-live' { Build-All; Invoke-LiveBench }
+    'profile' { Install-Dependencies; Invoke-RegGen; Build-Dotnet; Invoke-Profile }   # needs nitroctl and its own library variant only
+    'trace' { Install-Dependencies; Build-Native -Variant trace }
     'demo' {
         Build-All
         $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard.so'

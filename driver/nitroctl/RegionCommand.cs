@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NitroCard.Driver.Simulation;
 using System.Net.Sockets;
 using System.Text;
 using NitroCard.Live;
@@ -27,6 +28,9 @@ internal static class RegionCommand
             if (storeValue is not null && !storeValue.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--store '{storeValue}': expected etcd://host:port (the embedded store needs no option)");
             var engineName = parse.GetValue(engine)!;
+            // `nitroctl card trace start` may come at any time: a live region's cards run on the traced library when it is built.
+            if (engineName == "rtl")
+                VerilatedCard.UseTracingLibraryIfBuilt();
             var options = new LiveRegionOptions(engineName, () => EngineFactory.Create(engineName), storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60));
             var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
             await using (live.ConfigureAwait(false))

@@ -5,6 +5,15 @@
 // ENI_SG_COUNT: per slot sgAllowedIn, sgDeniedIn, sgAllowedOut, sgDeniedOut,
 // conntrackAllowanceExceeded (EniCounter 4..8 at slot * 8 + counter - 4), up to two events a
 // cycle from the security group stage (nitro_conntrack: the two ops of a TX-local record).
+//
+// Storage: small memories (distributed RAM: asynchronous read, one synchronous write port),
+// one per event source, so every source updates its counter with one read-modify-write a
+// cycle and no memory needs two write ports; a CSR read adds the banks of the sources that
+// share a counter (rx: the two delivery sources; security group: the two events). Every
+// entry has a valid bit in flip-flops: clear and reset drop the valid bits in one cycle (an
+// invalid entry reads as 0 and its next increment starts from 0), so the memories are never
+// walked. Same cycle behaviour as counters in registers: an event at edge t is in the total
+// a CSR read sees from cycle t + 1 on; events in the clear cycle are lost.
 module nitro_counters #(
   parameter int NUM_ENI = 64  // ENI slots (2..256)
 ) (
@@ -41,71 +50,127 @@ module nitro_counters #(
 );
 
   localparam int NR = nitro_regs_pkg::DROP_REASON_COUNT;
+  localparam int SW = $clog2(NUM_ENI);   // slot index bits
+  localparam int RW = $clog2(NR);        // reason index bits
 
   if (NUM_ENI < 2 || NUM_ENI > 256) begin : g_chk_eni
     $error("nitro_counters: NUM_ENI must be in 2..256");
   end
-  if (NR > 16) begin : g_chk_nr
-    $error("nitro_counters: at most 16 drop reasons");
+  if (NR > 16 || NR < 2) begin : g_chk_nr
+    $error("nitro_counters: 2..16 drop reasons");
   end
 
-  logic [NR*64-1:0]      drop_q;
-  logic [NUM_ENI*64-1:0] txp_q, txb_q, rxp_q, rxb_q;
-  logic [5*NUM_ENI*64-1:0] sgc_q;     // counter (EniCounter - 4) c of slot s at 64 * (c * NUM_ENI + s)
-  logic [31:0]           hi_latch_q;
-  logic                  clear;
+  logic clear;
+  assign clear = rst || (csr_valid && csr_write && (csr_addr == nitro_regs_pkg::ADDR_COUNTER_CLEAR) && csr_wdata[0]);
 
-  assign clear = csr_valid && csr_write && (csr_addr == nitro_regs_pkg::ADDR_COUNTER_CLEAR) && csr_wdata[0];
+  // ---------------------------------------------------------------- banks
+  // Drops: bank a (TX) and bank b (RX), indexed by reason.
+  logic [63:0]    drop_a_mem [NR];
+  logic [63:0]    drop_b_mem [NR];
+  logic [NR-1:0]  drop_a_ok_q, drop_b_ok_q;
+  // TX packets and bytes: one bank, indexed by slot.
+  logic [63:0]    txp_mem [NUM_ENI];
+  logic [63:0]    txb_mem [NUM_ENI];
+  logic [NUM_ENI-1:0] tx_ok_q;
+  // RX packets and bytes: bank a (TX local deliveries), bank b (RX deliveries).
+  logic [63:0]    rxp_a_mem [NUM_ENI];
+  logic [63:0]    rxb_a_mem [NUM_ENI];
+  logic [63:0]    rxp_b_mem [NUM_ENI];
+  logic [63:0]    rxb_b_mem [NUM_ENI];
+  logic [NUM_ENI-1:0] rx_a_ok_q, rx_b_ok_q;
+  // Security group: per event e, the allow/deny counters at {slot, !ingress, !allowed} and the
+  // exceeded counter at slot.
+  logic [63:0]    sg0_mem [4*NUM_ENI];
+  logic [63:0]    sg1_mem [4*NUM_ENI];
+  logic [63:0]    ex0_mem [NUM_ENI];
+  logic [63:0]    ex1_mem [NUM_ENI];
+  logic [4*NUM_ENI-1:0] sg0_ok_q, sg1_ok_q;
+  logic [NUM_ENI-1:0]   ex0_ok_q, ex1_ok_q;
 
+  // Event addresses (an event for a slot the card does not have counts nowhere).
+  logic          tx_in, ra_in, rb_in, sg0_in, sg1_in;
+  logic [SW-1:0] tx_s, ra_s, rb_s, sg0_s, sg1_s;
+  logic [SW+1:0] sg0_i, sg1_i;
+  logic [RW-1:0] a_r, b_r;
+  logic          a_in, b_in;
+
+  assign tx_in  = tx_v && ({1'b0, tx_slot} < 9'(NUM_ENI));
+  assign ra_in  = ra_v && ({1'b0, ra_slot} < 9'(NUM_ENI));
+  assign rb_in  = rb_v && ({1'b0, rb_slot} < 9'(NUM_ENI));
+  assign sg0_in = sg_v[0] && ({1'b0, sg_slot[7:0]} < 9'(NUM_ENI));
+  assign sg1_in = sg_v[1] && ({1'b0, sg_slot[15:8]} < 9'(NUM_ENI));
+  assign tx_s   = SW'(tx_slot);
+  assign ra_s   = SW'(ra_slot);
+  assign rb_s   = SW'(rb_slot);
+  assign sg0_s  = SW'(sg_slot[7:0]);
+  assign sg1_s  = SW'(sg_slot[15:8]);
+  assign sg0_i  = {sg0_s, !sg_ingress[0], !sg_allowed[0]};
+  assign sg1_i  = {sg1_s, !sg_ingress[1], !sg_allowed[1]};
+  assign a_in   = a_drop && ({1'b0, a_reason} < 5'(NR));
+  assign b_in   = b_drop && ({1'b0, b_reason} < 5'(NR));
+  assign a_r    = RW'(a_reason);
+  assign b_r    = RW'(b_reason);
+
+  // One read-modify-write per bank and cycle.
   always_ff @(posedge clk) begin
-    if (rst || clear) begin
-      drop_q <= '0;
-      txp_q  <= '0;
-      txb_q  <= '0;
-      rxp_q  <= '0;
-      rxb_q  <= '0;
-      for (int i = 0; i < 5 * NUM_ENI; i++) sgc_q[64*i +: 64] <= 64'd0;
-    end else begin
-      for (int s = 0; s < NUM_ENI; s++) begin
-        for (int c = 0; c < 5; c++) begin
-          logic [1:0] inc;
-          for (int e = 0; e < 2; e++) begin
-            inc[e] = sg_v[e] && sg_slot[8*e +: 8] == 8'(s)
-                  && ((c == 0 && sg_ingress[e] && sg_allowed[e]) || (c == 1 && sg_ingress[e] && !sg_allowed[e])
-                   || (c == 2 && !sg_ingress[e] && sg_allowed[e]) || (c == 3 && !sg_ingress[e] && !sg_allowed[e])
-                   || (c == 4 && sg_exceeded[e]));
-          end
-          if (inc != 2'b00) begin
-            sgc_q[64*(c*NUM_ENI+s) +: 64] <= sgc_q[64*(c*NUM_ENI+s) +: 64] + 64'(inc[0]) + 64'(inc[1]);
-          end
-        end
+    if (!clear) begin
+      if (a_in) drop_a_mem[a_r] <= (drop_a_ok_q[a_r] ? drop_a_mem[a_r] : 64'd0) + 64'd1;
+      if (b_in) drop_b_mem[b_r] <= (drop_b_ok_q[b_r] ? drop_b_mem[b_r] : 64'd0) + 64'd1;
+      if (tx_in) begin
+        txp_mem[tx_s] <= (tx_ok_q[tx_s] ? txp_mem[tx_s] : 64'd0) + 64'd1;
+        txb_mem[tx_s] <= (tx_ok_q[tx_s] ? txb_mem[tx_s] : 64'd0) + 64'(tx_len);
       end
-      for (int r = 0; r < NR; r++) begin
-        drop_q[64*r +: 64] <= drop_q[64*r +: 64]
-                            + 64'(a_drop && a_reason == 4'(r)) + 64'(b_drop && b_reason == 4'(r));
+      if (ra_in) begin
+        rxp_a_mem[ra_s] <= (rx_a_ok_q[ra_s] ? rxp_a_mem[ra_s] : 64'd0) + 64'd1;
+        rxb_a_mem[ra_s] <= (rx_a_ok_q[ra_s] ? rxb_a_mem[ra_s] : 64'd0) + 64'(ra_len);
       end
-      for (int s = 0; s < NUM_ENI; s++) begin
-        if (tx_v && tx_slot == 8'(s)) begin
-          txp_q[64*s +: 64] <= txp_q[64*s +: 64] + 64'd1;
-          txb_q[64*s +: 64] <= txb_q[64*s +: 64] + 64'(tx_len);
-        end
-        rxp_q[64*s +: 64] <= rxp_q[64*s +: 64]
-                           + 64'(ra_v && ra_slot == 8'(s)) + 64'(rb_v && rb_slot == 8'(s));
-        rxb_q[64*s +: 64] <= rxb_q[64*s +: 64]
-                           + ((ra_v && ra_slot == 8'(s)) ? 64'(ra_len) : 64'd0)
-                           + ((rb_v && rb_slot == 8'(s)) ? 64'(rb_len) : 64'd0);
+      if (rb_in) begin
+        rxp_b_mem[rb_s] <= (rx_b_ok_q[rb_s] ? rxp_b_mem[rb_s] : 64'd0) + 64'd1;
+        rxb_b_mem[rb_s] <= (rx_b_ok_q[rb_s] ? rxb_b_mem[rb_s] : 64'd0) + 64'(rb_len);
       end
+      if (sg0_in) sg0_mem[sg0_i] <= (sg0_ok_q[sg0_i] ? sg0_mem[sg0_i] : 64'd0) + 64'd1;
+      if (sg1_in) sg1_mem[sg1_i] <= (sg1_ok_q[sg1_i] ? sg1_mem[sg1_i] : 64'd0) + 64'd1;
+      if (sg0_in && sg_exceeded[0]) ex0_mem[sg0_s] <= (ex0_ok_q[sg0_s] ? ex0_mem[sg0_s] : 64'd0) + 64'd1;
+      if (sg1_in && sg_exceeded[1]) ex1_mem[sg1_s] <= (ex1_ok_q[sg1_s] ? ex1_mem[sg1_s] : 64'd0) + 64'd1;
     end
   end
 
-  // CSR windows
+  // Valid bits: cleared at once, set by the first increment.
+  always_ff @(posedge clk) begin
+    if (clear) begin
+      drop_a_ok_q <= '0;
+      drop_b_ok_q <= '0;
+      tx_ok_q     <= '0;
+      rx_a_ok_q   <= '0;
+      rx_b_ok_q   <= '0;
+      sg0_ok_q    <= '0;
+      sg1_ok_q    <= '0;
+      ex0_ok_q    <= '0;
+      ex1_ok_q    <= '0;
+    end else begin
+      if (a_in)  drop_a_ok_q[a_r] <= 1'b1;
+      if (b_in)  drop_b_ok_q[b_r] <= 1'b1;
+      if (tx_in) tx_ok_q[tx_s]    <= 1'b1;
+      if (ra_in) rx_a_ok_q[ra_s]  <= 1'b1;
+      if (rb_in) rx_b_ok_q[rb_s]  <= 1'b1;
+      if (sg0_in) sg0_ok_q[sg0_i] <= 1'b1;
+      if (sg1_in) sg1_ok_q[sg1_i] <= 1'b1;
+      if (sg0_in && sg_exceeded[0]) ex0_ok_q[sg0_s] <= 1'b1;
+      if (sg1_in && sg_exceeded[1]) ex1_ok_q[sg1_s] <= 1'b1;
+    end
+  end
+
+  // ---------------------------------------------------------------- CSR windows
   logic        in_drop, in_eni, in_sg;
-  logic [15:0] sg_off;
+  logic [15:0] sg_off, eni_off;
   logic [10:0] sg_idx;
   logic [4:0]  drop_idx;
   logic [9:0]  eni_idx;
   logic [63:0] sel;
-  logic [15:0] eni_off;
+  logic [SW-1:0] e_s, g_s;
+  logic [RW-1:0] d_r;
+  logic [SW+1:0] g_i;
+  logic [31:0]   hi_latch_q;
 
   assign eni_off  = csr_addr - nitro_regs_pkg::ADDR_ENI_COUNT;
   assign in_drop  = (csr_addr >= nitro_regs_pkg::ADDR_DROP_COUNT)
@@ -118,33 +183,30 @@ module nitro_counters #(
   assign sg_idx   = sg_off[13:3];
   assign drop_idx = 5'(csr_addr[7:3]);
   assign eni_idx  = eni_off[12:3];
+  assign e_s      = SW'(eni_idx[9:2]);
+  assign g_s      = SW'(sg_idx[10:3]);
+  assign g_i      = {g_s, sg_idx[1:0]};
+  assign d_r      = RW'(drop_idx);
 
+  // The addressed counter: the sum of its banks (an invalid entry is 0).
   always_comb begin
     sel = '0;
-    if (in_drop) begin
-      for (int r = 0; r < NR; r++) begin
-        if (drop_idx == 5'(r)) sel = drop_q[64*r +: 64];
-      end
+    if (in_drop && drop_idx < 5'(NR)) begin
+      sel = (drop_a_ok_q[d_r] ? drop_a_mem[d_r] : 64'd0) + (drop_b_ok_q[d_r] ? drop_b_mem[d_r] : 64'd0);
     end
-    if (in_eni) begin
-      for (int s = 0; s < NUM_ENI; s++) begin
-        if (eni_idx[9:2] == 8'(s)) begin
-          unique case (eni_idx[1:0])
-            2'd0:    sel = txp_q[64*s +: 64];
-            2'd1:    sel = txb_q[64*s +: 64];
-            2'd2:    sel = rxp_q[64*s +: 64];
-            default: sel = rxb_q[64*s +: 64];
-          endcase
-        end
-      end
+    if (in_eni && {1'b0, eni_idx[9:2]} < 9'(NUM_ENI)) begin
+      unique case (eni_idx[1:0])
+        2'd0:    sel = tx_ok_q[e_s] ? txp_mem[e_s] : 64'd0;
+        2'd1:    sel = tx_ok_q[e_s] ? txb_mem[e_s] : 64'd0;
+        2'd2:    sel = (rx_a_ok_q[e_s] ? rxp_a_mem[e_s] : 64'd0) + (rx_b_ok_q[e_s] ? rxp_b_mem[e_s] : 64'd0);
+        default: sel = (rx_a_ok_q[e_s] ? rxb_a_mem[e_s] : 64'd0) + (rx_b_ok_q[e_s] ? rxb_b_mem[e_s] : 64'd0);
+      endcase
     end
-    if (in_sg) begin
-      for (int s = 0; s < NUM_ENI; s++) begin
-        if (sg_idx[10:3] == 8'(s)) begin
-          for (int c = 0; c < 5; c++) begin
-            if (sg_idx[2:0] == 3'(c)) sel = sgc_q[64*(c*NUM_ENI+s) +: 64];
-          end
-        end
+    if (in_sg && {1'b0, sg_idx[10:3]} < 9'(NUM_ENI)) begin
+      if (!sg_idx[2]) begin
+        sel = (sg0_ok_q[g_i] ? sg0_mem[g_i] : 64'd0) + (sg1_ok_q[g_i] ? sg1_mem[g_i] : 64'd0);
+      end else if (sg_idx[1:0] == 2'd0) begin
+        sel = (ex0_ok_q[g_s] ? ex0_mem[g_s] : 64'd0) + (ex1_ok_q[g_s] ? ex1_mem[g_s] : 64'd0);
       end
     end
   end

@@ -1,7 +1,10 @@
-// nitro_delay: a fixed delay of DEPTH clock cycles (a shift register; DEPTH 0 is a wire). Used
-// to line a lookup pipeline's record up with the results of the filtering modules that run
-// beside it (route lookup, network ACLs). No reset: the valid bits travel in the pipelines'
-// own stage registers.
+// nitro_delay: a fixed delay of DEPTH clock cycles (DEPTH 0 is a wire). Used to line a lookup
+// pipeline's record up with the results of the filtering modules that run beside it (route
+// lookup, network ACLs). DEPTH >= 2 is a ring buffer, not a shift register: a memory of
+// DEPTH - 1 words written and read at one pointer (the word read is the one written DEPTH - 1
+// cycles ago) and an output register, so each cycle moves one word in and one out whatever
+// the depth (distributed RAM on an FPGA instead of DEPTH x WIDTH flip-flops). DEPTH 1 is a
+// register. No reset: the valid bits travel in the pipelines' own stage registers.
 module nitro_delay #(
   parameter int WIDTH = 1,   // bits
   parameter int DEPTH = 1    // cycles (0..64)
@@ -19,13 +22,22 @@ module nitro_delay #(
     logic unused_clk;
     assign unused_clk = clk;
     assign q = d;
-  end else begin : g_shift
-    (* mem2reg *) logic [WIDTH-1:0] sr_q [DEPTH];
+  end else if (DEPTH == 1) begin : g_reg
+    logic [WIDTH-1:0] q_q;
+    always_ff @(posedge clk) q_q <= d;
+    assign q = q_q;
+  end else begin : g_ring
+    localparam int N  = DEPTH - 1;                       // ring words
+    localparam int PW = (N > 1) ? $clog2(N) : 1;         // pointer bits
+    logic [WIDTH-1:0] ring [N];
+    logic [PW-1:0]    ptr_q = '0;
+    logic [WIDTH-1:0] q_q;
     always_ff @(posedge clk) begin
-      sr_q[0] <= d;
-      for (int i = 1; i < DEPTH; i++) sr_q[i] <= sr_q[i-1];
+      q_q       <= ring[ptr_q];
+      ring[ptr_q] <= d;
+      ptr_q     <= (ptr_q == PW'(N - 1)) ? '0 : ptr_q + 1'b1;
     end
-    assign q = sr_q[DEPTH-1];
+    assign q = q_q;
   end
 
 endmodule

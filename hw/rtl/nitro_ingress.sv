@@ -40,6 +40,7 @@ module nitro_ingress #(
 
   localparam int STORE_BEATS = (MAX_LEN + KEEP_WIDTH - 1) / KEEP_WIDTH;
   localparam int HDR_W       = 8 * HDR_BYTES + 16 + USER_WIDTH;
+  localparam int HDR_BEATS   = HDR_BYTES > KEEP_WIDTH ? 2 : 1;                    // beats the header spans
 
   if (KEEP_WIDTH * 8 != DATA_WIDTH) begin : g_chk_keep
     $error("nitro_ingress: KEEP_WIDTH must be DATA_WIDTH / 8");
@@ -70,20 +71,36 @@ module nitro_ingress #(
   assign store         = accept && (s_axis_tlast || (beat_idx_q < 16'(STORE_BEATS)));
 
   // Byte count of the beat (tkeep is contiguous from bit 0).
+  assign last_bytes = 7'($countones(s_axis_tkeep));
+  assign len_full   = {1'b0, beat_idx_q} * 17'(KEEP_WIDTH) + 17'(last_bytes);
+
+  // Header capture: header byte k lives in beat k / KEEP_WIDTH. Only a beat that is taken and
+  // lies in the header window changes the header (the first one starts it from zeros); a full
+  // beat is copied as a whole, only the last (partial) beat has its bytes masked by tkeep.
+  logic [DATA_WIDTH-1:0] beat_bytes;   // the beat, bytes past tkeep zeroed
+  logic                  capture;
+  assign capture = accept && (beat_idx_q < 16'(HDR_BEATS));
+
   always_comb begin
-    last_bytes = '0;
-    for (int k = 0; k < KEEP_WIDTH; k++) begin
-      last_bytes = last_bytes + 7'(s_axis_tkeep[k]);
+    beat_bytes = s_axis_tdata;
+    if (capture && !(&s_axis_tkeep)) begin
+      for (int k = 0; k < KEEP_WIDTH; k++) begin
+        if (!s_axis_tkeep[k]) beat_bytes[8*k +: 8] = 8'h00;
+      end
     end
   end
-  assign len_full = {1'b0, beat_idx_q} * 17'(KEEP_WIDTH) + 17'(last_bytes);
 
-  // Header capture: byte k lives in beat k / KEEP_WIDTH.
-  always_comb begin
-    hdr_next = (beat_idx_q == '0) ? '0 : hdr_q;
-    for (int k = 0; k < HDR_BYTES; k++) begin
-      if (beat_idx_q == 16'(k / KEEP_WIDTH)) begin
-        hdr_next[8*k +: 8] = s_axis_tkeep[k % KEEP_WIDTH] ? s_axis_tdata[8*(k % KEEP_WIDTH) +: 8] : 8'h00;
+  if (HDR_BEATS == 1) begin : g_hdr1
+    always_comb begin
+      hdr_next = hdr_q;
+      if (capture) hdr_next = beat_bytes[8*HDR_BYTES-1:0];
+    end
+  end else begin : g_hdr2
+    always_comb begin
+      hdr_next = hdr_q;
+      if (capture) begin
+        if (beat_idx_q == '0) hdr_next = {(8*(HDR_BYTES-KEEP_WIDTH))'(0), beat_bytes};
+        else                  hdr_next[8*HDR_BYTES-1:DATA_WIDTH] = beat_bytes[8*(HDR_BYTES-KEEP_WIDTH)-1:0];
       end
     end
   end

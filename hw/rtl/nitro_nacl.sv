@@ -83,21 +83,30 @@ module nitro_nacl #(
     logic [RULES_PER_STAGE-1:0] a;
 
     assign raddr = rd_mode ? rd_sel : (j == 0) ? SEL_W'({in_acl, in_dir}) : sel_q[(j > 0) ? j - 1 : 0];
+    // Read enable: only for a packet entering the stage (or a read-back); the match of a stage
+    // without a packet is never used.
+    logic ren;
+    assign ren = rd_mode || ((j == 0) ? in_valid : v_q[(j > 0) ? j - 1 : 0]);
 
     for (genvar r = 0; r < RULES_PER_STAGE; r++) begin : g_rule
       localparam int K = j * RULES_PER_STAGE + r;
       if (K < RULES) begin : g_mem
         logic [RW-1:0] mem [2 * NUM_NACL];
+        logic [RW-1:0] rd_q;   // the registered read (its own register, not an element of an array)
         always_ff @(posedge clk) begin
           if (wr_en && wr_k == K_W'(K)) mem[wr_sel] <= wr_data;
-          rdata[K] <= mem[raddr];
         end
+        always_ff @(posedge clk) begin
+          if (ren) rd_q <= mem[raddr];
+        end
+        assign rdata[K] = rd_q;
       end else begin : g_none
         assign rdata[K] = '0;
       end
 
       // Match of rule K against the item in stage j
       nitro_rule_match u_match (
+        .en     (v_q[j]),
         .rule   (rdata[K]),
         .remote (rem_q[j]),
         .proto  (proto_q[j]),

@@ -4,7 +4,10 @@
 // P1_HI and P2_LO <= p2 <= P2_HI (p1/p2 = ICMP type/code); other protocols nothing more.
 // Combinational. Rule layout (113 bits): {p2_hi, p2_lo, p1_hi, p1_lo, cidr[31:0],
 // cidr_len[5:0], protocol[7:0], any_protocol, allow (NACL only), valid}.
+// `en` isolates the comparators: without it match is 0 and nothing is compared (a pipeline
+// stage without a packet, whose match nobody reads).
 module nitro_rule_match (
+  input  logic         en,       // a packet is there to compare
   input  logic [112:0] rule,
   input  logic [31:0]  remote,   // ingress: IPv4 source, egress: IPv4 destination
   input  logic [7:0]   proto,
@@ -13,27 +16,26 @@ module nitro_rule_match (
   output logic         match
 );
 
-  logic [31:0] mask;
-  logic        proto_ok;
-
   always_comb begin
-    mask = '0;
-    for (int i = 0; i < 32; i++) begin
-      if (32'(i) < 32'(rule[16:11])) mask[31-i] = 1'b1;
+    logic [31:0] mask;
+    logic        proto_ok;
+    match    = 1'b0;
+    mask     = '0;
+    proto_ok = 1'b0;
+    if (en && rule[0]) begin
+      // mask(CIDR_LEN): the top CIDR_LEN bits set (all of them from 32 on), a thermometer decode
+      mask = (rule[16:11] >= 6'd32) ? 32'hFFFF_FFFF : ~(32'hFFFF_FFFF >> rule[15:11]);
+      unique case (proto)
+        8'd6, 8'd17: proto_ok = rule[64:49] <= p1 && p1 <= rule[80:65];
+        8'd1:        proto_ok = rule[64:49] <= p1 && p1 <= rule[80:65]
+                                && rule[96:81] <= p2 && p2 <= rule[112:97];
+        default:     proto_ok = 1'b1;
+      endcase
+      if ((remote & mask) == rule[48:17]) begin
+        match = rule[2] || (rule[10:3] == proto && proto_ok);
+      end
     end
   end
-
-  always_comb begin
-    unique case (proto)
-      8'd6, 8'd17: proto_ok = rule[64:49] <= p1 && p1 <= rule[80:65];
-      8'd1:        proto_ok = rule[64:49] <= p1 && p1 <= rule[80:65]
-                              && rule[96:81] <= p2 && p2 <= rule[112:97];
-      default:     proto_ok = 1'b1;
-    endcase
-  end
-
-  assign match = rule[0] && ((remote & mask) == rule[48:17])
-                 && (rule[2] || (rule[10:3] == proto && proto_ok));
 
   logic unused_allow;
   assign unused_allow = rule[1];

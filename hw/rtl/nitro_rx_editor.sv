@@ -33,10 +33,9 @@ module nitro_rx_editor #(
     $error("nitro_rx_editor: DATA_WIDTH must be 512");
   end
 
+  // tkeep of a beat with rem bytes left: the low min(rem, 64) bits set
   function automatic logic [63:0] keep_of(input logic [15:0] rem);
-    logic [63:0] k;
-    for (int i = 0; i < 64; i++) k[i] = (16'(i) < rem);
-    keep_of = k;
+    keep_of = (rem >= 16'd64) ? {64{1'b1}} : ~({64{1'b1}} << rem[5:0]);
   endfunction
   function automatic logic [47:0] sw48(input logic [47:0] v);
     sw48 = {v[7:0], v[15:8], v[23:16], v[31:24], v[39:32], v[47:40]};

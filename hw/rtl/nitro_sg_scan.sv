@@ -120,6 +120,7 @@ module nitro_sg_scan #(
       rdata1[b] <= mem[probe1_row_addr[RULES_LOG2-1:PC_LOG2]];
     end
     nitro_rule_match u_match1 (
+      .en     (1'b1),
       .rule   (rdata1[b]),
       .remote (probe1_remote),
       .proto  (probe_proto),
@@ -130,6 +131,7 @@ module nitro_sg_scan #(
     assign idx1  = {1'b0, probe1_base[15:PC_LOG2], PCW'(b)};
     assign m1[b] = mt1 && idx1 >= {1'b0, probe1_base} && idx1 < p1_end;
     nitro_rule_match u_match (
+      .en     (1'b1),
       .rule   (rdata[b]),
       .remote (c_rem),
       .proto  (c_proto),

@@ -44,10 +44,9 @@ module nitro_tx_editor #(
 
   localparam logic [1:0] K_DROP = 2'd0, K_HOST = 2'd1, K_ARP = 2'd2, K_NET = 2'd3;
 
+  // tkeep of a beat with rem bytes left: the low min(rem, 64) bits set
   function automatic logic [63:0] keep_of(input logic [15:0] rem);
-    logic [63:0] k;
-    for (int i = 0; i < 64; i++) k[i] = (16'(i) < rem);
-    keep_of = k;
+    keep_of = (rem >= 16'd64) ? {64{1'b1}} : ~({64{1'b1}} << rem[5:0]);
   endfunction
 
   logic [1:0]   d_kind;

@@ -139,13 +139,9 @@ module nitro_tx_lookup #(
   function automatic logic [15:0] sw16(input logic [15:0] v);
     sw16 = {v[7:0], v[15:8]};
   endfunction
+  // the top len bits set (all from 32 on): a thermometer decode, as a shift
   function automatic logic [31:0] subnet_mask(input logic [5:0] len);
-    logic [31:0] m;
-    m = '0;
-    for (int i = 0; i < 32; i++) begin
-      if (32'(i) < 32'(len)) m[31-i] = 1'b1;
-    end
-    subnet_mask = m;
+    subnet_mask = (len >= 6'd32) ? 32'hFFFF_FFFF : ~(32'hFFFF_FFFF >> len[4:0]);
   endfunction
 
   // ---------------------------------------------------------------- admission

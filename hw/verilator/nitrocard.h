@@ -123,7 +123,9 @@ NC_API int32_t nc_set_ready(nc_card* card, uint32_t port, uint32_t percent, uint
 NC_API int32_t nc_set_valid(nc_card* card, uint32_t port, uint32_t percent, uint64_t seed);
 
 // Starts an FST waveform at path (UTF-8), dumping both clock phases of every later cycle.
-// NC_E_ARG if already tracing or path is NULL/empty; NC_E_IO if the file cannot be created.
+// NC_E_ARG if already tracing or path is NULL/empty, or if this library was built without
+// tracing (the default libnitrocard.so: only libnitrocard-trace.so, the same RTL verilated
+// with --trace-fst, can trace); NC_E_IO if the file cannot be created.
 NC_API int32_t nc_trace_start(nc_card* card, const char* path);
 
 // Flushes and closes the waveform. NC_OK if none is open.

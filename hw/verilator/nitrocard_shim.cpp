@@ -25,7 +25,9 @@
 
 #include "Vnitro_card.h"
 #include "verilated.h"
+#if VM_TRACE
 #include "verilated_fst_c.h"
+#endif
 
 namespace {
 
@@ -41,6 +43,9 @@ constexpr std::size_t kBeatBytes = kBeatWords * 4;
 static_assert(kBeatBytes <= 64, "tkeep is driven as a 64-bit word");
 
 constexpr uint32_t kMaxFrame = 1u << 20;
+// Capacity a frame being collected starts with (a 1500-byte MTU frame plus VXLAN), so a frame
+// is one allocation, not one per growth step.
+constexpr std::size_t kPartialReserve = 2048;
 constexpr uint32_t kResetCycles = 8;
 constexpr uint32_t kCsrAddrLimit = 0xFFFC;
 
@@ -108,10 +113,21 @@ struct OutPort {
 
 }  // namespace
 
+#if VM_TRACE
+using TraceFile = VerilatedFstC;
+#else
+// The default library is built without tracing (Verilator code that keeps every traced signal
+// costs simulation speed); libnitrocard-trace.so is the same RTL with --trace-fst.
+struct TraceFile {
+  void dump(uint64_t) {}
+  void close() {}
+};
+#endif
+
 struct nc_card {
   std::unique_ptr<VerilatedContext> context;
   std::unique_ptr<Vnitro_card> top;
-  std::unique_ptr<VerilatedFstC> trace;
+  std::unique_ptr<TraceFile> trace;
   std::thread::id owner;
   uint64_t cycle = 0;
   bool dead = false;
@@ -173,20 +189,26 @@ bool eval(nc_card* card) {
   return !card->dead;
 }
 
+// A VlWide is little-endian 32-bit words, beat byte k in bits 8k+7..8k: on a little-endian
+// host its memory is the beat's bytes in order, so beats move with memcpy.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "beats are copied as bytes");
+
 void pack_beat(VlWide<kBeatWords>& tdata, const uint8_t* bytes, std::size_t count) {
-  for (std::size_t w = 0; w < kBeatWords; ++w) {
-    uint32_t word = 0;
-    for (std::size_t b = 0; b < 4; ++b) {
-      const std::size_t k = w * 4 + b;
-      if (k < count) word |= static_cast<uint32_t>(bytes[k]) << (8 * b);
-    }
-    tdata[w] = word;
-  }
+  uint8_t* dst = reinterpret_cast<uint8_t*>(tdata.data());
+  std::memcpy(dst, bytes, count);
+  if (count < kBeatBytes) std::memset(dst + count, 0, kBeatBytes - count);
 }
 
 void unpack_beat(const VlWide<kBeatWords>& tdata, uint64_t tkeep, std::vector<uint8_t>& out) {
+  const uint8_t* src = reinterpret_cast<const uint8_t*>(tdata.data());
+  if ((tkeep & (tkeep + 1)) == 0) {
+    // tkeep contiguous from byte 0 (every beat the card sends): one copy
+    const std::size_t count = static_cast<std::size_t>(__builtin_popcountll(tkeep));
+    out.insert(out.end(), src, src + count);
+    return;
+  }
   for (std::size_t k = 0; k < kBeatBytes; ++k) {
-    if ((tkeep >> k) & 1u) out.push_back(static_cast<uint8_t>(tdata[k / 4] >> (8 * (k % 4))));
+    if ((tkeep >> k) & 1u) out.push_back(src[k]);
   }
 }
 
@@ -286,10 +308,12 @@ bool cycle_once(nc_card* card, const CsrDrive& csr, bool in_reset) {
   if (host_out_xfer && host_out_last) {
     card->host_out.frames.push_back({std::move(card->host_out.partial), host_out_user, card->cycle});
     card->host_out.partial.clear();
+    card->host_out.partial.reserve(kPartialReserve);
   }
   if (net_out_xfer && net_out_last) {
     card->net_out.frames.push_back({std::move(card->net_out.partial), 0, card->cycle});
     card->net_out.partial.clear();
+    card->net_out.partial.reserve(kPartialReserve);
   }
   return true;
 }
@@ -432,7 +456,9 @@ NC_API int32_t nc_create(nc_card** out) {
     card->owner = std::this_thread::get_id();
     card->context.reset(new VerilatedContext());  // also becomes this thread's context
     card->context->fatalOnError(false);
+#if VM_TRACE
     card->context->traceEverOn(true);
+#endif
     {
       EvalScope scope(card.get());
       card->top.reset(new Vnitro_card(card->context.get(), "nitro_card"));
@@ -607,6 +633,11 @@ NC_API int32_t nc_trace_start(nc_card* card, const char* path) {
   if (const int32_t s = enter(card)) return s;
   if (!path || !path[0]) return fail(card, NC_E_ARG, "trace path is NULL or empty");
   if (card->trace) return fail(card, NC_E_ARG, "a trace is already open; stop it first");
+#if !VM_TRACE
+  return fail(card, NC_E_ARG,
+              "this libnitrocard.so is built without tracing: waveforms need libnitrocard-trace.so "
+              "(dotnet pwsh ./build.ps1 trace; the driver loads it when NITROCARD_TRACE=1, nitroctl simulate --trace does so)");
+#else
   // The FST writer does not report a file it cannot create: probe first.
   std::FILE* probe = std::fopen(path, "wb");
   if (!probe) return fail(card, NC_E_IO, std::string("cannot create ") + path + ": " + std::strerror(errno));
@@ -625,6 +656,7 @@ NC_API int32_t nc_trace_start(nc_card* card, const char* path) {
     return card->dead ? dead_status(card) : fail(card, NC_E_IO, std::string("cannot open trace ") + path);
   }
   return NC_OK;
+#endif
 }
 
 NC_API int32_t nc_trace_stop(nc_card* card) {

@@ -133,6 +133,14 @@ public class CardStreamTests
         var path = Path.Combine(Path.GetTempPath(), $"nitrocard-{Guid.NewGuid():N}.fst");
         try
         {
+            if (!VerilatedCard.TracingLibraryLoaded)
+            {
+                // The default library has no tracing (NITROCARD_TRACE=1 loads libnitrocard-trace.so): it says so.
+                var refused = Assert.Throws<NitroCardException>(() => host.Rtl.Card.StartTrace(path));
+                Assert.Contains("libnitrocard-trace.so", refused.Message, StringComparison.Ordinal);
+                return;
+            }
+
             host.Rtl.Card.StartTrace(path);
             host.SendFromEni(BlueA1, Frames.ArpRequest(BlueA1.Mac.Value, BlueA1.Ip, IPAddress.Parse("10.0.1.1")));
             host.Rtl.Card.StopTrace();

@@ -29,6 +29,28 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
 
     private VerilatedCard(CardSafeHandle handle) => _handle = handle;
 
+    /// <summary>
+    /// Makes this process load the traced variant of the library (libnitrocard-trace.so), which
+    /// <see cref="StartTrace"/> needs: the default libnitrocard.so has no tracing compiled in,
+    /// because that code slows every simulated cycle. Call it before the first card is created
+    /// (or set NITROCARD_TRACE=1); throws if the default library is already loaded.
+    /// </summary>
+    public static void UseTracingLibrary()
+    {
+        if (!Interop.RequestTracing())
+            throw new NitroCardException("this process already loaded libnitrocard.so without tracing: ask for tracing before the first card (NITROCARD_TRACE=1)");
+    }
+
+    /// <summary>
+    /// As <see cref="UseTracingLibrary"/> when libnitrocard-trace.so can be found; otherwise (or
+    /// when a library is already loaded) nothing changes. For long-running hosts that may be asked
+    /// for a waveform later (a live region).
+    /// </summary>
+    public static void UseTracingLibraryIfBuilt() => Interop.RequestTracingIfBuilt();
+
+    /// <summary>Whether the loaded library is the traced variant (false before the first card).</summary>
+    public static bool TracingLibraryLoaded => Interop.TracingLibraryLoaded;
+
     /// <summary>Cycles <see cref="Create"/> holds reset for.</summary>
     public const uint CreateResetCycles = 8;
 
@@ -189,7 +211,11 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
     public void SetInputValidity(CardPort port, int percent, ulong seed) =>
         Check(Interop.NcSetValid(Handle, (uint)port, unchecked((uint)percent), seed), "nc_set_valid");
 
-    /// <summary>Starts writing an FST waveform (both clock phases of every later cycle) to <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Starts writing an FST waveform (both clock phases of every later cycle) to <paramref name="path"/>.
+    /// Needs the traced library (<see cref="UseTracingLibrary"/>); the default one throws a
+    /// <see cref="NitroCardException"/> that says so.
+    /// </summary>
     public void StartTrace(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -34,6 +34,8 @@ internal static class SimulateCommand
             var tracePath = parse.GetValue(trace)?.FullName;
             if (tracePath is not null && engineName != "rtl")
                 throw new CliException("--trace needs --engine rtl: the model has no waveform");
+            if (tracePath is not null)
+                VerilatedCard.UseTracingLibrary();   // libnitrocard-trace.so: the default library has no tracing
 
             var topologyPath = parse.GetValue(topology)!.FullName;
             var region = RegionLoader.Load(topologyPath);
