@@ -283,7 +283,7 @@ function Invoke-Fuzz {
     $env:AFL_SKIP_CPUFREQ = '1'; $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'; $env:AFL_NO_UI = '1'
     $env:AFL_SKIP_BIN_CHECK = '1'; $env:AFL_NO_AFFINITY = '1'
     $env:DOTNET_GCHeapHardLimit = '0x40000000'
-    $env:DOTNET_TieredCompilation = '0'
+    $env:DOTNET_TieredCompilation = '0'   # one JIT per method, at once: no re-JIT in the middle of a campaign
     $timeoutMs = 5000
     $maxFiles = 50
     $maxBytes = 1MB
