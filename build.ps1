@@ -1,12 +1,13 @@
 #!/usr/bin/env pwsh
 # One build entry for everything: dependencies, register map, RTL lint and synthesis, the
 # Verilated native library, the .NET solution, tests, benchmarks and the demo.
-#   dotnet pwsh ./build.ps1 [deps|regs|lint|synth|native|trace|build|test|bench|bench-live|profile|demo|clean]
+#   dotnet pwsh ./build.ps1 [deps|regs|lint|synth|native|trace|build|test|bench|bench-live|profile|demo|fuzz|clean]
+#   dotnet pwsh ./build.ps1 fuzz [--seconds N] [--target T]   afl-fuzz campaigns of the parsers (docs/fuzzing.md)
 # A simple script, not an advanced one: the arguments after the target (e.g. the bench's --out)
 # pass through untouched instead of colliding with PowerShell's common parameters (-OutVariable).
 param(
-    [ValidateSet('deps', 'regs', 'lint', 'synth', 'native', 'trace', 'build', 'test', 'bench', 'bench-live', 'profile', 'demo', 'clean')]
-    [string]$Target = 'build'
+    [ValidateSet('deps', 'regs', 'lint', 'synth', 'native', 'trace', 'build', 'test', 'bench', 'bench-live', 'profile', 'demo', 'fuzz', 'clean')]
+    [string]$Command = 'build'   # not $Target: PowerShell would bind the fuzz target's --target to it
 )
 [string[]]$Rest = $args
 
@@ -48,6 +49,7 @@ $DebianNeeds = [ordered]@{
     '/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so' = 'libcharon-extra-plugins'   # ... ESP in user space, no XFRM
     '/usr/lib/ipsec/plugins/libstrongswan-gcm.so' = 'libstrongswan-standard-plugins'       # ... AES-GCM, openssl
     '/usr/bin/perf'        = 'linux-perf'      # build.ps1 profile: where the Verilated card spends its time, by module
+    '/usr/bin/afl-fuzz'     = 'afl++'                   # fuzz target: coverage-guided fuzzing of the parsers with SharpFuzz (issue 15)
 }
 
 function Install-Dependencies {
@@ -370,7 +372,105 @@ beats each way plus pipeline cycles, all simulated on a shared core).
     Write-Host 'docs/benchmarks/live.md rewritten'
 }
 
-switch ($Target) {
+function Invoke-Fuzz {
+    # Coverage-guided fuzzing (docs/fuzzing.md): SharpFuzz instruments the parsers' assemblies, afl-fuzz runs each target of
+    # tools/NitroCard.Fuzz for --seconds from its corpus; new inputs (afl-cmin'd) go back into the corpus, crashes and hangs
+    # into crashes/<target>/, where tests/NitroCard.Fuzz.Tests replays them as regression tests.
+    $seconds = 60
+    $only = $null
+    for ($i = 0; $i -lt $Rest.Count; $i++) {
+        switch ($Rest[$i]) {
+            '--seconds' { $seconds = [int]$Rest[++$i] }
+            '--target' { $only = $Rest[++$i] }
+            default { throw "fuzz: unknown argument '$($Rest[$i])' (fuzz [--seconds N] [--target T])" }
+        }
+    }
+    $fuzzDir = Join-Path $Root 'tools/NitroCard.Fuzz'
+    $work = Join-Path $Out 'fuzz'
+    $bin = Join-Path $work 'bin'
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $work | Out-Null
+    # The instrumented copy lives apart from the build output: sharpfuzz rewrites the assemblies in place.
+    Invoke-Native 'dotnet' @('build', (Join-Path $fuzzDir 'NitroCard.Fuzz.csproj'), '-c', 'Release', '-nologo', '-v', 'q', '-clp:ErrorsOnly')
+    Copy-Item -Recurse (Join-Path $fuzzDir 'bin/Release/net10.0') $bin
+    $dotnet = (Get-Command dotnet).Source
+    $dotnet = (Get-Item $dotnet).ResolvedTarget ?? $dotnet   # afl-cmin wants the real path
+    $fuzzDll = Join-Path $bin 'NitroCard.Fuzz.dll'
+    $targets = @(& $dotnet $fuzzDll list | ForEach-Object { $f = $_ -split "`t"; [pscustomobject]@{ Name = $f[0]; Instrument = $f[1] -split ',' } })
+    if ($only) {
+        $targets = @($targets | Where-Object Name -eq $only)
+        if ($targets.Count -eq 0) { throw "fuzz: no target '$only'" }
+    }
+    foreach ($assembly in ($targets.Instrument | Sort-Object -Unique)) {
+        Write-Host "sharpfuzz $assembly"
+        Invoke-Native 'dotnet' @('sharpfuzz', (Join-Path $bin $assembly))
+    }
+    # As root on a shared machine: no CPU governor or core dump checks, no core binding, no curses UI; the target is
+    # `dotnet`, not an instrumented binary (the instrumentation is in the .NET assemblies). The GC heap limit makes an
+    # unbounded allocation an OutOfMemoryException, a crash like any other.
+    $env:AFL_SKIP_CPUFREQ = '1'; $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'; $env:AFL_NO_UI = '1'
+    $env:AFL_SKIP_BIN_CHECK = '1'; $env:AFL_NO_AFFINITY = '1'
+    $env:DOTNET_GCHeapHardLimit = '0x40000000'
+    $env:DOTNET_TieredCompilation = '0'   # one JIT per method, at once: no re-JIT in the middle of a campaign
+    $timeoutMs = 5000
+    $maxFiles = 50
+    $maxBytes = 1MB
+    $rows = @()
+    foreach ($t in $targets) {
+        $corpus = Join-Path $fuzzDir "corpus/$($t.Name)"
+        $crashDir = Join-Path $fuzzDir "crashes/$($t.Name)"
+        $afl = Join-Path $work $t.Name
+        Write-Host "== $($t.Name): afl-fuzz for $seconds s"
+        & afl-fuzz -i $corpus -o $afl -t $timeoutMs -m none -V $seconds -- $dotnet $fuzzDll $t.Name *> (Join-Path $work "$($t.Name).log")
+        if ($LASTEXITCODE -ne 0) { Get-Content (Join-Path $work "$($t.Name).log") -Tail 20 | Write-Host; throw "afl-fuzz failed on $($t.Name) (log: out/fuzz/$($t.Name).log)" }
+        $stats = @{}
+        Get-Content (Join-Path $afl 'default/fuzzer_stats') | ForEach-Object { $k, $v = $_ -split '\s*:\s*', 2; $stats[$k.Trim()] = $v.Trim() }
+        # New inputs: the queue minimized against the corpus; the smallest that add coverage go back into the corpus.
+        $min = Join-Path $work "$($t.Name)-cmin"
+        & afl-cmin -i (Join-Path $afl 'default/queue') -o $min -t $timeoutMs -m none -- $dotnet $fuzzDll $t.Name *> (Join-Path $work "$($t.Name)-cmin.log")
+        $known = @{}
+        Get-ChildItem $corpus -File | ForEach-Object { $known[(Get-FileHash $_.FullName -Algorithm SHA1).Hash] = $true }
+        $files = @(Get-ChildItem $corpus -File).Count
+        $bytes = (Get-ChildItem $corpus -File | Measure-Object Length -Sum).Sum
+        $added = 0
+        if (Test-Path $min) {
+            foreach ($f in Get-ChildItem $min -File | Sort-Object Length) {
+                $hash = (Get-FileHash $f.FullName -Algorithm SHA1).Hash
+                if ($known.ContainsKey($hash)) { continue }
+                if ($files -ge $maxFiles -or $bytes + $f.Length -gt $maxBytes) { break }
+                Copy-Item $f.FullName (Join-Path $corpus ('afl-' + $hash.Substring(0, 12).ToLowerInvariant()))
+                $known[$hash] = $true; $files++; $bytes += $f.Length; $added++
+            }
+        }
+        # Crashes and hangs: kept for the regression test (Every_crash_ever_found_is_fixed) until the parser is fixed.
+        $found = @()
+        foreach ($kind in 'crashes', 'hangs') {
+            $dir = Join-Path $afl "default/$kind"
+            if (-not (Test-Path $dir)) { continue }
+            foreach ($f in Get-ChildItem $dir -File -Filter 'id*') {
+                New-Item -ItemType Directory -Force -Path $crashDir | Out-Null
+                $name = ($kind -eq 'hangs' ? 'hang-' : 'crash-') + (Get-FileHash $f.FullName -Algorithm SHA1).Hash.Substring(0, 12).ToLowerInvariant()
+                Copy-Item $f.FullName (Join-Path $crashDir $name)
+                $found += "tools/NitroCard.Fuzz/crashes/$($t.Name)/$name"
+            }
+        }
+        $rows += [pscustomobject]@{
+            Target = $t.Name; Execs = [long]$stats['execs_done']; PerSecond = [double]$stats['execs_per_sec']
+            Paths = [int]$stats['corpus_found']; Edges = [int]$stats['edges_found']; Crashes = [int]$stats['saved_crashes']
+            Hangs = [int]$stats['saved_hangs']; Added = $added; Corpus = $files
+        }
+        foreach ($c in $found) { Write-Host "   crash: $c (replay: dotnet out/fuzz/bin/NitroCard.Fuzz.dll $($t.Name) --replay $c)" }
+    }
+    $table = @('| target | execs | execs/s | new paths | edges | crashes | hangs | added to corpus | corpus files |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    $table += $rows | ForEach-Object { "| $($_.Target) | $($_.Execs) | $([math]::Round($_.PerSecond)) | $($_.Paths) | $($_.Edges) | $($_.Crashes) | $($_.Hangs) | $($_.Added) | $($_.Corpus) |" }
+    $summary = "fuzz: $seconds s per target, $(Get-Date -Format 'yyyy-MM-dd HH:mm') UTC`n`n" + ($table -join "`n")
+    Set-Content -Path (Join-Path $work 'summary.md') -Value $summary
+    Write-Host $summary
+    $total = ($rows | Measure-Object Crashes -Sum).Sum + ($rows | Measure-Object Hangs -Sum).Sum
+    if ($total -gt 0) { Write-Host "$total crash(es)/hang(s): each is now a failing regression case in tests/NitroCard.Fuzz.Tests until fixed (docs/fuzzing.md)" }
+}
+
+switch ($Command) {
     'deps' { Install-Dependencies }
     'regs' { Invoke-RegGen }
     'lint' { Install-Dependencies; Invoke-Lint }
@@ -397,5 +497,6 @@ switch ($Target) {
         $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard.so'
         Invoke-Native (Join-Path $Out 'bin/nitroctl') (@('demo') + $Rest)
     }
+    'fuzz' { Install-Dependencies; Invoke-Fuzz }
     'clean' { Remove-Item -Recurse -Force $Out -ErrorAction SilentlyContinue }
 }

@@ -135,7 +135,7 @@ public sealed class FirmwareAgent
                     FirmwareLog.ConfigurationError(_logger, _host, _endpoint, handshake, backoff.Max);
                 configurationError = handshake;
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or IOException or System.Net.Http.HttpRequestException or InvalidOperationException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or IOException or System.Net.Http.HttpRequestException or InvalidOperationException or InvalidDataException)
             {
                 retry = new AgentRetry(backoff.Next(), e is RpcException r ? r.Status.Detail : e.Message, AgentRetryKind.Disconnected);
                 FirmwareLog.Disconnected(_logger, _host, retry.Reason, Version);

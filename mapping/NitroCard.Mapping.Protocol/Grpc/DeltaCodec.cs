@@ -68,6 +68,11 @@ public static class DeltaCodec
         return m;
     }
 
+    /// <summary>The delta a <c>Delta</c> message carries.</summary>
+    /// <exception cref="InvalidDataException">
+    /// The message is not one <see cref="ToMessage(HostDelta)"/> writes: a prefix (a subnet, a route's destination, a rule's
+    /// remote) or an ACL rule's match missing, a prefix longer than 32 bits or with bits set after its length.
+    /// </exception>
     public static HostDelta FromMessage(P.Delta m)
     {
         ArgumentNullException.ThrowIfNull(m);
@@ -76,7 +81,7 @@ public static class DeltaCodec
             : null;
         return new HostDelta(m.Host, (long)m.Version, (long)m.BaseVersion, m.Full, settings,
             [.. m.SetEnis.Select(e => new HostEni(e.Id, e.VpcId, e.SubnetId,
-                new EniEntry(e.Vni, Ipv4Address.FromUInt32(e.Ip), new MacAddress(e.Mac), new IPNetwork(Ipv4Address.FromUInt32(e.SubnetBase), (int)e.SubnetPrefix), e.SourceDestCheck,
+                new EniEntry(e.Vni, Ipv4Address.FromUInt32(e.Ip), new MacAddress(e.Mac), Prefix(e.SubnetBase, e.SubnetPrefix, "an ENI's subnet"), e.SourceDestCheck,
                     (int)e.RouteTable, (int)e.Nacl)))],
             [.. m.RemoveEnis],
             [.. m.SetMappings.Select(x => new HostMapping(new MappingKey(x.Vni, x.Ip), x.UnderlayIp, new MacAddress(x.Mac), x.LocalEni.Length == 0 ? null : x.LocalEni))],
@@ -95,7 +100,19 @@ public static class DeltaCodec
 
     private static P.Prefix ToMessage(IPNetwork prefix) => new() { Base = Ipv4Address.ToUInt32(prefix.BaseAddress), Length = (uint)prefix.PrefixLength };
 
-    private static IPNetwork FromMessage(P.Prefix prefix) => new(Ipv4Address.FromUInt32(prefix.Base), (int)prefix.Length);
+    private static IPNetwork FromMessage(P.Prefix? prefix)
+        => prefix is null ? throw new InvalidDataException("delta: a prefix is missing") : Prefix(prefix.Base, prefix.Length, "a prefix");
+
+    /// <summary>An IPv4 prefix from the wire; a length above 32 or bits after it are a malformed message, not an argument error.</summary>
+    private static IPNetwork Prefix(uint baseAddress, uint length, string what)
+    {
+        if (length > 32)
+            throw new InvalidDataException($"delta: {what} has prefix length {length} (IPv4: 0..32)");
+        var mask = length == 0 ? 0u : uint.MaxValue << (int)(32 - length);
+        if ((baseAddress & ~mask) != 0)
+            throw new InvalidDataException($"delta: {what} {Ipv4Address.FromUInt32(baseAddress)}/{length} has bits set after the prefix length");
+        return new IPNetwork(Ipv4Address.FromUInt32(baseAddress), (int)length);
+    }
 
     private static P.RouteTable ToMessage(RouteTableSpec table)
     {
@@ -127,8 +144,8 @@ public static class DeltaCodec
         return m;
     }
 
-    private static FilterRule FromMessage(P.FilterRule m)
-        => new(FromMessage(m.Remote), m.HasProtocol ? (int)m.Protocol : null, (int)m.FromPort, (int)m.ToPort, (int)m.FromCode, (int)m.ToCode);
+    private static FilterRule FromMessage(P.FilterRule? m)
+        => m is null ? throw new InvalidDataException("delta: an ACL rule's match is missing") : new(FromMessage(m.Remote), m.HasProtocol ? (int)m.Protocol : null, (int)m.FromPort, (int)m.ToPort, (int)m.FromCode, (int)m.ToCode);
 
     private static P.NaclRule ToMessage(NetworkAclRule rule) => new() { RuleNumber = (uint)rule.RuleNumber, Match = ToMessage(rule.Match), Allow = rule.Allow };
 
