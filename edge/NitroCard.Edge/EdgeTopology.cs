@@ -74,10 +74,10 @@ internal sealed class EdgeTopology
                 if (e.PublicIp is { } pub)
                     PublicIps[pub] = e;
             }
-            foreach (var vpn in vpc.VpnConnections)
+            foreach (var vpn in vpc.VpnConnections.Where(v => !v.IsIkeKeyed))
             {
                 var kept = previous is not null && previous.Vpns.TryGetValue(vpn.Id, out var old) && old.OutboundSa == vpn.Outbound && old.InboundSa == vpn.Inbound ? old : null;
-                var tunnel = new VpnTunnel(vpn.Id, Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp),
+                var tunnel = new VpnTunnel(vpn.Id, Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp!),
                     [.. vpn.CustomerCidrs.Select(Cidr.Parse)], vpn.Outbound!, vpn.Inbound!,
                     kept?.Outbound ?? EspSecurityAssociation.FromRegion(vpn.Outbound!), kept?.Inbound ?? EspSecurityAssociation.FromRegion(vpn.Inbound!), state)
                 {

@@ -116,7 +116,7 @@ public sealed class LiveEdge : IDisposable
         var n = 0;
         foreach (var vpc in _region.Vpcs)
         {
-            foreach (var vpn in vpc.VpnConnections)
+            foreach (var vpn in vpc.VpnConnections.Where(v => !v.IsIkeKeyed))
             {
                 var ns = VpnNamespace(vpn.Id);
                 var site = OutsideLink(ns, LiveNames.VpnSiteTap(n++), SiteLink.SiteMac, SiteLink.CustomerRouterMac);
