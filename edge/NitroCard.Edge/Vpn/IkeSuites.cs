@@ -14,16 +14,20 @@ namespace NitroCard.Edge.Vpn;
 /// </summary>
 internal static class IkeSuites
 {
+    private static readonly string[] CipherPreference = ["AES256-GCM-16", "AES128-GCM-16", "AES256", "AES128"];
+    private static readonly string[] HashPreference = ["SHA2-256", "SHA2-384", "SHA2-512"];
+    private static readonly int[] GroupPreference = [19, 20, 21, 14, 15, 16, 17, 18, 2];
+
     public static ImmutableArray<IkeSuite> Phase1(VpnTunnelOptions t)
     {
         var list = ImmutableArray.CreateBuilder<IkeSuite>();
-        foreach (var cipher in t.Phase1EncryptionAlgorithms)
+        foreach (var cipher in CipherPreference.Where(t.Phase1EncryptionAlgorithms.Contains))
         {
             var (encryption, bits) = Cipher(cipher);
-            foreach (var hash in t.Phase1IntegrityAlgorithms)
+            foreach (var hash in HashPreference.Where(t.Phase1IntegrityAlgorithms.Contains))
             {
                 var (prf, integrity) = Hash(hash);
-                foreach (var group in t.Phase1DhGroupNumbers.Where(g => DhGroup.IsSupported((ushort)g)))
+                foreach (var group in GroupPreference.Where(g => t.Phase1DhGroupNumbers.Contains(g) && DhGroup.IsSupported((ushort)g)))
                 {
                     var suite = new IkeSuite(encryption, bits, prf, encryption == EncryptionId.AesGcm16 ? IntegrityId.None : integrity, (ushort)group);
                     if (!list.Contains(suite))
@@ -36,13 +40,13 @@ internal static class IkeSuites
 
     public static ImmutableArray<ChildSuite> Phase2(VpnTunnelOptions t)
     {
-        var ciphers = t.Phase2EncryptionAlgorithms.Select(Cipher).Where(c => c.Encryption == EncryptionId.AesGcm16).Distinct().ToList();
+        var ciphers = CipherPreference.Where(t.Phase2EncryptionAlgorithms.Contains).Select(Cipher).Where(c => c.Encryption == EncryptionId.AesGcm16).Distinct().ToList();
         var list = ImmutableArray.CreateBuilder<ChildSuite>();
         foreach (var (_, bits) in ciphers)
             list.Add(new ChildSuite(EncryptionId.AesGcm16, bits, IntegrityId.None));
         foreach (var (_, bits) in ciphers)
         {
-            foreach (var group in t.Phase2DhGroupNumbers.Where(g => DhGroup.IsSupported((ushort)g)))
+            foreach (var group in GroupPreference.Where(g => t.Phase2DhGroupNumbers.Contains(g) && DhGroup.IsSupported((ushort)g)))
                 list.Add(new ChildSuite(EncryptionId.AesGcm16, bits, IntegrityId.None, (ushort)group));
         }
         return list.ToImmutable();

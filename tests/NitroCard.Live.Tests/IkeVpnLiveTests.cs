@@ -1,0 +1,89 @@
+using System.Diagnostics;
+
+namespace NitroCard.Live.Tests;
+
+/// <summary>
+/// An IKE-keyed VPN connection live (issue 13): the site <c>vpn-vpn-1</c> runs strongSwan (charon with
+/// kernel-libipsec, configured by swanctl from the region's tunnel options) as customer gateway against the edge's two
+/// tunnel outside addresses; static routing (<c>customerCidrs</c>) propagated to the card.
+/// </summary>
+public sealed class IkeVpnLiveTests
+{
+    private static readonly string Region = LiveRegionProcess.Region("ike-vpn.json");
+    private const string Site = "vpn-vpn-1";
+
+    [SkippableFact]
+    public void StrongSwan_establishes_both_tunnels_over_esp_in_udp_and_ping_crosses_both_ways()
+    {
+        Host.RequireLiveRegion();
+        Skip.IfNot(File.Exists("/usr/lib/ipsec/charon") && File.Exists("/usr/sbin/swanctl"), "strongSwan is not installed (see build.ps1)");
+        var captures = Path.Combine(Path.GetTempPath(), "nitrocard-ike-live-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using (var region = LiveRegionProcess.Up(Region, "model", TimeSpan.FromSeconds(120), "--captures", captures))
+            {
+                // Both tunnels come up: the edge says so, and so does strongSwan.
+                string describe = "";
+                var deadline = Stopwatch.StartNew();
+                while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+                {
+                    describe = Host.Run(LiveRegionProcess.Nitroctl, "describe-vpn-connections", "--edge", "blackfoot-1").Output;
+                    if (describe.Split('\n').Count(l => l.Contains("status UP", StringComparison.Ordinal)) == 2)
+                        break;
+                    Thread.Sleep(500);
+                }
+                Assert.True(describe.Split('\n').Count(l => l.Contains("status UP", StringComparison.Ordinal)) == 2, describe + Charon());
+                Assert.Contains("ike ESTABLISHED AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256", describe, StringComparison.Ordinal);
+                Assert.Contains("child INSTALLED AES_GCM_16_256 in UDP 4500", describe, StringComparison.Ordinal);
+                var sas = Swanctl("--list-sas");
+                Assert.Equal(2, CountOf(sas, "ESTABLISHED"));
+                Assert.Contains("IKEv2", sas, StringComparison.Ordinal);
+                Assert.Contains("INSTALLED, TUNNEL-in-UDP", sas, StringComparison.Ordinal);
+                Assert.Contains("AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256", sas, StringComparison.Ordinal);
+
+                // Traffic both ways: the site (172.31.0.1) and the ENI on the card.
+                LiveRegionTests.AssertPings(Site, "10.0.1.10");
+                LiveRegionTests.AssertPings("eni-vpn1", "172.31.0.1");
+
+                // The outside port's capture: IKE_SA_INIT on 500, then everything on 4500.
+                var pcap = Path.Combine(captures, "edge-vpn-vpn-1.pcap");
+                var init = Host.Run("tshark", "-r", pcap, "-Y", "udp.port == 500").Output;
+                Assert.Contains("IKE_SA_INIT", init, StringComparison.Ordinal);
+                Assert.DoesNotContain("IKE_AUTH", init, StringComparison.Ordinal);
+                Assert.Contains("IKE_AUTH", Host.Run("tshark", "-r", pcap, "-Y", "udp.port == 4500").Output, StringComparison.Ordinal);
+                var esp = Host.Run("tshark", "-r", pcap, "-Y", "esp && udp.port == 4500").Output;
+                Assert.False(string.IsNullOrWhiteSpace(esp), "no ESP in UDP 4500 in " + pcap);
+                Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(60)));
+            }
+        }
+        catch
+        {
+            Console.Error.WriteLine("captures kept in " + captures);
+            throw;
+        }
+        finally
+        {
+            if (Directory.Exists(captures) && Environment.GetEnvironmentVariable("NITROCARD_KEEP_CAPTURES") is null)
+                Directory.Delete(captures, recursive: true);
+        }
+    }
+
+    private static int CountOf(string text, string what) => text.Split(what).Length - 1;
+
+    /// <summary>swanctl against the site's charon (its vici socket is in charon's own /run).</summary>
+    private static string Swanctl(params string[] args)
+    {
+        var pid = CharonPid();
+        return Host.Run("nsenter", ["-t", pid, "-m", "-n", "/usr/sbin/swanctl", .. args]).Output;
+    }
+
+    private static string CharonPid() =>
+        Host.Run("ip", "netns", "pids", Site).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .First(pid => File.ReadAllText($"/proc/{pid.Trim()}/comm").Trim() == "charon").Trim();
+
+    private static string Charon()
+    {
+        var log = Path.Combine("/var/lib/nitrocard", Site, "charon.log");
+        return File.Exists(log) ? "\n--- charon ---\n" + string.Join('\n', File.ReadAllLines(log).TakeLast(40)) : "";
+    }
+}
