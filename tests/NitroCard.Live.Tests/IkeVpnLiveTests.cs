@@ -13,7 +13,7 @@ public sealed class IkeVpnLiveTests
     private const string Site = "vpn-vpn-1";
 
     [SkippableFact]
-    public void StrongSwan_establishes_both_tunnels_over_esp_in_udp_and_ping_crosses_both_ways()
+    public void StrongSwan_establishes_both_tunnels_over_esp_in_udp_ping_crosses_both_ways_and_terminating_tunnel_1_moves_traffic_to_tunnel_2()
     {
         Host.RequireLiveRegion();
         Skip.IfNot(File.Exists("/usr/lib/ipsec/charon") && File.Exists("/usr/sbin/swanctl"), "strongSwan is not installed (see build.ps1)");
@@ -53,6 +53,19 @@ public sealed class IkeVpnLiveTests
                 Assert.Contains("IKE_AUTH", Host.Run("tshark", "-r", pcap, "-Y", "udp.port == 4500").Output, StringComparison.Ordinal);
                 var esp = Host.Run("tshark", "-r", pcap, "-Y", "esp && udp.port == 4500").Output;
                 Assert.False(string.IsNullOrWhiteSpace(esp), "no ESP in UDP 4500 in " + pcap);
+                // Failover: the customer terminates tunnel 1 (swanctl --terminate); the edge sees the IKE SA deleted and
+                // sends over tunnel 2, and strongSwan's remaining child SA carries the site's traffic.
+                Assert.Equal(0, EdgeCounter("esp.encrypted.vpn-1.tunnel2"));
+                var terminate = SwanctlResult("--terminate", "--ike", "tunnel1");
+                Assert.True(terminate.Code == 0, terminate.Output);
+                var down = Stopwatch.StartNew();
+                while (!Describe().Contains("tunnel1 198.51.100.201 inside 169.254.10.1/30 status DOWN", StringComparison.Ordinal) && down.Elapsed < TimeSpan.FromSeconds(10))
+                    Thread.Sleep(200);
+                Assert.Contains("tunnel2 198.51.100.202 inside 169.254.11.1/30 status UP (preferred)", Describe(), StringComparison.Ordinal);
+                LiveRegionTests.AssertPings("eni-vpn1", "172.31.0.1");
+                LiveRegionTests.AssertPings(Site, "10.0.1.10");
+                Assert.True(EdgeCounter("esp.encrypted.vpn-1.tunnel2") > 0, "the edge did not move to tunnel 2");
+                Assert.Equal(1, CountOf(Swanctl("--list-sas"), "ESTABLISHED"));
                 Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(60)));
             }
         }
@@ -67,6 +80,17 @@ public sealed class IkeVpnLiveTests
                 Directory.Delete(captures, recursive: true);
         }
     }
+
+    private static string Describe() => Host.Run(LiveRegionProcess.Nitroctl, "describe-vpn-connections", "--edge", "blackfoot-1").Output;
+
+    private static long EdgeCounter(string name)
+    {
+        var line = Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "blackfoot-1", "counters").Output.Split('\n')
+            .FirstOrDefault(l => l.Trim().StartsWith(name + ":", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static (int Code, string Output) SwanctlResult(params string[] args) => Host.Run("nsenter", ["-t", CharonPid(), "-m", "-n", "/usr/sbin/swanctl", .. args]);
 
     private static int CountOf(string text, string what) => text.Split(what).Length - 1;
 
