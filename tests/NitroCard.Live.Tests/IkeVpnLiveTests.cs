@@ -13,7 +13,7 @@ public sealed class IkeVpnLiveTests
     private const string Site = "vpn-vpn-1";
 
     [SkippableFact]
-    public void StrongSwan_establishes_both_tunnels_over_esp_in_udp_ping_crosses_both_ways_and_terminating_tunnel_1_moves_traffic_to_tunnel_2()
+    public void StrongSwan_establishes_both_tunnels_over_esp_in_udp_ping_crosses_both_ways_terminating_tunnel_1_moves_traffic_to_tunnel_2_and_rekeys_lose_nothing()
     {
         Host.RequireLiveRegion();
         Skip.IfNot(File.Exists("/usr/lib/ipsec/charon") && File.Exists("/usr/sbin/swanctl"), "strongSwan is not installed (see build.ps1)");
@@ -66,6 +66,22 @@ public sealed class IkeVpnLiveTests
                 LiveRegionTests.AssertPings(Site, "10.0.1.10");
                 Assert.True(EdgeCounter("esp.encrypted.vpn-1.tunnel2") > 0, "the edge did not move to tunnel 2");
                 Assert.Equal(1, CountOf(Swanctl("--list-sas"), "ESTABLISHED"));
+
+                // Rekeys under traffic lose nothing: 200 pings every 20 ms while the child SA and then the IKE SA of
+                // tunnel 2 are rekeyed (make-before-break on the edge's side).
+                var spiBefore = Swanctl("--list-sas");
+                using (var ping = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", Site, "ping", "-q", "-c", "200", "-i", "0.02", "-W", "2", "10.0.1.10"]) { RedirectStandardOutput = true })!)
+                {
+                    Thread.Sleep(1000);
+                    Assert.Equal(0, SwanctlResult("--rekey", "--child", "tunnel2").Code);
+                    Thread.Sleep(1000);
+                    Assert.Equal(0, SwanctlResult("--rekey", "--ike", "tunnel2").Code);
+                    var output = ping.StandardOutput.ReadToEnd();
+                    ping.WaitForExit();
+                    Assert.Contains(" 0% packet loss", output, StringComparison.Ordinal);
+                }
+                Assert.NotEqual(spiBefore, Swanctl("--list-sas"));
+                Assert.DoesNotContain("last-rekey -", Describe().Split('\n').First(l => l.Contains("tunnel2", StringComparison.Ordinal)), StringComparison.Ordinal);
                 Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(60)));
             }
         }
