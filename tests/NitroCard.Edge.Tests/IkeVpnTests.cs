@@ -33,6 +33,7 @@ public sealed class IkeVpnTests : IDisposable
     private const ushort NatPort4500 = 64500;
 
     private readonly RegionSimulation _sim;
+    private readonly RegionTopology _region;
     private readonly CustomerTunnel[] _customer;
     private int _seen;
     private long _time = 1_000_000;
@@ -48,6 +49,7 @@ public sealed class IkeVpnTests : IDisposable
                   "replayWindowSize": 2048 } ] }
             """));
         var region = RegionLoader.LoadFromString(root.ToJsonString(), "ike-region.json");
+        _region = region;
         _sim = new RegionSimulation(region, () => new ModelCard(CardGeometry.Default));
         _customer = [new CustomerTunnel(Outside1, "tunnel_one.key"), new CustomerTunnel(Outside2, "tunnel_two.key")];
     }
@@ -179,6 +181,33 @@ public sealed class IkeVpnTests : IDisposable
         // The old SA is gone once IKE deleted it.
         Send(customer.EspFrame(EchoReplyFromSite(5), oldChild));
         Assert.Contains(_sim.Alarms, a => a.Edge?.Reason == "esp-unknown-spi");
+    }
+
+    [Fact]
+    public void Reloading_the_same_connection_keeps_its_sas_and_a_changed_key_resets_the_tunnel()
+    {
+        Establish();
+        BgpUp(0);
+        // What a live region does on every Mapping Service change: the region as the service holds it (JSON round trip).
+        var region = RegionLoader.LoadFromString(RegionLoader.ToJson(_region), "service.json");
+        Edge.Reload(region);
+        Assert.Equal<string>(["UP", "UP"], Assert.Single(Edge.DescribeVpnConnections()).Tunnels.Select(t => t.Status));
+        Assert.Equal<string>(["192.168.50.0/24"], Edge.PropagatedPrefixes(Vpn));
+        Send(_customer[0].EspFrame(EchoReplyFromSite(1)));
+        Assert.Single(_sim.ReceivedOn("eni-a1"));
+
+        var rekeyed = region with
+        {
+            Vpcs = [region.Vpcs[0] with
+            {
+                VpnConnections = [region.Vpcs[0].VpnConnections[0], region.Vpcs[0].VpnConnections[1] with
+                {
+                    Tunnels = [region.Vpcs[0].VpnConnections[1].Tunnels[0] with { PreSharedKey = "another.key" }, region.Vpcs[0].VpnConnections[1].Tunnels[1]],
+                }],
+            }, .. region.Vpcs.Skip(1)],
+        };
+        Edge.Reload(rekeyed);
+        Assert.Equal<string>(["DOWN", "DOWN"], Assert.Single(Edge.DescribeVpnConnections()).Tunnels.Select(t => t.Status));
     }
 
     [Fact]
