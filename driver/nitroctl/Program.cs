@@ -16,6 +16,7 @@ var root = new RootCommand("NitroCard: a Verilated Nitro Card for VPC, its drive
     FirmwareCommand.Create(),
     RegionCommand.Create(),
     RegionCommand.CreateCard(),
+    RegionCommand.CreateDescribeVpnConnections(),
 };
 root.Options.Add(MappingOptions.Endpoint);
 root.Options.Add(MappingOptions.CaDir);

@@ -85,6 +85,16 @@ internal static class RegionCommand
         return command;
     }
 
+    /// <summary><c>nitroctl describe-vpn-connections --edge NAME</c>: the edge's IKE-keyed VPN connections, tunnel by tunnel.</summary>
+    public static Command CreateDescribeVpnConnections()
+    {
+        var edge = new Option<string>("--edge") { Description = "The edge of a running 'region up' (its name in the region file).", Required = true }.MustBeResourceName();
+        var command = new Command("describe-vpn-connections",
+            "A running region's VPN connections as AWS's VGW telemetry shows them: per tunnel UP/DOWN, IKE and child SAs with the negotiated proposals, ESP in UDP, last rekey, BGP state and prefixes received.") { edge };
+        command.SetAction(async (parse, _) => await AskAsync(parse.GetValue(edge)!, "vpn-connections").ConfigureAwait(false));
+        return command;
+    }
+
     /// <summary>Async actions bypass CliRunner's handler: expected failures become one stderr line here.</summary>
     private static async Task<int> GuardAsync(Func<Task<int>> action)
     {

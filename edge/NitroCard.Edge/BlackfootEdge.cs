@@ -18,17 +18,23 @@ public sealed partial class BlackfootEdge : IDisposable
 {
     private readonly int _edgeIndex;
     private EdgeTopology _t;
+    private readonly TimeProvider _time;
     private readonly List<EdgeAlarm> _alarms = [];
 
     /// <summary>The edge at <paramref name="edgeIndex"/> of a validated region.</summary>
-    public BlackfootEdge(RegionTopology region, int edgeIndex = 0)
+    /// <param name="region">A validated region.</param>
+    /// <param name="edgeIndex">Which of its edges.</param>
+    /// <param name="time">The clock of the IKE-keyed VPN tunnels (lifetimes, DPD, retransmissions); default the system clock.</param>
+    public BlackfootEdge(RegionTopology region, int edgeIndex = 0, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(region);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(edgeIndex, region.Edges.Length);
         _edgeIndex = edgeIndex;
-        _t = new EdgeTopology(region, edgeIndex);
+        _time = time ?? TimeProvider.System;
+        _t = new EdgeTopology(region, edgeIndex, null, _time);
         ExternalPorts = [EdgePorts.Internet, EdgePorts.Services,
-            .. _t.Vpns.Keys.Order(StringComparer.Ordinal).Select(id => EdgePorts.VpnPrefix + id),
+            .. _t.Vpns.Keys.Concat(_t.IkeVpns.Keys).Order(StringComparer.Ordinal).Select(id => EdgePorts.VpnPrefix + id),
+            .. _t.IkeVpns.Values.Where(c => c.Connection.UsesBgp).Select(c => EdgePorts.VpnInsidePrefix + c.Connection.Id).Order(StringComparer.Ordinal),
             .. _t.Connections.Select(c => EdgePorts.DirectConnectPrefix + c)];
     }
 
@@ -41,7 +47,12 @@ public sealed partial class BlackfootEdge : IDisposable
     public void Reload(RegionTopology region)
     {
         ArgumentNullException.ThrowIfNull(region);
-        var next = new EdgeTopology(region, _edgeIndex, _t);
+        var next = new EdgeTopology(region, _edgeIndex, _t, _time);
+        foreach (var (id, old) in _t.IkeVpns)
+        {
+            if (!next.IkeVpns.TryGetValue(id, out var now) || !ReferenceEquals(now.Connection, old.Connection))
+                old.Connection.Dispose();
+        }
         foreach (var (id, old) in _t.Vpns)
         {
             if (!next.Vpns.TryGetValue(id, out var now) || !ReferenceEquals(now.Outbound, old.Outbound))
@@ -59,7 +70,7 @@ public sealed partial class BlackfootEdge : IDisposable
     /// <summary>The edge's substrate address.</summary>
     public uint UnderlayIp => _t.UnderlayIp;
 
-    /// <summary><c>internet</c>, <c>services</c>, <c>vpn:&lt;id&gt;</c> per VPN connection, <c>dx:&lt;connection&gt;</c> per Direct Connect connection.</summary>
+    /// <summary><c>internet</c>, <c>services</c>, <c>vpn:&lt;id&gt;</c> per VPN connection, <c>vpn-inside:&lt;id&gt;</c> per BGP connection, <c>dx:&lt;connection&gt;</c> per Direct Connect connection.</summary>
     public IReadOnlyList<string> ExternalPorts { get; }
 
     /// <summary>The edge's counters.</summary>
@@ -91,6 +102,10 @@ public sealed partial class BlackfootEdge : IDisposable
             FromServices(frame, output);
         else if (port.StartsWith(EdgePorts.VpnPrefix, StringComparison.Ordinal) && _t.Vpns.TryGetValue(port[EdgePorts.VpnPrefix.Length..], out var tunnel))
             FromVpn(tunnel, frame, output);
+        else if (port.StartsWith(EdgePorts.VpnPrefix, StringComparison.Ordinal) && _t.IkeVpns.TryGetValue(port[EdgePorts.VpnPrefix.Length..], out var ike))
+            FromIkeVpn(ike.Connection, frame, output);
+        else if (port.StartsWith(EdgePorts.VpnInsidePrefix, StringComparison.Ordinal) && _t.IkeVpns.TryGetValue(port[EdgePorts.VpnInsidePrefix.Length..], out var inside) && inside.Connection.UsesBgp)
+            FromVpnInside(inside.Connection, frame, output);
         else if (port.StartsWith(EdgePorts.DirectConnectPrefix, StringComparison.Ordinal) && _t.Connections.Contains(port[EdgePorts.DirectConnectPrefix.Length..]))
             FromDirectConnect(port[EdgePorts.DirectConnectPrefix.Length..], frame, output);
         else
@@ -159,6 +174,7 @@ public sealed partial class BlackfootEdge : IDisposable
         // the longest customer prefix of a VPN or Direct Connect interface (Direct Connect on a tie), then a gateway
         // endpoint's prefix list, then the Internet Gateway.
         VpnTunnel? bestVpn = null;
+        IkeVpnConnection? bestIke = null;
         DirectConnectVifState? bestVif = null;
         var bestLength = -1;
         foreach (var dx in vpc.Vifs)
@@ -176,6 +192,16 @@ public sealed partial class BlackfootEdge : IDisposable
                 if (c.Contains(dst) && c.Length > bestLength)
                     (bestVpn, bestVif, bestLength) = (vpn, null, c.Length);
             }
+        }
+        foreach (var ike in vpc.IkeVpns)
+        {
+            if (ike.Route(dst) is { } r && r.Length > bestLength)
+                (bestIke, bestVpn, bestVif, bestLength) = (ike, null, null, r.Length);
+        }
+        if (bestIke is not null)
+        {
+            ToIkeVpn(bestIke, packet, output);
+            return;
         }
         if (bestVif is not null)
         {
@@ -428,6 +454,8 @@ public sealed partial class BlackfootEdge : IDisposable
 
     public void Dispose()
     {
+        foreach (var (connection, _) in _t.IkeVpns.Values)
+            connection.Dispose();
         foreach (var tunnel in _t.Vpns.Values)
         {
             tunnel.Inbound.Dispose();

@@ -15,6 +15,13 @@ public static class EdgePorts
     /// <summary>The prefix of a VPN connection's port: <c>vpn:&lt;vpn id&gt;</c> (Ethernet/IPv4/ESP).</summary>
     public const string VpnPrefix = "vpn:";
 
+    /// <summary>
+    /// The prefix of an IKE-keyed VPN connection's inside port: <c>vpn-inside:&lt;vpn id&gt;</c> (Ethernet/IPv4 of the
+    /// tunnels' inside addresses — the edge's BGP speaker side: packets the customer gateway sends through a tunnel to
+    /// the edge's inside address leave here, packets arriving here go into the tunnel whose inside CIDR holds their destination).
+    /// </summary>
+    public const string VpnInsidePrefix = "vpn-inside:";
+
     /// <summary>The prefix of a Direct Connect connection's port: <c>dx:&lt;connection id&gt;</c> (Q-in-Q tagged frames).</summary>
     public const string DirectConnectPrefix = "dx:";
 

@@ -38,6 +38,8 @@ internal sealed class EdgeVpc(string id, uint vni)
 
     public List<VpnTunnel> Vpns { get; } = [];
 
+    public List<IkeVpnConnection> IkeVpns { get; } = [];
+
     public List<(DirectConnectVifState Vif, ImmutableArray<Cidr> Cidrs)> Vifs { get; } = [];
 
     public List<(GatewayEndpoint Endpoint, EndpointPolicy Policy, ImmutableArray<Cidr> Prefixes)> Endpoints { get; } = [];
@@ -52,8 +54,10 @@ internal sealed class EdgeTopology
     /// <param name="region">A validated region.</param>
     /// <param name="edgeIndex">Which of its edges this is.</param>
     /// <param name="previous">The configuration this one replaces: a VPN connection whose SAs are the same keeps its SA
-    /// objects (sequence numbers, anti-replay window) and IPv4 identification counter.</param>
-    public EdgeTopology(RegionTopology region, int edgeIndex, EdgeTopology? previous = null)
+    /// objects (sequence numbers, anti-replay window) and IPv4 identification counter; an IKE-keyed connection whose
+    /// configuration is the same keeps its IKE SAs, child SAs and BGP state.</param>
+    /// <param name="time">The clock of the IKE endpoints.</param>
+    public EdgeTopology(RegionTopology region, int edgeIndex, EdgeTopology? previous = null, TimeProvider? time = null)
     {
         var edge = region.Edges[edgeIndex];
         Name = edge.Name;
@@ -74,10 +78,10 @@ internal sealed class EdgeTopology
                 if (e.PublicIp is { } pub)
                     PublicIps[pub] = e;
             }
-            foreach (var vpn in vpc.VpnConnections)
+            foreach (var vpn in vpc.VpnConnections.Where(v => !v.IsIkeKeyed))
             {
                 var kept = previous is not null && previous.Vpns.TryGetValue(vpn.Id, out var old) && old.OutboundSa == vpn.Outbound && old.InboundSa == vpn.Inbound ? old : null;
-                var tunnel = new VpnTunnel(vpn.Id, Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp),
+                var tunnel = new VpnTunnel(vpn.Id, Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp!),
                     [.. vpn.CustomerCidrs.Select(Cidr.Parse)], vpn.Outbound!, vpn.Inbound!,
                     kept?.Outbound ?? EspSecurityAssociation.FromRegion(vpn.Outbound!), kept?.Inbound ?? EspSecurityAssociation.FromRegion(vpn.Inbound!), state)
                 {
@@ -85,6 +89,22 @@ internal sealed class EdgeTopology
                 };
                 state.Vpns.Add(tunnel);
                 Vpns[vpn.Id] = tunnel;
+            }
+            foreach (var vpn in vpc.VpnConnections.Where(v => v.IsIkeKeyed))
+            {
+                var fingerprint = System.Text.Json.JsonSerializer.Serialize(vpn, RegionJsonContext.Default.VpnConnection);
+                IkeVpnConnection connection;
+                if (previous is not null && previous.IkeVpns.TryGetValue(vpn.Id, out var old) && old.Fingerprint == fingerprint)
+                {
+                    connection = old.Connection;
+                    connection.Vpc = state;
+                }
+                else
+                {
+                    connection = new IkeVpnConnection(vpn, state, time ?? TimeProvider.System);
+                }
+                state.IkeVpns.Add(connection);
+                IkeVpns[vpn.Id] = (connection, fingerprint);
             }
             foreach (var dx in vpc.DirectConnect)
             {
@@ -114,6 +134,9 @@ internal sealed class EdgeTopology
     public Dictionary<uint, EdgeEni> PublicIps { get; } = [];
 
     public Dictionary<string, VpnTunnel> Vpns { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>IKE-keyed VPN connections by id, with the configuration they were built from (JSON).</summary>
+    public Dictionary<string, (IkeVpnConnection Connection, string Fingerprint)> IkeVpns { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<(string Connection, ushort STag, ushort CTag), DirectConnectVifState> Vifs { get; } = [];
 

@@ -6,7 +6,7 @@ namespace NitroCard.Live;
 /// <summary>
 /// A node's control channel: a Unix socket (<see cref="LiveState.SocketPath"/>) taking one request line (for a card:
 /// <c>counters</c>, <c>alarms</c>, <c>tables</c>, <c>trace start &lt;file&gt;</c>, <c>trace stop</c>; for the edge:
-/// <c>counters</c>, <c>alarms</c>) and answering with text; an answer starting with <c>error: </c> is a failure.
+/// <c>counters</c>, <c>alarms</c>, <c>vpn-connections</c>) and answering with text; an answer starting with <c>error: </c> is a failure.
 /// </summary>
 public sealed class ControlServer : IDisposable
 {

@@ -46,7 +46,7 @@ public sealed class VpnCustomerGateway(VpnConnection vpn) : IDisposable
     private readonly EspSecurityAssociation _toEdge = EspSecurityAssociation.FromRegion(vpn.Inbound!);
     private readonly EspSecurityAssociation _fromEdge = EspSecurityAssociation.FromRegion(vpn.Outbound!);
     private readonly uint _gatewayIp = Ipv4Address.Parse(vpn.CustomerGatewayIp);
-    private readonly uint _edgeIp = Ipv4Address.Parse(vpn.EdgeIp);
+    private readonly uint _edgeIp = Ipv4Address.Parse(vpn.EdgeIp!);
     private ushort _identification;
 
     public string Port { get; } = EdgePorts.VpnPrefix + vpn.Id;

@@ -35,6 +35,8 @@ public sealed class LiveEdge : IDisposable
     private readonly List<TapDevice> _taps = [];
     private readonly Dictionary<string, TapDevice> _portTaps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VpnCustomerGateway> _gateways = new(StringComparer.Ordinal);
+    private readonly List<StrongSwanSite> _strongSwanSites = [];
+    private Timer? _poll;
     private readonly Dictionary<string, DirectConnectCustomerRouter> _routers = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Connection, int STag, int CTag), TapDevice> _vifTaps = [];
     private readonly Dictionary<string, PcapWriter> _pcaps = new(StringComparer.Ordinal);
@@ -116,7 +118,7 @@ public sealed class LiveEdge : IDisposable
         var n = 0;
         foreach (var vpc in _region.Vpcs)
         {
-            foreach (var vpn in vpc.VpnConnections)
+            foreach (var vpn in vpc.VpnConnections.Where(v => !v.IsIkeKeyed))
             {
                 var ns = VpnNamespace(vpn.Id);
                 var site = OutsideLink(ns, LiveNames.VpnSiteTap(n++), SiteLink.SiteMac, SiteLink.CustomerRouterMac);
@@ -131,6 +133,28 @@ public sealed class LiveEdge : IDisposable
                 }));
             }
         }
+
+        // IKE-keyed VPN customer sites: strongSwan as the customer gateway, its public address on eth0 towards the edge's
+        // tunnel outside addresses; the site's networks (static customerCidrs) on lo, reached from the VPC through the tunnels.
+        foreach (var vpc in _region.Vpcs)
+        {
+            foreach (var vpn in vpc.VpnConnections.Where(v => v.IsIkeKeyed))
+            {
+                var ns = VpnNamespace(vpn.Id);
+                var site = OutsideLink(ns, LiveNames.VpnSiteTap(n++), EdgePorts.PeerMac, EdgePorts.EdgeMac);
+                Shell.Ip(ns, "address", "add", vpn.CustomerGatewayIp + "/32", "dev", "eth0");
+                foreach (var tunnel in vpn.Tunnels)
+                    Shell.Ip(ns, "route", "add", tunnel.OutsideIpAddress + "/32", "via", SiteLink.NextHop, "dev", "eth0", "onlink", "src", vpn.CustomerGatewayIp);
+                Shell.Ip(ns, "link", "set", "dev", "lo", "up");
+                foreach (var cidr in vpn.CustomerCidrs)
+                    Shell.Ip(ns, "address", "add", $"{ServiceAddress(cidr)}/{IPNetwork.Parse(cidr).PrefixLength}", "dev", "lo");
+                Listen(site, EdgePorts.VpnPrefix + vpn.Id);
+                var swan = new StrongSwanSite(vpn, vpc.Cidr, StrongSwanDirectory(vpn.Id));
+                _strongSwanSites.Add(swan);
+                swan.Start(_state);
+            }
+        }
+        _poll = new Timer(_ => Post(PollOnEdgeThread), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
 
         // Direct Connect customer sites: one untagged link per virtual interface, s<S-tag>c<C-tag>.
         n = 0;
@@ -156,6 +180,24 @@ public sealed class LiveEdge : IDisposable
                 }));
             }
         }
+    }
+
+    /// <summary>
+    /// Where an IKE-keyed connection's strongSwan site keeps its configuration and log: <c>/var/lib/nitrocard/vpn-&lt;id&gt;</c>
+    /// (<c>NITROCARD_SITE_DIR</c> overrides the parent) — not under /run, which charon covers with a tmpfs of its own.
+    /// </summary>
+    public static string StrongSwanDirectory(string vpnId) => SafePath.Under(
+        Environment.GetEnvironmentVariable("NITROCARD_SITE_DIR") is { Length: > 0 } dir ? dir : "/var/lib/nitrocard", LiveNames.VpnNamespace(vpnId));
+
+    /// <summary>The strongSwan customer gateways of the region's IKE-keyed VPN connections.</summary>
+    public IReadOnlyList<StrongSwanSite> StrongSwanSites => _strongSwanSites;
+
+    /// <summary>On the edge thread: the IKE timers, and what they send.</summary>
+    private void PollOnEdgeThread()
+    {
+        _output.Clear();
+        _edge!.Poll(_output);
+        Dispatch();
     }
 
     /// <summary>Reconfigures the edge for a changed region (on the edge thread; see <see cref="BlackfootEdge.Reload"/>).</summary>
@@ -196,6 +238,10 @@ public sealed class LiveEdge : IDisposable
             foreach (var gateway in _gateways.Values)
                 text.AppendLine(CultureInfo.InvariantCulture, $"     customer-gateway.{gateway.Port}.refused: {gateway.Refused}");
         }
+        else if (what == "vpn-connections")
+        {
+            text.Append(DescribeVpnConnections(_edge!.DescribeVpnConnections()));
+        }
         else
         {
             foreach (var alarm in _alarms)
@@ -203,6 +249,27 @@ public sealed class LiveEdge : IDisposable
         }
         return text.ToString();
     });
+
+    /// <summary>The text of <c>nitroctl describe-vpn-connections</c>: per connection and tunnel, as AWS's VGW telemetry.</summary>
+    public static string DescribeVpnConnections(IEnumerable<VpnConnectionStatus> connections)
+    {
+        var text = new StringBuilder();
+        foreach (var c in connections)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{c.VpnId} {c.VpcId} customer-gateway {c.CustomerGatewayIp} routing {c.Routing} prefixes {(c.Prefixes.IsEmpty ? "-" : string.Join(',', c.Prefixes))}");
+            for (var i = 0; i < c.Tunnels.Length; i++)
+            {
+                var t = c.Tunnels[i];
+                var line = $"  tunnel{i + 1} {t.OutsideIpAddress} inside {t.EdgeInsideAddress} status {t.Status}{(t.Preferred ? " (preferred)" : "")}"
+                    + $" ike {(t.IkeSaEstablished ? "ESTABLISHED " + t.IkeProposal : "-")}"
+                    + $" child {(t.ChildSaEstablished ? "INSTALLED " + t.EspProposal + (t.UdpEncapsulation ? " in UDP 4500" : "") : "-")}"
+                    + $" last-rekey {(t.LastRekey is { } r ? r.ToString("u", CultureInfo.InvariantCulture) : "-")}"
+                    + (t.BgpState is { } b ? $" bgp {b} prefixes {(t.PrefixesReceived.IsEmpty ? "-" : string.Join(',', t.PrefixesReceived))}" : "");
+                text.AppendLine(line);
+            }
+        }
+        return text.ToString();
+    }
 
     public static string Describe(EdgeAlarm a) =>
         $"{a.Reason} port {a.Port} vni {a.Vni.ToString(CultureInfo.InvariantCulture)} outer-src {a.OuterSource ?? "-"} inner {a.InnerSource ?? "-"} -> {a.InnerDestination ?? "-"}";
@@ -289,7 +356,13 @@ public sealed class LiveEdge : IDisposable
             Console.Error.WriteLine($"nitroctl region: edge {Name}: {e.Message}");
             return;
         }
-        foreach (var alarm in _edge.DrainAlarms())
+        Dispatch();
+    }
+
+    /// <summary>On the edge thread: the edge's alarms, and the frames it sent out to their ports.</summary>
+    private void Dispatch()
+    {
+        foreach (var alarm in _edge!.DrainAlarms())
         {
             _alarms.Add(alarm);
             Console.Error.WriteLine($"nitroctl region: edge {Name}: alarm {Describe(alarm)}");
@@ -370,6 +443,9 @@ public sealed class LiveEdge : IDisposable
 
     public void Dispose()
     {
+        _poll?.Dispose();
+        foreach (var swan in _strongSwanSites)
+            swan.Dispose();
         if (_httpServer is { HasExited: false })
         {
             _httpServer.Kill();

@@ -121,9 +121,9 @@ public sealed class LiveRegion : IAsyncDisposable
         {
             _edge = new LiveEdge(region, _state, options.Captures);
             _edge.Start(UnderlayNamespace, routerMac);
-            _servers.Add(ControlServer.Start(_edge.Name, line => line is "counters" or "alarms"
+            _servers.Add(ControlServer.Start(_edge.Name, line => line is "counters" or "alarms" or "vpn-connections"
                 ? _edge.DescribeAsync(line)
-                : Task.FromResult($"{ControlServer.ErrorPrefix}unknown request '{line}' for the edge (counters, alarms)\n")));
+                : Task.FromResult($"{ControlServer.ErrorPrefix}unknown request '{line}' for the edge (counters, alarms, vpn-connections)\n")));
         }
 
         // Every host's agent with its own identity from the region CA.

@@ -97,6 +97,10 @@ public static class RegionLoader
         if (path.EndsWith(']'))
         {
             var list = path[..path.LastIndexOf('[')];
+            if (list.EndsWith("Algorithms", StringComparison.Ordinal) || list.EndsWith("ikeVersions", StringComparison.Ordinal))
+                return "a string";
+            if (list.EndsWith("DhGroupNumbers", StringComparison.Ordinal))
+                return "a whole number";
             return list.EndsWith("securityGroups", StringComparison.Ordinal) && list.Contains(".enis[", StringComparison.Ordinal)
                 ? "a string (a security group id)"
                 : "a JSON object";
@@ -105,7 +109,12 @@ public static class RegionLoader
         return leaf switch
         {
             "vni" => $"a whole number 1..{RegionDefaults.MaxVni}",
-            "spi" or "sTag" or "cTag" => "a whole number",
+            "spi" or "sTag" or "cTag" or "customerGatewayAsn" or "amazonSideAsn" => "a whole number",
+            "phase1LifetimeSeconds" or "phase2LifetimeSeconds" or "rekeyMarginTimeSeconds" or "rekeyFuzzPercentage"
+                or "replayWindowSize" or "dpdTimeoutSeconds" => "a whole number",
+            "staticRoutesOnly" => "true or false",
+            "tunnels" or "ikeVersions" or "phase1EncryptionAlgorithms" or "phase2EncryptionAlgorithms" or "phase1IntegrityAlgorithms"
+                or "phase2IntegrityAlgorithms" or "phase1DhGroupNumbers" or "phase2DhGroupNumbers" => "an array",
             "internetGateway" or "outbound" or "inbound" or "policy" => "a JSON object",
             "vpnConnections" or "directConnect" or "gatewayEndpoints" or "customerCidrs" or "prefixList" => "an array",
             "fromPort" or "toPort" => "a whole number",

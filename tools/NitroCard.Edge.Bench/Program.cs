@@ -49,9 +49,9 @@ void MeasureDecrypt(int size, byte[] payload)
     Run("ESP decrypt (vpn → VXLAN, AES-256-GCM)", size, edge, i =>
     {
         while (estimate <= i)
-            frames[estimate++] = Frames.Ipv4(EdgePorts.EdgeMac, 0x020000000099UL, new Ipv4Fields(Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp), 50), tx.Encrypt(inner)!);
+            frames[estimate++] = Frames.Ipv4(EdgePorts.EdgeMac, 0x020000000099UL, new Ipv4Fields(Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp!), 50), tx.Encrypt(inner)!);
         return ("vpn:" + vpn.Id, frames[i]);
-    }, prepare: n => { while (estimate < n) frames[estimate++] = Frames.Ipv4(EdgePorts.EdgeMac, 0x020000000099UL, new Ipv4Fields(Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp), 50), tx.Encrypt(inner)!); });
+    }, prepare: n => { while (estimate < n) frames[estimate++] = Frames.Ipv4(EdgePorts.EdgeMac, 0x020000000099UL, new Ipv4Fields(Ipv4Address.Parse(vpn.CustomerGatewayIp), Ipv4Address.Parse(vpn.EdgeIp!), 50), tx.Encrypt(inner)!); });
 }
 
 void Run(string name, int size, BlackfootEdge edge, Func<int, (string Port, byte[] Frame)> next, Action<int>? prepare = null)

@@ -30,8 +30,9 @@ public enum EspRejection
 /// One direction of an IPsec SA: ESP (RFC 4303) in tunnel mode with AES-GCM and a 16-byte ICV (RFC 4106).
 /// The key material is the AES key followed by the 4-byte salt; the nonce is salt ‖ the 8-byte explicit IV; the
 /// AAD is SPI ‖ 32-bit sequence number (no extended sequence numbers). Outbound, the explicit IV is the sequence
-/// number as a 64-bit counter (RFC 4106 §3.1 permits any never-repeating value). Inbound, a 64-packet
-/// anti-replay window (RFC 4303 §3.4.3) is checked before and updated only after the ICV verifies.
+/// number as a 64-bit counter (RFC 4106 §3.1 permits any never-repeating value). Inbound, an anti-replay window
+/// (RFC 4303 §3.4.3; 64 packets for manual keys, the tunnel's <c>replayWindowSize</c> for IKE-keyed SAs) is checked
+/// before and updated only after the ICV verifies.
 /// Not thread-safe: one SA is used by one thread at a time.
 /// </summary>
 public sealed class EspSecurityAssociation : IDisposable
@@ -45,8 +46,11 @@ public sealed class EspSecurityAssociation : IDisposable
     /// <summary>The ICV (GCM tag).</summary>
     public const int IcvLength = 16;
 
-    /// <summary>The anti-replay window.</summary>
+    /// <summary>The anti-replay window of manually keyed SAs.</summary>
     public const int ReplayWindow = 64;
+
+    /// <summary>The largest anti-replay window (AWS's <c>replayWindowSize</c> maximum).</summary>
+    public const int MaxReplayWindow = 2048;
 
     /// <summary>Next header value for IPv4-in-ESP (tunnel mode).</summary>
     public const byte NextHeaderIpv4 = 4;
@@ -55,12 +59,20 @@ public sealed class EspSecurityAssociation : IDisposable
     private readonly byte[] _salt;
     private uint _lastSent;
     private uint _top;
-    private ulong _bitmap; // bit i: sequence number _top - i has been received
+    private readonly ulong[] _seen; // bit (seq mod window): seq, within the window left of _top, has been received
+    private readonly int _window;
 
-    public EspSecurityAssociation(uint spi, ReadOnlySpan<byte> keyWithSalt)
+    /// <param name="spi">The SPI.</param>
+    /// <param name="keyWithSalt">AES-128/256 key then the 4-byte salt.</param>
+    /// <param name="replayWindow">Inbound anti-replay window in packets, 64..2048, a multiple of 64.</param>
+    public EspSecurityAssociation(uint spi, ReadOnlySpan<byte> keyWithSalt, int replayWindow = ReplayWindow)
     {
         if (keyWithSalt.Length is not (20 or 36))
             throw new ArgumentException("AES-GCM key material is a 16- or 32-byte key followed by a 4-byte salt", nameof(keyWithSalt));
+        if (replayWindow is < ReplayWindow or > MaxReplayWindow || replayWindow % 64 != 0)
+            throw new ArgumentOutOfRangeException(nameof(replayWindow), replayWindow, "a multiple of 64 in 64..2048");
+        _window = replayWindow;
+        _seen = new ulong[replayWindow / 64];
         Spi = spi;
         _aes = new AesGcm(keyWithSalt[..^4], IcvLength);
         _salt = keyWithSalt[^4..].ToArray();
@@ -68,6 +80,12 @@ public sealed class EspSecurityAssociation : IDisposable
 
     /// <summary>The security parameter index.</summary>
     public uint Spi { get; }
+
+    /// <summary>The anti-replay window in packets.</summary>
+    public int Window => _window;
+
+    /// <summary>Packets sent (outbound use) — the same as <see cref="LastSent"/>.</summary>
+    public uint Packets => _lastSent;
 
     /// <summary>The last sequence number sent (outbound use).</summary>
     public uint LastSent => _lastSent;
@@ -154,23 +172,39 @@ public sealed class EspSecurityAssociation : IDisposable
             return false;
         if (seq > _top)
             return true;
-        var offset = _top - seq;
-        return offset < ReplayWindow && (_bitmap & (1UL << (int)offset)) == 0;
+        return _top - seq < (uint)_window && !Seen(seq);
     }
 
     private void ReplayUpdate(uint seq)
     {
         if (seq > _top)
         {
-            var shift = seq - _top;
-            _bitmap = shift >= ReplayWindow ? 0 : _bitmap << (int)shift;
-            _bitmap |= 1;
+            // Slide: the slots of the sequence numbers now entering the window are cleared (RFC 6479's ring).
+            if (seq - _top >= (uint)_window)
+                Array.Clear(_seen);
+            else
+            {
+                for (var s = _top + 1; s != seq; s++)
+                    Mark(s, false);
+            }
             _top = seq;
         }
+        Mark(seq, true);
+    }
+
+    private bool Seen(uint seq)
+    {
+        var slot = (int)(seq % (uint)_window);
+        return (_seen[slot >> 6] & (1UL << (slot & 63))) != 0;
+    }
+
+    private void Mark(uint seq, bool value)
+    {
+        var slot = (int)(seq % (uint)_window);
+        if (value)
+            _seen[slot >> 6] |= 1UL << (slot & 63);
         else
-        {
-            _bitmap |= 1UL << (int)(_top - seq);
-        }
+            _seen[slot >> 6] &= ~(1UL << (slot & 63));
     }
 
     public void Dispose() => _aes.Dispose();

@@ -7,22 +7,116 @@ namespace NitroCard.Region;
 /// <param name="Id">Unique id (for example <c>igw-1</c>).</param>
 public sealed record InternetGateway(string Id = "");
 
-/// <summary>A site-to-site VPN connection of a VPC's virtual private gateway (the file's <c>vpnConnections</c>).</summary>
+/// <summary>
+/// A site-to-site VPN connection of a VPC's virtual private gateway (the file's <c>vpnConnections</c>), in one of two
+/// shapes. As AWS ships it: two <see cref="Tunnels"/> keyed by IKEv2 with a pre-shared key each, routing by BGP
+/// (<see cref="CustomerGatewayAsn"/>, <see cref="AmazonSideAsn"/>) or static (<see cref="StaticRoutesOnly"/> with
+/// <see cref="CustomerCidrs"/>). Manually keyed (RFC 4301 §4.5, for pcap runs): <see cref="EdgeIp"/>,
+/// <see cref="Outbound"/> and <see cref="Inbound"/>, static <see cref="CustomerCidrs"/>, no tunnels.
+/// </summary>
 /// <param name="Id">Unique id; the edge's port is <c>vpn:&lt;id&gt;</c>.</param>
 /// <param name="CustomerGatewayIp">The customer gateway's public IPv4 (outer source of inbound ESP, outer destination of outbound).</param>
-/// <param name="EdgeIp">The edge's public IPv4 for this connection (outer destination of inbound ESP).</param>
-/// <param name="CustomerCidrs">The customer's networks behind the gateway (routes with target <c>vgw</c> send them to the edge).</param>
-/// <param name="Outbound">The SA the edge encrypts with (edge → customer gateway).</param>
-/// <param name="Inbound">The SA the edge decrypts with (customer gateway → edge).</param>
+/// <param name="EdgeIp">Manual keys: the edge's public IPv4 for this connection (outer destination of inbound ESP).</param>
+/// <param name="CustomerCidrs">The customer's networks behind the gateway (routes with target <c>vgw</c> send them to the
+/// edge): manual keys and static routing; with BGP the customer's prefixes are learned instead.</param>
+/// <param name="Outbound">Manual keys: the SA the edge encrypts with (edge → customer gateway).</param>
+/// <param name="Inbound">Manual keys: the SA the edge decrypts with (customer gateway → edge).</param>
+/// <param name="CustomerGatewayAsn">The customer gateway's BGP ASN (AWS's <c>BgpAsn</c>), 1..4294967294; required with BGP.</param>
+/// <param name="AmazonSideAsn">The virtual private gateway's ASN; Amazon's default 64512.</param>
+/// <param name="StaticRoutesOnly">True: no BGP, the tunnels carry <see cref="CustomerCidrs"/>; false (default): BGP in each tunnel.</param>
+/// <param name="Tunnels">IKE-keyed: exactly two tunnels (AWS's <c>TunnelOptions</c>).</param>
 public sealed record VpnConnection(
     string Id = "",
     string CustomerGatewayIp = "",
-    string EdgeIp = "",
+    string? EdgeIp = null,
     ImmutableArray<string> CustomerCidrs = default,
     EspSa? Outbound = null,
-    EspSa? Inbound = null)
+    EspSa? Inbound = null,
+    long? CustomerGatewayAsn = null,
+    long AmazonSideAsn = VpnConnection.DefaultAmazonSideAsn,
+    bool StaticRoutesOnly = false,
+    ImmutableArray<VpnTunnelOptions> Tunnels = default)
 {
+    /// <summary>Amazon's default ASN for a virtual private gateway.</summary>
+    public const long DefaultAmazonSideAsn = 64512;
+
     public ImmutableArray<string> CustomerCidrs { get; init; } = CustomerCidrs.IsDefault ? [] : CustomerCidrs;
+
+    public ImmutableArray<VpnTunnelOptions> Tunnels { get; init; } = Tunnels.IsDefault ? [] : Tunnels;
+
+    /// <summary>True when the connection is keyed by IKE (it has tunnels), false for manual keys.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsIkeKeyed => !Tunnels.IsEmpty;
+
+    /// <summary>True when the tunnels run BGP (IKE-keyed and not <see cref="StaticRoutesOnly"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool UsesBgp => IsIkeKeyed && !StaticRoutesOnly;
+}
+
+/// <summary>
+/// One tunnel of an IKE-keyed VPN connection, with the names, allowed values and defaults of AWS's
+/// <c>VpnTunnelOptionsSpecification</c> (CreateVpnConnection). Lists are what the edge offers and accepts, in order.
+/// </summary>
+/// <param name="OutsideIpAddress">The edge's public IPv4 of this tunnel (UDP 500/4500 and ESP end here); unique per edge.</param>
+/// <param name="TunnelInsideCidr">A /30 in 169.254.0.0/16 (not one AWS reserves); the edge takes the first host address, the customer the second.</param>
+/// <param name="PreSharedKey">8–64 characters: letters, digits, periods and underscores, not starting with 0.</param>
+/// <param name="IkeVersions"><c>ikev1</c>, <c>ikev2</c>; this edge speaks IKEv2, so the list must hold it. Default <c>[ikev2]</c>.</param>
+/// <param name="Phase1EncryptionAlgorithms">IKE SA ciphers: <c>AES128</c>, <c>AES256</c>, <c>AES128-GCM-16</c>, <c>AES256-GCM-16</c> (default all).</param>
+/// <param name="Phase2EncryptionAlgorithms">Child SA ciphers, the same names (default all); the edge's ESP carries the GCM ones.</param>
+/// <param name="Phase1IntegrityAlgorithms"><c>SHA2-256</c>, <c>SHA2-384</c>, <c>SHA2-512</c> (default all): PRF, and integrity with AES-CBC.</param>
+/// <param name="Phase2IntegrityAlgorithms">The same names (default all); used with AES-CBC child SAs.</param>
+/// <param name="Phase1DhGroupNumbers">2, 14–24 (default all).</param>
+/// <param name="Phase2DhGroupNumbers">2, 14–24 (default all): the PFS group of child SA rekeys.</param>
+/// <param name="Phase1LifetimeSeconds">IKE SA lifetime, 900..28800 (default 28800).</param>
+/// <param name="Phase2LifetimeSeconds">Child SA lifetime, 900..3600, at most phase 1's (default 3600).</param>
+/// <param name="RekeyMarginTimeSeconds">Rekey this long before the lifetime ends, 60..half of phase 2's lifetime (default 270).</param>
+/// <param name="RekeyFuzzPercentage">Random extra margin, 0..100 % (default 100).</param>
+/// <param name="ReplayWindowSize">ESP anti-replay window in packets, 64..2048 (default 1024).</param>
+/// <param name="DpdTimeoutSeconds">Dead peer detection timeout, at least 30 (default 30).</param>
+/// <param name="DpdTimeoutAction"><c>clear</c> (default: end the IKE session), <c>restart</c> (start a new one), <c>none</c>.</param>
+/// <param name="StartupAction"><c>add</c> (default: the customer gateway initiates) or <c>start</c> (the edge initiates).</param>
+public sealed record VpnTunnelOptions(
+    string OutsideIpAddress = "",
+    string TunnelInsideCidr = "",
+    string PreSharedKey = "",
+    ImmutableArray<string> IkeVersions = default,
+    ImmutableArray<string> Phase1EncryptionAlgorithms = default,
+    ImmutableArray<string> Phase2EncryptionAlgorithms = default,
+    ImmutableArray<string> Phase1IntegrityAlgorithms = default,
+    ImmutableArray<string> Phase2IntegrityAlgorithms = default,
+    ImmutableArray<int> Phase1DhGroupNumbers = default,
+    ImmutableArray<int> Phase2DhGroupNumbers = default,
+    int Phase1LifetimeSeconds = 28800,
+    int Phase2LifetimeSeconds = 3600,
+    int RekeyMarginTimeSeconds = 270,
+    int RekeyFuzzPercentage = 100,
+    int ReplayWindowSize = 1024,
+    int DpdTimeoutSeconds = 30,
+    string DpdTimeoutAction = "clear",
+    string StartupAction = "add")
+{
+    /// <summary>AWS's encryption algorithm names.</summary>
+    public static ImmutableArray<string> EncryptionNames { get; } = ["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"];
+
+    /// <summary>AWS's integrity algorithm names this edge accepts.</summary>
+    public static ImmutableArray<string> IntegrityNames { get; } = ["SHA2-256", "SHA2-384", "SHA2-512"];
+
+    /// <summary>The Diffie-Hellman groups AWS accepts.</summary>
+    public static ImmutableArray<int> DhGroups { get; } = [2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
+
+    public ImmutableArray<string> IkeVersions { get; init; } = IkeVersions.IsDefault ? ["ikev2"] : IkeVersions;
+
+    public ImmutableArray<string> Phase1EncryptionAlgorithms { get; init; } = Phase1EncryptionAlgorithms.IsDefault ? EncryptionNames : Phase1EncryptionAlgorithms;
+
+    public ImmutableArray<string> Phase2EncryptionAlgorithms { get; init; } = Phase2EncryptionAlgorithms.IsDefault ? EncryptionNames : Phase2EncryptionAlgorithms;
+
+    public ImmutableArray<string> Phase1IntegrityAlgorithms { get; init; } = Phase1IntegrityAlgorithms.IsDefault ? IntegrityNames : Phase1IntegrityAlgorithms;
+
+    public ImmutableArray<string> Phase2IntegrityAlgorithms { get; init; } = Phase2IntegrityAlgorithms.IsDefault ? IntegrityNames : Phase2IntegrityAlgorithms;
+
+    public ImmutableArray<int> Phase1DhGroupNumbers { get; init; } = Phase1DhGroupNumbers.IsDefault ? DhGroups : Phase1DhGroupNumbers;
+
+    public ImmutableArray<int> Phase2DhGroupNumbers { get; init; } = Phase2DhGroupNumbers.IsDefault ? DhGroups : Phase2DhGroupNumbers;
 }
 
 /// <summary>An ESP security association with AES-GCM (RFC 4106, 16-byte ICV).</summary>

@@ -9,6 +9,8 @@ public static partial class RegionValidator
     {
         private readonly Dictionary<(string Connection, int STag, int CTag), string> _dxTags = [];
         private readonly Dictionary<(uint EdgeIp, long Spi), string> _inboundSpis = [];
+        private readonly Dictionary<uint, string> _outsideAddresses = [];
+        private readonly Dictionary<Prefix, string> _insideCidrs = [];
 
         private void CheckEdgeAttachments(Vpc vpc, string path, string vpcName, Prefix? vpcCidr, HashSet<string> routeTableIds)
         {
@@ -32,14 +34,10 @@ public static partial class RegionValidator
                 }
                 CheckId(vpn.Id, vpath + ".id");
                 RequiredIpv4(vpn.CustomerGatewayIp, vpath + ".customerGatewayIp");
-                var edgeIp = RequiredIpv4(vpn.EdgeIp, vpath + ".edgeIp");
-                CheckCustomerCidrs(vpn.CustomerCidrs, vpath, vpcCidr, vpcName);
-                CheckSa(vpn.Outbound, vpath + ".outbound");
-                if (CheckSa(vpn.Inbound, vpath + ".inbound") && edgeIp is { } e
-                    && !_inboundSpis.TryAdd((e, vpn.Inbound!.Spi), vpath + ".inbound"))
-                {
-                    Add(vpath + ".inbound.spi", $"{vpn.Inbound!.Spi} is already the inbound SPI of {_inboundSpis[(e, vpn.Inbound.Spi)]} at edge address {vpn.EdgeIp}");
-                }
+                if (vpn.IsIkeKeyed)
+                    CheckIkeConnection(vpn, vpath, vpcCidr, vpcName);
+                else
+                    CheckManualConnection(vpn, vpath, vpcCidr, vpcName);
             }
 
             var vifs = Items(vpc.DirectConnect);
@@ -102,6 +100,169 @@ public static partial class RegionValidator
                     Add(p, "is served by the region's first edge, but the region has no edges");
             }
         }
+
+        /// <summary>Manually keyed (RFC 4301 §4.5): edgeIp, both SAs, static customer CIDRs; none of the IKE fields.</summary>
+        private void CheckManualConnection(VpnConnection vpn, string vpath, Prefix? vpcCidr, string vpcName)
+        {
+            // Manual connections may share an edge address (their inbound SPIs tell them apart).
+            var edgeIp = RequiredIpv4(vpn.EdgeIp, vpath + ".edgeIp");
+            CheckCustomerCidrs(vpn.CustomerCidrs, vpath, vpcCidr, vpcName);
+            CheckSa(vpn.Outbound, vpath + ".outbound");
+            if (CheckSa(vpn.Inbound, vpath + ".inbound") && edgeIp is { } e
+                && !_inboundSpis.TryAdd((e, vpn.Inbound!.Spi), vpath + ".inbound"))
+            {
+                Add(vpath + ".inbound.spi", $"{vpn.Inbound!.Spi} is already the inbound SPI of {_inboundSpis[(e, vpn.Inbound.Spi)]} at edge address {vpn.EdgeIp}");
+            }
+            if (vpn.CustomerGatewayAsn is not null)
+                Add(vpath + ".customerGatewayAsn", "is for BGP, which runs in IKE-keyed tunnels: give tunnels, or drop it for manual keys");
+            if (vpn.AmazonSideAsn != VpnConnection.DefaultAmazonSideAsn)
+                Add(vpath + ".amazonSideAsn", "is for BGP, which runs in IKE-keyed tunnels: give tunnels, or drop it for manual keys");
+        }
+
+        /// <summary>As AWS ships it: two tunnels with AWS's tunnel options, BGP or static routes; no manual keys.</summary>
+        private void CheckIkeConnection(VpnConnection vpn, string vpath, Prefix? vpcCidr, string vpcName)
+        {
+            const string manual = "is for manually keyed connections; one with tunnels is keyed by IKE";
+            if (vpn.EdgeIp is not null)
+                Add(vpath + ".edgeIp", manual + " (each tunnel has its outsideIpAddress)");
+            if (vpn.Outbound is not null)
+                Add(vpath + ".outbound", manual);
+            if (vpn.Inbound is not null)
+                Add(vpath + ".inbound", manual);
+            if (vpn.Tunnels.Length != 2)
+                Add(vpath + ".tunnels", $"has {vpn.Tunnels.Length} tunnel{(vpn.Tunnels.Length == 1 ? "" : "s")}; a VPN connection has exactly 2, as AWS's");
+            if (vpn.StaticRoutesOnly)
+            {
+                CheckCustomerCidrs(vpn.CustomerCidrs, vpath, vpcCidr, vpcName);
+                if (vpn.CustomerGatewayAsn is not null)
+                    Add(vpath + ".customerGatewayAsn", "is for BGP; a connection with staticRoutesOnly has no BGP session");
+            }
+            else
+            {
+                if (!vpn.CustomerCidrs.IsEmpty)
+                    Add(vpath + ".customerCidrs", "is for static routing; with BGP (staticRoutesOnly false) the customer's prefixes are learned from its gateway");
+                if (vpn.CustomerGatewayAsn is not { } asn)
+                    Add(vpath + ".customerGatewayAsn", "is required with BGP (the customer gateway's ASN, 1..4294967294), or set staticRoutesOnly");
+                else if (asn is < 1 or > 4294967294)
+                    Add(vpath + ".customerGatewayAsn", $"{asn.ToString(CultureInfo.InvariantCulture)} is not an ASN (1..4294967294)");
+                else if (asn == vpn.AmazonSideAsn)
+                    Add(vpath + ".customerGatewayAsn", $"{asn.ToString(CultureInfo.InvariantCulture)} is also the amazonSideAsn; the sessions are external BGP");
+            }
+            // AWS: a private ASN (64512..65534, 4200000000..4294967294) for the virtual private gateway.
+            if (vpn.AmazonSideAsn is not ((>= 64512 and <= 65534) or (>= 4200000000 and <= 4294967294)))
+                Add(vpath + ".amazonSideAsn", $"{vpn.AmazonSideAsn.ToString(CultureInfo.InvariantCulture)} is not a private ASN (64512..65534 or 4200000000..4294967294; default 64512)");
+            for (var t = 0; t < vpn.Tunnels.Length; t++)
+                CheckTunnel(vpn.Tunnels[t], $"{vpath}.tunnels[{t}]");
+        }
+
+        private void CheckTunnel(VpnTunnelOptions? tunnel, string path)
+        {
+            if (tunnel is null)
+            {
+                Add(path, "must be an object");
+                return;
+            }
+            if (RequiredIpv4(tunnel.OutsideIpAddress, path + ".outsideIpAddress") is { } outside)
+                ClaimOutsideAddress(outside, path + ".outsideIpAddress");
+            if (RequiredPrefix(tunnel.TunnelInsideCidr, path + ".tunnelInsideCidr") is { } inside)
+            {
+                if (inside.Length != 30 || !LinkLocal.Contains(inside))
+                    Add(path + ".tunnelInsideCidr", $"{inside} is not a /30 in 169.254.0.0/16");
+                else if (ReservedInsideCidrs.Contains(inside))
+                    Add(path + ".tunnelInsideCidr", $"{inside} is reserved by AWS (169.254.0.0/30 … 169.254.5.0/30, 169.254.169.252/30)");
+                else if (!_insideCidrs.TryAdd(inside, path))
+                    Add(path + ".tunnelInsideCidr", $"{inside} is already the inside CIDR of {_insideCidrs[inside]}");
+            }
+            CheckPreSharedKey(tunnel.PreSharedKey, path + ".preSharedKey");
+            var versions = Items(tunnel.IkeVersions);
+            for (var i = 0; i < versions.Length; i++)
+            {
+                if (versions[i] is not ("ikev1" or "ikev2"))
+                    Add($"{path}.ikeVersions[{i}]", $"{ResourceName.Quote(versions[i])} is not ikev1 or ikev2");
+            }
+            if (!versions.Contains("ikev2"))
+                Add(path + ".ikeVersions", "must include ikev2 (this edge speaks IKEv2 only)");
+            CheckNames(tunnel.Phase1EncryptionAlgorithms, path + ".phase1EncryptionAlgorithms", VpnTunnelOptions.EncryptionNames);
+            CheckNames(tunnel.Phase2EncryptionAlgorithms, path + ".phase2EncryptionAlgorithms", VpnTunnelOptions.EncryptionNames);
+            CheckNames(tunnel.Phase1IntegrityAlgorithms, path + ".phase1IntegrityAlgorithms", VpnTunnelOptions.IntegrityNames);
+            CheckNames(tunnel.Phase2IntegrityAlgorithms, path + ".phase2IntegrityAlgorithms", VpnTunnelOptions.IntegrityNames);
+            CheckGroups(tunnel.Phase1DhGroupNumbers, path + ".phase1DhGroupNumbers");
+            CheckGroups(tunnel.Phase2DhGroupNumbers, path + ".phase2DhGroupNumbers");
+            CheckRange(tunnel.Phase1LifetimeSeconds, 900, 28800, path + ".phase1LifetimeSeconds", "seconds");
+            if (CheckRange(tunnel.Phase2LifetimeSeconds, 900, 3600, path + ".phase2LifetimeSeconds", "seconds")
+                && tunnel.Phase2LifetimeSeconds > tunnel.Phase1LifetimeSeconds)
+            {
+                Add(path + ".phase2LifetimeSeconds", $"{tunnel.Phase2LifetimeSeconds} is longer than phase1LifetimeSeconds ({tunnel.Phase1LifetimeSeconds})");
+            }
+            CheckRange(tunnel.RekeyMarginTimeSeconds, 60, Math.Max(60, tunnel.Phase2LifetimeSeconds / 2), path + ".rekeyMarginTimeSeconds", "seconds (at most half of phase2LifetimeSeconds)");
+            CheckRange(tunnel.RekeyFuzzPercentage, 0, 100, path + ".rekeyFuzzPercentage", "percent");
+            CheckRange(tunnel.ReplayWindowSize, 64, 2048, path + ".replayWindowSize", "packets");
+            CheckRange(tunnel.DpdTimeoutSeconds, 30, int.MaxValue, path + ".dpdTimeoutSeconds", "seconds");
+            if (tunnel.DpdTimeoutAction is not ("clear" or "restart" or "none"))
+                Add(path + ".dpdTimeoutAction", $"{ResourceName.Quote(tunnel.DpdTimeoutAction)} is not clear, restart or none");
+            if (tunnel.StartupAction is not ("add" or "start"))
+                Add(path + ".startupAction", $"{ResourceName.Quote(tunnel.StartupAction)} is not add or start");
+        }
+
+        /// <summary>AWS's rules: 8–64 characters, letters, digits, periods and underscores, not starting with zero.</summary>
+        private void CheckPreSharedKey(string? key, string path)
+        {
+            if (string.IsNullOrEmpty(key))
+                Add(path, "is required (8–64 characters: letters, digits, periods, underscores; not starting with 0)");
+            else if (key.Length is < 8 or > 64)
+                Add(path, $"has {key.Length} characters; a pre-shared key has 8–64");
+            else if (!key.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_'))
+                Add(path, "may hold only letters, digits, periods and underscores");
+            else if (key[0] == '0')
+                Add(path, "must not start with 0");
+            // The key itself is never echoed into a message.
+        }
+
+        private void CheckNames(System.Collections.Immutable.ImmutableArray<string> names, string path, System.Collections.Immutable.ImmutableArray<string> allowed)
+        {
+            var list = Items(names);
+            if (list.IsEmpty)
+                Add(path, $"needs at least one of {string.Join(", ", allowed)}");
+            for (var i = 0; i < list.Length; i++)
+            {
+                if (!allowed.Contains(list[i] ?? ""))
+                    Add($"{path}[{i}]", $"{ResourceName.Quote(list[i])} is not one of {string.Join(", ", allowed)}");
+            }
+        }
+
+        private void CheckGroups(System.Collections.Immutable.ImmutableArray<int> groups, string path)
+        {
+            if (groups.IsDefaultOrEmpty)
+                Add(path, "needs at least one Diffie-Hellman group (2, 14–24)");
+            for (var i = 0; i < groups.Length; i++)
+            {
+                if (!VpnTunnelOptions.DhGroups.Contains(groups[i]))
+                    Add($"{path}[{i}]", $"{groups[i]} is not a Diffie-Hellman group AWS accepts (2, 14–24)");
+            }
+        }
+
+        private bool CheckRange(int value, int min, int max, string path, string unit)
+        {
+            if (value >= min && value <= max)
+                return true;
+            Add(path, max == int.MaxValue ? $"{value} is below {min} {unit}" : $"{value} is not in {min}..{max} {unit}");
+            return false;
+        }
+
+        /// <summary>The edge tells IKE tunnels apart by the address their packets come to: each outside address once per region.</summary>
+        private void ClaimOutsideAddress(uint address, string path)
+        {
+            if (!_outsideAddresses.TryAdd(address, path))
+                Add(path, $"{AddressText.Format(address)} is already the edge address of {_outsideAddresses[address]}");
+        }
+
+        private static readonly Prefix LinkLocal = new(0xA9FE0000, 16);
+
+        private static readonly Prefix[] ReservedInsideCidrs =
+        [
+            new(0xA9FE0000, 30), new(0xA9FE0100, 30), new(0xA9FE0200, 30), new(0xA9FE0300, 30), new(0xA9FE0400, 30),
+            new(0xA9FE0500, 30), new(0xA9FEA9FC, 30),
+        ];
 
         private void CheckCustomerCidrs(System.Collections.Immutable.ImmutableArray<string> cidrs, string path, Prefix? vpcCidr, string vpcName)
         {

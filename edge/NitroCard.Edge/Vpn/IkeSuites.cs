@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using NitroCard.Ike.Crypto;
+using NitroCard.Ike.Wire;
+using NitroCard.Region;
+
+namespace NitroCard.Edge.Vpn;
+
+/// <summary>
+/// AWS's tunnel option names turned into what <c>NitroCard.Ike</c> negotiates. Phase 1: every cipher × integrity ×
+/// group the options list, in their order (AES-GCM takes its PRF from the integrity name and has no integrity
+/// transform). Phase 2: the AES-GCM ciphers — the edge's ESP is AES-GCM (RFC 4106) only — first without PFS (the child
+/// SA of IKE_AUTH), then with each phase 2 group (CREATE_CHILD_SA with PFS). Groups 22–24 (RFC 5114) are accepted in
+/// the file, as AWS does, but not offered: the IKE library does not implement them.
+/// </summary>
+internal static class IkeSuites
+{
+    private static readonly string[] CipherPreference = ["AES256-GCM-16", "AES128-GCM-16", "AES256", "AES128"];
+    private static readonly string[] HashPreference = ["SHA2-256", "SHA2-384", "SHA2-512"];
+    private static readonly int[] GroupPreference = [19, 20, 21, 14, 15, 16, 17, 18, 2];
+
+    public static ImmutableArray<IkeSuite> Phase1(VpnTunnelOptions t)
+    {
+        var list = ImmutableArray.CreateBuilder<IkeSuite>();
+        foreach (var cipher in CipherPreference.Where(t.Phase1EncryptionAlgorithms.Contains))
+        {
+            var (encryption, bits) = Cipher(cipher);
+            foreach (var hash in HashPreference.Where(t.Phase1IntegrityAlgorithms.Contains))
+            {
+                var (prf, integrity) = Hash(hash);
+                foreach (var group in GroupPreference.Where(g => t.Phase1DhGroupNumbers.Contains(g) && DhGroup.IsSupported((ushort)g)))
+                {
+                    var suite = new IkeSuite(encryption, bits, prf, encryption == EncryptionId.AesGcm16 ? IntegrityId.None : integrity, (ushort)group);
+                    if (!list.Contains(suite))
+                        list.Add(suite);
+                }
+            }
+        }
+        return list.ToImmutable();
+    }
+
+    public static ImmutableArray<ChildSuite> Phase2(VpnTunnelOptions t)
+    {
+        var ciphers = CipherPreference.Where(t.Phase2EncryptionAlgorithms.Contains).Select(Cipher).Where(c => c.Encryption == EncryptionId.AesGcm16).Distinct().ToList();
+        var list = ImmutableArray.CreateBuilder<ChildSuite>();
+        foreach (var (_, bits) in ciphers)
+            list.Add(new ChildSuite(EncryptionId.AesGcm16, bits, IntegrityId.None));
+        foreach (var (_, bits) in ciphers)
+        {
+            foreach (var group in GroupPreference.Where(g => t.Phase2DhGroupNumbers.Contains(g) && DhGroup.IsSupported((ushort)g)))
+                list.Add(new ChildSuite(EncryptionId.AesGcm16, bits, IntegrityId.None, (ushort)group));
+        }
+        return list.ToImmutable();
+    }
+
+    /// <summary>Why a tunnel's options leave nothing the edge can negotiate, or null.</summary>
+    public static string? Unusable(VpnTunnelOptions t) =>
+        Phase1(t).IsEmpty ? "no phase 1 suite the edge implements (groups 22-24 are not implemented)"
+        : Phase2(t).IsEmpty ? "no phase 2 AES-GCM cipher (the edge's ESP is AES-GCM)"
+        : null;
+
+    private static (EncryptionId Encryption, ushort Bits) Cipher(string name) => name switch
+    {
+        "AES128" => (EncryptionId.AesCbc, 128),
+        "AES256" => (EncryptionId.AesCbc, 256),
+        "AES128-GCM-16" => (EncryptionId.AesGcm16, 128),
+        _ => (EncryptionId.AesGcm16, 256),
+    };
+
+    private static (PrfId Prf, IntegrityId Integrity) Hash(string name) => name switch
+    {
+        "SHA2-384" => (PrfId.HmacSha384, IntegrityId.HmacSha384_192),
+        "SHA2-512" => (PrfId.HmacSha512, IntegrityId.HmacSha512_256),
+        _ => (PrfId.HmacSha256, IntegrityId.HmacSha256_128),
+    };
+}

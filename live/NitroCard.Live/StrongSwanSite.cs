@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using NitroCard.Region;
+
+namespace NitroCard.Live;
+
+/// <summary>
+/// The customer gateway of an IKE-keyed VPN connection's site <c>vpn-&lt;id&gt;</c>: strongSwan's charon with
+/// kernel-libipsec (ARCHITECTURE.md's toolchain facts) in the site namespace, with a tmpfs /run of its own, configured
+/// through swanctl from the region's tunnel options and pre-shared keys: one IKEv2 connection per tunnel to its outside
+/// address, UDP encapsulation forced (ESP in UDP 4500, as behind a NAT), the site initiating (<c>startupAction</c> add:
+/// the customer gateway starts). Its files — <c>strongswan.conf</c>, <c>swanctl.conf</c>, <c>charon.log</c> — are in
+/// <see cref="Directory"/> (docs/live-region.md).
+/// </summary>
+public sealed class StrongSwanSite : IDisposable
+{
+    public const string Charon = "/usr/lib/ipsec/charon";
+    public const string Swanctl = "/usr/sbin/swanctl";
+
+    private Process? _charon;
+
+    public StrongSwanSite(VpnConnection vpn, string vpcCidr, string directory)
+    {
+        Vpn = vpn;
+        VpcCidr = vpcCidr;
+        Directory = directory;
+    }
+
+    public VpnConnection Vpn { get; }
+
+    public string VpcCidr { get; }
+
+    /// <summary>Where the site's configuration and log are.</summary>
+    public string Directory { get; }
+
+    public string Namespace => LiveNames.VpnNamespace(Vpn.Id);
+
+    /// <summary>Writes the configuration, starts charon in the site namespace and loads the connections.</summary>
+    public void Start(LiveState state)
+    {
+        if (!File.Exists(Charon) || !File.Exists(Swanctl) || !File.Exists("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so"))
+            throw new LiveException("an IKE-keyed VPN connection's site needs strongSwan with kernel-libipsec (strongswan-charon, strongswan-swanctl, libcharon-extra-plugins; see build.ps1)");
+        System.IO.Directory.CreateDirectory(Directory);
+        var conf = Path.Combine(Directory, "strongswan.conf");
+        File.WriteAllText(conf, StrongSwanConf(Path.Combine(Directory, "charon.log")));
+        File.WriteAllText(Path.Combine(Directory, "swanctl.conf"), SwanctlConf(Vpn, VpcCidr));
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["netns", "exec", Namespace, "sh", "-c", $"mount -t tmpfs tmpfs /run && STRONGSWAN_CONF={conf} exec {Charon}"])
+            start.ArgumentList.Add(a);
+        _charon = Process.Start(start) ?? throw new LiveException("cannot start charon");
+        _charon.OutputDataReceived += (_, _) => { };
+        _charon.ErrorDataReceived += (_, _) => { };
+        _charon.BeginOutputReadLine();
+        _charon.BeginErrorReadLine();
+        state.AddChild(_charon.Id); // ip netns exec and sh both exec: this is charon
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (Run("--stats").Code != 0)
+        {
+            if (_charon.HasExited || DateTime.UtcNow > deadline)
+                throw new LiveException($"charon did not come up in {Namespace} (see {Path.Combine(Directory, "charon.log")})");
+            Thread.Sleep(200);
+        }
+        var load = Run("--load-all", "--file", Path.Combine(Directory, "swanctl.conf"));
+        if (load.Code != 0)
+            throw new LiveException($"swanctl --load-all in {Namespace}: {load.Output}");
+    }
+
+    /// <summary>Runs swanctl against this site's charon (its vici socket is in charon's own /run).</summary>
+    public (int Code, string Output) Run(params string[] args)
+    {
+        if (_charon is null)
+            return (-1, "charon is not running");
+        var (code, output, error) = Shell.TryRun("nsenter", ["-t", _charon.Id.ToString(CultureInfo.InvariantCulture), "-m", "-n", Swanctl, .. args]);
+        return (code, output + error);
+    }
+
+    public static string StrongSwanConf(string log) => $$"""
+        charon {
+          load_modular = yes
+          plugins {
+            include /etc/strongswan.d/charon/*.conf
+            kernel-libipsec {
+              load = yes
+            }
+          }
+          filelog {
+            log {
+              path = {{log}}
+              default = 1
+              ike = 2
+              flush_line = yes
+            }
+          }
+        }
+        include /etc/strongswan.d/*.conf
+        """;
+
+    /// <summary>swanctl.conf for the customer side of <paramref name="vpn"/> (one setting per line, as swanctl wants).</summary>
+    public static string SwanctlConf(VpnConnection vpn, string vpcCidr)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("connections {");
+        for (var i = 0; i < vpn.Tunnels.Length; i++)
+        {
+            var t = vpn.Tunnels[i];
+            var name = $"tunnel{i + 1}";
+            var inside = IPNetwork.Parse(t.TunnelInsideCidr);
+            var customerInside = NitroCard.Packets.Ipv4Address.FromUInt32(NitroCard.Packets.Ipv4Address.ToUInt32(inside.BaseAddress) + 2);
+            var edgeInside = NitroCard.Packets.Ipv4Address.FromUInt32(NitroCard.Packets.Ipv4Address.ToUInt32(inside.BaseAddress) + 1);
+            // Static routing: the site's networks and the VPC. With BGP the inside addresses would join them.
+            string[] localTs = vpn.UsesBgp ? [$"{customerInside}/32"] : [.. vpn.CustomerCidrs];
+            string[] remoteTs = vpn.UsesBgp ? [vpcCidr, $"{edgeInside}/32"] : [vpcCidr];
+            var margin = t.RekeyMarginTimeSeconds;
+            text.AppendLine(CultureInfo.InvariantCulture, $$"""
+                  {{name}} {
+                    version = 2
+                    local_addrs = {{vpn.CustomerGatewayIp}}
+                    remote_addrs = {{t.OutsideIpAddress}}
+                    proposals = {{IkeProposals(t)}}
+                    encap = yes
+                    dpd_delay = {{Math.Max(10, t.DpdTimeoutSeconds / 3)}}s
+                    rekey_time = {{t.Phase1LifetimeSeconds - margin}}s
+                    local {
+                      auth = psk
+                      id = {{vpn.CustomerGatewayIp}}
+                    }
+                    remote {
+                      auth = psk
+                      id = {{t.OutsideIpAddress}}
+                    }
+                    children {
+                      {{name}} {
+                        local_ts = {{string.Join(",", localTs)}}
+                        remote_ts = {{string.Join(",", remoteTs)}}
+                        esp_proposals = {{EspProposals(t)}}
+                        rekey_time = {{t.Phase2LifetimeSeconds - margin}}s
+                        replay_window = {{t.ReplayWindowSize}}
+                        start_action = start
+                        dpd_action = restart
+                      }
+                    }
+                  }
+                """);
+        }
+        text.AppendLine("}");
+        text.AppendLine("secrets {");
+        for (var i = 0; i < vpn.Tunnels.Length; i++)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $$"""
+                  ike-tunnel{{i + 1}} {
+                    id-1 = {{vpn.Tunnels[i].OutsideIpAddress}}
+                    secret = "{{vpn.Tunnels[i].PreSharedKey}}"
+                  }
+                """);
+        }
+        text.AppendLine("}");
+        return text.ToString();
+    }
+
+    private static readonly string[] GcmNames = ["AES256-GCM-16", "AES128-GCM-16"];
+    private static readonly string[] CbcNames = ["AES256", "AES128"];
+
+    private static readonly int[] GroupPreference = [19, 20, 21, 14, 15, 16, 17, 18, 2];
+
+    private static string Group(int g) => g switch
+    {
+        2 => "modp1024",
+        14 => "modp2048",
+        15 => "modp3072",
+        16 => "modp4096",
+        17 => "modp6144",
+        18 => "modp8192",
+        19 => "ecp256",
+        20 => "ecp384",
+        _ => "ecp521",
+    };
+
+    private static string Hash(string name) => name switch
+    {
+        "SHA2-384" => "sha384",
+        "SHA2-512" => "sha512",
+        _ => "sha256",
+    };
+
+    /// <summary>The tunnel's phase 1 options as strongSwan proposals: AES-GCM first (larger keys first), then AES-CBC; SHA2-256 and ECP-256 first.</summary>
+    public static string IkeProposals(VpnTunnelOptions t)
+    {
+        var groups = GroupPreference.Where(t.Phase1DhGroupNumbers.Contains).Select(Group).ToList();
+        var hashes = t.Phase1IntegrityAlgorithms.Select(Hash).Distinct().Order(StringComparer.Ordinal).ToList();
+        var gcm = GcmNames.Where(t.Phase1EncryptionAlgorithms.Contains).Select(c => c.StartsWith("AES256", StringComparison.Ordinal) ? "aes256gcm16" : "aes128gcm16").ToList();
+        var cbc = CbcNames.Where(t.Phase1EncryptionAlgorithms.Contains).Select(c => c.ToLowerInvariant()).ToList();
+        var proposals = new List<string>();
+        if (gcm.Count > 0)
+            proposals.Add(string.Join('-', [.. gcm, .. hashes.Select(h => "prf" + h), .. groups]));
+        if (cbc.Count > 0)
+            proposals.Add(string.Join('-', [.. cbc, .. hashes, .. groups]));
+        return string.Join(',', proposals);
+    }
+
+    /// <summary>The phase 2 AES-GCM ciphers (the edge's ESP) as strongSwan's ESP proposal.</summary>
+    public static string EspProposals(VpnTunnelOptions t) =>
+        string.Join('-', GcmNames.Where(t.Phase2EncryptionAlgorithms.Contains).Select(c => c.StartsWith("AES256", StringComparison.Ordinal) ? "aes256gcm16" : "aes128gcm16"));
+
+    public void Dispose()
+    {
+        if (_charon is { HasExited: false })
+        {
+            _charon.Kill();
+            _charon.WaitForExit(5000);
+        }
+        _charon?.Dispose();
+    }
+}
