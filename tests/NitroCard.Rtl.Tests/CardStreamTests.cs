@@ -1,6 +1,7 @@
 using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Tables;
+using NitroCard.Driver.Simulation;
 using NitroCard.Packets;
 using static NitroCard.Rtl.Tests.TestHost;
 
