@@ -36,6 +36,16 @@ public abstract class SkCipher : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Strips the Encrypted payload's padding and its Pad Length octet (RFC 7296 §3.14); false when the length overruns.</summary>
+    protected static bool TryRemovePadding(byte[] decrypted, out byte[] plain)
+    {
+        plain = [];
+        if (decrypted.Length == 0 || decrypted[^1] + 1 > decrypted.Length)
+            return false;
+        plain = decrypted[..^(decrypted[^1] + 1)];
+        return true;
+    }
+
     protected virtual void Dispose(bool disposing)
     {
     }
@@ -94,11 +104,7 @@ internal sealed class GcmSkCipher : SkCipher
         {
             return false;
         }
-        var pad = decrypted[^1];
-        if (pad + 1 > decrypted.Length)
-            return false;
-        plain = decrypted[..^(pad + 1)];
-        return true;
+        return TryRemovePadding(decrypted, out plain);
     }
 
     protected override void Dispose(bool disposing)
@@ -160,11 +166,7 @@ internal sealed class CbcHmacSkCipher : SkCipher
         if (!CryptographicOperations.FixedTimeEquals(icv, message[^_icvLength..]))
             return false;
         var decrypted = _aes.DecryptCbc(body[Block..^_icvLength], body[..Block], PaddingMode.None);
-        var pad = decrypted[^1];
-        if (pad + 1 > decrypted.Length)
-            return false;
-        plain = decrypted[..^(pad + 1)];
-        return true;
+        return TryRemovePadding(decrypted, out plain);
     }
 
     protected override void Dispose(bool disposing)
