@@ -9,7 +9,7 @@ namespace NitroCard.Live;
 /// returns one whole Ethernet frame the kernel sent, every write hands one frame to the kernel. The device
 /// disappears when the process closes it (or dies), wherever it was moved.
 /// </summary>
-internal sealed partial class TapDevice : IDisposable
+public sealed partial class TapDevice : IDisposable
 {
     private const int OpenReadWrite = 2;
     private const int OpenCloseOnExec = 0x80000;
