@@ -127,16 +127,7 @@ public class LoopbackTests
         byte[] bad = BgpCodec.Encode(KeepaliveMessage.Instance);
         bad[5] = 0x00;
         await peer.SendAsync(bad);
-        var received = new List<BgpMessage>();
-        var stream = new NetworkStream(peer);
-        var header = new byte[19];
-        while (await ReadExactly(stream, header))
-        {
-            var message = new byte[BgpCodec.FrameLength(header)];
-            header.CopyTo(message, 0);
-            await ReadExactly(stream, message.AsMemory(19));
-            received.Add(BgpCodec.Decode(message));
-        }
+        var received = await ReceiveUntilClosed(peer);
 
         Assert.IsType<OpenMessage>(received[0]);
         var notification = Assert.IsType<NotificationMessage>(received[^1]);
@@ -154,6 +145,19 @@ public class LoopbackTests
         await peer.ConnectAsync(edge.ListenEndPoint!);
         await peer.SendAsync(BgpCodec.Encode(OpenMessage.Create(65000, 3, Customer)));
         await peer.SendAsync(BgpCodec.Encode(KeepaliveMessage.Instance));
+        var received = await ReceiveUntilClosed(peer);
+
+        // OPEN, KEEPALIVE (OpenConfirm), the empty advertisement set sends no UPDATE, keepalives each second, then 4/0.
+        Assert.IsType<OpenMessage>(received[0]);
+        Assert.True(received.OfType<KeepaliveMessage>().Count() >= 3, $"keepalives every second: {string.Join(", ", received.Select(m => m.Type))}");
+        var notification = Assert.IsType<NotificationMessage>(received[^1]);
+        Assert.Equal(BgpErrorCode.HoldTimerExpired, notification.Code);
+        Assert.NotEqual(BgpSessionState.Established, edge.Sessions[Customer].State);
+    }
+
+    /// <summary>Every message the speaker sends on <paramref name="peer"/> until it closes the connection.</summary>
+    private static async Task<List<BgpMessage>> ReceiveUntilClosed(Socket peer)
+    {
         var received = new List<BgpMessage>();
         var stream = new NetworkStream(peer);
         var header = new byte[19];
@@ -164,13 +168,7 @@ public class LoopbackTests
             await ReadExactly(stream, message.AsMemory(19));
             received.Add(BgpCodec.Decode(message));
         }
-
-        // OPEN, KEEPALIVE (OpenConfirm), the empty advertisement set sends no UPDATE, keepalives each second, then 4/0.
-        Assert.IsType<OpenMessage>(received[0]);
-        Assert.True(received.OfType<KeepaliveMessage>().Count() >= 3, $"keepalives every second: {string.Join(", ", received.Select(m => m.Type))}");
-        var notification = Assert.IsType<NotificationMessage>(received[^1]);
-        Assert.Equal(BgpErrorCode.HoldTimerExpired, notification.Code);
-        Assert.NotEqual(BgpSessionState.Established, edge.Sessions[Customer].State);
+        return received;
     }
 
     private static async Task<bool> ReadExactly(NetworkStream stream, Memory<byte> buffer)
