@@ -210,18 +210,9 @@ internal sealed class TcpSession(Instance instance, IPAddress service, ushort po
     public static byte[] WithMss(byte[] synFrame, ushort mss)
     {
         var ip = synFrame.AsSpan(EthernetHeader.Length);
-        var tcp = ip[20..].ToArray();
-        var segment = new byte[tcp.Length + 4];
-        tcp.CopyTo(segment, 0);
-        segment[12] = 6 << 4;
-        segment[16] = 0;
-        segment[17] = 0;
-        segment[20] = 2;
-        segment[21] = 4;
-        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(22), mss);
         var src = Ipv4Header.Source(ip);
         var dst = Ipv4Header.Destination(ip);
-        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(16), Ipv4Checksum.ComputeTransport(src, dst, Ipv4Header.ProtocolTcp, segment));
+        var segment = TcpSegments.WithMssOption(ip[20..], src, dst, mss);
         return Frames.Ipv4(EthernetHeader.Destination(synFrame), EthernetHeader.Source(synFrame),
             new Ipv4Fields(src, dst, Ipv4Header.ProtocolTcp) { DontFragment = true }, segment);
     }

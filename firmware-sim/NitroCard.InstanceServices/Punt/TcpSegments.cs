@@ -40,18 +40,27 @@ internal static class TcpSegments
     /// <summary>A SYN-ACK segment carrying the MSS option, with its pseudo-header checksum.</summary>
     public static byte[] SynAck(uint source, uint destination, ushort sourcePort, ushort destinationPort, uint sequence, uint acknowledgment, ushort mss, ushort window)
     {
-        // Built by the packets library without options, then widened by one 4-byte option word and re-summed.
         var plain = TcpHeader.Build(source, destination, sourcePort, destinationPort, sequence, acknowledgment, TcpControl.Syn | TcpControl.Ack, [], window);
-        var segment = new byte[TcpHeader.MinLength + 4];
-        plain.CopyTo(segment, 0);
-        segment[12] = 6 << 4;
-        segment[16] = 0;
-        segment[17] = 0;
-        segment[20] = 2;
-        segment[21] = 4;
-        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(22), mss);
-        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(16), Ipv4Checksum.ComputeTransport(source, destination, Ipv4Header.ProtocolTcp, segment));
-        return segment;
+        return WithMssOption(plain, source, destination, mss);
+    }
+
+    /// <summary>
+    /// <paramref name="segment"/> (a header without options, and its payload) widened by one MSS option word (RFC 9293
+    /// §3.7.1) and re-summed: the packets library builds headers without options.
+    /// </summary>
+    public static byte[] WithMssOption(ReadOnlySpan<byte> segment, uint source, uint destination, ushort mss)
+    {
+        var widened = new byte[segment.Length + 4];
+        segment[..TcpHeader.MinLength].CopyTo(widened);
+        segment[TcpHeader.MinLength..].CopyTo(widened.AsSpan(TcpHeader.MinLength + 4));
+        widened[12] = 6 << 4;
+        widened[16] = 0;
+        widened[17] = 0;
+        widened[20] = 2;
+        widened[21] = 4;
+        BinaryPrimitives.WriteUInt16BigEndian(widened.AsSpan(22), mss);
+        BinaryPrimitives.WriteUInt16BigEndian(widened.AsSpan(16), Ipv4Checksum.ComputeTransport(source, destination, Ipv4Header.ProtocolTcp, widened));
+        return widened;
     }
 
     /// <summary>Sequence-number comparison modulo 2^32 (RFC 9293 3.4): a before b.</summary>
