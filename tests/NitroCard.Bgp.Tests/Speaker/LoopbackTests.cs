@@ -147,9 +147,11 @@ public class LoopbackTests
         await peer.SendAsync(BgpCodec.Encode(KeepaliveMessage.Instance));
         var received = await ReceiveUntilClosed(peer);
 
-        // OPEN, KEEPALIVE (OpenConfirm), the empty advertisement set sends no UPDATE, keepalives each second, then 4/0.
+        // OPEN, KEEPALIVE (OpenConfirm), the empty advertisement set sends no UPDATE, keepalives on the keepalive timer,
+        // then 4/0. How many periodic keepalives fit before the hold timer is wall-clock timing on a shared machine (CI
+        // once saw one, not two): the interval itself is asserted on a fake clock in the session tests.
         Assert.IsType<OpenMessage>(received[0]);
-        Assert.True(received.OfType<KeepaliveMessage>().Count() >= 3, $"keepalives every second: {string.Join(", ", received.Select(m => m.Type))}");
+        Assert.True(received.OfType<KeepaliveMessage>().Count() >= 2, $"a keepalive after OpenConfirm's: {string.Join(", ", received.Select(m => m.Type))}");
         var notification = Assert.IsType<NotificationMessage>(received[^1]);
         Assert.Equal(BgpErrorCode.HoldTimerExpired, notification.Code);
         Assert.NotEqual(BgpSessionState.Established, edge.Sessions[Customer].State);
