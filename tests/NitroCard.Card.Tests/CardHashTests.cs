@@ -3,7 +3,7 @@ using System.IO.Hashing;
 using NitroCard.Card.Hashing;
 using NitroCard.Packets;
 
-namespace NitroCard.Driver.Tests;
+namespace NitroCard.Card.Tests;
 
 public class CardHashTests
 {
@@ -38,13 +38,26 @@ public class CardHashTests
     }
 
     [Fact]
-    public void Mapping_buckets_and_flow_ports_follow_the_spec()
+    public void Mapping_keys_are_vni_then_ip_big_endian_and_each_way_has_its_crc()
     {
         Span<byte> key = stackalloc byte[7];
         CardHash.WriteMappingKey(key, 0x0003E9, 0x0A00_010A);
         Assert.Equal("0003E90A00010A", Convert.ToHexString(key));
+        Assert.Equal((int)(Crc32C.HashToUInt32(key) & 0x7FFF), CardHash.MappingBucket(0, 0x3E9, 0x0A00_010A, 1 << 15));
         Assert.Equal((int)(Crc32.HashToUInt32(key) & 0x7FFF), CardHash.MappingBucket(1, 0x3E9, 0x0A00_010A, 1 << 15));
-        var port = FlowHash.SourcePort(new FlowTuple(1, 2, 6, 3, 4));
-        Assert.InRange(port, 49152, 65535);
+    }
+
+    [Fact]
+    public void A_flow_and_its_reply_share_a_tracking_bucket()
+    {
+        const int buckets = 1 << 18;
+        var forward = CardHash.ConntrackBucket(6, 0x0A00_010A, 0x0A00_0214, 40000, 443, buckets);
+        var reply = CardHash.ConntrackBucket(6, 0x0A00_0214, 0x0A00_010A, 443, 40000, buckets);
+        Assert.Equal(forward, reply);
+        Assert.InRange(forward, 0, buckets - 1);
+        // The key is protocol, low IP, high IP, low port, high port (docs/card-filtering.md, "Flow key").
+        var flow = Convert.FromHexString("060A00010A0A00021401BB9C40");
+        Assert.Equal((int)(Crc32C.HashToUInt32(flow) & (buckets - 1)), forward);
+        Assert.NotEqual(forward, CardHash.ConntrackBucket(17, 0x0A00_010A, 0x0A00_0214, 40000, 443, buckets));
     }
 }
