@@ -162,7 +162,7 @@ public sealed class StrongSwanSite : IDisposable
     private static readonly string[] GcmNames = ["AES256-GCM-16", "AES128-GCM-16"];
     private static readonly string[] CbcNames = ["AES256", "AES128"];
 
-    private static readonly int[] GroupPreference = [19, 20, 21, 14, 15, 16, 17, 18, 2];
+    private static readonly int[] GroupPreference = [19, 20, 21, 14, 15, 16, 17, 18, 24, 23, 22, 2];
 
     private static string Group(int g) => g switch
     {
@@ -174,7 +174,11 @@ public sealed class StrongSwanSite : IDisposable
         18 => "modp8192",
         19 => "ecp256",
         20 => "ecp384",
-        _ => "ecp521",
+        21 => "ecp521",
+        22 => "modp1024s160",
+        23 => "modp2048s224",
+        24 => "modp2048s256",
+        _ => throw new ArgumentOutOfRangeException(nameof(g), g, "not a Diffie-Hellman group AWS accepts"),
     };
 
     private static string Hash(string name) => name switch

@@ -71,6 +71,9 @@ static ushort Group(string name) => name switch
     "modp2048" => 14,
     "modp3072" => 15,
     "modp4096" => 16,
+    "modp1024s160" => 22,
+    "modp2048s224" => 23,
+    "modp2048s256" => 24,
     _ => throw new ArgumentException("unknown group " + name),
 };
 

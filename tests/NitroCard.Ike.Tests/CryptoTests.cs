@@ -165,6 +165,73 @@ public class CryptoTests
         Assert.Null(a.TryComputeShared(b.PublicValue.AsSpan(1)));
     }
 
+    [Theory]
+    [InlineData((ushort)22, 1024, 160)]
+    [InlineData((ushort)23, 2048, 224)]
+    [InlineData((ushort)24, 2048, 256)]
+    public void Rfc5114_groups_have_a_generator_of_prime_order_q_dividing_p_minus_1(ushort group, int pBits, int qBits)
+    {
+        var (p, g, order) = ModpGroup.ParametersOf(group);
+        var q = Assert.IsType<BigInteger>(order);
+        Assert.Equal(pBits, (int)p.GetBitLength());
+        Assert.Equal(qBits, (int)q.GetBitLength());
+        Assert.True(IsProbablePrime(p), "p is prime");
+        Assert.True(IsProbablePrime(q), "q is prime");
+        Assert.Equal(BigInteger.Zero, (p - 1) % q);
+        Assert.True(g > 1 && g < p - 1);
+        Assert.Equal(BigInteger.One, BigInteger.ModPow(g, q, p));
+    }
+
+    [Theory]
+    [InlineData((ushort)22)]
+    [InlineData((ushort)23)]
+    [InlineData((ushort)24)]
+    public void Rfc5114_agreement_and_the_subgroup_check(ushort group)
+    {
+        using var a = DhGroup.Create(group);
+        using var b = DhGroup.Create(group);
+        var shared = a.TryComputeShared(b.PublicValue);
+        Assert.NotNull(shared);
+        Assert.Equal(shared, b.TryComputeShared(a.PublicValue));
+        var (p, _, order) = ModpGroup.ParametersOf(group);
+        Assert.Equal(BigInteger.One, BigInteger.ModPow(new BigInteger(a.PublicValue, isUnsigned: true, isBigEndian: true), order!.Value, p));
+
+        // 2 lies outside the order-q subgroup (checked here), yet passes the range check of RFC 6989 §2.1.
+        Assert.NotEqual(BigInteger.One, BigInteger.ModPow(2, order.Value, p));
+        var two = new byte[a.PublicLength];
+        two[^1] = 2;
+        Assert.Null(a.TryComputeShared(two));
+        var pMinus1 = (p - 1).ToByteArray(isUnsigned: true, isBigEndian: true);
+        Assert.Null(a.TryComputeShared(pMinus1));
+    }
+
+    /// <summary>Miller–Rabin with 20 fixed bases: a composite passes with probability below 4^-20.</summary>
+    private static bool IsProbablePrime(BigInteger n)
+    {
+        var d = n - 1;
+        var r = 0;
+        while (d.IsEven)
+        {
+            d >>= 1;
+            r++;
+        }
+        foreach (var a in new BigInteger[] { 2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71 })
+        {
+            var x = BigInteger.ModPow(a, d, n);
+            if (x.IsOne || x == n - 1)
+                continue;
+            var witness = true;
+            for (var i = 1; i < r && witness; i++)
+            {
+                x = BigInteger.ModPow(x, 2, n);
+                witness = x != n - 1;
+            }
+            if (witness)
+                return false;
+        }
+        return true;
+    }
+
     [Fact]
     public void Nat_detection_hash_is_sha1_of_spis_address_and_port()
     {

@@ -91,6 +91,21 @@ public sealed class StrongSwanInteropTests
     }
 
     [SkippableFact]
+    public void Rfc5114_group_24_for_ike_and_pfs()
+    {
+        using var lab = StrongSwanLab.Start(false, "aes256-sha256-modp2048s256", "aes256gcm16-modp2048s256",
+            ["--ike-suites", "cbc256-sha256-modp2048s256", "--esp-suites", "gcm256-modp2048s256"]);
+        var initiate = lab.Swanctl("--initiate", "--child", "net", "--timeout", "20");
+        Assert.True(initiate.ExitCode == 0, initiate.Output + lab.Diagnostics());
+        Assert.Contains("AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048_256", lab.Swanctl("--list-sas").Output, StringComparison.Ordinal);
+        var rekey = lab.Swanctl("--rekey", "--child", "net");
+        Assert.True(rekey.ExitCode == 0, rekey.Output + lab.Diagnostics());
+        Assert.Contains("INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256/MODP_2048_256", lab.Swanctl("--list-sas").Output, StringComparison.Ordinal);
+        var ping = lab.Ping();
+        Assert.True(ping.ExitCode == 0, ping.Output + lab.Diagnostics());
+    }
+
+    [SkippableFact]
     public void Strongswan_retries_with_the_group_our_invalid_ke_payload_names()
     {
         using var lab = StrongSwanLab.Start(false, "aes256gcm16-prfsha256-ecp384-ecp256", "aes256gcm16", ["--ike-suites", "gcm256-sha256-ecp256"]);

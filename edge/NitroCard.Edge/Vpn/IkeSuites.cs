@@ -9,14 +9,14 @@ namespace NitroCard.Edge.Vpn;
 /// AWS's tunnel option names turned into what <c>NitroCard.Ike</c> negotiates. Phase 1: every cipher × integrity ×
 /// group the options list, in their order (AES-GCM takes its PRF from the integrity name and has no integrity
 /// transform). Phase 2: the AES-GCM ciphers — the edge's ESP is AES-GCM (RFC 4106) only — first without PFS (the child
-/// SA of IKE_AUTH), then with each phase 2 group (CREATE_CHILD_SA with PFS). Groups 22–24 (RFC 5114) are accepted in
-/// the file, as AWS does, but not offered: the IKE library does not implement them.
+/// SA of IKE_AUTH), then with each phase 2 group (CREATE_CHILD_SA with PFS). Every group AWS accepts (2, 14–24) is
+/// implemented; the RFC 5114 groups 22–24 come after the safe-prime groups of the same size.
 /// </summary>
 internal static class IkeSuites
 {
     private static readonly string[] CipherPreference = ["AES256-GCM-16", "AES128-GCM-16", "AES256", "AES128"];
     private static readonly string[] HashPreference = ["SHA2-256", "SHA2-384", "SHA2-512"];
-    private static readonly int[] GroupPreference = [19, 20, 21, 14, 15, 16, 17, 18, 2];
+    private static readonly int[] GroupPreference = [19, 20, 21, 14, 15, 16, 17, 18, 24, 23, 22, 2];
 
     public static ImmutableArray<IkeSuite> Phase1(VpnTunnelOptions t)
     {
@@ -54,7 +54,7 @@ internal static class IkeSuites
 
     /// <summary>Why a tunnel's options leave nothing the edge can negotiate, or null.</summary>
     public static string? Unusable(VpnTunnelOptions t) =>
-        Phase1(t).IsEmpty ? "no phase 1 suite the edge implements (groups 22-24 are not implemented)"
+        Phase1(t).IsEmpty ? "no phase 1 suite the edge implements"
         : Phase2(t).IsEmpty ? "no phase 2 AES-GCM cipher (the edge's ESP is AES-GCM)"
         : null;
 

@@ -1,0 +1,30 @@
+using NitroCard.Edge.Vpn;
+using NitroCard.Ike.Wire;
+using NitroCard.Region;
+
+namespace NitroCard.Edge.Tests;
+
+/// <summary>AWS tunnel options turned into the suites the edge negotiates.</summary>
+public class IkeSuitesTests
+{
+    [Fact]
+    public void Every_group_aws_accepts_is_offered_in_the_edges_preference_order()
+    {
+        var options = new VpnTunnelOptions(Phase1EncryptionAlgorithms: ["AES256"], Phase1IntegrityAlgorithms: ["SHA2-256"],
+            Phase2EncryptionAlgorithms: ["AES256-GCM-16"]);
+        Assert.Equal([19, 20, 21, 14, 15, 16, 17, 18, 24, 23, 22, 2], IkeSuites.Phase1(options).Select(s => (int)s.DhGroup));
+        Assert.All(IkeSuites.Phase1(options), s => Assert.True(s.IsValid, s.ToString()));
+        Assert.Equal([null, 19, 20, 21, 14, 15, 16, 17, 18, 24, 23, 22, 2], IkeSuites.Phase2(options).Select(s => (int?)s.PfsGroup));
+    }
+
+    [Fact]
+    public void A_tunnel_limited_to_an_rfc5114_group_negotiates_it()
+    {
+        var options = new VpnTunnelOptions(Phase1EncryptionAlgorithms: ["AES128-GCM-16"], Phase1IntegrityAlgorithms: ["SHA2-384"],
+            Phase1DhGroupNumbers: [23], Phase2EncryptionAlgorithms: ["AES128-GCM-16"], Phase2DhGroupNumbers: [22]);
+        var suite = Assert.Single(IkeSuites.Phase1(options));
+        Assert.Equal((EncryptionId.AesGcm16, (ushort)128, PrfId.HmacSha384, IntegrityId.None, (ushort)23), (suite.Encryption, suite.KeyBits, suite.Prf, suite.Integrity, suite.DhGroup));
+        Assert.Equal([null, (ushort)22], IkeSuites.Phase2(options).Select(s => s.PfsGroup));
+        Assert.Null(IkeSuites.Unusable(options));
+    }
+}
