@@ -9,7 +9,7 @@ namespace NitroCard.Edge;
 /// <summary>
 /// The Blackfoot edge: terminates VXLAN from the cards and translates to and from the world outside the region —
 /// Internet Gateway (1:1 NAT), Direct Connect (Q-in-Q), gateway endpoints (policy-checked, on the services port) and
-/// VPN (IPsec ESP, AES-GCM). Like the card it validates before it acts: a VXLAN frame whose inner source is not in
+/// VPN (IPsec ESP: AES-GCM, or AES-CBC with HMAC-SHA2). Like the card it validates before it acts: a VXLAN frame whose inner source is not in
 /// the mapping for its VNI (or is sent from another host than the mapping says), a public IP that belongs to no ENI,
 /// ESP that does not authenticate or is replayed — each is dropped, counted and alarmed. See edge/README.md.
 /// One instance is used by one thread at a time.

@@ -203,9 +203,19 @@ public sealed class StrongSwanSite : IDisposable
         return string.Join(',', proposals);
     }
 
-    /// <summary>The phase 2 AES-GCM ciphers (the edge's ESP) as strongSwan's ESP proposal.</summary>
-    public static string EspProposals(VpnTunnelOptions t) =>
-        string.Join('-', GcmNames.Where(t.Phase2EncryptionAlgorithms.Contains).Select(c => c.StartsWith("AES256", StringComparison.Ordinal) ? "aes256gcm16" : "aes128gcm16"));
+    /// <summary>The tunnel's phase 2 options as strongSwan ESP proposals (no PFS): AES-GCM first, then AES-CBC with the listed integrity.</summary>
+    public static string EspProposals(VpnTunnelOptions t)
+    {
+        var hashes = t.Phase2IntegrityAlgorithms.Select(Hash).Distinct().Order(StringComparer.Ordinal).ToList();
+        var gcm = GcmNames.Where(t.Phase2EncryptionAlgorithms.Contains).Select(c => c.StartsWith("AES256", StringComparison.Ordinal) ? "aes256gcm16" : "aes128gcm16").ToList();
+        var cbc = CbcNames.Where(t.Phase2EncryptionAlgorithms.Contains).Select(c => c.ToLowerInvariant()).ToList();
+        var proposals = new List<string>();
+        if (gcm.Count > 0)
+            proposals.Add(string.Join('-', gcm));
+        if (cbc.Count > 0 && hashes.Count > 0)
+            proposals.Add(string.Join('-', [.. cbc, .. hashes]));
+        return string.Join(',', proposals);
+    }
 
     public void Dispose()
     {

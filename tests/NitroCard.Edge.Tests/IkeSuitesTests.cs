@@ -25,6 +25,14 @@ public class IkeSuitesTests
         var suite = Assert.Single(IkeSuites.Phase1(options));
         Assert.Equal((EncryptionId.AesGcm16, (ushort)128, PrfId.HmacSha384, IntegrityId.None, (ushort)23), (suite.Encryption, suite.KeyBits, suite.Prf, suite.Integrity, suite.DhGroup));
         Assert.Equal([null, (ushort)22], IkeSuites.Phase2(options).Select(s => s.PfsGroup));
-        Assert.Null(IkeSuites.Unusable(options));
+    }
+
+    [Fact]
+    public void Phase_2_offers_aes_cbc_with_each_listed_integrity_after_aes_gcm()
+    {
+        var options = new VpnTunnelOptions(Phase2EncryptionAlgorithms: ["AES128", "AES256-GCM-16"], Phase2IntegrityAlgorithms: ["SHA2-512", "SHA2-256"],
+            Phase2DhGroupNumbers: [14]);
+        Assert.Equal(["AES_GCM_16_256", "AES_CBC_128/HMAC_SHA2_256_128", "AES_CBC_128/HMAC_SHA2_512_256"], IkeSuites.Phase2(options).Where(s => s.PfsGroup is null).Select(s => s.ToString()));
+        Assert.Equal(3, IkeSuites.Phase2(options).Count(s => s.PfsGroup == 14));
     }
 }

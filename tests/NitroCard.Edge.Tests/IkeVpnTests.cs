@@ -34,7 +34,7 @@ public sealed class IkeVpnTests : IDisposable
 
     private readonly RegionSimulation _sim;
     private readonly RegionTopology _region;
-    private readonly CustomerTunnel[] _customer;
+    private CustomerTunnel[] _customer;
     private int _seen;
     private long _time = 1_000_000;
 
@@ -113,6 +113,32 @@ public sealed class IkeVpnTests : IDisposable
         // A source the customer did not announce is refused.
         Send(_customer[1].EspFrame(Ipv4Header.Build(new Ipv4Fields(Ipv4Address.Parse("192.168.99.1"), Ipv4Address.ToUInt32(EniA1), Ipv4Header.ProtocolIcmp), IcmpEcho.Build(1, 1, "x"u8))));
         Assert.Contains(_sim.Alarms, a => a.Edge?.Reason == "spoofed-source");
+    }
+
+    [Fact]
+    public void A_gateway_offering_only_aes_cbc_with_sha384_gets_that_esp_and_traffic_crosses_both_ways()
+    {
+        foreach (var c in _customer)
+            c.Dispose();
+        var cbc = new NitroCard.Ike.Crypto.ChildSuite(EncryptionId.AesCbc, 256, IntegrityId.HmacSha384_192);
+        _customer = [new CustomerTunnel(Outside1, "tunnel_one.key", cbc), new CustomerTunnel(Outside2, "tunnel_two.key", cbc)];
+        Establish();
+        Assert.All(Assert.Single(Edge.DescribeVpnConnections()).Tunnels, t => Assert.Equal("AES_CBC_256/HMAC_SHA2_384_192", t.EspProposal));
+        BgpUp(0);
+        BgpUp(1);
+
+        var inner = PingSite(1);
+        Assert.Equal(("10.0.1.10", "192.168.50.5"), (Src(inner), Dst(inner)));
+        Send(_customer[0].EspFrame(EchoReplyFromSite(1)));
+        Assert.Equal("192.168.50.5", Src(Ip(Assert.Single(_sim.ReceivedOn("eni-a1").TakeLast(1)).Data)));
+
+        // One flipped ciphertext bit fails the HMAC: a counted drop, nothing delivered.
+        var delivered = _sim.ReceivedOn("eni-a1").Count;
+        var tampered = _customer[0].EspFrame(EchoReplyFromSite(2));
+        tampered[^30] ^= 1;
+        Send(tampered);
+        Assert.Equal(delivered, _sim.ReceivedOn("eni-a1").Count);
+        Assert.Contains(_sim.Alarms, a => a.Edge?.Reason == "esp-auth-failed");
     }
 
     [Fact]
@@ -330,7 +356,7 @@ public sealed class IkeVpnTests : IDisposable
         private readonly List<IkeDatagram> _outbox = [];
         private readonly Dictionary<ChildSa, (EspSecurityAssociation Out, EspSecurityAssociation In)> _esp = [];
 
-        public CustomerTunnel(IPAddress edge, string psk)
+        public CustomerTunnel(IPAddress edge, string psk, NitroCard.Ike.Crypto.ChildSuite? espSuite = null)
         {
             Edge = edge;
             var config = new IkeConfig
@@ -338,13 +364,14 @@ public sealed class IkeVpnTests : IDisposable
                 PreSharedKey = [.. Encoding.UTF8.GetBytes(psk)],
                 LocalId = IkeIdentity.Address(CustomerPublic),
                 IkeProposals = [new NitroCard.Ike.Crypto.IkeSuite(EncryptionId.AesGcm16, 128, PrfId.HmacSha256, IntegrityId.None, 19)],
-                ChildProposals = [NitroCard.Ike.Crypto.ChildSuite.Gcm128],
+                ChildProposals = [espSuite ?? NitroCard.Ike.Crypto.ChildSuite.Gcm128],
             };
             Endpoint = new IkeEndpoint(config, new IPEndPoint(CustomerPrivate, NatTraversal.IkePort), TimeProvider.System, _outbox.Add, e =>
             {
                 if (e is { Kind: IkeEventKind.ChildSaInstalled, Child: { } c })
                 {
-                    _esp[c] = (new EspSecurityAssociation(c.OutboundSpi, c.OutboundEncryptionKey), new EspSecurityAssociation(c.InboundSpi, c.InboundEncryptionKey));
+                    _esp[c] = (EspSecurityAssociation.ForChild(c.Suite, c.OutboundSpi, c.OutboundEncryptionKey, c.OutboundIntegrityKey),
+                        EspSecurityAssociation.ForChild(c.Suite, c.InboundSpi, c.InboundEncryptionKey, c.InboundIntegrityKey));
                     Child = c;
                 }
             });

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using NitroCard.Ike.Crypto;
+using NitroCard.Ike.Wire;
 using NitroCard.Region;
 
 namespace NitroCard.Edge.Vpn;
@@ -27,12 +29,18 @@ public enum EspRejection
 }
 
 /// <summary>
-/// One direction of an IPsec SA: ESP (RFC 4303) in tunnel mode with AES-GCM and a 16-byte ICV (RFC 4106).
-/// The key material is the AES key followed by the 4-byte salt; the nonce is salt ‖ the 8-byte explicit IV; the
-/// AAD is SPI ‖ 32-bit sequence number (no extended sequence numbers). Outbound, the explicit IV is the sequence
-/// number as a 64-bit counter (RFC 4106 §3.1 permits any never-repeating value). Inbound, an anti-replay window
-/// (RFC 4303 §3.4.3; 64 packets for manual keys, the tunnel's <c>replayWindowSize</c> for IKE-keyed SAs) is checked
-/// before and updated only after the ICV verifies.
+/// One direction of an IPsec SA: ESP (RFC 4303) in tunnel mode, no extended sequence numbers, with one of two transforms:
+/// <list type="bullet">
+/// <item>AES-GCM with a 16-byte ICV (RFC 4106), the manual keys' and the default. The key material is the AES key
+/// followed by the 4-byte salt; the nonce is salt ‖ the 8-byte explicit IV; the AAD is SPI ‖ sequence number. Outbound,
+/// the explicit IV is the sequence number as a 64-bit counter (RFC 4106 §3.1 permits any never-repeating value).</item>
+/// <item>AES-CBC (RFC 3602) with HMAC-SHA2-256-128, -384-192 or -512-256 (RFC 4868), for a tunnel whose phase 2 lists
+/// AES128 or AES256: a random 16-byte IV per packet (CBC needs an unpredictable one), the payload padded to the block
+/// size, the ICV the truncated HMAC of SPI ‖ sequence number ‖ IV ‖ ciphertext, checked in constant time before
+/// anything is decrypted.</item>
+/// </list>
+/// Inbound, an anti-replay window (RFC 4303 §3.4.3; 64 packets for manual keys, the tunnel's <c>replayWindowSize</c>
+/// for IKE-keyed SAs) is checked before and updated only after the ICV verifies.
 /// Not thread-safe: one SA is used by one thread at a time.
 /// </summary>
 public sealed class EspSecurityAssociation : IDisposable
@@ -40,11 +48,14 @@ public sealed class EspSecurityAssociation : IDisposable
     /// <summary>SPI + sequence number.</summary>
     public const int HeaderLength = 8;
 
-    /// <summary>The explicit IV.</summary>
+    /// <summary>The explicit IV of AES-GCM.</summary>
     public const int IvLength = 8;
 
-    /// <summary>The ICV (GCM tag).</summary>
+    /// <summary>The ICV of AES-GCM (its tag).</summary>
     public const int IcvLength = 16;
+
+    /// <summary>The IV of AES-CBC, one block.</summary>
+    private const int CbcIvLength = 16;
 
     /// <summary>The anti-replay window of manually keyed SAs.</summary>
     public const int ReplayWindow = 64;
@@ -55,8 +66,14 @@ public sealed class EspSecurityAssociation : IDisposable
     /// <summary>Next header value for IPv4-in-ESP (tunnel mode).</summary>
     public const byte NextHeaderIpv4 = 4;
 
-    private readonly AesGcm _aes;
-    private readonly byte[] _salt;
+    private readonly AesGcm? _gcm;
+    private readonly byte[] _salt = [];
+    private readonly Aes? _cbc;
+    private readonly byte[] _integrityKey = [];
+    private readonly IntegrityId _integrity;
+    private readonly int _ivLength;
+    private readonly int _icvLength;
+    private readonly int _block; // what payload, padding, pad length and next header fill to a multiple of
     private uint _lastSent;
     private uint _top;
     private readonly ulong[] _seen; // bit (seq mod window): seq, within the window left of _top, has been received
@@ -69,14 +86,50 @@ public sealed class EspSecurityAssociation : IDisposable
     {
         if (keyWithSalt.Length is not (20 or 36))
             throw new ArgumentException("AES-GCM key material is a 16- or 32-byte key followed by a 4-byte salt", nameof(keyWithSalt));
-        if (replayWindow is < ReplayWindow or > MaxReplayWindow || replayWindow % 64 != 0)
-            throw new ArgumentOutOfRangeException(nameof(replayWindow), replayWindow, "a multiple of 64 in 64..2048");
-        _window = replayWindow;
-        _seen = new ulong[replayWindow / 64];
-        Spi = spi;
-        _aes = new AesGcm(keyWithSalt[..^4], IcvLength);
+        (Spi, _window, _seen) = (spi, replayWindow, NewWindow(replayWindow));
+        _gcm = new AesGcm(keyWithSalt[..^4], IcvLength);
         _salt = keyWithSalt[^4..].ToArray();
+        (_ivLength, _icvLength, _block) = (IvLength, IcvLength, 4);
     }
+
+    private EspSecurityAssociation(uint spi, ReadOnlySpan<byte> aesKey, IntegrityId integrity, ReadOnlySpan<byte> integrityKey, int replayWindow)
+    {
+        if (aesKey.Length is not (16 or 32))
+            throw new ArgumentException("an AES-CBC key is 16 or 32 bytes", nameof(aesKey));
+        var icv = integrity switch
+        {
+            IntegrityId.HmacSha256_128 => 16,
+            IntegrityId.HmacSha384_192 => 24,
+            IntegrityId.HmacSha512_256 => 32,
+            _ => throw new ArgumentOutOfRangeException(nameof(integrity), integrity, "ESP with AES-CBC takes HMAC-SHA2-256-128, -384-192 or -512-256"),
+        };
+        if (integrityKey.Length != icv * 2)
+            throw new ArgumentException($"{integrity} takes a {icv * 2}-byte key", nameof(integrityKey));
+        (Spi, _window, _seen) = (spi, replayWindow, NewWindow(replayWindow));
+        _cbc = Aes.Create();
+        _cbc.Key = aesKey.ToArray();
+        (_integrity, _integrityKey) = (integrity, integrityKey.ToArray());
+        (_ivLength, _icvLength, _block) = (CbcIvLength, icv, 16);
+    }
+
+    /// <summary>The SA of a negotiated child SA's one direction: AES-GCM (key material with salt) or AES-CBC with its HMAC key.</summary>
+    public static EspSecurityAssociation ForChild(ChildSuite suite, uint spi, ReadOnlySpan<byte> encryptionKey, ReadOnlySpan<byte> integrityKey, int replayWindow = ReplayWindow)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        return suite.Encryption switch
+        {
+            EncryptionId.AesGcm16 => new EspSecurityAssociation(spi, encryptionKey, replayWindow),
+            EncryptionId.AesCbc => new EspSecurityAssociation(spi, encryptionKey, suite.Integrity, integrityKey, CheckedWindow(replayWindow)),
+            _ => throw new ArgumentOutOfRangeException(nameof(suite), suite, "ESP here is AES-GCM or AES-CBC"),
+        };
+    }
+
+    private static int CheckedWindow(int replayWindow)
+        => replayWindow is < ReplayWindow or > MaxReplayWindow || replayWindow % 64 != 0
+            ? throw new ArgumentOutOfRangeException(nameof(replayWindow), replayWindow, "a multiple of 64 in 64..2048")
+            : replayWindow;
+
+    private static ulong[] NewWindow(int replayWindow) => new ulong[CheckedWindow(replayWindow) / 64];
 
     /// <summary>The security parameter index.</summary>
     public uint Spi { get; }
@@ -103,23 +156,47 @@ public sealed class EspSecurityAssociation : IDisposable
         if (_lastSent == uint.MaxValue)
             return null; // RFC 4303 §3.3.3: the SA must be rekeyed, never wrap
         var seq = ++_lastSent;
-        var padLength = (4 - ((innerPacket.Length + 2) % 4)) % 4;
+        var padLength = (_block - ((innerPacket.Length + 2) % _block)) % _block;
         var plainLength = innerPacket.Length + padLength + 2;
-        var esp = new byte[HeaderLength + IvLength + plainLength + IcvLength];
+        var esp = new byte[HeaderLength + _ivLength + plainLength + _icvLength];
         BinaryPrimitives.WriteUInt32BigEndian(esp, Spi);
         BinaryPrimitives.WriteUInt32BigEndian(esp.AsSpan(4), seq);
-        BinaryPrimitives.WriteUInt64BigEndian(esp.AsSpan(HeaderLength), seq);
-        var plain = esp.AsSpan(HeaderLength + IvLength, plainLength);
+        var iv = esp.AsSpan(HeaderLength, _ivLength);
+        var plain = esp.AsSpan(HeaderLength + _ivLength, plainLength);
         innerPacket.CopyTo(plain);
         for (var i = 0; i < padLength; i++)
             plain[innerPacket.Length + i] = (byte)(i + 1); // RFC 4303 §2.4: 1, 2, 3, ...
         plain[^2] = (byte)padLength;
         plain[^1] = nextHeader;
-        Span<byte> nonce = stackalloc byte[12];
-        _salt.CopyTo(nonce);
-        esp.AsSpan(HeaderLength, IvLength).CopyTo(nonce[4..]);
-        _aes.Encrypt(nonce, plain, plain, esp.AsSpan(esp.Length - IcvLength), esp.AsSpan(0, HeaderLength));
+        var icv = esp.AsSpan(esp.Length - _icvLength);
+        if (_gcm is not null)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(iv, seq);
+            Span<byte> nonce = stackalloc byte[12];
+            _salt.CopyTo(nonce);
+            iv.CopyTo(nonce[4..]);
+            _gcm.Encrypt(nonce, plain, plain, icv, esp.AsSpan(0, HeaderLength));
+        }
+        else
+        {
+            RandomNumberGenerator.Fill(iv);
+            _cbc!.EncryptCbc(plain, iv, plain, PaddingMode.None);
+            Authenticate(esp.AsSpan(0, esp.Length - _icvLength), icv);
+        }
         return esp;
+    }
+
+    /// <summary>The truncated HMAC of <paramref name="data"/> (RFC 4868 §2.3).</summary>
+    private void Authenticate(ReadOnlySpan<byte> data, Span<byte> icv)
+    {
+        Span<byte> mac = stackalloc byte[64];
+        var length = _integrity switch
+        {
+            IntegrityId.HmacSha256_128 => HMACSHA256.HashData(_integrityKey, data, mac),
+            IntegrityId.HmacSha384_192 => HMACSHA384.HashData(_integrityKey, data, mac),
+            _ => HMACSHA512.HashData(_integrityKey, data, mac),
+        };
+        mac[..(length / 2)].CopyTo(icv);
     }
 
     /// <summary>
@@ -130,25 +207,37 @@ public sealed class EspSecurityAssociation : IDisposable
     {
         inner = [];
         sequence = 0;
-        if (esp.Length < HeaderLength + IvLength + 2 + IcvLength)
+        if (esp.Length < HeaderLength + _ivLength + 2 + _icvLength || (_cbc is not null && (esp.Length - HeaderLength - _ivLength - _icvLength) % _block != 0))
             return EspRejection.Malformed;
         if (BinaryPrimitives.ReadUInt32BigEndian(esp) != Spi)
             return EspRejection.UnknownSpi;
         sequence = BinaryPrimitives.ReadUInt32BigEndian(esp[4..]);
         if (!ReplayCheck(sequence))
             return EspRejection.Replay;
-        var cipher = esp[(HeaderLength + IvLength)..^IcvLength];
+        var iv = esp.Slice(HeaderLength, _ivLength);
+        var cipher = esp[(HeaderLength + _ivLength)..^_icvLength];
         var plain = new byte[cipher.Length];
-        Span<byte> nonce = stackalloc byte[12];
-        _salt.CopyTo(nonce);
-        esp.Slice(HeaderLength, IvLength).CopyTo(nonce[4..]);
-        try
+        if (_gcm is not null)
         {
-            _aes.Decrypt(nonce, cipher, esp[^IcvLength..], plain, esp[..HeaderLength]);
+            Span<byte> nonce = stackalloc byte[12];
+            _salt.CopyTo(nonce);
+            iv.CopyTo(nonce[4..]);
+            try
+            {
+                _gcm.Decrypt(nonce, cipher, esp[^_icvLength..], plain, esp[..HeaderLength]);
+            }
+            catch (AuthenticationTagMismatchException)
+            {
+                return EspRejection.AuthenticationFailed;
+            }
         }
-        catch (AuthenticationTagMismatchException)
+        else
         {
-            return EspRejection.AuthenticationFailed;
+            Span<byte> icv = stackalloc byte[_icvLength];
+            Authenticate(esp[..^_icvLength], icv);
+            if (!CryptographicOperations.FixedTimeEquals(icv, esp[^_icvLength..]))
+                return EspRejection.AuthenticationFailed;
+            _cbc!.DecryptCbc(cipher, iv, plain, PaddingMode.None);
         }
         ReplayUpdate(sequence);
         var padLength = plain[^2];
@@ -207,5 +296,9 @@ public sealed class EspSecurityAssociation : IDisposable
             _seen[slot >> 6] &= ~(1UL << (slot & 63));
     }
 
-    public void Dispose() => _aes.Dispose();
+    public void Dispose()
+    {
+        _gcm?.Dispose();
+        _cbc?.Dispose();
+    }
 }

@@ -8,9 +8,10 @@ namespace NitroCard.Edge.Vpn;
 /// <summary>
 /// AWS's tunnel option names turned into what <c>NitroCard.Ike</c> negotiates. Phase 1: every cipher × integrity ×
 /// group the options list, in their order (AES-GCM takes its PRF from the integrity name and has no integrity
-/// transform). Phase 2: the AES-GCM ciphers — the edge's ESP is AES-GCM (RFC 4106) only — first without PFS (the child
-/// SA of IKE_AUTH), then with each phase 2 group (CREATE_CHILD_SA with PFS). Every group AWS accepts (2, 14–24) is
-/// implemented; the RFC 5114 groups 22–24 come after the safe-prime groups of the same size.
+/// transform). Phase 2: every cipher (× integrity for AES-CBC) the options list — the edge's ESP runs AES-GCM (RFC 4106)
+/// and AES-CBC with HMAC-SHA2 (RFC 3602, RFC 4868) — first without PFS (the child SA of IKE_AUTH), then with each phase
+/// 2 group (CREATE_CHILD_SA with PFS). Every group AWS accepts (2, 14–24) is implemented; the RFC 5114 groups 22–24
+/// come after the safe-prime groups of the same size.
 /// </summary>
 internal static class IkeSuites
 {
@@ -40,23 +41,24 @@ internal static class IkeSuites
 
     public static ImmutableArray<ChildSuite> Phase2(VpnTunnelOptions t)
     {
-        var ciphers = CipherPreference.Where(t.Phase2EncryptionAlgorithms.Contains).Select(Cipher).Where(c => c.Encryption == EncryptionId.AesGcm16).Distinct().ToList();
+        var withoutPfs = new List<ChildSuite>();
+        foreach (var cipher in CipherPreference.Where(t.Phase2EncryptionAlgorithms.Contains))
+        {
+            var (encryption, bits) = Cipher(cipher);
+            if (encryption == EncryptionId.AesGcm16)
+                withoutPfs.Add(new ChildSuite(encryption, bits, IntegrityId.None));
+            else
+                withoutPfs.AddRange(HashPreference.Where(t.Phase2IntegrityAlgorithms.Contains).Select(h => new ChildSuite(encryption, bits, Hash(h).Integrity)));
+        }
         var list = ImmutableArray.CreateBuilder<ChildSuite>();
-        foreach (var (_, bits) in ciphers)
-            list.Add(new ChildSuite(EncryptionId.AesGcm16, bits, IntegrityId.None));
-        foreach (var (_, bits) in ciphers)
+        list.AddRange(withoutPfs.Distinct());
+        foreach (var suite in withoutPfs.Distinct())
         {
             foreach (var group in GroupPreference.Where(g => t.Phase2DhGroupNumbers.Contains(g) && DhGroup.IsSupported((ushort)g)))
-                list.Add(new ChildSuite(EncryptionId.AesGcm16, bits, IntegrityId.None, (ushort)group));
+                list.Add(suite with { PfsGroup = (ushort)group });
         }
         return list.ToImmutable();
     }
-
-    /// <summary>Why a tunnel's options leave nothing the edge can negotiate, or null.</summary>
-    public static string? Unusable(VpnTunnelOptions t) =>
-        Phase1(t).IsEmpty ? "no phase 1 suite the edge implements"
-        : Phase2(t).IsEmpty ? "no phase 2 AES-GCM cipher (the edge's ESP is AES-GCM)"
-        : null;
 
     private static (EncryptionId Encryption, ushort Bits) Cipher(string name) => name switch
     {

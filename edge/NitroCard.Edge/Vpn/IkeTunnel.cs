@@ -124,10 +124,8 @@ internal sealed class IkeTunnel : IDisposable
                 LastRekey = Time.GetUtcNow();
                 break;
             case IkeEventKind.ChildSaInstalled when e.Child is { } child:
-                if (!child.Suite.IsAead)
-                    break; // not offered; a peer cannot make us install it
                 _children[child.InboundSpi] = child;
-                _inbound[child.InboundSpi] = new EspSecurityAssociation(child.InboundSpi, child.InboundEncryptionKey, ReplayWindow);
+                _inbound[child.InboundSpi] = EspSecurityAssociation.ForChild(child.Suite, child.InboundSpi, child.InboundEncryptionKey, child.InboundIntegrityKey, ReplayWindow);
                 if (Outbound is null)
                     UseForOutbound(child);
                 else
@@ -158,7 +156,7 @@ internal sealed class IkeTunnel : IDisposable
     private void UseForOutbound(ChildSa child)
     {
         Outbound?.Dispose();
-        Outbound = new EspSecurityAssociation(child.OutboundSpi, child.OutboundEncryptionKey);
+        Outbound = EspSecurityAssociation.ForChild(child.Suite, child.OutboundSpi, child.OutboundEncryptionKey, child.OutboundIntegrityKey);
         OutboundChild = child;
         if (ReferenceEquals(_nextOutbound, child))
             _nextOutbound = null;
