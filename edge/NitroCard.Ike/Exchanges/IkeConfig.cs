@@ -73,8 +73,8 @@ public sealed record IkeConfig
     /// <summary>Child SA lifetime (AWS's phase 2 default: 1 h); rekeyed before, deleted at the end if it was not.</summary>
     public TimeSpan? ChildSaLifetime { get; init; } = TimeSpan.FromSeconds(3600);
 
-    /// <summary>How long before the end of a lifetime the rekey starts (AWS's rekey margin: 540 s).</summary>
-    public TimeSpan RekeyMargin { get; init; } = TimeSpan.FromSeconds(540);
+    /// <summary>How long before the end of a lifetime the rekey starts (AWS's <c>rekeyMarginTimeSeconds</c> default: 270 s).</summary>
+    public TimeSpan RekeyMargin { get; init; } = TimeSpan.FromSeconds(270);
 
     /// <summary>
     /// Random extra margin as a fraction of <see cref="RekeyMargin"/> (AWS's rekey fuzz: 100 %), so that the two ends
