@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using NitroCard.Card;
 
 namespace NitroCard.Region;
@@ -25,4 +27,23 @@ public static class RegionDefaults
 
     /// <summary>A host's underlay MAC when the region file gives none: 02:4e then the four underlay IPv4 bytes.</summary>
     public static MacAddress DerivedUnderlayMac(uint underlayIp) => new(0x024e_0000_0000UL | underlayIp);
+
+    /// <summary>The region's name when the file has no <c>region</c>.</summary>
+    public const string RegionName = "eu-west-1";
+
+    /// <summary>The owning account when the file has no <c>accountId</c> (AWS's documentation example account).</summary>
+    public const string AccountId = "123456789012";
+
+    /// <summary>The availability zone of a subnet that names none: the region's first.</summary>
+    public static string AvailabilityZoneOf(string regionName) => regionName + "a";
+
+    /// <summary>
+    /// The instance id of an ENI whose file gives none: <c>i-</c> and 17 hex digits of SHA-256 over the ENI id, so the
+    /// same file always gives the same id.
+    /// </summary>
+    public static string InstanceIdOf(string eniId)
+    {
+        ArgumentNullException.ThrowIfNull(eniId);
+        return "i-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(eniId)))[..17];
+    }
 }

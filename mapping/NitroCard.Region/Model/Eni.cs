@@ -12,6 +12,10 @@ namespace NitroCard.Region;
 /// <param name="PublicIp">The public IPv4 address the Internet Gateway maps 1:1 to <paramref name="Ip"/>, unique in the region.</param>
 /// <param name="SourceDestCheck">Source/destination check (default on).</param>
 /// <param name="ConnectionTracking">Connection tracking timeouts; absent: AWS's defaults.</param>
+/// <param name="InstanceId">The instance the ENI is attached to (<c>i-</c> and 8 or 17 hex digits); ENIs of one instance share it.
+/// Absent: the ENI is an instance's only interface, with an id derived from the ENI's (<see cref="RegionDefaults.InstanceIdOf"/>).</param>
+/// <param name="DeviceIndex">The attachment's device index on the instance (0 = the primary interface).</param>
+/// <param name="MetadataOptions">The instance's metadata options (the same on every ENI of an instance); absent: EC2's defaults.</param>
 public sealed record Eni(
     string Id = "",
     string Subnet = "",
@@ -21,7 +25,13 @@ public sealed record Eni(
     ImmutableArray<string> SecurityGroups = default,
     string? PublicIp = null,
     bool SourceDestCheck = true,
-    ConnectionTracking? ConnectionTracking = null)
+    ConnectionTracking? ConnectionTracking = null,
+    string? InstanceId = null,
+    int DeviceIndex = 0,
+    InstanceMetadataOptions? MetadataOptions = null)
 {
     public ImmutableArray<string> SecurityGroups { get; init; } = SecurityGroups.IsDefault ? [] : SecurityGroups;
+
+    /// <summary>The instance id, given or derived.</summary>
+    public string EffectiveInstanceId => InstanceId ?? RegionDefaults.InstanceIdOf(Id);
 }

@@ -21,12 +21,21 @@ namespace NitroCard.Region;
 /// <param name="Vpcs">The VPCs.</param>
 /// <param name="SubstrateRouterMac">The substrate router's MAC (outer destination of every encapsulated frame); default <see cref="RegionDefaults.SubstrateRouterMac"/>.</param>
 /// <param name="GatewayMac">The VPC router's MAC as instances see it; default <see cref="RegionDefaults.GatewayMac"/>.</param>
+/// <param name="RegionName">The region's name, <c>region</c> in the file (for example <c>eu-west-1</c>): the EC2 DNS zones and
+/// the metadata's placement; default <see cref="RegionDefaults.RegionName"/>.</param>
+/// <param name="AccountId">The owning AWS account, 12 digits (metadata <c>owner-id</c>, the flow logs' account-id); default
+/// <see cref="RegionDefaults.AccountId"/>.</param>
+/// <param name="DnsUpstream">Where the Amazon DNS resolver sends names it does not own: <c>address</c> or <c>address:port</c>;
+/// absent: such names get REFUSED.</param>
 public sealed record RegionTopology(
     ImmutableArray<RegionHost> Hosts = default,
     ImmutableArray<RegionEdge> Edges = default,
     ImmutableArray<Vpc> Vpcs = default,
     string? SubstrateRouterMac = null,
-    string? GatewayMac = null)
+    string? GatewayMac = null,
+    [property: JsonPropertyName("region")] string RegionName = RegionDefaults.RegionName,
+    string AccountId = RegionDefaults.AccountId,
+    string? DnsUpstream = null)
 {
     public ImmutableArray<RegionHost> Hosts { get; init; } = Hosts.IsDefault ? [] : Hosts;
 

@@ -15,6 +15,10 @@ namespace NitroCard.Region;
 /// <param name="VpnConnections">Site-to-site VPN connections of the VPC's virtual private gateway.</param>
 /// <param name="DirectConnect">Direct Connect virtual interfaces to the VPC's virtual private gateway.</param>
 /// <param name="GatewayEndpoints">Gateway endpoints (S3, DynamoDB).</param>
+/// <param name="EnableDnsSupport">The VPC attribute <c>enableDnsSupport</c>: the Amazon DNS resolver answers the VPC's instances (default on).</param>
+/// <param name="EnableDnsHostnames">The VPC attribute <c>enableDnsHostnames</c>: instances with a public IP get public DNS names
+/// (default off, as for a VPC that is not a default VPC); needs <paramref name="EnableDnsSupport"/>.</param>
+/// <param name="FlowLogs">Flow logs on the VPC, its subnets or its ENIs.</param>
 public sealed record Vpc(
     string Id = "",
     string Cidr = "",
@@ -27,7 +31,10 @@ public sealed record Vpc(
     InternetGateway? InternetGateway = null,
     ImmutableArray<VpnConnection> VpnConnections = default,
     ImmutableArray<DirectConnectVif> DirectConnect = default,
-    ImmutableArray<GatewayEndpoint> GatewayEndpoints = default)
+    ImmutableArray<GatewayEndpoint> GatewayEndpoints = default,
+    bool EnableDnsSupport = true,
+    bool EnableDnsHostnames = false,
+    ImmutableArray<FlowLog> FlowLogs = default)
 {
     public ImmutableArray<Subnet> Subnets { get; init; } = Subnets.IsDefault ? [] : Subnets;
 
@@ -44,4 +51,6 @@ public sealed record Vpc(
     public ImmutableArray<DirectConnectVif> DirectConnect { get; init; } = DirectConnect.IsDefault ? [] : DirectConnect;
 
     public ImmutableArray<GatewayEndpoint> GatewayEndpoints { get; init; } = GatewayEndpoints.IsDefault ? [] : GatewayEndpoints;
+
+    public ImmutableArray<FlowLog> FlowLogs { get; init; } = FlowLogs.IsDefault ? [] : FlowLogs;
 }

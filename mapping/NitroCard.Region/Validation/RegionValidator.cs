@@ -57,6 +57,7 @@ public static partial class RegionValidator
             _vpcEnis = new int[vpcs.Length];
             _edgeCount = edges.Length;
 
+            CheckRegionIdentity(region);
             if (hosts.IsEmpty)
                 Add("hosts", "at least one host is required");
             for (var i = 0; i < hosts.Length; i++)
@@ -74,6 +75,7 @@ public static partial class RegionValidator
             for (var v = 0; v < vpcs.Length; v++)
                 CheckVpc(vpcs[v], v);
 
+            CheckInstances();
             for (var i = 0; i < hosts.Length; i++)
                 CheckCapacity(hosts[i], i, edges.Length);
         }
@@ -174,7 +176,9 @@ public static partial class RegionValidator
             var routeTableIds = IdsOf(routeTables.Select(t => t?.Id));
             var groupIds = IdsOf(groups.Select(g => g?.Id));
 
+            CheckDnsAttributes(vpc, path);
             var subnetPrefixes = new Dictionary<string, Prefix?>(StringComparer.Ordinal);
+            var subnetZones = new Dictionary<string, string?>(StringComparer.Ordinal);
             var checkedSubnets = new List<(int Index, string Id, Prefix Prefix)>();
             for (var s = 0; s < subnets.Length; s++)
             {
@@ -204,8 +208,12 @@ public static partial class RegionValidator
                         checkedSubnets.Add((s, subnet.Id ?? "", p));
                     }
                 }
+                var zone = CheckZone(subnet, spath);
                 if (!string.IsNullOrEmpty(subnet.Id))
+                {
                     subnetPrefixes.TryAdd(subnet.Id, prefix);
+                    subnetZones.TryAdd(subnet.Id, zone);
+                }
                 if (subnet.RouteTable is not null)
                     CheckReference(subnet.RouteTable, spath + ".routeTable", routeTableIds, "route table", vpcName);
             }
@@ -231,7 +239,9 @@ public static partial class RegionValidator
                 }
                 _vpcEnis[v]++;
                 CheckEni(enis[e], $"{path}.enis[{e}]", v, vpcName, subnetPrefixes, groupIds, vpcIps);
+                CheckInstance(enis[e], $"{path}.enis[{e}]", enis[e].Subnet is { } sid ? subnetZones.GetValueOrDefault(sid) : null);
             }
+            CheckFlowLogs(vpc, path, vpcName, [.. subnetPrefixes.Keys], IdsOf(enis.Select(e => e?.Id)));
 
             CheckEdgeAttachments(vpc, path, vpcName, cidr, routeTableIds);
         }
