@@ -117,6 +117,44 @@ public class BenchSmokeTests
     }
 
     [Fact]
+    public void Pictures_are_drawn_from_the_results_and_linked_from_their_sections()
+    {
+        var results = new BenchResults();
+        foreach (var size in new[] { 64, 1514 })
+        {
+            results.Cycles.Add(new SteadyState(Direction.TxEncap, size, 10, 10, BenchTraffic.Bound(Direction.TxEncap, size), 11, 0, null));
+            results.Cycles.Add(new SteadyState(Direction.RxDecap, size, 10, 10, BenchTraffic.Bound(Direction.RxDecap, size) * 1.1, 14, 0, null));
+        }
+        results.WallClock.Add(new WallClockResult("rtl", "encap-64", 8000, 7000, 9000, 7, 2.04, true, null));
+        results.WallClock.Add(new WallClockResult("model", "encap-64", 500, 450, 550, 7, 0, true, null));
+        var dir = Directory.CreateTempSubdirectory("bench-plots-");
+        try
+        {
+            var written = Plots.Write(results, dir.FullName, quick: false);
+            Assert.Equal([Plots.CyclesFile, Plots.SpeedFile, Plots.RtlCyclesFile], written);
+            foreach (var file in written)
+            {
+                var bytes = File.ReadAllBytes(Path.Combine(dir.FullName, file));
+                Assert.True(bytes.Length > 5_000, $"{file}: {bytes.Length} bytes");
+                Assert.Equal("89504E470D0A1A0A", Convert.ToHexString(bytes.AsSpan(0, 8))); // a PNG
+            }
+
+            var options = BenchOptions.Parse(["--root", RepoPaths.Root, "--out", Path.Combine(dir.FullName, "BENCHMARKS.md")]);
+            var text = Report.Render(options, new MachineInfo(DateTimeOffset.UnixEpoch, 2, "cpu", "Verilator 5.006", ".NET", "Linux", "abc", "lib"), results, written);
+            Assert.True(text.IndexOf($"(benchmarks/{Plots.CyclesFile})", StringComparison.Ordinal) < text.IndexOf("## 2.", StringComparison.Ordinal));
+            Assert.True(text.IndexOf($"(benchmarks/{Plots.RtlCyclesFile})", StringComparison.Ordinal) > text.IndexOf("## 2.", StringComparison.Ordinal));
+            // No wall-clock figures: no speed pictures, and none linked.
+            results.WallClock.Clear();
+            Assert.Equal([Plots.CyclesFile], Plots.Write(results, dir.FullName, quick: true));
+            Assert.DoesNotContain(Plots.SpeedFile, Report.Render(options, new MachineInfo(DateTimeOffset.UnixEpoch, 2, "cpu", "v", ".NET", "Linux", "abc", "lib"), results, [Plots.CyclesFile]), StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Yosys_stat_summary_takes_the_design_hierarchy_total()
     {
         const string log = """

@@ -26,6 +26,8 @@ Console.Error.WriteLine($"NitroCard bench{(options.Quick ? " (quick)" : "")}: se
 var machine = MachineInfo.Collect(options.Root, library);
 var results = BenchSuite.Run(options, Console.Error);
 Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
-await File.WriteAllTextAsync(options.Output, Report.Render(options, machine, results));
+// The pictures go to benchmarks/ beside the report, which links them (docs/BENCHMARKS.md -> docs/benchmarks/*.png).
+var pictures = Plots.Write(results, Path.Combine(Path.GetDirectoryName(options.Output)!, "benchmarks"), options.Quick);
+await File.WriteAllTextAsync(options.Output, Report.Render(options, machine, results, pictures));
 Console.Error.WriteLine($"wrote {options.Output} ({results.Elapsed.TotalSeconds:F0} s)");
 return 0;

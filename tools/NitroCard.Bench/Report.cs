@@ -9,13 +9,17 @@ public static class Report
     private const string BenchCommand = "dotnet pwsh ./build.ps1 bench";
 
     /// <summary>The Markdown report; numbers are formatted with the invariant culture.</summary>
-    public static string Render(BenchOptions options, MachineInfo machine, BenchResults results)
+    /// <param name="options">What was run.</param>
+    /// <param name="machine">Where.</param>
+    /// <param name="results">The figures.</param>
+    /// <param name="pictures">The <see cref="Plots"/> files written beside the report, under <c>benchmarks/</c>: each is linked in its section.</param>
+    public static string Render(BenchOptions options, MachineInfo machine, BenchResults results, IReadOnlyCollection<string>? pictures = null)
     {
         var culture = CultureInfo.CurrentCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            return RenderInvariant(options, machine, results);
+            return RenderInvariant(options, machine, results, pictures ?? []);
         }
         finally
         {
@@ -23,7 +27,7 @@ public static class Report
         }
     }
 
-    private static string RenderInvariant(BenchOptions options, MachineInfo machine, BenchResults results)
+    private static string RenderInvariant(BenchOptions options, MachineInfo machine, BenchResults results, IReadOnlyCollection<string> pictures)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(machine);
@@ -56,13 +60,13 @@ public static class Report
         w.Line();
 
         if (options.Runs("cycles"))
-            Cycles(w, options, results);
+            Cycles(w, options, results, pictures);
         if (options.Runs("fill"))
             Fill(w, options, results);
         if (options.Runs("filter"))
             Filter(w, options, results);
         if (options.Runs("wallclock"))
-            WallClockSection(w, options, results);
+            WallClockSection(w, options, results, pictures);
         if (options.Runs("load"))
             Load(w, results);
         if (options.Runs("synth"))
@@ -86,7 +90,7 @@ public static class Report
 
     private static string Rerun(string section) => $"`{BenchCommand} --only {section} --out out/bench/{section}.md`";
 
-    private static void Cycles(Writer w, BenchOptions options, BenchResults results)
+    private static void Cycles(Writer w, BenchOptions options, BenchResults results, IReadOnlyCollection<string> pictures)
     {
         w.Line("## 1. Cycles per packet against the bus bound");
         w.Line();
@@ -104,6 +108,7 @@ public static class Report
         w.Line("Every frame is valid UDP and passes every check; each run also checks that all frames came out,");
         w.Line("with the expected length, on the expected port, and that no drop counter moved.");
         w.Line();
+        Picture(w, pictures, Plots.CyclesFile, "Cycles per packet divided by the bound, by frame size and direction");
         foreach (var direction in Enum.GetValues<Direction>())
         {
             var rows = results.Cycles.Where(r => r.Direction == direction).ToList();
@@ -268,7 +273,7 @@ public static class Report
         }
     }
 
-    private static void WallClockSection(Writer w, BenchOptions options, BenchResults results)
+    private static void WallClockSection(Writer w, BenchOptions options, BenchResults results, IReadOnlyCollection<string> pictures)
     {
         w.Line("## 2. Simulated packets per wall-clock second");
         w.Line();
@@ -295,6 +300,8 @@ public static class Report
         }
         if (results.WallClock.Count == 0)
             return;
+        Picture(w, pictures, Plots.SpeedFile, "Simulated packets per second by workload and engine");
+        Picture(w, pictures, Plots.RtlCyclesFile, "The rtl engine's simulated cycles per second against the 1,000,000 target");
         w.Line("| Workload | Engine | Packets/s (median) | Packets/s (slowest–fastest iteration) | × rtl | Simulated cycles/packet | Simulated cycles/s |");
         w.Line("|---|---|---:|---:|---:|---:|---:|");
         foreach (var r in results.WallClock.OrderBy(r => IndexOf(SimulationThroughput.Workloads, r.Workload)).ThenBy(r => IndexOf(SimulationThroughput.Engines, r.Engine)))
@@ -407,6 +414,15 @@ public static class Report
         foreach (var (cell, count) in s.Cells)
             w.Line($"{cell,-16} {count,10}");
         w.Line("```");
+        w.Line();
+    }
+
+    /// <summary>A Markdown image of a picture the run drew (<see cref="Plots"/>), relative to the report.</summary>
+    private static void Picture(Writer w, IReadOnlyCollection<string> pictures, string file, string caption)
+    {
+        if (!pictures.Contains(file))
+            return;
+        w.Line($"![{caption}](benchmarks/{file})");
         w.Line();
     }
 
