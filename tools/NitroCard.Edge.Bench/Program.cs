@@ -1,7 +1,8 @@
 // Measures the Blackfoot edge's translation rate on one thread (packets per second per core):
 //   dotnet run -c Release --project tools/NitroCard.Edge.Bench -- <region.json> [seconds-per-case]
 // Cases: IGW NAT outbound (VXLAN in -> NAT'd frame out), IGW NAT inbound (frame in -> VXLAN out),
-// ESP encrypt (VXLAN in -> ESP out) and ESP decrypt (ESP in -> VXLAN out), 64- and 1400-byte inner IPv4 packets.
+// ESP encrypt (VXLAN in -> ESP out) and ESP decrypt (ESP in -> VXLAN out), 64- and 1400-byte inner IPv4 packets;
+// then IKE tunnel setups per second by suite and ESP through one SA by transform (IkeSetup.cs).
 // The region must be the shape of tests/NitroCard.Edge.Tests/regions/edge-region.json (eni-a1 on host-a, vpn-1).
 using System.Diagnostics;
 using System.Globalization;
@@ -29,6 +30,7 @@ foreach (var size in new[] { 64, 1400 })
     Measure("ESP encrypt (VXLAN → vpn, AES-128-GCM)", size, EdgePorts.Substrate, Vxlan(Frames.Udp(0x024e47570001UL, 0x02000a00010aUL, Ipv4Address.FromUInt32(eni), Ipv4Address.FromUInt32(customer), 40000, 53, payload)));
     MeasureDecrypt(size, payload);
 }
+NitroCard.Edge.Bench.IkeSetup.Run(seconds);
 
 byte[] Vxlan(byte[] inner) => VxlanHeader.Encapsulate(inner, 0x024e00000001UL, 0x024ec000020bUL, hostA, edgeIp, 1001);
 

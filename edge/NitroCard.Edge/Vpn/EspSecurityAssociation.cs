@@ -69,8 +69,7 @@ public sealed class EspSecurityAssociation : IDisposable
     private readonly AesGcm? _gcm;
     private readonly byte[] _salt = [];
     private readonly Aes? _cbc;
-    private readonly byte[] _integrityKey = [];
-    private readonly IntegrityId _integrity;
+    private readonly IncrementalHash? _hmac; // keyed once: the HMAC's key schedule is not redone per packet
     private readonly int _ivLength;
     private readonly int _icvLength;
     private readonly int _block; // what payload, padding, pad length and next header fill to a multiple of
@@ -108,7 +107,12 @@ public sealed class EspSecurityAssociation : IDisposable
         (Spi, _window, _seen) = (spi, replayWindow, NewWindow(replayWindow));
         _cbc = Aes.Create();
         _cbc.Key = aesKey.ToArray();
-        (_integrity, _integrityKey) = (integrity, integrityKey.ToArray());
+        _hmac = IncrementalHash.CreateHMAC(integrity switch
+        {
+            IntegrityId.HmacSha256_128 => HashAlgorithmName.SHA256,
+            IntegrityId.HmacSha384_192 => HashAlgorithmName.SHA384,
+            _ => HashAlgorithmName.SHA512,
+        }, integrityKey);
         (_ivLength, _icvLength, _block) = (CbcIvLength, icv, 16);
     }
 
@@ -190,12 +194,8 @@ public sealed class EspSecurityAssociation : IDisposable
     private void Authenticate(ReadOnlySpan<byte> data, Span<byte> icv)
     {
         Span<byte> mac = stackalloc byte[64];
-        var length = _integrity switch
-        {
-            IntegrityId.HmacSha256_128 => HMACSHA256.HashData(_integrityKey, data, mac),
-            IntegrityId.HmacSha384_192 => HMACSHA384.HashData(_integrityKey, data, mac),
-            _ => HMACSHA512.HashData(_integrityKey, data, mac),
-        };
+        _hmac!.AppendData(data);
+        var length = _hmac.GetHashAndReset(mac);
         mac[..(length / 2)].CopyTo(icv);
     }
 
@@ -300,5 +300,6 @@ public sealed class EspSecurityAssociation : IDisposable
     {
         _gcm?.Dispose();
         _cbc?.Dispose();
+        _hmac?.Dispose();
     }
 }

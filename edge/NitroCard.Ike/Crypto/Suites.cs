@@ -99,6 +99,9 @@ public sealed record IkeSuite(EncryptionId Encryption, ushort KeyBits, PrfId Prf
         16 => "MODP_4096",
         17 => "MODP_6144",
         18 => "MODP_8192",
+        22 => "MODP_1024_160",
+        23 => "MODP_2048_224",
+        24 => "MODP_2048_256",
         _ => $"GROUP_{group}",
     };
 }
