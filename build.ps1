@@ -1,12 +1,13 @@
 #!/usr/bin/env pwsh
 # One build entry for everything: dependencies, register map, RTL lint and synthesis, the
 # Verilated native library, the .NET solution, tests, benchmarks and the demo.
-#   dotnet pwsh ./build.ps1 [deps|regs|lint|synth|native|trace|build|test|bench|bench-live|profile|demo|fuzz|clean]
+#   dotnet pwsh ./build.ps1 [deps|regs|lint|synth|native|trace|build|test|bench|bench-live|profile|demo|fuzz|soak|clean]
 #   dotnet pwsh ./build.ps1 fuzz [--seconds N] [--target T]   afl-fuzz campaigns of the parsers (docs/fuzzing.md)
+#   dotnet pwsh ./build.ps1 soak [--frames N] [--seed S]      RTL == model on N seeded frames (default 10,000,000; docs/benchmarks/soak.md)
 # A simple script, not an advanced one: the arguments after the target (e.g. the bench's --out)
 # pass through untouched instead of colliding with PowerShell's common parameters (-OutVariable).
 param(
-    [ValidateSet('deps', 'regs', 'lint', 'synth', 'native', 'trace', 'build', 'test', 'bench', 'bench-live', 'profile', 'demo', 'fuzz', 'clean')]
+    [ValidateSet('deps', 'regs', 'lint', 'synth', 'native', 'trace', 'build', 'test', 'bench', 'bench-live', 'profile', 'demo', 'fuzz', 'soak', 'clean')]
     [string]$Command = 'build'   # not $Target: PowerShell would bind the fuzz target's --target to it
 )
 [string[]]$Rest = $args
@@ -372,6 +373,45 @@ beats each way plus pipeline cycles, all simulated on a shared core).
     Write-Host 'docs/benchmarks/live.md rewritten'
 }
 
+function Invoke-Soak {
+    # The suite's differential test (RTL == model, every frame, counter and alarm) on more frames and any seed; the
+    # result line goes to docs/benchmarks/soak.md. A mismatch leaves its reproducer pcap under out/differential/.
+    $frames = 10000000
+    $seed = 20261127
+    for ($i = 0; $i -lt $Rest.Count; $i++) {
+        switch ($Rest[$i]) {
+            '--frames' { $frames = [long]$Rest[++$i] }
+            '--seed' { $seed = [long]$Rest[++$i] }
+            default { throw "soak: unknown argument '$($Rest[$i])' (soak [--frames N] [--seed S])" }
+        }
+    }
+    $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard.so'
+    $env:NITROCARD_ROOT = $Root
+    $env:NITROCARD_DIFFERENTIAL_FRAMES = "$frames"
+    $env:NITROCARD_DIFFERENTIAL_SEED = "$seed"
+    $log = Join-Path $Out 'soak.log'
+    Write-Host "soak: $frames frames, seed $seed (log: $log)"
+    & dotnet test (Join-Path $Root 'tests/NitroCard.Rtl.Tests/NitroCard.Rtl.Tests.csproj') -c Release --no-build -nologo `
+        --filter 'FullyQualifiedName~DifferentialTests.Rtl_and_model_agree_on_seeded_random_frames' --logger 'console;verbosity=detailed' *>&1 | Tee-Object -FilePath $log
+    $failed = $LASTEXITCODE -ne 0
+    $result = Select-String -Path $log -Pattern '^\s*differential: .*' | Select-Object -Last 1
+    if ($failed -or -not $result) { throw "soak: RTL and model disagree or the run failed (see $log and out/differential/)" }
+    $commit = (& git -C $Root rev-parse --short HEAD).Trim()
+    $cpu = ((Get-Content /proc/cpuinfo | Select-String '^model name' | Select-Object -First 1) -split ':\s*', 2)[1]
+    $text = @"
+# Soak: RTL == model on many seeded frames
+
+Measured by ``dotnet pwsh ./build.ps1 soak --frames $frames --seed $seed`` at commit $commit on $((Get-Date).ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC,
+$([Environment]::ProcessorCount) cores ($cpu), shared with other work. The test is the suite's differential test
+(``tests/NitroCard.Rtl.Tests/DifferentialTests.cs``: valid, invalid, spoofed, cross-VPC and truncated frames from
+``FrameGenerator``, both ports, every output frame, counter and alarm compared), which the suite runs on 100,000 frames.
+
+    $($result.Line.Trim())
+"@
+    Set-Content -Path (Join-Path $Root 'docs/benchmarks/soak.md') -Value $text
+    Write-Host "docs/benchmarks/soak.md rewritten: $($result.Line.Trim())"
+}
+
 function Invoke-Fuzz {
     # Coverage-guided fuzzing (docs/fuzzing.md): SharpFuzz instruments the parsers' assemblies, afl-fuzz runs each target of
     # tools/NitroCard.Fuzz for --seconds from its corpus; new inputs (afl-cmin'd) go back into the corpus, crashes and hangs
@@ -497,6 +537,7 @@ switch ($Command) {
         $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard.so'
         Invoke-Native (Join-Path $Out 'bin/nitroctl') (@('demo') + $Rest)
     }
+    'soak' { Build-All; Invoke-Soak }
     'fuzz' { Install-Dependencies; Invoke-Fuzz }
     'clean' { Remove-Item -Recurse -Force $Out -ErrorAction SilentlyContinue }
 }

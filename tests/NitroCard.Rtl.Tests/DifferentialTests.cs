@@ -3,6 +3,7 @@ using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 using NitroCard.Model;
 using NitroCard.Packets;
+using Xunit.Abstractions;
 
 namespace NitroCard.Rtl.Tests;
 
@@ -10,16 +11,25 @@ namespace NitroCard.Rtl.Tests;
 /// The RTL and the software model must agree on every frame, counter and alarm for the same
 /// seeded random traffic: valid, invalid, spoofed, cross-VPC, truncated at random bytes.
 /// A mismatch writes a reproducer pcap (the inputs of the failing batch) under out/differential/.
+/// The suite runs 100,000 frames of one seed; <c>dotnet pwsh ./build.ps1 soak</c> runs the same test on more frames and
+/// other seeds through <see cref="FramesVariable"/> and <see cref="SeedVariable"/>.
 /// </summary>
-public class DifferentialTests
+public class DifferentialTests(ITestOutputHelper output)
 {
-    private const int TotalFrames = 100_000;
+    /// <summary>How many frames to run (default 100,000, at least one batch).</summary>
+    public const string FramesVariable = "NITROCARD_DIFFERENTIAL_FRAMES";
+
+    /// <summary>The generator's seed (default 20261127).</summary>
+    public const string SeedVariable = "NITROCARD_DIFFERENTIAL_SEED";
+
     private const int BatchSize = 500;
 
     [Fact]
-    public void Rtl_and_model_agree_on_100000_seeded_random_frames()
+    public void Rtl_and_model_agree_on_seeded_random_frames()
     {
-        const ulong seed = 20261127;
+        var totalFrames = Setting(FramesVariable, 100_000L, minimum: BatchSize);
+        var seed = (ulong)Setting(SeedVariable, 20261127L, minimum: 0);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var topology = CardTopology.Sample();
         using var rtl = new RtlCardEngine();
         using var model = new ModelCard(CardGeometry.Default);
@@ -28,7 +38,7 @@ public class DifferentialTests
         var generator = new FrameGenerator(topology, seed);
         var kinds = new Dictionary<GeneratedKind, int>();
 
-        for (var sent = 0; sent < TotalFrames; sent += BatchSize)
+        for (var sent = 0L; sent < totalFrames; sent += BatchSize)
         {
             var batch = generator.Take(BatchSize).ToList();
             foreach (var frame in batch)
@@ -57,9 +67,22 @@ public class DifferentialTests
         Assert.Equal(modelCounters.Enis, rtlCounters.Enis);
         Assert.Equal(modelCounters.AlarmOverflow, rtlCounters.AlarmOverflow);
         // The mix must really exercise the card: every kind of frame, and every reason the card can give without route tables and security groups.
-        Assert.All(Enum.GetValues<GeneratedKind>(), k => Assert.True(kinds.GetValueOrDefault(k) > 100, $"{k}: only {kinds.GetValueOrDefault(k)} frames"));
+        Assert.All(Enum.GetValues<GeneratedKind>(), k => Assert.True(kinds.GetValueOrDefault(k) > totalFrames / 1000, $"{k}: only {kinds.GetValueOrDefault(k)} frames"));
         DropReason[] expected = [DropReason.Malformed, DropReason.Unsupported, DropReason.SourceCheck, DropReason.UnknownDestination, DropReason.NotOnHost, DropReason.SpoofedSource, DropReason.MtuExceeded, DropReason.TtlExpired];
         Assert.All(expected, r => Assert.True(rtlCounters[r] > 0, $"no {r.ToWireName()} drops in the mix"));
+        // build.ps1 soak reads this line.
+        output.WriteLine(FormattableString.Invariant(
+            $"differential: {totalFrames} frames, seed {seed}, rtl == model, {clock.Elapsed.TotalSeconds:F1} s, {totalFrames / clock.Elapsed.TotalSeconds:F0} frames/s"));
+    }
+
+    private static long Setting(string variable, long fallback, long minimum)
+    {
+        var text = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(text))
+            return fallback;
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= minimum
+            ? value
+            : throw new ArgumentException($"{variable}={text}: expected a whole number of at least {minimum}");
     }
 
     private static string? Compare(string port, IReadOnlyList<CardFrame> rtl, IReadOnlyList<CardFrame> model)
@@ -87,7 +110,7 @@ public class DifferentialTests
         return null;
     }
 
-    private static string WriteReproducer(ulong seed, int offset, IReadOnlyList<GeneratedFrame> frames)
+    private static string WriteReproducer(ulong seed, long offset, IReadOnlyList<GeneratedFrame> frames)
     {
         var dir = RepoPaths.File("out/differential");
         Directory.CreateDirectory(dir);
