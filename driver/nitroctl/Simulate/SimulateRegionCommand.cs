@@ -19,7 +19,7 @@ internal static class SimulateRegionCommand
     {
         var topology = new Option<FileInfo>("--topology") { Description = "Region file (JSON).", Required = true };
         var engine = new Option<string>("--engine") { Description = "Every host's card: rtl (Verilated) or model (software Virtual Router).", DefaultValueFactory = _ => "rtl" };
-        engine.AcceptOnlyFromAmong(EngineFactory.Names);
+        engine.AcceptOnlyFromAmong([.. CardEngines.Names]);
         var from = new Option<string[]>("--from") { Description = "<port>=<file.pcap>: frames offered on a port (an ENI id, internet, services, vpn:<id>, dx:<connection>). Repeatable.", AllowMultipleArgumentsPerToken = false };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for <port>.pcap, substrate.pcap, alarms.jsonl, counters.json.", Required = true };
 
@@ -32,7 +32,7 @@ internal static class SimulateRegionCommand
             var engineName = parse.GetValue(engine)!;
             var region = RegionLoader.Load(parse.GetValue(topology)!.FullName);
             var specs = ParseSpecs(parse.GetValue(from) ?? []);
-            using var simulation = new RegionSimulation(region, () => EngineFactory.Create(engineName));
+            using var simulation = new RegionSimulation(region, () => CardEngines.Create(engineName));
             var ports = new List<string>();
             var readers = new List<PcapReader>();
             try
@@ -42,7 +42,7 @@ internal static class SimulateRegionCommand
                     if (!simulation.Ports.Contains(port))
                         throw new CliException($"--from {port}: not a port of the region (ports: {string.Join(", ", simulation.Ports)})");
                     ports.Add(port);
-                    readers.Add(SimulateCommand.OpenPcap(file));
+                    readers.Add(SimulationInput.OpenPcap(file));
                 }
                 if (!simulation.Filtering)
                     Console.Error.WriteLine($"{engineName}: the cards have no filtering hardware: route tables, network ACLs and security groups are not enforced (a card without them cannot route to the edge: use --engine model)");

@@ -1,10 +1,9 @@
 using NitroCard.Card;
-using NitroCard.Cli.Simulate;
 using NitroCard.Model;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Tests;
+namespace NitroCard.Simulation.Tests;
 
 /// <summary>
 /// simulate's output side in process: file names from ENI ids stay in the output directory even with the region
@@ -54,7 +53,7 @@ public class SimulationOutputTests
     public void An_eni_called_network_is_refused_instead_of_overwriting_the_substrate_output()
     {
         using var dir = new TempDir();
-        var ex = Assert.Throws<CliException>(() =>
+        var ex = Assert.Throws<SimulationException>(() =>
         {
             using var staged = new StagedOutputDirectory(Path.Combine(dir.Path, "out"));
             using var output = new SimulationOutput(staged.Staging, WithFirstEniNamed("network"));
