@@ -15,18 +15,6 @@ namespace NitroCard.Simulation;
 public static class CardSimulation
 {
     /// <summary>
-    /// Loads the plan into the engine and commits. On an engine with filtering hardware the route tables,
-    /// network ACLs, security rules and conntrack timeouts are loaded too, so the card enforces everything the
-    /// region file says; an engine without it (a card built before docs/card-filtering.md) forwards by mapping
-    /// alone. Returns false in that case so the caller can say so.
-    /// </summary>
-    public static bool Load(ICardEngine engine, HostCardPlan plan)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        return plan.LoadInto(engine);
-    }
-
-    /// <summary>
     /// What <c>nitroctl simulate</c> runs once its options are parsed: checks every input's pcap file header, loads
     /// <paramref name="plan"/> (a card without filtering hardware is reported through <paramref name="warning"/>), runs
     /// the inputs' records merged in timestamp order through <paramref name="engine"/> and writes the contract's files
@@ -51,7 +39,7 @@ public static class CardSimulation
             foreach (var input in inputs)
                 readers.Add(SimulationInput.OpenPcap(input.File));
 
-            if (!Load(engine, plan))
+            if (!plan.LoadInto(engine))
                 warning?.Invoke($"{engine.Name}: this card has no filtering hardware: route tables, network ACLs and security groups are not enforced");
             using var staged = new StagedOutputDirectory(outputDirectory);
             var frames = PcapMerge.Merge(readers).Select(m => (inputs[m.Source].Slot, m.Record));

@@ -81,7 +81,7 @@ public class SimulationOutputTests
         File.WriteAllText(Path.Combine(outDir, "network.pcap"), "an earlier run");
         var plan = HostA();
         using var card = new ModelCard(CardGeometry.Default);
-        CardSimulation.Load(card, plan);
+        plan.LoadInto(card);
 
         // The 1,001st record is bad: frames before it were already simulated and written to the staging directory.
         var frames = Pings(plan.Enis[0].Slot).Select((f, i) => i < 1000 ? f : throw new PcapFormatException("a1.pcap: record 1001: bad"));
@@ -109,7 +109,7 @@ public class SimulationOutputTests
         File.WriteAllText(Path.Combine(outDir, "notes.txt"), "mine");
         var plan = HostA();
         using var card = new ModelCard(CardGeometry.Default);
-        CardSimulation.Load(card, plan);
+        plan.LoadInto(card);
         using (var staged = new StagedOutputDirectory(outDir))
         {
             using (var output = new SimulationOutput(staged.Staging, plan))
@@ -127,7 +127,7 @@ public class SimulationOutputTests
         using var dir = new TempDir();
         var plan = HostA();
         using var card = new ModelCard(CardGeometry.Default);
-        CardSimulation.Load(card, plan);
+        plan.LoadInto(card);
         using var output = new SimulationOutput(dir.Path, plan);
         var consumed = 0;
         long writtenBeforeRecord5001 = -1;
