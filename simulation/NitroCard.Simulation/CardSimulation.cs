@@ -32,30 +32,21 @@ public static class CardSimulation
         ArgumentNullException.ThrowIfNull(inputs);
         var traced = tracePath is null ? null
             : (engine as RtlCardEngine)?.Card ?? throw new ArgumentException($"a waveform needs the rtl engine, not {engine.Name}", nameof(tracePath));
-        var readers = new List<PcapReader>();
-        try
-        {
-            // Every file header is checked before the run; the records are read as the run goes.
-            foreach (var input in inputs)
-                readers.Add(SimulationInput.OpenPcap(input.File));
+        // Every file header is checked before the run; the records are read as the run goes.
+        using var pcaps = new PcapInputs<int>();
+        foreach (var input in inputs)
+            pcaps.Add(input.Slot, input.File);
 
-            if (!plan.LoadInto(engine))
-                warning?.Invoke($"{engine.Name}: this card has no filtering hardware: route tables, network ACLs and security groups are not enforced");
-            using var staged = new StagedOutputDirectory(outputDirectory);
-            var frames = PcapMerge.Merge(readers).Select(m => (inputs[m.Source].Slot, m.Record));
-            traced?.StartTrace(tracePath!);
-            SimulationResult result;
-            using (var writer = new SimulationOutput(staged.Staging, plan))
-                result = Run(engine, frames, writer);
-            traced?.StopTrace();
-            staged.Commit();
-            return result;
-        }
-        finally
-        {
-            foreach (var reader in readers)
-                reader.Dispose();
-        }
+        if (!plan.LoadInto(engine))
+            warning?.Invoke($"{engine.Name}: this card has no filtering hardware: route tables, network ACLs and security groups are not enforced");
+        using var staged = new StagedOutputDirectory(outputDirectory);
+        traced?.StartTrace(tracePath!);
+        SimulationResult result;
+        using (var writer = new SimulationOutput(staged.Staging, plan))
+            result = Run(engine, pcaps.Records(), writer);
+        traced?.StopTrace();
+        staged.Commit();
+        return result;
     }
 
     /// <summary>Offers <paramref name="frames"/> (in timestamp order; slot -1: from the network) and hands each group's results to <paramref name="output"/>.</summary>

@@ -117,7 +117,7 @@ public sealed class RegionSimulation : IDisposable
     /// <exception cref="ArgumentException">An input's port is not one of <see cref="Ports"/>.</exception>
     /// <exception cref="SimulationException">The output directory cannot be staged.</exception>
     /// <exception cref="PcapFormatException">A record is bad (the message names the file, the record and the field); <paramref name="outputDirectory"/> is unchanged.</exception>
-    public long Run(PcapInputs inputs, string outputDirectory)
+    public long Run(PcapInputs<string> inputs, string outputDirectory)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         using var staged = new StagedOutputDirectory(outputDirectory);

@@ -60,7 +60,7 @@ public sealed class RegionSimulationTests : IDisposable
         PcapWriter.WriteFile(dir.File("a1-late.pcap"), [new PcapRecord(30, echo)]);
         PcapWriter.WriteFile(dir.File("a1-early.pcap"), [new PcapRecord(10, echo), new PcapRecord(20, echo)]);
         var outDir = Path.Combine(dir.Path, "out");
-        using var inputs = new PcapInputs();
+        using var inputs = new PcapInputs<string>();
         inputs.Add("eni-a1", dir.File("a1-late.pcap"));
         inputs.Add("eni-a1", dir.File("a1-early.pcap"));
 
@@ -81,7 +81,7 @@ public sealed class RegionSimulationTests : IDisposable
         var outDir = Path.Combine(dir.Path, "out");
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "eni-a2.pcap"), "an earlier run");
-        using var inputs = new PcapInputs();
+        using var inputs = new PcapInputs<string>();
         inputs.Add("eni-a1", dir.File("a1.pcap"));
 
         var e = Assert.Throws<PcapFormatException>(() => _simulation.Run(inputs, outDir));
@@ -97,7 +97,7 @@ public sealed class RegionSimulationTests : IDisposable
     public void A_missing_pcap_is_a_simulation_error_naming_it()
     {
         using var dir = new TempDir();
-        using var inputs = new PcapInputs();
+        using var inputs = new PcapInputs<string>();
         var e = Assert.Throws<SimulationException>(() => inputs.Add("eni-a1", dir.File("absent.pcap")));
         Assert.Equal($"{dir.File("absent.pcap")}: no such pcap file", e.Message);
         Assert.Equal(0, inputs.Count);

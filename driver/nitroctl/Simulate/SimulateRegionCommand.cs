@@ -32,7 +32,7 @@ internal static class SimulateRegionCommand
             var region = RegionLoader.Load(parse.GetValue(topology)!.FullName);
             var specs = ParseSpecs(parse.GetValue(from) ?? []);
             using var simulation = new RegionSimulation(region, () => CardEngines.Create(engineName));
-            using var inputs = new PcapInputs();
+            using var inputs = new PcapInputs<string>();
             foreach (var (port, file) in specs)
             {
                 if (!simulation.Ports.Contains(port))
