@@ -7,7 +7,11 @@ namespace NitroCard.Card;
 /// A card that frames can be pushed through: the Verilated RTL (<c>rtl</c>) or the software
 /// Virtual Router (<c>model</c>). Both implement docs/card-semantics.md; the differential test
 /// and <c>nitroctl simulate</c> drive them through this interface.
-/// Table changes are staged and take effect together at <see cref="Commit"/>.
+/// Table changes are staged and take effect together at <see cref="Commit"/>. A staging call checks its arguments
+/// (<see cref="Tables.TableArguments"/>, the filter specs' own checks) and throws the BCL's
+/// <see cref="ArgumentException"/> for a caller's mistake, the same on every engine; a card fault, or a request the
+/// card cannot take, is a <see cref="NitroCardException"/> (<see cref="CardTableFullException"/> when a table is full).
+/// A refused call stages nothing.
 /// </summary>
 public interface ICardEngine : IDisposable
 {
@@ -24,7 +28,7 @@ public interface ICardEngine : IDisposable
     /// <summary>Stages an insert or replacement of the mapping for <see cref="MappingEntry.Key"/>.</summary>
     void SetMapping(MappingEntry entry);
 
-    /// <summary>Stages the removal of a mapping; removing an absent key is an error.</summary>
+    /// <summary>Stages the removal of a mapping; removing an absent key is an <see cref="ArgumentException"/>.</summary>
     void RemoveMapping(MappingKey key);
 
     /// <summary>Stages an edge table entry, or clears it when <paramref name="entry"/> is null.</summary>
@@ -33,8 +37,9 @@ public interface ICardEngine : IDisposable
     /// <summary>
     /// Stages the card's whole route set (docs/card-filtering.md): <paramref name="tables"/>[t] is route table t
     /// as <see cref="EniEntry.RouteTable"/> numbers it; null for an unused number. Throws
-    /// <see cref="NitroCardException"/> when the intervals do not fit a route bank, or when
-    /// <see cref="CardGeometry.Filtering"/> is null (this and the other filtering calls need filtering hardware).
+    /// <see cref="CardTableFullException"/> when the intervals do not fit a route bank, and
+    /// <see cref="NitroCardException"/> when <see cref="CardGeometry.Filtering"/> is null (this and the other
+    /// filtering calls need filtering hardware).
     /// </summary>
     void SetRouteTables(IReadOnlyList<RouteTableSpec?> tables);
 
@@ -53,6 +58,8 @@ public interface ICardEngine : IDisposable
     /// <summary>Sets the card's time base (microseconds), as the host does from its clock.</summary>
     void SetTime(ulong microseconds);
 
+    /// <summary>Queues a frame an instance sent from <paramref name="slot"/> (the port's TUSER, 0..255: a slot the card does not hold is the card's to drop).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="slot"/> is not 0..255.</exception>
     void PushHost(int slot, ReadOnlySpan<byte> frame);
 
     void PushNetwork(ReadOnlySpan<byte> frame);

@@ -59,7 +59,7 @@ public sealed partial class CardDriver
             var rules = plan.Rules[slot];
             var size = rules?.Count ?? 0;
             var start = size == 0 ? 0 : FirstFit(taken, size, filter.SgRuleCapacity)
-                ?? throw new NitroCardException($"ENI slot {slot}: no free range of {size} entries in the security group rule array ({filter.SgRuleCapacity} entries, {taken.Sum(b => b.Size)} in use)");
+                ?? throw new CardTableFullException($"ENI slot {slot}: no free range of {size} entries in the security group rule array ({filter.SgRuleCapacity} entries, {taken.Sum(b => b.Size)} in use)");
             var block = new SgBlock(start, rules?.Ingress.Count ?? 0, rules?.Egress.Count ?? 0);
             plan.Blocks[slot] = block;
             plan.MovedSlots.Add(slot);

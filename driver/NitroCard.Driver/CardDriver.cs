@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
@@ -111,7 +109,8 @@ public sealed partial class CardDriver
 
     public void Configure(CardSettings settings)
     {
-        _bus.Write(RegisterMap.UnderlayIp, Ipv4Address.ToUInt32(RequireIpv4(settings.UnderlayIp, nameof(settings.UnderlayIp))));
+        ArgumentNullException.ThrowIfNull(settings);
+        _bus.Write(RegisterMap.UnderlayIp, Ipv4Address.ToUInt32(TableArguments.Ipv4(settings.UnderlayIp, nameof(settings.UnderlayIp))));
         WriteMac(RegisterMap.UnderlayMacHi, RegisterMap.UnderlayMacLo, settings.UnderlayMac);
         WriteMac(RegisterMap.UnderlayNexthopMacHi, RegisterMap.UnderlayNexthopMacLo, settings.UnderlayNextHopMac);
         WriteMac(RegisterMap.GatewayMacHi, RegisterMap.GatewayMacLo, settings.GatewayMac);
@@ -133,64 +132,45 @@ public sealed partial class CardDriver
         return words[0] | ((ulong)words[1] << 32);
     }
 
-    public EniEntry? GetEni(int slot) => _enis[CheckSlot(slot)];
+    public EniEntry? GetEni(int slot) => _enis[TableArguments.Slot(slot, _enis.Length)];
 
     public bool TryGetMapping(MappingKey key, out MappingEntry? entry) => _mappings.TryGetValue(key, out entry);
 
-    /// <summary>Stages an ENI into a slot (replacing what is there), or clears the slot.</summary>
+    /// <summary>Stages an ENI into a slot (replacing what is there), or clears the slot (checks: <see cref="TableArguments.Eni"/>).</summary>
     public void SetEni(int slot, EniEntry? entry)
     {
-        CheckSlot(slot);
-        if (entry is not null)
-        {
-            CheckVni(entry.Vni);
-            RequireIpv4(entry.Ip, nameof(entry.Ip));
-            if (entry.Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork || !entry.Subnet.Contains(entry.Ip))
-                throw new NitroCardException($"ENI slot {slot}: {entry.Ip} is not inside its subnet {entry.Subnet}");
-            if ((uint)entry.RouteTable >= RouteTableCompiler.MaxTables)
-                throw new NitroCardException($"ENI slot {slot}: route table {entry.RouteTable} is out of range 0..{RouteTableCompiler.MaxTables - 1}");
-            if (_filter is not null && (uint)entry.Nacl >= (uint)_filter.NaclCount)
-                throw new NitroCardException($"ENI slot {slot}: network ACL {entry.Nacl} is out of range: the card has {_filter.NaclCount} ACLs");
-            if (_filter is null && (entry.RouteTable != 0 || entry.Nacl != 0))
-                throw new NitroCardException($"ENI slot {slot}: route table and network ACL need filtering hardware, which this card does not have");
-        }
+        TableArguments.Eni(slot, entry, _enis.Length, _filter);
         _staged.Add(new StagedChange.Eni(slot, entry));
     }
 
-    /// <summary>Stages an edge table entry, or clears it.</summary>
+    /// <summary>Stages an edge table entry, or clears it (checks: <see cref="TableArguments.Edge"/>).</summary>
     public void SetEdge(int index, EdgeEntry? entry)
     {
-        if ((uint)index >= (uint)_edges.Length)
-            throw new NitroCardException($"Edge index {index} is out of range: the card has {_edges.Length} edge entries");
-        if (entry is not null)
-        {
-            CheckVni(entry.Vni);
-            RequireIpv4(entry.UnderlayIp, nameof(entry.UnderlayIp));
-        }
+        TableArguments.Edge(index, entry, _edges.Length);
         _staged.Add(new StagedChange.Edge(index, entry));
     }
 
-    /// <summary>Stages a new mapping; a key that is already mapped (or staged) is an error.</summary>
+    /// <summary>Stages a new mapping; a key that is already mapped (or staged) is an <see cref="ArgumentException"/>.</summary>
     public void AddMapping(MappingEntry entry)
     {
-        ValidateMapping(entry);
+        TableArguments.Mapping(entry, _enis.Length);
         if (IsMappedAfterStaging(entry.Key))
-            throw new NitroCardException($"Duplicate mapping key {entry.Key}: it is already mapped");
+            throw new ArgumentException($"Duplicate mapping key {entry.Key}: it is already mapped", nameof(entry));
         _staged.Add(new StagedChange.AddMapping(entry));
     }
 
     /// <summary>Stages an insert or an in-place replacement of the mapping for the entry's key.</summary>
     public void SetMapping(MappingEntry entry)
     {
-        ValidateMapping(entry);
+        TableArguments.Mapping(entry, _enis.Length);
         _staged.Add(IsMappedAfterStaging(entry.Key) ? new StagedChange.ReplaceMapping(entry) : new StagedChange.AddMapping(entry));
     }
 
-    /// <summary>Stages the removal of a mapping; an unknown key is an error.</summary>
+    /// <summary>Stages the removal of a mapping; an unknown key is an <see cref="ArgumentException"/>.</summary>
     public void RemoveMapping(MappingKey key)
     {
         if (!IsMappedAfterStaging(key))
-            throw new NitroCardException($"Unknown mapping key {key}: nothing to remove");
+            throw new ArgumentException($"Unknown mapping key {key}: nothing to remove", nameof(key));
         _staged.Add(new StagedChange.RemoveMapping(key));
     }
 
@@ -212,8 +192,7 @@ public sealed partial class CardDriver
     public void SetNetworkAcl(int index, NetworkAcl? acl)
     {
         var filter = RequireFiltering();
-        if ((uint)index >= (uint)filter.NaclCount)
-            throw new NitroCardException($"Network ACL {index} is out of range: the card has {filter.NaclCount} ACLs");
+        TableArguments.NetworkAcl(index, filter);
         if (acl is not null)
         {
             NetworkAcl.Sorted(acl.Ingress, filter.NaclRules, $"Network ACL {index} ingress");
@@ -226,7 +205,7 @@ public sealed partial class CardDriver
     public void SetSecurityRules(int slot, SecurityRules? rules)
     {
         var filter = RequireFiltering();
-        CheckSlot(slot);
+        TableArguments.Slot(slot, _enis.Length);
         rules?.Validate(filter.SgRuleCapacity, $"ENI slot {slot}");
         _staged.Add(new StagedChange.Security(slot, rules));
     }
@@ -235,7 +214,7 @@ public sealed partial class CardDriver
     public void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts)
     {
         RequireFiltering();
-        CheckSlot(slot);
+        TableArguments.Slot(slot, _enis.Length);
         ArgumentNullException.ThrowIfNull(timeouts);
         timeouts.Validate($"ENI slot {slot} connection tracking");
         _staged.Add(new StagedChange.Conntrack(slot, timeouts));
@@ -247,7 +226,7 @@ public sealed partial class CardDriver
     /// <summary>The shared rule array range of a slot's security rules: first index, ingress and egress counts.</summary>
     public (int Base, int Ingress, int Egress) SecurityRuleRange(int slot)
     {
-        var b = _sgBlocks[CheckSlot(slot)];
+        var b = _sgBlocks[TableArguments.Slot(slot, _enis.Length)];
         return (b.Base, b.In, b.Out);
     }
 
@@ -258,9 +237,10 @@ public sealed partial class CardDriver
     public void DiscardStaged() => _staged.Clear();
 
     /// <summary>
-    /// Places, writes and commits every staged change. Throws <see cref="NitroCardException"/>
-    /// (the mapping table is full, the card reports an error) with the card and this driver
-    /// unchanged — except when the card itself fails mid-commit, which the message says.
+    /// Places, writes and commits every staged change. Throws <see cref="CardTableFullException"/> (no free
+    /// mapping bucket or security rule range) or <see cref="NitroCardException"/> (a mapping points at an empty
+    /// slot, the card reports an error) with the card and this driver unchanged — except when the card itself
+    /// fails mid-commit, which the message says.
     /// </summary>
     public void Commit()
     {
@@ -391,7 +371,7 @@ public sealed partial class CardDriver
             case StagedChange.AddMapping(var entry):
             {
                 var moves = _placement.PlanInsert(entry.Key)
-                    ?? throw new NitroCardException($"Mapping table full: no free bucket for {entry.Key} ({_placement.Count} of {_placement.Capacity} entries in use)");
+                    ?? throw new CardTableFullException($"Mapping table full: no free bucket for {entry.Key} ({_placement.Count} of {_placement.Capacity} entries in use)");
                 foreach (var move in moves)
                     writes.Add(new TableWrite(TableId.Mapping, move.To, EncodeMapping(move.Key == entry.Key ? entry : mappings[move.Key])));
                 _placement.Apply(moves);
@@ -490,18 +470,6 @@ public sealed partial class CardDriver
         return mapped;
     }
 
-    private void ValidateMapping(MappingEntry entry)
-    {
-        CheckVni(entry.Vni);
-        RequireIpv4(entry.Ip, nameof(entry.Ip));
-        RequireIpv4(entry.UnderlayIp, nameof(entry.UnderlayIp));
-        var ip = Ipv4Address.ToUInt32(entry.Ip);
-        if (ip == 0 || ip == uint.MaxValue || (ip >> 28) == 0xE)
-            throw new NitroCardException($"Invalid mapping address {entry.Ip}: a mapping names one unicast IPv4 address");
-        if (entry.LocalSlot is { } slot)
-            CheckSlot(slot);
-    }
-
     private uint[] EncodeEni(EniEntry? e, SgBlock block, SecurityRules? rules)
     {
         var w = new uint[StagingWords];
@@ -558,18 +526,6 @@ public sealed partial class CardDriver
         _bus.Write(high, mac.High);
         _bus.Write(low, mac.Low);
     }
-
-    private int CheckSlot(int slot)
-        => (uint)slot < (uint)_enis.Length ? slot : throw new NitroCardException($"ENI slot {slot} is out of range: the card has {_enis.Length} slots");
-
-    private static void CheckVni(uint vni)
-    {
-        if (vni is 0 or > 0xFF_FFFF)
-            throw new NitroCardException($"VNI {vni} is out of range 1..16777215");
-    }
-
-    private static IPAddress RequireIpv4(IPAddress address, string what)
-        => address.AddressFamily == AddressFamily.InterNetwork ? address : throw new NitroCardException($"{what} {address} is not an IPv4 address");
 
     private static uint Field(uint value, uint mask, int shift) => (value & mask) >> shift;
 

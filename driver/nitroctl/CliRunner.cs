@@ -2,6 +2,7 @@ using System.CommandLine;
 using NitroCard.Live;
 using NitroCard.Packets;
 using NitroCard.Region;
+using NitroCard.Simulation;
 
 namespace NitroCard.Cli;
 
@@ -52,7 +53,7 @@ internal static class CliRunner
             RegionException region when !region.Errors.IsDefaultOrEmpty => Prefix(region.Message),
             CliException { Lines.Count: > 0 } listed => Prefix(TerminalText.Escape(listed.Message))
                 + string.Concat(listed.Lines.Select(l => Environment.NewLine + "  " + TerminalText.Escape(l))),
-            CliException or LiveException or PcapFormatException or NitroCard.Card.NitroCardException or IOException or UnauthorizedAccessException
+            CliException or LiveException or SimulationException or PcapFormatException or NitroCard.Card.NitroCardException or IOException or UnauthorizedAccessException
                 or System.Security.Cryptography.CryptographicException => Prefix(TerminalText.Escape(inner.Message)),
             OperationCanceledException => "nitroctl: cancelled",
             _ => Prefix($"{inner.GetType().Name}: {TerminalText.Escape(inner.Message)}"),

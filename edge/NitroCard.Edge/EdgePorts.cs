@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace NitroCard.Edge;
 
 /// <summary>The names of the edge's ports (the <c>--from</c> names of <c>nitroctl simulate-region</c>).</summary>
@@ -44,4 +46,9 @@ public readonly record struct EdgeFrame(string Port, byte[] Data);
 /// <param name="OuterSource">The outer source address (VXLAN or ESP), or null.</param>
 /// <param name="InnerSource">The IPv4 source of the packet at issue, or null.</param>
 /// <param name="InnerDestination">The IPv4 destination of the packet at issue, or null.</param>
-public sealed record EdgeAlarm(string Reason, string Port, uint Vni, string? OuterSource, string? InnerSource, string? InnerDestination);
+public sealed record EdgeAlarm(string Reason, string Port, uint Vni, string? OuterSource, string? InnerSource, string? InnerDestination)
+{
+    /// <summary>The alarm as one line, as the live edge reports it and the simulated demo prints it.</summary>
+    public string Describe() =>
+        $"{Reason} port {Port} vni {Vni.ToString(CultureInfo.InvariantCulture)} outer-src {OuterSource ?? "-"} inner {InnerSource ?? "-"} -> {InnerDestination ?? "-"}";
+}

@@ -162,7 +162,7 @@ public sealed class CardProgrammer
                 while (slot < _slots && (used.Contains(slot) || freed.Contains(slot)))
                     slot++;
                 if (slot >= _slots)
-                    throw new NitroCardException($"no free ENI slot for {eni.Id} ({_slots} slots)");
+                    throw new CardTableFullException($"no free ENI slot for {eni.Id} ({_slots} slots)");
                 used.Add(slot);
             }
             newSlots[eni.Id] = slot;
@@ -211,7 +211,7 @@ public sealed class CardProgrammer
             if (index < 0)
             {
                 if (_edges.Count >= _edgeCapacity)
-                    throw new NitroCardException($"no free edge entry for {edge.Vni}/{edge.UnderlayIp} ({_edgeCapacity} entries)");
+                    throw new CardTableFullException($"no free edge entry for {edge.Vni}/{edge.UnderlayIp} ({_edgeCapacity} entries)");
                 _edges.Add(null);
                 index = _edges.Count - 1;
             }

@@ -271,8 +271,7 @@ public sealed class LiveEdge : IDisposable
         return text.ToString();
     }
 
-    public static string Describe(EdgeAlarm a) =>
-        $"{a.Reason} port {a.Port} vni {a.Vni.ToString(CultureInfo.InvariantCulture)} outer-src {a.OuterSource ?? "-"} inner {a.InnerSource ?? "-"} -> {a.InnerDestination ?? "-"}";
+    public static string Describe(EdgeAlarm a) => a.Describe();
 
     /// <summary>The address the services namespace answers on for a prefix-list prefix: its first host.</summary>
     public static IPAddress ServiceAddress(string prefix) => Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(IPNetwork.Parse(prefix).BaseAddress) + 1);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Hashing;
+using NitroCard.Card.Tables;
 using NitroCard.Packets;
 
 namespace NitroCard.Model;
@@ -36,49 +37,48 @@ public sealed partial class ModelCard
     {
         var filter = RequireFiltering();
         var intervals = RouteTableCompiler.CompileBank(tables, filter.RouteCapacity);
-        _staged.Add(new StagedChange(ChangeKind.Routes, 0, default, default, default, default, intervals));
+        _staged.Add(new StagedChange.Routes(intervals));
     }
 
     /// <inheritdoc />
     public void SetNetworkAcl(int index, NetworkAcl? acl)
     {
         var filter = RequireFiltering();
-        if ((uint)index >= (uint)filter.NaclCount)
-            throw new NitroCardException($"network ACL {index} is out of range (the card has {filter.NaclCount} ACLs)");
+        TableArguments.NetworkAcl(index, filter);
         var rules = new RuleRecord[2 * filter.NaclRules];
         if (acl is not null)
         {
-            var ingress = NetworkAcl.Sorted(acl.Ingress, filter.NaclRules, $"network ACL {index} ingress");
-            var egress = NetworkAcl.Sorted(acl.Egress, filter.NaclRules, $"network ACL {index} egress");
+            var ingress = NetworkAcl.Sorted(acl.Ingress, filter.NaclRules, $"Network ACL {index} ingress");
+            var egress = NetworkAcl.Sorted(acl.Egress, filter.NaclRules, $"Network ACL {index} egress");
             for (var k = 0; k < ingress.Length; k++)
                 rules[k] = RuleRecord.From(ingress[k].Match, ingress[k].Allow);
             for (var k = 0; k < egress.Length; k++)
                 rules[filter.NaclRules + k] = RuleRecord.From(egress[k].Match, egress[k].Allow);
         }
-        _staged.Add(new StagedChange(ChangeKind.Nacl, index, default, default, default, default, rules));
+        _staged.Add(new StagedChange.Nacl(index, rules));
     }
 
     /// <inheritdoc />
     public void SetSecurityRules(int slot, SecurityRules? rules)
     {
         var filter = RequireFiltering();
-        CheckSlot(slot);
+        TableArguments.Slot(slot, _enis.Length);
         rules?.Validate(filter.SgRuleCapacity, $"ENI slot {slot}");
         var record = new SecurityRecord(
             rules is null ? [] : [.. rules.Ingress.Select(r => RuleRecord.From(r, true))],
             rules is null ? [] : [.. rules.Egress.Select(r => RuleRecord.From(r, true))],
             rules?.Untracked ?? false);
-        _staged.Add(new StagedChange(ChangeKind.Security, slot, default, default, default, default, record));
+        _staged.Add(new StagedChange.Security(slot, record));
     }
 
     /// <inheritdoc />
     public void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts)
     {
         RequireFiltering();
-        CheckSlot(slot);
+        TableArguments.Slot(slot, _enis.Length);
         ArgumentNullException.ThrowIfNull(timeouts);
         timeouts.Validate($"ENI slot {slot} connection tracking");
-        _staged.Add(new StagedChange(ChangeKind.Conntrack, slot, default, default, default, default, new TimeoutRecord(timeouts.TcpEstablished, timeouts.UdpStream, timeouts.Udp)));
+        _staged.Add(new StagedChange.Conntrack(slot, new TimeoutRecord(timeouts.TcpEstablished, timeouts.UdpStream, timeouts.Udp)));
     }
 
     /// <summary>
@@ -102,35 +102,23 @@ public sealed partial class ModelCard
     private FilterGeometry RequireFiltering()
         => _filter ?? throw new NitroCardException("this card has no filtering hardware (CardGeometry.Filtering is null): route tables, network ACLs and security groups cannot be programmed");
 
-    private void CheckSlot(int slot)
+    private void CommitFilter(StagedChange change)
     {
-        if ((uint)slot >= (uint)_enis.Length)
-            throw new NitroCardException($"ENI slot {slot} is out of range (the card has {_enis.Length} slots)");
-    }
-
-    private void CommitFilter(in StagedChange change)
-    {
-        switch (change.Kind)
+        switch (change)
         {
-            case ChangeKind.Routes:
-                _routes = (RouteInterval[])change.Payload!;
+            case StagedChange.Routes(var intervals):
+                _routes = intervals;
                 break;
-            case ChangeKind.Nacl:
-            {
-                var rules = (RuleRecord[])change.Payload!;
-                Array.Copy(rules, 0, _nacl, change.Index * rules.Length, rules.Length);
+            case StagedChange.Nacl(var index, var rules):
+                Array.Copy(rules, 0, _nacl, index * rules.Length, rules.Length);
                 break;
-            }
-            case ChangeKind.Security:
-            {
-                var record = (SecurityRecord)change.Payload!;
-                _sgIn[change.Index] = record.Ingress;
-                _sgOut[change.Index] = record.Egress;
-                _untracked[change.Index] = record.Untracked;
+            case StagedChange.Security(var slot, var record):
+                _sgIn[slot] = record.Ingress;
+                _sgOut[slot] = record.Egress;
+                _untracked[slot] = record.Untracked;
                 break;
-            }
-            case ChangeKind.Conntrack:
-                _timeouts[change.Index] = (TimeoutRecord)change.Payload!;
+            case StagedChange.Conntrack(var slot, var timeouts):
+                _timeouts[slot] = timeouts;
                 break;
         }
     }

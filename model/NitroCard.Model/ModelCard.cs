@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
@@ -14,11 +12,13 @@ namespace NitroCard.Model;
 /// the differential test and the baseline the card is benchmarked against.
 /// </summary>
 /// <remarks>
-/// <para>Table changes are staged and validated when staged (slot and edge index range, 24-bit VNI,
-/// IPv4 addresses, local slot range, mapping count within <see cref="CardGeometry.MappingCapacity"/>,
-/// removal of a key that is absent after the staged changes); a rejected change throws
-/// <see cref="NitroCardException"/> and stages nothing. <see cref="Commit"/> applies the staged
-/// changes in the order they were staged.</para>
+/// <para>Table changes are staged and validated when staged, with the driver's checks
+/// (<see cref="TableArguments"/>: slot and edge index range, VNI 1..2^24−1, IPv4 addresses, an ENI inside its
+/// subnet, a unicast mapping address, local slot range; removal of a key that is absent after the staged changes):
+/// a caller's mistake throws <see cref="ArgumentException"/>, a mapping count beyond
+/// <see cref="CardGeometry.MappingCapacity"/> <see cref="CardTableFullException"/>, and a rejected change stages
+/// nothing. Each staged change is one case of a closed record hierarchy; <see cref="Commit"/> applies them in the
+/// order they were staged.</para>
 /// <para><see cref="RunUntilIdle"/> processes the two input queues round-robin, one frame at a time
 /// (host, network, host, ...), each queue in push order. Outputs of each port are in the order their
 /// inputs were processed.</para>
@@ -109,7 +109,7 @@ public sealed partial class ModelCard : ICardEngine
     public void Configure(CardSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        _underlayIp = ToIpv4(settings.UnderlayIp, nameof(settings));
+        _underlayIp = Ipv4Address.ToUInt32(TableArguments.Ipv4(settings.UnderlayIp, nameof(settings.UnderlayIp)));
         _underlayMac = settings.UnderlayMac.Value;
         _nextHopMac = settings.UnderlayNextHopMac.Value;
         _gatewayMac = settings.GatewayMac.Value;
@@ -119,24 +119,14 @@ public sealed partial class ModelCard : ICardEngine
     /// <inheritdoc />
     public void SetEni(int slot, EniEntry? entry)
     {
-        if ((uint)slot >= (uint)_enis.Length)
-            throw new NitroCardException($"ENI slot {slot} is out of range (the card has {_enis.Length} slots)");
+        TableArguments.Eni(slot, entry, _enis.Length, _filter);
         var record = default(EniRecord);
         if (entry is not null)
         {
-            CheckVni(entry.Vni, $"ENI slot {slot}");
-            if (entry.Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
-                throw new NitroCardException($"ENI slot {slot}: subnet {entry.Subnet} is not IPv4");
-            if ((uint)entry.RouteTable >= RouteTableCompiler.MaxTables)
-                throw new NitroCardException($"ENI slot {slot}: route table {entry.RouteTable} is out of range 0..{RouteTableCompiler.MaxTables - 1}");
-            if (_filter is not null && (uint)entry.Nacl >= (uint)_filter.NaclCount)
-                throw new NitroCardException($"ENI slot {slot}: network ACL {entry.Nacl} is out of range (the card has {_filter.NaclCount} ACLs)");
-            if (_filter is null && (entry.RouteTable != 0 || entry.Nacl != 0))
-                throw new NitroCardException($"ENI slot {slot}: route table and network ACL need filtering hardware, which this card does not have");
             record = new EniRecord(
                 Valid: true,
                 Vni: entry.Vni,
-                Ip: ToIpv4(entry.Ip, $"ENI slot {slot} address"),
+                Ip: Ipv4Address.ToUInt32(entry.Ip),
                 Mac: entry.Mac.Value,
                 SubnetBase: Ipv4Address.ToUInt32(entry.Subnet.BaseAddress),
                 SubnetMask: Ipv4Address.Mask(entry.Subnet.PrefixLength),
@@ -144,24 +134,19 @@ public sealed partial class ModelCard : ICardEngine
                 RouteTable: entry.RouteTable,
                 Nacl: entry.Nacl);
         }
-        _staged.Add(new StagedChange(ChangeKind.Eni, slot, record, default, default, default));
+        _staged.Add(new StagedChange.Eni(slot, record));
     }
 
     /// <inheritdoc />
     public void SetMapping(MappingEntry entry)
     {
-        ArgumentNullException.ThrowIfNull(entry);
-        CheckVni(entry.Vni, "mapping");
-        var ip = ToIpv4(entry.Ip, "mapping address");
-        var key = new MappingKey(entry.Vni, ip);
-        var underlay = ToIpv4(entry.UnderlayIp, $"mapping {key} underlay address");
-        if (entry.LocalSlot is { } s && (uint)s >= (uint)_enis.Length)
-            throw new NitroCardException($"mapping {key}: local slot {s} is out of range (the card has {_enis.Length} slots)");
+        TableArguments.Mapping(entry, _enis.Length);
+        var key = entry.Key;
         var present = IsPresentAfterStaging(key);
         if (!present && _stagedMappingCount >= Geometry.MappingCapacity)
-            throw new NitroCardException($"mapping {key}: the mapping table is full ({Geometry.MappingCapacity} entries)");
-        var record = new MappingRecord(underlay, entry.Mac.Value, entry.LocalSlot ?? -1);
-        _staged.Add(new StagedChange(ChangeKind.SetMapping, 0, default, key, record, default));
+            throw new CardTableFullException($"mapping {key}: the mapping table is full ({Geometry.MappingCapacity} entries)");
+        var record = new MappingRecord(Ipv4Address.ToUInt32(entry.UnderlayIp), entry.Mac.Value, entry.LocalSlot ?? -1);
+        _staged.Add(new StagedChange.SetMapping(key, record));
         _stagedPresence[key] = true;
         if (!present)
             _stagedMappingCount++;
@@ -171,8 +156,8 @@ public sealed partial class ModelCard : ICardEngine
     public void RemoveMapping(MappingKey key)
     {
         if (!IsPresentAfterStaging(key))
-            throw new NitroCardException($"mapping {key} is not in the table: nothing to remove");
-        _staged.Add(new StagedChange(ChangeKind.RemoveMapping, 0, default, key, default, default));
+            throw new ArgumentException($"Unknown mapping key {key}: nothing to remove", nameof(key));
+        _staged.Add(new StagedChange.RemoveMapping(key));
         _stagedPresence[key] = false;
         _stagedMappingCount--;
     }
@@ -180,15 +165,9 @@ public sealed partial class ModelCard : ICardEngine
     /// <inheritdoc />
     public void SetEdge(int index, EdgeEntry? entry)
     {
-        if ((uint)index >= (uint)_edges.Length)
-            throw new NitroCardException($"edge index {index} is out of range (the card has {_edges.Length} edge entries)");
-        var record = default(EdgeRecord);
-        if (entry is not null)
-        {
-            CheckVni(entry.Vni, $"edge {index}");
-            record = new EdgeRecord(true, entry.Vni, ToIpv4(entry.UnderlayIp, $"edge {index} underlay address"));
-        }
-        _staged.Add(new StagedChange(ChangeKind.Edge, index, default, default, default, record));
+        TableArguments.Edge(index, entry, _edges.Length);
+        var record = entry is null ? default : new EdgeRecord(true, entry.Vni, Ipv4Address.ToUInt32(entry.UnderlayIp));
+        _staged.Add(new StagedChange.Edge(index, record));
     }
 
     /// <inheritdoc />
@@ -196,30 +175,30 @@ public sealed partial class ModelCard : ICardEngine
     {
         foreach (var change in _staged)
         {
-            switch (change.Kind)
+            switch (change)
             {
-                case ChangeKind.Eni:
-                    _enis[change.Index] = change.Eni;
+                case StagedChange.Eni(var slot, var record):
+                    _enis[slot] = record;
                     break;
-                case ChangeKind.SetMapping:
-                    _mappings[change.Key] = change.Mapping;
+                case StagedChange.SetMapping(var key, var record):
+                    _mappings[key] = record;
                     break;
-                case ChangeKind.RemoveMapping:
-                    _mappings.Remove(change.Key);
+                case StagedChange.RemoveMapping(var key):
+                    _mappings.Remove(key);
                     break;
-                case ChangeKind.Edge:
-                    _edges[change.Index] = change.Edge;
+                case StagedChange.Edge(var index, var record):
+                    _edges[index] = record;
                     break;
-                default:
-                    CommitFilter(in change);
+                case StagedChange.Routes or StagedChange.Nacl or StagedChange.Security or StagedChange.Conntrack:
+                    CommitFilter(change);
                     break;
             }
         }
-        Discard();
+        DiscardStaged();
     }
 
-    /// <summary>Drops every staged change (TableOp.discard).</summary>
-    public void Discard()
+    /// <summary>Forgets every staged change (TableOp.discard).</summary>
+    public void DiscardStaged()
     {
         _staged.Clear();
         _stagedPresence.Clear();
@@ -618,37 +597,11 @@ public sealed partial class ModelCard : ICardEngine
     private bool IsPresentAfterStaging(MappingKey key)
         => _stagedPresence.TryGetValue(key, out var present) ? present : _mappings.ContainsKey(key);
 
-    private static void CheckVni(uint vni, string what)
-    {
-        if (vni > 0xFF_FFFF)
-            throw new NitroCardException($"{what}: VNI {vni} does not fit 24 bits");
-    }
-
-    private static uint ToIpv4(IPAddress address, string what)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        if (address.AddressFamily != AddressFamily.InterNetwork)
-            throw new NitroCardException($"{what}: '{address}' is not an IPv4 address");
-        return Ipv4Address.ToUInt32(address);
-    }
-
     private enum Ipv4Check
     {
         Ok,
         Malformed,
         Unsupported,
-    }
-
-    private enum ChangeKind
-    {
-        Eni,
-        SetMapping,
-        RemoveMapping,
-        Edge,
-        Routes,
-        Nacl,
-        Security,
-        Conntrack,
     }
 
     private readonly record struct EniRecord(bool Valid, uint Vni, uint Ip, ulong Mac, uint SubnetBase, uint SubnetMask, bool SourceDestCheck, int RouteTable, int Nacl);
@@ -659,5 +612,28 @@ public sealed partial class ModelCard : ICardEngine
 
     private readonly record struct RawAlarm(DropReason Reason, int Slot, uint Vni, uint OuterSource, uint InnerSource, uint InnerDestination);
 
-    private readonly record struct StagedChange(ChangeKind Kind, int Index, EniRecord Eni, MappingKey Key, MappingRecord Mapping, EdgeRecord Edge, object? Payload = null);
+    /// <summary>One staged table change, already in the card's form: a closed hierarchy, matched by type at <see cref="Commit"/>.</summary>
+    private abstract record StagedChange
+    {
+        private StagedChange()
+        {
+        }
+
+        public sealed record Eni(int Slot, EniRecord Record) : StagedChange;
+
+        public sealed record SetMapping(MappingKey Key, MappingRecord Record) : StagedChange;
+
+        public sealed record RemoveMapping(MappingKey Key) : StagedChange;
+
+        public sealed record Edge(int Index, EdgeRecord Record) : StagedChange;
+
+        public sealed record Routes(RouteInterval[] Intervals) : StagedChange;
+
+        /// <summary>Ingress rules, then egress rules, NACL_RULES each.</summary>
+        public sealed record Nacl(int Index, RuleRecord[] Rules) : StagedChange;
+
+        public sealed record Security(int Slot, SecurityRecord Record) : StagedChange;
+
+        public sealed record Conntrack(int Slot, TimeoutRecord Timeouts) : StagedChange;
+    }
 }

@@ -108,6 +108,30 @@ public sealed class RegionSimulation : IDisposable
             Send(input.input.Port, input.input.TimestampMicroseconds, input.input.Data);
     }
 
+    /// <summary>
+    /// What <c>nitroctl simulate-region</c> runs once its options are parsed: offers every record of
+    /// <paramref name="inputs"/> in timestamp order, then writes what every port received, the substrate, the alarms and
+    /// the counters (<see cref="RegionSimulationOutput"/>) into a staging directory beside
+    /// <paramref name="outputDirectory"/>, moved into place only when the whole run succeeded. Returns the frames offered.
+    /// </summary>
+    /// <exception cref="ArgumentException">An input's port is not one of <see cref="Ports"/>.</exception>
+    /// <exception cref="SimulationException">The output directory cannot be staged.</exception>
+    /// <exception cref="PcapFormatException">A record is bad (the message names the file, the record and the field); <paramref name="outputDirectory"/> is unchanged.</exception>
+    public long Run(PcapInputs<string> inputs, string outputDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        using var staged = new StagedOutputDirectory(outputDirectory);
+        long framesIn = 0;
+        foreach (var (port, record) in inputs.Records())
+        {
+            Send(port, record.TimestampMicroseconds, record.Data);
+            framesIn++;
+        }
+        RegionSimulationOutput.Write(staged.File, this);
+        staged.Commit();
+        return framesIn;
+    }
+
     /// <summary>Offers one frame on a port and processes it and everything it causes.</summary>
     /// <exception cref="ArgumentException">The port is not one of <see cref="Ports"/>.</exception>
     public void Send(string port, long timestampMicroseconds, byte[] frame)

@@ -85,7 +85,7 @@ public class CardDriverTests
             {
                 driver.Commit();
             }
-            catch (NitroCardException)
+            catch (CardTableFullException)
             {
                 driver.DiscardStaged();
                 return i;
@@ -135,7 +135,7 @@ public class CardDriverTests
             {
                 driver.Commit();
             }
-            catch (NitroCardException e)
+            catch (CardTableFullException e)
             {
                 Assert.Contains("Mapping table full", e.Message, StringComparison.Ordinal);
                 break;
@@ -149,7 +149,7 @@ public class CardDriverTests
         driver.AddMapping(Mapping(6, 3));
         driver.AddMapping(Mapping(6, 4));
         driver.AddMapping(Mapping(6, 5));
-        Assert.Throws<NitroCardException>(driver.Commit);
+        Assert.Throws<CardTableFullException>(driver.Commit);
         Assert.Equal(before, fake.Snapshot());
         Assert.Equal(count, driver.MappingCount);
     }
@@ -171,12 +171,12 @@ public class CardDriverTests
     {
         var driver = new CardDriver(new FakeCard());
         driver.AddMapping(Mapping(9, 1));
-        Assert.Contains("Duplicate mapping key vni 9 10.0.0.1", Assert.Throws<NitroCardException>(() => driver.AddMapping(Mapping(9, 1))).Message, StringComparison.Ordinal);
-        Assert.Contains("Unknown mapping key", Assert.Throws<NitroCardException>(() => driver.RemoveMapping(new MappingKey(9, 2))).Message, StringComparison.Ordinal);
-        Assert.Contains("VNI 16777216", Assert.Throws<NitroCardException>(() => driver.AddMapping(Mapping(1 << 24, 1))).Message, StringComparison.Ordinal);
-        Assert.Contains("slot 8 is out of range", Assert.Throws<NitroCardException>(() => driver.SetEni(8, Eni(1, "10.0.1.5"))).Message, StringComparison.Ordinal);
-        Assert.Contains("not inside its subnet", Assert.Throws<NitroCardException>(() => driver.SetEni(0, Eni(1, "10.0.2.5"))).Message, StringComparison.Ordinal);
-        Assert.Contains("unicast", Assert.Throws<NitroCardException>(() => driver.AddMapping(new MappingEntry(9, IPAddress.Parse("224.0.0.1"), Underlay, default))).Message, StringComparison.Ordinal);
+        Assert.Contains("Duplicate mapping key vni 9 10.0.0.1", Assert.Throws<ArgumentException>(() => driver.AddMapping(Mapping(9, 1))).Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown mapping key", Assert.Throws<ArgumentException>(() => driver.RemoveMapping(new MappingKey(9, 2))).Message, StringComparison.Ordinal);
+        Assert.Contains("VNI 16777216", Assert.Throws<ArgumentOutOfRangeException>(() => driver.AddMapping(Mapping(1 << 24, 1))).Message, StringComparison.Ordinal);
+        Assert.Contains("slot 8 is out of range", Assert.Throws<ArgumentOutOfRangeException>(() => driver.SetEni(8, Eni(1, "10.0.1.5"))).Message, StringComparison.Ordinal);
+        Assert.Contains("not inside its subnet", Assert.Throws<ArgumentException>(() => driver.SetEni(0, Eni(1, "10.0.2.5"))).Message, StringComparison.Ordinal);
+        Assert.Contains("unicast", Assert.Throws<ArgumentException>(() => driver.AddMapping(new MappingEntry(9, IPAddress.Parse("224.0.0.1"), Underlay, default))).Message, StringComparison.Ordinal);
         Assert.Equal(1, driver.StagedCount);
     }
 

@@ -129,7 +129,7 @@ public sealed class CardProgrammerTests
         var b = Eni("eni-b", "10.0.1.11", "02:00:00:00:00:0b");
         var c = Eni("eni-c", "10.0.1.12", "02:00:00:00:00:0c");
         programmer.Apply(null, Deltas.Of("h", 1, 0) with { SetEnis = [a] });
-        var e = Assert.Throws<NitroCardException>(() => programmer.Apply(null, Deltas.Of("h", 2, 1) with { SetEnis = [b, c], RemoveEnis = ["eni-a"] }));
+        var e = Assert.Throws<CardTableFullException>(() => programmer.Apply(null, Deltas.Of("h", 2, 1) with { SetEnis = [b, c], RemoveEnis = ["eni-a"] }));
         Assert.Contains("eni-c", e.Message, StringComparison.Ordinal);
     }
 

@@ -27,11 +27,11 @@ public sealed record ConntrackTimeouts(uint TcpEstablished = 432_000, uint UdpSt
             yield return $"udpTimeout {Udp} is not {MinUdp}..{MaxUdp} seconds";
     }
 
-    /// <summary>Throws <see cref="NitroCardException"/> when a value is out of AWS's range.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> when a value is out of AWS's range.</summary>
     public void Validate(string what)
     {
         var problems = Problems().ToList();
         if (problems.Count > 0)
-            throw new NitroCardException($"{what}: {string.Join("; ", problems)}");
+            throw new ArgumentException($"{what}: {string.Join("; ", problems)}");
     }
 }

@@ -37,14 +37,14 @@ public sealed record FilterRule(IPNetwork Remote, int? Protocol = null, int From
     /// <summary>True for protocol all and 0.0.0.0/0 (what makes a security group's flows untracked).</summary>
     public bool IsAllTraffic => Protocol is null && Remote.PrefixLength == 0;
 
-    /// <summary>Throws <see cref="NitroCardException"/> when the rule does not fit the table layout.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> when the rule does not fit the table layout.</summary>
     public void Validate(string what)
     {
         if (Remote.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
-            throw new NitroCardException($"{what}: {Remote} is not an IPv4 prefix");
+            throw new ArgumentException($"{what}: {Remote} is not an IPv4 prefix");
         if (Protocol is { } p && (uint)p > 255)
-            throw new NitroCardException($"{what}: protocol {p} is not 0..255");
+            throw new ArgumentException($"{what}: protocol {p} is not 0..255");
         if ((uint)FromPort > 65535 || (uint)ToPort > 65535 || (uint)FromCode > 65535 || (uint)ToCode > 65535)
-            throw new NitroCardException($"{what}: port, type and code bounds must be 0..65535");
+            throw new ArgumentException($"{what}: port, type and code bounds must be 0..65535");
     }
 }

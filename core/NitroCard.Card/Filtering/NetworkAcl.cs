@@ -16,20 +16,21 @@ public sealed record NetworkAcl(IReadOnlyList<NetworkAclRule> Ingress, IReadOnly
     public static NetworkAcl AllowAll { get; } = new([new NetworkAclRule(100, FilterRule.AllTraffic, true)], [new NetworkAclRule(100, FilterRule.AllTraffic, true)]);
 
     /// <summary>The rules of one direction sorted by rule number, checked against <paramref name="maxRules"/> (NACL_RULES).</summary>
-    /// <exception cref="NitroCardException">Too many rules, a rule number out of range or used twice, or a rule that does not fit the table.</exception>
+    /// <exception cref="CardTableFullException">More rules than the card holds per ACL and direction.</exception>
+    /// <exception cref="ArgumentException">A rule number out of range or used twice, or a rule that does not fit the table.</exception>
     public static NetworkAclRule[] Sorted(IReadOnlyList<NetworkAclRule> rules, int maxRules, string what)
     {
         ArgumentNullException.ThrowIfNull(rules);
         if (rules.Count > maxRules)
-            throw new NitroCardException($"{what}: {rules.Count} rules, but the card holds {maxRules} per ACL and direction");
+            throw new CardTableFullException($"{what}: {rules.Count} rules, but the card holds {maxRules} per ACL and direction");
         var sorted = rules.OrderBy(r => r.RuleNumber).ToArray();
         for (var i = 0; i < sorted.Length; i++)
         {
             var rule = sorted[i];
             if (rule.RuleNumber is < 1 or > MaxRuleNumber)
-                throw new NitroCardException($"{what}: rule number {rule.RuleNumber} is not 1..{MaxRuleNumber}");
+                throw new ArgumentException($"{what}: rule number {rule.RuleNumber} is not 1..{MaxRuleNumber}");
             if (i > 0 && sorted[i - 1].RuleNumber == rule.RuleNumber)
-                throw new NitroCardException($"{what}: rule number {rule.RuleNumber} is used twice");
+                throw new ArgumentException($"{what}: rule number {rule.RuleNumber} is used twice");
             rule.Match.Validate($"{what} rule {rule.RuleNumber}");
         }
         return sorted;

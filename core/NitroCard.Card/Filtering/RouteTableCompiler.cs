@@ -15,12 +15,12 @@ public static class RouteTableCompiler
     public const int MaxTables = 256;
 
     /// <summary>The intervals of one table, ascending by start; addresses before the first interval have no route.</summary>
-    /// <exception cref="NitroCardException">A route is not IPv4, an edge route has no IPv4 edge address, a route has no target, or a (prefix, class) appears twice.</exception>
+    /// <exception cref="ArgumentException">The table number is out of range, a route is not IPv4, an edge route has no IPv4 edge address, a route has no target, or a (prefix, class) appears twice.</exception>
     public static List<RouteInterval> Compile(int table, RouteTableSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if ((uint)table >= MaxTables)
-            throw new NitroCardException($"Route table {table} is out of range 0..{MaxTables - 1}");
+            throw new ArgumentOutOfRangeException(nameof(table), $"Route table {table} is out of range 0..{MaxTables - 1}");
         var candidates = new List<Candidate>(spec.Routes.Count + 1);
         if (spec.Local is { } local)
             candidates.Add(Candidate.From(local, RouteKind.Local, RouteClass.Static, 0, true, $"route table {table} local route"));
@@ -30,17 +30,17 @@ public static class RouteTableCompiler
             var route = spec.Routes[i];
             var what = $"route table {table} route {i} ({route.Destination})";
             if (route.Target == RouteKind.None || !Enum.IsDefined(route.Target))
-                throw new NitroCardException($"{what}: no target");
+                throw new ArgumentException($"{what}: no target");
             uint edge = 0;
             if (route.Target == RouteKind.Edge)
             {
                 if (route.EdgeIp is null || route.EdgeIp.AddressFamily != AddressFamily.InterNetwork)
-                    throw new NitroCardException($"{what}: an edge route needs the edge's IPv4 underlay address");
+                    throw new ArgumentException($"{what}: an edge route needs the edge's IPv4 underlay address");
                 edge = Ipv4Address.ToUInt32(route.EdgeIp);
             }
             var candidate = Candidate.From(route.Destination, route.Target, route.Class, edge, route.Target == RouteKind.Local, what);
             if (!seen.Add((candidate.Network, candidate.Length, route.Class)))
-                throw new NitroCardException($"{what}: the table already has a {route.Class} route for {route.Destination}");
+                throw new ArgumentException($"{what}: the table already has a {route.Class} route for {route.Destination}");
             candidates.Add(candidate);
         }
 
@@ -75,12 +75,13 @@ public static class RouteTableCompiler
     /// A whole route bank: the intervals of every table (index = card numbering; null = no table), in key
     /// order (table, start).
     /// </summary>
-    /// <exception cref="NitroCardException">A table is invalid, or the intervals do not fit <paramref name="capacity"/> (2^ROUTE_LEVELS − 1).</exception>
+    /// <exception cref="ArgumentException">A table is invalid, or there are more tables than the card numbers.</exception>
+    /// <exception cref="CardTableFullException">The intervals do not fit <paramref name="capacity"/> (2^ROUTE_LEVELS − 1).</exception>
     public static RouteInterval[] CompileBank(IReadOnlyList<RouteTableSpec?> tables, int capacity)
     {
         ArgumentNullException.ThrowIfNull(tables);
         if (tables.Count > MaxTables)
-            throw new NitroCardException($"{tables.Count} route tables, but the card numbers at most {MaxTables}");
+            throw new ArgumentException($"{tables.Count} route tables, but the card numbers at most {MaxTables}");
         var all = new List<RouteInterval>();
         var sizes = new List<string>();
         for (var t = 0; t < tables.Count; t++)
@@ -92,7 +93,7 @@ public static class RouteTableCompiler
             all.AddRange(intervals);
         }
         if (all.Count > capacity)
-            throw new NitroCardException($"The route tables need {all.Count} intervals but a route bank holds {capacity} ({string.Join(", ", sizes)})");
+            throw new CardTableFullException($"The route tables need {all.Count} intervals but a route bank holds {capacity} ({string.Join(", ", sizes)})");
         return [.. all];
     }
 
@@ -105,7 +106,7 @@ public static class RouteTableCompiler
         public static Candidate From(System.Net.IPNetwork prefix, RouteKind kind, RouteClass cls, uint edge, bool isLocal, string what)
         {
             if (prefix.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
-                throw new NitroCardException($"{what}: {prefix} is not an IPv4 prefix");
+                throw new ArgumentException($"{what}: {prefix} is not an IPv4 prefix");
             return new Candidate(Ipv4Address.ToUInt32(prefix.BaseAddress), prefix.PrefixLength, kind, cls, kind == RouteKind.Edge ? edge : 0, isLocal);
         }
 

@@ -18,11 +18,11 @@ public sealed record SecurityRules(IReadOnlyList<FilterRule> Ingress, IReadOnlyL
     /// <summary>Ingress plus egress rules: the entries the ENI uses in the shared rule array.</summary>
     public int Count => Ingress.Count + Egress.Count;
 
-    /// <summary>Throws <see cref="NitroCardException"/> when a rule does not fit or the set exceeds <paramref name="capacity"/>.</summary>
+    /// <summary>Throws <see cref="CardTableFullException"/> when the set exceeds <paramref name="capacity"/>, <see cref="ArgumentException"/> when a rule does not fit.</summary>
     public void Validate(int capacity, string what)
     {
         if (Count > capacity)
-            throw new NitroCardException($"{what}: {Count} security group rules, but the card's rule array holds {capacity}");
+            throw new CardTableFullException($"{what}: {Count} security group rules, but the card's rule array holds {capacity}");
         for (var i = 0; i < Ingress.Count; i++)
             Ingress[i].Validate($"{what} ingress rule {i}");
         for (var i = 0; i < Egress.Count; i++)

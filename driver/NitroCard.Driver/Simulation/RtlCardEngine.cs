@@ -62,7 +62,13 @@ public sealed class RtlCardEngine : ICardEngine
 
     public void SetTime(ulong microseconds) => Driver.SetTime(microseconds);
 
-    public void PushHost(int slot, ReadOnlySpan<byte> frame) => _card.PushHost(slot, frame);
+    /// <summary>Checks the slot against TUSER's 8 bits here, as the model does, so both engines refuse it with the same exception.</summary>
+    public void PushHost(int slot, ReadOnlySpan<byte> frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(slot, byte.MaxValue);
+        _card.PushHost(slot, frame);
+    }
 
     public void PushNetwork(ReadOnlySpan<byte> frame) => _card.PushNetwork(frame);
 

@@ -3,6 +3,7 @@ using NitroCard.Card;
 using NitroCard.Live;
 using NitroCard.Driver.Simulation;
 using NitroCard.Region;
+using NitroCard.Simulation;
 
 namespace NitroCard.Cli.Demo;
 
@@ -16,7 +17,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var engine = new Option<string>("--engine") { Description = "Card engine: rtl, model, or auto (rtl when the Verilated card has routing hardware, else model).", DefaultValueFactory = _ => "auto" };
-        engine.AcceptOnlyFromAmong([.. EngineFactory.Names, "auto"]);
+        engine.AcceptOnlyFromAmong([.. CardEngines.Names, "auto"]);
         var output = new Option<DirectoryInfo>("--out") { Description = "Where the captures go.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("out", "demo")) };
         var simulated = new Option<bool>("--simulated") { Description = "Tell the story through the in-process region simulation even when a live region is possible." };
         var command = new Command("demo", "Bring up a small region, send real traffic through it and show what crossed, what was dropped and why.") { engine, output, simulated };
@@ -51,7 +52,8 @@ internal static class DemoCommand
                 ? "--simulated: running the story through the region simulation."
                 : $"No live region here ({liveUnavailable}): running the same story through the region simulation (nitroctl simulate-region).");
             Console.WriteLine($"engine: {engineName} ({why})");
-            return new SimulatedDemo(region, engineName, outDir).Run();
+            new SimulatedDemo(region, engineName, outDir, Console.Out).Run();
+            return 0;
         });
         return command;
     }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using NitroCard.Driver.Simulation;
-using NitroCard.Packets;
 using NitroCard.Region;
+using NitroCard.Simulation;
 
 namespace NitroCard.Cli.Simulate;
 
@@ -9,7 +9,8 @@ namespace NitroCard.Cli.Simulate;
 /// <c>nitroctl simulate --topology region.json --host h [--engine rtl|model]
 /// [--from-eni eni=file.pcap]... [--from-network file.pcap] --out dir [--trace file.fst]</c>.
 /// The region file, the arguments and every pcap's file header are checked before the run; outputs are written as
-/// frames come out, into a staging directory that replaces the files in <c>--out</c> only when the whole run succeeded.
+/// frames come out, into a staging directory that replaces the files in <c>--out</c> only when the whole run succeeded
+/// (<see cref="CardSimulation.Run(NitroCard.Card.ICardEngine, HostCardPlan, IReadOnlyList{SimulationInput}, string, string?, Action{string}?)"/>).
 /// </summary>
 internal static class SimulateCommand
 {
@@ -18,7 +19,7 @@ internal static class SimulateCommand
         var topology = new Option<FileInfo>("--topology") { Description = "Region file (JSON).", Required = true };
         var host = new Option<string>("--host") { Description = "The host whose card runs.", Required = true };
         var engine = new Option<string>("--engine") { Description = "rtl (the Verilated card) or model (the software Virtual Router).", DefaultValueFactory = _ => "rtl" };
-        engine.AcceptOnlyFromAmong(EngineFactory.Names);
+        engine.AcceptOnlyFromAmong([.. CardEngines.Names]);
         var fromEni = new Option<string[]>("--from-eni") { Description = "<eni-id>=<file.pcap>: frames that ENI sends. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var fromNetwork = new Option<FileInfo?>("--from-network") { Description = "Frames arriving from the substrate (pcap)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for network.pcap, <eni-id>.pcap, alarms.jsonl, counters.json.", Required = true };
@@ -39,36 +40,12 @@ internal static class SimulateCommand
 
             var topologyPath = parse.GetValue(topology)!.FullName;
             var region = RegionLoader.Load(topologyPath);
-            using var card = EngineFactory.Create(engineName);
+            using var card = CardEngines.Create(engineName);
             var plan = RegionCompiler.ForHost(region, parse.GetValue(host)!, card.Geometry);
             var inputs = ParseInputs(plan, parse.GetValue(fromEni) ?? [], parse.GetValue(fromNetwork));
-            var readers = new List<PcapReader>();
-            try
-            {
-                // Every file header is checked before the run; the records are read as the run goes.
-                foreach (var input in inputs)
-                    readers.Add(OpenPcap(input.File));
-
-                if (!CardSimulation.Load(card, plan))
-                    Console.Error.WriteLine($"{card.Name}: this card has no filtering hardware: route tables, network ACLs and security groups are not enforced");
-                var outDir = parse.GetValue(output)!.FullName;
-                using var staged = new StagedOutputDirectory(outDir);
-                var frames = PcapMerge.Merge(readers).Select(m => (inputs[m.Source].Slot, m.Record));
-                if (tracePath is not null)
-                    ((RtlCardEngine)card).Card.StartTrace(tracePath);
-                SimulationResult result;
-                using (var writer = new SimulationOutput(staged.Staging, plan))
-                    result = CardSimulation.Run(card, frames, writer);
-                if (tracePath is not null)
-                    ((RtlCardEngine)card).Card.StopTrace();
-                staged.Commit();
-                Console.WriteLine($"{card.Name}: {result.FramesIn} frames in, {result.Network} to the network, {result.Host} delivered, {result.Counters.Drops.Sum(d => (long)d)} dropped, {result.Alarms} alarms{(result.Cycles is { } c ? $", {c} cycles" : "")} -> {outDir}");
-            }
-            finally
-            {
-                foreach (var reader in readers)
-                    reader.Dispose();
-            }
+            var outDir = parse.GetValue(output)!.FullName;
+            var result = CardSimulation.Run(card, plan, inputs, outDir, tracePath, Console.Error.WriteLine);
+            Console.WriteLine($"{card.Name}: {result.FramesIn} frames in, {result.Network} to the network, {result.Host} delivered, {result.Counters.Drops.Sum(d => (long)d)} dropped, {result.Alarms} alarms{(result.Cycles is { } c ? $", {c} cycles" : "")} -> {outDir}");
             return 0;
         });
         return command;
@@ -90,13 +67,5 @@ internal static class SimulateCommand
         if (fromNetwork is not null)
             inputs.Add(new SimulationInput("network", -1, fromNetwork.FullName));
         return inputs;
-    }
-
-    /// <summary>Opens a pcap and checks its file header; the caller disposes it.</summary>
-    internal static PcapReader OpenPcap(string path)
-    {
-        if (!File.Exists(path))
-            throw new CliException($"{path}: no such pcap file");
-        return new PcapReader(path);
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using NitroCard.Edge;
-using NitroCard.Packets;
 using NitroCard.Region;
 using NitroCard.Simulation;
 
@@ -19,7 +18,7 @@ internal static class SimulateRegionCommand
     {
         var topology = new Option<FileInfo>("--topology") { Description = "Region file (JSON).", Required = true };
         var engine = new Option<string>("--engine") { Description = "Every host's card: rtl (Verilated) or model (software Virtual Router).", DefaultValueFactory = _ => "rtl" };
-        engine.AcceptOnlyFromAmong(EngineFactory.Names);
+        engine.AcceptOnlyFromAmong([.. CardEngines.Names]);
         var from = new Option<string[]>("--from") { Description = "<port>=<file.pcap>: frames offered on a port (an ENI id, internet, services, vpn:<id>, dx:<connection>). Repeatable.", AllowMultipleArgumentsPerToken = false };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for <port>.pcap, substrate.pcap, alarms.jsonl, counters.json.", Required = true };
 
@@ -32,39 +31,21 @@ internal static class SimulateRegionCommand
             var engineName = parse.GetValue(engine)!;
             var region = RegionLoader.Load(parse.GetValue(topology)!.FullName);
             var specs = ParseSpecs(parse.GetValue(from) ?? []);
-            using var simulation = new RegionSimulation(region, () => EngineFactory.Create(engineName));
-            var ports = new List<string>();
-            var readers = new List<PcapReader>();
-            try
+            using var simulation = new RegionSimulation(region, () => CardEngines.Create(engineName));
+            using var inputs = new PcapInputs<string>();
+            foreach (var (port, file) in specs)
             {
-                foreach (var (port, file) in specs)
-                {
-                    if (!simulation.Ports.Contains(port))
-                        throw new CliException($"--from {port}: not a port of the region (ports: {string.Join(", ", simulation.Ports)})");
-                    ports.Add(port);
-                    readers.Add(SimulateCommand.OpenPcap(file));
-                }
-                if (!simulation.Filtering)
-                    Console.Error.WriteLine($"{engineName}: the cards have no filtering hardware: route tables, network ACLs and security groups are not enforced (a card without them cannot route to the edge: use --engine model)");
+                if (!simulation.Ports.Contains(port))
+                    throw new CliException($"--from {port}: not a port of the region (ports: {string.Join(", ", simulation.Ports)})");
+                inputs.Add(port, file);
+            }
+            if (!simulation.Filtering)
+                Console.Error.WriteLine($"{engineName}: the cards have no filtering hardware: route tables, network ACLs and security groups are not enforced (a card without them cannot route to the edge: use --engine model)");
 
-                var outDir = parse.GetValue(output)!.FullName;
-                using var staged = new StagedOutputDirectory(outDir);
-                long framesIn = 0;
-                foreach (var (source, record) in PcapMerge.Merge(readers))
-                {
-                    simulation.Send(ports[source], record.TimestampMicroseconds, record.Data);
-                    framesIn++;
-                }
-                RegionSimulationOutput.Write(staged.File, simulation);
-                staged.Commit();
-                var received = simulation.Received.Where(p => p.Value.Count > 0).Select(p => $"{p.Key} {p.Value.Count}");
-                Console.WriteLine($"{engineName}: {framesIn} frames in; received: {string.Join(", ", received.DefaultIfEmpty("nothing"))}; substrate {simulation.Substrate.Count}; {simulation.Alarms.Count} alarms -> {outDir}");
-            }
-            finally
-            {
-                foreach (var reader in readers)
-                    reader.Dispose();
-            }
+            var outDir = parse.GetValue(output)!.FullName;
+            var framesIn = simulation.Run(inputs, outDir);
+            var received = simulation.Received.Where(p => p.Value.Count > 0).Select(p => $"{p.Key} {p.Value.Count}");
+            Console.WriteLine($"{engineName}: {framesIn} frames in; received: {string.Join(", ", received.DefaultIfEmpty("nothing"))}; substrate {simulation.Substrate.Count}; {simulation.Alarms.Count} alarms -> {outDir}");
             return 0;
         });
         return command;

@@ -123,7 +123,7 @@ public static class RegionCompiler
         {
             RouteTableCompiler.CompileBank([.. plan.RouteTables], filter.RouteCapacity);
         }
-        catch (NitroCardException e)
+        catch (Exception e) when (e is CardTableFullException or ArgumentException)   // too many intervals, or a route the card cannot hold
         {
             errors.Add(new RegionError(path, $"{hostName}: {e.Message} (route tables {string.Join(", ", plan.RouteTableIds)})"));
         }

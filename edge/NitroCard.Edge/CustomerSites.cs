@@ -1,12 +1,11 @@
-using NitroCard.Edge;
 using NitroCard.Edge.DirectConnect;
 using NitroCard.Edge.Vpn;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Live;
+namespace NitroCard.Edge;
 
-/// <summary>The MACs and next hop of the namespaces outside the region (docs/live-region.md, "The edge").</summary>
+/// <summary>The MACs and next hop of the customer sites outside the region (docs/live-region.md, "The edge"): the live region's namespaces and the simulated demo use the same.</summary>
 public static class SiteLink
 {
     /// <summary>

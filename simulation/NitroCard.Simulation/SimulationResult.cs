@@ -1,6 +1,6 @@
 using NitroCard.Card;
 
-namespace NitroCard.Cli.Simulate;
+namespace NitroCard.Simulation;
 
 /// <summary>What a card did with a simulation's frames (the frames themselves went to the output as they came).</summary>
 /// <param name="FramesIn">Frames offered.</param>
@@ -9,4 +9,4 @@ namespace NitroCard.Cli.Simulate;
 /// <param name="Alarms">Alarms raised.</param>
 /// <param name="Counters">The card's counters after the run.</param>
 /// <param name="Cycles">Data-path clock cycles the run took (null for an engine without a clock).</param>
-internal sealed record SimulationResult(long FramesIn, long Network, long Host, long Alarms, CardCounters Counters, ulong? Cycles);
+public sealed record SimulationResult(long FramesIn, long Network, long Host, long Alarms, CardCounters Counters, ulong? Cycles);

@@ -1,21 +1,24 @@
 using System.Globalization;
 using System.Net;
 using NitroCard.Card;
-using NitroCard.Live;
 using NitroCard.Edge;
 using NitroCard.Packets;
 using NitroCard.Region;
-using NitroCard.Simulation;
 
-namespace NitroCard.Cli.Demo;
+namespace NitroCard.Simulation;
 
 /// <summary>
 /// The demo's story without namespaces: the same region and the same traffic as frames offered to
 /// <see cref="RegionSimulation"/> (what <c>nitroctl simulate-region</c> runs: every host's card, the edge and the
 /// substrate in this process). Both sides of each exchange are written out, since no Linux stack answers here; the
-/// kernel VXLAN host is simulated as a card. Prints what each step caused and writes the captures.
+/// kernel VXLAN host is simulated as a card. Prints what each step caused to <paramref name="output"/> and writes the
+/// captures into <paramref name="outDir"/> (<c>nitroctl demo</c> without root, or with <c>--simulated</c>).
 /// </summary>
-internal sealed class SimulatedDemo(RegionTopology region, string engine, string outDir)
+/// <param name="region">The demo region (its ENIs, VPN connection and Direct Connect VIF are the story's).</param>
+/// <param name="engine">Every card's engine, as <see cref="CardEngines.Create"/> names it.</param>
+/// <param name="outDir">Where the captures go.</param>
+/// <param name="output">Where the story is told.</param>
+public sealed class SimulatedDemo(RegionTopology region, string engine, string outDir, TextWriter output)
 {
     private static readonly IPAddress BlueA1 = IPAddress.Parse("10.0.1.10");
     private static readonly IPAddress BlueB1 = IPAddress.Parse("10.0.2.20");
@@ -29,9 +32,10 @@ internal sealed class SimulatedDemo(RegionTopology region, string engine, string
     private long _time;
     private int _alarmsSeen;
 
-    public int Run()
+    /// <summary>Runs the story once.</summary>
+    public void Run()
     {
-        using var sim = new RegionSimulation(region, () => EngineFactory.Create(engine));
+        using var sim = new RegionSimulation(region, () => CardEngines.Create(engine));
         _sim = sim;
         var gateway = (region.GatewayMac is null ? RegionDefaults.GatewayMac : MacAddress.Parse(region.GatewayMac)).Value;
         ulong Mac(string eni) => MacAddress.Parse(region.Vpcs.SelectMany(v => v.Enis).First(e => e.Id == eni).Mac).Value;
@@ -39,8 +43,8 @@ internal sealed class SimulatedDemo(RegionTopology region, string engine, string
         var vif = region.Vpcs.SelectMany(v => v.DirectConnect).First();
         using var customerGateway = new VpnCustomerGateway(vpn);
         var dxRouter = new DirectConnectCustomerRouter(vif.Connection);
-        Console.WriteLine($"NitroCard demo, simulated: the demo region in one process (nitroctl simulate-region's RegionSimulation), {engine} cards; host-k is simulated as a card.");
-        Console.WriteLine();
+        output.WriteLine($"NitroCard demo, simulated: the demo region in one process (nitroctl simulate-region's RegionSimulation), {engine} cards; host-k is simulated as a card.");
+        output.WriteLine();
 
         Step("ping eni-blue-a1 -> eni-blue-b1 10.0.2.20, across hosts and subnets", "eni-blue-a1",
             Frames.IcmpEcho(gateway, Mac("eni-blue-a1"), BlueA1, BlueB1, 1, 1, "nitro"u8));
@@ -73,28 +77,27 @@ internal sealed class SimulatedDemo(RegionTopology region, string engine, string
         Step("spoofing from outside: the internet sends to 198.51.100.77, a public IP of no ENI", EdgePorts.Internet,
             Frames.IcmpEcho(EdgePorts.EdgeMac, EdgePorts.PeerMac, Internet, IPAddress.Parse("198.51.100.77"), 8, 1));
 
-        Console.WriteLine();
-        Console.WriteLine("Summary");
-        Console.WriteLine("  per-card counters and drops:");
+        output.WriteLine();
+        output.WriteLine("Summary");
+        output.WriteLine("  per-card counters and drops:");
         foreach (var host in sim.Hosts)
         {
             var counters = sim.CardCounters(host);
-            Console.WriteLine($"    {host}:");
+            output.WriteLine($"    {host}:");
             foreach (var eni in sim.Plan(host).Enis)
             {
                 var c = counters.Enis[eni.Slot];
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {eni.EniId,-12} tx {c.TxPackets,3} pkts {c.TxBytes,6} B   rx {c.RxPackets,3} pkts {c.RxBytes,6} B"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {eni.EniId,-12} tx {c.TxPackets,3} pkts {c.TxBytes,6} B   rx {c.RxPackets,3} pkts {c.RxBytes,6} B"));
             }
             var drops = Enum.GetValues<DropReason>().Where(r => counters[r] > 0).Select(r => $"{r.ToWireName()} {counters[r]}");
-            Console.WriteLine($"      dropped: {string.Join(", ", drops.DefaultIfEmpty("nothing"))}");
+            output.WriteLine($"      dropped: {string.Join(", ", drops.DefaultIfEmpty("nothing"))}");
         }
         if (sim.Edge is { } edge)
-            Console.WriteLine($"  edge {edge.Name}: {string.Join(", ", edge.Counters.All.Select(kv => $"{kv.Key} {kv.Value}"))}");
-        Console.WriteLine($"  alarms raised: {sim.Alarms.Count}");
+            output.WriteLine($"  edge {edge.Name}: {string.Join(", ", edge.Counters.All.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        output.WriteLine($"  alarms raised: {sim.Alarms.Count}");
         RegionSimulationOutput.Write(outDir, sim);
-        Console.WriteLine();
-        Console.WriteLine($"Captures (tshark -r <file>, or Wireshark): {outDir} (substrate.pcap, one pcap per port that received frames, alarms.jsonl, counters.json)");
-        return 0;
+        output.WriteLine();
+        output.WriteLine($"Captures (tshark -r <file>, or Wireshark): {outDir} (substrate.pcap, one pcap per port that received frames, alarms.jsonl, counters.json)");
     }
 
     private void Step(string title, string port, byte[] frame)
@@ -103,19 +106,19 @@ internal sealed class SimulatedDemo(RegionTopology region, string engine, string
         var before = sim.Ports.Concat(sim.Received.Keys).Distinct().ToDictionary(p => p, p => sim.ReceivedOn(p).Count, StringComparer.Ordinal);
         var substrate = sim.Substrate.Count;
         _time += 1000;
-        Console.WriteLine($"* {title}");
+        output.WriteLine($"* {title}");
         sim.Send(port, _time, frame);
-        Console.WriteLine($"    substrate: {sim.Substrate.Count - substrate} VXLAN frame(s)");
+        output.WriteLine($"    substrate: {sim.Substrate.Count - substrate} VXLAN frame(s)");
         foreach (var (name, frames) in sim.Received.OrderBy(r => r.Key, StringComparer.Ordinal))
         {
             foreach (var record in frames.Skip(before.GetValueOrDefault(name)))
-                Console.WriteLine($"    {name} received: {Describe(record.Data)}");
+                output.WriteLine($"    {name} received: {Describe(record.Data)}");
         }
         foreach (var alarm in sim.Alarms.Skip(_alarmsSeen))
         {
-            Console.WriteLine(alarm.Card is { } c
+            output.WriteLine(alarm.Card is { } c
                 ? $"    {alarm.Node}: DROPPED {c.Reason.ToWireName()} - alarm: vni {c.Vni}, outer src {c.OuterSource}, inner {c.InnerSource} -> {c.InnerDestination}"
-                : $"    {alarm.Node}: DROPPED {alarm.Edge!.Reason} - alarm: {LiveEdge.Describe(alarm.Edge)}");
+                : $"    {alarm.Node}: DROPPED {alarm.Edge!.Reason} - alarm: {alarm.Edge!.Describe()}");
         }
         _alarmsSeen = sim.Alarms.Count;
     }

@@ -1,10 +1,9 @@
 using NitroCard.Card;
-using NitroCard.Cli.Simulate;
 using NitroCard.Model;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Tests;
+namespace NitroCard.Simulation.Tests;
 
 /// <summary>
 /// simulate's output side in process: file names from ENI ids stay in the output directory even with the region
@@ -54,7 +53,7 @@ public class SimulationOutputTests
     public void An_eni_called_network_is_refused_instead_of_overwriting_the_substrate_output()
     {
         using var dir = new TempDir();
-        var ex = Assert.Throws<CliException>(() =>
+        var ex = Assert.Throws<SimulationException>(() =>
         {
             using var staged = new StagedOutputDirectory(Path.Combine(dir.Path, "out"));
             using var output = new SimulationOutput(staged.Staging, WithFirstEniNamed("network"));
@@ -82,7 +81,7 @@ public class SimulationOutputTests
         File.WriteAllText(Path.Combine(outDir, "network.pcap"), "an earlier run");
         var plan = HostA();
         using var card = new ModelCard(CardGeometry.Default);
-        CardSimulation.Load(card, plan);
+        plan.LoadInto(card);
 
         // The 1,001st record is bad: frames before it were already simulated and written to the staging directory.
         var frames = Pings(plan.Enis[0].Slot).Select((f, i) => i < 1000 ? f : throw new PcapFormatException("a1.pcap: record 1001: bad"));
@@ -110,7 +109,7 @@ public class SimulationOutputTests
         File.WriteAllText(Path.Combine(outDir, "notes.txt"), "mine");
         var plan = HostA();
         using var card = new ModelCard(CardGeometry.Default);
-        CardSimulation.Load(card, plan);
+        plan.LoadInto(card);
         using (var staged = new StagedOutputDirectory(outDir))
         {
             using (var output = new SimulationOutput(staged.Staging, plan))
@@ -128,7 +127,7 @@ public class SimulationOutputTests
         using var dir = new TempDir();
         var plan = HostA();
         using var card = new ModelCard(CardGeometry.Default);
-        CardSimulation.Load(card, plan);
+        plan.LoadInto(card);
         using var output = new SimulationOutput(dir.Path, plan);
         var consumed = 0;
         long writtenBeforeRecord5001 = -1;

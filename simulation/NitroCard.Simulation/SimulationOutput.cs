@@ -3,14 +3,14 @@ using NitroCard.Card;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Simulate;
+namespace NitroCard.Simulation;
 
 /// <summary>
 /// Writes a simulation's results in the contract's layout as they come: <c>network.pcap</c>, <c>&lt;eni-id&gt;.pcap</c>
 /// per local ENI, <c>alarms.jsonl</c>, and <c>counters.json</c> at <see cref="Finish"/>. Every file name goes
 /// through <see cref="SafePath"/>: an ENI id never writes outside the output directory.
 /// </summary>
-internal sealed class SimulationOutput : IDisposable
+public sealed class SimulationOutput : IDisposable
 {
     private readonly string _directory;
     private readonly HostCardPlan _plan;
@@ -23,13 +23,17 @@ internal sealed class SimulationOutput : IDisposable
 
     /// <param name="directory">An existing directory (the staging directory of the run).</param>
     /// <param name="plan">The host's plan: its ENIs name the files.</param>
+    /// <exception cref="SimulationException">An ENI is called <c>network</c>: its file would be the substrate output.</exception>
+    /// <exception cref="UnsafePathException">An ENI id would name a file outside <paramref name="directory"/>.</exception>
     public SimulationOutput(string directory, HostCardPlan plan)
     {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(plan);
         _directory = directory;
         _plan = plan;
         // network.pcap is the contract's substrate output: an ENI called "network" would overwrite it.
         if (plan.Enis.FirstOrDefault(e => e.EniId == NetworkFileStem) is { } clash)
-            throw new CliException($"ENI '{clash.EniId}' (slot {clash.Slot}) would write {NetworkFileStem}.pcap, the substrate output; rename the ENI");
+            throw new SimulationException($"ENI '{clash.EniId}' (slot {clash.Slot}) would write {NetworkFileStem}.pcap, the substrate output; rename the ENI");
         var paths = plan.Enis.Select(e => (e.Slot, Path: SafePath.Under(directory, e.EniId + ".pcap"))).ToList();
         _network = new PcapWriter(SafePath.Under(directory, NetworkFileStem + ".pcap"));
         try

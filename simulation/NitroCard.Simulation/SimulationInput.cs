@@ -1,4 +1,4 @@
-namespace NitroCard.Cli.Simulate;
+namespace NitroCard.Simulation;
 
 /// <summary>One input pcap: frames an ENI sends (Slot ≥ 0) or frames from the substrate (Slot = -1).</summary>
-internal sealed record SimulationInput(string Port, int Slot, string File);
+public sealed record SimulationInput(string Port, int Slot, string File);

@@ -1,27 +1,30 @@
 using NitroCard.Region;
-namespace NitroCard.Cli.Simulate;
+
+namespace NitroCard.Simulation;
 
 /// <summary>
 /// An output directory that changes only when a run succeeds: files are written into a hidden temporary directory
 /// beside it and moved into place by <see cref="Commit"/>; disposing without a commit deletes the temporary
 /// directory, so a run that fails part-way (a bad record, a full disk) leaves the output directory as it was.
 /// </summary>
-internal sealed class StagedOutputDirectory : IDisposable
+public sealed class StagedOutputDirectory : IDisposable
 {
     private readonly string _target;
     private bool _committed;
 
     /// <param name="target">The directory the files end up in (created at <see cref="Commit"/> if missing).</param>
+    /// <exception cref="SimulationException"><paramref name="target"/> is a file, or no directory above it exists.</exception>
     public StagedOutputDirectory(string target)
     {
+        ArgumentNullException.ThrowIfNull(target);
         _target = Path.GetFullPath(target);
         if (System.IO.File.Exists(_target))
-            throw new CliException($"{_target}: is a file, not a directory");
+            throw new SimulationException($"{_target}: is a file, not a directory");
         // The nearest existing ancestor holds the temporary directory: on the same file system as the target
         // (so the moves are renames), and no missing parent is created before the run has succeeded.
         var anchor = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(_target)) ?? _target;
         while (!Directory.Exists(anchor))
-            anchor = Path.GetDirectoryName(anchor) ?? throw new CliException($"{_target}: no existing parent directory");
+            anchor = Path.GetDirectoryName(anchor) ?? throw new SimulationException($"{_target}: no existing parent directory");
         Staging = Path.Combine(anchor, $".{Path.GetFileName(Path.TrimEndingDirectorySeparator(_target))}.partial-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Staging);
     }
