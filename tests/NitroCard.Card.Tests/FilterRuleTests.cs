@@ -32,12 +32,12 @@ public class FilterRuleTests
     public void Rules_that_do_not_fit_the_table_are_refused_naming_the_rule()
     {
         Assert.Equal("sg-1 ingress rule 0: protocol 256 is not 0..255",
-            Assert.ThrowsAny<Exception>(() => new SecurityRules([new FilterRule(Anywhere, 256)], []).Validate(10, "sg-1")).Message);
+            Assert.Throws<ArgumentException>(() => new SecurityRules([new FilterRule(Anywhere, 256)], []).Validate(10, "sg-1")).Message);
         Assert.Equal("sg-1 egress rule 1: port, type and code bounds must be 0..65535",
-            Assert.ThrowsAny<Exception>(() => new SecurityRules([], [FilterRule.AllTraffic, FilterRule.ForUdp(Anywhere, 0, 70000)]).Validate(10, "sg-1")).Message);
+            Assert.Throws<ArgumentException>(() => new SecurityRules([], [FilterRule.AllTraffic, FilterRule.ForUdp(Anywhere, 0, 70000)]).Validate(10, "sg-1")).Message);
         Assert.Equal("sg-1: 3 security group rules, but the card's rule array holds 2",
-            Assert.ThrowsAny<Exception>(() => new SecurityRules([FilterRule.AllTraffic, FilterRule.AllTraffic], [FilterRule.AllTraffic]).Validate(2, "sg-1")).Message);
-        Assert.Contains("is not an IPv4 prefix", Assert.ThrowsAny<Exception>(() => FilterRule.All(IPNetwork.Parse("2001:db8::/32")).Validate("r")).Message, StringComparison.Ordinal);
+            Assert.Throws<CardTableFullException>(() => new SecurityRules([FilterRule.AllTraffic, FilterRule.AllTraffic], [FilterRule.AllTraffic]).Validate(2, "sg-1")).Message);
+        Assert.Contains("is not an IPv4 prefix", Assert.Throws<ArgumentException>(() => FilterRule.All(IPNetwork.Parse("2001:db8::/32")).Validate("r")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -46,10 +46,10 @@ public class FilterRuleTests
         var sorted = NetworkAcl.Sorted([new NetworkAclRule(200, FilterRule.AllTraffic, false), new NetworkAclRule(100, FilterRule.AllTraffic, true)], 40, "acl-1 ingress");
         Assert.Equal([100, 200], sorted.Select(r => r.RuleNumber));
         Assert.Equal("acl-1 ingress: rule number 100 is used twice",
-            Assert.ThrowsAny<Exception>(() => NetworkAcl.Sorted([new NetworkAclRule(100, FilterRule.AllTraffic, true), new NetworkAclRule(100, FilterRule.AllTraffic, false)], 40, "acl-1 ingress")).Message);
+            Assert.Throws<ArgumentException>(() => NetworkAcl.Sorted([new NetworkAclRule(100, FilterRule.AllTraffic, true), new NetworkAclRule(100, FilterRule.AllTraffic, false)], 40, "acl-1 ingress")).Message);
         Assert.Equal("acl-1 ingress: rule number 32767 is not 1..32766",
-            Assert.ThrowsAny<Exception>(() => NetworkAcl.Sorted([new NetworkAclRule(32767, FilterRule.AllTraffic, true)], 40, "acl-1 ingress")).Message);
+            Assert.Throws<ArgumentException>(() => NetworkAcl.Sorted([new NetworkAclRule(32767, FilterRule.AllTraffic, true)], 40, "acl-1 ingress")).Message);
         Assert.Equal("acl-1 ingress: 2 rules, but the card holds 1 per ACL and direction",
-            Assert.ThrowsAny<Exception>(() => NetworkAcl.Sorted([new NetworkAclRule(1, FilterRule.AllTraffic, true), new NetworkAclRule(2, FilterRule.AllTraffic, true)], 1, "acl-1 ingress")).Message);
+            Assert.Throws<CardTableFullException>(() => NetworkAcl.Sorted([new NetworkAclRule(1, FilterRule.AllTraffic, true), new NetworkAclRule(2, FilterRule.AllTraffic, true)], 1, "acl-1 ingress")).Message);
     }
 }

@@ -3,7 +3,10 @@ using NitroCard.Card.Filtering;
 
 namespace NitroCard.Card.Tests;
 
-/// <summary>The route bank compiler against AWS's route priority (docs/card-filtering.md, "Route tables").</summary>
+/// <summary>
+/// The route bank compiler against AWS's route priority (docs/card-filtering.md, "Route tables"); a caller's bad route is an
+/// argument error, a bank that does not fit is <see cref="CardTableFullException"/>.
+/// </summary>
 public class RouteTableCompilerTests
 {
     private static readonly IPAddress EdgeA = IPAddress.Parse("192.0.2.1");
@@ -101,7 +104,7 @@ public class RouteTableCompilerTests
         var small = new RouteTableSpec(IPNetwork.Parse("10.0.0.0/16"), []);
         var bank = RouteTableCompiler.CompileBank([small, null, small], capacity: 10);
         Assert.Equal([0, 0, 2, 2], bank.Select(i => i.Table));
-        var e = Assert.ThrowsAny<Exception>(() => RouteTableCompiler.CompileBank([small, null, small], capacity: 3));
+        var e = Assert.Throws<CardTableFullException>(() => RouteTableCompiler.CompileBank([small, null, small], capacity: 3));
         Assert.Equal("The route tables need 4 intervals but a route bank holds 3 (table 0: 2, table 2: 2)", e.Message);
     }
 
@@ -111,16 +114,14 @@ public class RouteTableCompilerTests
         var twice = new RouteTableSpec(null,
             [new RouteSpec(IPNetwork.Parse("10.0.0.0/8"), RouteKind.Blackhole), new RouteSpec(IPNetwork.Parse("10.0.0.0/8"), RouteKind.Blackhole)]);
         Assert.Equal("route table 4 route 1 (10.0.0.0/8): the table already has a Static route for 10.0.0.0/8",
-            Assert.ThrowsAny<Exception>(() => RouteTableCompiler.Compile(4, twice)).Message);
+            Assert.Throws<ArgumentException>(() => RouteTableCompiler.Compile(4, twice)).Message);
 
         var noEdge = new RouteTableSpec(null, [new RouteSpec(IPNetwork.Parse("0.0.0.0/0"), RouteKind.Edge)]);
-        Assert.Contains("an edge route needs the edge's IPv4 underlay address", RouteTableCompiler_Message(() => RouteTableCompiler.Compile(0, noEdge)), StringComparison.Ordinal);
+        Assert.Contains("an edge route needs the edge's IPv4 underlay address", Assert.Throws<ArgumentException>(() => RouteTableCompiler.Compile(0, noEdge)).Message, StringComparison.Ordinal);
 
         var v6 = new RouteTableSpec(null, [new RouteSpec(IPNetwork.Parse("2001:db8::/32"), RouteKind.Blackhole)]);
-        Assert.Contains("2001:db8::/32 is not an IPv4 prefix", RouteTableCompiler_Message(() => RouteTableCompiler.Compile(0, v6)), StringComparison.Ordinal);
+        Assert.Contains("2001:db8::/32 is not an IPv4 prefix", Assert.Throws<ArgumentException>(() => RouteTableCompiler.Compile(0, v6)).Message, StringComparison.Ordinal);
 
-        Assert.Contains("out of range 0..255", RouteTableCompiler_Message(() => RouteTableCompiler.Compile(256, RouteTableSpec.LocalOnly)), StringComparison.Ordinal);
+        Assert.Contains("out of range 0..255", Assert.Throws<ArgumentOutOfRangeException>(() => RouteTableCompiler.Compile(256, RouteTableSpec.LocalOnly)).Message, StringComparison.Ordinal);
     }
-
-    private static string RouteTableCompiler_Message(Action compile) => Assert.ThrowsAny<Exception>(compile).Message;
 }
