@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
@@ -78,34 +77,32 @@ public sealed class AlarmLimitTests : IDisposable
     }
 
     [Fact]
-    public async Task Alarms_page_with_max_items_and_a_starting_token_and_print_as_before_without_them()
+    public async Task Alarms_page_with_max_items_and_a_starting_token_and_come_all_at_once_without_them()
     {
         await using var service = await OpenAsync();
         await service.RecordAlarmsAsync([.. Enumerable.Range(0, 25).Select(i => Card("host-a", $"reason-{i}"))]);
 
-        var all = JsonNode.Parse(await service.InvokeAsync("alarms", new Dictionary<string, string>()))!;
-        Assert.Equal(25, all.AsArray().Count); // the default output is the array, as before
+        var all = service.DescribeAlarms(new DescribeAlarmsRequest());
+        Assert.Equal(25, all.Alarms.Count); // without paging, every alarm
+        Assert.Null(all.NextToken);
 
         var reasons = new List<string>();
         string? token = null;
         var pages = 0;
         do
         {
-            var parameters = new Dictionary<string, string> { ["maxItems"] = "10" };
-            if (token is not null)
-                parameters["startingToken"] = token;
-            var page = JsonNode.Parse(await service.InvokeAsync("alarms", parameters))!;
-            reasons.AddRange(page["alarms"]!.AsArray().Select(a => (string)a!["reason"]!));
-            token = (string?)page["nextToken"];
+            var page = service.DescribeAlarms(new DescribeAlarmsRequest(MaxItems: 10, StartingToken: token));
+            reasons.AddRange(page.Alarms.Select(a => a.Reason));
+            token = page.NextToken;
             pages++;
         }
         while (token is not null);
         Assert.Equal(3, pages);
         Assert.Equal(Enumerable.Range(0, 25).Select(i => $"reason-{i}"), reasons);
 
-        var bad = await Assert.ThrowsAsync<MappingApiException>(() => service.InvokeAsync("alarms", new Dictionary<string, string> { ["startingToken"] = "abc" }));
+        var bad = Assert.Throws<MappingApiException>(() => service.DescribeAlarms(new DescribeAlarmsRequest(StartingToken: "abc")));
         Assert.Contains("--starting-token 'abc'", bad.Message, StringComparison.Ordinal);
-        bad = await Assert.ThrowsAsync<MappingApiException>(() => service.InvokeAsync("alarms", new Dictionary<string, string> { ["maxItems"] = "0" }));
+        bad = Assert.Throws<MappingApiException>(() => service.DescribeAlarms(new DescribeAlarmsRequest(MaxItems: 0)));
         Assert.Contains("--max-items '0'", bad.Message, StringComparison.Ordinal);
     }
 
