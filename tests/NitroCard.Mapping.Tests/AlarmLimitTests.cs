@@ -106,5 +106,32 @@ public sealed class AlarmLimitTests : IDisposable
         Assert.Contains("--max-items '0'", bad.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Nitroctl_prints_the_alarms_reply_as_the_service_serialized_its_records()
+    {
+        await using var service = await OpenAsync();
+        await service.RecordAlarmsAsync([
+            new AlarmRecord(0, default, AlarmRecord.CardKind, "host-a", "spoofed-source", "card of host-a dropped a frame (spoofed-source) slot 1: \"x\" <y> & …", Vni: 1001, Slot: 1,
+                OuterSource: "192.0.2.99", InnerSource: "10.0.1.10", InnerDestination: "10.0.2.20", Cycle: 18_446_744_073_709_551_615),
+            new AlarmRecord(0, default, AlarmRecord.AuthorizationKind, "host-b", "identity-mismatch", "claimed host-a", ClaimedHost: "host-a"),
+        ]);
+        _time.Advance(TimeSpan.FromTicks(1_234_567));
+        await service.RecordAlarmsAsync([.. Enumerable.Range(0, 11).Select(_ => Card("host-c", "sg-deny"))]);   // the 11th is counted as suppressed
+        var api = new NitroCard.Mapping.Grpc.OperatorApi(service);
+        var indented = new System.Text.Json.JsonSerializerOptions { WriteIndented = true };
+
+        var all = await api.DescribeAlarmsAsync(new NitroCard.Mapping.Grpc.Protocol.DescribeAlarmsRequest());
+        Assert.Contains(service.Alarms, a => a.Suppressed == 1);
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToNode(service.Alarms.ToList(), AlarmJsonContext.Default.ListAlarmRecord)!.ToJsonString(indented),
+            NitroCard.Mapping.Grpc.ReplyJson.Render(all, paged: false));
+
+        var page = await api.DescribeAlarmsAsync(new NitroCard.Mapping.Grpc.Protocol.DescribeAlarmsRequest { MaxItems = 2 });
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToNode(new AlarmPage([.. service.Alarms.Take(2)], "3"), AlarmJsonContext.Default.AlarmPage)!.ToJsonString(indented),
+            NitroCard.Mapping.Grpc.ReplyJson.Render(page, paged: true));
+        var last = await api.DescribeAlarmsAsync(new NitroCard.Mapping.Grpc.Protocol.DescribeAlarmsRequest { StartingToken = "12" });
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToNode(new AlarmPage([.. service.Alarms.Skip(11)], null), AlarmJsonContext.Default.AlarmPage)!.ToJsonString(indented),
+            NitroCard.Mapping.Grpc.ReplyJson.Render(last, paged: true));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -172,13 +172,19 @@ public static class ReplyJson
         return new JsonObject { ["drops"] = drops, ["enis"] = enis, ["alarmOverflow"] = counters.AlarmOverflow };
     }
 
+    /// <summary>
+    /// A time as the service's serialized records carried it: the text a DateTimeOffset serializes to, written again as a
+    /// string (so the default encoder escapes its '+' as the service's output always did).
+    /// </summary>
+    private static JsonNode TimeNode(DateTimeOffset time) => JsonNode.Parse(JsonValue.Create(time).ToJsonString())!;
+
     /// <summary>An alarm as the service stores it: absent optional fields are left out.</summary>
     private static JsonObject Node(P.Alarm alarm)
     {
         var node = new JsonObject
         {
             ["id"] = alarm.Id,
-            ["time"] = alarm.Time.ToDateTimeOffset(),
+            ["time"] = TimeNode(alarm.Time.ToDateTimeOffset()),
             ["kind"] = alarm.Kind,
             ["host"] = alarm.Host,
             ["reason"] = alarm.Reason,
