@@ -15,9 +15,9 @@ namespace NitroCard.Mapping.Grpc;
 /// </summary>
 public sealed class RegionMappingService(MappingService service) : P.RegionMapping.RegionMappingBase
 {
-    private readonly OperatorApi _api = new(service);
-
     public const string Ec2CodeTrailer = "ec2-code";
+
+    private readonly OperatorApi _api = new(service);
 
     public override Task<P.ApplyReply> Apply(P.ApplyRequest request, ServerCallContext context)
         => AsOperatorAsync(context, "apply", ct => _api.ApplyAsync(request, ct));
