@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -285,29 +283,8 @@ public sealed class FirmwareAgent
             if (beats++ % 5 == 0)
             {
                 var counters = await _card.InvokeAsync(card => card.ReadCounters()).ConfigureAwait(false);
-                await send(new AgentMessage { Counters = new CounterReport { Json = CountersJson(counters, _programmer.Slots) } }).ConfigureAwait(false);
+                await send(new AgentMessage { Counters = new CounterReport { Counters = CounterCodec.ToMessage(HostCounters.From(counters, _programmer.Slots)) } }).ConfigureAwait(false);
             }
         }
     }
-
-    /// <summary>Counters as JSON: drops by reason name, and per ENI (by id) packets and bytes.</summary>
-    public static string CountersJson(CardCounters counters, IReadOnlyDictionary<string, int> slots)
-    {
-        ArgumentNullException.ThrowIfNull(counters);
-        ArgumentNullException.ThrowIfNull(slots);
-        var drops = new JsonObject();
-        for (var i = 0; i < counters.Drops.Count; i++)
-            drops[((DropReason)i).ToWireName()] = counters.Drops[i];
-        var enis = new JsonObject();
-        foreach (var (id, slot) in slots.OrderBy(s => s.Value))
-        {
-            var c = counters.Enis[slot];
-            enis[id] = JsonSerializer.SerializeToNode(c, FirmwareJsonContext.Default.EniCounters);
-        }
-        return new JsonObject { ["drops"] = drops, ["enis"] = enis, ["alarmOverflow"] = counters.AlarmOverflow }.ToJsonString();
-    }
 }
-
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(EniCounters))]
-internal sealed partial class FirmwareJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -27,7 +27,7 @@ public sealed class AgentResilienceTests : IDisposable
     {
         await using var server = await MappingServer.StartAsync(new MappingServerOptions(_dir.File("region.db"), new IPEndPoint(IPAddress.Loopback, 0), _dir.File("ca")));
         var service = server.Service;
-        await service.InvokeAsync("apply", Regions.P(("region", File.ReadAllText(Regions.ExamplePath))));
+        await service.ApplyAsync(File.ReadAllText(Regions.ExamplePath));
         server.Ca.IssueHost("host-a", _dir.File("id-a"));
         using var channel = MappingChannel.ForHost(server.Endpoint, _dir.File("id-a"));
         var recording = new RecordingEngine(new ModelCard(CardGeometry.Default));
@@ -52,7 +52,7 @@ public sealed class AgentResilienceTests : IDisposable
 
             // The card refuses the next update (as a full card did with "no free ENI slot").
             recording.FailCommits = "the card refused the update";
-            await service.InvokeAsync("create-network-interface", Regions.P(("subnetId", "subnet-b"), ("host", "host-a"), ("privateIpAddress", "10.0.2.30"), ("networkInterfaceId", "eni-a3")));
+            await service.CreateNetworkInterfaceAsync(new("subnet-b", "host-a", PrivateIpAddress: "10.0.2.30", NetworkInterfaceId: "eni-a3"));
             await Wait.Until(() => service.Alarms.Any(a => a.Reason == "apply-failed"), message: () => string.Join("; ", logger.Collector.GetSnapshot().Select(r => r.Message)));
             var alarm = service.Alarms.First(a => a.Reason == "apply-failed");
             Assert.Equal(("firmware", "host-a"), (alarm.Kind, alarm.Host));

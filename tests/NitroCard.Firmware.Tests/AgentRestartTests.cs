@@ -28,7 +28,7 @@ public sealed class AgentRestartTests : IDisposable
         var service = server.Service;
         if (logOverrun)
             service.Hub.LogCapacity = 2;
-        await service.InvokeAsync("apply", Regions.P(("region", File.ReadAllText(Regions.ExamplePath))));
+        await service.ApplyAsync(File.ReadAllText(Regions.ExamplePath));
         server.Ca.IssueHost("host-a", _dir.File("id-a"));
         using var channel = MappingChannel.ForHost(server.Endpoint, _dir.File("id-a"));
         using var card = new CardThread(() => new RecordingEngine(new ModelCard(CardGeometry.Default)));
@@ -55,11 +55,11 @@ public sealed class AgentRestartTests : IDisposable
 
         // While the agent is down: an ENI arrives on host-a, one of host-a's moves away, one moves in,
         // a remote one changes host, one is deleted.
-        await service.InvokeAsync("create-network-interface", Regions.P(("subnetId", "subnet-b"), ("host", "host-a"), ("privateIpAddress", "10.0.2.30"), ("networkInterfaceId", "eni-a3")));
-        await service.InvokeAsync("move-network-interface", Regions.P(("networkInterfaceId", "eni-a1"), ("toHost", "host-b")));
-        await service.InvokeAsync("move-network-interface", Regions.P(("networkInterfaceId", "eni-b2"), ("toHost", "host-a")));
-        await service.InvokeAsync("create-network-interface", Regions.P(("subnetId", "subnet-a"), ("host", "host-b"), ("privateIpAddress", "10.0.1.40"), ("networkInterfaceId", "eni-a4")));
-        await service.InvokeAsync("delete-network-interface", Regions.P(("networkInterfaceId", "eni-a2")));
+        await service.CreateNetworkInterfaceAsync(new("subnet-b", "host-a", PrivateIpAddress: "10.0.2.30", NetworkInterfaceId: "eni-a3"));
+        await service.MoveNetworkInterfaceAsync(new("eni-a1", "host-b"));
+        await service.MoveNetworkInterfaceAsync(new("eni-b2", "host-a"));
+        await service.CreateNetworkInterfaceAsync(new("subnet-a", "host-b", PrivateIpAddress: "10.0.1.40", NetworkInterfaceId: "eni-a4"));
+        await service.DeleteNetworkInterfaceAsync(new("eni-a2"));
         lock (applied)
             applied.Clear();
 

@@ -94,24 +94,24 @@ public sealed class FilterDistributionTests : IDisposable
     {
         await using var h = await Harness.StartAsync(_dir, FilterRegion, HostNames);
         h.Sync();
-        async Task Step(string action, params (string, string)[] p)
+        async Task Step(Func<MappingService, Task> change)
         {
-            await h.Service.InvokeAsync(action, Regions.P(p));
+            await change(h.Service);
             h.Sync();
             foreach (var host in HostNames)
                 PlanAssert.CardEqualsPlan(h.Programmer(host), RegionCompiler.ForHost(h.Service.Topology, host));
         }
 
         // A new sg-web member on host-c: host-c gains vpc-red's tables; eni-d1's rules (on host-b) gain its /32.
-        await Step("create-network-interface", ("subnetId", "sn-web"), ("host", "host-c"), ("privateIpAddress", "10.0.1.12"), ("networkInterfaceId", "eni-w3"), ("groups", "sg-web"));
+        await Step(s => s.CreateNetworkInterfaceAsync(new("sn-web", "host-c", PrivateIpAddress: "10.0.1.12", NetworkInterfaceId: "eni-w3", Groups: ["sg-web"])));
         Assert.Contains(h.Programmer("host-b").Filters["eni-d1"].Rules.Ingress, r => r.Remote.ToString() == "10.0.1.12/32");
-        await Step("move-network-interface", ("networkInterfaceId", "eni-w1"), ("toHost", "host-c"));
-        await Step("authorize-security-group-ingress", ("groupId", "sg-db"), ("protocol", "tcp"), ("port", "22"), ("cidr", "10.0.0.0/8"));
+        await Step(s => s.MoveNetworkInterfaceAsync(new("eni-w1", "host-c")));
+        await Step(s => s.AuthorizeSecurityGroupIngressAsync(new("sg-db", "tcp", Port: 22, Cidr: "10.0.0.0/8")));
         // host-b's first ENI goes: its route tables and ACLs are renumbered.
-        await Step("delete-network-interface", ("networkInterfaceId", "eni-d1"));
+        await Step(s => s.DeleteNetworkInterfaceAsync(new("eni-d1")));
         Assert.Equal((0, 0), (h.Programmer("host-b").Enis["eni-w2"].Entry.RouteTable, h.Programmer("host-b").Enis["eni-w2"].Entry.Nacl));
         Assert.Single(h.Programmer("host-b").Acls);
-        await Step("move-network-interface", ("networkInterfaceId", "eni-b3"), ("toHost", "host-b"));
+        await Step(s => s.MoveNetworkInterfaceAsync(new("eni-b3", "host-b")));
 
         // apply: a route, a NACL rule and a timeout change.
         var region = h.Service.Topology;
@@ -156,7 +156,7 @@ public sealed class FilterDistributionTests : IDisposable
         Assert.Equal(1UL, card.ReadCounters()[DropReason.SgDeny]);
 
         var applied = h.Applied.Count;
-        await h.Service.InvokeAsync("authorize-security-group-ingress", Regions.P(("groupId", "sg-closed"), ("protocol", "udp"), ("port", "9"), ("cidr", "10.0.1.0/24")));
+        await h.Service.AuthorizeSecurityGroupIngressAsync(new("sg-closed", "udp", Port: 9, Cidr: "10.0.1.0/24"));
         h.Sync();
         var delta = h.Applied.Skip(applied).Single(d => d.Host == "host-a");
         Assert.False(delta.Full);
@@ -185,7 +185,7 @@ public sealed class FilterDistributionTests : IDisposable
         public static async Task<Harness> StartAsync(TempDir dir, string region, IEnumerable<string> hosts)
         {
             var service = await MappingService.OpenAsync(await SqliteRegionStore.OpenAsync(dir.File("region.db")));
-            await service.InvokeAsync("apply", Regions.P(("region", region)));
+            await service.ApplyAsync(region);
             var h = new Harness(service);
             foreach (var host in hosts)
                 h._hosts[host] = (service.Hub.Connect(host, 0), new CardProgrammer(CardGeometry.Default), new ModelCard(CardGeometry.Default));

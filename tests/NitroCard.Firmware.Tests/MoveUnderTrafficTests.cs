@@ -70,7 +70,7 @@ public sealed class MoveUnderTrafficTests(ITestOutputHelper output) : IDisposabl
     {
         await using var server = await MappingServer.StartAsync(new MappingServerOptions(_dir.File("region.db"), new IPEndPoint(IPAddress.Loopback, 0), _dir.File("ca")));
         var service = server.Service;
-        await service.InvokeAsync("apply", Regions.P(("region", Region)));
+        await service.ApplyAsync(Region);
 
         var hosts = new List<Host>();
         var channels = new List<IDisposable>();
@@ -167,7 +167,7 @@ public sealed class MoveUnderTrafficTests(ITestOutputHelper output) : IDisposabl
                 if (sent == 20)
                 {
                     moveVersion = service.Version + 1;
-                    move = service.InvokeAsync("move-network-interface", Regions.P(("networkInterfaceId", "eni-move"), ("toHost", "host-b")));
+                    move = service.MoveNetworkInterfaceAsync(new("eni-move", "host-b"));
                 }
                 if (afterMove)
                     ticksAfterMove++;

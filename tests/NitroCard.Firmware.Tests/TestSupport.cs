@@ -10,8 +10,6 @@ namespace NitroCard.Firmware.Tests;
 internal static class Regions
 {
     public static string ExamplePath { get; } = Path.Combine(AppContext.BaseDirectory, "regions", "docs-example.json");
-
-    public static Dictionary<string, string> P(params (string, string)[] values) => values.ToDictionary(v => v.Item1, v => v.Item2);
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
@@ -78,35 +77,60 @@ public sealed class AlarmLimitTests : IDisposable
     }
 
     [Fact]
-    public async Task Alarms_page_with_max_items_and_a_starting_token_and_print_as_before_without_them()
+    public async Task Alarms_page_with_max_items_and_a_starting_token_and_come_all_at_once_without_them()
     {
         await using var service = await OpenAsync();
         await service.RecordAlarmsAsync([.. Enumerable.Range(0, 25).Select(i => Card("host-a", $"reason-{i}"))]);
 
-        var all = JsonNode.Parse(await service.InvokeAsync("alarms", new Dictionary<string, string>()))!;
-        Assert.Equal(25, all.AsArray().Count); // the default output is the array, as before
+        var all = service.DescribeAlarms(new DescribeAlarmsRequest());
+        Assert.Equal(25, all.Alarms.Count); // without paging, every alarm
+        Assert.Null(all.NextToken);
 
         var reasons = new List<string>();
         string? token = null;
         var pages = 0;
         do
         {
-            var parameters = new Dictionary<string, string> { ["maxItems"] = "10" };
-            if (token is not null)
-                parameters["startingToken"] = token;
-            var page = JsonNode.Parse(await service.InvokeAsync("alarms", parameters))!;
-            reasons.AddRange(page["alarms"]!.AsArray().Select(a => (string)a!["reason"]!));
-            token = (string?)page["nextToken"];
+            var page = service.DescribeAlarms(new DescribeAlarmsRequest(MaxItems: 10, StartingToken: token));
+            reasons.AddRange(page.Alarms.Select(a => a.Reason));
+            token = page.NextToken;
             pages++;
         }
         while (token is not null);
         Assert.Equal(3, pages);
         Assert.Equal(Enumerable.Range(0, 25).Select(i => $"reason-{i}"), reasons);
 
-        var bad = await Assert.ThrowsAsync<MappingApiException>(() => service.InvokeAsync("alarms", new Dictionary<string, string> { ["startingToken"] = "abc" }));
+        var bad = Assert.Throws<MappingApiException>(() => service.DescribeAlarms(new DescribeAlarmsRequest(StartingToken: "abc")));
         Assert.Contains("--starting-token 'abc'", bad.Message, StringComparison.Ordinal);
-        bad = await Assert.ThrowsAsync<MappingApiException>(() => service.InvokeAsync("alarms", new Dictionary<string, string> { ["maxItems"] = "0" }));
+        bad = Assert.Throws<MappingApiException>(() => service.DescribeAlarms(new DescribeAlarmsRequest(MaxItems: 0)));
         Assert.Contains("--max-items '0'", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Nitroctl_prints_the_alarms_reply_as_the_service_serialized_its_records()
+    {
+        await using var service = await OpenAsync();
+        await service.RecordAlarmsAsync([
+            new AlarmRecord(0, default, AlarmRecord.CardKind, "host-a", "spoofed-source", "card of host-a dropped a frame (spoofed-source) slot 1: \"x\" <y> & …", Vni: 1001, Slot: 1,
+                OuterSource: "192.0.2.99", InnerSource: "10.0.1.10", InnerDestination: "10.0.2.20", Cycle: 18_446_744_073_709_551_615),
+            new AlarmRecord(0, default, AlarmRecord.AuthorizationKind, "host-b", "identity-mismatch", "claimed host-a", ClaimedHost: "host-a"),
+        ]);
+        _time.Advance(TimeSpan.FromTicks(1_234_567));
+        await service.RecordAlarmsAsync([.. Enumerable.Range(0, 11).Select(_ => Card("host-c", "sg-deny"))]);   // the 11th is counted as suppressed
+        var api = new NitroCard.Mapping.Grpc.OperatorApi(service);
+        var indented = new System.Text.Json.JsonSerializerOptions { WriteIndented = true };
+
+        var all = await api.DescribeAlarmsAsync(new NitroCard.Mapping.Grpc.Protocol.DescribeAlarmsRequest());
+        Assert.Contains(service.Alarms, a => a.Suppressed == 1);
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToNode(service.Alarms.ToList(), AlarmJsonContext.Default.ListAlarmRecord)!.ToJsonString(indented),
+            NitroCard.Mapping.Grpc.ReplyJson.Render(all, paged: false));
+
+        var page = await api.DescribeAlarmsAsync(new NitroCard.Mapping.Grpc.Protocol.DescribeAlarmsRequest { MaxItems = 2 });
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToNode(new AlarmPage([.. service.Alarms.Take(2)], "3"), AlarmJsonContext.Default.AlarmPage)!.ToJsonString(indented),
+            NitroCard.Mapping.Grpc.ReplyJson.Render(page, paged: true));
+        var last = await api.DescribeAlarmsAsync(new NitroCard.Mapping.Grpc.Protocol.DescribeAlarmsRequest { StartingToken = "12" });
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToNode(new AlarmPage([.. service.Alarms.Skip(11)], null), AlarmJsonContext.Default.AlarmPage)!.ToJsonString(indented),
+            NitroCard.Mapping.Grpc.ReplyJson.Render(last, paged: true));
     }
 
     public void Dispose() => _dir.Dispose();

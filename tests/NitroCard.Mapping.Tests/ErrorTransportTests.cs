@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Google.Protobuf;
 using Grpc.Core;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;
@@ -21,14 +22,9 @@ public sealed class ErrorTransportTests : IDisposable
     private Task<MappingServer> StartAsync()
         => MappingServer.StartAsync(new MappingServerOptions(_dir.File("region.db"), new IPEndPoint(IPAddress.Loopback, 0), _dir.File("ca")));
 
-    private async Task<CallReply> CallAsync(MappingServer server, string action, params (string, string)[] p)
-    {
-        using var channel = MappingChannel.ForOperator(server.Endpoint, _dir.File("ca"));
-        var request = new CallRequest { Action = action };
-        foreach (var (k, v) in p)
-            request.Parameters[k] = v;
-        return await new RegionMapping.RegionMappingClient(channel).CallAsync(request);
-    }
+    private Task<TReply> CallAsync<TReply>(MappingServer server, IMessage request)
+        where TReply : IApiReply
+        => OperatorCalls.SendAsync<TReply>(server, _dir.File("ca"), request);
 
     [Fact]
     public async Task A_file_with_1025_problems_is_refused_in_the_body_with_the_first_100_and_a_count()
@@ -42,7 +38,7 @@ public sealed class ErrorTransportTests : IDisposable
         root["vpcs"] = new JsonArray();
         root["edges"] = new JsonArray();
 
-        var reply = await CallAsync(server, "apply", ("region", root.ToJsonString()), ("name", "big.json"));
+        var reply = await CallAsync<ApplyReply>(server, new ApplyRequest { Region = root.ToJsonString(), Name = "big.json" });
 
         Assert.Equal("InvalidParameterValue", reply.Refusal.Code);
         Assert.Equal("1025 problems", reply.Refusal.Message);
@@ -58,12 +54,12 @@ public sealed class ErrorTransportTests : IDisposable
         await using var server = await StartAsync();
         // 40 MB: over Kestrel's default 30 MB body limit, under the service's 64 MiB.
         var padded = File.ReadAllText(ExamplePath) + new string(' ', 40_000_000);
-        var reply = await CallAsync(server, "apply", ("region", padded));
+        var reply = await CallAsync<ApplyReply>(server, new ApplyRequest { Region = padded });
         Assert.Null(reply.Refusal);
         Assert.Equal(1, server.Service.Version);
 
         var tooBig = new string(' ', MappingLimits.MaxRequestBytes + 1);
-        var e = await Assert.ThrowsAsync<RpcException>(() => CallAsync(server, "apply", ("region", tooBig)));
+        var e = await Assert.ThrowsAsync<RpcException>(() => CallAsync<ApplyReply>(server, new ApplyRequest { Region = tooBig }));
         Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
         Assert.Equal(1, server.Service.Version);
     }
@@ -74,7 +70,7 @@ public sealed class ErrorTransportTests : IDisposable
         await using var server = await StartAsync();
         using var other = RegionCa.OpenOrCreate(_dir.File("other-ca"));
         using var channel = MappingChannel.Create(server.Endpoint, RegionCa.LoadIdentity(_dir.File("other-ca"), "operator"), RegionCa.LoadCa(_dir.File("ca")));
-        var e = await Assert.ThrowsAsync<RpcException>(() => new RegionMapping.RegionMappingClient(channel).CallAsync(new CallRequest { Action = "describe-vpcs" }).ResponseAsync);
+        var e = await Assert.ThrowsAsync<RpcException>(() => new RegionMapping.RegionMappingClient(channel).DescribeVpcsAsync(new DescribeVpcsRequest()).ResponseAsync);
         Assert.Contains("refused this client's certificate (not issued by the region CA)", MappingChannel.Explain(e, _dir.File("ca")), StringComparison.Ordinal);
     }
 
@@ -84,22 +80,27 @@ public sealed class ErrorTransportTests : IDisposable
         await using var server = await StartAsync();
         using var other = RegionCa.OpenOrCreate(_dir.File("other-ca"));
         using var channel = MappingChannel.ForOperator(server.Endpoint, _dir.File("other-ca"));
-        var e = await Assert.ThrowsAsync<RpcException>(() => new RegionMapping.RegionMappingClient(channel).CallAsync(new CallRequest { Action = "describe-vpcs" }).ResponseAsync);
+        var e = await Assert.ThrowsAsync<RpcException>(() => new RegionMapping.RegionMappingClient(channel).DescribeVpcsAsync(new DescribeVpcsRequest()).ResponseAsync);
         Assert.Contains($"the server's certificate is not issued by the CA in {_dir.File("other-ca")}", MappingChannel.Explain(e, _dir.File("other-ca")), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("create-host", "name=host-z;underlayIp=255.255.255.255", "is not a unicast address")]
-    [InlineData("create-host", "name=host-z;underlayIp=0.0.0.0", "is not a unicast address")]
-    [InlineData("associate-address", "networkInterfaceId=eni-a2;publicIp=192.168.7.7", "is not a public address (private, RFC 1918)")]
-    [InlineData("create-vpc", "cidrBlock=10.0.0.0/8", "is invalid: a VPC")]
-    [InlineData("create-vpc", "cidrBlock=10.7.0.0/29", "is invalid: a VPC")]
-    public async Task The_API_applies_the_region_file_checks_and_changes_nothing(string action, string parameters, string expected)
+    public static TheoryData<string, IMessage, string> RegionFileChecks() => new()
     {
+        { "broadcast underlay", new CreateHostRequest { Name = "host-z", UnderlayIp = "255.255.255.255" }, "is not a unicast address" },
+        { "zero underlay", new CreateHostRequest { Name = "host-z", UnderlayIp = "0.0.0.0" }, "is not a unicast address" },
+        { "private public IP", new AssociateAddressRequest { NetworkInterfaceId = "eni-a2", PublicIp = "192.168.7.7" }, "is not a public address (private, RFC 1918)" },
+        { "VPC /8", new CreateVpcRequest { CidrBlock = "10.0.0.0/8" }, "is invalid: a VPC" },
+        { "VPC /29", new CreateVpcRequest { CidrBlock = "10.7.0.0/29" }, "is invalid: a VPC" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RegionFileChecks))]
+    public async Task The_API_applies_the_region_file_checks_and_changes_nothing(string check, IMessage request, string expected)
+    {
+        _ = check;
         await using var server = await StartAsync();
-        Assert.Null((await CallAsync(server, "apply", ("region", File.ReadAllText(ExamplePath)))).Refusal);
-        var p = parameters.Split(';').Select(kv => kv.Split('=')).Select(kv => (kv[0], kv[1])).ToArray();
-        var reply = await CallAsync(server, action, p);
+        Assert.Null((await CallAsync<ApplyReply>(server, new ApplyRequest { Region = File.ReadAllText(ExamplePath) })).Refusal);
+        var reply = await CallAsync<IApiReply>(server, request);
         Assert.NotNull(reply.Refusal);
         Assert.Contains(expected, reply.Refusal.Message, StringComparison.Ordinal);
         Assert.Equal(1, server.Service.Version);

@@ -1,4 +1,5 @@
 using System.Net;
+using Google.Protobuf;
 using Grpc.Core;
 using NitroCard.Card;
 using NitroCard.Firmware;
@@ -22,56 +23,51 @@ public sealed class GrpcServiceTests : IDisposable
     private Task<MappingServer> StartAsync(int port = 0)
         => MappingServer.StartAsync(new MappingServerOptions(_dir.File("region.db"), new IPEndPoint(IPAddress.Loopback, port), _dir.File("ca")));
 
-    private static async Task<string> CallAsync(MappingServer server, string caDir, string action, params (string, string)[] p)
-    {
-        var reply = await CallReplyAsync(server, caDir, action, p);
-        return reply.Refusal is null ? reply.ResultJson : throw new InvalidOperationException($"{reply.Refusal.Code}: {reply.Refusal.Message}");
-    }
+    private static Task<ApplyReply> ApplyExampleAsync(MappingServer server, string caDir)
+        => OperatorCalls.OkAsync<ApplyReply>(server, caDir, new ApplyRequest { Region = File.ReadAllText(ExamplePath) });
 
     /// <summary>A refusal's message and its problems, one a line, as nitroctl prints them.</summary>
     private static string RefusalText(Refusal refusal) => string.Join('\n', [refusal.Message, .. refusal.Problems]);
-
-    private static async Task<CallReply> CallReplyAsync(MappingServer server, string caDir, string action, params (string, string)[] p)
-    {
-        using var channel = MappingChannel.ForOperator(server.Endpoint, caDir);
-        var request = new CallRequest { Action = action };
-        foreach (var (k, v) in p)
-            request.Parameters[k] = v;
-        return await new RegionMapping.RegionMappingClient(channel).CallAsync(request);
-    }
 
     [Fact]
     public async Task Operators_call_the_API_and_refusals_carry_the_EC2_code()
     {
         await using var server = await StartAsync();
         var ca = _dir.File("ca");
-        await CallAsync(server, ca, "apply", ("region", File.ReadAllText(ExamplePath)));
-        var reply = await CallReplyAsync(server, ca, "create-subnet", ("vpcId", "vpc-0a1b2c3d4e5f60718"), ("cidrBlock", "10.0.1.0/25"));
+        await ApplyExampleAsync(server, ca);
+        var reply = await OperatorCalls.SendAsync<CreateSubnetReply>(server, ca, new CreateSubnetRequest { VpcId = "vpc-0a1b2c3d4e5f60718", CidrBlock = "10.0.1.0/25" });
         Assert.Equal("InvalidSubnet.Conflict", reply.Refusal.Code);
-        Assert.Empty(reply.ResultJson);
+        Assert.Null(reply.Subnet);
     }
 
     [Fact]
-    public async Task A_host_identity_may_not_call_the_API_and_a_foreign_CA_is_refused_at_TLS()
+    public async Task A_host_identity_may_call_no_rpc_of_the_API_and_a_foreign_CA_is_refused_at_TLS()
     {
         await using var server = await StartAsync();
+        await ApplyExampleAsync(server, _dir.File("ca"));
         server.Ca.IssueHost("host-a", _dir.File("id-a"));
         using (var channel = MappingChannel.ForHost(server.Endpoint, _dir.File("id-a")))
         {
-            var e = await Assert.ThrowsAsync<RpcException>(() => new RegionMapping.RegionMappingClient(channel).CallAsync(new CallRequest { Action = "describe-vpcs" }).ResponseAsync);
-            Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+            var client = new RegionMapping.RegionMappingClient(channel);
+            foreach (var request in OperatorCalls.OneOfEach())
+            {
+                var e = await Assert.ThrowsAsync<RpcException>(() => OperatorCalls.SendAsync(client, request));
+                Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+                Assert.Contains("only operators may call", e.Status.Detail, StringComparison.Ordinal);
+            }
         }
+        Assert.Equal(1, server.Service.Version);
         using var other = RegionCa.OpenOrCreate(_dir.File("other-ca"));
         other.IssueHost("host-a", _dir.File("forged"));
         using var forged = MappingChannel.Create(server.Endpoint, RegionCa.LoadIdentity(_dir.File("forged"), "host"), RegionCa.LoadCa(_dir.File("ca")));
-        await Assert.ThrowsAsync<RpcException>(() => new RegionMapping.RegionMappingClient(forged).CallAsync(new CallRequest { Action = "describe-vpcs" }).ResponseAsync);
+        await Assert.ThrowsAsync<RpcException>(() => new RegionMapping.RegionMappingClient(forged).DescribeVpcsAsync(new DescribeVpcsRequest()).ResponseAsync);
     }
 
     [Fact]
     public async Task A_host_claiming_another_identity_or_a_VPC_it_does_not_host_is_refused_and_alarmed()
     {
         await using var server = await StartAsync();
-        await CallAsync(server, _dir.File("ca"), "apply", ("region", File.ReadAllText(ExamplePath)));
+        await ApplyExampleAsync(server, _dir.File("ca"));
         server.Ca.IssueHost("host-b", _dir.File("id-b"));
         using var channel = MappingChannel.ForHost(server.Endpoint, _dir.File("id-b"));
         var agent = new FirmwareAgent("host-a", server.Endpoint, () => new RegionMapping.RegionMappingClient(channel), null, CardGeometry.Default);
@@ -81,7 +77,7 @@ public sealed class GrpcServiceTests : IDisposable
         Assert.Equal(("identity-mismatch", "host-b", "host-a"), (alarm.Reason, alarm.Host, alarm.ClaimedHost));
 
         // host-b asks for a VPC it does not host.
-        await CallAsync(server, _dir.File("ca"), "create-vpc", ("cidrBlock", "10.0.0.0/16"), ("vpcId", "vpc-blue"));
+        await OperatorCalls.OkAsync<CreateVpcReply>(server, _dir.File("ca"), new CreateVpcRequest { CidrBlock = "10.0.0.0/16", VpcId = "vpc-blue" });
         using var call = new RegionMapping.RegionMappingClient(channel).Subscribe();
         await call.RequestStream.WriteAsync(new AgentMessage { Hello = new Hello { Host = "host-b", Vpcs = { "vpc-blue" } } });
         var e = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
@@ -95,7 +91,7 @@ public sealed class GrpcServiceTests : IDisposable
         var server = await StartAsync();
         var port = server.Port;
         var ca = _dir.File("ca");
-        await CallAsync(server, ca, "apply", ("region", File.ReadAllText(ExamplePath)));
+        await ApplyExampleAsync(server, ca);
         server.Ca.IssueHost("host-a", _dir.File("id-a"));
         using var channel = MappingChannel.ForHost(new Uri($"https://127.0.0.1:{port}"), _dir.File("id-a"));
         using var card = new CardThread(() => new ModelCard(CardGeometry.Default));
@@ -122,7 +118,7 @@ public sealed class GrpcServiceTests : IDisposable
 
             // It comes back on the same store and port; an update made now reaches the card.
             server = await StartAsync(port);
-            await CallAsync(server, ca, "create-network-interface", ("subnetId", "subnet-b"), ("host", "host-b"), ("privateIpAddress", "10.0.2.30"));
+            await OperatorCalls.OkAsync<CreateNetworkInterfaceReply>(server, ca, new CreateNetworkInterfaceRequest { SubnetId = "subnet-b", Host = "host-b", PrivateIpAddress = "10.0.2.30" });
             await Wait.Until(() => agent.Version == 2);
             Assert.True(agent.Programmer.TryGetMapping(new MappingKey(1001, Ipv4Address.ToUInt32(IPAddress.Parse("10.0.2.30"))), out _));
             var mappings = await card.InvokeAsync(c => ((ModelCard)c).MappingCount);
@@ -150,12 +146,23 @@ public sealed class GrpcServiceTests : IDisposable
     {
         await using var server = await StartAsync();
         var ca = _dir.File("ca");
-        await CallAsync(server, ca, "apply", ("region", File.ReadAllText(ExamplePath)));
+        await ApplyExampleAsync(server, ca);
         var version = server.Service.Version;
-        var p = new Dictionary<string, string> { ["subnetId"] = "subnet-a", ["host"] = "host-b", ["networkInterfaceId"] = "eni-new" };
-        p[parameter] = value;
+        var request = new CreateNetworkInterfaceRequest { SubnetId = "subnet-a", Host = "host-b", NetworkInterfaceId = "eni-new" };
+        switch (parameter)
+        {
+            case "networkInterfaceId":
+                request.NetworkInterfaceId = value;
+                break;
+            case "host":
+                request.Host = value;
+                break;
+            default:
+                request.Groups.Add(value.Split(','));
+                break;
+        }
 
-        var refusal = (await CallReplyAsync(server, ca, "create-network-interface", [.. p.Select(kv => (kv.Key, kv.Value))])).Refusal;
+        var refusal = (await OperatorCalls.SendAsync<CreateNetworkInterfaceReply>(server, ca, request)).Refusal;
 
         Assert.NotNull(refusal);
         Assert.Equal("InvalidParameterValue", refusal.Code);
@@ -164,7 +171,7 @@ public sealed class GrpcServiceTests : IDisposable
         Assert.Contains($"parameter {parameter}", detail, StringComparison.Ordinal);
         Assert.DoesNotContain(detail.Replace("\n", "", StringComparison.Ordinal), c => c < ' ');
         Assert.Equal(version, server.Service.Version);
-        Assert.DoesNotContain("eni-new", await CallAsync(server, ca, "describe-network-interfaces"), StringComparison.Ordinal);
+        Assert.DoesNotContain((await OperatorCalls.OkAsync<DescribeNetworkInterfacesReply>(server, ca, new DescribeNetworkInterfacesRequest())).NetworkInterfaces, e => e.Id == "eni-new");
     }
 
     [Theory]
@@ -178,18 +185,19 @@ public sealed class GrpcServiceTests : IDisposable
     {
         await using var server = await StartAsync();
         var ca = _dir.File("ca");
-        await CallAsync(server, ca, "apply", ("region", File.ReadAllText(ExamplePath)));
+        await ApplyExampleAsync(server, ca);
         var version = server.Service.Version;
-        var p = action switch
+        IMessage request = (action, parameter) switch
         {
-            "move-network-interface" => new Dictionary<string, string> { ["networkInterfaceId"] = "eni-a1", ["toHost"] = "host-b" },
-            "create-host" => new() { ["underlayIp"] = "192.0.2.13" },
-            "create-vpc" => new() { ["cidrBlock"] = "10.9.0.0/16" },
-            _ => new() { ["networkInterfaceId"] = "eni-a1" },
+            ("move-network-interface", "networkInterfaceId") => new MoveNetworkInterfaceRequest { NetworkInterfaceId = value, ToHost = "host-b" },
+            ("move-network-interface", _) => new MoveNetworkInterfaceRequest { NetworkInterfaceId = "eni-a1", ToHost = value },
+            ("delete-network-interface", _) => new DeleteNetworkInterfaceRequest { NetworkInterfaceId = value },
+            ("describe-network-interfaces", _) => new DescribeNetworkInterfacesRequest { Host = value },
+            ("create-host", _) => new CreateHostRequest { Name = value, UnderlayIp = "192.0.2.13" },
+            _ => new CreateVpcRequest { CidrBlock = "10.9.0.0/16", VpcId = value },
         };
-        p[parameter] = value;
 
-        var refusal = (await CallReplyAsync(server, ca, action, [.. p.Select(kv => (kv.Key, kv.Value))])).Refusal;
+        var refusal = (await OperatorCalls.SendAsync<IApiReply>(server, ca, request)).Refusal;
 
         Assert.NotNull(refusal);
         Assert.Equal("InvalidParameterValue", refusal.Code);

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using NitroCard.Card;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
@@ -23,11 +22,9 @@ public abstract class MappingServiceContract
     private async Task<MappingService> OpenAsync(bool reopen = false)
         => await MappingService.OpenAsync(await OpenStoreAsync(reopen));
 
-    private static Dictionary<string, string> P(params (string, string)[] values) => values.ToDictionary(v => v.Item1, v => v.Item2);
-
     private static async Task<MappingService> WithExampleAsync(MappingService service)
     {
-        await service.InvokeAsync("apply", P(("region", File.ReadAllText(ExamplePath)), ("name", "region.json")));
+        await service.ApplyAsync(File.ReadAllText(ExamplePath), "region.json");
         return service;
     }
 
@@ -37,37 +34,43 @@ public abstract class MappingServiceContract
         Skip.If(Unavailable is not null, Unavailable);
         await using var service = await WithExampleAsync(await OpenAsync());
         Assert.Equal(1, service.Version);
-        var vpcs = JsonNode.Parse(await service.InvokeAsync("describe-vpcs", P()))!.AsArray();
+        var vpcs = service.DescribeVpcs(new DescribeFilter());
         Assert.Equal(2, vpcs.Count);
-        var enis = JsonNode.Parse(await service.InvokeAsync("describe-network-interfaces", P(("host", "host-a"))))!.AsArray();
-        Assert.Equal(["eni-a1", "eni-b1"], enis.Select(e => (string)e!["id"]!).Order());
+        var enis = service.DescribeNetworkInterfaces(new DescribeFilter(Host: "host-a"));
+        Assert.Equal(["eni-a1", "eni-b1"], enis.Select(e => e.Resource.Id).Order());
         Assert.Equal(RegionLoader.ToJson(RegionLoader.Load(ExamplePath)), RegionLoader.ToJson(service.Topology));
     }
 
+    public static TheoryData<string, Func<MappingService, Task>, string> InvalidRequests() => new()
+    {
+        { "subnet outside the VPC", s => s.CreateSubnetAsync(new("vpc-0a1b2c3d4e5f60718", "10.1.0.0/24")), ErrorCodes.InvalidSubnetRange },
+        { "subnet overlapping another", s => s.CreateSubnetAsync(new("vpc-0a1b2c3d4e5f60718", "10.0.1.0/25")), ErrorCodes.InvalidSubnetConflict },
+        { "subnet smaller than /28", s => s.CreateSubnetAsync(new("vpc-0a1b2c3d4e5f60718", "10.0.9.0/29")), ErrorCodes.InvalidSubnetRange },
+        { "subnet of an unknown VPC", s => s.CreateSubnetAsync(new("vpc-nope", "10.0.9.0/24")), ErrorCodes.InvalidVpcIdNotFound },
+        { "ENI address in use", s => s.CreateNetworkInterfaceAsync(new("subnet-a", "host-b", PrivateIpAddress: "10.0.1.10")), ErrorCodes.InvalidIpAddressInUse },
+        { "ENI address outside the subnet", s => s.CreateNetworkInterfaceAsync(new("subnet-a", "host-b", PrivateIpAddress: "10.0.2.10")), ErrorCodes.InvalidParameterValue },
+        { "ENI address reserved", s => s.CreateNetworkInterfaceAsync(new("subnet-a", "host-b", PrivateIpAddress: "10.0.1.1")), ErrorCodes.InvalidParameterValue },
+        { "ENI MAC in use", s => s.CreateNetworkInterfaceAsync(new("subnet-a", "host-b", MacAddress: "02:00:0a:00:01:0a")), ErrorCodes.InvalidMacAddressInUse },
+        { "ENI on an unknown host", s => s.CreateNetworkInterfaceAsync(new("subnet-a", "host-z")), ErrorCodes.InvalidHostIdNotFound },
+        { "ENI in a group of another VPC", s => s.CreateNetworkInterfaceAsync(new("subnet-a", "host-b", Groups: ["sg-app"])), ErrorCodes.InvalidGroupIdNotFound },
+        { "move of an unknown ENI", s => s.MoveNetworkInterfaceAsync(new("eni-nope", "host-b")), ErrorCodes.InvalidNetworkInterfaceIdNotFound },
+        { "VPC larger than /16", s => s.CreateVpcAsync(new("10.0.0.0/8")), ErrorCodes.InvalidVpcRange },
+        { "VPC with a VNI in use", s => s.CreateVpcAsync(new("10.9.0.0/16", Vni: 1001)), ErrorCodes.InvalidVniInUse },
+        { "VPC with VNI 0", s => s.CreateVpcAsync(new("10.9.0.0/16", Vni: 0)), ErrorCodes.InvalidParameterValue },
+        { "public IP in use", s => s.AssociateAddressAsync(new("eni-a2", "198.51.100.10")), ErrorCodes.InvalidAddressInUse },
+        { "port range backwards", s => s.AuthorizeSecurityGroupIngressAsync(new("sg-web", "tcp", FromPort: 90, ToPort: 80, Cidr: "0.0.0.0/0")), ErrorCodes.InvalidParameterValue },
+        { "VPC without a CIDR", s => s.CreateVpcAsync(new(" ")), ErrorCodes.MissingParameter },
+    };
+
     [SkippableTheory]
-    [InlineData("create-subnet", "vpcId=vpc-0a1b2c3d4e5f60718;cidrBlock=10.1.0.0/24", ErrorCodes.InvalidSubnetRange)]
-    [InlineData("create-subnet", "vpcId=vpc-0a1b2c3d4e5f60718;cidrBlock=10.0.1.0/25", ErrorCodes.InvalidSubnetConflict)]
-    [InlineData("create-subnet", "vpcId=vpc-0a1b2c3d4e5f60718;cidrBlock=10.0.9.0/29", ErrorCodes.InvalidSubnetRange)]
-    [InlineData("create-subnet", "vpcId=vpc-nope;cidrBlock=10.0.9.0/24", ErrorCodes.InvalidVpcIdNotFound)]
-    [InlineData("create-network-interface", "subnetId=subnet-a;host=host-b;privateIpAddress=10.0.1.10", ErrorCodes.InvalidIpAddressInUse)]
-    [InlineData("create-network-interface", "subnetId=subnet-a;host=host-b;privateIpAddress=10.0.2.10", ErrorCodes.InvalidParameterValue)]
-    [InlineData("create-network-interface", "subnetId=subnet-a;host=host-b;privateIpAddress=10.0.1.1", ErrorCodes.InvalidParameterValue)]
-    [InlineData("create-network-interface", "subnetId=subnet-a;host=host-b;macAddress=02:00:0a:00:01:0a", ErrorCodes.InvalidMacAddressInUse)]
-    [InlineData("create-network-interface", "subnetId=subnet-a;host=host-z", ErrorCodes.InvalidHostIdNotFound)]
-    [InlineData("create-network-interface", "subnetId=subnet-a;host=host-b;groups=sg-app", ErrorCodes.InvalidGroupIdNotFound)]
-    [InlineData("move-network-interface", "networkInterfaceId=eni-nope;toHost=host-b", ErrorCodes.InvalidNetworkInterfaceIdNotFound)]
-    [InlineData("create-vpc", "cidrBlock=10.0.0.0/8", ErrorCodes.InvalidVpcRange)]
-    [InlineData("create-vpc", "cidrBlock=10.9.0.0/16;vni=1001", ErrorCodes.InvalidVniInUse)]
-    [InlineData("associate-address", "networkInterfaceId=eni-a2;publicIp=198.51.100.10", ErrorCodes.InvalidAddressInUse)]
-    [InlineData("authorize-security-group-ingress", "groupId=sg-web;protocol=tcp;fromPort=90;toPort=80;cidr=0.0.0.0/0", ErrorCodes.InvalidParameterValue)]
-    [InlineData("frobnicate", "", ErrorCodes.InvalidAction)]
-    public async Task Invalid_requests_get_EC2_errors_and_change_nothing(string action, string parameters, string code)
+    [MemberData(nameof(InvalidRequests))]
+    public async Task Invalid_requests_get_EC2_errors_and_change_nothing(string request, Func<MappingService, Task> send, string code)
     {
         Skip.If(Unavailable is not null, Unavailable);
+        _ = request;
         await using var service = await WithExampleAsync(await OpenAsync());
         var before = RegionLoader.ToJson(service.Topology);
-        var p = parameters.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
-        var e = await Assert.ThrowsAsync<MappingApiException>(() => service.InvokeAsync(action, p));
+        var e = await Assert.ThrowsAsync<MappingApiException>(() => send(service));
         Assert.Equal(code, e.Code);
         Assert.Equal(1, service.Version);
         Assert.Equal(before, RegionLoader.ToJson(service.Topology));
@@ -79,7 +82,7 @@ public abstract class MappingServiceContract
         Skip.If(Unavailable is not null, Unavailable);
         await using var service = await WithExampleAsync(await OpenAsync());
         var bad = File.ReadAllText(ExamplePath).Replace("\"10.0.2.20\"", "\"10.0.1.10\"", StringComparison.Ordinal).Replace("\"vni\": 1002", "\"vni\": 1001", StringComparison.Ordinal);
-        var e = await Assert.ThrowsAsync<MappingApiException>(() => service.InvokeAsync("apply", P(("region", bad))));
+        var e = await Assert.ThrowsAsync<MappingApiException>(() => service.ApplyAsync(bad));
         Assert.Equal(ErrorCodes.InvalidParameterValue, e.Code);
         Assert.Contains("vni", e.Message, StringComparison.Ordinal);
         Assert.Contains("10.0.1.10 is already used", e.Message, StringComparison.Ordinal);
@@ -94,17 +97,17 @@ public abstract class MappingServiceContract
         long version;
         await using (var service = await WithExampleAsync(await OpenAsync()))
         {
-            var vpc = JsonNode.Parse(await service.InvokeAsync("create-vpc", P(("cidrBlock", "172.16.0.0/16"), ("vpcId", "vpc-green"))))!;
-            Assert.DoesNotContain((uint)vpc["vni"]!, new uint[] { 1001, 1002 });
-            await service.InvokeAsync("create-subnet", P(("vpcId", "vpc-green"), ("cidrBlock", "172.16.1.0/24"), ("subnetId", "subnet-g")));
-            await service.InvokeAsync("create-security-group", P(("vpcId", "vpc-green"), ("groupId", "sg-g")));
-            await service.InvokeAsync("authorize-security-group-ingress", P(("groupId", "sg-g"), ("protocol", "tcp"), ("port", "443"), ("cidr", "0.0.0.0/0")));
-            var eni = JsonNode.Parse(await service.InvokeAsync("create-network-interface", P(("subnetId", "subnet-g"), ("host", "host-a"), ("groups", "sg-g"), ("networkInterfaceId", "eni-g1"))))!;
-            Assert.Equal("172.16.1.4", (string)eni["ip"]!);
-            await service.InvokeAsync("create-network-interface", P(("subnetId", "subnet-g"), ("host", "host-b"), ("networkInterfaceId", "eni-g2")));
-            await service.InvokeAsync("associate-address", P(("networkInterfaceId", "eni-g1"), ("publicIp", "203.0.113.7")));
-            await service.InvokeAsync("move-network-interface", P(("networkInterfaceId", "eni-g2"), ("toHost", "host-a")));
-            await service.InvokeAsync("delete-network-interface", P(("networkInterfaceId", "eni-a2")));
+            var vpc = await service.CreateVpcAsync(new("172.16.0.0/16", VpcId: "vpc-green"));
+            Assert.DoesNotContain(vpc.Vni, new uint[] { 1001, 1002 });
+            await service.CreateSubnetAsync(new("vpc-green", "172.16.1.0/24", SubnetId: "subnet-g"));
+            await service.CreateSecurityGroupAsync(new("vpc-green", GroupId: "sg-g"));
+            await service.AuthorizeSecurityGroupIngressAsync(new("sg-g", "tcp", Port: 443, Cidr: "0.0.0.0/0"));
+            var eni = await service.CreateNetworkInterfaceAsync(new("subnet-g", "host-a", Groups: ["sg-g"], NetworkInterfaceId: "eni-g1"));
+            Assert.Equal("172.16.1.4", eni.Resource.Ip);
+            await service.CreateNetworkInterfaceAsync(new("subnet-g", "host-b", NetworkInterfaceId: "eni-g2"));
+            await service.AssociateAddressAsync(new("eni-g1", "203.0.113.7"));
+            await service.MoveNetworkInterfaceAsync(new("eni-g2", "host-a"));
+            await service.DeleteNetworkInterfaceAsync(new("eni-a2"));
             await service.RecordAlarmsAsync([new AlarmRecord(0, default, AlarmRecord.CardKind, "host-a", "spoofed-source", "test")]);
             Assert.Empty(RegionValidator.Validate(service.Topology));
             json = RegionLoader.ToJson(service.Topology);
@@ -115,7 +118,7 @@ public abstract class MappingServiceContract
         Assert.Equal(json, RegionLoader.ToJson(reopened.Topology));
         Assert.Single(reopened.Alarms);
         // New work continues from the stored version.
-        await reopened.InvokeAsync("create-network-interface", P(("subnetId", "subnet-g"), ("host", "host-b")));
+        await reopened.CreateNetworkInterfaceAsync(new("subnet-g", "host-b"));
         Assert.Equal(version + 1, reopened.Version);
     }
 
@@ -124,9 +127,9 @@ public abstract class MappingServiceContract
     {
         Skip.If(Unavailable is not null, Unavailable);
         await using var service = await WithExampleAsync(await OpenAsync());
-        await service.InvokeAsync("create-vpc", P(("cidrBlock", "172.16.0.0/16"), ("vpcId", "vpc-green")));
-        await service.InvokeAsync("create-subnet", P(("vpcId", "vpc-green"), ("cidrBlock", "172.16.1.0/24"), ("subnetId", "subnet-g")));
-        await service.InvokeAsync("create-network-interface", P(("subnetId", "subnet-g"), ("host", "host-b")));
+        await service.CreateVpcAsync(new("172.16.0.0/16", VpcId: "vpc-green"));
+        await service.CreateSubnetAsync(new("vpc-green", "172.16.1.0/24", SubnetId: "subnet-g"));
+        await service.CreateNetworkInterfaceAsync(new("subnet-g", "host-b"));
         foreach (var host in new[] { "host-a", "host-b" })
         {
             var plan = RegionCompiler.ForHost(service.Topology, host, CardGeometry.Default);
@@ -160,7 +163,7 @@ public abstract class MappingServiceContract
     {
         Skip.If(Unavailable is not null, Unavailable);
         await using var service = await WithExampleAsync(await OpenAsync());
-        await service.InvokeAsync("authorize-security-group-ingress", P(("groupId", "sg-app"), ("protocol", "udp"), ("port", "53"), ("cidr", "10.0.0.0/16")));
+        await service.AuthorizeSecurityGroupIngressAsync(new("sg-app", "udp", Port: 53, Cidr: "10.0.0.0/16"));
         var version = service.Version;
         Assert.Equal(["host-a", "host-b"], service.Hub.HostsOf(version)!.Order(StringComparer.Ordinal));
         foreach (var host in new[] { "host-a", "host-b" })
@@ -185,9 +188,9 @@ public abstract class MappingServiceContract
             "{ \"name\": \"host-b\", \"underlayIp\": \"192.0.2.12\" }, { \"name\": \"host-c\", \"underlayIp\": \"192.0.2.13\" }, { \"name\": \"host-d\", \"underlayIp\": \"192.0.2.14\" }",
             StringComparison.Ordinal);
         await using var service = await OpenAsync();
-        await service.InvokeAsync("apply", P(("region", region)));
+        await service.ApplyAsync(region);
         // host-d gets vpc-1b2c... only: a new ENI there.
-        await service.InvokeAsync("create-network-interface", P(("subnetId", "subnet-c"), ("host", "host-d"), ("networkInterfaceId", "eni-d1")));
+        await service.CreateNetworkInterfaceAsync(new("subnet-c", "host-d", NetworkInterfaceId: "eni-d1"));
 
         var sessions = new Dictionary<string, List<HostDelta>>();
         var cts = new CancellationTokenSource();
@@ -220,7 +223,7 @@ public abstract class MappingServiceContract
             }
         };
         // eni-b1 (vpc 1002) moves host-a -> host-c: host-c first, then host-b and host-d, then host-a.
-        await service.InvokeAsync("move-network-interface", P(("networkInterfaceId", "eni-b1"), ("toHost", "host-c")));
+        await service.MoveNetworkInterfaceAsync(new("eni-b1", "host-c"));
         await Wait.Until(() => order.Count == 4);
         Assert.Equal("host-c", order[0]);
         Assert.Equal("host-a", order[3]);

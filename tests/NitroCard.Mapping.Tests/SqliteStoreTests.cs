@@ -69,7 +69,7 @@ public sealed class SqliteStoreTests : IDisposable
     {
         var path = _dir.File("region.db");
         await using (var service = await MappingService.OpenAsync(await SqliteRegionStore.OpenAsync(path)))
-            await service.InvokeAsync("apply", new Dictionary<string, string> { ["region"] = await File.ReadAllTextAsync(ExamplePath) });
+            await service.ApplyAsync(await File.ReadAllTextAsync(ExamplePath));
         await using (var db = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             await db.OpenAsync();

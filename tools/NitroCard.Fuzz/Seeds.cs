@@ -42,7 +42,7 @@ public static class Seeds
         yield return ("bgp", "seed-session-4octet", [1, .. BgpSession(fourOctetAs: true)]);
         yield return ("bgp", "seed-session-2octet", [0, .. BgpSession(fourOctetAs: false)]);
         foreach (var (name, request) in MappingRequests())
-            yield return ("mapping-request", name, request.ToByteArray());
+            yield return ("mapping-request", name, MappingRequestTarget.Input(request));
         foreach (var (name, bytes) in Deltas(repo))
             yield return ("delta", name, bytes);
     }
@@ -215,25 +215,26 @@ public static class Seeds
         return [.. messages.SelectMany(m => BgpCodec.Encode(m, fourOctetAs))];
     }
 
-    private static IEnumerable<(string, P.CallRequest)> MappingRequests()
+    private static IEnumerable<(string, IMessage)> MappingRequests()
     {
-        static P.CallRequest Call(string action, params (string Key, string Value)[] parameters)
-        {
-            var r = new P.CallRequest { Action = action };
-            foreach (var (k, v) in parameters)
-                r.Parameters[k] = v;
-            return r;
-        }
         const string vpc = "vpc-0a1b2c3d4e5f60718";
-        yield return ("seed-describe-enis", Call("describe-network-interfaces", ("vpcId", vpc)));
-        yield return ("seed-create-vpc", Call("create-vpc", ("cidrBlock", "10.9.0.0/16"), ("vni", "4242")));
-        yield return ("seed-create-subnet", Call("create-subnet", ("vpcId", vpc), ("cidrBlock", "10.0.3.0/24"), ("subnetId", "subnet-x")));
-        yield return ("seed-create-eni", Call("create-network-interface", ("subnetId", "subnet-a"), ("host", "host-b"), ("privateIpAddress", "10.0.1.99"), ("groups", "sg-web"), ("macAddress", "02:00:00:00:00:99")));
-        yield return ("seed-move-eni", Call("move-network-interface", ("networkInterfaceId", "eni-a1"), ("toHost", "host-b")));
-        yield return ("seed-authorize", Call("authorize-security-group-ingress", ("groupId", "sg-web"), ("protocol", "tcp"), ("fromPort", "22"), ("toPort", "22"), ("cidr", "192.0.2.0/24")));
-        yield return ("seed-associate-address", Call("associate-address", ("networkInterfaceId", "eni-a2"), ("publicIp", "198.51.100.20")));
-        yield return ("seed-alarms-page", Call("alarms", ("maxItems", "2"), ("startingToken", "1")));
-        yield return ("seed-apply", Call("apply", ("region", "{\"hosts\": [{\"name\": \"h\", \"underlayIp\": \"192.0.2.9\"}]}")));
+        yield return ("seed-describe-enis", new P.DescribeNetworkInterfacesRequest { VpcId = vpc });
+        yield return ("seed-describe-vpcs", new P.DescribeVpcsRequest());
+        yield return ("seed-describe-hosts", new P.DescribeHostsRequest { Host = "host-a" });
+        yield return ("seed-create-host", new P.CreateHostRequest { Name = "host-c", UnderlayIp = "192.0.2.13" });
+        yield return ("seed-create-vpc", new P.CreateVpcRequest { CidrBlock = "10.9.0.0/16", Vni = 4242 });
+        yield return ("seed-create-subnet", new P.CreateSubnetRequest { VpcId = vpc, CidrBlock = "10.0.3.0/24", SubnetId = "subnet-x" });
+        yield return ("seed-create-eni", new P.CreateNetworkInterfaceRequest
+        {
+            SubnetId = "subnet-a", Host = "host-b", PrivateIpAddress = "10.0.1.99", Groups = { "sg-web" }, MacAddress = "02:00:00:00:00:99", SourceDestCheck = false,
+        });
+        yield return ("seed-move-eni", new P.MoveNetworkInterfaceRequest { NetworkInterfaceId = "eni-a1", ToHost = "host-b" });
+        yield return ("seed-delete-eni", new P.DeleteNetworkInterfaceRequest { NetworkInterfaceId = "eni-a2" });
+        yield return ("seed-create-security-group", new P.CreateSecurityGroupRequest { VpcId = vpc, GroupId = "sg-x" });
+        yield return ("seed-authorize", new P.AuthorizeSecurityGroupIngressRequest { GroupId = "sg-web", Protocol = "tcp", FromPort = 22, ToPort = 22, Cidr = "192.0.2.0/24" });
+        yield return ("seed-associate-address", new P.AssociateAddressRequest { NetworkInterfaceId = "eni-a2", PublicIp = "198.51.100.20" });
+        yield return ("seed-alarms-page", new P.DescribeAlarmsRequest { MaxItems = 2, StartingToken = "1" });
+        yield return ("seed-apply", new P.ApplyRequest { Region = "{\"hosts\": [{\"name\": \"h\", \"underlayIp\": \"192.0.2.9\"}]}" });
     }
 
     private static IEnumerable<(string, byte[])> Deltas(string repo)

@@ -121,8 +121,7 @@ public static class MappingBenchmark
                 do
                     to = region.Hosts[(vpc * HostsPerVpc + random.Next(HostsPerVpc)) % options.Hosts].Name;
                 while (to == eni.Host);
-                var (ms, hosts) = await TimedAsync(service, () => service.InvokeAsync("move-network-interface",
-                    new Dictionary<string, string> { ["networkInterfaceId"] = eni.Id, ["toHost"] = to })).ConfigureAwait(false);
+                var (ms, hosts) = await TimedAsync(service, () => service.MoveNetworkInterfaceAsync(new MoveNetworkInterfaceRequest(eni.Id, to))).ConfigureAwait(false);
                 singles.Add(ms);
                 singleHosts.Add(hosts);
             }

@@ -50,7 +50,6 @@ public static class ErrorCodes
 {
     public const string InvalidParameterValue = "InvalidParameterValue";
     public const string MissingParameter = "MissingParameter";
-    public const string InvalidAction = "InvalidAction";
     public const string InvalidVpcRange = "InvalidVpc.Range";
     public const string InvalidVpcIdNotFound = "InvalidVpcID.NotFound";
     public const string InvalidVniInUse = "InvalidVni.InUse";

@@ -1,9 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using NitroCard.Card;
 using NitroCard.Mapping.Alarms;
+using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.State;
 using NitroCard.Region;
 
@@ -11,97 +10,21 @@ namespace NitroCard.Mapping.Api;
 
 public sealed partial class MappingService
 {
-    /// <summary>The actions <see cref="InvokeAsync"/> knows (the nitroctl command names).</summary>
-    public static readonly ImmutableArray<string> Actions =
-    [
-        "apply", "create-host", "create-vpc", "create-subnet", "create-network-interface", "move-network-interface",
-        "delete-network-interface", "create-security-group", "authorize-security-group-ingress", "associate-address",
-        "describe-vpcs", "describe-subnets", "describe-network-interfaces", "describe-security-groups", "describe-hosts", "alarms",
-    ];
-
-    /// <summary>Runs one API action with string parameters; returns its JSON result.</summary>
-    public async Task<string> InvokeAsync(string action, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        ArgumentNullException.ThrowIfNull(parameters);
-        var p = parameters;
-        CheckIds(action, p);
-        JsonNode? result = action switch
-        {
-            "apply" => await ApplyAsync(Required(p, "region"), Optional(p, "name") ?? "region.json", cancellationToken).ConfigureAwait(false),
-            "create-host" => await CommitAsync(action, s => CreateHost(s, p), cancellationToken).ConfigureAwait(false),
-            "create-vpc" => await CommitAsync(action, s => CreateVpc(s, p), cancellationToken).ConfigureAwait(false),
-            "create-subnet" => await CommitAsync(action, s => CreateSubnet(s, p), cancellationToken).ConfigureAwait(false),
-            "create-network-interface" => await CommitAsync(action, s => CreateNetworkInterface(s, p), cancellationToken).ConfigureAwait(false),
-            "move-network-interface" => await CommitAsync(action, s => MoveNetworkInterface(s, p), cancellationToken).ConfigureAwait(false),
-            "delete-network-interface" => await CommitAsync(action, s => DeleteNetworkInterface(s, p), cancellationToken).ConfigureAwait(false),
-            "create-security-group" => await CommitAsync(action, s => CreateSecurityGroup(s, p), cancellationToken).ConfigureAwait(false),
-            "authorize-security-group-ingress" => await CommitAsync(action, s => AuthorizeIngress(s, p), cancellationToken).ConfigureAwait(false),
-            "associate-address" => await CommitAsync(action, s => AssociateAddress(s, p), cancellationToken).ConfigureAwait(false),
-            "describe-vpcs" => Describe(p, DescribeVpcs),
-            "describe-subnets" => Describe(p, DescribeSubnets),
-            "describe-network-interfaces" => Describe(p, DescribeEnis),
-            "describe-security-groups" => Describe(p, DescribeGroups),
-            "describe-hosts" => Describe(p, DescribeHosts),
-            "alarms" => AlarmsResult(p),
-            _ => throw new MappingApiException(ErrorCodes.InvalidAction, $"The action {action} is not valid for this web service (known: {string.Join(", ", Actions)})"),
-        };
-        return result?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "{}";
-    }
-
-    /// <summary>The parameters that carry an id or a name (<c>name</c> only in <c>create-host</c>; <c>groups</c> is a list).</summary>
-    private static readonly ImmutableArray<string> IdParameters =
-        ["vpcId", "subnetId", "networkInterfaceId", "groupId", "routeTableId", "sourceGroup", "host", "toHost", "name", "groups"];
+    // Every operation first checks the ids and names it carries, then validates the request completely before
+    // anything changes (a refusal is a MappingApiException listing every problem).
 
     /// <summary>
-    /// Every id or name a request carries follows <see cref="ResourceName"/>, and an ENI id is not one of the live
-    /// region's own names (<see cref="LiveNames"/>): ids become namespaces, files and state-file entries.
+    /// <c>apply</c>: converges the service to a region file's text (everything in it, nothing else); <paramref name="name"/>
+    /// is the file's name in problem locations (absent: <c>region.json</c>).
     /// </summary>
-    private static void CheckIds(string action, IReadOnlyDictionary<string, string> p)
+    public Task<ApplyResult> ApplyAsync(string? regionJson, string? name = null, CancellationToken cancellationToken = default)
     {
-        var problems = new Problems();
-        foreach (var name in IdParameters)
-        {
-            if ((name == "name" && action != "create-host") || !p.TryGetValue(name, out var value) || string.IsNullOrWhiteSpace(value))
-                continue;
-            var ids = name == "groups" ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [value];
-            foreach (var id in ids)
-            {
-                if ((ResourceName.Problem(id) ?? (name == "networkInterfaceId" ? LiveNames.ReservedProblem(id) : null)) is { } problem)
-                    problems.Add(ErrorCodes.InvalidParameterValue, $"Value for parameter {name} is invalid: {problem}");
-            }
-        }
-        problems.ThrowIfAny();
-    }
-
-    /// <summary>
-    /// <c>alarms</c>: every alarm as a JSON array; with <c>maxItems</c> or <c>startingToken</c> one page,
-    /// <c>{"alarms": [...], "nextToken": "..."}</c> (AWS CLI style; the token is the id of the next alarm).
-    /// </summary>
-    private JsonNode? AlarmsResult(IReadOnlyDictionary<string, string> p)
-    {
-        var maxText = Optional(p, "maxItems");
-        var tokenText = Optional(p, "startingToken");
-        if (maxText is null && tokenText is null)
-            return JsonSerializer.SerializeToNode([.. Alarms], AlarmJsonContext.Default.ListAlarmRecord);
-        var max = int.MaxValue;
-        if (maxText is not null && (!int.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max < 1))
-            throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"--max-items '{maxText}': expected a whole number of at least 1");
-        long start = 0;
-        if (tokenText is not null && (!long.TryParse(tokenText, NumberStyles.None, CultureInfo.InvariantCulture, out start) || start < 1))
-            throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"--starting-token '{tokenText}': not a token from a previous alarms page (nextToken)");
-        var page = Alarms.SkipWhile(a => a.Id < start).Take(max == int.MaxValue ? max : max + 1).ToList();
-        var next = page.Count > max ? page[max].Id.ToString(CultureInfo.InvariantCulture) : null;
-        return JsonSerializer.SerializeToNode(new AlarmPage([.. page.Take(max)], next), AlarmJsonContext.Default.AlarmPage);
-    }
-
-    /// <summary>Converges the service to a region file: everything in it, nothing else.</summary>
-    public Task<JsonNode?> ApplyAsync(string regionJson, string name, CancellationToken cancellationToken = default)
-    {
+        var text = Required(regionJson, "region");
+        name = Optional(name) ?? "region.json";
         RegionTopology region;
         try
         {
-            region = RegionLoader.LoadFromString(regionJson, name, _geometry);
+            region = RegionLoader.LoadFromString(text, name, _geometry);
         }
         catch (RegionException e)
         {
@@ -111,7 +34,7 @@ public sealed partial class MappingService
     }
 
     /// <summary>Converges the service to a region built in memory (validated like a region file).</summary>
-    public Task<JsonNode?> ApplyAsync(RegionTopology region, CancellationToken cancellationToken = default)
+    public Task<ApplyResult> ApplyAsync(RegionTopology region, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(region);
         var errors = RegionValidator.Validate(region, _geometry);
@@ -120,7 +43,137 @@ public sealed partial class MappingService
         return CommitAsync("apply", s => ApplyPlan(s, region with { SourceName = "mapping service" }), cancellationToken);
     }
 
-    private static Plan ApplyPlan(RegionState state, RegionTopology region)
+    public Task<RegionHost> CreateHostAsync(CreateHostRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckIds(("name", request.Name));
+        return CommitAsync("create-host", s => CreateHost(s, request), cancellationToken);
+    }
+
+    public Task<Vpc> CreateVpcAsync(CreateVpcRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckIds(("vpcId", request.VpcId));
+        return CommitAsync("create-vpc", s => CreateVpc(s, request), cancellationToken);
+    }
+
+    public Task<InVpc<Subnet>> CreateSubnetAsync(CreateSubnetRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckIds(("vpcId", request.VpcId), ("subnetId", request.SubnetId), ("routeTableId", request.RouteTableId));
+        return CommitAsync("create-subnet", s => CreateSubnet(s, request), cancellationToken);
+    }
+
+    public Task<InVpc<Eni>> CreateNetworkInterfaceAsync(CreateNetworkInterfaceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckIds([("subnetId", request.SubnetId), ("networkInterfaceId", request.NetworkInterfaceId), ("host", request.Host), .. request.Groups.Select(g => ("groups", (string?)g))]);
+        return CommitAsync("create-network-interface", s => CreateNetworkInterface(s, request), cancellationToken);
+    }
+
+    public Task<InVpc<Eni>> MoveNetworkInterfaceAsync(MoveNetworkInterfaceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckIds(("networkInterfaceId", request.NetworkInterfaceId), ("toHost", request.ToHost));
+        return CommitAsync("move-network-interface", s => MoveNetworkInterface(s, request), cancellationToken);
+    }
+
+    /// <summary>Returns true (EC2's <c>Return</c>) once the ENI is deleted.</summary>
+    public Task<bool> DeleteNetworkInterfaceAsync(DeleteNetworkInterfaceRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckIds(("networkInterfaceId", request.NetworkInterfaceId));
+        return CommitAsync("delete-network-interface", s => DeleteNetworkInterface(s, request), cancellationToken);
+    }
+
+    public Task<InVpc<SecurityGroup>> CreateSecurityGroupAsync(CreateSecurityGroupRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckIds(("vpcId", request.VpcId), ("groupId", request.GroupId));
+        return CommitAsync("create-security-group", s => CreateSecurityGroup(s, request), cancellationToken);
+    }
+
+    public Task<AuthorizedRule> AuthorizeSecurityGroupIngressAsync(AuthorizeSecurityGroupIngressRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckIds(("groupId", request.GroupId), ("sourceGroup", request.SourceGroup));
+        return CommitAsync("authorize-security-group-ingress", s => AuthorizeIngress(s, request), cancellationToken);
+    }
+
+    public Task<InVpc<Eni>> AssociateAddressAsync(AssociateAddressRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CheckIds(("networkInterfaceId", request.NetworkInterfaceId));
+        return CommitAsync("associate-address", s => AssociateAddress(s, request), cancellationToken);
+    }
+
+    /// <summary>VPCs (without their ENIs), filtered by <see cref="DescribeFilter.VpcId"/>.</summary>
+    public IReadOnlyList<Vpc> DescribeVpcs(DescribeFilter filter)
+        => Describe<IReadOnlyList<Vpc>>(filter, (state, f) => [.. state.Topology.Vpcs.Where(v => Matches(f.VpcId, v.Id)).Select(v => v with { Enis = [] })]);
+
+    /// <summary>Subnets, filtered by <see cref="DescribeFilter.VpcId"/>.</summary>
+    public IReadOnlyList<InVpc<Subnet>> DescribeSubnets(DescribeFilter filter)
+        => Describe<IReadOnlyList<InVpc<Subnet>>>(filter, (state, f) => [.. state.Topology.Vpcs.Where(v => Matches(f.VpcId, v.Id)).SelectMany(v => v.Subnets.Select(s => new InVpc<Subnet>(v.Id, s)))]);
+
+    /// <summary>ENIs, filtered by VPC, host, ENI id and subnet.</summary>
+    public IReadOnlyList<InVpc<Eni>> DescribeNetworkInterfaces(DescribeFilter filter)
+        => Describe<IReadOnlyList<InVpc<Eni>>>(filter, (state, f) => [.. state.Topology.Vpcs.Where(v => Matches(f.VpcId, v.Id)).SelectMany(v => v.Enis
+            .Where(e => Matches(f.Host, e.Host) && Matches(f.NetworkInterfaceId, e.Id) && Matches(f.SubnetId, e.Subnet))
+            .Select(e => new InVpc<Eni>(v.Id, e)))]);
+
+    /// <summary>Security groups, filtered by <see cref="DescribeFilter.VpcId"/>.</summary>
+    public IReadOnlyList<InVpc<SecurityGroup>> DescribeSecurityGroups(DescribeFilter filter)
+        => Describe<IReadOnlyList<InVpc<SecurityGroup>>>(filter, (state, f) => [.. state.Topology.Vpcs.Where(v => Matches(f.VpcId, v.Id)).SelectMany(v => v.SecurityGroups.Select(g => new InVpc<SecurityGroup>(v.Id, g)))]);
+
+    /// <summary>Hosts with their connection, acknowledged version, VPCs, ENIs and last reported counters, filtered by <see cref="DescribeFilter.Host"/>.</summary>
+    public IReadOnlyList<HostStatus> DescribeHosts(DescribeFilter filter)
+        => Describe<IReadOnlyList<HostStatus>>(filter, (state, f) =>
+        {
+            var connected = Hub.ConnectedHosts.ToHashSet(StringComparer.Ordinal);
+            return [.. state.Topology.Hosts.Where(h => Matches(f.Host, h.Name)).Select(h => new HostStatus(
+                h, connected.Contains(h.Name), Hub.AckedVersion(h.Name), state.Version,
+                [.. state.VpcsOf(h.Name).Order(StringComparer.Ordinal)], state.EniCountOn(h.Name), _hostCounters.GetValueOrDefault(h.Name)))];
+        });
+
+    /// <summary>
+    /// <c>alarms</c>: without <see cref="DescribeAlarmsRequest.MaxItems"/> and <see cref="DescribeAlarmsRequest.StartingToken"/>
+    /// every alarm; with either one page (AWS CLI style; the token is the id of the next alarm).
+    /// </summary>
+    public AlarmPage DescribeAlarms(DescribeAlarmsRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var tokenText = Optional(request.StartingToken);
+        if (request.MaxItems is null && tokenText is null)
+            return new AlarmPage([.. Alarms], null);
+        var max = request.MaxItems ?? int.MaxValue;
+        if (max < 1)
+            throw new MappingApiException(ErrorCodes.InvalidParameterValue, ParameterText.InvalidMaxItems(max.ToString(CultureInfo.InvariantCulture)));
+        long start = 0;
+        if (tokenText is not null && (!long.TryParse(tokenText, NumberStyles.None, CultureInfo.InvariantCulture, out start) || start < 1))
+            throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"--starting-token '{tokenText}': not a token from a previous alarms page (nextToken)");
+        var page = Alarms.SkipWhile(a => a.Id < start).Take(max == int.MaxValue ? max : max + 1).ToList();
+        var next = page.Count > max ? page[max].Id.ToString(CultureInfo.InvariantCulture) : null;
+        return new AlarmPage([.. page.Take(max)], next);
+    }
+
+    /// <summary>
+    /// Every id or name a request carries follows <see cref="ResourceName"/>, and an ENI id is not one of the live
+    /// region's own names (<see cref="LiveNames"/>): ids become namespaces, files and state-file entries.
+    /// </summary>
+    private static void CheckIds(params (string Parameter, string? Value)[] ids)
+    {
+        var problems = new Problems();
+        foreach (var (name, id) in ids)
+        {
+            if (string.IsNullOrWhiteSpace(id))
+                continue;
+            if ((ResourceName.Problem(id) ?? (name == "networkInterfaceId" ? LiveNames.ReservedProblem(id) : null)) is { } problem)
+                problems.Add(ErrorCodes.InvalidParameterValue, $"Value for parameter {name} is invalid: {problem}");
+        }
+        problems.ThrowIfAny();
+    }
+
+    private static Plan<ApplyResult> ApplyPlan(RegionState state, RegionTopology region)
     {
         var old = state.Topology;
         var writes = RegionRecords.Diff(old, region);
@@ -164,21 +217,15 @@ public sealed partial class MappingService
                     changes.Add(new EniChange(o.Vpc.Id, o.Vpc.Vni, o.Eni, null));
             }
         }
-        var result = new JsonObject
-        {
-            ["vpcs"] = region.Vpcs.Length,
-            ["enis"] = region.Vpcs.Sum(v => v.Enis.Length),
-            ["hosts"] = region.Hosts.Length,
-            ["writes"] = writes.Count,
-        };
-        return new Plan(writes, _ => { }, changes.ToImmutable(), full, result, region) { Vpcs = touched.ToImmutable() };
+        var result = new ApplyResult(region.Vpcs.Length, region.Vpcs.Sum(v => v.Enis.Length), region.Hosts.Length, writes.Count);
+        return new Plan<ApplyResult>(writes, _ => { }, changes.ToImmutable(), full, result, region) { Vpcs = touched.ToImmutable() };
     }
 
     private static bool EniEquals(Eni a, Eni b) => RegionRecords.ToJson(a) == RegionRecords.ToJson(b);
 
-    private Plan CreateHost(RegionState state, IReadOnlyDictionary<string, string> p)
+    private Plan<RegionHost> CreateHost(RegionState state, CreateHostRequest p)
     {
-        var host = new RegionHost(Required(p, "name"), Required(p, "underlayIp"), Optional(p, "underlayMac"), Optional(p, "dataplane"));
+        var host = new RegionHost(Required(p.Name, "name"), Required(p.UnderlayIp, "underlayIp"), Optional(p.UnderlayMac), Optional(p.Dataplane));
         var problems = new Problems();
         if (state.Host(host.Name) is not null || state.Topology.Edges.Any(e => e.Name == host.Name))
             problems.Add(ErrorCodes.InvalidIdDuplicate, $"The host name '{host.Name}' already exists");
@@ -187,15 +234,14 @@ public sealed partial class MappingService
         var errors = RegionValidator.Validate(next, _geometry);
         if (!errors.IsEmpty)
             throw MappingApiException.FromProblems(ErrorCodes.InvalidParameterValue, [.. errors.Select(e => e.ToString())]);
-        var node = JsonSerializer.SerializeToNode(host, RegionJsonContext.Default.RegionHost);
-        return new Plan([new StoreWrite(RecordKeys.Host(host.Name), state.Topology.Hosts.Length, RegionRecords.ToJson(host))],
-            s => s.AddHost(host), [], false, node);
+        return new Plan<RegionHost>([new StoreWrite(RecordKeys.Host(host.Name), state.Topology.Hosts.Length, RegionRecords.ToJson(host))],
+            s => s.AddHost(host), [], false, host);
     }
 
-    private Plan CreateVpc(RegionState state, IReadOnlyDictionary<string, string> p)
+    private Plan<Vpc> CreateVpc(RegionState state, CreateVpcRequest p)
     {
-        var cidr = Required(p, "cidrBlock");
-        var id = Optional(p, "vpcId") ?? NewId("vpc");
+        var cidr = Required(p.CidrBlock, "cidrBlock");
+        var id = Optional(p.VpcId) ?? NewId("vpc");
         var problems = new Problems();
         if (!AddressText.TryParsePrefix(cidr, out var prefix, out var problem))
             problems.Add(ErrorCodes.InvalidParameterValue, $"Value ({cidr}) for parameter cidrBlock is invalid: {problem}");
@@ -204,10 +250,11 @@ public sealed partial class MappingService
         if (state.HasId(id))
             problems.Add(ErrorCodes.InvalidIdDuplicate, $"The ID '{id}' already exists");
         uint vni;
-        if (Optional(p, "vni") is { } vniText)
+        if (p.Vni is { } requested)
         {
-            if (!uint.TryParse(vniText, NumberStyles.None, CultureInfo.InvariantCulture, out vni) || vni is 0 or > RegionDefaults.MaxVni)
-                problems.Add(ErrorCodes.InvalidParameterValue, $"Value ({vniText}) for parameter vni is invalid: a VNI is 1..{RegionDefaults.MaxVni}");
+            vni = requested;
+            if (vni is 0 or > RegionDefaults.MaxVni)
+                problems.Add(ErrorCodes.InvalidParameterValue, ParameterText.InvalidVni(vni.ToString(CultureInfo.InvariantCulture)));
             else if (state.HasVni(vni))
                 problems.Add(ErrorCodes.InvalidVniInUse, $"The VNI {vni} is already the VNI of another VPC");
         }
@@ -220,18 +267,18 @@ public sealed partial class MappingService
         problems.ThrowIfAny();
         var vpc = new Vpc(id, cidr, vni);
         ValidateVpc(state, vpc);
-        return new Plan([new StoreWrite(RecordKeys.Vpc(id), state.Topology.Vpcs.Length, RegionRecords.ToJson(vpc))],
-            s => s.AddVpc(vpc), [], false, ToNode(vpc));
+        return new Plan<Vpc>([new StoreWrite(RecordKeys.Vpc(id), state.Topology.Vpcs.Length, RegionRecords.ToJson(vpc))],
+            s => s.AddVpc(vpc), [], false, vpc);
     }
 
     private static Vpc RequireVpc(RegionState state, string id)
         => state.Vpc(id) ?? throw new MappingApiException(ErrorCodes.InvalidVpcIdNotFound, $"The vpc ID '{id}' does not exist");
 
-    private Plan CreateSubnet(RegionState state, IReadOnlyDictionary<string, string> p)
+    private Plan<InVpc<Subnet>> CreateSubnet(RegionState state, CreateSubnetRequest p)
     {
-        var vpc = RequireVpc(state, Required(p, "vpcId"));
-        var cidr = Required(p, "cidrBlock");
-        var id = Optional(p, "subnetId") ?? NewId("subnet");
+        var vpc = RequireVpc(state, Required(p.VpcId, "vpcId"));
+        var cidr = Required(p.CidrBlock, "cidrBlock");
+        var id = Optional(p.SubnetId) ?? NewId("subnet");
         var problems = new Problems();
         if (state.HasId(id))
             problems.Add(ErrorCodes.InvalidIdDuplicate, $"The ID '{id}' already exists");
@@ -251,24 +298,22 @@ public sealed partial class MappingService
             }
         }
         problems.ThrowIfAny();
-        var subnet = new Subnet(id, cidr, Optional(p, "routeTableId"));
+        var subnet = new Subnet(id, cidr, Optional(p.RouteTableId));
         var next = vpc with { Subnets = vpc.Subnets.Add(subnet) };
         ValidateVpc(state, next);
-        var node = JsonSerializer.SerializeToNode(subnet, RegionJsonContext.Default.Subnet)!.AsObject();
-        node["vpc"] = vpc.Id;
-        return new Plan([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, node) { Vpcs = [vpc.Id] };
+        return new Plan<InVpc<Subnet>>([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, new(vpc.Id, subnet)) { Vpcs = [vpc.Id] };
     }
 
     private static StoreWrite VpcWrite(RegionState state, Vpc vpc)
         => new(RecordKeys.Vpc(vpc.Id), state.Topology.Vpcs.IndexOf(state.Vpc(vpc.Id)!), RegionRecords.ToJson(vpc));
 
-    private Plan CreateNetworkInterface(RegionState state, IReadOnlyDictionary<string, string> p)
+    private Plan<InVpc<Eni>> CreateNetworkInterface(RegionState state, CreateNetworkInterfaceRequest p)
     {
-        var subnetId = Required(p, "subnetId");
-        var host = Required(p, "host");
+        var subnetId = Required(p.SubnetId, "subnetId");
+        var host = Required(p.Host, "host");
         var found = state.FindSubnet(subnetId) ?? throw new MappingApiException(ErrorCodes.InvalidSubnetIdNotFound, $"The subnet ID '{subnetId}' does not exist");
         var (vpc, subnet) = found;
-        var id = Optional(p, "networkInterfaceId") ?? NewId("eni");
+        var id = Optional(p.NetworkInterfaceId) ?? NewId("eni");
         var problems = new Problems();
         if (state.HasId(id))
             problems.Add(ErrorCodes.InvalidIdDuplicate, $"The ID '{id}' already exists");
@@ -278,7 +323,7 @@ public sealed partial class MappingService
             problems.Add(ErrorCodes.InsufficientCapacity, $"The host '{host}' has no free ENI slot ({_geometry.EniSlots} in use)");
         var prefix = ParsePrefix(subnet.Cidr);
         var used = vpc.Enis.Select(e => AddressText.TryParseIpv4(e.Ip, out var x) ? x : 0).ToHashSet();
-        var ip = Optional(p, "privateIpAddress");
+        var ip = Optional(p.PrivateIpAddress);
         if (ip is null)
         {
             for (var a = prefix.Network + 4; a < prefix.Broadcast; a++)
@@ -309,7 +354,7 @@ public sealed partial class MappingService
             var owner = vpc.Enis.First(e => e.Ip == ip).Id;
             problems.Add(ErrorCodes.InvalidIpAddressInUse, $"The specified address {ip} is already in use in {vpc.Id} (by {owner})");
         }
-        var mac = Optional(p, "macAddress");
+        var mac = Optional(p.MacAddress);
         if (mac is null)
         {
             var n = (ulong)state.NextSeq + 1;
@@ -326,19 +371,18 @@ public sealed partial class MappingService
         {
             problems.Add(ErrorCodes.InvalidParameterValue, $"Value ({mac}) for parameter macAddress is invalid: {macProblem}");
         }
-        var groups = Optional(p, "groups")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        var groups = p.Groups.Where(g => !string.IsNullOrWhiteSpace(g)).Select(g => g.Trim()).ToList();
         foreach (var g in groups)
         {
             if (!vpc.SecurityGroups.Any(x => x.Id == g))
                 problems.Add(ErrorCodes.InvalidGroupIdNotFound, $"The security group '{g}' does not exist in {vpc.Id}");
         }
-        var sourceDestCheck = Optional(p, "sourceDestCheck") is not { } sdc || !sdc.Equals("false", StringComparison.OrdinalIgnoreCase);
         problems.ThrowIfAny();
 
-        var eni = new Eni(id, subnetId, ip!, mac, host, [.. groups], null, sourceDestCheck);
+        var eni = new Eni(id, subnetId, ip!, mac, host, [.. groups], null, p.SourceDestCheck);
         ValidateVpc(state, vpc with { Enis = vpc.Enis.Add(eni) });
-        return new Plan([new StoreWrite(RecordKeys.Eni(vpc.Id, id), state.NextSeq, RegionRecords.ToJson(eni))],
-            s => s.AddEni(vpc.Id, eni), [new EniChange(vpc.Id, vpc.Vni, null, eni)], false, ToNode(eni, vpc.Id));
+        return new Plan<InVpc<Eni>>([new StoreWrite(RecordKeys.Eni(vpc.Id, id), state.NextSeq, RegionRecords.ToJson(eni))],
+            s => s.AddEni(vpc.Id, eni), [new EniChange(vpc.Id, vpc.Vni, null, eni)], false, new(vpc.Id, eni));
     }
 
     private static (Vpc Vpc, Eni Eni) RequireEni(RegionState state, string id)
@@ -347,10 +391,10 @@ public sealed partial class MappingService
         return (state.Vpc(state.VpcOfEni(id)!)!, eni);
     }
 
-    private Plan MoveNetworkInterface(RegionState state, IReadOnlyDictionary<string, string> p)
+    private Plan<InVpc<Eni>> MoveNetworkInterface(RegionState state, MoveNetworkInterfaceRequest p)
     {
-        var (vpc, eni) = RequireEni(state, Required(p, "networkInterfaceId"));
-        var to = Required(p, "toHost");
+        var (vpc, eni) = RequireEni(state, Required(p.NetworkInterfaceId, "networkInterfaceId"));
+        var to = Required(p.ToHost, "toHost");
         if (state.Host(to) is null)
             throw new MappingApiException(ErrorCodes.InvalidHostIdNotFound, $"The host '{to}' does not exist");
         if (to == eni.Host)
@@ -359,116 +403,65 @@ public sealed partial class MappingService
             throw new MappingApiException(ErrorCodes.InsufficientCapacity, $"The host '{to}' has no free ENI slot ({_geometry.EniSlots} in use)");
         var moved = eni with { Host = to };
         ValidateVpc(state, vpc with { Enis = vpc.Enis.Replace(eni, moved) });
-        return new Plan([new StoreWrite(RecordKeys.Eni(vpc.Id, eni.Id), state.SeqOfEni(eni.Id), RegionRecords.ToJson(moved))],
-            s => s.ReplaceEni(moved), [new EniChange(vpc.Id, vpc.Vni, eni, moved)], false, ToNode(moved, vpc.Id));
+        return new Plan<InVpc<Eni>>([new StoreWrite(RecordKeys.Eni(vpc.Id, eni.Id), state.SeqOfEni(eni.Id), RegionRecords.ToJson(moved))],
+            s => s.ReplaceEni(moved), [new EniChange(vpc.Id, vpc.Vni, eni, moved)], false, new(vpc.Id, moved));
     }
 
-    private static Plan DeleteNetworkInterface(RegionState state, IReadOnlyDictionary<string, string> p)
+    private static Plan<bool> DeleteNetworkInterface(RegionState state, DeleteNetworkInterfaceRequest p)
     {
-        var (vpc, eni) = RequireEni(state, Required(p, "networkInterfaceId"));
-        return new Plan([new StoreWrite(RecordKeys.Eni(vpc.Id, eni.Id), 0, null)],
-            s => s.RemoveEni(eni.Id), [new EniChange(vpc.Id, vpc.Vni, eni, null)], false, new JsonObject { ["return"] = true });
+        var (vpc, eni) = RequireEni(state, Required(p.NetworkInterfaceId, "networkInterfaceId"));
+        return new Plan<bool>([new StoreWrite(RecordKeys.Eni(vpc.Id, eni.Id), 0, null)],
+            s => s.RemoveEni(eni.Id), [new EniChange(vpc.Id, vpc.Vni, eni, null)], false, true);
     }
 
-    private Plan CreateSecurityGroup(RegionState state, IReadOnlyDictionary<string, string> p)
+    private Plan<InVpc<SecurityGroup>> CreateSecurityGroup(RegionState state, CreateSecurityGroupRequest p)
     {
-        var vpc = RequireVpc(state, Required(p, "vpcId"));
-        var id = Optional(p, "groupId") ?? NewId("sg");
+        var vpc = RequireVpc(state, Required(p.VpcId, "vpcId"));
+        var id = Optional(p.GroupId) ?? NewId("sg");
         if (state.HasId(id))
             throw new MappingApiException(ErrorCodes.InvalidIdDuplicate, $"The ID '{id}' already exists");
         var group = new SecurityGroup(id);
         var next = vpc with { SecurityGroups = vpc.SecurityGroups.Add(group) };
         ValidateVpc(state, next);
-        var node = JsonSerializer.SerializeToNode(group, RegionJsonContext.Default.SecurityGroup)!.AsObject();
-        node["vpc"] = vpc.Id;
-        return new Plan([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, node) { Vpcs = [vpc.Id] };
+        return new Plan<InVpc<SecurityGroup>>([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, new(vpc.Id, group)) { Vpcs = [vpc.Id] };
     }
 
-    private Plan AuthorizeIngress(RegionState state, IReadOnlyDictionary<string, string> p)
+    private Plan<AuthorizedRule> AuthorizeIngress(RegionState state, AuthorizeSecurityGroupIngressRequest p)
     {
-        var groupId = Required(p, "groupId");
+        var groupId = Required(p.GroupId, "groupId");
         var vpc = state.FindSecurityGroupVpc(groupId) ?? throw new MappingApiException(ErrorCodes.InvalidGroupIdNotFound, $"The security group '{groupId}' does not exist");
         var group = vpc.SecurityGroups.First(g => g.Id == groupId);
-        int? Port(string name)
-        {
-            if (Optional(p, name) is not { } text)
-                return null;
-            return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)
-                ? v : throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"Value ({text}) for parameter {name} is invalid: not a number");
-        }
-        var rule = new SecurityGroupRule(Required(p, "protocol"), Port("fromPort") ?? Port("port"), Port("toPort") ?? Port("port"), Optional(p, "cidr"), Optional(p, "sourceGroup"));
+        var rule = new SecurityGroupRule(Required(p.Protocol, "protocol"), p.FromPort ?? p.Port, p.ToPort ?? p.Port, Optional(p.Cidr), Optional(p.SourceGroup));
         if (group.Ingress.Contains(rule))
             throw new MappingApiException(ErrorCodes.InvalidPermissionDuplicate, $"the specified rule already exists in {groupId}");
         var next = vpc with { SecurityGroups = vpc.SecurityGroups.Replace(group, group with { Ingress = group.Ingress.Add(rule) }) };
         ValidateVpc(state, next);
-        var node = JsonSerializer.SerializeToNode(rule, RegionJsonContext.Default.SecurityGroupRule)!.AsObject();
-        node["groupId"] = groupId;
-        return new Plan([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, node) { Vpcs = [vpc.Id] };
+        return new Plan<AuthorizedRule>([VpcWrite(state, next)], s => s.ReplaceVpcHeader(next), [], false, new(groupId, rule)) { Vpcs = [vpc.Id] };
     }
 
-    private Plan AssociateAddress(RegionState state, IReadOnlyDictionary<string, string> p)
+    private Plan<InVpc<Eni>> AssociateAddress(RegionState state, AssociateAddressRequest p)
     {
-        var (vpc, eni) = RequireEni(state, Required(p, "networkInterfaceId"));
-        var publicIp = Required(p, "publicIp");
+        var (vpc, eni) = RequireEni(state, Required(p.NetworkInterfaceId, "networkInterfaceId"));
+        var publicIp = Required(p.PublicIp, "publicIp");
         if (!AddressText.TryParseIpv4(publicIp, out var address))
             throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"Value ({publicIp}) for parameter publicIp is invalid: not an IPv4 address");
         if (state.PublicIpOwner(address) is { } owner && owner != eni.Id)
             throw new MappingApiException(ErrorCodes.InvalidAddressInUse, $"The address {publicIp} is already associated with {owner}");
         var changed = eni with { PublicIp = publicIp };
         ValidateVpc(state, vpc with { Enis = vpc.Enis.Replace(eni, changed) });
-        return new Plan([new StoreWrite(RecordKeys.Eni(vpc.Id, eni.Id), state.SeqOfEni(eni.Id), RegionRecords.ToJson(changed))],
-            s => s.ReplaceEni(changed), [new EniChange(vpc.Id, vpc.Vni, eni, changed)], false, ToNode(changed, vpc.Id));
+        return new Plan<InVpc<Eni>>([new StoreWrite(RecordKeys.Eni(vpc.Id, eni.Id), state.SeqOfEni(eni.Id), RegionRecords.ToJson(changed))],
+            s => s.ReplaceEni(changed), [new EniChange(vpc.Id, vpc.Vni, eni, changed)], false, new(vpc.Id, changed));
     }
 
     // ---- describe ------------------------------------------------------------------------------
 
-    private JsonArray Describe(IReadOnlyDictionary<string, string> p, Func<RegionState, IReadOnlyDictionary<string, string>, JsonArray> describe)
+    private T Describe<T>(DescribeFilter filter, Func<RegionState, DescribeFilter, T> describe)
     {
+        ArgumentNullException.ThrowIfNull(filter);
+        CheckIds(("vpcId", filter.VpcId), ("subnetId", filter.SubnetId), ("networkInterfaceId", filter.NetworkInterfaceId), ("host", filter.Host));
         lock (_sync)
-            return describe(_state, p);
+            return describe(_state, filter);
     }
 
-    private static bool Matches(IReadOnlyDictionary<string, string> p, string name, string value)
-        => Optional(p, name) is not { } wanted || wanted == value;
-
-    private static JsonArray DescribeVpcs(RegionState state, IReadOnlyDictionary<string, string> p)
-        => [.. state.Topology.Vpcs.Where(v => Matches(p, "vpcId", v.Id)).Select(ToNode)];
-
-    private static JsonArray DescribeSubnets(RegionState state, IReadOnlyDictionary<string, string> p)
-        => [.. state.Topology.Vpcs.Where(v => Matches(p, "vpcId", v.Id)).SelectMany(v => v.Subnets.Select(s =>
-        {
-            var node = JsonSerializer.SerializeToNode(s, RegionJsonContext.Default.Subnet)!.AsObject();
-            node["vpc"] = v.Id;
-            return (JsonNode)node;
-        }))];
-
-    private static JsonArray DescribeEnis(RegionState state, IReadOnlyDictionary<string, string> p)
-        => [.. state.Topology.Vpcs.Where(v => Matches(p, "vpcId", v.Id)).SelectMany(v => v.Enis
-            .Where(e => Matches(p, "host", e.Host) && Matches(p, "networkInterfaceId", e.Id) && Matches(p, "subnetId", e.Subnet))
-            .Select(e => ToNode(e, v.Id)))];
-
-    private static JsonArray DescribeGroups(RegionState state, IReadOnlyDictionary<string, string> p)
-        => [.. state.Topology.Vpcs.Where(v => Matches(p, "vpcId", v.Id)).SelectMany(v => v.SecurityGroups.Select(g =>
-        {
-            var node = JsonSerializer.SerializeToNode(g, RegionJsonContext.Default.SecurityGroup)!.AsObject();
-            node["vpc"] = v.Id;
-            return (JsonNode)node;
-        }))];
-
-    private JsonArray DescribeHosts(RegionState state, IReadOnlyDictionary<string, string> p)
-    {
-        var connected = Hub.ConnectedHosts.ToHashSet(StringComparer.Ordinal);
-        return [.. state.Topology.Hosts.Where(h => Matches(p, "host", h.Name)).Select(h =>
-        {
-            var node = JsonSerializer.SerializeToNode(h, RegionJsonContext.Default.RegionHost)!.AsObject();
-            node["connected"] = connected.Contains(h.Name);
-            node["ackedVersion"] = Hub.AckedVersion(h.Name);
-            node["regionVersion"] = state.Version;
-            node["vpcs"] = new JsonArray([.. state.VpcsOf(h.Name).Order(StringComparer.Ordinal).Select(v => (JsonNode)v)]);
-            node["enis"] = state.EniCountOn(h.Name);
-            if (_hostCounters.TryGetValue(h.Name, out var counters))
-                node["counters"] = JsonNode.Parse(counters);
-            return (JsonNode)node;
-        })];
-    }
+    private static bool Matches(string? wanted, string value) => Optional(wanted) is not { } w || w == value;
 }

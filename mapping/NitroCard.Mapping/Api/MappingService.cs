@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NitroCard.Card;
@@ -46,7 +45,7 @@ public sealed partial class MappingService : IAsyncDisposable
     private readonly List<AlarmRecord> _alarms = [];
     private readonly AlarmLimiter _alarmLimiter;
     private readonly TimeSpan _alarmRetention;
-    private readonly Dictionary<string, string> _hostCounters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HostCounters> _hostCounters = new(StringComparer.Ordinal);
     private RegionState _state;
     private long _nextAlarm;
 
@@ -166,24 +165,24 @@ public sealed partial class MappingService : IAsyncDisposable
     // ---- commit pipeline -----------------------------------------------------------------------
 
     /// <summary>A validated change: what to store, how to apply it to the state, what it changes on cards.</summary>
-    private sealed record Plan(
+    private sealed record Plan<TResult>(
         IReadOnlyList<StoreWrite> Writes,
         Action<RegionState> Apply,
         ImmutableArray<EniChange> Enis,
         bool Full,
-        JsonNode? Result,
+        TResult Result,
         RegionTopology? Replacement = null)
     {
         /// <summary>VPCs whose non-ENI parts (or ENI order) the change alters: their hosts' plans are recompiled.</summary>
         public ImmutableArray<string> Vpcs { get; init; } = [];
     }
 
-    private async Task<JsonNode?> CommitAsync(string action, Func<RegionState, Plan> plan, CancellationToken cancellationToken)
+    private async Task<TResult> CommitAsync<TResult>(string action, Func<RegionState, Plan<TResult>> plan, CancellationToken cancellationToken)
     {
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Plan p;
+            Plan<TResult> p;
             long version;
             try
             {
@@ -278,22 +277,13 @@ public sealed partial class MappingService : IAsyncDisposable
             throw MappingApiException.FromProblems(ErrorCodes.InvalidParameterValue, [.. errors.Select(e => e.ToString().Replace("vpcs[0]", vpc.Id, StringComparison.Ordinal))]);
     }
 
-    private static string Required(IReadOnlyDictionary<string, string> p, string name)
-        => p.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v : throw new MappingApiException(ErrorCodes.MissingParameter, $"The request must contain the parameter {name}");
+    private static string Required(string? value, string name)
+        => !string.IsNullOrWhiteSpace(value) ? value : throw new MappingApiException(ErrorCodes.MissingParameter, $"The request must contain the parameter {name}");
 
-    private static string? Optional(IReadOnlyDictionary<string, string> p, string name)
-        => p.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
+    /// <summary>The value, or null when it is absent (null or blank).</summary>
+    private static string? Optional(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static string NewId(string prefix) => prefix + "-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray().AsSpan(0, 9))[..17];
-
-    private static JsonObject ToNode(Vpc vpc) => JsonSerializer.SerializeToNode(vpc with { Enis = [] }, RegionJsonContext.Default.Vpc)!.AsObject();
-
-    private static JsonObject ToNode(Eni eni, string vpcId)
-    {
-        var node = JsonSerializer.SerializeToNode(eni, RegionJsonContext.Default.Eni)!.AsObject();
-        node["vpc"] = vpcId;
-        return node;
-    }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -376,10 +366,11 @@ public sealed partial class MappingService : IAsyncDisposable
     }
 
     /// <summary>Keeps the counters a host's agent last reported (shown by describe-hosts).</summary>
-    public void ReportCounters(string host, string countersJson)
+    public void ReportCounters(string host, HostCounters counters)
     {
+        ArgumentNullException.ThrowIfNull(counters);
         lock (_sync)
-            _hostCounters[host] = countersJson;
+            _hostCounters[host] = counters;
     }
 
     internal RegionState StateUnsafe => _state;

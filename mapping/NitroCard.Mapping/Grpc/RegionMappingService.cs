@@ -4,7 +4,6 @@ using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Security;
 using NitroCard.Packets;
-using NitroCard.Mapping.Hosting;
 using P = NitroCard.Mapping.Grpc.Protocol;
 
 namespace NitroCard.Mapping.Grpc;
@@ -18,35 +17,64 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
 {
     public const string Ec2CodeTrailer = "ec2-code";
 
-    public override async Task<P.CallReply> Call(P.CallRequest request, ServerCallContext context)
+    private readonly OperatorApi _api = new(service);
+
+    public override Task<P.ApplyReply> Apply(P.ApplyRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "apply", ct => _api.ApplyAsync(request, ct));
+
+    public override Task<P.CreateHostReply> CreateHost(P.CreateHostRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "create-host", ct => _api.CreateHostAsync(request, ct));
+
+    public override Task<P.CreateVpcReply> CreateVpc(P.CreateVpcRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "create-vpc", ct => _api.CreateVpcAsync(request, ct));
+
+    public override Task<P.CreateSubnetReply> CreateSubnet(P.CreateSubnetRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "create-subnet", ct => _api.CreateSubnetAsync(request, ct));
+
+    public override Task<P.CreateNetworkInterfaceReply> CreateNetworkInterface(P.CreateNetworkInterfaceRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "create-network-interface", ct => _api.CreateNetworkInterfaceAsync(request, ct));
+
+    public override Task<P.MoveNetworkInterfaceReply> MoveNetworkInterface(P.MoveNetworkInterfaceRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "move-network-interface", ct => _api.MoveNetworkInterfaceAsync(request, ct));
+
+    public override Task<P.DeleteNetworkInterfaceReply> DeleteNetworkInterface(P.DeleteNetworkInterfaceRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "delete-network-interface", ct => _api.DeleteNetworkInterfaceAsync(request, ct));
+
+    public override Task<P.CreateSecurityGroupReply> CreateSecurityGroup(P.CreateSecurityGroupRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "create-security-group", ct => _api.CreateSecurityGroupAsync(request, ct));
+
+    public override Task<P.AuthorizeSecurityGroupIngressReply> AuthorizeSecurityGroupIngress(P.AuthorizeSecurityGroupIngressRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "authorize-security-group-ingress", ct => _api.AuthorizeSecurityGroupIngressAsync(request, ct));
+
+    public override Task<P.AssociateAddressReply> AssociateAddress(P.AssociateAddressRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "associate-address", ct => _api.AssociateAddressAsync(request, ct));
+
+    public override Task<P.DescribeVpcsReply> DescribeVpcs(P.DescribeVpcsRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "describe-vpcs", ct => _api.DescribeVpcsAsync(request, ct));
+
+    public override Task<P.DescribeSubnetsReply> DescribeSubnets(P.DescribeSubnetsRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "describe-subnets", ct => _api.DescribeSubnetsAsync(request, ct));
+
+    public override Task<P.DescribeNetworkInterfacesReply> DescribeNetworkInterfaces(P.DescribeNetworkInterfacesRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "describe-network-interfaces", ct => _api.DescribeNetworkInterfacesAsync(request, ct));
+
+    public override Task<P.DescribeSecurityGroupsReply> DescribeSecurityGroups(P.DescribeSecurityGroupsRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "describe-security-groups", ct => _api.DescribeSecurityGroupsAsync(request, ct));
+
+    public override Task<P.DescribeHostsReply> DescribeHosts(P.DescribeHostsRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "describe-hosts", ct => _api.DescribeHostsAsync(request, ct));
+
+    public override Task<P.DescribeAlarmsReply> DescribeAlarms(P.DescribeAlarmsRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "alarms", ct => _api.DescribeAlarmsAsync(request, ct));
+
+    /// <summary>Runs an operator action: a caller that is not an operator is PERMISSION_DENIED.</summary>
+    private static async Task<TReply> AsOperatorAsync<TReply>(ServerCallContext context, string action, Func<CancellationToken, Task<TReply>> run)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var (role, name) = Identity(context);
         if (role != RegionCa.OperatorRole)
-            throw Refuse(StatusCode.PermissionDenied, ErrorCodes.UnauthorizedOperation, $"{name} ({role}) is not an operator identity: only operators may call {request.Action}");
-        try
-        {
-            var json = await service.InvokeAsync(request.Action, request.Parameters, context.CancellationToken).ConfigureAwait(false);
-            return new P.CallReply { ResultJson = json };
-        }
-        catch (MappingApiException e)
-        {
-            return new P.CallReply { Refusal = ToRefusal(e) };
-        }
-    }
-
-    /// <summary>A refusal for the reply body: the first <see cref="MappingLimits.MaxListedProblems"/> problems and how many more.</summary>
-    internal static P.Refusal ToRefusal(MappingApiException e)
-    {
-        var refusal = new P.Refusal
-        {
-            Code = e.Code,
-            Message = e.Problems.Count > 1 ? $"{e.Problems.Count} problems" : e.Message,
-            MoreProblems = (uint)Math.Max(0, e.Problems.Count - MappingLimits.MaxListedProblems),
-        };
-        refusal.Problems.Add(e.Problems.Take(MappingLimits.MaxListedProblems));
-        return refusal;
+            throw Refuse(StatusCode.PermissionDenied, ErrorCodes.UnauthorizedOperation, $"{name} ({role}) is not an operator identity: only operators may call {action}");
+        return await run(context.CancellationToken).ConfigureAwait(false);
     }
 
     public override async Task Subscribe(IAsyncStreamReader<P.AgentMessage> requestStream, IServerStreamWriter<P.ServiceMessage> responseStream, ServerCallContext context)
@@ -116,7 +144,7 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
                             done.Token).ConfigureAwait(false);
                         break;
                     case P.AgentMessage.BodyOneofCase.Counters:
-                        service.ReportCounters(name, message.Counters.Json);
+                        service.ReportCounters(name, CounterCodec.ToRecord(message.Counters.Counters ?? new P.CardCounters()));
                         break;
                 }
             }
