@@ -24,7 +24,7 @@ public static class MappingRequestTarget
         e => e is InvalidProtocolBufferException,
         [0x02, 0x0a, 0x05, (byte)'x', (byte)'-', (byte)'v', (byte)'p', (byte)'c'])
     {
-        Instrument = ["NitroCard.Mapping.dll", "NitroCard.Region.dll"],
+        Instrument = ["NitroCard.Mapping.Protocol.dll", "NitroCard.Mapping.dll", "NitroCard.Region.dll"],
     };
 
     /// <summary>The rpcs in the order of the input's first byte: the request parser and the call of each.</summary>
