@@ -15,7 +15,7 @@ namespace NitroCard.Mapping.Protocol.Tests;
 /// </summary>
 public class ReplyJsonTests
 {
-    public static TheoryData<string> Regions() => ["docs-example.json", "edge-region.json", "ike-vpn.json", "three-vpcs.json"];
+    public static TheoryData<string> Regions() => ["docs-example.json", "edge-region.json", "ike-vpn.json", "three-vpcs.json", "instance-services.json"];
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 

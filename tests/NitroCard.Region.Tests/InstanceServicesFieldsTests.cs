@@ -15,12 +15,16 @@ public sealed class InstanceServicesFieldsTests
     public void Defaults_are_awss()
     {
         var region = Load(_ => { });
-        Assert.Equal(("eu-west-1", "123456789012", null), (region.RegionName, region.AccountId, region.DnsUpstream));
+        Assert.Equal(("eu-west-1", "123456789012", null), (region.EffectiveRegionName, region.EffectiveAccountId, region.DnsUpstream));
         Assert.Null(region.Vpcs[0].Subnets[0].AvailabilityZone);
-        Assert.Equal("eu-west-1a", RegionDefaults.AvailabilityZoneOf(region.RegionName));
-        Assert.True(region.Vpcs[0].EnableDnsSupport);
-        Assert.False(region.Vpcs[0].EnableDnsHostnames);
-        Assert.Empty(region.Vpcs[0].FlowLogs);
+        Assert.Equal("eu-west-1a", RegionDefaults.AvailabilityZoneOf(region.EffectiveRegionName));
+        Assert.True(region.Vpcs[0].DnsSupport);
+        Assert.False(region.Vpcs[0].DnsHostnames);
+        Assert.Empty(region.Vpcs[0].FlowLogList);
+        // Absent fields stay absent when the region is written back.
+        var written = RegionLoader.ToJson(region);
+        foreach (var field in new[] { "region", "accountId", "enableDnsSupport", "enableDnsHostnames", "flowLogs", "deviceIndex", "instanceId", "metadataOptions", "availabilityZone", "dnsUpstream" })
+            Assert.DoesNotContain($"\"{field}\"", written, StringComparison.Ordinal);
         var eni = region.Vpcs[0].Enis[0];
         Assert.Equal((0, null), (eni.DeviceIndex, eni.MetadataOptions));
         Assert.Matches("^i-[0-9a-f]{17}$", eni.EffectiveInstanceId);
@@ -53,11 +57,11 @@ public sealed class InstanceServicesFieldsTests
         {
             Assert.Equal(("us-east-1", "111122223333", "203.0.113.53:5353"), (r.RegionName, r.AccountId, r.DnsUpstream));
             Assert.Equal("us-east-1b", r.Vpcs[0].Subnets[1].AvailabilityZone);
-            Assert.True(r.Vpcs[0].EnableDnsHostnames);
+            Assert.True(r.Vpcs[0].DnsHostnames);
             Assert.Equal("i-0123456789abcdef0", r.Vpcs[0].Enis[0].EffectiveInstanceId);
             Assert.Equal(new InstanceMetadataOptions("required", 2, "enabled"), r.Vpcs[0].Enis[0].MetadataOptions);
-            Assert.Equal(new FlowLog("fl-vpc", "vpc-0a1b2c3d4e5f60718", "ALL", 60, "203.0.113.7:4739"), r.Vpcs[0].FlowLogs[0]);
-            Assert.Equal(new FlowLog("fl-eni", "eni-a2", "REJECT", 600), r.Vpcs[0].FlowLogs[1]);
+            Assert.Equal(new FlowLog("fl-vpc", "vpc-0a1b2c3d4e5f60718", "ALL", 60, "203.0.113.7:4739"), r.Vpcs[0].FlowLogList[0]);
+            Assert.Equal(new FlowLog("fl-eni", "eni-a2", "REJECT", 600), r.Vpcs[0].FlowLogList[1]);
         }
     }
 

@@ -57,8 +57,9 @@ public static class MappingLoad
                 card.Driver.AddMapping(entry);
             card.Driver.Commit();
         }
-        catch (NitroCardException e)
+        catch (Exception e) when (e is NitroCardException or ArgumentException)
         {
+            // A bench reports what the card or the driver refused (a full table, a duplicate key) instead of ending.
             failure = e.Message;
             card.Driver.DiscardStaged();
         }

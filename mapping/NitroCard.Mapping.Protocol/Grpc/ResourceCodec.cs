@@ -41,6 +41,11 @@ public static class ResourceCodec
         m.VpnConnections.Add(vpc.VpnConnections.Select(ToMessage));
         m.DirectConnect.Add(vpc.DirectConnect.Select(d => new P.DirectConnectVif { Id = d.Id, Connection = d.Connection, STag = d.STag, CTag = d.CTag, CustomerCidrs = { d.CustomerCidrs } }));
         m.GatewayEndpoints.Add(vpc.GatewayEndpoints.Select(ToMessage));
+        if (vpc.EnableDnsSupport is { } support)
+            m.EnableDnsSupport = support;
+        if (vpc.EnableDnsHostnames is { } hostnames)
+            m.EnableDnsHostnames = hostnames;
+        m.FlowLogs.Add(vpc.FlowLogList.Select(ToMessage));
         return m;
     }
 
@@ -55,8 +60,22 @@ public static class ResourceCodec
             InternetGateway: vpc.InternetGateway is { } igw ? new InternetGateway(igw.Id) : null,
             VpnConnections: [.. vpc.VpnConnections.Select(ToRecord)],
             DirectConnect: [.. vpc.DirectConnect.Select(d => new DirectConnectVif(d.Id, d.Connection, d.STag, d.CTag, [.. d.CustomerCidrs]))],
-            GatewayEndpoints: [.. vpc.GatewayEndpoints.Select(ToRecord)]);
+            GatewayEndpoints: [.. vpc.GatewayEndpoints.Select(ToRecord)],
+            EnableDnsSupport: vpc.HasEnableDnsSupport ? vpc.EnableDnsSupport : null,
+            EnableDnsHostnames: vpc.HasEnableDnsHostnames ? vpc.EnableDnsHostnames : null,
+            FlowLogs: vpc.FlowLogs.Count == 0 ? null : [.. vpc.FlowLogs.Select(ToRecord)]);
     }
+
+    private static P.FlowLog ToMessage(FlowLog flowLog)
+    {
+        var m = new P.FlowLog { Id = flowLog.Id, ResourceId = flowLog.ResourceId, TrafficType = flowLog.TrafficType, MaxAggregationInterval = flowLog.MaxAggregationInterval };
+        if (flowLog.IpfixCollector is not null)
+            m.IpfixCollector = flowLog.IpfixCollector;
+        return m;
+    }
+
+    private static FlowLog ToRecord(P.FlowLog flowLog)
+        => new(flowLog.Id, flowLog.ResourceId, flowLog.TrafficType, flowLog.MaxAggregationInterval, flowLog.HasIpfixCollector ? flowLog.IpfixCollector : null);
 
     public static P.Subnet ToMessage(Subnet subnet, string vpcId)
     {
@@ -64,13 +83,15 @@ public static class ResourceCodec
         var m = new P.Subnet { Id = subnet.Id, Cidr = subnet.Cidr, VpcId = vpcId };
         if (subnet.RouteTable is not null)
             m.RouteTable = subnet.RouteTable;
+        if (subnet.AvailabilityZone is not null)
+            m.AvailabilityZone = subnet.AvailabilityZone;
         return m;
     }
 
     public static Subnet ToRecord(P.Subnet subnet)
     {
         ArgumentNullException.ThrowIfNull(subnet);
-        return new(subnet.Id, subnet.Cidr, subnet.HasRouteTable ? subnet.RouteTable : null);
+        return new(subnet.Id, subnet.Cidr, subnet.HasRouteTable ? subnet.RouteTable : null, subnet.HasAvailabilityZone ? subnet.AvailabilityZone : null);
     }
 
     public static P.SecurityGroup ToMessage(SecurityGroup group, string vpcId)
@@ -120,6 +141,11 @@ public static class ResourceCodec
         };
         if (eni.PublicIp is not null)
             m.PublicIp = eni.PublicIp;
+        if (eni.InstanceId is not null)
+            m.InstanceId = eni.InstanceId;
+        m.DeviceIndex = eni.DeviceIndex;
+        if (eni.MetadataOptions is { } options)
+            m.MetadataOptions = new P.InstanceMetadataOptions { HttpTokens = options.HttpTokens, HttpPutResponseHopLimit = options.HttpPutResponseHopLimit, HttpEndpoint = options.HttpEndpoint };
         if (eni.ConnectionTracking is { } ct)
         {
             m.ConnectionTracking = new P.ConnectionTracking();
@@ -139,7 +165,9 @@ public static class ResourceCodec
         var ct = eni.ConnectionTracking is { } c
             ? new ConnectionTracking(c.HasTcpEstablishedTimeout ? c.TcpEstablishedTimeout : null, c.HasUdpStreamTimeout ? c.UdpStreamTimeout : null, c.HasUdpTimeout ? c.UdpTimeout : null)
             : null;
-        return new(eni.Id, eni.Subnet, eni.Ip, eni.Mac, eni.Host, [.. eni.SecurityGroups], eni.HasPublicIp ? eni.PublicIp : null, eni.SourceDestCheck, ct);
+        var options = eni.MetadataOptions is { } o ? new InstanceMetadataOptions(o.HttpTokens, o.HttpPutResponseHopLimit, o.HttpEndpoint) : null;
+        return new(eni.Id, eni.Subnet, eni.Ip, eni.Mac, eni.Host, [.. eni.SecurityGroups], eni.HasPublicIp ? eni.PublicIp : null, eni.SourceDestCheck, ct,
+            eni.HasInstanceId ? eni.InstanceId : null, eni.DeviceIndex, options);
     }
 
     private static P.VpcRouteTable ToMessage(RouteTable table)

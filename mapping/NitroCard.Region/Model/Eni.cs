@@ -27,7 +27,7 @@ public sealed record Eni(
     bool SourceDestCheck = true,
     ConnectionTracking? ConnectionTracking = null,
     string? InstanceId = null,
-    int DeviceIndex = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] int DeviceIndex = 0,
     InstanceMetadataOptions? MetadataOptions = null)
 {
     public ImmutableArray<string> SecurityGroups { get; init; } = SecurityGroups.IsDefault ? [] : SecurityGroups;

@@ -33,8 +33,8 @@ public sealed record RegionTopology(
     ImmutableArray<Vpc> Vpcs = default,
     string? SubstrateRouterMac = null,
     string? GatewayMac = null,
-    [property: JsonPropertyName("region")] string RegionName = RegionDefaults.RegionName,
-    string AccountId = RegionDefaults.AccountId,
+    [property: JsonPropertyName("region")] string? RegionName = null,
+    string? AccountId = null,
     string? DnsUpstream = null)
 {
     public ImmutableArray<RegionHost> Hosts { get; init; } = Hosts.IsDefault ? [] : Hosts;
@@ -42,6 +42,12 @@ public sealed record RegionTopology(
     public ImmutableArray<RegionEdge> Edges { get; init; } = Edges.IsDefault ? [] : Edges;
 
     public ImmutableArray<Vpc> Vpcs { get; init; } = Vpcs.IsDefault ? [] : Vpcs;
+
+    /// <summary>The region's name with the default applied.</summary>
+    public string EffectiveRegionName => RegionName ?? RegionDefaults.RegionName;
+
+    /// <summary>The owning account with the default applied.</summary>
+    public string EffectiveAccountId => AccountId ?? RegionDefaults.AccountId;
 
     /// <summary>Where the region came from (the file name the loader was given), for messages; not part of the file.</summary>
     [JsonIgnore]

@@ -15,10 +15,13 @@ namespace NitroCard.Region;
 /// <param name="VpnConnections">Site-to-site VPN connections of the VPC's virtual private gateway.</param>
 /// <param name="DirectConnect">Direct Connect virtual interfaces to the VPC's virtual private gateway.</param>
 /// <param name="GatewayEndpoints">Gateway endpoints (S3, DynamoDB).</param>
-/// <param name="EnableDnsSupport">The VPC attribute <c>enableDnsSupport</c>: the Amazon DNS resolver answers the VPC's instances (default on).</param>
-/// <param name="EnableDnsHostnames">The VPC attribute <c>enableDnsHostnames</c>: instances with a public IP get public DNS names
-/// (default off, as for a VPC that is not a default VPC); needs <paramref name="EnableDnsSupport"/>.</param>
-/// <param name="FlowLogs">Flow logs on the VPC, its subnets or its ENIs.</param>
+/// <param name="EnableDnsSupport">The VPC attribute <c>enableDnsSupport</c>: the Amazon DNS resolver answers the VPC's instances;
+/// absent: on (<see cref="DnsSupport"/>).</param>
+/// <param name="EnableDnsHostnames">The VPC attribute <c>enableDnsHostnames</c>: instances with a public IP get public DNS names;
+/// absent: off, as for a VPC that is not a default VPC (<see cref="DnsHostnames"/>); needs DNS support.</param>
+/// <param name="FlowLogs">Flow logs on the VPC, its subnets or its ENIs; absent: none.</param>
+/// <remarks>The instance-service fields are absent (null) unless the file sets them, so a file without them writes back, and
+/// describes, exactly as before they existed.</remarks>
 public sealed record Vpc(
     string Id = "",
     string Cidr = "",
@@ -32,9 +35,9 @@ public sealed record Vpc(
     ImmutableArray<VpnConnection> VpnConnections = default,
     ImmutableArray<DirectConnectVif> DirectConnect = default,
     ImmutableArray<GatewayEndpoint> GatewayEndpoints = default,
-    bool EnableDnsSupport = true,
-    bool EnableDnsHostnames = false,
-    ImmutableArray<FlowLog> FlowLogs = default)
+    bool? EnableDnsSupport = null,
+    bool? EnableDnsHostnames = null,
+    ImmutableArray<FlowLog>? FlowLogs = null)
 {
     public ImmutableArray<Subnet> Subnets { get; init; } = Subnets.IsDefault ? [] : Subnets;
 
@@ -52,5 +55,12 @@ public sealed record Vpc(
 
     public ImmutableArray<GatewayEndpoint> GatewayEndpoints { get; init; } = GatewayEndpoints.IsDefault ? [] : GatewayEndpoints;
 
-    public ImmutableArray<FlowLog> FlowLogs { get; init; } = FlowLogs.IsDefault ? [] : FlowLogs;
+    /// <summary>enableDnsSupport with AWS's default applied.</summary>
+    public bool DnsSupport => EnableDnsSupport ?? true;
+
+    /// <summary>enableDnsHostnames with AWS's default applied.</summary>
+    public bool DnsHostnames => EnableDnsHostnames ?? false;
+
+    /// <summary>The flow logs (empty when the file has none).</summary>
+    public ImmutableArray<FlowLog> FlowLogList => FlowLogs is { IsDefault: false } list ? list : [];
 }

@@ -28,11 +28,11 @@ public static partial class RegionValidator
 
         private void CheckRegionIdentity(RegionTopology region)
         {
-            if (region.RegionName is null || !RegionNamePattern().IsMatch(region.RegionName))
+            if (!RegionNamePattern().IsMatch(region.EffectiveRegionName))
                 Add("region", $"{ResourceName.Quote(region.RegionName)} is not a region name (for example eu-west-1 or us-gov-west-1)");
             else
-                _regionName = region.RegionName;
-            if (region.AccountId is null || !AccountIdPattern().IsMatch(region.AccountId))
+                _regionName = region.EffectiveRegionName;
+            if (!AccountIdPattern().IsMatch(region.EffectiveAccountId))
                 Add("accountId", $"{ResourceName.Quote(region.AccountId)} is not an AWS account id (12 digits)");
             if (region.DnsUpstream is not null)
                 CheckEndpoint(region.DnsUpstream, "dnsUpstream", defaultPort: 53);
@@ -52,7 +52,7 @@ public static partial class RegionValidator
 
         private void CheckDnsAttributes(Vpc vpc, string path)
         {
-            if (vpc.EnableDnsHostnames && !vpc.EnableDnsSupport)
+            if (vpc.DnsHostnames && !vpc.DnsSupport)
                 Add(path + ".enableDnsHostnames", "needs enableDnsSupport: public DNS names are answered by the VPC's DNS resolver");
         }
 
@@ -105,7 +105,7 @@ public static partial class RegionValidator
 
         private void CheckFlowLogs(Vpc vpc, string path, string vpcName, HashSet<string> subnetIds, HashSet<string> eniIds)
         {
-            var flowLogs = Items(vpc.FlowLogs);
+            var flowLogs = vpc.FlowLogList;
             for (var f = 0; f < flowLogs.Length; f++)
             {
                 var flowLog = flowLogs[f];
