@@ -33,5 +33,6 @@ public sealed record Eni(
     public ImmutableArray<string> SecurityGroups { get; init; } = SecurityGroups.IsDefault ? [] : SecurityGroups;
 
     /// <summary>The instance id, given or derived.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string EffectiveInstanceId => InstanceId ?? RegionDefaults.InstanceIdOf(Id);
 }

@@ -44,9 +44,11 @@ public sealed record RegionTopology(
     public ImmutableArray<Vpc> Vpcs { get; init; } = Vpcs.IsDefault ? [] : Vpcs;
 
     /// <summary>The region's name with the default applied.</summary>
+    [JsonIgnore]
     public string EffectiveRegionName => RegionName ?? RegionDefaults.RegionName;
 
     /// <summary>The owning account with the default applied.</summary>
+    [JsonIgnore]
     public string EffectiveAccountId => AccountId ?? RegionDefaults.AccountId;
 
     /// <summary>Where the region came from (the file name the loader was given), for messages; not part of the file.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace NitroCard.Region;
 
@@ -56,11 +57,14 @@ public sealed record Vpc(
     public ImmutableArray<GatewayEndpoint> GatewayEndpoints { get; init; } = GatewayEndpoints.IsDefault ? [] : GatewayEndpoints;
 
     /// <summary>enableDnsSupport with AWS's default applied.</summary>
+    [JsonIgnore]
     public bool DnsSupport => EnableDnsSupport ?? true;
 
     /// <summary>enableDnsHostnames with AWS's default applied.</summary>
+    [JsonIgnore]
     public bool DnsHostnames => EnableDnsHostnames ?? false;
 
     /// <summary>The flow logs (empty when the file has none).</summary>
+    [JsonIgnore]
     public ImmutableArray<FlowLog> FlowLogList => FlowLogs is { IsDefault: false } list ? list : [];
 }
