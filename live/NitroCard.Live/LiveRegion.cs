@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NitroCard.Card;
+using NitroCard.Live.Control;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Region;
 
@@ -121,9 +122,7 @@ public sealed class LiveRegion : IAsyncDisposable
         {
             _edge = new LiveEdge(region, _state, options.Captures);
             _edge.Start(UnderlayNamespace, routerMac);
-            _servers.Add(ControlServer.Start(_edge.Name, line => line is "counters" or "alarms" or "vpn-connections"
-                ? _edge.DescribeAsync(line)
-                : Task.FromResult($"{ControlServer.ErrorPrefix}unknown request '{line}' for the edge (counters, alarms, vpn-connections)\n")));
+            _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
         }
 
         // Every host's agent with its own identity from the region CA.
@@ -133,7 +132,7 @@ public sealed class LiveRegion : IAsyncDisposable
             _cards.Select(c => c.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout))
             .Concat(_kernelHosts.Select(k => k.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(k.Host.Name), options.ReadyTimeout)))).ConfigureAwait(false);
         foreach (var card in _cards)
-            _servers.Add(ControlServer.Start(card.Host.Name, card.HandleControlAsync));
+            _servers.Add(await ControlServer.StartAsync(card.Host.Name, card).ConfigureAwait(false));
         if (_edge is not null)
             _edgeFollower = FollowServiceAsync(_edge, _stopping.Token);
         await Task.WhenAll(_cards.Select(c => c.WaitReadyAsync(options.ReadyTimeout))).ConfigureAwait(false);
@@ -173,7 +172,7 @@ public sealed class LiveRegion : IAsyncDisposable
         await _edgeFollower.ConfigureAwait(false);
         _stopping.Dispose();
         foreach (var server in _servers)
-            server.Dispose();
+            await server.DisposeAsync().ConfigureAwait(false);
         foreach (var kernel in _kernelHosts)
             kernel.Dispose();
         foreach (var card in _cards)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using NitroCard.Card;
 using NitroCard.Live;
+using NitroCard.Live.Control;
 using NitroCard.Packets;
 using NitroCard.Region;
 
@@ -218,8 +219,9 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
             var drops = Enum.GetValues<DropReason>().Where(r => counters[r] > 0).Select(r => $"{r.ToWireName()} {counters[r]}");
             Console.WriteLine($"    {card.Host.Name} ({card.EngineName} card): {string.Join(", ", drops.DefaultIfEmpty("nothing"))}");
         }
-        var edgeCounters = await live.Edge!.DescribeAsync("counters").ConfigureAwait(false);
-        var edgeDrops = edgeCounters.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("drop.", StringComparison.Ordinal) || l.StartsWith("endpoint.denied", StringComparison.Ordinal));
+        var edgeCounters = (await live.Edge!.CountersAsync().ConfigureAwait(false)).Edge.Counters;
+        var edgeDrops = edgeCounters.Where(c => c.Name.StartsWith("drop.", StringComparison.Ordinal) || c.Name.StartsWith("endpoint.denied", StringComparison.Ordinal))
+            .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Name}: {c.Value}"));
         Console.WriteLine($"    {live.Edge.Name} (edge): {string.Join(", ", edgeDrops.DefaultIfEmpty("nothing"))}");
         Console.WriteLine();
         Console.WriteLine("  alarms:");
@@ -228,8 +230,8 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
             foreach (var alarm in card.Alarms())
                 Console.WriteLine($"    {card.Host.Name}: {CardHost.Describe(alarm)}");
         }
-        foreach (var line in (await live.Edge.DescribeAsync("alarms").ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            Console.WriteLine($"    {live.Edge.Name}: {line}");
+        foreach (var alarm in (await live.Edge.AlarmsAsync().ConfigureAwait(false)).Edge)
+            Console.WriteLine($"    {live.Edge.Name}: {ControlText.Alarm(alarm)}");
         Console.WriteLine($"    (the firmware reported {live.MappingAlarmCount} card alarm(s) to the Mapping Service: nitroctl alarms)");
         Console.WriteLine();
         Console.WriteLine("  per-card counters:");
@@ -244,7 +246,7 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
             }
         }
         Console.WriteLine("  edge counters:");
-        foreach (var line in edgeCounters.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
-            Console.WriteLine($"    {line.Trim()}");
+        foreach (var counter in edgeCounters)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {counter.Name}: {counter.Value}"));
     }
 }
