@@ -45,10 +45,19 @@ public sealed class ControlServer : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<NodeControlService>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        // Kestrel binds with the process's umask; whatever it is, only the owner may connect (a live region is Linux only).
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(path, SocketMode);
-        return new ControlServer(app, path);
+        var server = new ControlServer(app, path);
+        try
+        {
+            // Kestrel binds with the process's umask; whatever it is, only the owner may connect (a live region is Linux only).
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, SocketMode);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
