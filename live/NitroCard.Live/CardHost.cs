@@ -19,7 +19,7 @@ namespace NitroCard.Live;
 /// them. Everything that touches the engine (frames, firmware updates, control requests) runs on the card thread, because
 /// a Verilated model may only be used from the thread that created it.
 /// </summary>
-public sealed class CardHost : ICardAccess, IControlledCard, IDisposable
+public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
 {
     private const int MaxFrame = 16_384;
     private const int MaxFramesPerRun = 256;
@@ -43,6 +43,7 @@ public sealed class CardHost : ICardAccess, IControlledCard, IDisposable
     private readonly ConcurrentDictionary<int, TapDevice> _slotTaps = new();
     private readonly Dictionary<string, (int Slot, TapDevice Tap)> _attached = new(StringComparer.Ordinal);
     private PumpDrops? _drops;
+    private volatile CardGeometry? _geometry;
     private int _queued;
     private HostAgent? _agent;
     private TapDevice? _underlay;
@@ -64,20 +65,18 @@ public sealed class CardHost : ICardAccess, IControlledCard, IDisposable
     /// <summary>The engine's name (<c>rtl</c> or <c>model</c>).</summary>
     public string EngineName => _engineName;
 
-    /// <summary>The card's geometry (known once <see cref="Start"/> returned).</summary>
-    public CardGeometry Geometry => _created.Task.IsCompletedSuccessfully
-        ? _created.Task.Result
-        : throw new InvalidOperationException($"card {Host.Name} has not started");
+    /// <summary>The card's geometry (known once <see cref="StartAsync"/> completed).</summary>
+    public CardGeometry Geometry => _geometry ?? throw new InvalidOperationException($"card {Host.Name} has not started");
 
     /// <summary>What the card holds now, as a plan (slots as the firmware chose them).</summary>
     public HostCardPlan Tables => _agent!.Agent.Programmer.Describe(Host.Name, Geometry);
 
-    /// <summary>Creates the card on its own thread.</summary>
-    public CardGeometry Start()
+    /// <summary>Creates the card on its own thread; completes with its geometry once it is created.</summary>
+    public Task<CardGeometry> StartAsync()
     {
         _thread = new Thread(Run) { IsBackground = true, Name = $"card {Host.Name}" };
         _thread.Start();
-        return _created.Task.GetAwaiter().GetResult();
+        return _created.Task;
     }
 
     /// <summary>
@@ -253,6 +252,7 @@ public sealed class CardHost : ICardAccess, IControlledCard, IDisposable
         {
             engine = _createEngine();
             _drops = new PumpDrops(engine.Geometry.EniSlots);
+            _geometry = engine.Geometry;
             _created.SetResult(engine.Geometry);
         }
         catch (Exception e) when (e is NitroCardException or DllNotFoundException)
@@ -330,9 +330,10 @@ public sealed class CardHost : ICardAccess, IControlledCard, IDisposable
     /// <summary>An alarm as <c>nitroctl card alarms</c> prints it.</summary>
     public static string Describe(CardAlarm alarm) => ControlText.Alarm(ControlReplies.Alarm(alarm));
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        _agent?.Dispose();
+        if (_agent is not null)
+            await _agent.DisposeAsync().ConfigureAwait(false);
         _stopping = true;
         _wake.Set();
         _thread?.Join(TimeSpan.FromSeconds(10));

@@ -18,7 +18,7 @@ namespace NitroCard.Live;
 /// the bridge (the kernel's encapsulation bypass for local destinations); the gateway's own entry points at the VPC's
 /// edge (internet, VPN, ... through the Blackfoot edge), or at the host itself when the VPC has none.
 /// </summary>
-public sealed class KernelVxlanHost : IDisposable
+public sealed class KernelVxlanHost : IAsyncDisposable
 {
     private readonly RegionHost _host;
     private readonly int _index;
@@ -160,5 +160,9 @@ public sealed class KernelVxlanHost : IDisposable
         _entries = wanted;
     }
 
-    public void Dispose() => _agent?.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        if (_agent is not null)
+            await _agent.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -74,7 +74,7 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
     ];
 
     /// <summary>Starts the edge thread and builds its ports and the outside namespaces.</summary>
-    public void Start(string underlayNamespace, MacAddress routerMac)
+    public async Task StartAsync(string underlayNamespace, MacAddress routerMac)
     {
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _thread = new Thread(() =>
@@ -87,7 +87,7 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
         })
         { IsBackground = true, Name = "edge" };
         _thread.Start();
-        ready.Task.GetAwaiter().GetResult();
+        await ready.Task.ConfigureAwait(false);
         if (_captures is not null)
             Directory.CreateDirectory(_captures);
 

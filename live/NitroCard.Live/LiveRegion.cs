@@ -111,7 +111,7 @@ public sealed class LiveRegion : IAsyncDisposable
         var index = 0;
         foreach (var host in region.Hosts.Where(h => h.Dataplane != LinuxVxlan))
             _cards.Add(new CardHost(host, options.Engine, options.CreateEngine, index++, instances, _state));
-        await Task.WhenAll(_cards.Select(c => Task.Run(c.Start))).ConfigureAwait(false);
+        await Task.WhenAll(_cards.Select(c => c.StartAsync())).ConfigureAwait(false);
         foreach (var host in region.Hosts.Where(h => h.Dataplane == LinuxVxlan))
         {
             var kernel = new KernelVxlanHost(host, index++, instances, _state);
@@ -121,7 +121,7 @@ public sealed class LiveRegion : IAsyncDisposable
         if (!region.Edges.IsEmpty)
         {
             _edge = new LiveEdge(region, _state, options.Captures);
-            _edge.Start(UnderlayNamespace, routerMac);
+            await _edge.StartAsync(UnderlayNamespace, routerMac).ConfigureAwait(false);
             _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
         }
 
@@ -174,9 +174,9 @@ public sealed class LiveRegion : IAsyncDisposable
         foreach (var server in _servers)
             await server.DisposeAsync().ConfigureAwait(false);
         foreach (var kernel in _kernelHosts)
-            kernel.Dispose();
+            await kernel.DisposeAsync().ConfigureAwait(false);
         foreach (var card in _cards)
-            card.Dispose();
+            await card.DisposeAsync().ConfigureAwait(false);
         _edge?.Dispose();
         if (_mapping is not null)
             await _mapping.DisposeAsync().ConfigureAwait(false);
