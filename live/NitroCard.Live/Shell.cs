@@ -15,7 +15,10 @@ public static class Shell
         return output;
     }
 
-    /// <summary>Runs a command and returns its exit code and output, whatever happened.</summary>
+    /// <summary>
+    /// Runs a command and returns its exit code, its stdout as it wrote it and its stderr line by line (each line ending
+    /// with <c>\n</c>), whatever happened.
+    /// </summary>
     public static (int Code, string Output, string Error) TryRun(string file, params string[] arguments)
     {
         var start = new ProcessStartInfo(file)
