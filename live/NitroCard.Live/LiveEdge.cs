@@ -255,7 +255,18 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
     private Task<T> InvokeAsync<T>(Func<T> work)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!Post(() => done.SetResult(work())))
+        // A request that fails fails its caller (a control rpc), not the edge thread.
+        if (!Post(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }))
             done.SetException(new LiveException($"edge {Name} is stopping"));
         return done.Task;
     }
