@@ -1,8 +1,8 @@
 using System.CommandLine;
 using NitroCard.Driver.Simulation;
-using System.Net.Sockets;
-using System.Text;
+using Grpc.Core;
 using NitroCard.Live;
+using NitroCard.Live.Control;
 using NitroCard.Region;
 
 namespace NitroCard.Cli;
@@ -72,13 +72,20 @@ internal static class RegionCommand
         host.Recursive = true;
         var file = new Argument<string>("file") { Description = "The FST waveform file." };
         var start = new Command("start", "Start an FST waveform of the card (rtl engine).") { file };
-        start.SetAction(async (parse, _) => await AskAsync(parse.GetValue(host)!, $"trace start {Path.GetFullPath(parse.GetValue(file)!)}").ConfigureAwait(false));
+        start.SetAction(async (parse, _) => await AskAsync(parse.GetValue(host)!, async node =>
+            ControlText.Trace(await node.StartTraceAsync(new StartTraceRequest { File = Path.GetFullPath(parse.GetValue(file)!) }))).ConfigureAwait(false));
         var stop = new Command("stop", "Stop the waveform.");
-        stop.SetAction(async (parse, _) => await AskAsync(parse.GetValue(host)!, "trace stop").ConfigureAwait(false));
-        foreach (var (name, description) in new[] { ("counters", "Per-ENI packet/byte and per-reason drop counters."), ("alarms", "Alarms the card raised since the region came up."), ("tables", "The tables the card is programmed with.") })
+        stop.SetAction(async (parse, _) => await AskAsync(parse.GetValue(host)!, async node => ControlText.Trace(await node.StopTraceAsync(new StopTraceRequest()))).ConfigureAwait(false));
+        var requests = new (string Name, string Description, Func<NodeControl.NodeControlClient, Task<string>> Ask)[]
+        {
+            ("counters", "Per-ENI packet/byte and per-reason drop counters.", async node => ControlText.Counters(await node.CountersAsync(new CountersRequest()))),
+            ("alarms", "Alarms the card raised since the region came up.", async node => ControlText.Alarms(await node.AlarmsAsync(new AlarmsRequest()))),
+            ("tables", "The tables the card is programmed with.", async node => ControlText.Tables(await node.TablesAsync(new TablesRequest()))),
+        };
+        foreach (var (name, description, ask) in requests)
         {
             var sub = new Command(name, description);
-            sub.SetAction(async (parse, _) => await AskAsync(parse.GetValue(host)!, name).ConfigureAwait(false));
+            sub.SetAction(async (parse, _) => await AskAsync(parse.GetValue(host)!, ask).ConfigureAwait(false));
             command.Subcommands.Add(sub);
         }
         command.Subcommands.Add(new Command("trace", "FST waveforms of the running card.") { start, stop });
@@ -91,7 +98,8 @@ internal static class RegionCommand
         var edge = new Option<string>("--edge") { Description = "The edge of a running 'region up' (its name in the region file).", Required = true }.MustBeResourceName();
         var command = new Command("describe-vpn-connections",
             "A running region's VPN connections as AWS's VGW telemetry shows them: per tunnel UP/DOWN, IKE and child SAs with the negotiated proposals, ESP in UDP, last rekey, BGP state and prefixes received.") { edge };
-        command.SetAction(async (parse, _) => await AskAsync(parse.GetValue(edge)!, "vpn-connections").ConfigureAwait(false));
+        command.SetAction(async (parse, _) => await AskAsync(parse.GetValue(edge)!, async node =>
+            ControlText.VpnConnections(await node.VpnConnectionsAsync(new VpnConnectionsRequest()))).ConfigureAwait(false));
         return command;
     }
 
@@ -110,29 +118,27 @@ internal static class RegionCommand
         }
     }
 
-    private static Task<int> AskAsync(string host, string request) => GuardAsync(() => AskCoreAsync(host, request));
+    /// <summary>Asks a node of the running region over its control socket and prints the answer (a refusal: one stderr line).</summary>
+    private static Task<int> AskAsync(string node, Func<NodeControl.NodeControlClient, Task<string>> ask) => GuardAsync(() => AskCoreAsync(node, ask));
 
-    private static async Task<int> AskCoreAsync(string host, string request)
+    private static async Task<int> AskCoreAsync(string node, Func<NodeControl.NodeControlClient, Task<string>> ask)
     {
-        var path = LiveState.SocketPath(host);
+        var path = LiveState.SocketPath(node);
         if (!File.Exists(path))
-            throw new CliException($"no running card host '{host}' ({path} does not exist; is 'nitroctl region up' running, and is '{host}' a card host?)");
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            throw new CliException($"no running card host '{node}' ({path} does not exist; is 'nitroctl region up' running, and is '{node}' a card host?)");
+        using var client = ControlClient.Connect(path);
+        string answer;
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).ConfigureAwait(false);
+            answer = await ask(client.Node).ConfigureAwait(false);
         }
-        catch (SocketException e)
+        catch (RpcException e) when (ControlClient.ConnectFailure(e) is { } socket)
         {
-            throw new CliException($"{path}: {e.Message}", e);
+            throw new CliException($"{path}: {socket.Message}", e);
         }
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(request + "\n")).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var answer = await reader.ReadToEndAsync().ConfigureAwait(false);
-        if (answer.StartsWith(ControlServer.ErrorPrefix, StringComparison.Ordinal))
+        catch (RpcException e)
         {
-            await Console.Error.WriteLineAsync("nitroctl: " + TerminalText.Escape(answer[ControlServer.ErrorPrefix.Length..].TrimEnd('\n'))).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("nitroctl: " + TerminalText.Escape(e.Status.Detail)).ConfigureAwait(false);
             return CliRunner.Failure;
         }
         await Console.Out.WriteAsync(answer).ConfigureAwait(false);

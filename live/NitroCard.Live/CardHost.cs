@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using NitroCard.Card;
 using NitroCard.Driver.Simulation;
 using NitroCard.Firmware;
+using NitroCard.Live.Control;
 using NitroCard.Packets;
 using NitroCard.Region;
 
@@ -19,7 +19,7 @@ namespace NitroCard.Live;
 /// them. Everything that touches the engine (frames, firmware updates, control requests) runs on the card thread, because
 /// a Verilated model may only be used from the thread that created it.
 /// </summary>
-public sealed class CardHost : ICardAccess, IDisposable
+public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
 {
     private const int MaxFrame = 16_384;
     private const int MaxFramesPerRun = 256;
@@ -43,6 +43,7 @@ public sealed class CardHost : ICardAccess, IDisposable
     private readonly ConcurrentDictionary<int, TapDevice> _slotTaps = new();
     private readonly Dictionary<string, (int Slot, TapDevice Tap)> _attached = new(StringComparer.Ordinal);
     private PumpDrops? _drops;
+    private volatile CardGeometry? _geometry;
     private int _queued;
     private HostAgent? _agent;
     private TapDevice? _underlay;
@@ -64,20 +65,18 @@ public sealed class CardHost : ICardAccess, IDisposable
     /// <summary>The engine's name (<c>rtl</c> or <c>model</c>).</summary>
     public string EngineName => _engineName;
 
-    /// <summary>The card's geometry (known once <see cref="Start"/> returned).</summary>
-    public CardGeometry Geometry => _created.Task.IsCompletedSuccessfully
-        ? _created.Task.Result
-        : throw new InvalidOperationException($"card {Host.Name} has not started");
+    /// <summary>The card's geometry (known once <see cref="StartAsync"/> completed).</summary>
+    public CardGeometry Geometry => _geometry ?? throw new InvalidOperationException($"card {Host.Name} has not started");
 
     /// <summary>What the card holds now, as a plan (slots as the firmware chose them).</summary>
     public HostCardPlan Tables => _agent!.Agent.Programmer.Describe(Host.Name, Geometry);
 
-    /// <summary>Creates the card on its own thread.</summary>
-    public CardGeometry Start()
+    /// <summary>Creates the card on its own thread; completes with its geometry once it is created.</summary>
+    public Task<CardGeometry> StartAsync()
     {
         _thread = new Thread(Run) { IsBackground = true, Name = $"card {Host.Name}" };
         _thread.Start();
-        return _created.Task.GetAwaiter().GetResult();
+        return _created.Task;
     }
 
     /// <summary>
@@ -196,28 +195,24 @@ public sealed class CardHost : ICardAccess, IDisposable
         }
     }
 
-    /// <summary>Answers a control request (<see cref="ControlServer"/>).</summary>
-    public Task<string> HandleControlAsync(string line)
+    public Task<AlarmsReply> AlarmsAsync() => Task.FromResult(new AlarmsReply { Card = { Alarms().Select(ControlReplies.Alarm) } });
+
+    public Task<TablesReply> TablesAsync() => InvokeAsync(_ => new TablesReply { Text = Tables.Describe() });
+
+    public Task<TraceReply> StartTraceAsync(string file) => InvokeAsync(engine =>
     {
-        var words = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-        return words switch
-        {
-            ["counters"] => CountersAsync(),
-            ["alarms"] => Task.FromResult(string.Concat(Alarms().Select(a => Describe(a) + "\n"))),
-            ["tables"] => InvokeAsync(_ => Tables.Describe()),
-            ["trace", "start", var file] => InvokeAsync(engine =>
-            {
-                Rtl(engine).Card.StartTrace(Path.GetFullPath(file));
-                return $"tracing {Host.Name}'s card to {Path.GetFullPath(file)}\n";
-            }),
-            ["trace", "stop"] => InvokeAsync(engine =>
-            {
-                Rtl(engine).Card.StopTrace();
-                return $"trace of {Host.Name}'s card stopped\n";
-            }),
-            _ => Task.FromResult($"{ControlServer.ErrorPrefix}unknown request '{line}' (counters, alarms, tables, trace start <file>, trace stop)\n"),
-        };
-    }
+        var path = Path.GetFullPath(file);
+        Rtl(engine).Card.StartTrace(path);
+        return new TraceReply { Host = Host.Name, Tracing = true, File = path };
+    });
+
+    public Task<TraceReply> StopTraceAsync() => InvokeAsync(engine =>
+    {
+        Rtl(engine).Card.StopTrace();
+        return new TraceReply { Host = Host.Name, Tracing = false };
+    });
+
+    public string Unsupported(string request) => $"unknown request '{request}' (counters, alarms, tables, trace start <file>, trace stop)";
 
     private static RtlCardEngine Rtl(ICardEngine engine) =>
         engine as RtlCardEngine ?? throw new LiveException($"trace needs the rtl engine; this card runs the {engine.Name} engine");
@@ -242,11 +237,12 @@ public sealed class CardHost : ICardAccess, IDisposable
     }, MaxFrame);
 
     /// <summary>The card's counters with the pump's and the TAPs' drops (read outside the card thread: they need <c>ip</c>).</summary>
-    private async Task<string> CountersAsync()
+    public async Task<CountersReply> CountersAsync()
     {
         var plan = await InvokeAsync(_ => Tables).ConfigureAwait(false);
         var kernel = plan.Enis.ToDictionary(e => e.Slot, e => PumpDrops.KernelDrops(e.EniId));
-        return await InvokeAsync(engine => FormatCounters(plan, engine.ReadCounters(), _drops, kernel)).ConfigureAwait(false);
+        var card = await InvokeAsync(engine => ControlReplies.Counters(plan, engine.ReadCounters(), _drops, kernel)).ConfigureAwait(false);
+        return new CountersReply { Card = card };
     }
 
     private void Run()
@@ -256,6 +252,7 @@ public sealed class CardHost : ICardAccess, IDisposable
         {
             engine = _createEngine();
             _drops = new PumpDrops(engine.Geometry.EniSlots);
+            _geometry = engine.Geometry;
             _created.SetResult(engine.Geometry);
         }
         catch (Exception e) when (e is NitroCardException or DllNotFoundException)
@@ -330,56 +327,13 @@ public sealed class CardHost : ICardAccess, IDisposable
 
     private static byte[] GatewayArpRequest(MacAddress mac, IPAddress ip, IPAddress gateway) => Frames.ArpRequest(mac.Value, ip, gateway);
 
-    public static string Describe(CardAlarm alarm) => string.Create(CultureInfo.InvariantCulture,
-        $"cycle {alarm.Cycle} {alarm.Reason.ToWireName()} slot {alarm.Slot} vni {alarm.Vni} outer-src {alarm.OuterSource} inner {alarm.InnerSource} -> {alarm.InnerDestination}");
+    /// <summary>An alarm as <c>nitroctl card alarms</c> prints it.</summary>
+    public static string Describe(CardAlarm alarm) => ControlText.Alarm(ControlReplies.Alarm(alarm));
 
-    /// <summary>
-    /// The card's counters as <c>ethtool -S</c> prints a NIC's (ENA names where ENA has one), with the frames lost
-    /// around the card per ENI: <c>pump_queue_overflow</c> (read from the TAP, the queue to the card full),
-    /// <c>tap_write_failed</c> (the card delivered it, the kernel refused it), and the kernel's own drops on the
-    /// instance's <c>eth0</c>: <c>tap_tx_dropped</c> (sent by the instance, never read by the pump) and
-    /// <c>tap_rx_dropped</c> (written by the pump, never received by the instance).
-    /// </summary>
-    internal static string FormatCounters(HostCardPlan plan, CardCounters counters, PumpDrops? drops = null, IReadOnlyDictionary<int, (long Rx, long Tx)?>? kernel = null)
+    public async ValueTask DisposeAsync()
     {
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"NIC statistics ({plan.HostName}):");
-        foreach (var eni in plan.Enis)
-        {
-            var c = counters.Enis[eni.Slot];
-            var prefix = $"     eni_{eni.Slot}_";
-            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}id: {eni.EniId}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tx_cnt: {c.TxPackets}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tx_bytes: {c.TxBytes}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}rx_cnt: {c.RxPackets}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}rx_bytes: {c.RxBytes}");
-            if (drops is not null)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}pump_queue_overflow: {drops.QueueOverflowOf(eni.Slot)}");
-                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tap_write_failed: {drops.TapWriteFailedOf(eni.Slot)}");
-            }
-            if (kernel is not null && kernel.TryGetValue(eni.Slot, out var k) && k is { } taps)
-            {
-                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tap_tx_dropped: {taps.Tx}");
-                text.AppendLine(CultureInfo.InvariantCulture, $"{prefix}tap_rx_dropped: {taps.Rx}");
-            }
-        }
-        if (drops is not null)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"     network_pump_queue_overflow: {drops.QueueOverflowOf(-1)}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"     network_tap_write_failed: {drops.TapWriteFailedOf(-1)}");
-        }
-        for (var r = 0; r < DropReasonNames.Count; r++)
-            text.AppendLine(CultureInfo.InvariantCulture, $"     drop_{((DropReason)r).ToWireName().Replace('-', '_')}: {counters.Drops[r]}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"     conntrack_allowance_exceeded: {counters[DropReason.ConntrackFull]}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"     conntrack_allowance_available: {counters.ConntrackFree}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"     alarm_overflow: {counters.AlarmOverflow}");
-        return text.ToString();
-    }
-
-    public void Dispose()
-    {
-        _agent?.Dispose();
+        if (_agent is not null)
+            await _agent.DisposeAsync().ConfigureAwait(false);
         _stopping = true;
         _wake.Set();
         _thread?.Join(TimeSpan.FromSeconds(10));

@@ -12,7 +12,7 @@ namespace NitroCard.Live;
 /// region CA), applies every pushed delta (to the card, or only to the mirror for a kernel VXLAN host) and then lets the
 /// host follow the new state (<c>programmed</c>: TAPs for a card host, FDB and neighbours for a kernel host).
 /// </summary>
-internal sealed class HostAgent : IDisposable
+internal sealed class HostAgent : IAsyncDisposable
 {
     private readonly GrpcChannel _channel;
     private readonly CancellationTokenSource _stop = new();
@@ -57,17 +57,12 @@ internal sealed class HostAgent : IDisposable
         await _first.Task.ConfigureAwait(false);
     }
 
-    public void Dispose()
+    /// <summary>Stops the agent, waiting for it at most 5 s; how it ended does not matter any more.</summary>
+    public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
-        try
-        {
-            _running?.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // stopping: whatever the agent was doing is over
-        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_running is not null)
+            await Task.WhenAny(_running, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         _channel.Dispose();
         _stop.Dispose();
     }

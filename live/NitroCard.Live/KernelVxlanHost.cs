@@ -18,7 +18,7 @@ namespace NitroCard.Live;
 /// the bridge (the kernel's encapsulation bypass for local destinations); the gateway's own entry points at the VPC's
 /// edge (internet, VPN, ... through the Blackfoot edge), or at the host itself when the VPC has none.
 /// </summary>
-public sealed class KernelVxlanHost : IDisposable
+public sealed class KernelVxlanHost : IAsyncDisposable
 {
     private readonly RegionHost _host;
     private readonly int _index;
@@ -118,30 +118,7 @@ public sealed class KernelVxlanHost : IDisposable
         }
 
         // Tables: every entry the mirror calls for, keyed so that a later push removes what is gone.
-        var wanted = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        foreach (var m in programmer.Mappings)
-        {
-            var vx = LiveNames.KernelVxlan(m.Key.Vni);
-            var ip = Ipv4Address.FromUInt32(m.Key.Ip).ToString();
-            var mac = m.Mac.ToString();
-            var local = m.LocalEniId is { } id && _ports.ContainsKey(id);
-            var dst = local ? self : Ipv4Address.FromUInt32(m.UnderlayIp).ToString();
-            wanted[$"fdb {mac} {vx}"] = ["bridge", "-n", _ns, "fdb", "replace", mac, "dev", vx, "dst", dst];
-            wanted[$"neigh {ip} {vx}"] = ["ip", "-n", _ns, "neigh", "replace", ip, "lladdr", mac, "dev", vx, "nud", "permanent"];
-            if (local)
-                wanted[$"port {mac}"] = ["bridge", "-n", _ns, "fdb", "replace", mac, "dev", _ports[m.LocalEniId!], "master", "static"];
-        }
-        foreach (var vni in enis.Values.Select(e => e.Entry.Vni).Distinct())
-        {
-            var vx = LiveNames.KernelVxlan(vni);
-            var edge = programmer.Edges.FirstOrDefault(e => e.Vni == vni)?.UnderlayIp.ToString() ?? self;
-            wanted[$"fdb {settings.GatewayMac} {vx}"] = ["bridge", "-n", _ns, "fdb", "replace", settings.GatewayMac.ToString(), "dev", vx, "dst", edge, "router"];
-            foreach (var subnet in enis.Values.Where(e => e.Entry.Vni == vni).Select(e => e.Entry.Subnet).Distinct())
-            {
-                var gateway = Instance.Gateway(subnet).ToString();
-                wanted[$"neigh {gateway} {vx}"] = ["ip", "-n", _ns, "neigh", "replace", gateway, "lladdr", settings.GatewayMac.ToString(), "dev", vx, "nud", "permanent"];
-            }
-        }
+        var wanted = KernelEntries(_ns, programmer, _ports);
         foreach (var (key, command) in _entries.Where(e => !wanted.ContainsKey(e.Key)))
         {
             var words = key.Split(' ');
@@ -160,5 +137,48 @@ public sealed class KernelVxlanHost : IDisposable
         _entries = wanted;
     }
 
-    public void Dispose() => _agent?.Dispose();
+    /// <summary>
+    /// The kernel's tables the agent's mirror calls for in namespace <paramref name="ns"/>, keyed (<c>fdb</c>, <c>neigh</c>,
+    /// <c>port</c>) so that a later push removes what is gone: per mapping the VXLAN FDB entry (a local ENI's pointing at
+    /// this host) and the neighbour entry, per local ENI its bridge port's static entry, per VNI the gateway MAC routed
+    /// (<c>router</c>) to the VPC's edge or this host, per local subnet its router's neighbour entry.
+    /// <paramref name="ports"/> are the local ENIs' bridge ports.
+    /// </summary>
+    internal static Dictionary<string, string[]> KernelEntries(string ns, CardProgrammer programmer, IReadOnlyDictionary<string, string> ports)
+    {
+        var settings = programmer.Settings!;
+        var self = settings.UnderlayIp.ToString();
+        var enis = programmer.Enis;
+        var wanted = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var m in programmer.Mappings)
+        {
+            var vx = LiveNames.KernelVxlan(m.Key.Vni);
+            var ip = Ipv4Address.FromUInt32(m.Key.Ip).ToString();
+            var mac = m.Mac.ToString();
+            var local = m.LocalEniId is { } id && ports.ContainsKey(id);
+            var dst = local ? self : Ipv4Address.FromUInt32(m.UnderlayIp).ToString();
+            wanted[$"fdb {mac} {vx}"] = ["bridge", "-n", ns, "fdb", "replace", mac, "dev", vx, "dst", dst];
+            wanted[$"neigh {ip} {vx}"] = ["ip", "-n", ns, "neigh", "replace", ip, "lladdr", mac, "dev", vx, "nud", "permanent"];
+            if (local)
+                wanted[$"port {mac}"] = ["bridge", "-n", ns, "fdb", "replace", mac, "dev", ports[m.LocalEniId!], "master", "static"];
+        }
+        foreach (var vni in enis.Values.Select(e => e.Entry.Vni).Distinct())
+        {
+            var vx = LiveNames.KernelVxlan(vni);
+            var edge = programmer.Edges.FirstOrDefault(e => e.Vni == vni)?.UnderlayIp.ToString() ?? self;
+            wanted[$"fdb {settings.GatewayMac} {vx}"] = ["bridge", "-n", ns, "fdb", "replace", settings.GatewayMac.ToString(), "dev", vx, "dst", edge, "router"];
+            foreach (var subnet in enis.Values.Where(e => e.Entry.Vni == vni).Select(e => e.Entry.Subnet).Distinct())
+            {
+                var gateway = Instance.Gateway(subnet).ToString();
+                wanted[$"neigh {gateway} {vx}"] = ["ip", "-n", ns, "neigh", "replace", gateway, "lladdr", settings.GatewayMac.ToString(), "dev", vx, "nud", "permanent"];
+            }
+        }
+        return wanted;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_agent is not null)
+            await _agent.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using NitroCard.Card;
 using NitroCard.Edge;
+using NitroCard.Live.Control;
 using NitroCard.Packets;
 using NitroCard.Region;
 
@@ -17,7 +17,7 @@ namespace NitroCard.Live;
 /// <c>vpn-&lt;connection&gt;</c> behind a user-space ESP customer gateway, and <c>dx-&lt;connection&gt;</c> behind a Q-in-Q
 /// customer router. Every frame on an outside port (ESP and tagged frames included) can be written to a pcap per port.
 /// </summary>
-public sealed class LiveEdge : IDisposable
+public sealed class LiveEdge : IControlledEdge, IDisposable
 {
     public const string InternetNamespace = LiveNames.InternetNamespace;
     public const string ServicesNamespace = LiveNames.ServicesNamespace;
@@ -74,7 +74,7 @@ public sealed class LiveEdge : IDisposable
     ];
 
     /// <summary>Starts the edge thread and builds its ports and the outside namespaces.</summary>
-    public void Start(string underlayNamespace, MacAddress routerMac)
+    public async Task StartAsync(string underlayNamespace, MacAddress routerMac)
     {
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _thread = new Thread(() =>
@@ -87,7 +87,7 @@ public sealed class LiveEdge : IDisposable
         })
         { IsBackground = true, Name = "edge" };
         _thread.Start();
-        ready.Task.GetAwaiter().GetResult();
+        await ready.Task.ConfigureAwait(false);
         if (_captures is not null)
             Directory.CreateDirectory(_captures);
 
@@ -227,59 +227,46 @@ public sealed class LiveEdge : IDisposable
     }
 
     /// <summary>The counters and alarms of the edge, as <c>nitroctl card --host &lt;edge&gt;</c> prints them.</summary>
-    public Task<string> DescribeAsync(string what) => InvokeAsync(() =>
+    /// <summary>The edge's counters by name, then each customer gateway's refused frames.</summary>
+    public Task<CountersReply> CountersAsync() => InvokeAsync(() =>
     {
-        var text = new StringBuilder();
-        if (what == "counters")
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"edge statistics ({Name}):");
-            foreach (var (name, value) in _edge!.Counters.All)
-                text.AppendLine(CultureInfo.InvariantCulture, $"     {name}: {value}");
-            foreach (var gateway in _gateways.Values)
-                text.AppendLine(CultureInfo.InvariantCulture, $"     customer-gateway.{gateway.Port}.refused: {gateway.Refused}");
-        }
-        else if (what == "vpn-connections")
-        {
-            text.Append(DescribeVpnConnections(_edge!.DescribeVpnConnections()));
-        }
-        else
-        {
-            foreach (var alarm in _alarms)
-                text.AppendLine(Describe(alarm));
-        }
-        return text.ToString();
+        var reply = new EdgeCountersReply { Edge = Name };
+        foreach (var (name, value) in _edge!.Counters.All)
+            reply.Counters.Add(new NamedCounter { Name = name, Value = value });
+        foreach (var gateway in _gateways.Values)
+            reply.Counters.Add(new NamedCounter { Name = $"customer-gateway.{gateway.Port}.refused", Value = gateway.Refused });
+        return new CountersReply { Edge = reply };
     });
 
-    /// <summary>The text of <c>nitroctl describe-vpn-connections</c>: per connection and tunnel, as AWS's VGW telemetry.</summary>
-    public static string DescribeVpnConnections(IEnumerable<VpnConnectionStatus> connections)
-    {
-        var text = new StringBuilder();
-        foreach (var c in connections)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{c.VpnId} {c.VpcId} customer-gateway {c.CustomerGatewayIp} routing {c.Routing} prefixes {(c.Prefixes.IsEmpty ? "-" : string.Join(',', c.Prefixes))}");
-            for (var i = 0; i < c.Tunnels.Length; i++)
-            {
-                var t = c.Tunnels[i];
-                var line = $"  tunnel{i + 1} {t.OutsideIpAddress} inside {t.EdgeInsideAddress} status {t.Status}{(t.Preferred ? " (preferred)" : "")}"
-                    + $" ike {(t.IkeSaEstablished ? "ESTABLISHED " + t.IkeProposal : "-")}"
-                    + $" child {(t.ChildSaEstablished ? "INSTALLED " + t.EspProposal + (t.UdpEncapsulation ? " in UDP 4500" : "") : "-")}"
-                    + $" last-rekey {(t.LastRekey is { } r ? r.ToString("u", CultureInfo.InvariantCulture) : "-")}"
-                    + (t.BgpState is { } b ? $" bgp {b} prefixes {(t.PrefixesReceived.IsEmpty ? "-" : string.Join(',', t.PrefixesReceived))}" : "");
-                text.AppendLine(line);
-            }
-        }
-        return text.ToString();
-    }
+    /// <summary>The alarms the edge raised since the region came up.</summary>
+    public Task<AlarmsReply> AlarmsAsync() => InvokeAsync(() => new AlarmsReply { Edge = { _alarms.Select(ControlReplies.Alarm) } });
 
+    public Task<VpnConnectionsReply> VpnConnectionsAsync() =>
+        InvokeAsync(() => new VpnConnectionsReply { Connections = { _edge!.DescribeVpnConnections().Select(ControlReplies.VpnConnection) } });
+
+    public string Unsupported(string request) => $"unknown request '{request}' for the edge (counters, alarms, vpn-connections)";
+
+    /// <summary>An alarm as <c>nitroctl card --host &lt;edge&gt; alarms</c> prints it.</summary>
     public static string Describe(EdgeAlarm a) => a.Describe();
 
     /// <summary>The address the services namespace answers on for a prefix-list prefix: its first host.</summary>
     public static IPAddress ServiceAddress(string prefix) => Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(IPNetwork.Parse(prefix).BaseAddress) + 1);
 
-    private Task<string> InvokeAsync(Func<string> work)
+    private Task<T> InvokeAsync<T>(Func<T> work)
     {
-        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!Post(() => done.SetResult(work())))
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A request that fails fails its caller (a control rpc), not the edge thread.
+        if (!Post(() =>
+        {
+            try
+            {
+                done.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }))
             done.SetException(new LiveException($"edge {Name} is stopping"));
         return done.Task;
     }

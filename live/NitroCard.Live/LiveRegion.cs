@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NitroCard.Card;
+using NitroCard.Live.Control;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Region;
 
@@ -110,7 +111,7 @@ public sealed class LiveRegion : IAsyncDisposable
         var index = 0;
         foreach (var host in region.Hosts.Where(h => h.Dataplane != LinuxVxlan))
             _cards.Add(new CardHost(host, options.Engine, options.CreateEngine, index++, instances, _state));
-        await Task.WhenAll(_cards.Select(c => Task.Run(c.Start))).ConfigureAwait(false);
+        await Task.WhenAll(_cards.Select(c => c.StartAsync())).ConfigureAwait(false);
         foreach (var host in region.Hosts.Where(h => h.Dataplane == LinuxVxlan))
         {
             var kernel = new KernelVxlanHost(host, index++, instances, _state);
@@ -120,10 +121,8 @@ public sealed class LiveRegion : IAsyncDisposable
         if (!region.Edges.IsEmpty)
         {
             _edge = new LiveEdge(region, _state, options.Captures);
-            _edge.Start(UnderlayNamespace, routerMac);
-            _servers.Add(ControlServer.Start(_edge.Name, line => line is "counters" or "alarms" or "vpn-connections"
-                ? _edge.DescribeAsync(line)
-                : Task.FromResult($"{ControlServer.ErrorPrefix}unknown request '{line}' for the edge (counters, alarms, vpn-connections)\n")));
+            await _edge.StartAsync(UnderlayNamespace, routerMac).ConfigureAwait(false);
+            _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
         }
 
         // Every host's agent with its own identity from the region CA.
@@ -133,7 +132,7 @@ public sealed class LiveRegion : IAsyncDisposable
             _cards.Select(c => c.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout))
             .Concat(_kernelHosts.Select(k => k.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(k.Host.Name), options.ReadyTimeout)))).ConfigureAwait(false);
         foreach (var card in _cards)
-            _servers.Add(ControlServer.Start(card.Host.Name, card.HandleControlAsync));
+            _servers.Add(await ControlServer.StartAsync(card.Host.Name, card).ConfigureAwait(false));
         if (_edge is not null)
             _edgeFollower = FollowServiceAsync(_edge, _stopping.Token);
         await Task.WhenAll(_cards.Select(c => c.WaitReadyAsync(options.ReadyTimeout))).ConfigureAwait(false);
@@ -173,11 +172,11 @@ public sealed class LiveRegion : IAsyncDisposable
         await _edgeFollower.ConfigureAwait(false);
         _stopping.Dispose();
         foreach (var server in _servers)
-            server.Dispose();
+            await server.DisposeAsync().ConfigureAwait(false);
         foreach (var kernel in _kernelHosts)
-            kernel.Dispose();
+            await kernel.DisposeAsync().ConfigureAwait(false);
         foreach (var card in _cards)
-            card.Dispose();
+            await card.DisposeAsync().ConfigureAwait(false);
         _edge?.Dispose();
         if (_mapping is not null)
             await _mapping.DisposeAsync().ConfigureAwait(false);

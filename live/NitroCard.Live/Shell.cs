@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace NitroCard.Live;
 
@@ -14,7 +15,10 @@ public static class Shell
         return output;
     }
 
-    /// <summary>Runs a command and returns its exit code and output, whatever happened.</summary>
+    /// <summary>
+    /// Runs a command and returns its exit code, its stdout as it wrote it and its stderr line by line (each line ending
+    /// with <c>\n</c>), whatever happened.
+    /// </summary>
     public static (int Code, string Output, string Error) TryRun(string file, params string[] arguments)
     {
         var start = new ProcessStartInfo(file)
@@ -25,11 +29,21 @@ public static class Shell
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new LiveException($"cannot start {file}");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
+        using var process = new Process { StartInfo = start };
+        // stderr is drained by the process's own reader while this thread reads stdout, so neither pipe can fill and
+        // stall the tool; WaitForExit() returns once both are at their end.
+        var error = new StringBuilder();
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+                error.Append(line.Data).Append('\n');
+        };
+        if (!process.Start())
+            throw new LiveException($"cannot start {file}");
+        process.BeginErrorReadLine();
+        var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        return (process.ExitCode, output.Result, error);
+        return (process.ExitCode, output, error.ToString());
     }
 
     /// <summary><c>ip</c> inside a namespace (<c>ip -n ns ...</c>).</summary>

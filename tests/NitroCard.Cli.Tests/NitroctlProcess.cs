@@ -9,13 +9,19 @@ internal static class NitroctlProcess
 
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunTool(Executable, args);
 
-    public static (int ExitCode, string Stdout, string Stderr) RunTool(string file, IEnumerable<string> args)
+    /// <summary>Runs the CLI with <paramref name="environment"/> added to this process's environment.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunTool(Executable, args, environment);
+
+    public static (int ExitCode, string Stdout, string Stderr) RunTool(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (file == Executable && !File.Exists(file))
             throw new InvalidOperationException($"{file} is missing: run 'dotnet pwsh ./build.ps1 build' first");
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
         foreach (var a in args)
             start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();

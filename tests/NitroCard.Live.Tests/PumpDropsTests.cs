@@ -1,4 +1,5 @@
 using NitroCard.Card;
+using NitroCard.Live.Control;
 using NitroCard.Region;
 
 namespace NitroCard.Live.Tests;
@@ -23,7 +24,7 @@ public sealed class PumpDropsTests
         var counters = new CardCounters(new ulong[DropReasonNames.Count], new EniCounters[plan.Geometry.EniSlots], 0);
         var kernel = new Dictionary<int, (long Rx, long Tx)?> { [slot] = (5, 7) };
 
-        var text = CardHost.FormatCounters(plan, counters, drops, kernel);
+        var text = ControlText.Counters(ControlReplies.Counters(plan, counters, drops, kernel));
 
         Assert.Contains($"     eni_{slot}_pump_queue_overflow: 3\n", text, StringComparison.Ordinal);
         Assert.Contains($"     eni_{slot}_tap_write_failed: 1\n", text, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NitroCard.Card;
 using NitroCard.Live;
+using NitroCard.Live.Demo;
 using NitroCard.Driver.Simulation;
 using NitroCard.Region;
 using NitroCard.Simulation;
@@ -40,7 +41,8 @@ internal static class DemoCommand
                 Console.WriteLine($"engine: {engineName} ({why})");
                 try
                 {
-                    return await new LiveDemo(region, engineName, outDir).RunAsync().ConfigureAwait(false);
+                    var demo = new LiveDemo(region, engineName, () => EngineFactory.Create(engineName), outDir, Console.Out);
+                    return await demo.RunAsync().ConfigureAwait(false) ? 0 : CliRunner.Failure;
                 }
                 catch (Exception e) when (e is CliException or LiveException)
                 {

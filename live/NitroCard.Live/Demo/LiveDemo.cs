@@ -2,35 +2,42 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using NitroCard.Card;
-using NitroCard.Live;
+using NitroCard.Live.Control;
 using NitroCard.Packets;
 using NitroCard.Region;
 
-namespace NitroCard.Cli.Demo;
+namespace NitroCard.Live.Demo;
 
 /// <summary>
 /// <c>nitroctl demo</c> on a live region: the demo region comes up (Mapping Service, two card hosts, a kernel VXLAN
 /// host, the edge and the outside namespaces), real programs send real traffic through it, and a summary says what
-/// crossed, what was dropped and why, which alarms were raised and what each card counted, with the captures' paths.
+/// crossed, what was dropped and why, which alarms were raised and what each card counted, with the captures' paths,
+/// written to <paramref name="report"/>.
 /// </summary>
-internal sealed class LiveDemo(RegionTopology region, string engine, string outDir)
+/// <param name="region">The demo region.</param>
+/// <param name="engine">The card hosts' engine name (<c>rtl</c> or <c>model</c>).</param>
+/// <param name="createEngine">Creates one card host's engine.</param>
+/// <param name="outDir">Where the captures go.</param>
+/// <param name="report">Where the story and the summary go.</param>
+public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEngine> createEngine, string outDir, TextWriter report)
 {
     private readonly List<(string Step, bool Expected, string Detail)> _results = [];
     private readonly List<Process> _processes = [];
 
-    public async Task<int> RunAsync()
+    /// <summary>Runs the demo; true when every step did what it should.</summary>
+    public async Task<bool> RunAsync()
     {
         Directory.CreateDirectory(outDir);
         var underlayCapture = Path.Combine(outDir, "underlay.pcapng");
         var edgeCaptures = Path.Combine(outDir, "edge");
-        Console.WriteLine($"NitroCard live demo: two VPCs that both use 10.0.0.0/16 (blue VNI 1001, red VNI 1002), card hosts host-a and host-b ({engine} engine),");
-        Console.WriteLine("kernel VXLAN host host-k, the Blackfoot edge with the internet, S3 (services), a VPN site and a Direct Connect site; the Mapping Service programs them all.");
+        report.WriteLine($"NitroCard live demo: two VPCs that both use 10.0.0.0/16 (blue VNI 1001, red VNI 1002), card hosts host-a and host-b ({engine} engine),");
+        report.WriteLine("kernel VXLAN host host-k, the Blackfoot edge with the internet, S3 (services), a VPN site and a Direct Connect site; the Mapping Service programs them all.");
         var clock = Stopwatch.StartNew();
-        var live = await LiveRegion.UpAsync(region, new LiveRegionOptions(engine, () => EngineFactory.Create(engine), null, edgeCaptures, TimeSpan.FromSeconds(120))).ConfigureAwait(false);
+        var live = await LiveRegion.UpAsync(region, new LiveRegionOptions(engine, createEngine, null, edgeCaptures, TimeSpan.FromSeconds(120))).ConfigureAwait(false);
         await using (live.ConfigureAwait(false))
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"region ready in {clock.Elapsed.TotalSeconds:F1} s (mapping service {live.Endpoint})"));
-            Console.WriteLine();
+            report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"region ready in {clock.Elapsed.TotalSeconds:F1} s (mapping service {live.Endpoint})"));
+            report.WriteLine();
             var dumpcap = StartCapture(underlayCapture);
             try
             {
@@ -45,20 +52,20 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
                 if (dumpcap is not null)
                     Stop(dumpcap, interrupt: true);
             }
-            Console.WriteLine();
+            report.WriteLine();
             await SummaryAsync(live).ConfigureAwait(false);
-            Console.WriteLine();
-            Console.WriteLine("Captures (tshark -r <file>, or Wireshark):");
+            report.WriteLine();
+            report.WriteLine("Captures (tshark -r <file>, or Wireshark):");
             if (dumpcap is not null)
-                Console.WriteLine($"  {underlayCapture}  (the substrate: every VXLAN frame between cards, kernel host and edge)");
+                report.WriteLine($"  {underlayCapture}  (the substrate: every VXLAN frame between cards, kernel host and edge)");
             foreach (var file in Directory.EnumerateFiles(edgeCaptures, "*.pcap").Order(StringComparer.Ordinal))
-                Console.WriteLine($"  {file}");
-            Console.WriteLine();
-            Console.WriteLine("tearing the region down");
+                report.WriteLine($"  {file}");
+            report.WriteLine();
+            report.WriteLine("tearing the region down");
         }
         var failed = _results.Count(r => !r.Expected);
-        Console.WriteLine(failed == 0 ? "every step did what it should" : $"{failed} step(s) did not do what they should");
-        return failed == 0 ? 0 : CliRunner.Failure;
+        report.WriteLine(failed == 0 ? "every step did what it should" : $"{failed} step(s) did not do what they should");
+        return failed == 0;
     }
 
     private void Story()
@@ -106,9 +113,9 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
 
     private void Step(string title, Func<(bool Ok, string Detail)> run)
     {
-        Console.WriteLine($"* {title}");
+        report.WriteLine($"* {title}");
         var (ok, detail) = run();
-        Console.WriteLine($"    {(ok ? "ok" : "UNEXPECTED")}: {detail}");
+        report.WriteLine($"    {(ok ? "ok" : "UNEXPECTED")}: {detail}");
         _results.Add((title, ok, detail));
     }
 
@@ -139,7 +146,7 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
         var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "netns", "exec", ns, "python3", "-m", "http.server", "80", "--bind", ip, "--directory", root })
             start.ArgumentList.Add(a);
-        var process = Process.Start(start) ?? throw new CliException("cannot start python3 http.server");
+        var process = Process.Start(start) ?? throw new LiveException("cannot start python3 http.server");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -168,11 +175,11 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
             : (false, "could not send: " + error.Trim());
     }
 
-    private static Process? StartCapture(string file)
+    private Process? StartCapture(string file)
     {
         if (!File.Exists("/usr/bin/dumpcap"))
         {
-            Console.WriteLine("(no dumpcap: the substrate is not captured; apt-get install tshark)");
+            report.WriteLine("(no dumpcap: the substrate is not captured; apt-get install tshark)");
             return null;
         }
         File.Delete(file);
@@ -206,45 +213,46 @@ internal sealed class LiveDemo(RegionTopology region, string engine, string outD
 
     private async Task SummaryAsync(LiveRegion live)
     {
-        Console.WriteLine("Summary");
-        Console.WriteLine($"  crossed as expected: {_results.Count(r => r.Expected)} of {_results.Count} steps");
+        report.WriteLine("Summary");
+        report.WriteLine($"  crossed as expected: {_results.Count(r => r.Expected)} of {_results.Count} steps");
         foreach (var (step, _, detail) in _results.Where(r => !r.Expected))
-            Console.WriteLine($"  UNEXPECTED: {step}: {detail}");
-        Console.WriteLine();
-        Console.WriteLine("  dropped, and why (card drop counters, edge drops):");
+            report.WriteLine($"  UNEXPECTED: {step}: {detail}");
+        report.WriteLine();
+        report.WriteLine("  dropped, and why (card drop counters, edge drops):");
         foreach (var card in live.Cards)
         {
             var counters = await card.InvokeAsync(engine => engine.ReadCounters()).ConfigureAwait(false);
             var drops = Enum.GetValues<DropReason>().Where(r => counters[r] > 0).Select(r => $"{r.ToWireName()} {counters[r]}");
-            Console.WriteLine($"    {card.Host.Name} ({card.EngineName} card): {string.Join(", ", drops.DefaultIfEmpty("nothing"))}");
+            report.WriteLine($"    {card.Host.Name} ({card.EngineName} card): {string.Join(", ", drops.DefaultIfEmpty("nothing"))}");
         }
-        var edgeCounters = await live.Edge!.DescribeAsync("counters").ConfigureAwait(false);
-        var edgeDrops = edgeCounters.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("drop.", StringComparison.Ordinal) || l.StartsWith("endpoint.denied", StringComparison.Ordinal));
-        Console.WriteLine($"    {live.Edge.Name} (edge): {string.Join(", ", edgeDrops.DefaultIfEmpty("nothing"))}");
-        Console.WriteLine();
-        Console.WriteLine("  alarms:");
+        var edgeCounters = (await live.Edge!.CountersAsync().ConfigureAwait(false)).Edge.Counters;
+        var edgeDrops = edgeCounters.Where(c => c.Name.StartsWith("drop.", StringComparison.Ordinal) || c.Name.StartsWith("endpoint.denied", StringComparison.Ordinal))
+            .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Name}: {c.Value}"));
+        report.WriteLine($"    {live.Edge.Name} (edge): {string.Join(", ", edgeDrops.DefaultIfEmpty("nothing"))}");
+        report.WriteLine();
+        report.WriteLine("  alarms:");
         foreach (var card in live.Cards)
         {
             foreach (var alarm in card.Alarms())
-                Console.WriteLine($"    {card.Host.Name}: {CardHost.Describe(alarm)}");
+                report.WriteLine($"    {card.Host.Name}: {CardHost.Describe(alarm)}");
         }
-        foreach (var line in (await live.Edge.DescribeAsync("alarms").ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            Console.WriteLine($"    {live.Edge.Name}: {line}");
-        Console.WriteLine($"    (the firmware reported {live.MappingAlarmCount} card alarm(s) to the Mapping Service: nitroctl alarms)");
-        Console.WriteLine();
-        Console.WriteLine("  per-card counters:");
+        foreach (var alarm in (await live.Edge.AlarmsAsync().ConfigureAwait(false)).Edge)
+            report.WriteLine($"    {live.Edge.Name}: {ControlText.Alarm(alarm)}");
+        report.WriteLine($"    (the firmware reported {live.MappingAlarmCount} card alarm(s) to the Mapping Service: nitroctl alarms)");
+        report.WriteLine();
+        report.WriteLine("  per-card counters:");
         foreach (var card in live.Cards)
         {
             var (tables, counters) = await card.InvokeAsync(engine => (card.Tables, engine.ReadCounters())).ConfigureAwait(false);
-            Console.WriteLine($"    {card.Host.Name}:");
+            report.WriteLine($"    {card.Host.Name}:");
             foreach (var eni in tables.Enis)
             {
                 var c = counters.Enis[eni.Slot];
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {eni.EniId,-12} tx {c.TxPackets,4} pkts {c.TxBytes,7} B   rx {c.RxPackets,4} pkts {c.RxBytes,7} B"));
+                report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {eni.EniId,-12} tx {c.TxPackets,4} pkts {c.TxBytes,7} B   rx {c.RxPackets,4} pkts {c.RxBytes,7} B"));
             }
         }
-        Console.WriteLine("  edge counters:");
-        foreach (var line in edgeCounters.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
-            Console.WriteLine($"    {line.Trim()}");
+        report.WriteLine("  edge counters:");
+        foreach (var counter in edgeCounters)
+            report.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {counter.Name}: {counter.Value}"));
     }
 }

@@ -1,0 +1,82 @@
+using NitroCard.Region;
+
+namespace NitroCard.Live.Tests;
+
+/// <summary>
+/// Issue 12: the strongSwan customer gateway's configuration (StrongSwanSite) without root or strongSwan: swanctl.conf
+/// from the region's tunnel options, and the AWS algorithm names as strongSwan proposals.
+/// </summary>
+public sealed class StrongSwanSiteTests
+{
+    private static readonly RegionTopology Region = RegionLoader.Load(Path.Combine(AppContext.BaseDirectory, "regions", "ike-vpn.json"));
+
+    private static (VpnConnection Vpn, string VpcCidr) Connection()
+    {
+        var vpc = Region.Vpcs.First(v => !v.VpnConnections.IsEmpty);
+        return (vpc.VpnConnections[0], vpc.Cidr);
+    }
+
+    [Fact]
+    public void Each_tunnel_is_an_ikev2_connection_to_its_outside_address_with_its_own_psk_in_udp()
+    {
+        var (vpn, cidr) = Connection();
+
+        var conf = StrongSwanSite.SwanctlConf(vpn, cidr);
+
+        Assert.StartsWith("connections {\n", conf, StringComparison.Ordinal);
+        for (var i = 0; i < vpn.Tunnels.Length; i++)
+        {
+            var t = vpn.Tunnels[i];
+            Assert.Contains($"  tunnel{i + 1} {{\n    version = 2\n    local_addrs = {vpn.CustomerGatewayIp}\n    remote_addrs = {t.OutsideIpAddress}\n", conf, StringComparison.Ordinal);
+            Assert.Contains($"  ike-tunnel{i + 1} {{\n    id-1 = {t.OutsideIpAddress}\n    secret = \"{t.PreSharedKey}\"\n  }}\n", conf, StringComparison.Ordinal);
+            Assert.Contains($"    rekey_time = {t.Phase1LifetimeSeconds - t.RekeyMarginTimeSeconds}s\n", conf, StringComparison.Ordinal);
+            Assert.Contains($"        rekey_time = {t.Phase2LifetimeSeconds - t.RekeyMarginTimeSeconds}s\n        replay_window = {t.ReplayWindowSize}\n", conf, StringComparison.Ordinal);
+        }
+        Assert.Equal(vpn.Tunnels.Length, conf.Split('\n').Count(l => l == "    encap = yes"));
+        Assert.EndsWith("}\n", conf, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Traffic_selectors_are_the_inside_addresses_with_bgp_and_the_customer_networks_with_static_routes()
+    {
+        var (vpn, cidr) = Connection();
+        var bgp = vpn with { StaticRoutesOnly = false, CustomerGatewayAsn = 65000 };
+        var statics = vpn with { StaticRoutesOnly = true, CustomerGatewayAsn = null, CustomerCidrs = ["172.31.0.0/16", "172.30.0.0/24"] };
+        var inside = bgp.Tunnels[0].TunnelInsideCidr;   // e.g. 169.254.10.0/30: .1 the edge, .2 the customer
+        var prefix = inside[..inside.LastIndexOf('.')];
+
+        Assert.True(bgp.UsesBgp);
+        Assert.Contains($"        local_ts = {prefix}.2/32\n        remote_ts = {cidr},{prefix}.1/32\n", StrongSwanSite.SwanctlConf(bgp, cidr), StringComparison.Ordinal);
+        Assert.Contains($"        local_ts = 172.31.0.0/16,172.30.0.0/24\n        remote_ts = {cidr}\n", StrongSwanSite.SwanctlConf(statics, cidr), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ike_proposals_put_gcm_before_cbc_and_the_groups_in_preference_order()
+    {
+        var options = new VpnTunnelOptions(
+            Phase1EncryptionAlgorithms: ["AES128", "AES256-GCM-16", "AES256"],
+            Phase1IntegrityAlgorithms: ["SHA2-512", "SHA2-256"],
+            Phase1DhGroupNumbers: [14, 2, 20, 19]);
+
+        Assert.Equal("aes256gcm16-prfsha256-prfsha512-ecp256-ecp384-modp2048-modp1024,aes256-aes128-sha256-sha512-ecp256-ecp384-modp2048-modp1024",
+            StrongSwanSite.IkeProposals(options));
+        Assert.Equal("aes128-sha384-modp3072", StrongSwanSite.IkeProposals(new VpnTunnelOptions(
+            Phase1EncryptionAlgorithms: ["AES128"], Phase1IntegrityAlgorithms: ["SHA2-384"], Phase1DhGroupNumbers: [15])));
+    }
+
+    [Fact]
+    public void Esp_proposals_are_the_gcm_ciphers_larger_key_first()
+    {
+        Assert.Equal("aes256gcm16-aes128gcm16", StrongSwanSite.EspProposals(new VpnTunnelOptions(Phase2EncryptionAlgorithms: ["AES128-GCM-16", "AES256-GCM-16", "AES128"])));
+        Assert.Equal("aes128gcm16", StrongSwanSite.EspProposals(new VpnTunnelOptions(Phase2EncryptionAlgorithms: ["AES128-GCM-16"])));
+    }
+
+    [Fact]
+    public void Charon_logs_to_the_sites_file_with_kernel_libipsec()
+    {
+        var conf = StrongSwanSite.StrongSwanConf("/run/nitrocard/vpn-1/charon.log");
+
+        Assert.Contains("/run/nitrocard/vpn-1/charon.log", conf, StringComparison.Ordinal);
+        Assert.Contains("kernel-libipsec {\n      load = yes", conf, StringComparison.Ordinal);
+    }
+}
