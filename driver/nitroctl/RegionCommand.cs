@@ -4,6 +4,7 @@ using Grpc.Core;
 using NitroCard.Live;
 using NitroCard.Live.Control;
 using NitroCard.Region;
+using NitroCard.Simulation;
 
 namespace NitroCard.Cli;
 
@@ -14,7 +15,7 @@ internal static class RegionCommand
     {
         var topology = new Option<FileInfo>("--topology") { Description = "Region file (JSON).", Required = true };
         var engine = new Option<string>("--engine") { Description = "Card engine of the card hosts: rtl (Verilated) or model.", DefaultValueFactory = _ => "rtl" };
-        engine.AcceptOnlyFromAmong(EngineFactory.Names);
+        engine.AcceptOnlyFromAmong([.. CardEngines.Names]);
         var store = new Option<string?>("--store") { Description = "The Mapping Service's store: etcd://host:port (default: the embedded SQLite store in the run directory)." };
         var captures = new Option<DirectoryInfo?>("--captures") { Description = "Write a pcap per edge outside port (internet, services, vpn:*, dx:*) into this directory." };
         var up = new Command("up", "Start the region: the Mapping Service, one namespace per ENI (named by its id), cards programmed by their firmware, kernel VXLAN hosts, the edge and the outside namespaces, the substrate; 'region ready' when every instance is reachable; Ctrl-C tears it down.")
@@ -31,7 +32,7 @@ internal static class RegionCommand
             // `nitroctl card trace start` may come at any time: a live region's cards run on the traced library when it is built.
             if (engineName == "rtl")
                 VerilatedCard.UseTracingLibraryIfBuilt();
-            var options = new LiveRegionOptions(engineName, () => EngineFactory.Create(engineName), storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60));
+            var options = new LiveRegionOptions(engineName, () => CardEngines.Create(engineName), storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60));
             var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
             await using (live.ConfigureAwait(false))
             {

@@ -41,7 +41,7 @@ internal static class DemoCommand
                 Console.WriteLine($"engine: {engineName} ({why})");
                 try
                 {
-                    var demo = new LiveDemo(region, engineName, () => EngineFactory.Create(engineName), outDir, Console.Out);
+                    var demo = new LiveDemo(region, engineName, () => CardEngines.Create(engineName), outDir, Console.Out);
                     return await demo.RunAsync().ConfigureAwait(false) ? 0 : CliRunner.Failure;
                 }
                 catch (Exception e) when (e is CliException or LiveException)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using NitroCard.Firmware;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.Grpc.Protocol;
+using NitroCard.Simulation;
 
 namespace NitroCard.Cli.Mapping;
 
@@ -13,7 +14,7 @@ internal static class FirmwareCommand
         var host = new Option<string>("--host") { Description = "This host's name.", Required = true }.MustBeResourceName();
         var identity = new Option<DirectoryInfo>("--identity") { Description = "The host identity directory (host.crt, host.key, ca.crt from `mapping issue-host-identity`).", Required = true };
         var engine = new Option<string>("--engine") { Description = "rtl (the Verilated card) or model.", DefaultValueFactory = _ => "rtl" };
-        engine.AcceptOnlyFromAmong(EngineFactory.Names);
+        engine.AcceptOnlyFromAmong([.. CardEngines.Names]);
         var run = new Command("run", "Run one host: its card and the firmware agent, until SIGINT/SIGTERM.") { host, identity, engine };
         run.SetAction(async (parse, ct) =>
         {
@@ -23,7 +24,7 @@ internal static class FirmwareCommand
             using var logging = MappingOptions.StderrLogging();
             using var channel = OpenChannel(endpoint, identityDir);
             var engineName = parse.GetValue(engine)!;
-            using var card = new CardThread(() => EngineFactory.Create(engineName), $"card-{hostName}");
+            using var card = new CardThread(() => CardEngines.Create(engineName), $"card-{hostName}");
             var geometry = await card.InvokeAsync(c => c.Geometry).ConfigureAwait(false);
             var agent = new FirmwareAgent(hostName, endpoint, () => new RegionMapping.RegionMappingClient(channel), card, geometry, logging.CreateLogger("NitroCard.Firmware"));
             var first = true;
