@@ -282,7 +282,7 @@ module tb_nitro_rx_lookup;
   task automatic random_tables();
     for (int w = 0; w < 2; w++) for (int b = 0; b < BK; b++) for (int s = 0; s < SLOTS; s++) map_tbl[w][b][s] = '0;
     for (int i = 0; i < NE; i++) begin
-      eni_t        e;   // built as one concatenation: member writes of packed structs lost bits in Verilator 5.006
+      eni_t        e;
       logic [31:0] ip;
       ip = rand_ip();
       e = {1'($urandom % 10 != 0), rand_vni(), ip, $urandom, 16'($urandom),

@@ -350,7 +350,7 @@ module tb_nitro_tx_lookup;
     logic        nb;
     for (int w = 0; w < 2; w++) for (int b = 0; b < BK; b++) for (int s = 0; s < SLOTS; s++) map_tbl[w][b][s] = '0;
     for (int i = 0; i < NE; i++) begin
-      eni_t        e;   // built as one concatenation (see hw/tb/README.md)
+      eni_t        e;
       logic [31:0] ip;
       logic [5:0]  sl;
       ip = {8'd10, 8'd0, 8'($urandom % 3), 8'($urandom % 4)};
