@@ -276,7 +276,8 @@ module nitro_conntrack #(
   // through the rule array's second read port) or, when the range goes on, a scan. A scan for
   // op1 starts once op0 is decided; op0's answer is kept in r0 while it runs (probe 0 shares
   // the scan's read port, so its output is meaningless during a scan; probe 1 is not: while B
-  // stalls it reads B's op1 row again, not the row of the record waiting in A).
+  // stalls, its read port is not enabled and keeps B's op1 row instead of reading the row of
+  // the record waiting in A).
   logic        probe_hit, probe_final, probe1_hit, probe1_final, scan_done, scan_allowed, scan_ready, scan_start;
   logic        start0, start1;
   logic        rk0, rm0, rk1, rm1;
@@ -310,7 +311,8 @@ module nitro_conntrack #(
     .probe_p2       (b_p2),
     .probe_hit      (probe_hit),
     .probe_final    (probe_final),
-    .probe1_row_addr (adv ? a_op1[16 +: SG_RULES_LOG2] : b_op1[16 +: SG_RULES_LOG2]),  // B's row again while B stalls
+    .probe1_rd_en   (adv),      // B's op1 row is kept while B stalls
+    .probe1_row_addr (a_op1[16 +: SG_RULES_LOG2]),
     .probe1_base    (b_op1[16 +: 16]),
     .probe1_count   (b_op1[0 +: 16]),
     .probe1_remote  (b_remote1),
