@@ -7,27 +7,27 @@ module nitro_arbiter #(
 ) (
   input  logic                  clk,
   input  logic                  rst,          // synchronous, active high
-  // Source 0
-  input  logic [DATA_WIDTH-1:0] s0_tdata,
-  input  logic [KEEP_WIDTH-1:0] s0_tkeep,
-  input  logic                  s0_tvalid,
-  output logic                  s0_tready,
-  input  logic                  s0_tlast,
-  input  logic [USER_WIDTH-1:0] s0_tuser,
-  // Source 1
-  input  logic [DATA_WIDTH-1:0] s1_tdata,
-  input  logic [KEEP_WIDTH-1:0] s1_tkeep,
-  input  logic                  s1_tvalid,
-  output logic                  s1_tready,
-  input  logic                  s1_tlast,
-  input  logic [USER_WIDTH-1:0] s1_tuser,
+  // Source tx (source 0 of the round robin; the card: TX local delivery and ARP replies)
+  input  logic [DATA_WIDTH-1:0] s_axis_tx_tdata,
+  input  logic [KEEP_WIDTH-1:0] s_axis_tx_tkeep,
+  input  logic                  s_axis_tx_tvalid,
+  output logic                  s_axis_tx_tready,
+  input  logic                  s_axis_tx_tlast,
+  input  logic [USER_WIDTH-1:0] s_axis_tx_tuser,
+  // Source rx (source 1; the card: RX delivery)
+  input  logic [DATA_WIDTH-1:0] s_axis_rx_tdata,
+  input  logic [KEEP_WIDTH-1:0] s_axis_rx_tkeep,
+  input  logic                  s_axis_rx_tvalid,
+  output logic                  s_axis_rx_tready,
+  input  logic                  s_axis_rx_tlast,
+  input  logic [USER_WIDTH-1:0] s_axis_rx_tuser,
   // Output
-  output logic [DATA_WIDTH-1:0] m_tdata,
-  output logic [KEEP_WIDTH-1:0] m_tkeep,
-  output logic                  m_tvalid,
-  input  logic                  m_tready,
-  output logic                  m_tlast,
-  output logic [USER_WIDTH-1:0] m_tuser,
+  output logic [DATA_WIDTH-1:0] m_axis_tdata,
+  output logic [KEEP_WIDTH-1:0] m_axis_tkeep,
+  output logic                  m_axis_tvalid,
+  input  logic                  m_axis_tready,
+  output logic                  m_axis_tlast,
+  output logic [USER_WIDTH-1:0] m_axis_tuser,
   // Status
   output logic                  busy          // inside a frame
 );
@@ -40,29 +40,29 @@ module nitro_arbiter #(
   logic sel;
 
   always_comb begin
-    if (locked_q)                    sel = sel_q;
-    else if (s0_tvalid && s1_tvalid) sel = !last_q;
-    else                             sel = s1_tvalid;
+    if (locked_q)                                  sel = sel_q;
+    else if (s_axis_tx_tvalid && s_axis_rx_tvalid) sel = !last_q;
+    else                                           sel = s_axis_rx_tvalid;
   end
 
-  assign m_tdata   = sel ? s1_tdata  : s0_tdata;
-  assign m_tkeep   = sel ? s1_tkeep  : s0_tkeep;
-  assign m_tvalid  = sel ? s1_tvalid : s0_tvalid;
-  assign m_tlast   = sel ? s1_tlast  : s0_tlast;
-  assign m_tuser   = sel ? s1_tuser  : s0_tuser;
-  assign s0_tready = m_tready && !sel;
-  assign s1_tready = m_tready && sel;
-  assign busy      = locked_q;
+  assign m_axis_tdata     = sel ? s_axis_rx_tdata  : s_axis_tx_tdata;
+  assign m_axis_tkeep     = sel ? s_axis_rx_tkeep  : s_axis_tx_tkeep;
+  assign m_axis_tvalid    = sel ? s_axis_rx_tvalid : s_axis_tx_tvalid;
+  assign m_axis_tlast     = sel ? s_axis_rx_tlast  : s_axis_tx_tlast;
+  assign m_axis_tuser     = sel ? s_axis_rx_tuser  : s_axis_tx_tuser;
+  assign s_axis_tx_tready = m_axis_tready && !sel;
+  assign s_axis_rx_tready = m_axis_tready && sel;
+  assign busy             = locked_q;
 
   always_ff @(posedge clk) begin
     if (rst) begin
       locked_q <= 1'b0;
       sel_q    <= 1'b0;
       last_q   <= 1'b1;
-    end else if (m_tvalid && m_tready) begin
+    end else if (m_axis_tvalid && m_axis_tready) begin
       sel_q    <= sel;
       last_q   <= sel;
-      locked_q <= !m_tlast;
+      locked_q <= !m_axis_tlast;
     end
   end
 

@@ -27,8 +27,10 @@
 // A miss whose rule range does not fit in its probed row stalls the pipeline in B while
 // nitro_sg_scan scans the range (1 + rows cycles; op0's first, then op1's), then completes.
 // The sweeper only changes CT_FREE: an entry that is not live is treated as absent anyway.
-// The way memories are not cleared by reset: they power up empty (zero) on an FPGA and in
-// simulation; CT_FREE resets to the capacity.
+// Reset empties the table without walking it: every entry carries the epoch it was written in,
+// the epoch advances at each reset, and an entry of another epoch reads as unused (the sweeper
+// zeroes such entries when it passes, without counting them: CT_FREE, reset to the capacity,
+// already counts them as free). The memories power up as zero (unused) on an FPGA and in simulation.
 module nitro_conntrack #(
   parameter int BUCKETS_LOG2  = 18,   // tracking buckets (log2, 2..20)
   parameter int WAYS          = 4,    // entries per bucket (1..8)
@@ -83,6 +85,8 @@ module nitro_conntrack #(
   localparam int OP_W   = 42;
   localparam int KEY_W  = 112;
   localparam int EW     = KEY_W + 71;    // {last_seen[63:0], fins[1:0], state[2:0], created_ingress, used, key}
+  localparam int EP_W   = 8;             // reset epoch stored beside each entry
+  localparam int MW     = EP_W + EW;     // way memory word: {epoch, entry}
   localparam int BL     = BUCKETS_LOG2;
   localparam int SLOT_W = $clog2(NUM_ENI);
 
@@ -129,6 +133,8 @@ module nitro_conntrack #(
   logic               scan_op1_q;       // ... for its op1 (else op0)
   logic               r0_q, r0_allow_q; // op0's rule answer, kept while op1's scan runs
   logic               stall, adv;
+  logic [EP_W-1:0]    epoch_q;          // advances at each reset; entries of other epochs are unused
+  logic               in_rst_q;
 
   // ---------------------------------------------------------------- A: keys, bucket, reads
   logic [OP_W-1:0]  a_op0, a_op1;
@@ -161,16 +167,24 @@ module nitro_conntrack #(
   assign a_bkt = a_sweep_q ? a_sweep_bkt_q : a_crc[BL-1:0];
 
   // Way memories: one read (A's bucket, held while B stalls) and one write (B) per cycle
-  (* mem2reg *) logic [EW-1:0] rd_ent [WAYS];
-  (* mem2reg *) logic [EW-1:0] wr_ent [WAYS];
+  (* mem2reg *) logic [MW-1:0] rd_ent [WAYS];
+  (* mem2reg *) logic [MW-1:0] wr_ent [WAYS];
   logic [WAYS-1:0] we;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_way
-    logic [EW-1:0] mem [2 ** BL];
+    logic [MW-1:0] mem [2 ** BL];
     always_ff @(posedge clk) begin
       if (we[w]) mem[b_bkt_q] <= wr_ent[w];
       if (adv)   rd_ent[w] <= mem[a_bkt];
     end
+  end
+
+  // The epoch is not reset: it moves on once per reset (a reset held several cycles counts once).
+  // An entry written before the last reset aliases only if 2^EP_W resets pass before the sweeper
+  // reaches its bucket.
+  always_ff @(posedge clk) begin
+    in_rst_q <= rst;
+    if (rst && !in_rst_q) epoch_q <= epoch_q + 1'b1;
   end
 
   // ---------------------------------------------------------------- per-ENI timeouts
@@ -223,9 +237,10 @@ module nitro_conntrack #(
   // Forwarding of the bucket written by the record (or sweep) before
   logic          fwd_v_q;
   logic [BL-1:0] fwd_bkt_q;
-  (* mem2reg *) logic [EW-1:0] fwd_ent_q [WAYS];
-  (* mem2reg *) logic [EW-1:0] cur [WAYS];
-  logic [WAYS-1:0] used, live, cmp0, cmp1;
+  (* mem2reg *) logic [MW-1:0] fwd_ent_q [WAYS];
+  (* mem2reg *) logic [MW-1:0] cur_mem [WAYS];  // the bucket as stored, epochs included
+  (* mem2reg *) logic [EW-1:0] cur [WAYS];      // as the ops see it: other epochs' entries unused
+  logic [WAYS-1:0] used, stale, live, cmp0, cmp1;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_cmp
     logic [3*US_W-1:0] t;
@@ -235,7 +250,9 @@ module nitro_conntrack #(
     logic [7:0]        eslot;
     logic              unused_eslot;
     assign unused_eslot = ^eslot;
-    assign cur[w]  = (fwd_v_q && fwd_bkt_q == b_bkt_q) ? fwd_ent_q[w] : rd_ent[w];
+    assign cur_mem[w] = (fwd_v_q && fwd_bkt_q == b_bkt_q) ? fwd_ent_q[w] : rd_ent[w];
+    assign stale[w]   = cur_mem[w][KEY_W] && cur_mem[w][EW +: EP_W] != epoch_q;
+    assign cur[w]     = {cur_mem[w][EW-1:KEY_W+1], cur_mem[w][KEY_W] && !stale[w], cur_mem[w][KEY_W-1:0]};
     assign st      = cur[w][KEY_W + 2 +: 3];
     assign eslot   = cur[w][KEY_W - 8 +: 8];
     assign t       = tmo_us_mem[eslot[SLOT_W-1:0]];
@@ -258,7 +275,9 @@ module nitro_conntrack #(
   // Rule checks: each op has the probe of the first row of its range (both read in A; probe 1
   // through the rule array's second read port) or, when the range goes on, a scan. A scan for
   // op1 starts once op0 is decided; op0's answer is kept in r0 while it runs (probe 0 shares
-  // the scan's read port, so its output is meaningless during a scan; probe 1 is not).
+  // the scan's read port, so its output is meaningless during a scan; probe 1 is not: while B
+  // stalls, its read port is not enabled and keeps B's op1 row instead of reading the row of
+  // the record waiting in A).
   logic        probe_hit, probe_final, probe1_hit, probe1_final, scan_done, scan_allowed, scan_ready, scan_start;
   logic        start0, start1;
   logic        rk0, rm0, rk1, rm1;
@@ -292,6 +311,7 @@ module nitro_conntrack #(
     .probe_p2       (b_p2),
     .probe_hit      (probe_hit),
     .probe_final    (probe_final),
+    .probe1_rd_en   (adv),      // B's op1 row is kept while B stalls
     .probe1_row_addr (a_op1[16 +: SG_RULES_LOG2]),
     .probe1_base    (b_op1[16 +: 16]),
     .probe1_count   (b_op1[0 +: 16]),
@@ -325,7 +345,7 @@ module nitro_conntrack #(
   // way op0 wrote is live and holds op0's key), the sweep clears the ways that are not live.
   logic                 act0, known0, fail0, full0, dec0;
   logic                 act1, hit1, known1, fail1, full1, dec1;
-  logic [WAYS-1:0]      we0, we1, we_sweep, match1, live1;
+  logic [WAYS-1:0]      we0, we1, we_sweep, we_scrub, match1, live1;
   logic [EW-1:0]        new0, new1;
   logic [WAYS*EW-1:0]   cur_flat, ent0_flat;
   (* mem2reg *) logic [EW-1:0] ent0 [WAYS];
@@ -342,6 +362,7 @@ module nitro_conntrack #(
     assign live1[w]              = live[w] || we0[w];
     assign match1[w]             = we0[w] ? (b_key0_q == b_key1_q) : (live[w] && cmp1[w]);
     assign we_sweep[w]           = b_v_q && b_sweep_q && used[w] && !live[w];
+    assign we_scrub[w]           = b_v_q && b_sweep_q && stale[w];  // already counted free
   end
 
   nitro_ct_decide #(.WAYS(WAYS), .KEY_W(KEY_W), .EW(EW)) u_op0 (
@@ -392,7 +413,10 @@ module nitro_conntrack #(
     freed = '0;
     for (int w = 0; w < WAYS; w++) begin
       freed     = freed + $clog2(WAYS+1)'(we_sweep[w]);
-      wr_ent[w] = we_sweep[w] ? '0 : we1[w] ? new1 : ent0[w];
+      if (we_sweep[w] || we_scrub[w]) wr_ent[w] = '0;
+      else if (we1[w])                wr_ent[w] = {epoch_q, new1};
+      else if (we0[w])                wr_ent[w] = {epoch_q, new0};
+      else                            wr_ent[w] = {cur_mem[w][EW +: EP_W], ent0[w]};  // unwritten: only forwarded
     end
   end
 
@@ -401,7 +425,7 @@ module nitro_conntrack #(
   assign stall      = (act0 && !known0) || (act1 && !known1);
   assign scan_start = (start0 || start1) && scan_ready;
   assign adv        = !stall;
-  assign we         = adv ? (we0 | we1 | we_sweep) : '0;
+  assign we         = adv ? (we0 | we1 | we_sweep | we_scrub) : '0;
 
   // ---------------------------------------------------------------- record verdicts
   always_comb begin

@@ -24,10 +24,10 @@ module nitro_ingress #(
   input  logic                   s_axis_tlast,
   input  logic [USER_WIDTH-1:0]  s_axis_tuser,
   // Stored beats, in order
-  output logic [DATA_WIDTH-1:0]  beat_data,
-  output logic                   beat_last,
-  output logic                   beat_valid,
-  input  logic                   beat_ready,
+  output logic [DATA_WIDTH-1:0]  m_axis_beat_tdata,
+  output logic                   m_axis_beat_tlast,
+  output logic                   m_axis_beat_tvalid,
+  input  logic                   m_axis_beat_tready,
   // Header records, one per frame
   output logic [8*HDR_BYTES-1:0] hdr_data,        // byte k in bits [8k+7:8k]
   output logic [15:0]            hdr_len,         // frame length, saturating at 65535
@@ -128,9 +128,9 @@ module nitro_ingress #(
     .wr_en    (store),
     .full     (beat_full),
     .space    (beat_space),
-    .rd_data  ({beat_last, beat_data}),
-    .rd_valid (beat_valid),
-    .rd_ready (beat_ready),
+    .rd_data  ({m_axis_beat_tlast, m_axis_beat_tdata}),
+    .rd_valid (m_axis_beat_tvalid),
+    .rd_ready (m_axis_beat_tready),
     .empty    (beat_empty)
   );
 

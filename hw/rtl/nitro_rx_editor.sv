@@ -10,21 +10,21 @@ module nitro_rx_editor #(
   input  logic                    clk,
   input  logic                    rst,           // synchronous, active high
   // Buffered beats
-  input  logic [DATA_WIDTH-1:0]   in_data,
-  input  logic                    in_last,
-  input  logic                    in_valid,
-  output logic                    in_ready,
+  input  logic [DATA_WIDTH-1:0]   s_axis_tdata,
+  input  logic                    s_axis_tlast,
+  input  logic                    s_axis_tvalid,
+  output logic                    s_axis_tready,
   // Decisions: {drop, slot[7:0], inner_len[15:0], mac[47:0]}
   input  logic [72:0]             dec_data,
   input  logic                    dec_valid,
   output logic                    dec_ready,
   // Host output
-  output logic [DATA_WIDTH-1:0]   host_tdata,
-  output logic [DATA_WIDTH/8-1:0] host_tkeep,
-  output logic                    host_tvalid,
-  input  logic                    host_tready,
-  output logic                    host_tlast,
-  output logic [7:0]              host_tuser,
+  output logic [DATA_WIDTH-1:0]   m_axis_host_tdata,
+  output logic [DATA_WIDTH/8-1:0] m_axis_host_tkeep,
+  output logic                    m_axis_host_tvalid,
+  input  logic                    m_axis_host_tready,
+  output logic                    m_axis_host_tlast,
+  output logic [7:0]              m_axis_host_tuser,
   // Status
   output logic                    busy
 );
@@ -65,7 +65,7 @@ module nitro_rx_editor #(
   logic [7:0]   ho_u_q;
 
   logic out_free, tail_go, first, drop, needs_out, can;
-  assign out_free  = !ho_v_q || host_tready;
+  assign out_free  = !ho_v_q || m_axis_host_tready;
   assign tail_go   = tail_q && out_free;
   assign first     = !active_q;
   assign drop      = first ? d_drop : drop_q;
@@ -74,7 +74,7 @@ module nitro_rx_editor #(
 
   always_comb begin
     can = 1'b0;
-    if (in_valid && (active_q || dec_valid)) begin
+    if (s_axis_tvalid && (active_q || dec_valid)) begin
       if (!needs_out) begin
         // No output from this beat; a new frame's beat 0 must not overwrite a pending tail's
         // frame state, but the tail keeps its own copy, so only the output slot matters.
@@ -85,13 +85,13 @@ module nitro_rx_editor #(
     end
   end
 
-  assign in_ready  = can;
+  assign s_axis_tready  = can;
   assign dec_ready = can && first;
   assign busy      = active_q || tail_q || ho_v_q;
 
   logic [511:0] obeat;
   always_comb begin
-    obeat = {in_data[399:0], prev_q};
+    obeat = {s_axis_tdata[399:0], prev_q};
     if (ofirst_q) obeat[47:0] = sw48(mac_q);
   end
 
@@ -101,7 +101,7 @@ module nitro_rx_editor #(
       tail_q   <= 1'b0;
       ho_v_q   <= 1'b0;
     end else begin
-      if (host_tready) ho_v_q <= 1'b0;
+      if (m_axis_host_tready) ho_v_q <= 1'b0;
 
       if (tail_go) begin
         ho_v_q <= 1'b1;
@@ -113,8 +113,8 @@ module nitro_rx_editor #(
       end
 
       if (can) begin
-        active_q <= !in_last;
-        prev_q   <= in_data[511:400];
+        active_q <= !s_axis_tlast;
+        prev_q   <= s_axis_tdata[511:400];
         if (first) begin
           drop_q   <= d_drop;
           slot_q   <= d_slot;
@@ -129,27 +129,27 @@ module nitro_rx_editor #(
           ho_u_q   <= slot_q;
           ofirst_q <= 1'b0;
           rem_q    <= (rem_q > 16'd64) ? rem_q - 16'd64 : 16'd0;
-          if (in_last && rem_q > 16'd64) begin
+          if (s_axis_tlast && rem_q > 16'd64) begin
             tail_q     <= 1'b1;
-            tail_d_q   <= in_data[511:400];
+            tail_d_q   <= s_axis_tdata[511:400];
             tail_rem_q <= rem_q - 16'd64;
             tail_u_q   <= slot_q;
           end
         end
         // A frame whose only input beat is beat 0 cannot pass (inner frames start at byte
         // 50 and are at least 34 bytes); a passing frame always has a second beat.
-        if (first && in_last && !d_drop) begin
+        if (first && s_axis_tlast && !d_drop) begin
           rem_q <= 16'd0;
         end
       end
     end
   end
 
-  assign host_tdata  = ho_d_q;
-  assign host_tkeep  = ho_k_q;
-  assign host_tvalid = ho_v_q;
-  assign host_tlast  = ho_l_q;
-  assign host_tuser  = ho_u_q;
+  assign m_axis_host_tdata  = ho_d_q;
+  assign m_axis_host_tkeep  = ho_k_q;
+  assign m_axis_host_tvalid = ho_v_q;
+  assign m_axis_host_tlast  = ho_l_q;
+  assign m_axis_host_tuser  = ho_u_q;
 
   logic unused_drop;
   assign unused_drop = drop;

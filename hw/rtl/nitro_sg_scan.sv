@@ -47,7 +47,9 @@ module nitro_sg_scan #(
   input  logic [15:0]           probe_p2,
   output logic                  probe_hit,
   output logic                  probe_final,
-  // Probe 1: row read address (this cycle), then its range and remote (next cycle)
+  // Probe 1: row read address (this cycle), then its range and remote (next cycle); without
+  // probe1_rd_en the row read last is kept (the read port's enable)
+  input  logic                  probe1_rd_en,
   input  logic [RULES_LOG2-1:0] probe1_row_addr,
   input  logic [15:0]           probe1_base,
   input  logic [15:0]           probe1_count,
@@ -117,7 +119,7 @@ module nitro_sg_scan #(
     always_ff @(posedge clk) begin
       if (wr_en && wr_index[PCW-1:0] == PCW'(b)) mem[wr_index[RULES_LOG2-1:PC_LOG2]] <= wr_data;
       rdata[b]  <= mem[raddr];
-      rdata1[b] <= mem[probe1_row_addr[RULES_LOG2-1:PC_LOG2]];
+      if (probe1_rd_en) rdata1[b] <= mem[probe1_row_addr[RULES_LOG2-1:PC_LOG2]];
     end
     nitro_rule_match u_match1 (
       .en     (1'b1),

@@ -13,27 +13,27 @@ module nitro_tx_editor #(
   input  logic                    clk,
   input  logic                    rst,           // synchronous, active high
   // Buffered beats
-  input  logic [DATA_WIDTH-1:0]   in_data,
-  input  logic                    in_last,
-  input  logic                    in_valid,
-  output logic                    in_ready,
+  input  logic [DATA_WIDTH-1:0]   s_axis_tdata,
+  input  logic                    s_axis_tlast,
+  input  logic                    s_axis_tvalid,
+  output logic                    s_axis_tready,
   // Decisions: {kind[1:0], tuser[7:0], out_len[15:0], beat0[511:0]}
   input  logic [537:0]            dec_data,
   input  logic                    dec_valid,
   output logic                    dec_ready,
   // Host output
-  output logic [DATA_WIDTH-1:0]   host_tdata,
-  output logic [DATA_WIDTH/8-1:0] host_tkeep,
-  output logic                    host_tvalid,
-  input  logic                    host_tready,
-  output logic                    host_tlast,
-  output logic [7:0]              host_tuser,
+  output logic [DATA_WIDTH-1:0]   m_axis_host_tdata,
+  output logic [DATA_WIDTH/8-1:0] m_axis_host_tkeep,
+  output logic                    m_axis_host_tvalid,
+  input  logic                    m_axis_host_tready,
+  output logic                    m_axis_host_tlast,
+  output logic [7:0]              m_axis_host_tuser,
   // Network output
-  output logic [DATA_WIDTH-1:0]   net_tdata,
-  output logic [DATA_WIDTH/8-1:0] net_tkeep,
-  output logic                    net_tvalid,
-  input  logic                    net_tready,
-  output logic                    net_tlast,
+  output logic [DATA_WIDTH-1:0]   m_axis_net_tdata,
+  output logic [DATA_WIDTH/8-1:0] m_axis_net_tkeep,
+  output logic                    m_axis_net_tvalid,
+  input  logic                    m_axis_net_tready,
+  output logic                    m_axis_net_tlast,
   // Status
   output logic                    busy
 );
@@ -68,8 +68,8 @@ module nitro_tx_editor #(
   logic [7:0]   ho_u_q;
 
   logic ho_free, no_free;
-  assign ho_free = !ho_v_q || host_tready;
-  assign no_free = !no_v_q || net_tready;
+  assign ho_free = !ho_v_q || m_axis_host_tready;
+  assign no_free = !no_v_q || m_axis_net_tready;
 
   logic        first, can;
   logic [1:0]  kind;
@@ -84,7 +84,7 @@ module nitro_tx_editor #(
   // Can the head beat be consumed this cycle?
   always_comb begin
     can = 1'b0;
-    if (!tail_q && in_valid && (active_q || dec_valid)) begin
+    if (!tail_q && s_axis_tvalid && (active_q || dec_valid)) begin
       unique case (kind)
         K_DROP: can = 1'b1;
         K_HOST: can = ho_free;
@@ -95,7 +95,7 @@ module nitro_tx_editor #(
     end
   end
 
-  assign in_ready  = can;
+  assign s_axis_tready  = can;
   assign dec_ready = can && first;
   assign busy      = active_q || tail_q || ho_v_q || no_v_q;
 
@@ -109,8 +109,8 @@ module nitro_tx_editor #(
       ho_v_q   <= 1'b0;
       no_v_q   <= 1'b0;
     end else begin
-      if (host_tready) ho_v_q <= 1'b0;
-      if (net_tready)  no_v_q <= 1'b0;
+      if (m_axis_host_tready) ho_v_q <= 1'b0;
+      if (m_axis_net_tready)  no_v_q <= 1'b0;
 
       if (tail_q && no_free) begin
         no_v_q <= 1'b1;
@@ -121,17 +121,17 @@ module nitro_tx_editor #(
       end
 
       if (can) begin
-        active_q <= !in_last;
+        active_q <= !s_axis_tlast;
         kind_q   <= kind;
         user_q   <= user;
         rem_q    <= rem_next;
-        prev_q   <= in_data[511:112];
+        prev_q   <= s_axis_tdata[511:112];
         unique case (kind)
           K_HOST: begin
             ho_v_q <= 1'b1;
-            ho_d_q <= first ? d_beat0 : in_data;
+            ho_d_q <= first ? d_beat0 : s_axis_tdata;
             ho_k_q <= keep_of(rem);
-            ho_l_q <= in_last;
+            ho_l_q <= s_axis_tlast;
             ho_u_q <= user;
           end
           K_ARP: begin
@@ -145,10 +145,10 @@ module nitro_tx_editor #(
           end
           K_NET: begin
             no_v_q <= 1'b1;
-            no_d_q <= first ? d_beat0 : {in_data[111:0], prev_q};
+            no_d_q <= first ? d_beat0 : {s_axis_tdata[111:0], prev_q};
             no_k_q <= keep_of(rem);
             no_l_q <= (rem <= 16'd64);
-            if (in_last && rem > 16'd64) tail_q <= 1'b1;
+            if (s_axis_tlast && rem > 16'd64) tail_q <= 1'b1;
           end
           default: ;
         endcase
@@ -156,14 +156,14 @@ module nitro_tx_editor #(
     end
   end
 
-  assign host_tdata  = ho_d_q;
-  assign host_tkeep  = ho_k_q;
-  assign host_tvalid = ho_v_q;
-  assign host_tlast  = ho_l_q;
-  assign host_tuser  = ho_u_q;
-  assign net_tdata   = no_d_q;
-  assign net_tkeep   = no_k_q;
-  assign net_tvalid  = no_v_q;
-  assign net_tlast   = no_l_q;
+  assign m_axis_host_tdata  = ho_d_q;
+  assign m_axis_host_tkeep  = ho_k_q;
+  assign m_axis_host_tvalid = ho_v_q;
+  assign m_axis_host_tlast  = ho_l_q;
+  assign m_axis_host_tuser  = ho_u_q;
+  assign m_axis_net_tdata   = no_d_q;
+  assign m_axis_net_tkeep   = no_k_q;
+  assign m_axis_net_tvalid  = no_v_q;
+  assign m_axis_net_tlast   = no_l_q;
 
 endmodule

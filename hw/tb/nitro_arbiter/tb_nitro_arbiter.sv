@@ -16,9 +16,9 @@ module tb_nitro_arbiter;
 
   nitro_arbiter #(.DATA_WIDTH(16), .KEEP_WIDTH(2), .USER_WIDTH(8)) dut (
     .clk(clk), .rst(rst),
-    .s0_tdata(s0_d), .s0_tkeep(s0_k), .s0_tvalid(s0_v), .s0_tready(s0_r), .s0_tlast(s0_l), .s0_tuser(s0_u),
-    .s1_tdata(s1_d), .s1_tkeep(s1_k), .s1_tvalid(s1_v), .s1_tready(s1_r), .s1_tlast(s1_l), .s1_tuser(s1_u),
-    .m_tdata(m_d), .m_tkeep(m_k), .m_tvalid(m_v), .m_tready(m_r), .m_tlast(m_l), .m_tuser(m_u),
+    .s_axis_tx_tdata(s0_d), .s_axis_tx_tkeep(s0_k), .s_axis_tx_tvalid(s0_v), .s_axis_tx_tready(s0_r), .s_axis_tx_tlast(s0_l), .s_axis_tx_tuser(s0_u),
+    .s_axis_rx_tdata(s1_d), .s_axis_rx_tkeep(s1_k), .s_axis_rx_tvalid(s1_v), .s_axis_rx_tready(s1_r), .s_axis_rx_tlast(s1_l), .s_axis_rx_tuser(s1_u),
+    .m_axis_tdata(m_d), .m_axis_tkeep(m_k), .m_axis_tvalid(m_v), .m_axis_tready(m_r), .m_axis_tlast(m_l), .m_axis_tuser(m_u),
     .busy(busy));
 
   // Each source sends frames; beat data = {src, frame# [6:0], beat# [7:0]}; tuser = src.

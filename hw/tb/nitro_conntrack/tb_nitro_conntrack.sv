@@ -6,6 +6,10 @@
 // Checked: every verdict (order, drop, reason), every per-op counter event, CT_FREE after the
 // sweeper has visited every bucket, and one record a cycle for bursts of established flows
 // (1-op records, and 2-op TX-local records whose two entries share a bucket).
+// Reset (one cycle and five cycles long) after filling the table: CT_FREE is the capacity at
+// once, the same records replayed at the same time with empty rule ranges are all sg-deny (an
+// entry from before the reset that still hit would allow them), and CT_FREE after a sweep pass
+// counts only the entries written since.
 `timescale 1ns/1ps
 module tb_nitro_conntrack;
   import tb_rule_ref::*;
@@ -182,6 +186,9 @@ module tb_nitro_conntrack;
     rand_op = {8'($urandom % NE), ing, 1'($urandom % 5 == 0), 16'(b), 16'(($urandom % 4 == 0) ? $urandom % 10 : $urandom % 3)};
   endfunction
 
+  logic [REC-1:0] logged [$];   // records pushed while `logging`, for the replay after a reset
+  bit logging = 0;
+
   logic [153:0] last_p;
   logic [41:0]  last_o0, last_o1;
   task automatic push_random(input bit rx);
@@ -204,6 +211,7 @@ module tb_nitro_conntrack;
     seq++;
     if (rx) rx_q.push_back({1'b1, 32'(seq), p, 42'h0, o0, 1'b0, v0, 1'b0});
     else    tx_q.push_back({1'b0, 32'(seq), p, o1, o0, v1, v0, mid});
+    if (logging) logged.push_back(rx ? rx_q[rx_q.size() - 1] : tx_q[tx_q.size() - 1]);
   endtask
 
   // Drive the record interfaces from the queues
@@ -283,6 +291,52 @@ module tb_nitro_conntrack;
     compare_events();
   endtask
 
+  function automatic int live_entries();
+    live_entries = 0;
+    for (int b = 0; b < NB; b++) for (int w = 0; w < WAYS; w++) live_entries += int'(live(table_q[b][w], now));
+  endfunction
+
+  // Fill the table at one time, reset for `cycles`, replay the same records with empty rule
+  // ranges: after a reset that empties the table every op is a miss and sg-deny.
+  task automatic reset_empties_table(input int cycles);
+    int nlive, denied;
+    logging = 1;
+    for (int i = 0; i < 300; i++) push_random($urandom % 3 == 0);
+    drain();
+    logging = 0;
+    compare_events();
+    nlive = live_entries();
+    check(nlive >= NB * WAYS / 4, $sformatf("only %0d live entries before the reset", nlive));
+    @(negedge clk); rst = 1;
+    repeat (cycles) @(negedge clk);
+    rst = 0;
+    for (int b = 0; b < NB; b++) for (int w = 0; w < WAYS; w++) table_q[b][w] = '0;
+    check(ct_free == 32'(NB * WAYS), $sformatf("CT_FREE %0d after a %0d-cycle reset, expected %0d", ct_free, cycles, NB * WAYS));
+    denied = n_deny;
+    while (logged.size() > 0) begin
+      logic [REC-1:0] r;
+      r = logged.pop_front();
+      r[3 +: 16] = 16'h0;          // op0: no rule
+      r[3 + 42 +: 16] = 16'h0;     // op1: no rule
+      seq++;
+      r[REC-2 -: 32] = 32'(seq);
+      if (r[REC-1]) rx_q.push_back(r); else tx_q.push_back(r);
+    end
+    drain();
+    compare_events();
+    check(n_deny > denied, "no replayed record was denied");
+    check(live_entries() == 0, "the replay created entries");
+    repeat (2 * NB + 8) @(posedge clk);
+    check(ct_free == 32'(NB * WAYS), $sformatf("CT_FREE %0d after the replay and a sweep pass, expected %0d", ct_free, NB * WAYS));
+    // Fresh flows after the reset use the table normally
+    for (int i = 0; i < 100; i++) push_random($urandom % 3 == 0);
+    drain();
+    compare_events();
+    repeat (2 * NB + 8) @(posedge clk);
+    nlive = live_entries();
+    check(ct_free == 32'(NB * WAYS - nlive), $sformatf("CT_FREE %0d after a reset and new flows, expected %0d", ct_free, NB * WAYS - nlive));
+  endtask
+
   initial begin
     int nlive;
     freeze = 1; now = 64'd1_000_000; sg_wr_en = 0; tmo_wr_en = 0; sg_wr_index = 0; sg_wr_data = 0;
@@ -342,6 +396,9 @@ module tb_nitro_conntrack;
       o1 = {8'd5, 1'b1, 1'b0, 16'd0, 16'd1};
       established_burst({p, o1, o, 1'b1, 1'b1, 1'b0}, "TX-local records (2 ops each)");
     end
+
+    reset_empties_table(1);
+    reset_empties_table(5);
 
     check(outs > 3000, $sformatf("only %0d records", outs));
     $display("records %0d, drops: sg-deny %0d, conntrack-full %0d, nacl-deny %0d; hits %0d", outs, n_deny, n_full, n_nacl, n_hit);

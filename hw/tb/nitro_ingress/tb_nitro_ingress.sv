@@ -24,7 +24,7 @@ module tb_nitro_ingress;
     .clk(clk), .rst(rst),
     .s_axis_tdata(s_d), .s_axis_tkeep(s_k), .s_axis_tvalid(s_v), .s_axis_tready(s_r),
     .s_axis_tlast(s_l), .s_axis_tuser(s_u),
-    .beat_data(b_d), .beat_last(b_l), .beat_valid(b_v), .beat_ready(b_r),
+    .m_axis_beat_tdata(b_d), .m_axis_beat_tlast(b_l), .m_axis_beat_tvalid(b_v), .m_axis_beat_tready(b_r),
     .hdr_data(h_d), .hdr_len(h_len), .hdr_user(h_u), .hdr_valid(h_v), .hdr_ready(h_r),
     .busy(busy));
 

@@ -31,7 +31,7 @@ module tb_nitro_sg_scan;
     .wr_data(wr_data), .rd_mode(rd_mode), .rd_index(rd_index), .rd_data(rd_data),
     .probe_row_addr(probe_row_addr), .probe_base(base), .probe_count(count), .probe_remote(remote),
     .probe_proto(proto), .probe_p1(p1), .probe_p2(p2), .probe_hit(probe_hit), .probe_final(probe_final),
-    .probe1_row_addr(probe1_row_addr), .probe1_base(base1), .probe1_count(count1), .probe1_remote(remote1),
+    .probe1_rd_en(1'b1), .probe1_row_addr(probe1_row_addr), .probe1_base(base1), .probe1_count(count1), .probe1_remote(remote1),
     .probe1_hit(probe1_hit), .probe1_final(probe1_final));
 
   logic [112:0] rules [N];

@@ -17,10 +17,10 @@ module tb_nitro_tx_editor;
 
   nitro_tx_editor #(.DATA_WIDTH(512)) dut (
     .clk(clk), .rst(rst),
-    .in_data(in_d), .in_last(in_l), .in_valid(in_v), .in_ready(in_r),
+    .s_axis_tdata(in_d), .s_axis_tlast(in_l), .s_axis_tvalid(in_v), .s_axis_tready(in_r),
     .dec_data(dec_d), .dec_valid(dec_v), .dec_ready(dec_r),
-    .host_tdata(h_d), .host_tkeep(h_k), .host_tvalid(h_v), .host_tready(h_r), .host_tlast(h_l), .host_tuser(h_u),
-    .net_tdata(n_d), .net_tkeep(n_k), .net_tvalid(n_v), .net_tready(n_r), .net_tlast(n_l),
+    .m_axis_host_tdata(h_d), .m_axis_host_tkeep(h_k), .m_axis_host_tvalid(h_v), .m_axis_host_tready(h_r), .m_axis_host_tlast(h_l), .m_axis_host_tuser(h_u),
+    .m_axis_net_tdata(n_d), .m_axis_net_tkeep(n_k), .m_axis_net_tvalid(n_v), .m_axis_net_tready(n_r), .m_axis_net_tlast(n_l),
     .busy(busy));
 
   // Input beats and decisions, prepared up front

@@ -1,0 +1,11 @@
+hw/rtl/nitro_regs_pkg.sv
+hw/rtl/nitro_crc.sv
+hw/rtl/nitro_ipv4_check.sv
+hw/rtl/nitro_map_match.sv
+hw/rtl/nitro_rule_match.sv
+hw/rtl/nitro_nacl.sv
+hw/rtl/nitro_delay.sv
+hw/rtl/nitro_rx_lookup.sv
+hw/tb/common/tb_verdict.sv
+hw/tb/common/tb_rule_ref.sv
+hw/tb/nitro_rx_lookup/tb_nitro_rx_lookup.sv

@@ -1,0 +1,12 @@
+hw/rtl/nitro_regs_pkg.sv
+hw/rtl/nitro_crc.sv
+hw/rtl/nitro_ipv4_check.sv
+hw/rtl/nitro_map_match.sv
+hw/rtl/nitro_rule_match.sv
+hw/rtl/nitro_nacl.sv
+hw/rtl/nitro_route_lookup.sv
+hw/rtl/nitro_delay.sv
+hw/rtl/nitro_tx_lookup.sv
+hw/tb/common/tb_verdict.sv
+hw/tb/common/tb_rule_ref.sv
+hw/tb/nitro_tx_lookup/tb_nitro_tx_lookup.sv
