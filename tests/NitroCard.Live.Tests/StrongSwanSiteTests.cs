@@ -65,10 +65,13 @@ public sealed class StrongSwanSiteTests
     }
 
     [Fact]
-    public void Esp_proposals_are_the_gcm_ciphers_larger_key_first()
+    public void Esp_proposals_are_the_gcm_ciphers_larger_key_first_then_cbc_with_the_listed_integrity()
     {
-        Assert.Equal("aes256gcm16-aes128gcm16", StrongSwanSite.EspProposals(new VpnTunnelOptions(Phase2EncryptionAlgorithms: ["AES128-GCM-16", "AES256-GCM-16", "AES128"])));
+        Assert.Equal("aes256gcm16-aes128gcm16,aes128-sha256-sha384-sha512",
+            StrongSwanSite.EspProposals(new VpnTunnelOptions(Phase2EncryptionAlgorithms: ["AES128-GCM-16", "AES256-GCM-16", "AES128"])));
         Assert.Equal("aes128gcm16", StrongSwanSite.EspProposals(new VpnTunnelOptions(Phase2EncryptionAlgorithms: ["AES128-GCM-16"])));
+        Assert.Equal("aes256-aes128-sha384",
+            StrongSwanSite.EspProposals(new VpnTunnelOptions(Phase2EncryptionAlgorithms: ["AES128", "AES256"], Phase2IntegrityAlgorithms: ["SHA2-384"])));
     }
 
     [Fact]
