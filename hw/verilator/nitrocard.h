@@ -99,6 +99,15 @@ NC_API int32_t nc_push_host(nc_card* card, uint32_t slot, const uint8_t* frame, 
 // Queues a frame (copied; 0..1048576 bytes, as nc_push_host) for the network input port.
 NC_API int32_t nc_push_net(nc_card* card, const uint8_t* frame, uint32_t length);
 
+// Queues count frames for the host input port in one call (count 0 does nothing): frame i is
+// the next lengths[i] bytes of data (frames back to back), sent with tuser = slots[i]. Every
+// frame is checked (as nc_push_host) before any is queued: on NC_E_ARG none is.
+NC_API int32_t nc_push_host_many(nc_card* card, const uint8_t* data, const uint32_t* lengths,
+                                 const uint32_t* slots, uint32_t count);
+
+// As nc_push_host_many, for the network input port.
+NC_API int32_t nc_push_net_many(nc_card* card, const uint8_t* data, const uint32_t* lengths, uint32_t count);
+
 // Input frames queued or partly sent, both ports together. Returns 0 for NULL. Any thread.
 NC_API uint32_t nc_input_pending(const nc_card* card);
 
@@ -111,6 +120,25 @@ NC_API int32_t nc_pull_host(nc_card* card, uint8_t* buffer, uint32_t capacity, u
 
 // As nc_pull_host, for the network output port.
 NC_API int32_t nc_pull_net(nc_card* card, uint8_t* buffer, uint32_t capacity, uint32_t* length, uint64_t* cycle);
+
+// One frame taken by nc_pull_host_many / nc_pull_net_many (slot is 0 for the network port).
+typedef struct nc_frame_info {
+  uint32_t length;
+  uint32_t slot;
+  uint64_t cycle;
+} nc_frame_info;
+
+// Takes the oldest frames the card sent on its host output port, as many as fit: at most
+// max_frames (>= 1) and capacity bytes, copied back to back into buffer, frames[i] saying
+// frame i's length, tuser and cycle (as nc_pull_host). Returns the number taken, 0 when there
+// is none; NC_E_BUFFER when the oldest frame alone does not fit (then frames[0].length is the
+// size needed and nothing is taken). One call drains what one nc_pull_host per frame would.
+NC_API int32_t nc_pull_host_many(nc_card* card, uint8_t* buffer, uint32_t capacity, nc_frame_info* frames,
+                                 uint32_t max_frames);
+
+// As nc_pull_host_many, for the network output port.
+NC_API int32_t nc_pull_net_many(nc_card* card, uint8_t* buffer, uint32_t capacity, nc_frame_info* frames,
+                                uint32_t max_frames);
 
 // Backpressure on an output port (NC_PORT_HOST_OUT or NC_PORT_NET_OUT): tready is high in a
 // cycle with probability percent/100 (0..100; 100, the default, is always ready), drawn from

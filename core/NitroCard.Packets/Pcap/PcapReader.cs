@@ -17,7 +17,7 @@ public sealed class PcapReader : IDisposable
 
     /// <summary>Opens <paramref name="path"/> and reads its file header.</summary>
     public PcapReader(string path)
-        : this(File.OpenRead(path), path, leaveOpen: false)
+        : this(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, PcapFormat.FileBufferSize, FileOptions.SequentialScan), path, leaveOpen: false)
     {
     }
 

@@ -11,7 +11,7 @@ public sealed class PcapWriter : IDisposable
 
     /// <summary>Creates (or truncates) <paramref name="path"/> and writes the file header.</summary>
     public PcapWriter(string path)
-        : this(File.Create(path), leaveOpen: false)
+        : this(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, PcapFormat.FileBufferSize), leaveOpen: false)
     {
     }
 

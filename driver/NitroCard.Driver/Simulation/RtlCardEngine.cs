@@ -74,23 +74,23 @@ public sealed class RtlCardEngine : ICardEngine
 
     public ulong? RunUntilIdle() => _card.RunUntilIdle(MaxCyclesPerRun);
 
-    public IReadOnlyList<CardFrame> DrainHost() => Drain(_card.TryPullHost);
+    public IReadOnlyList<CardFrame> DrainHost()
+    {
+        var frames = new List<CardFrame>();
+        _card.DrainHost(frames);
+        return frames;
+    }
 
-    public IReadOnlyList<CardFrame> DrainNetwork() => Drain(_card.TryPullNetwork);
+    public IReadOnlyList<CardFrame> DrainNetwork()
+    {
+        var frames = new List<CardFrame>();
+        _card.DrainNetwork(frames);
+        return frames;
+    }
 
     public CardCounters ReadCounters() => Driver.ReadCounters();
 
     public IReadOnlyList<CardAlarm> DrainAlarms() => Driver.DrainAlarms();
 
     public void Dispose() => _card.Dispose();
-
-    private delegate bool TryPull(out CardFrame frame);
-
-    private static List<CardFrame> Drain(TryPull pull)
-    {
-        var frames = new List<CardFrame>();
-        while (pull(out var frame))
-            frames.Add(frame);
-        return frames;
-    }
 }

@@ -24,8 +24,14 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
 {
     private const int InitialFrameBuffer = 16 * 1024;
 
+    // Drain takes up to this many frames, and this many bytes, per call into the library.
+    private const int DrainFrames = 1024;
+    private const int DrainBuffer = 256 * 1024;
+
     private readonly CardSafeHandle _handle;
     private byte[] _frameBuffer = new byte[InitialFrameBuffer];
+    private byte[]? _drainBuffer;
+    private Interop.FrameInfo[]? _drainFrames;
 
     private VerilatedCard(CardSafeHandle handle) => _handle = handle;
 
@@ -145,6 +151,45 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
         }
     }
 
+    /// <summary>
+    /// Queues frames for the host input port in one call into the library: frame i is the next
+    /// <paramref name="lengths"/>[i] bytes of <paramref name="data"/> (frames back to back), from ENI slot
+    /// <paramref name="slots"/>[i] (0..255). The same as <see cref="PushHost"/> for each in turn, except
+    /// that a bad frame or slot queues none of them.
+    /// </summary>
+    public unsafe void PushHostMany(ReadOnlySpan<byte> data, ReadOnlySpan<uint> lengths, ReadOnlySpan<uint> slots)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(slots.Length, lengths.Length, nameof(slots));
+        CheckBatch(data, lengths);
+        fixed (byte* d = data)
+        fixed (uint* l = lengths)
+        fixed (uint* s = slots)
+        {
+            Check(Interop.NcPushHostMany(Handle, d, l, s, (uint)lengths.Length), "nc_push_host_many");
+        }
+    }
+
+    /// <summary>As <see cref="PushHostMany"/>, for the network input port.</summary>
+    public unsafe void PushNetworkMany(ReadOnlySpan<byte> data, ReadOnlySpan<uint> lengths)
+    {
+        CheckBatch(data, lengths);
+        fixed (byte* d = data)
+        fixed (uint* l = lengths)
+        {
+            Check(Interop.NcPushNetMany(Handle, d, l, (uint)lengths.Length), "nc_push_net_many");
+        }
+    }
+
+    /// <summary>
+    /// Takes every frame the card has sent to instances, oldest first, into <paramref name="frames"/>:
+    /// what <see cref="TryPullHost"/> until false gives, in a few calls into the library instead of one per frame.
+    /// </summary>
+    /// <returns>How many frames were added.</returns>
+    public int DrainHost(ICollection<CardFrame> frames) => Drain(frames, host: true);
+
+    /// <summary>As <see cref="DrainHost"/>, for the frames the card sent to the substrate (their <see cref="CardFrame.Slot"/> is -1).</summary>
+    public int DrainNetwork(ICollection<CardFrame> frames) => Drain(frames, host: false);
+
     /// <summary>Takes the oldest frame the card sent to an instance, if any.</summary>
     /// <param name="frame">The frame when this returns true; null (despite the type) when false.</param>
     public unsafe bool TryPullHost(out CardFrame frame)
@@ -227,6 +272,55 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
 
     /// <summary>Destroys the model (running its final blocks). Safe to call more than once, from any thread.</summary>
     public void Dispose() => _handle.Dispose();
+
+    private unsafe int Drain(ICollection<CardFrame> frames, bool host)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        _drainBuffer ??= new byte[DrainBuffer];
+        _drainFrames ??= new Interop.FrameInfo[DrainFrames];
+        var added = 0;
+        while (true)
+        {
+            int taken;
+            fixed (byte* buffer = _drainBuffer)
+            fixed (Interop.FrameInfo* info = _drainFrames)
+            {
+                taken = host
+                    ? Interop.NcPullHostMany(Handle, buffer, (uint)_drainBuffer.Length, info, (uint)_drainFrames.Length)
+                    : Interop.NcPullNetMany(Handle, buffer, (uint)_drainBuffer.Length, info, (uint)_drainFrames.Length);
+            }
+
+            if (taken == Interop.Status.Buffer)
+            {
+                _drainBuffer = new byte[_drainFrames[0].Length];
+                continue;
+            }
+
+            Check(taken, host ? "nc_pull_host_many" : "nc_pull_net_many");
+            if (taken == 0)
+                return added;
+            var offset = 0;
+            for (var i = 0; i < taken; i++)
+            {
+                var info = _drainFrames[i];
+                var length = (int)info.Length;
+                frames.Add(new CardFrame(_drainBuffer.AsSpan(offset, length).ToArray(), host ? (int)info.Slot : -1, info.Cycle));
+                offset += length;
+            }
+
+            added += taken;
+        }
+    }
+
+    // What the library would refuse, refused here with the frame's number (the library checks again).
+    private static void CheckBatch(ReadOnlySpan<byte> data, ReadOnlySpan<uint> lengths)
+    {
+        long total = 0;
+        foreach (var length in lengths)
+            total += length;
+        if (total != data.Length)
+            throw new ArgumentException($"the frame lengths add up to {total} bytes, the data has {data.Length}", nameof(lengths));
+    }
 
     private CardSafeHandle Handle
     {
