@@ -100,7 +100,8 @@ public sealed class StrongSwanInteropTests
         Assert.Contains("AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048_256", lab.Swanctl("--list-sas").Output, StringComparison.Ordinal);
         var rekey = lab.Swanctl("--rekey", "--child", "net");
         Assert.True(rekey.ExitCode == 0, rekey.Output + lab.Diagnostics());
-        Assert.Contains("INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256/MODP_2048_256", lab.Swanctl("--list-sas").Output, StringComparison.Ordinal);
+        // swanctl returns once the rekey is under way; the new child (a MODP exponentiation on each side) follows.
+        lab.WaitForSas("INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256/MODP_2048_256");
         var ping = lab.Ping();
         Assert.True(ping.ExitCode == 0, ping.Output + lab.Diagnostics());
     }
@@ -273,6 +274,20 @@ public sealed class StrongSwanInteropTests
                     _peerOut.AppendLine(line);
             });
             WaitForPeer("LISTENING");
+        }
+
+        /// <summary>Waits until <c>swanctl --list-sas</c> shows <paramref name="text"/>.</summary>
+        public void WaitForSas(string text)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                var sas = Swanctl("--list-sas").Output;
+                if (sas.Contains(text, StringComparison.Ordinal))
+                    return;
+                Assert.True(DateTime.UtcNow < deadline, $"strongSwan never listed {text}; last listing:\n{sas}" + Diagnostics());
+                Thread.Sleep(200);
+            }
         }
 
         public void WaitForPeer(string text)
