@@ -35,13 +35,6 @@ module tb_nitro_sg_scan;
     .probe1_hit(probe1_hit), .probe1_final(probe1_final));
 
   logic [112:0] rules [N];
-  int errors = 0;
-  task automatic check(input bit ok, input string msg);
-    if (!ok) begin
-      if (errors < 10) $display("ERROR: %s", msg);
-      errors++;
-    end
-  endtask
 
   function automatic logic [112:0] rand_rule();
     logic [15:0] p1l, p2l;
@@ -106,34 +99,34 @@ module tb_nitro_sg_scan;
       exp_row1 = 0;
       for (int i = b1; i < b1 + c1 && i < row_end1; i++) if (rule_match(rules[i], remote1, proto, p1, p2)) exp_row1 = 1;
       #0.1;
-      check(probe1_hit == exp_row1, $sformatf("probe 1 %0d [%0d,+%0d): hit %0d, expected %0d", s, b1, c1, probe1_hit, exp_row1));
-      check(probe1_final == (b1 + c1 <= row_end1), $sformatf("probe 1 %0d [%0d,+%0d): final %0d", s, b1, c1, probe1_final));
-      check(probe_hit == exp_row, $sformatf("probe %0d [%0d,+%0d): hit %0d, expected %0d", s, b, c, probe_hit, exp_row));
-      check(probe_final == (b + c <= row_end), $sformatf("probe %0d [%0d,+%0d): final %0d", s, b, c, probe_final));
-      check(ready, "not ready");
+      verdict.check(probe1_hit == exp_row1, $sformatf("probe 1 %0d [%0d,+%0d): hit %0d, expected %0d", s, b1, c1, probe1_hit, exp_row1));
+      verdict.check(probe1_final == (b1 + c1 <= row_end1), $sformatf("probe 1 %0d [%0d,+%0d): final %0d", s, b1, c1, probe1_final));
+      verdict.check(probe_hit == exp_row, $sformatf("probe %0d [%0d,+%0d): hit %0d, expected %0d", s, b, c, probe_hit, exp_row));
+      verdict.check(probe_final == (b + c <= row_end), $sformatf("probe %0d [%0d,+%0d): final %0d", s, b, c, probe_final));
+      verdict.check(ready, "not ready");
       start = 1;
       t0 = int'($time);
       @(negedge clk); start = 0;
       while (!done) begin
-        check(probe1_hit == exp_row1, $sformatf("probe 1 %0d during the scan: hit %0d, expected %0d", s, probe1_hit, exp_row1));
+        verdict.check(probe1_hit == exp_row1, $sformatf("probe 1 %0d during the scan: hit %0d, expected %0d", s, probe1_hit, exp_row1));
         @(negedge clk);
       end
-      check(probe1_hit == exp_row1, $sformatf("probe 1 %0d at done: hit %0d, expected %0d", s, probe1_hit, exp_row1));
+      verdict.check(probe1_hit == exp_row1, $sformatf("probe 1 %0d at done: hit %0d, expected %0d", s, probe1_hit, exp_row1));
       cyc = (int'($time) - t0) / 2 - 1;           // clock edges from the one taking start to the one raising done
-      check(allowed == exp, $sformatf("scan %0d [%0d,+%0d): allowed %0d, expected %0d", s, b, c, allowed, exp));
-      if (exp) check(cyc == 2 + (first / PC - b / PC), $sformatf("scan %0d: %0d cycles to a match in row %0d", s, cyc, first / PC - b / PC));
-      else     check(cyc == 1 + rows, $sformatf("scan %0d: %0d cycles for %0d rows", s, cyc, rows));
+      verdict.check(allowed == exp, $sformatf("scan %0d [%0d,+%0d): allowed %0d, expected %0d", s, b, c, allowed, exp));
+      if (exp) verdict.check(cyc == 2 + (first / PC - b / PC), $sformatf("scan %0d: %0d cycles to a match in row %0d", s, cyc, first / PC - b / PC));
+      else     verdict.check(cyc == 1 + rows, $sformatf("scan %0d: %0d cycles for %0d rows", s, cyc, rows));
       nallow += int'(exp); nscan++;
     end
-    check(nallow > nscan / 10 && nallow < nscan * 9 / 10, $sformatf("poor coverage: %0d of %0d allowed", nallow, nscan));
+    verdict.check(nallow > nscan / 10 && nallow < nscan * 9 / 10, $sformatf("poor coverage: %0d of %0d allowed", nallow, nscan));
     for (int i = 0; i < N; i++) begin
       @(negedge clk); rd_mode = 1; rd_index = RL'(i);
       @(negedge clk);
       @(posedge clk); #0.1;
-      check(rd_data == rules[i], $sformatf("read-back %0d", i));
+      verdict.check(rd_data == rules[i], $sformatf("read-back %0d", i));
     end
     rd_mode = 0;
-    verdict.finish(errors);
+    verdict.finish(0);
   end
 
 endmodule

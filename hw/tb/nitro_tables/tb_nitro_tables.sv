@@ -5,7 +5,7 @@
 `timescale 1ns/1ps
 module tb_nitro_tables;
 
-  tb_verdict #(.TIMEOUT(200000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+  tb_verdict #(.TIMEOUT(200000), .SHOWN(1000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
 
   localparam int L = 4, S = 2, NE = 4, NEDGE = 2, BD = 5;   // ways of 16 entries = 4 buckets of 4 slots
   logic clk = 0, rst = 1;
@@ -36,10 +36,6 @@ module tb_nitro_tables;
     .rx_map_addr0(ra0), .rx_map_addr1(ra1), .rx_map_data0(rd0), .rx_map_data1(rd1),
     .edge_vni(edge_vni), .edge_ip(edge_ip), .edge_hit(edge_hit));
 
-  int errors = 0;
-  task automatic check(input bit ok, input string msg);
-    if (!ok) begin $display("ERROR: %s", msg); errors++; end
-  endtask
 
   task automatic wr(input logic [15:0] a, input logic [31:0] d);
     @(negedge clk); csr_valid = 1; csr_write = 1; csr_addr = a; csr_wdata = d;
@@ -68,7 +64,7 @@ module tb_nitro_tables;
     wr(nitro_regs_pkg::ADDR_TBL_INDEX, 32'(idx));
     cmd(nitro_regs_pkg::TABLE_OP_READ, tbl);
     do status(b, e, q); while (b);
-    check(!e, "read error");
+    verdict.check(!e, "read error");
     for (int w = 0; w < 8; w++) begin
       logic [31:0] v;
       rd(nitro_regs_pkg::ADDR_TBL_RDATA + 16'(4*w), v);
@@ -114,85 +110,85 @@ module tb_nitro_tables;
     stage(nitro_regs_pkg::TABLE_ID_MAPPING, 16 + 6, map2);     // way 1, bucket 1, slot 2
     stage(nitro_regs_pkg::TABLE_ID_EDGE, 1, edg);
     status(b, e, q);
-    check(!b && !e && q == 4, $sformatf("after 4 stages: busy %0d error %0d queued %0d", b, e, q));
-    check(!tx_valid && !edge_hit, "staged entries visible before commit");
+    verdict.check(!b && !e && q == 4, $sformatf("after 4 stages: busy %0d error %0d queued %0d", b, e, q));
+    verdict.check(!tx_valid && !edge_hit, "staged entries visible before commit");
 
     // Commit with the pipelines busy: freeze must hold and nothing may be written
     quiet = 0;
     cmd(nitro_regs_pkg::TABLE_OP_COMMIT, 0);
     repeat (20) @(negedge clk);
-    check(freeze, "freeze not raised by commit");
-    check(!tx_valid && !edge_hit, "commit applied before quiet");
+    verdict.check(freeze, "freeze not raised by commit");
+    verdict.check(!tx_valid && !edge_hit, "commit applied before quiet");
     status(b, e, q);
-    check(b && q == 4, "BUSY/QUEUED during the wait");
+    verdict.check(b && q == 4, "BUSY/QUEUED during the wait");
     quiet = 1;
     do status(b, e, q); while (b);
-    check(!e && q == 0, $sformatf("after commit: error %0d queued %0d", e, q));
-    check(!freeze, "freeze still up");
-    check(tx_valid && tx_sdc && tx_sublen == 24 && tx_vni == 7 && tx_ip == 32'h0A000105
+    verdict.check(!e && q == 0, $sformatf("after commit: error %0d queued %0d", e, q));
+    verdict.check(!freeze, "freeze still up");
+    verdict.check(tx_valid && tx_sdc && tx_sublen == 24 && tx_vni == 7 && tx_ip == 32'h0A000105
           && tx_mac == 48'h020000000105 && tx_subnet == 32'h0A000100, "ENI entry wrong");
-    check(rx_valid && rx_vni == 7 && rx_ip == 32'h0A000105 && rx_mac == 48'h020000000105, "RX ENI read wrong");
-    check(edge_hit, "edge entry not applied");
+    verdict.check(rx_valid && rx_vni == 7 && rx_ip == 32'h0A000105 && rx_mac == 48'h020000000105, "RX ENI read wrong");
+    verdict.check(edge_hit, "edge entry not applied");
     // Mapping lookups through both ports: a whole bucket, each slot written on its own
     @(negedge clk); ta1 = 2'd1; ra1 = 2'd1; ta0 = 2'd1;
     @(negedge clk);
-    check(td1[146 +: 146] == {48'h020000000109, 32'hC0000202, 32'h0A000109, 24'd7, 8'd3, 1'b0, 1'b1}, "mapping port A data, slot 1");
-    check(td1[292 +: 146] == {48'h020000000109, 32'hC0000202, 32'h0A00010A, 24'd7, 8'd3, 1'b1, 1'b1}, "mapping port A data, slot 2");
-    check(td1[0] == 1'b0 && td1[438] == 1'b0, "mapping slots 0 and 3 written");
-    check(rd1 == td1, "mapping port B data");
-    check(td0[0] == 1'b0 && td0[146] == 1'b0, "way 0 written");
+    verdict.check(td1[146 +: 146] == {48'h020000000109, 32'hC0000202, 32'h0A000109, 24'd7, 8'd3, 1'b0, 1'b1}, "mapping port A data, slot 1");
+    verdict.check(td1[292 +: 146] == {48'h020000000109, 32'hC0000202, 32'h0A00010A, 24'd7, 8'd3, 1'b1, 1'b1}, "mapping port A data, slot 2");
+    verdict.check(td1[0] == 1'b0 && td1[438] == 1'b0, "mapping slots 0 and 3 written");
+    verdict.check(rd1 == td1, "mapping port B data");
+    verdict.check(td0[0] == 1'b0 && td0[146] == 1'b0, "way 0 written");
 
     // Read-back in the staging layout
     read_back(nitro_regs_pkg::TABLE_ID_ENI, 2, back);
-    check(back == eni, $sformatf("ENI read-back %h", back));
+    verdict.check(back == eni, $sformatf("ENI read-back %h", back));
     read_back(nitro_regs_pkg::TABLE_ID_MAPPING, 16 + 5, back);
-    check(back == map, $sformatf("mapping read-back %h", back));
+    verdict.check(back == map, $sformatf("mapping read-back %h", back));
     read_back(nitro_regs_pkg::TABLE_ID_MAPPING, 16 + 6, back);
-    check(back == map2, $sformatf("mapping read-back slot 2 %h", back));
+    verdict.check(back == map2, $sformatf("mapping read-back slot 2 %h", back));
     // Rewrite one slot: its neighbours keep their entries
     stage(nitro_regs_pkg::TABLE_ID_MAPPING, 16 + 5, '0);
     cmd(nitro_regs_pkg::TABLE_OP_COMMIT, 0);
     do status(b, e, q); while (b);
     read_back(nitro_regs_pkg::TABLE_ID_MAPPING, 16 + 5, back);
-    check(back == '0, "mapping slot 1 not cleared");
+    verdict.check(back == '0, "mapping slot 1 not cleared");
     read_back(nitro_regs_pkg::TABLE_ID_MAPPING, 16 + 6, back);
-    check(back == map2, "mapping slot 2 lost when slot 1 was written");
+    verdict.check(back == map2, "mapping slot 2 lost when slot 1 was written");
     read_back(nitro_regs_pkg::TABLE_ID_EDGE, 1, back);
-    check(back == edg, $sformatf("edge read-back %h", back));
+    verdict.check(back == edg, $sformatf("edge read-back %h", back));
 
     // Errors
     stage(nitro_regs_pkg::TABLE_ID_ENI, NE, eni);
-    status(b, e, q); check(e && q == 0, "bad ENI index not flagged");
+    status(b, e, q); verdict.check(e && q == 0, "bad ENI index not flagged");
     stage(nitro_regs_pkg::TABLE_ID_MAPPING, 32, map);
-    status(b, e, q); check(e && q == 0, "bad mapping index not flagged");
+    status(b, e, q); verdict.check(e && q == 0, "bad mapping index not flagged");
     stage(8, 0, map);
-    status(b, e, q); check(e && q == 0, "unknown table not flagged");
+    status(b, e, q); verdict.check(e && q == 0, "unknown table not flagged");
     stage(nitro_regs_pkg::TABLE_ID_ROUTE, 4095, map);        // a bank's last position does not exist
-    status(b, e, q); check(e && q == 0, "route position 2**ROUTE_LEVELS - 1 not flagged");
+    status(b, e, q); verdict.check(e && q == 0, "route position 2**ROUTE_LEVELS - 1 not flagged");
     stage(nitro_regs_pkg::TABLE_ID_ROUTE_BANK, 1, map);
-    status(b, e, q); check(e && q == 0, "routeBank index 1 not flagged");
+    status(b, e, q); verdict.check(e && q == 0, "routeBank index 1 not flagged");
     stage(nitro_regs_pkg::TABLE_ID_ENI_CONNTRACK, NE, map);
-    status(b, e, q); check(e && q == 0, "bad eniConntrack index not flagged");
+    status(b, e, q); verdict.check(e && q == 0, "bad eniConntrack index not flagged");
     cmd(9, 0);
-    status(b, e, q); check(e, "unknown op not flagged");
+    status(b, e, q); verdict.check(e, "unknown op not flagged");
     for (int i = 0; i < BD; i++) stage(nitro_regs_pkg::TABLE_ID_EDGE, 0, edg);
-    status(b, e, q); check(!e && q == BD, "batch of BATCH_DEPTH");
+    status(b, e, q); verdict.check(!e && q == BD, "batch of BATCH_DEPTH");
     stage(nitro_regs_pkg::TABLE_ID_EDGE, 0, edg);
-    status(b, e, q); check(e && q == BD, "full batch not flagged");
+    status(b, e, q); verdict.check(e && q == BD, "full batch not flagged");
     // Discard: nothing applied
     cmd(nitro_regs_pkg::TABLE_OP_DISCARD, 0);
-    status(b, e, q); check(!e && q == 0, "discard");
+    status(b, e, q); verdict.check(!e && q == 0, "discard");
     cmd(nitro_regs_pkg::TABLE_OP_COMMIT, 0);
     do status(b, e, q); while (b);
     read_back(nitro_regs_pkg::TABLE_ID_EDGE, 0, back);
-    check(back == '0, "discarded entry was applied");
+    verdict.check(back == '0, "discarded entry was applied");
     // Invalidate the ENI: a batch of one
     stage(nitro_regs_pkg::TABLE_ID_ENI, 2, '0);
     cmd(nitro_regs_pkg::TABLE_OP_COMMIT, 0);
     do status(b, e, q); while (b);
-    check(!tx_valid, "ENI not invalidated");
+    verdict.check(!tx_valid, "ENI not invalidated");
 
-    verdict.finish(errors);
+    verdict.finish(0);
   end
 
 endmodule

@@ -17,7 +17,7 @@
 module tb_nitro_tx_lookup;
   import tb_rule_ref::*;
 
-  tb_verdict #(.TIMEOUT(50000000)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
+  tb_verdict #(.TIMEOUT(50000000), .SHOWN(12)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
 
   localparam int NE = 8, WDL = 5, SL = 1, SLOTS = 2 ** SL, BK = 2 ** (WDL - SL), MTU = 1500, NN = 4, NR = 6;
   localparam int LV = 4, NPOS = 2 ** LV - 1;
@@ -72,13 +72,6 @@ module tb_nitro_tx_lookup;
     .nacl_rd_data(nacl_rd_data), .map_addr0(map_addr0), .map_addr1(map_addr1), .map_data0(map_data0),
     .map_data1(map_data1), .rec_data(rec_data), .rec_wr(rec_wr));
 
-  int errors = 0;
-  task automatic check(input bit ok, input string msg);
-    if (!ok) begin
-      if (errors < 12) $display("ERROR: %s", msg);
-      errors++;
-    end
-  endtask
 
   // ------------------------------------------------------------------ tables (the card's, as the bench holds them)
   typedef struct packed {
@@ -427,7 +420,7 @@ module tb_nitro_tx_lookup;
       write_strobe(0, (int'(nb) << LV) | p, d);
     end
     write_strobe(2, 0, 256'(nb) << nitro_regs_pkg::TBL_ROUTE_BANK_ACTIVE_LSB);
-    check(route_bank == nb, "bank switch");
+    verdict.check(route_bank == nb, "bank switch");
   endtask
 
   // ------------------------------------------------------------------ random frames
@@ -550,35 +543,35 @@ module tb_nitro_tx_lookup;
         logic [31:0]  isrc, idst;
         {pay, pkt, op1, op0, op1_v, op0_v, mid} = rec_data;
         {kind, user, out_len, beat0, reason, slot, vni, isrc, idst, len} = pay;
-        if (pend.size() == 0) check(0, "a record without a header");
+        if (pend.size() == 0) verdict.check(0, "a record without a header");
         else begin
           p = pend.pop_front();
           x = p.x;
           outs++;
-          check(cyc - p.t == LAT, $sformatf("record %0d: latency %0d, expected %0d", outs, cyc - p.t, LAT));
-          check(kind == x.kind && (kind != K_DROP || reason == x.reason),
+          verdict.check(cyc - p.t == LAT, $sformatf("record %0d: latency %0d, expected %0d", outs, cyc - p.t, LAT));
+          verdict.check(kind == x.kind && (kind != K_DROP || reason == x.reason),
                 $sformatf("record %0d: kind %0d reason %0d, expected %0d %0d", outs, kind, reason, x.kind, x.reason));
-          check(len == lens[outs - 1], $sformatf("record %0d: len %0d", outs, len));
+          verdict.check(len == lens[outs - 1], $sformatf("record %0d: len %0d", outs, len));
           if (x.kind != K_DROP) begin
-            check(user == x.user && out_len == x.out_len,
+            verdict.check(user == x.user && out_len == x.out_len,
                   $sformatf("record %0d: tuser %0d out_len %0d, expected %0d %0d", outs, user, out_len, x.user, x.out_len));
             for (int k = 0; k < 64; k++)
               if (beat0[8*k +: 8] != x.beat0[8*k +: 8] && (x.kind != K_HOST || k < int'(x.out_len))) begin
-                check(0, $sformatf("record %0d (kind %0d): beat byte %0d = %h, expected %h", outs, kind, k, beat0[8*k +: 8], x.beat0[8*k +: 8]));
+                verdict.check(0, $sformatf("record %0d (kind %0d): beat byte %0d = %h, expected %h", outs, kind, k, beat0[8*k +: 8], x.beat0[8*k +: 8]));
                 break;
               end
           end else begin
-            check(vni == x.s_vni && isrc == x.s_isrc && idst == x.s_idst,
+            verdict.check(vni == x.s_vni && isrc == x.s_isrc && idst == x.s_idst,
                   $sformatf("record %0d: statistics %h %h %h, expected %h %h %h", outs, vni, isrc, idst, x.s_vni, x.s_isrc, x.s_idst));
             n_drop[x.reason]++;
           end
-          check(op0_v == x.op0_v && op1_v == x.op1_v && mid == x.mid,
+          verdict.check(op0_v == x.op0_v && op1_v == x.op1_v && mid == x.mid,
                 $sformatf("record %0d: ops %0d %0d mid %0d, expected %0d %0d %0d", outs, op0_v, op1_v, mid, x.op0_v, x.op1_v, x.mid));
           if (x.op0_v) begin
-            check(op0 == x.op0, $sformatf("record %0d: op0 %h, expected %h", outs, op0, x.op0));
-            check(pkt == x.pkt, $sformatf("record %0d: packet fields %h, expected %h", outs, pkt, x.pkt));
+            verdict.check(op0 == x.op0, $sformatf("record %0d: op0 %h, expected %h", outs, op0, x.op0));
+            verdict.check(pkt == x.pkt, $sformatf("record %0d: packet fields %h, expected %h", outs, pkt, x.pkt));
           end
-          if (x.op1_v) check(op1 == x.op1, $sformatf("record %0d: op1 %h, expected %h", outs, op1, x.op1));
+          if (x.op1_v) verdict.check(op1 == x.op1, $sformatf("record %0d: op1 %h, expected %h", outs, op1, x.op1));
           n_kind[x.kind]++;
           n_mid += int'(x.mid);
           n_op1 += int'(x.op1_v);
@@ -587,8 +580,8 @@ module tb_nitro_tx_lookup;
       end
       if (hdr_ready) begin
         pend_t np;
-        check(hdr_valid && !freeze, "pop while empty or frozen");
-        check(int'(dec_space) > inflight, $sformatf("pop with %0d in flight and %0d free", inflight, dec_space));
+        verdict.check(hdr_valid && !freeze, "pop while empty or frozen");
+        verdict.check(int'(dec_space) > inflight, $sformatf("pop with %0d in flight and %0d free", inflight, dec_space));
         np.x = xq[0];
         np.t = cyc;
         pend.push_back(np);
@@ -619,7 +612,7 @@ module tb_nitro_tx_lookup;
       freeze = throttle && ($urandom % 10 == 0);
     end
     @(negedge clk); freeze = 0; dec_space = 6'd32;
-    if (!throttle) check(cyc - t0 <= n + 2, $sformatf("%0d headers popped in %0d cycles", n, cyc - t0));
+    if (!throttle) verdict.check(cyc - t0 <= n + 2, $sformatf("%0d headers popped in %0d cycles", n, cyc - t0));
     while (inflight > 0 || busy) @(posedge clk);
   endtask
 
@@ -632,16 +625,16 @@ module tb_nitro_tx_lookup;
       random_tables();
       burst(200, round % 3 == 2);
     end
-    check(outs == pops && outs == 6000, $sformatf("%0d records for %0d headers", outs, pops));
-    for (int m = 0; m < 12; m++) check(n_mut[m] > 10, $sformatf("mutation %0d only %0d times", m, n_mut[m]));
-    for (int k = 0; k < 4; k++) check(n_kind[k] > 100, $sformatf("kind %0d only %0d times", k, n_kind[k]));
+    verdict.check(outs == pops && outs == 6000, $sformatf("%0d records for %0d headers", outs, pops));
+    for (int m = 0; m < 12; m++) verdict.check(n_mut[m] > 10, $sformatf("mutation %0d only %0d times", m, n_mut[m]));
+    for (int k = 0; k < 4; k++) verdict.check(n_kind[k] > 100, $sformatf("kind %0d only %0d times", k, n_kind[k]));
     for (int r = 0; r < 12; r++) if (r != 4 && r != 5 && r != 6 && r != 9)
-      check(n_drop[r] > 20, $sformatf("drop reason %0d only %0d times", r, n_drop[r]));
-    check(n_mid > 10 && n_op1 > 50, $sformatf("mid_deny %0d, op1 %0d", n_mid, n_op1));
+      verdict.check(n_drop[r] > 20, $sformatf("drop reason %0d only %0d times", r, n_drop[r]));
+    verdict.check(n_mid > 10 && n_op1 > 50, $sformatf("mid_deny %0d, op1 %0d", n_mid, n_op1));
     $display("records %0d: drop %0d host %0d arp %0d net %0d; op1 %0d mid_deny %0d; drops malformed %0d unsupported %0d source %0d unknown %0d nacl %0d blackhole %0d mtu %0d ttl %0d",
              outs, n_kind[0], n_kind[1], n_kind[2], n_kind[3], n_op1, n_mid, n_drop[0], n_drop[1], n_drop[2], n_drop[3],
              n_drop[7], n_drop[8], n_drop[10], n_drop[11]);
-    verdict.finish(errors);
+    verdict.finish(0);
   end
 
 endmodule
