@@ -162,7 +162,6 @@ public sealed class StrongSwanSite : IDisposable
     private static readonly string[] GcmNames = ["AES256-GCM-16", "AES128-GCM-16"];
     private static readonly string[] CbcNames = ["AES256", "AES128"];
 
-    private static readonly int[] GroupPreference = [19, 20, 21, 14, 15, 16, 17, 18, 24, 23, 22, 2];
 
     private static string Group(int g) => g switch
     {
@@ -191,7 +190,7 @@ public sealed class StrongSwanSite : IDisposable
     /// <summary>The tunnel's phase 1 options as strongSwan proposals: AES-GCM first (larger keys first), then AES-CBC; SHA2-256 and ECP-256 first.</summary>
     public static string IkeProposals(VpnTunnelOptions t)
     {
-        var groups = GroupPreference.Where(t.Phase1DhGroupNumbers.Contains).Select(Group).ToList();
+        var groups = VpnTunnelOptions.DhGroupPreference.Where(t.Phase1DhGroupNumbers.Contains).Select(Group).ToList();
         var hashes = t.Phase1IntegrityAlgorithms.Select(Hash).Distinct().Order(StringComparer.Ordinal).ToList();
         var gcm = GcmNames.Where(t.Phase1EncryptionAlgorithms.Contains).Select(c => c.StartsWith("AES256", StringComparison.Ordinal) ? "aes256gcm16" : "aes128gcm16").ToList();
         var cbc = CbcNames.Where(t.Phase1EncryptionAlgorithms.Contains).Select(c => c.ToLowerInvariant()).ToList();

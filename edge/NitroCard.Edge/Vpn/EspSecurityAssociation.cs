@@ -123,17 +123,16 @@ public sealed class EspSecurityAssociation : IDisposable
         return suite.Encryption switch
         {
             EncryptionId.AesGcm16 => new EspSecurityAssociation(spi, encryptionKey, replayWindow),
-            EncryptionId.AesCbc => new EspSecurityAssociation(spi, encryptionKey, suite.Integrity, integrityKey, CheckedWindow(replayWindow)),
+            EncryptionId.AesCbc => new EspSecurityAssociation(spi, encryptionKey, suite.Integrity, integrityKey, replayWindow),
             _ => throw new ArgumentOutOfRangeException(nameof(suite), suite, "ESP here is AES-GCM or AES-CBC"),
         };
     }
 
-    private static int CheckedWindow(int replayWindow)
+    /// <summary>The bitmap of an anti-replay window of <paramref name="replayWindow"/> packets (a multiple of 64 in 64..2048).</summary>
+    private static ulong[] NewWindow(int replayWindow)
         => replayWindow is < ReplayWindow or > MaxReplayWindow || replayWindow % 64 != 0
             ? throw new ArgumentOutOfRangeException(nameof(replayWindow), replayWindow, "a multiple of 64 in 64..2048")
-            : replayWindow;
-
-    private static ulong[] NewWindow(int replayWindow) => new ulong[CheckedWindow(replayWindow) / 64];
+            : new ulong[replayWindow / 64];
 
     /// <summary>The security parameter index.</summary>
     public uint Spi { get; }

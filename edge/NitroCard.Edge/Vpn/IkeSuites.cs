@@ -17,7 +17,6 @@ internal static class IkeSuites
 {
     private static readonly string[] CipherPreference = ["AES256-GCM-16", "AES128-GCM-16", "AES256", "AES128"];
     private static readonly string[] HashPreference = ["SHA2-256", "SHA2-384", "SHA2-512"];
-    private static readonly int[] GroupPreference = [19, 20, 21, 14, 15, 16, 17, 18, 24, 23, 22, 2];
 
     public static ImmutableArray<IkeSuite> Phase1(VpnTunnelOptions t)
     {
@@ -28,7 +27,7 @@ internal static class IkeSuites
             foreach (var hash in HashPreference.Where(t.Phase1IntegrityAlgorithms.Contains))
             {
                 var (prf, integrity) = Hash(hash);
-                foreach (var group in GroupPreference.Where(g => t.Phase1DhGroupNumbers.Contains(g) && DhGroup.IsSupported((ushort)g)))
+                foreach (var group in VpnTunnelOptions.DhGroupPreference.Where(t.Phase1DhGroupNumbers.Contains))
                 {
                     var suite = new IkeSuite(encryption, bits, prf, encryption == EncryptionId.AesGcm16 ? IntegrityId.None : integrity, (ushort)group);
                     if (!list.Contains(suite))
@@ -54,7 +53,7 @@ internal static class IkeSuites
         list.AddRange(withoutPfs.Distinct());
         foreach (var suite in withoutPfs.Distinct())
         {
-            foreach (var group in GroupPreference.Where(g => t.Phase2DhGroupNumbers.Contains(g) && DhGroup.IsSupported((ushort)g)))
+            foreach (var group in VpnTunnelOptions.DhGroupPreference.Where(t.Phase2DhGroupNumbers.Contains))
                 list.Add(suite with { PfsGroup = (ushort)group });
         }
         return list.ToImmutable();

@@ -104,6 +104,12 @@ public sealed record VpnTunnelOptions(
     /// <summary>The Diffie-Hellman groups AWS accepts.</summary>
     public static ImmutableArray<int> DhGroups { get; } = [2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
 
+    /// <summary>
+    /// <see cref="DhGroups"/> in the order an offer lists them, the edge's and the customer site's alike: ECP first, then
+    /// the safe-prime MODP groups by size, RFC 5114's after the safe primes of the same size, group 2 last.
+    /// </summary>
+    public static ImmutableArray<int> DhGroupPreference { get; } = [19, 20, 21, 14, 15, 16, 17, 18, 24, 23, 22, 2];
+
     public ImmutableArray<string> IkeVersions { get; init; } = IkeVersions.IsDefault ? ["ikev2"] : IkeVersions;
 
     public ImmutableArray<string> Phase1EncryptionAlgorithms { get; init; } = Phase1EncryptionAlgorithms.IsDefault ? EncryptionNames : Phase1EncryptionAlgorithms;
