@@ -8,4 +8,5 @@ hw/rtl/nitro_delay.sv
 hw/rtl/nitro_rx_lookup.sv
 hw/tb/common/tb_verdict.sv
 hw/tb/common/tb_rule_ref.sv
+hw/tb/common/tb_hash_ref.sv
 hw/tb/nitro_rx_lookup/tb_nitro_rx_lookup.sv

@@ -86,21 +86,12 @@ module tb_nitro_rx_lookup;
   end
 
   // ------------------------------------------------------------------ reference (docs)
-  function automatic logic [31:0] crc_ref(input logic [55:0] key, input logic [31:0] poly);
-    logic [31:0] c;
-    c = 32'hFFFF_FFFF;
-    for (int i = 0; i < 7; i++) begin
-      c = c ^ {24'h0, key[8*(6-i) +: 8]};
-      for (int b = 0; b < 8; b++) c = (c >> 1) ^ (poly & {32{c[0]}});
-    end
-    crc_ref = ~c;
-  endfunction
 
   // Mapping lookup: first valid entry with the key in way 0 slot 0 .. way 1 slot S-1
   function automatic bit map_lookup(input logic [23:0] vni, input logic [31:0] ip, output map_t hit);
     int bkt [2];
-    bkt[0] = int'(crc_ref({vni, ip}, 32'h82F63B78) % BK);
-    bkt[1] = int'(crc_ref({vni, ip}, 32'hEDB88320) % BK);
+    bkt[0] = int'(tb_hash_ref::crc(104'({vni, ip}), 7, tb_hash_ref::CRC32C) % BK);
+    bkt[1] = int'(tb_hash_ref::crc(104'({vni, ip}), 7, tb_hash_ref::CRC32) % BK);
     map_lookup = 0;
     hit = '0;
     for (int w = 0; w < 2; w++)
@@ -304,10 +295,10 @@ module tb_nitro_rx_lookup;
         int ww, ss;
         ww = (w + k / SLOTS) % 2;
         ss = (s + k) % SLOTS;
-        b = int'(crc_ref({m.vni, m.ip}, ww ? 32'hEDB88320 : 32'h82F63B78) % BK);
+        b = int'(tb_hash_ref::crc(104'({m.vni, m.ip}), 7, ww ? tb_hash_ref::CRC32 : tb_hash_ref::CRC32C) % BK);
         if (!map_tbl[ww][b][ss].valid && !map_tbl[ww][b][ss].local_) begin w = ww; s = ss; break; end
       end
-      b = int'(crc_ref({m.vni, m.ip}, w ? 32'hEDB88320 : 32'h82F63B78) % BK);
+      b = int'(tb_hash_ref::crc(104'({m.vni, m.ip}), 7, w ? tb_hash_ref::CRC32 : tb_hash_ref::CRC32C) % BK);
       map_tbl[w][b][s] = m;
     end
     for (int i = 0; i < NEDGE; i++) edges[i] = {1'($urandom % 2), rand_vni(), 24'h0, rand_host()};

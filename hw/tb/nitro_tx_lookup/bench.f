@@ -9,4 +9,5 @@ hw/rtl/nitro_delay.sv
 hw/rtl/nitro_tx_lookup.sv
 hw/tb/common/tb_verdict.sv
 hw/tb/common/tb_rule_ref.sv
+hw/tb/common/tb_hash_ref.sv
 hw/tb/nitro_tx_lookup/tb_nitro_tx_lookup.sv

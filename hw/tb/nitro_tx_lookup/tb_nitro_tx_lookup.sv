@@ -106,20 +106,11 @@ module tb_nitro_tx_lookup;
   end
 
   // ------------------------------------------------------------------ reference (docs)
-  function automatic logic [31:0] crc_bytes(input logic [103:0] msg, input int n, input logic [31:0] poly);
-    logic [31:0] c;
-    c = 32'hFFFF_FFFF;
-    for (int i = 0; i < n; i++) begin
-      c = c ^ {24'h0, msg[8*(n-1-i) +: 8]};
-      for (int b = 0; b < 8; b++) c = (c >> 1) ^ (poly & {32{c[0]}});
-    end
-    crc_bytes = ~c;
-  endfunction
 
   function automatic bit map_lookup(input logic [23:0] vni, input logic [31:0] ip, output map_t hit);
     int bkt [2];
-    bkt[0] = int'(crc_bytes({48'h0, vni, ip}, 7, 32'h82F63B78) % BK);
-    bkt[1] = int'(crc_bytes({48'h0, vni, ip}, 7, 32'hEDB88320) % BK);
+    bkt[0] = int'(tb_hash_ref::crc({48'h0, vni, ip}, 7, tb_hash_ref::CRC32C) % BK);
+    bkt[1] = int'(tb_hash_ref::crc({48'h0, vni, ip}, 7, tb_hash_ref::CRC32) % BK);
     map_lookup = 0;
     hit = '0;
     for (int w = 0; w < 2; w++)
@@ -289,8 +280,8 @@ module tb_nitro_tx_lookup;
           end else begin
             logic [159:0] oh;
             logic [15:0]  sport;
-            sport = 16'd49152 + 16'(crc_bytes({src, dst, proto, ((proto == 6 || proto == 17) && !frg) ? be32(34) : 32'h0},
-                                              13, 32'h82F63B78) & 32'h3FFF);
+            sport = 16'd49152 + 16'(tb_hash_ref::crc({src, dst, proto, ((proto == 6 || proto == 17) && !frg) ? be32(34) : 32'h0},
+                                              13, tb_hash_ref::CRC32C) & 32'h3FFF);
             x.user = 8'(fslot); x.out_len = 16'(flen + 50);
             put_be(b0, 0, 6, NMAC); put_be(b0, 6, 6, UMAC); put_be(b0, 12, 2, 16'h0800);
             oh = {16'h4500, 16'(flen + 36), 16'h0, 16'h4000, 16'h4011, 16'h0, UIP, ans_uip};
@@ -368,10 +359,10 @@ module tb_nitro_tx_lookup;
         int ww, ss;
         ww = (w + k / SLOTS) % 2;
         ss = (s + k) % SLOTS;
-        b = int'(crc_bytes({48'h0, m.vni, m.ip}, 7, ww ? 32'hEDB88320 : 32'h82F63B78) % BK);
+        b = int'(tb_hash_ref::crc({48'h0, m.vni, m.ip}, 7, ww ? tb_hash_ref::CRC32 : tb_hash_ref::CRC32C) % BK);
         if (!map_tbl[ww][b][ss].valid && !map_tbl[ww][b][ss].local_) begin w = ww; s = ss; break; end
       end
-      b = int'(crc_bytes({48'h0, m.vni, m.ip}, 7, w ? 32'hEDB88320 : 32'h82F63B78) % BK);
+      b = int'(tb_hash_ref::crc({48'h0, m.vni, m.ip}, 7, w ? tb_hash_ref::CRC32 : tb_hash_ref::CRC32C) % BK);
       map_tbl[w][b][s] = m;
     end
     // Egress and ingress ACL rules through the table strobe (staging layout)
