@@ -99,15 +99,6 @@ NC_API int32_t nc_push_host(nc_card* card, uint32_t slot, const uint8_t* frame, 
 // Queues a frame (copied; 0..1048576 bytes, as nc_push_host) for the network input port.
 NC_API int32_t nc_push_net(nc_card* card, const uint8_t* frame, uint32_t length);
 
-// Queues count frames for the host input port in one call (count 0 does nothing): frame i is
-// the next lengths[i] bytes of data (frames back to back), sent with tuser = slots[i]. Every
-// frame is checked (as nc_push_host) before any is queued: on NC_E_ARG none is.
-NC_API int32_t nc_push_host_many(nc_card* card, const uint8_t* data, const uint32_t* lengths,
-                                 const uint32_t* slots, uint32_t count);
-
-// As nc_push_host_many, for the network input port.
-NC_API int32_t nc_push_net_many(nc_card* card, const uint8_t* data, const uint32_t* lengths, uint32_t count);
-
 // Input frames queued or partly sent, both ports together. Returns 0 for NULL. Any thread.
 NC_API uint32_t nc_input_pending(const nc_card* card);
 

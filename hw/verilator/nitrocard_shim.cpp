@@ -481,26 +481,6 @@ int32_t push(nc_card* card, InPort& port, uint32_t slot, const uint8_t* frame, u
 
 // Frames back to back in data, lengths[i] bytes each; slots NULL for the network port. Every
 // frame is checked before any is queued.
-int32_t push_many(nc_card* card, InPort& port, const uint8_t* data, const uint32_t* lengths,
-                  const uint32_t* slots, uint32_t count) {
-  if (count > 0 && !lengths) return fail(card, NC_E_ARG, "lengths is NULL");
-  uint64_t total = 0;
-  for (uint32_t i = 0; i < count; ++i) {
-    if (lengths[i] > kMaxFrame) return check_frame(card, data, lengths[i]);
-    if (slots && slots[i] > 255) {
-      return fail(card, NC_E_ARG, "slot " + std::to_string(slots[i]) + " of frame " + std::to_string(i) +
-                                      " does not fit the 8-bit tuser");
-    }
-    total += lengths[i];
-  }
-  if (!data && total > 0) return fail(card, NC_E_ARG, "data is NULL");
-  for (uint32_t i = 0; i < count; ++i) {
-    queue_frame(port, slots ? slots[i] : 0, data, lengths[i]);
-    data += lengths[i];
-  }
-  return NC_OK;
-}
-
 int32_t pull(nc_card* card, OutPort& port, uint8_t* buffer, uint32_t capacity, uint32_t* length,
              uint32_t* slot, uint64_t* cycle) {
   if (!length || (!buffer && capacity > 0)) return fail(card, NC_E_ARG, "length is NULL, or buffer is NULL with capacity > 0");
@@ -727,18 +707,6 @@ NC_API int32_t nc_push_host(nc_card* card, uint32_t slot, const uint8_t* frame, 
 NC_API int32_t nc_push_net(nc_card* card, const uint8_t* frame, uint32_t length) {
   if (const int32_t s = enter(card)) return s;
   return push(card, card->net_in, 0, frame, length);
-}
-
-NC_API int32_t nc_push_host_many(nc_card* card, const uint8_t* data, const uint32_t* lengths,
-                                 const uint32_t* slots, uint32_t count) {
-  if (const int32_t s = enter(card)) return s;
-  if (count > 0 && !slots) return fail(card, NC_E_ARG, "slots is NULL");
-  return push_many(card, card->host_in, data, lengths, slots, count);
-}
-
-NC_API int32_t nc_push_net_many(nc_card* card, const uint8_t* data, const uint32_t* lengths, uint32_t count) {
-  if (const int32_t s = enter(card)) return s;
-  return push_many(card, card->net_in, data, lengths, nullptr, count);
 }
 
 NC_API uint32_t nc_input_pending(const nc_card* card) {

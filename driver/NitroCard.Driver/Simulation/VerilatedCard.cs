@@ -152,35 +152,6 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
     }
 
     /// <summary>
-    /// Queues frames for the host input port in one call into the library: frame i is the next
-    /// <paramref name="lengths"/>[i] bytes of <paramref name="data"/> (frames back to back), from ENI slot
-    /// <paramref name="slots"/>[i] (0..255). The same as <see cref="PushHost"/> for each in turn, except
-    /// that a bad frame or slot queues none of them.
-    /// </summary>
-    public unsafe void PushHostMany(ReadOnlySpan<byte> data, ReadOnlySpan<uint> lengths, ReadOnlySpan<uint> slots)
-    {
-        ArgumentOutOfRangeException.ThrowIfNotEqual(slots.Length, lengths.Length, nameof(slots));
-        CheckBatch(data, lengths);
-        fixed (byte* d = data)
-        fixed (uint* l = lengths)
-        fixed (uint* s = slots)
-        {
-            Check(Interop.NcPushHostMany(Handle, d, l, s, (uint)lengths.Length), "nc_push_host_many");
-        }
-    }
-
-    /// <summary>As <see cref="PushHostMany"/>, for the network input port.</summary>
-    public unsafe void PushNetworkMany(ReadOnlySpan<byte> data, ReadOnlySpan<uint> lengths)
-    {
-        CheckBatch(data, lengths);
-        fixed (byte* d = data)
-        fixed (uint* l = lengths)
-        {
-            Check(Interop.NcPushNetMany(Handle, d, l, (uint)lengths.Length), "nc_push_net_many");
-        }
-    }
-
-    /// <summary>
     /// Takes every frame the card has sent to instances, oldest first, into <paramref name="frames"/>:
     /// what <see cref="TryPullHost"/> until false gives, in a few calls into the library instead of one per frame.
     /// </summary>
@@ -310,16 +281,6 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
 
             added += taken;
         }
-    }
-
-    // What the library would refuse, refused here with the frame's number (the library checks again).
-    private static void CheckBatch(ReadOnlySpan<byte> data, ReadOnlySpan<uint> lengths)
-    {
-        long total = 0;
-        foreach (var length in lengths)
-            total += length;
-        if (total != data.Length)
-            throw new ArgumentException($"the frame lengths add up to {total} bytes, the data has {data.Length}", nameof(lengths));
     }
 
     private CardSafeHandle Handle

@@ -177,21 +177,6 @@ public class VerilatedCardTests
     }
 
     [Fact]
-    public void A_refused_batch_queues_none_of_its_frames()
-    {
-        using var card = VerilatedCard.Create();
-        card.PushHost(0, new byte[64]);
-
-        Assert.Throws<NitroCardException>(() => card.PushHostMany(new byte[192], [64, 64, 64], [1, 2, 300]));
-        Assert.Throws<ArgumentException>(() => card.PushNetworkMany(new byte[100], [64, 64]));
-
-        Assert.Equal(1, card.PendingInputFrames);
-        card.PushHostMany(new byte[192], [64, 64, 64], [1, 2, 3]);
-        card.PushNetworkMany(new byte[65], [1, 0, 64]);
-        Assert.Equal(7, card.PendingInputFrames);
-    }
-
-    [Fact]
     public void Run_until_idle_times_out_after_exactly_max_cycles()
     {
         using var card = VerilatedCard.Create();
@@ -255,8 +240,6 @@ public class VerilatedCardTests
         { "burst running off the bus", card => card.ReadBurst(0xFFF8, new uint[4]) },
         { "slot beyond tuser", card => card.PushHost(256, new byte[64]) },
         { "negative slot", card => card.PushHost(-1, new byte[64]) },
-        { "slot beyond tuser in a batch", card => card.PushHostMany(new byte[128], [64, 64], [1, 256]) },
-        { "frame over 1 MiB in a batch", card => card.PushNetworkMany(new byte[(1 << 20) + 1], [(1 << 20) + 1]) },
         { "readiness on an input", card => card.SetOutputReadiness(CardPort.HostIn, 50, 1) },
         { "validity on an output", card => card.SetInputValidity(CardPort.NetworkOut, 50, 1) },
         { "percent above 100", card => card.SetOutputReadiness(CardPort.HostOut, 101, 1) },
