@@ -41,6 +41,12 @@ public static partial class LiveNames
     /// <summary>A customer site's VPN connection namespace.</summary>
     public static string VpnNamespace(string vpnId) => VpnPrefix + vpnId;
 
+    /// <summary>
+    /// The edge's own namespace for a BGP VPN connection: the tunnels' edge inside addresses, where the edge's BGP
+    /// speaker has its kernel TCP sockets.
+    /// </summary>
+    public static string EdgeBgpNamespace(string vpnId) => ProjectPrefix + "vgw-" + vpnId;
+
     /// <summary>A Direct Connect connection's customer router namespace.</summary>
     public static string DirectConnectNamespace(string connection) => DirectConnectPrefix + connection;
 
@@ -70,6 +76,9 @@ public static partial class LiveNames
 
     /// <summary>The edge's TAP to a VPN customer site.</summary>
     public static string VpnSiteTap(int n) => Text($"ncp{n}");
+
+    /// <summary>The edge's TAP into a BGP VPN connection's <see cref="EdgeBgpNamespace"/> (the tunnels' inside side).</summary>
+    public static string VpnInsideTap(int n) => Text($"ncb{n}");
 
     /// <summary>The edge's TAP to a Direct Connect customer router.</summary>
     public static string DirectConnectTap(int n) => Text($"ncd{n}");
@@ -104,6 +113,6 @@ public static partial class LiveNames
 
     private static string Text(FormattableString name) => name.ToString(CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^(?:(?:ncu|ncv|ncp|ncd)[0-9]+|nct[0-9]+s[0-9]+|nc[eis]0|v[ik][0-9]+p[0-9]+|(?:br|vx)[0-9]+)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?:ncu|ncv|ncp|ncb|ncd)[0-9]+|nct[0-9]+s[0-9]+|nc[eis]0|v[ik][0-9]+p[0-9]+|(?:br|vx)[0-9]+)$", RegexOptions.CultureInvariant)]
     private static partial Regex LinkPattern();
 }

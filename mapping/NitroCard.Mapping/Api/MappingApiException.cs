@@ -63,6 +63,7 @@ public static class ErrorCodes
     public const string InvalidPermissionDuplicate = "InvalidPermission.Duplicate";
     public const string InvalidAddressInUse = "InvalidAddress.InUse";
     public const string InvalidHostIdNotFound = "InvalidHostID.NotFound";
+    public const string InvalidVpnConnectionIdNotFound = "InvalidVpnConnectionID.NotFound";
     public const string InvalidIdDuplicate = "InvalidID.Duplicate";
     public const string InsufficientCapacity = "InsufficientCapacity";
     public const string InvalidRegion = "InvalidRegion";

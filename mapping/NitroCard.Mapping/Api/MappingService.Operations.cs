@@ -107,6 +107,19 @@ public sealed partial class MappingService
         return CommitAsync("associate-address", s => AssociateAddress(s, request), cancellationToken);
     }
 
+    /// <summary>
+    /// What an edge reports for a BGP VPN connection: the customer prefixes it carries now (learned over a tunnel that is
+    /// up; empty when both are down). The service stores them (<see cref="VpnConnection.LearnedCidrs"/>) and pushes them to
+    /// the VPC's hosts as propagated routes of the route tables with <c>vgwRoutePropagation</c>. Refused, with nothing
+    /// changed, for an unknown or static connection, or a prefix that is not one or overlaps the VPC's CIDR.
+    /// </summary>
+    public Task<VpnConnection> ReplaceVpnLearnedRoutesAsync(string? vpnConnectionId, IReadOnlyList<string> prefixes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefixes);
+        CheckIds(("vpnConnectionId", vpnConnectionId));
+        return CommitAsync("replace-vpn-learned-routes", s => ReplaceVpnLearnedRoutes(s, Required(vpnConnectionId, "vpnConnectionId"), prefixes), cancellationToken);
+    }
+
     /// <summary>VPCs (without their ENIs), filtered by <see cref="DescribeFilter.VpcId"/>.</summary>
     public IReadOnlyList<Vpc> DescribeVpcs(DescribeFilter filter)
         => Describe<IReadOnlyList<Vpc>>(filter, (state, f) => [.. state.Topology.Vpcs.Where(v => Matches(f.VpcId, v.Id)).Select(v => v with { Enis = [] })]);
@@ -176,6 +189,7 @@ public sealed partial class MappingService
     private static Plan<ApplyResult> ApplyPlan(RegionState state, RegionTopology region)
     {
         var old = state.Topology;
+        region = WithLearnedRoutes(region, old);
         var writes = RegionRecords.Diff(old, region);
         var full = RegionRecords.SettingsJson(old) != RegionRecords.SettingsJson(region)
             || !old.Hosts.SequenceEqual(region.Hosts) || !old.Edges.SequenceEqual(region.Edges);
@@ -219,6 +233,46 @@ public sealed partial class MappingService
         }
         var result = new ApplyResult(region.Vpcs.Length, region.Vpcs.Sum(v => v.Enis.Length), region.Hosts.Length, writes.Count);
         return new Plan<ApplyResult>(writes, _ => { }, changes.ToImmutable(), full, result, region) { Vpcs = touched.ToImmutable() };
+    }
+
+    private static Plan<VpnConnection> ReplaceVpnLearnedRoutes(RegionState state, string vpnId, IReadOnlyList<string> prefixes)
+    {
+        var vpc = state.Topology.Vpcs.FirstOrDefault(v => v.VpnConnections.Any(c => c.Id == vpnId))
+            ?? throw new MappingApiException(ErrorCodes.InvalidVpnConnectionIdNotFound, $"The VPN connection ID '{vpnId}' does not exist");
+        var vpn = vpc.VpnConnections.First(c => c.Id == vpnId);
+        if (!vpn.UsesBgp)
+            throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"The VPN connection '{vpnId}' uses static routing; only BGP connections learn routes");
+        var problems = new Problems();
+        var vpcPrefix = ParsePrefix(vpc.Cidr);
+        foreach (var text in prefixes)
+        {
+            if (!AddressText.TryParsePrefix(text, out var prefix, out var problem))
+                problems.Add(ErrorCodes.InvalidParameterValue, $"Value ({text}) for parameter prefixes is invalid: {problem}");
+            else if (prefix.Overlaps(vpcPrefix))
+                problems.Add(ErrorCodes.InvalidParameterValue, $"Value ({text}) for parameter prefixes is invalid: it overlaps the VPC CIDR {vpc.Cidr}");
+        }
+        problems.ThrowIfAny();
+        var learned = vpn with { LearnedCidrs = [.. prefixes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] };
+        var next = vpc with { VpnConnections = vpc.VpnConnections.Replace(vpn, learned) };
+        var key = RecordKeys.LearnedRoutes(vpc.Id, vpn.Id);
+        var write = learned.LearnedCidrs.IsEmpty ? new StoreWrite(key, 0, null) : new StoreWrite(key, 0, RegionRecords.LearnedRoutesJson(learned));
+        return new Plan<VpnConnection>([write], s => s.ReplaceVpcHeader(next), [], false, learned) { Vpcs = [vpc.Id] };
+    }
+
+    /// <summary>An applied region keeps the learned routes of the BGP connections it still has (they are the edge's, not the file's).</summary>
+    private static RegionTopology WithLearnedRoutes(RegionTopology region, RegionTopology current)
+    {
+        var learned = current.Vpcs.SelectMany(v => v.VpnConnections.Where(c => c.UsesBgp && !c.LearnedCidrs.IsEmpty).Select(c => (Key: (v.Id, c.Id), c.LearnedCidrs)))
+            .ToDictionary(x => x.Key, x => x.LearnedCidrs);
+        if (learned.Count == 0)
+            return region;
+        return region with
+        {
+            Vpcs = [.. region.Vpcs.Select(v => v with
+            {
+                VpnConnections = [.. v.VpnConnections.Select(c => c.UsesBgp && learned.TryGetValue((v.Id, c.Id), out var cidrs) ? c with { LearnedCidrs = cidrs } : c)],
+            })],
+        };
     }
 
     private static bool EniEquals(Eni a, Eni b) => RegionRecords.ToJson(a) == RegionRecords.ToJson(b);

@@ -11,6 +11,7 @@ public static class RecordKeys
     public const string EdgePrefix = "edges/";
     public const string VpcPrefix = "vpcs/";
     public const string EniPrefix = "enis/";
+    public const string LearnedRoutesPrefix = "vpn-learned/";
 
     public static string Host(string name) => HostPrefix + name;
 
@@ -19,6 +20,9 @@ public static class RecordKeys
     public static string Vpc(string id) => VpcPrefix + id;
 
     public static string Eni(string vpcId, string eniId) => $"{EniPrefix}{vpcId}/{eniId}";
+
+    /// <summary>A BGP VPN connection's learned prefixes (service state, not part of the VPC's configuration).</summary>
+    public static string LearnedRoutes(string vpcId, string vpnId) => $"{LearnedRoutesPrefix}{vpcId}/{vpnId}";
 }
 
 /// <summary>One stored object: its key, its order among its kind, and its JSON (null: delete).</summary>

@@ -17,6 +17,9 @@ public static class RegionRecords
 
     public static string ToJson(Eni eni) => JsonSerializer.Serialize(eni, RegionJsonContext.Default.Eni);
 
+    /// <summary>A VPN connection's learned prefixes (<see cref="VpnConnection.LearnedCidrs"/>, which the VPC's JSON leaves out).</summary>
+    public static string LearnedRoutesJson(VpnConnection vpn) => JsonSerializer.Serialize(vpn.LearnedCidrs.ToList(), StoreJsonContext.Default.ListString);
+
     public static string SettingsJson(RegionTopology region)
         => JsonSerializer.Serialize(new RegionSettings(region.SubstrateRouterMac, region.GatewayMac), StoreJsonContext.Default.RegionSettings);
 
@@ -35,6 +38,8 @@ public static class RegionRecords
             yield return new StoreWrite(RecordKeys.Vpc(vpc.Id), v, ToJson(vpc));
             foreach (var eni in vpc.Enis)
                 yield return new StoreWrite(RecordKeys.Eni(vpc.Id, eni.Id), eniSeq++, ToJson(eni));
+            foreach (var vpn in vpc.VpnConnections.Where(c => !c.LearnedCidrs.IsEmpty))
+                yield return new StoreWrite(RecordKeys.LearnedRoutes(vpc.Id, vpn.Id), 0, LearnedRoutesJson(vpn));
         }
     }
 
@@ -60,6 +65,7 @@ public static class RegionRecords
         var edges = new List<(long, RegionEdge)>();
         var vpcs = new List<(long, Vpc)>();
         var enis = new Dictionary<string, List<(long, Eni)>>(StringComparer.Ordinal);
+        var learned = new Dictionary<string, ImmutableArray<string>>(StringComparer.Ordinal);
         foreach (var r in records)
         {
             if (r.Key == RecordKeys.Settings)
@@ -78,6 +84,10 @@ public static class RegionRecords
                     enis[vpcId] = list = [];
                 list.Add((r.Seq, JsonSerializer.Deserialize(r.Json, RegionJsonContext.Default.Eni)!));
             }
+            else if (r.Key.StartsWith(RecordKeys.LearnedRoutesPrefix, StringComparison.Ordinal))
+            {
+                learned[r.Key[RecordKeys.LearnedRoutesPrefix.Length..]] = [.. JsonSerializer.Deserialize(r.Json, StoreJsonContext.Default.ListString)!];
+            }
         }
         return new RegionTopology(
             Hosts: [.. hosts.OrderBy(h => h.Item1).Select(h => h.Item2)],
@@ -85,6 +95,7 @@ public static class RegionRecords
             Vpcs: [.. vpcs.OrderBy(v => v.Item1).Select(v => v.Item2 with
             {
                 Enis = enis.TryGetValue(v.Item2.Id, out var list) ? [.. list.OrderBy(e => e.Item1).Select(e => e.Item2)] : ImmutableArray<Eni>.Empty,
+                VpnConnections = [.. v.Item2.VpnConnections.Select(c => learned.TryGetValue($"{v.Item2.Id}/{c.Id}", out var cidrs) ? c with { LearnedCidrs = cidrs } : c)],
             })],
             SubstrateRouterMac: settings?.SubstrateRouterMac,
             GatewayMac: settings?.GatewayMac) { SourceName = "mapping service" };
@@ -97,4 +108,5 @@ public sealed record RegionSettings(string? SubstrateRouterMac, string? GatewayM
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RegionSettings))]
 [JsonSerializable(typeof(List<StoreWrite>))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -273,10 +273,11 @@ public static class RegionCompiler
                 foreach (var prefix in endpoint.PrefixList)
                     routes.Add(new RouteSpec(ParseNetwork(prefix), RouteKind.Edge, RouteClass.PrefixList, edge));
             }
-            // Propagated from the virtual private gateway: the customer networks of its VPN connections and Direct Connect interfaces.
+            // Propagated from the virtual private gateway: the customer networks of its VPN connections (static, or learned
+            // over BGP as the edge reported them to the service) and Direct Connect interfaces.
             if (table is { VgwRoutePropagation: true })
             {
-                var customer = vpc.VpnConnections.SelectMany(c => c.CustomerCidrs).Concat(vpc.DirectConnect.SelectMany(v => v.CustomerCidrs));
+                var customer = vpc.VpnConnections.SelectMany(c => c.UsesBgp ? c.LearnedCidrs : c.CustomerCidrs).Concat(vpc.DirectConnect.SelectMany(v => v.CustomerCidrs));
                 foreach (var prefix in customer.Select(ParseNetwork).Distinct())
                     routes.Add(new RouteSpec(prefix, RouteKind.Edge, RouteClass.Propagated, edge));
             }

@@ -51,6 +51,21 @@ public sealed record VpnConnection(
     /// <summary>True when the tunnels run BGP (IKE-keyed and not <see cref="StaticRoutesOnly"/>).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool UsesBgp => IsIkeKeyed && !StaticRoutesOnly;
+
+    /// <summary>
+    /// BGP: the networks the customer's router announces (the file's <c>customerAnnouncedCidrs</c>) — in a live region,
+    /// what the site's BIRD is configured with. Neither the edge nor the Mapping Service reads them: they learn the
+    /// prefixes over BGP (<see cref="LearnedCidrs"/>). Absent: none, and the field is not written back.
+    /// </summary>
+    public ImmutableArray<string>? CustomerAnnouncedCidrs { get; init; }
+
+    /// <summary>
+    /// BGP: the customer prefixes the edge carries now (learned over a tunnel that is up), as the edge last reported
+    /// them to the Mapping Service, which owns and stores them and pushes them as propagated routes to the route tables
+    /// with <c>vgwRoutePropagation</c>. Never in a region file (state, not configuration).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ImmutableArray<string> LearnedCidrs { get; init; } = [];
 }
 
 /// <summary>

@@ -7,7 +7,8 @@ namespace NitroCard.Region;
 /// <param name="Routes">The static routes.</param>
 /// <param name="VgwRoutePropagation">
 /// Route propagation from the VPC's virtual private gateway (AWS's <c>EnableVgwRoutePropagation</c>): every
-/// customer CIDR of the VPC's VPN connections and Direct Connect interfaces becomes a propagated route to the edge,
+/// customer CIDR of the VPC's VPN connections (static ones, and for BGP the prefixes the edge learned, which the Mapping
+/// Service holds) and Direct Connect interfaces becomes a propagated route to the edge,
 /// which loses to a static or prefix-list route for the same prefix.
 /// </param>
 public sealed record RouteTable(string Id = "", ImmutableArray<Route> Routes = default, bool VgwRoutePropagation = false)

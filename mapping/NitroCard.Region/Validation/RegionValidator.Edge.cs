@@ -117,6 +117,8 @@ public static partial class RegionValidator
                 Add(vpath + ".customerGatewayAsn", "is for BGP, which runs in IKE-keyed tunnels: give tunnels, or drop it for manual keys");
             if (vpn.AmazonSideAsn != VpnConnection.DefaultAmazonSideAsn)
                 Add(vpath + ".amazonSideAsn", "is for BGP, which runs in IKE-keyed tunnels: give tunnels, or drop it for manual keys");
+            if (vpn.CustomerAnnouncedCidrs is not null)
+                Add(vpath + ".customerAnnouncedCidrs", "is for BGP, which runs in IKE-keyed tunnels: give tunnels, or use customerCidrs for manual keys");
         }
 
         /// <summary>As AWS ships it: two tunnels with AWS's tunnel options, BGP or static routes; no manual keys.</summary>
@@ -131,6 +133,19 @@ public static partial class RegionValidator
                 Add(vpath + ".inbound", manual);
             if (vpn.Tunnels.Length != 2)
                 Add(vpath + ".tunnels", $"has {vpn.Tunnels.Length} tunnel{(vpn.Tunnels.Length == 1 ? "" : "s")}; a VPN connection has exactly 2, as AWS's");
+            if (vpn.StaticRoutesOnly)
+            {
+                if (vpn.CustomerAnnouncedCidrs is not null)
+                    Add(vpath + ".customerAnnouncedCidrs", "is what the customer's router announces over BGP; a connection with staticRoutesOnly has no BGP session (use customerCidrs)");
+            }
+            else if (vpn.CustomerAnnouncedCidrs is { } announced)
+            {
+                for (var c = 0; c < announced.Length; c++)
+                {
+                    if (RequiredPrefix(announced[c], $"{vpath}.customerAnnouncedCidrs[{c}]") is { } prefix && vpcCidr is { } v && prefix.Overlaps(v))
+                        Add($"{vpath}.customerAnnouncedCidrs[{c}]", $"{prefix} overlaps the CIDR {v} of {vpcName}");
+                }
+            }
             if (vpn.StaticRoutesOnly)
             {
                 CheckCustomerCidrs(vpn.CustomerCidrs, vpath, vpcCidr, vpcName);
