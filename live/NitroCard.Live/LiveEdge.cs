@@ -14,10 +14,13 @@ namespace NitroCard.Live;
 /// The region's Blackfoot edge in a live region (docs/live-region.md, "The edge"): <see cref="BlackfootEdge"/> on its own
 /// thread, its substrate port a TAP in the underlay router, and its outside ports TAPs into the namespaces that play the
 /// world: <c>internet</c>, <c>services</c> (with an HTTP server standing in for S3/DynamoDB), a customer site
-/// <c>vpn-&lt;connection&gt;</c> behind a user-space ESP customer gateway, and <c>dx-&lt;connection&gt;</c> behind a Q-in-Q
-/// customer router. Every frame on an outside port (ESP and tagged frames included) can be written to a pcap per port.
+/// <c>vpn-&lt;connection&gt;</c> behind strongSwan (IKE-keyed; with BIRD as the customer's router for BGP) or a user-space
+/// ESP customer gateway (manual keys), and <c>dx-&lt;connection&gt;</c> behind a Q-in-Q customer router. A BGP connection
+/// also has a namespace of the edge's own, <c>nc-vgw-&lt;connection&gt;</c>, with the tunnels' edge inside addresses and
+/// the edge's BGP speakers (<see cref="EdgeBgpSpeakers"/>). Every frame on an outside port (ESP and tagged frames
+/// included) can be written to a pcap per port.
 /// </summary>
-public sealed class LiveEdge : IControlledEdge, IDisposable
+public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
 {
     public const string InternetNamespace = LiveNames.InternetNamespace;
     public const string ServicesNamespace = LiveNames.ServicesNamespace;
@@ -36,6 +39,8 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
     private readonly Dictionary<string, TapDevice> _portTaps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VpnCustomerGateway> _gateways = new(StringComparer.Ordinal);
     private readonly List<StrongSwanSite> _strongSwanSites = [];
+    private readonly List<BirdSite> _birdSites = [];
+    private readonly Dictionary<string, EdgeBgpSpeakers> _bgp = new(StringComparer.Ordinal);
     private Timer? _poll;
     private readonly Dictionary<string, DirectConnectCustomerRouter> _routers = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Connection, int STag, int CTag), TapDevice> _vifTaps = [];
@@ -70,6 +75,7 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
     [
         InternetNamespace, ServicesNamespace,
         .. region.Vpcs.SelectMany(v => v.VpnConnections).Select(v => VpnNamespace(v.Id)),
+        .. region.Vpcs.SelectMany(v => v.VpnConnections).Where(v => v.UsesBgp).Select(v => LiveNames.EdgeBgpNamespace(v.Id)),
         .. region.Vpcs.SelectMany(v => v.DirectConnect).Select(d => DirectConnectNamespace(d.Connection)).Distinct(),
     ];
 
@@ -80,6 +86,7 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
         _thread = new Thread(() =>
         {
             using var edge = new BlackfootEdge(_region);
+            edge.PropagatedPrefixesChanged += (_, e) => PropagatedPrefixesChanged?.Invoke(this, e);
             _edge = edge;
             ready.SetResult();
             foreach (var work in _work.GetConsumingEnumerable())
@@ -135,7 +142,9 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
         }
 
         // IKE-keyed VPN customer sites: strongSwan as the customer gateway, its public address on eth0 towards the edge's
-        // tunnel outside addresses; the site's networks (static customerCidrs) on lo, reached from the VPC through the tunnels.
+        // tunnel outside addresses; the site's networks (static customerCidrs, or with BGP the customerAnnouncedCidrs its
+        // BIRD announces) on lo, reached from the VPC through the tunnels.
+        var inside = 0;
         foreach (var vpc in _region.Vpcs)
         {
             foreach (var vpn in vpc.VpnConnections.Where(v => v.IsIkeKeyed))
@@ -146,12 +155,20 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
                 foreach (var tunnel in vpn.Tunnels)
                     Shell.Ip(ns, "route", "add", tunnel.OutsideIpAddress + "/32", "via", SiteLink.NextHop, "dev", "eth0", "onlink", "src", vpn.CustomerGatewayIp);
                 Shell.Ip(ns, "link", "set", "dev", "lo", "up");
-                foreach (var cidr in vpn.CustomerCidrs)
+                foreach (var cidr in vpn.UsesBgp ? vpn.CustomerAnnouncedCidrs ?? [] : vpn.CustomerCidrs)
                     Shell.Ip(ns, "address", "add", $"{ServiceAddress(cidr)}/{IPNetwork.Parse(cidr).PrefixLength}", "dev", "lo");
                 Listen(site, EdgePorts.VpnPrefix + vpn.Id);
+                if (vpn.UsesBgp)
+                    StartBgp(vpn, vpc.Cidr, inside++);
                 var swan = new StrongSwanSite(vpn, vpc.Cidr, StrongSwanDirectory(vpn.Id));
                 _strongSwanSites.Add(swan);
                 swan.Start(_state);
+                if (vpn.UsesBgp)
+                {
+                    var bird = new BirdSite(vpn, StrongSwanDirectory(vpn.Id));
+                    _birdSites.Add(bird);
+                    bird.Start(_state);
+                }
             }
         }
         _poll = new Timer(_ => Post(PollOnEdgeThread), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
@@ -191,6 +208,42 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
 
     /// <summary>The strongSwan customer gateways of the region's IKE-keyed VPN connections.</summary>
     public IReadOnlyList<StrongSwanSite> StrongSwanSites => _strongSwanSites;
+
+    /// <summary>The BIRD routers of the region's BGP VPN connections' sites.</summary>
+    public IReadOnlyList<BirdSite> BirdSites => _birdSites;
+
+    /// <summary>
+    /// Raised (on the edge thread) when a BGP connection's propagated prefixes change: what the Mapping Service must
+    /// store and push to the route tables with <c>vgwRoutePropagation</c>.
+    /// </summary>
+    public event EventHandler<VpnPrefixesChanged>? PropagatedPrefixesChanged;
+
+    /// <summary>
+    /// A BGP connection's inside side: the edge's namespace with both tunnels' edge inside addresses on a TAP that is the
+    /// edge's <c>vpn-inside:&lt;id&gt;</c> port (what the namespace sends goes into the tunnel of its destination), and
+    /// the speakers in it, whose sessions the edge takes on its own thread.
+    /// </summary>
+    private void StartBgp(VpnConnection vpn, string vpcCidr, int n)
+    {
+        var ns = LiveNames.EdgeBgpNamespace(vpn.Id);
+        var tap = OutsideLink(ns, LiveNames.VpnInsideTap(n), EdgePorts.PeerMac, EdgePorts.EdgeMac);
+        Shell.Ip(ns, "link", "set", "dev", "lo", "up");
+        foreach (var tunnel in vpn.Tunnels)
+        {
+            var (edge, customer, length) = BirdSite.InsideAddresses(tunnel);
+            Shell.Ip(ns, "address", "add", $"{edge}/{length}", "dev", "eth0");
+            Shell.Ip(ns, "neigh", "replace", customer.ToString(), "lladdr", new MacAddress(EdgePorts.EdgeMac).ToString(), "dev", "eth0", "nud", "permanent");
+        }
+        Listen(tap, EdgePorts.VpnInsidePrefix + vpn.Id);
+        var speakers = new EdgeBgpSpeakers(vpn, vpcCidr);
+        speakers.SessionChanged += (_, tunnel) => Post(() =>
+        {
+            var (state, routes) = speakers.Session(tunnel);
+            _edge!.UpdateBgp(vpn.Id, tunnel, state, routes);
+        });
+        _bgp[vpn.Id] = speakers;
+        speakers.Start();
+    }
 
     /// <summary>On the edge thread: the IKE timers, and what they send.</summary>
     private void PollOnEdgeThread()
@@ -427,9 +480,13 @@ public sealed class LiveEdge : IControlledEdge, IDisposable
         }
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         _poll?.Dispose();
+        foreach (var speakers in _bgp.Values)
+            await speakers.DisposeAsync().ConfigureAwait(false);
+        foreach (var bird in _birdSites)
+            bird.Dispose();
         foreach (var swan in _strongSwanSites)
             swan.Dispose();
         if (_httpServer is { HasExited: false })

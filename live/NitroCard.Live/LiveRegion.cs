@@ -2,7 +2,10 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using NitroCard.Card;
+using System.Threading.Channels;
+using NitroCard.Edge;
 using NitroCard.Live.Control;
+using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Region;
 
@@ -35,6 +38,8 @@ public sealed class LiveRegion : IAsyncDisposable
     private readonly ILoggerFactory _logging;
     private readonly CancellationTokenSource _stopping = new();
     private Task _edgeFollower = Task.CompletedTask;
+    private Task _learnedRoutesReporter = Task.CompletedTask;
+    private readonly Channel<VpnPrefixesChanged> _learnedRoutes = Channel.CreateUnbounded<VpnPrefixesChanged>(new UnboundedChannelOptions { SingleReader = true });
     private MappingServer? _mapping;
     private LiveEdge? _edge;
 
@@ -121,6 +126,7 @@ public sealed class LiveRegion : IAsyncDisposable
         if (!region.Edges.IsEmpty)
         {
             _edge = new LiveEdge(region, _state, options.Captures);
+            _edge.PropagatedPrefixesChanged += (_, e) => _learnedRoutes.Writer.TryWrite(e);
             await _edge.StartAsync(UnderlayNamespace, routerMac).ConfigureAwait(false);
             _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
         }
@@ -134,7 +140,10 @@ public sealed class LiveRegion : IAsyncDisposable
         foreach (var card in _cards)
             _servers.Add(await ControlServer.StartAsync(card.Host.Name, card).ConfigureAwait(false));
         if (_edge is not null)
+        {
             _edgeFollower = FollowServiceAsync(_edge, _stopping.Token);
+            _learnedRoutesReporter = ReportLearnedRoutesAsync(_stopping.Token);
+        }
         await Task.WhenAll(_cards.Select(c => c.WaitReadyAsync(options.ReadyTimeout))).ConfigureAwait(false);
     }
 
@@ -165,11 +174,38 @@ public sealed class LiveRegion : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the edge learns over BGP goes to the Mapping Service in the order the edge saw it: the service stores each
+    /// connection's prefixes and pushes them to the hosts as propagated routes (then the edge follows the new version).
+    /// </summary>
+    private async Task ReportLearnedRoutesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var change in _learnedRoutes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await _mapping!.Service.ReplaceVpnLearnedRoutesAsync(change.VpnId, change.Prefixes, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MappingApiException e)
+                {
+                    Console.Error.WriteLine($"nitroctl region: the Mapping Service refused the routes learned on {change.VpnId}: {e.Message}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the region is stopping
+        }
+    }
+
     /// <summary>Stops the agents, pumps, edge and service, and removes every namespace, device and file this run created.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _edgeFollower.ConfigureAwait(false);
+        await _learnedRoutesReporter.ConfigureAwait(false);
         _stopping.Dispose();
         foreach (var server in _servers)
             await server.DisposeAsync().ConfigureAwait(false);
@@ -177,7 +213,8 @@ public sealed class LiveRegion : IAsyncDisposable
             await kernel.DisposeAsync().ConfigureAwait(false);
         foreach (var card in _cards)
             await card.DisposeAsync().ConfigureAwait(false);
-        _edge?.Dispose();
+        if (_edge is not null)
+            await _edge.DisposeAsync().ConfigureAwait(false);
         if (_mapping is not null)
             await _mapping.DisposeAsync().ConfigureAwait(false);
         LiveState.TearDown(includeProcess: false);

@@ -19,6 +19,9 @@ public sealed class StrongSwanSite : IDisposable
     public const string Charon = "/usr/lib/ipsec/charon";
     public const string Swanctl = "/usr/sbin/swanctl";
 
+    /// <summary>A policy routing priority after the main table's (32766).</summary>
+    private const int AfterMainTable = 40000;
+
     private Process? _charon;
 
     public StrongSwanSite(VpnConnection vpn, string vpcCidr, string directory)
@@ -44,7 +47,7 @@ public sealed class StrongSwanSite : IDisposable
             throw new LiveException("an IKE-keyed VPN connection's site needs strongSwan with kernel-libipsec (strongswan-charon, strongswan-swanctl, libcharon-extra-plugins; see build.ps1)");
         System.IO.Directory.CreateDirectory(Directory);
         var conf = Path.Combine(Directory, "strongswan.conf");
-        File.WriteAllText(conf, StrongSwanConf(Path.Combine(Directory, "charon.log")));
+        File.WriteAllText(conf, StrongSwanConf(Path.Combine(Directory, "charon.log"), routedByBgp: Vpn.UsesBgp));
         File.WriteAllText(Path.Combine(Directory, "swanctl.conf"), SwanctlConf(Vpn, VpcCidr));
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])["netns", "exec", Namespace, "sh", "-c", $"mount -t tmpfs tmpfs /run && STRONGSWAN_CONF={conf} exec {Charon}"])
@@ -76,9 +79,15 @@ public sealed class StrongSwanSite : IDisposable
         return (code, output + error);
     }
 
-    public static string StrongSwanConf(string log) => $$"""
+    /// <summary>
+    /// strongswan.conf. <paramref name="routedByBgp"/> for a BGP site, where the customer's router (BIRD) routes the VPC
+    /// into the tunnel link from what it learns, as a route-based VPN does: kernel-libipsec always installs its selectors'
+    /// routes (table 220), so that table's rule comes after the main table, where BIRD puts its routes.
+    /// </summary>
+    public static string StrongSwanConf(string log, bool routedByBgp = false) => $$"""
         charon {
           load_modular = yes
+          routing_table_prio = {{(routedByBgp ? AfterMainTable : 220)}}
           plugins {
             include /etc/strongswan.d/charon/*.conf
             kernel-libipsec {
@@ -106,12 +115,11 @@ public sealed class StrongSwanSite : IDisposable
         {
             var t = vpn.Tunnels[i];
             var name = $"tunnel{i + 1}";
-            var inside = IPNetwork.Parse(t.TunnelInsideCidr);
-            var customerInside = NitroCard.Packets.Ipv4Address.FromUInt32(NitroCard.Packets.Ipv4Address.ToUInt32(inside.BaseAddress) + 2);
-            var edgeInside = NitroCard.Packets.Ipv4Address.FromUInt32(NitroCard.Packets.Ipv4Address.ToUInt32(inside.BaseAddress) + 1);
-            // Static routing: the site's networks and the VPC. With BGP the inside addresses would join them.
-            string[] localTs = vpn.UsesBgp ? [$"{customerInside}/32"] : [.. vpn.CustomerCidrs];
-            string[] remoteTs = vpn.UsesBgp ? [vpcCidr, $"{edgeInside}/32"] : [vpcCidr];
+            // Static routing: the site's networks and the VPC. With BGP the tunnel's inside /30 joins both sides (the BGP
+            // session runs between its two hosts), and the site's side carries the networks its router announces.
+            var inside = IPNetwork.Parse(t.TunnelInsideCidr).ToString();
+            string[] localTs = vpn.UsesBgp ? [.. vpn.CustomerAnnouncedCidrs ?? [], inside] : [.. vpn.CustomerCidrs];
+            string[] remoteTs = vpn.UsesBgp ? [vpcCidr, inside] : [vpcCidr];
             var margin = t.RekeyMarginTimeSeconds;
             text.AppendLine(CultureInfo.InvariantCulture, $$"""
                   {{name}} {

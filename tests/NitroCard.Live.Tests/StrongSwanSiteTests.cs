@@ -37,16 +37,16 @@ public sealed class StrongSwanSiteTests
     }
 
     [Fact]
-    public void Traffic_selectors_are_the_inside_addresses_with_bgp_and_the_customer_networks_with_static_routes()
+    public void Traffic_selectors_are_the_inside_cidr_and_the_announced_networks_with_bgp_and_the_customer_networks_with_static_routes()
     {
         var (vpn, cidr) = Connection();
-        var bgp = vpn with { StaticRoutesOnly = false, CustomerGatewayAsn = 65000 };
+        var bgp = vpn with { StaticRoutesOnly = false, CustomerGatewayAsn = 65000, CustomerAnnouncedCidrs = ["172.31.0.0/16"] };
         var statics = vpn with { StaticRoutesOnly = true, CustomerGatewayAsn = null, CustomerCidrs = ["172.31.0.0/16", "172.30.0.0/24"] };
         var inside = bgp.Tunnels[0].TunnelInsideCidr;   // e.g. 169.254.10.0/30: .1 the edge, .2 the customer
-        var prefix = inside[..inside.LastIndexOf('.')];
 
         Assert.True(bgp.UsesBgp);
-        Assert.Contains($"        local_ts = {prefix}.2/32\n        remote_ts = {cidr},{prefix}.1/32\n", StrongSwanSite.SwanctlConf(bgp, cidr), StringComparison.Ordinal);
+        Assert.Contains($"        local_ts = 172.31.0.0/16,{inside}\n        remote_ts = {cidr},{inside}\n", StrongSwanSite.SwanctlConf(bgp, cidr), StringComparison.Ordinal);
+        Assert.Contains($"        local_ts = {inside}\n", StrongSwanSite.SwanctlConf(bgp with { CustomerAnnouncedCidrs = null }, cidr), StringComparison.Ordinal);
         Assert.Contains($"        local_ts = 172.31.0.0/16,172.30.0.0/24\n        remote_ts = {cidr}\n", StrongSwanSite.SwanctlConf(statics, cidr), StringComparison.Ordinal);
     }
 
