@@ -44,27 +44,11 @@ public sealed class BirdSite : IDisposable
 
     public string ControlSocket => Path.Combine(Directory, "bird.ctl");
 
-    /// <summary>
-    /// Puts the customer inside addresses on strongSwan's tunnel link (so each edge inside address is a directly connected
-    /// neighbour, as on a router's tunnel interface), writes the configuration and starts BIRD in the site namespace.
-    /// </summary>
+    /// <summary>Writes the configuration and starts BIRD in the site namespace (after strongSwan: see <see cref="AddTunnelAddresses"/>).</summary>
     public void Start(LiveState state)
     {
         if (!File.Exists(Bird) || !File.Exists(Birdc))
             throw new LiveException("a BGP VPN connection's site needs BIRD 2 (bird2; see build.ps1)");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Shell.TryRun("ip", "-n", Namespace, "link", "show", TunnelLink).Code != 0)
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new LiveException($"strongSwan's {TunnelLink} did not appear in {Namespace} (kernel-libipsec)");
-            Thread.Sleep(100);
-        }
-        foreach (var t in Vpn.Tunnels)
-        {
-            var (_, customer, length) = InsideAddresses(t);
-            Shell.Ip(Namespace, "address", "add", $"{customer}/{length}", "dev", TunnelLink);
-        }
-        Shell.Ip(Namespace, "link", "set", "dev", TunnelLink, "up");
         System.IO.Directory.CreateDirectory(Directory);
         File.WriteAllText(ConfigPath, Config(Vpn, LogPath));
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -80,7 +64,7 @@ public sealed class BirdSite : IDisposable
         _bird.BeginOutputReadLine();
         _bird.BeginErrorReadLine();
         state.AddChild(_bird.Id); // ip netns exec execs: this is bird
-        deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         while (Run("show", "status").Code != 0)
         {
             if (_bird.HasExited || DateTime.UtcNow > deadline)
@@ -94,6 +78,28 @@ public sealed class BirdSite : IDisposable
     {
         var (code, output, error) = Shell.TryRun(Birdc, ["-s", ControlSocket, .. command]);
         return (code, output + error);
+    }
+
+    /// <summary>
+    /// Puts the customer inside addresses on strongSwan's tunnel link, so each edge inside address is a directly connected
+    /// neighbour, as on a router's tunnel interface. Before charon loads the connections: kernel-libipsec installs each
+    /// child SA's routes from an address of its local selectors, which must exist by then.
+    /// </summary>
+    public static void AddTunnelAddresses(VpnConnection vpn, string ns)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Shell.TryRun("ip", "-n", ns, "link", "show", TunnelLink).Code != 0)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new LiveException($"strongSwan's {TunnelLink} did not appear in {ns} (kernel-libipsec)");
+            Thread.Sleep(100);
+        }
+        foreach (var t in vpn.Tunnels)
+        {
+            var (_, customer, length) = InsideAddresses(t);
+            Shell.Ip(ns, "address", "add", $"{customer}/{length}", "dev", TunnelLink);
+        }
+        Shell.Ip(ns, "link", "set", "dev", TunnelLink, "up");
     }
 
     /// <summary>The edge's and the customer's inside address of a tunnel (first and second host of its /30) and the prefix length.</summary>

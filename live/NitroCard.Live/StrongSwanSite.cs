@@ -65,6 +65,8 @@ public sealed class StrongSwanSite : IDisposable
                 throw new LiveException($"charon did not come up in {Namespace} (see {Path.Combine(Directory, "charon.log")})");
             Thread.Sleep(200);
         }
+        if (Vpn.UsesBgp)
+            BirdSite.AddTunnelAddresses(Vpn, Namespace);
         var load = Run("--load-all", "--file", Path.Combine(Directory, "swanctl.conf"));
         if (load.Code != 0)
             throw new LiveException($"swanctl --load-all in {Namespace}: {load.Output}");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Xunit.Abstractions;
 
 namespace NitroCard.Live.Tests;
 
@@ -10,7 +11,7 @@ namespace NitroCard.Live.Tests;
 /// sessions and the Mapping Service. Prints the figures of docs/benchmarks/edge.md ("BGP VPN, live") with
 /// <c>--logger "console;verbosity=detailed"</c>; asserts no timing.
 /// </summary>
-public sealed class BgpVpnLiveTests
+public sealed class BgpVpnLiveTests(ITestOutputHelper output)
 {
     private static readonly string Region = LiveRegionProcess.Region("bgp-vpn.json");
     private const string Site = "vpn-vpn-bgp";
@@ -85,7 +86,7 @@ public sealed class BgpVpnLiveTests
         Assert.True(WaitFor(() => !CardHasRoute(), 15), Tables());
         var (announcedAt, afterAnnounce) = PingDuring(Eni, SiteAddress, () => Assert.Contains("enabled", Birdc("enable", "site"), StringComparison.Ordinal));
         Assert.True(afterAnnounce.Count > 0, "no reply after BIRD announced the site again");
-        var propagation = afterAnnounce.Min() - announcedAt;
+        var propagation = TimeSpan.FromSeconds(afterAnnounce.Min() - announcedAt);
         Assert.True(CardHasRoute(), Tables());
 
         // BIRD stopped: both sessions end, the edge has no prefixes and the card's route is withdrawn.
@@ -96,7 +97,7 @@ public sealed class BgpVpnLiveTests
         Assert.DoesNotContain("bgp Established", Describe(), StringComparison.Ordinal);
         Assert.NotEqual(0, Host.Ping(Eni, SiteAddress, count: 2).Code);
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"bgp-vpn live: region ready {ready.TotalSeconds:F1} s, both tunnels UP + BGP Established {established.TotalSeconds:F1} s after region up started; " +
             $"tunnel 1 setup (swanctl --initiate -> UP) {tunnelUp.TotalMilliseconds:F0} ms, -> BGP Established {sessionUp.TotalMilliseconds:F0} ms; " +
             $"failover (terminate tunnel 1 -> traffic on tunnel 2, longest gap in 10 ms pings) {failover.TotalMilliseconds:F0} ms; " +
