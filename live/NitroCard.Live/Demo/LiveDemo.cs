@@ -41,7 +41,7 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
             var dumpcap = StartCapture(underlayCapture);
             try
             {
-                Story();
+                await StoryAsync(live).ConfigureAwait(false);
             }
             finally
             {
@@ -68,7 +68,7 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
         return failed == 0;
     }
 
-    private void Story()
+    private async Task StoryAsync(LiveRegion live)
     {
         Step("ping across hosts: eni-blue-a1 (host-a) -> eni-blue-b1 10.0.2.20 (host-b), another subnet",
             () => Ping("eni-blue-a1", "10.0.2.20"));
@@ -92,6 +92,8 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
             () => Negate(Http("eni-blue-a1", "http://198.51.100.129/other-bucket/hello.txt", "s3.amazonaws.com"), "reset by the edge (endpoint policy)"));
         Step("VPN: the customer site 172.31.0.1 (namespace vpn-vpn-1) -> eni-blue-a1 10.0.1.10, ESP with AES-GCM",
             () => Ping("vpn-vpn-1", "10.0.1.10"));
+        foreach (var vpn in region.Vpcs.SelectMany(v => v.VpnConnections).Where(v => v.UsesBgp))
+            await BgpVpnStepAsync(live, vpn).ConfigureAwait(false);
         Step("Direct Connect: the customer site 172.16.0.1 (namespace dx-dxcon-1) -> eni-blue-b1 10.0.2.20, Q-in-Q 100/200",
             () => Ping("dx-dxcon-1", "10.0.2.20"));
         Step("spoofing: eni-blue-a1 sends from 10.0.1.99, an address that is not its own, must be dropped",
@@ -109,6 +111,35 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
             });
         Step("spoofing on the substrate: host-k sends VXLAN to host-a claiming to be eni-blue-b1 (which lives on host-b)",
             () => RogueVxlan());
+    }
+
+    /// <summary>
+    /// A BGP VPN connection: strongSwan's two tunnels and BIRD's sessions come up, the site's prefixes learned over BGP
+    /// reach the cards through the Mapping Service, and the site pings an ENI of the VPC; prints the negotiated proposals
+    /// and the prefixes learned.
+    /// </summary>
+    private async Task BgpVpnStepAsync(LiveRegion live, VpnConnection vpn)
+    {
+        var site = LiveNames.VpnNamespace(vpn.Id);
+        var target = region.Vpcs.First(v => v.VpnConnections.Contains(vpn)).Enis.First();
+        var deadline = Stopwatch.StartNew();
+        VpnConnectionReply? status = null;
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            status = (await live.Edge!.VpnConnectionsAsync().ConfigureAwait(false)).Connections.FirstOrDefault(c => c.VpnId == vpn.Id);
+            if (status is not null && status.Tunnels.All(t => t.Status == "UP" && t.BgpState == "Established") && status.Prefixes.Count > 0)
+                break;
+            await Task.Delay(250).ConfigureAwait(false);
+        }
+        Step($"VPN over strongSwan with BGP: BIRD's site {string.Join(", ", vpn.CustomerAnnouncedCidrs ?? [])} (namespace {site}) -> {target.Id} {target.Ip}",
+            () =>
+            {
+                if (status is null)
+                    return (false, "the edge does not know the connection");
+                var tunnels = string.Join("; ", status.Tunnels.Select((t, i) => $"tunnel{i + 1} {t.Status} ike {t.IkeProposal} esp {t.EspProposal}{(t.UdpEncapsulation ? " in UDP 4500" : "")} bgp {t.BgpState}"));
+                var (ok, detail) = Ping(site, target.Ip, from: LiveEdge.ServiceAddress((vpn.CustomerAnnouncedCidrs ?? [])[0]).ToString());
+                return (ok, $"{tunnels}; prefixes learned over BGP {string.Join(", ", status.Prefixes.DefaultIfEmpty("none"))}; {detail}");
+            });
     }
 
     private void Step(string title, Func<(bool Ok, string Detail)> run)
