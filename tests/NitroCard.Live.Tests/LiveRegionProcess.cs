@@ -166,7 +166,7 @@ internal sealed class LiveRegionProcess : IDisposable
         var left = Host.Namespaces().Where(n => prefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal))).ToList();
         Assert.True(left.Count == 0, "namespaces left behind: " + string.Join(", ", left));
         var links = Host.Run("ip", "-o", "link", "show").Output;
-        Assert.DoesNotMatch(@"\d+: (nct|ncu|ncv|nce|nci|ncs|ncp|ncd|vk)\d", links);
+        Assert.DoesNotMatch(@"\d+: (nct|ncu|ncv|nce|nci|ncs|ncp|ncb|ncd|vk)\d", links);
         foreach (var file in new[] { "state", "endpoint", "mapping.db", "ca", "hosts" })
             Assert.False(Path.Exists(Path.Combine(RunDirectory, file)), $"{RunDirectory}/{file} is still there");
     }

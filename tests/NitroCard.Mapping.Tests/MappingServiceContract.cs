@@ -158,6 +158,87 @@ public abstract class MappingServiceContract
             Assert.DoesNotContain(DeltaBuilder.Snapshot(service.StateUnsafe, "host-a", 0).SetMappings, m => m.Key.Ip >> 24 == 172);
     }
 
+    /// <summary>A VPC on host-a with a BGP VPN connection and a route table with vgwRoutePropagation.</summary>
+    private const string BgpRegion = """
+        {
+          "hosts": [ { "name": "host-a", "underlayIp": "192.0.2.11" } ],
+          "edges": [ { "name": "edge-1", "underlayIp": "192.0.2.250" } ],
+          "vpcs": [ { "id": "vpc-bgp", "cidr": "10.0.0.0/16", "vni": 1001,
+            "subnets": [ { "id": "subnet-a", "cidr": "10.0.1.0/24", "routeTable": "rtb-a" } ],
+            "routeTables": [ { "id": "rtb-a", "vgwRoutePropagation": true, "routes": [] } ],
+            "enis": [ { "id": "eni-a1", "subnet": "subnet-a", "ip": "10.0.1.10", "host": "host-a" } ],
+            "vpnConnections": [
+              { "id": "vpn-bgp", "customerGatewayIp": "203.0.113.9", "customerGatewayAsn": 65000, "customerAnnouncedCidrs": ["172.16.50.0/24"],
+                "tunnels": [ { "outsideIpAddress": "198.51.100.201", "tunnelInsideCidr": "169.254.10.0/30", "preSharedKey": "tunnel_one.key" },
+                             { "outsideIpAddress": "198.51.100.202", "tunnelInsideCidr": "169.254.11.0/30", "preSharedKey": "tunnel_two.key" } ] },
+              { "id": "vpn-static", "customerGatewayIp": "203.0.113.8", "staticRoutesOnly": true, "customerCidrs": ["172.31.0.0/16"],
+                "tunnels": [ { "outsideIpAddress": "198.51.100.203", "tunnelInsideCidr": "169.254.12.0/30", "preSharedKey": "tunnel_three.key" },
+                             { "outsideIpAddress": "198.51.100.204", "tunnelInsideCidr": "169.254.13.0/30", "preSharedKey": "tunnel_four.key" } ] } ] } ]
+        }
+        """;
+
+    /// <summary>The propagated routes of host-a's route table as the host gets them.</summary>
+    private static string[] PropagatedRoutes(MappingService service)
+    {
+        HostDelta snapshot;
+        lock (service.Sync)
+            snapshot = DeltaBuilder.Snapshot(service.StateUnsafe, "host-a", 0);
+        return [.. snapshot.RouteTables!.Value.Single().Routes.Where(r => r.Class == RouteClass.Propagated).Select(r => r.Destination.ToString()).Order(StringComparer.Ordinal)];
+    }
+
+    [SkippableFact]
+    public async Task Routes_an_edge_learned_over_bgp_are_stored_pushed_as_propagated_routes_kept_across_apply_and_withdrawn()
+    {
+        Skip.If(Unavailable is not null, Unavailable);
+        await using (var service = await OpenAsync())
+        {
+            await service.ApplyAsync(BgpRegion);
+            // The announced networks are BIRD's configuration, not routes: only the static connection's CIDR is propagated.
+            Assert.Equal(["172.31.0.0/16"], PropagatedRoutes(service));
+
+            await service.ReplaceVpnLearnedRoutesAsync("vpn-bgp", ["172.16.50.0/24", "192.168.7.0/24"]);
+            var version = service.Version;
+            Assert.Equal(["host-a"], service.Hub.HostsOf(version)!);
+            Assert.Equal(["172.16.50.0/24", "172.31.0.0/16", "192.168.7.0/24"], PropagatedRoutes(service));
+            // The region file form never carries them; applying the file again keeps what the edge learned.
+            Assert.DoesNotContain("192.168.7.0/24", RegionLoader.ToJson(service.Topology), StringComparison.Ordinal);
+            await service.ApplyAsync(BgpRegion);
+            Assert.Equal(["172.16.50.0/24", "172.31.0.0/16", "192.168.7.0/24"], PropagatedRoutes(service));
+        }
+        await using (var reopened = await OpenAsync(reopen: true))
+        {
+            Assert.Equal(["172.16.50.0/24", "172.31.0.0/16", "192.168.7.0/24"], PropagatedRoutes(reopened));
+            // Both tunnels down: the edge reports nothing, and the hosts lose the routes.
+            await reopened.ReplaceVpnLearnedRoutesAsync("vpn-bgp", []);
+            Assert.Equal(["172.31.0.0/16"], PropagatedRoutes(reopened));
+        }
+        await using (var again = await OpenAsync(reopen: true))
+            Assert.Equal(["172.31.0.0/16"], PropagatedRoutes(again));
+    }
+
+    public static TheoryData<string, string, string[], string> InvalidLearnedRoutes() => new()
+    {
+        { "unknown connection", "vpn-nope", ["172.16.50.0/24"], ErrorCodes.InvalidVpnConnectionIdNotFound },
+        { "static connection", "vpn-static", ["172.16.50.0/24"], ErrorCodes.InvalidParameterValue },
+        { "not a prefix", "vpn-bgp", ["172.16.50.0/33"], ErrorCodes.InvalidParameterValue },
+        { "inside the VPC", "vpn-bgp", ["172.16.50.0/24", "10.0.9.0/24"], ErrorCodes.InvalidParameterValue },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(InvalidLearnedRoutes))]
+    public async Task Learned_routes_the_service_refuses_change_nothing(string why, string vpnId, string[] prefixes, string code)
+    {
+        Skip.If(Unavailable is not null, Unavailable);
+        _ = why;
+        await using var service = await OpenAsync();
+        await service.ApplyAsync(BgpRegion);
+        var version = service.Version;
+        var e = await Assert.ThrowsAsync<MappingApiException>(() => service.ReplaceVpnLearnedRoutesAsync(vpnId, prefixes));
+        Assert.Equal(code, e.Code);
+        Assert.Equal(version, service.Version);
+        Assert.Equal(["172.31.0.0/16"], PropagatedRoutes(service));
+    }
+
     [SkippableFact]
     public async Task A_security_group_rule_reaches_every_host_of_its_VPC_as_that_host_s_rules()
     {

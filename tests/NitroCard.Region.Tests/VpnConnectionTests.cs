@@ -107,6 +107,9 @@ public sealed class VpnConnectionTests
         ["asn equal to amazon's"] = (r => Vpn(r)["customerGatewayAsn"] = 64512, "vpcs[0].vpnConnections[0].customerGatewayAsn: 64512 is also the amazonSideAsn"),
         ["amazon asn public"] = (r => Vpn(r)["amazonSideAsn"] = 16509, "vpcs[0].vpnConnections[0].amazonSideAsn: 16509 is not a private ASN"),
         ["bgp with static cidrs"] = (r => Vpn(r)["customerCidrs"] = new JsonArray("172.31.0.0/16"), "vpcs[0].vpnConnections[0].customerCidrs: is for static routing"),
+        ["announced networks with static routing"] = (r => { Vpn(r)["staticRoutesOnly"] = true; Vpn(r).Remove("customerGatewayAsn"); Vpn(r)["customerCidrs"] = new JsonArray("172.31.0.0/16"); Vpn(r)["customerAnnouncedCidrs"] = new JsonArray("172.31.0.0/16"); }, "vpcs[0].vpnConnections[0].customerAnnouncedCidrs: is what the customer's router announces over BGP"),
+        ["announced network not a prefix"] = (r => Vpn(r)["customerAnnouncedCidrs"] = new JsonArray("172.16.50.0/33"), "vpcs[0].vpnConnections[0].customerAnnouncedCidrs[0]:"),
+        ["announced network overlaps vpc"] = (r => Vpn(r)["customerAnnouncedCidrs"] = new JsonArray("172.16.50.0/24", "10.0.5.0/24"), "vpcs[0].vpnConnections[0].customerAnnouncedCidrs[1]: 10.0.5.0/24 overlaps the CIDR 10.0.0.0/16"),
         ["static without cidrs"] = (r => { Vpn(r)["staticRoutesOnly"] = true; Vpn(r).Remove("customerGatewayAsn"); }, "vpcs[0].vpnConnections[0].customerCidrs: needs at least one prefix"),
         ["static cidr overlaps vpc"] = (r => { Vpn(r)["staticRoutesOnly"] = true; Vpn(r).Remove("customerGatewayAsn"); Vpn(r)["customerCidrs"] = new JsonArray("10.0.5.0/24"); }, "vpcs[0].vpnConnections[0].customerCidrs[0]: 10.0.5.0/24 overlaps the CIDR 10.0.0.0/16"),
         ["outside address missing"] = (r => Tunnel(r, 0).Remove("outsideIpAddress"), "vpcs[0].vpnConnections[0].tunnels[0].outsideIpAddress: is required"),
@@ -136,6 +139,17 @@ public sealed class VpnConnectionTests
         ["dpd action"] = (r => Tunnel(r, 0)["dpdTimeoutAction"] = "hold", "vpcs[0].vpnConnections[0].tunnels[0].dpdTimeoutAction: 'hold' is not clear, restart or none"),
         ["startup action"] = (r => Tunnel(r, 0)["startupAction"] = "route", "vpcs[0].vpnConnections[0].tunnels[0].startupAction: 'route' is not add or start"),
     };
+
+    [Fact]
+    public void Announced_networks_are_read_for_bgp_absent_ones_are_not_written_and_learned_routes_are_no_file_field()
+    {
+        var region = Load(r => Vpn(r)["customerAnnouncedCidrs"] = new JsonArray("172.16.50.0/24"));
+        Assert.Equal<string>(["172.16.50.0/24"], region.Vpcs[0].VpnConnections[0].CustomerAnnouncedCidrs!.Value);
+        Assert.Contains("\"customerAnnouncedCidrs\"", RegionLoader.ToJson(region), StringComparison.Ordinal);
+        Assert.DoesNotContain("customerAnnouncedCidrs", RegionLoader.ToJson(Load(_ => { })), StringComparison.Ordinal);
+        var e = Assert.Throws<RegionException>(() => Load(r => Vpn(r)["learnedCidrs"] = new JsonArray("172.16.50.0/24")));
+        Assert.Contains("learnedCidrs", e.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(CaseNames))]

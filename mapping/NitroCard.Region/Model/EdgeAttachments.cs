@@ -62,10 +62,10 @@ public sealed record VpnConnection(
     /// <summary>
     /// BGP: the customer prefixes the edge carries now (learned over a tunnel that is up), as the edge last reported
     /// them to the Mapping Service, which owns and stores them and pushes them as propagated routes to the route tables
-    /// with <c>vgwRoutePropagation</c>. Never in a region file (state, not configuration).
+    /// with <c>vgwRoutePropagation</c>. Never in a region file (state, not configuration): internal, so the file's strict
+    /// reading refuses a <c>learnedCidrs</c> field as unknown instead of ignoring it.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public ImmutableArray<string> LearnedCidrs { get; init; } = [];
+    internal ImmutableArray<string> LearnedCidrs { get; init; } = [];
 }
 
 /// <summary>
