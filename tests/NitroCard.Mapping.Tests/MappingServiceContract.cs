@@ -1,4 +1,5 @@
 using NitroCard.Card;
+using NitroCard.Card.Filtering;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Distribution;
@@ -166,7 +167,7 @@ public abstract class MappingServiceContract
           "vpcs": [ { "id": "vpc-bgp", "cidr": "10.0.0.0/16", "vni": 1001,
             "subnets": [ { "id": "subnet-a", "cidr": "10.0.1.0/24", "routeTable": "rtb-a" } ],
             "routeTables": [ { "id": "rtb-a", "vgwRoutePropagation": true, "routes": [] } ],
-            "enis": [ { "id": "eni-a1", "subnet": "subnet-a", "ip": "10.0.1.10", "host": "host-a" } ],
+            "enis": [ { "id": "eni-a1", "subnet": "subnet-a", "ip": "10.0.1.10", "mac": "02:00:0a:00:01:0a", "host": "host-a" } ],
             "vpnConnections": [
               { "id": "vpn-bgp", "customerGatewayIp": "203.0.113.9", "customerGatewayAsn": 65000, "customerAnnouncedCidrs": ["172.16.50.0/24"],
                 "tunnels": [ { "outsideIpAddress": "198.51.100.201", "tunnelInsideCidr": "169.254.10.0/30", "preSharedKey": "tunnel_one.key" },
