@@ -141,7 +141,9 @@ public class LiveRegionTests
         var (code, output) = Host.Run(TimeSpan.FromMinutes(4), LiveRegionProcess.Nitroctl, "demo", "--engine", "model", "--out", dir.Path);
         Assert.True(code == 0, output);
         Assert.Contains("engine: model (asked for)", output, StringComparison.Ordinal);
-        Assert.Contains("crossed as expected: 13 of 13 steps", output, StringComparison.Ordinal);
+        Assert.Contains("crossed as expected: 14 of 14 steps", output, StringComparison.Ordinal);
+        // The BGP VPN step: strongSwan's proposals on both tunnels and the site's prefix, configured only in BIRD, learned.
+        Assert.Matches(@"tunnel1 UP ike AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256 esp AES_GCM_16_256 in UDP 4500 bgp Established; tunnel2 UP .* bgp Established; prefixes learned over BGP 172\.30\.0\.0/24; 3 packets transmitted, 3 received", output);
         Assert.Matches(@"host-a: cycle \d+ spoofed-source slot \d+ vni 1001 outer-src 192\.0\.2\.13 inner 10\.0\.2\.20 -> 10\.0\.1\.10", output);
         Assert.Contains("every step did what it should", output, StringComparison.Ordinal);
         var vxlan = Host.Run("tshark", "-r", dir.File("underlay.pcapng"), "-Y", "vxlan.vni == 1001 && icmp").Output;
