@@ -15,13 +15,19 @@ namespace NitroCard.Live;
 /// </summary>
 public sealed class EdgeBgpSpeakers : IAsyncDisposable
 {
+    /// <summary>AWS's quota of routes a customer gateway may announce over one session.</summary>
+    public const int MaxRoutesPerSession = 100;
+
     private readonly List<BgpSpeaker> _speakers = [];
+    private readonly IPNetwork _vpc;
 
     public EdgeBgpSpeakers(VpnConnection vpn, string vpcCidr)
     {
         ArgumentNullException.ThrowIfNull(vpn);
         Vpn = vpn;
         VpcCidr = vpcCidr;
+        _vpc = IPNetwork.Parse(vpcCidr);
+        IgnoredRoutes = new int[vpn.Tunnels.Length];
     }
 
     public VpnConnection Vpn { get; }
@@ -47,7 +53,8 @@ public sealed class EdgeBgpSpeakers : IAsyncDisposable
                 // A tunnel that comes back is retried soon (RFC 4271's 120 s would leave it unused for minutes).
                 ConnectRetryTime = TimeSpan.FromSeconds(5),
                 IdleHoldTime = TimeSpan.FromSeconds(1),
-                Neighbors = [new BgpNeighbor { Address = customer, PeerAsn = checked((uint)Vpn.CustomerGatewayAsn!.Value) }],
+                // AWS's quota: 100 routes per session; more ends it (Cease, Maximum Number of Prefixes Reached).
+                Neighbors = [new BgpNeighbor { Address = customer, PeerAsn = checked((uint)Vpn.CustomerGatewayAsn!.Value), MaxPrefixes = MaxRoutesPerSession }],
             });
             var tunnel = i;
             var session = speaker.Sessions[customer];
@@ -60,13 +67,25 @@ public sealed class EdgeBgpSpeakers : IAsyncDisposable
         }
     }
 
-    /// <summary>A tunnel's session now: its FSM state (<c>Established</c>, <c>Active</c>…) and the routes it learned.</summary>
+    /// <summary>
+    /// A tunnel's session now: its FSM state (<c>Established</c>, <c>Active</c>…) and the routes it learned, but those
+    /// overlapping the VPC's CIDR (its addresses are the VPC's own; the Mapping Service refuses such propagated routes),
+    /// which are counted in <see cref="IgnoredRoutes"/>.
+    /// </summary>
     public (string State, ImmutableArray<VpnLearnedRoute> Routes) Session(int tunnel)
     {
         var session = _speakers[tunnel].Sessions.Values.Single();
-        var routes = session.Routes.Select(r => new VpnLearnedRoute(r.Key.ToString(), r.Value.AsPath?.Length ?? 0));
+        var learned = session.Routes;
+        var taken = learned.Where(r => !Overlaps(r.Key, _vpc)).ToList();
+        IgnoredRoutes[tunnel] = learned.Count - taken.Count;
+        var routes = taken.Select(r => new VpnLearnedRoute(r.Key.ToString(), r.Value.AsPath?.Length ?? 0));
         return (session.State.ToString(), [.. routes.OrderBy(r => r.Prefix, StringComparer.Ordinal)]);
     }
+
+    /// <summary>Per tunnel: how many of the session's routes were not taken because they overlap the VPC's CIDR.</summary>
+    public int[] IgnoredRoutes { get; }
+
+    private static bool Overlaps(IPNetwork a, IPNetwork b) => a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress);
 
     public async ValueTask DisposeAsync()
     {

@@ -288,6 +288,11 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
             reply.Counters.Add(new NamedCounter { Name = name, Value = value });
         foreach (var gateway in _gateways.Values)
             reply.Counters.Add(new NamedCounter { Name = $"customer-gateway.{gateway.Port}.refused", Value = gateway.Refused });
+        foreach (var (id, speakers) in _bgp)
+        {
+            for (var t = 0; t < speakers.IgnoredRoutes.Length; t++)
+                reply.Counters.Add(new NamedCounter { Name = string.Create(CultureInfo.InvariantCulture, $"bgp.{id}.tunnel{t + 1}.routes-overlapping-vpc"), Value = speakers.IgnoredRoutes[t] });
+        }
         return new CountersReply { Edge = reply };
     });
 

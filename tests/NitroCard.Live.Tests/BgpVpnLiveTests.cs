@@ -43,14 +43,26 @@ public sealed class BgpVpnLiveTests(ITestOutputHelper output)
         Assert.True(WaitFor(() => CardHasRoute(), 15), Tables());
         Assert.Contains(SitePrefix, Describe(), StringComparison.Ordinal);
 
-        // Traffic both ways: ping and HTTP (curl) from the VPC to the site, ping from the site to the VPC.
+        // Traffic both ways: ping, and HTTP (curl) to a python http.server (which can take many seconds to start on a
+        // loaded machine: hence the long waits).
         LiveRegionTests.AssertPings(Eni, SiteAddress);
         LiveRegionTests.AssertPings(Site, "10.0.1.10");
         using (var server = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", Site, "python3", "-m", "http.server", "8080", "--bind", SiteAddress]) { RedirectStandardOutput = true, RedirectStandardError = true })!)
         {
             try
             {
-                Assert.True(WaitFor(() => Host.HttpGet(Eni, $"http://{SiteAddress}:8080/").Code == 0, 10), "curl from the VPC to the site failed");
+                Assert.True(WaitFor(() => Host.HttpGet(Eni, $"http://{SiteAddress}:8080/").Code == 0, 60), "curl from the VPC to the site failed");
+            }
+            finally
+            {
+                server.Kill();
+            }
+        }
+        using (var server = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", Eni, "python3", "-m", "http.server", "8080", "--bind", "10.0.1.10"]) { RedirectStandardOutput = true, RedirectStandardError = true })!)
+        {
+            try
+            {
+                Assert.True(WaitFor(() => Host.HttpGet(Site, "http://10.0.1.10:8080/").Code == 0, 60), "curl from the site to the VPC failed");
             }
             finally
             {
