@@ -106,9 +106,11 @@ public sealed class ReplicaElection : IAsyncDisposable
             }
             finally
             {
-                if (_leadership is not null)
+                if (_knownLeader == Self)
                 {
+                    // Deposed (or the lease lost while elected): no longer name itself as the leader.
                     _leadership = null;
+                    _knownLeader = null;
                     ReplicaLog.Deposed(_logger, Self);
                     LeadershipChanged?.Invoke(false);
                 }
