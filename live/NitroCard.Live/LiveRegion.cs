@@ -11,10 +11,20 @@ namespace NitroCard.Live;
 /// <summary>How to run a live region.</summary>
 /// <param name="Engine">The card engine of the card hosts (<c>rtl</c> or <c>model</c>).</param>
 /// <param name="CreateEngine">Makes one card of that engine (called on the card's own thread: the Verilated card must be used there).</param>
-/// <param name="Store">The Mapping Service's store: null for the embedded SQLite file in the run directory, or <c>etcd://host:port</c>.</param>
+/// <param name="Store">
+/// The Mapping Service's store: null for the embedded SQLite file in the run directory, <see cref="LiveRegionOptions.LocalEtcd"/>
+/// for a three-member etcd cluster the region starts (data in the run directory), or <c>etcd://host:port[,...]</c>.
+/// </param>
 /// <param name="Captures">Where the edge writes a pcap per outside port; null: no captures.</param>
 /// <param name="ReadyTimeout">How long cards, agents and instances may take to come up.</param>
-public sealed record LiveRegionOptions(string Engine, Func<ICardEngine> CreateEngine, string? Store, string? Captures, TimeSpan ReadyTimeout);
+public sealed record LiveRegionOptions(string Engine, Func<ICardEngine> CreateEngine, string? Store, string? Captures, TimeSpan ReadyTimeout)
+{
+    /// <summary>The <see cref="Store"/> that makes the region start its own etcd cluster.</summary>
+    public const string LocalEtcd = "etcd";
+
+    /// <summary>Mapping Service replicas (on etcd only; one of them leads): the hosts' agents and the edge know them all.</summary>
+    public int Replicas { get; init; } = 1;
+}
 
 /// <summary>
 /// A live region on this machine (docs/live-region.md): the Mapping Service (embedded, or on etcd) holding the region,
@@ -34,8 +44,9 @@ public sealed class LiveRegion : IAsyncDisposable
     private readonly LiveState _state;
     private readonly ILoggerFactory _logging;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<MappingServer> _replicas = [];
     private Task _edgeFollower = Task.CompletedTask;
-    private MappingServer? _mapping;
+    private LocalEtcdCluster? _etcd;
     private LiveEdge? _edge;
 
     private LiveRegion(LiveState state)
@@ -51,14 +62,17 @@ public sealed class LiveRegion : IAsyncDisposable
 
     public LiveEdge? Edge => _edge;
 
-    /// <summary>The Mapping Service's URL.</summary>
-    public Uri Endpoint => _mapping!.Endpoint;
+    /// <summary>The Mapping Service's URL (with replicas: the first, the leader when the region came up).</summary>
+    public Uri Endpoint => _replicas[0].Endpoint;
 
-    /// <summary>How many card alarms the firmware agents have reported to the Mapping Service.</summary>
-    public int MappingAlarmCount => _mapping!.Service.Alarms.Count(a => a.Kind == NitroCard.Mapping.Alarms.AlarmRecord.CardKind);
+    /// <summary>Every replica's URL (one without replicas).</summary>
+    public IReadOnlyList<Uri> Endpoints => [.. _replicas.Select(r => r.Endpoint)];
+
+    /// <summary>How many card alarms the firmware agents have reported to the Mapping Service (each to the replica it is connected to).</summary>
+    public int MappingAlarmCount => _replicas.Sum(r => r.Service.Alarms.Count(a => a.Kind == NitroCard.Mapping.Alarms.AlarmRecord.CardKind));
 
     /// <summary>What the service stores in (its description).</summary>
-    public string StoreDescription => _mapping!.Service.Store.Description;
+    public string StoreDescription => _replicas[0].Service.Store.Description;
 
     /// <summary>Fails with the reason when this process cannot build a live region (not root, no <c>ip</c>).</summary>
     public static void CheckPrivileges()
@@ -95,10 +109,24 @@ public sealed class LiveRegion : IAsyncDisposable
     private async Task BuildAsync(RegionTopology region, LiveRegionOptions options)
     {
         // The Mapping Service first: the region file is applied to it, and every host is programmed from its pushes.
-        _mapping = await MappingServer.StartAsync(new MappingServerOptions(options.Store ?? LiveState.StorePath, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory),
-            _logging).ConfigureAwait(false);
-        await _mapping.Service.ApplyAsync(region).ConfigureAwait(false);
-        await File.WriteAllTextAsync(LiveState.EndpointPath, _mapping.Endpoint + "\n").ConfigureAwait(false);
+        var store = options.Store ?? LiveState.StorePath;
+        if (options.Store == LiveRegionOptions.LocalEtcd)
+        {
+            // A fresh cluster each run: its members are helpers of this region (stopped by `region down` after a crash).
+            if (Directory.Exists(LiveState.EtcdDirectory))
+                Directory.Delete(LiveState.EtcdDirectory, recursive: true);
+            _etcd = await LocalEtcdCluster.StartAsync(LiveState.EtcdDirectory, started: _state.AddChild).ConfigureAwait(false);
+            store = _etcd.Url;
+        }
+        if (options.Replicas > 1 && !store.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
+            throw new LiveException($"{options.Replicas} Mapping Service replicas need an etcd store (--store etcd or etcd://...): one process owns a SQLite store");
+        var first = await MappingServer.StartAsync(new MappingServerOptions(store, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory), _logging).ConfigureAwait(false);
+        _replicas.Add(first);
+        await first.WaitUntilLeaderAsync(options.ReadyTimeout).ConfigureAwait(false);
+        await first.Service.ApplyAsync(region).ConfigureAwait(false);
+        for (var i = 1; i < options.Replicas; i++)
+            _replicas.Add(await MappingServer.StartAsync(new MappingServerOptions(store, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory), _logging).ConfigureAwait(false));
+        await File.WriteAllTextAsync(LiveState.EndpointPath, string.Join(',', Endpoints) + "\n").ConfigureAwait(false);
 
         var routerMac = region.SubstrateRouterMac is null ? RegionDefaults.SubstrateRouterMac : MacAddress.Parse(region.SubstrateRouterMac);
         Instance.CreateNamespace(_state, UnderlayNamespace);
@@ -127,10 +155,10 @@ public sealed class LiveRegion : IAsyncDisposable
 
         // Every host's agent with its own identity from the region CA.
         foreach (var host in region.Hosts)
-            _mapping.Ca.IssueHost(host.Name, LiveState.HostIdentityDirectory(host.Name));
+            first.Ca.IssueHost(host.Name, LiveState.HostIdentityDirectory(host.Name));
         await Task.WhenAll(
-            _cards.Select(c => c.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout))
-            .Concat(_kernelHosts.Select(k => k.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(k.Host.Name), options.ReadyTimeout)))).ConfigureAwait(false);
+            _cards.Select(c => c.ProgramAsync(Endpoints, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout))
+            .Concat(_kernelHosts.Select(k => k.ProgramAsync(Endpoints, LiveState.HostIdentityDirectory(k.Host.Name), options.ReadyTimeout)))).ConfigureAwait(false);
         foreach (var card in _cards)
             _servers.Add(await ControlServer.StartAsync(card.Host.Name, card).ConfigureAwait(false));
         if (_edge is not null)
@@ -139,24 +167,26 @@ public sealed class LiveRegion : IAsyncDisposable
     }
 
     /// <summary>
-    /// The edge follows the service's region: every 200 ms, when the service's version moved, it is reconfigured from the
-    /// service's current state (a moved ENI is then reached on its new host, a new public IP is translated).
+    /// The edge follows the service's region: every 200 ms, when the newest version any replica holds moved, it is
+    /// reconfigured from that replica's state (a moved ENI is then reached on its new host, a new public IP is
+    /// translated). Every replica counts, so the edge keeps following whichever one leads or has caught up.
     /// </summary>
     private async Task FollowServiceAsync(LiveEdge edge, CancellationToken cancellationToken)
     {
-        var service = _mapping!.Service;
-        var seen = service.Version;
+        var seen = _replicas.Max(r => r.Service.Version);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                var version = service.Version;
-                if (version == seen)
+                var newest = _replicas.MaxBy(r => r.Service.Version)!.Service;
+                var version = newest.Version;
+                if (version <= seen)
                     continue;
                 seen = version;
-                if (!service.Topology.Edges.IsEmpty)
-                    edge.Reload(service.Topology);
+                var topology = newest.Topology;
+                if (!topology.Edges.IsEmpty)
+                    edge.Reload(topology);
             }
         }
         catch (OperationCanceledException)
@@ -178,8 +208,9 @@ public sealed class LiveRegion : IAsyncDisposable
         foreach (var card in _cards)
             await card.DisposeAsync().ConfigureAwait(false);
         _edge?.Dispose();
-        if (_mapping is not null)
-            await _mapping.DisposeAsync().ConfigureAwait(false);
+        foreach (var replica in _replicas)
+            await replica.DisposeAsync().ConfigureAwait(false);
+        _etcd?.Dispose();
         LiveState.TearDown(includeProcess: false);
         _logging.Dispose();
     }

@@ -19,9 +19,11 @@ public sealed class LocalEtcdCluster : IDisposable
     private readonly Process?[] _members;
     private readonly (int Client, int Peer)[] _ports;
     private readonly string _initialCluster;
+    private readonly Action<int>? _started;
 
-    private LocalEtcdCluster(string directory, int size)
+    private LocalEtcdCluster(string directory, int size, Action<int>? started)
     {
+        _started = started;
         Directory = directory;
         _members = new Process?[size];
         var ports = FreePorts(2 * size);
@@ -44,13 +46,14 @@ public sealed class LocalEtcdCluster : IDisposable
     /// <param name="directory">Created if missing; each member's data goes in <c>member-&lt;i&gt;</c> inside it.</param>
     /// <param name="size">Members (three tolerate the loss of one).</param>
     /// <param name="timeout">How long the members may take to form the cluster.</param>
-    public static async Task<LocalEtcdCluster> StartAsync(string directory, int size = 3, TimeSpan? timeout = null)
+    /// <param name="started">Told each member's process id as soon as it starts (a live region records it for <c>region down</c>).</param>
+    public static async Task<LocalEtcdCluster> StartAsync(string directory, int size = 3, TimeSpan? timeout = null, Action<int>? started = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         if (!Available)
             throw new IOException($"{Binary} is not installed (Debian package etcd-server): --store etcd starts an etcd cluster with it");
-        var cluster = new LocalEtcdCluster(Path.GetFullPath(directory), size);
+        var cluster = new LocalEtcdCluster(Path.GetFullPath(directory), size, started);
         try
         {
             for (var i = 0; i < size; i++)
@@ -96,6 +99,7 @@ public sealed class LocalEtcdCluster : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _members[index] = process;
+        _started?.Invoke(process.Id);
     }
 
     /// <summary>Kills member <paramref name="index"/> (SIGKILL, as a crash would); its data directory stays.</summary>
