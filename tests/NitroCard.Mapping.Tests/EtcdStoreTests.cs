@@ -57,6 +57,16 @@ public sealed class EtcdStoreTests(EtcdFixture etcd) : IClassFixture<EtcdFixture
         Assert.Equal(0, await reopened.LogKeysForTestsAsync());
     }
 
+    [Fact]
+    public void A_store_url_names_every_member_and_a_bad_one_is_named()
+    {
+        Assert.Equal(["http://127.0.0.1:2379", "http://127.0.0.1:22379"], EtcdRegionStore.Members("etcd://127.0.0.1:2379,127.0.0.1:22379"));
+        Assert.Equal(["http://localhost:2379"], EtcdRegionStore.Members("etcd://localhost:2379/"));
+        var bad = Assert.Throws<ArgumentException>(() => EtcdRegionStore.Members("etcd://127.0.0.1:2379,127.0.0.1"));
+        Assert.StartsWith("etcd://127.0.0.1:2379,127.0.0.1: '127.0.0.1' is not host:port", bad.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => EtcdRegionStore.Members("http://127.0.0.1:2379"));
+    }
+
     [SkippableFact]
     public async Task Two_writers_cannot_both_commit_one_version_the_second_is_refused_and_nothing_of_it_is_stored()
     {

@@ -96,7 +96,7 @@ public sealed class ReplicaElection : IAsyncDisposable
                 LeadershipChanged?.Invoke(true);
                 await keeping.ConfigureAwait(false);   // returns when the lease is lost or the replica closes
             }
-            catch (Exception e) when (!closing.IsCancellationRequested && e is RpcException or OperationCanceledException or RegionStoreException or IOException)
+            catch (Exception e) when (!closing.IsCancellationRequested && e is RpcException or OperationCanceledException or IOException or InvalidDataException)
             {
                 ReplicaLog.CampaignFailed(_logger, Self, e.Message);
             }

@@ -71,7 +71,7 @@ public sealed class EtcdRegionStore : IRegionStore
         var members = new List<string>();
         foreach (var member in url[Scheme.Length..].TrimEnd('/').Split(','))
         {
-            if (!Uri.TryCreate("http://" + member, UriKind.Absolute, out var uri) || uri.Port <= 0 || uri.PathAndQuery != "/" || member.Contains('@', StringComparison.Ordinal))
+            if (!member.Contains(':', StringComparison.Ordinal) || !Uri.TryCreate("http://" + member, UriKind.Absolute, out var uri) || uri.Port <= 0 || uri.PathAndQuery != "/" || member.Contains('@', StringComparison.Ordinal))
                 throw new ArgumentException($"{url}: '{member}' is not host:port (expected etcd://host:port[,host:port...])", nameof(url));
             members.Add($"http://{uri.Host}:{uri.Port}");
         }
@@ -182,7 +182,7 @@ public sealed class EtcdRegionStore : IRegionStore
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is OperationCanceledException || e is RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }))
         {
             throw new RegionStoreException(string.Create(CultureInfo.InvariantCulture,
-                $"{Description}: etcd did not confirm version {version} within {CommitTimeout.TotalSeconds:0.#} s (the cluster has lost its quorum or is unreachable); the change is not acknowledged"), e);
+                $"{Description}: etcd did not confirm version {version} within {CommitTimeout.TotalSeconds:0.#} s (the cluster has lost its quorum or is unreachable); the change is not acknowledged, and etcd may still apply it if its quorum returns: check before sending it again"), e);
         }
         catch (RpcException e)
         {
