@@ -71,6 +71,10 @@ public sealed class ReplicaElection : IAsyncDisposable
             var response = await _store.Client.LeaderAsync(ElectionName, cancellationToken: bounded.Token).ConfigureAwait(false);
             _knownLeader = response.Kv?.Value.ToStringUtf8();
         }
+        catch (RpcException e) when (e.Status.Detail.Contains("no leader", StringComparison.Ordinal))
+        {
+            _knownLeader = null;   // etcd answered: nobody holds the election now
+        }
         catch (Exception e) when (e is RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // etcd did not answer: the last leader seen
