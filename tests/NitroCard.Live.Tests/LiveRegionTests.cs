@@ -113,8 +113,9 @@ public class LiveRegionTests
     public void The_mapping_service_can_run_on_etcd()
     {
         Host.RequireLiveRegion();
-        using var etcd = new EtcdServer();
-        Skip.IfNot(etcd.Available, "etcd-server is not installed (/usr/bin/etcd); build.ps1 installs it as root");
+        Skip.IfNot(NitroCard.Mapping.Hosting.LocalEtcdCluster.Available, "etcd-server is not installed (/usr/bin/etcd); build.ps1 installs it as root");
+        using var data = new TempDir("nitrocard-etcd-");
+        using var etcd = NitroCard.Mapping.Hosting.LocalEtcdCluster.StartAsync(data.Path, size: 1).GetAwaiter().GetResult();
         using (var region = LiveRegionProcess.Up(TwoHosts, "model", ReadyTimeout, "--store", etcd.Url))
         {
             Assert.Contains($"(store {etcd.Url})", region.Error, StringComparison.Ordinal);
@@ -136,7 +137,7 @@ public class LiveRegionTests
     public void The_region_can_start_its_own_etcd_cluster_with_replicated_mapping_services_and_stops_it_with_itself()
     {
         Host.RequireLiveRegion();
-        Skip.IfNot(File.Exists("/usr/bin/etcd"), "etcd-server is not installed (/usr/bin/etcd); build.ps1 installs it as root");
+        Skip.IfNot(NitroCard.Mapping.Hosting.LocalEtcdCluster.Available, "etcd-server is not installed (/usr/bin/etcd); build.ps1 installs it as root");
         var etcdData = Path.Combine(LiveRegionProcess.RunDirectory, "etcd");
         using (var region = LiveRegionProcess.Up(TwoHosts, "model", ReadyTimeout, "--store", "etcd", "--replicas", "2"))
         {
@@ -164,7 +165,7 @@ public class LiveRegionTests
             try
             {
                 var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
-                return cmdline[0] == "/usr/bin/etcd" && cmdline.Any(a => a.StartsWith(directory, StringComparison.Ordinal));
+                return cmdline[0] == NitroCard.Mapping.Hosting.LocalEtcdCluster.Binary && cmdline.Any(a => a.StartsWith(directory, StringComparison.Ordinal));
             }
             catch (IOException)
             {
