@@ -119,10 +119,11 @@ public sealed class ReplicaElection : IAsyncDisposable
                     LeadershipChanged?.Invoke(false);
                 }
             }
+            // The lease goes with the attempt (its key may still hold the election): the next campaign starts clean.
+            if (lease != 0)
+                await RevokeAsync(lease).ConfigureAwait(false);
             if (!closing.IsCancellationRequested)
                 await Task.Delay(_ttl / 4, closing).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-            else if (lease != 0)
-                await RevokeAsync(lease).ConfigureAwait(false);
         }
     }
 
@@ -167,7 +168,7 @@ public sealed class ReplicaElection : IAsyncDisposable
 
     private async Task RevokeAsync(long lease)
     {
-        // A clean stop hands the leadership over at once instead of after the TTL.
+        // A clean stop (or a failed attempt) hands the leadership over at once instead of after the TTL.
         using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {

@@ -55,7 +55,7 @@ public sealed class EtcdRegionStore : IRegionStore
 
     public event Action<long>? ExternalChange;
 
-    /// <summary>How long etcd may take to confirm one commit before it fails (quorum lost or cluster unreachable).</summary>
+    /// <summary>How long etcd may take to confirm one commit, or to answer a load, before it fails (quorum lost or cluster unreachable).</summary>
     public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The etcd client (the replica election campaigns through it).</summary>
@@ -142,6 +142,22 @@ public sealed class EtcdRegionStore : IRegionStore
     }
 
     public async Task<(long Version, IReadOnlyList<StoredRecord> Records)> LoadAsync(CancellationToken cancellationToken)
+    {
+        // A read needs the quorum too: bounded like a commit, so nothing waits on a cluster that cannot answer.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(CommitTimeout);
+        try
+        {
+            return await LoadCoreAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is OperationCanceledException || e is RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }))
+        {
+            throw new RegionStoreException(string.Create(CultureInfo.InvariantCulture,
+                $"{Description}: etcd did not answer a read within {CommitTimeout.TotalSeconds:0.#} s (the cluster has lost its quorum or is unreachable)"), e);
+        }
+    }
+
+    private async Task<(long Version, IReadOnlyList<StoredRecord> Records)> LoadCoreAsync(CancellationToken cancellationToken)
     {
         // One revision for the records, the version and the log: a consistent snapshot.
         var range = await _client.GetRangeAsync(RecordPrefix, cancellationToken: cancellationToken).ConfigureAwait(false);
