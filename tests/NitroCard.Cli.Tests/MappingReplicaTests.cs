@@ -181,6 +181,12 @@ public sealed class MappingReplicaTests(ITestOutputHelper output)
         Assert.Equal(held, Held(a.Programmer));
         var late = service.StartAgent("host-b", [follower]);
         await Wait.Until(() => late.Version == version, seconds: 30, () => $"host-b at {late.Version}");
+        // A host the region does not have is still refused, and its alarm kept (in the replica: etcd cannot store it).
+        var stranger = await service.RefusalOfAsync("host-z", [follower]);
+        Assert.IsType<AgentRefusedException>(stranger);
+        Assert.Contains("host host-z is not a host of the region", stranger.Message, StringComparison.Ordinal);
+        var alarms = await service.Operator(follower).DescribeAlarmsAsync(new DescribeAlarmsRequest());
+        Assert.Contains(alarms.Alarms, a => a.Host == "host-z" && a.Reason == "unknown-host");
 
         // The quorum back: writes go through again. A write that timed out was not acknowledged, but etcd may still
         // apply it (its proposal can be in the surviving member's log): it is then there whole, under the next version.

@@ -27,7 +27,6 @@ internal sealed class ReplicatedService : IAsyncDisposable
 
     private readonly TempDir _dir = new("nitrocard-replicas-");
     private readonly List<Process> _replicas = [];
-    private readonly List<FirmwareAgent> _agents = [];
     private readonly CancellationTokenSource _stopAgents = new();
     private readonly List<Task> _agentRuns = [];
     private EtcdClient? _etcd;
@@ -95,9 +94,9 @@ internal sealed class ReplicatedService : IAsyncDisposable
                 var value = _etcd!.Leader(ReplicaElection.ElectionName, deadline: DateTime.UtcNow.AddSeconds(1)).Kv?.Value.ToStringUtf8();
                 leader = value is null ? null : new Uri(value);
             }
-            catch (RpcException)
+            catch (Exception e) when (e is RpcException or OperationCanceledException)
             {
-                leader = null;
+                leader = null;   // no leader now, or the member asked is the one killed: ask again
             }
             return leader is not null && leader != not && IsRunning(leader);
         }, seconds: 30, () => $"no live leader (last seen {leader})");
@@ -138,6 +137,21 @@ internal sealed class ReplicatedService : IAsyncDisposable
     /// <summary>A host's firmware agent (no card: its mirror is what it would program) over every replica, started.</summary>
     public FirmwareAgent StartAgent(string host, IEnumerable<Uri>? endpoints = null)
     {
+        var (agent, run) = RunAgent(host, endpoints);
+        _agentRuns.Add(run);
+        return agent;
+    }
+
+    /// <summary>Runs an agent until the service refuses it (or the test ends): what it ended with.</summary>
+    public async Task<Exception?> RefusalOfAsync(string host, IEnumerable<Uri> endpoints)
+    {
+        var (_, run) = RunAgent(host, endpoints);
+        var ended = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+        return ended == run ? run.Exception?.InnerException : new TimeoutException($"{host} was not refused within 30 s");
+    }
+
+    private (FirmwareAgent Agent, Task Run) RunAgent(string host, IEnumerable<Uri>? endpoints)
+    {
         var identity = _dir.File("id-" + host);
         using (var ca = RegionCa.OpenOrCreate(CaDirectory))
             ca.IssueHost(host, identity);
@@ -148,9 +162,7 @@ internal sealed class ReplicatedService : IAsyncDisposable
             ReconnectDelay = TimeSpan.FromMilliseconds(100),
             MaxReconnectDelay = TimeSpan.FromSeconds(1),
         };
-        _agents.Add(agent);
-        _agentRuns.Add(Task.Run(() => agent.RunAsync(_stopAgents.Token)));
-        return agent;
+        return (agent, Task.Run(() => agent.RunAsync(_stopAgents.Token)));
     }
 
     public async ValueTask DisposeAsync()

@@ -432,8 +432,17 @@ public sealed partial class MappingService : IAsyncDisposable
             if (updated.Remove(numbered[i].Id, out var latest))
                 numbered[i] = latest;
         }
-        await _store.AppendAlarmsAsync([.. numbered, .. updated.Values], cancellationToken).ConfigureAwait(false);
-        await AgeOutAlarmsAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.AppendAlarmsAsync([.. numbered, .. updated.Values], cancellationToken).ConfigureAwait(false);
+            await AgeOutAlarmsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegionStoreException e) when (_election is not null)
+        {
+            // A replica whose etcd lost its quorum keeps the alarms it was told in memory (describe-alarms shows them)
+            // and keeps the host's subscription, which a failure here would otherwise end.
+            MappingServiceLog.AlarmsNotStored(_logger, numbered.Count + updated.Count, e.Message);
+        }
     }
 
     private static readonly Comparer<AlarmRecord> ById = Comparer<AlarmRecord>.Create((a, b) => a.Id.CompareTo(b.Id));

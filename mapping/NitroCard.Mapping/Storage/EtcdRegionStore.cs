@@ -144,17 +144,35 @@ public sealed class EtcdRegionStore : IRegionStore
     public async Task<(long Version, IReadOnlyList<StoredRecord> Records)> LoadAsync(CancellationToken cancellationToken)
     {
         // A read needs the quorum too: bounded like a commit, so nothing waits on a cluster that cannot answer.
+        return await BoundedAsync(LoadCoreAsync, "answer a read", "", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One operation on etcd bounded by <see cref="CommitTimeout"/>: past it, a <see cref="RegionStoreException"/> saying
+    /// what etcd did not do (<paramref name="notDone"/>) and what follows (<paramref name="consequence"/>).
+    /// </summary>
+    private async Task BoundedAsync(Func<CancellationToken, Task> operation, string notDone, string consequence, CancellationToken cancellationToken)
+    {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(CommitTimeout);
         try
         {
-            return await LoadCoreAsync(bounded.Token).ConfigureAwait(false);
+            await operation(bounded.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is OperationCanceledException || e is RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }))
         {
             throw new RegionStoreException(string.Create(CultureInfo.InvariantCulture,
-                $"{Description}: etcd did not answer a read within {CommitTimeout.TotalSeconds:0.#} s (the cluster has lost its quorum or is unreachable)"), e);
+                $"{Description}: etcd did not {notDone} within {CommitTimeout.TotalSeconds:0.#} s (the cluster has lost its quorum or is unreachable){consequence}"), e);
         }
+    }
+
+    private async Task<T> BoundedAsync<T>(Func<CancellationToken, Task<T>> operation, string notDone, string consequence, CancellationToken cancellationToken)
+    {
+        T result = default!;
+        // A statement lambda: a Func<CancellationToken, Task>, the overload above (an expression would pick this one again).
+        Func<CancellationToken, Task> run = async ct => { result = await operation(ct).ConfigureAwait(false); };
+        await BoundedAsync(run, notDone, consequence, cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     private async Task<(long Version, IReadOnlyList<StoredRecord> Records)> LoadCoreAsync(CancellationToken cancellationToken)
@@ -189,16 +207,10 @@ public sealed class EtcdRegionStore : IRegionStore
     public async Task CommitAsync(long version, IReadOnlyList<StoreWrite> writes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(CommitTimeout);
         try
         {
-            await CommitCoreAsync(version, writes, bounded.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is OperationCanceledException || e is RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded }))
-        {
-            throw new RegionStoreException(string.Create(CultureInfo.InvariantCulture,
-                $"{Description}: etcd did not confirm version {version} within {CommitTimeout.TotalSeconds:0.#} s (the cluster has lost its quorum or is unreachable); the change is not acknowledged, and etcd may still apply it if its quorum returns: check before sending it again"), e);
+            await BoundedAsync(ct => CommitCoreAsync(version, writes, ct), string.Create(CultureInfo.InvariantCulture, $"confirm version {version}"),
+                "; the change is not acknowledged, and etcd may still apply it if its quorum returns: check before sending it again", cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e)
         {
@@ -262,9 +274,7 @@ public sealed class EtcdRegionStore : IRegionStore
             Result = Compare.Types.CompareResult.Equal,
             CreateRevision = leaderRevision,
         });
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(CommitTimeout);
-        await FinishInterruptedCommitsAsync(bounded.Token).ConfigureAwait(false);
+        await BoundedAsync(FinishInterruptedCommitsAsync, "finish the previous leader's interrupted commits", "", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Tests: end a big commit right after its commit point, as a crash there would.</summary>
@@ -372,9 +382,14 @@ public sealed class EtcdRegionStore : IRegionStore
     /// <summary>An unconditional transaction (alarms).</summary>
     private Task TransactAsync(IEnumerable<RequestOp> ops, CancellationToken cancellationToken) => TransactAsync(ops, [], 0, cancellationToken);
 
-    public async Task AppendAlarmsAsync(IReadOnlyList<AlarmRecord> alarms, CancellationToken cancellationToken)
+    public Task AppendAlarmsAsync(IReadOnlyList<AlarmRecord> alarms, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alarms);
+        return BoundedAsync(ct => AppendAlarmsCoreAsync(alarms, ct), string.Create(CultureInfo.InvariantCulture, $"store {alarms.Count} alarms"), "", cancellationToken);
+    }
+
+    private async Task AppendAlarmsCoreAsync(IReadOnlyList<AlarmRecord> alarms, CancellationToken cancellationToken)
+    {
         foreach (var chunk in alarms.Chunk(MaxTxnOps))
         {
             var txn = new TxnRequest();
@@ -394,14 +409,14 @@ public sealed class EtcdRegionStore : IRegionStore
     }
 
     public Task DeleteAlarmsThroughAsync(long id, CancellationToken cancellationToken)
-        => TransactAsync([new RequestOp
+        => BoundedAsync(ct => TransactAsync([new RequestOp
         {
             RequestDeleteRange = new DeleteRangeRequest
             {
                 Key = ByteString.CopyFromUtf8(AlarmPrefix),
                 RangeEnd = ByteString.CopyFromUtf8(AlarmPrefix + (id + 1).ToString("D12", CultureInfo.InvariantCulture)),
             },
-        }], cancellationToken);
+        }], ct), "delete old alarms", "", cancellationToken);
 
     public async Task<IReadOnlyList<AlarmRecord>> ReadAlarmsAsync(CancellationToken cancellationToken)
     {
