@@ -16,27 +16,38 @@ internal static class RegionCommand
         var topology = new Option<FileInfo>("--topology") { Description = "Region file (JSON).", Required = true };
         var engine = new Option<string>("--engine") { Description = "Card engine of the card hosts: rtl (Verilated) or model.", DefaultValueFactory = _ => "rtl" };
         engine.AcceptOnlyFromAmong([.. CardEngines.Names]);
-        var store = new Option<string?>("--store") { Description = "The Mapping Service's store: etcd://host:port (default: the embedded SQLite store in the run directory)." };
+        var store = new Option<string?>("--store") { Description = "The Mapping Service's store: etcd (start a three-member etcd cluster on loopback, data in the run directory) or etcd://host:port[,host:port...] (default: the embedded SQLite store in the run directory)." };
+        var replicas = new Option<int>("--replicas") { Description = "Mapping Service replicas over the etcd store, one of them the leader (default 1); the hosts' agents and the edge know them all.", DefaultValueFactory = _ => 1 };
         var captures = new Option<DirectoryInfo?>("--captures") { Description = "Write a pcap per edge outside port (internet, services, vpn:*, dx:*) into this directory." };
         var up = new Command("up", "Start the region: the Mapping Service, one namespace per ENI (named by its id), cards programmed by their firmware, kernel VXLAN hosts, the edge and the outside namespaces, the substrate; 'region ready' when every instance is reachable; Ctrl-C tears it down.")
         {
-            topology, engine, store, captures,
+            topology, engine, store, replicas, captures,
         };
         up.SetAction((parse, cancel) => GuardAsync(async () =>
         {
             var region = RegionLoader.Load(parse.GetValue(topology)!.FullName);
             var storeValue = parse.GetValue(store);
-            if (storeValue is not null && !storeValue.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
-                throw new CliException($"--store '{storeValue}': expected etcd://host:port (the embedded store needs no option)");
+            if (storeValue is not null && storeValue != LiveRegionOptions.LocalEtcd && !storeValue.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
+                throw new CliException($"--store '{storeValue}': expected etcd or etcd://host:port (the embedded store needs no option)");
+            var replicaCount = parse.GetValue(replicas);
+            if (replicaCount is < 1 or > 9)
+                throw new CliException($"--replicas {replicaCount}: expected 1 to 9");
+            if (replicaCount > 1 && storeValue is null)
+                throw new CliException($"--replicas {replicaCount}: replicas need an etcd store (--store etcd or etcd://...); one process owns the embedded SQLite store");
             var engineName = parse.GetValue(engine)!;
             // `nitroctl card trace start` may come at any time: a live region's cards run on the traced library when it is built.
             if (engineName == "rtl")
                 VerilatedCard.UseTracingLibraryIfBuilt();
-            var options = new LiveRegionOptions(engineName, () => CardEngines.Create(engineName), storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60));
+            var options = new LiveRegionOptions(engineName, () => CardEngines.Create(engineName), storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60))
+            {
+                Replicas = replicaCount,
+            };
             var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
             await using (live.ConfigureAwait(false))
             {
                 await Console.Error.WriteLineAsync($"nitroctl region: mapping service {live.Endpoint} (store {live.StoreDescription}); operator identity in {LiveState.CaDirectory}").ConfigureAwait(false);
+                foreach (var replica in live.Endpoints.Skip(1))
+                    await Console.Error.WriteLineAsync($"nitroctl region: mapping service replica {replica}; every replica in {LiveState.EndpointPath}").ConfigureAwait(false);
                 foreach (var card in live.Cards)
                 {
                     var filtering = card.Geometry.Filtering is null ? "no filtering hardware: route tables, ACLs and security groups not enforced, non-local routes not taken" : "filtering";

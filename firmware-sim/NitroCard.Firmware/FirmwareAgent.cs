@@ -59,18 +59,28 @@ public sealed class FirmwareAgent
     private readonly ICardAccess? _card;
     private readonly CardProgrammer _programmer;
     private readonly ILogger _logger;
-    private readonly Uri _endpoint;
+    private readonly Func<Uri> _endpoint;
     private long _version;
     private ApplyFailure? _failure;
 
     public FirmwareAgent(string host, Uri endpoint, Func<RegionMapping.RegionMappingClient> client, ICardAccess? card, CardGeometry geometry, ILogger? logger = null)
     {
         _host = host;
-        _endpoint = endpoint;
+        _endpoint = () => endpoint;
         _client = client;
         _card = card;
         _programmer = new CardProgrammer(geometry);
         _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// An agent that knows every replica of the service: each connection attempt goes to the next replica in turn, so a
+    /// dead or cut-off replica costs one backoff wait before the next one is tried.
+    /// </summary>
+    public FirmwareAgent(string host, MappingReplicas replicas, ICardAccess? card, CardGeometry geometry, ILogger? logger = null)
+        : this(host, (replicas ?? throw new ArgumentNullException(nameof(replicas))).Current, replicas.Next, card, geometry, logger)
+    {
+        _endpoint = () => replicas.Current;
     }
 
     /// <summary>The last version applied and acknowledged.</summary>
@@ -130,7 +140,7 @@ public sealed class FirmwareAgent
                 // Retrying soon will not cure it: wait the longest, say so once.
                 retry = new AgentRetry(backoff.AtMax(), handshake, AgentRetryKind.ConfigurationError);
                 if (configurationError != handshake)
-                    FirmwareLog.ConfigurationError(_logger, _host, _endpoint, handshake, backoff.Max);
+                    FirmwareLog.ConfigurationError(_logger, _host, _endpoint(), handshake, backoff.Max);
                 configurationError = handshake;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or IOException or System.Net.Http.HttpRequestException or InvalidOperationException or InvalidDataException)
@@ -195,7 +205,7 @@ public sealed class FirmwareAgent
             }
         }
         await Send(new AgentMessage { Hello = new Hello { Host = _host, LastVersion = (ulong)Version } }).ConfigureAwait(false);
-        FirmwareLog.Connected(_logger, _host, _endpoint, Version);
+        FirmwareLog.Connected(_logger, _host, _endpoint(), Version);
         // A failure to apply is reported on the next stream that is up, so the alarm is not lost with the one that failed.
         if (_failure is { } failure)
         {

@@ -83,9 +83,9 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     /// Starts the firmware agent and waits until it has programmed the card from the service's first push; the TAPs
     /// follow every push from then on (see <see cref="Reconcile"/>).
     /// </summary>
-    public async Task ProgramAsync(Uri endpoint, string identityDirectory, string underlayNamespace, MacAddress routerMac, TimeSpan timeout)
+    public async Task ProgramAsync(IReadOnlyList<Uri> endpoints, string identityDirectory, string underlayNamespace, MacAddress routerMac, TimeSpan timeout)
     {
-        _agent = new HostAgent(Host.Name, endpoint, identityDirectory, this, Geometry, programmer =>
+        _agent = new HostAgent(Host.Name, endpoints, identityDirectory, this, Geometry, programmer =>
         {
             if (_underlay is null)
                 AttachUnderlay(programmer.Settings!, underlayNamespace, routerMac);

@@ -1,30 +1,28 @@
-using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using NitroCard.Card;
 using NitroCard.Firmware;
 using NitroCard.Mapping.Grpc;
-using NitroCard.Mapping.Grpc.Protocol;
 
 namespace NitroCard.Live;
 
 /// <summary>
 /// A live host's firmware agent: subscribes to the region's Mapping Service with the host's mTLS identity (issued by the
-/// region CA), applies every pushed delta (to the card, or only to the mirror for a kernel VXLAN host) and then lets the
+/// region CA), failing over between its replicas when there are several, applies every pushed delta (to the card, or only to the mirror for a kernel VXLAN host) and then lets the
 /// host follow the new state (<c>programmed</c>: TAPs for a card host, FDB and neighbours for a kernel host).
 /// </summary>
 internal sealed class HostAgent : IAsyncDisposable
 {
-    private readonly GrpcChannel _channel;
+    private readonly MappingReplicas _replicas;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _host;
     private Task? _running;
 
-    public HostAgent(string host, Uri endpoint, string identityDirectory, ICardAccess? card, CardGeometry geometry, Action<CardProgrammer> programmed, ILogger? logger = null)
+    public HostAgent(string host, IReadOnlyList<Uri> endpoints, string identityDirectory, ICardAccess? card, CardGeometry geometry, Action<CardProgrammer> programmed, ILogger? logger = null)
     {
         _host = host;
-        _channel = MappingChannel.ForHost(endpoint, identityDirectory);
-        Agent = new FirmwareAgent(host, endpoint, () => new RegionMapping.RegionMappingClient(_channel), card, geometry, logger);
+        _replicas = MappingReplicas.ForHost(endpoints, identityDirectory);
+        Agent = new FirmwareAgent(host, _replicas, card, geometry, logger);
         Agent.Applied += _ =>
         {
             try
@@ -63,7 +61,7 @@ internal sealed class HostAgent : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_running is not null)
             await Task.WhenAny(_running, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
-        _channel.Dispose();
+        _replicas.Dispose();
         _stop.Dispose();
     }
 }

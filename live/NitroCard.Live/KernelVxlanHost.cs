@@ -65,9 +65,9 @@ public sealed class KernelVxlanHost : IAsyncDisposable
     private MacAddress RouterMac { get; set; }
 
     /// <summary>Starts the host's agent and waits until the kernel follows the service's first push.</summary>
-    public async Task ProgramAsync(Uri endpoint, string identityDirectory, TimeSpan timeout)
+    public async Task ProgramAsync(IReadOnlyList<Uri> endpoints, string identityDirectory, TimeSpan timeout)
     {
-        _agent = new HostAgent(_host.Name, endpoint, identityDirectory, card: null, CardGeometry.Default, Reconcile);
+        _agent = new HostAgent(_host.Name, endpoints, identityDirectory, card: null, CardGeometry.Default, Reconcile);
         await _agent.StartAsync(timeout).ConfigureAwait(false);
     }
 

@@ -14,10 +14,20 @@ namespace NitroCard.Live;
 /// <summary>How to run a live region.</summary>
 /// <param name="Engine">The card engine of the card hosts (<c>rtl</c> or <c>model</c>).</param>
 /// <param name="CreateEngine">Makes one card of that engine (called on the card's own thread: the Verilated card must be used there).</param>
-/// <param name="Store">The Mapping Service's store: null for the embedded SQLite file in the run directory, or <c>etcd://host:port</c>.</param>
+/// <param name="Store">
+/// The Mapping Service's store: null for the embedded SQLite file in the run directory, <see cref="LiveRegionOptions.LocalEtcd"/>
+/// for a three-member etcd cluster the region starts (data in the run directory), or <c>etcd://host:port[,...]</c>.
+/// </param>
 /// <param name="Captures">Where the edge writes a pcap per outside port; null: no captures.</param>
 /// <param name="ReadyTimeout">How long cards, agents and instances may take to come up.</param>
-public sealed record LiveRegionOptions(string Engine, Func<ICardEngine> CreateEngine, string? Store, string? Captures, TimeSpan ReadyTimeout);
+public sealed record LiveRegionOptions(string Engine, Func<ICardEngine> CreateEngine, string? Store, string? Captures, TimeSpan ReadyTimeout)
+{
+    /// <summary>The <see cref="Store"/> that makes the region start its own etcd cluster.</summary>
+    public const string LocalEtcd = "etcd";
+
+    /// <summary>Mapping Service replicas (on etcd only; one of them leads): the hosts' agents and the edge know them all.</summary>
+    public int Replicas { get; init; } = 1;
+}
 
 /// <summary>
 /// A live region on this machine (docs/live-region.md): the Mapping Service (embedded, or on etcd) holding the region,
@@ -37,10 +47,11 @@ public sealed class LiveRegion : IAsyncDisposable
     private readonly LiveState _state;
     private readonly ILoggerFactory _logging;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<MappingServer> _replicas = [];
     private Task _edgeFollower = Task.CompletedTask;
     private Task _learnedRoutesReporter = Task.CompletedTask;
     private readonly Channel<VpnPrefixesChanged> _learnedRoutes = Channel.CreateUnbounded<VpnPrefixesChanged>(new UnboundedChannelOptions { SingleReader = true });
-    private MappingServer? _mapping;
+    private LocalEtcdCluster? _etcd;
     private LiveEdge? _edge;
 
     private LiveRegion(LiveState state)
@@ -56,14 +67,17 @@ public sealed class LiveRegion : IAsyncDisposable
 
     public LiveEdge? Edge => _edge;
 
-    /// <summary>The Mapping Service's URL.</summary>
-    public Uri Endpoint => _mapping!.Endpoint;
+    /// <summary>The Mapping Service's URL (with replicas: the first, the leader when the region came up).</summary>
+    public Uri Endpoint => _replicas[0].Endpoint;
 
-    /// <summary>How many card alarms the firmware agents have reported to the Mapping Service.</summary>
-    public int MappingAlarmCount => _mapping!.Service.Alarms.Count(a => a.Kind == NitroCard.Mapping.Alarms.AlarmRecord.CardKind);
+    /// <summary>Every replica's URL (one without replicas).</summary>
+    public IReadOnlyList<Uri> Endpoints => [.. _replicas.Select(r => r.Endpoint)];
+
+    /// <summary>How many card alarms the firmware agents have reported to the Mapping Service (each to the replica it is connected to).</summary>
+    public int MappingAlarmCount => _replicas.Sum(r => r.Service.Alarms.Count(a => a.Kind == NitroCard.Mapping.Alarms.AlarmRecord.CardKind));
 
     /// <summary>What the service stores in (its description).</summary>
-    public string StoreDescription => _mapping!.Service.Store.Description;
+    public string StoreDescription => _replicas[0].Service.Store.Description;
 
     /// <summary>Fails with the reason when this process cannot build a live region (not root, no <c>ip</c>).</summary>
     public static void CheckPrivileges()
@@ -100,10 +114,24 @@ public sealed class LiveRegion : IAsyncDisposable
     private async Task BuildAsync(RegionTopology region, LiveRegionOptions options)
     {
         // The Mapping Service first: the region file is applied to it, and every host is programmed from its pushes.
-        _mapping = await MappingServer.StartAsync(new MappingServerOptions(options.Store ?? LiveState.StorePath, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory),
-            _logging).ConfigureAwait(false);
-        await _mapping.Service.ApplyAsync(region).ConfigureAwait(false);
-        await File.WriteAllTextAsync(LiveState.EndpointPath, _mapping.Endpoint + "\n").ConfigureAwait(false);
+        var store = options.Store ?? LiveState.StorePath;
+        if (options.Store == LiveRegionOptions.LocalEtcd)
+        {
+            // A fresh cluster each run: its members are helpers of this region (stopped by `region down` after a crash).
+            if (Directory.Exists(LiveState.EtcdDirectory))
+                Directory.Delete(LiveState.EtcdDirectory, recursive: true);
+            _etcd = await LocalEtcdCluster.StartAsync(LiveState.EtcdDirectory, started: _state.AddChild).ConfigureAwait(false);
+            store = _etcd.Url;
+        }
+        if (options.Replicas > 1 && !store.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
+            throw new LiveException($"{options.Replicas} Mapping Service replicas need an etcd store (--store etcd or etcd://...): one process owns a SQLite store");
+        var first = await MappingServer.StartAsync(new MappingServerOptions(store, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory), _logging).ConfigureAwait(false);
+        _replicas.Add(first);
+        await first.WaitUntilLeaderAsync(options.ReadyTimeout).ConfigureAwait(false);
+        await first.Service.ApplyAsync(region).ConfigureAwait(false);
+        for (var i = 1; i < options.Replicas; i++)
+            _replicas.Add(await MappingServer.StartAsync(new MappingServerOptions(store, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory), _logging).ConfigureAwait(false));
+        await File.WriteAllTextAsync(LiveState.EndpointPath, string.Join(',', Endpoints) + "\n").ConfigureAwait(false);
 
         var routerMac = region.SubstrateRouterMac is null ? RegionDefaults.SubstrateRouterMac : MacAddress.Parse(region.SubstrateRouterMac);
         Instance.CreateNamespace(_state, UnderlayNamespace);
@@ -133,10 +161,10 @@ public sealed class LiveRegion : IAsyncDisposable
 
         // Every host's agent with its own identity from the region CA.
         foreach (var host in region.Hosts)
-            _mapping.Ca.IssueHost(host.Name, LiveState.HostIdentityDirectory(host.Name));
+            first.Ca.IssueHost(host.Name, LiveState.HostIdentityDirectory(host.Name));
         await Task.WhenAll(
-            _cards.Select(c => c.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout))
-            .Concat(_kernelHosts.Select(k => k.ProgramAsync(_mapping.Endpoint, LiveState.HostIdentityDirectory(k.Host.Name), options.ReadyTimeout)))).ConfigureAwait(false);
+            _cards.Select(c => c.ProgramAsync(Endpoints, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout))
+            .Concat(_kernelHosts.Select(k => k.ProgramAsync(Endpoints, LiveState.HostIdentityDirectory(k.Host.Name), options.ReadyTimeout)))).ConfigureAwait(false);
         foreach (var card in _cards)
             _servers.Add(await ControlServer.StartAsync(card.Host.Name, card).ConfigureAwait(false));
         if (_edge is not null)
@@ -148,24 +176,26 @@ public sealed class LiveRegion : IAsyncDisposable
     }
 
     /// <summary>
-    /// The edge follows the service's region: every 200 ms, when the service's version moved, it is reconfigured from the
-    /// service's current state (a moved ENI is then reached on its new host, a new public IP is translated).
+    /// The edge follows the service's region: every 200 ms, when the newest version any replica holds moved, it is
+    /// reconfigured from that replica's state (a moved ENI is then reached on its new host, a new public IP is
+    /// translated). Every replica counts, so the edge keeps following whichever one leads or has caught up.
     /// </summary>
     private async Task FollowServiceAsync(LiveEdge edge, CancellationToken cancellationToken)
     {
-        var service = _mapping!.Service;
-        var seen = service.Version;
+        var seen = _replicas.Max(r => r.Service.Version);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                var version = service.Version;
-                if (version == seen)
+                var newest = _replicas.MaxBy(r => r.Service.Version)!.Service;
+                var version = newest.Version;
+                if (version <= seen)
                     continue;
                 seen = version;
-                if (!service.Topology.Edges.IsEmpty)
-                    edge.Reload(service.Topology);
+                var topology = newest.Topology;
+                if (!topology.Edges.IsEmpty)
+                    edge.Reload(topology);
             }
         }
         catch (OperationCanceledException)
@@ -184,20 +214,37 @@ public sealed class LiveRegion : IAsyncDisposable
         {
             await foreach (var change in _learnedRoutes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    await _mapping!.Service.ReplaceVpnLearnedRoutesAsync(change.VpnId, change.Prefixes, cancellationToken).ConfigureAwait(false);
-                }
-                catch (MappingApiException e)
-                {
-                    Console.Error.WriteLine($"nitroctl region: the Mapping Service refused the routes learned on {change.VpnId}: {e.Message}");
-                }
+                await ReportToLeaderAsync(change, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
         {
             // the region is stopping
         }
+    }
+
+    /// <summary>Only the leading replica writes: the others refuse with <c>ReplicaNotLeader</c>, so the change goes to each in turn.</summary>
+    private async Task ReportToLeaderAsync(VpnPrefixesChanged change, CancellationToken cancellationToken)
+    {
+        MappingApiException? refused = null;
+        foreach (var replica in _replicas)
+        {
+            try
+            {
+                await replica.Service.ReplaceVpnLearnedRoutesAsync(change.VpnId, change.Prefixes, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (MappingApiException e) when (e.Code == ErrorCodes.ReplicaNotLeader)
+            {
+                refused = e;
+            }
+            catch (MappingApiException e)
+            {
+                Console.Error.WriteLine($"nitroctl region: the Mapping Service refused the routes learned on {change.VpnId}: {e.Message}");
+                return;
+            }
+        }
+        Console.Error.WriteLine($"nitroctl region: no Mapping Service replica leads; the routes learned on {change.VpnId} were not stored: {refused?.Message}");
     }
 
     /// <summary>Stops the agents, pumps, edge and service, and removes every namespace, device and file this run created.</summary>
@@ -215,8 +262,9 @@ public sealed class LiveRegion : IAsyncDisposable
             await card.DisposeAsync().ConfigureAwait(false);
         if (_edge is not null)
             await _edge.DisposeAsync().ConfigureAwait(false);
-        if (_mapping is not null)
-            await _mapping.DisposeAsync().ConfigureAwait(false);
+        foreach (var replica in _replicas)
+            await replica.DisposeAsync().ConfigureAwait(false);
+        _etcd?.Dispose();
         LiveState.TearDown(includeProcess: false);
         _logging.Dispose();
     }

@@ -34,7 +34,10 @@ public sealed class LiveState
     /// <summary>The region CA (and the operator identity <c>nitroctl --ca-dir</c> uses).</summary>
     public static string CaDirectory => Path.Combine(Directory, "ca");
 
-    /// <summary>The Mapping Service's URL (one line), for <c>nitroctl --endpoint $(cat ...)</c>.</summary>
+    /// <summary>The data directories of the etcd cluster <c>region up --store etcd</c> starts.</summary>
+    public static string EtcdDirectory => Path.Combine(Directory, "etcd");
+
+    /// <summary>The Mapping Service's URL (one line; replicas: every one, separated by commas), for <c>nitroctl --endpoint $(cat ...)</c>.</summary>
     public static string EndpointPath => Path.Combine(Directory, "endpoint");
 
     /// <summary>A host's mTLS identity issued by the region CA.</summary>
@@ -164,7 +167,7 @@ public sealed class LiveState
             File.Delete(file);
             removed.Add($"file {file}");
         }
-        foreach (var dir in new[] { CaDirectory, Path.Combine(Directory, "hosts") }.Where(System.IO.Directory.Exists))
+        foreach (var dir in new[] { CaDirectory, Path.Combine(Directory, "hosts"), EtcdDirectory }.Where(System.IO.Directory.Exists))
         {
             System.IO.Directory.Delete(dir, recursive: true);
             removed.Add($"directory {dir}");

@@ -113,8 +113,9 @@ public class LiveRegionTests
     public void The_mapping_service_can_run_on_etcd()
     {
         Host.RequireLiveRegion();
-        using var etcd = new EtcdServer();
-        Skip.IfNot(etcd.Available, "etcd-server is not installed (/usr/bin/etcd); build.ps1 installs it as root");
+        Skip.IfNot(NitroCard.Mapping.Hosting.LocalEtcdCluster.Available, "etcd-server is not installed (/usr/bin/etcd); build.ps1 installs it as root");
+        using var data = new TempDir("nitrocard-etcd-");
+        using var etcd = NitroCard.Mapping.Hosting.LocalEtcdCluster.StartAsync(data.Path, size: 1).GetAwaiter().GetResult();
         using (var region = LiveRegionProcess.Up(TwoHosts, "model", ReadyTimeout, "--store", etcd.Url))
         {
             Assert.Contains($"(store {etcd.Url})", region.Error, StringComparison.Ordinal);
@@ -131,6 +132,46 @@ public class LiveRegionTests
         }
         AssertNothingLeft();
     }
+
+    [SkippableFact]
+    public void The_region_can_start_its_own_etcd_cluster_with_replicated_mapping_services_and_stops_it_with_itself()
+    {
+        Host.RequireLiveRegion();
+        Skip.IfNot(NitroCard.Mapping.Hosting.LocalEtcdCluster.Available, "etcd-server is not installed (/usr/bin/etcd); build.ps1 installs it as root");
+        var etcdData = Path.Combine(LiveRegionProcess.RunDirectory, "etcd");
+        using (var region = LiveRegionProcess.Up(TwoHosts, "model", ReadyTimeout, "--store", "etcd", "--replicas", "2"))
+        {
+            Assert.Matches(@"mapping service https://127\.0\.0\.1:\d+/ \(store etcd://127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\)", region.Error);
+            Assert.Contains("mapping service replica https://127.0.0.1:", region.Error, StringComparison.Ordinal);
+            Assert.Equal(2, LiveRegionProcess.Endpoint.Split(',').Length);
+            Assert.Equal(3, EtcdMembers(etcdData).Count);
+            Assert.False(File.Exists(Path.Combine(LiveRegionProcess.RunDirectory, "mapping.db")), "the embedded store was used");
+            AssertPings("eni-red1", "10.0.1.30");
+            // nitroctl given both replicas (the endpoint file) writes through the leader; the new ENI reaches host-a's card.
+            Assert.Equal(0, LiveRegionProcess.Api("create-network-interface", "--subnet-id", "subnet-red-b", "--host", "host-a",
+                "--network-interface-id", "eni-red7", "--private-ip-address", "10.0.2.77", "--groups", "sg-red-open").Code);
+            WaitForPing("eni-red2", "10.0.2.77");
+            Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(30)));
+        }
+        AssertNothingLeft();
+        Assert.Empty(EtcdMembers(etcdData));
+        Assert.False(Directory.Exists(etcdData), $"{etcdData} is left");
+    }
+
+    /// <summary>The etcd processes whose data is under <paramref name="directory"/>.</summary>
+    private static List<int> EtcdMembers(string directory)
+        => [.. Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(p => p.All(char.IsAsciiDigit)).Where(pid =>
+        {
+            try
+            {
+                var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                return cmdline[0] == NitroCard.Mapping.Hosting.LocalEtcdCluster.Binary && cmdline.Any(a => a.StartsWith(directory, StringComparison.Ordinal));
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }).Select(int.Parse)];
 
     [SkippableFact]
     public void The_demo_runs_live_every_step_does_what_it_should_and_the_substrate_capture_decodes()

@@ -57,6 +57,55 @@ public sealed class EtcdStoreTests(EtcdFixture etcd) : IClassFixture<EtcdFixture
         Assert.Equal(0, await reopened.LogKeysForTestsAsync());
     }
 
+    [Fact]
+    public void A_store_url_names_every_member_and_a_bad_one_is_named()
+    {
+        Assert.Equal(["http://127.0.0.1:2379", "http://127.0.0.1:22379"], EtcdRegionStore.Members("etcd://127.0.0.1:2379,127.0.0.1:22379"));
+        Assert.Equal(["http://localhost:2379"], EtcdRegionStore.Members("etcd://localhost:2379/"));
+        var bad = Assert.Throws<ArgumentException>(() => EtcdRegionStore.Members("etcd://127.0.0.1:2379,127.0.0.1"));
+        Assert.StartsWith("etcd://127.0.0.1:2379,127.0.0.1: '127.0.0.1' is not host:port", bad.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => EtcdRegionStore.Members("http://127.0.0.1:2379"));
+    }
+
+    [SkippableFact]
+    public async Task Two_writers_cannot_both_commit_one_version_the_second_is_refused_and_nothing_of_it_is_stored()
+    {
+        Skip.IfNot(etcd.Available, "etcd is not installed (/usr/bin/etcd, Debian etcd-server; build.ps1 installs it as root)");
+        await using var first = await etcd.OpenFreshAsync();
+        await using var second = await EtcdRegionStore.OpenAsync(etcd.Url, watch: false);
+        await first.CommitAsync(1, Writes(3, "first-"), CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<RegionStoreException>(() => second.CommitAsync(1, Writes(3, "second-"), CancellationToken.None));
+        Assert.Contains("version 1 not committed: another writer committed that version first", refused.Message, StringComparison.Ordinal);
+        // A big commit (through the log) is refused the same way, at its first part.
+        await Assert.ThrowsAsync<RegionStoreException>(() => second.CommitAsync(1, Writes(Big, "second-"), CancellationToken.None));
+        var (version, records) = await first.LoadAsync(CancellationToken.None);
+        Assert.Equal(1, version);
+        Assert.All(records, r => Assert.StartsWith("first-", r.Json, StringComparison.Ordinal));
+        Assert.Equal(0, await ((EtcdRegionStore)first).LogKeysForTestsAsync());
+        // The next version after the stored one goes through.
+        await second.CommitAsync(2, Writes(1, "second-"), CancellationToken.None);
+    }
+
+    [SkippableFact]
+    public async Task A_deposed_leader_cannot_commit_once_its_election_key_is_gone()
+    {
+        Skip.IfNot(etcd.Available, "etcd is not installed (/usr/bin/etcd, Debian etcd-server; build.ps1 installs it as root)");
+        var store = (EtcdRegionStore)await etcd.OpenFreshAsync();
+        await using var _ = store;
+        var lease = await store.Client.LeaseGrantAsync(new Etcdserverpb.LeaseGrantRequest { TTL = 10 });
+        var won = await store.Client.CampaignAsync(NitroCard.Mapping.Replication.ReplicaElection.ElectionName, lease.ID, "https://127.0.0.1:1/");
+        await store.TakeWriterAsync(won.Leader.Key, won.Leader.Rev, CancellationToken.None);
+        await store.CommitAsync(1, Writes(2, "leader-"), CancellationToken.None);
+
+        // The lease ends (as when the leader's process dies and its TTL runs out): its key goes, another may win.
+        await store.Client.LeaseRevokeAsync(new Etcdserverpb.LeaseRevokeRequest { ID = lease.ID });
+        var refused = await Assert.ThrowsAsync<RegionStoreException>(() => store.CommitAsync(2, Writes(2, "late-"), CancellationToken.None));
+        Assert.Contains("this replica is no longer the leader", refused.Message, StringComparison.Ordinal);
+        var (version, records) = await store.LoadAsync(CancellationToken.None);
+        Assert.Equal(1, version);
+        Assert.All(records, r => Assert.StartsWith("leader-", r.Json, StringComparison.Ordinal));
+    }
+
     [SkippableFact]
     public async Task Alarms_are_replaced_by_id_and_deleted_through_an_id_for_retention()
     {

@@ -188,32 +188,58 @@ internal static class ApiCommands
             if (reply.Refusal is { } refusal)
             {
                 var more = refusal.MoreProblems > 0 ? [$"… and {refusal.MoreProblems} more"] : Array.Empty<string>();
-                throw new CliException($"{refusal.Code}: {refusal.Message}", [.. refusal.Problems, .. more]);
+                var error = new CliException($"{refusal.Code}: {refusal.Message}", [.. refusal.Problems, .. more]);
+                throw refusal.Code == ErrorCodes.ReplicaNotLeader ? new NotLeaderException(error) : error;
             }
             return render(reply);
         }
     }
 
+    /// <summary>A write refused by a replica that is not the leader: the next replica given is tried.</summary>
+    private sealed class NotLeaderException(CliException refusal) : Exception(refusal.Message, refusal)
+    {
+        public CliException Refusal { get; } = refusal;
+    }
+
+    /// <summary>
+    /// Sends the call to the replicas of <c>--endpoint</c> in order: an unreachable replica, or a follower refusing a
+    /// write, passes it to the next; the last one's answer is the result.
+    /// </summary>
     private static async Task<int> CallAsync(ParseResult parse, Func<RegionMapping.RegionMappingClient, CancellationToken, Task<string>> call, CancellationToken ct)
     {
-        var endpoint = MappingOptions.RequireEndpoint(parse);
+        var endpoints = MappingOptions.RequireEndpoints(parse);
         var caDir = MappingOptions.RequireCaDir(parse);
-        using var channel = MappingChannel.ForOperator(endpoint, caDir);
-        string json;
-        try
+        using var replicas = MappingReplicas.ForOperator(endpoints, caDir);
+        for (var left = endpoints.Count - 1; ; left--)
         {
-            json = await call(new RegionMapping.RegionMappingClient(channel), ct).ConfigureAwait(false);
-        }
-        catch (RpcException e)
-        {
-            throw new CliException(e.StatusCode switch
+            var client = replicas.Next();
+            var endpoint = replicas.Current;
+            string json;
+            try
             {
-                StatusCode.ResourceExhausted => $"{endpoint}: the request is over the Mapping Service's limit of {MappingLimits.Describe()} ({e.Status.Detail})",
-                StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown => $"{endpoint}: {MappingChannel.Explain(e, caDir)}",
-                _ => e.Status.Detail,
-            }, e);
+                json = await call(client, ct).ConfigureAwait(false);
+            }
+            catch (NotLeaderException e)
+            {
+                if (left > 0)
+                    continue;
+                throw e.Refusal;
+            }
+            catch (RpcException e) when (left > 0 && e.StatusCode == StatusCode.Unavailable)
+            {
+                continue;
+            }
+            catch (RpcException e)
+            {
+                throw new CliException(e.StatusCode switch
+                {
+                    StatusCode.ResourceExhausted => $"{endpoint}: the request is over the Mapping Service's limit of {MappingLimits.Describe()} ({e.Status.Detail})",
+                    StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown => $"{endpoint}: {MappingChannel.Explain(e, caDir)}",
+                    _ => e.Status.Detail,
+                }, e);
+            }
+            Console.WriteLine(json);
+            return 0;
         }
-        Console.WriteLine(json);
-        return 0;
     }
 }

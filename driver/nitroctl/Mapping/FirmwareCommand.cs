@@ -1,7 +1,6 @@
 using System.CommandLine;
 using NitroCard.Firmware;
 using NitroCard.Mapping.Grpc;
-using NitroCard.Mapping.Grpc.Protocol;
 using NitroCard.Simulation;
 
 namespace NitroCard.Cli.Mapping;
@@ -18,15 +17,15 @@ internal static class FirmwareCommand
         var run = new Command("run", "Run one host: its card and the firmware agent, until SIGINT/SIGTERM.") { host, identity, engine };
         run.SetAction(async (parse, ct) =>
         {
-            var endpoint = MappingOptions.RequireEndpoint(parse);
+            var endpoints = MappingOptions.RequireEndpoints(parse);
             var identityDir = parse.GetValue(identity)!.FullName;
             var hostName = parse.GetValue(host)!;
             using var logging = MappingOptions.StderrLogging();
-            using var channel = OpenChannel(endpoint, identityDir);
+            using var replicas = OpenReplicas(endpoints, identityDir);
             var engineName = parse.GetValue(engine)!;
             using var card = new CardThread(() => CardEngines.Create(engineName), $"card-{hostName}");
             var geometry = await card.InvokeAsync(c => c.Geometry).ConfigureAwait(false);
-            var agent = new FirmwareAgent(hostName, endpoint, () => new RegionMapping.RegionMappingClient(channel), card, geometry, logging.CreateLogger("NitroCard.Firmware"));
+            var agent = new FirmwareAgent(hostName, replicas, card, geometry, logging.CreateLogger("NitroCard.Firmware"));
             var first = true;
             agent.Applied += d =>
             {
@@ -47,11 +46,12 @@ internal static class FirmwareCommand
         return new Command("firmware", "The card firmware (the per-host agent).") { run };
     }
 
-    private static Grpc.Net.Client.GrpcChannel OpenChannel(Uri endpoint, string identityDir)
+    /// <summary>The replicas with this host's identity (read now, so a missing file fails before anything starts).</summary>
+    private static MappingReplicas OpenReplicas(IReadOnlyList<Uri> endpoints, string identityDir)
     {
         try
         {
-            return MappingChannel.ForHost(endpoint, identityDir);
+            return MappingReplicas.ForHost(endpoints, identityDir);
         }
         catch (FileNotFoundException e)
         {

@@ -11,16 +11,26 @@ internal static class MappingCommand
 {
     public static Command Create()
     {
-        var store = new Option<string>("--store") { Description = "A SQLite file path (the embedded store) or etcd://host:port.", Required = true };
+        var store = new Option<string>("--store") { Description = "A SQLite file path (the embedded store) or etcd://host:port[,host:port...] (every member of the cluster; each serve on it is one replica, one of them the leader).", Required = true };
         var listen = new Option<string>("--listen") { Description = "127.0.0.1:<port> (loopback only; port 0 picks a free one).", Required = true };
         var retention = new Option<string>("--alarm-retention")
         {
             Description = "How long alarms are kept: <n>d, <n>h, <n>m or <n>s (default 7d).",
             DefaultValueFactory = _ => "7d",
         };
+        var leaseTtl = new Option<string>("--lease-ttl")
+        {
+            Description = "On etcd: the replica's election lease, how long a killed leader keeps the leadership: <n>s (default 5s, at least 2s).",
+            DefaultValueFactory = _ => "5s",
+        };
+        var commitTimeout = new Option<string>("--commit-timeout")
+        {
+            Description = "On etcd: how long a write may wait for the cluster before it fails (quorum lost): <n>s (default 5s).",
+            DefaultValueFactory = _ => "5s",
+        };
         var serve = new Command("serve", "Run the Mapping Service until SIGINT/SIGTERM (creates the region CA, server certificate and operator identity in --ca-dir on first start).")
         {
-            store, listen, retention,
+            store, listen, retention, leaseTtl, commitTimeout,
         };
         serve.SetAction(async (parse, cancellationToken) =>
         {
@@ -29,6 +39,10 @@ internal static class MappingCommand
                 throw new CliException($"--listen '{parse.GetValue(listen)}': expected 127.0.0.1:<port>");
             var keep = ParseDuration(parse.GetValue(retention)!)
                 ?? throw new CliException($"--alarm-retention '{parse.GetValue(retention)}': expected <n>d, <n>h, <n>m or <n>s with n at least 1, for example 7d");
+            var ttl = ParseDuration(parse.GetValue(leaseTtl)!) is { TotalSeconds: >= 2 and <= 3600 } t ? t
+                : throw new CliException($"--lease-ttl '{parse.GetValue(leaseTtl)}': expected <n>s with n from 2 to 3600, for example 5s");
+            var commit = ParseDuration(parse.GetValue(commitTimeout)!) is { TotalSeconds: <= 3600 } c ? c
+                : throw new CliException($"--commit-timeout '{parse.GetValue(commitTimeout)}': expected <n>s with n from 1 to 3600, for example 5s");
             using var logging = MappingOptions.StderrLogging();
             MappingServer server;
             try
@@ -36,6 +50,8 @@ internal static class MappingCommand
                 server = await MappingServer.StartAsync(new MappingServerOptions(parse.GetValue(store)!, endpoint, caDir)
                 {
                     Service = new MappingServiceOptions { AlarmRetention = keep },
+                    LeaseTtl = ttl,
+                    CommitTimeout = commit,
                 }, logging, cancellationToken).ConfigureAwait(false);
             }
             catch (ArgumentException e)

@@ -8,7 +8,7 @@ internal static class MappingOptions
 {
     public static readonly Option<string?> Endpoint = new("--endpoint")
     {
-        Description = "The Mapping Service, https://127.0.0.1:<port>.",
+        Description = "The Mapping Service, https://127.0.0.1:<port>; a replicated service: every replica, separated by commas (failed over in turn).",
         Recursive = true,
     };
 
@@ -18,12 +18,18 @@ internal static class MappingOptions
         Recursive = true,
     };
 
-    public static Uri RequireEndpoint(ParseResult parse)
+    /// <summary>The replicas of <c>--endpoint</c> (one for a single service).</summary>
+    public static IReadOnlyList<Uri> RequireEndpoints(ParseResult parse)
     {
         var text = parse.GetValue(Endpoint) ?? throw new CliException("--endpoint https://127.0.0.1:<port> is required");
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
-            ? uri
-            : throw new CliException($"--endpoint '{text}': expected https://127.0.0.1:<port>");
+        try
+        {
+            return NitroCard.Mapping.Grpc.MappingReplicas.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"--endpoint {e.Message}: expected https://127.0.0.1:<port> (several replicas: separated by commas)", e);
+        }
     }
 
     public static string RequireCaDir(ParseResult parse)

@@ -68,4 +68,10 @@ public static class ErrorCodes
     public const string InsufficientCapacity = "InsufficientCapacity";
     public const string InvalidRegion = "InvalidRegion";
     public const string UnauthorizedOperation = "UnauthorizedOperation";
+
+    /// <summary>The store did not take the change (etcd's quorum lost, or a newer leader): nothing was acknowledged.</summary>
+    public const string ServiceUnavailable = "ServiceUnavailable";
+
+    /// <summary>A write sent to a replica that is not the leader; the message names the leader.</summary>
+    public const string ReplicaNotLeader = "ReplicaNotLeader";
 }

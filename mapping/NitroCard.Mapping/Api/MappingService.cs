@@ -1,11 +1,13 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NitroCard.Card;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Distribution;
+using NitroCard.Mapping.Replication;
 using NitroCard.Mapping.State;
 using NitroCard.Mapping.Storage;
 using NitroCard.Region;
@@ -48,6 +50,8 @@ public sealed partial class MappingService : IAsyncDisposable
     private readonly Dictionary<string, HostCounters> _hostCounters = new(StringComparer.Ordinal);
     private RegionState _state;
     private long _nextAlarm;
+    private ReplicaElection? _election;
+    private bool _reloadBeforeWrite;
 
     private MappingService(IRegionStore store, RegionState state, IReadOnlyList<AlarmRecord> alarms, MappingServiceOptions options, ILogger logger, TimeProvider time)
     {
@@ -68,6 +72,80 @@ public sealed partial class MappingService : IAsyncDisposable
     public DistributionHub Hub { get; }
 
     public IRegionStore Store => _store;
+
+    /// <summary>
+    /// The replica election this service takes part in (null: a single service, which always writes). A replica that
+    /// is not the leader refuses writes, naming the leader, and serves reads and subscriptions from its state, which
+    /// follows the store's commits through the watch.
+    /// </summary>
+    public ReplicaElection? Election
+    {
+        get => _election;
+        set => _election = value;
+    }
+
+    /// <summary>
+    /// Called by the election when this replica wins: every later write is fenced on the key it won, interrupted
+    /// commits of the previous leader are finished, and the state catches up with the store before any write, so the
+    /// next version follows the last one committed by anyone.
+    /// </summary>
+    public async Task TakeLeadershipAsync(V3Electionpb.LeaderKey leader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leader);
+        if (_store is not EtcdRegionStore etcd)
+            throw new InvalidOperationException($"{_store.Description}: only an etcd store has replicas");
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await etcd.TakeWriterAsync(leader.Key, leader.Rev, cancellationToken).ConfigureAwait(false);
+            await ReloadIfBehindAsync(cancellationToken).ConfigureAwait(false);
+            _reloadBeforeWrite = false;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// Brings a replica that is behind <paramref name="version"/> (a host resuming from a newer replica) up to the store;
+    /// false when the store cannot be read now (the caller refuses, and the host tries another replica).
+    /// </summary>
+    public async Task<bool> CatchUpAsync(long version, CancellationToken cancellationToken)
+    {
+        if (Version >= version)
+            return true;
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(TimeSpan.FromSeconds(2));
+            await ReloadIfBehindAsync(bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is OperationCanceledException or RpcException or IOException)
+        {
+            return false;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+        return Version >= version;
+    }
+
+    /// <summary>Loads the store and takes its region when it is newer than ours (never older: versions only go forward). Under <see cref="_writer"/>.</summary>
+    private async Task ReloadIfBehindAsync(CancellationToken cancellationToken)
+    {
+        var (stored, records) = await _store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        lock (_sync)
+        {
+            if (stored <= _state.Version)
+                return;
+            MappingServiceLog.ExternalReload(_logger, stored);
+            _state.ReplaceAll(RegionRecords.Load(records), stored);
+            Hub.Publish(new RegionChange(stored, [], Full: true), null);
+        }
+    }
 
     /// <summary>The current version.</summary>
     public long Version
@@ -179,9 +257,29 @@ public sealed partial class MappingService : IAsyncDisposable
 
     private async Task<TResult> CommitAsync<TResult>(string action, Func<RegionState, Plan<TResult>> plan, CancellationToken cancellationToken)
     {
+        if (_election is { IsLeader: false } election)
+        {
+            var leader = await election.LeaderAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            throw new MappingApiException(ErrorCodes.ReplicaNotLeader, leader is null
+                ? $"this Mapping Service replica ({election.Self}) is not the leader and no leader is elected now (etcd unreachable or without quorum); try again later"
+                : $"this Mapping Service replica ({election.Self}) is not the leader: send writes to the leader, {leader}");
+        }
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_reloadBeforeWrite)
+            {
+                // The last commit's outcome is unknown (it timed out or was refused): take what the store holds first.
+                try
+                {
+                    await ReloadIfBehindAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is RpcException or IOException)
+                {
+                    throw new MappingApiException(ErrorCodes.ServiceUnavailable, $"{_store.Description}: the store cannot be read ({e.Message}); the change is not acknowledged");
+                }
+                _reloadBeforeWrite = false;
+            }
             Plan<TResult> p;
             long version;
             try
@@ -197,7 +295,16 @@ public sealed partial class MappingService : IAsyncDisposable
                 MappingServiceLog.Refused(_logger, action, e.Code, e.Message);
                 throw;
             }
-            await _store.CommitAsync(version, p.Writes, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _store.CommitAsync(version, p.Writes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RegionStoreException e)
+            {
+                _reloadBeforeWrite = true;
+                MappingServiceLog.Refused(_logger, action, ErrorCodes.ServiceUnavailable, e.Message);
+                throw new MappingApiException(ErrorCodes.ServiceUnavailable, e.Message);
+            }
             lock (_sync)
             {
                 var touched = p.Enis.Select(c => c.VpcId).Concat(p.Vpcs).Distinct(StringComparer.Ordinal).ToList();
@@ -232,13 +339,11 @@ public sealed partial class MappingService : IAsyncDisposable
                     if (version <= _state.Version)
                         return;
                 }
-                MappingServiceLog.ExternalReload(_logger, version);
-                var (stored, records) = await _store.LoadAsync(CancellationToken.None).ConfigureAwait(false);
-                lock (_sync)
-                {
-                    _state.ReplaceAll(RegionRecords.Load(records), stored);
-                    Hub.Publish(new RegionChange(stored, [], Full: true), null);
-                }
+                await ReloadIfBehindAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or IOException)
+            {
+                // etcd went away between the watch event and the read: the next event (or a host resuming) catches up
             }
             finally
             {
@@ -327,8 +432,17 @@ public sealed partial class MappingService : IAsyncDisposable
             if (updated.Remove(numbered[i].Id, out var latest))
                 numbered[i] = latest;
         }
-        await _store.AppendAlarmsAsync([.. numbered, .. updated.Values], cancellationToken).ConfigureAwait(false);
-        await AgeOutAlarmsAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.AppendAlarmsAsync([.. numbered, .. updated.Values], cancellationToken).ConfigureAwait(false);
+            await AgeOutAlarmsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegionStoreException e) when (_election is not null)
+        {
+            // A replica whose etcd lost its quorum keeps the alarms it was told in memory (describe-alarms shows them)
+            // and keeps the host's subscription, which a failure here would otherwise end.
+            MappingServiceLog.AlarmsNotStored(_logger, numbered.Count + updated.Count, e.Message);
+        }
     }
 
     private static readonly Comparer<AlarmRecord> ById = Comparer<AlarmRecord>.Create((a, b) => a.Id.CompareTo(b.Id));

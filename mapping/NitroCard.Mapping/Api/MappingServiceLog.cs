@@ -24,4 +24,7 @@ internal static partial class MappingServiceLog
 
     [LoggerMessage(7, LogLevel.Information, "Another writer committed version {Version}: reloading the region")]
     public static partial void ExternalReload(ILogger logger, long version);
+
+    [LoggerMessage(8, LogLevel.Warning, "{Count} alarms kept in memory only: {Reason}")]
+    public static partial void AlarmsNotStored(ILogger logger, int count, string reason);
 }

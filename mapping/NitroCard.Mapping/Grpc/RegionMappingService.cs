@@ -117,6 +117,10 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
             throw Refuse(StatusCode.PermissionDenied, ErrorCodes.UnauthorizedOperation, $"{string.Join(", ", foreign)} has no ENI on host {name}: refused");
         }
 
+        // A host resuming from a replica that was ahead of this one: catch up first, or send it to another replica
+        // (a full snapshot of an older version would take its card back in time).
+        if (!await service.CatchUpAsync((long)hello.LastVersion, ct).ConfigureAwait(false))
+            throw new RpcException(new Status(StatusCode.Unavailable, $"this replica is at version {service.Version}, behind host {name}'s {hello.LastVersion}, and cannot reach the store: try another replica"));
         MappingServiceLog.Subscribed(service.Logger, name, (long)hello.LastVersion);
         using var session = service.Hub.Connect(name, (long)hello.LastVersion);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ct, service.Stopping);

@@ -8,13 +8,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Grpc;
+using NitroCard.Mapping.Replication;
 using NitroCard.Mapping.Security;
 using NitroCard.Mapping.Storage;
 
 namespace NitroCard.Mapping.Hosting;
 
 /// <summary>Where and how the service runs.</summary>
-/// <param name="Store">A SQLite file path, or <c>etcd://host:port</c>.</param>
+/// <param name="Store">A SQLite file path, or <c>etcd://host:port[,host:port...]</c> (every member of the cluster).</param>
 /// <param name="Listen">The loopback endpoint (port 0: any free port).</param>
 /// <param name="CaDirectory">The region CA directory (created on first start).</param>
 public sealed record MappingServerOptions(string Store, IPEndPoint Listen, string CaDirectory)
@@ -22,15 +23,26 @@ public sealed record MappingServerOptions(string Store, IPEndPoint Listen, strin
     public MappingServiceOptions Service { get; init; } = new();
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>On etcd: the replica's election lease TTL, how long a killed leader holds the leadership before another replica takes it.</summary>
+    public TimeSpan LeaseTtl { get; init; } = DefaultLeaseTtl;
+
+    /// <summary>On etcd: how long a commit may wait for the cluster before the write fails (quorum lost).</summary>
+    public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan DefaultLeaseTtl = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
 /// The Mapping Service over gRPC with mutual TLS: Kestrel on the given endpoint, HTTP/2 only, a client
-/// certificate required and accepted only when issued by the region CA.
+/// certificate required and accepted only when issued by the region CA. On etcd the server is one replica of the
+/// region's service: it campaigns in the replica election (<see cref="ReplicaElection"/>) with its endpoint and
+/// writes only while it leads; any number of replicas may serve one cluster.
 /// </summary>
 public sealed class MappingServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private ReplicaElection? _election;
 
     private MappingServer(WebApplication app, MappingService service, int port, RegionCa ca)
     {
@@ -38,6 +50,23 @@ public sealed class MappingServer : IAsyncDisposable
         Service = service;
         Port = port;
         Ca = ca;
+    }
+
+    /// <summary>The replica election (null on SQLite: one process owns the store).</summary>
+    public ReplicaElection? Election => _election;
+
+    /// <summary>Waits until this replica leads (a fresh single replica does within milliseconds; after a crash, within the dead leader's lease TTL).</summary>
+    public async Task WaitUntilLeaderAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (_election is null)
+            return;
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_election.IsLeader)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{Endpoint}: not elected leader of the Mapping Service replicas within {timeout.TotalSeconds:0.#} s (leader: {await _election.LeaderAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false) ?? "none"})");
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public MappingService Service { get; }
@@ -50,11 +79,15 @@ public sealed class MappingServer : IAsyncDisposable
     public Uri Endpoint => new($"https://127.0.0.1:{Port}");
 
     /// <summary>Opens a store from its command-line form.</summary>
-    public static async Task<IRegionStore> OpenStoreAsync(string store, CancellationToken cancellationToken = default)
+    /// <param name="store">A SQLite file path or an etcd URL.</param>
+    /// <param name="replica">On etcd: this is a replica that leaves recovery to the leader it may become.</param>
+    /// <param name="commitTimeout">On etcd: <see cref="MappingServerOptions.CommitTimeout"/>.</param>
+    /// <param name="cancellationToken">Ends the attempt.</param>
+    public static async Task<IRegionStore> OpenStoreAsync(string store, bool replica = false, TimeSpan? commitTimeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(store);
         if (store.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
-            return await EtcdRegionStore.OpenAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await EtcdRegionStore.OpenAsync(store, recover: !replica, commitTimeout: commitTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
         return await SqliteRegionStore.OpenAsync(store, cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,7 +100,7 @@ public sealed class MappingServer : IAsyncDisposable
         var serverCertificate = RegionCa.LoadIdentity(options.CaDirectory, "server");
         var caCertificate = ca.Certificate;
 
-        var store = await OpenStoreAsync(options.Store, cancellationToken).ConfigureAwait(false);
+        var store = await OpenStoreAsync(options.Store, replica: true, options.CommitTimeout, cancellationToken).ConfigureAwait(false);
         var logger = loggerFactory?.CreateLogger("NitroCard.Mapping");
         var service = await MappingService.OpenAsync(store, options.Service, logger, options.Time, cancellationToken).ConfigureAwait(false);
 
@@ -102,11 +135,21 @@ public sealed class MappingServer : IAsyncDisposable
                 .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
             port = new Uri(addresses.First()).Port;
         }
-        return new MappingServer(app, service, port, ca);
+        var server = new MappingServer(app, service, port, ca);
+        if (store is EtcdRegionStore etcd)
+        {
+            server._election = new ReplicaElection(etcd, server.Endpoint.ToString(), options.LeaseTtl, service.TakeLeadershipAsync, logger);
+            service.Election = server._election;
+            server._election.Start();
+        }
+        return server;
     }
 
     public async ValueTask DisposeAsync()
     {
+        // Leave the election first (the lease is revoked): another replica takes over at once.
+        if (_election is not null)
+            await _election.DisposeAsync().ConfigureAwait(false);
         Service.Stop();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
