@@ -109,10 +109,6 @@ module nitro_punt #(
   end
 
   // ---------------------------------------------------------------- classification of a first beat
-  function automatic logic [7:0] byte_at(input logic [DATA_WIDTH-1:0] d, input int k);
-    return d[8*k +: 8];
-  endfunction
-
   logic        slot_ok, first, bound, to_punt;
   logic [SW-1:0] slot;
   logic [31:0] dst, resolver;
@@ -123,13 +119,13 @@ module nitro_punt #(
   assign slot_ok    = {1'b0, s_axis_tuser} < 9'(NUM_ENI);
   assign slot       = SW'(s_axis_tuser);
   assign resolver   = resolver_q[slot];
-  assign dst        = {byte_at(s_axis_tdata, 30), byte_at(s_axis_tdata, 31), byte_at(s_axis_tdata, 32), byte_at(s_axis_tdata, 33)};
-  assign dport      = {byte_at(s_axis_tdata, 36), byte_at(s_axis_tdata, 37)};
-  assign proto      = byte_at(s_axis_tdata, 23);
+  assign dst        = {s_axis_tdata[8*30 +: 8], s_axis_tdata[8*31 +: 8], s_axis_tdata[8*32 +: 8], s_axis_tdata[8*33 +: 8]};
+  assign dport      = {s_axis_tdata[8*36 +: 8], s_axis_tdata[8*37 +: 8]};
+  assign proto      = s_axis_tdata[8*23 +: 8];
   // Ethernet II / IPv4 with a 20-byte header, not a fragment (MF clear, offset 0), ports present.
-  assign ipv4_plain = s_axis_tkeep[37] && byte_at(s_axis_tdata, 12) == 8'h08 && byte_at(s_axis_tdata, 13) == 8'h00
-                   && byte_at(s_axis_tdata, 14) == 8'h45 && (byte_at(s_axis_tdata, 20) & 8'h3F) == 8'h00
-                   && byte_at(s_axis_tdata, 21) == 8'h00;
+  assign ipv4_plain = s_axis_tkeep[37] && s_axis_tdata[8*12 +: 8] == 8'h08 && s_axis_tdata[8*13 +: 8] == 8'h00
+                   && s_axis_tdata[8*14 +: 8] == 8'h45 && (s_axis_tdata[8*20 +: 8] & 8'h3F) == 8'h00
+                   && s_axis_tdata[8*21 +: 8] == 8'h00;
   assign meta       = dst == 32'hA9FE_A9FE && proto == 8'd6 && dport == 16'd80;
   assign dns        = (dst == 32'hA9FE_A9FD || (resolver != 32'h0 && dst == resolver))
                    && (proto == 8'd6 || proto == 8'd17) && dport == 16'd53;
