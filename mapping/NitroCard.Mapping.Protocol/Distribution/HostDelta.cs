@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
+using NitroCard.Region;
 
 namespace NitroCard.Mapping.Distribution;
 
@@ -48,8 +49,8 @@ public sealed record HostDelta(
         => new(host, version, baseVersion, false, null, [], [], [], [], [], []);
 }
 
-/// <summary>A local ENI of a host.</summary>
-public sealed record HostEni(string Id, string VpcId, string SubnetId, EniEntry Entry);
+/// <summary>A local ENI of a host, with what its instance services need (<see cref="EniServiceInfo"/>; null from an older service).</summary>
+public sealed record HostEni(string Id, string VpcId, string SubnetId, EniEntry Entry, EniServiceInfo? Services = null);
 
 /// <summary>A mapping as the service sends it: the owner named by ENI id when the ENI is on the receiving host.</summary>
 public sealed record HostMapping(MappingKey Key, uint UnderlayIp, MacAddress Mac, string? LocalEniId);

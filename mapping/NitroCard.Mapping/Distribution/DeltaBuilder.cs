@@ -127,7 +127,7 @@ public static class DeltaBuilder
         var result = new Dictionary<string, (HostEni, HostEniFilter)>(plan.Enis.Length, StringComparer.Ordinal);
         foreach (var slot in plan.Enis)
         {
-            result[slot.EniId] = (new HostEni(slot.EniId, slot.VpcId, slot.SubnetId, slot.Entry),
+            result[slot.EniId] = (new HostEni(slot.EniId, slot.VpcId, slot.SubnetId, slot.Entry, slot.Services),
                 new HostEniFilter(slot.EniId, plan.Filters.Security[slot.Slot], plan.Filters.Timeouts[slot.Slot]));
         }
         return result;

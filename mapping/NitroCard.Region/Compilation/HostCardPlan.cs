@@ -51,7 +51,8 @@ public sealed record HostVpc(string VpcId, uint Vni);
 /// <param name="VpcId">Its VPC.</param>
 /// <param name="SubnetId">Its subnet.</param>
 /// <param name="Entry">What the ENI table holds.</param>
-public sealed record EniSlot(int Slot, string EniId, string VpcId, string SubnetId, EniEntry Entry);
+/// <param name="Services">What the firmware's instance services need of the ENI (identity, zone, VPC DNS attributes).</param>
+public sealed record EniSlot(int Slot, string EniId, string VpcId, string SubnetId, EniEntry Entry, EniServiceInfo? Services = null);
 
 /// <summary>
 /// The filtering tables of one card: <see cref="EniEntry.RouteTable"/> and <see cref="EniEntry.Nacl"/> of each

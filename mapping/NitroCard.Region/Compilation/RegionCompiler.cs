@@ -84,12 +84,21 @@ public static class RegionCompiler
                 parts ??= VpcParts.Of(vpc, edge);
                 var subnet = parts.Subnets[eni.Subnet];
                 var address = parts.Address(i);
+                var vpcCidr = ParseNetwork(vpc.Cidr);
                 var entry = new EniEntry(vpc.Vni, address.Ip, address.Mac, subnet.Network, eni.SourceDestCheck,
                     RouteTable: filters.Number(subnet.RouteTable),
-                    Nacl: filters.Number(subnet.Acl));
+                    Nacl: filters.Number(subnet.Acl),
+                    // The Amazon DNS resolver answers at the VPC base + 2 only when the VPC has DNS support.
+                    Resolver: vpc.DnsSupport ? Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(vpcCidr.BaseAddress) + 2) : null);
                 filters.AddEni(parts.Filter(i));
                 localSlots[eni] = slots.Count;
-                slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry));
+                var services = new EniServiceInfo(
+                    eni.EffectiveInstanceId, eni.DeviceIndex, eni.MetadataOptions ?? new InstanceMetadataOptions(),
+                    eni.PublicIp is null ? null : IPAddress.Parse(eni.PublicIp),
+                    vpc.Subnets.First(s => s.Id == subnet.Id).AvailabilityZone ?? RegionDefaults.AvailabilityZoneOf(region.EffectiveRegionName),
+                    vpcCidr, vpc.DnsSupport, vpc.DnsHostnames, region.EffectiveRegionName, region.EffectiveAccountId,
+                    string.Join(',', eni.SecurityGroups));
+                slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, services));
             }
             if (parts is null)
                 continue; // never a byte of a VPC the host does not serve
