@@ -27,7 +27,6 @@ public sealed class InstanceServicesRuntime
     private readonly Channel<CardFrame> _punted = Channel.CreateBounded<CardFrame>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly Func<IReadOnlyList<(int Slot, byte[] Frame)>, Task> _inject;
     private readonly TimeProvider _time;
-    private readonly IDnsUpstream? _upstream;
     private readonly ILogger _logger;
     private readonly PlanDnsView _dns = new();
     private readonly Dictionary<int, (string EniId, InstanceIdentitySource Identity)> _attached = [];
@@ -37,15 +36,16 @@ public sealed class InstanceServicesRuntime
 
     /// <param name="inject">Sends answers to the card (on its thread), each to its slot only.</param>
     /// <param name="time">The services' clock.</param>
-    /// <param name="upstream">Where the resolver forwards names it does not own; null: REFUSED.</param>
     /// <param name="logger">Where failures of the services are logged.</param>
-    public InstanceServicesRuntime(Func<IReadOnlyList<(int Slot, byte[] Frame)>, Task> inject, TimeProvider? time = null, IDnsUpstream? upstream = null, ILogger? logger = null)
+    public InstanceServicesRuntime(Func<IReadOnlyList<(int Slot, byte[] Frame)>, Task> inject, TimeProvider? time = null, ILogger? logger = null)
     {
         _inject = inject;
         _time = time ?? TimeProvider.System;
-        _upstream = upstream;
         _logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>How long the resolver waits for the region's upstream (<c>dnsUpstream</c>).</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often the services' timers run (TCP retransmission, idle connections).</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -74,9 +74,16 @@ public sealed class InstanceServicesRuntime
             return;
         lock (_lock)
         {
-            // The instance reaches the services through its subnet router, so they answer from the gateway MAC.
-            _router ??= new PuntRouter(LinkLocalServices.Create(_time, new AmazonDnsResolver(_dns, _upstream), new PuntOptions { ServiceMac = settings.GatewayMac.Value }));
             var enis = programmer.Enis;
+            // The instance reaches the services through its subnet router, so they answer from the gateway MAC; names the
+            // resolver does not own go to the region's upstream, the same in every ENI's push.
+            if (_router is null)
+            {
+                var upstream = enis.Values.Select(e => e.Services?.DnsUpstream).FirstOrDefault(u => u is not null);
+                _router = new PuntRouter(LinkLocalServices.Create(_time,
+                    new AmazonDnsResolver(_dns, upstream is null ? null : new UdpDnsUpstream(upstream, UpstreamTimeout)),
+                    new PuntOptions { ServiceMac = settings.GatewayMac.Value }));
+            }
             var slots = programmer.Slots;
             foreach (var (slot, attached) in _attached.ToList())
             {

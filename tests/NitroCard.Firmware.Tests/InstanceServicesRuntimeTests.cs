@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Makaretu.Dns;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Grpc;
@@ -42,9 +43,42 @@ public sealed class InstanceServicesRuntimeTests
     [Fact]
     public async Task A_dns_query_the_card_punts_is_answered_to_that_eni_only()
     {
+        var response = await AskThroughTheCard(Example, "ip-10-0-1-10.eu-west-1.compute.internal");
+        Assert.Equal([IPAddress.Parse("10.0.1.10")], response.Answers.OfType<ARecord>().Select(a => a.Address));
+    }
+
+    [Fact]
+    public async Task A_name_the_resolver_does_not_own_goes_to_the_regions_upstream()
+    {
+        // The region's upstream: a resolver on loopback that answers every A query with 203.0.113.53.
+        using var upstream = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)upstream.Client.LocalEndPoint!).Port;
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            var request = await upstream.ReceiveAsync(stop.Token);
+            var query = new Message();
+            query.Read(request.Buffer);
+            var answer = query.CreateResponse();
+            answer.Answers.Add(new ARecord { Name = query.Questions[0].Name, Address = IPAddress.Parse("203.0.113.53"), TTL = TimeSpan.FromSeconds(60) });
+            await upstream.SendAsync(answer.ToByteArray(), request.RemoteEndPoint, stop.Token);
+        });
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), Pushed(Example with { DnsUpstream = $"127.0.0.1:{port}" }).SetEnis[0].Services!.DnsUpstream);
+
+        var response = await AskThroughTheCard(Example with { DnsUpstream = $"127.0.0.1:{port}" }, "www.example.org");
+        Assert.Equal([IPAddress.Parse("203.0.113.53")], response.Answers.OfType<ARecord>().Select(a => a.Address));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Without an upstream such a name is REFUSED.
+        Assert.Equal(MessageStatus.Refused, (await AskThroughTheCard(Example, "www.example.org")).Status);
+    }
+
+    /// <summary>eni-a1 asks the VPC resolver (10.0.0.2) for <paramref name="name"/>: through the model card's punt path, the runtime, and back.</summary>
+    private static async Task<Message> AskThroughTheCard(RegionTopology region, string name)
+    {
         using var card = new ModelCard();
         var programmer = new CardProgrammer(card.Geometry);
-        programmer.Apply(card, Pushed(Example));
+        programmer.Apply(card, Pushed(region));
         var injected = new TaskCompletionSource<IReadOnlyList<(int Slot, byte[] Frame)>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var runtime = new InstanceServicesRuntime(answers =>
         {
@@ -58,7 +92,7 @@ public sealed class InstanceServicesRuntimeTests
         var eni = programmer.Enis["eni-a1"];
         var slot = programmer.Slots["eni-a1"];
         var query = new Message { Id = 0x4242, RD = true };
-        query.Questions.Add(new Question { Name = "ip-10-0-1-10.eu-west-1.compute.internal", Type = DnsType.A, Class = DnsClass.IN });
+        query.Questions.Add(new Question { Name = name, Type = DnsType.A, Class = DnsClass.IN });
         var source = Ipv4Address.ToUInt32(eni.Entry.Ip);
         var frame = Frames.Ipv4(programmer.Settings!.GatewayMac.Value, eni.Entry.Mac.Value, new Ipv4Fields(source, Ipv4Address.Parse("10.0.0.2"), Ipv4Header.ProtocolUdp),
             UdpHeader.Build(source, Ipv4Address.Parse("10.0.0.2"), 40000, 53, query.ToByteArray()));
@@ -80,9 +114,9 @@ public sealed class InstanceServicesRuntimeTests
         var response = new Message();
         response.Read(udp[UdpHeader.Length..].ToArray());
         Assert.Equal(0x4242, response.Id);
-        Assert.Equal([IPAddress.Parse("10.0.1.10")], response.Answers.OfType<ARecord>().Select(a => a.Address));
 
         await stop.CancelAsync();
         await running;
+        return response;
     }
 }

@@ -19,6 +19,7 @@ namespace NitroCard.Region;
 /// <param name="RegionName">The region's name.</param>
 /// <param name="AccountId">The owning account.</param>
 /// <param name="SecurityGroups">The ENI's security group ids, comma-separated in the ENI's order (a string keeps the record's equality by value).</param>
+/// <param name="DnsUpstream">The region's <c>dnsUpstream</c>: where the resolver forwards names it does not own; null: REFUSED.</param>
 public sealed record EniServiceInfo(
     string InstanceId,
     int DeviceIndex,
@@ -30,4 +31,5 @@ public sealed record EniServiceInfo(
     bool EnableDnsHostnames,
     string RegionName,
     string AccountId,
-    string SecurityGroups = "");
+    string SecurityGroups = "",
+    IPEndPoint? DnsUpstream = null);

@@ -97,7 +97,7 @@ public static class RegionCompiler
                     eni.PublicIp is null ? null : IPAddress.Parse(eni.PublicIp),
                     vpc.Subnets.First(s => s.Id == subnet.Id).AvailabilityZone ?? RegionDefaults.AvailabilityZoneOf(region.EffectiveRegionName),
                     vpcCidr, vpc.DnsSupport, vpc.DnsHostnames, region.EffectiveRegionName, region.EffectiveAccountId,
-                    string.Join(',', eni.SecurityGroups));
+                    string.Join(',', eni.SecurityGroups), DnsUpstreamOf(region));
                 slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, services));
             }
             if (parts is null)
@@ -188,6 +188,17 @@ public static class RegionCompiler
 
     /// <summary>A route table or ACL with the key a host numbers it by.</summary>
     private sealed record NamedTable<T>(string Key, T Value);
+
+    /// <summary>The region's <c>dnsUpstream</c> (<c>address</c> or <c>address:port</c>, checked by the validator), port 53 by default.</summary>
+    private static IPEndPoint? DnsUpstreamOf(RegionTopology region)
+    {
+        if (region.DnsUpstream is not { } text)
+            return null;
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0
+            ? new IPEndPoint(IPAddress.Parse(text), 53)
+            : new IPEndPoint(IPAddress.Parse(text[..colon]), int.Parse(text[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private sealed record SubnetParts(string Id, IPNetwork Network, NamedTable<RouteTableSpec> RouteTable, NamedTable<NetworkAcl> Acl);
 
