@@ -148,6 +148,43 @@ public sealed class PuntPathTests
         Assert.Throws<ArgumentOutOfRangeException>(() => punt.Inject(256, answer));
     }
 
+    /// <summary>
+    /// The punt path's cycle figures (docs/card-punt.md, "Cycle cost"): a one-beat request leaves the punt port at the
+    /// edge after the one that took it in (the queue commits it at its last beat and offers it the next cycle), 2 cycles
+    /// from an idle card; a one-beat answer leaves the host port the same way, 2 cycles after it was injected; a stream
+    /// of punted frames moves a beat a cycle.
+    /// </summary>
+    [Fact]
+    public void Rtl_punt_and_injection_latency_in_cycles()
+    {
+        using var engine = new RtlCardEngine();
+        Topology.LoadInto(engine);
+        var card = engine.Card;
+        var request = Request(0, "169.254.169.253", Ipv4Header.ProtocolUdp, 53, payload: 0);
+        Assert.Equal(60, request.Length); // one beat
+        var start = card.Cycle;
+        engine.PushHost(0, request);
+        engine.RunUntilIdle();
+        Assert.Equal(start + 2, Assert.Single(engine.DrainPunt()).Cycle);
+
+        start = card.Cycle;
+        engine.Inject(0, request);
+        engine.RunUntilIdle();
+        Assert.Equal(start + 2, Assert.Single(engine.DrainHost()).Cycle);
+
+        // 20 requests of 3 beats back to back: one beat a cycle in, one out.
+        var large = Request(0, "169.254.169.253", Ipv4Header.ProtocolUdp, 53, payload: 150);
+        Assert.Equal(192, large.Length);
+        engine.SetTime(1_000_000_000);
+        start = card.Cycle;
+        for (var i = 0; i < 20; i++)
+            engine.PushHost(0, large);
+        engine.RunUntilIdle();
+        var punted = engine.DrainPunt();
+        Assert.Equal(20, punted.Count);
+        Assert.Equal(3UL * 19, punted[^1].Cycle - punted[0].Cycle);
+    }
+
     [Theory]
     [MemberData(nameof(Engines))]
     public void The_substrate_cannot_reach_the_services(string name)
