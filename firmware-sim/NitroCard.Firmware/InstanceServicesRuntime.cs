@@ -181,7 +181,7 @@ public sealed class InstanceServicesRuntime
         };
     }
 
-    /// <summary>Each VPC the host serves: its local ENIs (with public IPs) and every other address its mappings hold.</summary>
+    /// <summary>Each VPC the host serves: its local ENIs and every other address its mappings hold, with their public IPs.</summary>
     private static IEnumerable<VpcDnsView> DnsViewOf(CardProgrammer programmer)
     {
         var locals = programmer.Enis.Values.Where(e => e.Services is not null).ToList();
@@ -194,7 +194,7 @@ public sealed class InstanceServicesRuntime
             var localIps = enis.Select(e => Ipv4Address.ToUInt32(e.PrivateIp)).ToHashSet();
             enis.AddRange(programmer.Mappings
                 .Where(m => m.Key.Vni == vni && m.LocalEniId is null && !localIps.Contains(m.Key.Ip))
-                .Select(m => new DnsEni("", Ipv4Address.FromUInt32(m.Key.Ip))));
+                .Select(m => new DnsEni("", Ipv4Address.FromUInt32(m.Key.Ip), m.PublicIp)));
             yield return new VpcDnsView(vpc.Key, services.VpcCidr, services.EnableDnsSupport, services.EnableDnsHostnames, enis);
         }
     }

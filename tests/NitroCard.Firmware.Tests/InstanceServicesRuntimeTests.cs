@@ -48,6 +48,24 @@ public sealed class InstanceServicesRuntimeTests
     }
 
     [Fact]
+    public async Task A_public_name_of_an_instance_on_another_host_resolves_to_its_private_address()
+    {
+        // eni-a2 (host-b, 10.0.2.20) gets a public IP; the VPC has DNS hostnames.
+        var vpc = Example.Vpcs[0];
+        var region = Example with
+        {
+            Vpcs = Example.Vpcs.SetItem(0, vpc with
+            {
+                EnableDnsHostnames = true,
+                Enis = [.. vpc.Enis.Select(e => e.Id == "eni-a2" ? e with { PublicIp = "198.51.100.12" } : e)],
+            }),
+        };
+        Assert.Equal(IPAddress.Parse("198.51.100.12"), Pushed(region).SetMappings.Single(m => m.LocalEniId is null && m.Key.Ip == Ipv4Address.Parse("10.0.2.20")).PublicIp);
+        var response = await AskThroughTheCard(region, "ec2-198-51-100-12.eu-west-1.compute.amazonaws.com");
+        Assert.Equal([IPAddress.Parse("10.0.2.20")], response.Answers.OfType<ARecord>().Select(a => a.Address));
+    }
+
+    [Fact]
     public async Task A_name_the_resolver_does_not_own_goes_to_the_regions_upstream()
     {
         // The region's upstream: a resolver on loopback that answers every A query with 203.0.113.53.

@@ -37,7 +37,7 @@ public static class DeltaCodec
         }
         m.RemoveEnis.AddRange(delta.RemoveEnis);
         foreach (var x in delta.SetMappings)
-            m.SetMappings.Add(new P.Mapping { Vni = x.Key.Vni, Ip = x.Key.Ip, UnderlayIp = x.UnderlayIp, Mac = x.Mac.Value, LocalEni = x.LocalEniId ?? "" });
+            m.SetMappings.Add(new P.Mapping { Vni = x.Key.Vni, Ip = x.Key.Ip, UnderlayIp = x.UnderlayIp, Mac = x.Mac.Value, LocalEni = x.LocalEniId ?? "", PublicIp = x.PublicIp is { } publicIp ? Ipv4Address.ToUInt32(publicIp) : 0 });
         foreach (var k in delta.RemoveMappings)
             m.RemoveMappings.Add(new P.MappingKey { Vni = k.Vni, Ip = k.Ip });
         foreach (var e in delta.SetEdges)
@@ -88,7 +88,8 @@ public static class DeltaCodec
                     (int)e.RouteTable, (int)e.Nacl, e.Resolver == 0 ? null : Ipv4Address.FromUInt32(e.Resolver)),
                 e.Services is { } services ? FromMessage(services) : null))],
             [.. m.RemoveEnis],
-            [.. m.SetMappings.Select(x => new HostMapping(new MappingKey(x.Vni, x.Ip), x.UnderlayIp, new MacAddress(x.Mac), x.LocalEni.Length == 0 ? null : x.LocalEni))],
+            [.. m.SetMappings.Select(x => new HostMapping(new MappingKey(x.Vni, x.Ip), x.UnderlayIp, new MacAddress(x.Mac), x.LocalEni.Length == 0 ? null : x.LocalEni,
+                x.PublicIp == 0 ? null : Ipv4Address.FromUInt32(x.PublicIp)))],
             [.. m.RemoveMappings.Select(k => new MappingKey(k.Vni, k.Ip))],
             [.. m.SetEdges.Select(e => new EdgeEntry(e.Vni, Ipv4Address.FromUInt32(e.UnderlayIp)))],
             [.. m.RemoveEdges.Select(e => new EdgeEntry(e.Vni, Ipv4Address.FromUInt32(e.UnderlayIp)))])

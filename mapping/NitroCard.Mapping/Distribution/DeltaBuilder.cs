@@ -140,7 +140,7 @@ public static class DeltaBuilder
         foreach (var m in plan.Mappings)
         {
             result[m.Key] = new HostMapping(m.Key, Ipv4Address.ToUInt32(m.UnderlayIp), m.Mac,
-                m.LocalSlot is { } slot ? plan.Enis[slot].EniId : null);
+                m.LocalSlot is { } slot ? plan.Enis[slot].EniId : null, plan.PublicIps.GetValueOrDefault(m.Key));
         }
         return result;
     }

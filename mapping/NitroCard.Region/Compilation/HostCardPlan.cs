@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
@@ -27,6 +28,9 @@ public sealed record HostCardPlan(
     CardGeometry Geometry,
     HostFilterPlan Filters)
 {
+    /// <summary>The public IPv4 address of each mapped ENI that has one (the instance services' DNS view: public names).</summary>
+    public ImmutableDictionary<MappingKey, IPAddress> PublicIps { get; init; } = ImmutableDictionary<MappingKey, IPAddress>.Empty;
+
     /// <summary>The slot of a local ENI, or null when the ENI is not on this host.</summary>
     public int? SlotOf(string eniId)
     {

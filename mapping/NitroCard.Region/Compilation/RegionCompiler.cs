@@ -67,6 +67,7 @@ public static class RegionCompiler
         var slots = ImmutableArray.CreateBuilder<EniSlot>();
         var mappings = ImmutableArray.CreateBuilder<MappingEntry>();
         var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
+        var publicIps = ImmutableDictionary.CreateBuilder<MappingKey, IPAddress>();
 
         // Slots follow the file order of the host's ENIs across all VPCs. Route tables and ACLs are numbered
         // in the order the slots first use them.
@@ -110,6 +111,8 @@ public static class RegionCompiler
                 var address = parts.Address(i);
                 mappings.Add(new MappingEntry(vpc.Vni, address.Ip, underlayByHost[enis[i].Host], address.Mac,
                     localSlots.TryGetValue(enis[i], out var slot) ? slot : null));
+                if (enis[i].PublicIp is { } publicIp)
+                    publicIps[new MappingKey(vpc.Vni, Ipv4Address.ToUInt32(address.Ip))] = IPAddress.Parse(publicIp);
             }
             foreach (var e in region.Edges)
                 edges.Add(new EdgeEntry(vpc.Vni, Ipv4Address.FromUInt32(ParseIp(e.UnderlayIp))));
@@ -118,7 +121,10 @@ public static class RegionCompiler
         if (checkCapacity)
             CheckFilterCapacity(region, hostIndex, host.Name, filterPlan, geometry);
 
-        return new HostCardPlan(host.Name, settings, vpcs.ToImmutable(), slots.ToImmutable(), mappings.ToImmutable(), edges.ToImmutable(), geometry, filterPlan);
+        return new HostCardPlan(host.Name, settings, vpcs.ToImmutable(), slots.ToImmutable(), mappings.ToImmutable(), edges.ToImmutable(), geometry, filterPlan)
+        {
+            PublicIps = publicIps.ToImmutable(),
+        };
     }
 
     /// <summary>What one card's filtering hardware holds: route intervals, ACLs, security group rules.</summary>
