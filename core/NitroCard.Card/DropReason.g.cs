@@ -28,15 +28,19 @@ public enum DropReason
     MtuExceeded = 10,
     /// <summary><c>ttl-expired</c>: IPv4 TTL of zero.</summary>
     TtlExpired = 11,
+    /// <summary><c>punt-rate-limit</c>: Frame to a link-local service (the punt path) beyond its ENI's token bucket (PUNT_LIMIT). Raises no alarm.</summary>
+    PuntRateLimit = 12,
+    /// <summary><c>punt-queue-full</c>: Frame to a link-local service that did not fit the punt queue the firmware drains. Raises no alarm.</summary>
+    PuntQueueFull = 13,
 }
 
 /// <summary>The names drop reasons have in counters, alarms and tests.</summary>
 public static class DropReasonNames
 {
-    private static readonly string[] Names = ["malformed", "unsupported", "source-check", "unknown-destination", "not-on-host", "spoofed-source", "sg-deny", "nacl-deny", "blackhole", "conntrack-full", "mtu-exceeded", "ttl-expired"];
+    private static readonly string[] Names = ["malformed", "unsupported", "source-check", "unknown-destination", "not-on-host", "spoofed-source", "sg-deny", "nacl-deny", "blackhole", "conntrack-full", "mtu-exceeded", "ttl-expired", "punt-rate-limit", "punt-queue-full"];
 
     /// <summary>Number of drop reasons.</summary>
-    public const int Count = 12;
+    public const int Count = 14;
 
     /// <summary>The reason's name, e.g. "source-check".</summary>
     public static string ToWireName(this DropReason reason) => Names[(int)reason];

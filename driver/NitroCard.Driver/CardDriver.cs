@@ -62,7 +62,8 @@ public sealed partial class CardDriver
             IpMtu: (int)Field(misc, RegisterMap.ParamMiscIpMtuMask, RegisterMap.ParamMiscIpMtuShift),
             BatchDepth: (int)Field(misc, RegisterMap.ParamMiscBatchDepthMask, RegisterMap.ParamMiscBatchDepthShift),
             MappingBucketSlots: 1 << (int)Field(map, RegisterMap.ParamMapBucketSlotsLog2Mask, RegisterMap.ParamMapBucketSlotsLog2Shift),
-            Filtering: ReadFilterGeometry(bus));
+            Filtering: ReadFilterGeometry(bus),
+            PuntQueueBeats: (int)Field(bus.Read(RegisterMap.ParamPunt), RegisterMap.ParamPuntQueueBeatsMask, RegisterMap.ParamPuntQueueBeatsShift));
         if (Geometry.MappingWays != 2 || Geometry.BatchDepth < 2)
             throw new NitroCardException($"Unsupported card geometry {Geometry}: the driver places entries in exactly 2 ways and needs a batch of at least 2 writes");
         _enis = new EniEntry?[Geometry.EniSlots];
@@ -285,6 +286,11 @@ public sealed partial class CardDriver
         foreach (var (k, v) in mappings)
             _mappings[k] = v;
         filters.Apply(this);
+        foreach (var change in _staged)
+        {
+            if (change is StagedChange.Eni staged)
+                WritePuntEntry(staged.Slot, staged.Entry);
+        }
         _staged.Clear();
     }
 

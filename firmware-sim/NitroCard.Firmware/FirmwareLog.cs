@@ -24,4 +24,7 @@ internal static partial class FirmwareLog
 
     [LoggerMessage(107, LogLevel.Debug, "{Host}: next connection attempt in {Delay}")]
     public static partial void Retrying(ILogger logger, string host, TimeSpan delay);
+
+    [LoggerMessage(108, LogLevel.Error, "instance services: a frame punted from slot {Slot} failed")]
+    public static partial void ServicesFailed(ILogger logger, int slot, Exception exception);
 }

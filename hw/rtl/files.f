@@ -2,6 +2,7 @@
 nitro_regs_pkg.sv
 nitro_crc.sv
 nitro_fifo.sv
+nitro_frame_fifo.sv
 nitro_ingress.sv
 nitro_map_way.sv
 nitro_map_match.sv
@@ -19,6 +20,8 @@ nitro_conntrack.sv
 nitro_tx_editor.sv
 nitro_rx_editor.sv
 nitro_arbiter.sv
+nitro_punt.sv
+nitro_inject.sv
 nitro_alarm_fifo.sv
 nitro_counters.sv
 nitro_csr.sv

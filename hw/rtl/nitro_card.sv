@@ -5,6 +5,8 @@
 //           -> decision FIFO -> nitro_tx_editor -> host out (via nitro_arbiter) / net out
 //   net in  -> nitro_ingress -> nitro_rx_lookup -> pre-decision FIFO -> nitro_conntrack
 //           -> decision FIFO -> nitro_rx_editor -> host out (via nitro_arbiter)
+//   host in -> nitro_punt -> punt queue -> firmware (link-local services); firmware -> nitro_inject
+//           -> host out (merged after nitro_arbiter) (docs/card-punt.md)
 //   nitro_tables (ENI, mapping, edge, filtering tables, atomic batches), nitro_counters,
 //   nitro_alarm_fifo and nitro_csr hang off the CSR bus. Counters and alarms are reported
 //   where the final decision is made (the output of nitro_conntrack).
@@ -53,6 +55,20 @@ module nitro_card #(
   output logic                  m_axis_net_tvalid,
   input  logic                  m_axis_net_tready,
   output logic                  m_axis_net_tlast,
+  // Punt queue out (card -> firmware: frames to the link-local services); tuser = ENI slot
+  output logic [DATA_WIDTH-1:0] m_axis_punt_tdata,
+  output logic [KEEP_WIDTH-1:0] m_axis_punt_tkeep,
+  output logic                  m_axis_punt_tvalid,
+  input  logic                  m_axis_punt_tready,
+  output logic                  m_axis_punt_tlast,
+  output logic [7:0]            m_axis_punt_tuser,
+  // Injection in (firmware -> card: the services' answers, delivered to ENI slot tuser)
+  input  logic [DATA_WIDTH-1:0] s_axis_inject_tdata,
+  input  logic [KEEP_WIDTH-1:0] s_axis_inject_tkeep,
+  input  logic                  s_axis_inject_tvalid,
+  output logic                  s_axis_inject_tready,
+  input  logic                  s_axis_inject_tlast,
+  input  logic [7:0]            s_axis_inject_tuser,
   // CSR bus: always ready; a write takes effect at the clock edge; a read's csr_rdata/csr_rvalid
   // are registered (valid in the cycle after the request). Read side effects at that edge.
   input  logic                  csr_valid,
@@ -112,6 +128,7 @@ module nitro_card #(
   localparam int HDR_LOG2    = 5;     // header FIFO: 32 records per direction
   localparam int DEC_LOG2    = 5;     // decision FIFO: 32 decisions per direction (deep lookups)
   localparam int PRE_LOG2    = 5;     // pre-decision FIFO (lookup -> nitro_conntrack)
+  localparam int PUNT_LOG2   = 6;     // punt and injection queues: 64 beats (a 4096-byte frame) each
   localparam int PAY_W       = 654;   // record payload (the TX one; RX pads)
   localparam int REC_W       = PAY_W + 154 + 2 * 42 + 3;
   localparam int ACNT_W      = $clog2(ALARM_DEPTH) + 1;
@@ -120,7 +137,7 @@ module nitro_card #(
   localparam int MB          = MAP_WAY_DEPTH_LOG2 - MAP_BUCKET_SLOTS_LOG2;  // bucket address bits
 
   // ---------------------------------------------------------------- CSR blocks
-  logic [31:0] rd_csr, rd_tbl, rd_cnt;
+  logic [31:0] rd_csr, rd_tbl, rd_cnt, rd_punt, rd_inj;
   logic [31:0] underlay_ip, alarm_mask;
   logic [47:0] underlay_mac, nexthop_mac, gateway_mac;
   logic [63:0] time_base, cycle;
@@ -135,7 +152,7 @@ module nitro_card #(
       csr_rvalid <= 1'b0;
     end else begin
       csr_rvalid <= csr_valid && !csr_write;
-      csr_rdata  <= (csr_valid && !csr_write) ? (rd_csr | rd_tbl | rd_cnt) : 32'h0;
+      csr_rdata  <= (csr_valid && !csr_write) ? (rd_csr | rd_tbl | rd_cnt | rd_punt | rd_inj) : 32'h0;
     end
   end
 
@@ -279,6 +296,52 @@ module nitro_card #(
     .tmo_rd_data   (tmo_rd_data)
   );
 
+  // ---------------------------------------------------------------- punt path (docs/card-punt.md)
+  // Frames to the link-local services leave the host input for the punt queue before the fast path.
+  logic [511:0] hf_data;
+  logic [63:0]  hf_keep;
+  logic         hf_valid, hf_ready, hf_last;
+  logic [7:0]   hf_user;
+  logic         punt_drop, punt_busy;
+  logic [3:0]   punt_reason;
+
+  nitro_punt #(
+    .DATA_WIDTH (DATA_WIDTH),
+    .KEEP_WIDTH (KEEP_WIDTH),
+    .NUM_ENI    (NUM_ENI),
+    .DEPTH_LOG2 (PUNT_LOG2)
+  ) u_punt (
+    .clk                (clk),
+    .rst                (rst),
+    .csr_valid          (csr_valid),
+    .csr_write          (csr_write),
+    .csr_addr           (csr_addr),
+    .csr_wdata          (csr_wdata),
+    .csr_rd             (rd_punt),
+    .now                (time_base),
+    .s_axis_tdata       (s_axis_host_tdata),
+    .s_axis_tkeep       (s_axis_host_tkeep),
+    .s_axis_tvalid      (s_axis_host_tvalid),
+    .s_axis_tready      (s_axis_host_tready),
+    .s_axis_tlast       (s_axis_host_tlast),
+    .s_axis_tuser       (s_axis_host_tuser),
+    .m_axis_fast_tdata  (hf_data),
+    .m_axis_fast_tkeep  (hf_keep),
+    .m_axis_fast_tvalid (hf_valid),
+    .m_axis_fast_tready (hf_ready),
+    .m_axis_fast_tlast  (hf_last),
+    .m_axis_fast_tuser  (hf_user),
+    .m_axis_punt_tdata  (m_axis_punt_tdata),
+    .m_axis_punt_tkeep  (m_axis_punt_tkeep),
+    .m_axis_punt_tvalid (m_axis_punt_tvalid),
+    .m_axis_punt_tready (m_axis_punt_tready),
+    .m_axis_punt_tlast  (m_axis_punt_tlast),
+    .m_axis_punt_tuser  (m_axis_punt_tuser),
+    .drop               (punt_drop),
+    .drop_reason        (punt_reason),
+    .busy               (punt_busy)
+  );
+
   // ---------------------------------------------------------------- TX direction
   logic [511:0] txb_data;
   logic         txb_last, txb_valid, txb_ready;
@@ -298,12 +361,12 @@ module nitro_card #(
   ) u_tx_in (
     .clk                (clk),
     .rst                (rst),
-    .s_axis_tdata       (s_axis_host_tdata),
-    .s_axis_tkeep       (s_axis_host_tkeep),
-    .s_axis_tvalid      (s_axis_host_tvalid),
-    .s_axis_tready      (s_axis_host_tready),
-    .s_axis_tlast       (s_axis_host_tlast),
-    .s_axis_tuser       (s_axis_host_tuser),
+    .s_axis_tdata       (hf_data),
+    .s_axis_tkeep       (hf_keep),
+    .s_axis_tvalid      (hf_valid),
+    .s_axis_tready      (hf_ready),
+    .s_axis_tlast       (hf_last),
+    .s_axis_tuser       (hf_user),
     .m_axis_beat_tdata  (txb_data),
     .m_axis_beat_tlast  (txb_last),
     .m_axis_beat_tvalid (txb_valid),
@@ -709,7 +772,11 @@ module nitro_card #(
   );
 
   // ---------------------------------------------------------------- host output arbiter
-  logic arb_busy;
+  logic arb_busy, inj_busy;
+  logic [511:0] ao_data;
+  logic [63:0]  ao_keep;
+  logic         ao_valid, ao_ready, ao_last;
+  logic [7:0]   ao_user;
 
   nitro_arbiter #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(8)) u_arb (
     .clk              (clk),
@@ -726,13 +793,42 @@ module nitro_card #(
     .s_axis_rx_tready (rxo_ready),
     .s_axis_rx_tlast  (rxo_last),
     .s_axis_rx_tuser  (rxo_user),
-    .m_axis_tdata     (m_axis_host_tdata),
-    .m_axis_tkeep     (m_axis_host_tkeep),
-    .m_axis_tvalid    (m_axis_host_tvalid),
-    .m_axis_tready    (m_axis_host_tready),
-    .m_axis_tlast     (m_axis_host_tlast),
-    .m_axis_tuser     (m_axis_host_tuser),
+    .m_axis_tdata     (ao_data),
+    .m_axis_tkeep     (ao_keep),
+    .m_axis_tvalid    (ao_valid),
+    .m_axis_tready    (ao_ready),
+    .m_axis_tlast     (ao_last),
+    .m_axis_tuser     (ao_user),
     .busy             (arb_busy)
+  );
+
+  // The firmware's answers join the host output between the fast path's frames.
+  nitro_inject #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .DEPTH_LOG2(PUNT_LOG2)) u_inject (
+    .clk                  (clk),
+    .rst                  (rst),
+    .csr_valid            (csr_valid),
+    .csr_write            (csr_write),
+    .csr_addr             (csr_addr),
+    .csr_rd               (rd_inj),
+    .s_axis_inject_tdata  (s_axis_inject_tdata),
+    .s_axis_inject_tkeep  (s_axis_inject_tkeep),
+    .s_axis_inject_tvalid (s_axis_inject_tvalid),
+    .s_axis_inject_tready (s_axis_inject_tready),
+    .s_axis_inject_tlast  (s_axis_inject_tlast),
+    .s_axis_inject_tuser  (s_axis_inject_tuser),
+    .s_axis_fast_tdata    (ao_data),
+    .s_axis_fast_tkeep    (ao_keep),
+    .s_axis_fast_tvalid   (ao_valid),
+    .s_axis_fast_tready   (ao_ready),
+    .s_axis_fast_tlast    (ao_last),
+    .s_axis_fast_tuser    (ao_user),
+    .m_axis_tdata         (m_axis_host_tdata),
+    .m_axis_tkeep         (m_axis_host_tkeep),
+    .m_axis_tvalid        (m_axis_host_tvalid),
+    .m_axis_tready        (m_axis_host_tready),
+    .m_axis_tlast         (m_axis_host_tlast),
+    .m_axis_tuser         (m_axis_host_tuser),
+    .busy                 (inj_busy)
   );
 
   // ---------------------------------------------------------------- counters and alarms
@@ -748,6 +844,8 @@ module nitro_card #(
     .a_reason  (tx_reason),
     .b_drop    (rx_drop),
     .b_reason  (rx_reason),
+    .c_drop    (punt_drop),
+    .c_reason  (punt_reason),
     .tx_v      (tx_st_tx),
     .tx_slot   (tx_slot),
     .tx_len    (tx_len),
@@ -784,7 +882,8 @@ module nitro_card #(
   // ---------------------------------------------------------------- status
   assign quiet = !tx_lk_busy && !rx_lk_busy && txp_empty && rxp_empty && !ct_busy;
   assign idle  = !tx_in_busy && !rx_in_busy && !tx_lk_busy && !rx_lk_busy && txp_empty && rxp_empty
-              && !ct_rec_busy && txd_empty && rxd_empty && !tx_ed_busy && !rx_ed_busy && !arb_busy;
+              && !ct_rec_busy && txd_empty && rxd_empty && !tx_ed_busy && !rx_ed_busy && !arb_busy
+              && !punt_busy && !inj_busy;
 
   logic unused_top;
   assign unused_top = ^{txd_full, rxd_full, rxh_user, txp_full, rxp_full, rx_pay[653:205]};

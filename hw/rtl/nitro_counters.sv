@@ -6,6 +6,8 @@
 // conntrackAllowanceExceeded (EniCounter 4..8 at slot * 8 + counter - 4), up to two events a
 // cycle from the security group stage (nitro_conntrack: the two ops of a TX-local record).
 //
+// Drops come from three sources (a: TX decisions, b: RX decisions, c: the punt path).
+//
 // Storage: small memories (distributed RAM: asynchronous read, one synchronous write port),
 // one per event source, so every source updates its counter with one read-modify-write a
 // cycle and no memory needs two write ports; a CSR read adds the banks of the sources that
@@ -30,6 +32,8 @@ module nitro_counters #(
   input  logic [3:0]  a_reason,
   input  logic        b_drop,
   input  logic [3:0]  b_reason,
+  input  logic        c_drop,       // the punt path (nitro_punt)
+  input  logic [3:0]  c_reason,
   // TX accepted
   input  logic        tx_v,
   input  logic [7:0]  tx_slot,
@@ -67,7 +71,8 @@ module nitro_counters #(
   // Drops: bank a (TX) and bank b (RX), indexed by reason.
   logic [63:0]    drop_a_mem [NR];
   logic [63:0]    drop_b_mem [NR];
-  logic [NR-1:0]  drop_a_ok_q, drop_b_ok_q;
+  logic [63:0]    drop_c_mem [NR];
+  logic [NR-1:0]  drop_a_ok_q, drop_b_ok_q, drop_c_ok_q;
   // TX packets and bytes: one bank, indexed by slot.
   logic [63:0]    txp_mem [NUM_ENI];
   logic [63:0]    txb_mem [NUM_ENI];
@@ -91,8 +96,8 @@ module nitro_counters #(
   logic          tx_in, ra_in, rb_in, sg0_in, sg1_in;
   logic [SW-1:0] tx_s, ra_s, rb_s, sg0_s, sg1_s;
   logic [SW+1:0] sg0_i, sg1_i;
-  logic [RW-1:0] a_r, b_r;
-  logic          a_in, b_in;
+  logic [RW-1:0] a_r, b_r, c_r;
+  logic          a_in, b_in, c_in;
 
   assign tx_in  = tx_v && ({1'b0, tx_slot} < 9'(NUM_ENI));
   assign ra_in  = ra_v && ({1'b0, ra_slot} < 9'(NUM_ENI));
@@ -110,12 +115,15 @@ module nitro_counters #(
   assign b_in   = b_drop && ({1'b0, b_reason} < 5'(NR));
   assign a_r    = RW'(a_reason);
   assign b_r    = RW'(b_reason);
+  assign c_in   = c_drop && ({1'b0, c_reason} < 5'(NR));
+  assign c_r    = RW'(c_reason);
 
   // One read-modify-write per bank and cycle.
   always_ff @(posedge clk) begin
     if (!clear) begin
       if (a_in) drop_a_mem[a_r] <= (drop_a_ok_q[a_r] ? drop_a_mem[a_r] : 64'd0) + 64'd1;
       if (b_in) drop_b_mem[b_r] <= (drop_b_ok_q[b_r] ? drop_b_mem[b_r] : 64'd0) + 64'd1;
+      if (c_in) drop_c_mem[c_r] <= (drop_c_ok_q[c_r] ? drop_c_mem[c_r] : 64'd0) + 64'd1;
       if (tx_in) begin
         txp_mem[tx_s] <= (tx_ok_q[tx_s] ? txp_mem[tx_s] : 64'd0) + 64'd1;
         txb_mem[tx_s] <= (tx_ok_q[tx_s] ? txb_mem[tx_s] : 64'd0) + 64'(tx_len);
@@ -140,6 +148,7 @@ module nitro_counters #(
     if (clear) begin
       drop_a_ok_q <= '0;
       drop_b_ok_q <= '0;
+      drop_c_ok_q <= '0;
       tx_ok_q     <= '0;
       rx_a_ok_q   <= '0;
       rx_b_ok_q   <= '0;
@@ -150,6 +159,7 @@ module nitro_counters #(
     end else begin
       if (a_in)  drop_a_ok_q[a_r] <= 1'b1;
       if (b_in)  drop_b_ok_q[b_r] <= 1'b1;
+      if (c_in)  drop_c_ok_q[c_r] <= 1'b1;
       if (tx_in) tx_ok_q[tx_s]    <= 1'b1;
       if (ra_in) rx_a_ok_q[ra_s]  <= 1'b1;
       if (rb_in) rx_b_ok_q[rb_s]  <= 1'b1;
@@ -192,7 +202,8 @@ module nitro_counters #(
   always_comb begin
     sel = '0;
     if (in_drop && drop_idx < 5'(NR)) begin
-      sel = (drop_a_ok_q[d_r] ? drop_a_mem[d_r] : 64'd0) + (drop_b_ok_q[d_r] ? drop_b_mem[d_r] : 64'd0);
+      sel = (drop_a_ok_q[d_r] ? drop_a_mem[d_r] : 64'd0) + (drop_b_ok_q[d_r] ? drop_b_mem[d_r] : 64'd0)
+          + (drop_c_ok_q[d_r] ? drop_c_mem[d_r] : 64'd0);
     end
     if (in_eni && {1'b0, eni_idx[9:2]} < 9'(NUM_ENI)) begin
       unique case (eni_idx[1:0])

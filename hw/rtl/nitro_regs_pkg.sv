@@ -64,6 +64,23 @@ package nitro_regs_pkg;
   localparam logic [15:0] ADDR_CYCLE_HI = 16'h004C;  // Cycle counter bits 63:32 as latched by the last CYCLE_LO read
   localparam logic [15:0] ADDR_COUNTER_CLEAR = 16'h0050;  // Write 1 to bit 0 to zero every drop and ENI counter
   localparam logic [15:0] ADDR_CT_FREE = 16'h0054;  // Tracking table entries not in use (ENA conntrack_allowance_available; expired entries count as used until the sweeper frees them)
+  localparam logic [15:0] ADDR_PUNT_LIMIT = 16'h0058;  // Per-ENI token bucket of the punt path (docs/card-punt.md): each ENI slot earns one token every 2^REFILL_LOG2 microseconds of the card time base, holds at most BURST; a punt-bound frame without a token is dropped (punt-rate-limit)
+  localparam logic [31:0] PUNT_LIMIT_RESET = 32'h000A0400;
+  localparam int PUNT_LIMIT_BURST_LSB = 0;
+  localparam int PUNT_LIMIT_BURST_WIDTH = 16;
+  localparam int PUNT_LIMIT_REFILL_LOG2_LSB = 16;
+  localparam int PUNT_LIMIT_REFILL_LOG2_WIDTH = 5;
+  localparam logic [15:0] ADDR_PUNT_ENI_ADDR = 16'h005C;  // The resolver address (the VPC base + 2, 0 for none) PUNT_ENI_SET writes into a slot's punt entry
+  localparam logic [31:0] PUNT_ENI_ADDR_RESET = 32'h00000000;
+  localparam logic [15:0] ADDR_PUNT_ENI_SET = 16'h0060;  // Writes slot SLOT's punt entry: VALID (frames from the slot may be punted) and the resolver address PUNT_ENI_ADDR
+  localparam int PUNT_ENI_SET_SLOT_LSB = 0;
+  localparam int PUNT_ENI_SET_SLOT_WIDTH = 8;
+  localparam int PUNT_ENI_SET_VALID_LSB = 8;
+  localparam int PUNT_ENI_SET_VALID_WIDTH = 1;
+  localparam logic [15:0] ADDR_PUNT_INJECT_DROPS = 16'h0064;  // Injected frames dropped because they are longer than the injection queue (PARAM_PUNT.QUEUE_BEATS beats)
+  localparam logic [15:0] ADDR_PARAM_PUNT = 16'h0068;  // Punt path build parameters
+  localparam int PARAM_PUNT_QUEUE_BEATS_LSB = 0;
+  localparam int PARAM_PUNT_QUEUE_BEATS_WIDTH = 16;
   localparam logic [15:0] ADDR_TBL_DATA = 16'h0100;  // Staging words of the entry to write (layouts under Tables)
   localparam int TBL_DATA_COUNT = 8;
   localparam int TBL_DATA_STRIDE = 4;
@@ -96,6 +113,9 @@ package nitro_regs_pkg;
   localparam logic [15:0] ADDR_DROP_COUNT = 16'h0200;  // 64-bit drop counter per DropReason: low word at the offset (reading it latches the high word), high word at offset + 4
   localparam int DROP_COUNT_COUNT = 32;
   localparam int DROP_COUNT_STRIDE = 8;
+  localparam logic [15:0] ADDR_PUNT_ENI_COUNT = 16'h0800;  // 32-bit punt counters (wrapping): slot * 2 + PuntCounter (0 punted: frames handed to the punt queue; 1 rate-limited: punt-rate-limit drops)
+  localparam int PUNT_ENI_COUNT_COUNT = 512;
+  localparam int PUNT_ENI_COUNT_STRIDE = 4;
   localparam logic [15:0] ADDR_ENI_COUNT = 16'h1000;  // 64-bit ENI counters: slot * 4 + EniCounter; low word at the offset (reading it latches the high word), high word at offset + 4
   localparam int ENI_COUNT_COUNT = 1024;
   localparam int ENI_COUNT_STRIDE = 8;
@@ -116,7 +136,9 @@ package nitro_regs_pkg;
   localparam int DROP_CONNTRACK_FULL = 9;
   localparam int DROP_MTU_EXCEEDED = 10;
   localparam int DROP_TTL_EXPIRED = 11;
-  localparam int DROP_REASON_COUNT = 12;
+  localparam int DROP_PUNT_RATE_LIMIT = 12;
+  localparam int DROP_PUNT_QUEUE_FULL = 13;
+  localparam int DROP_REASON_COUNT = 14;
 
   // TableId: Tables reachable through the indirect access window (TBL_CMD.TABLE).
   localparam int TABLE_ID_ENI = 0;

@@ -46,7 +46,14 @@ enum {
 };
 
 // Port numbers of nc_set_ready / nc_set_valid (the C# CardPort enum has the same values).
-enum { NC_PORT_HOST_IN = 0, NC_PORT_HOST_OUT = 1, NC_PORT_NET_IN = 2, NC_PORT_NET_OUT = 3 };
+enum {
+  NC_PORT_HOST_IN = 0,
+  NC_PORT_HOST_OUT = 1,
+  NC_PORT_NET_IN = 2,
+  NC_PORT_NET_OUT = 3,
+  NC_PORT_INJECT_IN = 4,  // the firmware's answers on the punt path
+  NC_PORT_PUNT_OUT = 5    // the punt queue (frames to the link-local services)
+};
 
 // Creates a card: a new VerilatedContext and model, reset asserted for 8 cycles and then
 // released (so nc_cycle() is 8 on return). The calling thread becomes the card's thread.
@@ -99,7 +106,7 @@ NC_API int32_t nc_push_host(nc_card* card, uint32_t slot, const uint8_t* frame, 
 // Queues a frame (copied; 0..1048576 bytes, as nc_push_host) for the network input port.
 NC_API int32_t nc_push_net(nc_card* card, const uint8_t* frame, uint32_t length);
 
-// Input frames queued or partly sent, both ports together. Returns 0 for NULL. Any thread.
+// Input frames queued or partly sent, every input port together. Returns 0 for NULL. Any thread.
 NC_API uint32_t nc_input_pending(const nc_card* card);
 
 // Takes the oldest frame the card sent on its host output port. Returns 1 and copies it
@@ -111,6 +118,15 @@ NC_API int32_t nc_pull_host(nc_card* card, uint8_t* buffer, uint32_t capacity, u
 
 // As nc_pull_host, for the network output port.
 NC_API int32_t nc_pull_net(nc_card* card, uint8_t* buffer, uint32_t capacity, uint32_t* length, uint64_t* cycle);
+
+// Takes the oldest frame the card handed to the punt queue (docs/card-punt.md: frames an
+// instance sent to the link-local services), as nc_pull_host: *slot is the ENI slot it came from.
+NC_API int32_t nc_pull_punt(nc_card* card, uint8_t* buffer, uint32_t capacity, uint32_t* length, uint32_t* slot, uint64_t* cycle);
+
+// Queues a frame (copied; 0..1048576 bytes) for the injection port: the firmware's answer on the
+// punt path, which the card delivers on the host output port to ENI slot `slot` (0..255) only.
+// Counted in nc_input_pending.
+NC_API int32_t nc_push_inject(nc_card* card, uint32_t slot, const uint8_t* frame, uint32_t length);
 
 // One frame taken by nc_pull_host_many / nc_pull_net_many (slot is 0 for the network port).
 typedef struct nc_frame_info {

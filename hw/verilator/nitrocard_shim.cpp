@@ -216,8 +216,8 @@ struct nc_card {
   uint64_t cycle = 0;
   bool dead = false;
   std::string error;
-  InPort host_in, net_in;
-  OutPort host_out, net_out;
+  InPort host_in, net_in, inject_in;
+  OutPort host_out, net_out, punt_out;
 };
 
 namespace {
@@ -362,6 +362,11 @@ bool cycle_once(nc_card* card, const CsrDrive& csr, bool in_reset) {
   const std::size_t net_bytes =
       drive_input(card->net_in, top.s_axis_net_tdata, top.s_axis_net_tkeep,
                   top.s_axis_net_tvalid, top.s_axis_net_tlast, traffic);
+  const std::size_t inject_bytes =
+      drive_input(card->inject_in, top.s_axis_inject_tdata, top.s_axis_inject_tkeep,
+                  top.s_axis_inject_tvalid, top.s_axis_inject_tlast, traffic);
+  if (top.s_axis_inject_tvalid) top.s_axis_inject_tuser = card->inject_in.frames.front().slot;
+  top.m_axis_punt_tready = traffic && card->punt_out.ready.draw();
   top.m_axis_host_tready = traffic && card->host_out.ready.draw();
   top.m_axis_net_tready = traffic && card->net_out.ready.draw();
   top.csr_valid = csr.valid;
@@ -380,6 +385,11 @@ bool cycle_once(nc_card* card, const CsrDrive& csr, bool in_reset) {
   const bool net_in_xfer = top.s_axis_net_tvalid && top.s_axis_net_tready;
   const bool host_out_xfer = top.m_axis_host_tvalid && top.m_axis_host_tready;
   const bool net_out_xfer = top.m_axis_net_tvalid && top.m_axis_net_tready;
+  const bool inject_in_xfer = top.s_axis_inject_tvalid && top.s_axis_inject_tready;
+  const bool punt_out_xfer = top.m_axis_punt_tvalid && top.m_axis_punt_tready;
+  const bool punt_out_last = top.m_axis_punt_tlast;
+  const uint32_t punt_out_user = top.m_axis_punt_tuser;
+  if (punt_out_xfer) unpack_beat(top.m_axis_punt_tdata, top.m_axis_punt_tkeep, card->punt_out.store);
   const bool host_out_last = top.m_axis_host_tlast;
   const bool net_out_last = top.m_axis_net_tlast;
   const uint32_t host_out_user = top.m_axis_host_tuser;
@@ -399,14 +409,16 @@ bool cycle_once(nc_card* card, const CsrDrive& csr, bool in_reset) {
   if (net_in_xfer) advance_input(card->net_in, net_bytes);
   if (host_out_xfer && host_out_last) complete_frame(card->host_out, host_out_user, card->cycle);
   if (net_out_xfer && net_out_last) complete_frame(card->net_out, 0, card->cycle);
+  if (inject_in_xfer) advance_input(card->inject_in, inject_bytes);
+  if (punt_out_xfer && punt_out_last) complete_frame(card->punt_out, punt_out_user, card->cycle);
   return true;
 }
 
 bool is_idle(const nc_card* card) {
   const Vnitro_card& top = *card->top;
-  return card->host_in.frames.empty() && card->net_in.frames.empty() && top.idle &&
-         !top.m_axis_host_tvalid && !top.m_axis_net_tvalid && !card->host_out.collecting() &&
-         !card->net_out.collecting();
+  return card->host_in.frames.empty() && card->net_in.frames.empty() && card->inject_in.frames.empty() &&
+         top.idle && !top.m_axis_host_tvalid && !top.m_axis_net_tvalid && !top.m_axis_punt_tvalid &&
+         !card->host_out.collecting() && !card->net_out.collecting() && !card->punt_out.collecting();
 }
 
 int32_t dead_status(nc_card* card) {
@@ -625,6 +637,8 @@ NC_API int32_t nc_reset(nc_card* card, uint32_t cycles) {
   card->net_in.clear();
   card->host_out.clear();
   card->net_out.clear();
+  card->inject_in.clear();
+  card->punt_out.clear();
   return run_cycles(card, cycles, true);
 }
 
@@ -711,7 +725,8 @@ NC_API int32_t nc_push_net(nc_card* card, const uint8_t* frame, uint32_t length)
 
 NC_API uint32_t nc_input_pending(const nc_card* card) {
   if (!card) return 0;
-  return static_cast<uint32_t>(card->host_in.frames.size() + card->net_in.frames.size());
+  return static_cast<uint32_t>(card->host_in.frames.size() + card->net_in.frames.size() +
+                               card->inject_in.frames.size());
 }
 
 NC_API int32_t nc_pull_host(nc_card* card, uint8_t* buffer, uint32_t capacity, uint32_t* length,
@@ -738,13 +753,26 @@ NC_API int32_t nc_pull_net_many(nc_card* card, uint8_t* buffer, uint32_t capacit
   return pull_many(card, card->net_out, buffer, capacity, frames, max_frames);
 }
 
+NC_API int32_t nc_pull_punt(nc_card* card, uint8_t* buffer, uint32_t capacity, uint32_t* length,
+                            uint32_t* slot, uint64_t* cycle) {
+  if (const int32_t s = enter(card)) return s;
+  return pull(card, card->punt_out, buffer, capacity, length, slot, cycle);
+}
+
+NC_API int32_t nc_push_inject(nc_card* card, uint32_t slot, const uint8_t* frame, uint32_t length) {
+  if (const int32_t s = enter(card)) return s;
+  if (slot > 255) return fail(card, NC_E_ARG, "slot " + std::to_string(slot) + " does not fit the 8-bit tuser");
+  return push(card, card->inject_in, slot, frame, length);
+}
+
 NC_API int32_t nc_set_ready(nc_card* card, uint32_t port, uint32_t percent, uint64_t seed) {
   if (const int32_t s = enter(card)) return s;
   if (percent > 100) return fail(card, NC_E_ARG, "percent " + std::to_string(percent) + " is above 100");
   Pattern* pattern = port == NC_PORT_HOST_OUT  ? &card->host_out.ready
                      : port == NC_PORT_NET_OUT ? &card->net_out.ready
+                     : port == NC_PORT_PUNT_OUT ? &card->punt_out.ready
                                                : nullptr;
-  if (!pattern) return fail(card, NC_E_ARG, "port " + std::to_string(port) + " is not an output (1 host out, 3 net out)");
+  if (!pattern) return fail(card, NC_E_ARG, "port " + std::to_string(port) + " is not an output (1 host out, 3 net out, 5 punt out)");
   pattern->percent = percent;
   pattern->state = seed;
   return NC_OK;
@@ -755,8 +783,9 @@ NC_API int32_t nc_set_valid(nc_card* card, uint32_t port, uint32_t percent, uint
   if (percent > 100) return fail(card, NC_E_ARG, "percent " + std::to_string(percent) + " is above 100");
   Pattern* pattern = port == NC_PORT_HOST_IN  ? &card->host_in.valid
                      : port == NC_PORT_NET_IN ? &card->net_in.valid
+                     : port == NC_PORT_INJECT_IN ? &card->inject_in.valid
                                               : nullptr;
-  if (!pattern) return fail(card, NC_E_ARG, "port " + std::to_string(port) + " is not an input (0 host in, 2 net in)");
+  if (!pattern) return fail(card, NC_E_ARG, "port " + std::to_string(port) + " is not an input (0 host in, 2 net in, 4 inject in)");
   pattern->percent = percent;
   pattern->state = seed;
   return NC_OK;

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using NitroCard.Card;
+using NitroCard.Card.Punt;
 using NitroCard.Driver.Simulation;
 using NitroCard.Firmware;
 using NitroCard.Live.Control;
@@ -16,7 +17,8 @@ namespace NitroCard.Live;
 /// One card host of a live region: the card (Verilated or model) on its own thread, programmed by the host's firmware
 /// agent from the Mapping Service (<see cref="HostAgent"/>); a TAP per ENI (the instance's <c>eth0</c>) on its host port,
 /// created and removed as the pushed state says; a TAP into the underlay router on its network port; and the pump between
-/// them. Everything that touches the engine (frames, firmware updates, control requests) runs on the card thread, because
+/// them; the firmware's instance services answer what the card punts (<see cref="InstanceServicesRuntime"/>,
+/// docs/card-punt.md). Everything that touches the engine (frames, firmware updates, control requests) runs on the card thread, because
 /// a Verilated model may only be used from the thread that created it.
 /// </summary>
 public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
@@ -46,6 +48,9 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     private volatile CardGeometry? _geometry;
     private int _queued;
     private HostAgent? _agent;
+    private readonly CancellationTokenSource _servicesStop = new();
+    private InstanceServicesRuntime? _services;
+    private Task? _servicesRunning;
     private TapDevice? _underlay;
     private Thread? _thread;
     private volatile bool _stopping;
@@ -85,14 +90,29 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     /// </summary>
     public async Task ProgramAsync(IReadOnlyList<Uri> endpoints, string identityDirectory, string underlayNamespace, MacAddress routerMac, TimeSpan timeout)
     {
+        var services = new InstanceServicesRuntime(InjectAsync);
+        _services = services;
+        _servicesRunning = Task.Run(() => services.RunAsync(_servicesStop.Token));
         _agent = new HostAgent(Host.Name, endpoints, identityDirectory, this, Geometry, programmer =>
         {
             if (_underlay is null)
                 AttachUnderlay(programmer.Settings!, underlayNamespace, routerMac);
             Reconcile(programmer);
+            services.Follow(programmer);
         });
         await _agent.StartAsync(timeout).ConfigureAwait(false);
     }
+
+    /// <summary>The instance services' answers, injected on the card thread, each to its slot only.</summary>
+    private Task<int> InjectAsync(IReadOnlyList<(int Slot, byte[] Frame)> answers) => InvokeAsync(engine =>
+    {
+        if (engine is IPuntPath punt)
+        {
+            foreach (var (slot, frame) in answers)
+                punt.Inject(slot, frame);
+        }
+        return answers.Count;
+    });
 
     /// <summary>The card's network port: a TAP in the underlay router, with the router's route and neighbour for the card.</summary>
     private void AttachUnderlay(CardSettings settings, string underlayNamespace, MacAddress routerMac)
@@ -266,8 +286,13 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
             while (!_stopping)
             {
                 _wake.WaitOne(100);
+                // A control request may have queued work for the card (the services' answers): run it like input.
+                var controlled = false;
                 while (_control.TryDequeue(out var request))
+                {
                     request(engine);
+                    controlled = true;
+                }
                 var pushed = 0;
                 engine.SetTime((ulong)(clock.Elapsed.Ticks / 10));
                 while (pushed < MaxFramesPerRun && _inbox.TryDequeue(out var item))
@@ -279,9 +304,14 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
                         engine.PushHost(item.Slot, item.Frame);
                     pushed++;
                 }
-                if (pushed == 0)
+                if (pushed == 0 && !controlled)
                     continue;
                 engine.RunUntilIdle();
+                if (engine is IPuntPath punt && _services is { } services)
+                {
+                    foreach (var frame in punt.DrainPunt())
+                        services.Post(frame);
+                }
                 foreach (var frame in engine.DrainHost())
                 {
                     if (!IsProbeReply(frame) && _slotTaps.TryGetValue(frame.Slot, out var tap) && !tap.Write(frame.Data))
@@ -334,6 +364,10 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     {
         if (_agent is not null)
             await _agent.DisposeAsync().ConfigureAwait(false);
+        await _servicesStop.CancelAsync().ConfigureAwait(false);
+        if (_servicesRunning is not null)
+            await _servicesRunning.ConfigureAwait(false);
+        _servicesStop.Dispose();
         _stopping = true;
         _wake.Set();
         _thread?.Join(TimeSpan.FromSeconds(10));

@@ -54,8 +54,8 @@ public sealed record CardTopology(
     /// A small fixed topology with overlapping address plans. This card: underlay 192.0.2.10.
     /// VPC A (VNI 1001), subnets 10.0.1.0/24 and 10.0.2.0/24: local slot 0 10.0.1.10, slot 1 10.0.1.11,
     /// slot 2 10.0.2.10; remote 10.0.1.20 and 10.0.2.20 on 192.0.2.20, 10.0.1.30 on 192.0.2.30;
-    /// edge 198.51.100.1. VPC B (VNI 2002), subnet 10.0.1.0/24: local slot 5 10.0.1.10, slot 6
-    /// 10.0.1.12 (source/destination check off); remote 10.0.1.20 on 192.0.2.30, 10.0.1.40 on 192.0.2.20.
+    /// edge 198.51.100.1; its ENIs' resolver 10.0.0.2. VPC B (VNI 2002), subnet 10.0.1.0/24: local slot 5 10.0.1.10, slot 6
+    /// 10.0.1.12 (source/destination check off); remote 10.0.1.20 on 192.0.2.30, 10.0.1.40 on 192.0.2.20; no resolver.
     /// </summary>
     public static CardTopology Sample()
     {
@@ -72,11 +72,13 @@ public sealed record CardTopology(
 
         var enis = new List<LocalEni>();
         var mappings = new List<MappingEntry>();
+        // VPC A (10.0.0.0/16) has the Amazon DNS resolver at its base + 2; VPC B none (DNS support off).
+        var resolverA = IPAddress.Parse("10.0.0.2");
         void Local(int slot, uint vni, string ip, IPNetwork subnet, bool check = true)
         {
             var address = IPAddress.Parse(ip);
             var mac = SampleMac(vni, address);
-            enis.Add(new LocalEni(slot, new EniEntry(vni, address, mac, subnet, check)));
+            enis.Add(new LocalEni(slot, new EniEntry(vni, address, mac, subnet, check, Resolver: vni == vpcA ? resolverA : null)));
             mappings.Add(new MappingEntry(vni, address, underlay, mac, slot));
         }
         void Remote(uint vni, string ip, string host)

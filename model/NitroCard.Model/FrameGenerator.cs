@@ -72,6 +72,13 @@ public enum GeneratedKind
 
     /// <summary>Random bytes, sometimes behind a plausible Ethernet header.</summary>
     Garbage,
+
+    /// <summary>
+    /// TX to a link-local service (metadata, DNS at 169.254.169.253 or the ENI's resolver, time): mostly punt-bound,
+    /// sometimes with the other protocol or port, as a fragment, with a wrong source, longer than the punt queue, or
+    /// from a slot with no ENI (docs/card-punt.md).
+    /// </summary>
+    Punt,
 }
 
 /// <summary>A generated input frame: on the host port at <see cref="Slot"/>, or on the network port.</summary>
@@ -128,7 +135,8 @@ public sealed class FrameGenerator
         _gatewayMac = topology.Settings.GatewayMac.Value;
         _locals = [.. topology.Enis.Select(e => new Eni(
             e.Slot, e.Entry.Vni, Ipv4Address.ToUInt32(e.Entry.Ip), e.Entry.Mac.Value,
-            Ipv4Address.ToUInt32(e.Entry.Subnet.BaseAddress), Ipv4Address.Mask(e.Entry.Subnet.PrefixLength)))];
+            Ipv4Address.ToUInt32(e.Entry.Subnet.BaseAddress), Ipv4Address.Mask(e.Entry.Subnet.PrefixLength),
+            e.Entry.Resolver is { } resolver ? Ipv4Address.ToUInt32(resolver) : 0))];
         _remotes = [.. topology.Mappings.Where(m => m.LocalSlot is null)
             .Select(m => new Remote(m.Vni, Ipv4Address.ToUInt32(m.Ip), Ipv4Address.ToUInt32(m.UnderlayIp), m.Mac.Value))];
         _edges = [.. topology.Edges.Select(e => new Remote(e.Vni, 0, Ipv4Address.ToUInt32(e.UnderlayIp), 0))];
@@ -179,6 +187,7 @@ public sealed class FrameGenerator
         GeneratedKind.Truncated => Truncated(kind),
         GeneratedKind.Mutated => Mutated(kind),
         GeneratedKind.Garbage => Garbage(kind),
+        GeneratedKind.Punt => Punt(kind),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kind"),
     };
 
@@ -527,6 +536,43 @@ public sealed class FrameGenerator
         return new GeneratedFrame(kind, fromNetwork, fromNetwork ? 0 : a.Slot, data);
     }
 
+    private GeneratedFrame Punt(GeneratedKind kind)
+    {
+        var a = _random.Pick(_locals);
+        var services = new List<(uint Address, byte Protocol, ushort Port)>
+        {
+            (PuntRule.MetadataAddress, Ipv4Header.ProtocolTcp, PuntRule.HttpPort),
+            (PuntRule.DnsAddress, _random.Chance(0.7) ? Ipv4Header.ProtocolUdp : Ipv4Header.ProtocolTcp, PuntRule.DnsPort),
+            (PuntRule.TimeAddress, Ipv4Header.ProtocolUdp, PuntRule.NtpPort),
+            // The VPC base + 2 whether or not the ENI's VPC has a resolver there: without one it is ordinary traffic.
+            ((a.Subnet & 0xFFFF_0000) | 2, Ipv4Header.ProtocolUdp, PuntRule.DnsPort),
+        };
+        var (destination, protocol, port) = _random.Pick(services.ToArray());
+        var variant = _random.Next(20);
+        if (variant == 0)
+            protocol = protocol == Ipv4Header.ProtocolTcp ? Ipv4Header.ProtocolUdp : Ipv4Header.ProtocolTcp;
+        else if (variant == 1)
+            port ^= (ushort)_random.Between(1, 0xFFFF);
+        var size = variant == 2 ? _random.Between(4000, _ipMtu - 40) : _random.Between(0, 300);
+        var payload = new byte[size];
+        _random.Fill(payload);
+        var l4 = protocol == Ipv4Header.ProtocolTcp
+            ? TcpHeader.Build(a.Ip, destination, (ushort)_random.Between(1024, 65535), port, (uint)_random.NextUInt64(), (uint)_random.NextUInt64(), _random.Pick(TcpControls), payload)
+            : UdpHeader.Build(a.Ip, destination, (ushort)_random.Between(1024, 65535), port, payload);
+        var fragment = variant == 3;
+        var fields = new Ipv4Fields(variant == 4 ? a.Ip ^ 0x1 : a.Ip, destination, protocol)
+        {
+            DontFragment = !fragment && _random.Chance(0.7),
+            MoreFragments = fragment && _random.Chance(0.5),
+            FragmentOffset = fragment ? (ushort)_random.Between(0, 100) : (ushort)0,
+        };
+        var frame = Frames.Ipv4(_gatewayMac, variant == 5 ? a.Mac ^ 0x0100 : a.Mac, fields, l4);
+        if (frame.Length < EthernetHeader.MinimumFrameLength && _random.Chance(0.8))
+            frame = Frames.Pad(frame);
+        var slot = variant == 6 && _freeSlots.Length > 0 ? _random.Pick(_freeSlots) : a.Slot;
+        return new GeneratedFrame(kind, false, slot, frame);
+    }
+
     // ---- building blocks ----------------------------------------------------------------
 
     private GeneratedFrame ValidTx() => Next(_random.Chance(0.6) ? GeneratedKind.CrossHost : _random.Chance(0.5) ? GeneratedKind.SameHost : GeneratedKind.Arp);
@@ -675,7 +721,7 @@ public sealed class FrameGenerator
         return result;
     }
 
-    private readonly record struct Eni(int Slot, uint Vni, uint Ip, ulong Mac, uint Subnet, uint Mask);
+    private readonly record struct Eni(int Slot, uint Vni, uint Ip, ulong Mac, uint Subnet, uint Mask, uint Resolver);
 
     private readonly record struct Remote(uint Vni, uint Ip, uint Underlay, ulong Mac);
 }

@@ -13,10 +13,13 @@ public enum FrameDisposition
 
     /// <summary>Sent on the network port.</summary>
     Network,
+
+    /// <summary>Handed to the punt queue (docs/card-punt.md); the verdict's slot is the ENI it came from.</summary>
+    Punted,
 }
 
 /// <summary>The outcome of one frame through <see cref="ModelCard.ProcessHost"/> or <see cref="ModelCard.ProcessNetwork"/>.</summary>
-/// <param name="Disposition">Dropped, to the host port or to the network port.</param>
+/// <param name="Disposition">Dropped, to the host port, to the network port or to the punt queue.</param>
 /// <param name="Length">Length of the output frame (0 when dropped).</param>
 /// <param name="Slot">Host-port slot of the output, or -1.</param>
 /// <param name="Reason">The drop reason (meaningful only when dropped).</param>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
+using NitroCard.Card.Punt;
 using NitroCard.Card.Tables;
 using NitroCard.Packets;
 
@@ -25,10 +26,13 @@ namespace NitroCard.Model;
 /// <para>With <see cref="CardGeometry.Filtering"/> set (as in <see cref="CardGeometry.Default"/>) the model also
 /// implements docs/card-filtering.md: route tables, network ACLs, security groups and connection tracking,
 /// with time from <see cref="SetTime"/> only. A card without filtering geometry forwards by mapping lookup alone.</para>
+/// <para>Frames an instance sends to the link-local services go to the punt queue (<see cref="IPuntPath"/>,
+/// docs/card-punt.md) before any other check, as on the card; <see cref="Inject"/>ed answers are delivered in
+/// <see cref="RunUntilIdle"/>, round-robin with the two input queues.</para>
 /// <para>The alarm FIFO holds <c>alarmDepth</c> undrained alarms (ALARM_DEPTH, 64 by default); further
 /// alarms count in <see cref="CardCounters.AlarmOverflow"/> as on the card.</para>
 /// </remarks>
-public sealed partial class ModelCard : ICardEngine
+public sealed partial class ModelCard : ICardEngine, IPuntPath
 {
     /// <summary>The card's default alarm FIFO depth (ALARM_DEPTH).</summary>
     public const int DefaultAlarmDepth = 64;
@@ -51,6 +55,11 @@ public sealed partial class ModelCard : ICardEngine
 
     private readonly Queue<(int Slot, byte[] Frame)> _hostInput = new();
     private readonly Queue<byte[]> _networkInput = new();
+    private readonly Queue<(int Slot, byte[] Frame)> _injectInput = new();
+    private readonly List<CardFrame> _puntOutput = [];
+    private readonly PuntBuckets _puntBuckets;
+    private readonly PuntSlotCounters[] _puntCounters;
+    private ulong _injectDrops;
     private readonly List<CardFrame> _hostOutput = [];
     private readonly List<CardFrame> _networkOutput = [];
     private readonly byte[] _scratch;
@@ -73,6 +82,8 @@ public sealed partial class ModelCard : ICardEngine
         _alarms = new Queue<RawAlarm>(Math.Min(alarmDepth, 1024));
         _enis = new EniRecord[Geometry.EniSlots];
         _eniCounters = new EniCounters[Geometry.EniSlots];
+        _puntBuckets = new PuntBuckets(Geometry.EniSlots);
+        _puntCounters = new PuntSlotCounters[Geometry.EniSlots];
         _edges = new EdgeRecord[Geometry.EdgeEntries];
         _maxInnerFrame = Geometry.MaxInnerFrame;
         _scratch = new byte[_maxInnerFrame + Encap];
@@ -132,7 +143,8 @@ public sealed partial class ModelCard : ICardEngine
                 SubnetMask: Ipv4Address.Mask(entry.Subnet.PrefixLength),
                 SourceDestCheck: entry.SourceDestCheck,
                 RouteTable: entry.RouteTable,
-                Nacl: entry.Nacl);
+                Nacl: entry.Nacl,
+                Resolver: entry.Resolver is { } resolver ? Ipv4Address.ToUInt32(resolver) : 0);
         }
         _staged.Add(new StagedChange.Eni(slot, record));
     }
@@ -222,12 +234,14 @@ public sealed partial class ModelCard : ICardEngine
     /// <inheritdoc />
     public ulong? RunUntilIdle()
     {
-        while (_hostInput.Count > 0 || _networkInput.Count > 0)
+        while (_hostInput.Count > 0 || _networkInput.Count > 0 || _injectInput.Count > 0)
         {
             if (_hostInput.TryDequeue(out var host))
                 Emit(ProcessHost(host.Slot, host.Frame, _scratch));
             if (_networkInput.TryDequeue(out var network))
                 Emit(ProcessNetwork(network, _scratch));
+            if (_injectInput.TryDequeue(out var answer))
+                DeliverInjected(answer.Slot, answer.Frame);
         }
         return null;
     }
@@ -259,6 +273,7 @@ public sealed partial class ModelCard : ICardEngine
         Array.Clear(_drops);
         Array.Clear(_eniCounters);
         Array.Clear(_filterCounters);
+        Array.Clear(_puntCounters);
     }
 
     /// <inheritdoc />
@@ -287,6 +302,8 @@ public sealed partial class ModelCard : ICardEngine
     {
         var len = frame.Length;
         var slotValid = (uint)slot < (uint)_enis.Length && _enis[slot].Valid;
+        if (slotValid && PuntRule.IsPuntBound(frame, _enis[slot].Resolver))
+            return Punt(slot, frame);
         if (len > _maxInnerFrame)
             return DropTx(DropReason.MtuExceeded, slot, slotValid, frame);
         if (len < EthernetHeader.Length)
@@ -528,6 +545,63 @@ public sealed partial class ModelCard : ICardEngine
         return Ipv4Check.Ok;
     }
 
+    /// <inheritdoc />
+    public int PuntQueueBytes => Geometry.PuntQueueBytes;
+
+    /// <summary>Injected frames dropped for being longer than the injection queue (PUNT_INJECT_DROPS).</summary>
+    public ulong InjectDrops => _injectDrops;
+
+    /// <inheritdoc />
+    public void SetPuntLimit(PuntLimit limit) => _puntBuckets.SetLimit(limit);
+
+    /// <inheritdoc />
+    public IReadOnlyList<CardFrame> DrainPunt()
+    {
+        var frames = _puntOutput.ToArray();
+        _puntOutput.Clear();
+        return frames;
+    }
+
+    /// <inheritdoc />
+    public void Inject(int slot, ReadOnlySpan<byte> frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(slot, 255);
+        _injectInput.Enqueue((slot, frame.ToArray()));
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<PuntSlotCounters> ReadPuntCounters() => _puntCounters.ToArray();
+
+    // The card takes the token at the first beat, before it knows whether the frame fits the queue.
+    // Punt drops raise no alarm: an instance flooding its own services is not a forwarding event.
+    private FrameVerdict Punt(int slot, ReadOnlySpan<byte> frame)
+    {
+        ref var counters = ref _puntCounters[slot];
+        if (!_puntBuckets.TryTake(slot, _now))
+        {
+            counters = counters with { RateLimited = unchecked(counters.RateLimited + 1) };
+            _drops[(int)DropReason.PuntRateLimit]++;
+            return new FrameVerdict(FrameDisposition.Dropped, 0, -1, DropReason.PuntRateLimit);
+        }
+        if (frame.Length > PuntQueueBytes)
+        {
+            _drops[(int)DropReason.PuntQueueFull]++;
+            return new FrameVerdict(FrameDisposition.Dropped, 0, -1, DropReason.PuntQueueFull);
+        }
+        counters = counters with { Punted = unchecked(counters.Punted + 1) };
+        _puntOutput.Add(new CardFrame(frame.ToArray(), slot, 0));
+        return new FrameVerdict(FrameDisposition.Punted, 0, slot, default);
+    }
+
+    private void DeliverInjected(int slot, byte[] frame)
+    {
+        if (frame.Length > PuntQueueBytes)
+            _injectDrops++;
+        else
+            _hostOutput.Add(new CardFrame(frame, slot, 0));
+    }
+
     private FrameVerdict DropTx(DropReason reason, int slot, bool slotValid, ReadOnlySpan<byte> frame)
     {
         if (Count(reason))
@@ -604,7 +678,7 @@ public sealed partial class ModelCard : ICardEngine
         Unsupported,
     }
 
-    private readonly record struct EniRecord(bool Valid, uint Vni, uint Ip, ulong Mac, uint SubnetBase, uint SubnetMask, bool SourceDestCheck, int RouteTable, int Nacl);
+    private readonly record struct EniRecord(bool Valid, uint Vni, uint Ip, ulong Mac, uint SubnetBase, uint SubnetMask, bool SourceDestCheck, int RouteTable, int Nacl, uint Resolver);
 
     private readonly record struct MappingRecord(uint UnderlayIp, ulong Mac, int LocalSlot);
 

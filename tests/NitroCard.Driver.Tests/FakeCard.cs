@@ -38,6 +38,7 @@ internal sealed class FakeCard : ICsrBus
         _registers[RegisterMap.ParamEni] = (uint)eniSlots;
         _registers[RegisterMap.ParamMap] = (uint)wayDepthLog2 | (2u << 8) | ((uint)bucketSlotsLog2 << 16);
         _registers[RegisterMap.ParamMisc] = 9001u | ((uint)edges << 16) | ((uint)batchDepth << 24);
+        _registers[RegisterMap.ParamPunt] = 64;   // the RTL's punt and injection queues (docs/card-punt.md)
     }
 
     public int WayDepth { get; }

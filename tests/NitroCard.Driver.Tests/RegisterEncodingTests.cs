@@ -56,7 +56,8 @@ public class RegisterEncodingTests
         Assert.Equal(0x4E49_5452u, RegisterMap.IdReset);
         Assert.Equal(RegisterMap.TblData + (4 * (uint)RegisterMap.TblDataCount), RegisterMap.TblIndex);
         Assert.Equal(RegisterMap.TblIndex + 4, RegisterMap.TblCmd);
-        Assert.Equal(12, DropReasonNames.Count);
+        Assert.Equal(14, DropReasonNames.Count);
+        Assert.Equal("punt-rate-limit", DropReason.PuntRateLimit.ToWireName());
         Assert.Equal("spoofed-source", DropReason.SpoofedSource.ToWireName());
     }
 }

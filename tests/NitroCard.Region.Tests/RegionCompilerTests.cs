@@ -44,13 +44,32 @@ public sealed class RegionCompilerTests
         Assert.Equal(
             new[]
             {
-                new EniSlot(0, "eni-red-1", "vpc-red", "subnet-red-a", new EniEntry(1001, Ip("10.0.1.10"), Mac("02:00:00:00:01:01"), IPNetwork.Parse("10.0.1.0/24"), true)),
-                new EniSlot(1, "eni-red-3", "vpc-red", "subnet-red-a", new EniEntry(1001, Ip("10.0.1.12"), Mac("02:00:00:00:01:03"), IPNetwork.Parse("10.0.1.0/24"), true)),
-                new EniSlot(2, "eni-green-1", "vpc-green", "subnet-green-a", new EniEntry(3003, Ip("172.16.0.4"), Mac("02:00:00:00:03:01"), IPNetwork.Parse("172.16.0.0/20"), true, RouteTable: 1, Nacl: 1)),  // the card's second route table; the default ACL after red's acl-1
+                // Resolver: the VPC base + 2 (both VPCs have DNS support by default).
+                new EniSlot(0, "eni-red-1", "vpc-red", "subnet-red-a", new EniEntry(1001, Ip("10.0.1.10"), Mac("02:00:00:00:01:01"), IPNetwork.Parse("10.0.1.0/24"), true, Resolver: Ip("10.0.0.2"))),
+                new EniSlot(1, "eni-red-3", "vpc-red", "subnet-red-a", new EniEntry(1001, Ip("10.0.1.12"), Mac("02:00:00:00:01:03"), IPNetwork.Parse("10.0.1.0/24"), true, Resolver: Ip("10.0.0.2"))),
+                new EniSlot(2, "eni-green-1", "vpc-green", "subnet-green-a", new EniEntry(3003, Ip("172.16.0.4"), Mac("02:00:00:00:03:01"), IPNetwork.Parse("172.16.0.0/20"), true, RouteTable: 1, Nacl: 1, Resolver: Ip("172.16.0.2"))),  // the card's second route table; the default ACL after red's acl-1
             },
-            plan.Enis.ToArray());
+            plan.Enis.Select(e => e with { Services = null }).ToArray());
+        // What the instance services get (EniServiceInfo) is checked in Each_eni_carries_what_its_instance_services_need.
         Assert.Equal(2, plan.SlotOf("eni-green-1"));
         Assert.Null(plan.SlotOf("eni-red-2"));
+    }
+
+    [Fact]
+    public void Each_eni_carries_what_its_instance_services_need()
+    {
+        var plan = RegionCompiler.ForHost(ThreeVpcs, "host-a");
+        var red = plan.Enis[0].Services!;
+        Assert.Equal(RegionDefaults.InstanceIdOf("eni-red-1"), red.InstanceId);
+        Assert.Equal(0, red.DeviceIndex);
+        Assert.Equal(new InstanceMetadataOptions(), red.MetadataOptions);
+        Assert.Equal(IPNetwork.Parse("10.0.0.0/16"), red.VpcCidr);
+        Assert.True(red.EnableDnsSupport);
+        Assert.False(red.EnableDnsHostnames);
+        Assert.Equal(RegionDefaults.RegionName, red.RegionName);
+        Assert.Equal(RegionDefaults.AvailabilityZoneOf(RegionDefaults.RegionName), red.AvailabilityZone);
+        Assert.Equal(RegionDefaults.AccountId, red.AccountId);
+        Assert.Equal(IPNetwork.Parse("172.16.0.0/16"), plan.Enis[2].Services!.VpcCidr);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text;
 using NitroCard.Card;
+using NitroCard.Card.Punt;
 using NitroCard.Driver.Simulation;
 using NitroCard.Model;
 using NitroCard.Packets;
@@ -9,7 +10,8 @@ namespace NitroCard.Rtl.Tests;
 
 /// <summary>
 /// The RTL and the software model must agree on every frame, counter and alarm for the same
-/// seeded random traffic: valid, invalid, spoofed, cross-VPC, truncated at random bytes.
+/// seeded random traffic: valid, invalid, spoofed, cross-VPC, truncated at random bytes, and frames to the
+/// link-local services, which both must punt alike (the same frames, slots, token bucket drops and punt counters).
 /// A mismatch writes a reproducer pcap (the inputs of the failing batch) under out/differential/.
 /// The suite runs 100,000 frames of one seed; <c>dotnet pwsh ./build.ps1 soak</c> runs the same test on more frames and
 /// other seeds through <see cref="FramesVariable"/> and <see cref="SeedVariable"/>.
@@ -24,6 +26,10 @@ public class DifferentialTests(ITestOutputHelper output)
 
     private const int BatchSize = 500;
 
+    // A small bucket and a clock that moves a little every batch, so the mix has punts and rate-limit drops alike.
+    private static readonly PuntLimit TestPuntLimit = new(Burst: 6, RefillLog2: 6);
+    private const ulong MicrosecondsPerBatch = 200;
+
     [Fact]
     public void Rtl_and_model_agree_on_seeded_random_frames()
     {
@@ -35,11 +41,17 @@ public class DifferentialTests(ITestOutputHelper output)
         using var model = new ModelCard(CardGeometry.Default);
         topology.LoadInto(rtl);
         topology.LoadInto(model);
+        rtl.SetPuntLimit(TestPuntLimit);
+        model.SetPuntLimit(TestPuntLimit);
         var generator = new FrameGenerator(topology, seed);
         var kinds = new Dictionary<GeneratedKind, int>();
+        var punted = 0;
 
         for (var sent = 0L; sent < totalFrames; sent += BatchSize)
         {
+            var now = (ulong)(sent / BatchSize) * MicrosecondsPerBatch;
+            rtl.SetTime(now);
+            model.SetTime(now);
             var batch = generator.Take(BatchSize).ToList();
             foreach (var frame in batch)
                 kinds[frame.Kind] = kinds.GetValueOrDefault(frame.Kind) + 1;
@@ -54,8 +66,11 @@ public class DifferentialTests(ITestOutputHelper output)
                 }
                 rtl.RunUntilIdle();
                 model.RunUntilIdle();
+                var rtlPunts = rtl.DrainPunt();
+                punted += rtlPunts.Count;
                 var mismatch = Compare("host", rtl.DrainHost(), model.DrainHost())
                     ?? Compare("network", rtl.DrainNetwork(), model.DrainNetwork())
+                    ?? Compare("punt", rtlPunts, model.DrainPunt())
                     ?? CompareAlarms(rtl.DrainAlarms(), model.DrainAlarms());
                 if (mismatch is not null)
                     Assert.Fail($"RTL and model disagree in frames {sent}..{sent + BatchSize} ({(fromNetwork ? "network" : "host")} port): {mismatch}\nreproducer: {WriteReproducer(seed, sent, part)}");
@@ -66,6 +81,11 @@ public class DifferentialTests(ITestOutputHelper output)
         Assert.Equal(modelCounters.Drops, rtlCounters.Drops);
         Assert.Equal(modelCounters.Enis, rtlCounters.Enis);
         Assert.Equal(modelCounters.AlarmOverflow, rtlCounters.AlarmOverflow);
+        Assert.Equal(model.ReadPuntCounters(), rtl.ReadPuntCounters());
+        Assert.True(punted > totalFrames / 100, $"only {punted} frames punted");
+        Assert.Equal((ulong)punted, rtl.ReadPuntCounters().Aggregate(0UL, (sum, c) => sum + c.Punted));
+        Assert.True(rtlCounters[DropReason.PuntRateLimit] > 0, "no punt-rate-limit drops in the mix");
+        Assert.True(rtlCounters[DropReason.PuntQueueFull] > 0, "no punt-queue-full drops in the mix");
         // The mix must really exercise the card: every kind of frame, and every reason the card can give without route tables and security groups.
         Assert.All(Enum.GetValues<GeneratedKind>(), k => Assert.True(kinds.GetValueOrDefault(k) > totalFrames / 1000, $"{k}: only {kinds.GetValueOrDefault(k)} frames"));
         DropReason[] expected = [DropReason.Malformed, DropReason.Unsupported, DropReason.SourceCheck, DropReason.UnknownDestination, DropReason.NotOnHost, DropReason.SpoofedSource, DropReason.MtuExceeded, DropReason.TtlExpired];

@@ -10,5 +10,6 @@ namespace NitroCard.Card.Tables;
 /// <param name="SourceDestCheck">Enforce that frames from the ENI carry its own IPv4 source.</param>
 /// <param name="RouteTable">The subnet's route table in the card's numbering (the index given to <c>SetRouteTables</c>).</param>
 /// <param name="Nacl">The subnet's network ACL in the card's numbering (0..NUM_NACL-1).</param>
+/// <param name="Resolver">The VPC's Amazon DNS resolver address (the VPC base + 2) the card punts DNS to besides 169.254.169.253 (docs/card-punt.md); null when the VPC has none.</param>
 /// <remarks>The security group fields of the ENI table (SG_IN/OUT_BASE/COUNT, UNTRACKED) are the driver's: they follow the slot's security rules.</remarks>
-public sealed record EniEntry(uint Vni, IPAddress Ip, MacAddress Mac, IPNetwork Subnet, bool SourceDestCheck = true, int RouteTable = 0, int Nacl = 0);
+public sealed record EniEntry(uint Vni, IPAddress Ip, MacAddress Mac, IPNetwork Subnet, bool SourceDestCheck = true, int RouteTable = 0, int Nacl = 0, IPAddress? Resolver = null);

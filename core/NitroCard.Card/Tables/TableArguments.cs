@@ -36,6 +36,8 @@ public static class TableArguments
             return;
         Vni(entry.Vni);
         Ipv4(entry.Ip, nameof(entry.Ip));
+        if (entry.Resolver is not null)
+            Ipv4(entry.Resolver, nameof(entry.Resolver));
         if (entry.Subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork || !entry.Subnet.Contains(entry.Ip))
             throw new ArgumentException($"ENI slot {slot}: {entry.Ip} is not inside its subnet {entry.Subnet}", nameof(entry));
         if ((uint)entry.RouteTable >= RouteTableCompiler.MaxTables)

@@ -100,6 +100,33 @@ public static class RegisterMap
     public const uint CounterClear = 0x0050;
     /// <summary>Tracking table entries not in use (ENA conntrack_allowance_available; expired entries count as used until the sweeper frees them). (ro)</summary>
     public const uint CtFree = 0x0054;
+    /// <summary>Per-ENI token bucket of the punt path (docs/card-punt.md): each ENI slot earns one token every 2^REFILL_LOG2 microseconds of the card time base, holds at most BURST; a punt-bound frame without a token is dropped (punt-rate-limit). A write refills every bucket. (rw)</summary>
+    public const uint PuntLimit = 0x0058;
+    public const uint PuntLimitReset = 0x000A0400;
+    /// <summary>PuntLimit.BURST: Tokens a bucket holds at most (0: every punt-bound frame is dropped).</summary>
+    public const int PuntLimitBurstShift = 0;
+    public const uint PuntLimitBurstMask = 0x0000FFFF;
+    /// <summary>PuntLimit.REFILL_LOG2: One token every 2^REFILL_LOG2 microseconds (10: 1024 us, about 977 frames a second).</summary>
+    public const int PuntLimitRefillLog2Shift = 16;
+    public const uint PuntLimitRefillLog2Mask = 0x001F0000;
+    /// <summary>The resolver address (the VPC base + 2, 0 for none) PUNT_ENI_SET writes into a slot's punt entry. (rw)</summary>
+    public const uint PuntEniAddr = 0x005C;
+    public const uint PuntEniAddrReset = 0x00000000;
+    /// <summary>Writes slot SLOT's punt entry: VALID (frames from the slot may be punted) and the resolver address PUNT_ENI_ADDR. Takes effect at once (one entry, one write). (wo)</summary>
+    public const uint PuntEniSet = 0x0060;
+    /// <summary>PuntEniSet.SLOT: ENI slot.</summary>
+    public const int PuntEniSetSlotShift = 0;
+    public const uint PuntEniSetSlotMask = 0x000000FF;
+    /// <summary>PuntEniSet.VALID: The slot holds an ENI.</summary>
+    public const int PuntEniSetValidShift = 8;
+    public const uint PuntEniSetValidMask = 0x00000100;
+    /// <summary>Injected frames dropped because they are longer than the injection queue (PARAM_PUNT.QUEUE_BEATS beats). (ro)</summary>
+    public const uint PuntInjectDrops = 0x0064;
+    /// <summary>Punt path build parameters. (ro)</summary>
+    public const uint ParamPunt = 0x0068;
+    /// <summary>ParamPunt.QUEUE_BEATS: Beats (64 bytes) the punt queue and the injection queue each hold: the longest frame either carries.</summary>
+    public const int ParamPuntQueueBeatsShift = 0;
+    public const uint ParamPuntQueueBeatsMask = 0x0000FFFF;
     /// <summary>Staging words of the entry to write (layouts under Tables). TBL_DATA0..7, TBL_INDEX and TBL_CMD are consecutive so one 10-word burst stages an entry. (rw)</summary>
     public const uint TblData = 0x0100;
     public const int TblDataCount = 8;
@@ -148,6 +175,10 @@ public static class RegisterMap
     public const uint DropCount = 0x0200;
     public const int DropCountCount = 32;
     public const int DropCountStride = 8;
+    /// <summary>32-bit punt counters (wrapping): slot * 2 + PuntCounter (0 punted: frames handed to the punt queue; 1 rate-limited: punt-rate-limit drops). COUNTER_CLEAR zeroes them. (ro)</summary>
+    public const uint PuntEniCount = 0x0800;
+    public const int PuntEniCountCount = 512;
+    public const int PuntEniCountStride = 4;
     /// <summary>64-bit ENI counters: slot * 4 + EniCounter; low word at the offset (reading it latches the high word), high word at offset + 4. (ro)</summary>
     public const uint EniCount = 0x1000;
     public const int EniCountCount = 1024;

@@ -1,5 +1,6 @@
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
+using NitroCard.Card.Punt;
 using NitroCard.Card.Tables;
 
 namespace NitroCard.Driver.Simulation;
@@ -9,7 +10,7 @@ namespace NitroCard.Driver.Simulation;
 /// AXI4-Stream ports, tables through <see cref="CardDriver"/> on the CSR bus.
 /// Not thread-safe; use it from the thread that created it (Verilator's rule).
 /// </summary>
-public sealed class RtlCardEngine : ICardEngine
+public sealed class RtlCardEngine : ICardEngine, IPuntPath
 {
     /// <summary>Bound on the cycles one <see cref="RunUntilIdle"/> may take before the card is declared hung.</summary>
     public const ulong MaxCyclesPerRun = 50_000_000;
@@ -91,6 +92,27 @@ public sealed class RtlCardEngine : ICardEngine
     public CardCounters ReadCounters() => Driver.ReadCounters();
 
     public IReadOnlyList<CardAlarm> DrainAlarms() => Driver.DrainAlarms();
+
+    public int PuntQueueBytes => Geometry.PuntQueueBytes;
+
+    public void SetPuntLimit(PuntLimit limit) => Driver.SetPuntLimit(limit);
+
+    public IReadOnlyList<CardFrame> DrainPunt()
+    {
+        var frames = new List<CardFrame>();
+        _card.DrainPunt(frames);
+        return frames;
+    }
+
+    /// <summary>Checks the slot against TUSER's 8 bits here, as the model does.</summary>
+    public void Inject(int slot, ReadOnlySpan<byte> frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(slot, byte.MaxValue);
+        _card.PushInject(slot, frame);
+    }
+
+    public IReadOnlyList<PuntSlotCounters> ReadPuntCounters() => Driver.ReadPuntCounters();
 
     public void Dispose() => _card.Dispose();
 }

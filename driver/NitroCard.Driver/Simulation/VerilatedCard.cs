@@ -163,7 +163,39 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
 
     /// <summary>Takes the oldest frame the card sent to an instance, if any.</summary>
     /// <param name="frame">The frame when this returns true; null (despite the type) when false.</param>
-    public unsafe bool TryPullHost(out CardFrame frame)
+    public bool TryPullHost(out CardFrame frame) => TryPullWithSlot(punt: false, out frame);
+
+    /// <summary>
+    /// Takes the oldest frame the card handed to its punt queue (docs/card-punt.md), if any; its
+    /// <see cref="CardFrame.Slot"/> is the ENI slot it came from.
+    /// </summary>
+    /// <param name="frame">The frame when this returns true; null (despite the type) when false.</param>
+    public bool TryPullPunt(out CardFrame frame) => TryPullWithSlot(punt: true, out frame);
+
+    /// <summary>Takes every punted frame, oldest first, into <paramref name="frames"/>; returns how many.</summary>
+    public int DrainPunt(ICollection<CardFrame> frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var count = 0;
+        while (TryPullPunt(out var frame))
+        {
+            frames.Add(frame);
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Queues a copy of <paramref name="frame"/> for the injection port: delivered to ENI slot <paramref name="slot"/> (0..255) only.</summary>
+    public unsafe void PushInject(int slot, ReadOnlySpan<byte> frame)
+    {
+        fixed (byte* p = frame)
+        {
+            Check(Interop.NcPushInject(Handle, unchecked((uint)slot), p, (uint)frame.Length), "nc_push_inject");
+        }
+    }
+
+    // The host output and the punt queue both carry a slot: one loop for both.
+    private unsafe bool TryPullWithSlot(bool punt, out CardFrame frame)
     {
         while (true)
         {
@@ -172,7 +204,9 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
             ulong cycle;
             fixed (byte* p = _frameBuffer)
             {
-                status = Interop.NcPullHost(Handle, p, (uint)_frameBuffer.Length, out length, out slot, out cycle);
+                status = punt
+                    ? Interop.NcPullPunt(Handle, p, (uint)_frameBuffer.Length, out length, out slot, out cycle)
+                    : Interop.NcPullHost(Handle, p, (uint)_frameBuffer.Length, out length, out slot, out cycle);
             }
 
             if (status == Interop.Status.Buffer)
@@ -181,7 +215,7 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
                 continue;
             }
 
-            frame = Check(status, "nc_pull_host") == 1 ? new CardFrame(_frameBuffer[..(int)length], (int)slot, cycle) : null!;
+            frame = Check(status, punt ? "nc_pull_punt" : "nc_pull_host") == 1 ? new CardFrame(_frameBuffer[..(int)length], (int)slot, cycle) : null!;
             return frame is not null;
         }
     }

@@ -3,23 +3,23 @@ using NitroCard.Packets;
 
 namespace NitroCard.InstanceServices.Punt;
 
-/// <summary>The link-local service addresses and ports the card punts to the firmware.</summary>
+/// <summary>The link-local service addresses and ports the card punts to the firmware (one definition: <see cref="PuntRule"/>).</summary>
 public static class ServiceAddresses
 {
     /// <summary>Instance metadata, TCP 80.</summary>
-    public static readonly IPAddress Metadata = IPAddress.Parse("169.254.169.254");
+    public static readonly IPAddress Metadata = Ipv4Address.FromUInt32(PuntRule.MetadataAddress);
 
     /// <summary>The Amazon DNS resolver's link-local address, UDP and TCP 53 (the VPC base + 2 is the other).</summary>
-    public static readonly IPAddress Dns = IPAddress.Parse("169.254.169.253");
+    public static readonly IPAddress Dns = Ipv4Address.FromUInt32(PuntRule.DnsAddress);
 
     /// <summary>The Amazon Time Sync Service, UDP 123.</summary>
-    public static readonly IPAddress Time = IPAddress.Parse("169.254.169.123");
+    public static readonly IPAddress Time = Ipv4Address.FromUInt32(PuntRule.TimeAddress);
 
-    public const ushort HttpPort = 80;
-    public const ushort DnsPort = 53;
-    public const ushort NtpPort = 123;
+    public const ushort HttpPort = PuntRule.HttpPort;
+    public const ushort DnsPort = PuntRule.DnsPort;
+    public const ushort NtpPort = PuntRule.NtpPort;
 
-    internal static readonly uint MetadataValue = Ipv4Address.ToUInt32(Metadata);
-    internal static readonly uint DnsValue = Ipv4Address.ToUInt32(Dns);
-    internal static readonly uint TimeValue = Ipv4Address.ToUInt32(Time);
+    internal const uint MetadataValue = PuntRule.MetadataAddress;
+    internal const uint DnsValue = PuntRule.DnsAddress;
+    internal const uint TimeValue = PuntRule.TimeAddress;
 }

@@ -1,6 +1,7 @@
 hw/rtl/nitro_regs_pkg.sv
 hw/rtl/nitro_crc.sv
 hw/rtl/nitro_fifo.sv
+hw/rtl/nitro_frame_fifo.sv
 hw/rtl/nitro_ingress.sv
 hw/rtl/nitro_map_way.sv
 hw/rtl/nitro_map_match.sv
@@ -18,6 +19,8 @@ hw/rtl/nitro_conntrack.sv
 hw/rtl/nitro_tx_editor.sv
 hw/rtl/nitro_rx_editor.sv
 hw/rtl/nitro_arbiter.sv
+hw/rtl/nitro_punt.sv
+hw/rtl/nitro_inject.sv
 hw/rtl/nitro_alarm_fifo.sv
 hw/rtl/nitro_counters.sv
 hw/rtl/nitro_csr.sv

@@ -23,6 +23,12 @@ module tb_nitro_card;
   logic         csr_valid, csr_write, csr_rvalid, idle;
   logic [15:0]  csr_addr;
   logic [31:0]  csr_wdata, csr_rdata;
+  // The punt path is covered by its own benches (nitro_punt, nitro_inject) and the card tests: here the punt
+  // queue is always drained and nothing is injected.
+  logic [511:0] mp_tdata;
+  logic [63:0]  mp_tkeep;
+  logic         mp_tvalid, mp_tlast, si_tready;
+  logic [7:0]   mp_tuser;
 
   nitro_card #(.MAP_WAY_DEPTH_LOG2(L), .NUM_ENI(8), .CT_BUCKETS_LOG2(8)) dut (
     .clk(clk), .rst(rst),
@@ -34,6 +40,10 @@ module tb_nitro_card;
     .s_axis_net_tready(sn_tready), .s_axis_net_tlast(sn_tlast),
     .m_axis_net_tdata(mn_tdata), .m_axis_net_tkeep(mn_tkeep), .m_axis_net_tvalid(mn_tvalid),
     .m_axis_net_tready(mn_tready), .m_axis_net_tlast(mn_tlast),
+    .m_axis_punt_tdata(mp_tdata), .m_axis_punt_tkeep(mp_tkeep), .m_axis_punt_tvalid(mp_tvalid),
+    .m_axis_punt_tready(1'b1), .m_axis_punt_tlast(mp_tlast), .m_axis_punt_tuser(mp_tuser),
+    .s_axis_inject_tdata('0), .s_axis_inject_tkeep('0), .s_axis_inject_tvalid(1'b0),
+    .s_axis_inject_tready(si_tready), .s_axis_inject_tlast(1'b0), .s_axis_inject_tuser(8'd0),
     .csr_valid(csr_valid), .csr_write(csr_write), .csr_addr(csr_addr), .csr_wdata(csr_wdata),
     .csr_rdata(csr_rdata), .csr_rvalid(csr_rvalid), .idle(idle)
   );

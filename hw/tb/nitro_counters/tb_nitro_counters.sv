@@ -15,8 +15,8 @@ module tb_nitro_counters;
   logic        csr_valid, csr_write;
   logic [15:0] csr_addr;
   logic [31:0] csr_wdata, csr_rd;
-  logic        a_drop, b_drop, tx_v, ra_v, rb_v;
-  logic [3:0]  a_reason, b_reason;
+  logic        a_drop, b_drop, c_drop, tx_v, ra_v, rb_v;
+  logic [3:0]  a_reason, b_reason, c_reason;
   logic [7:0]  tx_slot, ra_slot, rb_slot;
   logic [15:0] tx_len, ra_len, rb_len;
   logic [1:0]  sg_v, sg_ingress, sg_allowed, sg_exceeded;
@@ -25,7 +25,7 @@ module tb_nitro_counters;
   nitro_counters #(.NUM_ENI(N)) dut (
     .clk(clk), .rst(rst), .csr_valid(csr_valid), .csr_write(csr_write), .csr_addr(csr_addr),
     .csr_wdata(csr_wdata), .csr_rd(csr_rd), .a_drop(a_drop), .a_reason(a_reason), .b_drop(b_drop),
-    .b_reason(b_reason), .tx_v(tx_v), .tx_slot(tx_slot), .tx_len(tx_len), .ra_v(ra_v), .ra_slot(ra_slot),
+    .b_reason(b_reason), .c_drop(c_drop), .c_reason(c_reason), .tx_v(tx_v), .tx_slot(tx_slot), .tx_len(tx_len), .ra_v(ra_v), .ra_slot(ra_slot),
     .ra_len(ra_len), .rb_v(rb_v), .rb_slot(rb_slot), .rb_len(rb_len), .sg_v(sg_v), .sg_slot(sg_slot),
     .sg_ingress(sg_ingress), .sg_allowed(sg_allowed), .sg_exceeded(sg_exceeded));
 
@@ -69,6 +69,7 @@ module tb_nitro_counters;
     if (!rst) begin
       a_drop = ($urandom % 3 == 0); a_reason = 4'($urandom);
       b_drop = ($urandom % 3 == 0); b_reason = 4'($urandom);
+      c_drop = ($urandom % 3 == 0); c_reason = 4'($urandom);
       tx_v = ($urandom % 2 == 0); tx_slot = 8'($urandom % (N + 2)); tx_len = 16'($urandom);
       ra_v = ($urandom % 2 == 0); ra_slot = 8'($urandom % (N + 2)); ra_len = 16'($urandom);
       rb_v = ($urandom % 2 == 0); rb_slot = ($urandom % 4 == 0) ? ra_slot : 8'($urandom % (N + 2)); rb_len = 16'($urandom);
@@ -112,6 +113,7 @@ module tb_nitro_counters;
       end else begin
         if (a_drop) drop[a_reason] += 1;
         if (b_drop) drop[b_reason] += 1;
+        if (c_drop) drop[c_reason] += 1;
         if (tx_v) begin eni[tx_slot][0] += 1; eni[tx_slot][1] += tx_len; end
         if (ra_v) begin eni[ra_slot][2] += 1; eni[ra_slot][3] += ra_len; end
         if (rb_v) begin eni[rb_slot][2] += 1; eni[rb_slot][3] += rb_len; end
@@ -129,8 +131,8 @@ module tb_nitro_counters;
 
   initial begin
     csr_valid = 0; csr_write = 0; csr_addr = 0; csr_wdata = 0;
-    a_drop = 0; b_drop = 0; tx_v = 0; ra_v = 0; rb_v = 0; sg_v = 0;
-    a_reason = 0; b_reason = 0; tx_slot = 0; ra_slot = 0; rb_slot = 0; sg_slot = 0;
+    a_drop = 0; b_drop = 0; c_drop = 0; tx_v = 0; ra_v = 0; rb_v = 0; sg_v = 0;
+    a_reason = 0; b_reason = 0; c_reason = 0; tx_slot = 0; ra_slot = 0; rb_slot = 0; sg_slot = 0;
     tx_len = 0; ra_len = 0; rb_len = 0; sg_ingress = 0; sg_allowed = 0; sg_exceeded = 0;
     hi_pending = 0; expect_hi = 0; csr_addr_lo = 0;
     model_clear();

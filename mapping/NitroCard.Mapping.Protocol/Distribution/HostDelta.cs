@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
+using NitroCard.Region;
 
 namespace NitroCard.Mapping.Distribution;
 
@@ -48,11 +49,11 @@ public sealed record HostDelta(
         => new(host, version, baseVersion, false, null, [], [], [], [], [], []);
 }
 
-/// <summary>A local ENI of a host.</summary>
-public sealed record HostEni(string Id, string VpcId, string SubnetId, EniEntry Entry);
+/// <summary>A local ENI of a host, with what its instance services need (<see cref="EniServiceInfo"/>; null from an older service).</summary>
+public sealed record HostEni(string Id, string VpcId, string SubnetId, EniEntry Entry, EniServiceInfo? Services = null);
 
-/// <summary>A mapping as the service sends it: the owner named by ENI id when the ENI is on the receiving host.</summary>
-public sealed record HostMapping(MappingKey Key, uint UnderlayIp, MacAddress Mac, string? LocalEniId);
+/// <summary>A mapping as the service sends it: the owner named by ENI id when the ENI is on the receiving host, and its public IPv4 address (the instance services' DNS view), if any.</summary>
+public sealed record HostMapping(MappingKey Key, uint UnderlayIp, MacAddress Mac, string? LocalEniId, System.Net.IPAddress? PublicIp = null);
 
 /// <summary>A network ACL at the card's ACL number <paramref name="Index"/>.</summary>
 public sealed record HostAcl(int Index, NetworkAcl Acl);

@@ -4,6 +4,7 @@ using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Packets;
+using NitroCard.Region;
 using P = NitroCard.Mapping.Grpc.Protocol;
 
 namespace NitroCard.Mapping.Grpc;
@@ -30,11 +31,13 @@ public static class DeltaCodec
                 Id = e.Id, VpcId = e.VpcId, SubnetId = e.SubnetId, Vni = e.Entry.Vni, Ip = Ipv4Address.ToUInt32(e.Entry.Ip), Mac = e.Entry.Mac.Value,
                 SubnetBase = Ipv4Address.ToUInt32(e.Entry.Subnet.BaseAddress), SubnetPrefix = (uint)e.Entry.Subnet.PrefixLength, SourceDestCheck = e.Entry.SourceDestCheck,
                 RouteTable = (uint)e.Entry.RouteTable, Nacl = (uint)e.Entry.Nacl,
+                Resolver = e.Entry.Resolver is { } resolver ? Ipv4Address.ToUInt32(resolver) : 0,
+                Services = e.Services is { } services ? ToMessage(services) : null,
             });
         }
         m.RemoveEnis.AddRange(delta.RemoveEnis);
         foreach (var x in delta.SetMappings)
-            m.SetMappings.Add(new P.Mapping { Vni = x.Key.Vni, Ip = x.Key.Ip, UnderlayIp = x.UnderlayIp, Mac = x.Mac.Value, LocalEni = x.LocalEniId ?? "" });
+            m.SetMappings.Add(new P.Mapping { Vni = x.Key.Vni, Ip = x.Key.Ip, UnderlayIp = x.UnderlayIp, Mac = x.Mac.Value, LocalEni = x.LocalEniId ?? "", PublicIp = x.PublicIp is { } publicIp ? Ipv4Address.ToUInt32(publicIp) : 0 });
         foreach (var k in delta.RemoveMappings)
             m.RemoveMappings.Add(new P.MappingKey { Vni = k.Vni, Ip = k.Ip });
         foreach (var e in delta.SetEdges)
@@ -82,9 +85,11 @@ public static class DeltaCodec
         return new HostDelta(m.Host, (long)m.Version, (long)m.BaseVersion, m.Full, settings,
             [.. m.SetEnis.Select(e => new HostEni(e.Id, e.VpcId, e.SubnetId,
                 new EniEntry(e.Vni, Ipv4Address.FromUInt32(e.Ip), new MacAddress(e.Mac), Prefix(e.SubnetBase, e.SubnetPrefix, "an ENI's subnet"), e.SourceDestCheck,
-                    (int)e.RouteTable, (int)e.Nacl)))],
+                    (int)e.RouteTable, (int)e.Nacl, e.Resolver == 0 ? null : Ipv4Address.FromUInt32(e.Resolver)),
+                e.Services is { } services ? FromMessage(services) : null))],
             [.. m.RemoveEnis],
-            [.. m.SetMappings.Select(x => new HostMapping(new MappingKey(x.Vni, x.Ip), x.UnderlayIp, new MacAddress(x.Mac), x.LocalEni.Length == 0 ? null : x.LocalEni))],
+            [.. m.SetMappings.Select(x => new HostMapping(new MappingKey(x.Vni, x.Ip), x.UnderlayIp, new MacAddress(x.Mac), x.LocalEni.Length == 0 ? null : x.LocalEni,
+                x.PublicIp == 0 ? null : Ipv4Address.FromUInt32(x.PublicIp)))],
             [.. m.RemoveMappings.Select(k => new MappingKey(k.Vni, k.Ip))],
             [.. m.SetEdges.Select(e => new EdgeEntry(e.Vni, Ipv4Address.FromUInt32(e.UnderlayIp)))],
             [.. m.RemoveEdges.Select(e => new EdgeEntry(e.Vni, Ipv4Address.FromUInt32(e.UnderlayIp)))])
@@ -97,6 +102,22 @@ public static class DeltaCodec
                 new ConntrackTimeouts(f.TcpEstablishedTimeout, f.UdpStreamTimeout, f.UdpTimeout)))],
         };
     }
+
+    private static P.EniServices ToMessage(EniServiceInfo s) => new()
+    {
+        InstanceId = s.InstanceId, DeviceIndex = (uint)s.DeviceIndex, HttpTokens = s.MetadataOptions.HttpTokens,
+        HttpPutResponseHopLimit = (uint)s.MetadataOptions.HttpPutResponseHopLimit, HttpEndpoint = s.MetadataOptions.HttpEndpoint,
+        PublicIp = s.PublicIp is { } ip ? Ipv4Address.ToUInt32(ip) : 0, AvailabilityZone = s.AvailabilityZone, VpcCidr = ToMessage(s.VpcCidr),
+        EnableDnsSupport = s.EnableDnsSupport, EnableDnsHostnames = s.EnableDnsHostnames, Region = s.RegionName, AccountId = s.AccountId,
+        SecurityGroups = s.SecurityGroups,
+        DnsUpstream = s.DnsUpstream is { } upstream ? Ipv4Address.ToUInt32(upstream.Address) : 0, DnsUpstreamPort = (uint)(s.DnsUpstream?.Port ?? 0),
+    };
+
+    private static EniServiceInfo FromMessage(P.EniServices m) => new(
+        m.InstanceId, (int)m.DeviceIndex, new InstanceMetadataOptions(m.HttpTokens, (int)m.HttpPutResponseHopLimit, m.HttpEndpoint),
+        m.PublicIp == 0 ? null : Ipv4Address.FromUInt32(m.PublicIp), m.AvailabilityZone, FromMessage(m.VpcCidr),
+        m.EnableDnsSupport, m.EnableDnsHostnames, m.Region, m.AccountId, m.SecurityGroups,
+        m.DnsUpstream == 0 ? null : new IPEndPoint(Ipv4Address.FromUInt32(m.DnsUpstream), (int)Math.Min(m.DnsUpstreamPort, 65535)));
 
     private static P.Prefix ToMessage(IPNetwork prefix) => new() { Base = Ipv4Address.ToUInt32(prefix.BaseAddress), Length = (uint)prefix.PrefixLength };
 

@@ -127,7 +127,7 @@ public static class DeltaBuilder
         var result = new Dictionary<string, (HostEni, HostEniFilter)>(plan.Enis.Length, StringComparer.Ordinal);
         foreach (var slot in plan.Enis)
         {
-            result[slot.EniId] = (new HostEni(slot.EniId, slot.VpcId, slot.SubnetId, slot.Entry),
+            result[slot.EniId] = (new HostEni(slot.EniId, slot.VpcId, slot.SubnetId, slot.Entry, slot.Services),
                 new HostEniFilter(slot.EniId, plan.Filters.Security[slot.Slot], plan.Filters.Timeouts[slot.Slot]));
         }
         return result;
@@ -140,7 +140,7 @@ public static class DeltaBuilder
         foreach (var m in plan.Mappings)
         {
             result[m.Key] = new HostMapping(m.Key, Ipv4Address.ToUInt32(m.UnderlayIp), m.Mac,
-                m.LocalSlot is { } slot ? plan.Enis[slot].EniId : null);
+                m.LocalSlot is { } slot ? plan.Enis[slot].EniId : null, plan.PublicIps.GetValueOrDefault(m.Key));
         }
         return result;
     }

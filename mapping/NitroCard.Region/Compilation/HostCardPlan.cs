@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
@@ -27,6 +28,9 @@ public sealed record HostCardPlan(
     CardGeometry Geometry,
     HostFilterPlan Filters)
 {
+    /// <summary>The public IPv4 address of each mapped ENI that has one (the instance services' DNS view: public names).</summary>
+    public ImmutableDictionary<MappingKey, IPAddress> PublicIps { get; init; } = ImmutableDictionary<MappingKey, IPAddress>.Empty;
+
     /// <summary>The slot of a local ENI, or null when the ENI is not on this host.</summary>
     public int? SlotOf(string eniId)
     {
@@ -51,7 +55,8 @@ public sealed record HostVpc(string VpcId, uint Vni);
 /// <param name="VpcId">Its VPC.</param>
 /// <param name="SubnetId">Its subnet.</param>
 /// <param name="Entry">What the ENI table holds.</param>
-public sealed record EniSlot(int Slot, string EniId, string VpcId, string SubnetId, EniEntry Entry);
+/// <param name="Services">What the firmware's instance services need of the ENI (identity, zone, VPC DNS attributes).</param>
+public sealed record EniSlot(int Slot, string EniId, string VpcId, string SubnetId, EniEntry Entry, EniServiceInfo? Services = null);
 
 /// <summary>
 /// The filtering tables of one card: <see cref="EniEntry.RouteTable"/> and <see cref="EniEntry.Nacl"/> of each

@@ -67,6 +67,7 @@ public static class RegionCompiler
         var slots = ImmutableArray.CreateBuilder<EniSlot>();
         var mappings = ImmutableArray.CreateBuilder<MappingEntry>();
         var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
+        var publicIps = ImmutableDictionary.CreateBuilder<MappingKey, IPAddress>();
 
         // Slots follow the file order of the host's ENIs across all VPCs. Route tables and ACLs are numbered
         // in the order the slots first use them.
@@ -84,12 +85,21 @@ public static class RegionCompiler
                 parts ??= VpcParts.Of(vpc, edge);
                 var subnet = parts.Subnets[eni.Subnet];
                 var address = parts.Address(i);
+                var vpcCidr = ParseNetwork(vpc.Cidr);
                 var entry = new EniEntry(vpc.Vni, address.Ip, address.Mac, subnet.Network, eni.SourceDestCheck,
                     RouteTable: filters.Number(subnet.RouteTable),
-                    Nacl: filters.Number(subnet.Acl));
+                    Nacl: filters.Number(subnet.Acl),
+                    // The Amazon DNS resolver answers at the VPC base + 2 only when the VPC has DNS support.
+                    Resolver: vpc.DnsSupport ? Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(vpcCidr.BaseAddress) + 2) : null);
                 filters.AddEni(parts.Filter(i));
                 localSlots[eni] = slots.Count;
-                slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry));
+                var services = new EniServiceInfo(
+                    eni.EffectiveInstanceId, eni.DeviceIndex, eni.MetadataOptions ?? new InstanceMetadataOptions(),
+                    eni.PublicIp is null ? null : IPAddress.Parse(eni.PublicIp),
+                    vpc.Subnets.First(s => s.Id == subnet.Id).AvailabilityZone ?? RegionDefaults.AvailabilityZoneOf(region.EffectiveRegionName),
+                    vpcCidr, vpc.DnsSupport, vpc.DnsHostnames, region.EffectiveRegionName, region.EffectiveAccountId,
+                    string.Join(',', eni.SecurityGroups), DnsUpstreamOf(region));
+                slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, services));
             }
             if (parts is null)
                 continue; // never a byte of a VPC the host does not serve
@@ -101,6 +111,8 @@ public static class RegionCompiler
                 var address = parts.Address(i);
                 mappings.Add(new MappingEntry(vpc.Vni, address.Ip, underlayByHost[enis[i].Host], address.Mac,
                     localSlots.TryGetValue(enis[i], out var slot) ? slot : null));
+                if (enis[i].PublicIp is { } publicIp)
+                    publicIps[new MappingKey(vpc.Vni, Ipv4Address.ToUInt32(address.Ip))] = IPAddress.Parse(publicIp);
             }
             foreach (var e in region.Edges)
                 edges.Add(new EdgeEntry(vpc.Vni, Ipv4Address.FromUInt32(ParseIp(e.UnderlayIp))));
@@ -109,7 +121,10 @@ public static class RegionCompiler
         if (checkCapacity)
             CheckFilterCapacity(region, hostIndex, host.Name, filterPlan, geometry);
 
-        return new HostCardPlan(host.Name, settings, vpcs.ToImmutable(), slots.ToImmutable(), mappings.ToImmutable(), edges.ToImmutable(), geometry, filterPlan);
+        return new HostCardPlan(host.Name, settings, vpcs.ToImmutable(), slots.ToImmutable(), mappings.ToImmutable(), edges.ToImmutable(), geometry, filterPlan)
+        {
+            PublicIps = publicIps.ToImmutable(),
+        };
     }
 
     /// <summary>What one card's filtering hardware holds: route intervals, ACLs, security group rules.</summary>
@@ -179,6 +194,17 @@ public static class RegionCompiler
 
     /// <summary>A route table or ACL with the key a host numbers it by.</summary>
     private sealed record NamedTable<T>(string Key, T Value);
+
+    /// <summary>The region's <c>dnsUpstream</c> (<c>address</c> or <c>address:port</c>, checked by the validator), port 53 by default.</summary>
+    private static IPEndPoint? DnsUpstreamOf(RegionTopology region)
+    {
+        if (region.DnsUpstream is not { } text)
+            return null;
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0
+            ? new IPEndPoint(IPAddress.Parse(text), 53)
+            : new IPEndPoint(IPAddress.Parse(text[..colon]), int.Parse(text[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private sealed record SubnetParts(string Id, IPNetwork Network, NamedTable<RouteTableSpec> RouteTable, NamedTable<NetworkAcl> Acl);
 

@@ -1,0 +1,35 @@
+using System.Net;
+
+namespace NitroCard.Region;
+
+/// <summary>
+/// What the instance services (metadata, DNS) of a host's firmware need of one local ENI beyond its card entry: the
+/// region file's instance fields, the subnet's zone, the VPC's CIDR and DNS attributes (README of
+/// firmware-sim/NitroCard.InstanceServices, "What the region file says for them"). Built by <see cref="RegionCompiler"/>,
+/// carried to the host in the mapping protocol's <c>Eni.services</c>.
+/// </summary>
+/// <param name="InstanceId">The instance id, given or derived.</param>
+/// <param name="DeviceIndex">The attachment's device index (0: the primary interface).</param>
+/// <param name="MetadataOptions">The instance's metadata options (EC2's defaults when the file has none).</param>
+/// <param name="PublicIp">The public IPv4 address the Internet Gateway maps to the ENI; null when none.</param>
+/// <param name="AvailabilityZone">The subnet's availability zone.</param>
+/// <param name="VpcCidr">The VPC's IPv4 CIDR block.</param>
+/// <param name="EnableDnsSupport">The VPC's enableDnsSupport.</param>
+/// <param name="EnableDnsHostnames">The VPC's enableDnsHostnames.</param>
+/// <param name="RegionName">The region's name.</param>
+/// <param name="AccountId">The owning account.</param>
+/// <param name="SecurityGroups">The ENI's security group ids, comma-separated in the ENI's order (a string keeps the record's equality by value).</param>
+/// <param name="DnsUpstream">The region's <c>dnsUpstream</c>: where the resolver forwards names it does not own; null: REFUSED.</param>
+public sealed record EniServiceInfo(
+    string InstanceId,
+    int DeviceIndex,
+    InstanceMetadataOptions MetadataOptions,
+    IPAddress? PublicIp,
+    string AvailabilityZone,
+    IPNetwork VpcCidr,
+    bool EnableDnsSupport,
+    bool EnableDnsHostnames,
+    string RegionName,
+    string AccountId,
+    string SecurityGroups = "",
+    IPEndPoint? DnsUpstream = null);
