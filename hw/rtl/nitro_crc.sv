@@ -48,14 +48,11 @@ module nitro_crc #(
   localparam logic [31:0]      CRC0 = serial_crc('0);
   localparam logic [32*MW-1:0] M    = crc_matrix(0);
 
-  // The 32 XOR trees of M (CRC bit i: the parity of the message bits its mask selects) and crc(0)
-  function automatic logic [31:0] matrix_crc(input logic [MW-1:0] m);
-    for (int i = 0; i < 32; i++) matrix_crc[i] = CRC0[i] ^ (^(m & M[i*MW +: MW]));
-  endfunction
-
   always_comb begin
-    if (en) crc = matrix_crc(msg);
-    else    crc = '0;
+    crc = '0;
+    if (en) begin
+      for (int i = 0; i < 32; i++) crc[i] = CRC0[i] ^ (^(msg & M[i*MW +: MW]));
+    end
   end
 
 endmodule

@@ -281,7 +281,6 @@ module nitro_rx_lookup #(
   logic        d_local, s_local, d_valid, s_valid, dhit, shit;
 
   nitro_map_match #(.WIDTH(MAP_W), .SLOTS(2 ** MAP_BUCKET_SLOTS_LOG2)) u_match_dst (
-    .en      (r3_v_q),
     .bucket0 (map_data0),
     .bucket1 (map_data1),
     .vni     (r3_vni_q),
@@ -318,7 +317,6 @@ module nitro_rx_lookup #(
 
   logic src_ok, dst_ok;
   nitro_map_match #(.WIDTH(MAP_W), .SLOTS(2 ** MAP_BUCKET_SLOTS_LOG2)) u_match_src (
-    .en      (r4_v_q),
     .bucket0 (map_data0),
     .bucket1 (map_data1),
     .vni     (r4_vni_q),

@@ -446,7 +446,6 @@ module nitro_tx_lookup #(
   logic        e_local, e_valid, hit;
 
   nitro_map_match #(.WIDTH(MAP_W), .SLOTS(2 ** MAP_BUCKET_SLOTS_LOG2)) u_match (
-    .en      (t3_v_q),
     .bucket0 (map_data0),
     .bucket1 (map_data1),
     .vni     (t3_vni_q),
