@@ -160,6 +160,7 @@ module nitro_conntrack #(
   assign a_port_hi = (a_key0[31:16] < a_key0[15:0])  ? a_key0[15:0]  : a_key0[31:16];
 
   nitro_crc #(.NBYTES(13), .POLY(32'h82F63B78)) u_crc (
+    .en  (a_v_q && !a_sweep_q),   // a sweep op reads its own bucket
     .msg ({a_key0[103:96], a_ip_lo, a_ip_hi, a_port_lo, a_port_hi}),
     .crc (a_crc)
   );
@@ -303,6 +304,7 @@ module nitro_conntrack #(
     .done           (scan_done),
     .allowed        (scan_allowed),
     .probe_row_addr (a_base[SG_RULES_LOG2-1:0]),
+    .probe_en       (act0),     // probe 0 answers op0 only
     .probe_base     (b_op0[16 +: 16]),
     .probe_count    (b_op0[0 +: 16]),
     .probe_remote   (b_remote0),
@@ -313,6 +315,7 @@ module nitro_conntrack #(
     .probe_final    (probe_final),
     .probe1_rd_en   (adv),      // B's op1 row is kept while B stalls
     .probe1_row_addr (a_op1[16 +: SG_RULES_LOG2]),
+    .probe1_en      (b_rec && b_op1_v),   // probe 1 answers op1 only
     .probe1_base    (b_op1[16 +: 16]),
     .probe1_count   (b_op1[0 +: 16]),
     .probe1_remote  (b_remote1),

@@ -4,10 +4,13 @@
 // A fixed-length CRC is affine in the message: crc(msg) = M * msg ^ crc(0). The XOR matrix M
 // (one mask of message bits per CRC bit) and crc(0) are worked out at elaboration by running
 // the bit-serial CRC on the unit vectors, so the circuit is 32 XOR trees, one a CRC bit.
+// `en` isolates the trees: without it crc is 0 and nothing is computed (a stage without a
+// packet, whose hash nobody reads), so an idle unit costs the simulation nothing.
 module nitro_crc #(
   parameter int          NBYTES = 7,            // message length in bytes (>= 1)
   parameter logic [31:0] POLY   = 32'h82F63B78  // reflected polynomial
 ) (
+  input  logic                en,   // a message is there to hash
   input  logic [8*NBYTES-1:0] msg,  // message, first byte in the top bits
   output logic [31:0]         crc   // CRC of msg
 );
@@ -45,8 +48,11 @@ module nitro_crc #(
   localparam logic [31:0]      CRC0 = serial_crc('0);
   localparam logic [32*MW-1:0] M    = crc_matrix(0);
 
-  for (genvar i = 0; i < 32; i++) begin : g_bit
-    assign crc[i] = CRC0[i] ^ (^(msg & M[i*MW +: MW]));
+  always_comb begin
+    crc = '0;
+    if (en) begin
+      for (int i = 0; i < 32; i++) crc[i] = CRC0[i] ^ (^(msg & M[i*MW +: MW]));
+    end
   end
 
 endmodule

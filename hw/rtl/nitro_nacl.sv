@@ -83,10 +83,12 @@ module nitro_nacl #(
     logic [RULES_PER_STAGE-1:0] a;
 
     assign raddr = rd_mode ? rd_sel : (j == 0) ? SEL_W'({in_acl, in_dir}) : sel_q[(j > 0) ? j - 1 : 0];
-    // Read enable: only for a packet entering the stage (or a read-back); the match of a stage
-    // without a packet is never used.
+    // Read enable: only for a packet entering the stage undecided (or a read-back); the match of
+    // a stage without a packet, or with one a rule before already decided (or that skips the
+    // ACL), is never used.
     logic ren;
-    assign ren = rd_mode || ((j == 0) ? in_valid : v_q[(j > 0) ? j - 1 : 0]);
+    assign ren = rd_mode || ((j == 0) ? in_valid && !in_skip
+                                      : v_q[(j > 0) ? j - 1 : 0] && !done_q[(j > 0) ? j - 1 : 0]);
 
     for (genvar r = 0; r < RULES_PER_STAGE; r++) begin : g_rule
       localparam int K = j * RULES_PER_STAGE + r;
@@ -106,7 +108,7 @@ module nitro_nacl #(
 
       // Match of rule K against the item in stage j
       nitro_rule_match u_match (
-        .en     (v_q[j]),
+        .en     (v_q[j] && !done_q[j]),
         .rule   (rdata[K]),
         .remote (rem_q[j]),
         .proto  (proto_q[j]),
@@ -163,12 +165,8 @@ module nitro_nacl #(
   // Read-back: the rule memory of the index's rule number, one cycle after the address
   logic [K_W-1:0] rd_k_q;
   always_ff @(posedge clk) rd_k_q <= rd_k;
-  always_comb begin
-    rd_data = '0;
-    for (int k = 0; k < RULES; k++) begin
-      if (rd_k_q == K_W'(k)) rd_data = rdata[k];
-    end
-  end
+  // (rd_k_q < RULES: the index mod RULES)
+  assign rd_data = rdata[rd_k_q];
 
   logic unused_bits;
   assign unused_bits = ^{sel_q[STAGES], skip_q[STAGES], rem_q[STAGES], proto_q[STAGES], p1_q[STAGES],

@@ -178,10 +178,10 @@ module nitro_rx_lookup #(
     else                                               pre_drop   = 1'b0;
   end
 
-  nitro_crc #(.NBYTES(7), .POLY(32'h82F63B78)) u_crc_d_c (.msg ({vni, idst}), .crc (crc_d_c));
-  nitro_crc #(.NBYTES(7), .POLY(32'hEDB88320)) u_crc_d_i (.msg ({vni, idst}), .crc (crc_d_i));
-  nitro_crc #(.NBYTES(7), .POLY(32'h82F63B78)) u_crc_s_c (.msg ({vni, isrc}), .crc (crc_s_c));
-  nitro_crc #(.NBYTES(7), .POLY(32'hEDB88320)) u_crc_s_i (.msg ({vni, isrc}), .crc (crc_s_i));
+  nitro_crc #(.NBYTES(7), .POLY(32'h82F63B78)) u_crc_d_c (.en (r1_v_q), .msg ({vni, idst}), .crc (crc_d_c));
+  nitro_crc #(.NBYTES(7), .POLY(32'hEDB88320)) u_crc_d_i (.en (r1_v_q), .msg ({vni, idst}), .crc (crc_d_i));
+  nitro_crc #(.NBYTES(7), .POLY(32'h82F63B78)) u_crc_s_c (.en (r1_v_q), .msg ({vni, isrc}), .crc (crc_s_c));
+  nitro_crc #(.NBYTES(7), .POLY(32'hEDB88320)) u_crc_s_i (.en (r1_v_q), .msg ({vni, isrc}), .crc (crc_s_i));
 
   assign edge_vni = vni;
   assign edge_ip  = osrc;

@@ -39,6 +39,7 @@ module nitro_sg_scan #(
   output logic                  allowed,
   // Probe: row read address (this cycle), then the range and packet of that row (next cycle)
   input  logic [RULES_LOG2-1:0] probe_row_addr,   // rule index whose row is read
+  input  logic                  probe_en,         // probe_hit is read this cycle (else it is 0)
   input  logic [15:0]           probe_base,
   input  logic [15:0]           probe_count,
   input  logic [31:0]           probe_remote,
@@ -51,6 +52,7 @@ module nitro_sg_scan #(
   // probe1_rd_en the row read last is kept (the read port's enable)
   input  logic                  probe1_rd_en,
   input  logic [RULES_LOG2-1:0] probe1_row_addr,
+  input  logic                  probe1_en,        // probe1_hit is read this cycle (else it is 0)
   input  logic [15:0]           probe1_base,
   input  logic [15:0]           probe1_count,
   input  logic [31:0]           probe1_remote,
@@ -121,8 +123,10 @@ module nitro_sg_scan #(
       rdata[b]  <= mem[raddr];
       if (probe1_rd_en) rdata1[b] <= mem[probe1_row_addr[RULES_LOG2-1:PC_LOG2]];
     end
+    // The matchers compare only when their answer is read (a scan's row in flight, or a probe
+    // its user reads), so an idle card's rule array costs the simulation nothing.
     nitro_rule_match u_match1 (
-      .en     (1'b1),
+      .en     (probe1_en),
       .rule   (rdata1[b]),
       .remote (probe1_remote),
       .proto  (probe_proto),
@@ -133,7 +137,7 @@ module nitro_sg_scan #(
     assign idx1  = {1'b0, probe1_base[15:PC_LOG2], PCW'(b)};
     assign m1[b] = mt1 && idx1 >= {1'b0, probe1_base} && idx1 < p1_end;
     nitro_rule_match u_match (
-      .en     (1'b1),
+      .en     (busy_q ? rv_q : probe_en),
       .rule   (rdata[b]),
       .remote (c_rem),
       .proto  (c_proto),

@@ -257,11 +257,11 @@ module nitro_tx_lookup #(
   assign ports_ok = (proto == 8'd6 || proto == 8'd17) && !frag[13] && (frag[12:0] == 13'd0);
 
   nitro_crc #(.NBYTES(7), .POLY(32'h82F63B78)) u_crc_key_c (
-    .msg ({t1_vni_q, key_ip}), .crc (crc_key_c));
+    .en (t1_v_q), .msg ({t1_vni_q, key_ip}), .crc (crc_key_c));
   nitro_crc #(.NBYTES(7), .POLY(32'hEDB88320)) u_crc_key_i (
-    .msg ({t1_vni_q, key_ip}), .crc (crc_key_i));
+    .en (t1_v_q), .msg ({t1_vni_q, key_ip}), .crc (crc_key_i));
   nitro_crc #(.NBYTES(13), .POLY(32'h82F63B78)) u_crc_flow (
-    .msg ({ip_src, ip_dst, proto, (ports_ok ? `NB32(t1_hdr_q, 34) : 32'h0)}), .crc (crc_flow));
+    .en (t1_v_q), .msg ({ip_src, ip_dst, proto, (ports_ok ? `NB32(t1_hdr_q, 34) : 32'h0)}), .crc (crc_flow));
 
   // Filter fields (docs/card-filtering.md "Definitions"): bytes past the frame are absent (0)
   logic         fragment, is_tcp, is_udp, is_icmp, dst_in_sub, e_skip, e_bad;

@@ -22,6 +22,7 @@ module tb_nitro_sg_scan;
   logic [112:0] wr_data, rd_data;
   logic [RL-1:0] probe_row_addr, probe1_row_addr;
   logic         probe_hit, probe_final, probe1_hit, probe1_final;
+  logic         probe_en, probe1_en;
   logic [15:0]  base1, count1;
   logic [31:0]  remote1;
 
@@ -29,9 +30,9 @@ module tb_nitro_sg_scan;
     .clk(clk), .rst(rst), .start(start), .ready(ready), .base(base), .count(count), .remote(remote),
     .proto(proto), .p1(p1), .p2(p2), .done(done), .allowed(allowed), .wr_en(wr_en), .wr_index(wr_index),
     .wr_data(wr_data), .rd_mode(rd_mode), .rd_index(rd_index), .rd_data(rd_data),
-    .probe_row_addr(probe_row_addr), .probe_base(base), .probe_count(count), .probe_remote(remote),
+    .probe_row_addr(probe_row_addr), .probe_en(probe_en), .probe_base(base), .probe_count(count), .probe_remote(remote),
     .probe_proto(proto), .probe_p1(p1), .probe_p2(p2), .probe_hit(probe_hit), .probe_final(probe_final),
-    .probe1_rd_en(1'b1), .probe1_row_addr(probe1_row_addr), .probe1_base(base1), .probe1_count(count1), .probe1_remote(remote1),
+    .probe1_rd_en(1'b1), .probe1_row_addr(probe1_row_addr), .probe1_en(probe1_en), .probe1_base(base1), .probe1_count(count1), .probe1_remote(remote1),
     .probe1_hit(probe1_hit), .probe1_final(probe1_final));
 
   logic [112:0] rules [N];
@@ -57,7 +58,7 @@ module tb_nitro_sg_scan;
     int nallow, nscan;
     start = 0; base = 0; count = 0; remote = 0; proto = 0; p1 = 0; p2 = 0;
     wr_en = 0; wr_index = 0; wr_data = 0; rd_mode = 0; rd_index = 0; probe_row_addr = 0;
-    probe1_row_addr = 0; base1 = 0; count1 = 0; remote1 = 0;
+    probe1_row_addr = 0; base1 = 0; count1 = 0; remote1 = 0; probe_en = 1; probe1_en = 1;
     repeat (3) @(posedge clk);
     rst = 0;
     for (int i = 0; i < N; i++) begin
@@ -99,6 +100,13 @@ module tb_nitro_sg_scan;
       exp_row1 = 0;
       for (int i = b1; i < b1 + c1 && i < row_end1; i++) if (rule_match(rules[i], remote1, proto, p1, p2)) exp_row1 = 1;
       #0.1;
+      if (s % 5 == 0) begin                       // a probe nobody reads compares nothing
+        probe_en = 0; probe1_en = 0;
+        #0.1;
+        verdict.check(!probe_hit && !probe1_hit, $sformatf("probe %0d disabled: hit %0d, probe 1 hit %0d", s, probe_hit, probe1_hit));
+        probe_en = 1; probe1_en = 1;
+        #0.1;
+      end
       verdict.check(probe1_hit == exp_row1, $sformatf("probe 1 %0d [%0d,+%0d): hit %0d, expected %0d", s, b1, c1, probe1_hit, exp_row1));
       verdict.check(probe1_final == (b1 + c1 <= row_end1), $sformatf("probe 1 %0d [%0d,+%0d): final %0d", s, b1, c1, probe1_final));
       verdict.check(probe_hit == exp_row, $sformatf("probe %0d [%0d,+%0d): hit %0d, expected %0d", s, b, c, probe_hit, exp_row));
