@@ -401,6 +401,9 @@ public sealed partial class BlackfootEdge : IDisposable
 
     // ---- shared checks ---------------------------------------------------------------------------
 
+    /// <summary>224.0.0.0/24, the local network control block, as its top 24 bits.</summary>
+    private const uint LinkLocalMulticast = 0xE00000;
+
     /// <summary>An Ethernet/IPv4 frame from an external port: its IPv4 packet, checked; null when dropped.</summary>
     private ReadOnlySpan<byte> PlainIpv4(ReadOnlySpan<byte> frame, string port)
     {
@@ -414,7 +417,15 @@ public sealed partial class BlackfootEdge : IDisposable
             Drop("unsupported", port);
             return [];
         }
-        return CheckIpv4(frame[EthernetHeader.Length..], port, 0, null);
+        var data = frame[EthernetHeader.Length..];
+        if (data.Length >= Ipv4Header.MinLength && Ipv4Header.Version(data) == 4 && (Ipv4Header.Destination(data) >> 8) == LinkLocalMulticast)
+        {
+            // 224.0.0.0/24 never leaves its link (RFC 5771): a neighbour's IGMP reports (which carry the Router Alert
+            // option) and the like are not for the edge, which routes no multicast. Counted, not alarmed.
+            Count("link-local-multicast");
+            return [];
+        }
+        return CheckIpv4(data, port, 0, null);
     }
 
     /// <summary>

@@ -237,6 +237,43 @@ public sealed class IkeVpnTests : IDisposable
     }
 
     [Fact]
+    public void A_gateways_igmp_reports_to_link_local_multicast_are_counted_not_alarmed_and_options_to_the_edge_still_are()
+    {
+        // What Linux sends when the customer gateway's interface comes up: IGMPv3 reports to 224.0.0.22 with the Router
+        // Alert option (IHL 6). Not for the edge, which routes no multicast: counted, no alarm, nothing forwarded.
+        int Forwarded() => _sim.Substrate.Count + _sim.Received.Values.Sum(l => l.Count);
+        var forwarded = Forwarded();
+        Send(Ipv4WithRouterAlert(Ipv4Address.Parse("224.0.0.22")));
+        Send(Ipv4WithRouterAlert(Ipv4Address.Parse("224.0.0.22")));
+        Assert.Equal(2, Edge.Counters["drop.link-local-multicast"]);
+        Assert.DoesNotContain(_sim.Alarms, a => a.Edge is not null);
+        Assert.Equal(forwarded, Forwarded());
+
+        // The same option on a packet to the edge's outside address is still an unsupported, alarmed drop.
+        Send(Ipv4WithRouterAlert(Ipv4Address.ToUInt32(Outside1)));
+        Assert.Equal(1, Edge.Counters["drop.unsupported"]);
+        Assert.Contains(_sim.Alarms, a => a.Edge is { Reason: "unsupported", Port: Port });
+    }
+
+    /// <summary>An IGMPv3 membership report from the customer gateway to <paramref name="destination"/>, IHL 6 (Router Alert).</summary>
+    private static byte[] Ipv4WithRouterAlert(uint destination)
+    {
+        byte[] report = [0x22, 0, 0, 0, 0, 0, 0, 0];
+        var frame = new byte[EthernetHeader.Length + 24 + report.Length];
+        EthernetHeader.Write(frame, EdgePorts.EdgeMac, EdgePorts.PeerMac, EthernetHeader.TypeIpv4);
+        var ip = frame.AsSpan(EthernetHeader.Length);
+        ip[0] = 0x46;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(24 + report.Length));
+        ip[8] = 1;
+        ip[9] = 2; // IGMP
+        BinaryPrimitives.WriteUInt32BigEndian(ip[12..], Ipv4Address.ToUInt32(CustomerPublic));
+        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], destination);
+        BinaryPrimitives.WriteUInt32BigEndian(ip[20..], 0x94040000); // Router Alert
+        report.CopyTo(ip[24..]);
+        return frame;
+    }
+
+    [Fact]
     public void A_wrong_pre_shared_key_leaves_the_tunnel_down()
     {
         _customer[0].Dispose();

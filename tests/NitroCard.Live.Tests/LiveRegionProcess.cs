@@ -16,6 +16,9 @@ internal sealed class LiveRegionProcess : IDisposable
         _process = process;
     }
 
+    /// <summary>The <c>region up</c> process (its threads are the cards', the edge's, the service's).</summary>
+    public int Pid => _process.Id;
+
     public static string Nitroctl => RepoPaths.File("out/bin/nitroctl");
 
     public static string Region(string name) => Path.Combine(AppContext.BaseDirectory, "regions", name);

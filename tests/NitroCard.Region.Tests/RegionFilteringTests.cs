@@ -94,6 +94,14 @@ public sealed class RegionFilteringTests
         // eni-b1's table (rtb-isolated) does not propagate.
         var b1 = plan.Enis.Single(e => e.EniId == "eni-b1");
         Assert.Empty(plan.Filters.RouteTables[b1.Entry.RouteTable].Routes);
+
+        // The plan's text lists each route (card tables prints it): the propagated prefixes and the static blackhole.
+        var lines = plan.Describe().Split('\n').Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), @"\s+", " ")).ToList();
+        var t = a1.Entry.RouteTable.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"{t} 172.31.0.0/16 edge 192.0.2.250 propagated", lines);
+        Assert.Contains($"{t} 172.16.0.0/16 edge 192.0.2.250 propagated", lines);
+        Assert.Contains($"{t} 192.168.0.0/16 blackhole static", lines);
+        Assert.Contains($"routes ({plan.Filters.RouteTables.Sum(r => r.Routes.Count)})", lines);
     }
 
     [Fact]

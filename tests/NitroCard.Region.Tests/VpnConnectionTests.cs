@@ -47,6 +47,20 @@ public sealed class VpnConnectionTests
     }
 
     [Fact]
+    public void A_test_may_shorten_lifetimes_to_seconds_and_the_margin_with_them()
+    {
+        var region = Load(root =>
+        {
+            var t = Tunnel(root, 0);
+            t["phase1LifetimeSeconds"] = 60;
+            t["phase2LifetimeSeconds"] = 30;
+            t["rekeyMarginTimeSeconds"] = 5;
+        });
+        var tunnel = region.Vpcs[0].VpnConnections[0].Tunnels[0];
+        Assert.Equal((60, 30, 5), (tunnel.Phase1LifetimeSeconds, tunnel.Phase2LifetimeSeconds, tunnel.RekeyMarginTimeSeconds));
+    }
+
+    [Fact]
     public void Options_are_read_and_round_trip()
     {
         var region = Load(root =>
@@ -132,6 +146,10 @@ public sealed class VpnConnectionTests
         ["phase 1 lifetime"] = (r => Tunnel(r, 0)["phase1LifetimeSeconds"] = 28801, "vpcs[0].vpnConnections[0].tunnels[0].phase1LifetimeSeconds: 28801 is not in 900..28800 seconds"),
         ["phase 2 lifetime"] = (r => Tunnel(r, 0)["phase2LifetimeSeconds"] = 899, "vpcs[0].vpnConnections[0].tunnels[0].phase2LifetimeSeconds: 899 is not in 900..3600 seconds"),
         ["phase 2 above phase 1"] = (r => { Tunnel(r, 0)["phase1LifetimeSeconds"] = 1000; Tunnel(r, 0)["phase2LifetimeSeconds"] = 2000; }, "vpcs[0].vpnConnections[0].tunnels[0].phase2LifetimeSeconds: 2000 is longer than phase1LifetimeSeconds (1000)"),
+        ["phase 1 lifetime between a test's and AWS's"] = (r => Tunnel(r, 0)["phase1LifetimeSeconds"] = 120, "vpcs[0].vpnConnections[0].tunnels[0].phase1LifetimeSeconds: 120 is not in 900..28800 seconds (or 10..119 to shorten it for a test)"),
+        ["phase 2 lifetime below a test's"] = (r => Tunnel(r, 0)["phase2LifetimeSeconds"] = 9, "vpcs[0].vpnConnections[0].tunnels[0].phase2LifetimeSeconds: 9 is not in 900..3600 seconds (or 10..119 to shorten it for a test)"),
+        ["test margin over half a test lifetime"] = (r => { Tunnel(r, 0)["phase2LifetimeSeconds"] = 30; Tunnel(r, 0)["rekeyMarginTimeSeconds"] = 16; }, "vpcs[0].vpnConnections[0].tunnels[0].rekeyMarginTimeSeconds: 16 is not in 1..15"),
+        ["margin under 60 with AWS's lifetime"] = (r => Tunnel(r, 0)["rekeyMarginTimeSeconds"] = 5, "vpcs[0].vpnConnections[0].tunnels[0].rekeyMarginTimeSeconds: 5 is not in 60..1800"),
         ["rekey margin"] = (r => Tunnel(r, 0)["rekeyMarginTimeSeconds"] = 1801, "vpcs[0].vpnConnections[0].tunnels[0].rekeyMarginTimeSeconds: 1801 is not in 60..1800"),
         ["rekey fuzz"] = (r => Tunnel(r, 0)["rekeyFuzzPercentage"] = 101, "vpcs[0].vpnConnections[0].tunnels[0].rekeyFuzzPercentage: 101 is not in 0..100 percent"),
         ["replay window"] = (r => Tunnel(r, 0)["replayWindowSize"] = 4096, "vpcs[0].vpnConnections[0].tunnels[0].replayWindowSize: 4096 is not in 64..2048 packets"),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NitroCard.Card.Filtering;
 
 namespace NitroCard.Region;
 
@@ -57,8 +58,28 @@ public static class HostCardPlanFormatter
                 f.Security[e.Slot].Untracked ? "yes" : "no", $"{f.Timeouts[e.Slot].TcpEstablished}/{f.Timeouts[e.Slot].UdpStream}/{f.Timeouts[e.Slot].Udp} s",
             })]);
 
+        // Each route itself, propagated ones included (the table above counts them); last, so the sections above keep
+        // their lines and order.
+        Table(text, $"routes ({f.RouteTables.Sum(t => t.Routes.Count)})", ["table", "destination", "target", "class"],
+            [.. f.RouteTables.SelectMany((t, i) => t.Routes.Select(r => new[] { Num(i), r.Destination.ToString(), Target(r), Class(r.Class) }))]);
+
         return text.ToString().TrimEnd() + Environment.NewLine;
     }
+
+    private static string Target(RouteSpec route) => route.Target switch
+    {
+        RouteKind.Edge => $"edge {route.EdgeIp}",
+        RouteKind.Local => "local",
+        RouteKind.Blackhole => "blackhole",
+        _ => "none",
+    };
+
+    private static string Class(RouteClass routeClass) => routeClass switch
+    {
+        RouteClass.PrefixList => "prefix-list",
+        RouteClass.Propagated => "propagated",
+        _ => "static",
+    };
 
     private static string Num<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 

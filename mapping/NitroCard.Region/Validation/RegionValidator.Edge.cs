@@ -203,13 +203,16 @@ public static partial class RegionValidator
             CheckNames(tunnel.Phase2IntegrityAlgorithms, path + ".phase2IntegrityAlgorithms", VpnTunnelOptions.IntegrityNames);
             CheckGroups(tunnel.Phase1DhGroupNumbers, path + ".phase1DhGroupNumbers");
             CheckGroups(tunnel.Phase2DhGroupNumbers, path + ".phase2DhGroupNumbers");
-            CheckRange(tunnel.Phase1LifetimeSeconds, 900, 28800, path + ".phase1LifetimeSeconds", "seconds");
-            if (CheckRange(tunnel.Phase2LifetimeSeconds, 900, 3600, path + ".phase2LifetimeSeconds", "seconds")
+            CheckLifetime(tunnel.Phase1LifetimeSeconds, 900, 28800, path + ".phase1LifetimeSeconds");
+            if (CheckLifetime(tunnel.Phase2LifetimeSeconds, 900, 3600, path + ".phase2LifetimeSeconds")
                 && tunnel.Phase2LifetimeSeconds > tunnel.Phase1LifetimeSeconds)
             {
                 Add(path + ".phase2LifetimeSeconds", $"{tunnel.Phase2LifetimeSeconds} is longer than phase1LifetimeSeconds ({tunnel.Phase1LifetimeSeconds})");
             }
-            CheckRange(tunnel.RekeyMarginTimeSeconds, 60, Math.Max(60, tunnel.Phase2LifetimeSeconds / 2), path + ".rekeyMarginTimeSeconds", "seconds (at most half of phase2LifetimeSeconds)");
+            // A test's shortened child lifetime takes a margin under AWS's 60 s minimum, so rekeys come seconds apart.
+            var shortenedForTest = IsTestLifetime(tunnel.Phase2LifetimeSeconds);
+            CheckRange(tunnel.RekeyMarginTimeSeconds, shortenedForTest ? 1 : 60, Math.Max(shortenedForTest ? 1 : 60, tunnel.Phase2LifetimeSeconds / 2),
+                path + ".rekeyMarginTimeSeconds", "seconds (at most half of phase2LifetimeSeconds)");
             CheckRange(tunnel.RekeyFuzzPercentage, 0, 100, path + ".rekeyFuzzPercentage", "percent");
             CheckRange(tunnel.ReplayWindowSize, 64, 2048, path + ".replayWindowSize", "packets");
             CheckRange(tunnel.DpdTimeoutSeconds, 30, int.MaxValue, path + ".dpdTimeoutSeconds", "seconds");
@@ -254,6 +257,24 @@ public static partial class RegionValidator
                 if (!VpnTunnelOptions.DhGroups.Contains(groups[i]))
                     Add($"{path}[{i}]", $"{groups[i]} is not a Diffie-Hellman group AWS accepts (2, 14–24)");
             }
+        }
+
+        /// <summary>
+        /// IKE and child SA lifetimes a test may use instead of AWS's (at least 900 s), so that a live test sees rekeys
+        /// within a minute; the way flow logs' <c>maxAggregationInterval</c> takes 1..59.
+        /// </summary>
+        private const int TestLifetimeMin = 10, TestLifetimeMax = 119;
+
+        private static bool IsTestLifetime(int seconds) => seconds is >= TestLifetimeMin and <= TestLifetimeMax;
+
+        /// <summary>AWS's range for an SA lifetime, or 10..119 seconds for a test.</summary>
+        private bool CheckLifetime(int value, int min, int max, string path)
+        {
+            if ((value >= min && value <= max) || IsTestLifetime(value))
+                return true;
+            Add(path, string.Create(CultureInfo.InvariantCulture,
+                $"{value} is not in {min}..{max} seconds (or {TestLifetimeMin}..{TestLifetimeMax} to shorten it for a test)"));
+            return false;
         }
 
         private bool CheckRange(int value, int min, int max, string path, string unit)
