@@ -1,3 +1,5 @@
+using NitroCard.Region;
+
 namespace NitroCard.Live.Tests;
 
 /// <summary>
@@ -139,6 +141,31 @@ public sealed class NoDnsUpstreamLiveTests(NoDnsUpstreamRegion shared) : IClassF
         Assert.DoesNotContain("nc-dns-upstream", Host.Namespaces());
         // The resolver's own names still resolve.
         Assert.Equal("10.0.2.20", InstanceServicesLiveTests.Dig("eni-red1", "169.254.169.253", "ip-10-0-2-20.eu-west-1.compute.internal"));
+    }
+}
+
+/// <summary>A killed region with a <c>dnsUpstream</c>: <c>region down</c> stops its dnsmasq and removes its namespaces.</summary>
+public sealed class DnsUpstreamCleanupLiveTests
+{
+    [SkippableFact]
+    public void Region_down_after_a_killed_region_stops_dnsmasq_and_removes_the_upstream_namespace()
+    {
+        Host.RequireLiveRegion();
+        var missing = DigMissing.OrDnsmasq();
+        Skip.If(missing is not null, missing);
+        using (var killed = LiveRegionProcess.Up("instance-services.json", "model", TimeSpan.FromSeconds(120)))
+        {
+            killed.Kill();
+            var pids = Host.Run("ip", "netns", "pids", LiveNames.DnsUpstreamNamespace).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains(pids, pid => File.ReadAllText($"/proc/{pid}/comm").Trim() == "dnsmasq");
+            Assert.True(File.Exists("/etc/netns/eni-svc1/resolv.conf"));
+            var down = Host.Run(LiveRegionProcess.Nitroctl, "region", "down");
+            Assert.Equal(0, down.Code);
+            Assert.Contains($"removed netns {LiveNames.DnsUpstreamNamespace}", down.Output, StringComparison.Ordinal);
+            Assert.Contains("removed directory /etc/netns/eni-svc1", down.Output, StringComparison.Ordinal);
+            Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"dnsmasq (pid {pid}) is still running"));
+        }
+        LiveRegionProcess.AssertNothingLeft();
     }
 }
 
