@@ -45,6 +45,7 @@ $DebianNeeds = [ordered]@{
     '/usr/bin/nfcapd'      = 'nfdump'          # flow logs: IPFIX export checked against nfcapd/nfdump (issue 14)
     '/usr/sbin/nft'        = 'nftables'        # instance services live test: a container namespace one hop behind an instance (NAT)
     '/usr/bin/dig'         = 'bind9-dnsutils'  # instance services live test: the Amazon DNS resolver asked by Debian's dig (issue 14)
+    '/usr/sbin/dnsmasq'    = 'dnsmasq-base'    # live region: the region's dnsUpstream, a real DNS server in a namespace (issue 14)
     '/usr/sbin/bird'       = 'bird2'           # BGP tests, the live region's BGP VPN sites and the demo: BIRD 2 (bird, birdc) is the customer's router (issue 13)
     '/usr/lib/ipsec/charon' = 'strongswan-charon'       # IKEv2 interop tests (issue 13): charon in a namespace
     '/usr/sbin/swanctl'     = 'strongswan-swanctl'      # ... driven through vici

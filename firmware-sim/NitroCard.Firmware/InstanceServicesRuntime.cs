@@ -47,6 +47,12 @@ public sealed class InstanceServicesRuntime
     /// <summary>How long the resolver waits for the region's upstream (<c>dnsUpstream</c>).</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Makes the sockets the resolver reaches the upstream on (null: ordinary sockets in this process's namespace); the
+    /// live region's cards reach theirs in the namespace that plays the internet's resolver.
+    /// </summary>
+    public Func<System.Net.Sockets.SocketType, System.Net.Sockets.ProtocolType, System.Net.Sockets.Socket>? UpstreamSockets { get; init; }
+
     /// <summary>How often the services' timers run (TCP retransmission, idle connections).</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -81,7 +87,7 @@ public sealed class InstanceServicesRuntime
             {
                 var upstream = enis.Values.Select(e => e.Services?.DnsUpstream).FirstOrDefault(u => u is not null);
                 _router = new PuntRouter(LinkLocalServices.Create(_time,
-                    new AmazonDnsResolver(_dns, upstream is null ? null : new UdpDnsUpstream(upstream, UpstreamTimeout)),
+                    new AmazonDnsResolver(_dns, upstream is null ? null : new UdpDnsUpstream(upstream, UpstreamTimeout, UpstreamSockets)),
                     new PuntOptions { ServiceMac = settings.GatewayMac.Value }));
             }
             var slots = programmer.Slots;

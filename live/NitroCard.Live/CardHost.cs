@@ -86,11 +86,13 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
 
     /// <summary>
     /// Starts the firmware agent and waits until it has programmed the card from the service's first push; the TAPs
-    /// follow every push from then on (see <see cref="Reconcile"/>).
+    /// follow every push from then on (see <see cref="Reconcile"/>). The instance services' resolver reaches the region's
+    /// <c>dnsUpstream</c> on sockets from <paramref name="upstreamSockets"/> (null: ordinary sockets in this namespace).
     /// </summary>
-    public async Task ProgramAsync(IReadOnlyList<Uri> endpoints, string identityDirectory, string underlayNamespace, MacAddress routerMac, TimeSpan timeout)
+    public async Task ProgramAsync(IReadOnlyList<Uri> endpoints, string identityDirectory, string underlayNamespace, MacAddress routerMac, TimeSpan timeout,
+        Func<System.Net.Sockets.SocketType, System.Net.Sockets.ProtocolType, System.Net.Sockets.Socket>? upstreamSockets = null)
     {
-        var services = new InstanceServicesRuntime(InjectAsync);
+        var services = new InstanceServicesRuntime(InjectAsync) { UpstreamSockets = upstreamSockets };
         _services = services;
         _servicesRunning = Task.Run(() => services.RunAsync(_servicesStop.Token));
         _agent = new HostAgent(Host.Name, endpoints, identityDirectory, this, Geometry, programmer =>

@@ -29,7 +29,10 @@ internal sealed class Instance(LiveState state)
         lock (_lock)
         {
             if (!Exists(eniId))
+            {
                 CreateNamespace(state, eniId);
+                WriteResolvConf(eniId);
+            }
             else if (Shell.TryRun("ip", "-n", eniId, "link", "show", "dev", "eth0").Code == 0)
                 Shell.Ip(eniId, "link", "delete", "dev", "eth0");
             Shell.Run("ip", "link", "set", "dev", device, "netns", eniId);
@@ -47,6 +50,19 @@ internal sealed class Instance(LiveState state)
         Shell.Run("ip", "netns", "add", name);
         Shell.Sysctl(name, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
         Shell.Ip(name, "link", "set", "lo", "up");
+    }
+
+    /// <summary>The instance's <c>/etc/resolv.conf</c>, which <c>ip netns exec</c> bind-mounts over the machine's.</summary>
+    public static string ResolvConfPath(string netns) => Path.Combine(LiveState.NetnsEtcDirectory(netns), "resolv.conf");
+
+    /// <summary>
+    /// The libc resolver of the instance asks the Amazon DNS resolver, as on EC2 (whose DHCP options name it): at
+    /// 169.254.169.253, the address every VPC's resolver answers on, so the file does not depend on the ENI's VPC.
+    /// </summary>
+    private static void WriteResolvConf(string netns)
+    {
+        Directory.CreateDirectory(LiveState.NetnsEtcDirectory(netns));
+        File.WriteAllText(ResolvConfPath(netns), "# the Amazon DNS resolver, answered by the card host's firmware (nitroctl region up)\nnameserver 169.254.169.253\n");
     }
 
     /// <summary>

@@ -203,8 +203,14 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
     /// Where an IKE-keyed connection's strongSwan site keeps its configuration and log: <c>/var/lib/nitrocard/vpn-&lt;id&gt;</c>
     /// (<c>NITROCARD_SITE_DIR</c> overrides the parent) — not under /run, which charon covers with a tmpfs of its own.
     /// </summary>
-    public static string StrongSwanDirectory(string vpnId) => SafePath.Under(
-        Environment.GetEnvironmentVariable("NITROCARD_SITE_DIR") is { Length: > 0 } dir ? dir : "/var/lib/nitrocard", LiveNames.VpnNamespace(vpnId));
+    public static string StrongSwanDirectory(string vpnId) => SiteDirectory(LiveNames.VpnNamespace(vpnId));
+
+    /// <summary>
+    /// Where a program playing part of the outside world keeps the files a user reads (configuration, log):
+    /// <c>/var/lib/nitrocard/&lt;name&gt;</c>, <c>NITROCARD_SITE_DIR</c> overriding the parent.
+    /// </summary>
+    public static string SiteDirectory(string name) => SafePath.Under(
+        Environment.GetEnvironmentVariable("NITROCARD_SITE_DIR") is { Length: > 0 } dir ? dir : "/var/lib/nitrocard", name);
 
     /// <summary>The strongSwan customer gateways of the region's IKE-keyed VPN connections.</summary>
     public IReadOnlyList<StrongSwanSite> StrongSwanSites => _strongSwanSites;

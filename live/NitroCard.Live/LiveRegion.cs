@@ -53,6 +53,7 @@ public sealed class LiveRegion : IAsyncDisposable
     private readonly Channel<VpnPrefixesChanged> _learnedRoutes = Channel.CreateUnbounded<VpnPrefixesChanged>(new UnboundedChannelOptions { SingleReader = true });
     private LocalEtcdCluster? _etcd;
     private LiveEdge? _edge;
+    private LiveDnsUpstream? _dnsUpstream;
 
     private LiveRegion(LiveState state)
     {
@@ -95,7 +96,7 @@ public sealed class LiveRegion : IAsyncDisposable
         CheckPrivileges();
         var existing = Shell.Namespaces();
         var clash = region.Vpcs.SelectMany(v => v.Enis).Select(e => e.Id).Append(UnderlayNamespace)
-            .Concat(region.Edges.IsEmpty ? [] : LiveEdge.Namespaces(region)).FirstOrDefault(existing.Contains);
+            .Concat(region.Edges.IsEmpty ? [] : LiveEdge.Namespaces(region)).Append(LiveNames.DnsUpstreamNamespace).FirstOrDefault(existing.Contains);
         if (clash is not null)
             throw new LiveException($"network namespace '{clash}' exists already; run 'nitroctl region down' or remove it");
         var live = new LiveRegion(LiveState.Begin());
@@ -159,11 +160,16 @@ public sealed class LiveRegion : IAsyncDisposable
             _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
         }
 
+        // The internet's DNS server behind the cards' resolvers, when the region names one.
+        if (RegionCompiler.DnsUpstreamOf(region) is { } upstream)
+            _dnsUpstream = LiveDnsUpstream.Start(_state, upstream);
+
         // Every host's agent with its own identity from the region CA.
         foreach (var host in region.Hosts)
             first.Ca.IssueHost(host.Name, LiveState.HostIdentityDirectory(host.Name));
         await Task.WhenAll(
-            _cards.Select(c => c.ProgramAsync(Endpoints, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout))
+            _cards.Select(c => c.ProgramAsync(Endpoints, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout,
+                _dnsUpstream is null ? null : _dnsUpstream.CreateSocket))
             .Concat(_kernelHosts.Select(k => k.ProgramAsync(Endpoints, LiveState.HostIdentityDirectory(k.Host.Name), options.ReadyTimeout)))).ConfigureAwait(false);
         foreach (var card in _cards)
             _servers.Add(await ControlServer.StartAsync(card.Host.Name, card).ConfigureAwait(false));
@@ -262,6 +268,7 @@ public sealed class LiveRegion : IAsyncDisposable
             await card.DisposeAsync().ConfigureAwait(false);
         if (_edge is not null)
             await _edge.DisposeAsync().ConfigureAwait(false);
+        _dnsUpstream?.Dispose();
         foreach (var replica in _replicas)
             await replica.DisposeAsync().ConfigureAwait(false);
         _etcd?.Dispose();

@@ -62,6 +62,12 @@ public sealed class LiveState
         return state;
     }
 
+    /// <summary>
+    /// A namespace's files for <c>ip netns exec</c> (<c>/etc/netns/NAME</c>, bind-mounted over <c>/etc</c>'s); removed with
+    /// the namespace (<c>ip netns delete</c> leaves it).
+    /// </summary>
+    public static string NetnsEtcDirectory(string name) => SafePath.Under("/etc/netns", name);
+
     public void AddNamespace(string name) => Update(r => r with { Namespaces = [.. r.Namespaces, name] });
 
     public void AddLink(string name) => Update(r => r with { Links = [.. r.Links, name] });
@@ -143,8 +149,16 @@ public sealed class LiveState
             {
                 if (!ResourceName.IsValid(ns))
                     leftAlone.Add($"namespace {ResourceName.Quote(ns)}: not a name a region creates");
-                else if (existing.Contains(ns) && Shell.TryRun("ip", "netns", "delete", ns).Code == 0)
-                    removed.Add($"netns {ns}");
+                else
+                {
+                    if (existing.Contains(ns) && Shell.TryRun("ip", "netns", "delete", ns).Code == 0)
+                        removed.Add($"netns {ns}");
+                    if (System.IO.Directory.Exists(NetnsEtcDirectory(ns)))
+                    {
+                        System.IO.Directory.Delete(NetnsEtcDirectory(ns), recursive: true);
+                        removed.Add($"directory {NetnsEtcDirectory(ns)}");
+                    }
+                }
             }
             foreach (var link in record.Links.Distinct())
             {

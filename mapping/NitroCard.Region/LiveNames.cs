@@ -19,6 +19,9 @@ public static partial class LiveNames
     /// <summary>The substrate's IPv4 router.</summary>
     public const string UnderlayNamespace = "nc-underlay";
 
+    /// <summary>The namespace playing the internet's DNS server, the region's <c>dnsUpstream</c> (dnsmasq).</summary>
+    public const string DnsUpstreamNamespace = "nc-dns-upstream";
+
     /// <summary>Every project namespace other than the outside ones starts with this (<see cref="UnderlayNamespace"/>, kernel hosts).</summary>
     public const string ProjectPrefix = "nc-";
 

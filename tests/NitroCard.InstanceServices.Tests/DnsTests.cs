@@ -147,6 +147,21 @@ public class DnsTests
     }
 
     [Fact]
+    public void Upstream_queries_go_out_on_the_sockets_the_caller_makes()
+    {
+        // The live region makes them in the upstream's network namespace; here: ordinary sockets, counted.
+        using var upstream = new DnsServerStub();
+        var made = new List<System.Net.Sockets.SocketType>();
+        var instance = new Instance(upstream: new UdpDnsUpstream(upstream.Endpoint, TimeSpan.FromSeconds(5), (type, protocol) =>
+        {
+            made.Add(type);
+            return new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, type, protocol);
+        }));
+        Assert.Equal([IPAddress.Parse("192.0.2.1")], Addresses(Ask(instance, Query("www.example"))!));
+        Assert.Equal([System.Net.Sockets.SocketType.Dgram], made);
+    }
+
+    [Fact]
     public void Silent_upstream_is_servfail()
     {
         using var silent = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));

@@ -168,6 +168,11 @@ internal sealed class LiveRegionProcess : IDisposable
         string[] prefixes = ["eni-", "nc-", "internet", "services", "vpn-", "dx-"];
         var left = Host.Namespaces().Where(n => prefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal))).ToList();
         Assert.True(left.Count == 0, "namespaces left behind: " + string.Join(", ", left));
+        // An instance's resolv.conf (/etc/netns/<eni-id>/) goes with its namespace.
+        var etcLeft = Directory.Exists("/etc/netns")
+            ? Directory.EnumerateDirectories("/etc/netns").Select(Path.GetFileName).Where(n => prefixes.Any(p => n!.StartsWith(p, StringComparison.Ordinal))).ToList()
+            : [];
+        Assert.True(etcLeft.Count == 0, "/etc/netns directories left behind: " + string.Join(", ", etcLeft));
         var links = Host.Run("ip", "-o", "link", "show").Output;
         Assert.DoesNotMatch(@"\d+: (nct|ncu|ncv|nce|nci|ncs|ncp|ncb|ncd|vk)\d", links);
         foreach (var file in new[] { "state", "endpoint", "mapping.db", "ca", "hosts" })

@@ -14,8 +14,15 @@ public interface IDnsUpstream
 /// <summary>A recursive resolver reached over UDP (RFC 1035 4.2.1), falling back to TCP when its answer is truncated.</summary>
 /// <param name="endpoint">The upstream's address and port.</param>
 /// <param name="timeout">How long to wait for an answer.</param>
-public sealed class UdpDnsUpstream(IPEndPoint endpoint, TimeSpan timeout) : IDnsUpstream
+/// <param name="sockets">
+/// Makes the sockets the queries go out on (null: ordinary sockets). The live region passes one that creates them in the
+/// network namespace its upstream lives in.
+/// </param>
+public sealed class UdpDnsUpstream(IPEndPoint endpoint, TimeSpan timeout, Func<SocketType, ProtocolType, Socket>? sockets = null) : IDnsUpstream
 {
+    private Socket NewSocket(SocketType type, ProtocolType protocol)
+        => sockets?.Invoke(type, protocol) ?? new Socket(Endpoint.AddressFamily, type, protocol);
+
     /// <summary>The upstream.</summary>
     public IPEndPoint Endpoint { get; } = endpoint;
 
@@ -26,13 +33,14 @@ public sealed class UdpDnsUpstream(IPEndPoint endpoint, TimeSpan timeout) : IDns
         cts.CancelAfter(timeout);
         try
         {
-            using var udp = new UdpClient(Endpoint.AddressFamily);
-            udp.Connect(Endpoint);
-            await udp.SendAsync(query, cts.Token).ConfigureAwait(false);
+            using var udp = NewSocket(SocketType.Dgram, ProtocolType.Udp);
+            await udp.ConnectAsync(Endpoint, cts.Token).ConfigureAwait(false);
+            await udp.SendAsync(query, SocketFlags.None, cts.Token).ConfigureAwait(false);
+            var buffer = new byte[65535];
             while (true)
             {
-                var result = await udp.ReceiveAsync(cts.Token).ConfigureAwait(false);
-                var answer = result.Buffer;
+                var received = await udp.ReceiveAsync(buffer, SocketFlags.None, cts.Token).ConfigureAwait(false);
+                var answer = buffer.AsSpan(0, received).ToArray();
                 if (answer.Length < 12 || answer[0] != query.Span[0] || answer[1] != query.Span[1])
                     continue; // not the answer to this query
                 if ((answer[2] & 0x02) == 0)
@@ -54,9 +62,9 @@ public sealed class UdpDnsUpstream(IPEndPoint endpoint, TimeSpan timeout) : IDns
     {
         try
         {
-            using var tcp = new TcpClient(Endpoint.AddressFamily);
+            using var tcp = NewSocket(SocketType.Stream, ProtocolType.Tcp);
             await tcp.ConnectAsync(Endpoint, cancellationToken).ConfigureAwait(false);
-            var stream = tcp.GetStream();
+            await using var stream = new NetworkStream(tcp);
             var framed = new byte[2 + query.Length];
             BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
             query.CopyTo(framed.AsMemory(2));

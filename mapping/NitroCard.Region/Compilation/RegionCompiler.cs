@@ -196,7 +196,7 @@ public static class RegionCompiler
     private sealed record NamedTable<T>(string Key, T Value);
 
     /// <summary>The region's <c>dnsUpstream</c> (<c>address</c> or <c>address:port</c>, checked by the validator), port 53 by default.</summary>
-    private static IPEndPoint? DnsUpstreamOf(RegionTopology region)
+    public static IPEndPoint? DnsUpstreamOf(RegionTopology region)
     {
         if (region.DnsUpstream is not { } text)
             return null;
