@@ -162,10 +162,12 @@ public sealed class DistributionHub
         }
     }
 
+    internal TimeProvider Time => _time;
+
     internal void Written(HostSession session, long version, long bytes)
     {
         lock (_sync)
-            session.Written(version, bytes);
+            session.Written(version, bytes, _time.GetTimestamp());
     }
 
     internal void Disconnect(HostSession session)
@@ -203,13 +205,38 @@ public sealed class DistributionHub
     /// <summary>The next message for a session, or null and how long to wait before looking again.</summary>
     internal HostDelta? Next(HostSession session, out TimeSpan wait)
     {
-        wait = Timeout.InfiniteTimeSpan;
         lock (_sync)
         {
             _gated.Remove(session);
+            // The oldest message the host has not acknowledged times its stall: it is woken when that runs out.
+            var stall = Timeout.InfiniteTimeSpan;
+            if (session.OldestUnacked is { } oldest)
+            {
+                stall = StallTimeout - _time.GetElapsedTime(oldest.Written);
+                if (stall <= TimeSpan.Zero)
+                {
+                    throw Stalled(session, string.Create(CultureInfo.InvariantCulture,
+                        $"version {oldest.Version} unacknowledged for {StallTimeout.TotalSeconds:0.#} s, {session.UnackedBytes} bytes in all, limit {BacklogLimitBytes}"));
+                }
+            }
             if (session.UnackedBytes >= BacklogLimitBytes)
-                return Backlogged(session, out wait);
-            session.StalledSince = null;
+            {
+                Coalesce(session);
+                wait = stall;
+                return null;
+            }
+            var next = NextDue(session, out wait);
+            if (next is null && stall != Timeout.InfiniteTimeSpan && (wait == Timeout.InfiniteTimeSpan || stall < wait))
+                wait = stall;
+            return next;
+        }
+    }
+
+    /// <summary>The next message for a session under its backlog limit (caller holds the lock).</summary>
+    private HostDelta? NextDue(HostSession session, out TimeSpan wait)
+    {
+        wait = Timeout.InfiniteTimeSpan;
+        {
             var state = _state();
             if (session.NeedsFull || session.Sent < _logStart)
                 return FullFor(session, state);
@@ -250,18 +277,13 @@ public sealed class DistributionHub
     }
 
     /// <summary>A host over its backlog limit: nothing more is sent, what it missed becomes one snapshot, and its stall is timed.</summary>
-    private HostDelta? Backlogged(HostSession session, out TimeSpan wait)
+    private void Coalesce(HostSession session)
     {
         if (!session.NeedsFull && HasPending(session))
         {
             session.NeedsFull = true;
             Interlocked.Increment(ref _coalescedBacklogs);
         }
-        session.StalledSince ??= _time.GetTimestamp();
-        wait = StallTimeout - _time.GetElapsedTime(session.StalledSince.Value);
-        if (wait > TimeSpan.Zero)
-            return null;
-        throw Stalled(session, $"{session.UnackedBytes} bytes of updates (versions up to {session.Sent}) unacknowledged for {StallTimeout.TotalSeconds:0.#} s, over the limit of {BacklogLimitBytes} bytes");
     }
 
     /// <summary>Whether a version after the last one sent concerns the host.</summary>
@@ -336,7 +358,7 @@ public sealed class HostSession : IDisposable
     private readonly DistributionHub _hub;
     // (version, bytes) of each message written and not yet acknowledged, oldest first: bounded, as nothing is written
     // once their sum passes the hub's limit.
-    private readonly Queue<(long Version, long Bytes)> _unacked = new();
+    private readonly Queue<(long Version, long Bytes, long Written)> _unacked = new();
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly CancellationTokenSource _ended = new();
 
@@ -361,13 +383,13 @@ public sealed class HostSession : IDisposable
     /// <summary>Bytes written to the host and not yet acknowledged (guarded by the service's lock).</summary>
     internal long UnackedBytes { get; private set; }
 
-    /// <summary>When the host went over the backlog limit (null: it is under it).</summary>
-    internal long? StalledSince { get; set; }
+    /// <summary>The oldest message written and not acknowledged, and when it was written (null: none).</summary>
+    internal (long Version, long Written)? OldestUnacked => _unacked.TryPeek(out var oldest) ? (oldest.Version, oldest.Written) : null;
 
     /// <summary>Counts a message written (caller holds the service lock).</summary>
-    internal void Written(long version, long bytes)
+    internal void Written(long version, long bytes, long timestamp)
     {
-        _unacked.Enqueue((version, bytes));
+        _unacked.Enqueue((version, bytes, timestamp));
         UnackedBytes += bytes;
     }
 
@@ -435,20 +457,20 @@ public sealed class HostSession : IDisposable
                 var next = _hub.Next(this, out var wait);
                 if (next is not null)
                 {
-                    long bytes;
-                    using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(linked.Token))
+                    // A write blocked by the transport's flow control does not observe cancellation: race it against the
+                    // stall timeout instead, and leave it to the end of the call.
+                    var write = send(next, linked.Token);
+                    using (var stall = CancellationTokenSource.CreateLinkedTokenSource(linked.Token))
                     {
-                        deadline.CancelAfter(_hub.StallTimeout);
-                        try
+                        if (await Task.WhenAny(write, Task.Delay(_hub.StallTimeout, _hub.Time, stall.Token)).ConfigureAwait(false) != write)
                         {
-                            bytes = await send(next, deadline.Token).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !linked.IsCancellationRequested)
-                        {
+                            linked.Token.ThrowIfCancellationRequested();
+                            _ = write.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                             throw _hub.Stalled(this, string.Create(CultureInfo.InvariantCulture, $"a write of version {next.Version} did not complete in {_hub.StallTimeout.TotalSeconds:0.#} s"));
                         }
+                        await stall.CancelAsync().ConfigureAwait(false);
                     }
-                    _hub.Written(this, next.Version, bytes);
+                    _hub.Written(this, next.Version, await write.ConfigureAwait(false));
                     continue;
                 }
                 await _signal.WaitAsync(wait, linked.Token).ConfigureAwait(false);
