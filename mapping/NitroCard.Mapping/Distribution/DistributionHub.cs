@@ -18,8 +18,8 @@ namespace NitroCard.Mapping.Distribution;
 /// versions), a session holds only its cursor, and the bytes written to a host and not yet acknowledged by it stay
 /// under <see cref="BacklogLimitBytes"/> (plus the one message that crossed it). Past the limit the host is sent
 /// nothing more and its backlog is coalesced into one full snapshot, sent once it has acknowledged what it had; a
-/// host that stays over the limit, or whose write does not complete, for <see cref="StallTimeout"/> is disconnected
-/// with <see cref="SubscriberStalledException"/>. A host over the limit holds back no move.
+/// host that acknowledges nothing it was sent (or whose write does not complete) for <see cref="StallTimeout"/> is
+/// disconnected with <see cref="SubscriberStalledException"/>. A host over the limit holds back no move.
 /// </para>
 /// </summary>
 public sealed class DistributionHub
@@ -60,7 +60,7 @@ public sealed class DistributionHub
     /// <summary>The most bytes written to one host and not yet acknowledged by it before the hub stops sending to it and coalesces its backlog into a snapshot.</summary>
     public long BacklogLimitBytes { get; set; } = DefaultBacklogLimitBytes;
 
-    /// <summary>How long a host may stay over <see cref="BacklogLimitBytes"/>, or leave one write incomplete, before it is disconnected.</summary>
+    /// <summary>How long a message written to a host may stay unacknowledged (or a write incomplete) before the host is disconnected.</summary>
     public TimeSpan StallTimeout { get; set; } = DefaultStallTimeout;
 
     /// <summary>Bytes written to a host and not yet acknowledged by it (0 when it is not connected).</summary>
@@ -236,47 +236,45 @@ public sealed class DistributionHub
     private HostDelta? NextDue(HostSession session, out TimeSpan wait)
     {
         wait = Timeout.InfiniteTimeSpan;
-        {
-            var state = _state();
-            if (session.NeedsFull || session.Sent < _logStart)
-                return FullFor(session, state);
+        var state = _state();
+        if (session.NeedsFull || session.Sent < _logStart)
+            return FullFor(session, state);
 
-            var i = FirstAfter(session.Sent);
-            for (; i < _log.Count; i++)
+        var i = FirstAfter(session.Sent);
+        for (; i < _log.Count; i++)
+        {
+            var entry = _log[i];
+            if (entry.Full)
+                return FullFor(session, state);
+            if (!entry.Deltas.TryGetValue(session.Host, out var delta))
             {
-                var entry = _log[i];
-                if (entry.Full)
-                    return FullFor(session, state);
-                if (!entry.Deltas.TryGetValue(session.Host, out var delta))
-                {
-                    session.Sent = entry.Version;
-                    continue;
-                }
-                if (entry.Phases is not null && Blocked(entry, session.Host, out var remaining))
-                {
-                    _gated.Add(session);
-                    wait = remaining;
-                    return null;
-                }
-                var result = delta with { BaseVersion = session.Sent };
                 session.Sent = entry.Version;
-                session.Resuming = false;
-                return result;
+                continue;
             }
-            if (session.Resuming)
+            if (entry.Phases is not null && Blocked(entry, session.Host, out var remaining))
             {
-                // A resumed agent learns it is current even when nothing since concerned it.
-                session.Resuming = false;
-                var baseVersion = session.Sent;
-                session.Sent = state.Version;
-                return HostDelta.Empty(session.Host, state.Version, baseVersion);
+                _gated.Add(session);
+                wait = remaining;
+                return null;
             }
-            session.Sent = Math.Max(session.Sent, state.Version);
-            return null;
+            var result = delta with { BaseVersion = session.Sent };
+            session.Sent = entry.Version;
+            session.Resuming = false;
+            return result;
         }
+        if (session.Resuming)
+        {
+            // A resumed agent learns it is current even when nothing since concerned it.
+            session.Resuming = false;
+            var baseVersion = session.Sent;
+            session.Sent = state.Version;
+            return HostDelta.Empty(session.Host, state.Version, baseVersion);
+        }
+        session.Sent = Math.Max(session.Sent, state.Version);
+        return null;
     }
 
-    /// <summary>A host over its backlog limit: nothing more is sent, what it missed becomes one snapshot, and its stall is timed.</summary>
+    /// <summary>A host over its backlog limit: nothing more is sent, and what it missed becomes one snapshot.</summary>
     private void Coalesce(HostSession session)
     {
         if (!session.NeedsFull && HasPending(session))
@@ -303,7 +301,7 @@ public sealed class DistributionHub
     {
         Interlocked.Increment(ref _stalledDisconnects);
         return new SubscriberStalledException(session.Host, string.Create(CultureInfo.InvariantCulture,
-            $"host {session.Host} is not reading its subscription ({what}): disconnected; it gets a full snapshot when it subscribes again"));
+            $"host {session.Host} is not reading its subscription ({what}): disconnected; it catches up when it subscribes again (from its last version, or a full snapshot)"));
     }
 
     private static HostDelta FullFor(HostSession session, RegionState state)
