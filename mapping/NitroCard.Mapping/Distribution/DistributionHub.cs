@@ -164,8 +164,11 @@ public sealed class DistributionHub
 
     internal TimeProvider Time => _time;
 
+    /// <summary>Counts a message written to a host; 0 bytes (an in-process pump, with no transport to fill) is not tracked.</summary>
     internal void Written(HostSession session, long version, long bytes)
     {
+        if (bytes == 0)
+            return;
         lock (_sync)
             session.Written(version, bytes, _time.GetTimestamp());
     }
@@ -428,7 +431,7 @@ public sealed class HostSession : IDisposable
         _ended.Dispose();
     }
 
-    /// <summary>Sends every delta due to the host, in version order, until cancelled (in process: nothing is queued, so nothing is counted against the backlog limit).</summary>
+    /// <summary>Sends every delta due to the host, in version order, until cancelled (in process: nothing is queued, so neither the backlog limit nor the stall timeout applies).</summary>
     public Task PumpAsync(Func<HostDelta, Task> send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(send);
