@@ -252,7 +252,20 @@ public sealed class FirmwareAgent
                 Interlocked.Exchange(ref _version, delta.Version);
                 Applied?.Invoke(delta);
                 FirmwareLog.Applied(_logger, _host, delta.Version, delta.Full ? "full" : "delta", delta.Size);
-                await Send(new AgentMessage { Ack = new Ack { Version = (ulong)delta.Version } }).ConfigureAwait(false);
+                try
+                {
+                    await Send(new AgentMessage { Ack = new Ack { Version = (ulong)delta.Version } }).ConfigureAwait(false);
+                }
+                catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The service may have ended the call with a reason (a host that stopped reading is cut off): its
+                    // side of the stream is reset before the agent reads the status, so read on to the status (nothing
+                    // read now is applied: the next subscription resyncs) and fail with it rather than with the reset.
+                    while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+                    {
+                    }
+                    throw;
+                }
             }
         }
         finally

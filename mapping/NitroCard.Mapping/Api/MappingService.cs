@@ -28,6 +28,12 @@ public sealed record MappingServiceOptions(CardGeometry? Geometry = null)
     public int AlarmBurst { get; init; } = 10;
 
     public TimeSpan AlarmWindow { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bytes a subscribed host may leave unacknowledged before its backlog is coalesced into a snapshot (<see cref="DistributionHub.BacklogLimitBytes"/>).</summary>
+    public long SubscriberBacklogBytes { get; init; } = DistributionHub.DefaultBacklogLimitBytes;
+
+    /// <summary>How long a subscribed host may not read before it is disconnected (<see cref="DistributionHub.StallTimeout"/>).</summary>
+    public TimeSpan SubscriberStallTimeout { get; init; } = DistributionHub.DefaultStallTimeout;
 }
 
 /// <summary>
@@ -64,7 +70,11 @@ public sealed partial class MappingService : IAsyncDisposable
         _alarmLimiter = new AlarmLimiter(options.AlarmBurst, options.AlarmWindow);
         _alarmRetention = options.AlarmRetention;
         _nextAlarm = alarms.Count == 0 ? 1 : alarms.Max(a => a.Id) + 1;
-        Hub = new DistributionHub(_sync, () => _state, time, state.Version);
+        Hub = new DistributionHub(_sync, () => _state, time, state.Version)
+        {
+            BacklogLimitBytes = options.SubscriberBacklogBytes,
+            StallTimeout = options.SubscriberStallTimeout,
+        };
         _store.ExternalChange += OnExternalChange;
     }
 

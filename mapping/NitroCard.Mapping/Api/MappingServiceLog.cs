@@ -22,6 +22,9 @@ internal static partial class MappingServiceLog
     [LoggerMessage(6, LogLevel.Information, "Host {Host} disconnected")]
     public static partial void Unsubscribed(ILogger logger, string host);
 
+    [LoggerMessage(9, LogLevel.Warning, "Host {Host} disconnected for not reading: {Reason}")]
+    public static partial void Stalled(ILogger logger, string host, string reason);
+
     [LoggerMessage(7, LogLevel.Information, "Another writer committed version {Version}: reloading the region")]
     public static partial void ExternalReload(ILogger logger, long version);
 

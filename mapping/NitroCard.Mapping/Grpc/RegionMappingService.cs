@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using NitroCard.Mapping.Alarms;
 using NitroCard.Mapping.Api;
+using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Security;
 using NitroCard.Packets;
 using P = NitroCard.Mapping.Grpc.Protocol;
@@ -124,14 +125,37 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
         MappingServiceLog.Subscribed(service.Logger, name, (long)hello.LastVersion);
         using var session = service.Hub.Connect(name, (long)hello.LastVersion);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ct, service.Stopping);
-        var pump = session.PumpAsync(async delta =>
+        // A host that does not read is cut off with the reason (RESOURCE_EXHAUSTED), which its agent logs before it
+        // reconnects and resyncs: the pump's failure ends the receive loop too, without cancelling the pending read (a
+        // cancelled read aborts the stream, and the reason with it).
+        SubscriberStalledException? stalled = null;
+        var stalledSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task PumpAsync()
         {
-            await responseStream.WriteAsync(new P.ServiceMessage { Delta = DeltaCodec.ToMessage(delta) }, done.Token).ConfigureAwait(false);
-        }, done.Token);
+            try
+            {
+                await session.PumpAsync(async (delta, token) =>
+                {
+                    var message = new P.ServiceMessage { Delta = DeltaCodec.ToMessage(delta) };
+                    await responseStream.WriteAsync(message, token).ConfigureAwait(false);
+                    return message.CalculateSize();
+                }, done.Token).ConfigureAwait(false);
+            }
+            catch (SubscriberStalledException e)
+            {
+                stalled = e;
+                MappingServiceLog.Stalled(service.Logger, name, e.Message);
+                stalledSignal.SetResult();
+            }
+        }
+        var pump = PumpAsync();
         try
         {
-            while (await requestStream.MoveNext(done.Token).ConfigureAwait(false))
+            while (true)
             {
+                var read = requestStream.MoveNext(done.Token);
+                if (await Task.WhenAny(read, stalledSignal.Task).ConfigureAwait(false) != read || !await read.ConfigureAwait(false))
+                    break;
                 var message = requestStream.Current;
                 switch (message.BodyCase)
                 {
@@ -159,7 +183,8 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
         }
         finally
         {
-            await done.CancelAsync().ConfigureAwait(false);
+            if (stalled is null)
+                await done.CancelAsync().ConfigureAwait(false);
             try
             {
                 await pump.ConfigureAwait(false);
@@ -170,6 +195,8 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
             }
             MappingServiceLog.Unsubscribed(service.Logger, name);
         }
+        if (stalled is not null)
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, stalled.Message));
     }
 
     private static AlarmRecord Alarm(string host, string? claimed, string reason, string message)
