@@ -51,26 +51,8 @@ public sealed class BirdSite : IDisposable
             throw new LiveException("a BGP VPN connection's site needs BIRD 2 (bird2; see build.ps1)");
         System.IO.Directory.CreateDirectory(Directory);
         File.WriteAllText(ConfigPath, Config(Vpn, LogPath));
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["netns", "exec", Namespace, Bird, "-f", "-c", ConfigPath, "-s", ControlSocket])
-            start.ArgumentList.Add(a);
-        _bird = Process.Start(start) ?? throw new LiveException("cannot start bird");
-        _bird.OutputDataReceived += (_, _) => { };
-        _bird.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                Console.Error.WriteLine($"nitroctl region: {Namespace}: bird: {e.Data}");
-        };
-        _bird.BeginOutputReadLine();
-        _bird.BeginErrorReadLine();
-        state.AddChild(_bird.Id); // ip netns exec execs: this is bird
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Run("show", "status").Code != 0)
-        {
-            if (_bird.HasExited || DateTime.UtcNow > deadline)
-                throw new LiveException($"bird did not come up in {Namespace} (see {LogPath})");
-            Thread.Sleep(100);
-        }
+        _bird = Shell.StartDaemon(state, Namespace, $"{Namespace}: bird", Bird, "-f", "-c", ConfigPath, "-s", ControlSocket);
+        Shell.WaitUntilReady(_bird, () => Run("show", "status").Code == 0, TimeSpan.FromSeconds(10), $"bird did not come up in {Namespace} (see {LogPath})");
     }
 
     /// <summary>Runs <c>birdc -s &lt;socket&gt;</c> with a command (<c>show protocols</c>, <c>show route</c>, <c>disable tunnel1</c>…).</summary>

@@ -73,37 +73,16 @@ public sealed class LiveDnsUpstream : IDisposable
             log-facility={log}
 
             """);
-        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", Ns, "dnsmasq", "--keep-in-foreground", $"--conf-file={Path.Combine(dir, "dnsmasq.conf")}" })
-            start.ArgumentList.Add(a);
-        Process dnsmasq;
+        var upstream = new LiveDnsUpstream(endpoint, Shell.StartDaemon(state, Ns, "dnsmasq", "dnsmasq", "--keep-in-foreground", $"--conf-file={Path.Combine(dir, "dnsmasq.conf")}"));
         try
         {
-            dnsmasq = Process.Start(start) ?? throw new LiveException("cannot start dnsmasq");
+            Shell.WaitUntilReady(upstream._dnsmasq, () => Shell.Run("ip", "netns", "exec", Ns, "ss", "-Hlun").Contains($"{endpoint.Address}:{port} ", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(10), $"dnsmasq did not start for dnsUpstream {endpoint} (see {log} and its stderr above; Debian package dnsmasq-base)");
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (LiveException)
         {
-            throw new LiveException($"cannot start dnsmasq for dnsUpstream: {e.Message}");
-        }
-        dnsmasq.OutputDataReceived += (_, _) => { };
-        dnsmasq.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                Console.Error.WriteLine($"nitroctl region: dnsmasq: {e.Data}");
-        };
-        dnsmasq.BeginOutputReadLine();
-        dnsmasq.BeginErrorReadLine();
-        state.AddChild(dnsmasq.Id); // ip netns exec execs: this is dnsmasq
-        var upstream = new LiveDnsUpstream(endpoint, dnsmasq);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!Shell.Run("ip", "netns", "exec", Ns, "ss", "-Hlun").Contains($"{endpoint.Address}:{port} ", StringComparison.Ordinal))
-        {
-            if (dnsmasq.HasExited || DateTime.UtcNow > deadline)
-            {
-                upstream.Dispose();
-                throw new LiveException($"dnsmasq did not start for dnsUpstream {endpoint} (see {log} and its stderr above; Debian package dnsmasq-base)");
-            }
-            Thread.Sleep(50);
+            upstream.Dispose();
+            throw;
         }
         return upstream;
     }

@@ -469,26 +469,9 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
                     pass
             http.server.ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), S3).serve_forever()
             """;
-        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", ServicesNamespace, "python3", "-c", Script, ServicesHttpPort.ToString(CultureInfo.InvariantCulture) })
-            start.ArgumentList.Add(a);
-        _httpServer = Process.Start(start) ?? throw new LiveException("cannot start the services namespace's HTTP server (python3)");
-        _httpServer.OutputDataReceived += (_, _) => { };
-        _httpServer.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                Console.Error.WriteLine($"nitroctl region: services http: {e.Data}");
-        };
-        _httpServer.BeginOutputReadLine();
-        _httpServer.BeginErrorReadLine();
-        _state.AddChild(_httpServer.Id);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!Shell.Run("ip", "netns", "exec", ServicesNamespace, "ss", "-Hltn").Contains($":{ServicesHttpPort} ", StringComparison.Ordinal))
-        {
-            if (_httpServer.HasExited || DateTime.UtcNow > deadline)
-                throw new LiveException("the services namespace's HTTP server (python3 http.server) did not start");
-            Thread.Sleep(50);
-        }
+        _httpServer = Shell.StartDaemon(_state, ServicesNamespace, "services http", "python3", "-c", Script, ServicesHttpPort.ToString(CultureInfo.InvariantCulture));
+        Shell.WaitUntilReady(_httpServer, () => Shell.Run("ip", "netns", "exec", ServicesNamespace, "ss", "-Hltn").Contains($":{ServicesHttpPort} ", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "the services namespace's HTTP server (python3 http.server) did not start");
     }
 
     public async ValueTask DisposeAsync()

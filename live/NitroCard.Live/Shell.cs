@@ -52,6 +52,45 @@ public static class Shell
     /// <summary>Sets sysctls inside a namespace.</summary>
     public static void Sysctl(string netns, params string[] settings) => Run("ip", ["netns", "exec", netns, "sysctl", "-qw", .. settings]);
 
+    /// <summary>
+    /// Starts a long-running daemon inside a namespace with <c>ip netns exec</c> (which execs, so the pid is the
+    /// daemon's) and records it as a child of the region, so <c>region down</c> stops it after a crash. Its stdout is
+    /// drained; its stderr goes to ours as <c>nitroctl region: &lt;label&gt;: …</c>, or is drained too when
+    /// <paramref name="errorLabel"/> is null (daemons that log to their own file).
+    /// </summary>
+    public static Process StartDaemon(LiveState state, string netns, string? errorLabel, params string[] command)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["netns", "exec", netns, .. command])
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new LiveException($"cannot start {command[0]} in {netns}");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (errorLabel is not null && e.Data is not null)
+                Console.Error.WriteLine($"nitroctl region: {errorLabel}: {e.Data}");
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        state.AddChild(process.Id);
+        return process;
+    }
+
+    /// <summary>Polls until <paramref name="ready"/> holds; a daemon that exits or is not ready in time is a <see cref="LiveException"/> with <paramref name="failure"/>.</summary>
+    public static void WaitUntilReady(Process daemon, Func<bool> ready, TimeSpan timeout, string failure)
+    {
+        ArgumentNullException.ThrowIfNull(daemon);
+        ArgumentNullException.ThrowIfNull(ready);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!ready())
+        {
+            if (daemon.HasExited || DateTime.UtcNow > deadline)
+                throw new LiveException(failure);
+            Thread.Sleep(50);
+        }
+    }
+
     /// <summary>The names of the existing network namespaces.</summary>
     public static IReadOnlySet<string> Namespaces()
     {

@@ -49,22 +49,9 @@ public sealed class StrongSwanSite : IDisposable
         var conf = Path.Combine(Directory, "strongswan.conf");
         File.WriteAllText(conf, StrongSwanConf(Path.Combine(Directory, "charon.log"), routedByBgp: Vpn.UsesBgp));
         File.WriteAllText(Path.Combine(Directory, "swanctl.conf"), SwanctlConf(Vpn, VpcCidr));
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["netns", "exec", Namespace, "sh", "-c", $"mount -t tmpfs tmpfs /run && STRONGSWAN_CONF={conf} exec {Charon}"])
-            start.ArgumentList.Add(a);
-        _charon = Process.Start(start) ?? throw new LiveException("cannot start charon");
-        _charon.OutputDataReceived += (_, _) => { };
-        _charon.ErrorDataReceived += (_, _) => { };
-        _charon.BeginOutputReadLine();
-        _charon.BeginErrorReadLine();
-        state.AddChild(_charon.Id); // ip netns exec and sh both exec: this is charon
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Run("--stats").Code != 0)
-        {
-            if (_charon.HasExited || DateTime.UtcNow > deadline)
-                throw new LiveException($"charon did not come up in {Namespace} (see {Path.Combine(Directory, "charon.log")})");
-            Thread.Sleep(200);
-        }
+        // sh execs too, so the recorded pid is charon's; charon logs to charon.log, not stderr.
+        _charon = Shell.StartDaemon(state, Namespace, errorLabel: null, "sh", "-c", $"mount -t tmpfs tmpfs /run && STRONGSWAN_CONF={conf} exec {Charon}");
+        Shell.WaitUntilReady(_charon, () => Run("--stats").Code == 0, TimeSpan.FromSeconds(20), $"charon did not come up in {Namespace} (see {Path.Combine(Directory, "charon.log")})");
         if (Vpn.UsesBgp)
             BirdSite.AddTunnelAddresses(Vpn, Namespace);
         var load = Run("--load-all", "--file", Path.Combine(Directory, "swanctl.conf"));
