@@ -137,23 +137,18 @@ public static partial class RegionValidator
             {
                 if (vpn.CustomerAnnouncedCidrs is not null)
                     Add(vpath + ".customerAnnouncedCidrs", "is what the customer's router announces over BGP; a connection with staticRoutesOnly has no BGP session (use customerCidrs)");
-            }
-            else if (vpn.CustomerAnnouncedCidrs is { } announced)
-            {
-                for (var c = 0; c < announced.Length; c++)
-                {
-                    if (RequiredPrefix(announced[c], $"{vpath}.customerAnnouncedCidrs[{c}]") is { } prefix && vpcCidr is { } v && prefix.Overlaps(v))
-                        Add($"{vpath}.customerAnnouncedCidrs[{c}]", $"{prefix} overlaps the CIDR {v} of {vpcName}");
-                }
-            }
-            if (vpn.StaticRoutesOnly)
-            {
                 CheckCustomerCidrs(vpn.CustomerCidrs, vpath, vpcCidr, vpcName);
                 if (vpn.CustomerGatewayAsn is not null)
                     Add(vpath + ".customerGatewayAsn", "is for BGP; a connection with staticRoutesOnly has no BGP session");
             }
             else
             {
+                var announced = vpn.CustomerAnnouncedCidrs ?? [];
+                for (var c = 0; c < announced.Length; c++)
+                {
+                    if (RequiredPrefix(announced[c], $"{vpath}.customerAnnouncedCidrs[{c}]") is { } prefix && vpcCidr is { } v && prefix.Overlaps(v))
+                        Add($"{vpath}.customerAnnouncedCidrs[{c}]", $"{prefix} overlaps the CIDR {v} of {vpcName}");
+                }
                 if (!vpn.CustomerCidrs.IsEmpty)
                     Add(vpath + ".customerCidrs", "is for static routing; with BGP (staticRoutesOnly false) the customer's prefixes are learned from its gateway");
                 if (vpn.CustomerGatewayAsn is not { } asn)
