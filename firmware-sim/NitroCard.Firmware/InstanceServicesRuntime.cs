@@ -177,7 +177,7 @@ public sealed class InstanceServicesRuntime
         {
             PublicIp = s.PublicIp,
             DeviceNumber = s.DeviceIndex,
-            SecurityGroupIds = [.. s.SecurityGroups.Split(',', StringSplitOptions.RemoveEmptyEntries)],
+            SecurityGroupIds = s.SecurityGroups,
             EnableDnsSupport = s.EnableDnsSupport,
             EnableDnsHostnames = s.EnableDnsHostnames,
             Metadata = new MetadataOptions(

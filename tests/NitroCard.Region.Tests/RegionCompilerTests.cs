@@ -73,6 +73,20 @@ public sealed class RegionCompilerTests
     }
 
     [Fact]
+    public void An_enis_services_compare_by_value_so_an_unchanged_region_pushes_no_change()
+    {
+        var eni = Docs.Vpcs.SelectMany(v => v.Enis).First(e => !e.SecurityGroups.IsEmpty);
+        var first = RegionCompiler.ForHost(Docs, eni.Host).Enis.Single(e => e.EniId == eni.Id).Services!;
+        var again = RegionCompiler.ForHost(Docs, eni.Host).Enis.Single(e => e.EniId == eni.Id).Services!;
+
+        Assert.Equal(eni.SecurityGroups, first.SecurityGroups);
+        Assert.NotSame(first, again);
+        Assert.Equal(first, again);
+        Assert.Equal(first.GetHashCode(), again.GetHashCode());
+        Assert.NotEqual(first, again with { SecurityGroups = [.. first.SecurityGroups, "sg-other"] });
+    }
+
+    [Fact]
     public void Source_dest_check_follows_the_file()
     {
         var plan = RegionCompiler.ForHost(ThreeVpcs, "host-b");

@@ -109,14 +109,14 @@ public static class DeltaCodec
         HttpPutResponseHopLimit = (uint)s.MetadataOptions.HttpPutResponseHopLimit, HttpEndpoint = s.MetadataOptions.HttpEndpoint,
         PublicIp = s.PublicIp is { } ip ? Ipv4Address.ToUInt32(ip) : 0, AvailabilityZone = s.AvailabilityZone, VpcCidr = ToMessage(s.VpcCidr),
         EnableDnsSupport = s.EnableDnsSupport, EnableDnsHostnames = s.EnableDnsHostnames, Region = s.RegionName, AccountId = s.AccountId,
-        SecurityGroups = s.SecurityGroups,
+        SecurityGroups = { s.SecurityGroups },
         DnsUpstream = s.DnsUpstream is { } upstream ? Ipv4Address.ToUInt32(upstream.Address) : 0, DnsUpstreamPort = (uint)(s.DnsUpstream?.Port ?? 0),
     };
 
     private static EniServiceInfo FromMessage(P.EniServices m) => new(
         m.InstanceId, (int)m.DeviceIndex, new InstanceMetadataOptions(m.HttpTokens, (int)m.HttpPutResponseHopLimit, m.HttpEndpoint),
         m.PublicIp == 0 ? null : Ipv4Address.FromUInt32(m.PublicIp), m.AvailabilityZone, FromMessage(m.VpcCidr),
-        m.EnableDnsSupport, m.EnableDnsHostnames, m.Region, m.AccountId, m.SecurityGroups,
+        m.EnableDnsSupport, m.EnableDnsHostnames, m.Region, m.AccountId, [.. m.SecurityGroups],
         m.DnsUpstream == 0 ? null : new IPEndPoint(Ipv4Address.FromUInt32(m.DnsUpstream), (int)Math.Min(m.DnsUpstreamPort, 65535)));
 
     private static P.Prefix ToMessage(IPNetwork prefix) => new() { Base = Ipv4Address.ToUInt32(prefix.BaseAddress), Length = (uint)prefix.PrefixLength };

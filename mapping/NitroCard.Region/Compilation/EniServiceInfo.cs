@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 
 namespace NitroCard.Region;
@@ -18,7 +19,7 @@ namespace NitroCard.Region;
 /// <param name="EnableDnsHostnames">The VPC's enableDnsHostnames.</param>
 /// <param name="RegionName">The region's name.</param>
 /// <param name="AccountId">The owning account.</param>
-/// <param name="SecurityGroups">The ENI's security group ids, comma-separated in the ENI's order (a string keeps the record's equality by value).</param>
+/// <param name="SecurityGroups">The ENI's security group ids, in the ENI's order (compared by value, like every other field).</param>
 /// <param name="DnsUpstream">The region's <c>dnsUpstream</c>: where the resolver forwards names it does not own; null: REFUSED.</param>
 public sealed record EniServiceInfo(
     string InstanceId,
@@ -31,5 +32,18 @@ public sealed record EniServiceInfo(
     bool EnableDnsHostnames,
     string RegionName,
     string AccountId,
-    string SecurityGroups = "",
-    IPEndPoint? DnsUpstream = null);
+    ImmutableArray<string> SecurityGroups = default,
+    IPEndPoint? DnsUpstream = null)
+{
+    public ImmutableArray<string> SecurityGroups { get; init; } = SecurityGroups.IsDefault ? [] : SecurityGroups;
+
+    // The compiler's equality would compare the array by reference; a push diffs ENIs by value (DeltaBuilder).
+    public bool Equals(EniServiceInfo? other)
+        => other is not null && InstanceId == other.InstanceId && DeviceIndex == other.DeviceIndex
+        && MetadataOptions == other.MetadataOptions && Equals(PublicIp, other.PublicIp) && AvailabilityZone == other.AvailabilityZone
+        && VpcCidr == other.VpcCidr && EnableDnsSupport == other.EnableDnsSupport && EnableDnsHostnames == other.EnableDnsHostnames
+        && RegionName == other.RegionName && AccountId == other.AccountId
+        && SecurityGroups.AsSpan().SequenceEqual(other.SecurityGroups.AsSpan()) && Equals(DnsUpstream, other.DnsUpstream);
+
+    public override int GetHashCode() => HashCode.Combine(InstanceId, DeviceIndex, PublicIp, VpcCidr, SecurityGroups.Length);
+}

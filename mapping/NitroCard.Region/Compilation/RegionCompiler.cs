@@ -98,7 +98,7 @@ public static class RegionCompiler
                     eni.PublicIp is null ? null : IPAddress.Parse(eni.PublicIp),
                     vpc.Subnets.First(s => s.Id == subnet.Id).AvailabilityZone ?? RegionDefaults.AvailabilityZoneOf(region.EffectiveRegionName),
                     vpcCidr, vpc.DnsSupport, vpc.DnsHostnames, region.EffectiveRegionName, region.EffectiveAccountId,
-                    string.Join(',', eni.SecurityGroups), DnsUpstreamOf(region));
+                    eni.SecurityGroups, DnsUpstreamOf(region));
                 slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, services));
             }
             if (parts is null)
