@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using NitroCard.Packets;
 using NitroCard.Region;
 
 namespace NitroCard.Live;
@@ -78,18 +77,9 @@ public sealed class BirdSite : IDisposable
         }
         foreach (var t in vpn.Tunnels)
         {
-            var (_, customer, length) = InsideAddresses(t);
-            Shell.Ip(ns, "address", "add", $"{customer}/{length}", "dev", TunnelLink);
+            Shell.Ip(ns, "address", "add", $"{t.CustomerInsideAddress}/{IPNetwork.Parse(t.TunnelInsideCidr).PrefixLength}", "dev", TunnelLink);
         }
         Shell.Ip(ns, "link", "set", "dev", TunnelLink, "up");
-    }
-
-    /// <summary>The edge's and the customer's inside address of a tunnel (first and second host of its /30) and the prefix length.</summary>
-    public static (IPAddress Edge, IPAddress Customer, int Length) InsideAddresses(VpnTunnelOptions tunnel)
-    {
-        var inside = IPNetwork.Parse(tunnel.TunnelInsideCidr);
-        var network = Ipv4Address.ToUInt32(inside.BaseAddress);
-        return (Ipv4Address.FromUInt32(network + 1), Ipv4Address.FromUInt32(network + 2), inside.PrefixLength);
     }
 
     /// <summary>
@@ -116,7 +106,7 @@ public sealed class BirdSite : IDisposable
         text.AppendLine("}");
         for (var i = 0; i < vpn.Tunnels.Length; i++)
         {
-            var (edge, customer, _) = InsideAddresses(vpn.Tunnels[i]);
+            var (edge, customer) = (vpn.Tunnels[i].EdgeInsideAddress, vpn.Tunnels[i].CustomerInsideAddress);
             text.AppendLine(CultureInfo.InvariantCulture, $$"""
                 protocol bgp tunnel{{i + 1}} {
                   local {{customer}} as {{vpn.CustomerGatewayAsn}};

@@ -43,7 +43,7 @@ public sealed class EdgeBgpSpeakers : IAsyncDisposable
         var ns = "/run/netns/" + LiveNames.EdgeBgpNamespace(Vpn.Id);
         for (var i = 0; i < Vpn.Tunnels.Length; i++)
         {
-            var (edge, customer, _) = BirdSite.InsideAddresses(Vpn.Tunnels[i]);
+            var (edge, customer) = (Vpn.Tunnels[i].EdgeInsideAddress, Vpn.Tunnels[i].CustomerInsideAddress);
             var speaker = new BgpSpeaker(new BgpSpeakerOptions
             {
                 LocalAsn = checked((uint)Vpn.AmazonSideAsn),

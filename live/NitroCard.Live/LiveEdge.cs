@@ -236,9 +236,8 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
         Shell.Ip(ns, "link", "set", "dev", "lo", "up");
         foreach (var tunnel in vpn.Tunnels)
         {
-            var (edge, customer, length) = BirdSite.InsideAddresses(tunnel);
-            Shell.Ip(ns, "address", "add", $"{edge}/{length}", "dev", "eth0");
-            Shell.Ip(ns, "neigh", "replace", customer.ToString(), "lladdr", new MacAddress(EdgePorts.EdgeMac).ToString(), "dev", "eth0", "nud", "permanent");
+            Shell.Ip(ns, "address", "add", $"{tunnel.EdgeInsideAddress}/{IPNetwork.Parse(tunnel.TunnelInsideCidr).PrefixLength}", "dev", "eth0");
+            Shell.Ip(ns, "neigh", "replace", tunnel.CustomerInsideAddress.ToString(), "lladdr", new MacAddress(EdgePorts.EdgeMac).ToString(), "dev", "eth0", "nud", "permanent");
         }
         Listen(tap, EdgePorts.VpnInsidePrefix + vpn.Id);
         var speakers = new EdgeBgpSpeakers(vpn, vpcCidr);

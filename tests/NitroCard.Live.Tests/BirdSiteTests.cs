@@ -27,13 +27,6 @@ public sealed class BirdSiteTests
         Assert.Contains("if source = RTS_BGP then { krt_prefsrc = 172.16.50.1; accept; }", conf, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Inside_addresses_are_the_first_and_second_host_of_the_tunnel_s_30()
-    {
-        var (edge, customer, length) = BirdSite.InsideAddresses(Vpn.Tunnels[1]);
-        Assert.Equal(("169.254.11.1", "169.254.11.2", 30), (edge.ToString(), customer.ToString(), length));
-    }
-
     [SkippableFact]
     public void Bird_accepts_the_configuration()
     {

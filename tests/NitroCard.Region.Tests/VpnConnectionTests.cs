@@ -47,6 +47,15 @@ public sealed class VpnConnectionTests
     }
 
     [Fact]
+    public void Inside_addresses_are_the_first_and_second_host_of_the_tunnel_s_30_and_not_written_back()
+    {
+        var region = Load(_ => { });
+        var t = region.Vpcs[0].VpnConnections[0].Tunnels[1];
+        Assert.Equal(("169.254.11.1", "169.254.11.2"), (t.EdgeInsideAddress.ToString(), t.CustomerInsideAddress.ToString()));
+        Assert.DoesNotContain("InsideAddress", RegionLoader.ToJson(region), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void A_test_may_shorten_lifetimes_to_seconds_and_the_margin_with_them()
     {
         var region = Load(root =>

@@ -29,8 +29,8 @@ internal sealed class IkeTunnel : IDisposable
         OutsideIp = Ipv4Address.Parse(options.OutsideIpAddress);
         var inside = Cidr.Parse(options.TunnelInsideCidr);
         InsideCidr = inside;
-        EdgeInsideIp = inside.Network + 1;
-        CustomerInsideIp = inside.Network + 2;
+        EdgeInsideIp = Ipv4Address.ToUInt32(options.EdgeInsideAddress);
+        CustomerInsideIp = Ipv4Address.ToUInt32(options.CustomerInsideAddress);
         CustomerGateway = new IPEndPoint(Ipv4Address.FromUInt32(customerGatewayIp), Ike.NatTraversal.IkePort);
         ReplayWindow = Math.Clamp((options.ReplayWindowSize + 63) / 64 * 64, EspSecurityAssociation.ReplayWindow, EspSecurityAssociation.MaxReplayWindow);
         var config = new IkeConfig

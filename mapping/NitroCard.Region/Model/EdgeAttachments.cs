@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
+using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using NitroCard.Packets;
 
 namespace NitroCard.Region;
 
@@ -126,6 +129,16 @@ public sealed record VpnTunnelOptions(
     public static ImmutableArray<int> DhGroupPreference { get; } = [19, 20, 21, 14, 15, 16, 17, 18, 24, 23, 22, 2];
 
     public ImmutableArray<string> IkeVersions { get; init; } = IkeVersions.IsDefault ? ["ikev2"] : IkeVersions;
+
+    /// <summary>The edge's inside address: the first host of <see cref="TunnelInsideCidr"/> (a validated /30).</summary>
+    [JsonIgnore]
+    public IPAddress EdgeInsideAddress => InsideHost(1);
+
+    /// <summary>The customer gateway's inside address: the second host of <see cref="TunnelInsideCidr"/>.</summary>
+    [JsonIgnore]
+    public IPAddress CustomerInsideAddress => InsideHost(2);
+
+    private IPAddress InsideHost(uint offset) => Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(IPNetwork.Parse(TunnelInsideCidr).BaseAddress) + offset);
 
     public ImmutableArray<string> Phase1EncryptionAlgorithms { get; init; } = Phase1EncryptionAlgorithms.IsDefault ? EncryptionNames : Phase1EncryptionAlgorithms;
 
