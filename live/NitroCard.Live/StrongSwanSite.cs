@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using NitroCard.Region;
 
@@ -104,11 +103,8 @@ public sealed class StrongSwanSite : IDisposable
         {
             var t = vpn.Tunnels[i];
             var name = $"tunnel{i + 1}";
-            // Static routing: the site's networks and the VPC. With BGP the tunnel's inside /30 joins both sides (the BGP
-            // session runs between its two hosts), and the site's side carries the networks its router announces.
-            var inside = IPNetwork.Parse(t.TunnelInsideCidr).ToString();
-            string[] localTs = vpn.UsesBgp ? [.. vpn.CustomerAnnouncedCidrs ?? [], inside] : [.. vpn.CustomerCidrs];
-            string[] remoteTs = vpn.UsesBgp ? [vpcCidr, inside] : [vpcCidr];
+            var localTs = vpn.SiteTrafficSelectors(t);
+            var remoteTs = vpn.VpcTrafficSelectors(t, vpcCidr);
             var margin = t.RekeyMarginTimeSeconds;
             text.AppendLine(CultureInfo.InvariantCulture, $$"""
                   {{name}} {
