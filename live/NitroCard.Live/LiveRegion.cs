@@ -188,7 +188,12 @@ public sealed class LiveRegion : IAsyncDisposable
         if (!region.Edges.IsEmpty)
         {
             _edge = new LiveEdge(region, _state, options.Captures);
-            _edge.PropagatedPrefixesChanged += (_, e) => _learnedRoutes.Writer.TryWrite(e);
+            // Only what BGP learned: the service refuses learned routes for static connections (their customerCidrs are propagated already).
+            _edge.PropagatedPrefixesChanged += (_, e) =>
+            {
+                if (e.LearnedOverBgp)
+                    _learnedRoutes.Writer.TryWrite(e);
+            };
             await _edge.StartAsync(UnderlayNamespace, routerMac).ConfigureAwait(false);
             _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
         }
