@@ -19,7 +19,7 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $RtlDir = Join-Path $Root 'hw/rtl'
 $ShimDir = Join-Path $Root 'hw/verilator'
-# The suites that run the Verilated card, for `build.ps1 coverage` (the driver's waveform tests need the trace variant).
+# The suites that drive the Verilated card, for `build.ps1 coverage` (the driver's waveform tests accept a library without tracing).
 $CoverageSuites = @('NitroCard.Rtl.Tests', 'NitroCard.Driver.Tests')
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
