@@ -563,7 +563,7 @@ module nitro_conntrack #(
   // entries op0 and op1 overwrite (egress, ingress each) and the packet's reject.
   logic              decided;
   logic [NC-1:0]     cand_v, pend, sel;
-  logic [FREC_W-1:0] cand [NC];
+  (* mem2reg *) logic [FREC_W-1:0] cand [NC];
   logic [WAYS-1:0]   ivl_clr;
   logic              rej_v, rej_on;
   logic [7:0]        rej_slot;
