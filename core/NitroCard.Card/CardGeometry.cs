@@ -15,7 +15,7 @@ namespace NitroCard.Card;
 /// null when the card has no filtering hardware (those registers read 0): such a card forwards by mapping
 /// lookup alone, as docs/card-semantics.md describes.
 /// </param>
-public sealed record CardGeometry(int EniSlots, int MappingWays, int MappingWayDepth, int EdgeEntries, int IpMtu, int BatchDepth, FilterGeometry? Filtering = null, int MappingBucketSlots = 1, int PuntQueueBeats = 64, int FlowRecordDepth = 512)
+public sealed record CardGeometry(int EniSlots, int MappingWays, int MappingWayDepth, int EdgeEntries, int IpMtu, int BatchDepth, FilterGeometry? Filtering = null, int MappingBucketSlots = 1, int PuntQueueBeats = 64, int FlowRecordDepth = 513)
 {
     /// <summary>The defaults the RTL is built with (docs/card-semantics.md and docs/card-filtering.md, "Parameters").</summary>
     public static CardGeometry Default { get; } = new(64, 2, 1 << 15, 8, 9001, 64, FilterGeometry.Default, MappingBucketSlots: 4);

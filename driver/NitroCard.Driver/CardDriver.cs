@@ -63,7 +63,8 @@ public sealed partial class CardDriver
             BatchDepth: (int)Field(misc, RegisterMap.ParamMiscBatchDepthMask, RegisterMap.ParamMiscBatchDepthShift),
             MappingBucketSlots: 1 << (int)Field(map, RegisterMap.ParamMapBucketSlotsLog2Mask, RegisterMap.ParamMapBucketSlotsLog2Shift),
             Filtering: ReadFilterGeometry(bus),
-            PuntQueueBeats: (int)Field(bus.Read(RegisterMap.ParamPunt), RegisterMap.ParamPuntQueueBeatsMask, RegisterMap.ParamPuntQueueBeatsShift));
+            PuntQueueBeats: (int)Field(bus.Read(RegisterMap.ParamPunt), RegisterMap.ParamPuntQueueBeatsMask, RegisterMap.ParamPuntQueueBeatsShift),
+            FlowRecordDepth: (int)Field(bus.Read(RegisterMap.ParamFlow), RegisterMap.ParamFlowDepthMask, RegisterMap.ParamFlowDepthShift));
         if (Geometry.MappingWays != 2 || Geometry.BatchDepth < 2)
             throw new NitroCardException($"Unsupported card geometry {Geometry}: the driver places entries in exactly 2 ways and needs a batch of at least 2 writes");
         _enis = new EniEntry?[Geometry.EniSlots];

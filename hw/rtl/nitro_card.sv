@@ -77,6 +77,10 @@ module nitro_card #(
   input  logic [31:0]           csr_wdata,
   output logic [31:0]           csr_rdata,
   output logic                  csr_rvalid,
+  // Flow records to the host (docs/card-flow-records.md): the record FIFO's head, valid/ready
+  output logic [314:0]          m_flow_data,
+  output logic                  m_flow_valid,
+  input  logic                  m_flow_ready,
   // No frame buffered or in flight anywhere in the card (the simulator runs until idle)
   output logic                  idle
 );
@@ -130,7 +134,9 @@ module nitro_card #(
   localparam int PRE_LOG2    = 5;     // pre-decision FIFO (lookup -> nitro_conntrack)
   localparam int PUNT_LOG2   = 6;     // punt and injection queues: 64 beats (a 4096-byte frame) each
   localparam int PAY_W       = 654;   // record payload (the TX one; RX pads)
-  localparam int REC_W       = PAY_W + 154 + 2 * 42 + 3;
+  localparam int FLOW_LOG2   = 9;     // flow record FIFO: 512 records + the output register
+  localparam int FREC_W      = 315;   // flow record (layout in nitro_conntrack)
+  localparam int REC_W       = PAY_W + 25 + 154 + 2 * 42 + 3;
   localparam int ACNT_W      = $clog2(ALARM_DEPTH) + 1;
   localparam int L           = MAP_WAY_DEPTH_LOG2;
   localparam int MS          = MAP_BUCKET_SLOTS_LOG2;
@@ -169,7 +175,8 @@ module nitro_card #(
     .NACL_RULES         (NACL_RULES),
     .SG_RULES_LOG2      (SG_RULES_LOG2),
     .CT_BUCKETS_LOG2    (CT_BUCKETS_LOG2),
-    .CT_WAYS            (CT_WAYS)
+    .CT_WAYS            (CT_WAYS),
+    .FLOW_LOG2          (FLOW_LOG2)
   ) u_csr (
     .clk            (clk),
     .rst            (rst),
@@ -186,6 +193,10 @@ module nitro_card #(
     .time_base      (time_base),
     .cycle          (cycle),
     .ct_free        (ct_free),
+    .flow_overflows (flow_overflows),
+    .ivl_wr_en      (ivl_wr_en),
+    .ivl_wr_slot    (ivl_wr_slot),
+    .ivl_wr_data    (ivl_wr_data),
     .alarm_head     (alarm_head),
     .alarm_count    (alarm_count),
     .alarm_overflow (alarm_overflow),
@@ -203,7 +214,9 @@ module nitro_card #(
   logic [MB-1:0] tx_map_addr0, tx_map_addr1, rx_map_addr0, rx_map_addr1;
   logic [(2**MS)*MAP_W-1:0] tx_map_data0, tx_map_data1, rx_map_data0, rx_map_data1;
   logic         edge_hit;
-  logic [31:0]  ct_free;
+  logic [31:0]  ct_free, flow_overflows, ivl_wr_data;
+  logic         ivl_wr_en;
+  logic [7:0]   ivl_wr_slot;
   logic [7:0]   tx_eni_route, tx_eni_nacl, txl_eni_slot, txl_eni_nacl, rx_eni_nacl;
   logic         tx_eni_untracked, txl_eni_untracked, rx_eni_untracked;
   logic [15:0]  tx_eni_sgb, tx_eni_sgc, txl_eni_sgb, txl_eni_sgc, rx_eni_sgb, rx_eni_sgc;
@@ -651,7 +664,9 @@ module nitro_card #(
     .NUM_ENI       (NUM_ENI),
     .SG_RULES_LOG2 (SG_RULES_LOG2),
     .PAY_W         (PAY_W),
-    .REC_W         (REC_W)
+    .FLOW_LOG2     (FLOW_LOG2),
+    .REC_W         (REC_W),
+    .FREC_W        (FREC_W)
   ) u_conntrack (
     .clk         (clk),
     .rst         (rst),
@@ -694,7 +709,14 @@ module nitro_card #(
     .sg_rd_index (flt_rd_index[SG_RULES_LOG2-1:0]),
     .sg_rd_data  (sg_rd_data),
     .tmo_rd_slot (flt_rd_index[7:0]),
-    .tmo_rd_data (tmo_rd_data)
+    .tmo_rd_data (tmo_rd_data),
+    .ivl_wr_en      (ivl_wr_en),
+    .ivl_wr_slot    (ivl_wr_slot),
+    .ivl_wr_data    (ivl_wr_data),
+    .flow_data      (m_flow_data),
+    .flow_valid     (m_flow_valid),
+    .flow_ready     (m_flow_ready),
+    .flow_overflows (flow_overflows)
   );
 
   // Final decisions: the record's payload with the security group verdict applied.

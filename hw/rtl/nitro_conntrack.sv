@@ -31,13 +31,25 @@
 // the epoch advances at each reset, and an entry of another epoch reads as unused (the sweeper
 // zeroes such entries when it passes, without counting them: CT_FREE, reset to the capacity,
 // already counts them as free). The memories power up as zero (unused) on an FPGA and in simulation.
+//
+// Flow records (docs/card-flow-records.md): beside each entry a counts memory per way keeps the
+// flow's unrecorded packets and bytes per direction and the time of its first unrecorded packet.
+// In B, the ops count their packet (the record's `flow` field carries its length), and B lists
+// the records the op emits: a sweep, each way's expired or interval-due directions; a record op,
+// the expired entries its ops overwrite and a reject (sg-deny, conntrack-full, the receiver's ACL,
+// or a nacl-deny decided before this stage, flagged in `flow`). Records only exist for slots whose
+// interval (per-ENI table, 0 = off) is set. B writes one record a cycle into the record FIFO and
+// holds (stall) while more than one is left, so with records off no cycle changes. Rule answers
+// are latched in B's first decided cycle so that a hold keeps them (the probes move on).
 module nitro_conntrack #(
   parameter int BUCKETS_LOG2  = 18,   // tracking buckets (log2, 2..20)
   parameter int WAYS          = 4,    // entries per bucket (1..8)
   parameter int NUM_ENI       = 64,   // ENI slots (timeouts table)
   parameter int SG_RULES_LOG2 = 14,   // security group rule array (log2)
   parameter int PAY_W         = 654,  // record payload bits (passed through)
-  parameter int REC_W         = PAY_W + 154 + 2 * 42 + 3
+  parameter int FLOW_LOG2     = 9,    // flow record FIFO (log2 of its memory words)
+  parameter int REC_W         = PAY_W + 25 + 154 + 2 * 42 + 3,
+  parameter int FREC_W        = 315   // flow record bits (layout below)
 ) (
   input  logic                     clk,
   input  logic                     rst,           // synchronous, active high
@@ -78,7 +90,15 @@ module nitro_conntrack #(
   input  logic [SG_RULES_LOG2-1:0] sg_rd_index,
   output logic [112:0]             sg_rd_data,
   input  logic [7:0]               tmo_rd_slot,
-  output logic [95:0]              tmo_rd_data
+  output logic [95:0]              tmo_rd_data,
+  // Flow records: per-ENI interval (s, 0 = off), the record FIFO, its overflow count
+  input  logic                     ivl_wr_en,
+  input  logic [7:0]               ivl_wr_slot,
+  input  logic [31:0]              ivl_wr_data,
+  output logic [FREC_W-1:0]        flow_data,
+  output logic                     flow_valid,
+  input  logic                     flow_ready,
+  output logic [31:0]              flow_overflows
 );
 
   localparam int PKT_W  = 154;
@@ -89,6 +109,9 @@ module nitro_conntrack #(
   localparam int MW     = EP_W + EW;     // way memory word: {epoch, entry}
   localparam int BL     = BUCKETS_LOG2;
   localparam int SLOT_W = $clog2(NUM_ENI);
+  localparam int FL_W   = 25;            // record field flow = {len[15:0], nacl_deny, nacl_slot[7:0]}
+  localparam int FW     = 208;           // counts {first[63:0], in_bytes[39:0], in_pkts[31:0], eg_bytes[39:0], eg_pkts[31:0]}
+  localparam int NC     = 2 * WAYS + 5;  // record candidates of one B op (sweep: 2 per way; record op: 5)
 
   if (BUCKETS_LOG2 < 2 || BUCKETS_LOG2 > 20) begin : g_chk_buckets
     $error("nitro_conntrack: BUCKETS_LOG2 must be in 2..20");
@@ -99,15 +122,22 @@ module nitro_conntrack #(
   if (NUM_ENI < 2 || NUM_ENI > 256) begin : g_chk_eni
     $error("nitro_conntrack: NUM_ENI must be in 2..256");
   end
-  if (REC_W != PAY_W + PKT_W + 2 * OP_W + 3) begin : g_chk_rec
-    $error("nitro_conntrack: REC_W must be PAY_W + 154 + 2 * 42 + 3");
+  if (REC_W != PAY_W + FL_W + PKT_W + 2 * OP_W + 3) begin : g_chk_rec
+    $error("nitro_conntrack: REC_W must be PAY_W + 25 + 154 + 2 * 42 + 3");
+  end
+  if (FREC_W != 315) begin : g_chk_frec
+    $error("nitro_conntrack: FREC_W must be 315");
+  end
+  if (FLOW_LOG2 < 1 || FLOW_LOG2 > 16) begin : g_chk_flow
+    $error("nitro_conntrack: FLOW_LOG2 must be in 1..16");
   end
 
   // Entry states (nitro_ct_decide writes them; the liveness check reads them here)
   localparam logic [2:0] ST_TCP_OPEN = 3'd1, ST_TCP_CLOSED = 3'd2, ST_UDP_NEW = 3'd3, ST_UDP_STREAM = 3'd4;
 
   // ---------------------------------------------------------------- record fields
-  // rec = {pay, pkt, op1, op0, op1_v, op0_v, mid_deny}
+  // rec = {pay, flow, pkt, op1, op0, op1_v, op0_v, mid_deny}
+  // flow = {len[15:0] (frame bytes as the ENI counters count them), nacl_deny, nacl_slot[7:0]}
   // pkt = {proto[7:0], src, dst, sport, dport, icmp_id (echo only, else 0), p1, p2, fin, rst}
   // op  = {slot[7:0], ingress, untracked, base[15:0], count[15:0]}
   // The flow key of an op: {slot, proto, local, remote, local port, remote port}; ICMP: local
@@ -131,8 +161,9 @@ module nitro_conntrack #(
   logic [31:0]        free_q;
   logic               scan_pend_q;      // B's record started a rule scan ...
   logic               scan_op1_q;       // ... for its op1 (else op0)
-  logic               r0_q, r0_allow_q; // op0's rule answer, kept while op1's scan runs
-  logic               stall, adv;
+  logic               r0_q, r0_allow_q; // op0's rule answer, kept while op1's scan runs or B holds
+  logic               r1_q, r1_allow_q; // op1's rule answer, kept while B holds to write flow records
+  logic               stall, rule_stall, emit_more, adv;
   logic [EP_W-1:0]    epoch_q;          // advances at each reset; entries of other epochs are unused
   logic               in_rst_q;
 
@@ -170,13 +201,20 @@ module nitro_conntrack #(
   // Way memories: one read (A's bucket, held while B stalls) and one write (B) per cycle
   (* mem2reg *) logic [MW-1:0] rd_ent [WAYS];
   (* mem2reg *) logic [MW-1:0] wr_ent [WAYS];
-  logic [WAYS-1:0] we;
+  (* mem2reg *) logic [FW-1:0] rd_cnt [WAYS];
+  (* mem2reg *) logic [FW-1:0] wr_cnt [WAYS];
+  logic [WAYS-1:0] we, fwe;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_way
     logic [MW-1:0] mem [2 ** BL];
+    logic [FW-1:0] cmem [2 ** BL];   // the entry's flow counts (written with the entry, or reset alone)
     always_ff @(posedge clk) begin
-      if (we[w]) mem[b_bkt_q] <= wr_ent[w];
-      if (adv)   rd_ent[w] <= mem[a_bkt];
+      if (we[w])  mem[b_bkt_q]  <= wr_ent[w];
+      if (fwe[w]) cmem[b_bkt_q] <= wr_cnt[w];
+      if (adv) begin
+        rd_ent[w] <= mem[a_bkt];
+        rd_cnt[w] <= cmem[a_bkt];
+      end
     end
   end
 
@@ -208,6 +246,12 @@ module nitro_conntrack #(
   end
   assign tmo_rd_data = tmo_mem[tmo_rd_slot[SLOT_W-1:0]];
 
+  // Flow record intervals, in microseconds (0 = records off); written at once, not staged.
+  logic [US_W-1:0] ivl_us_mem [NUM_ENI];
+  always_ff @(posedge clk) begin
+    if (ivl_wr_en) ivl_us_mem[ivl_wr_slot[SLOT_W-1:0]] <= to_us(ivl_wr_data);
+  end
+
   // ---------------------------------------------------------------- B: compare and decide
   // The record's ops run in spec order on the one bucket read: op0 (egress at the sender, or
   // the RX ingress op) on the bucket as read, op1 (ingress at the local receiver) on the bucket
@@ -235,10 +279,22 @@ module nitro_conntrack #(
   assign b_op1_v    = b_rec_q[2];
   assign b_rec      = b_v_q && !b_sweep_q;
 
+  logic [FL_W-1:0] b_flow;
+  logic [15:0]     b_len;
+  logic            b_nacl;
+  logic [7:0]      b_nacl_slot;
+  assign b_flow      = b_rec_q[3 + 2*OP_W + PKT_W +: FL_W];
+  assign b_len       = b_flow[9 +: 16];
+  assign b_nacl      = b_flow[8];
+  assign b_nacl_slot = b_flow[7:0];
+
   // Forwarding of the bucket written by the record (or sweep) before
   logic          fwd_v_q;
   logic [BL-1:0] fwd_bkt_q;
   (* mem2reg *) logic [MW-1:0] fwd_ent_q [WAYS];
+  (* mem2reg *) logic [FW-1:0] fwd_cnt_q [WAYS];
+  (* mem2reg *) logic [FW-1:0] cnt [WAYS];      // the flow counts of each way as stored
+  logic [WAYS-1:0] on, due, has_eg, has_in;
   (* mem2reg *) logic [MW-1:0] cur_mem [WAYS];  // the bucket as stored, epochs included
   (* mem2reg *) logic [EW-1:0] cur [WAYS];      // as the ops see it: other epochs' entries unused
   logic [WAYS-1:0] used, stale, live, cmp0, cmp1;
@@ -251,7 +307,14 @@ module nitro_conntrack #(
     logic [7:0]        eslot;
     logic              unused_eslot;
     assign unused_eslot = ^eslot;
+    logic [US_W-1:0] ivl;
     assign cur_mem[w] = (fwd_v_q && fwd_bkt_q == b_bkt_q) ? fwd_ent_q[w] : rd_ent[w];
+    assign cnt[w]     = (fwd_v_q && fwd_bkt_q == b_bkt_q) ? fwd_cnt_q[w] : rd_cnt[w];
+    assign ivl        = ivl_us_mem[eslot[SLOT_W-1:0]];
+    assign on[w]      = ivl != '0;
+    assign has_eg[w]  = cnt[w][0 +: 32] != '0;
+    assign has_in[w]  = cnt[w][72 +: 32] != '0;
+    assign due[w]     = (now - cnt[w][144 +: 64]) >= 64'(ivl);
     assign stale[w]   = cur_mem[w][KEY_W] && cur_mem[w][EW +: EP_W] != epoch_q;
     assign cur[w]     = {cur_mem[w][EW-1:KEY_W+1], cur_mem[w][KEY_W] && !stale[w], cur_mem[w][KEY_W-1:0]};
     assign st      = cur[w][KEY_W + 2 +: 3];
@@ -341,8 +404,8 @@ module nitro_conntrack #(
       rm0 = probe_hit;
     end
   end
-  assign rk1 = (scan_pend_q && scan_op1_q) ? scan_done : (probe1_hit || probe1_final);
-  assign rm1 = (scan_pend_q && scan_op1_q) ? scan_allowed : probe1_hit;
+  assign rk1 = r1_q || ((scan_pend_q && scan_op1_q) ? scan_done : (probe1_hit || probe1_final));
+  assign rm1 = r1_q ? r1_allow_q : ((scan_pend_q && scan_op1_q) ? scan_allowed : probe1_hit);
 
   // Decision and write-back: op0 on the bucket as read, op1 on the bucket as op0 left it (the
   // way op0 wrote is live and holds op0's key), the sweep clears the ways that are not live.
@@ -424,11 +487,214 @@ module nitro_conntrack #(
   end
 
   assign start0     = act0 && (live & cmp0) == '0 && !r0_q && !scan_pend_q && !(probe_hit || probe_final);
-  assign start1     = act1 && !hit1 && !(scan_pend_q && scan_op1_q) && !(probe1_hit || probe1_final);
-  assign stall      = (act0 && !known0) || (act1 && !known1);
+  assign start1     = act1 && !hit1 && !r1_q && !(scan_pend_q && scan_op1_q) && !(probe1_hit || probe1_final);
+  assign rule_stall = (act0 && !known0) || (act1 && !known1);
+  assign stall      = rule_stall || emit_more;
   assign scan_start = (start0 || start1) && scan_ready;
   assign adv        = !stall;
   assign we         = adv ? (we0 | we1 | we_sweep | we_scrub) : '0;
+  assign fwe        = adv ? (we0 | we1 | ivl_clr) : '0;
+
+  // ---------------------------------------------------------------- flow counts and records
+  // counts = {first[63:0], in_bytes[39:0], in_pkts[31:0], eg_bytes[39:0], eg_pkts[31:0]}; the
+  // packet counts saturate at 2^32 - 1, the byte counts at 2^40 - 1.
+  function automatic logic [FW-1:0] counted(input logic [FW-1:0] c, input logic ingress);
+    logic [31:0] pk;
+    logic [40:0] by;
+    logic [63:0] first;
+    logic [FW-1:0] r;
+    first = (c[0 +: 32] == '0 && c[72 +: 32] == '0) ? now : c[144 +: 64];
+    pk    = ingress ? c[72 +: 32] : c[0 +: 32];
+    by    = {1'b0, (ingress ? c[104 +: 40] : c[32 +: 40])} + 41'(b_len);
+    pk    = (pk == '1) ? pk : pk + 32'd1;
+    r     = {first, c[0 +: 144]};
+    if (ingress) begin
+      r[72 +: 32]  = pk;
+      r[104 +: 40] = by[40] ? '1 : by[39:0];
+    end else begin
+      r[0 +: 32]   = pk;
+      r[32 +: 40]  = by[40] ? '1 : by[39:0];
+    end
+    counted = r;
+  endfunction
+
+  // Record = {slot[7:0], src, dst, sport, dport, proto[7:0], packets[31:0], bytes[39:0],
+  // first[63:0], last[63:0], rejected, cause[1:0]} (cause 1 expired, 2 interval, 3 rejected).
+  // An entry's direction: egress = as the slot sent (local -> remote), ingress the reverse;
+  // ports only for TCP and UDP.
+  function automatic logic [FREC_W-1:0] entry_record(input logic [KEY_W-1:0] e, input logic [63:0] last,
+                                                      input logic [FW-1:0] c, input logic ingress,
+                                                      input logic [1:0] cause);
+    logic        ported;
+    logic [15:0] lp, rp;
+    ported = e[96 +: 8] == 8'd6 || e[96 +: 8] == 8'd17;
+    lp     = ported ? e[16 +: 16] : 16'h0;
+    rp     = ported ? e[0 +: 16] : 16'h0;
+    if (ingress)
+      entry_record = {e[104 +: 8], e[32 +: 32], e[64 +: 32], rp, lp, e[96 +: 8], c[72 +: 32], c[104 +: 40],
+                      c[144 +: 64], last, 1'b0, cause};
+    else
+      entry_record = {e[104 +: 8], e[64 +: 32], e[32 +: 32], lp, rp, e[96 +: 8], c[0 +: 32], c[32 +: 40],
+                      c[144 +: 64], last, 1'b0, cause};
+  endfunction
+
+  localparam logic [1:0] CAUSE_EXPIRED = 2'd1, CAUSE_INTERVAL = 2'd2, CAUSE_REJECTED = 2'd3;
+
+  // Counts the ops write: op0's packet on its entry (refreshed: the way's counts; new: none);
+  // op1's on the entry it refreshes (op0's own when both keys are one) or on a new one.
+  logic [FW-1:0] base0, base1, cnt0, cnt1;
+  always_comb begin
+    base0 = '0;
+    for (int w = 0; w < WAYS; w++) begin
+      if (we0[w] && live[w] && cmp0[w]) base0 = cnt[w];
+    end
+  end
+  always_comb begin
+    base1 = '0;
+    for (int w = 0; w < WAYS; w++) begin
+      if (we1[w] && hit1) base1 = we0[w] ? cnt0 : cnt[w];
+    end
+  end
+  assign cnt0 = counted(base0, b_op0[33]);
+  assign cnt1 = counted(base1, b_op1[33]);
+
+  // Record candidates of B's op. Sweep: way w's egress [2w] and ingress [2w+1] counts, of an
+  // entry that is not live (expired) or live and due (interval). Record op: the expired
+  // entries op0 and op1 overwrite (egress, ingress each) and the packet's reject.
+  logic              decided;
+  logic [NC-1:0]     cand_v, pend, sel;
+  (* mem2reg *) logic [FREC_W-1:0] cand [NC];
+  logic [WAYS-1:0]   ivl_clr;
+  logic              rej_v, rej_on;
+  logic [7:0]        rej_slot;
+  logic              ported;
+  logic [EW-1:0]     vict0, vict1;
+  logic [FW-1:0]     vcnt0, vcnt1;
+  logic              vict0_v, vict1_v;
+
+  assign decided = !rule_stall;
+  assign ported  = b_proto == 8'd6 || b_proto == 8'd17;
+
+  always_comb begin
+    vict0   = '0;
+    vict1   = '0;
+    vcnt0   = '0;
+    vcnt1   = '0;
+    vict0_v = 1'b0;
+    vict1_v = 1'b0;
+    for (int w = 0; w < WAYS; w++) begin
+      // a new entry (no live match) in a used way: that way's entry expired, unswept
+      if (we0[w] && !(live[w] && cmp0[w]) && used[w] && on[w]) begin
+        vict0   = cur[w];
+        vcnt0   = cnt[w];
+        vict0_v = 1'b1;
+      end
+      if (we1[w] && !hit1 && used[w] && on[w]) begin
+        vict1   = cur[w];
+        vcnt1   = cnt[w];
+        vict1_v = 1'b1;
+      end
+    end
+  end
+
+  always_comb begin
+    rej_v    = 1'b0;
+    rej_slot = b_op0[34 +: 8];
+    if (b_op0_v) begin
+      if (fail0) begin
+        rej_v = 1'b1;
+      end else if (b_mid_deny || fail1) begin
+        rej_v    = 1'b1;
+        rej_slot = b_op1[34 +: 8];
+      end
+    end else if (b_nacl) begin
+      rej_v    = 1'b1;
+      rej_slot = b_nacl_slot;
+    end
+  end
+  assign rej_on = ivl_us_mem[rej_slot[SLOT_W-1:0]] != '0;
+
+  always_comb begin
+    for (int k = 0; k < NC; k++) begin
+      cand_v[k] = 1'b0;
+      cand[k]   = '0;
+    end
+    ivl_clr = '0;
+    for (int w = 0; w < WAYS; w++) begin
+      if (b_v_q && b_sweep_q && used[w] && on[w] && (!live[w] || due[w])) begin
+        cand_v[2*w]   = has_eg[w];
+        cand_v[2*w+1] = has_in[w];
+        cand[2*w]     = entry_record(cur[w][KEY_W-1:0], cur[w][KEY_W + 7 +: 64], cnt[w], 1'b0, live[w] ? CAUSE_INTERVAL : CAUSE_EXPIRED);
+        cand[2*w+1]   = entry_record(cur[w][KEY_W-1:0], cur[w][KEY_W + 7 +: 64], cnt[w], 1'b1, live[w] ? CAUSE_INTERVAL : CAUSE_EXPIRED);
+        ivl_clr[w]    = live[w] && (has_eg[w] || has_in[w]);
+      end
+    end
+    if (b_rec && decided) begin
+      cand_v[2*WAYS]     = vict0_v && vcnt0[0 +: 32] != '0;
+      cand_v[2*WAYS + 1] = vict0_v && vcnt0[72 +: 32] != '0;
+      cand_v[2*WAYS + 2] = vict1_v && vcnt1[0 +: 32] != '0;
+      cand_v[2*WAYS + 3] = vict1_v && vcnt1[72 +: 32] != '0;
+      cand_v[2*WAYS + 4] = rej_v && rej_on;
+    end
+    cand[2*WAYS]     = entry_record(vict0[KEY_W-1:0], vict0[KEY_W + 7 +: 64], vcnt0, 1'b0, CAUSE_EXPIRED);
+    cand[2*WAYS + 1] = entry_record(vict0[KEY_W-1:0], vict0[KEY_W + 7 +: 64], vcnt0, 1'b1, CAUSE_EXPIRED);
+    cand[2*WAYS + 2] = entry_record(vict1[KEY_W-1:0], vict1[KEY_W + 7 +: 64], vcnt1, 1'b0, CAUSE_EXPIRED);
+    cand[2*WAYS + 3] = entry_record(vict1[KEY_W-1:0], vict1[KEY_W + 7 +: 64], vcnt1, 1'b1, CAUSE_EXPIRED);
+    cand[2*WAYS + 4] = {rej_slot, b_pkt[114 +: 32], b_pkt[82 +: 32], (ported ? b_pkt[66 +: 16] : 16'h0),
+                        (ported ? b_pkt[50 +: 16] : 16'h0), b_proto, 32'd1, 40'(b_len), now, now, 1'b1, CAUSE_REJECTED};
+  end
+
+  // One record a cycle, lowest candidate first; B holds while more than one is left.
+  logic [NC-1:0]     em_q;     // candidates of B's op already written
+  logic [FREC_W-1:0] rec_sel;
+  logic              rec_wr, rec_full;
+  logic [31:0]       ovf_q;
+  logic [FLOW_LOG2:0] flow_space;
+  logic              flow_empty;
+  assign pend      = cand_v & ~em_q;
+  assign sel       = pend & (~pend + 1'b1);
+  assign emit_more = (pend & (pend - 1'b1)) != '0;
+  assign rec_wr    = pend != '0;
+  always_comb begin
+    rec_sel = '0;
+    for (int k = 0; k < NC; k++) begin
+      if (sel[k]) rec_sel = cand[k];
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst || adv) em_q <= '0;
+    else            em_q <= em_q | sel;
+  end
+
+  nitro_fifo #(.WIDTH(FREC_W), .DEPTH_LOG2(FLOW_LOG2)) u_flow_fifo (
+    .clk      (clk),
+    .rst      (rst),
+    .wr_data  (rec_sel),
+    .wr_en    (rec_wr),
+    .full     (rec_full),
+    .space    (flow_space),
+    .rd_data  (flow_data),
+    .rd_valid (flow_valid),
+    .rd_ready (flow_ready),
+    .empty    (flow_empty)
+  );
+
+  // A record that meets a full FIFO is lost and counted (saturating).
+  always_ff @(posedge clk) begin
+    if (rst)                                ovf_q <= '0;
+    else if (rec_wr && rec_full && ovf_q != '1) ovf_q <= ovf_q + 32'd1;
+  end
+  assign flow_overflows = ovf_q;
+
+  always_comb begin
+    for (int w = 0; w < WAYS; w++) begin
+      if (we1[w])         wr_cnt[w] = cnt1;
+      else if (we0[w])    wr_cnt[w] = cnt0;
+      else if (ivl_clr[w]) wr_cnt[w] = '0;
+      else                wr_cnt[w] = cnt[w];  // unwritten: only forwarded
+    end
+  end
 
   // ---------------------------------------------------------------- record verdicts
   always_comb begin
@@ -481,8 +747,20 @@ module nitro_conntrack #(
       scan_pend_q <= 1'b0;
       scan_op1_q  <= 1'b0;
       r0_q        <= 1'b0;
+      r1_q        <= 1'b0;
       fwd_v_q     <= 1'b0;
     end else begin
+      // A hold for flow records keeps the rule answers of its first decided cycle.
+      if (stall && !rule_stall) begin
+        if (act0 && !r0_q) begin
+          r0_q       <= 1'b1;
+          r0_allow_q <= rm0;
+        end
+        if (act1 && !r1_q) begin
+          r1_q       <= 1'b1;
+          r1_allow_q <= rm1;
+        end
+      end
       if (scan_start) begin
         scan_pend_q <= 1'b1;
         scan_op1_q  <= start1;
@@ -494,6 +772,7 @@ module nitro_conntrack #(
       if (adv) begin
         scan_pend_q <= 1'b0;
         r0_q        <= 1'b0;
+        r1_q        <= 1'b0;
         // B <- A
         b_v_q     <= a_v_q;
         b_sweep_q <= a_sweep_q;
@@ -518,7 +797,7 @@ module nitro_conntrack #(
           a_sweep_bkt_q <= sweep_ptr_q;
           sweep_ptr_q   <= sweep_ptr_q + 1'b1;
         end
-        if (we != '0) begin
+        if ((we | fwe) != '0) begin
           fwd_v_q   <= 1'b1;
           fwd_bkt_q <= b_bkt_q;
         end
@@ -528,14 +807,17 @@ module nitro_conntrack #(
   end
 
   always_ff @(posedge clk) begin
-    if (we != '0) begin
-      for (int w = 0; w < WAYS; w++) fwd_ent_q[w] <= wr_ent[w];
+    if ((we | fwe) != '0) begin
+      for (int w = 0; w < WAYS; w++) begin
+        fwd_ent_q[w] <= wr_ent[w];
+        fwd_cnt_q[w] <= wr_cnt[w];
+      end
     end
   end
 
   logic unused_bits;
   assign unused_bits = ^{hit1, a_op0[33:0], a_op1[32:0], b_pkt[34 +: 48], a_pkt[33:0], a_crc[31:BL], a_base, a_key0[111:104],
-                         tmo_wr_slot, tmo_rd_slot, b_rec_q[REC_W-1:3 + 2*OP_W + PKT_W],
+                         tmo_wr_slot, tmo_rd_slot, ivl_wr_slot, flow_space, flow_empty, vict0[KEY_W +: 7], vict1[KEY_W +: 7], b_rec_q[REC_W-1:3 + 2*OP_W + PKT_W + FL_W],
                          a_rec_q[REC_W-1:3 + 2*OP_W + PKT_W], a_rec_q[2:0]};
 
 endmodule

@@ -2,7 +2,8 @@
 // addresses, ALARM_MASK, TIME_*, CYCLE_*) and the alarm FIFO window (ALARM_STATUS,
 // ALARM_OVERFLOW, ALARM_POP, ALARM_DATA0..7). Reading CYCLE_LO latches CYCLE_HI.
 // Writing TIME_HI loads {TIME_HI, TIME_LO} into the time base. PARAM_FILTER / PARAM_CONNTRACK
-// report the filtering geometry; CT_FREE comes from nitro_conntrack.
+// report the filtering geometry; CT_FREE comes from nitro_conntrack. FLOW_INTERVAL / FLOW_SET
+// write a slot's flow record interval into nitro_conntrack; FLOW_OVERFLOWS comes from it.
 module nitro_csr #(
   parameter int NUM_ENI            = 64,    // reported in PARAM_ENI
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // reported in PARAM_MAP
@@ -16,7 +17,8 @@ module nitro_csr #(
   parameter int NACL_RULES         = 40,
   parameter int SG_RULES_LOG2      = 14,
   parameter int CT_BUCKETS_LOG2    = 18,    // reported in PARAM_CONNTRACK
-  parameter int CT_WAYS            = 4
+  parameter int CT_WAYS            = 4,
+  parameter int FLOW_LOG2          = 9      // reported in PARAM_FLOW.DEPTH (2^FLOW_LOG2 + 1)
 ) (
   input  logic                   clk,
   input  logic                   rst,            // synchronous, active high
@@ -35,6 +37,10 @@ module nitro_csr #(
   output logic [63:0]            time_base,      // connection tracking liveness
   output logic [63:0]            cycle,
   input  logic [31:0]            ct_free,        // CT_FREE
+  input  logic [31:0]            flow_overflows, // FLOW_OVERFLOWS
+  output logic                   ivl_wr_en,      // FLOW_SET: a slot's flow record interval
+  output logic [7:0]             ivl_wr_slot,
+  output logic [31:0]            ivl_wr_data,
   // Alarm FIFO
   input  logic [199:0]           alarm_head,     // {cycle, reason, slot, vni, osrc, isrc, idst}
   input  logic [ALARM_CNT_W-1:0] alarm_count,
@@ -42,7 +48,7 @@ module nitro_csr #(
   output logic                   alarm_pop
 );
 
-  logic [31:0] scratch_q, uip_q, umac_lo_q, nmac_lo_q, gmac_lo_q, mask_q, time_lo_q;
+  logic [31:0] scratch_q, uip_q, umac_lo_q, nmac_lo_q, gmac_lo_q, mask_q, time_lo_q, flow_ivl_q;
   logic [15:0] umac_hi_q, nmac_hi_q, gmac_hi_q;
   logic [63:0] time_q, cycle_q;
   logic [31:0] cycle_hi_q;
@@ -62,6 +68,7 @@ module nitro_csr #(
       gmac_lo_q  <= nitro_regs_pkg::GATEWAY_MAC_LO_RESET;
       gmac_hi_q  <= nitro_regs_pkg::GATEWAY_MAC_HI_RESET[15:0];
       mask_q     <= nitro_regs_pkg::ALARM_MASK_RESET;
+      flow_ivl_q <= nitro_regs_pkg::FLOW_INTERVAL_RESET;
       time_lo_q  <= nitro_regs_pkg::TIME_LO_RESET;
       time_q     <= {nitro_regs_pkg::TIME_HI_RESET, nitro_regs_pkg::TIME_LO_RESET};
       cycle_q    <= '0;
@@ -79,6 +86,7 @@ module nitro_csr #(
           nitro_regs_pkg::ADDR_GATEWAY_MAC_LO:          gmac_lo_q <= csr_wdata;
           nitro_regs_pkg::ADDR_GATEWAY_MAC_HI:          gmac_hi_q <= csr_wdata[15:0];
           nitro_regs_pkg::ADDR_ALARM_MASK:              mask_q    <= csr_wdata;
+          nitro_regs_pkg::ADDR_FLOW_INTERVAL:           flow_ivl_q <= csr_wdata;
           nitro_regs_pkg::ADDR_TIME_LO:                 time_lo_q <= csr_wdata;
           nitro_regs_pkg::ADDR_TIME_HI:                 time_q    <= {csr_wdata, time_lo_q};
           default: ;
@@ -96,6 +104,9 @@ module nitro_csr #(
   assign time_base    = time_q;
   assign cycle        = cycle_q;
   assign alarm_pop    = wr && (csr_addr == nitro_regs_pkg::ADDR_ALARM_POP);
+  assign ivl_wr_en    = wr && (csr_addr == nitro_regs_pkg::ADDR_FLOW_SET);
+  assign ivl_wr_slot  = csr_wdata[nitro_regs_pkg::FLOW_SET_SLOT_LSB +: 8];
+  assign ivl_wr_data  = flow_ivl_q;
 
   // Alarm head words
   logic [63:0] a_cycle;
@@ -133,6 +144,9 @@ module nitro_csr #(
         csr_rd[nitro_regs_pkg::PARAM_CONNTRACK_WAYS_LSB +: 4]         = 4'(CT_WAYS);
       end
       nitro_regs_pkg::ADDR_CT_FREE:                 csr_rd = ct_free;
+      nitro_regs_pkg::ADDR_FLOW_INTERVAL:           csr_rd = flow_ivl_q;
+      nitro_regs_pkg::ADDR_FLOW_OVERFLOWS:          csr_rd = flow_overflows;
+      nitro_regs_pkg::ADDR_PARAM_FLOW:              csr_rd[nitro_regs_pkg::PARAM_FLOW_DEPTH_LSB +: 16] = 16'((2 ** FLOW_LOG2) + 1);
       nitro_regs_pkg::ADDR_SCRATCH:                 csr_rd = scratch_q;
       nitro_regs_pkg::ADDR_UNDERLAY_IP:             csr_rd = uip_q;
       nitro_regs_pkg::ADDR_UNDERLAY_MAC_LO:         csr_rd = umac_lo_q;

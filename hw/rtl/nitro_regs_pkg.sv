@@ -81,6 +81,15 @@ package nitro_regs_pkg;
   localparam logic [15:0] ADDR_PARAM_PUNT = 16'h0068;  // Punt path build parameters
   localparam int PARAM_PUNT_QUEUE_BEATS_LSB = 0;
   localparam int PARAM_PUNT_QUEUE_BEATS_WIDTH = 16;
+  localparam logic [15:0] ADDR_FLOW_INTERVAL = 16'h006C;  // The flow record interval in seconds (docs/card-flow-records.md; 0 = records off) FLOW_SET writes into a slot
+  localparam logic [31:0] FLOW_INTERVAL_RESET = 32'h00000000;
+  localparam logic [15:0] ADDR_FLOW_SET = 16'h0070;  // Writes slot SLOT's flow record interval: FLOW_INTERVAL
+  localparam int FLOW_SET_SLOT_LSB = 0;
+  localparam int FLOW_SET_SLOT_WIDTH = 8;
+  localparam logic [15:0] ADDR_FLOW_OVERFLOWS = 16'h0074;  // Flow records lost because the record FIFO was full (saturating, since reset)
+  localparam logic [15:0] ADDR_PARAM_FLOW = 16'h0078;  // Flow record build parameters
+  localparam int PARAM_FLOW_DEPTH_LSB = 0;
+  localparam int PARAM_FLOW_DEPTH_WIDTH = 16;
   localparam logic [15:0] ADDR_TBL_DATA = 16'h0100;  // Staging words of the entry to write (layouts under Tables)
   localparam int TBL_DATA_COUNT = 8;
   localparam int TBL_DATA_STRIDE = 4;

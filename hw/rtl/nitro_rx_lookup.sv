@@ -28,7 +28,7 @@ module nitro_rx_lookup #(
   parameter int MAP_W              = 146,   // mapping entry bits
   parameter int NUM_NACL           = 16,    // network ACLs
   parameter int NACL_RULES         = 40,    // rules per ACL and direction
-  parameter int REC_W              = 654 + 154 + 2 * 42 + 3  // record to nitro_conntrack
+  parameter int REC_W              = 654 + 25 + 154 + 2 * 42 + 3  // record to nitro_conntrack
 ) (
   input  logic                          clk,
   input  logic                          rst,           // synchronous, active high
@@ -70,7 +70,7 @@ module nitro_rx_lookup #(
   output logic [23:0]                   edge_vni,
   output logic [31:0]                   edge_ip,
   input  logic                          edge_hit,
-  // Record: {payload, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
+  // Record: {payload, flow, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
   // payload = {449 zero bits, decision {drop, slot[7:0], inner_len[15:0], mac[47:0]},
   //            reason[3:0], alarm slot[7:0], vni[23:0], outer source, inner source, inner destination}
   output logic [REC_W-1:0]              rec_data,
@@ -89,8 +89,8 @@ module nitro_rx_lookup #(
   if (DEC_SPACE_W < 6) begin : g_chk_space
     $error("nitro_rx_lookup: decision FIFO must hold at least 32 entries (the pipeline is deep)");
   end
-  if (REC_W != 654 + 154 + 2 * 42 + 3) begin : g_chk_rec
-    $error("nitro_rx_lookup: REC_W must be 895");
+  if (REC_W != 654 + 25 + 154 + 2 * 42 + 3) begin : g_chk_rec
+    $error("nitro_rx_lookup: REC_W must be 920");
   end
 
   localparam int NA_LAT = (NACL_RULES + 3) / 4 + 1;     // L's ACL: in at R5, out at RC
@@ -467,7 +467,9 @@ module nitro_rx_lookup #(
   assign st_idst = (c_len >= 16'd84) ? c_idst : 32'h0;
 
   assign rec_wr   = rc_v;
+  // flow field (flow records): the delivered (inner) length, and an ingress ACL deny at the local slot
   assign rec_data = {449'h0, c_drop, c_slot, c_ilen, c_mac, c_reason, st_slot, st_vni, st_osrc, st_isrc, st_idst,
+                     c_ilen, c_drop && c_reason == 4'(nitro_regs_pkg::DROP_NACL_DENY), c_slot,
                      c_pkt, 42'h0, {c_slot, 1'b1, c_l_untracked, c_sgb, c_sgc}, 1'b0, c_op0_v, 1'b0};
 
   logic unused_bits;

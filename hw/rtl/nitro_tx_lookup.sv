@@ -35,7 +35,7 @@ module nitro_tx_lookup #(
   parameter int ROUTE_LEVELS       = 12,    // route bank: 2**ROUTE_LEVELS - 1 intervals
   parameter int NUM_NACL           = 16,    // network ACLs
   parameter int NACL_RULES         = 40,    // rules per ACL and direction
-  parameter int REC_W              = 654 + 154 + 2 * 42 + 3  // record to nitro_conntrack
+  parameter int REC_W              = 654 + 25 + 154 + 2 * 42 + 3  // record to nitro_conntrack
 ) (
   input  logic                          clk,
   input  logic                          rst,           // synchronous, active high
@@ -92,7 +92,7 @@ module nitro_tx_lookup #(
   output logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] map_addr1,
   input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data0,
   input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data1,
-  // Record: {payload, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
+  // Record: {payload, flow, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
   // payload = {decision {kind[1:0], tuser[7:0], out_len[15:0], beat0[511:0]}, reason[3:0],
   //            slot[7:0], vni[23:0], inner source, inner destination, len[15:0]}
   output logic [REC_W-1:0]              rec_data,
@@ -111,8 +111,8 @@ module nitro_tx_lookup #(
   if (DEC_SPACE_W < 6) begin : g_chk_space
     $error("nitro_tx_lookup: decision FIFO must hold at least 32 entries (the pipeline is deep)");
   end
-  if (REC_W != 654 + 154 + 2 * 42 + 3) begin : g_chk_rec
-    $error("nitro_tx_lookup: REC_W must be 895");
+  if (REC_W != 654 + 25 + 154 + 2 * 42 + 3) begin : g_chk_rec
+    $error("nitro_tx_lookup: REC_W must be 920");
   end
 
   // Latencies of the filtering modules and the stage TC where their results meet
@@ -763,7 +763,9 @@ module nitro_tx_lookup #(
                                : ((tf_len_q >= 16'd34) ? `NB32(tf_hdr_q, 30) : 32'h0);
 
   assign rec_wr   = tf_v_q;
+  // flow field (flow records): the frame's length, and an egress ACL deny at the sender
   assign rec_data = {tf_kind_q, out_user, out_len, beat0, tf_reason_q, tf_slot_q, st_vni, st_isrc, st_idst, tf_len_q,
+                     tf_len_q, tf_kind_q == K_DROP && tf_reason_q == 4'(nitro_regs_pkg::DROP_NACL_DENY), tf_slot_q,
                      tf_pkt_q, tf_op1_q, tf_op0_q, tf_op1_v_q, tf_op0_v_q, tf_mid_q};
 
   logic unused_bits;

@@ -123,6 +123,18 @@ NC_API int32_t nc_pull_net(nc_card* card, uint8_t* buffer, uint32_t capacity, ui
 // instance sent to the link-local services), as nc_pull_host: *slot is the ENI slot it came from.
 NC_API int32_t nc_pull_punt(nc_card* card, uint8_t* buffer, uint32_t capacity, uint32_t* length, uint32_t* slot, uint64_t* cycle);
 
+// Words (32-bit) of one flow record in nc_pull_flow_records' buffer.
+#define NC_FLOW_RECORD_WORDS 10
+
+// Takes the flow records the card's record FIFO holds (docs/card-flow-records.md), oldest first,
+// at most max_records, into words (NC_FLOW_RECORD_WORDS words each: the record's 315 bits, bit
+// 32w + b in word w bit b; layout {slot, src, dst, sport, dport, proto, packets, bytes[39:0],
+// first[63:0], last[63:0], rejected, cause[1:0]} from the most significant bit). Runs the clock
+// while it reads (one record a cycle, until two cycles pass without one or max_records are
+// taken): between two calls the FIFO fills and overflows as on the card. Returns the number
+// taken (also in *taken), or a negative status.
+NC_API int32_t nc_pull_flow_records(nc_card* card, uint32_t* words, uint32_t max_records, uint32_t* taken);
+
 // Queues a frame (copied; 0..1048576 bytes) for the injection port: the firmware's answer on the
 // punt path, which the card delivers on the host output port to ENI slot `slot` (0..255) only.
 // Counted in nc_input_pending.

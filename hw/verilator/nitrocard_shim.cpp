@@ -225,6 +225,11 @@ struct nc_card {
   std::string error;
   InPort host_in, net_in, inject_in;
   OutPort host_out, net_out, punt_out;
+  // Flow records: the record FIFO is read only inside nc_pull_flow_records (so it fills, and
+  // overflows, between two calls as on the card), straight into the caller's buffer.
+  uint32_t* flow_dst = nullptr;
+  uint32_t flow_room = 0;
+  uint32_t flow_taken = 0;
 };
 
 namespace {
@@ -374,6 +379,7 @@ bool cycle_once(nc_card* card, const CsrDrive& csr, bool in_reset) {
                   top.s_axis_inject_tvalid, top.s_axis_inject_tlast, traffic);
   if (top.s_axis_inject_tvalid) top.s_axis_inject_tuser = card->inject_in.frames.front().slot;
   top.m_axis_punt_tready = traffic && card->punt_out.ready.draw();
+  top.m_flow_ready = traffic && card->flow_taken < card->flow_room;
   top.m_axis_host_tready = traffic && card->host_out.ready.draw();
   top.m_axis_net_tready = traffic && card->net_out.ready.draw();
   top.csr_valid = csr.valid;
@@ -397,6 +403,11 @@ bool cycle_once(nc_card* card, const CsrDrive& csr, bool in_reset) {
   const bool punt_out_last = top.m_axis_punt_tlast;
   const uint32_t punt_out_user = top.m_axis_punt_tuser;
   if (punt_out_xfer) unpack_beat(top.m_axis_punt_tdata, top.m_axis_punt_tkeep, card->punt_out.store);
+  if (top.m_flow_valid && top.m_flow_ready) {
+    std::memcpy(card->flow_dst + std::size_t{card->flow_taken} * NC_FLOW_RECORD_WORDS, top.m_flow_data.data(),
+                NC_FLOW_RECORD_WORDS * sizeof(uint32_t));
+    ++card->flow_taken;
+  }
   const bool host_out_last = top.m_axis_host_tlast;
   const bool net_out_last = top.m_axis_net_tlast;
   const uint32_t host_out_user = top.m_axis_host_tuser;
@@ -780,6 +791,34 @@ NC_API int32_t nc_pull_punt(nc_card* card, uint8_t* buffer, uint32_t capacity, u
                             uint32_t* slot, uint64_t* cycle) {
   if (const int32_t s = enter(card)) return s;
   return pull(card, card->punt_out, buffer, capacity, length, slot, cycle);
+}
+
+NC_API int32_t nc_pull_flow_records(nc_card* card, uint32_t* words, uint32_t max_records, uint32_t* taken) {
+  if (const int32_t s = enter(card)) return s;
+  if (!taken) return fail(card, NC_E_ARG, "taken is NULL");
+  if (!words && max_records > 0) return fail(card, NC_E_ARG, "words is NULL");
+  *taken = 0;
+  EvalScope scope(card);
+  card->flow_dst = words;
+  card->flow_room = max_records;
+  card->flow_taken = 0;
+  // A record written into the FIFO shows at its output two edges later: stop after two cycles
+  // without one (or when the buffer is full).
+  const CsrDrive none;
+  int32_t status = NC_OK;
+  for (int quiet = 0; quiet < 2 && card->flow_taken < card->flow_room;) {
+    const uint32_t before = card->flow_taken;
+    if (!cycle_once(card, none, false)) {
+      status = dead_status(card);
+      break;
+    }
+    quiet = card->flow_taken == before ? quiet + 1 : 0;
+  }
+  *taken = card->flow_taken;
+  card->flow_dst = nullptr;
+  card->flow_room = 0;
+  card->flow_taken = 0;
+  return status == NC_OK ? static_cast<int32_t>(*taken) : status;
 }
 
 NC_API int32_t nc_push_inject(nc_card* card, uint32_t slot, const uint8_t* frame, uint32_t length) {

@@ -8,6 +8,7 @@ public sealed partial class ModelCard
 {
     private const uint MaxFlowPackets = uint.MaxValue;
     private const ulong MaxFlowBytes = (1UL << 40) - 1;
+    private const ulong MaxIntervalMicros = (1UL << 40) - 1;
 
     private readonly uint[] _flowIntervals;
     private readonly List<CardFlowRecord> _flowRecords = [];
@@ -90,10 +91,12 @@ public sealed partial class ModelCard
     }
 
     /// <summary>The sweeper's look at one used entry (live or not) with records on: an interval record when its first unrecorded packet is as old as the interval.</summary>
+    /// <remarks>The card holds the interval in microseconds in 40 bits (as the timeouts): longer ones saturate.</remarks>
     private bool IntervalDue(in CtEntry entry)
     {
         var interval = _flowIntervals[entry.Key.Slot];
-        return interval != 0 && !entry.Flow.IsEmpty && unchecked(_now - entry.Flow.FirstMicros) >= interval * 1_000_000UL;
+        var micros = Math.Min(interval * 1_000_000UL, MaxIntervalMicros);
+        return interval != 0 && !entry.Flow.IsEmpty && unchecked(_now - entry.Flow.FirstMicros) >= micros;
     }
 
     private void PushFlowRecord(in CardFlowRecord record)

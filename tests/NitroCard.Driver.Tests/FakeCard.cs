@@ -39,6 +39,7 @@ internal sealed class FakeCard : ICsrBus
         _registers[RegisterMap.ParamMap] = (uint)wayDepthLog2 | (2u << 8) | ((uint)bucketSlotsLog2 << 16);
         _registers[RegisterMap.ParamMisc] = 9001u | ((uint)edges << 16) | ((uint)batchDepth << 24);
         _registers[RegisterMap.ParamPunt] = 64;   // the RTL's punt and injection queues (docs/card-punt.md)
+        _registers[RegisterMap.ParamFlow] = 513;  // the RTL's flow record FIFO (docs/card-flow-records.md)
     }
 
     public int WayDepth { get; }

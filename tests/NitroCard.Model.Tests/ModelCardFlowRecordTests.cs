@@ -220,6 +220,22 @@ public sealed class ModelCardFlowRecordTests : IDisposable
     }
 
     [Fact]
+    public void An_interval_beyond_40_bits_of_microseconds_saturates_as_on_the_card()
+    {
+        _card.SetFlowRecordInterval(0, uint.MaxValue);
+        const ulong maxMicros = (1UL << 40) - 1;
+        var ack = Tcp("10.0.1.10", "10.0.1.20", 40000, 5000, TcpControl.Ack);
+        // Kept alive (established TCP: 432,000 s) without moving its first packet.
+        foreach (var t in new ulong[] { 1, 400_001, 800_001 })
+            At(t).Tx(0, ack);
+        _card.SetTime(Second + maxMicros - 1);
+        Assert.Empty(_card.DrainFlowRecords());
+        _card.SetTime(Second + maxMicros);
+        var record = Assert.Single(_card.DrainFlowRecords());
+        Assert.Equal((FlowRecordCause.Interval, 3U, Second, 800_001 * Second), (record.Cause, record.Packets, record.FirstMicros, record.LastMicros));
+    }
+
+    [Fact]
     public void A_slot_outside_the_card_is_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => _card.SetFlowRecordInterval(-1, 60));

@@ -1,6 +1,7 @@
 using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
+using NitroCard.Card.FlowRecords;
 using NitroCard.Driver.Simulation;
 using NitroCard.Model;
 using NitroCard.Packets;
@@ -12,7 +13,10 @@ namespace NitroCard.Rtl.Tests;
 /// FrameGenerator plus, every round, scripted conversations — a TCP handshake with a remote host
 /// (SYN out, SYN-ACK in, a retransmitted ACK, FIN both ways, and every fourth round an RST), a TX-local
 /// TCP flow between two tracked ENIs with its reply, UDP to port 53 and its reply, ICMP echo to the
-/// internet edge, and traffic to blackholed prefixes — under rule changes and time passing.
+/// internet edge, and traffic to blackholed prefixes — under rule changes and time passing. Slots 0 and 2 have
+/// flow records on (docs/card-flow-records.md): with an interval longer than the run, the expiry and reject
+/// records, whose content does not depend on when the sweeper passes, are compared as sets at the end (after
+/// one whole RTL sweep pass); with a short interval, after a whole sweep pass at each time step.
 /// </summary>
 public class FilteringDifferentialTests
 {
@@ -32,6 +36,15 @@ public class FilteringDifferentialTests
         topology.LoadInto(rtl);
         topology.LoadInto(model);
         var engines = new ICardEngine[] { rtl, model };
+        // Records on slots 0 and 2, never due for an interval within the run (400 rounds of at most 20 minutes).
+        const uint longInterval = 1_000_000;
+        foreach (var source in new IFlowRecordSource[] { rtl, model })
+        {
+            source.SetFlowRecordInterval(0, longInterval);
+            source.SetFlowRecordInterval(2, longInterval);
+        }
+        var rtlRecords = new List<CardFlowRecord>();
+        var modelRecords = new List<CardFlowRecord>();
         var random = new Random(20261128);
         var generator = new FrameGenerator(topology, 20261128);
         var underlay = Ipv4Address.ToUInt32(topology.Settings.UnderlayIp);
@@ -119,7 +132,19 @@ public class FilteringDifferentialTests
             Tx(0, Frames.IcmpEcho(gateway, Mac(A0), A0, IPAddress.Parse("198.18.0.9"), (ushort)round, 1));
             Tx(0, Frames.Udp(gateway, Mac(A0), A0, IPAddress.Parse("192.168.3.4"), sport, 7, new byte[8]));
             Tx(0, Frames.Udp(gateway, Mac(A0), A0, IPAddress.Parse(round % 2 == 0 ? "203.0.113.5" : "203.0.113.200"), sport, 7, new byte[8]));
+            rtlRecords.AddRange(rtl.DrainFlowRecords());
+            modelRecords.AddRange(model.DrainFlowRecords());
         }
+        SweepPass(rtl);
+        rtlRecords.AddRange(rtl.DrainFlowRecords());
+        modelRecords.AddRange(model.DrainFlowRecords());
+        Assert.Equal(0UL, rtl.FlowRecordOverflows);
+        Assert.Equal(0UL, model.FlowRecordOverflows);
+        Assert.Equal(Sorted(modelRecords), Sorted(rtlRecords));
+        Assert.Contains(rtlRecords, x => x.Cause == FlowRecordCause.Expired && x.Slot == 2);
+        Assert.Contains(rtlRecords, x => x.Cause == FlowRecordCause.Expired && x.Slot == 0 && x.Packets > 1);
+        Assert.Contains(rtlRecords, x => x.Cause == FlowRecordCause.Rejected && x.Slot == 0);
+        Assert.DoesNotContain(rtlRecords, x => x.Slot is not (0 or 2));
         var r = rtl.ReadCounters();
         var m = model.ReadCounters();
         Assert.Equal(m.Drops, r.Drops);
@@ -129,4 +154,93 @@ public class FilteringDifferentialTests
             Assert.True(r[reason] > 0, $"no {reason.ToWireName()} in the mix");
         Assert.True(r.Filters[0].SgAllowedIn > 400, $"only {r.Filters[0].SgAllowedIn} packets into slot 0 allowed: the replies are not tracked");
     }
+
+    /// <summary>
+    /// Interval records: slots 0 and 2 with a 5-second interval, time moving 2 s a step for 40 s (unanswered UDP expires after 30 s). At each step a whole RTL
+    /// sweep pass (and the model's sweep) runs before the step's traffic, so both see every flow at the same time.
+    /// </summary>
+    [Fact]
+    public void Rtl_and_model_agree_on_flow_records_with_a_short_interval()
+    {
+        using var rtl = new RtlCardEngine();
+        using var model = new ModelCard(rtl.Geometry);
+        var topology = CardTopology.SampleWithFilters();
+        topology.LoadInto(rtl);
+        topology.LoadInto(model);
+        var engines = new ICardEngine[] { rtl, model };
+        foreach (var source in new IFlowRecordSource[] { rtl, model })
+        {
+            source.SetFlowRecordInterval(0, 5);
+            source.SetFlowRecordInterval(2, 5);
+        }
+        var generator = new FrameGenerator(topology, 20261207);
+        var underlay = Ipv4Address.ToUInt32(topology.Settings.UnderlayIp);
+        var cardMac = topology.Settings.UnderlayMac.Value;
+        var gateway = topology.Settings.GatewayMac.Value;
+        ulong Mac(IPAddress ip) => CardTopology.SampleMac(VpcA, ip).Value;
+        void Run()
+        {
+            rtl.RunUntilIdle();
+            model.RunUntilIdle();
+            Assert.Equal(model.DrainHost().Count, rtl.DrainHost().Count);
+            Assert.Equal(model.DrainNetwork().Count, rtl.DrainNetwork().Count);
+            Assert.Equal(model.DrainAlarms().Count, rtl.DrainAlarms().Count);
+        }
+        void Tx(int slot, byte[] frame)
+        {
+            foreach (var e in engines)
+                e.PushHost(slot, frame);
+        }
+        void Rx(byte[] inner)
+        {
+            var frame = VxlanHeader.Encapsulate(inner, cardMac, 0x02_00_c0_00_02_14UL, Host20, underlay, VpcA);
+            foreach (var e in engines)
+                e.PushNetwork(frame);
+        }
+
+        var causes = new HashSet<FlowRecordCause>();
+        var total = 0;
+        ulong now = 1_000_000;
+        for (var step = 0; step < 20; step++)
+        {
+            now += 2_000_000;
+            rtl.SetTime(now);
+            model.SetTime(now);
+            SweepPass(rtl);
+            var rtlRecords = rtl.DrainFlowRecords();
+            Assert.Equal(Sorted(model.DrainFlowRecords()), Sorted(rtlRecords));
+            total += rtlRecords.Count;
+            foreach (var record in rtlRecords)
+                causes.Add(record.Cause);
+
+            // Long-lived flows (the same ports every step) with bytes both ways, and short ones.
+            Tx(0, Frames.Tcp(gateway, Mac(A0), A0, R20, 40000, 22, 1, 0, TcpControl.Ack, new byte[100 + step]));
+            Rx(Frames.Tcp(Mac(A0), Mac(R20), R20, A0, 22, 40000, 9, 2, TcpControl.Ack, new byte[300]));
+            Tx(0, Frames.Tcp(gateway, Mac(A0), A0, A2, 41000, 80, 1, 0, TcpControl.Ack, new byte[step]));
+            Tx(2, Frames.Tcp(gateway, Mac(A2), A2, A0, 80, 41000, 5, 2, TcpControl.Ack, new byte[1000]));
+            Tx(2, Frames.Udp(gateway, Mac(A2), A2, R220, (ushort)(3000 + step), 53, new byte[24]));
+            Rx(Frames.Udp(Mac(A2), Mac(R220), R220, A2, 53, (ushort)(3000 + step), new byte[60]));
+            Tx(2, Frames.Udp(gateway, Mac(A2), A2, R220, (ushort)(4000 + step), 53, new byte[40]));   // no reply: expires after 30 s
+            Tx(0, Frames.IcmpEcho(gateway, Mac(A0), A0, IPAddress.Parse("198.18.0.9"), 7, (ushort)step));
+            Rx(Frames.Tcp(Mac(A0), Mac(R20), R20, A0, 5000, (ushort)(42000 + step), 9, 2, TcpControl.Syn));   // sg-deny
+            Run();
+            foreach (var frame in generator.Take(100))
+            {
+                frame.PushTo(rtl);
+                frame.PushTo(model);
+            }
+            Run();
+        }
+        Assert.Equal(0UL, rtl.FlowRecordOverflows);
+        Assert.Equal(0UL, model.FlowRecordOverflows);
+        Assert.Contains(FlowRecordCause.Interval, causes);
+        Assert.Contains(FlowRecordCause.Expired, causes);
+        Assert.Contains(FlowRecordCause.Rejected, causes);
+        Assert.True(total > 50, $"only {total} flow records");
+    }
+
+    /// <summary>Idle cycles for the RTL sweeper to visit every tracking bucket: one a cycle, and a cycle more per record beyond one a bucket.</summary>
+    private static void SweepPass(RtlCardEngine rtl) => rtl.Card.Step((ulong)rtl.Geometry.Filtering!.ConntrackBuckets + 8192);
+
+    private static List<string> Sorted(IEnumerable<CardFlowRecord> records) => [.. records.Select(r => r.ToString()).Order(StringComparer.Ordinal)];
 }

@@ -109,6 +109,36 @@ public class FilteringThroughputTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(60)]
+    [InlineData(1514)]
+    public void Flow_records_on_cost_no_cycles_on_established_or_new_flows(int size)
+    {
+        // docs/card-flow-records.md: counting is part of the op's write-back; records of the ops themselves only
+        // come from rejects and expired entries overwritten, so with every slot recording the bounds are unchanged.
+        using var host = TrackedHost();
+        var records = (NitroCard.Card.FlowRecords.IFlowRecordSource)host.Card;
+        foreach (var eni in Local)
+            records.SetFlowRecordInterval(eni.Slot, 1);
+        Establish(host, f => host.Card.PushHost(BlueA1.Slot, TxFrame(BlueA3, f, 60)));
+        for (var i = 0; i < Frames; i++)
+            host.Card.PushHost(BlueA1.Slot, TxFrame(BlueA3, i % Flows, size));
+        AssertCycles(host, Beats(size), $"TX local {size} B, flow records on");
+        for (var i = 0; i < Frames; i++)
+            host.Card.PushHost(BlueA1.Slot, TxFrame(BlueB1, 100 + i, 60));   // every frame a new flow
+        var perFlow = Measure(host, "new flows, flow records on");
+        Assert.True(perFlow <= 2 * 1.05, $"{perFlow:F2} cycles per new flow with flow records on");
+
+        // The interval passes: one sweep pass records every flow, both ends of the TX-local ones.
+        host.Card.SetTime(3_000_000);
+        host.Rtl.Card.Step((ulong)host.Card.Geometry.Filtering!.ConntrackBuckets + 1024);
+        var drained = records.DrainFlowRecords();
+        var local = drained.Where(r => r.DestinationPort == 9 && r.Cause == NitroCard.Card.FlowRecords.FlowRecordCause.Interval).ToList();
+        Assert.Equal(Flows * 2 + Frames, local.Count);
+        Assert.Equal((ulong)((Frames + Flows) * 2 + Frames), local.Aggregate(0UL, (sum, r) => sum + r.Packets));
+        Assert.Equal(0UL, records.FlowRecordOverflows);
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(4)]
     [InlineData(10)]

@@ -127,6 +127,21 @@ public static class RegisterMap
     /// <summary>ParamPunt.QUEUE_BEATS: Beats (64 bytes) the punt queue and the injection queue each hold: the longest frame either carries.</summary>
     public const int ParamPuntQueueBeatsShift = 0;
     public const uint ParamPuntQueueBeatsMask = 0x0000FFFF;
+    /// <summary>The flow record interval in seconds (docs/card-flow-records.md; 0 = records off) FLOW_SET writes into a slot. (rw)</summary>
+    public const uint FlowInterval = 0x006C;
+    public const uint FlowIntervalReset = 0x00000000;
+    /// <summary>Writes slot SLOT's flow record interval: FLOW_INTERVAL. Takes effect at once (one entry, one write). Intervals power up as 0 (records off). (wo)</summary>
+    public const uint FlowSet = 0x0070;
+    /// <summary>FlowSet.SLOT: ENI slot.</summary>
+    public const int FlowSetSlotShift = 0;
+    public const uint FlowSetSlotMask = 0x000000FF;
+    /// <summary>Flow records lost because the record FIFO was full (saturating, since reset). (ro)</summary>
+    public const uint FlowOverflows = 0x0074;
+    /// <summary>Flow record build parameters. (ro)</summary>
+    public const uint ParamFlow = 0x0078;
+    /// <summary>ParamFlow.DEPTH: Flow records the record FIFO holds (2^FLOW_LOG2 in its memory + 1 in its output register).</summary>
+    public const int ParamFlowDepthShift = 0;
+    public const uint ParamFlowDepthMask = 0x0000FFFF;
     /// <summary>Staging words of the entry to write (layouts under Tables). TBL_DATA0..7, TBL_INDEX and TBL_CMD are consecutive so one 10-word burst stages an entry. (rw)</summary>
     public const uint TblData = 0x0100;
     public const int TblDataCount = 8;

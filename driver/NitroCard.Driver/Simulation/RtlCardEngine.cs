@@ -1,5 +1,6 @@
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
+using NitroCard.Card.FlowRecords;
 using NitroCard.Card.Punt;
 using NitroCard.Card.Tables;
 
@@ -10,7 +11,7 @@ namespace NitroCard.Driver.Simulation;
 /// AXI4-Stream ports, tables through <see cref="CardDriver"/> on the CSR bus.
 /// Not thread-safe; use it from the thread that created it (Verilator's rule).
 /// </summary>
-public sealed class RtlCardEngine : ICardEngine, IPuntPath
+public sealed class RtlCardEngine : ICardEngine, IPuntPath, IFlowRecordSource
 {
     /// <summary>Bound on the cycles one <see cref="RunUntilIdle"/> may take before the card is declared hung.</summary>
     public const ulong MaxCyclesPerRun = 50_000_000;
@@ -113,6 +114,17 @@ public sealed class RtlCardEngine : ICardEngine, IPuntPath
     }
 
     public IReadOnlyList<PuntSlotCounters> ReadPuntCounters() => Driver.ReadPuntCounters();
+
+    public void SetFlowRecordInterval(int slot, uint seconds) => Driver.SetFlowRecordInterval(slot, seconds);
+
+    public IReadOnlyList<CardFlowRecord> DrainFlowRecords()
+    {
+        var records = new List<CardFlowRecord>();
+        _card.DrainFlowRecords(records);
+        return records;
+    }
+
+    public ulong FlowRecordOverflows => Driver.ReadFlowRecordOverflows();
 
     public void Dispose() => _card.Dispose();
 }

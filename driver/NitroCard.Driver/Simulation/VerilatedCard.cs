@@ -1,4 +1,5 @@
 using NitroCard.Card;
+using NitroCard.Card.FlowRecords;
 
 namespace NitroCard.Driver.Simulation;
 
@@ -28,9 +29,13 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
     private const int DrainFrames = 1024;
     private const int DrainBuffer = 256 * 1024;
 
+    // DrainFlowRecords takes up to this many records per call into the library.
+    private const int FlowRecordChunk = 256;
+
     private readonly CardSafeHandle _handle;
     private byte[] _frameBuffer = new byte[InitialFrameBuffer];
     private byte[]? _drainBuffer;
+    private uint[]? _flowWords;
     private Interop.FrameInfo[]? _drainFrames;
 
     private VerilatedCard(CardSafeHandle handle) => _handle = handle;
@@ -183,6 +188,31 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
             count++;
         }
         return count;
+    }
+
+    /// <summary>
+    /// Takes every flow record the card's record FIFO holds (docs/card-flow-records.md), oldest first, into
+    /// <paramref name="records"/>; returns how many. Runs the clock while it reads (one record a cycle).
+    /// </summary>
+    public unsafe int DrainFlowRecords(ICollection<CardFlowRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        _flowWords ??= new uint[FlowRecordChunk * FlowRecordWords.Words];
+        var count = 0;
+        while (true)
+        {
+            int status;
+            fixed (uint* p = _flowWords)
+            {
+                status = Interop.NcPullFlowRecords(Handle, p, FlowRecordChunk, out _);
+            }
+            var taken = Check(status, "nc_pull_flow_records");
+            for (var i = 0; i < taken; i++)
+                records.Add(FlowRecordWords.Decode(_flowWords.AsSpan(i * FlowRecordWords.Words, FlowRecordWords.Words)));
+            count += taken;
+            if (taken < FlowRecordChunk)
+                return count;
+        }
     }
 
     /// <summary>Queues a copy of <paramref name="frame"/> for the injection port: delivered to ENI slot <paramref name="slot"/> (0..255) only.</summary>

@@ -1,5 +1,6 @@
 hw/rtl/nitro_regs_pkg.sv
 hw/rtl/nitro_crc.sv
+hw/rtl/nitro_fifo.sv
 hw/rtl/nitro_rule_match.sv
 hw/rtl/nitro_sg_scan.sv
 hw/rtl/nitro_ct_decide.sv

@@ -7,7 +7,8 @@
 // base loads with the TIME_HI write), CYCLE_LO / CYCLE_HI (cycles since reset; reading CYCLE_LO
 // latches the high word, checked across a 2^32 boundary by loading the counter), the alarm
 // window over a random head alarm, count and overflow (ALARM_DATA reads 0 with no alarm),
-// ALARM_POP, CT_FREE, and resets in the middle of the traffic.
+// ALARM_POP, CT_FREE, FLOW_INTERVAL / FLOW_SET (the interval write strobe with its slot),
+// FLOW_OVERFLOWS, PARAM_FLOW, and resets in the middle of the traffic.
 `timescale 1ns/1ps
 module tb_nitro_csr;
 
@@ -15,7 +16,7 @@ module tb_nitro_csr;
 
   // Build parameters (none at its default)
   localparam int NUM_ENI = 24, MAP_LOG2 = 11, SLOTS_LOG2 = 1, IP_MTU = 1500, NUM_EDGE = 5, BATCH = 48,
-                 CNT_W = 6, LEVELS = 7, NUM_NACL = 9, NACL_RULES = 13, SG_LOG2 = 10, CT_LOG2 = 11, CT_WAYS = 3;
+                 CNT_W = 6, LEVELS = 7, NUM_NACL = 9, NACL_RULES = 13, SG_LOG2 = 10, CT_LOG2 = 11, CT_WAYS = 3, FLOW_LOG2 = 5;
 
   logic clk = 0, rst = 1;
   always #1 clk = ~clk;
@@ -23,7 +24,9 @@ module tb_nitro_csr;
   logic             csr_valid = 0, csr_write = 0;
   logic [15:0]      csr_addr = 0;
   logic [31:0]      csr_wdata = 0, csr_rd;
-  logic [31:0]      underlay_ip, alarm_mask, ct_free = 0, alarm_overflow = 0;
+  logic [31:0]      underlay_ip, alarm_mask, ct_free = 0, alarm_overflow = 0, flow_overflows = 0, ivl_wr_data;
+  logic             ivl_wr_en;
+  logic [7:0]       ivl_wr_slot;
   logic [47:0]      underlay_mac, nexthop_mac, gateway_mac;
   logic [63:0]      time_base, cycle;
   logic [199:0]     alarm_head = 0;
@@ -33,10 +36,11 @@ module tb_nitro_csr;
   nitro_csr #(.NUM_ENI(NUM_ENI), .MAP_WAY_DEPTH_LOG2(MAP_LOG2), .MAP_BUCKET_SLOTS_LOG2(SLOTS_LOG2), .IP_MTU(IP_MTU),
               .NUM_EDGE(NUM_EDGE), .BATCH_DEPTH(BATCH), .ALARM_CNT_W(CNT_W), .ROUTE_LEVELS(LEVELS),
               .NUM_NACL(NUM_NACL), .NACL_RULES(NACL_RULES), .SG_RULES_LOG2(SG_LOG2), .CT_BUCKETS_LOG2(CT_LOG2),
-              .CT_WAYS(CT_WAYS)) dut (
+              .CT_WAYS(CT_WAYS), .FLOW_LOG2(FLOW_LOG2)) dut (
     .clk(clk), .rst(rst), .csr_valid(csr_valid), .csr_write(csr_write), .csr_addr(csr_addr), .csr_wdata(csr_wdata),
     .csr_rd(csr_rd), .underlay_ip(underlay_ip), .underlay_mac(underlay_mac), .nexthop_mac(nexthop_mac),
     .gateway_mac(gateway_mac), .alarm_mask(alarm_mask), .time_base(time_base), .cycle(cycle), .ct_free(ct_free),
+    .flow_overflows(flow_overflows), .ivl_wr_en(ivl_wr_en), .ivl_wr_slot(ivl_wr_slot), .ivl_wr_data(ivl_wr_data),
     .alarm_head(alarm_head), .alarm_count(alarm_count), .alarm_overflow(alarm_overflow), .alarm_pop(alarm_pop));
 
 
@@ -46,17 +50,18 @@ module tb_nitro_csr;
     PARAM_MISC = 16'h0010, SCRATCH = 16'h0014, PARAM_FILTER = 16'h0018, PARAM_CONNTRACK = 16'h001C,
     UIP = 16'h0020, UMAC_LO = 16'h0024, UMAC_HI = 16'h0028, NMAC_LO = 16'h002C, NMAC_HI = 16'h0030,
     GMAC_LO = 16'h0034, GMAC_HI = 16'h0038, ALARM_MASK = 16'h003C, TIME_LO = 16'h0040, TIME_HI = 16'h0044,
-    CYCLE_LO = 16'h0048, CYCLE_HI = 16'h004C, CT_FREE = 16'h0054, ALARM_STATUS = 16'h0180,
+    CYCLE_LO = 16'h0048, CYCLE_HI = 16'h004C, CT_FREE = 16'h0054, FLOW_INTERVAL = 16'h006C, FLOW_SET = 16'h0070,
+    FLOW_OVERFLOWS = 16'h0074, PARAM_FLOW = 16'h0078, ALARM_STATUS = 16'h0180,
     ALARM_OVERFLOW = 16'h0184, ALARM_POP = 16'h0188, ALARM_DATA = 16'h01A0;
 
-  logic [31:0] r_scratch, r_uip, r_umac_lo, r_nmac_lo, r_gmac_lo, r_mask, r_time_lo;
+  logic [31:0] r_scratch, r_uip, r_umac_lo, r_nmac_lo, r_gmac_lo, r_mask, r_time_lo, r_flow_ivl;
   logic [15:0] r_umac_hi, r_nmac_hi, r_gmac_hi;
   logic [63:0] r_time, r_cycle;
   logic [31:0] r_cycle_hi;
 
   task automatic ref_reset();
     r_scratch = 0; r_uip = 0; r_umac_lo = 0; r_umac_hi = 0; r_nmac_lo = 0; r_nmac_hi = 0;
-    r_gmac_lo = 0; r_gmac_hi = 0; r_mask = 32'hFFFF_FFFF; r_time_lo = 0; r_time = 0;
+    r_gmac_lo = 0; r_gmac_hi = 0; r_mask = 32'hFFFF_FFFF; r_time_lo = 0; r_time = 0; r_flow_ivl = 0;
     r_cycle = 0; r_cycle_hi = 0;
   endtask
 
@@ -91,6 +96,9 @@ module tb_nitro_csr;
       CYCLE_LO:        ref_read = r_cycle[31:0];
       CYCLE_HI:        ref_read = r_cycle_hi;
       CT_FREE:         ref_read = ct_free;
+      FLOW_INTERVAL:   ref_read = r_flow_ivl;
+      FLOW_OVERFLOWS:  ref_read = flow_overflows;
+      PARAM_FLOW:      ref_read = 32'((2 ** FLOW_LOG2) + 1);
       ALARM_STATUS:    ref_read = 32'(alarm_count);
       ALARM_OVERFLOW:  ref_read = alarm_overflow;
       ALARM_DATA:      ref_read = have ? acyc[31:0] : 0;
@@ -117,6 +125,7 @@ module tb_nitro_csr;
         GMAC_LO:    r_gmac_lo = csr_wdata;
         GMAC_HI:    r_gmac_hi = csr_wdata[15:0];
         ALARM_MASK: r_mask = csr_wdata;
+        FLOW_INTERVAL: r_flow_ivl = csr_wdata;
         TIME_LO:    r_time_lo = csr_wdata;
         TIME_HI:    r_time = {csr_wdata, r_time_lo};
         default: ;
@@ -130,7 +139,7 @@ module tb_nitro_csr;
   // (COUNTER_CLEAR, TBL_*, DROP_COUNT, ENI_COUNT), reserved and unaligned offsets
   logic [15:0] addrs [$] = '{ID, VERSION, PARAM_ENI, PARAM_MAP, PARAM_MISC, SCRATCH, PARAM_FILTER, PARAM_CONNTRACK,
     UIP, UMAC_LO, UMAC_HI, NMAC_LO, NMAC_HI, GMAC_LO, GMAC_HI, ALARM_MASK, TIME_LO, TIME_HI, CYCLE_LO, CYCLE_HI,
-    CT_FREE, ALARM_STATUS, ALARM_OVERFLOW, ALARM_POP, ALARM_DATA, ALARM_DATA + 4, ALARM_DATA + 8, ALARM_DATA + 12,
+    CT_FREE, FLOW_INTERVAL, FLOW_SET, FLOW_OVERFLOWS, PARAM_FLOW, ALARM_STATUS, ALARM_OVERFLOW, ALARM_POP, ALARM_DATA, ALARM_DATA + 4, ALARM_DATA + 8, ALARM_DATA + 12,
     ALARM_DATA + 16, ALARM_DATA + 20, ALARM_DATA + 24, ALARM_DATA + 28, 16'h0050, 16'h0100, 16'h0124, 16'h0128,
     16'h0200, 16'h1000, 16'h0058, 16'h0015, 16'h0022, 16'h01BC, 16'hFFFC};
 
@@ -145,6 +154,7 @@ module tb_nitro_csr;
       alarm_count = CNT_W'(($urandom % 3 == 0) ? 0 : $urandom);
       alarm_overflow = ($urandom % 2) ? 0 : $urandom;
       ct_free = $urandom;
+      flow_overflows = $urandom;
     end
     #0.5;
     if (!rst) begin
@@ -157,6 +167,9 @@ module tb_nitro_csr;
       verdict.check(time_base == r_time, $sformatf("time_base %h, expected %h", time_base, r_time));
       verdict.check(cycle == r_cycle, $sformatf("cycle %0d, expected %0d", cycle, r_cycle));
       verdict.check(alarm_pop == (v && w && a == ALARM_POP), "alarm_pop");
+      // FLOW_SET writes FLOW_INTERVAL into slot SLOT, in the cycle of the write
+      verdict.check(ivl_wr_en == (v && w && a == FLOW_SET) && (!ivl_wr_en || (ivl_wr_slot == d[7:0] && ivl_wr_data == r_flow_ivl)),
+            $sformatf("FLOW_SET: en %0d slot %0d interval %0d", ivl_wr_en, ivl_wr_slot, ivl_wr_data));
       exp_pops += int'(v && w && a == ALARM_POP);
       pops += int'(alarm_pop);
       reads += int'(v && !w);

@@ -19,7 +19,7 @@ module tb_nitro_rx_lookup;
   tb_verdict #(.TIMEOUT(50000000), .SHOWN(12)) verdict ();   // PASS / FAIL verdict and watchdog (hw/tb/common)
 
   localparam int NE = 8, WDL = 5, SL = 1, SLOTS = 2 ** SL, BK = 2 ** (WDL - SL), MTU = 1500, NN = 4, NR = 6;
-  localparam int MAXF = 14 + MTU, MAP_W = 146, REC = 895, NA_LAT = (NR + 3) / 4 + 1, LAT = 5 + NA_LAT;
+  localparam int MAXF = 14 + MTU, MAP_W = 146, REC = 920, NA_LAT = (NR + 3) / 4 + 1, LAT = 5 + NA_LAT;
   localparam int NEDGE = 4;
   localparam logic [31:0] UIP = 32'hC000_0201;   // 192.0.2.1
 
@@ -443,6 +443,7 @@ module tb_nitro_rx_lookup;
         exp_t  x;
         logic [653:0] pay;
         logic [153:0] pkt;
+        logic [24:0]  flw;
         logic [41:0]  op1, op0;
         logic         op1_v, op0_v, mid;
         logic         drop;
@@ -452,8 +453,11 @@ module tb_nitro_rx_lookup;
         logic [3:0]   reason;
         logic [23:0]  a_vni;
         logic [31:0]  a_osrc, a_isrc, a_idst;
-        {pay, pkt, op1, op0, op1_v, op0_v, mid} = rec_data;
+        {pay, flw, pkt, op1, op0, op1_v, op0_v, mid} = rec_data;
         {drop, slot, ilen, mac, reason, a_slot, a_vni, a_osrc, a_isrc, a_idst} = pay[204:0];
+        // flow field: the inner length, and whether the ingress ACL denied it at the local slot
+        verdict.check(flw == {ilen, drop && reason == 4'(nitro_regs_pkg::DROP_NACL_DENY), slot},
+              $sformatf("record: flow field %h", flw));
         if (pend.size() == 0) verdict.check(0, "a record without a header");
         else begin
           p = pend.pop_front();

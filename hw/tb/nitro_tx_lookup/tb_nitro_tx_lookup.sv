@@ -21,7 +21,7 @@ module tb_nitro_tx_lookup;
 
   localparam int NE = 8, WDL = 5, SL = 1, SLOTS = 2 ** SL, BK = 2 ** (WDL - SL), MTU = 1500, NN = 4, NR = 6;
   localparam int LV = 4, NPOS = 2 ** LV - 1;
-  localparam int MAXF = 14 + MTU, MAP_W = 146, REC = 895;
+  localparam int MAXF = 14 + MTU, MAP_W = 146, REC = 920;
   localparam int NA_LAT = (NR + 3) / 4 + 1, RT_LAT = LV + 1;
   localparam int TC_A = (1 + RT_LAT > 1 + NA_LAT) ? 1 + RT_LAT : 1 + NA_LAT;
   localparam int LAT = ((TC_A > 4 + NA_LAT) ? TC_A : 4 + NA_LAT) + 1;
@@ -523,6 +523,7 @@ module tb_nitro_tx_lookup;
         exp_t         x;
         logic [653:0] pay;
         logic [153:0] pkt;
+        logic [24:0]  flw;
         logic [41:0]  op1, op0;
         logic         op1_v, op0_v, mid;
         logic [1:0]   kind;
@@ -532,7 +533,7 @@ module tb_nitro_tx_lookup;
         logic [3:0]   reason;
         logic [23:0]  vni;
         logic [31:0]  isrc, idst;
-        {pay, pkt, op1, op0, op1_v, op0_v, mid} = rec_data;
+        {pay, flw, pkt, op1, op0, op1_v, op0_v, mid} = rec_data;
         {kind, user, out_len, beat0, reason, slot, vni, isrc, idst, len} = pay;
         if (pend.size() == 0) verdict.check(0, "a record without a header");
         else begin
@@ -543,6 +544,9 @@ module tb_nitro_tx_lookup;
           verdict.check(kind == x.kind && (kind != K_DROP || reason == x.reason),
                 $sformatf("record %0d: kind %0d reason %0d, expected %0d %0d", outs, kind, reason, x.kind, x.reason));
           verdict.check(len == lens[outs - 1], $sformatf("record %0d: len %0d", outs, len));
+          // flow field: the frame's length, and whether the egress ACL denied it at the sender's slot
+          verdict.check(flw == {lens[outs - 1], x.kind == K_DROP && x.reason == 4'(nitro_regs_pkg::DROP_NACL_DENY), slot},
+                $sformatf("record %0d: flow field %h", outs, flw));
           if (x.kind != K_DROP) begin
             verdict.check(user == x.user && out_len == x.out_len,
                   $sformatf("record %0d: tuser %0d out_len %0d, expected %0d %0d", outs, user, out_len, x.user, x.out_len));
