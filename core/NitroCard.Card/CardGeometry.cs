@@ -9,12 +9,13 @@ namespace NitroCard.Card;
 /// <param name="BatchDepth">Table writes one commit can hold.</param>
 /// <param name="MappingBucketSlots">Entries per mapping bucket: a key may sit in any slot of its bucket in either way.</param>
 /// <param name="PuntQueueBeats">PARAM_PUNT.QUEUE_BEATS: 64-byte beats the punt and injection queues each hold (docs/card-punt.md).</param>
+/// <param name="FlowRecordDepth">PARAM_FLOW.DEPTH: flow records the record FIFO holds (docs/card-flow-records.md).</param>
 /// <param name="Filtering">
 /// Route tables, network ACLs, security groups and connection tracking (PARAM_FILTER, PARAM_CONNTRACK);
 /// null when the card has no filtering hardware (those registers read 0): such a card forwards by mapping
 /// lookup alone, as docs/card-semantics.md describes.
 /// </param>
-public sealed record CardGeometry(int EniSlots, int MappingWays, int MappingWayDepth, int EdgeEntries, int IpMtu, int BatchDepth, FilterGeometry? Filtering = null, int MappingBucketSlots = 1, int PuntQueueBeats = 64)
+public sealed record CardGeometry(int EniSlots, int MappingWays, int MappingWayDepth, int EdgeEntries, int IpMtu, int BatchDepth, FilterGeometry? Filtering = null, int MappingBucketSlots = 1, int PuntQueueBeats = 64, int FlowRecordDepth = 512)
 {
     /// <summary>The defaults the RTL is built with (docs/card-semantics.md and docs/card-filtering.md, "Parameters").</summary>
     public static CardGeometry Default { get; } = new(64, 2, 1 << 15, 8, 9001, 64, FilterGeometry.Default, MappingBucketSlots: 4);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
+using NitroCard.Card.FlowRecords;
 using NitroCard.Card.Hashing;
 using NitroCard.Card.Tables;
 using NitroCard.Packets;
@@ -83,7 +84,9 @@ public sealed partial class ModelCard
 
     /// <summary>
     /// The background sweeper, run to completion: frees every entry that is not live at the current time.
-    /// It changes only <see cref="CardCounters.ConntrackFree"/> (an entry that is not live is absent anyway).
+    /// It changes only <see cref="CardCounters.ConntrackFree"/> (an entry that is not live is absent anyway) and,
+    /// on slots with flow records on, emits the records of what it frees (expired) and of live flows whose first
+    /// unrecorded packet is as old as the slot's interval (docs/card-flow-records.md).
     /// </summary>
     public void Sweep()
     {
@@ -91,10 +94,19 @@ public sealed partial class ModelCard
             return;
         for (var i = 0; i < _conntrack.Length; i++)
         {
-            if (_conntrack[i].InUse && !IsLive(in _conntrack[i]))
+            ref var entry = ref _conntrack[i];
+            if (!entry.InUse)
+                continue;
+            if (!IsLive(in entry))
             {
-                _conntrack[i] = default;
+                EmitFlowRecords(in entry, FlowRecordCause.Expired);
+                entry = default;
                 _conntrackOccupied--;
+            }
+            else if (IntervalDue(in entry))
+            {
+                EmitFlowRecords(in entry, FlowRecordCause.Interval);
+                entry = entry with { Flow = default };
             }
         }
     }
@@ -222,6 +234,7 @@ public sealed partial class ModelCard
         if (!match)
         {
             Denied(ref counters, ingress);
+            RejectFlowRecord(slot, in p);
             return DropReason.SgDeny;
         }
 
@@ -241,18 +254,21 @@ public sealed partial class ModelCard
                 continue;
             if (!entry.InUse)
                 _conntrackOccupied++;
+            else
+                EmitFlowRecords(in entry, FlowRecordCause.Expired);  // its unrecorded packets, before the way is reused
             var state = p.Protocol switch
             {
                 ProtocolTcp => (p.TcpFlags & TcpRst) != 0 ? CtState.TcpClosed : CtState.TcpOpen,
                 ProtocolUdp => CtState.UdpNew,
                 _ => CtState.None,
             };
-            entry = new CtEntry(key, true, ingress, state, 0, _now);
+            entry = new CtEntry(key, true, ingress, state, 0, _now, CountFlow(default, ingress, p.Length));
             Allowed(ref counters, ingress);
             return null;
         }
         counters = counters with { ConntrackAllowanceExceeded = counters.ConntrackAllowanceExceeded + 1 };
         Denied(ref counters, ingress);
+        RejectFlowRecord(slot, in p);
         return DropReason.ConntrackFull;
     }
 
@@ -277,7 +293,7 @@ public sealed partial class ModelCard
         {
             state = CtState.UdpStream;
         }
-        entry = entry with { State = state, Fins = fins, LastSeen = _now };
+        entry = entry with { State = state, Fins = fins, LastSeen = _now, Flow = CountFlow(entry.Flow, ingress, p.Length) };
     }
 
     private bool IsLive(in CtEntry entry)
@@ -300,10 +316,13 @@ public sealed partial class ModelCard
     private static void Denied(ref EniFilterCounters c, bool ingress)
         => c = ingress ? c with { SgDeniedIn = c.SgDeniedIn + 1 } : c with { SgDeniedOut = c.SgDeniedOut + 1 };
 
-    /// <summary>The fields of an IPv4 packet the filters look at (docs/card-filtering.md, "Definitions").</summary>
+    /// <summary>
+    /// The fields of an IPv4 packet the filters look at (docs/card-filtering.md, "Definitions"), and its frame
+    /// length (what the ENI counters and the flow records count).
+    /// </summary>
     private readonly record struct PacketInfo(
         byte Protocol, uint Source, uint Destination, ushort SourcePort, ushort DestinationPort,
-        byte IcmpType, byte IcmpCode, ushort IcmpId, byte TcpFlags)
+        byte IcmpType, byte IcmpCode, ushort IcmpId, byte TcpFlags, int Length)
     {
         /// <summary>Reads an Ethernet/IPv4 frame (IHL 5, checks passed); a field the frame does not hold is 0.</summary>
         public static PacketInfo Read(ReadOnlySpan<byte> frame)
@@ -312,15 +331,16 @@ public sealed partial class ModelCard
             var protocol = Ipv4Header.Protocol(ip);
             var source = Ipv4Header.Source(ip);
             var destination = Ipv4Header.Destination(ip);
+            var length = frame.Length;
             if (Ipv4Header.IsFragment(ip))
-                return new PacketInfo(protocol, source, destination, 0, 0, 0, 0, 0, 0);
+                return new PacketInfo(protocol, source, destination, 0, 0, 0, 0, 0, 0, length);
             const int l4 = EthernetHeader.Length + Ipv4Header.MinLength;
             return protocol switch
             {
-                ProtocolTcp => new PacketInfo(protocol, source, destination, Read16(frame, l4), Read16(frame, l4 + 2), 0, 0, 0, Read8(frame, l4 + 13)),
-                ProtocolUdp => new PacketInfo(protocol, source, destination, Read16(frame, l4), Read16(frame, l4 + 2), 0, 0, 0, 0),
-                ProtocolIcmp => new PacketInfo(protocol, source, destination, 0, 0, Read8(frame, l4), Read8(frame, l4 + 1), Read16(frame, l4 + 4), 0),
-                _ => new PacketInfo(protocol, source, destination, 0, 0, 0, 0, 0, 0),
+                ProtocolTcp => new PacketInfo(protocol, source, destination, Read16(frame, l4), Read16(frame, l4 + 2), 0, 0, 0, Read8(frame, l4 + 13), length),
+                ProtocolUdp => new PacketInfo(protocol, source, destination, Read16(frame, l4), Read16(frame, l4 + 2), 0, 0, 0, 0, length),
+                ProtocolIcmp => new PacketInfo(protocol, source, destination, 0, 0, Read8(frame, l4), Read8(frame, l4 + 1), Read16(frame, l4 + 4), 0, length),
+                _ => new PacketInfo(protocol, source, destination, 0, 0, 0, 0, 0, 0, length),
             };
         }
 
@@ -372,6 +392,9 @@ public sealed partial class ModelCard
 
     private readonly record struct CtKey(byte Slot, byte Protocol, uint Local, uint Remote, ushort LocalPort, ushort RemotePort);
 
-    /// <summary>A tracking entry: key, in use, the direction that created it, state, FINs seen (bit 0 ingress, bit 1 egress), last seen (µs).</summary>
-    private readonly record struct CtEntry(CtKey Key, bool InUse, bool CreatedIngress, CtState State, byte Fins, ulong LastSeen);
+    /// <summary>
+    /// A tracking entry: key, in use, the direction that created it, state, FINs seen (bit 0 ingress, bit 1 egress),
+    /// last seen (µs), and the flow's counts since its last flow record.
+    /// </summary>
+    private readonly record struct CtEntry(CtKey Key, bool InUse, bool CreatedIngress, CtState State, byte Fins, ulong LastSeen, FlowCounts Flow);
 }

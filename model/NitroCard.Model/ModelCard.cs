@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
+using NitroCard.Card.FlowRecords;
 using NitroCard.Card.Punt;
 using NitroCard.Card.Tables;
 using NitroCard.Packets;
@@ -29,10 +30,12 @@ namespace NitroCard.Model;
 /// <para>Frames an instance sends to the link-local services go to the punt queue (<see cref="IPuntPath"/>,
 /// docs/card-punt.md) before any other check, as on the card; <see cref="Inject"/>ed answers are delivered in
 /// <see cref="RunUntilIdle"/>, round-robin with the two input queues.</para>
+/// <para>With filtering, the tracking table also counts each flow's packets and bytes and emits flow records
+/// (<see cref="IFlowRecordSource"/>, docs/card-flow-records.md).</para>
 /// <para>The alarm FIFO holds <c>alarmDepth</c> undrained alarms (ALARM_DEPTH, 64 by default); further
 /// alarms count in <see cref="CardCounters.AlarmOverflow"/> as on the card.</para>
 /// </remarks>
-public sealed partial class ModelCard : ICardEngine, IPuntPath
+public sealed partial class ModelCard : ICardEngine, IPuntPath, IFlowRecordSource
 {
     /// <summary>The card's default alarm FIFO depth (ALARM_DEPTH).</summary>
     public const int DefaultAlarmDepth = 64;
@@ -95,6 +98,7 @@ public sealed partial class ModelCard : ICardEngine, IPuntPath
         _untracked = new bool[Geometry.EniSlots];
         _timeouts = new TimeoutRecord[Geometry.EniSlots];
         _filterCounters = new EniFilterCounters[Geometry.EniSlots];
+        _flowIntervals = new uint[Geometry.EniSlots];
         if (_filter is not null)
             _nacl = new RuleRecord[_filter.NaclCount * 2 * _filter.NaclRules];
     }
@@ -349,14 +353,20 @@ public sealed partial class ModelCard : ICardEngine, IPuntPath
             return DropTx(DropReason.UnknownDestination, slot, true, frame);
         var p = PacketInfo.Read(frame);
         if ((destination & e.SubnetMask) != e.SubnetBase && !NaclAllows(e.Nacl, 1, in p, destination))
+        {
+            RejectFlowRecord(slot, in p);
             return DropTx(DropReason.NaclDeny, slot, true, frame);
+        }
         if (SecurityGroupStage(slot, ingress: false, in p) is { } egressDrop)
             return DropTx(egressDrop, slot, true, frame);
         if (kind == RouteKind.Local && m.LocalSlot >= 0)
         {
             ref readonly var l = ref _enis[m.LocalSlot];
             if ((source & l.SubnetMask) != l.SubnetBase && !NaclAllows(l.Nacl, 0, in p, source))
+            {
+                RejectFlowRecord(m.LocalSlot, in p);
                 return DropTx(DropReason.NaclDeny, slot, true, frame);
+            }
             if (SecurityGroupStage(m.LocalSlot, ingress: true, in p) is { } ingressDrop)
                 return DropTx(ingressDrop, slot, true, frame);
         }
@@ -470,7 +480,10 @@ public sealed partial class ModelCard : ICardEngine, IPuntPath
         {
             var p = PacketInfo.Read(inner);
             if ((innerSource & e.SubnetMask) != e.SubnetBase && !NaclAllows(e.Nacl, 0, in p, innerSource))
+            {
+                RejectFlowRecord(target.LocalSlot, in p);
                 return DropRx(DropReason.NaclDeny, (byte)target.LocalSlot, frame);
+            }
             if (SecurityGroupStage(target.LocalSlot, ingress: true, in p) is { } drop)
                 return DropRx(drop, (byte)target.LocalSlot, frame);
         }

@@ -1,13 +1,22 @@
-// core/NitroCard.Card/FlowRecords/IFlowRecordSource.cs (namespace NitroCard.Card.FlowRecords)
 namespace NitroCard.Card.FlowRecords;
 
-public enum FlowRecordCause : byte { Expired = 1, Interval = 2, Rejected = 3 }
-public readonly record struct CardFlowRecord(
-    int Slot, uint SourceAddress, uint DestinationAddress, ushort SourcePort, ushort DestinationPort, byte Protocol,
-    uint Packets, ulong Bytes, ulong FirstMicros, ulong LastMicros, bool Rejected, FlowRecordCause Cause);
+/// <summary>
+/// Flow records from the card's tracking table (docs/card-flow-records.md), as the RTL card and the model both
+/// offer them: the data source of VPC Flow Logs.
+/// </summary>
 public interface IFlowRecordSource
 {
-    void SetFlowRecordInterval(int slot, uint seconds);   // 0 (default) = no records for this slot
-    IReadOnlyList<CardFlowRecord> DrainFlowRecords();      // since the last call, oldest first
+    /// <summary>
+    /// Flow records for this slot: a live flow with counts emits a record every <paramref name="seconds"/> (the
+    /// aggregation interval) and on expiry; a rejected packet emits one at once. 0 (the default) = no records for
+    /// this slot. Takes effect at once (no commit).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="slot"/> is not a slot of the card.</exception>
+    void SetFlowRecordInterval(int slot, uint seconds);
+
+    /// <summary>Records emitted since the last call, oldest first.</summary>
+    IReadOnlyList<CardFlowRecord> DrainFlowRecords();
+
+    /// <summary>Records lost because the record FIFO was full (a counter, since reset).</summary>
     ulong FlowRecordOverflows { get; }
 }
