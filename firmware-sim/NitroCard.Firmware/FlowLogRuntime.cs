@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NitroCard.Card.FlowRecords;
 using NitroCard.InstanceServices.FlowLogs;
+using NitroCard.Packets;
 using NitroCard.Region;
 
 namespace NitroCard.Firmware;
@@ -206,11 +207,18 @@ public sealed class FlowLogRuntime : IDisposable
         }
     }
 
-    /// <summary>The card's record as the flow logs take it: card time to wall time, the action from the rejected bit.</summary>
+    /// <summary>
+    /// The card's record as the flow logs take it: card time to wall time, the action from the rejected bit, and bytes as
+    /// AWS counts them, the IP packets': the card counts whole frames, as its ENI counters do (docs/card-flow-records.md),
+    /// and an ENI's frames carry no VLAN tag, so each packet is its frame less the Ethernet header.
+    /// </summary>
     public FlowRecord ToFlowRecord(in CardFlowRecord record)
-        => new(record.Slot, record.SourceAddress, record.DestinationAddress, record.SourcePort, record.DestinationPort, record.Protocol,
-            record.Packets, record.Bytes, _wallTimeOf(record.FirstMicros), _wallTimeOf(record.LastMicros),
+    {
+        var headers = (ulong)record.Packets * EthernetHeader.Length;
+        return new(record.Slot, record.SourceAddress, record.DestinationAddress, record.SourcePort, record.DestinationPort, record.Protocol,
+            record.Packets, record.Bytes > headers ? record.Bytes - headers : 0, _wallTimeOf(record.FirstMicros), _wallTimeOf(record.LastMicros),
             record.Rejected ? FlowAction.Reject : FlowAction.Accept);
+    }
 
     /// <summary>The filter of a validated <c>trafficType</c>.</summary>
     public static FlowLogFilter FilterOf(string trafficType) => trafficType switch

@@ -20,7 +20,7 @@ namespace NitroCard.Firmware.Tests;
 /// Issue 14: the firmware runs the flow logs that cover its card's ENIs from the Mapping Service's push, sets the card's
 /// per-slot record intervals, and turns the card's records into log files and IPFIX. The card is
 /// <see cref="ScriptedFlowCard"/>, a model card whose record FIFO the test scripts (the model's own records are the card
-/// side's, tested there). docs/examples/region.json, host-a: eni-a1 (subnet-a, VPC A), eni-b1 (VPC B).
+/// side's, tested in NitroCard.Model.Tests; end to end in NitroCard.Live.Tests' FlowLogsLiveTests). docs/examples/region.json, host-a: eni-a1 (subnet-a, VPC A), eni-b1 (VPC B).
 /// </summary>
 public sealed class FlowLogRuntimeTests : IDisposable
 {
@@ -100,11 +100,12 @@ public sealed class FlowLogRuntimeTests : IDisposable
         var b1 = programmer.Slots["eni-b1"];
         var ip = Ipv4Address.Parse("10.0.1.10");
         var peer = Ipv4Address.Parse("10.0.2.20");
-        // Card time 101.5 s .. 103.25 s is 12:01:41.5 .. 12:01:43.25 on the wall; two records of one flow add up.
+        // Card time 101.5 s .. 103.25 s is 12:01:41.5 .. 12:01:43.25 on the wall; two records of one flow add up; the card
+        // counts frames (5 packets, 1370 bytes), the log IP packets (1370 - 5 x 14 = 1300).
         card.Script(
-            new CardFlowRecord(a1, ip, peer, 40000, 80, 6, 3, 180, 101_500_000, 102_000_000, false, FlowRecordCause.Interval),
-            new CardFlowRecord(a1, ip, peer, 40000, 80, 6, 2, 1120, 102_500_000, 103_250_000, false, FlowRecordCause.Expired),
-            new CardFlowRecord(a1, peer, ip, 0, 0, 1, 1, 84, 102_000_000, 102_000_000, true, FlowRecordCause.Rejected),
+            new CardFlowRecord(a1, ip, peer, 40000, 80, 6, 3, 222, 101_500_000, 102_000_000, false, FlowRecordCause.Interval),
+            new CardFlowRecord(a1, ip, peer, 40000, 80, 6, 2, 1148, 102_500_000, 103_250_000, false, FlowRecordCause.Expired),
+            new CardFlowRecord(a1, peer, ip, 0, 0, 1, 1, 98, 102_000_000, 102_000_000, true, FlowRecordCause.Rejected),
             new CardFlowRecord(b1, ip, peer, 1, 2, 17, 1, 60, 102_000_000, 102_000_000, false, FlowRecordCause.Expired));
         await runtime.DrainAsync();
         Assert.Equal(4, runtime.Records);
@@ -142,7 +143,7 @@ public sealed class FlowLogRuntimeTests : IDisposable
         using var runtime = new FlowLogRuntime(thread, _root, Wall, 0x0a00_0001, time);
         await runtime.FollowAsync(programmer);
         var a1 = programmer.Slots["eni-a1"];
-        card.Script(new CardFlowRecord(a1, Ipv4Address.Parse("10.0.1.10"), Ipv4Address.Parse("10.0.2.20"), 40000, 443, 6, 7, 4242, 101_000_000, 102_000_000, false, FlowRecordCause.Expired));
+        card.Script(new CardFlowRecord(a1, Ipv4Address.Parse("10.0.1.10"), Ipv4Address.Parse("10.0.2.20"), 40000, 443, 6, 7, 4340, 101_000_000, 102_000_000, false, FlowRecordCause.Expired));
         await runtime.DrainAsync();
         time.Advance(TimeSpan.FromSeconds(20));
         await runtime.DrainAsync();
@@ -154,13 +155,13 @@ public sealed class FlowLogRuntimeTests : IDisposable
         var data = 16 + 8 + (4 * IpfixExporter.Fields.Count);
         Assert.Equal(IpfixExporter.TemplateId, BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(data)));
         Assert.Equal(7ul, BinaryPrimitives.ReadUInt64BigEndian(message.AsSpan(data + 4 + 13)));
-        Assert.Equal(4242ul, BinaryPrimitives.ReadUInt64BigEndian(message.AsSpan(data + 4 + 21)));
+        Assert.Equal(4340ul - (7 * 14), BinaryPrimitives.ReadUInt64BigEndian(message.AsSpan(data + 4 + 21)));
     }
 
     [Fact]
     public async Task A_card_without_flow_records_runs_no_flow_logs()
     {
-        var card = new ModelCard(); // the card thread disposes it
+        var card = new RecordlessCard(); // the card thread disposes it
         using var thread = new CardThread(() => card);
         var programmer = new CardProgrammer(card.Geometry);
         programmer.Apply(card, Pushed(WithFlowLogs()));
@@ -185,18 +186,13 @@ public sealed class FlowLogRuntimeTests : IDisposable
     private string[] Lines(string flowLog, string eni) => File.ReadAllLines(Path.Combine(_root, flowLog, eni + ".log"));
 
     /// <summary>A model card whose flow record FIFO the test fills (<see cref="Script"/>); it remembers the per-slot intervals.</summary>
-    private sealed class ScriptedFlowCard : ICardEngine, IFlowRecordSource
+    private sealed class ScriptedFlowCard : RecordlessCard, IFlowRecordSource
     {
-        private readonly ModelCard _card = new();
         private readonly List<CardFlowRecord> _records = [];
 
         public Dictionary<int, uint> Intervals { get; } = [];
 
         public ulong FlowRecordOverflows => 0;
-
-        public string Name => "scripted";
-
-        public CardGeometry Geometry => _card.Geometry;
 
         public void Script(params CardFlowRecord[] records)
         {
@@ -215,6 +211,16 @@ public sealed class FlowLogRuntimeTests : IDisposable
                 return drained;
             }
         }
+    }
+
+    /// <summary>The model card behind <see cref="ICardEngine"/> alone: a card that keeps no flow records.</summary>
+    private class RecordlessCard : ICardEngine
+    {
+        private readonly ModelCard _card = new();
+
+        public string Name => "recordless";
+
+        public CardGeometry Geometry => _card.Geometry;
 
         public void Configure(CardSettings settings) => _card.Configure(settings);
 

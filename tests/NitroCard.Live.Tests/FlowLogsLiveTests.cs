@@ -13,7 +13,7 @@ namespace NitroCard.Live.Tests;
 /// the firmware wrote from the card's flow records, read back with <c>nitroctl describe-flow-logs</c>: their packets and
 /// bytes are what the cards' ENI counters counted for the same flows; a flow the security group denies is logged as
 /// REJECT; and Debian's <c>nfcapd</c> receives the same records as IPFIX (read with <c>nfdump -o json</c>).
-/// Region: tests/NitroCard.Live.Tests/regions/flow-logs.json: host-a eni-fl1 10.0.1.10, eni-fl3 10.0.1.30 (sg-client: all);
+/// Region: tests/NitroCard.Live.Tests/regions/flow-logs.json: host-a eni-fl1 10.0.1.10, eni-fl3 10.0.1.30 (sg-client: all in from the VPC, all out; not 0.0.0.0/0 both ways, which the card leaves untracked and so unrecorded, docs/card-flow-records.md);
 /// host-b eni-fl2 10.0.1.20, eni-fl4 10.0.1.40 (sg-server: ICMP, TCP 80 and 5201 in); flow log fl-live on the VPC (ALL,
 /// 2 s, IPFIX to 127.0.0.1:42739), fl-live-reject on eni-fl4 (REJECT, 2 s).
 /// </summary>
