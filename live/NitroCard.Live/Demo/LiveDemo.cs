@@ -145,24 +145,28 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
                     ? (true, answer)
                     : (false, code == 0 ? $"answered '{answer}'" : $"exit {code} {error.Trim()}");
             });
-        // The pings and HTTP above crossed eni-blue-a1: its 5 s intervals close, the firmware drains the card every second.
+        // The pings and HTTP above crossed eni-blue-a1: the card records its flows every 5 s (the log's interval), the
+        // firmware drains the card every second and closes 5 s intervals; the lines are all there once two reads 6 s apart agree.
         var log = Path.Combine(LiveState.FlowLogRoot, "fl-demo", "eni-blue-a1.log");
         var deadline = Stopwatch.StartNew();
         string[] lines = [];
-        while (deadline.Elapsed < TimeSpan.FromSeconds(15))
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
-            lines = File.Exists(log) ? [.. File.ReadLines(log).Where(l => l.EndsWith(" OK", StringComparison.Ordinal))] : [];
-            if (lines.Length > 0)
+            string[] now = File.Exists(log) ? [.. File.ReadLines(log).Where(l => l.EndsWith(" OK", StringComparison.Ordinal))] : [];
+            if (now.Length > 0 && now.Length == lines.Length)
                 break;
-            await Task.Delay(500).ConfigureAwait(false);
+            lines = now;
+            await Task.Delay(6000).ConfigureAwait(false);
         }
         Step($"VPC Flow Logs: the records of eni-blue-a1's traffic (fl-demo, {log}; nitroctl describe-flow-logs --flow-log fl-demo)",
             () =>
             {
                 if (lines.Length == 0)
-                    return (false, $"no record in {log} after 15 s (does the {engine} card keep flow records?)");
-                foreach (var line in new[] { NitroCard.InstanceServices.FlowLogs.FlowLogEntry.Header }.Concat(lines.Take(12)))
+                    return (false, $"no record in {log} after 30 s (does the {engine} card keep flow records?)");
+                foreach (var line in new[] { NitroCard.InstanceServices.FlowLogs.FlowLogEntry.Header }.Concat(lines.Take(16)))
                     report.WriteLine("      " + line);
+                if (lines.Length > 16)
+                    report.WriteLine($"      ... {lines.Length - 16} more");
                 return (true, $"{lines.Length} records ({lines.Count(l => l.Contains(" ACCEPT ", StringComparison.Ordinal))} ACCEPT, {lines.Count(l => l.Contains(" REJECT ", StringComparison.Ordinal))} REJECT)");
             });
     }
