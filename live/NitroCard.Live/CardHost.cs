@@ -387,9 +387,19 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
             await _servicesRunning.ConfigureAwait(false);
         if (_flowLogsRunning is not null)
             await _flowLogsRunning.ConfigureAwait(false);
-        // The last records: the card's FIFO and the intervals that ended, before the card stops.
+        // The last records: the card's FIFO and the intervals that ended, before the card stops (a card thread that
+        // no longer answers must not hold the teardown).
         if (_flowLogs is not null && !_stopping)
-            await _flowLogs.DrainAsync().ConfigureAwait(false);
+        {
+            try
+            {
+                await _flowLogs.DrainAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Console.Error.WriteLine($"nitroctl region: {Host.Name}: the card did not hand over its last flow records in 5 s");
+            }
+        }
         _flowLogs?.Dispose();
         _servicesStop.Dispose();
         _stopping = true;
