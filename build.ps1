@@ -1,13 +1,14 @@
 #!/usr/bin/env pwsh
 # One build entry for everything: dependencies, register map, RTL lint and synthesis, the
 # Verilated native library, the .NET solution, tests, benchmarks and the demo.
-#   dotnet pwsh ./build.ps1 [deps|regs|lint|synth|native|trace|build|test|bench|bench-live|profile|demo|fuzz|soak|clean]
+#   dotnet pwsh ./build.ps1 [deps|regs|lint|synth|native|trace|build|test|bench|bench-live|profile|coverage|demo|fuzz|soak|clean]
+#   dotnet pwsh ./build.ps1 coverage [--filter F]             line and toggle coverage of hw/rtl over the whole-card tests (docs/benchmarks/rtl-coverage.md)
 #   dotnet pwsh ./build.ps1 fuzz [--seconds N] [--target T]   afl-fuzz campaigns of the parsers (docs/fuzzing.md)
 #   dotnet pwsh ./build.ps1 soak [--frames N] [--seed S]      RTL == model on N seeded frames (default 10,000,000; docs/benchmarks/soak.md)
 # A simple script, not an advanced one: the arguments after the target (e.g. the bench's --out)
 # pass through untouched instead of colliding with PowerShell's common parameters (-OutVariable).
 param(
-    [ValidateSet('deps', 'regs', 'lint', 'synth', 'native', 'trace', 'build', 'test', 'bench', 'bench-live', 'profile', 'demo', 'fuzz', 'soak', 'clean')]
+    [ValidateSet('deps', 'regs', 'lint', 'synth', 'native', 'trace', 'build', 'test', 'bench', 'bench-live', 'profile', 'coverage', 'demo', 'fuzz', 'soak', 'clean')]
     [string]$Command = 'build'   # not $Target: PowerShell would bind the fuzz target's --target to it
 )
 [string[]]$Rest = $args
@@ -18,6 +19,8 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $RtlDir = Join-Path $Root 'hw/rtl'
 $ShimDir = Join-Path $Root 'hw/verilator'
+# The suites that drive the Verilated card, for `build.ps1 coverage` (the driver's waveform tests accept a library without tracing).
+$CoverageSuites = @('NitroCard.Rtl.Tests', 'NitroCard.Driver.Tests')
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 
@@ -122,7 +125,9 @@ function Build-Native {
     #                                              driver when a process asks for waveforms (NITROCARD_TRACE=1,
     #                                              nitroctl simulate --trace)
     #   profile  out/lib/libnitrocard-profile.so   modules kept apart (-fno-inline) for `build.ps1 profile`
-    param([ValidateSet('default', 'trace', 'profile')][string]$Variant = 'default')
+    #   coverage out/lib/libnitrocard-coverage.so  line and toggle coverage points; each card writes its counts when
+    #                                              destroyed, into NITROCARD_COVERAGE_DIR (`build.ps1 coverage`)
+    param([ValidateSet('default', 'trace', 'profile', 'coverage')][string]$Variant = 'default')
     $name = if ($Variant -eq 'default') { 'libnitrocard.so' } else { "libnitrocard-$Variant.so" }
     $lib = Join-Path $Out "lib/$name"
     $mdir = Join-Path $Out $(if ($Variant -eq 'default') { 'obj_dir' } else { "obj_dir-$Variant" })
@@ -140,6 +145,7 @@ function Build-Native {
     switch ($Variant) {
         'trace' { $vflags += '--trace-fst' }
         'profile' { $vflags += '-fno-inline' }
+        'coverage' { $vflags += @('--coverage-line', '--coverage-toggle') }
     }
     $stampText += "`n$cflags`n$ldflags`n$makeflags`n$($vflags -join ' ')`n" + (& verilator --version)
     $stamp = Join-Path $Out "lib/$([IO.Path]::GetFileNameWithoutExtension($name)).stamp"
@@ -200,6 +206,97 @@ function Invoke-Tests {
     if ($skipped -gt 0) { $line += ", $skipped skipped" }
     Write-Host $line
     if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Coverage {
+    # Line and toggle coverage of hw/rtl over the test suites that run the Verilated card: the coverage variant of
+    # the library writes each card's counts when it is destroyed; verilator_coverage merges them; the table per
+    # module goes between the markers of docs/benchmarks/rtl-coverage.md, the annotated sources to out/coverage.
+    $filter = $null
+    for ($i = 0; $i -lt $Rest.Count; $i++) {
+        switch ($Rest[$i]) {
+            '--filter' { $filter = $Rest[++$i] }
+            default { throw "coverage: unknown argument '$($Rest[$i])' (coverage [--filter F], F a dotnet test filter)" }
+        }
+    }
+    Build-Native -Variant coverage
+    $dir = Join-Path $Out 'coverage'
+    $dat = Join-Path $dir 'cards'
+    Remove-Item -Recurse -Force $dir -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $dat | Out-Null
+    $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard-coverage.so'
+    $env:NITROCARD_ROOT = $Root
+    $env:NITROCARD_COVERAGE_DIR = $dat
+    foreach ($suite in $CoverageSuites) {
+        Write-Host "== $suite (coverage library)"
+        $testArgs = @('test', (Join-Path $Root "tests/$suite/$suite.csproj"), '-c', 'Release', '--no-build', '-nologo', '--logger', 'console;verbosity=minimal')
+        if ($filter) { $testArgs += @('--filter', $filter) }
+        & dotnet @testArgs
+        if ($LASTEXITCODE -ne 0) { throw "coverage: $suite failed on the coverage library" }
+    }
+    $env:NITROCARD_COVERAGE_DIR = $null
+    $files = @(Get-ChildItem $dat -Filter '*.dat' | ForEach-Object FullName)
+    if ($files.Count -eq 0) { throw "coverage: no card wrote coverage into $dat" }
+    $merged = Join-Path $dir 'merged.dat'
+    Invoke-Native 'verilator_coverage' (@('--write', $merged) + $files)
+    Invoke-Native 'verilator_coverage' @('--annotate', (Join-Path $dir 'annotated'), '--annotate-min', '1', $merged)
+    Write-Host "coverage: $($files.Count) cards merged into $merged"
+    Write-CoverageReport -Merged $merged -Cards $files.Count -Suites $CoverageSuites -Filter $filter
+}
+
+function Write-CoverageReport {
+    # Per module (RTL file): Verilator's line coverage (its v_line blocks and v_branch arms: a point is hit when some
+    # instance ran it) and toggle coverage (v_toggle: each bit of a signal seen going both ways). Rewrites the table
+    # between the markers of docs/benchmarks/rtl-coverage.md and lists the lines no test reaches.
+    param([string]$Merged, [int]$Cards, [string[]]$Suites, [string]$Filter)
+    $modules = @{}
+    $missed = [Collections.Generic.SortedSet[string]]::new()
+    foreach ($record in [IO.File]::ReadLines($Merged)) {
+        if ($record -notmatch "^C '(.*)' (\d+)$") { continue }
+        $count = [long]$Matches[2]
+        $fields = @{}
+        foreach ($pair in $Matches[1].Split([char]1)) {
+            $kv = $pair.Split([char]2)
+            if ($kv.Count -eq 2) { $fields[$kv[0]] = $kv[1] }
+        }
+        if (-not $fields.ContainsKey('page') -or -not $fields.ContainsKey('f')) { continue }
+        $kind = ($fields['page'] -split '/')[0]
+        $file = Split-Path $fields['f'] -Leaf
+        if (-not $modules.ContainsKey($file)) { $modules[$file] = @{ LineHit = 0; Line = 0; ToggleHit = 0; Toggle = 0 } }
+        $m = $modules[$file]
+        if ($kind -eq 'v_toggle') {
+            $m.Toggle++
+            if ($count -gt 0) { $m.ToggleHit++ }
+        } else {
+            $m.Line++
+            if ($count -gt 0) { $m.LineHit++ } else { [void]$missed.Add("$file`:$($fields['l'].PadLeft(4, '0'))") }
+        }
+    }
+    function Percent([long]$hit, [long]$all) { if ($all -eq 0) { '—' } else { (100.0 * $hit / $all).ToString('F1', [Globalization.CultureInfo]::InvariantCulture) } }
+    $commit = (& git -C $Root rev-parse --short HEAD).Trim()
+    $when = [DateTime]::UtcNow.ToString('yyyy-MM-dd HH:mm', [Globalization.CultureInfo]::InvariantCulture)
+    $command = 'dotnet pwsh ./build.ps1 coverage' + $(if ($Filter) { " --filter $Filter" } else { '' })
+    $lines = @("Commit $commit, $when UTC, ``$command``: the coverage variant of the library under $($Suites -join ', ')",
+        "($Cards cards, merged with ``verilator_coverage``). Points per RTL file over every instance of it.", '',
+        '| module | line points hit | line coverage (%) | toggle bits hit | toggle coverage (%) |', '|---|---:|---:|---:|---:|')
+    $totals = @{ LineHit = 0; Line = 0; ToggleHit = 0; Toggle = 0 }
+    foreach ($file in ($modules.Keys | Sort-Object)) {
+        $m = $modules[$file]
+        foreach ($k in @('LineHit', 'Line', 'ToggleHit', 'Toggle')) { $totals[$k] += $m[$k] }
+        $lines += "| $([IO.Path]::GetFileNameWithoutExtension($file)) | $($m.LineHit) / $($m.Line) | $(Percent $m.LineHit $m.Line) | $($m.ToggleHit) / $($m.Toggle) | $(Percent $m.ToggleHit $m.Toggle) |"
+    }
+    $lines += "| **hw/rtl** | **$($totals.LineHit) / $($totals.Line)** | **$(Percent $totals.LineHit $totals.Line)** | **$($totals.ToggleHit) / $($totals.Toggle)** | **$(Percent $totals.ToggleHit $totals.Toggle)** |"
+    $lines += ''
+    $lines += "Lines with a line or branch point no test reaches ($($missed.Count)): " +
+        $(if ($missed.Count -eq 0) { 'none.' } else { (($missed | ForEach-Object { $_ -replace ':0+(\d)', ':$1' }) -join ', ') + '.' })
+    $doc = Join-Path $Root 'docs/benchmarks/rtl-coverage.md'
+    $text = Get-Content $doc -Raw
+    $begin = '<!-- coverage:begin -->'; $end = '<!-- coverage:end -->'
+    $from = $text.IndexOf($begin); $to = $text.IndexOf($end)
+    if ($from -lt 0 -or $to -lt $from) { throw "coverage: $doc has no $begin ... $end markers" }
+    $text = $text.Substring(0, $from + $begin.Length) + "`n" + ($lines -join "`n") + "`n" + $text.Substring($to)
+    Set-Content -Path $doc -Value $text -NoNewline
+    Write-Host "coverage: line $(Percent $totals.LineHit $totals.Line)%, toggle $(Percent $totals.ToggleHit $totals.Toggle)% (docs/benchmarks/rtl-coverage.md)"
 }
 
 function Write-EncapPcap {
@@ -534,6 +631,7 @@ switch ($Command) {
     'bench-live' { Build-All; Invoke-LiveBench }
     'profile' { Install-Dependencies; Invoke-RegGen; Build-Dotnet; Invoke-Profile }   # needs nitroctl and its own library variant only
     'trace' { Install-Dependencies; Build-Native -Variant trace }
+    'coverage' { Build-All; Invoke-Coverage }
     'demo' {
         Build-All
         $env:NITROCARD_LIB = Join-Path $Out 'lib/libnitrocard.so'

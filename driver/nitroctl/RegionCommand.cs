@@ -25,7 +25,9 @@ internal static class RegionCommand
         };
         up.SetAction((parse, cancel) => GuardAsync(async () =>
         {
-            var region = RegionLoader.Load(parse.GetValue(topology)!.FullName);
+            var file = parse.GetValue(topology)!.FullName;
+            var region = RegionLoader.Load(file);
+            LiveRegion.CheckRegion(region, file);
             var storeValue = parse.GetValue(store);
             if (storeValue is not null && storeValue != LiveRegionOptions.LocalEtcd && !storeValue.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--store '{storeValue}': expected etcd or etcd://host:port (the embedded store needs no option)");

@@ -99,7 +99,7 @@ public sealed partial class BlackfootEdge
     {
         var now = connection.Prefixes;
         if (!before.SequenceEqual(now))
-            PropagatedPrefixesChanged?.Invoke(this, new VpnPrefixesChanged(connection.Id, connection.Vpc.Id, now));
+            PropagatedPrefixesChanged?.Invoke(this, new VpnPrefixesChanged(connection.Id, connection.Vpc.Id, now, connection.UsesBgp));
     }
 
     // ---- from the customer gateway -------------------------------------------------------------------
@@ -296,7 +296,14 @@ public sealed partial class BlackfootEdge
 }
 
 /// <summary>An IKE-keyed VPN connection's propagated prefixes changed.</summary>
-public sealed record VpnPrefixesChanged(string VpnId, string VpcId, ImmutableArray<string> Prefixes);
+/// <param name="VpnId">The connection.</param>
+/// <param name="VpcId">Its VPC.</param>
+/// <param name="Prefixes">What it carries now.</param>
+/// <param name="LearnedOverBgp">
+/// True for a BGP connection, whose prefixes are learned and must reach the Mapping Service; a static connection's come
+/// from its <c>customerCidrs</c>, which the service already propagates.
+/// </param>
+public sealed record VpnPrefixesChanged(string VpnId, string VpcId, ImmutableArray<string> Prefixes, bool LearnedOverBgp);
 
 /// <summary>One VPN connection as <c>describe-vpn-connections</c> shows it.</summary>
 /// <param name="VpnId">The connection's id.</param>

@@ -1,5 +1,4 @@
 using NitroCard.Edge.DirectConnect;
-using NitroCard.Edge.Vpn;
 using NitroCard.Packets;
 using NitroCard.Region;
 
@@ -15,10 +14,10 @@ public static class SiteLink
     /// </summary>
     public const string NextHop = "169.254.0.1";
 
-    /// <summary>The <c>eth0</c> of a customer site namespace (VPN, Direct Connect).</summary>
+    /// <summary>A customer site's own link (a Direct Connect virtual interface in its namespace; the simulated demo's VPN site).</summary>
     public const ulong SiteMac = 0x02_42_53_49_54_45UL;
 
-    /// <summary>The customer's router (the VPN customer gateway, the Direct Connect router) as the site sees it.</summary>
+    /// <summary>The customer's router (the Direct Connect router; the simulated demo's VPN customer gateway) as the site sees it.</summary>
     public const ulong CustomerRouterMac = 0x02_42_43_52_54_52UL;
 
     /// <summary>The IPv4 packet of an Ethernet/IPv4 frame (its total length, padding dropped), or empty.</summary>
@@ -29,59 +28,6 @@ public static class SiteLink
         var ip = frame[EthernetHeader.Length..];
         var total = Ipv4Header.TotalLength(ip);
         return total < Ipv4Header.MinLength || total > ip.Length ? [] : ip[..total];
-    }
-}
-
-/// <summary>
-/// The customer gateway of a VPN connection, in user space (this machine's kernel has no IPsec transforms): plain IPv4
-/// from the site namespace is encrypted with the SA the edge decrypts with (the region file's <c>inbound</c>) and sent
-/// as ESP from <c>customerGatewayIp</c> to <c>edgeIp</c> on the edge's <c>vpn:&lt;id&gt;</c> port; ESP the edge sends is
-/// decrypted with the edge's <c>outbound</c> SA (anti-replay window and ICV checked) and handed to the site. It uses the
-/// edge's own ESP code (<see cref="EspSecurityAssociation"/>), the implementation the edge tests check against tshark and scapy.
-/// </summary>
-public sealed class VpnCustomerGateway(VpnConnection vpn) : IDisposable
-{
-    private const byte EspProtocol = 50;
-    private readonly EspSecurityAssociation _toEdge = EspSecurityAssociation.FromRegion(vpn.Inbound!);
-    private readonly EspSecurityAssociation _fromEdge = EspSecurityAssociation.FromRegion(vpn.Outbound!);
-    private readonly uint _gatewayIp = Ipv4Address.Parse(vpn.CustomerGatewayIp);
-    private readonly uint _edgeIp = Ipv4Address.Parse(vpn.EdgeIp!);
-    private ushort _identification;
-
-    public string Port { get; } = EdgePorts.VpnPrefix + vpn.Id;
-
-    /// <summary>Packets refused (not IPv4, ESP that does not decrypt, replayed).</summary>
-    public long Refused { get; private set; }
-
-    /// <summary>A frame from the site: the ESP frame for the edge's port, or null.</summary>
-    public byte[]? FromSite(ReadOnlySpan<byte> frame)
-    {
-        var ip = SiteLink.Ipv4Packet(frame);
-        if (ip.IsEmpty || _toEdge.Encrypt(ip) is not { } esp)
-        {
-            Refused++;
-            return null;
-        }
-        var outer = new Ipv4Fields(_gatewayIp, _edgeIp, EspProtocol) { Identification = _identification++, DontFragment = true };
-        return Frames.Ipv4(EdgePorts.EdgeMac, EdgePorts.PeerMac, outer, esp);
-    }
-
-    /// <summary>An ESP frame the edge sent: the plain frame for the site, or null.</summary>
-    public byte[]? ToSite(ReadOnlySpan<byte> frame)
-    {
-        var outer = SiteLink.Ipv4Packet(frame);
-        if (outer.IsEmpty || Ipv4Header.Protocol(outer) != EspProtocol || _fromEdge.Decrypt(outer[20..], out var inner, out _) != EspRejection.None)
-        {
-            Refused++;
-            return null;
-        }
-        return EthernetHeader.Build(SiteLink.SiteMac, SiteLink.CustomerRouterMac, EthernetHeader.TypeIpv4, inner);
-    }
-
-    public void Dispose()
-    {
-        _toEdge.Dispose();
-        _fromEdge.Dispose();
     }
 }
 

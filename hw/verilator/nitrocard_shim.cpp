@@ -28,6 +28,13 @@
 #if VM_TRACE
 #include "verilated_fst_c.h"
 #endif
+#if VM_COVERAGE
+#include <atomic>
+#include <cstdlib>
+#include <unistd.h>
+
+#include "verilated_cov.h"
+#endif
 
 namespace {
 
@@ -578,6 +585,19 @@ void vl_finish(const char* filename, int linenum, const char* hier) {
 }
 #endif
 
+#if VM_COVERAGE
+// The coverage variant (build.ps1 coverage): each card's counts go to their own file when it is
+// destroyed, because every card has its own context; verilator_coverage merges them afterwards.
+static void write_coverage(nc_card* card) {
+  const char* dir = std::getenv("NITROCARD_COVERAGE_DIR");
+  if (!dir || !*dir) return;
+  static std::atomic<unsigned> sequence{0};
+  const std::string path = std::string(dir) + "/card-" + std::to_string(getpid()) + "-" +
+                           std::to_string(sequence.fetch_add(1)) + ".dat";
+  card->context->coveragep()->write(path.c_str());
+}
+#endif
+
 extern "C" {
 
 NC_API int32_t nc_create(nc_card** out) {
@@ -622,6 +642,9 @@ NC_API void nc_destroy(nc_card* card) {
       t_in_eval = false;
     }
     close_trace(card);
+#if VM_COVERAGE
+    write_coverage(card);  // the coverage points count in the model's memory: before it goes
+#endif
     card->top.reset();
   }
   // Do not leave this thread pointing at a context about to be freed.

@@ -14,8 +14,9 @@ namespace NitroCard.Live;
 /// The region's Blackfoot edge in a live region (docs/live-region.md, "The edge"): <see cref="BlackfootEdge"/> on its own
 /// thread, its substrate port a TAP in the underlay router, and its outside ports TAPs into the namespaces that play the
 /// world: <c>internet</c>, <c>services</c> (with an HTTP server standing in for S3/DynamoDB), a customer site
-/// <c>vpn-&lt;connection&gt;</c> behind strongSwan (IKE-keyed; with BIRD as the customer's router for BGP) or a user-space
-/// ESP customer gateway (manual keys), and <c>dx-&lt;connection&gt;</c> behind a Q-in-Q customer router. A BGP connection
+/// <c>vpn-&lt;connection&gt;</c> behind strongSwan (with BIRD as the customer's router for BGP), and
+/// <c>dx-&lt;connection&gt;</c> behind a Q-in-Q customer router. Manually keyed VPN connections are for
+/// <c>simulate-region</c> only (<see cref="LiveRegion.CheckRegion"/> refuses them). A BGP connection
 /// also has a namespace of the edge's own, <c>nc-vgw-&lt;connection&gt;</c>, with the tunnels' edge inside addresses and
 /// the edge's BGP speakers (<see cref="EdgeBgpSpeakers"/>). Every frame on an outside port (ESP and tagged frames
 /// included) can be written to a pcap per port.
@@ -37,7 +38,6 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
     private readonly BlockingCollection<Action> _work = [];
     private readonly List<TapDevice> _taps = [];
     private readonly Dictionary<string, TapDevice> _portTaps = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, VpnCustomerGateway> _gateways = new(StringComparer.Ordinal);
     private readonly List<StrongSwanSite> _strongSwanSites = [];
     private readonly List<BirdSite> _birdSites = [];
     private readonly Dictionary<string, EdgeBgpSpeakers> _bgp = new(StringComparer.Ordinal);
@@ -121,33 +121,14 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
         Listen(services, EdgePorts.Services);
         StartHttpServer();
 
-        // VPN customer sites: the site's first customer address, the VPC routed to the customer gateway.
-        var n = 0;
-        foreach (var vpc in _region.Vpcs)
-        {
-            foreach (var vpn in vpc.VpnConnections.Where(v => !v.IsIkeKeyed))
-            {
-                var ns = VpnNamespace(vpn.Id);
-                var site = OutsideLink(ns, LiveNames.VpnSiteTap(n++), SiteLink.SiteMac, SiteLink.CustomerRouterMac);
-                SiteAddresses(ns, "eth0", vpn.CustomerCidrs, vpc.Cidr);
-                var gateway = new VpnCustomerGateway(vpn);
-                _gateways[gateway.Port] = gateway;
-                _portTaps[gateway.Port] = site;
-                site.StartReading(frame => Post(() =>
-                {
-                    if (gateway.FromSite(frame) is { } esp)
-                        Receive(gateway.Port, esp);
-                }));
-            }
-        }
-
-        // IKE-keyed VPN customer sites: strongSwan as the customer gateway, its public address on eth0 towards the edge's
+        // VPN customer sites: strongSwan as the customer gateway, its public address on eth0 towards the edge's
         // tunnel outside addresses; the site's networks (static customerCidrs, or with BGP the customerAnnouncedCidrs its
         // BIRD announces) on lo, reached from the VPC through the tunnels.
+        var n = 0;
         var inside = 0;
         foreach (var vpc in _region.Vpcs)
         {
-            foreach (var vpn in vpc.VpnConnections.Where(v => v.IsIkeKeyed))
+            foreach (var vpn in vpc.VpnConnections)
             {
                 var ns = VpnNamespace(vpn.Id);
                 var site = OutsideLink(ns, LiveNames.VpnSiteTap(n++), EdgePorts.PeerMac, EdgePorts.EdgeMac);
@@ -284,15 +265,12 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
             Shell.Ip(InternetNamespace, "route", "replace", $"{publicIp}/32", "via", SiteLink.NextHop, "dev", "eth0", "onlink");
     }
 
-    /// <summary>The counters and alarms of the edge, as <c>nitroctl card --host &lt;edge&gt;</c> prints them.</summary>
-    /// <summary>The edge's counters by name, then each customer gateway's refused frames.</summary>
+    /// <summary>The edge's counters by name (as <c>nitroctl card --host &lt;edge&gt; counters</c> prints them), then each BGP session's routes left out for overlapping the VPC.</summary>
     public Task<CountersReply> CountersAsync() => InvokeAsync(() =>
     {
         var reply = new EdgeCountersReply { Edge = Name };
         foreach (var (name, value) in _edge!.Counters.All)
             reply.Counters.Add(new NamedCounter { Name = name, Value = value });
-        foreach (var gateway in _gateways.Values)
-            reply.Counters.Add(new NamedCounter { Name = $"customer-gateway.{gateway.Port}.refused", Value = gateway.Refused });
         foreach (var (id, speakers) in _bgp)
         {
             for (var t = 0; t < speakers.IgnoredRoutes.Length; t++)
@@ -419,12 +397,7 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
         foreach (var sent in _output)
         {
             Capture(sent.Port, sent.Data);
-            if (_gateways.TryGetValue(sent.Port, out var gateway))
-            {
-                if (gateway.ToSite(sent.Data) is { } plain)
-                    _portTaps[sent.Port].Write(plain);
-            }
-            else if (_routers.TryGetValue(sent.Port, out var router))
+            if (_routers.TryGetValue(sent.Port, out var router))
             {
                 if (router.ToSite(sent.Data) is { } untagged && _vifTaps.TryGetValue((sent.Port[EdgePorts.DirectConnectPrefix.Length..], untagged.STag, untagged.CTag), out var vifTap))
                     vifTap.Write(untagged.Frame);
@@ -494,8 +467,6 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
             tap.Dispose();
         foreach (var pcap in _pcaps.Values)
             pcap.Dispose();
-        foreach (var gateway in _gateways.Values)
-            gateway.Dispose();
         _work.Dispose();
     }
 }

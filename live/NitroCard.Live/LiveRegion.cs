@@ -91,8 +91,41 @@ public sealed class LiveRegion : IAsyncDisposable
             throw new LiveException("a live region needs /dev/net/tun (TAP devices)");
     }
 
+    /// <summary>
+    /// What a live region cannot run, found before anything is created: a manually keyed VPN connection
+    /// (<c>inbound</c>/<c>outbound</c> SAs, RFC 4301's manual mode). The live region's customer gateway is strongSwan,
+    /// which negotiates its keys with IKEv2; manual keys are for <c>simulate-region</c>.
+    /// </summary>
+    /// <param name="region">A validated region.</param>
+    /// <param name="fileName">What the errors call the region file.</param>
+    /// <exception cref="RegionException">Every such connection, each naming the file and the field.</exception>
+    public static void CheckRegion(RegionTopology region, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(fileName);
+        var errors = new List<RegionError>();
+        for (var v = 0; v < region.Vpcs.Length; v++)
+        {
+            for (var c = 0; c < region.Vpcs[v].VpnConnections.Length; c++)
+            {
+                var vpn = region.Vpcs[v].VpnConnections[c];
+                if (!vpn.IsIkeKeyed)
+                {
+                    errors.Add(new RegionError($"vpcs[{v}].vpnConnections[{c}] ({vpn.Id})",
+                        "manually keyed SAs (inbound/outbound) are for simulate-region; the live region's customer gateway is strongSwan, "
+                        + "which negotiates keys with IKEv2 — give the connection tunnels with pre-shared keys"));
+                }
+            }
+        }
+        if (errors.Count > 0)
+            throw new RegionException(fileName, errors);
+    }
+
+    /// <summary>Builds the region (root): see the class; <see cref="CheckRegion"/> first, then nothing of it may exist already.</summary>
     public static async Task<LiveRegion> UpAsync(RegionTopology region, LiveRegionOptions options)
     {
+        ArgumentNullException.ThrowIfNull(region);
+        CheckRegion(region, "region");
         CheckPrivileges();
         var existing = Shell.Namespaces();
         var clash = region.Vpcs.SelectMany(v => v.Enis).Select(e => e.Id).Append(UnderlayNamespace)
@@ -159,7 +192,12 @@ public sealed class LiveRegion : IAsyncDisposable
         if (!region.Edges.IsEmpty)
         {
             _edge = new LiveEdge(region, _state, options.Captures);
-            _edge.PropagatedPrefixesChanged += (_, e) => _learnedRoutes.Writer.TryWrite(e);
+            // Only what BGP learned: the service refuses learned routes for static connections (their customerCidrs are propagated already).
+            _edge.PropagatedPrefixesChanged += (_, e) =>
+            {
+                if (e.LearnedOverBgp)
+                    _learnedRoutes.Writer.TryWrite(e);
+            };
             await _edge.StartAsync(UnderlayNamespace, routerMac).ConfigureAwait(false);
             _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
         }

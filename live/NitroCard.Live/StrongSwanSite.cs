@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using NitroCard.Region;
 
 namespace NitroCard.Live;
@@ -14,7 +14,7 @@ namespace NitroCard.Live;
 /// the customer gateway starts). Its files — <c>strongswan.conf</c>, <c>swanctl.conf</c>, <c>charon.log</c> — are in
 /// <see cref="Directory"/> (docs/live-region.md).
 /// </summary>
-public sealed class StrongSwanSite : IDisposable
+public sealed partial class StrongSwanSite : IDisposable
 {
     public const string Charon = "/usr/lib/ipsec/charon";
     public const string Swanctl = "/usr/sbin/swanctl";
@@ -68,6 +68,60 @@ public sealed class StrongSwanSite : IDisposable
         return (code, output + error);
     }
 
+    /// <summary>Each tunnel's negotiated proposals as charon reports them (<c>swanctl --list-sas</c>), in tunnel order.</summary>
+    public IReadOnlyList<NegotiatedTunnel> NegotiatedTunnels()
+    {
+        var (code, output) = Run("--list-sas");
+        return code == 0 ? [.. ParseListSas(output).OrderBy(t => t.Name, StringComparer.Ordinal)] : [];
+    }
+
+    /// <summary>
+    /// The IKE SAs in <c>swanctl --list-sas</c>'s text: per IKE SA its name, state and version, the proposal line under
+    /// it (<c>AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256</c>), and its first child SA's state, mode (<c>TUNNEL-in-UDP</c>)
+    /// and ESP proposal (<c>ESP:AES_GCM_16-256</c>).
+    /// </summary>
+    public static IReadOnlyList<NegotiatedTunnel> ParseListSas(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var list = new List<NegotiatedTunnel>();
+        NegotiatedTunnel? current = null;
+        foreach (var line in text.Split('\n'))
+        {
+            if (IkeSaLine().Match(line) is { Success: true } ike)
+            {
+                if (current is not null)
+                    list.Add(current);
+                current = new NegotiatedTunnel(ike.Groups["name"].Value, ike.Groups["state"].Value, ike.Groups["version"].Value, null, null, null, null);
+            }
+            else if (current is null)
+            {
+                continue;
+            }
+            else if (ChildSaLine().Match(line) is { Success: true } child)
+            {
+                current = current.ChildState is null
+                    ? current with { ChildState = child.Groups["state"].Value, ChildMode = child.Groups["mode"].Value, EspProposal = child.Groups["esp"].Value }
+                    : current;
+            }
+            else if (current.IkeProposal is null && ProposalLine().Match(line) is { Success: true } proposal)
+            {
+                current = current with { IkeProposal = proposal.Groups["proposal"].Value };
+            }
+        }
+        if (current is not null)
+            list.Add(current);
+        return list;
+    }
+
+    [GeneratedRegex(@"^(?<name>[^\s:]+): #\d+, (?<state>[A-Z_]+), (?<version>IKEv\d)")]
+    private static partial Regex IkeSaLine();
+
+    [GeneratedRegex(@"^\s+[^\s:]+: #\d+, reqid \d+, (?<state>[A-Z_]+), (?<mode>[A-Za-z-]+), ESP:(?<esp>\S+)")]
+    private static partial Regex ChildSaLine();
+
+    [GeneratedRegex(@"^\s+(?<proposal>[A-Z][A-Z0-9_-]*(/[A-Z][A-Z0-9_-]*)+)\s*$")]
+    private static partial Regex ProposalLine();
+
     /// <summary>
     /// strongswan.conf. <paramref name="routedByBgp"/> for a BGP site, where the customer's router (BIRD) routes the VPC
     /// into the tunnel link from what it learns, as a route-based VPN does: kernel-libipsec always installs its selectors'
@@ -104,11 +158,8 @@ public sealed class StrongSwanSite : IDisposable
         {
             var t = vpn.Tunnels[i];
             var name = $"tunnel{i + 1}";
-            // Static routing: the site's networks and the VPC. With BGP the tunnel's inside /30 joins both sides (the BGP
-            // session runs between its two hosts), and the site's side carries the networks its router announces.
-            var inside = IPNetwork.Parse(t.TunnelInsideCidr).ToString();
-            string[] localTs = vpn.UsesBgp ? [.. vpn.CustomerAnnouncedCidrs ?? [], inside] : [.. vpn.CustomerCidrs];
-            string[] remoteTs = vpn.UsesBgp ? [vpcCidr, inside] : [vpcCidr];
+            var localTs = vpn.SiteTrafficSelectors(t);
+            var remoteTs = vpn.VpcTrafficSelectors(t, vpcCidr);
             var margin = t.RekeyMarginTimeSeconds;
             text.AppendLine(CultureInfo.InvariantCulture, $$"""
                   {{name}} {
@@ -222,4 +273,22 @@ public sealed class StrongSwanSite : IDisposable
         }
         _charon?.Dispose();
     }
+}
+
+/// <summary>One IKE SA as <c>swanctl --list-sas</c> shows it (a tunnel of a site: the connection is named <c>tunnel&lt;n&gt;</c>).</summary>
+/// <param name="Name">The connection's name.</param>
+/// <param name="IkeState">For example <c>ESTABLISHED</c>.</param>
+/// <param name="IkeVersion"><c>IKEv2</c>.</param>
+/// <param name="IkeProposal">For example <c>AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256</c>.</param>
+/// <param name="ChildState">Its first child SA's state, for example <c>INSTALLED</c>.</param>
+/// <param name="ChildMode">For example <c>TUNNEL-in-UDP</c> (ESP in UDP 4500).</param>
+/// <param name="EspProposal">For example <c>AES_GCM_16-256</c>.</param>
+public sealed record NegotiatedTunnel(string Name, string IkeState, string IkeVersion, string? IkeProposal, string? ChildState, string? ChildMode, string? EspProposal)
+{
+    /// <summary>True when the IKE SA is established and its child SA installed.</summary>
+    public bool IsUp => IkeState == "ESTABLISHED" && ChildState == "INSTALLED";
+
+    /// <summary>For example <c>IKEv2 AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256, ESP-in-UDP AES_GCM_16-256</c>.</summary>
+    public override string ToString() =>
+        $"{IkeVersion} {IkeProposal ?? "-"}, {(ChildMode?.EndsWith("-in-UDP", StringComparison.Ordinal) == true ? "ESP-in-UDP" : "ESP")} {EspProposal ?? "(no child SA)"}";
 }

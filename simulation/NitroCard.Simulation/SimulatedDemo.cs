@@ -39,9 +39,9 @@ public sealed class SimulatedDemo(RegionTopology region, string engine, string o
         _sim = sim;
         var gateway = (region.GatewayMac is null ? RegionDefaults.GatewayMac : MacAddress.Parse(region.GatewayMac)).Value;
         ulong Mac(string eni) => MacAddress.Parse(region.Vpcs.SelectMany(v => v.Enis).First(e => e.Id == eni).Mac).Value;
-        var vpn = region.Vpcs.SelectMany(v => v.VpnConnections).First();
+        var (vpnVpc, vpn) = region.Vpcs.SelectMany(v => v.VpnConnections.Select(c => (Vpc: v, Vpn: c))).First(x => x.Vpn.IsIkeKeyed);
         var vif = region.Vpcs.SelectMany(v => v.DirectConnect).First();
-        using var customerGateway = new VpnCustomerGateway(vpn);
+        using var customerGateway = new SimulatedVpnCustomerGateway(sim, vpn, vpnVpc.Cidr);
         var dxRouter = new DirectConnectCustomerRouter(vif.Connection);
         output.WriteLine($"NitroCard demo, simulated: the demo region in one process (nitroctl simulate-region's RegionSimulation), {engine} cards; host-k is simulated as a card.");
         output.WriteLine();
@@ -68,8 +68,7 @@ public sealed class SimulatedDemo(RegionTopology region, string engine, string o
             Frames.Tcp(gateway, Mac("eni-blue-a1"), BlueA1, S3, 41000, 80, 1, 1, TcpControl.Psh | TcpControl.Ack, "GET /allowed-bucket/hello.txt HTTP/1.1\r\nHost: s3.amazonaws.com\r\n\r\n"u8));
         Step("S3, a bucket the endpoint policy denies: GET /other-bucket/hello.txt (the edge resets it)", "eni-blue-a1",
             Frames.Tcp(gateway, Mac("eni-blue-a1"), BlueA1, S3, 41001, 80, 1, 1, TcpControl.Psh | TcpControl.Ack, "GET /other-bucket/hello.txt HTTP/1.1\r\nHost: s3.amazonaws.com\r\n\r\n"u8));
-        Step("VPN: the customer site 172.31.0.1 pings eni-blue-a1 (ESP, AES-GCM, from the customer gateway)", EdgePorts.VpnPrefix + vpn.Id,
-            customerGateway.FromSite(Frames.IcmpEcho(SiteLink.CustomerRouterMac, SiteLink.SiteMac, IPAddress.Parse("172.31.0.1"), BlueA1, 5, 1))!);
+        VpnSteps(vpn, customerGateway, gateway, Mac("eni-blue-a1"));
         Step("Direct Connect: the customer site 172.16.0.1 pings eni-blue-b1 (Q-in-Q 100/200)", EdgePorts.DirectConnectPrefix + vif.Connection,
             dxRouter.FromSite(vif, Frames.IcmpEcho(SiteLink.CustomerRouterMac, SiteLink.SiteMac, IPAddress.Parse("172.16.0.1"), BlueB1, 6, 1))!);
         Step("spoofing: eni-blue-a1 sends from 10.0.1.99, an address that is not its own", "eni-blue-a1",
@@ -100,14 +99,48 @@ public sealed class SimulatedDemo(RegionTopology region, string engine, string o
         output.WriteLine($"Captures (tshark -r <file>, or Wireshark): {outDir} (substrate.pcap, one pcap per port that received frames, alarms.jsonl, counters.json)");
     }
 
-    private void Step(string title, string port, byte[] frame)
+    /// <summary>
+    /// The VPN connection's story: its customer gateway (no strongSwan here: the project's own IKEv2 initiator, set up as
+    /// the live site's strongSwan is) negotiates both tunnels with the edge and prints the proposals, then the site and
+    /// eni-blue-a1 exchange a ping through ESP in UDP.
+    /// </summary>
+    private void VpnSteps(VpnConnection vpn, SimulatedVpnCustomerGateway customerGateway, ulong gatewayMac, ulong blueA1Mac)
+    {
+        var up = false;
+        Step($"VPN {vpn.Id}: the customer gateway {vpn.CustomerGatewayIp} negotiates both tunnels with IKEv2 (IKE_SA_INIT on UDP 500, then 4500)", () =>
+        {
+            up = customerGateway.Negotiate(() => _time += 10);
+            for (var i = 0; i < vpn.Tunnels.Length; i++)
+                output.WriteLine($"    tunnel{i + 1} {vpn.Tunnels[i].OutsideIpAddress}: {customerGateway.Proposals[i]}");
+        });
+        var site = IPAddress.Parse(FirstHost(vpn.CustomerCidrs[0]));
+        var echo = Frames.IcmpEcho(SiteLink.CustomerRouterMac, SiteLink.SiteMac, site, BlueA1, 5, 1);
+        if (!up || customerGateway.FromSite(SiteLink.Ipv4Packet(echo)) is not { } esp)
+        {
+            output.WriteLine("    the tunnels are down: the VPN steps are skipped");
+            return;
+        }
+        Step($"VPN: the customer site {site} pings eni-blue-a1 (ESP in UDP 4500 through tunnel 1)", EdgePorts.VpnPrefix + vpn.Id, esp);
+        Step("... eni-blue-a1 answers; the edge encrypts it into the tunnel", "eni-blue-a1",
+            Frames.IcmpEcho(gatewayMac, blueA1Mac, BlueA1, site, 5, 1, reply: true));
+        foreach (var packet in customerGateway.Receive())
+            output.WriteLine($"    the customer gateway decrypts: {Describe(EthernetHeader.Build(SiteLink.SiteMac, SiteLink.CustomerRouterMac, EthernetHeader.TypeIpv4, packet))}");
+    }
+
+    /// <summary>The first host of a customer network: the site's own address, as in the live site.</summary>
+    private static string FirstHost(string cidr) => Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(IPNetwork.Parse(cidr).BaseAddress) + 1).ToString();
+
+    private void Step(string title, string port, byte[] frame) => Step(title, () => _sim!.Send(port, _time, frame));
+
+    /// <summary>Prints the title, runs <paramref name="send"/> at the next time step, then what every port received and the alarms raised.</summary>
+    private void Step(string title, Action send)
     {
         var sim = _sim!;
         var before = sim.Ports.Concat(sim.Received.Keys).Distinct().ToDictionary(p => p, p => sim.ReceivedOn(p).Count, StringComparer.Ordinal);
         var substrate = sim.Substrate.Count;
         _time += 1000;
         output.WriteLine($"* {title}");
-        sim.Send(port, _time, frame);
+        send();
         output.WriteLine($"    substrate: {sim.Substrate.Count - substrate} VXLAN frame(s)");
         foreach (var (name, frames) in sim.Received.OrderBy(r => r.Key, StringComparer.Ordinal))
         {

@@ -274,6 +274,13 @@ public class SimulateContractTests
         Assert.Contains("eni-red-b1 received: IPv4 10.0.1.10 -> 10.0.1.11 ICMP", stdout, StringComparison.Ordinal);
         Assert.Contains("internet received: IPv4 198.51.100.10 -> 203.0.113.1 TCP", stdout, StringComparison.Ordinal);
         Assert.Contains("services received: IPv4 10.0.1.10 -> 198.51.100.129 TCP", stdout, StringComparison.Ordinal);
+        // The VPN step: the customer gateway negotiates vpn-1's tunnels with IKEv2 (no strongSwan in a simulation), then
+        // the site's ping reaches eni-blue-a1 through ESP in UDP and the answer comes back the same way.
+        Assert.Contains("    tunnel1 198.51.100.250: IKEv2 AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256, ESP-in-UDP AES_GCM_16_256\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("    tunnel2 198.51.100.251: IKEv2 AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256, ESP-in-UDP AES_GCM_16_256\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("eni-blue-a1 received: IPv4 172.31.0.1 -> 10.0.1.10 ICMP", stdout, StringComparison.Ordinal);
+        Assert.Contains("the customer gateway decrypts: IPv4 10.0.1.10 -> 172.31.0.1 ICMP", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(dir.File("vpn:vpn-1.pcap")), "no capture of the VPN port");
         Assert.Contains("host-a: DROPPED source-check", stdout, StringComparison.Ordinal);
         Assert.Contains("blackfoot-1: DROPPED unknown-public-ip", stdout, StringComparison.Ordinal);
         Assert.Contains("alarms raised: 3", stdout, StringComparison.Ordinal);

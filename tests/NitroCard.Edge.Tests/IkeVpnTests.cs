@@ -98,6 +98,7 @@ public sealed class IkeVpnTests : IDisposable
         BgpUp(1);
         Assert.Equal<string>(["192.168.50.0/24"], Edge.PropagatedPrefixes(Vpn));
         Assert.Equal<string>(["192.168.50.0/24"], Assert.Single(changes).Prefixes);
+        Assert.True(changes[0].LearnedOverBgp); // for the Mapping Service (a static connection's prefixes are the region file's)
 
         // VPC → site: tunnel 1 (both up, equal paths).
         var inner = PingSite(1);

@@ -68,7 +68,7 @@ public sealed class ControlChannelTests : IAsyncLifetime, IDisposable
         var vpn = await client.Node.VpnConnectionsAsync(new VpnConnectionsRequest());
 
         Assert.Equal(CountersReply.NodeOneofCase.Edge, counters.NodeCase);
-        Assert.Equal([("drop.no-route", 2L), ("customer-gateway.vpn:vpn-1.refused", 1L)], counters.Edge.Counters.Select(c => (c.Name, c.Value)));
+        Assert.Equal([("drop.no-route", 2L), ("esp.decrypted.vpn-1.tunnel1", 1L)], counters.Edge.Counters.Select(c => (c.Name, c.Value)));
         Assert.Equal("unknown-public-ip", Assert.Single(alarms.Edge).Reason);
         Assert.Equal("vpn-1", Assert.Single(vpn.Connections).VpnId);
     }
@@ -210,7 +210,7 @@ public sealed class ControlChannelTests : IAsyncLifetime, IDisposable
             Edge = new EdgeCountersReply
             {
                 Edge = "edge-1",
-                Counters = { new NamedCounter { Name = "drop.no-route", Value = 2 }, new NamedCounter { Name = "customer-gateway.vpn:vpn-1.refused", Value = 1 } },
+                Counters = { new NamedCounter { Name = "drop.no-route", Value = 2 }, new NamedCounter { Name = "esp.decrypted.vpn-1.tunnel1", Value = 1 } },
             },
         });
 

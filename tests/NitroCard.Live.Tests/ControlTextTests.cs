@@ -83,9 +83,9 @@ public sealed class ControlTextTests
     [Fact]
     public void Edge_counters_print_by_name_under_the_edge()
     {
-        var reply = new EdgeCountersReply { Edge = "blackfoot-1", Counters = { new NamedCounter { Name = "drop.no-route", Value = 2 }, new NamedCounter { Name = "customer-gateway.vpn:vpn-1.refused", Value = 0 } } };
+        var reply = new EdgeCountersReply { Edge = "blackfoot-1", Counters = { new NamedCounter { Name = "drop.no-route", Value = 2 }, new NamedCounter { Name = "esp.decrypted.vpn-1.tunnel1", Value = 0 } } };
 
-        Assert.Equal("edge statistics (blackfoot-1):\n     drop.no-route: 2\n     customer-gateway.vpn:vpn-1.refused: 0\n",
+        Assert.Equal("edge statistics (blackfoot-1):\n     drop.no-route: 2\n     esp.decrypted.vpn-1.tunnel1: 0\n",
             ControlText.Counters(new CountersReply { Edge = reply }));
     }
 

@@ -183,6 +183,8 @@ public class LiveRegionTests
         Assert.True(code == 0, output);
         Assert.Contains("engine: model (asked for)", output, StringComparison.Ordinal);
         Assert.Contains("crossed as expected: 14 of 14 steps", output, StringComparison.Ordinal);
+        // The static VPN step: each tunnel's proposals as strongSwan's swanctl --list-sas reports them, and the site's ping.
+        Assert.Matches(@"tunnel1 IKEv2 AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256, ESP-in-UDP AES_GCM_16-256; tunnel2 IKEv2 AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256, ESP-in-UDP AES_GCM_16-256; 3 packets transmitted, 3 received", output);
         // The BGP VPN step: strongSwan's proposals on both tunnels and the site's prefix, configured only in BIRD, learned.
         Assert.Matches(@"tunnel1 UP ike AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256 esp AES_GCM_16_256 in UDP 4500 bgp Established; tunnel2 UP .* bgp Established; prefixes learned over BGP 172\.30\.0\.0/24; 3 packets transmitted, 3 received", output);
         Assert.Matches(@"host-a: cycle \d+ spoofed-source slot \d+ vni 1001 outer-src 192\.0\.2\.13 inner 10\.0\.2\.20 -> 10\.0\.1\.10", output);

@@ -82,4 +82,59 @@ public sealed class StrongSwanSiteTests
         Assert.Contains("/run/nitrocard/vpn-1/charon.log", conf, StringComparison.Ordinal);
         Assert.Contains("kernel-libipsec {\n      load = yes", conf, StringComparison.Ordinal);
     }
+
+    /// <summary>What swanctl 5.9.8 prints for one site with both tunnels up (SPIs and times vary).</summary>
+    private const string ListSas = """
+        tunnel2: #2, ESTABLISHED, IKEv2, 8a5fa7ed6ca3e2c1_i* 2b5ee4e4a1c8c5a5_r
+          local  '203.0.113.9' @ 203.0.113.9[4500]
+          remote '198.51.100.251' @ 198.51.100.251[4500]
+          AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048
+          established 3s ago, rekeying in 27916s
+          tunnel2: #2, reqid 2, INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-128/HMAC_SHA2_256_128
+            installed 3s ago, rekeying in 3177s, expires in 3690s
+            in  c4d46d36 (-|0x00000000),      0 bytes,     0 packets
+            out 9b2d7a55 (-|0x00000000),      0 bytes,     0 packets
+            local  172.31.0.0/16
+            remote 10.0.0.0/16
+        tunnel1: #1, ESTABLISHED, IKEv2, 4f3c2e1dd0a1b2c3_i* 9e8d7c6b5a493827_r
+          local  '203.0.113.9' @ 203.0.113.9[4500]
+          remote '198.51.100.250' @ 198.51.100.250[4500]
+          AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256
+          established 3s ago, rekeying in 27911s
+          tunnel1: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-256
+            installed 3s ago, rekeying in 3190s, expires in 3690s
+            in  c81b6f2e (-|0x00000000),     84 bytes,     1 packets,     0s ago
+            out 5c3a2b1d (-|0x00000000),     84 bytes,     1 packets,     0s ago
+            local  172.31.0.0/16
+            remote 10.0.0.0/16
+
+        """;
+
+    [Fact]
+    public void List_sas_gives_each_tunnels_ike_and_esp_proposals_and_whether_it_is_up()
+    {
+        var tunnels = StrongSwanSite.ParseListSas(ListSas);
+
+        Assert.Equal(2, tunnels.Count);
+        var (two, one) = (tunnels[0], tunnels[1]);
+        Assert.Equal(new NegotiatedTunnel("tunnel1", "ESTABLISHED", "IKEv2", "AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256", "INSTALLED", "TUNNEL-in-UDP", "AES_GCM_16-256"), one);
+        Assert.Equal("IKEv2 AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256, ESP-in-UDP AES_GCM_16-256", one.ToString());
+        Assert.Equal("IKEv2 AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048, ESP-in-UDP AES_CBC-128/HMAC_SHA2_256_128", two.ToString());
+        Assert.True(one.IsUp && two.IsUp);
+    }
+
+    [Fact]
+    public void List_sas_of_a_tunnel_still_connecting_is_not_up_and_says_it_has_no_child_sa()
+    {
+        var tunnel = Assert.Single(StrongSwanSite.ParseListSas("""
+            tunnel1: #3, CONNECTING, IKEv2, 4f3c2e1dd0a1b2c3_i* 0000000000000000_r
+              local  '203.0.113.9' @ 203.0.113.9[500]
+              remote '198.51.100.250' @ 198.51.100.250[500]
+              queued:  tunnel1
+            """));
+
+        Assert.False(tunnel.IsUp);
+        Assert.Equal("IKEv2 -, ESP (no child SA)", tunnel.ToString());
+        Assert.Empty(StrongSwanSite.ParseListSas(""));
+    }
 }

@@ -13,7 +13,7 @@ namespace NitroCard.Edge.Vpn;
 /// 2 group (CREATE_CHILD_SA with PFS). Every group AWS accepts (2, 14–24) is implemented; the RFC 5114 groups 22–24
 /// come after the safe-prime groups of the same size.
 /// </summary>
-internal static class IkeSuites
+public static class IkeSuites
 {
     private static readonly string[] CipherPreference = ["AES256-GCM-16", "AES128-GCM-16", "AES256", "AES128"];
     private static readonly string[] HashPreference = ["SHA2-256", "SHA2-384", "SHA2-512"];

@@ -315,6 +315,14 @@ public sealed class IkeSa : IDisposable
         SendInit();
     }
 
+    /// <summary>
+    /// NAT_DETECTION_SOURCE_IP: the hash of our address and port — or, with <see cref="IkeConfig.ForceUdpEncapsulation"/>,
+    /// of 0.0.0.0:0, which matches no real source, so the peer sees a NAT in front of us and encapsulates ESP in UDP too
+    /// (what strongSwan's <c>encap = yes</c> does); otherwise only our side would.
+    /// </summary>
+    private byte[] SourceNatDetection(ulong spiI, ulong spiR) =>
+        KeyDerivation.NatDetectionHash(spiI, spiR, Config.ForceUdpEncapsulation ? new IPEndPoint(IPAddress.Any, 0) : Local);
+
     private void SendInit()
     {
         var payloads = new List<Payload>();
@@ -323,7 +331,7 @@ public sealed class IkeSa : IDisposable
         payloads.Add(new SaPayload([.. Config.IkeProposals.Select((s, i) => s.ToProposal((byte)(i + 1), ReadOnlyMemory<byte>.Empty))]));
         payloads.Add(new KePayload(_dh!.Id, _dh.PublicValue));
         payloads.Add(new NoncePayload(_ni));
-        payloads.Add(NotifyPayload.Of(NotifyType.NatDetectionSourceIp, KeyDerivation.NatDetectionHash(SpiI, 0, Local)));
+        payloads.Add(NotifyPayload.Of(NotifyType.NatDetectionSourceIp, SourceNatDetection(SpiI, 0)));
         payloads.Add(NotifyPayload.Of(NotifyType.NatDetectionDestinationIp, KeyDerivation.NatDetectionHash(SpiI, 0, Remote)));
         _initRequest = new IkeMessage(SpiI, 0, ExchangeType.IkeSaInit, HeaderBits.Initiator, 0, [.. payloads]).Encode();
         _pending = new Pending(0, _initRequest, null, Now + Config.RetransmitTimeout);
@@ -414,7 +422,7 @@ public sealed class IkeSa : IDisposable
         };
         if (request.Notify(NotifyType.NatDetectionSourceIp) is not null)
         {
-            payloads.Add(NotifyPayload.Of(NotifyType.NatDetectionSourceIp, KeyDerivation.NatDetectionHash(SpiI, SpiR, Local)));
+            payloads.Add(NotifyPayload.Of(NotifyType.NatDetectionSourceIp, SourceNatDetection(SpiI, SpiR)));
             payloads.Add(NotifyPayload.Of(NotifyType.NatDetectionDestinationIp, KeyDerivation.NatDetectionHash(SpiI, SpiR, Remote)));
         }
         _initResponse = new IkeMessage(SpiI, SpiR, ExchangeType.IkeSaInit, HeaderBits.Response, 0, [.. payloads]).Encode();

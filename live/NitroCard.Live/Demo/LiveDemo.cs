@@ -31,7 +31,7 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
         var underlayCapture = Path.Combine(outDir, "underlay.pcapng");
         var edgeCaptures = Path.Combine(outDir, "edge");
         report.WriteLine($"NitroCard live demo: two VPCs that both use 10.0.0.0/16 (blue VNI 1001, red VNI 1002), card hosts host-a and host-b ({engine} engine),");
-        report.WriteLine("kernel VXLAN host host-k, the Blackfoot edge with the internet, S3 (services), a VPN site and a Direct Connect site; the Mapping Service programs them all.");
+        report.WriteLine("kernel VXLAN host host-k, the Blackfoot edge with the internet, S3 (services), two VPN sites behind strongSwan (static routing, and BGP with BIRD) and a Direct Connect site; the Mapping Service programs them all.");
         var clock = Stopwatch.StartNew();
         var live = await LiveRegion.UpAsync(region, new LiveRegionOptions(engine, createEngine, null, edgeCaptures, TimeSpan.FromSeconds(120))).ConfigureAwait(false);
         await using (live.ConfigureAwait(false))
@@ -90,8 +90,8 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
             () => Http("eni-blue-a1", "http://198.51.100.129/allowed-bucket/hello.txt", "s3.amazonaws.com"));
         Step("S3, a bucket the endpoint policy denies: GET s3.amazonaws.com/other-bucket/hello.txt must be reset",
             () => Negate(Http("eni-blue-a1", "http://198.51.100.129/other-bucket/hello.txt", "s3.amazonaws.com"), "reset by the edge (endpoint policy)"));
-        Step("VPN: the customer site 172.31.0.1 (namespace vpn-vpn-1) -> eni-blue-a1 10.0.1.10, ESP with AES-GCM",
-            () => Ping("vpn-vpn-1", "10.0.1.10"));
+        foreach (var vpn in region.Vpcs.SelectMany(v => v.VpnConnections).Where(v => !v.UsesBgp))
+            await StaticVpnStepAsync(live, vpn).ConfigureAwait(false);
         foreach (var vpn in region.Vpcs.SelectMany(v => v.VpnConnections).Where(v => v.UsesBgp))
             await BgpVpnStepAsync(live, vpn).ConfigureAwait(false);
         Step("Direct Connect: the customer site 172.16.0.1 (namespace dx-dxcon-1) -> eni-blue-b1 10.0.2.20, Q-in-Q 100/200",
@@ -168,6 +168,35 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
                 if (lines.Length > 16)
                     report.WriteLine($"      ... {lines.Length - 16} more");
                 return (true, $"{lines.Length} records ({lines.Count(l => l.Contains(" ACCEPT ", StringComparison.Ordinal))} ACCEPT, {lines.Count(l => l.Contains(" REJECT ", StringComparison.Ordinal))} REJECT)");
+            });
+    }
+
+    /// <summary>
+    /// A VPN connection with static routing: strongSwan brings both tunnels up, and the site (the first host of its first
+    /// customer network) pings an ENI of the VPC through them; prints each tunnel's proposals as charon negotiated them
+    /// (<c>swanctl --list-sas</c>).
+    /// </summary>
+    private async Task StaticVpnStepAsync(LiveRegion live, VpnConnection vpn)
+    {
+        var site = LiveNames.VpnNamespace(vpn.Id);
+        var target = region.Vpcs.First(v => v.VpnConnections.Contains(vpn)).Enis.First();
+        var swan = live.Edge!.StrongSwanSites.First(s => s.Vpn.Id == vpn.Id);
+        var deadline = Stopwatch.StartNew();
+        IReadOnlyList<NegotiatedTunnel> tunnels = [];
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            tunnels = swan.NegotiatedTunnels();
+            if (tunnels.Count == vpn.Tunnels.Length && tunnels.All(t => t.IsUp))
+                break;
+            await Task.Delay(250).ConfigureAwait(false);
+        }
+        var from = LiveEdge.ServiceAddress(vpn.CustomerCidrs[0]).ToString();
+        Step($"VPN over strongSwan, static routing: the customer site {from} (namespace {site}) -> {target.Id} {target.Ip}",
+            () =>
+            {
+                var (ok, detail) = Ping(site, target.Ip, from: from);
+                var negotiated = string.Join("; ", tunnels.Select(t => $"{t.Name} {t}"));
+                return (ok && tunnels.Count == vpn.Tunnels.Length && tunnels.All(t => t.IsUp), $"{(tunnels.Count == 0 ? "no IKE SA" : negotiated)}; {detail}");
             });
     }
 

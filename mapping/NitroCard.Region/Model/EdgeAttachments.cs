@@ -69,6 +69,26 @@ public sealed record VpnConnection(
     /// reading refuses a <c>learnedCidrs</c> field as unknown instead of ignoring it.
     /// </summary>
     internal ImmutableArray<string> LearnedCidrs { get; init; } = [];
+
+    /// <summary>
+    /// The customer's side of a tunnel's child SA, as a customer gateway is configured (the live site's strongSwan, the
+    /// simulation's initiator): the customer's networks; with BGP the networks its router announces and the tunnel's
+    /// inside /30, since the BGP session runs between that /30's two hosts.
+    /// </summary>
+    public ImmutableArray<string> SiteTrafficSelectors(VpnTunnelOptions tunnel)
+    {
+        ArgumentNullException.ThrowIfNull(tunnel);
+        return UsesBgp ? [.. CustomerAnnouncedCidrs ?? [], InsideNetwork(tunnel)] : CustomerCidrs;
+    }
+
+    /// <summary>The VPC's side of a tunnel's child SA, as a customer gateway is configured: the VPC's CIDR, with BGP the tunnel's inside /30 too.</summary>
+    public ImmutableArray<string> VpcTrafficSelectors(VpnTunnelOptions tunnel, string vpcCidr)
+    {
+        ArgumentNullException.ThrowIfNull(tunnel);
+        return UsesBgp ? [vpcCidr, InsideNetwork(tunnel)] : [vpcCidr];
+    }
+
+    private static string InsideNetwork(VpnTunnelOptions tunnel) => IPNetwork.Parse(tunnel.TunnelInsideCidr).ToString();
 }
 
 /// <summary>
