@@ -17,6 +17,7 @@ var root = new RootCommand("NitroCard: a Verilated Nitro Card for VPC, its drive
     RegionCommand.Create(),
     RegionCommand.CreateCard(),
     RegionCommand.CreateDescribeVpnConnections(),
+    FlowLogsCommand.Create(),
 };
 root.Options.Add(MappingOptions.Endpoint);
 root.Options.Add(MappingOptions.CaDir);

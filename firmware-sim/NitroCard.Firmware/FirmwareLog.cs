@@ -27,4 +27,7 @@ internal static partial class FirmwareLog
 
     [LoggerMessage(108, LogLevel.Error, "instance services: a frame punted from slot {Slot} failed")]
     public static partial void ServicesFailed(ILogger logger, int slot, Exception exception);
+
+    [LoggerMessage(109, LogLevel.Error, "flow logs: draining the card's records failed")]
+    public static partial void FlowLogsFailed(ILogger logger, Exception exception);
 }

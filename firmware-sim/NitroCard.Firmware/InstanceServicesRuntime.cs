@@ -32,6 +32,7 @@ public sealed class InstanceServicesRuntime
     private readonly Dictionary<int, (string EniId, InstanceIdentitySource Identity)> _attached = [];
     private readonly Lock _lock = new();
     private PuntRouter? _router;
+    private AmazonDnsResolver? _resolver;
     private long _overflow;
 
     /// <param name="inject">Sends answers to the card (on its thread), each to its slot only.</param>
@@ -59,6 +60,9 @@ public sealed class InstanceServicesRuntime
     /// <summary>The router; null until the first push said which MAC the services answer from (the gateway MAC).</summary>
     public PuntRouter? Router => _router;
 
+    /// <summary>The resolver; null until the first push (its <see cref="AmazonDnsResolver.Upstream"/> follows the pushes).</summary>
+    public AmazonDnsResolver? Resolver => _resolver;
+
     /// <summary>The DNS view built from the pushes.</summary>
     public IRegionDnsView Dns => _dns;
 
@@ -81,15 +85,17 @@ public sealed class InstanceServicesRuntime
         lock (_lock)
         {
             var enis = programmer.Enis;
-            // The instance reaches the services through its subnet router, so they answer from the gateway MAC; names the
-            // resolver does not own go to the region's upstream, the same in every ENI's push.
+            // The instance reaches the services through its subnet router, so they answer from the gateway MAC.
             if (_router is null)
             {
-                var upstream = enis.Values.Select(e => e.Services?.DnsUpstream).FirstOrDefault(u => u is not null);
-                _router = new PuntRouter(LinkLocalServices.Create(_time,
-                    new AmazonDnsResolver(_dns, upstream is null ? null : new UdpDnsUpstream(upstream, UpstreamTimeout, UpstreamSockets)),
-                    new PuntOptions { ServiceMac = settings.GatewayMac.Value }));
+                _resolver = new AmazonDnsResolver(_dns);
+                _router = new PuntRouter(LinkLocalServices.Create(_time, _resolver, new PuntOptions { ServiceMac = settings.GatewayMac.Value }));
             }
+            // Names the resolver does not own go to the region's upstream, the same in every ENI's push; a push that
+            // changes or removes it changes where the next query goes.
+            var upstream = enis.Values.Select(e => e.Services?.DnsUpstream).FirstOrDefault(u => u is not null);
+            if (!Equals(upstream, (_resolver!.Upstream as UdpDnsUpstream)?.Endpoint))
+                _resolver.Upstream = upstream is null ? null : new UdpDnsUpstream(upstream, UpstreamTimeout, UpstreamSockets);
             var slots = programmer.Slots;
             foreach (var (slot, attached) in _attached.ToList())
             {

@@ -51,6 +51,10 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     private readonly CancellationTokenSource _servicesStop = new();
     private InstanceServicesRuntime? _services;
     private Task? _servicesRunning;
+    private FlowLogRuntime? _flowLogs;
+    private Task? _flowLogsRunning;
+    private readonly Stopwatch _cardClock = new();
+    private DateTimeOffset _cardEpoch;
     private TapDevice? _underlay;
     private Thread? _thread;
     private volatile bool _stopping;
@@ -101,6 +105,17 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
                 AttachUnderlay(programmer.Settings!, underlayNamespace, routerMac);
             Reconcile(programmer);
             services.Follow(programmer);
+            if (_flowLogs is null)
+            {
+                // The card's records carry its time base (SetTime: microseconds of _cardClock); the IPFIX observation
+                // domain is the card's underlay address, one per host.
+                _flowLogs = new FlowLogRuntime(this, LiveState.FlowLogRoot, micros => _cardEpoch + TimeSpan.FromMicroseconds((long)micros),
+                    Ipv4Address.ToUInt32(programmer.Settings!.UnderlayIp));
+                var flowLogs = _flowLogs;
+                _flowLogsRunning = Task.Run(() => flowLogs.RunAsync(_servicesStop.Token));
+            }
+            // Before the region is ready: traffic right after 'region ready' is already recorded.
+            _flowLogs.FollowAsync(programmer).GetAwaiter().GetResult();
         });
         await _agent.StartAsync(timeout).ConfigureAwait(false);
     }
@@ -272,6 +287,8 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
         ICardEngine engine;
         try
         {
+            _cardEpoch = DateTimeOffset.UtcNow;
+            _cardClock.Start();
             engine = _createEngine();
             _drops = new PumpDrops(engine.Geometry.EniSlots);
             _geometry = engine.Geometry;
@@ -284,7 +301,6 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
         }
         using (engine)
         {
-            var clock = Stopwatch.StartNew();
             while (!_stopping)
             {
                 _wake.WaitOne(100);
@@ -296,7 +312,7 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
                     controlled = true;
                 }
                 var pushed = 0;
-                engine.SetTime((ulong)(clock.Elapsed.Ticks / 10));
+                engine.SetTime((ulong)(_cardClock.Elapsed.Ticks / 10));
                 while (pushed < MaxFramesPerRun && _inbox.TryDequeue(out var item))
                 {
                     Interlocked.Decrement(ref _queued);
@@ -369,6 +385,22 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
         await _servicesStop.CancelAsync().ConfigureAwait(false);
         if (_servicesRunning is not null)
             await _servicesRunning.ConfigureAwait(false);
+        if (_flowLogsRunning is not null)
+            await _flowLogsRunning.ConfigureAwait(false);
+        // The last records: the card's FIFO and the intervals that ended, before the card stops (a card thread that
+        // no longer answers must not hold the teardown).
+        if (_flowLogs is not null && !_stopping)
+        {
+            try
+            {
+                await _flowLogs.DrainAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Console.Error.WriteLine($"nitroctl region: {Host.Name}: the card did not hand over its last flow records in 5 s");
+            }
+        }
+        _flowLogs?.Dispose();
         _servicesStop.Dispose();
         _stopping = true;
         _wake.Set();

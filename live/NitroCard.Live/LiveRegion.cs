@@ -174,6 +174,10 @@ public sealed class LiveRegion : IAsyncDisposable
         Shell.Ip(UnderlayNamespace, "route", "add", "blackhole", "default");
         var instances = new Instance(_state);
 
+        // The flow logs of this run only: a log of an earlier run with the same id must not show in this one's files.
+        if (Directory.Exists(LiveState.FlowLogRoot))
+            Directory.Delete(LiveState.FlowLogRoot, recursive: true);
+
         // Cards come up in parallel (a Verilated card takes a while to create).
         var index = 0;
         foreach (var host in region.Hosts.Where(h => h.Dataplane != LinuxVxlan))

@@ -23,6 +23,12 @@ public sealed class LiveState
         _record = record;
     }
 
+    /// <summary>
+    /// The flow logs' directories (<c>FLOW-LOG-ID/ENI-ID.log</c>, docs/live-region.md): <c>/var/lib/nitrocard/flow-logs</c>,
+    /// <c>NITROCARD_SITE_DIR</c> overriding the parent; emptied by <c>region up</c>, kept after <c>region down</c> for reading.
+    /// </summary>
+    public static string FlowLogRoot => LiveEdge.SiteDirectory("flow-logs");
+
     /// <summary>The run directory: <c>$NITROCARD_RUN_DIR</c>, default <c>/run/nitrocard</c>.</summary>
     public static string Directory => Environment.GetEnvironmentVariable("NITROCARD_RUN_DIR") is { Length: > 0 } dir ? dir : "/run/nitrocard";
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Makaretu.Dns;
+using NitroCard.InstanceServices.Dns;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.State;
@@ -89,6 +90,28 @@ public sealed class InstanceServicesRuntimeTests
 
         // Without an upstream such a name is REFUSED.
         Assert.Equal(MessageStatus.Refused, (await AskThroughTheCard(Example, "www.example.org")).Status);
+    }
+
+    [Fact]
+    public void The_resolvers_upstream_follows_every_push_not_only_the_first()
+    {
+        using var card = new ModelCard();
+        var programmer = new CardProgrammer(card.Geometry);
+        var runtime = new InstanceServicesRuntime(_ => Task.CompletedTask);
+        programmer.Apply(card, Pushed(Example));
+        runtime.Follow(programmer);
+        Assert.Null(runtime.Resolver!.Upstream);
+
+        // The region gains a dnsUpstream, changes it, and drops it: each push says where the next query goes.
+        programmer.Apply(card, Pushed(Example with { DnsUpstream = "203.0.113.53" }));
+        runtime.Follow(programmer);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("203.0.113.53"), 53), Assert.IsType<UdpDnsUpstream>(runtime.Resolver.Upstream).Endpoint);
+        programmer.Apply(card, Pushed(Example with { DnsUpstream = "203.0.113.54:5353" }));
+        runtime.Follow(programmer);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("203.0.113.54"), 5353), Assert.IsType<UdpDnsUpstream>(runtime.Resolver.Upstream).Endpoint);
+        programmer.Apply(card, Pushed(Example));
+        runtime.Follow(programmer);
+        Assert.Null(runtime.Resolver.Upstream);
     }
 
     /// <summary>eni-a1 asks the VPC resolver (10.0.0.2) for <paramref name="name"/>: through the model card's punt path, the runtime, and back.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace NitroCard.Live.Tests;
@@ -24,7 +23,7 @@ public abstract class DemoRegionTests(SharedRegion shared)
         LiveRegionTests.AssertPings("internet", "198.51.100.30");  // and to eni-blue-k1 on the kernel host
         LiveRegionTests.AssertPings(Blue, "203.0.113.1");
         LiveRegionTests.AssertPings(BlueKernel, "203.0.113.1");
-        using (ServeHttp(Blue, "10.0.1.10"))
+        using (InstanceHttpServer.Start(Blue, "10.0.1.10"))
         {
             var (code, body) = Retry(() => Host.HttpGet("internet", "http://198.51.100.10/hello.txt"));
             Assert.True(code == 0, $"internet cannot fetch from 198.51.100.10: {body}");
@@ -165,40 +164,6 @@ public abstract class DemoRegionTests(SharedRegion shared)
             result = attempt();
         }
         return result;
-    }
-
-    /// <summary>An HTTP server (python3 http.server) in an instance serving hello.txt, stopped on dispose.</summary>
-    private static HttpServer ServeHttp(string eni, string ip)
-    {
-        var root = Directory.CreateTempSubdirectory("nitrocard-http-");
-        File.WriteAllText(Path.Combine(root.FullName, "hello.txt"), $"hello from {eni}\n");
-        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "netns", "exec", eni, "python3", "-m", "http.server", "80", "--bind", ip, "--directory", root.FullName })
-            start.ArgumentList.Add(a);
-        var server = new HttpServer(Process.Start(start)!, root);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!Host.In(eni, "ss", "-Hltn").Output.Contains($"{ip}:80 ", StringComparison.Ordinal))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                server.Dispose();
-                Assert.Fail($"python3 http.server did not listen on {ip}:80 in {eni}");
-            }
-            Thread.Sleep(100);
-        }
-        return server;
-    }
-
-    private sealed class HttpServer(Process process, DirectoryInfo root) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-            process.Dispose();
-            root.Delete(recursive: true);
-        }
     }
 }
 

@@ -116,8 +116,18 @@ public sealed class InstanceServicesFieldsTests
         ["flow log resource missing"] = (r => r.Vpc(0)["flowLogs"] = JsonNode.Parse("""[ { "id": "fl-1", "trafficType": "ALL" } ]"""), "vpcs[0].flowLogs[0].resourceId: is required"),
         ["flow log traffic type"] = (r => r.Vpc(0)["flowLogs"] = JsonNode.Parse("""[ { "id": "fl-1", "resourceId": "subnet-a", "trafficType": "accept" } ]"""), "vpcs[0].flowLogs[0].trafficType: 'accept' is not ACCEPT, REJECT or ALL"),
         ["flow log interval"] = (r => r.Vpc(0)["flowLogs"] = JsonNode.Parse("""[ { "id": "fl-1", "resourceId": "subnet-a", "trafficType": "ALL", "maxAggregationInterval": 120 } ]"""), "vpcs[0].flowLogs[0].maxAggregationInterval: 120 is not 60 or 600 seconds"),
+        ["ipfix multicast"] = (r => r.Vpc(0)["flowLogs"] = JsonNode.Parse("""[ { "id": "fl-1", "resourceId": "subnet-a", "trafficType": "ALL", "ipfixCollector": "239.0.0.1:4739" } ]"""), "vpcs[0].flowLogs[0].ipfixCollector: 239.0.0.1 is not a unicast address (multicast"),
+        ["dns upstream on loopback"] = (r => r["dnsUpstream"] = "127.0.0.1", "dnsUpstream: 127.0.0.1 is not a unicast address (loopback"),
         ["ipfix without port"] = (r => r.Vpc(0)["flowLogs"] = JsonNode.Parse("""[ { "id": "fl-1", "resourceId": "subnet-a", "trafficType": "ALL", "ipfixCollector": "203.0.113.7" } ]"""), "vpcs[0].flowLogs[0].ipfixCollector: '203.0.113.7' has no port: expected address:port"),
     };
+
+    [Fact]
+    public void An_ipfix_collector_may_be_on_the_firmwares_own_host()
+    {
+        // The firmware sends IPFIX from its host, where a collector on loopback (nfcapd next to it) is a real one.
+        var region = Load(r => r.Vpc(0)["flowLogs"] = JsonNode.Parse("""[ { "id": "fl-1", "resourceId": "subnet-a", "trafficType": "ALL", "ipfixCollector": "127.0.0.1:4739" } ]"""));
+        Assert.Equal("127.0.0.1:4739", region.Vpcs[0].FlowLogList[0].IpfixCollector);
+    }
 
     [Theory]
     [MemberData(nameof(CaseNames))]

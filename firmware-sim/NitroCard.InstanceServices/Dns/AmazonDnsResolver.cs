@@ -40,6 +40,15 @@ public sealed class AmazonDnsResolver(IRegionDnsView region, IDnsUpstream? upstr
     /// <summary>The largest UDP answer however large the EDNS size asked for.</summary>
     public const int MaxUdpLimit = 4096;
 
+    private IDnsUpstream? _upstream = upstream;
+
+    /// <summary>Where names the resolver does not own go (null: REFUSED); the firmware replaces it when a push changes it.</summary>
+    public IDnsUpstream? Upstream
+    {
+        get => Volatile.Read(ref _upstream);
+        set => Volatile.Write(ref _upstream, value);
+    }
+
     /// <summary>Answers <paramref name="query"/> from <paramref name="asker"/>.</summary>
     public async ValueTask<DnsOutcome> ResolveAsync(ReadOnlyMemory<byte> query, InstanceIdentity asker, DnsTransport transport, CancellationToken cancellationToken)
     {
@@ -74,7 +83,7 @@ public sealed class AmazonDnsResolver(IRegionDnsView region, IDnsUpstream? upstr
             response.Status = MessageStatus.FormatError;
         else if (!Authoritative(message.Questions[0], vpc, response))
         {
-            if (upstream is null)
+            if (Upstream is not { } upstream)
             {
                 response.Status = MessageStatus.Refused;
             }

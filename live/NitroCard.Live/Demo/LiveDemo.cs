@@ -111,6 +111,64 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
             });
         Step("spoofing on the substrate: host-k sends VXLAN to host-a claiming to be eni-blue-b1 (which lives on host-b)",
             () => RogueVxlan());
+        await InstanceServicesStepAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What the card's firmware gives an instance besides forwarding: eni-blue-a1 asks the metadata service for its public
+    /// IP (IMDSv2: a token, then the path), resolves eni-blue-b1's private name through the Amazon DNS resolver, and the
+    /// flow log on eni-blue-a1 (<c>fl-demo</c>, 5 s intervals) shows the lines of its traffic.
+    /// </summary>
+    private async Task InstanceServicesStepAsync()
+    {
+        const string Metadata = "http://169.254.169.254/latest";
+        Step("metadata (IMDSv2): eni-blue-a1 PUT /latest/api/token, then GET meta-data/public-ipv4 with the token",
+            () =>
+            {
+                var (code, token, error) = Shell.TryRun("ip", "netns", "exec", "eni-blue-a1", "curl", "-sS", "-m", "10", "-X", "PUT",
+                    "-H", "X-aws-ec2-metadata-token-ttl-seconds: 60", $"{Metadata}/api/token");
+                if (code != 0)
+                    return (false, "no token: " + error.Trim());
+                var (got, ip, failed) = Shell.TryRun("ip", "netns", "exec", "eni-blue-a1", "curl", "-sS", "-m", "10",
+                    "-H", "X-aws-ec2-metadata-token: " + token.Trim(), $"{Metadata}/meta-data/public-ipv4");
+                return got == 0 && ip.Trim() == "198.51.100.10"
+                    ? (true, $"a {token.Trim().Length}-character token; public-ipv4 {ip.Trim()} (on no interface of the instance: the edge translates it)")
+                    : (false, got == 0 ? $"public-ipv4 is '{ip.Trim()}', not 198.51.100.10" : failed.Trim());
+            });
+        var name = NitroCard.InstanceServices.Identity.Ec2Names.PrivateName(IPAddress.Parse("10.0.2.20"), region.EffectiveRegionName);
+        Step($"DNS: eni-blue-a1 resolves eni-blue-b1 by name (getent hosts {name}, the resolver at 10.0.0.2)",
+            () =>
+            {
+                var (code, output, error) = Shell.TryRun("ip", "netns", "exec", "eni-blue-a1", "getent", "hosts", name);
+                var answer = string.Join(' ', output.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
+                return code == 0 && answer.StartsWith("10.0.2.20 ", StringComparison.Ordinal)
+                    ? (true, answer)
+                    : (false, code == 0 ? $"answered '{answer}'" : $"exit {code} {error.Trim()}");
+            });
+        // The pings and HTTP above crossed eni-blue-a1: the card records its flows every 5 s (the log's interval), the
+        // firmware drains the card every second and closes 5 s intervals; the lines are all there once two reads 6 s apart agree.
+        var log = Path.Combine(LiveState.FlowLogRoot, "fl-demo", "eni-blue-a1.log");
+        var deadline = Stopwatch.StartNew();
+        string[] lines = [];
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            string[] now = File.Exists(log) ? [.. File.ReadLines(log).Where(l => l.EndsWith(" OK", StringComparison.Ordinal))] : [];
+            if (now.Length > 0 && now.Length == lines.Length)
+                break;
+            lines = now;
+            await Task.Delay(6000).ConfigureAwait(false);
+        }
+        Step($"VPC Flow Logs: the records of eni-blue-a1's traffic (fl-demo, {log}; nitroctl describe-flow-logs --flow-log fl-demo)",
+            () =>
+            {
+                if (lines.Length == 0)
+                    return (false, $"no record in {log} after 30 s (does the {engine} card keep flow records?)");
+                foreach (var line in new[] { NitroCard.InstanceServices.FlowLogs.FlowLogEntry.Header }.Concat(lines.Take(16)))
+                    report.WriteLine("      " + line);
+                if (lines.Length > 16)
+                    report.WriteLine($"      ... {lines.Length - 16} more");
+                return (true, $"{lines.Length} records ({lines.Count(l => l.Contains(" ACCEPT ", StringComparison.Ordinal))} ACCEPT, {lines.Count(l => l.Contains(" REJECT ", StringComparison.Ordinal))} REJECT)");
+            });
     }
 
     /// <summary>

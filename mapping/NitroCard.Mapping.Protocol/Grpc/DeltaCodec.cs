@@ -111,13 +111,15 @@ public static class DeltaCodec
         EnableDnsSupport = s.EnableDnsSupport, EnableDnsHostnames = s.EnableDnsHostnames, Region = s.RegionName, AccountId = s.AccountId,
         SecurityGroups = { s.SecurityGroups },
         DnsUpstream = s.DnsUpstream is { } upstream ? Ipv4Address.ToUInt32(upstream.Address) : 0, DnsUpstreamPort = (uint)(s.DnsUpstream?.Port ?? 0),
+        FlowLogs = { s.FlowLogs.Select(ResourceCodec.ToMessage) },
     };
 
     private static EniServiceInfo FromMessage(P.EniServices m) => new(
         m.InstanceId, (int)m.DeviceIndex, new InstanceMetadataOptions(m.HttpTokens, (int)m.HttpPutResponseHopLimit, m.HttpEndpoint),
         m.PublicIp == 0 ? null : Ipv4Address.FromUInt32(m.PublicIp), m.AvailabilityZone, FromMessage(m.VpcCidr),
         m.EnableDnsSupport, m.EnableDnsHostnames, m.Region, m.AccountId, [.. m.SecurityGroups],
-        m.DnsUpstream == 0 ? null : new IPEndPoint(Ipv4Address.FromUInt32(m.DnsUpstream), (int)Math.Min(m.DnsUpstreamPort, 65535)));
+        m.DnsUpstream == 0 ? null : new IPEndPoint(Ipv4Address.FromUInt32(m.DnsUpstream), (int)Math.Min(m.DnsUpstreamPort, 65535)),
+        [.. m.FlowLogs.Select(ResourceCodec.ToRecord)]);
 
     private static P.Prefix ToMessage(IPNetwork prefix) => new() { Base = Ipv4Address.ToUInt32(prefix.BaseAddress), Length = (uint)prefix.PrefixLength };
 

@@ -66,7 +66,7 @@ public static class ResourceCodec
             FlowLogs: vpc.FlowLogs.Count == 0 ? null : [.. vpc.FlowLogs.Select(ToRecord)]);
     }
 
-    private static P.FlowLog ToMessage(FlowLog flowLog)
+    internal static P.FlowLog ToMessage(FlowLog flowLog)
     {
         var m = new P.FlowLog { Id = flowLog.Id, ResourceId = flowLog.ResourceId, TrafficType = flowLog.TrafficType, MaxAggregationInterval = flowLog.MaxAggregationInterval };
         if (flowLog.IpfixCollector is not null)
@@ -74,7 +74,7 @@ public static class ResourceCodec
         return m;
     }
 
-    private static FlowLog ToRecord(P.FlowLog flowLog)
+    internal static FlowLog ToRecord(P.FlowLog flowLog)
         => new(flowLog.Id, flowLog.ResourceId, flowLog.TrafficType, flowLog.MaxAggregationInterval, flowLog.HasIpfixCollector ? flowLog.IpfixCollector : null);
 
     public static P.Subnet ToMessage(Subnet subnet, string vpcId)

@@ -21,6 +21,7 @@ namespace NitroCard.Region;
 /// <param name="AccountId">The owning account.</param>
 /// <param name="SecurityGroups">The ENI's security group ids, in the ENI's order (compared by value, like every other field).</param>
 /// <param name="DnsUpstream">The region's <c>dnsUpstream</c>: where the resolver forwards names it does not own; null: REFUSED.</param>
+/// <param name="FlowLogs">The flow logs that cover the ENI (on its VPC, its subnet or itself), in the VPC's file order.</param>
 public sealed record EniServiceInfo(
     string InstanceId,
     int DeviceIndex,
@@ -33,9 +34,12 @@ public sealed record EniServiceInfo(
     string RegionName,
     string AccountId,
     ImmutableArray<string> SecurityGroups = default,
-    IPEndPoint? DnsUpstream = null)
+    IPEndPoint? DnsUpstream = null,
+    ImmutableArray<FlowLog> FlowLogs = default)
 {
     public ImmutableArray<string> SecurityGroups { get; init; } = SecurityGroups.IsDefault ? [] : SecurityGroups;
+
+    public ImmutableArray<FlowLog> FlowLogs { get; init; } = FlowLogs.IsDefault ? [] : FlowLogs;
 
     // The compiler's equality would compare the array by reference; a push diffs ENIs by value (DeltaBuilder).
     public bool Equals(EniServiceInfo? other)
@@ -43,7 +47,8 @@ public sealed record EniServiceInfo(
         && MetadataOptions == other.MetadataOptions && Equals(PublicIp, other.PublicIp) && AvailabilityZone == other.AvailabilityZone
         && VpcCidr == other.VpcCidr && EnableDnsSupport == other.EnableDnsSupport && EnableDnsHostnames == other.EnableDnsHostnames
         && RegionName == other.RegionName && AccountId == other.AccountId
-        && SecurityGroups.AsSpan().SequenceEqual(other.SecurityGroups.AsSpan()) && Equals(DnsUpstream, other.DnsUpstream);
+        && SecurityGroups.AsSpan().SequenceEqual(other.SecurityGroups.AsSpan()) && Equals(DnsUpstream, other.DnsUpstream)
+        && FlowLogs.AsSpan().SequenceEqual(other.FlowLogs.AsSpan());
 
     public override int GetHashCode() => HashCode.Combine(InstanceId, DeviceIndex, PublicIp, VpcCidr, SecurityGroups.Length);
 }

@@ -98,7 +98,8 @@ public static class RegionCompiler
                     eni.PublicIp is null ? null : IPAddress.Parse(eni.PublicIp),
                     vpc.Subnets.First(s => s.Id == subnet.Id).AvailabilityZone ?? RegionDefaults.AvailabilityZoneOf(region.EffectiveRegionName),
                     vpcCidr, vpc.DnsSupport, vpc.DnsHostnames, region.EffectiveRegionName, region.EffectiveAccountId,
-                    eni.SecurityGroups, DnsUpstreamOf(region));
+                    eni.SecurityGroups, DnsUpstreamOf(region),
+                    [.. vpc.FlowLogList.Where(f => f.ResourceId == vpc.Id || f.ResourceId == subnet.Id || f.ResourceId == eni.Id)]);
                 slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, services));
             }
             if (parts is null)
@@ -197,12 +198,15 @@ public static class RegionCompiler
 
     /// <summary>The region's <c>dnsUpstream</c> (<c>address</c> or <c>address:port</c>, checked by the validator), port 53 by default.</summary>
     public static IPEndPoint? DnsUpstreamOf(RegionTopology region)
+        => region.DnsUpstream is { } text ? EndpointOf(text, 53) : null;
+
+    /// <summary>A validated <c>address</c> or <c>address:port</c> of the region file (<c>dnsUpstream</c>, <c>ipfixCollector</c>).</summary>
+    public static IPEndPoint EndpointOf(string text, int defaultPort)
     {
-        if (region.DnsUpstream is not { } text)
-            return null;
+        ArgumentNullException.ThrowIfNull(text);
         var colon = text.IndexOf(':', StringComparison.Ordinal);
         return colon < 0
-            ? new IPEndPoint(IPAddress.Parse(text), 53)
+            ? new IPEndPoint(IPAddress.Parse(text), defaultPort)
             : new IPEndPoint(IPAddress.Parse(text[..colon]), int.Parse(text[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -132,12 +132,14 @@ public static partial class RegionValidator
                         $"{flowLog.MaxAggregationInterval} is not 60 or 600 seconds (or 1..59 to shorten it for a test)"));
                 }
                 if (flowLog.IpfixCollector is not null)
-                    CheckEndpoint(flowLog.IpfixCollector, fpath + ".ipfixCollector", defaultPort: null);
+                    CheckEndpoint(flowLog.IpfixCollector, fpath + ".ipfixCollector", defaultPort: null, allowLoopback: true);
             }
         }
 
         /// <summary><c>address</c> or <c>address:port</c>, a unicast IPv4 address; the port is required when there is no default.</summary>
-        private void CheckEndpoint(string text, string path, int? defaultPort)
+        // allowLoopback: the endpoint is reached from the host the firmware runs on, where a collector on loopback is a
+        // real one (an IPFIX collector next to the firmware); a DNS upstream is the internet's, never the host's own.
+        private void CheckEndpoint(string text, string path, int? defaultPort, bool allowLoopback = false)
         {
             var colon = text.IndexOf(':', StringComparison.Ordinal);
             var address = colon < 0 ? text : text[..colon];
@@ -147,7 +149,7 @@ public static partial class RegionValidator
                 Add(path, $"{ResourceName.Quote(text)} is not an {form} with an IPv4 address");
                 return;
             }
-            if (AddressText.NonUnicastReason(ip) is { } reason)
+            if (AddressText.NonUnicastReason(ip) is { } reason && !(allowLoopback && ip >> 24 == 127))
                 Add(path, $"{address} is not a unicast address ({reason})");
             if (colon < 0)
             {
