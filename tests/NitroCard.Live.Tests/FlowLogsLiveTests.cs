@@ -162,15 +162,17 @@ public abstract class FlowLogsLiveTests(SharedRegion shared)
     {
         var deadline = Stopwatch.StartNew();
         List<FlowLine> last = [];
-        while (deadline.Elapsed < TimeSpan.FromSeconds(45))
+        // Quiet for longer than a record can lag its packets: the interval (2 s) plus a pass of the RTL card's sweeper,
+        // which a card host clocks at one pass per interval (RtlCardEngine.DrainFlowRecords), plus the 1 s drain.
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
             var now = Describe("--flow-log", flowLog).Select(Parse).Where(r => r.Status == "OK" && match(r)).ToList();
             if (now.Count > 0 && now.SequenceEqual(last))
                 return now;
             last = now;
-            Thread.Sleep(4000);
+            Thread.Sleep(6000);
         }
-        Assert.Fail($"the records of {flowLog} did not settle in 45 s: {last.Count} records");
+        Assert.Fail($"the records of {flowLog} did not settle in 60 s: {last.Count} records");
         return last;
     }
 

@@ -16,7 +16,14 @@ public sealed class RtlCardEngine : ICardEngine, IPuntPath, IFlowRecordSource
     /// <summary>Bound on the cycles one <see cref="RunUntilIdle"/> may take before the card is declared hung.</summary>
     public const ulong MaxCyclesPerRun = 50_000_000;
 
+    /// <summary>Idle cycles between FIFO drains while <see cref="DrainFlowRecords"/> clocks the sweeper: one bucket a cycle
+    /// emits at most about one record a cycle, so 256 cycles cannot overflow the 513-record FIFO.</summary>
+    private const ulong SweepChunkCycles = 256;
+
     private readonly VerilatedCard _card;
+    private uint[] _flowIntervals = [];
+    private ulong _now;
+    private ulong _sweptUntil;
 
     public RtlCardEngine()
     {
@@ -62,7 +69,11 @@ public sealed class RtlCardEngine : ICardEngine, IPuntPath, IFlowRecordSource
 
     public void Commit() => Driver.Commit();
 
-    public void SetTime(ulong microseconds) => Driver.SetTime(microseconds);
+    public void SetTime(ulong microseconds)
+    {
+        Driver.SetTime(microseconds);
+        _now = microseconds;
+    }
 
     /// <summary>Checks the slot against TUSER's 8 bits here, as the model does, so both engines refuse it with the same exception.</summary>
     public void PushHost(int slot, ReadOnlySpan<byte> frame)
@@ -115,11 +126,37 @@ public sealed class RtlCardEngine : ICardEngine, IPuntPath, IFlowRecordSource
 
     public IReadOnlyList<PuntSlotCounters> ReadPuntCounters() => Driver.ReadPuntCounters();
 
-    public void SetFlowRecordInterval(int slot, uint seconds) => Driver.SetFlowRecordInterval(slot, seconds);
+    public void SetFlowRecordInterval(int slot, uint seconds)
+    {
+        Driver.SetFlowRecordInterval(slot, seconds);
+        if (_flowIntervals.Length == 0)
+            _flowIntervals = new uint[Geometry.EniSlots];
+        if (seconds != 0 && _flowIntervals.All(i => i == 0))
+            _sweptUntil = _now;
+        _flowIntervals[slot] = seconds;
+    }
 
+    /// <summary>
+    /// The records in the FIFO, after clocking the idle card for the sweeper's share of card time: the sweeper visits one
+    /// tracking bucket per idle cycle, and a card host clocks the card only while it has frames, so interval and expiry
+    /// records would wait for traffic. Each drain owes a whole pass of the table per shortest interval of card time
+    /// (<see cref="SetTime"/>) since the last one, at most one pass, run in chunks with the FIFO drained between them.
+    /// </summary>
     public IReadOnlyList<CardFlowRecord> DrainFlowRecords()
     {
         var records = new List<CardFlowRecord>();
+        var shortest = _flowIntervals.Where(i => i != 0).DefaultIfEmpty(0u).Min();
+        if (shortest != 0 && Geometry.Filtering is { } filtering && _now > _sweptUntil)
+        {
+            var buckets = (ulong)filtering.ConntrackBuckets;
+            var owed = (ulong)Math.Min(buckets, Math.Ceiling((double)buckets * (_now - _sweptUntil) / (shortest * 1_000_000.0)));
+            _sweptUntil = _now;
+            for (ulong run = 0; run < owed; run += SweepChunkCycles)
+            {
+                _card.Step(Math.Min(SweepChunkCycles, owed - run));
+                _card.DrainFlowRecords(records);
+            }
+        }
         _card.DrainFlowRecords(records);
         return records;
     }
