@@ -18,28 +18,19 @@ module nitro_map_match #(
     $error("nitro_map_match: WIDTH must be 146");
   end
 
-  localparam int S_W = $clog2(SLOTS) > 0 ? $clog2(SLOTS) : 1;
+  logic [2*SLOTS*WIDTH-1:0] all;
+  assign all = {bucket1, bucket0};
 
-  // Entry e of each way against the key: {.., ip[31:0] at 34, vni[23:0] at 10, .., valid at 0}.
-  // The entries stay in their buckets (no concatenation of both), and only the first match is
-  // selected: Verilator then moves one entry a cycle, not every one.
-  logic [SLOTS-1:0] m0, m1;
-  for (genvar e = 0; e < SLOTS; e++) begin : g_cmp
-    assign m0[e] = bucket0[e*WIDTH] && bucket0[e*WIDTH+10 +: 24] == vni && bucket0[e*WIDTH+34 +: 32] == ip;
-    assign m1[e] = bucket1[e*WIDTH] && bucket1[e*WIDTH+10 +: 24] == vni && bucket1[e*WIDTH+34 +: 32] == ip;
-  end
-
-  logic [S_W-1:0] first0, first1;
   always_comb begin
-    first0 = '0;
-    first1 = '0;
-    for (int e = SLOTS - 1; e >= 0; e--) begin
-      if (m0[e]) first0 = S_W'(e);
-      if (m1[e]) first1 = S_W'(e);
+    hit   = 1'b0;
+    entry = all[0 +: WIDTH];
+    for (int e = 2 * SLOTS - 1; e >= 0; e--) begin
+      // {.., ip[31:0] at 34, vni[23:0] at 10, .., valid at 0}
+      if (all[e*WIDTH] && all[e*WIDTH+10 +: 24] == vni && all[e*WIDTH+34 +: 32] == ip) begin
+        hit   = 1'b1;
+        entry = all[e*WIDTH +: WIDTH];
+      end
     end
   end
-
-  assign hit   = |{m1, m0};
-  assign entry = (m0 != '0 || m1 == '0) ? bucket0[first0*WIDTH +: WIDTH] : bucket1[first1*WIDTH +: WIDTH];
 
 endmodule
