@@ -219,32 +219,28 @@ module nitro_rx_lookup #(
   logic [153:0] r2_pkt_q, r3_pkt_q, r4_pkt_q, r5_pkt_q;
 
   always_ff @(posedge clk) begin
-    if (r1_v_q) r2_pkt_q <= pkt;
-    if (r2_v_q) r3_pkt_q <= r2_pkt_q;
-    if (r3_v_q) r4_pkt_q <= r3_pkt_q;
-    if (r4_v_q) r5_pkt_q <= r4_pkt_q;
+    r2_pkt_q <= pkt;
+    r3_pkt_q <= r2_pkt_q;
+    r4_pkt_q <= r3_pkt_q;
+    r5_pkt_q <= r4_pkt_q;
   end
 
   always_ff @(posedge clk) begin
     if (rst) r2_v_q <= 1'b0;
     else     r2_v_q <= r1_v_q;
-    // R2..R5 load only with a header (their fields are read only under its valid): an idle
-    // stage copies nothing, which Verilator would otherwise do every cycle.
-    if (r1_v_q) begin
-      r2_pre_drop_q   <= pre_drop;
-      r2_pre_reason_q <= pre_reason;
-      r2_edge_q       <= edge_hit;
-      r2_len_q        <= r1_len_q;
-      r2_ilen_q       <= inner_len[15:0];
-      r2_vni_q        <= vni;
-      r2_osrc_q       <= osrc;
-      r2_isrc_q       <= isrc;
-      r2_idst_q       <= idst;
-      r2_d0_q         <= crc_d_c[L-1:0];
-      r2_d1_q         <= crc_d_i[L-1:0];
-      r2_s0_q         <= crc_s_c[L-1:0];
-      r2_s1_q         <= crc_s_i[L-1:0];
-    end
+    r2_pre_drop_q   <= pre_drop;
+    r2_pre_reason_q <= pre_reason;
+    r2_edge_q       <= edge_hit;
+    r2_len_q        <= r1_len_q;
+    r2_ilen_q       <= inner_len[15:0];
+    r2_vni_q        <= vni;
+    r2_osrc_q       <= osrc;
+    r2_isrc_q       <= isrc;
+    r2_idst_q       <= idst;
+    r2_d0_q         <= crc_d_c[L-1:0];
+    r2_d1_q         <= crc_d_i[L-1:0];
+    r2_s0_q         <= crc_s_c[L-1:0];
+    r2_s1_q         <= crc_s_i[L-1:0];
   end
 
   // ---------------------------------------------------------------- R3
@@ -258,19 +254,17 @@ module nitro_rx_lookup #(
   always_ff @(posedge clk) begin
     if (rst) r3_v_q <= 1'b0;
     else     r3_v_q <= r2_v_q;
-    if (r2_v_q) begin
-      r3_pre_drop_q   <= r2_pre_drop_q;
-      r3_pre_reason_q <= r2_pre_reason_q;
-      r3_edge_q       <= r2_edge_q;
-      r3_len_q        <= r2_len_q;
-      r3_ilen_q       <= r2_ilen_q;
-      r3_vni_q        <= r2_vni_q;
-      r3_osrc_q       <= r2_osrc_q;
-      r3_isrc_q       <= r2_isrc_q;
-      r3_idst_q       <= r2_idst_q;
-      r3_s0_q         <= r2_s0_q;
-      r3_s1_q         <= r2_s1_q;
-    end
+    r3_pre_drop_q   <= r2_pre_drop_q;
+    r3_pre_reason_q <= r2_pre_reason_q;
+    r3_edge_q       <= r2_edge_q;
+    r3_len_q        <= r2_len_q;
+    r3_ilen_q       <= r2_ilen_q;
+    r3_vni_q        <= r2_vni_q;
+    r3_osrc_q       <= r2_osrc_q;
+    r3_isrc_q       <= r2_isrc_q;
+    r3_idst_q       <= r2_idst_q;
+    r3_s0_q         <= r2_s0_q;
+    r3_s1_q         <= r2_s1_q;
   end
 
   // Headers are admitted two cycles apart, so R2 and R3 never hold one at the same time.
@@ -308,19 +302,17 @@ module nitro_rx_lookup #(
   always_ff @(posedge clk) begin
     if (rst) r4_v_q <= 1'b0;
     else     r4_v_q <= r3_v_q;
-    if (r3_v_q) begin
-      r4_pre_drop_q   <= r3_pre_drop_q;
-      r4_pre_reason_q <= r3_pre_reason_q;
-      r4_edge_q       <= r3_edge_q;
-      r4_len_q        <= r3_len_q;
-      r4_ilen_q       <= r3_ilen_q;
-      r4_vni_q        <= r3_vni_q;
-      r4_osrc_q       <= r3_osrc_q;
-      r4_isrc_q       <= r3_isrc_q;
-      r4_idst_q       <= r3_idst_q;
-      r4_dok_q        <= dhit && d_local;
-      r4_slot_q       <= d_slot;
-    end
+    r4_pre_drop_q   <= r3_pre_drop_q;
+    r4_pre_reason_q <= r3_pre_reason_q;
+    r4_edge_q       <= r3_edge_q;
+    r4_len_q        <= r3_len_q;
+    r4_ilen_q       <= r3_ilen_q;
+    r4_vni_q        <= r3_vni_q;
+    r4_osrc_q       <= r3_osrc_q;
+    r4_isrc_q       <= r3_isrc_q;
+    r4_idst_q       <= r3_idst_q;
+    r4_dok_q        <= dhit && d_local;
+    r4_slot_q       <= d_slot;
   end
 
   logic src_ok, dst_ok;
@@ -366,24 +358,22 @@ module nitro_rx_lookup #(
   always_ff @(posedge clk) begin
     if (rst) r5_v_q <= 1'b0;
     else     r5_v_q <= r4_v_q;
-    if (r4_v_q) begin
-      r5_drop_q   <= drop;
-      r5_reason_q <= reason;
-      r5_len_q    <= r4_len_q;
-      r5_ilen_q   <= r4_ilen_q;
-      r5_vni_q    <= r4_vni_q;
-      r5_osrc_q   <= r4_osrc_q;
-      r5_isrc_q   <= r4_isrc_q;
-      r5_idst_q   <= r4_idst_q;
-      r5_slot_q   <= r4_slot_q;
-      r5_mac_q    <= eni_mac;
-      r5_l_nacl_q      <= eni_nacl;
-      r5_l_subnet_q    <= eni_subnet;
-      r5_l_sublen_q    <= eni_sublen;
-      r5_l_untracked_q <= eni_untracked;
-      r5_l_sgb_q       <= eni_sg_base;
-      r5_l_sgc_q       <= eni_sg_count;
-    end
+    r5_drop_q   <= drop;
+    r5_reason_q <= reason;
+    r5_len_q    <= r4_len_q;
+    r5_ilen_q   <= r4_ilen_q;
+    r5_vni_q    <= r4_vni_q;
+    r5_osrc_q   <= r4_osrc_q;
+    r5_isrc_q   <= r4_isrc_q;
+    r5_idst_q   <= r4_idst_q;
+    r5_slot_q   <= r4_slot_q;
+    r5_mac_q    <= eni_mac;
+    r5_l_nacl_q      <= eni_nacl;
+    r5_l_subnet_q    <= eni_subnet;
+    r5_l_sublen_q    <= eni_sublen;
+    r5_l_untracked_q <= eni_untracked;
+    r5_l_sgb_q       <= eni_sg_base;
+    r5_l_sgc_q       <= eni_sg_count;
   end
 
   // ---------------------------------------------------------------- R5: L's ingress ACL

@@ -368,31 +368,27 @@ module nitro_tx_lookup #(
   always_ff @(posedge clk) begin
     if (rst) t2_v_q <= 1'b0;
     else     t2_v_q <= t1_v_q;
-    // T2..T4 load only with a packet (their fields are read only under its valid): an idle
-    // stage copies nothing, which Verilator would otherwise do every cycle.
-    if (t1_v_q) begin
-      t2_hdr_q           <= t1_hdr_q;
-      t2_len_q           <= t1_len_q;
-      t2_slot_q          <= t1_slot_q;
-      t2_eni_valid_q     <= t1_eni_valid_q;
-      t2_vni_q           <= t1_vni_q;
-      t2_mac_q           <= t1_mac_q;
-      t2_key_ip_q        <= key_ip;
-      t2_pre_drop_q      <= pre_drop;
-      t2_pre_reason_q    <= pre_reason;
-      t2_is_arp_q        <= is_arp;
-      t2_arp_gw_q        <= (tpa == gw);
-      t2_key_in_subnet_q <= ((key_ip ^ t1_subnet_q) & mask) == 32'h0;
-      t2_sport_q         <= {2'b11, crc_flow[13:0]};
-      t2_b0_q            <= crc_key_c[B-1:0];
-      t2_b1_q            <= crc_key_i[B-1:0];
-      t2_pkt_q           <= pkt;
-      t2_ip_pass_q       <= is_ip && !pre_drop;
-      t2_e_bad_q         <= e_bad;
-      t2_untracked_q     <= t1_untracked_q;
-      t2_sgb_q           <= t1_sgb_q;
-      t2_sgc_q           <= t1_sgc_q;
-    end
+    t2_hdr_q           <= t1_hdr_q;
+    t2_len_q           <= t1_len_q;
+    t2_slot_q          <= t1_slot_q;
+    t2_eni_valid_q     <= t1_eni_valid_q;
+    t2_vni_q           <= t1_vni_q;
+    t2_mac_q           <= t1_mac_q;
+    t2_key_ip_q        <= key_ip;
+    t2_pre_drop_q      <= pre_drop;
+    t2_pre_reason_q    <= pre_reason;
+    t2_is_arp_q        <= is_arp;
+    t2_arp_gw_q        <= (tpa == gw);
+    t2_key_in_subnet_q <= ((key_ip ^ t1_subnet_q) & mask) == 32'h0;
+    t2_sport_q         <= {2'b11, crc_flow[13:0]};
+    t2_b0_q            <= crc_key_c[B-1:0];
+    t2_b1_q            <= crc_key_i[B-1:0];
+    t2_pkt_q           <= pkt;
+    t2_ip_pass_q       <= is_ip && !pre_drop;
+    t2_e_bad_q         <= e_bad;
+    t2_untracked_q     <= t1_untracked_q;
+    t2_sgb_q           <= t1_sgb_q;
+    t2_sgc_q           <= t1_sgc_q;
   end
 
   assign map_addr0 = t2_b0_q;
@@ -415,34 +411,30 @@ module nitro_tx_lookup #(
   logic [15:0]  t3_sgb_q, t3_sgc_q;
 
   always_ff @(posedge clk) begin
-    if (t2_v_q) begin
-      t3_pkt_q       <= t2_pkt_q;
-      t3_ip_pass_q   <= t2_ip_pass_q;
-      t3_e_bad_q     <= t2_e_bad_q;
-      t3_untracked_q <= t2_untracked_q;
-      t3_sgb_q       <= t2_sgb_q;
-      t3_sgc_q       <= t2_sgc_q;
-    end
+    t3_pkt_q       <= t2_pkt_q;
+    t3_ip_pass_q   <= t2_ip_pass_q;
+    t3_e_bad_q     <= t2_e_bad_q;
+    t3_untracked_q <= t2_untracked_q;
+    t3_sgb_q       <= t2_sgb_q;
+    t3_sgc_q       <= t2_sgc_q;
   end
 
   always_ff @(posedge clk) begin
     if (rst) t3_v_q <= 1'b0;
     else     t3_v_q <= t2_v_q;
-    if (t2_v_q) begin
-      t3_hdr_q           <= t2_hdr_q;
-      t3_len_q           <= t2_len_q;
-      t3_slot_q          <= t2_slot_q;
-      t3_eni_valid_q     <= t2_eni_valid_q;
-      t3_vni_q           <= t2_vni_q;
-      t3_mac_q           <= t2_mac_q;
-      t3_key_ip_q        <= t2_key_ip_q;
-      t3_pre_drop_q      <= t2_pre_drop_q;
-      t3_pre_reason_q    <= t2_pre_reason_q;
-      t3_is_arp_q        <= t2_is_arp_q;
-      t3_arp_gw_q        <= t2_arp_gw_q;
-      t3_key_in_subnet_q <= t2_key_in_subnet_q;
-      t3_sport_q         <= t2_sport_q;
-    end
+    t3_hdr_q           <= t2_hdr_q;
+    t3_len_q           <= t2_len_q;
+    t3_slot_q          <= t2_slot_q;
+    t3_eni_valid_q     <= t2_eni_valid_q;
+    t3_vni_q           <= t2_vni_q;
+    t3_mac_q           <= t2_mac_q;
+    t3_key_ip_q        <= t2_key_ip_q;
+    t3_pre_drop_q      <= t2_pre_drop_q;
+    t3_pre_reason_q    <= t2_pre_reason_q;
+    t3_is_arp_q        <= t2_is_arp_q;
+    t3_arp_gw_q        <= t2_arp_gw_q;
+    t3_key_in_subnet_q <= t2_key_in_subnet_q;
+    t3_sport_q         <= t2_sport_q;
   end
 
   // Mapping compare: entry {mac, underlay_ip, ip, vni, slot, local, valid}
@@ -513,34 +505,32 @@ module nitro_tx_lookup #(
   always_ff @(posedge clk) begin
     if (rst) t4_v_q <= 1'b0;
     else     t4_v_q <= t3_v_q;
-    if (t3_v_q) begin
-      t4_hdr_q         <= t3_hdr_q;
-      t4_len_q         <= t3_len_q;
-      t4_slot_q        <= t3_slot_q;
-      t4_eslot_q       <= e_slot;
-      t4_eni_valid_q   <= t3_eni_valid_q;
-      t4_vni_q         <= t3_vni_q;
-      t4_mac_q         <= t3_mac_q;
-      t4_ans_mac_q     <= ans_mac;
-      t4_uip_q         <= e_uip;
-      t4_kind_q        <= kind;
-      t4_reason_q      <= reason;
-      t4_in_subnet_q   <= t3_key_in_subnet_q;
-      t4_is_arp_q      <= t3_is_arp_q;
-      t4_sport_q       <= t3_sport_q;
-      t4_pkt_q         <= t3_pkt_q;
-      t4_ip_pass_q     <= t3_ip_pass_q;
-      t4_e_bad_q       <= t3_e_bad_q;
-      t4_untracked_q   <= t3_untracked_q;
-      t4_sgb_q         <= t3_sgb_q;
-      t4_sgc_q         <= t3_sgc_q;
-      t4_l_nacl_q      <= leni_nacl;
-      t4_l_subnet_q    <= leni_subnet;
-      t4_l_sublen_q    <= leni_sublen;
-      t4_l_untracked_q <= leni_untracked;
-      t4_l_sgb_q       <= leni_sg_base;
-      t4_l_sgc_q       <= leni_sg_count;
-    end
+    t4_hdr_q         <= t3_hdr_q;
+    t4_len_q         <= t3_len_q;
+    t4_slot_q        <= t3_slot_q;
+    t4_eslot_q       <= e_slot;
+    t4_eni_valid_q   <= t3_eni_valid_q;
+    t4_vni_q         <= t3_vni_q;
+    t4_mac_q         <= t3_mac_q;
+    t4_ans_mac_q     <= ans_mac;
+    t4_uip_q         <= e_uip;
+    t4_kind_q        <= kind;
+    t4_reason_q      <= reason;
+    t4_in_subnet_q   <= t3_key_in_subnet_q;
+    t4_is_arp_q      <= t3_is_arp_q;
+    t4_sport_q       <= t3_sport_q;
+    t4_pkt_q         <= t3_pkt_q;
+    t4_ip_pass_q     <= t3_ip_pass_q;
+    t4_e_bad_q       <= t3_e_bad_q;
+    t4_untracked_q   <= t3_untracked_q;
+    t4_sgb_q         <= t3_sgb_q;
+    t4_sgc_q         <= t3_sgc_q;
+    t4_l_nacl_q      <= leni_nacl;
+    t4_l_subnet_q    <= leni_subnet;
+    t4_l_sublen_q    <= leni_sublen;
+    t4_l_untracked_q <= leni_untracked;
+    t4_l_sgb_q       <= leni_sg_base;
+    t4_l_sgc_q       <= leni_sg_count;
   end
 
   // L's ingress ACL (skipped when the source is in L's subnet)
