@@ -99,7 +99,7 @@ module nitro_nacl #(
 
     // Read: only for a packet entering the stage undecided (or a read-back); the match of a stage
     // without a packet, or with one a rule before already decided (or that skips the ACL), is never
-    // used. The address is chosen inside the read so an idle cycle computes none.
+    // used. The read is enabled only then.
     logic pkt_ren;
     logic [SEL_W-1:0] pkt_raddr;
     if (j == 0) begin : g_first
@@ -109,6 +109,13 @@ module nitro_nacl #(
       assign pkt_ren   = v_q[j-1] && !done_q[j-1];
       assign pkt_raddr = pkt_q[j-1][PW-1 -: SEL_W];
     end
+
+    // One read port (an address mux, not two reads: Yosys would build two ports); the ternary
+    // leaves the read-back division out of a packet's cycle in the Verilated model.
+    logic ren;
+    logic [SEL_W-1:0] raddr;
+    assign ren   = rd_mode || pkt_ren;
+    assign raddr = rd_mode ? rd_sel : pkt_raddr;
 
     for (genvar r = 0; r < RULES_PER_STAGE; r++) begin : g_rule
       localparam int K = j * RULES_PER_STAGE + r;
@@ -121,8 +128,7 @@ module nitro_nacl #(
           end
         end
         always_ff @(posedge clk) begin
-          if (rd_mode)      rd_q <= mem[rd_sel];
-          else if (pkt_ren) rd_q <= mem[pkt_raddr];
+          if (ren) rd_q <= mem[raddr];
         end
         assign rdata[K] = rd_q;
       end else begin : g_none

@@ -126,9 +126,13 @@ module nitro_route_lookup #(
         if (wr_pos != '1 && wr_here) mem[waddr] <= wr_data;   // position 2**LEVELS-1 does not exist
       end
     end
+    // One read port (an address mux, not two reads: Yosys would build two ports)
+    logic       ren;
+    logic [k:0] raddr;
+    assign ren   = rd_mode || pkt_ren;
+    assign raddr = rd_mode ? rd_addr : pkt_raddr;
     always_ff @(posedge clk) begin
-      if (rd_mode)      rd_node <= mem[rd_addr];
-      else if (pkt_ren) rd_node <= mem[pkt_raddr];
+      if (ren) rd_node <= mem[raddr];
     end
     assign rdata[k] = rd_node;
 
