@@ -63,32 +63,59 @@ module nitro_nacl #(
   assign rd_sel = SEL_W'(rd_index / IDX_W'(RULES));
   assign rd_k   = K_W'(rd_index % IDX_W'(RULES));
 
-  // Pipeline: stage j registers hold the item whose stage-j rules are on rdata this cycle.
-  (* mem2reg *) logic             v_q     [STAGES+1];
-  (* mem2reg *) logic [SEL_W-1:0] sel_q   [STAGES+1];
-  (* mem2reg *) logic             skip_q  [STAGES+1];
-  (* mem2reg *) logic [31:0]      rem_q   [STAGES+1];
-  (* mem2reg *) logic [7:0]       proto_q [STAGES+1];
-  (* mem2reg *) logic [15:0]      p1_q    [STAGES+1];
-  (* mem2reg *) logic [15:0]      p2_q    [STAGES+1];
-  (* mem2reg *) logic             done_q  [STAGES+1];
-  (* mem2reg *) logic             allow_q [STAGES+1];
-  (* mem2reg *) logic             hit     [STAGES];
-  (* mem2reg *) logic             hit_allow [STAGES];
-  (* mem2reg *) logic [RW-1:0]    rdata   [STAGES * RULES_PER_STAGE];
+  // Pipeline: stage j registers hold the item whose stage-j rules are on rdata this cycle. A
+  // stage's registers load only when a packet enters it (v_q[j-1]): between packets nothing moves,
+  // and a stage's fields are read only while its v_q bit is set. Each stage's packet record is a
+  // register of its own (split_var), so Verilator keeps no delayed copy of a whole array.
+  localparam int PW = SEL_W + 32 + 8 + 16 + 16;   // {sel, remote, proto, p1, p2}
+  logic [STAGES:0] v_q;
+  (* mem2reg *) logic [PW-1:0] pkt_q   [STAGES+1] /*verilator split_var*/;
+  (* mem2reg *) logic          done_q  [STAGES+1] /*verilator split_var*/;
+  (* mem2reg *) logic          allow_q [STAGES+1] /*verilator split_var*/;
+  (* mem2reg *) logic          hit       [STAGES];
+  (* mem2reg *) logic          hit_allow [STAGES];
+  (* mem2reg *) logic [RW-1:0] rdata   [STAGES * RULES_PER_STAGE];
+
+  always_ff @(posedge clk) begin
+    if (rst) v_q <= '0;
+    else     v_q <= {v_q[STAGES-1:0], in_valid};
+  end
+
+  always_ff @(posedge clk) begin
+    if (in_valid) begin
+      pkt_q[0]   <= {SEL_W'({in_acl, in_dir}), in_remote, in_proto, in_p1, in_p2};
+      done_q[0]  <= in_skip;
+      allow_q[0] <= in_skip;
+    end
+  end
 
   for (genvar j = 0; j < STAGES; j++) begin : g_stage
-    logic [SEL_W-1:0] raddr;
+    logic [31:0]      rem;
+    logic [7:0]       proto;
+    logic [15:0]      p1, p2;
     logic [RULES_PER_STAGE-1:0] m;
     logic [RULES_PER_STAGE-1:0] a;
+    assign {rem, proto, p1, p2} = pkt_q[j][PW-SEL_W-1:0];
 
-    assign raddr = rd_mode ? rd_sel : (j == 0) ? SEL_W'({in_acl, in_dir}) : sel_q[(j > 0) ? j - 1 : 0];
-    // Read enable: only for a packet entering the stage undecided (or a read-back); the match of
-    // a stage without a packet, or with one a rule before already decided (or that skips the
-    // ACL), is never used.
+    // Read: only for a packet entering the stage undecided (or a read-back); the match of a stage
+    // without a packet, or with one a rule before already decided (or that skips the ACL), is never
+    // used. The read is enabled only then.
+    logic pkt_ren;
+    logic [SEL_W-1:0] pkt_raddr;
+    if (j == 0) begin : g_first
+      assign pkt_ren   = in_valid && !in_skip;
+      assign pkt_raddr = SEL_W'({in_acl, in_dir});
+    end else begin : g_next
+      assign pkt_ren   = v_q[j-1] && !done_q[j-1];
+      assign pkt_raddr = pkt_q[j-1][PW-1 -: SEL_W];
+    end
+
+    // One read port (an address mux, not two reads: Yosys would build two ports); the ternary
+    // leaves the read-back division out of a packet's cycle in the Verilated model.
     logic ren;
-    assign ren = rd_mode || ((j == 0) ? in_valid && !in_skip
-                                      : v_q[(j > 0) ? j - 1 : 0] && !done_q[(j > 0) ? j - 1 : 0]);
+    logic [SEL_W-1:0] raddr;
+    assign ren   = rd_mode || pkt_ren;
+    assign raddr = rd_mode ? rd_sel : pkt_raddr;
 
     for (genvar r = 0; r < RULES_PER_STAGE; r++) begin : g_rule
       localparam int K = j * RULES_PER_STAGE + r;
@@ -96,7 +123,9 @@ module nitro_nacl #(
         logic [RW-1:0] mem [2 * NUM_NACL];
         logic [RW-1:0] rd_q;   // the registered read (its own register, not an element of an array)
         always_ff @(posedge clk) begin
-          if (wr_en && wr_k == K_W'(K)) mem[wr_sel] <= wr_data;
+          if (wr_en) begin
+            if (wr_k == K_W'(K)) mem[wr_sel] <= wr_data;
+          end
         end
         always_ff @(posedge clk) begin
           if (ren) rd_q <= mem[raddr];
@@ -110,10 +139,10 @@ module nitro_nacl #(
       nitro_rule_match u_match (
         .en     (v_q[j] && !done_q[j]),
         .rule   (rdata[K]),
-        .remote (rem_q[j]),
-        .proto  (proto_q[j]),
-        .p1     (p1_q[j]),
-        .p2     (p2_q[j]),
+        .remote (rem),
+        .proto  (proto),
+        .p1     (p1),
+        .p2     (p2),
         .match  (m[r])
       );
       assign a[r] = rdata[K][1];
@@ -130,32 +159,14 @@ module nitro_nacl #(
         end
       end
     end
-  end
 
-  always_ff @(posedge clk) begin
-    if (rst) begin
-      for (int j = 0; j <= STAGES; j++) v_q[j] <= 1'b0;
-    end else begin
-      v_q[0] <= in_valid;
-      for (int j = 1; j <= STAGES; j++) v_q[j] <= v_q[j-1];
-    end
-    sel_q[0]   <= SEL_W'({in_acl, in_dir});
-    skip_q[0]  <= in_skip;
-    rem_q[0]   <= in_remote;
-    proto_q[0] <= in_proto;
-    p1_q[0]    <= in_p1;
-    p2_q[0]    <= in_p2;
-    done_q[0]  <= in_skip;
-    allow_q[0] <= in_skip;
-    for (int j = 1; j <= STAGES; j++) begin
-      sel_q[j]   <= sel_q[j-1];
-      skip_q[j]  <= skip_q[j-1];
-      rem_q[j]   <= rem_q[j-1];
-      proto_q[j] <= proto_q[j-1];
-      p1_q[j]    <= p1_q[j-1];
-      p2_q[j]    <= p2_q[j-1];
-      done_q[j]  <= done_q[j-1] || hit[j-1];
-      allow_q[j] <= done_q[j-1] ? allow_q[j-1] : (hit[j-1] && hit_allow[j-1]);
+    // Hand the packet to stage j + 1 with what stage j decided
+    always_ff @(posedge clk) begin
+      if (v_q[j]) begin
+        pkt_q[j+1]   <= pkt_q[j];
+        done_q[j+1]  <= done_q[j] || hit[j];
+        allow_q[j+1] <= done_q[j] ? allow_q[j] : (hit[j] && hit_allow[j]);
+      end
     end
   end
 
@@ -164,12 +175,13 @@ module nitro_nacl #(
 
   // Read-back: the rule memory of the index's rule number, one cycle after the address
   logic [K_W-1:0] rd_k_q;
-  always_ff @(posedge clk) rd_k_q <= rd_k;
+  always_ff @(posedge clk) begin
+    if (rd_mode) rd_k_q <= rd_k;
+  end
   // (rd_k_q < RULES: the index mod RULES)
   assign rd_data = rdata[rd_k_q];
 
   logic unused_bits;
-  assign unused_bits = ^{sel_q[STAGES], skip_q[STAGES], rem_q[STAGES], proto_q[STAGES], p1_q[STAGES],
-                         p2_q[STAGES], done_q[STAGES], in_acl[7:SEL_W-1 > 7 ? 7 : SEL_W-1]};
+  assign unused_bits = ^{pkt_q[STAGES], done_q[STAGES], in_acl[7:SEL_W-1 > 7 ? 7 : SEL_W-1]};
 
 endmodule

@@ -50,29 +50,12 @@ module nitro_route_lookup #(
     $error("nitro_route_lookup: LEVELS must be in 2..16");
   end
 
-  // Position -> (level, offset in level)
-  function automatic logic [4:0] pos_level(input logic [LEVELS-1:0] p);
-    logic [LEVELS:0] q;
-    logic [4:0] d;
-    q = {1'b0, p} + 1'b1;
-    d = 5'(LEVELS - 1);
-    for (int i = 0; i < LEVELS; i++) begin
-      if (q[LEVELS - 1 - i]) d = 5'(i);   // lowest set bit of p+1 at bit b -> level LEVELS-1-b
-    end
-    pos_level = d;
-  endfunction
-  function automatic logic [LEVELS-1:0] pos_offset(input logic [LEVELS-1:0] p, input logic [4:0] d);
-    logic [LEVELS:0] q;
-    q = {1'b0, p} + 1'b1;
-    pos_offset = LEVELS'(q >> (5'(LEVELS) - d));
-  endfunction
-
-  logic [4:0]        wr_lvl, rd_lvl;
-  logic [LEVELS-1:0] wr_off, rd_off;
-  assign wr_lvl = pos_level(wr_pos);
-  assign wr_off = pos_offset(wr_pos, wr_lvl);
-  assign rd_lvl = pos_level(rd_pos);
-  assign rd_off = pos_offset(rd_pos, rd_lvl);
+  // Position p is at level d when the lowest set bit of p + 1 is bit LEVELS-1-d; its offset is
+  // the bits of p + 1 above that one. Each level tests its own bit, so a cycle without a write
+  // decodes nothing.
+  logic [LEVELS:0] wr_q, rd_q1;
+  assign wr_q  = {1'b0, wr_pos} + 1'b1;
+  assign rd_q1 = {1'b0, rd_pos} + 1'b1;
 
   // Active bank
   logic bank_q;
@@ -82,37 +65,76 @@ module nitro_route_lookup #(
   end
   assign bank = bank_q;
 
-  // Pipeline registers: stage k holds the item whose level-k node is on rdata[k] this cycle.
-  (* mem2reg *) logic              v_q      [LEVELS+1];
-  (* mem2reg *) logic [39:0]       key_q    [LEVELS+1];
-  (* mem2reg *) logic              sbank_q  [LEVELS+1];
-  (* mem2reg *) logic [LEVELS-1:0] off_q    [LEVELS+1];   // offset at level k (k bits used)
-  (* mem2reg *) logic              found_q  [LEVELS+1];
-  (* mem2reg *) logic [41:0]       best_q   [LEVELS+1];   // {edge_ip, table, kind}
+  // Pipeline: stage k holds the item whose level-k node is on rdata[k] this cycle. A stage's
+  // registers load only when an item enters it (and are read only while its v_q bit is set);
+  // each stage's are registers of their own (split_var): no delayed copy of whole arrays.
+  logic [LEVELS:0] v_q;
+  (* mem2reg *) logic [39:0]       key_q    [LEVELS+1] /*verilator split_var*/;
+  (* mem2reg *) logic              sbank_q  [LEVELS+1] /*verilator split_var*/;
+  (* mem2reg *) logic [LEVELS-1:0] off_q    [LEVELS+1] /*verilator split_var*/;   // offset at level k (k bits used)
+  (* mem2reg *) logic              found_q  [LEVELS+1] /*verilator split_var*/;
+  (* mem2reg *) logic [41:0]       best_q   [LEVELS+1] /*verilator split_var*/;   // {edge_ip, table, kind}
   (* mem2reg *) logic [W-1:0]      rdata    [LEVELS];
   (* mem2reg *) logic [LEVELS-1:0] next_off [LEVELS];
   (* mem2reg *) logic              le       [LEVELS];
 
+  always_ff @(posedge clk) begin
+    if (rst) v_q <= '0;
+    else     v_q <= {v_q[LEVELS-1:0], in_valid};
+  end
+
+  always_ff @(posedge clk) begin
+    if (in_valid) begin
+      key_q[0]   <= {in_table, in_ip};
+      sbank_q[0] <= bank_q;
+      off_q[0]   <= '0;
+      found_q[0] <= 1'b0;
+      best_q[0]  <= '0;
+    end
+  end
+
   for (genvar k = 0; k < LEVELS; k++) begin : g_level
+    localparam int B = LEVELS - 1 - k;   // the bit of p + 1 that marks level k
     logic [W-1:0] mem [2 * 2**k];
-    logic [k:0]   raddr, waddr;
+    logic [W-1:0] rd_node;   // the registered read (its own register, not an element of an array)
+    logic [k:0]   waddr, rd_addr, pkt_raddr;
+    logic         wr_here, pkt_ren;
     logic [W-1:0] node;
     logic         unused_node;
     assign unused_node = ^{node[74:43], node[2:1]};
 
     // Read address: the offset this level's node has for the item entering stage k.
     if (k == 0) begin : g_a0
-      assign raddr = rd_mode ? rd_bank : bank_q;
-      assign waddr = wr_bank;
+      assign waddr     = wr_bank;
+      assign rd_addr   = rd_bank;
+      assign pkt_raddr = bank_q;
+      assign pkt_ren   = in_valid;
     end else begin : g_an
-      assign raddr = rd_mode ? {rd_bank, rd_off[k-1:0]} : {sbank_q[k-1], next_off[k-1][k-1:0]};
-      assign waddr = {wr_bank, wr_off[k-1:0]};
+      assign waddr     = {wr_bank, wr_q[LEVELS-1:B+1]};
+      assign rd_addr   = {rd_bank, rd_q1[LEVELS-1:B+1]};
+      assign pkt_raddr = {sbank_q[k-1], next_off[k-1][k-1:0]};
+      assign pkt_ren   = v_q[k-1];
+    end
+    if (B > 0) begin : g_low
+      assign wr_here = wr_q[B] && wr_q[B-1:0] == '0;
+    end else begin : g_bit0
+      assign wr_here = wr_q[B];
     end
 
     always_ff @(posedge clk) begin
-      if (wr_en && wr_pos != '1 && wr_lvl == 5'(k)) mem[waddr] <= wr_data;   // position 2**LEVELS-1 does not exist
-      rdata[k] <= mem[raddr];
+      if (wr_en) begin
+        if (wr_pos != '1 && wr_here) mem[waddr] <= wr_data;   // position 2**LEVELS-1 does not exist
+      end
     end
+    // One read port (an address mux, not two reads: Yosys would build two ports)
+    logic       ren;
+    logic [k:0] raddr;
+    assign ren   = rd_mode || pkt_ren;
+    assign raddr = rd_mode ? rd_addr : pkt_raddr;
+    always_ff @(posedge clk) begin
+      if (ren) rd_node <= mem[raddr];
+    end
+    assign rdata[k] = rd_node;
 
     // Compare at stage k: {table, start} <= key, invalid sorts last
     assign node = rdata[k];
@@ -122,27 +144,16 @@ module nitro_route_lookup #(
     end else begin : g_on
       assign next_off[k] = LEVELS'({off_q[k][k-1:0], le[k]});
     end
-  end
 
-  always_ff @(posedge clk) begin
-    for (int k = 0; k <= LEVELS; k++) begin
-      if (rst) v_q[k] <= 1'b0;
-    end
-    if (!rst) begin
-      v_q[0] <= in_valid;
-      for (int k = 1; k <= LEVELS; k++) v_q[k] <= v_q[k-1];
-    end
-    key_q[0]   <= {in_table, in_ip};
-    sbank_q[0] <= bank_q;
-    off_q[0]   <= '0;
-    found_q[0] <= 1'b0;
-    best_q[0]  <= '0;
-    for (int k = 1; k <= LEVELS; k++) begin
-      key_q[k]   <= key_q[k-1];
-      sbank_q[k] <= sbank_q[k-1];
-      off_q[k]   <= next_off[k-1];
-      found_q[k] <= found_q[k-1] || le[k-1];
-      best_q[k]  <= le[k-1] ? {rdata[k-1][74:43], rdata[k-1][10:3], rdata[k-1][2:1]} : best_q[k-1];
+    // Hand the item to stage k + 1
+    always_ff @(posedge clk) begin
+      if (v_q[k]) begin
+        key_q[k+1]   <= key_q[k];
+        sbank_q[k+1] <= sbank_q[k];
+        off_q[k+1]   <= next_off[k];
+        found_q[k+1] <= found_q[k] || le[k];
+        best_q[k+1]  <= le[k] ? {node[74:43], node[10:3], node[2:1]} : best_q[k];
+      end
     end
   end
 
@@ -151,17 +162,19 @@ module nitro_route_lookup #(
   assign out_kind    = (found_q[LEVELS] && best_q[LEVELS][9:2] == key_q[LEVELS][39:32]) ? best_q[LEVELS][1:0] : 2'd0;
   assign out_edge_ip = best_q[LEVELS][41:10];
 
-  // Read-back: the level of the position, one cycle after the address
+  // Read-back: the level of the position (its lowest set bit of p + 1), one cycle after the address
   logic [4:0] rd_lvl_q;
-  always_ff @(posedge clk) rd_lvl_q <= rd_lvl;
-  always_comb begin
-    rd_data = '0;
-    for (int k = 0; k < LEVELS; k++) begin
-      if (rd_lvl_q == 5'(k)) rd_data = rdata[k];
+  always_ff @(posedge clk) begin
+    if (rd_mode) begin
+      rd_lvl_q <= 5'(LEVELS - 1);
+      for (int i = 0; i < LEVELS; i++) begin
+        if (rd_q1[LEVELS - 1 - i]) rd_lvl_q <= 5'(i);
+      end
     end
   end
+  assign rd_data = rdata[rd_lvl_q[$clog2(LEVELS)-1:0]];
 
   logic unused_bits;
-  assign unused_bits = ^{off_q[LEVELS], sbank_q[LEVELS], wr_off[LEVELS-1], rd_off[LEVELS-1]};
+  assign unused_bits = ^{off_q[LEVELS], sbank_q[LEVELS], wr_q[LEVELS], rd_q1[LEVELS], rd_lvl_q[4:$clog2(LEVELS)]};
 
 endmodule
