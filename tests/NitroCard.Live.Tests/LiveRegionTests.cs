@@ -182,7 +182,12 @@ public class LiveRegionTests
         var (code, output) = Host.Run(TimeSpan.FromMinutes(4), LiveRegionProcess.Nitroctl, "demo", "--engine", "model", "--out", dir.Path);
         Assert.True(code == 0, output);
         Assert.Contains("engine: model (asked for)", output, StringComparison.Ordinal);
-        Assert.Contains("crossed as expected: 14 of 14 steps", output, StringComparison.Ordinal);
+        Assert.Contains("crossed as expected: 17 of 17 steps", output, StringComparison.Ordinal);
+        // The instance services' steps: the public IP from IMDSv2, a name from the resolver, the flow log's lines.
+        Assert.Matches(@"public-ipv4 198\.51\.100\.10 \(on no interface of the instance", output);
+        Assert.Matches(@"getent hosts \S+, the resolver at 10\.0\.0\.2\)[^\n]*\n[^\n]*10\.0\.2\.20 ", output);
+        Assert.Matches(@"version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status", output);
+        Assert.Matches(@"\d+ records \(\d+ ACCEPT, \d+ REJECT\)", output);
         // The static VPN step: each tunnel's proposals as strongSwan's swanctl --list-sas reports them, and the site's ping.
         Assert.Matches(@"tunnel1 IKEv2 AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256, ESP-in-UDP AES_GCM_16-256; tunnel2 IKEv2 AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256, ESP-in-UDP AES_GCM_16-256; 3 packets transmitted, 3 received", output);
         // The BGP VPN step: strongSwan's proposals on both tunnels and the site's prefix, configured only in BIRD, learned.
