@@ -111,15 +111,25 @@ public sealed class FlowLogRuntime : IDisposable
                 }
             }
         }
+        bool Unchanged(string id, RunningLog running)
+            => wanted.TryGetValue(id, out var w) && running.Log == w.Log && running.AccountId == w.AccountId;
+        bool stopping;
+        lock (_lock)
+            stopping = _logs.Any(l => !Unchanged(l.Key, l.Value));
+        // A log that leaves or changes takes the card's records up to now with it (those the card still counts go to
+        // the logs that cover their slot when the card hands them over).
+        if (stopping)
+            await DrainAsync().ConfigureAwait(false);
         List<(int Slot, uint Seconds)> changes;
         lock (_lock)
         {
             foreach (var (id, running) in _logs.ToList())
             {
-                if (wanted.TryGetValue(id, out var w) && running.Log == w.Log && running.AccountId == w.AccountId)
+                if (Unchanged(id, running))
                     continue;
-                // Ended intervals still go out; the open one of a log that left or changed is lost with it.
-                running.Service.Tick();
+                // Its ended intervals and its open one, closed now, go out: a log replaced by other settings (or deleted)
+                // publishes what it took; a changed log starts again with a new open interval.
+                running.Service.Stop();
                 running.Dispose();
                 _logs.Remove(id);
             }

@@ -132,6 +132,45 @@ public sealed class FlowLogRuntimeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_log_that_changes_or_goes_publishes_its_open_interval_closed_at_the_push()
+    {
+        var time = new FakeTimeProvider(CardEpoch.AddSeconds(100));
+        var card = new ScriptedFlowCard(); // the card thread disposes it
+        using var thread = new CardThread(() => card);
+        var programmer = Program(card, WithFlowLogs());
+        using var runtime = new FlowLogRuntime(thread, _root, Wall, 1, time);
+        await runtime.FollowAsync(programmer);
+        var a1 = programmer.Slots["eni-a1"];
+        var ip = Ipv4Address.Parse("10.0.1.10");
+        var peer = Ipv4Address.Parse("10.0.2.20");
+        var account = programmer.Enis["eni-a1"].Services!.AccountId;
+        var start = CardEpoch.AddSeconds(101).ToUnixTimeSeconds();
+
+        // 12:01:44: fl-vpc (ALL, 20 s) has an open interval 12:01:40 .. 12:02:00 holding one drained record, and the card
+        // holds another, not yet drained. fl-vpc becomes ACCEPT at 60 s: both records go out in fl-vpc's file now, not at
+        // 12:02:00 and not never.
+        card.Script(new CardFlowRecord(a1, ip, peer, 40000, 80, 6, 3, 222, 101_500_000, 102_000_000, false, FlowRecordCause.Interval));
+        await runtime.DrainAsync();
+        time.Advance(TimeSpan.FromSeconds(4));
+        card.Script(new CardFlowRecord(a1, ip, peer, 40000, 80, 6, 2, 1148, 103_000_000, 104_000_000, false, FlowRecordCause.Expired));
+        var vpc = WithFlowLogs().Vpcs[0];
+        var changed = vpc with { FlowLogs = [vpc.FlowLogList[0] with { TrafficType = "ACCEPT", MaxAggregationInterval = 60 }, .. vpc.FlowLogList.Skip(1)] };
+        programmer.Apply(card, Pushed(Example with { Vpcs = Example.Vpcs.SetItem(0, changed) }));
+        await runtime.FollowAsync(programmer);
+        Assert.Equal([$"2 {account} eni-a1 10.0.1.10 10.0.2.20 40000 80 6 5 1300 {start} {start + 3} ACCEPT OK"], Lines("fl-vpc", "eni-a1"));
+
+        // The changed log goes on from the push with an open interval of its own (it watched from 12:01:44, not from its
+        // 60 s interval's start); removing every log publishes it too: NODATA from 12:01:44 to the push at 12:01:49.
+        time.Advance(TimeSpan.FromSeconds(5));
+        programmer.Apply(card, Pushed(Example));
+        await runtime.FollowAsync(programmer);
+        Assert.Empty(runtime.Services);
+        var lines = Lines("fl-vpc", "eni-a1");
+        Assert.Equal(2, lines.Length);
+        Assert.EndsWith($"- - - - - - - {CardEpoch.AddSeconds(104).ToUnixTimeSeconds()} {CardEpoch.AddSeconds(109).ToUnixTimeSeconds()} - NODATA", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_log_with_an_ipfix_collector_exports_its_records_there()
     {
         using var collector = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));

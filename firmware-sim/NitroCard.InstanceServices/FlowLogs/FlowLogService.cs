@@ -17,9 +17,13 @@ public sealed class FlowLogService(FlowLogDefinition definition, TimeProvider ti
     }
 
     /// <summary>Closes ended intervals and delivers their records to every sink; returns them.</summary>
-    public IReadOnlyList<FlowLogEntry> Tick()
+    public IReadOnlyList<FlowLogEntry> Tick() => Deliver(aggregator.Flush());
+
+    /// <summary>The log stops: delivers its ended intervals and its open one, closed now (<see cref="FlowLogAggregator.Close"/>); returns them.</summary>
+    public IReadOnlyList<FlowLogEntry> Stop() => Deliver(aggregator.Close());
+
+    private IReadOnlyList<FlowLogEntry> Deliver(IReadOnlyList<FlowLogEntry> entries)
     {
-        var entries = aggregator.Flush();
         if (entries.Count > 0)
         {
             foreach (var sink in sinks)
