@@ -25,6 +25,22 @@ public class BenchSmokeTests
     }
 
     [Fact]
+    public void The_tracking_table_offer_accounts_for_every_flow_and_replays_the_admitted_ones_at_the_bound()
+    {
+        // 2% of the 1M-flow table: a few buckets may fill; every flow is either admitted or counted conntrack-full.
+        var r = ExhaustionBench.Run(BenchTraffic.Sample(), 0.02, lateNew: 10);
+        Assert.Null(r.Problem);
+        Assert.Equal(1 << 20, r.Capacity);
+        Assert.Equal(20_971, r.Offered);
+        Assert.Equal((ulong)(r.Offered - r.Admitted), r.ConntrackFull);
+        Assert.Equal(r.ConntrackFull, r.AllowanceExceeded);
+        Assert.Equal((ulong)(r.Capacity - r.Admitted), r.FreeAfter);
+        Assert.Equal(r.Admitted, r.Established);
+        Assert.Equal(ExhaustionResult.Bound, r.EstablishedCyclesPerPacket);
+        Assert.Equal(0UL, r.OtherDrops);
+    }
+
+    [Fact]
     public void Mapping_load_places_every_entry_and_counts_csr_cycles()
     {
         var traffic = BenchTraffic.Sample();

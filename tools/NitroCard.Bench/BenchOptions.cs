@@ -6,7 +6,7 @@ namespace NitroCard.Bench;
 public sealed record BenchOptions(string Root, bool Quick, string Output, IReadOnlySet<string> Sections)
 {
     /// <summary>The report's sections, in order.</summary>
-    public static IReadOnlyList<string> AllSections { get; } = ["cycles", "fill", "filter", "wallclock", "load", "synth"];
+    public static IReadOnlyList<string> AllSections { get; } = ["cycles", "fill", "filter", "exhaustion", "wallclock", "load", "synth"];
 
     public const string Usage = "usage: NitroCard.Bench --root <repo> [--quick] [--out <file>] [--only <section>[,<section>...]]";
 
@@ -33,7 +33,7 @@ public sealed record BenchOptions(string Root, bool Quick, string Output, IReadO
 
     private static readonly Option<string?> OnlyOption = new("--only")
     {
-        Description = "sections to run: cycles, fill, filter, wallclock, load, synth (default all)",
+        Description = "sections to run: cycles, fill, filter, exhaustion, wallclock, load, synth (default all)",
     };
 
     private static readonly RootCommand Command = new("Measures the card and writes docs/BENCHMARKS.md.")

@@ -20,6 +20,9 @@ public sealed class BenchResults
 
     public CapacityResult? Capacity { get; set; }
 
+    /// <summary>The tracking table offered more new flows than it holds.</summary>
+    public ExhaustionResult? Exhaustion { get; set; }
+
     public List<FillResult> Fills { get; } = [];
 
     public List<LoadResult> Loads { get; } = [];
@@ -112,6 +115,13 @@ public static class BenchSuite
                     Progress(string.Create(CultureInfo.InvariantCulture, $"mix {string.Join(" + ", mix)} ({(tracked ? "tracked" : "untracked")}): {r.CyclesPerPacket:F3} cycles/packet, bound {r.BoundCyclesPerPacket:F3}{(r.Problem is null ? "" : " PROBLEM: " + r.Problem)}"));
                 }
             }
+        }
+
+        if (options.Runs("exhaustion"))
+        {
+            Progress("tracking table: offering more new flows than it holds, then every admitted flow again");
+            var r = results.Exhaustion = ExhaustionBench.Run(traffic, options.Quick ? ExhaustionBench.QuickOffer : ExhaustionBench.Offer, options.Quick ? 100 : 10_000);
+            Progress(string.Create(CultureInfo.InvariantCulture, $"tracking table: {r.Admitted:N0} of {r.Offered:N0} new flows admitted (capacity {r.Capacity:N0}), first conntrack-full at flow {r.FirstFull:N0}, established {r.Established:N0} at {r.EstablishedCyclesPerPacket:F3} cycles/packet, {r.Wall.TotalSeconds:F0} s{(r.Problem is null ? "" : " PROBLEM: " + r.Problem)}"));
         }
 
         if (options.Runs("fill") || options.Runs("load"))

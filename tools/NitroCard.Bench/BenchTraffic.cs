@@ -76,9 +76,12 @@ public sealed class BenchTraffic
     /// varies the UDP source port, so the outer flow hash varies too.
     /// </summary>
     public byte[] InstanceFrame(Direction direction, int size, int sequence)
+        => InstanceFrame(direction, size, (ushort)(1024 + (sequence & 0x7FFF)), 9);
+
+    /// <summary>A valid UDP frame of exactly <paramref name="size"/> bytes between these ports (the flow's other half).</summary>
+    public byte[] InstanceFrame(Direction direction, int size, ushort sourcePort, ushort destinationPort)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, MinimumSize);
-        var port = (ushort)(1024 + (sequence & 0x7FFF));
         var payload = new byte[size - MinimumSize];
         var (from, to) = direction switch
         {
@@ -86,7 +89,7 @@ public sealed class BenchTraffic
             Direction.TxLocal => (_sourceMapping, _localPeer),
             _ => (_remotePeer, _sourceMapping),
         };
-        return Frames.Udp(to.Mac.Value, from.Mac.Value, from.Ip, to.Ip, port, 9, payload);
+        return Frames.Udp(to.Mac.Value, from.Mac.Value, from.Ip, to.Ip, sourcePort, destinationPort, payload);
     }
 
     /// <summary>The slot (<c>tuser</c>) outputs of <paramref name="direction"/> carry; -1 for the network port.</summary>

@@ -65,6 +65,8 @@ public static class Report
             Fill(w, options, results);
         if (options.Runs("filter"))
             Filter(w, options, results);
+        if (options.Runs("exhaustion"))
+            Exhaustion(w, results);
         if (options.Runs("wallclock"))
             WallClockSection(w, options, results, pictures);
         if (options.Runs("load"))
@@ -274,6 +276,43 @@ public static class Report
             }
             w.Line();
         }
+    }
+
+    private static void Exhaustion(Writer w, BenchResults results)
+    {
+        w.Line("## 1d. The tracking table full");
+        w.Line();
+        w.Line($"Command: `{BenchCommand}` (this section alone: {Rerun("exhaustion")}).");
+        w.Line();
+        if (results.Exhaustion is not { } r)
+        {
+            w.Line("Not measured in this run.");
+            w.Line();
+            return;
+        }
+        w.Line($"One tracked ENI (as in section 1c) of the Verilated card at its default parameters offers {r.Offered:N0} distinct new UDP flows (seeded random ports),");
+        w.Line($"{ExhaustionResult.Size}-byte frames encapsulated to a remote address (one tracking entry a flow), {r.Offered / (double)r.Capacity:P0} of the");
+        w.Line($"table's {r.Capacity:N0} entries, at a card time where nothing expires; then a second frame of every admitted flow, back to");
+        w.Line($"back; then {r.LateNew:N0} more new flows. A flow hashes to one bucket of {r.Capacity / 4:N0} × 4 ways and gets `conntrack-full`");
+        w.Line("when all four ways of its bucket are live (AWS's semantics: only new flows fail, docs/card-filtering.md).");
+        w.Line();
+        w.Line("| | |");
+        w.Line("|---|---:|");
+        w.Line($"| new flows offered | {r.Offered:N0} |");
+        w.Line($"| admitted (a frame came out) | {r.Admitted:N0} ({r.Admitted / (double)r.Capacity:P1} of the table) |");
+        w.Line($"| first `conntrack-full` | {(r.FirstFull < 0 ? "none" : $"flow {r.FirstFull:N0} ({r.FirstFull / (double)r.Capacity:P1} of the table offered)")} |");
+        w.Line($"| `conntrack-full` drops / the ENI's `conntrackAllowanceExceeded` | {r.ConntrackFull:N0} / {r.AllowanceExceeded:N0} |");
+        w.Line($"| CT_FREE after the offer | {r.FreeAfter:N0} |");
+        w.Line($"| established flows' second frames that came out | {r.Established:N0} of {r.Admitted:N0} |");
+        w.Line($"| their spacing (bus bound {ExhaustionResult.Bound}) | {r.EstablishedCyclesPerPacket:F3} cycles/packet |");
+        w.Line($"| later new flows dropped `conntrack-full` | {r.LateNewFull:N0} of {r.LateNew:N0} |");
+        w.Line($"| drops of any other reason | {r.OtherDrops:N0} |");
+        w.Line($"| wall time of the run | {r.Wall.TotalSeconds:F0} s |");
+        w.Line();
+        w.Line(r.Problem is not null ? $"**Problem: {r.Problem}.**"
+            : r.ConntrackFull == 0 ? "No bucket filled: every offered flow got an entry (an offer too small to exhaust the table)."
+            : "Every flow that got an entry kept every packet while new flows were refused and counted; the flows left without an entry are exactly the `conntrack-full` count.");
+        w.Line();
     }
 
     private static void WallClockSection(Writer w, BenchOptions options, BenchResults results, IReadOnlyCollection<string> pictures)
