@@ -19,9 +19,10 @@ internal static class RegionCommand
         var store = new Option<string?>("--store") { Description = "The Mapping Service's store: etcd (start a three-member etcd cluster on loopback, data in the run directory) or etcd://host:port[,host:port...] (default: the embedded SQLite store in the run directory)." };
         var replicas = new Option<int>("--replicas") { Description = "Mapping Service replicas over the etcd store, one of them the leader (default 1); the hosts' agents and the edge know them all.", DefaultValueFactory = _ => 1 };
         var captures = new Option<DirectoryInfo?>("--captures") { Description = "Write a pcap per edge outside port (internet, services, vpn:*, dx:*) into this directory." };
+        var substrateFaults = new Option<string?>("--substrate-faults") { Description = $"Faults each card host's pump puts on its substrate link, each direction on its own, seeded: {SubstrateFaults.Syntax}." };
         var up = new Command("up", "Start the region: the Mapping Service, one namespace per ENI (named by its id), cards programmed by their firmware, kernel VXLAN hosts, the edge and the outside namespaces, the substrate; 'region ready' when every instance is reachable; Ctrl-C tears it down.")
         {
-            topology, engine, store, replicas, captures,
+            topology, engine, store, replicas, captures, substrateFaults,
         };
         up.SetAction((parse, cancel) => GuardAsync(async () =>
         {
@@ -36,6 +37,18 @@ internal static class RegionCommand
                 throw new CliException($"--replicas {replicaCount}: expected 1 to 9");
             if (replicaCount > 1 && storeValue is null)
                 throw new CliException($"--replicas {replicaCount}: replicas need an etcd store (--store etcd or etcd://...); one process owns the embedded SQLite store");
+            SubstrateFaults? faults = null;
+            if (parse.GetValue(substrateFaults) is { } faultText)
+            {
+                try
+                {
+                    faults = SubstrateFaults.Parse(faultText);
+                }
+                catch (FormatException e)
+                {
+                    throw new CliException($"--substrate-faults '{faultText}': {e.Message}");
+                }
+            }
             var engineName = parse.GetValue(engine)!;
             // `nitroctl card trace start` may come at any time: a live region's cards run on the traced library when it is built.
             if (engineName == "rtl")
@@ -43,6 +56,7 @@ internal static class RegionCommand
             var options = new LiveRegionOptions(engineName, () => CardEngines.Create(engineName), storeValue, parse.GetValue(captures)?.FullName, TimeSpan.FromSeconds(60))
             {
                 Replicas = replicaCount,
+                SubstrateFaults = faults,
             };
             var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
             await using (live.ConfigureAwait(false))
@@ -55,6 +69,8 @@ internal static class RegionCommand
                     var filtering = card.Geometry.Filtering is null ? "no filtering hardware: route tables, ACLs and security groups not enforced, non-local routes not taken" : "filtering";
                     await Console.Error.WriteLineAsync($"nitroctl region: {card.Host.Name}: {card.EngineName} card ({filtering}); control socket {LiveState.SocketPath(card.Host.Name)}").ConfigureAwait(false);
                 }
+                if (faults is { IsNone: false })
+                    await Console.Error.WriteLineAsync($"nitroctl region: substrate faults on every card host's link, each direction: {faults}").ConfigureAwait(false);
                 foreach (var kernel in live.KernelHosts)
                     await Console.Error.WriteLineAsync($"nitroctl region: {kernel.Host.Name}: linux-vxlan in {KernelVxlanHost.NamespaceOf(kernel.Host)}").ConfigureAwait(false);
                 if (live.Edge is { } edge)

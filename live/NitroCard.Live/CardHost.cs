@@ -56,10 +56,12 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     private readonly Stopwatch _cardClock = new();
     private DateTimeOffset _cardEpoch;
     private TapDevice? _underlay;
+    private readonly SubstrateFaultInjector? _toCard;
+    private readonly SubstrateFaultInjector? _fromCard;
     private Thread? _thread;
     private volatile bool _stopping;
 
-    internal CardHost(RegionHost host, string engineName, Func<ICardEngine> createEngine, int index, Instance instances, LiveState state)
+    internal CardHost(RegionHost host, string engineName, Func<ICardEngine> createEngine, int index, Instance instances, LiveState state, SubstrateFaults? faults = null)
     {
         Host = host;
         _engineName = engineName;
@@ -67,6 +69,12 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
         _index = index;
         _instances = instances;
         _state = state;
+        if (faults is { IsNone: false })
+        {
+            // Each card's two directions draw from their own streams of the seed.
+            _toCard = new SubstrateFaultInjector(faults, (2 * index) + 0);
+            _fromCard = new SubstrateFaultInjector(faults, (2 * index) + 1);
+        }
     }
 
     public RegionHost Host { get; }
@@ -278,7 +286,8 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     {
         var plan = await InvokeAsync(_ => Tables).ConfigureAwait(false);
         var kernel = plan.Enis.ToDictionary(e => e.Slot, e => PumpDrops.KernelDrops(e.EniId));
-        var card = await InvokeAsync(engine => ControlReplies.Counters(plan, engine.ReadCounters(), _drops, kernel)).ConfigureAwait(false);
+        var card = await InvokeAsync(engine => ControlReplies.Counters(plan, engine.ReadCounters(), _drops, kernel,
+            _toCard is null || _fromCard is null ? null : (_toCard, _fromCard))).ConfigureAwait(false);
         return new CountersReply { Card = card };
     }
 
@@ -303,7 +312,10 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
         {
             while (!_stopping)
             {
-                _wake.WaitOne(100);
+                _wake.WaitOne(PumpWait());
+                // Substrate frames the fault injector held that are due now: the card's to the underlay, the underlay's to the card.
+                _fromCard?.Release(WriteUnderlay);
+                var released = _toCard?.Release(f => engine.PushNetwork(f)) ?? 0;
                 // A control request may have queued work for the card (the services' answers): run it like input.
                 var controlled = false;
                 while (_control.TryDequeue(out var request))
@@ -311,17 +323,20 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
                     request(engine);
                     controlled = true;
                 }
-                var pushed = 0;
+                var pushed = released;
                 engine.SetTime((ulong)(_cardClock.Elapsed.Ticks / 10));
                 while (pushed < MaxFramesPerRun && _inbox.TryDequeue(out var item))
                 {
                     Interlocked.Decrement(ref _queued);
-                    if (item.Slot < 0)
+                    if (item.Slot >= 0)
+                        engine.PushHost(item.Slot, item.Frame);
+                    else if (_toCard is null)
                         engine.PushNetwork(item.Frame);
                     else
-                        engine.PushHost(item.Slot, item.Frame);
+                        _toCard.Offer(item.Frame);
                     pushed++;
                 }
+                pushed += _toCard?.Release(f => engine.PushNetwork(f)) ?? 0;
                 if (pushed == 0 && !controlled)
                     continue;
                 engine.RunUntilIdle();
@@ -337,9 +352,12 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
                 }
                 foreach (var frame in engine.DrainNetwork())
                 {
-                    if (_underlay is not null && !_underlay.Write(frame.Data))
-                        _drops.TapWriteFailed(-1);
+                    if (_fromCard is null)
+                        WriteUnderlay(frame.Data);
+                    else
+                        _fromCard.Offer(frame.Data);
                 }
+                _fromCard?.Release(WriteUnderlay);
                 var alarms = engine.DrainAlarms();
                 if (alarms.Count > 0)
                 {
@@ -359,6 +377,21 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
                     _wake.Set();
             }
         }
+    }
+
+    private void WriteUnderlay(byte[] frame)
+    {
+        if (_underlay is not null && !_underlay.Write(frame))
+            _drops!.TapWriteFailed(-1);
+    }
+
+    /// <summary>How long the pump sleeps without input: until the next frame the fault injector holds is due, at most 100 ms.</summary>
+    private int PumpWait()
+    {
+        var next = Min(_toCard?.UntilNext(), _fromCard?.UntilNext());
+        return next is { } due ? (int)Math.Clamp(Math.Ceiling(due.TotalMilliseconds), 0, 100) : 100;
+
+        static TimeSpan? Min(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : a < b ? a : b;
     }
 
     private bool IsProbeReply(CardFrame frame)

@@ -27,6 +27,9 @@ public sealed record LiveRegionOptions(string Engine, Func<ICardEngine> CreateEn
 
     /// <summary>Mapping Service replicas (on etcd only; one of them leads): the hosts' agents and the edge know them all.</summary>
     public int Replicas { get; init; } = 1;
+
+    /// <summary>Faults every card host's pump puts on its substrate link, each direction on its own; null: none.</summary>
+    public SubstrateFaults? SubstrateFaults { get; init; }
 }
 
 /// <summary>
@@ -181,7 +184,7 @@ public sealed class LiveRegion : IAsyncDisposable
         // Cards come up in parallel (a Verilated card takes a while to create).
         var index = 0;
         foreach (var host in region.Hosts.Where(h => h.Dataplane != LinuxVxlan))
-            _cards.Add(new CardHost(host, options.Engine, options.CreateEngine, index++, instances, _state));
+            _cards.Add(new CardHost(host, options.Engine, options.CreateEngine, index++, instances, _state, options.SubstrateFaults));
         await Task.WhenAll(_cards.Select(c => c.StartAsync())).ConfigureAwait(false);
         foreach (var host in region.Hosts.Where(h => h.Dataplane == LinuxVxlan))
         {

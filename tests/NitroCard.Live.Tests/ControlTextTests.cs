@@ -30,6 +30,8 @@ public sealed class ControlTextTests
             ConntrackAllowanceExceeded = 11,
             ConntrackAllowanceAvailable = 12,
             AlarmOverflow = 13,
+            SubstrateToCard = new SubstrateFaultCounters { Dropped = 14, Duplicated = 15, Reordered = 16 },
+            SubstrateFromCard = new SubstrateFaultCounters { Dropped = 17, Duplicated = 18, Reordered = 19 },
         };
 
         Assert.Equal("""
@@ -50,6 +52,12 @@ public sealed class ControlTextTests
                  eni_2_rx_bytes: 0
                  network_pump_queue_overflow: 7
                  network_tap_write_failed: 8
+                 substrate_to_card_dropped: 14
+                 substrate_to_card_duplicated: 15
+                 substrate_to_card_reordered: 16
+                 substrate_from_card_dropped: 17
+                 substrate_from_card_duplicated: 18
+                 substrate_from_card_reordered: 19
                  drop_malformed: 9
                  drop_spoofed_source: 10
                  conntrack_allowance_exceeded: 11

@@ -10,9 +10,11 @@ public static class ControlReplies
 {
     /// <summary>
     /// A card's counters with the frames lost around it: the pump's (<paramref name="drops"/>, null when it is not running)
-    /// and the kernel's on each instance's <c>eth0</c> (<paramref name="kernel"/> per slot, null where unknown).
+    /// and the kernel's on each instance's <c>eth0</c> (<paramref name="kernel"/> per slot, null where unknown), and the
+    /// substrate faults the pump injected (<paramref name="faults"/>, null when it injects none).
     /// </summary>
-    internal static CardCountersReply Counters(HostCardPlan plan, CardCounters counters, PumpDrops? drops = null, IReadOnlyDictionary<int, (long Rx, long Tx)?>? kernel = null)
+    internal static CardCountersReply Counters(HostCardPlan plan, CardCounters counters, PumpDrops? drops = null, IReadOnlyDictionary<int, (long Rx, long Tx)?>? kernel = null,
+        (SubstrateFaultInjector ToCard, SubstrateFaultInjector FromCard)? faults = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(counters);
@@ -52,10 +54,18 @@ public static class ControlReplies
             reply.NetworkPumpQueueOverflow = drops.QueueOverflowOf(-1);
             reply.NetworkTapWriteFailed = drops.TapWriteFailedOf(-1);
         }
+        if (faults is var (toCard, fromCard))
+        {
+            reply.SubstrateToCard = Faults(toCard);
+            reply.SubstrateFromCard = Faults(fromCard);
+        }
         for (var r = 0; r < DropReasonNames.Count; r++)
             reply.Drops.Add(new DropCounter { Reason = ((DropReason)r).ToWireName(), Count = counters.Drops[r] });
         return reply;
     }
+
+    private static SubstrateFaultCounters Faults(SubstrateFaultInjector injector)
+        => new() { Dropped = injector.Dropped, Duplicated = injector.Duplicated, Reordered = injector.Reordered };
 
     public static CardAlarmReply Alarm(CardAlarm alarm)
     {

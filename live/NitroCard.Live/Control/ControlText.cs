@@ -15,7 +15,8 @@ public static class ControlText
     /// <c>pump_queue_overflow</c> (read from the TAP, the queue to the card full), <c>tap_write_failed</c> (the card
     /// delivered it, the kernel refused it), and the kernel's own drops on the instance's <c>eth0</c>: <c>tap_tx_dropped</c>
     /// (sent by the instance, never read by the pump) and <c>tap_rx_dropped</c> (written by the pump, never received by the
-    /// instance); the edge's counters by name.
+    /// instance); the substrate faults the pump injected, each direction (<c>substrate_to_card_*</c>, <c>substrate_from_card_*</c>);
+    /// the edge's counters by name.
     /// </summary>
     public static string Counters(CountersReply reply)
     {
@@ -54,6 +55,14 @@ public static class ControlText
             text.AppendLine(CultureInfo.InvariantCulture, $"     network_pump_queue_overflow: {card.NetworkPumpQueueOverflow}");
         if (card.HasNetworkTapWriteFailed)
             text.AppendLine(CultureInfo.InvariantCulture, $"     network_tap_write_failed: {card.NetworkTapWriteFailed}");
+        foreach (var (direction, faults) in new[] { ("to_card", card.SubstrateToCard), ("from_card", card.SubstrateFromCard) })
+        {
+            if (faults is null)
+                continue;
+            text.AppendLine(CultureInfo.InvariantCulture, $"     substrate_{direction}_dropped: {faults.Dropped}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"     substrate_{direction}_duplicated: {faults.Duplicated}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"     substrate_{direction}_reordered: {faults.Reordered}");
+        }
         foreach (var drop in card.Drops)
             text.AppendLine(CultureInfo.InvariantCulture, $"     drop_{drop.Reason.Replace('-', '_')}: {drop.Count}");
         text.AppendLine(CultureInfo.InvariantCulture, $"     conntrack_allowance_exceeded: {card.ConntrackAllowanceExceeded}");
