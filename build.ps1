@@ -408,6 +408,10 @@ function Invoke-Profile {
     Write-Host "docs/benchmarks/simulation-profile.md rewritten (also out/profile/profile.md)"
 }
 
+function Format-Rate([double]$bits) {
+    if ($bits -ge 1e9) { '{0:F2} Gbit/s' -f ($bits / 1e9) } else { '{0:F0} Mbit/s' -f ($bits / 1e6) }
+}
+
 function Invoke-LiveBench {
     # Ping RTT and iperf3 TCP throughput between eni-red1 (host-a) and eni-red2 (host-b) on a live region (root):
     # two RTL cards, two model-engine hosts, two kernel VXLAN hosts. Rewrites docs/benchmarks/live.md.
@@ -439,10 +443,23 @@ function Invoke-LiveBench {
             & ip netns exec eni-red2 iperf3 -s -1 -D -p 5201
             Start-Sleep -Milliseconds 500
             $json = (& ip netns exec eni-red1 iperf3 -c 10.0.2.20 -t 10 -p 5201 -J) -join "`n" | ConvertFrom-Json
-            $bits = [double]$json.end.sum_received.bits_per_second
-            $rate = if ($bits -ge 1e9) { '{0:F2} Gbit/s' -f ($bits / 1e9) } else { '{0:F0} Mbit/s' -f ($bits / 1e6) }
-            $rows += "| $($c.Name) | $rtt | $rate |"
-            Write-Host "   rtt $rtt ms, $rate"
+            $rate = Format-Rate ([double]$json.end.sum_received.bits_per_second)
+            # The same again while eni-blue1 (host-a, another VPC) floods eni-blue2 with small UDP datagrams as fast as
+            # its TAP takes them: what a neighbour's flood leaves of eni-red1's throughput.
+            & ip netns exec eni-blue2 iperf3 -s -1 -D -p 5202
+            & ip netns exec eni-red2 iperf3 -s -1 -D -p 5201
+            Start-Sleep -Milliseconds 500
+            $floodLog = Join-Path $Out 'bench-live-flood.json'
+            $flood = Start-Process -FilePath ip -ArgumentList @('netns', 'exec', 'eni-blue1', 'iperf3', '-c', '10.0.1.20', '-p', '5202', '-u', '-b', '0', '-l', '18', '-t', '13', '-J') `
+                -RedirectStandardOutput $floodLog -PassThru
+            Start-Sleep -Seconds 2
+            $during = (& ip netns exec eni-red1 iperf3 -c 10.0.2.20 -t 10 -p 5201 -J) -join "`n" | ConvertFrom-Json
+            $flood.WaitForExit(60000) | Out-Null
+            $floodJson = Get-Content $floodLog -Raw | ConvertFrom-Json
+            $floodRate = '{0:N0}' -f ([double]$floodJson.end.sum.packets / [double]$floodJson.end.sum.seconds)
+            $duringRate = Format-Rate ([double]$during.end.sum_received.bits_per_second)
+            $rows += "| $($c.Name) | $rtt | $rate | $duringRate (flood sent $floodRate datagrams/s) |"
+            Write-Host "   rtt $rtt ms, $rate; during the flood $duringRate, flood $floodRate datagrams/s"
         } finally {
             & kill -TERM $up.Id
             $up.WaitForExit(60000) | Out-Null
@@ -458,10 +475,13 @@ jobs, on $(Get-Date -Format 'yyyy-MM-dd'), one region at a time, between ``eni-r
 (two card hosts, ``--engine rtl`` or ``model``) and ``two-kernel-hosts.json`` (the same region with ``"dataplane": "linux-vxlan"``
 on both hosts). Every host is programmed by its agent from the embedded Mapping Service. For each configuration the
 target runs ``nitroctl region up``, then ``ping -c 50 -i 0.05`` (after a 3-packet warm-up) and ``iperf3 -c 10.0.2.20 -t 10``
-(receiver's rate) from ``eni-red1``, then stops the region.
+(receiver's rate) from ``eni-red1``; then the same iperf3 again while ``eni-blue1`` (host-a, the blue VPC) floods
+``eni-blue2`` (host-b) with ``iperf3 -u -b 0 -l 18`` (18-byte UDP datagrams, 60-byte frames, as fast as its TAP takes
+them, for 13 s around the measurement); then stops the region. The card hosts' pump takes its ports' queues round robin
+(``docs/live-region.md``), so the flood gets its share of the card, not ``eni-red1``'s.
 
-| data plane (both hosts) | ping RTT min / avg / max (ms) | TCP, iperf3 10 s (receiver) |
-|---|---|---|
+| data plane (both hosts) | ping RTT min / avg / max (ms) | TCP, iperf3 10 s (receiver) | the same while a neighbour floods |
+|---|---|---|---|
 $($rows -join "`n")
 
 Every packet on the card paths crosses two TAPs, the pump and the card twice (sender's TX, receiver's RX) plus the

@@ -27,15 +27,22 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     private const int MaxFramesPerRun = 256;
     private const int AlarmsKept = 10_000;
 
-    /// <summary>Frames the pump queues for the card at most; a TAP's frames beyond it are dropped and counted (a flood must not grow memory).</summary>
-    private const int MaxQueued = 65_536;
+    /// <summary>
+    /// Frames the pump queues for the card per port at most (each ENI's TAP, the underlay TAP); a port's frames beyond it
+    /// are dropped and counted: a flood must not grow memory, and fills only its own port's queue.
+    /// </summary>
+    private const int MaxQueuedPerPort = 8_192;
+
+    /// <summary>Frames the pump takes from one port before it turns to the next (round robin over the ports with frames).</summary>
+    private const int FramesPerTurn = 8;
 
     private readonly string _engineName;
     private readonly Func<ICardEngine> _createEngine;
     private readonly int _index;
     private readonly Instance _instances;
     private readonly LiveState _state;
-    private readonly ConcurrentQueue<(int Slot, byte[] Frame)> _inbox = new();
+    private PortQueue[] _ports = [];   // [0] the network port, [1 + slot] each ENI slot; set before the card reports it started
+    private int _nextPort;
     private readonly ConcurrentQueue<Action<ICardEngine>> _control = new();
     private readonly ConcurrentDictionary<int, (uint Gateway, TaskCompletionSource Done)> _probes = new();
     private readonly AutoResetEvent _wake = new(false);
@@ -46,7 +53,6 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     private readonly Dictionary<string, (int Slot, TapDevice Tap)> _attached = new(StringComparer.Ordinal);
     private PumpDrops? _drops;
     private volatile CardGeometry? _geometry;
-    private int _queued;
     private HostAgent? _agent;
     private readonly CancellationTokenSource _servicesStop = new();
     private InstanceServicesRuntime? _services;
@@ -197,7 +203,7 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
             var gateway = Instance.Gateway(entry.Subnet);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _probes[slot] = (Ipv4Address.ToUInt32(gateway), done);
-            _inbox.Enqueue((slot, GatewayArpRequest(entry.Mac, entry.Ip, gateway)));
+            PortOf(slot).Enqueue(GatewayArpRequest(entry.Mac, entry.Ip, gateway));
             pending.Add(done.Task);
         }
         _wake.Set();
@@ -271,13 +277,11 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
 
     private void StartReader(TapDevice tap, int slot) => tap.StartReading(frame =>
     {
-        if (Interlocked.Increment(ref _queued) > MaxQueued)
+        if (!PortOf(slot).TryEnqueue(frame, MaxQueuedPerPort))
         {
-            Interlocked.Decrement(ref _queued);
             _drops?.QueueOverflow(slot);
             return;
         }
-        _inbox.Enqueue((slot, frame));
         _wake.Set();
     }, MaxFrame);
 
@@ -300,6 +304,7 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
             _cardClock.Start();
             engine = _createEngine();
             _drops = new PumpDrops(engine.Geometry.EniSlots);
+            _ports = [.. Enumerable.Range(0, engine.Geometry.EniSlots + 1).Select(_ => new PortQueue())];
             _geometry = engine.Geometry;
             _created.SetResult(engine.Geometry);
         }
@@ -325,17 +330,28 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
                 }
                 var pushed = released;
                 engine.SetTime((ulong)(_cardClock.Elapsed.Ticks / 10));
-                while (pushed < MaxFramesPerRun && _inbox.TryDequeue(out var item))
+                // Round robin over the ports, a few frames a turn: an instance flooding its TAP gets its share of the card,
+                // not the others'.
+                for (var taken = true; taken && pushed < MaxFramesPerRun;)
                 {
-                    Interlocked.Decrement(ref _queued);
-                    if (item.Slot >= 0)
-                        engine.PushHost(item.Slot, item.Frame);
-                    else if (_toCard is null)
-                        engine.PushNetwork(item.Frame);
-                    else
-                        _toCard.Offer(item.Frame);
-                    pushed++;
+                    taken = false;
+                    for (var i = 0; i < _ports.Length && pushed < MaxFramesPerRun; i++)
+                    {
+                        var index = (_nextPort + i) % _ports.Length;
+                        for (var k = 0; k < FramesPerTurn && pushed < MaxFramesPerRun && _ports[index].TryDequeue(out var frame); k++)
+                        {
+                            if (index > 0)
+                                engine.PushHost(index - 1, frame);
+                            else if (_toCard is null)
+                                engine.PushNetwork(frame);
+                            else
+                                _toCard.Offer(frame);
+                            pushed++;
+                            taken = true;
+                        }
+                    }
                 }
+                _nextPort = (_nextPort + 1) % Math.Max(1, _ports.Length);
                 pushed += _toCard?.Release(f => engine.PushNetwork(f)) ?? 0;
                 if (pushed == 0 && !controlled)
                     continue;
@@ -373,9 +389,47 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
                     foreach (var alarm in alarms)
                         Console.Error.WriteLine($"nitroctl region: {Host.Name}: alarm {Describe(alarm)}");
                 }
-                if (!_inbox.IsEmpty)
+                if (_ports.Any(p => !p.IsEmpty))
                     _wake.Set();
             }
+        }
+    }
+
+    private PortQueue PortOf(int slot) => _ports[slot + 1];
+
+    /// <summary>One port's frames waiting for the card: filled by its TAP's reader thread, emptied by the card thread.</summary>
+    private sealed class PortQueue
+    {
+        private readonly ConcurrentQueue<byte[]> _frames = new();
+        private int _count;
+
+        public bool IsEmpty => _frames.IsEmpty;
+
+        /// <summary>Queues a frame unless <paramref name="limit"/> are waiting.</summary>
+        public bool TryEnqueue(byte[] frame, int limit)
+        {
+            if (Interlocked.Increment(ref _count) > limit)
+            {
+                Interlocked.Decrement(ref _count);
+                return false;
+            }
+            _frames.Enqueue(frame);
+            return true;
+        }
+
+        /// <summary>Queues a frame of the pump's own (a probe), whatever is waiting.</summary>
+        public void Enqueue(byte[] frame)
+        {
+            Interlocked.Increment(ref _count);
+            _frames.Enqueue(frame);
+        }
+
+        public bool TryDequeue(out byte[] frame)
+        {
+            if (!_frames.TryDequeue(out frame!))
+                return false;
+            Interlocked.Decrement(ref _count);
+            return true;
         }
     }
 
