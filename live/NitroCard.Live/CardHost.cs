@@ -36,12 +36,18 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
     /// <summary>Frames the pump takes from one port before it turns to the next (round robin over the ports with frames).</summary>
     private const int FramesPerTurn = 8;
 
+    /// <summary>
+    /// Queues of the network port, a frame's chosen by its outer UDP source port (the flow entropy VXLAN puts there), as a
+    /// NIC's receive-side scaling would: one flow flooding the substrate fills one queue, not every flow's.
+    /// </summary>
+    private const int NetworkQueues = 8;
+
     private readonly string _engineName;
     private readonly Func<ICardEngine> _createEngine;
     private readonly int _index;
     private readonly Instance _instances;
     private readonly LiveState _state;
-    private PortQueue[] _ports = [];   // [0] the network port, [1 + slot] each ENI slot; set before the card reports it started
+    private PortQueue[] _ports = [];   // [0, NetworkQueues) the network port's, then one per ENI slot; set before the card reports it started
     private int _nextPort;
     private readonly ConcurrentQueue<Action<ICardEngine>> _control = new();
     private readonly ConcurrentDictionary<int, (uint Gateway, TaskCompletionSource Done)> _probes = new();
@@ -277,7 +283,8 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
 
     private void StartReader(TapDevice tap, int slot) => tap.StartReading(frame =>
     {
-        if (!PortOf(slot).TryEnqueue(frame, MaxQueuedPerPort))
+        var port = slot >= 0 ? PortOf(slot) : _ports[NetworkQueueOf(frame)];
+        if (!port.TryEnqueue(frame, MaxQueuedPerPort))
         {
             _drops?.QueueOverflow(slot);
             return;
@@ -304,7 +311,7 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
             _cardClock.Start();
             engine = _createEngine();
             _drops = new PumpDrops(engine.Geometry.EniSlots);
-            _ports = [.. Enumerable.Range(0, engine.Geometry.EniSlots + 1).Select(_ => new PortQueue())];
+            _ports = [.. Enumerable.Range(0, NetworkQueues + engine.Geometry.EniSlots).Select(_ => new PortQueue())];
             _geometry = engine.Geometry;
             _created.SetResult(engine.Geometry);
         }
@@ -340,8 +347,8 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
                         var index = (_nextPort + i) % _ports.Length;
                         for (var k = 0; k < FramesPerTurn && pushed < MaxFramesPerRun && _ports[index].TryDequeue(out var frame); k++)
                         {
-                            if (index > 0)
-                                engine.PushHost(index - 1, frame);
+                            if (index >= NetworkQueues)
+                                engine.PushHost(index - NetworkQueues, frame);
                             else if (_toCard is null)
                                 engine.PushNetwork(frame);
                             else
@@ -395,7 +402,11 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
         }
     }
 
-    private PortQueue PortOf(int slot) => _ports[slot + 1];
+    private PortQueue PortOf(int slot) => _ports[NetworkQueues + slot];
+
+    /// <summary>The network queue of a substrate frame: its outer UDP source port (an IPv4 header without options), else the first.</summary>
+    private static int NetworkQueueOf(byte[] frame)
+        => frame.Length >= 36 && frame[12] == 0x08 && frame[13] == 0x00 && frame[14] == 0x45 ? ((frame[34] << 8) | frame[35]) % NetworkQueues : 0;
 
     /// <summary>One port's frames waiting for the card: filled by its TAP's reader thread, emptied by the card thread.</summary>
     private sealed class PortQueue
