@@ -478,7 +478,9 @@ target runs ``nitroctl region up``, then ``ping -c 50 -i 0.05`` (after a 3-packe
 (receiver's rate) from ``eni-red1``; then the same iperf3 again while ``eni-blue1`` (host-a, the blue VPC) floods
 ``eni-blue2`` (host-b) with ``iperf3 -u -b 0 -l 18`` (18-byte UDP datagrams, 60-byte frames, as fast as its TAP takes
 them, for 13 s around the measurement); then stops the region. The card hosts' pump takes its ports' queues round robin
-(``docs/live-region.md``), so the flood gets its share of the card, not ``eni-red1``'s.
+and spreads the network port's frames by flow (``docs/live-region.md``), so the flood cannot fill ``eni-red1``'s queues;
+but on this 2-core machine the flooder, both pumps and iperf3 share the cores with the measured path (the kernel's own
+path loses about half too), so what the neighbour loses here is mostly CPU, not queueing.
 
 | data plane (both hosts) | ping RTT min / avg / max (ms) | TCP, iperf3 10 s (receiver) | the same while a neighbour floods |
 |---|---|---|---|
