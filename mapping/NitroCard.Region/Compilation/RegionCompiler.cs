@@ -85,22 +85,14 @@ public static class RegionCompiler
                 parts ??= VpcParts.Of(vpc, edge);
                 var subnet = parts.Subnets[eni.Subnet];
                 var address = parts.Address(i);
-                var vpcCidr = ParseNetwork(vpc.Cidr);
                 var entry = new EniEntry(vpc.Vni, address.Ip, address.Mac, subnet.Network, eni.SourceDestCheck,
                     RouteTable: filters.Number(subnet.RouteTable),
                     Nacl: filters.Number(subnet.Acl),
                     // The Amazon DNS resolver answers at the VPC base + 2 only when the VPC has DNS support.
-                    Resolver: vpc.DnsSupport ? Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(vpcCidr.BaseAddress) + 2) : null);
+                    Resolver: vpc.DnsSupport ? Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(parts.Cidr.BaseAddress) + 2) : null);
                 filters.AddEni(parts.Filter(i));
                 localSlots[eni] = slots.Count;
-                var services = new EniServiceInfo(
-                    eni.EffectiveInstanceId, eni.DeviceIndex, eni.MetadataOptions ?? new InstanceMetadataOptions(),
-                    eni.PublicIp is null ? null : IPAddress.Parse(eni.PublicIp),
-                    vpc.Subnets.First(s => s.Id == subnet.Id).AvailabilityZone ?? RegionDefaults.AvailabilityZoneOf(region.EffectiveRegionName),
-                    vpcCidr, vpc.DnsSupport, vpc.DnsHostnames, region.EffectiveRegionName, region.EffectiveAccountId,
-                    eni.SecurityGroups, DnsUpstreamOf(region),
-                    [.. vpc.FlowLogList.Where(f => f.ResourceId == vpc.Id || f.ResourceId == subnet.Id || f.ResourceId == eni.Id)]);
-                slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, services));
+                slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, parts.Services(i, region)));
             }
             if (parts is null)
                 continue; // never a byte of a VPC the host does not serve
@@ -216,6 +208,9 @@ public static class RegionCompiler
 
     private sealed record EniFilter(SecurityRules Rules, ConntrackTimeouts Timeouts);
 
+    /// <summary>An ENI's service information with the region fields it was computed for.</summary>
+    private sealed record EniServices(string RegionName, string AccountId, string? DnsUpstream, EniServiceInfo Info);
+
     /// <summary>
     /// What a plan needs of one VPC that depends on that VPC alone (and the region's edge): parsed addresses,
     /// each subnet's route table and ACL, each ENI's security rules. Region records are immutable, so these are
@@ -229,19 +224,24 @@ public static class RegionCompiler
         private readonly Vpc _vpc;
         private readonly EniAddress?[] _addresses;
         private readonly EniFilter?[] _filters;
+        private readonly EniServices?[] _services;
 
         private VpcParts(Vpc vpc, uint? edge)
         {
             _vpc = vpc;
             Edge = edge;
+            Cidr = ParseNetwork(vpc.Cidr);
             _addresses = new EniAddress?[vpc.Enis.Length];
             _filters = new EniFilter?[vpc.Enis.Length];
+            _services = new EniServices?[vpc.Enis.Length];
             var edgeIp = edge is { } e ? Ipv4Address.FromUInt32(e) : null;
             Subnets = vpc.Subnets.ToDictionary(s => s.Id, s => new SubnetParts(s.Id, ParseNetwork(s.Cidr), RouteTableOf(vpc, s, edgeIp), AclOf(vpc, s)), StringComparer.Ordinal);
         }
 
         /// <summary>The edge address the route tables were compiled with.</summary>
         public uint? Edge { get; }
+
+        public IPNetwork Cidr { get; }
 
         public Dictionary<string, SubnetParts> Subnets { get; }
 
@@ -260,6 +260,30 @@ public static class RegionCompiler
         {
             var eni = _vpc.Enis[index];
             return _addresses[index] ??= new EniAddress(Ipv4Address.FromUInt32(ParseIp(eni.Ip)), MacAddress.Parse(eni.Mac));
+        }
+
+        /// <summary>
+        /// What the instance services need of ENI <paramref name="index"/>: of the VPC, and of the region's name, account and DNS
+        /// upstream (kept with it, recomputed when a region with other values asks).
+        /// </summary>
+        public EniServiceInfo Services(int index, RegionTopology region)
+        {
+            var regionName = region.EffectiveRegionName;
+            var account = region.EffectiveAccountId;
+            if (_services[index] is { } known && known.RegionName == regionName && known.AccountId == account && known.DnsUpstream == region.DnsUpstream)
+                return known.Info;
+            var vpc = _vpc;
+            var eni = vpc.Enis[index];
+            var subnet = vpc.Subnets.First(s => s.Id == eni.Subnet);
+            var info = new EniServiceInfo(
+                eni.EffectiveInstanceId, eni.DeviceIndex, eni.MetadataOptions ?? new InstanceMetadataOptions(),
+                eni.PublicIp is null ? null : IPAddress.Parse(eni.PublicIp),
+                subnet.AvailabilityZone ?? RegionDefaults.AvailabilityZoneOf(regionName),
+                Cidr, vpc.DnsSupport, vpc.DnsHostnames, regionName, account,
+                eni.SecurityGroups, DnsUpstreamOf(region),
+                [.. vpc.FlowLogList.Where(f => f.ResourceId == vpc.Id || f.ResourceId == subnet.Id || f.ResourceId == eni.Id)]);
+            _services[index] = new EniServices(regionName, account, region.DnsUpstream, info);
+            return info;
         }
 
         /// <summary>ENI <paramref name="index"/>'s security rules (all rules of all its groups) and tracking timeouts.</summary>
