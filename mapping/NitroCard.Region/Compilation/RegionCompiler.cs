@@ -64,38 +64,35 @@ public static class RegionCompiler
             AlarmMask: uint.MaxValue);
 
         var vpcs = ImmutableArray.CreateBuilder<HostVpc>();
-        var slots = ImmutableArray.CreateBuilder<EniSlot>();
+        var localCount = region.Vpcs.Sum(v => LocalEnisOf(v).GetValueOrDefault(hostName)?.Length ?? 0);
+        var slots = ImmutableArray.CreateBuilder<EniSlot>(localCount);
         var mappings = ImmutableArray.CreateBuilder<MappingEntry>();
         var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
         var publicIps = ImmutableDictionary.CreateBuilder<MappingKey, IPAddress>();
 
         // Slots follow the file order of the host's ENIs across all VPCs. Route tables and ACLs are numbered
         // in the order the slots first use them.
-        var localSlots = new Dictionary<Eni, int>(ReferenceEqualityComparer.Instance);
-        var filters = new FilterBuilder();
+        var localSlots = new Dictionary<Eni, int>(localCount, ReferenceEqualityComparer.Instance);
+        var filters = new FilterBuilder(localCount);
         foreach (var vpc in region.Vpcs)
         {
-            VpcParts? parts = null;
+            if (!LocalEnisOf(vpc).TryGetValue(hostName, out var local))
+                continue; // never a byte of a VPC the host does not serve
+            var parts = VpcParts.Of(vpc, edge);
             var enis = vpc.Enis;
-            for (var i = 0; i < enis.Length; i++)
+            foreach (var i in local)
             {
                 var eni = enis[i];
-                if (eni.Host != hostName)
-                    continue;
-                parts ??= VpcParts.Of(vpc, edge);
                 var subnet = parts.Subnets[eni.Subnet];
                 var address = parts.Address(i);
                 var entry = new EniEntry(vpc.Vni, address.Ip, address.Mac, subnet.Network, eni.SourceDestCheck,
                     RouteTable: filters.Number(subnet.RouteTable),
                     Nacl: filters.Number(subnet.Acl),
-                    // The Amazon DNS resolver answers at the VPC base + 2 only when the VPC has DNS support.
-                    Resolver: vpc.DnsSupport ? Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(parts.Cidr.BaseAddress) + 2) : null);
+                    Resolver: parts.Resolver);
                 filters.AddEni(parts.Filter(i));
                 localSlots[eni] = slots.Count;
                 slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, parts.Services(i, region)));
             }
-            if (parts is null)
-                continue; // never a byte of a VPC the host does not serve
             vpcs.Add(new HostVpc(vpc.Id, vpc.Vni));
             if (tablesOf is not null && !tablesOf(vpc))
                 continue;
@@ -151,6 +148,13 @@ public static class RegionCompiler
 
     private static readonly ConditionalWeakTable<RegionHost[], Dictionary<string, IPAddress>> UnderlayCache = new();
 
+    /// <summary>The positions of a VPC's ENIs by host, computed once per <see cref="Vpc"/> object (a host's plan visits only its own).</summary>
+    private static Dictionary<string, int[]> LocalEnisOf(Vpc vpc)
+        => LocalEniCache.GetValue(vpc, v => v.Enis.Select((e, i) => (e.Host, i)).GroupBy(x => x.Host, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray(), StringComparer.Ordinal));
+
+    private static readonly ConditionalWeakTable<Vpc, Dictionary<string, int[]>> LocalEniCache = new();
+
     /// <summary>Collects the filtering tables of one host's slots, numbering route tables and ACLs in first use order.</summary>
     private sealed class FilterBuilder
     {
@@ -160,8 +164,14 @@ public static class RegionCompiler
         private readonly List<NetworkAcl> _acls = [];
         private readonly List<string> _aclIds = [];
         private readonly Dictionary<string, int> _aclNumbers = new(StringComparer.Ordinal);
-        private readonly List<SecurityRules> _security = [];
-        private readonly List<ConntrackTimeouts> _timeouts = [];
+        private readonly List<SecurityRules> _security;
+        private readonly List<ConntrackTimeouts> _timeouts;
+
+        public FilterBuilder(int slots)
+        {
+            _security = new List<SecurityRules>(slots);
+            _timeouts = new List<ConntrackTimeouts>(slots);
+        }
 
         public int Number(NamedTable<RouteTableSpec> table) => Number(table, _routeTables, _routeTableIds, _routeTableNumbers);
 
@@ -231,6 +241,8 @@ public static class RegionCompiler
             _vpc = vpc;
             Edge = edge;
             Cidr = ParseNetwork(vpc.Cidr);
+            // The Amazon DNS resolver answers at the VPC base + 2 only when the VPC has DNS support.
+            Resolver = vpc.DnsSupport ? Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(Cidr.BaseAddress) + 2) : null;
             _addresses = new EniAddress?[vpc.Enis.Length];
             _filters = new EniFilter?[vpc.Enis.Length];
             _services = new EniServices?[vpc.Enis.Length];
@@ -242,6 +254,8 @@ public static class RegionCompiler
         public uint? Edge { get; }
 
         public IPNetwork Cidr { get; }
+
+        public IPAddress? Resolver { get; }
 
         public Dictionary<string, SubnetParts> Subnets { get; }
 
