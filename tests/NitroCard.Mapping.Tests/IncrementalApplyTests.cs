@@ -155,6 +155,10 @@ public sealed class IncrementalApplyTests
                 refused++;
             }
             Assert.Equal(Text(RegionRecords.Diff(region, next)), Text(change.Writes(region)));
+            // A region file's text (every object new) finds the same VPCs changed.
+            var parsed = IncrementalApply.Find(region, RegionLoader.Parse(RegionLoader.ToJson(next), "region.json"));
+            Assert.NotNull(parsed);
+            Assert.Equal(change.Changed.ToArray(), parsed.Changed.ToArray());
         }
         // Both outcomes are exercised, and most valid changes are shown valid without the full validator.
         Assert.True(accepted > 100 && refused > 100, $"accepted {accepted}, refused {refused}");

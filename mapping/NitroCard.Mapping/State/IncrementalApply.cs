@@ -265,9 +265,22 @@ public sealed class IncrementalApply
         return true;
     }
 
-    /// <summary>The same ENI as stored (<see cref="RegionRecords.ToJson(Eni)"/>).</summary>
+    /// <summary>
+    /// The same ENI as stored (<see cref="RegionRecords.ToJson(Eni)"/>); a region file's text gives every ENI its own
+    /// security group list, so the lists are compared by value before falling back to the JSON.
+    /// </summary>
     public static bool SameEni(Eni a, Eni b)
-        => ReferenceEquals(a, b) || (a is not null && a.Equals(b)) || (a is not null && b is not null && RegionRecords.ToJson(a) == RegionRecords.ToJson(b));
+    {
+        if (ReferenceEquals(a, b))
+            return true;
+        if (a is null || b is null)
+            return false;
+        if (a.Equals(b))
+            return true;
+        if (a.SecurityGroups.AsSpan().SequenceEqual(b.SecurityGroups.AsSpan()) && (a with { SecurityGroups = b.SecurityGroups }).Equals(b))
+            return true;
+        return RegionRecords.ToJson(a) == RegionRecords.ToJson(b);
+    }
 
     /// <summary>The VPC with the learned routes of <paramref name="current"/>'s BGP connections of the same ids.</summary>
     public static Vpc WithLearnedRoutes(Vpc vpc, Vpc current)
