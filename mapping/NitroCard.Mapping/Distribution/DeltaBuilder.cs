@@ -14,6 +14,9 @@ namespace NitroCard.Mapping.Distribution;
 /// </summary>
 public static class DeltaBuilder
 {
+    /// <summary>From this many hosts on, their plans are compiled in parallel.</summary>
+    private const int ParallelHosts = 32;
+
     /// <summary>A host's plan at the state: <see cref="RegionCompiler.ForHost"/>'s, computed on the host's VPCs only.</summary>
     public static HostCardPlan Plan(RegionState state, string host, CardGeometry? geometry = null)
     {
@@ -70,12 +73,23 @@ public static class DeltaBuilder
             return (Host: host, Old: oldVpcs, New: nowVpcs.Select(id => (state.IndexOfVpc(id), state.Vpc(id)!)).ToList());
         }).ToList();
         var deltas = new HostDelta[work.Count];
-        Parallel.For(0, work.Count, i =>
+        void Build(int i)
         {
             var oldPlan = Compile(before.Topology, work[i].Host, work[i].Old, geometry, Touched);
             var newPlan = Compile(state.Topology, work[i].Host, work[i].New, geometry, Touched);
             deltas[i] = Diff(oldPlan, newPlan, change.Version);
-        });
+        }
+        // A change of a few hosts (one ENI) is built on the caller's thread: it holds the service lock, and waiting for
+        // pool threads on a busy service would only add to its latency.
+        if (work.Count < ParallelHosts)
+        {
+            for (var i = 0; i < work.Count; i++)
+                Build(i);
+        }
+        else
+        {
+            Parallel.For(0, work.Count, Build);
+        }
         var result = new Dictionary<string, HostDelta>(work.Count, StringComparer.Ordinal);
         for (var i = 0; i < work.Count; i++)
             result[work[i].Host] = deltas[i];
