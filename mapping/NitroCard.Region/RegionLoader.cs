@@ -29,6 +29,20 @@ public static class RegionLoader
     /// <exception cref="RegionException">The text is not JSON of the right shape, or the region is invalid; the message lists every problem.</exception>
     public static RegionTopology LoadFromString(string text, string fileName, CardGeometry? geometry = null)
     {
+        var region = Parse(text, fileName);
+        var errors = RegionValidator.Validate(region, geometry);
+        if (!errors.IsEmpty)
+            throw new RegionException(fileName, errors);
+        return region;
+    }
+
+    /// <summary>
+    /// Parses region JSON without validating it, for a caller that validates the result itself (the Mapping Service
+    /// checks an apply against the region it holds); <paramref name="fileName"/> is what messages call it.
+    /// </summary>
+    /// <exception cref="RegionException">The text is not JSON of the right shape.</exception>
+    public static RegionTopology Parse(string text, string fileName)
+    {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(fileName);
         RegionTopology? region;
@@ -42,10 +56,6 @@ public static class RegionLoader
         }
         if (region is null)
             throw new RegionException(fileName, [new RegionError("", "the file must hold a JSON object, not null")]);
-
-        var errors = RegionValidator.Validate(region, geometry);
-        if (!errors.IsEmpty)
-            throw new RegionException(fileName, errors);
         return region with { SourceName = fileName };
     }
 

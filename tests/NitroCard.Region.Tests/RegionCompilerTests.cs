@@ -77,7 +77,9 @@ public sealed class RegionCompilerTests
     {
         var eni = Docs.Vpcs.SelectMany(v => v.Enis).First(e => !e.SecurityGroups.IsEmpty);
         var first = RegionCompiler.ForHost(Docs, eni.Host).Enis.Single(e => e.EniId == eni.Id).Services!;
-        var again = RegionCompiler.ForHost(Docs, eni.Host).Enis.Single(e => e.EniId == eni.Id).Services!;
+        // Copies of the VPCs: a plan's parts are kept per VPC object, so the same objects would give the same instance.
+        var copy = Docs with { Vpcs = [.. Docs.Vpcs.Select(v => v with { })] };
+        var again = RegionCompiler.ForHost(copy, eni.Host).Enis.Single(e => e.EniId == eni.Id).Services!;
 
         Assert.Equal(eni.SecurityGroups, first.SecurityGroups);
         Assert.NotSame(first, again);

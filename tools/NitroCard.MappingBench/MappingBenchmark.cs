@@ -16,6 +16,9 @@ namespace NitroCard.MappingBench;
 /// <summary>What to measure and how big.</summary>
 public sealed record MappingBenchOptions(int Hosts, int Enis, int SingleChanges, int BatchSize, int Batches, int ResyncMappings, int RtlResyncMappings, string? Output, string CommandLine)
 {
+    /// <summary>Every apply validated and diffed as a whole region (<see cref="MappingServiceOptions.WholeRegionApply"/>): the path the incremental one replaced.</summary>
+    public bool WholeRegionApply { get; init; }
+
     public static MappingBenchOptions Quick { get; } = new(8, 400, 10, 40, 2, 2_000, 500, null, "--quick");
 
     public static MappingBenchOptions Parse(string[] args)
@@ -35,6 +38,7 @@ public sealed record MappingBenchOptions(int Hosts, int Enis, int SingleChanges,
                 "--resync" => o with { ResyncMappings = Next() },
                 "--rtl-resync" => o with { RtlResyncMappings = Next() },
                 "--out" => o with { Output = args[++i] },
+                "--whole-region-apply" => o with { WholeRegionApply = true },
                 "--quick" => o,
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
@@ -85,7 +89,7 @@ public static class MappingBenchmark
             // Agents without cards: the per-host limits are a card's (64 ENI slots) only on real cards; the scale
             // region has about Enis/Hosts ENIs a host, so the service checks against a wide geometry.
             await using var service = await MappingService.OpenAsync(await SqliteRegionStore.OpenAsync(Path.Combine(dir, "region.db")).ConfigureAwait(false),
-                new MappingServiceOptions(ScaleGeometry)).ConfigureAwait(false);
+                new MappingServiceOptions(ScaleGeometry) { WholeRegionApply = options.WholeRegionApply }).ConfigureAwait(false);
             service.Hub.GateTimeout = TimeSpan.FromSeconds(30);
             await service.ApplyAsync(region).ConfigureAwait(false);
             var load = clock.Elapsed.TotalSeconds;
@@ -322,6 +326,9 @@ public static class MappingBenchmark
         s.AppendLine("process (no gRPC, no TLS); it acknowledges each version right after applying it. The store is SQLite on local disk;");
         s.AppendLine("each change is validated, stored durably, distributed with make-before-break ordering for moves. Times run");
         s.AppendLine("from the API call to the last affected host's acknowledgement.");
+        s.AppendLine(o.WholeRegionApply
+            ? "Every `apply` took the whole-region path (`--whole-region-apply`): the full validator and a diff of the whole region."
+            : "An `apply` that changes only some VPCs is validated and diffed in time proportional to them (`docs/mapping-service.md`, \"Incremental apply\").");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"Region: {r.Hosts} hosts, {r.Enis} ENIs in {r.Vpcs} VPCs of {EnisPerVpc} ENIs, each VPC spread over {HostsPerVpc} hosts; applied and every host synchronised in {r.LoadSeconds:F1} s.");
         s.AppendLine();

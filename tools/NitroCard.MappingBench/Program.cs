@@ -1,7 +1,7 @@
 using System.Globalization;
 using NitroCard.MappingBench;
 
-// nitrocard-mapping-bench [--quick] [--hosts N] [--enis N] [--resync N] [--rtl-resync N] [--out docs/benchmarks/mapping.md]
+// nitrocard-mapping-bench [--quick] [--hosts N] [--enis N] [--resync N] [--rtl-resync N] [--whole-region-apply] [--out docs/benchmarks/mapping.md]
 // nitrocard-mapping-bench --subscribers N [--changes N] [--backlog-bytes N] [--stall-seconds N] [--out docs/benchmarks/mapping.md]   (its section of the file only)
 string report;
 string? path;

@@ -20,27 +20,24 @@ public sealed partial class MappingService
     public Task<ApplyResult> ApplyAsync(string? regionJson, string? name = null, CancellationToken cancellationToken = default)
     {
         var text = Required(regionJson, "region");
-        name = Optional(name) ?? "region.json";
+        var file = Optional(name) ?? "region.json";
         RegionTopology region;
         try
         {
-            region = RegionLoader.LoadFromString(text, name, _geometry);
+            region = RegionLoader.Parse(text, file);
         }
         catch (RegionException e)
         {
-            throw MappingApiException.FromProblems(ErrorCodes.InvalidParameterValue, [.. e.Errors.Select(x => x.Format(name))]);
+            throw MappingApiException.FromProblems(ErrorCodes.InvalidParameterValue, [.. e.Errors.Select(x => x.Format(file))]);
         }
-        return CommitAsync("apply", s => ApplyPlan(s, region with { SourceName = "mapping service" }), cancellationToken);
+        return CommitAsync("apply", s => ApplyPlan(s, region with { SourceName = "mapping service" }, x => x.Format(file)), cancellationToken, planUnderLock: false);
     }
 
     /// <summary>Converges the service to a region built in memory (validated like a region file).</summary>
     public Task<ApplyResult> ApplyAsync(RegionTopology region, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(region);
-        var errors = RegionValidator.Validate(region, _geometry);
-        if (!errors.IsEmpty)
-            throw MappingApiException.FromProblems(ErrorCodes.InvalidParameterValue, [.. errors.Select(x => x.ToString())]);
-        return CommitAsync("apply", s => ApplyPlan(s, region with { SourceName = "mapping service" }), cancellationToken);
+        return CommitAsync("apply", s => ApplyPlan(s, region with { SourceName = "mapping service" }, x => x.ToString()), cancellationToken, planUnderLock: false);
     }
 
     public Task<RegionHost> CreateHostAsync(CreateHostRequest request, CancellationToken cancellationToken = default)
@@ -186,7 +183,33 @@ public sealed partial class MappingService
         problems.ThrowIfAny();
     }
 
-    private static Plan<ApplyResult> ApplyPlan(RegionState state, RegionTopology region)
+    /// <summary>
+    /// An apply that changes only some VPCs is validated, diffed and applied in time proportional to them
+    /// (<see cref="IncrementalApply"/>); anything else, and any region the incremental checks cannot show valid, takes the
+    /// whole-region path: the full validator decides and words every problem (<paramref name="describe"/>), then the
+    /// whole region is diffed.
+    /// </summary>
+    private Plan<ApplyResult> ApplyPlan(RegionState state, RegionTopology region, Func<RegionError, string> describe)
+    {
+        var incremental = _wholeRegionApply ? null : IncrementalApply.Find(state.Topology, region);
+        if (incremental is not null && incremental.IsCertainlyValid(state, _geometry))
+            return IncrementalApplyPlan(state, incremental);
+        var errors = RegionValidator.Validate(region, _geometry);
+        if (!errors.IsEmpty)
+            throw MappingApiException.FromProblems(ErrorCodes.InvalidParameterValue, [.. errors.Select(describe)]);
+        return WholeRegionApplyPlan(state, region);
+    }
+
+    private static Plan<ApplyResult> IncrementalApplyPlan(RegionState state, IncrementalApply change)
+    {
+        var region = change.Region;
+        var writes = change.Writes(state.Topology);
+        var (enis, touched) = change.Changes(state.Topology);
+        var result = new ApplyResult(region.Vpcs.Length, region.Vpcs.Sum(v => v.Enis.Length), region.Hosts.Length, writes.Count);
+        return new Plan<ApplyResult>(writes, _ => { }, enis, false, result, region) { Vpcs = touched, ReplacedVpcs = change.Changed };
+    }
+
+    private static Plan<ApplyResult> WholeRegionApplyPlan(RegionState state, RegionTopology region)
     {
         var old = state.Topology;
         region = WithLearnedRoutes(region, old);
@@ -222,7 +245,7 @@ public sealed partial class MappingService
             {
                 if (!oldEnis.TryGetValue(key, out var o))
                     changes.Add(new EniChange(x.Vpc.Id, x.Vpc.Vni, null, x.Eni));
-                else if (!EniEquals(o.Eni, x.Eni))
+                else if (!IncrementalApply.SameEni(o.Eni, x.Eni))
                     changes.Add(new EniChange(x.Vpc.Id, x.Vpc.Vni, o.Eni, x.Eni));
             }
             foreach (var (key, o) in oldEnis)
@@ -260,22 +283,13 @@ public sealed partial class MappingService
     }
 
     /// <summary>An applied region keeps the learned routes of the BGP connections it still has (they are the edge's, not the file's).</summary>
+    /// <summary>The region with the current VPN connections' learned routes (service state a region file does not hold).</summary>
     private static RegionTopology WithLearnedRoutes(RegionTopology region, RegionTopology current)
     {
-        var learned = current.Vpcs.SelectMany(v => v.VpnConnections.Where(c => c.UsesBgp && !c.LearnedCidrs.IsEmpty).Select(c => (Key: (v.Id, c.Id), c.LearnedCidrs)))
-            .ToDictionary(x => x.Key, x => x.LearnedCidrs);
-        if (learned.Count == 0)
-            return region;
-        return region with
-        {
-            Vpcs = [.. region.Vpcs.Select(v => v with
-            {
-                VpnConnections = [.. v.VpnConnections.Select(c => c.UsesBgp && learned.TryGetValue((v.Id, c.Id), out var cidrs) ? c with { LearnedCidrs = cidrs } : c)],
-            })],
-        };
+        var vpcs = current.Vpcs.ToDictionary(v => v.Id, StringComparer.Ordinal);
+        return region with { Vpcs = [.. region.Vpcs.Select(v => vpcs.TryGetValue(v.Id, out var old) ? IncrementalApply.WithLearnedRoutes(v, old) : v)] };
     }
 
-    private static bool EniEquals(Eni a, Eni b) => RegionRecords.ToJson(a) == RegionRecords.ToJson(b);
 
     private Plan<RegionHost> CreateHost(RegionState state, CreateHostRequest p)
     {

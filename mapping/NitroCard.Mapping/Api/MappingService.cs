@@ -34,6 +34,12 @@ public sealed record MappingServiceOptions(CardGeometry? Geometry = null)
 
     /// <summary>How long a subscribed host may not read before it is disconnected (<see cref="DistributionHub.StallTimeout"/>).</summary>
     public TimeSpan SubscriberStallTimeout { get; init; } = DistributionHub.DefaultStallTimeout;
+
+    /// <summary>
+    /// Every <c>apply</c> validated and diffed as a whole region, never incrementally (<see cref="IncrementalApply"/>): the
+    /// reference the incremental path is tested against, and a way to measure what it saves.
+    /// </summary>
+    public bool WholeRegionApply { get; init; }
 }
 
 /// <summary>
@@ -53,6 +59,7 @@ public sealed partial class MappingService : IAsyncDisposable
     private readonly List<AlarmRecord> _alarms = [];
     private readonly AlarmLimiter _alarmLimiter;
     private readonly TimeSpan _alarmRetention;
+    private readonly bool _wholeRegionApply;
     private readonly Dictionary<string, HostCounters> _hostCounters = new(StringComparer.Ordinal);
     private RegionState _state;
     private long _nextAlarm;
@@ -69,6 +76,7 @@ public sealed partial class MappingService : IAsyncDisposable
         _alarms.AddRange(alarms);
         _alarmLimiter = new AlarmLimiter(options.AlarmBurst, options.AlarmWindow);
         _alarmRetention = options.AlarmRetention;
+        _wholeRegionApply = options.WholeRegionApply;
         _nextAlarm = alarms.Count == 0 ? 1 : alarms.Max(a => a.Id) + 1;
         Hub = new DistributionHub(_sync, () => _state, time, state.Version)
         {
@@ -263,9 +271,15 @@ public sealed partial class MappingService : IAsyncDisposable
     {
         /// <summary>VPCs whose non-ENI parts (or ENI order) the change alters: their hosts' plans are recompiled.</summary>
         public ImmutableArray<string> Vpcs { get; init; } = [];
+
+        /// <summary>With <see cref="Replacement"/>: the positions of the only VPCs it changes (the state re-indexes those alone).</summary>
+        public ImmutableArray<int>? ReplacedVpcs { get; init; }
     }
 
-    private async Task<TResult> CommitAsync<TResult>(string action, Func<RegionState, Plan<TResult>> plan, CancellationToken cancellationToken)
+    /// <summary>Validates, stores, applies and distributes one change; <paramref name="planUnderLock"/> false for a plan
+    /// that may take long (an apply validating a whole region): it reads the state without the service lock, which is safe
+    /// because the state changes only under the writer semaphore held here, and readers are not held up meanwhile.</summary>
+    private async Task<TResult> CommitAsync<TResult>(string action, Func<RegionState, Plan<TResult>> plan, CancellationToken cancellationToken, bool planUnderLock = true)
     {
         if (_election is { IsLeader: false } election)
         {
@@ -294,11 +308,16 @@ public sealed partial class MappingService : IAsyncDisposable
             long version;
             try
             {
-                lock (_sync)
+                if (planUnderLock)
+                {
+                    lock (_sync)
+                        p = plan(_state);
+                }
+                else
                 {
                     p = plan(_state);
-                    version = _state.Version + 1;
                 }
+                version = _state.Version + 1;
             }
             catch (MappingApiException e)
             {
@@ -318,8 +337,10 @@ public sealed partial class MappingService : IAsyncDisposable
             lock (_sync)
             {
                 var touched = p.Enis.Select(c => c.VpcId).Concat(p.Vpcs).Distinct(StringComparer.Ordinal).ToList();
-                var before = p.Full ? null : RegionBefore.Capture(_state, touched, replacing: p.Replacement is not null);
-                if (p.Replacement is not null)
+                var before = p.Full ? null : RegionBefore.Capture(_state, touched, replacing: p.Replacement is not null && p.ReplacedVpcs is null);
+                if (p.Replacement is not null && p.ReplacedVpcs is { } vpcs)
+                    _state.ReplaceVpcs(p.Replacement, vpcs, version);
+                else if (p.Replacement is not null)
                     _state.ReplaceAll(p.Replacement, version);
                 else
                     p.Apply(_state);

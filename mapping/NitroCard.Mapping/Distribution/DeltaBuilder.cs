@@ -14,6 +14,9 @@ namespace NitroCard.Mapping.Distribution;
 /// </summary>
 public static class DeltaBuilder
 {
+    /// <summary>From this many hosts on, their plans are compiled in parallel.</summary>
+    private const int ParallelHosts = 32;
+
     /// <summary>A host's plan at the state: <see cref="RegionCompiler.ForHost"/>'s, computed on the host's VPCs only.</summary>
     public static HostCardPlan Plan(RegionState state, string host, CardGeometry? geometry = null)
     {
@@ -27,13 +30,12 @@ public static class DeltaBuilder
     public static HostDelta Snapshot(RegionState state, string host, long baseVersion, CardGeometry? geometry = null)
     {
         var plan = Plan(state, host, geometry);
-        var enis = EnisOf(plan);
         return new HostDelta(host, state.Version, baseVersion, true, plan.Settings,
-            [.. enis.Values.Select(e => e.Eni)], [], [.. MappingsOf(plan).Values], [], plan.Edges, [])
+            [.. plan.Enis.Select(HostEniOf)], [], [.. MappingsOf(plan).Values], [], plan.Edges, [])
         {
             RouteTables = plan.Filters.RouteTables,
             SetAcls = [.. plan.Filters.Acls.Select((acl, i) => new HostAcl(i, acl))],
-            SetFilters = [.. enis.Values.Select(e => e.Filter)],
+            SetFilters = [.. plan.Enis.Select(slot => FilterOf(plan, slot))],
         };
     }
 
@@ -60,17 +62,37 @@ public static class DeltaBuilder
                 hosts.UnionWith(had);
         }
         bool Touched(Vpc vpc) => touched.Contains(vpc.Id);
-        var result = new Dictionary<string, HostDelta>(StringComparer.Ordinal);
-        foreach (var host in hosts)
+        // The VPCs of each host before and after, read from the state here: the hosts' plans are then compiled in parallel
+        // (a batch touches every host of its VPCs), reading only immutable region objects.
+        var work = hosts.Select(host =>
         {
             var nowVpcs = state.VpcsOf(host);
             var oldVpcs = nowVpcs.Where(id => !touched.Contains(id))
                 .Concat(touched.Where(id => before.HostsOf.TryGetValue(id, out var had) && had.Contains(host)))
-                .Select(id => before.Vpc(id, state));
-            var oldPlan = Compile(before.Topology, host, oldVpcs, geometry, Touched);
-            var newPlan = Compile(state.Topology, host, nowVpcs.Select(id => (state.IndexOfVpc(id), state.Vpc(id)!)), geometry, Touched);
-            result[host] = Diff(oldPlan, newPlan, change.Version);
+                .Select(id => before.Vpc(id, state)).ToList();
+            return (Host: host, Old: oldVpcs, New: nowVpcs.Select(id => (state.IndexOfVpc(id), state.Vpc(id)!)).ToList());
+        }).ToList();
+        var deltas = new HostDelta[work.Count];
+        void Build(int i)
+        {
+            var oldPlan = Compile(before.Topology, work[i].Host, work[i].Old, geometry, Touched);
+            var newPlan = Compile(state.Topology, work[i].Host, work[i].New, geometry, Touched);
+            deltas[i] = Diff(oldPlan, newPlan, change.Version);
         }
+        // A change of a few hosts (one ENI) is built on the caller's thread: it holds the service lock, and waiting for
+        // pool threads on a busy service would only add to its latency.
+        if (work.Count < ParallelHosts)
+        {
+            for (var i = 0; i < work.Count; i++)
+                Build(i);
+        }
+        else
+        {
+            Parallel.For(0, work.Count, Build);
+        }
+        var result = new Dictionary<string, HostDelta>(work.Count, StringComparer.Ordinal);
+        for (var i = 0; i < work.Count; i++)
+            result[work[i].Host] = deltas[i];
         return result;
     }
 
@@ -79,11 +101,22 @@ public static class DeltaBuilder
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
-        var oldEnis = EnisOf(before);
-        var newEnis = EnisOf(after);
-        var setEnis = newEnis.Values.Where(e => !oldEnis.TryGetValue(e.Eni.Id, out var o) || o.Eni != e.Eni).Select(e => e.Eni);
-        var removeEnis = oldEnis.Keys.Where(id => !newEnis.ContainsKey(id));
-        var setFilters = newEnis.Values.Where(e => !oldEnis.TryGetValue(e.Eni.Id, out var o) || !FilterEquality.Same(o.Filter, e.Filter)).Select(e => e.Filter);
+        // Slots are compared in place; only what changed becomes a HostEni or HostEniFilter (a host has up to thousands).
+        var oldSlots = new Dictionary<string, EniSlot>(before.Enis.Length, StringComparer.Ordinal);
+        foreach (var slot in before.Enis)
+            oldSlots[slot.EniId] = slot;
+        var setEnis = new List<HostEni>();
+        var setFilters = new List<HostEniFilter>();
+        foreach (var slot in after.Enis)
+        {
+            var had = oldSlots.Remove(slot.EniId, out var o);
+            if (!had || o!.VpcId != slot.VpcId || o.SubnetId != slot.SubnetId || o.Entry != slot.Entry || !Equals(o.Services, slot.Services))
+                setEnis.Add(HostEniOf(slot));
+            if (!had || !FilterEquality.Same(before.Filters.Security[o!.Slot], after.Filters.Security[slot.Slot])
+                || before.Filters.Timeouts[o.Slot] != after.Filters.Timeouts[slot.Slot])
+                setFilters.Add(FilterOf(after, slot));
+        }
+        var removeEnis = oldSlots.Keys;
 
         var oldMappings = MappingsOf(before);
         var newMappings = MappingsOf(after);
@@ -121,17 +154,9 @@ public static class DeltaBuilder
         return RegionCompiler.Compile(cut, host, geometry ?? CardGeometry.Default, checkCapacity: false, tablesOf);
     }
 
-    /// <summary>The local ENIs of a plan with their filters, by id (plan slot order).</summary>
-    private static Dictionary<string, (HostEni Eni, HostEniFilter Filter)> EnisOf(HostCardPlan plan)
-    {
-        var result = new Dictionary<string, (HostEni, HostEniFilter)>(plan.Enis.Length, StringComparer.Ordinal);
-        foreach (var slot in plan.Enis)
-        {
-            result[slot.EniId] = (new HostEni(slot.EniId, slot.VpcId, slot.SubnetId, slot.Entry, slot.Services),
-                new HostEniFilter(slot.EniId, plan.Filters.Security[slot.Slot], plan.Filters.Timeouts[slot.Slot]));
-        }
-        return result;
-    }
+    private static HostEni HostEniOf(EniSlot slot) => new(slot.EniId, slot.VpcId, slot.SubnetId, slot.Entry, slot.Services);
+
+    private static HostEniFilter FilterOf(HostCardPlan plan, EniSlot slot) => new(slot.EniId, plan.Filters.Security[slot.Slot], plan.Filters.Timeouts[slot.Slot]);
 
     /// <summary>A plan's mappings as the service sends them (the local owner named by ENI id), by key.</summary>
     private static Dictionary<MappingKey, HostMapping> MappingsOf(HostCardPlan plan)

@@ -34,27 +34,49 @@ public static class RegionRecords
         long eniSeq = 0;
         for (var v = 0; v < region.Vpcs.Length; v++)
         {
-            var vpc = region.Vpcs[v];
-            yield return new StoreWrite(RecordKeys.Vpc(vpc.Id), v, ToJson(vpc));
-            foreach (var eni in vpc.Enis)
-                yield return new StoreWrite(RecordKeys.Eni(vpc.Id, eni.Id), eniSeq++, ToJson(eni));
-            foreach (var vpn in vpc.VpnConnections.Where(c => !c.LearnedCidrs.IsEmpty))
-                yield return new StoreWrite(RecordKeys.LearnedRoutes(vpc.Id, vpn.Id), 0, LearnedRoutesJson(vpn));
+            foreach (var write in OfVpc(region.Vpcs[v], v, eniSeq))
+                yield return write;
+            eniSeq += region.Vpcs[v].Enis.Length;
         }
+    }
+
+    /// <summary>The objects of the VPC at position <paramref name="index"/> whose first ENI is the region's <paramref name="firstEniSeq"/>th.</summary>
+    public static IEnumerable<StoreWrite> OfVpc(Vpc vpc, int index, long firstEniSeq)
+    {
+        ArgumentNullException.ThrowIfNull(vpc);
+        yield return new StoreWrite(RecordKeys.Vpc(vpc.Id), index, ToJson(vpc));
+        var eniSeq = firstEniSeq;
+        foreach (var eni in vpc.Enis)
+            yield return new StoreWrite(RecordKeys.Eni(vpc.Id, eni.Id), eniSeq++, ToJson(eni));
+        foreach (var vpn in vpc.VpnConnections.Where(c => !c.LearnedCidrs.IsEmpty))
+            yield return new StoreWrite(RecordKeys.LearnedRoutes(vpc.Id, vpn.Id), 0, LearnedRoutesJson(vpn));
     }
 
     /// <summary>The writes that turn the stored form of <paramref name="before"/> into <paramref name="after"/>.</summary>
     public static List<StoreWrite> Diff(RegionTopology before, RegionTopology after)
     {
-        var old = All(before).ToDictionary(w => w.Key, w => w, StringComparer.Ordinal);
         var writes = new List<StoreWrite>();
-        foreach (var write in All(after))
+        var deletes = new List<StoreWrite>();
+        Diff(All(before), All(after), writes, deletes);
+        writes.AddRange(deletes);
+        return writes;
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="writes"/> the objects of <paramref name="after"/> that are new or differ (JSON or order) from
+    /// <paramref name="before"/>'s, and to <paramref name="deletes"/> those of <paramref name="before"/> that are gone (in its order).
+    /// </summary>
+    public static void Diff(IEnumerable<StoreWrite> before, IEnumerable<StoreWrite> after, List<StoreWrite> writes, List<StoreWrite> deletes)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        ArgumentNullException.ThrowIfNull(deletes);
+        var old = before.ToDictionary(w => w.Key, w => w, StringComparer.Ordinal);
+        foreach (var write in after)
         {
             if (!old.Remove(write.Key, out var previous) || previous.Json != write.Json || previous.Seq != write.Seq)
                 writes.Add(write);
         }
-        writes.AddRange(old.Values.Select(w => w with { Json = null }));
-        return writes;
+        deletes.AddRange(old.Values.Select(w => w with { Json = null }));
     }
 
     /// <summary>Rebuilds a region from stored objects (any order; each kind sorted by its seq).</summary>

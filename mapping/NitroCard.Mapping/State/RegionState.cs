@@ -22,6 +22,7 @@ public sealed class RegionState
     private readonly Dictionary<string, Dictionary<string, int>> _hostVpcs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RegionHost> _hosts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, uint> _hostUnderlay = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _instances = new(StringComparer.Ordinal);
 
     private RegionState(RegionTopology topology, long version, long nextSeq)
     {
@@ -78,6 +79,13 @@ public sealed class RegionState
 
     public int EniCountOn(string host) => _hostVpcs.TryGetValue(host, out var vpcs) ? vpcs.Values.Sum() : 0;
 
+    /// <summary>The ENIs of the VPC on the host.</summary>
+    public int EniCountOn(string host, string vpcId)
+        => _hostVpcs.TryGetValue(host, out var vpcs) ? vpcs.GetValueOrDefault(vpcId) : 0;
+
+    /// <summary>The ENIs attached to an instance (<see cref="Region.Eni.EffectiveInstanceId"/>).</summary>
+    public int EniCountOfInstance(string instanceId) => _instances.GetValueOrDefault(instanceId);
+
     /// <summary>The VPC that owns a subnet, or null.</summary>
     public (Vpc Vpc, Subnet Subnet)? FindSubnet(string subnetId)
     {
@@ -127,8 +135,59 @@ public sealed class RegionState
     {
         var i = _vpcIndex[vpc.Id];
         var current = Topology.Vpcs[i];
+        UnindexVpcHeader(current);
         Topology = Topology with { Vpcs = Topology.Vpcs.SetItem(i, vpc with { Enis = current.Enis }) };
         IndexVpcHeader(vpc);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="region"/>, which differs from the current region only in the VPCs at <paramref name="changed"/>
+    /// (same hosts, edges, settings, and VPC ids in the same order), re-indexing only those VPCs: the indexes and ENI order
+    /// numbers end as <see cref="ReplaceAll"/> leaves them.
+    /// </summary>
+    public void ReplaceVpcs(RegionTopology region, IReadOnlyList<int> changed, long version)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(changed);
+        var keptSeq = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var i in changed)
+        {
+            var old = Topology.Vpcs[i];
+            UnindexVpcHeader(old);
+            foreach (var eni in old.Enis)
+            {
+                keptSeq[eni.Id] = _eniSeq[eni.Id];
+                _eniSeq.Remove(eni.Id);
+                _ids.Remove(eni.Id);
+                UnindexEni(old, eni);
+            }
+        }
+        Topology = region;
+        Version = version;
+        var offsets = EniOffsets(region);
+        foreach (var i in changed)
+        {
+            var vpc = region.Vpcs[i];
+            IndexVpcHeader(vpc);
+            for (var e = 0; e < vpc.Enis.Length; e++)
+            {
+                var eni = vpc.Enis[e];
+                // As Reindex: an ENI keeps its order number; a new one gets its position in the region.
+                _eniSeq[eni.Id] = keptSeq.TryGetValue(eni.Id, out var s) ? s : offsets[i] + e;
+                IndexEni(vpc, eni);
+            }
+        }
+        NextSeq = Math.Max(NextSeq, offsets[^1]);
+    }
+
+    /// <summary>The position in the region of each VPC's first ENI, and the ENI count last.</summary>
+    public static long[] EniOffsets(RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        var offsets = new long[region.Vpcs.Length + 1];
+        for (var v = 0; v < region.Vpcs.Length; v++)
+            offsets[v + 1] = offsets[v] + region.Vpcs[v].Enis.Length;
+        return offsets;
     }
 
     public void AddEni(string vpcId, Eni eni)
@@ -189,6 +248,7 @@ public sealed class RegionState
         _hostVpcs.Clear();
         _hosts.Clear();
         _hostUnderlay.Clear();
+        _instances.Clear();
         var seq = 0L;
         var keepSeq = new Dictionary<string, long>(_eniSeq, StringComparer.Ordinal);
         _eniSeq.Clear();
@@ -216,14 +276,17 @@ public sealed class RegionState
 
     private void IndexVpcHeader(Vpc vpc)
     {
-        _ids.Add(vpc.Id);
         _vnis[vpc.Vni] = vpc.Id;
-        foreach (var s in vpc.Subnets)
-            _ids.Add(s.Id);
-        foreach (var t in vpc.RouteTables)
-            _ids.Add(t.Id);
-        foreach (var g in vpc.SecurityGroups)
-            _ids.Add(g.Id);
+        foreach (var id in RegionIds.OfVpcHeader(vpc))
+            _ids.Add(id);
+    }
+
+    private void UnindexVpcHeader(Vpc vpc)
+    {
+        if (_vnis.TryGetValue(vpc.Vni, out var owner) && owner == vpc.Id)
+            _vnis.Remove(vpc.Vni);
+        foreach (var id in RegionIds.OfVpcHeader(vpc))
+            _ids.Remove(id);
     }
 
     private void IndexEni(Vpc vpc, Eni eni)
@@ -237,6 +300,7 @@ public sealed class RegionState
             _publicIps[pub] = eni.Id;
         Count(_vpcHosts, vpc.Id, eni.Host, +1);
         Count(_hostVpcs, eni.Host, vpc.Id, +1);
+        _instances[eni.EffectiveInstanceId] = _instances.GetValueOrDefault(eni.EffectiveInstanceId) + 1;
     }
 
     private void UnindexEni(Vpc vpc, Eni eni)
@@ -249,6 +313,11 @@ public sealed class RegionState
             _publicIps.Remove(pub);
         Count(_vpcHosts, vpc.Id, eni.Host, -1);
         Count(_hostVpcs, eni.Host, vpc.Id, -1);
+        var instance = eni.EffectiveInstanceId;
+        if (_instances.GetValueOrDefault(instance) <= 1)
+            _instances.Remove(instance);
+        else
+            _instances[instance]--;
     }
 
     private static void Count(Dictionary<string, Dictionary<string, int>> index, string outer, string inner, int delta)

@@ -64,46 +64,35 @@ public static class RegionCompiler
             AlarmMask: uint.MaxValue);
 
         var vpcs = ImmutableArray.CreateBuilder<HostVpc>();
-        var slots = ImmutableArray.CreateBuilder<EniSlot>();
+        var localCount = region.Vpcs.Sum(v => LocalEnisOf(v).GetValueOrDefault(hostName)?.Length ?? 0);
+        var slots = ImmutableArray.CreateBuilder<EniSlot>(localCount);
         var mappings = ImmutableArray.CreateBuilder<MappingEntry>();
         var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
         var publicIps = ImmutableDictionary.CreateBuilder<MappingKey, IPAddress>();
 
         // Slots follow the file order of the host's ENIs across all VPCs. Route tables and ACLs are numbered
         // in the order the slots first use them.
-        var localSlots = new Dictionary<Eni, int>(ReferenceEqualityComparer.Instance);
-        var filters = new FilterBuilder();
+        var localSlots = new Dictionary<Eni, int>(localCount, ReferenceEqualityComparer.Instance);
+        var filters = new FilterBuilder(localCount);
         foreach (var vpc in region.Vpcs)
         {
-            VpcParts? parts = null;
+            if (!LocalEnisOf(vpc).TryGetValue(hostName, out var local))
+                continue; // never a byte of a VPC the host does not serve
+            var parts = VpcParts.Of(vpc, edge);
             var enis = vpc.Enis;
-            for (var i = 0; i < enis.Length; i++)
+            foreach (var i in local)
             {
                 var eni = enis[i];
-                if (eni.Host != hostName)
-                    continue;
-                parts ??= VpcParts.Of(vpc, edge);
                 var subnet = parts.Subnets[eni.Subnet];
                 var address = parts.Address(i);
-                var vpcCidr = ParseNetwork(vpc.Cidr);
                 var entry = new EniEntry(vpc.Vni, address.Ip, address.Mac, subnet.Network, eni.SourceDestCheck,
                     RouteTable: filters.Number(subnet.RouteTable),
                     Nacl: filters.Number(subnet.Acl),
-                    // The Amazon DNS resolver answers at the VPC base + 2 only when the VPC has DNS support.
-                    Resolver: vpc.DnsSupport ? Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(vpcCidr.BaseAddress) + 2) : null);
+                    Resolver: parts.Resolver);
                 filters.AddEni(parts.Filter(i));
                 localSlots[eni] = slots.Count;
-                var services = new EniServiceInfo(
-                    eni.EffectiveInstanceId, eni.DeviceIndex, eni.MetadataOptions ?? new InstanceMetadataOptions(),
-                    eni.PublicIp is null ? null : IPAddress.Parse(eni.PublicIp),
-                    vpc.Subnets.First(s => s.Id == subnet.Id).AvailabilityZone ?? RegionDefaults.AvailabilityZoneOf(region.EffectiveRegionName),
-                    vpcCidr, vpc.DnsSupport, vpc.DnsHostnames, region.EffectiveRegionName, region.EffectiveAccountId,
-                    eni.SecurityGroups, DnsUpstreamOf(region),
-                    [.. vpc.FlowLogList.Where(f => f.ResourceId == vpc.Id || f.ResourceId == subnet.Id || f.ResourceId == eni.Id)]);
-                slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, services));
+                slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, parts.Services(i, region)));
             }
-            if (parts is null)
-                continue; // never a byte of a VPC the host does not serve
             vpcs.Add(new HostVpc(vpc.Id, vpc.Vni));
             if (tablesOf is not null && !tablesOf(vpc))
                 continue;
@@ -159,6 +148,13 @@ public static class RegionCompiler
 
     private static readonly ConditionalWeakTable<RegionHost[], Dictionary<string, IPAddress>> UnderlayCache = new();
 
+    /// <summary>The positions of a VPC's ENIs by host, computed once per <see cref="Vpc"/> object (a host's plan visits only its own).</summary>
+    private static Dictionary<string, int[]> LocalEnisOf(Vpc vpc)
+        => LocalEniCache.GetValue(vpc, v => v.Enis.Select((e, i) => (e.Host, i)).GroupBy(x => x.Host, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray(), StringComparer.Ordinal));
+
+    private static readonly ConditionalWeakTable<Vpc, Dictionary<string, int[]>> LocalEniCache = new();
+
     /// <summary>Collects the filtering tables of one host's slots, numbering route tables and ACLs in first use order.</summary>
     private sealed class FilterBuilder
     {
@@ -168,8 +164,14 @@ public static class RegionCompiler
         private readonly List<NetworkAcl> _acls = [];
         private readonly List<string> _aclIds = [];
         private readonly Dictionary<string, int> _aclNumbers = new(StringComparer.Ordinal);
-        private readonly List<SecurityRules> _security = [];
-        private readonly List<ConntrackTimeouts> _timeouts = [];
+        private readonly List<SecurityRules> _security;
+        private readonly List<ConntrackTimeouts> _timeouts;
+
+        public FilterBuilder(int slots)
+        {
+            _security = new List<SecurityRules>(slots);
+            _timeouts = new List<ConntrackTimeouts>(slots);
+        }
 
         public int Number(NamedTable<RouteTableSpec> table) => Number(table, _routeTables, _routeTableIds, _routeTableNumbers);
 
@@ -216,6 +218,9 @@ public static class RegionCompiler
 
     private sealed record EniFilter(SecurityRules Rules, ConntrackTimeouts Timeouts);
 
+    /// <summary>An ENI's service information with the region fields it was computed for.</summary>
+    private sealed record EniServices(string RegionName, string AccountId, string? DnsUpstream, EniServiceInfo Info);
+
     /// <summary>
     /// What a plan needs of one VPC that depends on that VPC alone (and the region's edge): parsed addresses,
     /// each subnet's route table and ACL, each ENI's security rules. Region records are immutable, so these are
@@ -229,19 +234,28 @@ public static class RegionCompiler
         private readonly Vpc _vpc;
         private readonly EniAddress?[] _addresses;
         private readonly EniFilter?[] _filters;
+        private readonly EniServices?[] _services;
 
         private VpcParts(Vpc vpc, uint? edge)
         {
             _vpc = vpc;
             Edge = edge;
+            Cidr = ParseNetwork(vpc.Cidr);
+            // The Amazon DNS resolver answers at the VPC base + 2 only when the VPC has DNS support.
+            Resolver = vpc.DnsSupport ? Ipv4Address.FromUInt32(Ipv4Address.ToUInt32(Cidr.BaseAddress) + 2) : null;
             _addresses = new EniAddress?[vpc.Enis.Length];
             _filters = new EniFilter?[vpc.Enis.Length];
+            _services = new EniServices?[vpc.Enis.Length];
             var edgeIp = edge is { } e ? Ipv4Address.FromUInt32(e) : null;
             Subnets = vpc.Subnets.ToDictionary(s => s.Id, s => new SubnetParts(s.Id, ParseNetwork(s.Cidr), RouteTableOf(vpc, s, edgeIp), AclOf(vpc, s)), StringComparer.Ordinal);
         }
 
         /// <summary>The edge address the route tables were compiled with.</summary>
         public uint? Edge { get; }
+
+        public IPNetwork Cidr { get; }
+
+        public IPAddress? Resolver { get; }
 
         public Dictionary<string, SubnetParts> Subnets { get; }
 
@@ -260,6 +274,30 @@ public static class RegionCompiler
         {
             var eni = _vpc.Enis[index];
             return _addresses[index] ??= new EniAddress(Ipv4Address.FromUInt32(ParseIp(eni.Ip)), MacAddress.Parse(eni.Mac));
+        }
+
+        /// <summary>
+        /// What the instance services need of ENI <paramref name="index"/>: of the VPC, and of the region's name, account and DNS
+        /// upstream (kept with it, recomputed when a region with other values asks).
+        /// </summary>
+        public EniServiceInfo Services(int index, RegionTopology region)
+        {
+            var regionName = region.EffectiveRegionName;
+            var account = region.EffectiveAccountId;
+            if (_services[index] is { } known && known.RegionName == regionName && known.AccountId == account && known.DnsUpstream == region.DnsUpstream)
+                return known.Info;
+            var vpc = _vpc;
+            var eni = vpc.Enis[index];
+            var subnet = vpc.Subnets.First(s => s.Id == eni.Subnet);
+            var info = new EniServiceInfo(
+                eni.EffectiveInstanceId, eni.DeviceIndex, eni.MetadataOptions ?? new InstanceMetadataOptions(),
+                eni.PublicIp is null ? null : IPAddress.Parse(eni.PublicIp),
+                subnet.AvailabilityZone ?? RegionDefaults.AvailabilityZoneOf(regionName),
+                Cidr, vpc.DnsSupport, vpc.DnsHostnames, regionName, account,
+                eni.SecurityGroups, DnsUpstreamOf(region),
+                [.. vpc.FlowLogList.Where(f => f.ResourceId == vpc.Id || f.ResourceId == subnet.Id || f.ResourceId == eni.Id)]);
+            _services[index] = new EniServices(regionName, account, region.DnsUpstream, info);
+            return info;
         }
 
         /// <summary>ENI <paramref name="index"/>'s security rules (all rules of all its groups) and tracking timeouts.</summary>
