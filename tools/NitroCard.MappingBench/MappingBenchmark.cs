@@ -226,10 +226,7 @@ public static class MappingBenchmark
     /// <summary>One host's full resync: a snapshot with <paramref name="mappings"/> mappings applied to an empty card.</summary>
     private static (double Ms, int Mappings) Resync(int mappings, Func<ICardEngine>? card)
     {
-        // VPCs of up to 25,000 ENIs; the host resynchronised has one ENI in each, the other host the rest.
-        var region = Synthetic(2, mappings, enisPerVpc: 25_000, hostOf: (_, e) => HostName(e == 0 ? 0 : 1));
-        var state = RegionState.From(region, 1);
-        var snapshot = DeltaBuilder.Snapshot(state, HostName(0), 0);
+        var snapshot = ResyncSnapshot(mappings);
         if (card is null)
         {
             var clock = Stopwatch.StartNew();
@@ -258,6 +255,17 @@ public static class MappingBenchmark
         if (failure is not null)
             throw new InvalidOperationException(failure.Message, failure);
         return (ms, snapshot.SetMappings.Length);
+    }
+
+    /// <summary>
+    /// The snapshot of one host's full resync: VPCs of up to 25,000 ENIs; the host resynchronised has one ENI in each,
+    /// the other host the rest, so the snapshot holds about <paramref name="mappings"/> mappings.
+    /// </summary>
+    public static HostDelta ResyncSnapshot(int mappings)
+    {
+        var region = Synthetic(2, mappings, enisPerVpc: 25_000, hostOf: (_, e) => HostName(e == 0 ? 0 : 1));
+        var state = RegionState.From(region, 1);
+        return DeltaBuilder.Snapshot(state, HostName(0), 0);
     }
 
     public static string HostName(int i) => "host-" + i.ToString("D5", CultureInfo.InvariantCulture);
