@@ -287,8 +287,10 @@ public sealed partial class CardDriver
         try
         {
             var mainWrites = new List<TableWrite>();
+            var freshIndexes = new Dictionary<int, bool>();
             foreach (var change in _staged)
-                PlanChange(change, enis, edges, mappings, mainWrites, filters);
+                PlanChange(change, enis, edges, mappings, mainWrites, filters, freshIndexes);
+            mainWrites = WithoutSupersededFills(mainWrites);
             foreach (var (key, entry) in mappings)
             {
                 if (entry.LocalSlot is { } slot && enis[slot] is null)
@@ -394,8 +396,19 @@ public sealed partial class CardDriver
         return alarms;
     }
 
-    private void PlanChange(StagedChange change, EniEntry?[] enis, EdgeEntry?[] edges, Dictionary<MappingKey, MappingEntry> mappings, List<TableWrite> writes, FilterPlan filters)
+    private void PlanChange(StagedChange change, EniEntry?[] enis, EdgeEntry?[] edges, Dictionary<MappingKey, MappingEntry> mappings, List<TableWrite> writes, FilterPlan filters,
+        Dictionary<int, bool> freshIndexes)
     {
+        // A mapping write of a key new in this commit to an index that was empty when the commit began and has held only
+        // keys new in this commit since: if a later write of the commit overwrites it, nothing anyone relies on sees it.
+        TableWrite MappingWrite(int index, MappingKey key, uint[] words)
+        {
+            var fresh = freshIndexes.TryGetValue(index, out var f) ? f : _placement.IsFree(index);
+            var supersedable = fresh && !_mappings.ContainsKey(key);
+            freshIndexes[index] = supersedable;
+            return new TableWrite(TableId.Mapping, index, words, supersedable);
+        }
+
         switch (change)
         {
             case StagedChange.Eni(var slot, var eni):
@@ -411,7 +424,7 @@ public sealed partial class CardDriver
                 var moves = _placement.PlanInsert(entry.Key)
                     ?? throw new CardTableFullException($"Mapping table full: no free bucket for {entry.Key} ({_placement.Count} of {_placement.Capacity} entries in use)");
                 foreach (var move in moves)
-                    writes.Add(new TableWrite(TableId.Mapping, move.To, EncodeMapping(move.Key == entry.Key ? entry : mappings[move.Key])));
+                    writes.Add(MappingWrite(move.To, move.Key, EncodeMapping(move.Key == entry.Key ? entry : mappings[move.Key])));
                 _placement.Apply(moves);
                 mappings[entry.Key] = entry;
                 break;
@@ -419,17 +432,45 @@ public sealed partial class CardDriver
             case StagedChange.ReplaceMapping(var entry):
             {
                 _placement.TryGetIndex(entry.Key, out var index);
-                writes.Add(new TableWrite(TableId.Mapping, index, EncodeMapping(entry)));
+                writes.Add(MappingWrite(index, entry.Key, EncodeMapping(entry)));
                 mappings[entry.Key] = entry;
                 break;
             }
             case StagedChange.RemoveMapping(var key):
-                writes.Add(new TableWrite(TableId.Mapping, _placement.Remove(key), new uint[StagingWords]));
+            {
+                var index = _placement.Remove(key);
+                writes.Add(new TableWrite(TableId.Mapping, index, new uint[StagingWords]));
+                freshIndexes[index] = false;
                 mappings.Remove(key);
                 break;
+            }
             case StagedChange.Routes or StagedChange.Nacl or StagedChange.Security or StagedChange.Conntrack:
                 break; // planned by PlanFilters
         }
+    }
+
+    /// <summary>
+    /// Leaves out mapping writes a later write of the same commit overwrites when they only ever put keys new in this
+    /// commit into an index empty before it (<see cref="TableWrite.Supersedable"/>): a cuckoo path places a new key and
+    /// moves it on within one load, and near a full table that is one write in six. Every key committed before stays
+    /// findable at every batch boundary; a new key appears with its last write.
+    /// </summary>
+    private static List<TableWrite> WithoutSupersededFills(List<TableWrite> writes)
+    {
+        var last = new Dictionary<int, int>();
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (writes[i].Table == TableId.Mapping)
+                last[writes[i].Index] = i;
+        }
+        var kept = new List<TableWrite>(writes.Count);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = writes[i];
+            if (!(write.Supersedable && last[write.Index] != i))
+                kept.Add(write);
+        }
+        return kept;
     }
 
     /// <summary>
@@ -639,5 +680,6 @@ public sealed partial class CardDriver
         public sealed record Conntrack(int Slot, ConntrackTimeouts Timeouts) : StagedChange;
     }
 
-    private sealed record TableWrite(TableId Table, int Index, uint[] Words);
+    /// <summary>One entry write; <paramref name="Supersedable"/>: may be left out when a later write of the commit goes to the same index.</summary>
+    private sealed record TableWrite(TableId Table, int Index, uint[] Words, bool Supersedable = false);
 }

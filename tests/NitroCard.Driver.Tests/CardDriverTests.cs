@@ -260,6 +260,70 @@ public class CardDriverTests
     }
 
     [Fact]
+    public void Filling_an_empty_table_in_one_commit_writes_each_mapping_once_however_the_cuckoo_paths_moved_them()
+    {
+        // Scrambled addresses: the card's CRC hashes spread consecutive ones without a single collision.
+        static MappingEntry Scrambled(int n) => Mapping(9, (int)(((uint)n * 2_654_435_761u) & 0xFF_FFFF));
+        var fake = new FakeCard(wayDepthLog2: 8, batchDepth: 8, bucketSlotsLog2: 1);
+        var driver = new CardDriver(fake);
+        var placed = new List<int>();
+        for (var n = 1; placed.Count < 460; n++)
+        {
+            // Near full (460 of 512): one commit per key, so every cuckoo move is a write the card needs.
+            driver.AddMapping(Scrambled(n));
+            try
+            {
+                driver.Commit();
+                placed.Add(n);
+            }
+            catch (CardTableFullException)
+            {
+                driver.DiscardStaged();
+            }
+        }
+        var fresh = new FakeCard(wayDepthLog2: 8, batchDepth: 8, bucketSlotsLog2: 1);
+        var loader = new CardDriver(fresh);
+        foreach (var n in placed)
+            loader.AddMapping(Scrambled(n));
+        loader.Commit();
+        Assert.True(fake.Stages > placed.Count + 20, $"the one-by-one fill moved few keys ({fake.Stages} stages for {placed.Count} mappings)");
+        Assert.Equal(placed.Count, fresh.Stages);
+        Assert.Equal(placed.Count, loader.MappingCount);
+        foreach (var n in placed)
+        {
+            var key = Scrambled(n).Key;
+            Assert.NotNull(fresh.Lookup(key.Vni, key.Ip));
+        }
+    }
+
+    [Fact]
+    public void Keys_committed_before_a_load_stay_findable_at_every_batch_of_it()
+    {
+        static MappingEntry Scrambled(int n) => Mapping(9, (int)(((uint)n * 2_654_435_761u) & 0xFF_FFFF));
+        var fake = new FakeCard(wayDepthLog2: 8, batchDepth: 8, bucketSlotsLog2: 1);
+        var driver = new CardDriver(fake);
+        var old = Enumerable.Range(1, 300).Select(Scrambled).ToList();
+        foreach (var m in old)
+            driver.AddMapping(m);
+        driver.Commit();
+        var checkedBatches = 0;
+        fake.Committed = () =>
+        {
+            checkedBatches++;
+            foreach (var m in old)
+                Assert.NotNull(fake.Lookup(m.Key.Vni, m.Key.Ip));
+        };
+        // 140 more in one commit: near full, their cuckoo paths move old keys and keys of this same load.
+        var added = Enumerable.Range(301, 140).Select(Scrambled).ToList();
+        foreach (var m in added)
+            driver.AddMapping(m);
+        driver.Commit();
+        Assert.True(checkedBatches > 10, $"{checkedBatches} batches");
+        foreach (var m in old.Concat(added))
+            Assert.NotNull(fake.Lookup(m.Key.Vni, m.Key.Ip));
+    }
+
+    [Fact]
     public void A_posted_stage_writes_only_the_staging_words_that_changed()
     {
         var fake = new FakeCard(wayDepthLog2: 8, batchDepth: 8);

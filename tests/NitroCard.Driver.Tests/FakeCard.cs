@@ -63,6 +63,12 @@ internal sealed class FakeCard : ICsrBus
 
     public int BusWrites { get; private set; }
 
+    /// <summary>Called after each commit has applied its batch.</summary>
+    public Action? Committed { get; set; }
+
+    /// <summary>Stage commands the fake queued so far.</summary>
+    public int Stages { get; private set; }
+
     /// <summary>Writes to TBL_DATA0..7 so far.</summary>
     public int StagingWordWrites { get; private set; }
 
@@ -144,6 +150,7 @@ internal sealed class FakeCard : ICsrBus
                 for (var i = 0; i < 8; i++)
                     words[i] = _registers.GetValueOrDefault(RegisterMap.TblData + (uint)(4 * i));
                 _queue.Add((table, index, words));
+                Stages++;
                 break;
             case TableOp.Commit:
                 LargestBatch = Math.Max(LargestBatch, _queue.Count);
@@ -151,6 +158,7 @@ internal sealed class FakeCard : ICsrBus
                     Tables[t][i] = w;
                 _queue.Clear();
                 Commits++;
+                Committed?.Invoke();
                 break;
             case TableOp.Read:
                 for (var i = 0; i < 8; i++)

@@ -107,7 +107,7 @@ public static class CardLoadBenchmark
         s.AppendLine(CultureInfo.InvariantCulture, $"Produced by `dotnet run --project tools/NitroCard.MappingBench -c Release -- {commandLine}` on {Environment.ProcessorCount} cores ({DateTime.UtcNow:yyyy-MM-dd}).");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"One host's full resync: a snapshot of {mappings:N0} mappings applied by `CardProgrammer` to an empty `RtlCardEngine` (the card's");
-        s.AppendLine("creation not counted), with `CardDriver`'s two table write paths (`TableWriteMode`, docs/registers.md \"Posted table writes\") in");
+        s.AppendLine("creation not counted), with `CardDriver`'s two table write paths (`TableWriteMode`; docs/registers.md, TBL_CMD) in");
         s.AppendLine("alternating pairs. CPU is the process's over the run (the card, the driver and the runtime). Card cycles are the RTL's and the same on every run.");
         s.AppendLine();
         s.AppendLine("| table writes | runs | wall p50 | wall min | entries/s (p50) | CPU p50 | card cycles | cycles per entry |");
