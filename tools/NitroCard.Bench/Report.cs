@@ -364,8 +364,9 @@ public static class Report
             w.Line($"**{r.Label}: rejected** — the driver refused the whole commit and left the card unchanged: \"{r.Failure}\"");
             w.Line();
         }
-        w.Line("CSR cycles per entry grow with the fill: near full, a new key displaces others along its cuckoo path");
-        w.Line("and every move is one more table write.");
+        w.Line("Near full, a new key displaces others along its cuckoo path. Within one commit only a new key's last position is");
+        w.Line("written (`CardDriver` leaves out the writes a later one overwrites), so one commit costs the same per entry at any fill;");
+        w.Line("moving a key committed before is one more table write, which is what the many commits of the last row pay.");
         var typical = rows.FirstOrDefault(r => r.Failure is null && r.Loaded > 0);
         if (typical is not null)
         {

@@ -342,7 +342,7 @@ public static class MappingBenchmark
         s.AppendLine("|---|---|---|");
         s.AppendLine(CultureInfo.InvariantCulture, $"| no card (mirror only) | {r.ResyncMappings} | {r.ResyncMs:F0} ms |");
         s.AppendLine(r.RtlResyncMs is { } rtl
-            ? string.Create(CultureInfo.InvariantCulture, $"| Verilated card (`RtlCardEngine`, CSR writes through `CardDriver`) | {r.RtlResyncMappings} | {rtl:F0} ms |")
+            ? string.Create(CultureInfo.InvariantCulture, $"| Verilated card (`RtlCardEngine`, posted table writes through `CardDriver`; see \"Mapping load through the Verilated card\") | {r.RtlResyncMappings} | {rtl:F0} ms |")
             : $"| Verilated card | {r.RtlResyncMappings} | not measured: {r.RtlNote} |");
         s.AppendLine();
         if (r.RtlResyncMs is not null && r.RtlResyncMappings < r.ResyncMappings)
