@@ -20,6 +20,9 @@ public static class CardLoadBenchmark
 
     private const ulong IdleStepCycles = 1_000_000;
 
+    /// <summary>Issue 11's target for mapping load through the Verilated card.</summary>
+    private const int TargetEntriesPerSecond = 100_000;
+
     /// <summary>One resync: wall time, the process's CPU time over it, and the card cycles it ran.</summary>
     public sealed record LoadRun(TableWriteMode Mode, double Ms, double CpuMs, ulong Cycles, int Mappings);
 
@@ -121,10 +124,19 @@ public static class CardLoadBenchmark
         s.AppendLine();
         var cardCpuMs = posted[0].Cycles / idle.Cpu * 1000;
         var postedCpu = Median(posted.Select(r => r.CpuMs));
+        var postedWall = Median(posted.Select(r => r.Ms));
         s.AppendLine(CultureInfo.InvariantCulture, $"Checked / posted wall time of each pair: median {Median(ratios):F2}× (min {ratios[0]:F2}×, max {ratios[^1]:F2}×).");
         s.AppendLine(CultureInfo.InvariantCulture, $"The idle card simulates {idle.Wall:N0} cycles per second of wall time and {idle.Cpu:N0} per second of CPU time (`nc_step` of");
         s.AppendLine(CultureInfo.InvariantCulture, $"{IdleStepCycles:N0} cycles, median of 3 runs), so the posted resync's {posted[0].Cycles:N0} card cycles alone cost about {cardCpuMs:F0} ms of its");
         s.AppendLine(CultureInfo.InvariantCulture, $"{postedCpu:F0} ms of CPU; the rest is the firmware's snapshot handling, the driver's cuckoo placement and encoding, and the runtime (JIT, GC).");
+        s.AppendLine();
+        var cyclesPerEntry = (double)posted[0].Cycles / mappings;
+        s.AppendLine(CultureInfo.InvariantCulture, $"Against issue 11's target (≥ {TargetEntriesPerSecond:N0} entries/s, the {mappings:N0}-mapping resync ≤ 1 s): posted p50 {mappings / (postedWall / 1000):N0} entries/s in");
+        s.AppendLine(CultureInfo.InvariantCulture, $"{postedWall:F0} ms of wall time, {mappings / (postedCpu / 1000):N0} per CPU second. At {cyclesPerEntry:F2} cycles per entry the simulated card alone allows");
+        s.AppendLine(CultureInfo.InvariantCulture, $"{idle.Cpu / cyclesPerEntry:N0} entries per CPU second; {TargetEntriesPerSecond:N0} would need {TargetEntriesPerSecond * cyclesPerEntry:N0} simulated cycles per second of the idle card");
+        s.AppendLine("(issue 11's RTL and build work) or fewer cycles per entry, and the register window leaves little: TBL_INDEX, TBL_CMD and the");
+        s.AppendLine("staging words that differ from the previous entry's (the address and MAC_LO in a resync) are one cycle each, and a commit");
+        s.AppendLine("writes one queued entry a cycle.");
         s.AppendLine();
         return s.ToString();
     }
