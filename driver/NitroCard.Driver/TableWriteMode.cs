@@ -10,6 +10,6 @@ public enum TableWriteMode
     /// </summary>
     Posted,
 
-    /// <summary>Every entry's ten staging registers written as one burst and TBL_STATUS read after each stage: the reference path.</summary>
+    /// <summary>Every entry's ten staging registers written as one burst and TBL_STATUS read after each stage: the reference path and the default.</summary>
     Checked,
 }

@@ -212,7 +212,7 @@ public class CardDriverTests
     public void A_posted_write_the_card_rejects_mid_batch_is_named_and_nothing_is_committed()
     {
         var fake = new FakeCard(batchDepth: 8);
-        var driver = new CardDriver(fake);
+        var driver = new CardDriver(fake, TableWriteMode.Posted);
         var before = fake.Snapshot();
         for (var slot = 0; slot < 5; slot++)
             driver.SetEni(slot, Eni(1, $"10.0.1.{5 + slot}"));
@@ -327,7 +327,7 @@ public class CardDriverTests
     public void A_posted_stage_writes_only_the_staging_words_that_changed()
     {
         var fake = new FakeCard(wayDepthLog2: 8, batchDepth: 8);
-        var driver = new CardDriver(fake);
+        var driver = new CardDriver(fake, TableWriteMode.Posted);
         driver.AddMapping(Mapping(9, 1));
         driver.AddMapping(Mapping(9, 2));
         driver.Commit();

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using NitroCard.Card;
+using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
 using NitroCard.Firmware;
 using NitroCard.Mapping.Api;
@@ -165,7 +166,7 @@ public static class MappingBenchmark
             {
                 try
                 {
-                    (rtlMs, _) = Resync(options.RtlResyncMappings, () => new RtlCardEngine());
+                    (rtlMs, _) = Resync(options.RtlResyncMappings, () => new RtlCardEngine(TableWriteMode.Posted));
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"full resync of one host, {options.RtlResyncMappings} mappings, Verilated card: {rtlMs:F0} ms"));
                 }
                 catch (Exception e) when (e is DllNotFoundException or NitroCardException or InvalidOperationException)
