@@ -15,6 +15,10 @@ namespace NitroCard.Driver;
 /// places them, writes them through the indirect window and commits them on the card as one
 /// batch (chunks of <see cref="CardGeometry.BatchDepth"/> writes, each chunk ordered so every
 /// key stays findable). Any failure leaves the card and the driver's view exactly as they were.
+/// <para>Stage commands are checked by default (<see cref="TableWriteMode"/>). Posted stage commands (a chunk's stage
+/// writes reach the bus as one write sequence carrying only the staging words that changed, and one TBL_STATUS read
+/// checks the chunk before its commit) take less than half the card cycles, but their timing exposes the RTL's open
+/// commit-under-traffic drop (hw/rtl/README.md, "Atomic table commit"), so they are not the default until it is fixed.</para>
 /// <para>Filtering (docs/card-filtering.md): the whole route set is compiled into intervals and written
 /// into the route bank packets do not use, then the bank switch is committed, so a route change of any
 /// size takes effect between two packets. Security group rules of a slot are written into a free range
@@ -34,6 +38,18 @@ public sealed partial class CardDriver
     private readonly CuckooPlacement _placement;
     private readonly List<StagedChange> _staged = [];
 
+    /// <summary>Whether each key touched by a staged mapping change is mapped once the staged changes apply.</summary>
+    private readonly Dictionary<MappingKey, bool> _stagedMapped = [];
+
+    private readonly TableWriteMode _writeMode;
+
+    // Posted stage writes of one chunk (addresses and values), and the staging words the card holds (what this
+    // commit last wrote to TBL_DATA0..7; unknown at the start of each commit).
+    private readonly uint[] _postAddresses;
+    private readonly uint[] _postValues;
+    private readonly uint[] _stagingShadow = new uint[StagingWords];
+    private bool _stagingShadowKnown;
+
     // Filtering state (empty arrays on a card without filtering hardware).
     private readonly FilterGeometry? _filter;
     private RouteTableSpec?[] _routeTables = [];
@@ -45,9 +61,13 @@ public sealed partial class CardDriver
     private readonly SgBlock[] _sgBlocks;
     private readonly ConntrackTimeouts?[] _timeouts;
 
-    public CardDriver(ICsrBus bus)
+    /// <param name="bus">The card's CSR bus.</param>
+    /// <param name="writeMode">How commits stage table writes; both leave the card in the same state.</param>
+    public CardDriver(ICsrBus bus, TableWriteMode writeMode = TableWriteMode.Checked)
     {
+        ArgumentNullException.ThrowIfNull(bus);
         _bus = bus;
+        _writeMode = writeMode;
         var id = bus.Read(RegisterMap.Id);
         if (id != ExpectedId)
             throw new NitroCardException($"No NitroCard on this bus: ID register reads 0x{id:X8}, expected 0x{ExpectedId:X8}");
@@ -74,6 +94,8 @@ public sealed partial class CardDriver
         _securityRules = new SecurityRules?[Geometry.EniSlots];
         _sgBlocks = new SgBlock[Geometry.EniSlots];
         _timeouts = new ConntrackTimeouts?[Geometry.EniSlots];
+        _postAddresses = new uint[Geometry.BatchDepth * (StagingWords + 2)];
+        _postValues = new uint[_postAddresses.Length];
         if (_filter is not null)
         {
             _nacls = new NetworkAcl?[_filter.NaclCount];
@@ -156,16 +178,20 @@ public sealed partial class CardDriver
     public void AddMapping(MappingEntry entry)
     {
         TableArguments.Mapping(entry, _enis.Length);
-        if (IsMappedAfterStaging(entry.Key))
-            throw new ArgumentException($"Duplicate mapping key {entry.Key}: it is already mapped", nameof(entry));
+        var key = entry.Key;
+        if (IsMappedAfterStaging(key))
+            throw new ArgumentException($"Duplicate mapping key {key}: it is already mapped", nameof(entry));
         _staged.Add(new StagedChange.AddMapping(entry));
+        _stagedMapped[key] = true;
     }
 
     /// <summary>Stages an insert or an in-place replacement of the mapping for the entry's key.</summary>
     public void SetMapping(MappingEntry entry)
     {
         TableArguments.Mapping(entry, _enis.Length);
-        _staged.Add(IsMappedAfterStaging(entry.Key) ? new StagedChange.ReplaceMapping(entry) : new StagedChange.AddMapping(entry));
+        var key = entry.Key;
+        _staged.Add(IsMappedAfterStaging(key) ? new StagedChange.ReplaceMapping(entry) : new StagedChange.AddMapping(entry));
+        _stagedMapped[key] = true;
     }
 
     /// <summary>Stages the removal of a mapping; an unknown key is an <see cref="ArgumentException"/>.</summary>
@@ -174,6 +200,7 @@ public sealed partial class CardDriver
         if (!IsMappedAfterStaging(key))
             throw new ArgumentException($"Unknown mapping key {key}: nothing to remove", nameof(key));
         _staged.Add(new StagedChange.RemoveMapping(key));
+        _stagedMapped[key] = false;
     }
 
     /// <summary>
@@ -236,7 +263,11 @@ public sealed partial class CardDriver
         => _filter ?? throw new NitroCardException("This card has no filtering hardware (PARAM_FILTER/PARAM_CONNTRACK read 0): route tables, network ACLs and security groups cannot be programmed");
 
     /// <summary>Forgets every staged change.</summary>
-    public void DiscardStaged() => _staged.Clear();
+    public void DiscardStaged()
+    {
+        _staged.Clear();
+        _stagedMapped.Clear();
+    }
 
     /// <summary>
     /// Places, writes and commits every staged change. Throws <see cref="CardTableFullException"/> (no free
@@ -257,8 +288,10 @@ public sealed partial class CardDriver
         try
         {
             var mainWrites = new List<TableWrite>();
+            var freshIndexes = new Dictionary<int, bool>();
             foreach (var change in _staged)
-                PlanChange(change, enis, edges, mappings, mainWrites, filters);
+                PlanChange(change, enis, edges, mappings, mainWrites, filters, freshIndexes);
+            mainWrites = WithoutSupersededFills(mainWrites);
             foreach (var (key, entry) in mappings)
             {
                 if (entry.LocalSlot is { } slot && enis[slot] is null)
@@ -293,6 +326,7 @@ public sealed partial class CardDriver
                 WritePuntEntry(staged.Slot, staged.Entry);
         }
         _staged.Clear();
+        _stagedMapped.Clear();
     }
 
     /// <summary>Reads back a committed entry's staging words through the indirect window.</summary>
@@ -363,8 +397,19 @@ public sealed partial class CardDriver
         return alarms;
     }
 
-    private void PlanChange(StagedChange change, EniEntry?[] enis, EdgeEntry?[] edges, Dictionary<MappingKey, MappingEntry> mappings, List<TableWrite> writes, FilterPlan filters)
+    private void PlanChange(StagedChange change, EniEntry?[] enis, EdgeEntry?[] edges, Dictionary<MappingKey, MappingEntry> mappings, List<TableWrite> writes, FilterPlan filters,
+        Dictionary<int, bool> freshIndexes)
     {
+        // A mapping write of a key new in this commit to an index that was empty when the commit began and has held only
+        // keys new in this commit since: if a later write of the commit overwrites it, nothing anyone relies on sees it.
+        TableWrite MappingWrite(int index, MappingKey key, uint[] words)
+        {
+            var fresh = freshIndexes.TryGetValue(index, out var f) ? f : _placement.IsFree(index);
+            var supersedable = fresh && !_mappings.ContainsKey(key);
+            freshIndexes[index] = supersedable;
+            return new TableWrite(TableId.Mapping, index, words, supersedable);
+        }
+
         switch (change)
         {
             case StagedChange.Eni(var slot, var eni):
@@ -380,7 +425,7 @@ public sealed partial class CardDriver
                 var moves = _placement.PlanInsert(entry.Key)
                     ?? throw new CardTableFullException($"Mapping table full: no free bucket for {entry.Key} ({_placement.Count} of {_placement.Capacity} entries in use)");
                 foreach (var move in moves)
-                    writes.Add(new TableWrite(TableId.Mapping, move.To, EncodeMapping(move.Key == entry.Key ? entry : mappings[move.Key])));
+                    writes.Add(MappingWrite(move.To, move.Key, EncodeMapping(move.Key == entry.Key ? entry : mappings[move.Key])));
                 _placement.Apply(moves);
                 mappings[entry.Key] = entry;
                 break;
@@ -388,17 +433,45 @@ public sealed partial class CardDriver
             case StagedChange.ReplaceMapping(var entry):
             {
                 _placement.TryGetIndex(entry.Key, out var index);
-                writes.Add(new TableWrite(TableId.Mapping, index, EncodeMapping(entry)));
+                writes.Add(MappingWrite(index, entry.Key, EncodeMapping(entry)));
                 mappings[entry.Key] = entry;
                 break;
             }
             case StagedChange.RemoveMapping(var key):
-                writes.Add(new TableWrite(TableId.Mapping, _placement.Remove(key), new uint[StagingWords]));
+            {
+                var index = _placement.Remove(key);
+                writes.Add(new TableWrite(TableId.Mapping, index, new uint[StagingWords]));
+                freshIndexes[index] = false;
                 mappings.Remove(key);
                 break;
+            }
             case StagedChange.Routes or StagedChange.Nacl or StagedChange.Security or StagedChange.Conntrack:
                 break; // planned by PlanFilters
         }
+    }
+
+    /// <summary>
+    /// Leaves out mapping writes a later write of the same commit overwrites when they only ever put keys new in this
+    /// commit into an index empty before it (<see cref="TableWrite.Supersedable"/>): a cuckoo path places a new key and
+    /// moves it on within one load, and near a full table that is one write in six. Every key committed before stays
+    /// findable at every batch boundary; a new key appears with its last write.
+    /// </summary>
+    private static List<TableWrite> WithoutSupersededFills(List<TableWrite> writes)
+    {
+        var last = new Dictionary<int, int>();
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (writes[i].Table == TableId.Mapping)
+                last[writes[i].Index] = i;
+        }
+        var kept = new List<TableWrite>(writes.Count);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var write = writes[i];
+            if (!(write.Supersedable && last[write.Index] != i))
+                kept.Add(write);
+        }
+        return kept;
     }
 
     /// <summary>
@@ -407,31 +480,88 @@ public sealed partial class CardDriver
     /// </summary>
     private void WriteBatches(List<List<TableWrite>> groups)
     {
-        Span<uint> burst = stackalloc uint[StagingWords + 2];
-        var queued = 0;
+        var chunk = new List<TableWrite>(Geometry.BatchDepth);
+        _stagingShadowKnown = false;
         foreach (var group in groups)
         {
-            if (queued > 0 && queued + group.Count > Geometry.BatchDepth && group.Count <= Geometry.BatchDepth)
-            {
-                Command(TableOp.Commit, group[0].Table, 0);
-                queued = 0;
-            }
+            if (chunk.Count > 0 && chunk.Count + group.Count > Geometry.BatchDepth && group.Count <= Geometry.BatchDepth)
+                StageAndCommit(chunk);
             foreach (var write in group)
             {
-                write.Words.CopyTo(burst);
-                burst[StagingWords] = (uint)write.Index;
-                burst[StagingWords + 1] = CommandWord(TableOp.Stage, write.Table);
-                _bus.WriteBurst(RegisterMap.TblData, burst);
-                WaitIdle(TableOp.Stage, write.Table, write.Index);
-                if (++queued == Geometry.BatchDepth)
-                {
-                    Command(TableOp.Commit, write.Table, 0);
-                    queued = 0;
-                }
+                chunk.Add(write);
+                if (chunk.Count == Geometry.BatchDepth)
+                    StageAndCommit(chunk);
             }
         }
-        if (queued > 0)
-            Command(TableOp.Commit, TableId.Eni, 0);
+        if (chunk.Count > 0)
+            StageAndCommit(chunk);
+    }
+
+    /// <summary>Stages a chunk of at most BATCH_DEPTH writes, commits it on the card and empties it.</summary>
+    private void StageAndCommit(List<TableWrite> chunk)
+    {
+        if (_writeMode == TableWriteMode.Checked)
+        {
+            foreach (var write in chunk)
+                StageChecked(write);
+        }
+        else
+        {
+            StagePosted(chunk);
+        }
+        Command(TableOp.Commit, chunk[0].Table, 0);
+        chunk.Clear();
+    }
+
+    /// <summary>The reference path: all ten staging registers in one burst, then TBL_STATUS until the stage is done.</summary>
+    private void StageChecked(TableWrite write)
+    {
+        Span<uint> burst = stackalloc uint[StagingWords + 2];
+        write.Words.CopyTo(burst);
+        burst[StagingWords] = (uint)write.Index;
+        burst[StagingWords + 1] = CommandWord(TableOp.Stage, write.Table);
+        _bus.WriteBurst(RegisterMap.TblData, burst);
+        _stagingShadowKnown = false;
+        WaitIdle(TableOp.Stage, write.Table, write.Index);
+    }
+
+    /// <summary>
+    /// Posts the chunk's stage commands as one write sequence: per entry the staging words that differ from what
+    /// TBL_DATA holds (the registers keep their value, and a stage copies all of them), TBL_INDEX and TBL_CMD. A stage
+    /// is done in the cycle of its TBL_CMD write (it never sets BUSY), so the next one may follow at once; a rejected
+    /// stage queues nothing, so one read of TBL_STATUS.QUEUED before the commit tells whether all of them were taken.
+    /// If not, the queue is discarded and the chunk staged again the checked way, which names the entry the card refuses.
+    /// </summary>
+    private void StagePosted(List<TableWrite> chunk)
+    {
+        var n = 0;
+        foreach (var write in chunk)
+        {
+            for (var w = 0; w < StagingWords; w++)
+            {
+                if (_stagingShadowKnown && _stagingShadow[w] == write.Words[w])
+                    continue;
+                _postAddresses[n] = RegisterMap.TblData + (uint)(RegisterMap.TblDataStride * w);
+                _postValues[n++] = write.Words[w];
+                _stagingShadow[w] = write.Words[w];
+            }
+            _stagingShadowKnown = true;
+            _postAddresses[n] = RegisterMap.TblIndex;
+            _postValues[n++] = (uint)write.Index;
+            _postAddresses[n] = RegisterMap.TblCmd;
+            _postValues[n++] = CommandWord(TableOp.Stage, write.Table);
+        }
+        _bus.WriteSequence(_postAddresses.AsSpan(0, n), _postValues.AsSpan(0, n));
+
+        var status = _bus.Read(RegisterMap.TblStatus);
+        var queued = Field(status, RegisterMap.TblStatusQueuedMask, RegisterMap.TblStatusQueuedShift);
+        if ((status & (RegisterMap.TblStatusBusyMask | RegisterMap.TblStatusErrorMask)) == 0 && queued == (uint)chunk.Count)
+            return;
+        _bus.Write(RegisterMap.TblCmd, CommandWord(TableOp.Discard, chunk[0].Table));
+        foreach (var write in chunk)
+            StageChecked(write); // throws naming the entry the card rejects
+        _bus.Write(RegisterMap.TblCmd, CommandWord(TableOp.Discard, chunk[0].Table));
+        throw new NitroCardException($"The card queued {queued} of {chunk.Count} posted table writes (TBL_STATUS 0x{status:X8}) but took every one staged again one by one; queued writes were discarded");
     }
 
     private void Command(TableOp op, TableId table, int index)
@@ -443,39 +573,20 @@ public sealed partial class CardDriver
 
     private void WaitIdle(TableOp op, TableId table, int index)
     {
-        for (var i = 0; i < BusyPollLimit; i++)
+        if (!_bus.Poll(RegisterMap.TblStatus, RegisterMap.TblStatusBusyMask, 0, BusyPollLimit, out var status))
+            throw new NitroCardException($"The card stayed busy for {BusyPollLimit} polls after {op} of {table} entry {index}");
+        if ((status & RegisterMap.TblStatusErrorMask) != 0)
         {
-            var status = _bus.Read(RegisterMap.TblStatus);
-            if ((status & RegisterMap.TblStatusBusyMask) != 0)
-                continue;
-            if ((status & RegisterMap.TblStatusErrorMask) != 0)
-            {
-                _bus.Write(RegisterMap.TblCmd, CommandWord(TableOp.Discard, table));
-                throw new NitroCardException($"The card rejected {op} of {table} entry {index} (TBL_STATUS 0x{status:X8}); queued writes were discarded");
-            }
-            return;
+            _bus.Write(RegisterMap.TblCmd, CommandWord(TableOp.Discard, table));
+            throw new NitroCardException($"The card rejected {op} of {table} entry {index} (TBL_STATUS 0x{status:X8}); queued writes were discarded");
         }
-        throw new NitroCardException($"The card stayed busy for {BusyPollLimit} polls after {op} of {table} entry {index}");
     }
 
     private static uint CommandWord(TableOp op, TableId table)
         => ((uint)op << RegisterMap.TblCmdOpShift) | ((uint)table << RegisterMap.TblCmdTableShift);
 
     private bool IsMappedAfterStaging(MappingKey key)
-    {
-        var mapped = _mappings.ContainsKey(key);
-        foreach (var change in _staged)
-        {
-            mapped = change switch
-            {
-                StagedChange.AddMapping(var entry) when entry.Key == key => true,
-                StagedChange.ReplaceMapping(var entry) when entry.Key == key => true,
-                StagedChange.RemoveMapping(var removed) when removed == key => false,
-                _ => mapped,
-            };
-        }
-        return mapped;
-    }
+        => _stagedMapped.TryGetValue(key, out var mapped) ? mapped : _mappings.ContainsKey(key);
 
     private uint[] EncodeEni(EniEntry? e, SgBlock block, SecurityRules? rules)
     {
@@ -570,5 +681,6 @@ public sealed partial class CardDriver
         public sealed record Conntrack(int Slot, ConntrackTimeouts Timeouts) : StagedChange;
     }
 
-    private sealed record TableWrite(TableId Table, int Index, uint[] Words);
+    /// <summary>One entry write; <paramref name="Supersedable"/>: may be left out when a later write of the commit goes to the same index.</summary>
+    private sealed record TableWrite(TableId Table, int Index, uint[] Words, bool Supersedable = false);
 }

@@ -39,7 +39,7 @@ enum {
   NC_OK = 0,
   NC_E_ARG = -1,      // an argument is out of range or NULL; the card is unchanged
   NC_E_FATAL = -2,    // the RTL or Verilator hit a fatal error; the card is dead
-  NC_E_TIMEOUT = -3,  // nc_run_until_idle reached max_cycles
+  NC_E_TIMEOUT = -3,  // nc_run_until_idle reached max_cycles, nc_csr_poll max_reads
   NC_E_BUFFER = -4,   // the caller's buffer is too small; nothing was consumed
   NC_E_IO = -5,       // a file could not be written, or the RTL broke the CSR contract
   NC_E_THREAD = -6    // called from a thread other than the card's creator
@@ -97,6 +97,21 @@ NC_API int32_t nc_csr_write_burst(nc_card* card, uint32_t addr, const uint32_t* 
 
 // Reads count registers at addr, addr+4, ... (count cycles) into values.
 NC_API int32_t nc_csr_read_burst(nc_card* card, uint32_t addr, uint32_t* values, uint32_t count);
+
+// Writes count registers, addrs[i] := values[i] in order, one write cycle each exactly as
+// nc_csr_write (count cycles; the addresses need not be consecutive). A driver builds a
+// sequence of posted writes (e.g. the staging words that changed, TBL_INDEX and TBL_CMD of
+// many table entries) and plays it into the card in one call. Every address is checked
+// before the first cycle (NC_E_ARG: nothing written). count 0 does nothing; addrs and values
+// may be NULL only when count is 0.
+NC_API int32_t nc_csr_write_seq(nc_card* card, const uint32_t* addrs, const uint32_t* values, uint32_t count);
+
+// Reads the register at addr once a cycle, as nc_csr_read, until (value & mask) == expected or
+// max_reads (>= 1) reads did not match: a driver's status poll in one call, the same cycles
+// as polling with nc_csr_read. *value gets the last value read; *reads (may be NULL) the reads
+// made. NC_OK when it matched, NC_E_TIMEOUT when it did not.
+NC_API int32_t nc_csr_poll(nc_card* card, uint32_t addr, uint32_t mask, uint32_t expected, uint32_t max_reads,
+                           uint32_t* value, uint32_t* reads);
 
 // Queues a frame (copied; 0..1048576 bytes) for the host input port, sent with tuser = slot
 // (0..255). Frames are sent in order, 64 bytes a beat, byte k on tdata[8k+7:8k]; an empty

@@ -746,6 +746,44 @@ NC_API int32_t nc_csr_read_burst(nc_card* card, uint32_t addr, uint32_t* values,
   return NC_OK;
 }
 
+NC_API int32_t nc_csr_write_seq(nc_card* card, const uint32_t* addrs, const uint32_t* values, uint32_t count) {
+  if (const int32_t s = enter(card)) return s;
+  if ((!addrs || !values) && count > 0) return fail(card, NC_E_ARG, "addrs or values is NULL");
+  // Every address is checked before the first cycle, so a bad one leaves the card unchanged.
+  for (uint32_t i = 0; i < count; ++i) {
+    if (const int32_t s = check_csr_range(card, addrs[i], 1)) return s;
+  }
+  EvalScope scope(card);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (const int32_t s = csr_cycle(card, true, addrs[i], values[i], nullptr)) return s;
+  }
+  return NC_OK;
+}
+
+NC_API int32_t nc_csr_poll(nc_card* card, uint32_t addr, uint32_t mask, uint32_t expected, uint32_t max_reads,
+                           uint32_t* value, uint32_t* reads) {
+  if (const int32_t s = enter(card)) return s;
+  if (!value) return fail(card, NC_E_ARG, "value is NULL");
+  if (max_reads == 0) return fail(card, NC_E_ARG, "max_reads is 0");
+  if (const int32_t s = check_csr_range(card, addr, 1)) return s;
+  EvalScope scope(card);
+  uint32_t done = 0;
+  int32_t status = NC_E_TIMEOUT;
+  while (done < max_reads) {
+    if (const int32_t s = csr_cycle(card, false, addr, 0, value)) {
+      status = s;
+      break;
+    }
+    ++done;
+    if ((*value & mask) == expected) {
+      status = NC_OK;
+      break;
+    }
+  }
+  if (reads) *reads = done;
+  return status;
+}
+
 NC_API int32_t nc_push_host(nc_card* card, uint32_t slot, const uint8_t* frame, uint32_t length) {
   if (const int32_t s = enter(card)) return s;
   if (slot > 255) return fail(card, NC_E_ARG, "slot " + std::to_string(slot) + " does not fit the 8-bit tuser");

@@ -193,16 +193,148 @@ public class CardDriverTests
         Assert.Equal(0, driver.MappingCount);
     }
 
-    [Fact]
-    public void A_card_error_discards_the_queued_batch()
+    [Theory]
+    [InlineData(TableWriteMode.Posted)]
+    [InlineData(TableWriteMode.Checked)]
+    public void A_card_error_discards_the_queued_batch(TableWriteMode mode)
     {
         var fake = new FakeCard();
-        var driver = new CardDriver(fake);
-        fake.FailNextStage = true;
+        var driver = new CardDriver(fake, mode);
+        fake.RejectStageOf = ((int)TableId.Eni, 0);
         driver.SetEni(0, Eni(1, "10.0.1.5"));
         var e = Assert.Throws<NitroCardException>(driver.Commit);
         Assert.Contains("rejected Stage of Eni entry 0", e.Message, StringComparison.Ordinal);
         Assert.Null(driver.GetEni(0));
+        Assert.Equal(0u, fake.Read(RegisterMap.TblStatus) & RegisterMap.TblStatusQueuedMask);
+    }
+
+    [Fact]
+    public void A_posted_write_the_card_rejects_mid_batch_is_named_and_nothing_is_committed()
+    {
+        var fake = new FakeCard(batchDepth: 8);
+        var driver = new CardDriver(fake, TableWriteMode.Posted);
+        var before = fake.Snapshot();
+        for (var slot = 0; slot < 5; slot++)
+            driver.SetEni(slot, Eni(1, $"10.0.1.{5 + slot}"));
+        fake.RejectStageOf = ((int)TableId.Eni, 3);
+        var e = Assert.Throws<NitroCardException>(driver.Commit);
+        Assert.Contains("rejected Stage of Eni entry 3", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, fake.Commits);
+        Assert.Equal(before, fake.Snapshot());
+        Assert.Null(driver.GetEni(0));
+        Assert.Equal(0u, fake.Read(RegisterMap.TblStatus) & RegisterMap.TblStatusQueuedMask);
+    }
+
+    [Fact]
+    public void Posted_and_checked_commits_leave_the_same_tables_with_fewer_bus_cycles()
+    {
+        static (FakeCard Fake, CardDriver Driver) Load(TableWriteMode mode)
+        {
+            var fake = new FakeCard(wayDepthLog2: 10, batchDepth: 8, bucketSlotsLog2: 2);
+            var driver = new CardDriver(fake, mode);
+            driver.SetEni(1, Eni(9, "10.0.1.5"));
+            for (var host = 1; host <= 300; host++)
+                driver.AddMapping(Mapping((uint)(9 + (host % 3)), host, host % 7 == 0 ? 1 : null));
+            driver.Commit();
+            for (var host = 1; host <= 300; host += 5)
+                driver.RemoveMapping(new MappingKey((uint)(9 + (host % 3)), 0x0A00_0000u | (uint)host));
+            for (var host = 2; host <= 300; host += 5)
+                driver.SetMapping(Mapping((uint)(9 + (host % 3)), host, 1));
+            driver.SetEdge(2, new EdgeEntry(9, Underlay));
+            driver.Commit();
+            return (fake, driver);
+        }
+
+        var posted = Load(TableWriteMode.Posted);
+        var checkedPath = Load(TableWriteMode.Checked);
+        Assert.Equal(checkedPath.Fake.Snapshot(), posted.Fake.Snapshot());
+        Assert.Equal(checkedPath.Fake.Commits, posted.Fake.Commits);
+        Assert.Equal(checkedPath.Driver.MappingCount, posted.Driver.MappingCount);
+        // Posted: per commit one TBL_STATUS read before it and one poll after it, nothing per entry; checked: a read per entry too.
+        var probe = new FakeCard(wayDepthLog2: 10, batchDepth: 8, bucketSlotsLog2: 2);
+        _ = new CardDriver(probe);
+        Assert.Equal(probe.BusReads + (2 * posted.Fake.Commits), posted.Fake.BusReads);
+        Assert.True(checkedPath.Fake.BusReads - posted.Fake.BusReads > 300, $"{checkedPath.Fake.BusReads} reads checked, {posted.Fake.BusReads} posted");
+        Assert.True(posted.Fake.StagingWordWrites < checkedPath.Fake.StagingWordWrites / 2,
+            $"{posted.Fake.StagingWordWrites} staging word writes posted, {checkedPath.Fake.StagingWordWrites} checked");
+    }
+
+    [Fact]
+    public void Filling_an_empty_table_in_one_commit_writes_each_mapping_once_however_the_cuckoo_paths_moved_them()
+    {
+        // Scrambled addresses: the card's CRC hashes spread consecutive ones without a single collision.
+        static MappingEntry Scrambled(int n) => Mapping(9, (int)(((uint)n * 2_654_435_761u) & 0xFF_FFFF));
+        var fake = new FakeCard(wayDepthLog2: 8, batchDepth: 8, bucketSlotsLog2: 1);
+        var driver = new CardDriver(fake);
+        var placed = new List<int>();
+        for (var n = 1; placed.Count < 460; n++)
+        {
+            // Near full (460 of 512): one commit per key, so every cuckoo move is a write the card needs.
+            driver.AddMapping(Scrambled(n));
+            try
+            {
+                driver.Commit();
+                placed.Add(n);
+            }
+            catch (CardTableFullException)
+            {
+                driver.DiscardStaged();
+            }
+        }
+        var fresh = new FakeCard(wayDepthLog2: 8, batchDepth: 8, bucketSlotsLog2: 1);
+        var loader = new CardDriver(fresh);
+        foreach (var n in placed)
+            loader.AddMapping(Scrambled(n));
+        loader.Commit();
+        Assert.True(fake.Stages > placed.Count + 20, $"the one-by-one fill moved few keys ({fake.Stages} stages for {placed.Count} mappings)");
+        Assert.Equal(placed.Count, fresh.Stages);
+        Assert.Equal(placed.Count, loader.MappingCount);
+        foreach (var n in placed)
+        {
+            var key = Scrambled(n).Key;
+            Assert.NotNull(fresh.Lookup(key.Vni, key.Ip));
+        }
+    }
+
+    [Fact]
+    public void Keys_committed_before_a_load_stay_findable_at_every_batch_of_it()
+    {
+        static MappingEntry Scrambled(int n) => Mapping(9, (int)(((uint)n * 2_654_435_761u) & 0xFF_FFFF));
+        var fake = new FakeCard(wayDepthLog2: 8, batchDepth: 8, bucketSlotsLog2: 1);
+        var driver = new CardDriver(fake);
+        var old = Enumerable.Range(1, 300).Select(Scrambled).ToList();
+        foreach (var m in old)
+            driver.AddMapping(m);
+        driver.Commit();
+        var checkedBatches = 0;
+        fake.Committed = () =>
+        {
+            checkedBatches++;
+            foreach (var m in old)
+                Assert.NotNull(fake.Lookup(m.Key.Vni, m.Key.Ip));
+        };
+        // 140 more in one commit: near full, their cuckoo paths move old keys and keys of this same load.
+        var added = Enumerable.Range(301, 140).Select(Scrambled).ToList();
+        foreach (var m in added)
+            driver.AddMapping(m);
+        driver.Commit();
+        Assert.True(checkedBatches > 10, $"{checkedBatches} batches");
+        foreach (var m in old.Concat(added))
+            Assert.NotNull(fake.Lookup(m.Key.Vni, m.Key.Ip));
+    }
+
+    [Fact]
+    public void A_posted_stage_writes_only_the_staging_words_that_changed()
+    {
+        var fake = new FakeCard(wayDepthLog2: 8, batchDepth: 8);
+        var driver = new CardDriver(fake, TableWriteMode.Posted);
+        driver.AddMapping(Mapping(9, 1));
+        driver.AddMapping(Mapping(9, 2));
+        driver.Commit();
+        // The first entry writes all 8 words; the second differs in IP (TBL_DATA2) and MAC_LO (TBL_DATA4) only.
+        Assert.Equal(8 + 2, fake.StagingWordWrites);
+        Assert.NotNull(fake.Lookup(9, 0x0A00_0001));
+        Assert.NotNull(fake.Lookup(9, 0x0A00_0002));
     }
 
     [Fact]

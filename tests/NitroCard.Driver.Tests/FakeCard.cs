@@ -55,8 +55,22 @@ internal sealed class FakeCard : ICsrBus
 
     public int LargestBatch { get; private set; }
 
-    /// <summary>Makes the next stage command fail as the card would (ERROR set).</summary>
-    public bool FailNextStage { get; set; }
+    /// <summary>Makes every stage command of this (table, index) fail as the card would (ERROR set, nothing queued).</summary>
+    public (int Table, int Index)? RejectStageOf { get; set; }
+
+    /// <summary>Register reads and writes so far: each is one bus cycle on the card.</summary>
+    public int BusReads { get; private set; }
+
+    public int BusWrites { get; private set; }
+
+    /// <summary>Called after each commit has applied its batch.</summary>
+    public Action? Committed { get; set; }
+
+    /// <summary>Stage commands the fake queued so far.</summary>
+    public int Stages { get; private set; }
+
+    /// <summary>Writes to TBL_DATA0..7 so far.</summary>
+    public int StagingWordWrites { get; private set; }
 
     public List<uint[]> Alarms { get; } = [];
 
@@ -84,6 +98,7 @@ internal sealed class FakeCard : ICsrBus
 
     public uint Read(uint address)
     {
+        BusReads++;
         if (address == RegisterMap.TblStatus)
             return _status | ((uint)_queue.Count << RegisterMap.TblStatusQueuedShift);
         if (address == RegisterMap.AlarmStatus)
@@ -95,6 +110,9 @@ internal sealed class FakeCard : ICsrBus
 
     public void Write(uint address, uint value)
     {
+        BusWrites++;
+        if (address >= RegisterMap.TblData && address < RegisterMap.TblData + (4 * RegisterMap.TblDataCount))
+            StagingWordWrites++;
         _registers[address] = value;
         if (address == RegisterMap.TblCmd)
             Execute(value);
@@ -123,9 +141,8 @@ internal sealed class FakeCard : ICsrBus
         switch (op)
         {
             case TableOp.Stage:
-                if (FailNextStage || table >= Tables.Length || index >= Tables[table].Length || _queue.Count >= BatchDepth)
+                if (RejectStageOf == (table, index) || table >= Tables.Length || index >= Tables[table].Length || _queue.Count >= BatchDepth)
                 {
-                    FailNextStage = false;
                     _status = RegisterMap.TblStatusErrorMask;
                     return;
                 }
@@ -133,6 +150,7 @@ internal sealed class FakeCard : ICsrBus
                 for (var i = 0; i < 8; i++)
                     words[i] = _registers.GetValueOrDefault(RegisterMap.TblData + (uint)(4 * i));
                 _queue.Add((table, index, words));
+                Stages++;
                 break;
             case TableOp.Commit:
                 LargestBatch = Math.Max(LargestBatch, _queue.Count);
@@ -140,6 +158,7 @@ internal sealed class FakeCard : ICsrBus
                     Tables[t][i] = w;
                 _queue.Clear();
                 Commits++;
+                Committed?.Invoke();
                 break;
             case TableOp.Read:
                 for (var i = 0; i < 8; i++)

@@ -376,7 +376,8 @@ public static class Report
         w.Line();
         w.Line("`CardDriver` over the Verilated card's CSR bus (`RtlCardEngine.Driver`): stage N random mappings");
         w.Line("(`AddMapping`), then one `Commit` — which plans the cuckoo placement, writes every entry through");
-        w.Line("the indirect window (staging words, index and command in one CSR burst, then a status poll) and");
+        w.Line("the indirect window (checked, the driver's default `TableWriteMode.Checked`: staging words, index and command in one");
+        w.Line("CSR burst, then a status poll; docs/benchmarks/mapping.md measures the posted path beside it) and");
         w.Line("commits on the card every 64 writes (BATCH_DEPTH). Wall time covers staging and commit; CSR cycles");
         w.Line("are the card's clock cycles the commit took (every CSR access is one cycle). Each load starts from a");
         w.Line("fresh card holding only the sample topology.");
@@ -402,8 +403,9 @@ public static class Report
             w.Line($"**{r.Label}: rejected** — the driver refused the whole commit and left the card unchanged: \"{r.Failure}\"");
             w.Line();
         }
-        w.Line("CSR cycles per entry grow with the fill: near full, a new key displaces others along its cuckoo path");
-        w.Line("and every move is one more table write.");
+        w.Line("Near full, a new key displaces others along its cuckoo path. Within one commit only a new key's last position is");
+        w.Line("written (`CardDriver` leaves out the writes a later one overwrites), so one commit costs the same per entry at any fill;");
+        w.Line("moving a key committed before is one more table write, which is what the many commits of the last row pay.");
         var typical = rows.FirstOrDefault(r => r.Failure is null && r.Loaded > 0);
         if (typical is not null)
         {

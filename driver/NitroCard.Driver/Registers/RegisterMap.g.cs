@@ -142,7 +142,7 @@ public static class RegisterMap
     /// <summary>ParamFlow.DEPTH: Flow records the record FIFO holds (2^FLOW_LOG2 in its memory + 1 in its output register).</summary>
     public const int ParamFlowDepthShift = 0;
     public const uint ParamFlowDepthMask = 0x0000FFFF;
-    /// <summary>Staging words of the entry to write (layouts under Tables). TBL_DATA0..7, TBL_INDEX and TBL_CMD are consecutive so one 10-word burst stages an entry. (rw)</summary>
+    /// <summary>Staging words of the entry to write (layouts under Tables). TBL_DATA0..7, TBL_INDEX and TBL_CMD are consecutive so one 10-word burst stages an entry. The words keep their value after a stage, so the next entry needs only the words that differ. (rw)</summary>
     public const uint TblData = 0x0100;
     public const int TblDataCount = 8;
     public const int TblDataStride = 4;
@@ -150,7 +150,7 @@ public static class RegisterMap
     /// <summary>Entry index for stage and read. (rw)</summary>
     public const uint TblIndex = 0x0120;
     public const uint TblIndexReset = 0x00000000;
-    /// <summary>Indirect table access command. Poll TBL_STATUS.BUSY before the next command. (wo)</summary>
+    /// <summary>Indirect table access command. Commit and read set TBL_STATUS.BUSY: poll it before the next command. A stage is done in the cycle of its write and never sets BUSY, so stages may be posted back to back and checked once through TBL_STATUS.QUEUED (a rejected stage queues nothing). (wo)</summary>
     public const uint TblCmd = 0x0124;
     /// <summary>TblCmd.OP: Operation.</summary>
     public const int TblCmdOpShift = 0;

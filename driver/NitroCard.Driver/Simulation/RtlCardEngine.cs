@@ -25,12 +25,13 @@ public sealed class RtlCardEngine : ICardEngine, IPuntPath, IFlowRecordSource
     private ulong _now;
     private ulong _sweptUntil;
 
-    public RtlCardEngine()
+    /// <param name="writeMode">How the driver stages table writes (<see cref="TableWriteMode.Checked"/>, the default, or posted: <see cref="CardDriver"/>).</param>
+    public RtlCardEngine(TableWriteMode writeMode = TableWriteMode.Checked)
     {
         _card = VerilatedCard.Create();
         try
         {
-            Driver = new CardDriver(_card);
+            Driver = new CardDriver(_card, writeMode);
         }
         catch
         {

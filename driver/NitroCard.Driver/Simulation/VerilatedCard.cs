@@ -138,6 +138,31 @@ public sealed class VerilatedCard : ICsrBus, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>One P/Invoke (nc_csr_write_seq) for the whole sequence.</remarks>
+    public unsafe void WriteSequence(ReadOnlySpan<uint> addresses, ReadOnlySpan<uint> values)
+    {
+        if (addresses.Length != values.Length)
+            throw new ArgumentException($"{addresses.Length} addresses for {values.Length} values", nameof(values));
+        fixed (uint* a = addresses)
+        fixed (uint* v = values)
+        {
+            Check(Interop.NcCsrWriteSeq(Handle, a, v, (uint)values.Length), "nc_csr_write_seq");
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One P/Invoke (nc_csr_poll) for all the reads.</remarks>
+    public bool Poll(uint address, uint mask, uint expected, int maxReads, out uint value)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxReads, 1);
+        var status = Interop.NcCsrPoll(Handle, address, mask, expected, (uint)maxReads, out value, out _);
+        if (status == Interop.Status.Timeout)
+            return false;
+        Check(status, "nc_csr_poll");
+        return true;
+    }
+
     /// <summary>Queues a copy of <paramref name="frame"/> for the host input port, from ENI slot <paramref name="slot"/> (0..255).</summary>
     public unsafe void PushHost(int slot, ReadOnlySpan<byte> frame)
     {

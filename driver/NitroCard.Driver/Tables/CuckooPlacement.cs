@@ -44,6 +44,9 @@ internal sealed class CuckooPlacement
 
     public bool Contains(MappingKey key) => _index.ContainsKey(key);
 
+    /// <summary>Whether no key sits at a flat table index.</summary>
+    public bool IsFree(int index) => _slots[index] is null;
+
     /// <summary>Flat index of slot 0 of the key's bucket in a way.</summary>
     public int BucketStart(int way, MappingKey key)
         => (way * WayDepth) + (CardHash.MappingBucket(way, key.Vni, key.Ip, WayDepth / BucketSlots) * BucketSlots);

@@ -245,7 +245,42 @@ public class VerilatedCardTests
         { "percent above 100", card => card.SetOutputReadiness(CardPort.HostOut, 101, 1) },
         { "negative percent", card => card.SetInputValidity(CardPort.HostIn, -5, 1) },
         { "zero-cycle reset", card => card.Reset(0) },
+        { "write sequence with an address beyond the bus after good ones", card => card.WriteSequence([ScratchAddress, 0x1_0000], [7, 8]) },
+        { "write sequence with an unaligned address", card => card.WriteSequence([0x0016], [7]) },
+        { "poll of an unaligned address", card => card.Poll(0x0003, 0, 0, 1, out _) },
     };
+
+    [Fact]
+    public void A_write_sequence_is_one_write_cycle_per_register_in_order()
+    {
+        using var card = VerilatedCard.Create();
+        const uint tblData2 = 0x0108;
+        const uint tblIndex = 0x0120;
+        var before = card.Cycle;
+        // Not consecutive, and SCRATCH twice: the later write wins.
+        card.WriteSequence([ScratchAddress, tblData2, tblIndex, ScratchAddress], [1, 0xDEAD_BEEF, 42, 0x1234_5678]);
+        Assert.Equal(before + 4, card.Cycle);
+        Assert.Equal(0x1234_5678u, card.Read(ScratchAddress));
+        Assert.Equal(0xDEAD_BEEFu, card.Read(tblData2));
+        Assert.Equal(42u, card.Read(tblIndex));
+        card.WriteSequence([], []);
+        Assert.Equal(before + 7, card.Cycle);
+    }
+
+    [Fact]
+    public void A_poll_reads_once_a_cycle_until_the_value_matches_or_the_reads_run_out()
+    {
+        using var card = VerilatedCard.Create();
+        card.Write(ScratchAddress, 0x0000_00A5);
+        var before = card.Cycle;
+        Assert.True(card.Poll(ScratchAddress, 0xFF, 0xA5, 10, out var value));
+        Assert.Equal(0xA5u, value);
+        Assert.Equal(before + 1, card.Cycle);
+        Assert.False(card.Poll(ScratchAddress, 0xFF, 0x5A, 7, out value));
+        Assert.Equal(0xA5u, value);
+        Assert.Equal(before + 1 + 7, card.Cycle);
+        Assert.Throws<ArgumentOutOfRangeException>(() => card.Poll(ScratchAddress, 0, 0, 0, out _));
+    }
 
     [Theory]
     [MemberData(nameof(BadArguments))]
