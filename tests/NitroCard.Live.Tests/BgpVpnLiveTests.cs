@@ -31,16 +31,16 @@ public sealed class BgpVpnLiveTests(ITestOutputHelper output)
         var ready = up.Elapsed;
 
         // Both tunnels up and both sessions Established, on the edge and in BIRD.
-        Assert.True(WaitFor(() => Describe().Split('\n').Count(l => l.Contains("status UP", StringComparison.Ordinal) && l.Contains("bgp Established", StringComparison.Ordinal)) == 2, 60),
+        Assert.True(Host.WaitFor(() => Describe().Split('\n').Count(l => l.Contains("status UP", StringComparison.Ordinal) && l.Contains("bgp Established", StringComparison.Ordinal)) == 2, 60),
             Describe() + Birdc("show", "protocols") + Log("bird.log"));
         var established = up.Elapsed;
         var protocols = Birdc("show", "protocols");
         Assert.Equal(2, protocols.Split('\n').Count(l => l.StartsWith("tunnel", StringComparison.Ordinal) && l.Contains("Established", StringComparison.Ordinal)));
 
         // The VPC's CIDR is in BIRD's table, from the edge's AS over both tunnels.
-        Assert.True(WaitFor(() => Birdc("show", "route", "for", "10.0.0.0/16", "all").Contains("BGP.as_path: 64512", StringComparison.Ordinal), 10), Birdc("show", "route", "all"));
+        Assert.True(Host.WaitFor(() => Birdc("show", "route", "for", "10.0.0.0/16", "all").Contains("BGP.as_path: 64512", StringComparison.Ordinal), 10), Birdc("show", "route", "all"));
         // The site's prefix, configured only in BIRD, went edge → Mapping Service → the card's route table.
-        Assert.True(WaitFor(() => CardHasRoute(), 15), Tables());
+        Assert.True(Host.WaitFor(() => CardHasRoute(), 15), Tables());
         Assert.Contains(SitePrefix, Describe(), StringComparison.Ordinal);
 
         // Traffic both ways: ping, and HTTP (curl) to a python http.server (which can take many seconds to start on a
@@ -51,7 +51,7 @@ public sealed class BgpVpnLiveTests(ITestOutputHelper output)
         {
             try
             {
-                Assert.True(WaitFor(() => Host.HttpGet(Eni, $"http://{SiteAddress}:8080/").Code == 0, 60), "curl from the VPC to the site failed");
+                Assert.True(Host.WaitFor(() => Host.HttpGet(Eni, $"http://{SiteAddress}:8080/").Code == 0, 60), "curl from the VPC to the site failed");
             }
             finally
             {
@@ -62,7 +62,7 @@ public sealed class BgpVpnLiveTests(ITestOutputHelper output)
         {
             try
             {
-                Assert.True(WaitFor(() => Host.HttpGet(Site, "http://10.0.1.10:8080/").Code == 0, 60), "curl from the site to the VPC failed");
+                Assert.True(Host.WaitFor(() => Host.HttpGet(Site, "http://10.0.1.10:8080/").Code == 0, 60), "curl from the site to the VPC failed");
             }
             finally
             {
@@ -87,15 +87,15 @@ public sealed class BgpVpnLiveTests(ITestOutputHelper output)
         // Tunnel setup: the customer starts tunnel 1 again; time to both SAs, then to its session Established.
         var setup = Stopwatch.StartNew();
         Assert.Equal(0, Swanctl("--initiate", "--child", "tunnel1").Code);
-        Assert.True(WaitFor(() => Tunnel1().Contains("status UP", StringComparison.Ordinal), 30), Describe());
+        Assert.True(Host.WaitFor(() => Tunnel1().Contains("status UP", StringComparison.Ordinal), 30), Describe());
         var tunnelUp = setup.Elapsed;
-        Assert.True(WaitFor(() => Tunnel1().Contains("bgp Established", StringComparison.Ordinal), 60), Describe() + Birdc("show", "protocols"));
+        Assert.True(Host.WaitFor(() => Tunnel1().Contains("bgp Established", StringComparison.Ordinal), 60), Describe() + Birdc("show", "protocols"));
         var sessionUp = setup.Elapsed;
 
         // Propagation: BIRD withdraws the site (its static protocol off), the card loses the route; BIRD announces it
         // again while the card pings every 10 ms: the first reply is the announcement's way to the card (and back).
         Assert.Contains("disabled", Birdc("disable", "site"), StringComparison.Ordinal);
-        Assert.True(WaitFor(() => !CardHasRoute(), 15), Tables());
+        Assert.True(Host.WaitFor(() => !CardHasRoute(), 15), Tables());
         var (announcedAt, afterAnnounce) = PingDuring(Eni, SiteAddress, () => Assert.Contains("enabled", Birdc("enable", "site"), StringComparison.Ordinal));
         Assert.True(afterAnnounce.Count > 0, "no reply after BIRD announced the site again");
         var propagation = TimeSpan.FromSeconds(afterAnnounce.Min() - announcedAt);
@@ -104,7 +104,7 @@ public sealed class BgpVpnLiveTests(ITestOutputHelper output)
         // BIRD stopped: both sessions end, the edge has no prefixes and the card's route is withdrawn.
         var stop = Stopwatch.StartNew();
         Birdc("down");
-        Assert.True(WaitFor(() => !CardHasRoute(), 60), Tables() + Describe());
+        Assert.True(Host.WaitFor(() => !CardHasRoute(), 60), Tables() + Describe());
         var withdrawn = stop.Elapsed;
         Assert.DoesNotContain("bgp Established", Describe(), StringComparison.Ordinal);
         Assert.NotEqual(0, Host.Ping(Eni, SiteAddress, count: 2).Code);
@@ -151,18 +151,6 @@ public sealed class BgpVpnLiveTests(ITestOutputHelper output)
         var pid = Host.Run("ip", "netns", "pids", Site).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .First(p => File.ReadAllText($"/proc/{p.Trim()}/comm").Trim() == "charon").Trim();
         return Host.Run("nsenter", ["-t", pid, "-m", "-n", "/usr/sbin/swanctl", .. args]);
-    }
-
-    private static bool WaitFor(Func<bool> condition, int seconds)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(seconds))
-                return false;
-            Thread.Sleep(100);
-        }
-        return true;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -23,9 +24,26 @@ public partial class FloodLiveTests
         Host.RequireLiveRegion();
         using (var region = LiveRegionProcess.Up("two-hosts.json", engine, TimeSpan.FromSeconds(90)))
         {
-            var server = Host.Run("ip", "netns", "exec", "eni-blue2", "iperf3", "-s", "-1", "-D");
-            Assert.True(server.Code == 0, server.Output);
-            Thread.Sleep(500);
+            // The flood's receiver, killed whatever happens (a server left waiting for its client outlives the region).
+            using var server = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", "eni-blue2", "iperf3", "-s", "-1"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            try
+            {
+                Flood(region);
+            }
+            finally
+            {
+                if (!server.HasExited)
+                    server.Kill(entireProcessTree: true);
+            }
+            Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(30)));
+        }
+        LiveRegionProcess.AssertNothingLeft();
+    }
+
+    private static void Flood(LiveRegionProcess region)
+    {
+        {
+            Assert.True(Host.WaitFor(() => Host.In("eni-blue2", "ss", "-ltn", "sport = :5201").Output.Contains("5201", StringComparison.Ordinal), 30), "iperf3 -s did not listen");
 
             // The valid flood, with eni-red1 (same card) pinging eni-red2 (the other card) while it runs.
             var flood = Task.Run(() => Host.Run(TimeSpan.FromSeconds(120), "ip", "netns", "exec", "eni-blue1",
@@ -52,9 +70,7 @@ public partial class FloodLiveTests
             // The card and the pump are fine: both instances still reach their peers.
             LiveRegionTests.AssertPings("eni-red1", "10.0.2.20");
             LiveRegionTests.AssertPings("eni-blue1", "10.0.1.20");
-            Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(30)));
         }
-        LiveRegionProcess.AssertNothingLeft();
     }
 
     /// <summary>Card drops of every reason, and the ENI's frames lost before the card (the pump's queue, the kernel at its TAP).</summary>

@@ -34,6 +34,19 @@ internal static class Host
     public static (int Code, string Output) HttpGet(string fromNamespace, string url, string? hostHeader = null) =>
         In(fromNamespace, ["curl", "-sS", "-m", "10", .. hostHeader is null ? Array.Empty<string>() : ["-H", "Host: " + hostHeader], url]);
 
+    /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds (true) or <paramref name="seconds"/> pass (false).</summary>
+    public static bool WaitFor(Func<bool> condition, int seconds)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(seconds))
+                return false;
+            Thread.Sleep(100);
+        }
+        return true;
+    }
+
     public static bool HasTool(string name) => Run("sh", "-c", $"command -v {name}").Code == 0;
 
     public static IReadOnlyList<string> Namespaces() =>

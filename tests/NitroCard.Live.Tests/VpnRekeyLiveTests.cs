@@ -30,7 +30,7 @@ public sealed partial class VpnRekeyLiveTests(ITestOutputHelper output)
         Skip.IfNot(File.Exists("/usr/lib/ipsec/charon") && File.Exists("/usr/sbin/swanctl"), "strongSwan is not installed (see build.ps1)");
         Skip.IfNot(Host.HasTool("iperf3"), "iperf3 is not installed (see build.ps1)");
         using var region = LiveRegionProcess.Up(Region, "model", TimeSpan.FromSeconds(120));
-        Assert.True(WaitFor(() => Describe().Split('\n').Count(l => l.Contains("status UP", StringComparison.Ordinal)) == 2, 30), Describe());
+        Assert.True(Host.WaitFor(() => Describe().Split('\n').Count(l => l.Contains("status UP", StringComparison.Ordinal)) == 2, 30), Describe());
         LiveRegionTests.AssertPings(Site, EniAddress);
         var before = SaIds();
         var edgeCpuBefore = EdgeThreadCpuSeconds(region.Pid);
@@ -40,7 +40,7 @@ public sealed partial class VpnRekeyLiveTests(ITestOutputHelper output)
         using var server = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", Eni, "iperf3", "-s", "-B", EniAddress]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         try
         {
-            Assert.True(WaitFor(() => Host.In(Eni, "ss", "-ltn", "sport = :5201").Output.Contains("5201", StringComparison.Ordinal), 30), "iperf3 -s did not listen");
+            Assert.True(Host.WaitFor(() => Host.In(Eni, "ss", "-ltn", "sport = :5201").Output.Contains("5201", StringComparison.Ordinal), 30), "iperf3 -s did not listen");
             var client = Host.Run(TimeSpan.FromSeconds(Seconds + 60), "ip", "netns", "exec", Site,
                 "iperf3", "-c", EniAddress, "-u", "-b", "2M", "-l", "1000", "-w", "2M", "-t", Seconds.ToString(CultureInfo.InvariantCulture), "--bidir", "-J");
             Assert.True(client.Code == 0, client.Output);
@@ -160,18 +160,6 @@ public sealed partial class VpnRekeyLiveTests(ITestOutputHelper output)
             .Where(l => l.Contains(containing, StringComparison.Ordinal)).Select(l => l.Trim()));
 
     private static string Describe() => Host.Run(LiveRegionProcess.Nitroctl, "describe-vpn-connections", "--edge", "blackfoot-1").Output;
-
-    private static bool WaitFor(Func<bool> condition, int seconds)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(seconds))
-        {
-            if (condition())
-                return true;
-            Thread.Sleep(200);
-        }
-        return condition();
-    }
 
     /// <summary>swanctl against the site's charon (its vici socket is in charon's own mount namespace).</summary>
     private static string Swanctl(params string[] args)
