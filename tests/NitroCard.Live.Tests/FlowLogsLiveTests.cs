@@ -70,6 +70,7 @@ public abstract class FlowLogsLiveTests(SharedRegion shared)
         Assert.Equal(0, Host.In("eni-fl5", "curl", "-sS", "-m", "10", "--local-port", "39999", "-o", "/dev/null", "http://10.0.1.60/hello.txt").Code);
         Pin("eni-fl5", "10.0.1.60");
         Pin("eni-fl6", "10.0.1.50");
+        Thread.Sleep(1000); // the warm-up's last ACKs and FINs through the cards before the counters are read
         var before = (Client: Counters("host-a", "eni-fl5"), Server: Counters("host-b", "eni-fl6"));
 
         var ping = Host.Ping("eni-fl5", "10.0.1.60", count: 3);   // ICMP: tracked even here
@@ -165,10 +166,10 @@ public abstract class FlowLogsLiveTests(SharedRegion shared)
         var sentPackets = sent.Sum(r => (long)r.Packets);
         var receivedPackets = received.Sum(r => (long)r.Packets);
         Assert.True(sentPackets > 0 && receivedPackets > 0, $"{what}: no records of its traffic");
-        Assert.Equal((after.TxPackets - before.TxPackets, after.TxBytes - before.TxBytes),
-            (sentPackets, sent.Sum(r => (long)r.Bytes) + (EthernetHeader * sentPackets)));
-        Assert.Equal((after.RxPackets - before.RxPackets, after.RxBytes - before.RxBytes),
-            (receivedPackets, received.Sum(r => (long)r.Bytes) + (EthernetHeader * receivedPackets)));
+        var counted = (Sent: (after.TxPackets - before.TxPackets, after.TxBytes - before.TxBytes), Received: (after.RxPackets - before.RxPackets, after.RxBytes - before.RxBytes));
+        var logged = (Sent: (sentPackets, sent.Sum(r => (long)r.Bytes) + (EthernetHeader * sentPackets)),
+            Received: (receivedPackets, received.Sum(r => (long)r.Bytes) + (EthernetHeader * receivedPackets)));
+        Assert.True(counted == logged, $"{what}: counters (packets, bytes) sent/received {counted}, its records {logged}:\n{string.Join("\n", records)}");
     }
 
     /// <summary>Makes the instance's neighbour entry for <paramref name="ip"/> permanent (as resolved now).</summary>
