@@ -699,12 +699,13 @@ module nitro_conntrack #(
 
   // A record that meets a full FIFO is lost and counted (saturating); so is an untracked packet
   // that found no way for its count-only entry (once, when its record leaves B).
-  logic [1:0] lost;
-  assign lost = 2'(rec_wr && rec_full) + 2'(adv && unc0) + 2'(adv && unc1);
+  logic [1:0]  lost;
+  logic [32:0] ovf_sum;
+  assign lost    = 2'(rec_wr && rec_full) + 2'(adv && unc0) + 2'(adv && unc1);
+  assign ovf_sum = {1'b0, ovf_q} + 33'(lost);
   always_ff @(posedge clk) begin
-    if (rst)                          ovf_q <= '0;
-    else if (ovf_q > ~32'(lost))      ovf_q <= '1;
-    else                              ovf_q <= ovf_q + 32'(lost);
+    if (rst) ovf_q <= '0;
+    else     ovf_q <= ovf_sum[32] ? '1 : ovf_sum[31:0];
   end
   assign flow_overflows = ovf_q;
 
