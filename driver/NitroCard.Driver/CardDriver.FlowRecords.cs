@@ -15,6 +15,6 @@ public sealed partial class CardDriver
         _bus.Write(RegisterMap.FlowSet, (uint)slot);
     }
 
-    /// <summary>Flow records lost because the record FIFO was full (FLOW_OVERFLOWS, saturating, since reset).</summary>
+    /// <summary>Flow records lost because the record FIFO was full, and untracked packets counted in no count-only entry (FLOW_OVERFLOWS, saturating, since reset).</summary>
     public uint ReadFlowRecordOverflows() => _bus.Read(RegisterMap.FlowOverflows);
 }

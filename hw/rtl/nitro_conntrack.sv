@@ -104,7 +104,7 @@ module nitro_conntrack #(
   localparam int PKT_W  = 154;
   localparam int OP_W   = 42;
   localparam int KEY_W  = 112;
-  localparam int EW     = KEY_W + 71;    // {last_seen[63:0], fins[1:0], state[2:0], created_ingress, used, key}
+  localparam int EW     = KEY_W + 72;    // {count_only, last_seen[63:0], fins[1:0], state[2:0], created_ingress, used, key}
   localparam int EP_W   = 8;             // reset epoch stored beside each entry
   localparam int MW     = EP_W + EW;     // way memory word: {epoch, entry}
   localparam int BL     = BUCKETS_LOG2;
@@ -247,9 +247,14 @@ module nitro_conntrack #(
   assign tmo_rd_data = tmo_mem[tmo_rd_slot[SLOT_W-1:0]];
 
   // Flow record intervals, in microseconds (0 = records off); written at once, not staged.
-  logic [US_W-1:0] ivl_us_mem [NUM_ENI];
+  // rec_on_q: one bit a slot (interval not 0), what the ops' step 3 asks (count untracked packets).
+  logic [US_W-1:0]    ivl_us_mem [NUM_ENI];
+  logic [NUM_ENI-1:0] rec_on_q;
   always_ff @(posedge clk) begin
-    if (ivl_wr_en) ivl_us_mem[ivl_wr_slot[SLOT_W-1:0]] <= to_us(ivl_wr_data);
+    if (ivl_wr_en) begin
+      ivl_us_mem[ivl_wr_slot[SLOT_W-1:0]] <= to_us(ivl_wr_data);
+      rec_on_q[ivl_wr_slot[SLOT_W-1:0]]   <= ivl_wr_data != '0;
+    end
   end
 
   // ---------------------------------------------------------------- B: compare and decide
@@ -297,7 +302,7 @@ module nitro_conntrack #(
   logic [WAYS-1:0] on, due, has_eg, has_in;
   (* mem2reg *) logic [MW-1:0] cur_mem [WAYS];  // the bucket as stored, epochs included
   (* mem2reg *) logic [EW-1:0] cur [WAYS];      // as the ops see it: other epochs' entries unused
-  logic [WAYS-1:0] used, stale, live, cmp0, cmp1;
+  logic [WAYS-1:0] used, stale, live, cmp0, cmp1, co;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_cmp
     logic [3*US_W-1:0] t;
@@ -331,6 +336,7 @@ module nitro_conntrack #(
     end
     assign age     = now - cur[w][KEY_W + 7 +: 64];
     assign used[w] = cur[w][KEY_W];
+    assign co[w]   = cur[w][EW-1];   // a count-only entry (an untracked flow counted for flow records)
     assign live[w] = used[w] && (age <= 64'(limit));
     assign cmp0[w] = cur[w][KEY_W-1:0] == b_key0_q;
     assign cmp1[w] = cur[w][KEY_W-1:0] == b_key1_q;
@@ -409,9 +415,9 @@ module nitro_conntrack #(
 
   // Decision and write-back: op0 on the bucket as read, op1 on the bucket as op0 left it (the
   // way op0 wrote is live and holds op0's key), the sweep clears the ways that are not live.
-  logic                 act0, known0, fail0, full0, dec0;
-  logic                 act1, hit1, known1, fail1, full1, dec1;
-  logic [WAYS-1:0]      we0, we1, we_sweep, we_scrub, match1, live1;
+  logic                 act0, known0, fail0, full0, dec0, ref0, unc0;
+  logic                 act1, hit1, known1, fail1, full1, dec1, ref1, unc1;
+  logic [WAYS-1:0]      we0, we1, we_sweep, we_scrub, match0, co_match0, match1, co_match1, live1;
   logic [EW-1:0]        new0, new1;
   logic [WAYS*EW-1:0]   cur_flat, ent0_flat;
   (* mem2reg *) logic [EW-1:0] ent0 [WAYS];
@@ -426,7 +432,10 @@ module nitro_conntrack #(
     assign ent0[w]               = we0[w] ? new0 : cur[w];
     assign ent0_flat[w*EW +: EW] = ent0[w];
     assign live1[w]              = live[w] || we0[w];
-    assign match1[w]             = we0[w] ? (b_key0_q == b_key1_q) : (live[w] && cmp1[w]);
+    assign match0[w]             = live[w] && cmp0[w] && !co[w];
+    assign co_match0[w]          = live[w] && cmp0[w] && co[w];
+    assign match1[w]             = we0[w] ? (b_key0_q == b_key1_q && !new0[EW-1]) : (live[w] && cmp1[w] && !co[w]);
+    assign co_match1[w]          = we0[w] ? (b_key0_q == b_key1_q && new0[EW-1]) : (live[w] && cmp1[w] && co[w]);
     assign we_sweep[w]           = b_v_q && b_sweep_q && used[w] && !live[w];
     assign we_scrub[w]           = b_v_q && b_sweep_q && stale[w];  // already counted free
   end
@@ -435,10 +444,12 @@ module nitro_conntrack #(
     .act         (act0),
     .ents        (cur_flat),
     .live        (live),
-    .match       (live & cmp0),
+    .match       (match0),
+    .co_match    (co_match0),
     .key         (b_key0_q),
     .ingress     (b_op0[33]),
     .untracked   (b_op0[32]),
+    .count       (rec_on_q[b_op0[34 +: SLOT_W]]),
     .proto       (b_proto),
     .fin         (b_fin),
     .rst_seen    (b_rst),
@@ -450,7 +461,9 @@ module nitro_conntrack #(
     .known       (known0),
     .fail        (fail0),
     .full        (full0),
-    .took_unused (dec0)
+    .took_unused (dec0),
+    .refresh     (ref0),
+    .uncounted   (unc0)
   );
 
   nitro_ct_decide #(.WAYS(WAYS), .KEY_W(KEY_W), .EW(EW)) u_op1 (
@@ -458,9 +471,11 @@ module nitro_conntrack #(
     .ents        (ent0_flat),
     .live        (live1),
     .match       (match1),
+    .co_match    (co_match1),
     .key         (b_key1_q),
     .ingress     (b_op1[33]),
     .untracked   (b_op1[32]),
+    .count       (rec_on_q[b_op1[34 +: SLOT_W]]),
     .proto       (b_proto),
     .fin         (b_fin),
     .rst_seen    (b_rst),
@@ -472,7 +487,9 @@ module nitro_conntrack #(
     .known       (known1),
     .fail        (fail1),
     .full        (full1),
-    .took_unused (dec1)
+    .took_unused (dec1),
+    .refresh     (ref1),
+    .uncounted   (unc1)
   );
 
   always_comb begin
@@ -486,7 +503,7 @@ module nitro_conntrack #(
     end
   end
 
-  assign start0     = act0 && (live & cmp0) == '0 && !r0_q && !scan_pend_q && !(probe_hit || probe_final);
+  assign start0     = act0 && match0 == '0 && !r0_q && !scan_pend_q && !(probe_hit || probe_final);
   assign start1     = act1 && !hit1 && !r1_q && !(scan_pend_q && scan_op1_q) && !(probe1_hit || probe1_final);
   assign rule_stall = (act0 && !known0) || (act1 && !known1);
   assign stall      = rule_stall || emit_more;
@@ -552,7 +569,7 @@ module nitro_conntrack #(
   always_comb begin
     base1 = '0;
     for (int w = 0; w < WAYS; w++) begin
-      if (we1[w] && hit1) base1 = we0[w] ? cnt0 : cnt[w];
+      if (we1[w] && ref1) base1 = we0[w] ? cnt0 : cnt[w];
     end
   end
   assign cnt0 = counted(base0, b_op0[33]);
@@ -589,7 +606,7 @@ module nitro_conntrack #(
         vcnt0   = cnt[w];
         vict0_v = 1'b1;
       end
-      if (we1[w] && !hit1 && used[w] && on[w]) begin
+      if (we1[w] && !ref1 && used[w] && on[w]) begin
         vict1   = cur[w];
         vcnt1   = cnt[w];
         vict1_v = 1'b1;
@@ -680,10 +697,15 @@ module nitro_conntrack #(
     .empty    (flow_empty)
   );
 
-  // A record that meets a full FIFO is lost and counted (saturating).
+  // A record that meets a full FIFO is lost and counted (saturating); so is an untracked packet
+  // that found no way for its count-only entry (once, when its record leaves B).
+  logic [1:0]  lost;
+  logic [32:0] ovf_sum;
+  assign lost    = 2'(rec_wr && rec_full) + 2'(adv && unc0) + 2'(adv && unc1);
+  assign ovf_sum = {1'b0, ovf_q} + 33'(lost);
   always_ff @(posedge clk) begin
-    if (rst)                                ovf_q <= '0;
-    else if (rec_wr && rec_full && ovf_q != '1) ovf_q <= ovf_q + 32'd1;
+    if (rst) ovf_q <= '0;
+    else     ovf_q <= ovf_sum[32] ? '1 : ovf_sum[31:0];
   end
   assign flow_overflows = ovf_q;
 
@@ -817,7 +839,7 @@ module nitro_conntrack #(
 
   logic unused_bits;
   assign unused_bits = ^{hit1, a_op0[33:0], a_op1[32:0], b_pkt[34 +: 48], a_pkt[33:0], a_crc[31:BL], a_base, a_key0[111:104],
-                         tmo_wr_slot, tmo_rd_slot, ivl_wr_slot, flow_space, flow_empty, vict0[KEY_W +: 7], vict1[KEY_W +: 7], b_rec_q[REC_W-1:3 + 2*OP_W + PKT_W + FL_W],
+                         tmo_wr_slot, tmo_rd_slot, ivl_wr_slot, flow_space, flow_empty, vict0[KEY_W +: 7], vict1[KEY_W +: 7], vict0[EW-1], vict1[EW-1], ref0, b_rec_q[REC_W-1:3 + 2*OP_W + PKT_W + FL_W],
                          a_rec_q[REC_W-1:3 + 2*OP_W + PKT_W], a_rec_q[2:0]};
 
 endmodule

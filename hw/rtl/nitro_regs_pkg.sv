@@ -86,7 +86,7 @@ package nitro_regs_pkg;
   localparam logic [15:0] ADDR_FLOW_SET = 16'h0070;  // Writes slot SLOT's flow record interval: FLOW_INTERVAL
   localparam int FLOW_SET_SLOT_LSB = 0;
   localparam int FLOW_SET_SLOT_WIDTH = 8;
-  localparam logic [15:0] ADDR_FLOW_OVERFLOWS = 16'h0074;  // Flow records lost because the record FIFO was full (saturating, since reset)
+  localparam logic [15:0] ADDR_FLOW_OVERFLOWS = 16'h0074;  // Flow records lost because the record FIFO was full, plus untracked packets that found no tracking way for their count-only entry and passed uncounted (saturating, since reset)
   localparam logic [15:0] ADDR_PARAM_FLOW = 16'h0078;  // Flow record build parameters
   localparam int PARAM_FLOW_DEPTH_LSB = 0;
   localparam int PARAM_FLOW_DEPTH_WIDTH = 16;

@@ -205,13 +205,13 @@ public sealed partial class ModelCard
         var ways = filter.ConntrackWays;
         var bucket = CardHash.ConntrackBucket(p.Protocol, local, remote, localPort, remotePort, filter.ConntrackBuckets);
 
-        // 1. A live entry with the key.
+        // 1. A live entry with the key (a count-only entry never admits a packet).
         if (_conntrack is { } table)
         {
             for (var w = 0; w < ways; w++)
             {
                 ref var entry = ref table[(bucket * ways) + w];
-                if (entry.InUse && entry.Key == key && IsLive(in entry))
+                if (entry.InUse && !entry.CountOnly && entry.Key == key && IsLive(in entry))
                 {
                     Refresh(ref entry, ingress, in p);
                     Allowed(ref counters, ingress);
@@ -238,15 +238,55 @@ public sealed partial class ModelCard
             return DropReason.SgDeny;
         }
 
-        // 3. Untracked.
+        // 3. Untracked: allowed; with flow records on, counted in a count-only entry (docs/card-flow-records.md).
         if (_untracked[slot] && p.Protocol != ProtocolIcmp)
         {
+            if (FlowRecordsOn(slot))
+                CountUntracked(key, bucket, ingress, in p);
             Allowed(ref counters, ingress);
             return null;
         }
 
         // 4. A new entry in the lowest-numbered way that is not live.
-        _conntrack ??= new CtEntry[filter.ConntrackCapacity];
+        if (NewEntry(key, bucket, ingress, in p, countOnly: false))
+        {
+            Allowed(ref counters, ingress);
+            return null;
+        }
+        counters = counters with { ConntrackAllowanceExceeded = counters.ConntrackAllowanceExceeded + 1 };
+        Denied(ref counters, ingress);
+        RejectFlowRecord(slot, in p);
+        return DropReason.ConntrackFull;
+    }
+
+    /// <summary>
+    /// An untracked packet of a slot with flow records on: its live count-only entry counts it, else a new one in the
+    /// lowest way that is not live; with no such way it passes uncounted (counted in <see cref="FlowRecordOverflows"/>).
+    /// </summary>
+    private void CountUntracked(CtKey key, int bucket, bool ingress, in PacketInfo p)
+    {
+        var ways = _filter!.ConntrackWays;
+        if (_conntrack is { } table)
+        {
+            for (var w = 0; w < ways; w++)
+            {
+                ref var entry = ref table[(bucket * ways) + w];
+                if (entry.InUse && entry.CountOnly && entry.Key == key && IsLive(in entry))
+                {
+                    Refresh(ref entry, ingress, in p);
+                    return;
+                }
+            }
+        }
+        if (!NewEntry(key, bucket, ingress, in p, countOnly: true))
+            _flowRecordOverflows++;
+    }
+
+    /// <summary>Writes a new entry holding the packet into the lowest way of the bucket that is not live; false when every way is.</summary>
+    private bool NewEntry(CtKey key, int bucket, bool ingress, in PacketInfo p, bool countOnly)
+    {
+        var ways = _filter!.ConntrackWays;
+        _conntrack ??= new CtEntry[_filter.ConntrackCapacity];
         for (var w = 0; w < ways; w++)
         {
             ref var entry = ref _conntrack[(bucket * ways) + w];
@@ -262,14 +302,10 @@ public sealed partial class ModelCard
                 ProtocolUdp => CtState.UdpNew,
                 _ => CtState.None,
             };
-            entry = new CtEntry(key, true, ingress, state, 0, _now, CountFlow(default, ingress, p.Length));
-            Allowed(ref counters, ingress);
-            return null;
+            entry = new CtEntry(key, true, ingress, state, 0, _now, CountFlow(default, ingress, p.Length), countOnly);
+            return true;
         }
-        counters = counters with { ConntrackAllowanceExceeded = counters.ConntrackAllowanceExceeded + 1 };
-        Denied(ref counters, ingress);
-        RejectFlowRecord(slot, in p);
-        return DropReason.ConntrackFull;
+        return false;
     }
 
     private void Refresh(ref CtEntry entry, bool ingress, in PacketInfo p)
@@ -394,7 +430,8 @@ public sealed partial class ModelCard
 
     /// <summary>
     /// A tracking entry: key, in use, the direction that created it, state, FINs seen (bit 0 ingress, bit 1 egress),
-    /// last seen (µs), and the flow's counts since its last flow record.
+    /// last seen (µs), the flow's counts since its last flow record, and whether it only counts an untracked flow
+    /// (a count-only entry ages like a tracked one but never admits a packet).
     /// </summary>
-    private readonly record struct CtEntry(CtKey Key, bool InUse, bool CreatedIngress, CtState State, byte Fins, ulong LastSeen, FlowCounts Flow);
+    private readonly record struct CtEntry(CtKey Key, bool InUse, bool CreatedIngress, CtState State, byte Fins, ulong LastSeen, FlowCounts Flow, bool CountOnly);
 }

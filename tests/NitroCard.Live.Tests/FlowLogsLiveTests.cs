@@ -13,9 +13,10 @@ namespace NitroCard.Live.Tests;
 /// the firmware wrote from the card's flow records, read back with <c>nitroctl describe-flow-logs</c>: their packets and
 /// bytes are what the cards' ENI counters counted for the same flows; a flow the security group denies is logged as
 /// REJECT; and Debian's <c>nfcapd</c> receives the same records as IPFIX (read with <c>nfdump -o json</c>).
-/// Region: tests/NitroCard.Live.Tests/regions/flow-logs.json: host-a eni-fl1 10.0.1.10, eni-fl3 10.0.1.30 (sg-client: all in from the VPC, all out; not 0.0.0.0/0 both ways, which the card leaves untracked and so unrecorded, docs/card-flow-records.md);
-/// host-b eni-fl2 10.0.1.20, eni-fl4 10.0.1.40 (sg-server: ICMP, TCP 80 and 5201 in); flow log fl-live on the VPC (ALL,
-/// 2 s, IPFIX to 127.0.0.1:42739), fl-live-reject on eni-fl4 (REJECT, 2 s).
+/// Region: tests/NitroCard.Live.Tests/regions/flow-logs.json: host-a eni-fl1 10.0.1.10, eni-fl3 10.0.1.30 (sg-client: all in from the VPC, all out: tracked);
+/// host-b eni-fl2 10.0.1.20, eni-fl4 10.0.1.40 (sg-server: ICMP, TCP 80 and 5201 in); eni-fl5 10.0.1.50 on host-a and eni-fl6 10.0.1.60
+/// on host-b (sg-open: all traffic both ways from/to 0.0.0.0/0, so their TCP/UDP flows are untracked and counted in count-only
+/// entries, docs/card-flow-records.md); flow log fl-live on the VPC (ALL, 2 s, IPFIX to 127.0.0.1:42739), fl-live-reject on eni-fl4 (REJECT, 2 s).
 /// </summary>
 public abstract class FlowLogsLiveTests(SharedRegion shared)
 {
@@ -59,6 +60,38 @@ public abstract class FlowLogsLiveTests(SharedRegion shared)
         Assert.All(measured, r => Assert.Equal("ACCEPT", r.Action));
         AssertMatches(before.Client, after.Client, client1, "10.0.1.10", "eni-fl1 (host-a)");
         AssertMatches(before.Server, after.Server, server2, "10.0.1.20", "eni-fl2 (host-b)");
+    }
+
+    [SkippableFact]
+    public void Untracked_flows_of_an_allow_all_group_are_logged_with_the_packets_and_bytes_the_eni_counters_counted()
+    {
+        shared.Require();
+        using var http = InstanceHttpServer.Start("eni-fl6", "10.0.1.60", new string('y', 30_000) + "\n");
+        Assert.Equal(0, Host.In("eni-fl5", "curl", "-sS", "-m", "10", "--local-port", "39999", "-o", "/dev/null", "http://10.0.1.60/hello.txt").Code);
+        Pin("eni-fl5", "10.0.1.60");
+        Pin("eni-fl6", "10.0.1.50");
+        Thread.Sleep(1000); // the warm-up's last ACKs and FINs through the cards before the counters are read
+        var before = (Client: Counters("host-a", "eni-fl5"), Server: Counters("host-b", "eni-fl6"));
+
+        var ping = Host.Ping("eni-fl5", "10.0.1.60", count: 3);   // ICMP: tracked even here
+        Assert.True(ping.Code == 0, ping.Output);
+        foreach (var port in new[] { "39001", "39002" })             // TCP: untracked, count-only entries
+        {
+            var curl = Host.In("eni-fl5", "curl", "-sS", "-m", "10", "--local-port", port, "-o", "/dev/null", "http://10.0.1.60/hello.txt");
+            Assert.True(curl.Code == 0, curl.Output);
+        }
+        Thread.Sleep(1000); // the last ACKs and FINs
+        var after = (Client: Counters("host-a", "eni-fl5"), Server: Counters("host-b", "eni-fl6"));
+
+        var measured = WaitForQuietRecords("fl-live", r => !(r.SourcePort == 39999 || r.DestinationPort == 39999) && Between(r, "10.0.1.50", "10.0.1.60"));
+        var client5 = measured.Where(r => r.Eni == "eni-fl5").ToList();
+        var server6 = measured.Where(r => r.Eni == "eni-fl6").ToList();
+        Assert.Contains(client5, r => r.Protocol == 6 && r.SourcePort == 39001 && r.DestinationPort == 80);
+        Assert.Contains(server6, r => r.Protocol == 6 && r.SourcePort == 80 && r.DestinationPort == 39002);
+        Assert.Contains(client5, r => r.Protocol == 1);
+        Assert.All(measured, r => Assert.Equal("ACCEPT", r.Action));
+        AssertMatches(before.Client, after.Client, client5, "10.0.1.50", "eni-fl5 (host-a)");
+        AssertMatches(before.Server, after.Server, server6, "10.0.1.60", "eni-fl6 (host-b)");
     }
 
     [SkippableFact]
@@ -133,10 +166,10 @@ public abstract class FlowLogsLiveTests(SharedRegion shared)
         var sentPackets = sent.Sum(r => (long)r.Packets);
         var receivedPackets = received.Sum(r => (long)r.Packets);
         Assert.True(sentPackets > 0 && receivedPackets > 0, $"{what}: no records of its traffic");
-        Assert.Equal((after.TxPackets - before.TxPackets, after.TxBytes - before.TxBytes),
-            (sentPackets, sent.Sum(r => (long)r.Bytes) + (EthernetHeader * sentPackets)));
-        Assert.Equal((after.RxPackets - before.RxPackets, after.RxBytes - before.RxBytes),
-            (receivedPackets, received.Sum(r => (long)r.Bytes) + (EthernetHeader * receivedPackets)));
+        var counted = (Sent: (after.TxPackets - before.TxPackets, after.TxBytes - before.TxBytes), Received: (after.RxPackets - before.RxPackets, after.RxBytes - before.RxBytes));
+        var logged = (Sent: (sentPackets, sent.Sum(r => (long)r.Bytes) + (EthernetHeader * sentPackets)),
+            Received: (receivedPackets, received.Sum(r => (long)r.Bytes) + (EthernetHeader * receivedPackets)));
+        Assert.True(counted == logged, $"{what}: counters (packets, bytes) sent/received {counted}, its records {logged}:\n{string.Join("\n", records)}");
     }
 
     /// <summary>Makes the instance's neighbour entry for <paramref name="ip"/> permanent (as resolved now).</summary>

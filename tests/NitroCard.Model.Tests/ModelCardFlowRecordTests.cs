@@ -205,6 +205,55 @@ public sealed class ModelCardFlowRecordTests : IDisposable
     }
 
     [Fact]
+    public void An_untracked_flow_is_counted_in_a_count_only_entry_and_recorded_like_a_tracked_one()
+    {
+        // Slot 1 allows all both ways (untracked): with records on its flows get count-only entries.
+        _card.SetFlowRecordInterval(1, 60);
+        var capacity = (ulong)_card.Geometry.Filtering!.ConntrackCapacity;
+        At(100).Tx(1, Tcp("10.0.1.11", "10.0.1.20", 40000, 5000, TcpControl.Syn));
+        At(101).Rx(TcpIn("10.0.1.20", "10.0.1.11", 5000, 40000, TcpControl.Syn | TcpControl.Ack, payload: 7));
+        At(102).Tx(1, Tcp("10.0.1.11", "10.0.1.20", 40000, 5000, TcpControl.Ack, payload: 100));
+        var counters = _card.ReadCounters();
+        Assert.Equal(capacity - 1, counters.ConntrackFree);
+        var eni = counters.Enis[1];
+        At(160);
+        Assert.Equal(
+        [
+            new CardFlowRecord(1, A("10.0.1.11"), A("10.0.1.20"), 40000, 5000, 6, 2, eni.TxBytes, 100 * Second, 102 * Second, false, FlowRecordCause.Interval),
+            new CardFlowRecord(1, A("10.0.1.20"), A("10.0.1.11"), 5000, 40000, 6, 1, eni.RxBytes, 100 * Second, 102 * Second, false, FlowRecordCause.Interval),
+        ], _card.DrainFlowRecords());
+        Assert.Equal((3UL, 0UL), (counters.Filters[1].SgAllowedOut + counters.Filters[1].SgAllowedIn, counters.Filters[1].SgDeniedIn));
+    }
+
+    [Fact]
+    public void Untracked_flows_of_a_slot_with_records_off_take_no_entry()
+    {
+        _card.SetFlowRecordInterval(0, 60);
+        At(100).Tx(1, Tcp("10.0.1.11", "10.0.1.20", 40000, 5000, TcpControl.Syn));
+        Assert.Equal((ulong)_card.Geometry.Filtering!.ConntrackCapacity, _card.ReadCounters().ConntrackFree);
+        At(1000);
+        Assert.Empty(_card.DrainFlowRecords());
+    }
+
+    [Fact]
+    public void An_untracked_packet_that_finds_no_free_way_passes_uncounted_and_is_counted_as_an_overflow()
+    {
+        var t = new ModelCardFlowRecordTests(CardGeometry.Default with { Filtering = FilterGeometry.Default with { ConntrackBucketsLog2 = 2, ConntrackWays = 1 } });
+        t._card.SetFlowRecordInterval(1, 60);
+        var remote = A("10.0.1.20");
+        var target = CardHash.ConntrackBucket(6, A("10.0.1.10"), remote, 40000, 5000, 4);
+        var port = (ushort)Enumerable.Range(41000, 1000).First(p => CardHash.ConntrackBucket(6, A("10.0.1.11"), remote, (ushort)p, 5000, 4) == target);
+        t.At(10).Tx(0, Tcp("10.0.1.10", "10.0.1.20", 40000, 5000, TcpControl.Syn));   // slot 0's tracked flow takes the way
+        t._card.PushHost(1, Tcp("10.0.1.11", "10.0.1.20", port, 5000, TcpControl.Syn));
+        t._card.RunUntilIdle();
+        Assert.Single(t._card.DrainNetwork());
+        Assert.Equal(1UL, t._card.FlowRecordOverflows);
+        Assert.Equal(1UL, t._card.ReadCounters().Filters[1].SgAllowedOut);
+        t.At(100);
+        Assert.Empty(t._card.DrainFlowRecords());
+    }
+
+    [Fact]
     public void Records_beyond_the_fifo_depth_are_counted_as_overflows()
     {
         var t = new ModelCardFlowRecordTests(CardGeometry.Default with { FlowRecordDepth = 2 });

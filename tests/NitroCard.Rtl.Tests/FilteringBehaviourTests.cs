@@ -1,6 +1,7 @@
 using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
+using NitroCard.Card.FlowRecords;
 using NitroCard.Card.Hashing;
 using NitroCard.Packets;
 using static NitroCard.Rtl.Tests.TestHost;
@@ -144,6 +145,48 @@ public class FilteringBehaviourTests
         // The tracked flow ends when it has been idle longer than the TCP timeout.
         host.Card.SetTime(1_000_000 + (432_001UL * 1_000_000));
         Assert.Equal(DropReason.SgDeny, Dropped(host.SendFromEni(BlueA3, Tcp(BlueA3, BlueA1.Mac.Value, BlueA1.Ip, 50000, 22, TcpControl.Ack))));
+    }
+
+    [Theory]
+    [MemberData(nameof(FilteringEngines))]
+    public void With_flow_records_on_an_untracked_flow_is_counted_and_removing_the_rule_still_stops_it_at_once(string engine)
+    {
+        // docs/card-flow-records.md: the untracked flow into blue-a3 gets a count-only entry, which must not act as
+        // an established entry once blue-a3 is tracked.
+        using var host = new TestHost(engine);
+        var records = (IFlowRecordSource)host.Card;
+        records.SetFlowRecordInterval(BlueA3.Slot, 60);
+        host.Card.SetTime(1_000_000);
+        host.Card.SetSecurityRules(BlueA3.Slot, SecurityRules.AllowAll);
+        host.Card.SetSecurityRules(BlueA1.Slot, new SecurityRules([], [FilterRule.AllTraffic]));
+        host.Card.Commit();
+        var capacity = (ulong)host.Card.Geometry.Filtering!.ConntrackCapacity;
+
+        var syn = Tcp(BlueA1, BlueA3.Mac.Value, BlueA3.Ip, 50001, 80, TcpControl.Syn);
+        Assert.Single(host.SendFromEni(BlueA1, syn).Host);
+        var reply = Tcp(BlueA3, BlueA1.Mac.Value, BlueA1.Ip, 80, 50001, TcpControl.Syn | TcpControl.Ack);
+        Assert.Single(host.SendFromEni(BlueA3, reply).Host);
+        // Blue-a1's tracked entry and blue-a3's count-only one.
+        Assert.Equal(capacity - 2, host.Card.ReadCounters().ConntrackFree);
+
+        host.Card.SetSecurityRules(BlueA3.Slot, new SecurityRules([], [FilterRule.AllTraffic]));
+        host.Card.Commit();
+        var ack = Tcp(BlueA1, BlueA3.Mac.Value, BlueA3.Ip, 50001, 80, TcpControl.Ack);
+        Assert.Equal(DropReason.SgDeny, Dropped(host.SendFromEni(BlueA1, ack)));
+
+        // The count-only entry expires like a tracked TCP flow (432,000 s) and is recorded; the ACK is a reject.
+        host.Card.SetTime(1_000_000 + (432_001UL * 1_000_000));
+        if (engine == "rtl")
+            host.Rtl.Card.Step((ulong)host.Card.Geometry.Filtering.ConntrackBuckets + 1024);
+        (int, ushort, uint, ulong, bool, FlowRecordCause)[] expected =
+        [
+            (BlueA3.Slot, 80, 1, (ulong)reply.Length, false, FlowRecordCause.Expired),      // egress
+            (BlueA3.Slot, 50001, 1, (ulong)syn.Length, false, FlowRecordCause.Expired),     // ingress
+            (BlueA3.Slot, 50001, 1, (ulong)ack.Length, true, FlowRecordCause.Rejected),
+        ];
+        var drained = records.DrainFlowRecords().Select(r => (r.Slot, r.SourcePort, r.Packets, r.Bytes, r.Rejected, r.Cause));
+        Assert.Equal(expected.Order(), drained.Order());
+        Assert.Equal(0UL, records.FlowRecordOverflows);
     }
 
     [Theory]

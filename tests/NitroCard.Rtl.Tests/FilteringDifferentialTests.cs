@@ -13,14 +13,16 @@ namespace NitroCard.Rtl.Tests;
 /// FrameGenerator plus, every round, scripted conversations — a TCP handshake with a remote host
 /// (SYN out, SYN-ACK in, a retransmitted ACK, FIN both ways, and every fourth round an RST), a TX-local
 /// TCP flow between two tracked ENIs with its reply, UDP to port 53 and its reply, ICMP echo to the
-/// internet edge, and traffic to blackholed prefixes — under rule changes and time passing. Slots 0 and 2 have
-/// flow records on (docs/card-flow-records.md): with an interval longer than the run, the expiry and reject
+/// internet edge, and traffic to blackholed prefixes — under rule changes and time passing. Slots 0, 1 and 2 have
+/// flow records on (docs/card-flow-records.md; slot 1 is untracked, so its flows have count-only entries, and
+/// it is tracked between rule changes): with an interval longer than the run, the expiry and reject
 /// records, whose content does not depend on when the sweeper passes, are compared as sets at the end (after
 /// one whole RTL sweep pass); with a short interval, after a whole sweep pass at each time step.
 /// </summary>
 public class FilteringDifferentialTests
 {
     private static readonly IPAddress A0 = IPAddress.Parse("10.0.1.10");     // slot 0, tracked
+    private static readonly IPAddress A1 = IPAddress.Parse("10.0.1.11");     // slot 1, untracked
     private static readonly IPAddress A2 = IPAddress.Parse("10.0.2.10");     // slot 2, in tcp 80 from A0
     private static readonly IPAddress R20 = IPAddress.Parse("10.0.1.20");    // remote on 192.0.2.20
     private static readonly IPAddress R220 = IPAddress.Parse("10.0.2.20");   // remote on 192.0.2.20
@@ -36,12 +38,12 @@ public class FilteringDifferentialTests
         topology.LoadInto(rtl);
         topology.LoadInto(model);
         var engines = new ICardEngine[] { rtl, model };
-        // Records on slots 0 and 2, never due for an interval within the run (400 rounds of at most 20 minutes).
+        // Records on slots 0, 1 (untracked) and 2, never due for an interval within the run (400 rounds of at most 20 minutes).
         const uint longInterval = 1_000_000;
         foreach (var source in new IFlowRecordSource[] { rtl, model })
         {
-            source.SetFlowRecordInterval(0, longInterval);
-            source.SetFlowRecordInterval(2, longInterval);
+            foreach (var slot in new[] { 0, 1, 2 })
+                source.SetFlowRecordInterval(slot, longInterval);
         }
         var rtlRecords = new List<CardFlowRecord>();
         var modelRecords = new List<CardFlowRecord>();
@@ -135,8 +137,13 @@ public class FilteringDifferentialTests
             rtlRecords.AddRange(rtl.DrainFlowRecords());
             modelRecords.AddRange(model.DrainFlowRecords());
         }
-        SweepPass(rtl);
-        rtlRecords.AddRange(rtl.DrainFlowRecords());
+        // The run's idle cycles are far fewer than a sweep pass, so most expired entries are swept here: drained as
+        // the pass goes (one record a cycle at most, 256 cycles a drain: the FIFO holds 513).
+        for (var cycles = 0UL; cycles < SweepPassCycles(rtl); cycles += 256)
+        {
+            rtl.Card.Step(256);
+            rtlRecords.AddRange(rtl.DrainFlowRecords());
+        }
         modelRecords.AddRange(model.DrainFlowRecords());
         Assert.Equal(0UL, rtl.FlowRecordOverflows);
         Assert.Equal(0UL, model.FlowRecordOverflows);
@@ -144,7 +151,9 @@ public class FilteringDifferentialTests
         Assert.Contains(rtlRecords, x => x.Cause == FlowRecordCause.Expired && x.Slot == 2);
         Assert.Contains(rtlRecords, x => x.Cause == FlowRecordCause.Expired && x.Slot == 0 && x.Packets > 1);
         Assert.Contains(rtlRecords, x => x.Cause == FlowRecordCause.Rejected && x.Slot == 0);
-        Assert.DoesNotContain(rtlRecords, x => x.Slot is not (0 or 2));
+        Assert.Contains(rtlRecords, x => x.Cause == FlowRecordCause.Expired && x.Slot == 1 && x.Packets > 1);
+        Assert.Contains(rtlRecords, x => x.Cause == FlowRecordCause.Rejected && x.Slot == 1);   // while slot 1 is tracked
+        Assert.DoesNotContain(rtlRecords, x => x.Slot is not (0 or 1 or 2));
         var r = rtl.ReadCounters();
         var m = model.ReadCounters();
         Assert.Equal(m.Drops, r.Drops);
@@ -156,7 +165,7 @@ public class FilteringDifferentialTests
     }
 
     /// <summary>
-    /// Interval records: slots 0 and 2 with a 5-second interval, time moving 2 s a step for 40 s (unanswered UDP expires after 30 s). At each step a whole RTL
+    /// Interval records: slots 0, 1 (untracked: count-only entries) and 2 with a 5-second interval, time moving 2 s a step for 40 s (unanswered UDP expires after 30 s). At each step a whole RTL
     /// sweep pass (and the model's sweep) runs before the step's traffic, so both see every flow at the same time.
     /// </summary>
     [Fact]
@@ -170,8 +179,8 @@ public class FilteringDifferentialTests
         var engines = new ICardEngine[] { rtl, model };
         foreach (var source in new IFlowRecordSource[] { rtl, model })
         {
-            source.SetFlowRecordInterval(0, 5);
-            source.SetFlowRecordInterval(2, 5);
+            foreach (var slot in new[] { 0, 1, 2 })
+                source.SetFlowRecordInterval(slot, 5);
         }
         var generator = new FrameGenerator(topology, 20261207);
         var underlay = Ipv4Address.ToUInt32(topology.Settings.UnderlayIp);
@@ -199,6 +208,7 @@ public class FilteringDifferentialTests
         }
 
         var causes = new HashSet<FlowRecordCause>();
+        var untrackedIntervals = 0;
         var total = 0;
         ulong now = 1_000_000;
         for (var step = 0; step < 20; step++)
@@ -212,6 +222,7 @@ public class FilteringDifferentialTests
             total += rtlRecords.Count;
             foreach (var record in rtlRecords)
                 causes.Add(record.Cause);
+            untrackedIntervals += rtlRecords.Count(r => r.Slot == 1 && r.Cause == FlowRecordCause.Interval);
 
             // Long-lived flows (the same ports every step) with bytes both ways, and short ones.
             Tx(0, Frames.Tcp(gateway, Mac(A0), A0, R20, 40000, 22, 1, 0, TcpControl.Ack, new byte[100 + step]));
@@ -223,6 +234,9 @@ public class FilteringDifferentialTests
             Tx(2, Frames.Udp(gateway, Mac(A2), A2, R220, (ushort)(4000 + step), 53, new byte[40]));   // no reply: expires after 30 s
             Tx(0, Frames.IcmpEcho(gateway, Mac(A0), A0, IPAddress.Parse("198.18.0.9"), 7, (ushort)step));
             Rx(Frames.Tcp(Mac(A0), Mac(R20), R20, A0, 5000, (ushort)(42000 + step), 9, 2, TcpControl.Syn));   // sg-deny
+            Tx(1, Frames.Tcp(gateway, Mac(A1), A1, R20, 43000, 8443, 1, 0, TcpControl.Ack, new byte[50 + step]));   // untracked, long-lived
+            Rx(Frames.Tcp(Mac(A1), Mac(R20), R20, A1, 8443, 43000, 9, 2, TcpControl.Ack, new byte[200]));
+            Tx(1, Frames.Udp(gateway, Mac(A1), A1, R220, (ushort)(5000 + step), 123, new byte[48]));            // untracked, expires after 30 s
             Run();
             foreach (var frame in generator.Take(100))
             {
@@ -236,11 +250,14 @@ public class FilteringDifferentialTests
         Assert.Contains(FlowRecordCause.Interval, causes);
         Assert.Contains(FlowRecordCause.Expired, causes);
         Assert.Contains(FlowRecordCause.Rejected, causes);
+        Assert.True(untrackedIntervals >= 6, $"only {untrackedIntervals} interval records of the untracked slot");
         Assert.True(total > 50, $"only {total} flow records");
     }
 
     /// <summary>Idle cycles for the RTL sweeper to visit every tracking bucket: one a cycle, and a cycle more per record beyond one a bucket.</summary>
-    private static void SweepPass(RtlCardEngine rtl) => rtl.Card.Step((ulong)rtl.Geometry.Filtering!.ConntrackBuckets + 8192);
+    private static void SweepPass(RtlCardEngine rtl) => rtl.Card.Step(SweepPassCycles(rtl));
+
+    private static ulong SweepPassCycles(RtlCardEngine rtl) => (ulong)rtl.Geometry.Filtering!.ConntrackBuckets + 8192;
 
     private static List<string> Sorted(IEnumerable<CardFlowRecord> records) => [.. records.Select(r => r.ToString()).Order(StringComparer.Ordinal)];
 }

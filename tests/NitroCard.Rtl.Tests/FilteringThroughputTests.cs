@@ -139,6 +139,48 @@ public class FilteringThroughputTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(60)]
+    [InlineData(1514)]
+    public void Untracked_flows_with_flow_records_on_run_at_the_bus_bound_and_are_recorded(int size)
+    {
+        // The test host's ENIs allow all both ways (untracked). With records on, each flow has a count-only entry
+        // (docs/card-flow-records.md): an established one is refreshed in the op's write-back like a tracked one.
+        using var host = new TestHost("rtl");
+        host.Card.SetTime(1_000_000);
+        var records = (NitroCard.Card.FlowRecords.IFlowRecordSource)host.Card;
+        foreach (var eni in Local)
+            records.SetFlowRecordInterval(eni.Slot, 1);
+        var capacity = (ulong)host.Card.Geometry.Filtering!.ConntrackCapacity;
+        Establish(host, f => host.Card.PushHost(BlueA1.Slot, TxFrame(BlueA3, f, 60)));
+        Assert.Equal(capacity - (2 * Flows), host.Card.ReadCounters().ConntrackFree);   // sender's and receiver's entries
+        for (var i = 0; i < Frames; i++)
+            host.Card.PushHost(BlueA1.Slot, TxFrame(BlueA3, i % Flows, size));
+        AssertCycles(host, Beats(size), $"untracked TX local {size} B, flow records on");
+
+        host.Card.SetTime(3_000_000);
+        host.Rtl.Card.Step((ulong)host.Card.Geometry.Filtering.ConntrackBuckets + 1024);
+        var drained = records.DrainFlowRecords();
+        Assert.Equal(Flows * 2, drained.Count(r => r.Cause == NitroCard.Card.FlowRecords.FlowRecordCause.Interval));
+        var sender = drained.Where(r => r.Slot == BlueA1.Slot).ToList();
+        var receiver = drained.Where(r => r.Slot == BlueA3.Slot).ToList();
+        Assert.Equal((ulong)(Flows + Frames), sender.Aggregate(0UL, (sum, r) => sum + r.Packets));
+        Assert.Equal((ulong)(Flows + Frames), receiver.Aggregate(0UL, (sum, r) => sum + r.Packets));
+        var counters = host.Card.ReadCounters();
+        Assert.Equal(counters.Enis[BlueA1.Slot].TxBytes, sender.Aggregate(0UL, (sum, r) => sum + r.Bytes));
+        Assert.Equal(counters.Enis[BlueA3.Slot].RxBytes, receiver.Aggregate(0UL, (sum, r) => sum + r.Bytes));
+        Assert.Equal(0UL, records.FlowRecordOverflows);
+    }
+
+    [Fact]
+    public void Untracked_flows_with_flow_records_off_take_no_entry()
+    {
+        using var host = new TestHost("rtl");
+        var capacity = (ulong)host.Card.Geometry.Filtering!.ConntrackCapacity;
+        Establish(host, f => host.Card.PushHost(BlueA1.Slot, TxFrame(BlueA3, f, 60)));
+        Assert.Equal(capacity, host.Card.ReadCounters().ConntrackFree);
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(4)]
     [InlineData(10)]

@@ -7,7 +7,7 @@ namespace NitroCard.Card.FlowRecords;
 public interface IFlowRecordSource
 {
     /// <summary>
-    /// Flow records for this slot: a live flow with counts emits a record every <paramref name="seconds"/> (the
+    /// Flow records for this slot (its untracked flows too, counted in count-only entries): a live flow with counts emits a record every <paramref name="seconds"/> (the
     /// aggregation interval) and on expiry; a rejected packet emits one at once. 0 (the default) = no records for
     /// this slot. Takes effect at once (no commit).
     /// </summary>
@@ -17,6 +17,9 @@ public interface IFlowRecordSource
     /// <summary>Records emitted since the last call, oldest first.</summary>
     IReadOnlyList<CardFlowRecord> DrainFlowRecords();
 
-    /// <summary>Records lost because the record FIFO was full (a counter, since reset).</summary>
+    /// <summary>
+    /// Records lost because the record FIFO was full, and untracked packets that passed uncounted because their bucket had no
+    /// way for a count-only entry (a counter, since reset; docs/card-flow-records.md).
+    /// </summary>
     ulong FlowRecordOverflows { get; }
 }

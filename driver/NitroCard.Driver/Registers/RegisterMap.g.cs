@@ -135,7 +135,7 @@ public static class RegisterMap
     /// <summary>FlowSet.SLOT: ENI slot.</summary>
     public const int FlowSetSlotShift = 0;
     public const uint FlowSetSlotMask = 0x000000FF;
-    /// <summary>Flow records lost because the record FIFO was full (saturating, since reset). (ro)</summary>
+    /// <summary>Flow records lost because the record FIFO was full, plus untracked packets that found no tracking way for their count-only entry and passed uncounted (saturating, since reset). (ro)</summary>
     public const uint FlowOverflows = 0x0074;
     /// <summary>Flow record build parameters. (ro)</summary>
     public const uint ParamFlow = 0x0078;
