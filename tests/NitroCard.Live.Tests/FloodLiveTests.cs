@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -24,17 +23,8 @@ public partial class FloodLiveTests
         Host.RequireLiveRegion();
         using (var region = LiveRegionProcess.Up("two-hosts.json", engine, TimeSpan.FromSeconds(90)))
         {
-            // The flood's receiver, killed whatever happens (a server left waiting for its client outlives the region).
-            using var server = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", "eni-blue2", "iperf3", "-s", "-1"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            try
-            {
+            using (Host.StartIn("eni-blue2", "iperf3", "-s", "-1"))
                 Flood(region);
-            }
-            finally
-            {
-                if (!server.HasExited)
-                    server.Kill(entireProcessTree: true);
-            }
             Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(30)));
         }
         LiveRegionProcess.AssertNothingLeft();

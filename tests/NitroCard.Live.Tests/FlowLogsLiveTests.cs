@@ -31,7 +31,7 @@ public abstract class FlowLogsLiveTests(SharedRegion shared)
         shared.Require();
         Skip.IfNot(Host.HasTool("iperf3"), "iperf3 is not installed (Debian package iperf3)");
         using var http = InstanceHttpServer.Start("eni-fl2", "10.0.1.20", new string('x', 20_000) + "\n");
-        using var iperf = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", "eni-fl2", "iperf3", "-s", "-1", "-B", "10.0.1.20"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var iperf = Host.StartIn("eni-fl2", "iperf3", "-s", "-1", "-B", "10.0.1.20");
         // Warm-up from a port the measured flows do not use: both neighbour entries made permanent, so no ARP crosses the
         // ENIs while they are measured (the counters count ARP frames, flow records only IP).
         Assert.Equal(0, Host.In("eni-fl1", "curl", "-sS", "-m", "10", "--local-port", "39999", "-o", "/dev/null", "http://10.0.1.20/hello.txt").Code);
@@ -45,7 +45,7 @@ public abstract class FlowLogsLiveTests(SharedRegion shared)
         Assert.True(curl.Code == 0, curl.Output);
         var client = Host.Run(TimeSpan.FromSeconds(60), "ip", "netns", "exec", "eni-fl1", "iperf3", "-c", "10.0.1.20", "-n", "2M", "-J");
         Assert.True(client.Code == 0, client.Output);
-        Assert.True(iperf.WaitForExit(10_000), "iperf3 -s -1 did not end after its test");
+        Assert.True(iperf.Process.WaitForExit(10_000), "iperf3 -s -1 did not end after its test");
         Thread.Sleep(1000); // the last ACKs and FINs
         var after = (Client: Counters("host-a", "eni-fl1"), Server: Counters("host-b", "eni-fl2"));
 

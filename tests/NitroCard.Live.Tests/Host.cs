@@ -47,6 +47,13 @@ internal static class Host
         return true;
     }
 
+    /// <summary>
+    /// Starts a command inside a namespace in the background; disposing it kills it with its children whatever the test
+    /// did (a server left waiting for a client that never came would outlive the region).
+    /// </summary>
+    public static BackgroundProcess StartIn(string ns, params string[] command)
+        => new(Process.Start(new ProcessStartInfo("ip", ["netns", "exec", ns, .. command]) { RedirectStandardOutput = true, RedirectStandardError = true })!);
+
     public static bool HasTool(string name) => Run("sh", "-c", $"command -v {name}").Code == 0;
 
     public static IReadOnlyList<string> Namespaces() =>
@@ -78,5 +85,18 @@ internal static class Host
         var other = LiveRegionProcess.WaitForNoOtherRegion(TimeSpan.FromMinutes(3));
         Skip.If(other is not null, $"another live region (pid {other}, {LiveRegionProcess.RunDirectory}/state) has been running for 3 minutes: "
             + "live regions use machine-wide namespace names, one at a time");
+    }
+}
+
+/// <summary>A process of <see cref="Host.StartIn"/>: killed, with its children, when disposed.</summary>
+internal sealed class BackgroundProcess(Process process) : IDisposable
+{
+    public Process Process { get; } = process;
+
+    public void Dispose()
+    {
+        if (!Process.HasExited)
+            Process.Kill(entireProcessTree: true);
+        Process.Dispose();
     }
 }
