@@ -246,6 +246,32 @@ public sealed class FlowLogTests : IDisposable
         Assert.Equal(2, exporter.MessagesSent);
     }
 
+    [Fact]
+    public void A_collector_that_starts_late_gets_the_next_message_though_an_earlier_one_was_refused()
+    {
+        // A free loopback port with nothing on it: the first message draws an ICMP port unreachable, which a connected
+        // UDP socket reports on its next send (and that send's datagram does not go out).
+        int port;
+        using (var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+            port = ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
+        var time = new FakeTimeProvider(At(1418530020));
+        using var exporter = new IpfixExporter(new IPEndPoint(IPAddress.Loopback, port), 7, time);
+        var service = new FlowLogService(Definition(), time, exporter);
+        service.Add([Record("10.0.1.10", "10.0.2.20", 1, 80, 6, 2, 120, 1418530021, 1418530022)]);
+        time.Advance(TimeSpan.FromSeconds(60));
+        service.Tick();
+        Thread.Sleep(200); // the ICMP error reaches the socket
+
+        using var collector = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+        service.Add([Record("10.0.1.10", "10.0.2.20", 2, 80, 6, 2, 120, 1418530081, 1418530082)]);
+        time.Advance(TimeSpan.FromSeconds(60));
+        service.Tick();
+        var message = new IpfixReader().Read(Receive(collector));
+        Assert.Equal(2UL, Assert.Single(message.Records)[7]); // sourceTransportPort of the second record
+        Assert.Equal(2, exporter.MessagesSent);
+        Assert.Equal(0, exporter.SendErrors);
+    }
+
     private static byte[] Receive(UdpClient client)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -74,15 +74,27 @@ public sealed class IpfixExporter : IFlowLogSink, IDisposable
             var chunk = flows.GetRange(i, Math.Min(RecordsPerMessage, flows.Count - i));
             var message = Encode(chunk, sequence, time.GetUtcNow(), ObservationDomainId);
             sequence += (uint)chunk.Count;
-            try
-            {
-                udp.Send(message);
+            if (TrySend(message) || TrySend(message))
                 MessagesSent++;
-            }
-            catch (SocketException)
-            {
+            else
                 SendErrors++;
-            }
+        }
+    }
+
+    /// <summary>
+    /// Sends one message. A connected UDP socket reports an earlier datagram's ICMP port unreachable (a collector not yet
+    /// listening) on the next send, which then does not go out: that call fails, the caller sends the message once more.
+    /// </summary>
+    private bool TrySend(byte[] message)
+    {
+        try
+        {
+            udp.Send(message);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 
