@@ -41,7 +41,8 @@ public abstract class SharedRegion : IDisposable
             return;
         try
         {
-            Assert.Equal(0, Region.Stop(TimeSpan.FromSeconds(60)));
+            var code = Region.Stop(TimeSpan.FromSeconds(60));
+            Assert.True(code == 0, $"region up exited with {code} when stopped: {Region.Error}");
         }
         finally
         {
