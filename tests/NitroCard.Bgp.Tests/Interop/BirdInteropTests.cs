@@ -88,6 +88,8 @@ public class BirdInteropTests(ITestOutputHelper output)
             // The customer disables the session: BIRD sends Cease, we withdraw everything it told us.
             output.WriteLine(bird.Control("disable aws"));
             await Wait.Until(() => session.Routes.Count == 0, 20, () => "disable withdraws BIRD's routes on our side");
+            // The session raises its events after the step that removed the routes, outside its lock: wait for them too.
+            await Wait.Until(() => { lock (withdrawn) { return withdrawn.Count >= Site.Length; } }, 20, () => "the withdrawals are raised");
             Assert.Equal(BgpErrorCode.Cease, session.LastNotificationReceived?.Code);
             lock (withdrawn)
             {
