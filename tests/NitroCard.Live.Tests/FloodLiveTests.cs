@@ -86,16 +86,9 @@ public partial class FloodLiveTests
     {
         var (code, text) = LiveRegionProcess.Card(host, "counters");
         Assert.True(code == 0, text);
-        var slot = Regex.Match(text, $@"eni_(\d+)_id: {eni}\b");
-        Assert.True(slot.Success, text);
-        long Value(string name)
-        {
-            var m = Regex.Match(text, $@"\b{name}: (\d+)");
-            return m.Success ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        }
+        var prefix = $"eni_{LiveRegionProcess.EniSlotOf(text, eni)}_";
         var drops = DropLine().Matches(text).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-        var prefix = $"eni_{slot.Groups[1].Value}_";
-        return new FloodCounters(drops, Value(prefix + "pump_queue_overflow"), Value(prefix + "tap_tx_dropped"));
+        return new FloodCounters(drops, LiveRegionProcess.CounterOf(text, prefix + "pump_queue_overflow") ?? 0, LiveRegionProcess.CounterOf(text, prefix + "tap_tx_dropped") ?? 0);
     }
 
     [GeneratedRegex(@"drop_[a-z_]+: (\d+)")]

@@ -184,9 +184,8 @@ public abstract class FlowLogsLiveTests(SharedRegion shared)
     private static EniCount Counters(string host, string eni)
     {
         var text = LiveRegionProcess.Card(host, "counters").Output;
-        var slot = Regex.Match(text, $@"eni_(\d+)_id: {Regex.Escape(eni)}$", RegexOptions.Multiline);
-        Assert.True(slot.Success, $"{host}'s counters have no {eni}: {text}");
-        long Read(string name) => long.Parse(Regex.Match(text, $@"eni_{slot.Groups[1].Value}_{name}: (\d+)$", RegexOptions.Multiline).Groups[1].Value, CultureInfo.InvariantCulture);
+        var slot = LiveRegionProcess.EniSlotOf(text, eni);
+        long Read(string name) => LiveRegionProcess.CounterOf(text, $"eni_{slot}_{name}") ?? throw new InvalidOperationException($"{host}'s counters have no eni_{slot}_{name}: {text}");
         return new EniCount(Read("tx_cnt"), Read("tx_bytes"), Read("rx_cnt"), Read("rx_bytes"));
     }
 

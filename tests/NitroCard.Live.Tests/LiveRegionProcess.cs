@@ -79,6 +79,21 @@ internal sealed class LiveRegionProcess : IDisposable
     /// <summary>Runs <c>nitroctl card --host &lt;node&gt; &lt;request&gt;</c>.</summary>
     public static (int Code, string Output) Card(string node, params string[] request) => Host.Run(Nitroctl, ["card", "--host", node, .. request]);
 
+    /// <summary>A counter of <c>card ... counters</c> text by its name (<c>drop_malformed</c>, <c>eni_3_tx_cnt</c>, ...); null when not printed.</summary>
+    public static long? CounterOf(string counters, string name)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(counters, $@"^\s*{System.Text.RegularExpressions.Regex.Escape(name)}: (\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>The slot <c>card ... counters</c> text gives an ENI (its <c>eni_&lt;slot&gt;_id</c> line); fails when the ENI is not there.</summary>
+    public static int EniSlotOf(string counters, string eni)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(counters, $@"^\s*eni_(\d+)_id: {System.Text.RegularExpressions.Regex.Escape(eni)}$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(match.Success, $"no {eni} in: {counters}");
+        return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public string Error
     {
         get

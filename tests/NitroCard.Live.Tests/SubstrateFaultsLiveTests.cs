@@ -53,11 +53,7 @@ public partial class SubstrateFaultsLiveTests
     }
 
     private static long Count(string counters, string name)
-    {
-        var match = Regex.Match(counters, $@"{name}: (\d+)");
-        Assert.True(match.Success, $"no {name} in: {counters}");
-        return long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
+        => LiveRegionProcess.CounterOf(counters, name) ?? throw new InvalidOperationException($"no {name} in: {counters}");
 
     [GeneratedRegex(@"received, \+(\d+) duplicates")]
     private static partial Regex Duplicates();
