@@ -58,12 +58,6 @@ public static class ExhaustionBench
         var problems = new List<string>();
         var slot = traffic.Source.Slot;
         var fullReason = (int)DropReason.ConntrackFull;
-        ulong Drops(out ulong full)
-        {
-            var counters = card.ReadCounters();
-            full = counters.Drops[fullReason];
-            return counters.Drops.Aggregate(0UL, (a, b) => a + b) - full;
-        }
 
         // The offer, chunk by chunk: which flows came out (the frame carries its flow in its ports).
         var admitted = new List<(ushort Source, ushort Destination)>(Math.Min(offered, capacity));
@@ -74,49 +68,47 @@ public static class ExhaustionBench
             for (var i = start; i < end; i++)
                 card.PushHost(slot, Frame(traffic, flows[i]));
             card.RunUntilIdle();
-            var outputs = CycleBench.Drain(card);
-            admitted.AddRange(outputs.Select(f => FlowOf(f.Data)));
-            if (firstFull < 0)
+            var came = CycleBench.Drain(card).Select(f => FlowOf(f.Data)).ToList();
+            admitted.AddRange(came);
+            if (firstFull < 0 && card.ReadCounters().Drops[fullReason] > 0)
             {
-                _ = Drops(out var full);
-                if (full > 0)
-                {
-                    // The first flow of the chunk whose frame did not come out.
-                    var came = outputs.Select(f => FlowOf(f.Data)).ToHashSet();
-                    firstFull = Enumerable.Range(start, end - start).First(i => !came.Contains(flows[i]));
-                }
+                // The first flow of the chunk whose frame did not come out.
+                var cameSet = came.ToHashSet();
+                firstFull = Enumerable.Range(start, end - start).First(i => !cameSet.Contains(flows[i]));
             }
         }
-        var otherDrops = Drops(out var conntrackFull);
         var afterOffer = card.ReadCounters();
-        var allowance = afterOffer.Filters![slot].ConntrackAllowanceExceeded;
+        var conntrackFull = afterOffer.Drops[fullReason];
         if (afterOffer.ConntrackFree != (ulong)(capacity - admitted.Count))
             problems.Add($"CT_FREE is {afterOffer.ConntrackFree} with {admitted.Count} of {capacity} entries taken");
         if ((ulong)(offered - admitted.Count) != conntrackFull)
             problems.Add($"{offered - admitted.Count} flows did not come out but conntrack-full counted {conntrackFull}");
 
-        // Every admitted flow again: established, each must come out.
+        // Every admitted flow again: established, each must come out. Run in one go so the spacing is the card's, not
+        // the host's chunking.
         foreach (var flow in admitted)
             card.PushHost(slot, Frame(traffic, flow));
-        var established = new List<CardFrame>(admitted.Count);
-        // Run in one go so the spacing is the card's, not the host's chunking; drain as the card goes to bound memory.
         card.RunUntilIdle();
-        established.AddRange(CycleBench.Drain(card));
+        var established = CycleBench.Drain(card);
         var spacing = established.Count >= 2 ? (double)(established[^1].Cycle - established[0].Cycle) / (established.Count - 1) : double.NaN;
         if (established.Count != admitted.Count)
             problems.Add($"{established.Count} of {admitted.Count} established flows' frames came out");
 
-        // New flows while the table is still full.
+        // New flows while the table is still full: each comes out or is counted conntrack-full.
         for (var i = 0; i < lateNew; i++)
             card.PushHost(slot, Frame(traffic, flows[offered + i]));
         card.RunUntilIdle();
         var lateOut = CycleBench.Drain(card).Count;
-        otherDrops = Drops(out var fullAtEnd);
+        var atEnd = card.ReadCounters();
+        var lateFull = atEnd.Drops[fullReason] - conntrackFull;
+        var otherDrops = atEnd.Drops.Aggregate(0UL, (a, b) => a + b) - atEnd.Drops[fullReason];
         if (otherDrops > 0)
             problems.Add($"{otherDrops} drops of other reasons");
-        return new ExhaustionResult(capacity, offered, admitted.Count, firstFull, conntrackFull, allowance, otherDrops, afterOffer.ConntrackFree,
-            established.Count, spacing, lateNew, fullAtEnd - conntrackFull, clock.Elapsed,
-            problems.Count == 0 ? (lateOut + (int)(fullAtEnd - conntrackFull) == lateNew ? null : "late new flows neither came out nor were counted") : string.Join("; ", problems));
+        if (lateOut + (int)lateFull != lateNew)
+            problems.Add("late new flows neither came out nor were counted");
+        return new ExhaustionResult(capacity, offered, admitted.Count, firstFull, conntrackFull, afterOffer.Filters![slot].ConntrackAllowanceExceeded,
+            otherDrops, afterOffer.ConntrackFree, established.Count, spacing, lateNew, lateFull, clock.Elapsed,
+            problems.Count == 0 ? null : string.Join("; ", problems));
     }
 
     /// <summary>
