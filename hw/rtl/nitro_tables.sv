@@ -228,8 +228,13 @@ module nitro_tables #(
         end
       end
     end
-    if (freeze) begin
-      pa_addr0 = (state_q == S_C_RUN) ? q_index[L-1:S] : r_index_q[L-1:S];
+    // Port A is the engine's only once the pipelines are quiet (S_C_RUN, S_R_ADDR): while it waits for them, headers
+    // admitted before the freeze still present their buckets here and must read the tables they started with.
+    if (state_q == S_C_RUN) begin
+      pa_addr0 = q_index[L-1:S];
+      pa_addr1 = pa_addr0;
+    end else if (state_q == S_R_ADDR) begin
+      pa_addr0 = r_index_q[L-1:S];
       pa_addr1 = pa_addr0;
     end else begin
       pa_addr0 = tx_map_addr0;

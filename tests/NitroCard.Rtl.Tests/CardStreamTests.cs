@@ -1,6 +1,7 @@
 using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Tables;
+using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
 using NitroCard.Packets;
 using static NitroCard.Rtl.Tests.TestHost;
@@ -159,6 +160,37 @@ public class CardStreamTests
         host.Card.Commit();
         host.Card.RunUntilIdle();
         Assert.Equal(200, host.Card.DrainNetwork().Count);
+        Assert.Equal(0UL, host.Card.ReadCounters()[DropReason.UnknownDestination]);
+    }
+
+    /// <summary>
+    /// A commit raises the freeze while headers are still in the lookups; they finish under the tables they started
+    /// with. Every commit start time within a burst, both ways of staging: no packet of the untouched mapping is lost.
+    /// (Before the fix, the table engine took the TX lookup's mapping port from the moment it froze, not from the
+    /// moment the pipelines were quiet, so a header in flight read the wrong bucket and was dropped.)
+    /// </summary>
+    [Theory]
+    [InlineData(TableWriteMode.Checked)]
+    [InlineData(TableWriteMode.Posted)]
+    public void A_commit_at_any_moment_of_a_burst_loses_no_packet_of_an_untouched_mapping(TableWriteMode mode)
+    {
+        const int Rounds = 16;
+        const int FramesPerRound = 600;
+        using var host = new TestHost("rtl", mode);
+        var next = 0u;
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var i = 0; i < FramesPerRound; i++)
+                host.Card.PushHost(BlueA1.Slot, Frames.Udp(BlueB1.Mac.Value, BlueA1.Mac.Value, BlueA1.Ip, BlueB1.Ip, (ushort)i, 9, new byte[18]));
+            host.Rtl.Card.Step((ulong)round);
+            for (var i = 0; i < 30; i++, next++)
+                host.Card.SetMapping(new MappingEntry(2000 + (next % 7), Ipv4Address.FromUInt32(0x0A00_0000u + next), UnderlayC, new MacAddress(0x02_00_00_00_00_00UL + next)));
+            host.Card.Commit();
+            host.Card.RunUntilIdle();
+            var sent = host.Card.DrainNetwork();
+            Assert.True(sent.Count == FramesPerRound,
+                $"round {round} (commit after {round} cycles): {sent.Count} of {FramesPerRound} frames sent, unknown-destination {host.Card.ReadCounters()[DropReason.UnknownDestination]}");
+        }
         Assert.Equal(0UL, host.Card.ReadCounters()[DropReason.UnknownDestination]);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
+using NitroCard.Driver;
 using NitroCard.Driver.Simulation;
 using NitroCard.Model;
 
@@ -36,9 +37,11 @@ internal sealed class TestHost : IDisposable
 
     public static readonly TestEni[] Local = [BlueA1, BlueA2, RedA1, BlueA3];
 
-    public TestHost(string engine)
+    /// <param name="engine">"rtl" or "model".</param>
+    /// <param name="writeMode">How the RTL card's driver stages table writes (the model has no bus).</param>
+    public TestHost(string engine, TableWriteMode writeMode = TableWriteMode.Checked)
     {
-        Card = engine == "rtl" ? new RtlCardEngine() : new ModelCard(CardGeometry.Default);
+        Card = engine == "rtl" ? new RtlCardEngine(writeMode) : new ModelCard(CardGeometry.Default);
         Card.Configure(new CardSettings(UnderlayA, UnderlayMacA, NextHopMac, GatewayMac));
         foreach (var eni in Local)
         {

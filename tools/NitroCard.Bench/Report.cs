@@ -376,8 +376,9 @@ public static class Report
         w.Line();
         w.Line("`CardDriver` over the Verilated card's CSR bus (`RtlCardEngine.Driver`): stage N random mappings");
         w.Line("(`AddMapping`), then one `Commit` — which plans the cuckoo placement, writes every entry through");
-        w.Line("the indirect window (checked, the driver's default `TableWriteMode.Checked`: staging words, index and command in one");
-        w.Line("CSR burst, then a status poll; docs/benchmarks/mapping.md measures the posted path beside it) and");
+        w.Line("the indirect window (posted, the driver's default `TableWriteMode.Posted`: per entry only the staging words that changed,");
+        w.Line("then index and command, a batch's writes in one `nc_csr_write_seq` call and one TBL_STATUS read before its commit;");
+        w.Line("docs/benchmarks/mapping.md measures the checked path beside it) and");
         w.Line("commits on the card every 64 writes (BATCH_DEPTH). Wall time covers staging and commit; CSR cycles");
         w.Line("are the card's clock cycles the commit took (every CSR access is one cycle). Each load starts from a");
         w.Line("fresh card holding only the sample topology.");

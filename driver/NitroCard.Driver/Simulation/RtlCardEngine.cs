@@ -25,8 +25,8 @@ public sealed class RtlCardEngine : ICardEngine, IPuntPath, IFlowRecordSource
     private ulong _now;
     private ulong _sweptUntil;
 
-    /// <param name="writeMode">How the driver stages table writes (<see cref="TableWriteMode.Checked"/>, the default, or posted: <see cref="CardDriver"/>).</param>
-    public RtlCardEngine(TableWriteMode writeMode = TableWriteMode.Checked)
+    /// <param name="writeMode">How the driver stages table writes (<see cref="TableWriteMode.Posted"/>, the default, or checked: <see cref="CardDriver"/>).</param>
+    public RtlCardEngine(TableWriteMode writeMode = TableWriteMode.Posted)
     {
         _card = VerilatedCard.Create();
         try
