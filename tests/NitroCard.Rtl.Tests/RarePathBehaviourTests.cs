@@ -10,7 +10,7 @@ namespace NitroCard.Rtl.Tests;
 /// <summary>
 /// Frames aimed at paths the forwarding, filtering and differential tests leave untaken (docs/benchmarks/rtl-coverage.md):
 /// the RX length checks between the outer headers and the inner frame, an ARP request longer than a beat, both ports
-/// alarming at once into a full alarm FIFO, a security group range longer than one row of the rule memories, the
+/// alarming into a full alarm FIFO, a security group range longer than one row of the rule memories, the
 /// receiver's ACL and tracking table deciding a TX-local packet the sender's side let through. Same expectations on the
 /// Verilated card and on the model.
 /// </summary>
@@ -83,7 +83,7 @@ public class RarePathBehaviourTests
 
     [Theory]
     [MemberData(nameof(Engines), MemberType = typeof(TestHost))]
-    public void Both_ports_alarming_at_once_fill_the_alarm_fifo_and_every_lost_alarm_is_counted(string engine)
+    public void Alarms_from_both_ports_fill_the_alarm_fifo_and_every_lost_alarm_is_counted(string engine)
     {
         using var host = new TestHost(engine);
         const int PerPort = 70;
