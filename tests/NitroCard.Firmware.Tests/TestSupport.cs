@@ -150,7 +150,7 @@ internal sealed class RecordingEngine(ICardEngine? inner = null) : ICardEngine
 
     public void SetEdgeSet(IReadOnlyList<System.Net.IPAddress> edges)
     {
-        Calls.Add($"edgeSet {string.Join(",", edges)}");
+        Calls.Add($"set-edge-set {string.Join(",", edges)}");
         inner?.SetEdgeSet(edges);
     }
 
