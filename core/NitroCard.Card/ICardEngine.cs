@@ -58,6 +58,14 @@ public interface ICardEngine : IDisposable
     /// <summary>Sets the card's time base (microseconds), as the host does from its clock.</summary>
     void SetTime(ulong microseconds);
 
+    /// <summary>
+    /// Sets the edge set (<see cref="Tables.EdgeSet"/>, docs/card-edges.md): the healthy edges' underlay IPv4s, at most
+    /// <see cref="Tables.EdgeSet.Slots"/>; empty sends every edge route to its own EDGE_IP. A register, not a table:
+    /// it takes effect for the next packet, without <see cref="Commit"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">See <see cref="Tables.EdgeSet.SlotWords"/>; nothing is changed.</exception>
+    void SetEdgeSet(IReadOnlyList<System.Net.IPAddress> edges);
+
     /// <summary>Queues a frame an instance sent from <paramref name="slot"/> (the port's TUSER, 0..255: a slot the card does not hold is the card's to drop).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="slot"/> is not 0..255.</exception>
     void PushHost(int slot, ReadOnlySpan<byte> frame);

@@ -1,3 +1,4 @@
+using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
@@ -31,6 +32,7 @@ public sealed partial class CardDriver
     private const int BusyPollLimit = 100_000;
 
     private readonly ICsrBus _bus;
+    private System.Collections.Immutable.ImmutableArray<uint> _edgeSetWords = EdgeSet.Empty;
     private readonly EniEntry?[] _enis;
     private readonly EdgeEntry?[] _edges;
     private readonly Dictionary<MappingKey, MappingEntry> _mappings = [];
@@ -145,6 +147,22 @@ public sealed partial class CardDriver
     {
         _bus.Write(RegisterMap.TimeLo, (uint)microseconds);
         _bus.Write(RegisterMap.TimeHi, (uint)(microseconds >> 32));
+    }
+
+    /// <summary>Writes EDGE_SET0..7 from the healthy edges (<see cref="EdgeSet.SlotWords"/>, from the words it wrote last), in one burst.</summary>
+    public void SetEdgeSet(IReadOnlyList<IPAddress> edges)
+    {
+        var words = EdgeSet.SlotWords(edges, _edgeSetWords);
+        _bus.WriteBurst(RegisterMap.EdgeSet, words.AsSpan());
+        _edgeSetWords = words;
+    }
+
+    /// <summary>Reads EDGE_SET0..7.</summary>
+    public uint[] ReadEdgeSet()
+    {
+        var words = new uint[RegisterMap.EdgeSetCount];
+        _bus.ReadBurst(RegisterMap.EdgeSet, words);
+        return words;
     }
 
     /// <summary>Reads the card's cycle counter (CYCLE_LO latches CYCLE_HI).</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.Tables;
@@ -70,6 +71,9 @@ public sealed class CardProgrammer
     /// <summary>The edge entries the card holds.</summary>
     public IReadOnlyList<EdgeEntry> Edges => [.. _edges.Where(e => e is not null).Select(e => e!)];
 
+    /// <summary>The edge set the card holds (docs/card-edges.md; empty: every edge route to its EDGE_IP).</summary>
+    public ImmutableArray<IPAddress> EdgeSet { get; private set; } = [];
+
     /// <summary>The route set the card holds (index = route table number).</summary>
     public IReadOnlyList<RouteTableSpec> RouteTables => _routeTables;
 
@@ -110,7 +114,7 @@ public sealed class CardProgrammer
             geometry,
             new HostFilterPlan([.. _routeTables], [.. _routeTables.Select((_, i) => "#" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))],
                 acls, [.. acls.Select((_, i) => _acls[i] is null ? "(unused)" : "#" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))],
-                [.. security], [.. timeouts]));
+                [.. security], [.. timeouts])) { EdgeSet = EdgeSet };
     }
 
     /// <summary>Applies one delta (or full snapshot) to the card and the mirror.</summary>
@@ -239,6 +243,12 @@ public sealed class CardProgrammer
         while (_acls.Count > 0 && _acls[^1] is null)
             _acls.RemoveAt(_acls.Count - 1);
         card?.Commit();
+        // (6) the edge set, after the commit: a new edge's RX entries (4) are in before any flow is sent to it.
+        if (d.EdgeSet is { } edgeSet && !edgeSet.SequenceEqual(EdgeSet))
+        {
+            card?.SetEdgeSet(edgeSet);
+            EdgeSet = edgeSet;
+        }
     }
 
     /// <summary>
@@ -307,6 +317,7 @@ public sealed class CardProgrammer
         return full with
         {
             RouteTables = routeTables,
+            EdgeSet = full.EdgeSet ?? [],
             SetAcls = [.. setAcls],
             RemoveAcls = [.. removeAcls],
             SetFilters = [.. setFilters],

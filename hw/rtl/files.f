@@ -14,6 +14,7 @@ nitro_nacl.sv
 nitro_sg_scan.sv
 nitro_ct_decide.sv
 nitro_ipv4_check.sv
+nitro_edge_select.sv
 nitro_tx_lookup.sv
 nitro_rx_lookup.sv
 nitro_conntrack.sv

@@ -143,7 +143,7 @@ module nitro_card #(
   localparam int MB          = MAP_WAY_DEPTH_LOG2 - MAP_BUCKET_SLOTS_LOG2;  // bucket address bits
 
   // ---------------------------------------------------------------- CSR blocks
-  logic [31:0] rd_csr, rd_tbl, rd_cnt, rd_punt, rd_inj;
+  logic [31:0] rd_csr, rd_tbl, rd_cnt, rd_punt, rd_inj, rd_edge;
   logic [31:0] underlay_ip, alarm_mask;
   logic [47:0] underlay_mac, nexthop_mac, gateway_mac;
   logic [63:0] time_base, cycle;
@@ -158,7 +158,7 @@ module nitro_card #(
       csr_rvalid <= 1'b0;
     end else begin
       csr_rvalid <= csr_valid && !csr_write;
-      csr_rdata  <= (csr_valid && !csr_write) ? (rd_csr | rd_tbl | rd_cnt | rd_punt | rd_inj) : 32'h0;
+      csr_rdata  <= (csr_valid && !csr_write) ? (rd_csr | rd_tbl | rd_cnt | rd_punt | rd_inj | rd_edge) : 32'h0;
     end
   end
 
@@ -440,6 +440,11 @@ module nitro_card #(
     .underlay_mac (underlay_mac),
     .nexthop_mac  (nexthop_mac),
     .gateway_mac  (gateway_mac),
+    .csr_valid    (csr_valid),
+    .csr_write    (csr_write),
+    .csr_addr     (csr_addr),
+    .csr_wdata    (csr_wdata),
+    .edge_csr_rd  (rd_edge),
     .eni_slot     (tx_eni_slot),
     .eni_valid    (tx_eni_valid),
     .eni_sdc      (tx_eni_sdc),

@@ -90,6 +90,10 @@ package nitro_regs_pkg;
   localparam logic [15:0] ADDR_PARAM_FLOW = 16'h0078;  // Flow record build parameters
   localparam int PARAM_FLOW_DEPTH_LSB = 0;
   localparam int PARAM_FLOW_DEPTH_WIDTH = 16;
+  localparam logic [15:0] ADDR_EDGE_SET = 16'h0080;  // The edge set (docs/card-edges.md): the underlay IPv4 of the edge for each of the 8 flow-hash slots
+  localparam int EDGE_SET_COUNT = 8;
+  localparam int EDGE_SET_STRIDE = 4;
+  localparam logic [31:0] EDGE_SET_RESET = 32'h00000000;
   localparam logic [15:0] ADDR_TBL_DATA = 16'h0100;  // Staging words of the entry to write (layouts under Tables)
   localparam int TBL_DATA_COUNT = 8;
   localparam int TBL_DATA_STRIDE = 4;

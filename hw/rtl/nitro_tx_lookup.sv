@@ -54,6 +54,12 @@ module nitro_tx_lookup #(
   input  logic [47:0]                   underlay_mac,
   input  logic [47:0]                   nexthop_mac,
   input  logic [47:0]                   gateway_mac,
+  // CSR bus for the edge set (EDGE_SET0..7, served by nitro_edge_select)
+  input  logic                          csr_valid,
+  input  logic                          csr_write,
+  input  logic [15:0]                   csr_addr,
+  input  logic [31:0]                   csr_wdata,
+  output logic [31:0]                   edge_csr_rd,
   // ENI table read
   output logic [7:0]                    eni_slot,
   input  logic                          eni_valid,
@@ -600,6 +606,21 @@ module nitro_tx_lookup #(
           c_in_subnet, c_is_arp, c_sport, c_pkt, c_ip_pass, c_e_bad, c_untracked, c_sgb, c_sgc, c_l_untracked,
           c_l_sgb, c_l_sgc, c_l_bad} = tc_rec;
 
+  // The edge of this flow: EDGE_SET[outer source port mod 8], else the route's EDGE_IP
+  logic [31:0] c_edge_ip;
+  nitro_edge_select u_edge (
+    .clk       (clk),
+    .rst       (rst),
+    .csr_valid (csr_valid),
+    .csr_write (csr_write),
+    .csr_addr  (csr_addr),
+    .csr_wdata (csr_wdata),
+    .csr_rd    (edge_csr_rd),
+    .slot      (c_sport[2:0]),
+    .route_ip  (c_rt_edge_ip),
+    .next_hop  (c_edge_ip)
+  );
+
   logic [1:0]  c_kind;
   logic [3:0]  c_reason;
   logic [47:0] c_ans_mac, c_src_mac;
@@ -622,7 +643,7 @@ module nitro_tx_lookup #(
           c_kind    = K_NET;
           c_ans_mac = gateway_mac;
           c_src_mac = c_mac;
-          c_uip     = c_rt_edge_ip;
+          c_uip     = c_edge_ip;
         end
         2'd3: begin
           c_kind   = K_DROP;

@@ -280,6 +280,9 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
     });
 
     /// <summary>The alarms the edge raised since the region came up.</summary>
+    /// <summary>Completes when the edge's thread runs a work item: what its heartbeat vouches for (docs/card-edges.md).</summary>
+    public Task<bool> AliveAsync() => InvokeAsync(() => _edge is not null);
+
     public Task<AlarmsReply> AlarmsAsync() => InvokeAsync(() => new AlarmsReply { Edge = { _alarms.Select(ControlReplies.Alarm) } });
 
     public Task<VpnConnectionsReply> VpnConnectionsAsync() =>

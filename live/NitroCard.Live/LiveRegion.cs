@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using NitroCard.Edge;
 using NitroCard.Live.Control;
 using NitroCard.Mapping.Api;
+using NitroCard.Mapping.Edges;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Region;
 
@@ -53,6 +54,7 @@ public sealed class LiveRegion : IAsyncDisposable
     private readonly List<MappingServer> _replicas = [];
     private Task _edgeFollower = Task.CompletedTask;
     private Task _learnedRoutesReporter = Task.CompletedTask;
+    private Task _edgeHeartbeats = Task.CompletedTask;
     private readonly Channel<VpnPrefixesChanged> _learnedRoutes = Channel.CreateUnbounded<VpnPrefixesChanged>(new UnboundedChannelOptions { SingleReader = true });
     private LocalEtcdCluster? _etcd;
     private LiveEdge? _edge;
@@ -222,6 +224,7 @@ public sealed class LiveRegion : IAsyncDisposable
         {
             _edgeFollower = FollowServiceAsync(_edge, _stopping.Token);
             _learnedRoutesReporter = ReportLearnedRoutesAsync(_stopping.Token);
+            _edgeHeartbeats = HeartbeatEdgeAsync(_edge, _stopping.Token);
         }
         await Task.WhenAll(_cards.Select(c => c.WaitReadyAsync(options.ReadyTimeout))).ConfigureAwait(false);
     }
@@ -274,6 +277,46 @@ public sealed class LiveRegion : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The edge's heartbeat to every replica (each keeps the edges' health; the leader commits changes), every interval
+    /// while the edge's thread answers within it (docs/card-edges.md).
+    /// </summary>
+    private async Task HeartbeatEdgeAsync(LiveEdge edge, CancellationToken cancellationToken)
+    {
+        var interval = EdgeHealthOptions.Default.HeartbeatInterval;
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await edge.AliveAsync().WaitAsync(interval, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    continue;   // a stuck edge sends no heartbeat
+                }
+                foreach (var replica in _replicas)
+                {
+                    try
+                    {
+                        await replica.Service.EdgeHeartbeatAsync(edge.Name, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (MappingApiException e)
+                    {
+                        Console.Error.WriteLine($"nitroctl region: edge {edge.Name}'s heartbeat refused: {e.Message}");
+                    }
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            // the region is stopping
+        }
+    }
+
     /// <summary>Only the leading replica writes: the others refuse with <c>ReplicaNotLeader</c>, so the change goes to each in turn.</summary>
     private async Task ReportToLeaderAsync(VpnPrefixesChanged change, CancellationToken cancellationToken)
     {
@@ -304,6 +347,7 @@ public sealed class LiveRegion : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _edgeFollower.ConfigureAwait(false);
         await _learnedRoutesReporter.ConfigureAwait(false);
+        await _edgeHeartbeats.ConfigureAwait(false);
         _stopping.Dispose();
         foreach (var server in _servers)
             await server.DisposeAsync().ConfigureAwait(false);

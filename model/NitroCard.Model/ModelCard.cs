@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.FlowRecords;
@@ -113,6 +114,7 @@ public sealed partial class ModelCard : ICardEngine, IPuntPath, IFlowRecordSourc
     public ulong TimeMicroseconds => _now;
 
     private ulong _now;
+    private System.Collections.Immutable.ImmutableArray<uint> _edgeSet = EdgeSet.Empty;
 
     /// <summary>Table changes staged and not yet committed.</summary>
     public int StagedCount => _staged.Count;
@@ -223,6 +225,9 @@ public sealed partial class ModelCard : ICardEngine, IPuntPath, IFlowRecordSourc
 
     /// <inheritdoc />
     public void SetTime(ulong microseconds) => _now = microseconds;
+
+    /// <inheritdoc />
+    public void SetEdgeSet(IReadOnlyList<IPAddress> edges) => _edgeSet = EdgeSet.SlotWords(edges, _edgeSet);
 
     /// <inheritdoc />
     public void PushHost(int slot, ReadOnlySpan<byte> frame)
@@ -382,7 +387,7 @@ public sealed partial class ModelCard : ICardEngine, IPuntPath, IFlowRecordSourc
         CountTx(slot, len);
         var t = FlowHash.ReadTuple(frame);
         var sourcePort = FlowHash.SourcePort(t);
-        VxlanHeader.WriteOuter(output, len, _nextHopMac, _underlayMac, _underlayIp, edgeIp, sourcePort, e.Vni);
+        VxlanHeader.WriteOuter(output, len, _nextHopMac, _underlayMac, _underlayIp, EdgeSet.NextHop(_edgeSet, sourcePort, edgeIp), sourcePort, e.Vni);
         var inner = output.Slice(Encap, len);
         frame.CopyTo(inner);
         EthernetHeader.WriteDestination(inner, _gatewayMac);

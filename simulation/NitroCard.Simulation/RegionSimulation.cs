@@ -51,7 +51,9 @@ public sealed class RegionSimulation : IDisposable
                 var engine = createEngine();
                 var node = new HostNode(host.Name, engine);
                 _hosts[host.Name] = node;
-                node.Plan = RegionCompiler.ForHost(region, host.Name, engine.Geometry);
+                // The simulation runs the region's first edge only (Edge below): the cards keep every edge route on it
+                // (an empty edge set: each route's EDGE_IP, the first edge), as a region with one edge does.
+                node.Plan = RegionCompiler.ForHost(region, host.Name, engine.Geometry) with { EdgeSet = [] };
                 node.Filtering = node.Plan.LoadInto(engine);
                 _hostsByUnderlay[Ipv4Address.ToUInt32(node.Plan.Settings.UnderlayIp)] = node;
                 foreach (var eni in node.Plan.Enis)

@@ -40,6 +40,17 @@ public sealed class MappingServeContractTests : IDisposable
         Assert.Equal("nitroctl: --alarm-retention 'soon': expected <n>d, <n>h, <n>m or <n>s with n at least 1, for example 7d", stderr.Trim());
     }
 
+    [Theory]
+    [InlineData("--edge-heartbeat", "0s", "nitroctl: --edge-heartbeat '0s': expected <n>s with n from 1 to 3600, for example 1s")]
+    [InlineData("--edge-heartbeat", "500ms", "nitroctl: --edge-heartbeat '500ms': expected <n>s with n from 1 to 3600, for example 1s")]
+    [InlineData("--edge-missed-heartbeats", "0", "nitroctl: --edge-missed-heartbeats 0: expected 1 to 60")]
+    public void A_bad_edge_health_option_fails_with_one_line_naming_it(string option, string value, string expected)
+    {
+        var (exit, _, stderr) = NitroctlProcess.Run("--ca-dir", _dir.File("ca"), "mapping", "serve", "--store", _dir.File("region.db"), "--listen", "127.0.0.1:0", option, value);
+        Assert.NotEqual(0, exit);
+        Assert.Equal(expected, stderr.Trim());
+    }
+
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void A_read_only_store_fails_at_once_with_one_line_naming_the_file()

@@ -47,6 +47,36 @@ public sealed class CardProgrammerTests
     }
 
     [Fact]
+    public void The_edge_set_follows_the_healthy_edges_after_the_commit_and_only_when_it_changes()
+    {
+        var twoEdges = Example with { Edges = [.. Example.Edges, new RegionEdge("blackfoot-2", "192.0.2.251")] };
+        var programmer = new CardProgrammer(CardGeometry.Default);
+        var card = new RecordingEngine();
+        programmer.Apply(card, Snapshot(twoEdges, "host-a"));
+        Assert.Equal(["set-edge-set 192.0.2.250,192.0.2.251"], card.Calls.Where(c => c.StartsWith("set-edge-set", StringComparison.Ordinal)));
+        // After the commit: the new edge's RX entries are in before a flow goes to it.
+        Assert.True(card.Calls.IndexOf("commit") < card.Calls.IndexOf("set-edge-set 192.0.2.250,192.0.2.251"));
+        Assert.Equal(RegionCompiler.ForHost(twoEdges, "host-a").EdgeSet.ToArray(), programmer.EdgeSet.ToArray());
+
+        card.Calls.Clear();
+        programmer.Apply(card, Snapshot(twoEdges, "host-a", version: 2));
+        Assert.Equal(["commit"], card.Calls);
+
+        // blackfoot-2 found dead: the full snapshot of the health change only narrows the set.
+        var dead = twoEdges with { UnhealthyEdges = ["blackfoot-2"] };
+        card.Calls.Clear();
+        programmer.Apply(card, Snapshot(dead, "host-a", version: 3));
+        Assert.Equal(["commit", "set-edge-set 192.0.2.250"], card.Calls);
+        Assert.Equal([IPAddress.Parse("192.0.2.250")], programmer.EdgeSet.ToArray());
+
+        // A delta says the set only when it changed.
+        Assert.Null(DeltaBuilder.Diff(RegionCompiler.ForHost(twoEdges, "host-a"), RegionCompiler.ForHost(twoEdges, "host-a"), 4).EdgeSet);
+        Assert.Equal([IPAddress.Parse("192.0.2.250")], DeltaBuilder.Diff(RegionCompiler.ForHost(twoEdges, "host-a"), RegionCompiler.ForHost(dead, "host-a"), 4).EdgeSet!.Value.ToArray());
+        // One edge: no set at all (edge routes keep their EDGE_IP).
+        Assert.Empty(RegionCompiler.ForHost(Example, "host-a").EdgeSet);
+    }
+
+    [Fact]
     public void A_full_snapshot_is_applied_as_the_difference_from_what_the_card_holds()
     {
         var programmer = new CardProgrammer(CardGeometry.Default);

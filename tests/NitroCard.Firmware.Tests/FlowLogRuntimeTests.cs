@@ -283,6 +283,8 @@ public sealed class FlowLogRuntimeTests : IDisposable
 
         public void SetTime(ulong microseconds) => _card.SetTime(microseconds);
 
+        public void SetEdgeSet(IReadOnlyList<System.Net.IPAddress> edges) => _card.SetEdgeSet(edges);
+
         public void PushHost(int slot, ReadOnlySpan<byte> frame) => _card.PushHost(slot, frame);
 
         public void PushNetwork(ReadOnlySpan<byte> frame) => _card.PushNetwork(frame);

@@ -148,6 +148,12 @@ internal sealed class RecordingEngine(ICardEngine? inner = null) : ICardEngine
 
     public void SetTime(ulong microseconds) => inner?.SetTime(microseconds);
 
+    public void SetEdgeSet(IReadOnlyList<System.Net.IPAddress> edges)
+    {
+        Calls.Add($"set-edge-set {string.Join(",", edges)}");
+        inner?.SetEdgeSet(edges);
+    }
+
     public void PushHost(int slot, ReadOnlySpan<byte> frame) => inner?.PushHost(slot, frame);
 
     public void PushNetwork(ReadOnlySpan<byte> frame) => inner?.PushNetwork(frame);

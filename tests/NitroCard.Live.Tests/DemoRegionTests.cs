@@ -16,6 +16,25 @@ public abstract class DemoRegionTests(SharedRegion shared)
     private const string S3 = "http://198.51.100.129";
 
     [SkippableFact]
+    public void The_edge_heartbeats_the_Mapping_Service_and_nitroctl_edges_shows_it_healthy()
+    {
+        shared.Require();
+        // Twice, 1.5 s apart: the heartbeat keeps coming (every second), not one left over from the start.
+        for (var i = 0; i < 2; i++)
+        {
+            var (code, output) = LiveRegionProcess.Api("edges");
+            Assert.True(code == 0, output);
+            Assert.Contains("\"name\": \"blackfoot-1\"", output, StringComparison.Ordinal);
+            Assert.Contains("\"healthy\": true", output, StringComparison.Ordinal);
+            Assert.Contains("\"inEdgeSet\": true", output, StringComparison.Ordinal);
+            var since = Regex.Match(output, "\"sinceHeartbeatSeconds\": ([0-9.]+)");
+            Assert.True(since.Success, output);
+            Assert.True(double.Parse(since.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) < 2.5, output);
+            Thread.Sleep(1500);
+        }
+    }
+
+    [SkippableFact]
     public void Internet_reaches_public_ips_and_instances_reach_the_internet()
     {
         shared.Require();

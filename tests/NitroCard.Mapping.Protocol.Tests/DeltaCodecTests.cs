@@ -46,6 +46,29 @@ public class DeltaCodecTests
         Assert.Contains("subnet", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new uint[] { 0xC00002FA, 0 })]
+    [InlineData(new uint[] { 0xC00002FA, 0xC00002FA })]
+    [InlineData(new uint[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 })]
+    public void An_edge_set_the_card_cannot_take_is_invalid_data(uint[] edges)
+    {
+        var m = Delta();
+        m.EdgeSet = new P.EdgeSet { Edges = { edges } };
+        var e = Assert.Throws<InvalidDataException>(() => DeltaCodec.FromMessage(m));
+        Assert.Contains("edge set", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edge_set_round_trips_and_its_absence_means_unchanged()
+    {
+        var delta = DeltaCodec.FromMessage(Delta());
+        Assert.Null(delta.EdgeSet);
+        var emptied = DeltaCodec.FromMessage(DeltaCodec.ToMessage(delta with { EdgeSet = [] }));
+        Assert.Empty(emptied.EdgeSet!.Value);
+        var two = DeltaCodec.FromMessage(P.Delta.Parser.ParseFrom(DeltaCodec.ToMessage(delta with { EdgeSet = [System.Net.IPAddress.Parse("192.0.2.251"), System.Net.IPAddress.Parse("192.0.2.250")] }).ToByteArray()));
+        Assert.Equal(["192.0.2.251", "192.0.2.250"], two.EdgeSet!.Value.Select(a => a.ToString()));
+    }
+
     [Fact]
     public void A_route_longer_than_32_bits_is_invalid_data()
     {

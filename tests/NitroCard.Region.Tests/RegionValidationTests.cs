@@ -15,6 +15,8 @@ public sealed class RegionValidationTests
         ["host null"] = (r => r["hosts"]![1] = null, "region.json: hosts[1]: must be an object"),
         ["host name duplicate"] = (r => r.Host(1)["name"] = "host-a", "region.json: hosts[1].name: host-a is already used by hosts[0]"),
         ["edge named like a host"] = (r => r["edges"]![0]!["name"] = "host-b", "region.json: edges[0].name: host-b is already used by hosts[1]"),
+        ["nine edges"] = (r => r["edges"] = new JsonArray([.. Enumerable.Range(1, 9).Select(i => (JsonNode)new JsonObject { ["name"] = $"edge-{i}", ["underlayIp"] = $"198.51.100.{i}" })]),
+            "region.json: edges: 9 edges: a card spreads flows over at most 8 (docs/card-edges.md)"),
         ["host underlayIp missing"] = (r => r.Host(0).Remove("underlayIp"), "region.json: hosts[0].underlayIp: is required"),
         ["host underlayIp invalid"] = (r => r.Host(0)["underlayIp"] = "192.0.2.300", "region.json: hosts[0].underlayIp: '192.0.2.300' is not an IPv4 address"),
         ["host underlayIp shorthand"] = (r => r.Host(0)["underlayIp"] = "192.2", "region.json: hosts[0].underlayIp: '192.2' is not an IPv4 address"),

@@ -53,13 +53,17 @@ public class FilteringDifferentialTests
         var cardMac = topology.Settings.UnderlayMac.Value;
         var gateway = topology.Settings.GatewayMac.Value;
         ulong Mac(IPAddress ip) => CardTopology.SampleMac(VpcA, ip).Value;
+        var outerDestinations = new HashSet<uint>();
 
         void Compare()
         {
             rtl.RunUntilIdle();
             model.RunUntilIdle();
             Assert.Equal(model.DrainHost().Select(f => (f.Slot, Convert.ToHexString(f.Data))), rtl.DrainHost().Select(f => (f.Slot, Convert.ToHexString(f.Data))));
-            Assert.Equal(model.DrainNetwork().Select(f => Convert.ToHexString(f.Data)), rtl.DrainNetwork().Select(f => Convert.ToHexString(f.Data)));
+            var sent = model.DrainNetwork();
+            Assert.Equal(sent.Select(f => Convert.ToHexString(f.Data)), rtl.DrainNetwork().Select(f => Convert.ToHexString(f.Data)));
+            foreach (var f in sent)
+                outerDestinations.Add(Ipv4Header.Destination(f.Data.AsSpan(14)));
             Assert.Equal(model.DrainAlarms(), rtl.DrainAlarms().Select(a => a with { Cycle = 0 }));
         }
         void Tx(int slot, byte[] frame)
@@ -83,6 +87,18 @@ public class FilteringDifferentialTests
             now += (ulong)random.NextInt64(1_200_000_000L);
             rtl.SetTime(now);
             model.SetTime(now);
+            if (round % 100 == 0)
+            {
+                // The edge set changes under traffic (docs/card-edges.md): none, three edges, one dead, back to none.
+                IPAddress[] edges = (round / 100) switch
+                {
+                    1 => [IPAddress.Parse("192.0.2.241"), IPAddress.Parse("192.0.2.242"), IPAddress.Parse("192.0.2.243")],
+                    2 => [IPAddress.Parse("192.0.2.241"), IPAddress.Parse("192.0.2.243")],
+                    _ => [],
+                };
+                foreach (var e in engines)
+                    e.SetEdgeSet(edges);
+            }
             if (round % 50 == 49)
             {
                 // A rule change mid-traffic: slot 0 loses its ssh rule, slot 1 stops being untracked.
@@ -162,6 +178,8 @@ public class FilteringDifferentialTests
         foreach (var reason in new[] { DropReason.SgDeny, DropReason.NaclDeny, DropReason.Blackhole, DropReason.UnknownDestination })
             Assert.True(r[reason] > 0, $"no {reason.ToWireName()} in the mix");
         Assert.True(r.Filters[0].SgAllowedIn > 400, $"only {r.Filters[0].SgAllowedIn} packets into slot 0 allowed: the replies are not tracked");
+        foreach (var edge in new[] { "192.0.2.241", "192.0.2.242", "192.0.2.243" })
+            Assert.Contains(Ipv4Address.Parse(edge), outerDestinations);
     }
 
     /// <summary>

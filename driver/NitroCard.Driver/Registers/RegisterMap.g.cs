@@ -142,6 +142,11 @@ public static class RegisterMap
     /// <summary>ParamFlow.DEPTH: Flow records the record FIFO holds (2^FLOW_LOG2 in its memory + 1 in its output register).</summary>
     public const int ParamFlowDepthShift = 0;
     public const uint ParamFlowDepthMask = 0x0000FFFF;
+    /// <summary>The edge set (docs/card-edges.md): the underlay IPv4 of the edge for each of the 8 flow-hash slots. A TX packet whose route says edge goes to EDGE_SET[outer UDP source port mod 8]; a slot holding 0 sends to the route's own EDGE_IP (all 0 after reset: the single-edge behaviour). The driver writes all eight from the healthy edges; a write takes effect for the next packet. (rw)</summary>
+    public const uint EdgeSet = 0x0080;
+    public const int EdgeSetCount = 8;
+    public const int EdgeSetStride = 4;
+    public const uint EdgeSetReset = 0x00000000;
     /// <summary>Staging words of the entry to write (layouts under Tables). TBL_DATA0..7, TBL_INDEX and TBL_CMD are consecutive so one 10-word burst stages an entry. The words keep their value after a stage, so the next entry needs only the words that differ. (rw)</summary>
     public const uint TblData = 0x0100;
     public const int TblDataCount = 8;

@@ -1,3 +1,4 @@
+using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
 using NitroCard.Card.FlowRecords;
@@ -69,6 +70,8 @@ public sealed class RtlCardEngine : ICardEngine, IPuntPath, IFlowRecordSource
     public void SetConntrackTimeouts(int slot, ConntrackTimeouts timeouts) => Driver.SetConntrackTimeouts(slot, timeouts);
 
     public void Commit() => Driver.Commit();
+
+    public void SetEdgeSet(IReadOnlyList<IPAddress> edges) => Driver.SetEdgeSet(edges);
 
     public void SetTime(ulong microseconds)
     {

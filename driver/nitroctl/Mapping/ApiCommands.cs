@@ -101,6 +101,11 @@ internal static class ApiCommands
         yield return Action("describe-hosts", "Hosts as JSON: connection, acknowledged version, VPCs, ENIs, card counters.",
             (client, v, ct) => Send(client.DescribeHostsAsync(new DescribeHostsRequest { Host = v.Text("host") }, cancellationToken: ct), ReplyJson.Render),
             new Param("--host", "host", "Only this host."));
+        yield return Action("edges", "The region's Blackfoot edges as JSON: underlay IP, health (heartbeats), whether the cards spread flows over it now (docs/card-edges.md).",
+            (client, _, ct) => Send(client.DescribeEdgesAsync(new DescribeEdgesRequest(), cancellationToken: ct), ReplyJson.Render));
+        yield return Action("edge-heartbeat", "Send one heartbeat for an edge (what an edge does every interval; for tests and scripts).",
+            (client, v, ct) => Send(client.EdgeHeartbeatAsync(new EdgeHeartbeatRequest { Edge = v.Text("edge") }, cancellationToken: ct), _ => "{}"),
+            new Param("--edge", "edge", "The edge's name.", true));
         yield return Action("alarms", "Region-wide alarms as JSON (host, reason, addresses; suppressed: how many more of that host and reason the rate limit counted instead of storing).",
             (client, v, ct) =>
             {

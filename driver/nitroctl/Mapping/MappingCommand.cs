@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using NitroCard.Mapping.Api;
+using NitroCard.Mapping.Edges;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Mapping.Security;
 
@@ -28,9 +29,19 @@ internal static class MappingCommand
             Description = "On etcd: how long a write may wait for the cluster before it fails (quorum lost): <n>s (default 5s).",
             DefaultValueFactory = _ => "5s",
         };
+        var heartbeat = new Option<string>("--edge-heartbeat")
+        {
+            Description = "How often each edge heartbeats, and how often the service checks: <n>s (default 1s; docs/card-edges.md).",
+            DefaultValueFactory = _ => "1s",
+        };
+        var missed = new Option<int>("--edge-missed-heartbeats")
+        {
+            Description = "Heartbeats an edge may miss before it leaves the cards' edge set (default 3, 1..60).",
+            DefaultValueFactory = _ => EdgeHealthOptions.Default.MissedHeartbeats,
+        };
         var serve = new Command("serve", "Run the Mapping Service until SIGINT/SIGTERM (creates the region CA, server certificate and operator identity in --ca-dir on first start).")
         {
-            store, listen, retention, leaseTtl, commitTimeout,
+            store, listen, retention, leaseTtl, commitTimeout, heartbeat, missed,
         };
         serve.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,13 +54,17 @@ internal static class MappingCommand
                 : throw new CliException($"--lease-ttl '{parse.GetValue(leaseTtl)}': expected <n>s with n from 2 to 3600, for example 5s");
             var commit = ParseDuration(parse.GetValue(commitTimeout)!) is { TotalSeconds: <= 3600 } c ? c
                 : throw new CliException($"--commit-timeout '{parse.GetValue(commitTimeout)}': expected <n>s with n from 1 to 3600, for example 5s");
+            var interval = ParseDuration(parse.GetValue(heartbeat)!) is { TotalSeconds: >= 1 and <= 3600 } h ? h
+                : throw new CliException($"--edge-heartbeat '{parse.GetValue(heartbeat)}': expected <n>s with n from 1 to 3600, for example 1s");
+            var misses = parse.GetValue(missed) is >= 1 and <= 60 and var m ? m
+                : throw new CliException($"--edge-missed-heartbeats {parse.GetValue(missed)}: expected 1 to 60");
             using var logging = MappingOptions.StderrLogging();
             MappingServer server;
             try
             {
                 server = await MappingServer.StartAsync(new MappingServerOptions(parse.GetValue(store)!, endpoint, caDir)
                 {
-                    Service = new MappingServiceOptions { AlarmRetention = keep },
+                    Service = new MappingServiceOptions { AlarmRetention = keep, EdgeHealth = new EdgeHealthOptions(interval, misses) },
                     LeaseTtl = ttl,
                     CommitTimeout = commit,
                 }, logging, cancellationToken).ConfigureAwait(false);

@@ -13,6 +13,7 @@ hw/rtl/nitro_nacl.sv
 hw/rtl/nitro_sg_scan.sv
 hw/rtl/nitro_ct_decide.sv
 hw/rtl/nitro_ipv4_check.sv
+hw/rtl/nitro_edge_select.sv
 hw/rtl/nitro_tx_lookup.sv
 hw/rtl/nitro_rx_lookup.sv
 hw/rtl/nitro_conntrack.sv

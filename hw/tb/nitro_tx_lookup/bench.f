@@ -6,6 +6,7 @@ hw/rtl/nitro_rule_match.sv
 hw/rtl/nitro_nacl.sv
 hw/rtl/nitro_route_lookup.sv
 hw/rtl/nitro_delay.sv
+hw/rtl/nitro_edge_select.sv
 hw/rtl/nitro_tx_lookup.sv
 hw/tb/common/tb_verdict.sv
 hw/tb/common/tb_rule_ref.sv

@@ -62,6 +62,7 @@ module tb_nitro_tx_lookup;
     .clk(clk), .rst(rst), .hdr_data(hdr_data), .hdr_len(hdr_len), .hdr_user(hdr_user), .hdr_valid(hdr_valid),
     .hdr_ready(hdr_ready), .freeze(freeze), .dec_space(dec_space), .busy(busy), .underlay_ip(UIP),
     .underlay_mac(UMAC), .nexthop_mac(NMAC), .gateway_mac(GMAC),
+    .csr_valid(1'b0), .csr_write(1'b0), .csr_addr(16'h0), .csr_wdata(32'h0), .edge_csr_rd(),
     .eni_slot(eni_slot), .eni_valid(eni_valid), .eni_sdc(eni_sdc), .eni_sublen(eni_sublen), .eni_vni(eni_vni),
     .eni_ip(eni_ip), .eni_mac(eni_mac), .eni_subnet(eni_subnet), .eni_route(eni_route), .eni_nacl(eni_nacl),
     .eni_untracked(eni_untracked), .eni_sg_base(eni_sg_base), .eni_sg_count(eni_sg_count),

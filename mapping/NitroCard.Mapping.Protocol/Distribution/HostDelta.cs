@@ -32,6 +32,12 @@ public sealed record HostDelta(
     /// </summary>
     public ImmutableArray<RouteTableSpec>? RouteTables { get; init; }
 
+    /// <summary>
+    /// The card's edge set (docs/card-edges.md: the healthy edges, in the region's order), or null when it is unchanged.
+    /// Sent whole, like the route set.
+    /// </summary>
+    public ImmutableArray<System.Net.IPAddress>? EdgeSet { get; init; }
+
     /// <summary>Network ACLs to write, by the card's ACL number.</summary>
     public ImmutableArray<HostAcl> SetAcls { get; init; } = [];
 
@@ -43,7 +49,7 @@ public sealed record HostDelta(
 
     /// <summary>How many table entries the delta names.</summary>
     public int Size => SetEnis.Length + RemoveEnis.Length + SetMappings.Length + RemoveMappings.Length + SetEdges.Length + RemoveEdges.Length
-        + (RouteTables?.Length ?? 0) + SetAcls.Length + RemoveAcls.Length + SetFilters.Length;
+        + (RouteTables?.Length ?? 0) + (EdgeSet is null ? 0 : 1) + SetAcls.Length + RemoveAcls.Length + SetFilters.Length;
 
     public static HostDelta Empty(string host, long version, long baseVersion)
         => new(host, version, baseVersion, false, null, [], [], [], [], [], []);

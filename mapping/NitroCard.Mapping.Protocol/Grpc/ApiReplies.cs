@@ -37,3 +37,7 @@ public sealed partial class DescribeSecurityGroupsReply : IApiReply;
 public sealed partial class DescribeHostsReply : IApiReply;
 
 public sealed partial class DescribeAlarmsReply : IApiReply;
+
+public sealed partial class DescribeEdgesReply : IApiReply;
+
+public sealed partial class EdgeHeartbeatReply : IApiReply;

@@ -50,6 +50,11 @@ public static class DeltaCodec
             foreach (var t in tables)
                 m.RouteTables.Tables.Add(ToMessage(t));
         }
+        if (delta.EdgeSet is { } edgeSet)
+        {
+            m.EdgeSet = new P.EdgeSet();
+            m.EdgeSet.Edges.AddRange(edgeSet.Select(Ipv4Address.ToUInt32));
+        }
         foreach (var a in delta.SetAcls)
         {
             var acl = new P.Nacl { Index = (uint)a.Index };
@@ -95,6 +100,7 @@ public static class DeltaCodec
             [.. m.RemoveEdges.Select(e => new EdgeEntry(e.Vni, Ipv4Address.FromUInt32(e.UnderlayIp)))])
         {
             RouteTables = m.RouteTables is { } tables ? [.. tables.Tables.Select(FromMessage)] : null,
+            EdgeSet = m.EdgeSet is { } edgeSet ? EdgeSetOf(edgeSet) : null,
             SetAcls = [.. m.SetNacls.Select(a => new HostAcl((int)a.Index, new NetworkAcl([.. a.Ingress.Select(FromMessage)], [.. a.Egress.Select(FromMessage)])))],
             RemoveAcls = [.. m.RemoveNacls.Select(i => (int)i)],
             SetFilters = [.. m.SetFilters.Select(f => new HostEniFilter(f.Eni,
@@ -173,4 +179,12 @@ public static class DeltaCodec
     private static P.NaclRule ToMessage(NetworkAclRule rule) => new() { RuleNumber = (uint)rule.RuleNumber, Match = ToMessage(rule.Match), Allow = rule.Allow };
 
     private static NetworkAclRule FromMessage(P.NaclRule m) => new((int)m.RuleNumber, FromMessage(m.Match), m.Allow);
+
+    /// <summary>The edge set of a delta: at most <see cref="EdgeSet.Slots"/> distinct addresses, none 0 (what the card takes).</summary>
+    private static System.Collections.Immutable.ImmutableArray<IPAddress> EdgeSetOf(P.EdgeSet m)
+    {
+        if (m.Edges.Count > EdgeSet.Slots || m.Edges.Contains(0u) || m.Edges.Distinct().Count() != m.Edges.Count)
+            throw new InvalidDataException($"delta: the edge set holds {m.Edges.Count} addresses: at most {EdgeSet.Slots}, distinct, none 0.0.0.0");
+        return [.. m.Edges.Select(Ipv4Address.FromUInt32)];
+    }
 }

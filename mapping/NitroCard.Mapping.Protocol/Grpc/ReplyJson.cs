@@ -106,6 +106,20 @@ public static class ReplyJson
         return Text(new JsonArray([.. reply.Hosts.Select(h => (JsonNode)Node(h))]));
     }
 
+    /// <summary>The edges as an array: name, underlay IP, healthy, seconds since the last heartbeat (absent: none yet), in the cards' edge set.</summary>
+    public static string Render(P.DescribeEdgesReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        return Text(new JsonArray([.. reply.Edges.Select(e =>
+        {
+            var node = new JsonObject { ["name"] = e.Name, ["underlayIp"] = e.UnderlayIp, ["healthy"] = e.Healthy };
+            if (e.HasSinceHeartbeatSeconds)
+                node["sinceHeartbeatSeconds"] = Math.Round(e.SinceHeartbeatSeconds, 3);
+            node["inEdgeSet"] = e.InEdgeSet;
+            return (JsonNode)node;
+        })]));
+    }
+
     /// <summary>Every alarm as an array; a page (<paramref name="paged"/>: the request had max_items or starting_token) as
     /// <c>{"alarms": [...], "nextToken": "..."}</c>, without nextToken on the last page.</summary>
     public static string Render(P.DescribeAlarmsReply reply, bool paged)

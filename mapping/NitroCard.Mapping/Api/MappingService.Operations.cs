@@ -212,7 +212,8 @@ public sealed partial class MappingService
     private static Plan<ApplyResult> WholeRegionApplyPlan(RegionState state, RegionTopology region)
     {
         var old = state.Topology;
-        region = WithLearnedRoutes(region, old);
+        // Edge health is the service's, not the file's: it stays for the edges the region keeps.
+        region = WithLearnedRoutes(region, old) with { UnhealthyEdges = [.. old.UnhealthyEdges.Where(n => region.Edges.Any(e => e.Name == n))] };
         var writes = RegionRecords.Diff(old, region);
         var full = RegionRecords.SettingsJson(old) != RegionRecords.SettingsJson(region)
             || !old.Hosts.SequenceEqual(region.Hosts) || !old.Edges.SequenceEqual(region.Edges);

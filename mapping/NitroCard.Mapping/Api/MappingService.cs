@@ -40,6 +40,9 @@ public sealed record MappingServiceOptions(CardGeometry? Geometry = null)
     /// reference the incremental path is tested against, and a way to measure what it saves.
     /// </summary>
     public bool WholeRegionApply { get; init; }
+
+    /// <summary>Edge heartbeats: interval and how many may be missed (docs/card-edges.md).</summary>
+    public Edges.EdgeHealthOptions EdgeHealth { get; init; } = Edges.EdgeHealthOptions.Default;
 }
 
 /// <summary>
@@ -84,7 +87,11 @@ public sealed partial class MappingService : IAsyncDisposable
             StallTimeout = options.SubscriberStallTimeout,
         };
         _store.ExternalChange += OnExternalChange;
+        EdgeHealth = new Edges.EdgeHealthMonitor(time, options.EdgeHealth);
+        _edgeHealthWatch = WatchEdgeHealthAsync();
     }
+
+    private readonly Task _edgeHealthWatch;
 
     /// <summary>Per-host delta distribution.</summary>
     public DistributionHub Hub { get; }
@@ -253,9 +260,11 @@ public sealed partial class MappingService : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
+        await _edgeHealthWatch.ConfigureAwait(false);
         _store.ExternalChange -= OnExternalChange;
         await _store.DisposeAsync().ConfigureAwait(false);
         _writer.Dispose();
+        _edgeHealthCheck.Dispose();
     }
 
     // ---- commit pipeline -----------------------------------------------------------------------

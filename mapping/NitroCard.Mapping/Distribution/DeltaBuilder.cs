@@ -34,6 +34,7 @@ public static class DeltaBuilder
             [.. plan.Enis.Select(HostEniOf)], [], [.. MappingsOf(plan).Values], [], plan.Edges, [])
         {
             RouteTables = plan.Filters.RouteTables,
+            EdgeSet = plan.EdgeSet,
             SetAcls = [.. plan.Filters.Acls.Select((acl, i) => new HostAcl(i, acl))],
             SetFilters = [.. plan.Enis.Select(slot => FilterOf(plan, slot))],
         };
@@ -141,6 +142,7 @@ public static class DeltaBuilder
             [.. after.Edges.Where(e => !oldEdges.Contains(e))], [.. before.Edges.Where(e => !newEdges.Contains(e))])
         {
             RouteTables = routesChanged ? newFilters.RouteTables : null,
+            EdgeSet = before.EdgeSet.SequenceEqual(after.EdgeSet) ? null : after.EdgeSet,
             SetAcls = [.. setAcls],
             RemoveAcls = [.. Enumerable.Range(newFilters.Acls.Length, Math.Max(0, oldFilters.Acls.Length - newFilters.Acls.Length))],
             SetFilters = [.. setFilters],

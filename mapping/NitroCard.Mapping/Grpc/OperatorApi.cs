@@ -120,6 +120,16 @@ public sealed class OperatorApi(MappingService service)
             return Task.FromResult(reply);
         }, cancellationToken);
 
+    public Task<P.DescribeEdgesReply> DescribeEdgesAsync(P.DescribeEdgesRequest request, CancellationToken cancellationToken = default)
+        => RunAsync(request, (_, _) => Task.FromResult(new P.DescribeEdgesReply { Edges = { service.DescribeEdges().Select(ToMessage) } }), cancellationToken);
+
+    public Task<P.EdgeHeartbeatReply> EdgeHeartbeatAsync(P.EdgeHeartbeatRequest request, CancellationToken cancellationToken = default)
+        => RunAsync(request, async (r, ct) =>
+        {
+            await service.EdgeHeartbeatAsync(r.Edge, ct).ConfigureAwait(false);
+            return new P.EdgeHeartbeatReply();
+        }, cancellationToken);
+
     private static async Task<TReply> RunAsync<TRequest, TReply>(TRequest request, Func<TRequest, CancellationToken, Task<TReply>> run, CancellationToken cancellationToken)
         where TReply : P.IApiReply, new()
     {
@@ -158,6 +168,14 @@ public sealed class OperatorApi(MappingService service)
         };
         if (status.Counters is { } counters)
             m.Counters = CounterCodec.ToMessage(counters);
+        return m;
+    }
+
+    private static P.EdgeStatus ToMessage(Edges.EdgeStatus status)
+    {
+        var m = new P.EdgeStatus { Name = status.Name, UnderlayIp = status.UnderlayIp, Healthy = status.Healthy, InEdgeSet = status.InEdgeSet };
+        if (status.SinceHeartbeat is { } since)
+            m.SinceHeartbeatSeconds = since.TotalSeconds;
         return m;
     }
 

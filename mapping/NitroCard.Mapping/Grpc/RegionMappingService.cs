@@ -68,6 +68,20 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
     public override Task<P.DescribeAlarmsReply> DescribeAlarms(P.DescribeAlarmsRequest request, ServerCallContext context)
         => AsOperatorAsync(context, "alarms", ct => _api.DescribeAlarmsAsync(request, ct));
 
+    public override Task<P.DescribeEdgesReply> DescribeEdges(P.DescribeEdgesRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "edges", ct => _api.DescribeEdgesAsync(request, ct));
+
+    /// <summary>An edge's heartbeat: from an operator, or from a host identity named like the edge (the edge's own).</summary>
+    public override Task<P.EdgeHeartbeatReply> EdgeHeartbeat(P.EdgeHeartbeatRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var (role, name) = Identity(context);
+        if (role == RegionCa.HostRole && name == request.Edge)
+            return _api.EdgeHeartbeatAsync(request, context.CancellationToken);
+        return AsOperatorAsync(context, "edge-heartbeat", ct => _api.EdgeHeartbeatAsync(request, ct));
+    }
+
     /// <summary>Runs an operator action: a caller that is not an operator is PERMISSION_DENIED.</summary>
     private static async Task<TReply> AsOperatorAsync<TReply>(ServerCallContext context, string action, Func<CancellationToken, Task<TReply>> run)
     {

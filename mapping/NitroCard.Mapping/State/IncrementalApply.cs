@@ -65,7 +65,7 @@ public sealed class IncrementalApply
             vpcs[v] = vpc;
             changed.Add(v);
         }
-        return new IncrementalApply(next with { Vpcs = vpcs.MoveToImmutable() }, changed.ToImmutable());
+        return new IncrementalApply(next with { Vpcs = vpcs.MoveToImmutable(), UnhealthyEdges = current.UnhealthyEdges }, changed.ToImmutable());
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ public static class RecordKeys
     public const string EniPrefix = "enis/";
     public const string LearnedRoutesPrefix = "vpn-learned/";
 
+    /// <summary>The names of the edges found dead (<see cref="Region.RegionTopology.UnhealthyEdges"/>; absent: all healthy).</summary>
+    public const string EdgeHealth = "edge-health";
+
     public static string Host(string name) => HostPrefix + name;
 
     public static string Edge(string name) => EdgePrefix + name;

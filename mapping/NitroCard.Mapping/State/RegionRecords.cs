@@ -20,6 +20,10 @@ public static class RegionRecords
     /// <summary>A VPN connection's learned prefixes (<see cref="VpnConnection.LearnedCidrs"/>, which the VPC's JSON leaves out).</summary>
     public static string LearnedRoutesJson(VpnConnection vpn) => JsonSerializer.Serialize(vpn.LearnedCidrs.ToList(), StoreJsonContext.Default.ListString);
 
+    /// <summary>The record of the dead edges (a delete when there are none).</summary>
+    public static StoreWrite EdgeHealthWrite(ImmutableArray<string> unhealthy)
+        => new(RecordKeys.EdgeHealth, 0, unhealthy.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(unhealthy.ToList(), StoreJsonContext.Default.ListString));
+
     public static string SettingsJson(RegionTopology region)
         => JsonSerializer.Serialize(new RegionSettings(region.SubstrateRouterMac, region.GatewayMac), StoreJsonContext.Default.RegionSettings);
 
@@ -31,6 +35,8 @@ public static class RegionRecords
             yield return new StoreWrite(RecordKeys.Host(region.Hosts[i].Name), i, ToJson(region.Hosts[i]));
         for (var i = 0; i < region.Edges.Length; i++)
             yield return new StoreWrite(RecordKeys.Edge(region.Edges[i].Name), i, ToJson(region.Edges[i]));
+        if (EdgeHealthWrite(region.UnhealthyEdges) is { Json: not null } health)
+            yield return health;
         long eniSeq = 0;
         for (var v = 0; v < region.Vpcs.Length; v++)
         {
@@ -88,9 +94,12 @@ public static class RegionRecords
         var vpcs = new List<(long, Vpc)>();
         var enis = new Dictionary<string, List<(long, Eni)>>(StringComparer.Ordinal);
         var learned = new Dictionary<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        ImmutableArray<string> unhealthy = [];
         foreach (var r in records)
         {
-            if (r.Key == RecordKeys.Settings)
+            if (r.Key == RecordKeys.EdgeHealth)
+                unhealthy = [.. JsonSerializer.Deserialize(r.Json, StoreJsonContext.Default.ListString)!];
+            else if (r.Key == RecordKeys.Settings)
                 settings = JsonSerializer.Deserialize(r.Json, StoreJsonContext.Default.RegionSettings);
             else if (r.Key.StartsWith(RecordKeys.HostPrefix, StringComparison.Ordinal))
                 hosts.Add((r.Seq, JsonSerializer.Deserialize(r.Json, RegionJsonContext.Default.RegionHost)!));
@@ -120,7 +129,7 @@ public static class RegionRecords
                 VpnConnections = [.. v.Item2.VpnConnections.Select(c => learned.TryGetValue($"{v.Item2.Id}/{c.Id}", out var cidrs) ? c with { LearnedCidrs = cidrs } : c)],
             })],
             SubstrateRouterMac: settings?.SubstrateRouterMac,
-            GatewayMac: settings?.GatewayMac) { SourceName = "mapping service" };
+            GatewayMac: settings?.GatewayMac) { SourceName = "mapping service", UnhealthyEdges = unhealthy };
     }
 }
 

@@ -28,6 +28,13 @@ public sealed record HostCardPlan(
     CardGeometry Geometry,
     HostFilterPlan Filters)
 {
+    /// <summary>
+    /// The card's edge set (docs/card-edges.md, <see cref="Card.Tables.EdgeSet"/>): the underlay IPv4s of the edges edge
+    /// routes spread over by flow hash — every edge of a region with more than one (in a live region, the healthy ones
+    /// the Mapping Service pushes), empty with one edge or none (edge routes go to their own EDGE_IP, the first edge).
+    /// </summary>
+    public ImmutableArray<IPAddress> EdgeSet { get; init; } = [];
+
     /// <summary>The public IPv4 address of each mapped ENI that has one (the instance services' DNS view: public names).</summary>
     public ImmutableDictionary<MappingKey, IPAddress> PublicIps { get; init; } = ImmutableDictionary<MappingKey, IPAddress>.Empty;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
+using NitroCard.Packets;
 
 namespace NitroCard.Region;
 
@@ -45,6 +47,12 @@ public static class HostCardPlanFormatter
 
         Table(text, $"edges ({plan.Edges.Length} of {g.EdgeEntries})", ["vni", "underlay ip"],
             [.. plan.Edges.Select(e => new[] { Num(e.Vni), e.UnderlayIp.ToString() })]);
+        if (!plan.EdgeSet.IsEmpty)
+        {
+            var words = EdgeSet.SlotWords(plan.EdgeSet, EdgeSet.Empty);
+            Table(text, $"edge set ({plan.EdgeSet.Length} edges, {EdgeSet.Slots} slots: outer source port mod {EdgeSet.Slots})", ["slot", "edge underlay ip"],
+                [.. words.Select((w, i) => new[] { Num(i), Ipv4Address.FromUInt32(w).ToString() })]);
+        }
 
         var f = plan.Filters;
         Table(text, $"route tables ({f.RouteTables.Length})", ["table", "id", "local", "routes"],

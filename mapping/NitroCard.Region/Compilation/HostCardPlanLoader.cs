@@ -23,6 +23,8 @@ public static class HostCardPlanLoader
             engine.SetMapping(mapping);
         for (var i = 0; i < plan.Edges.Length; i++)
             engine.SetEdge(i, plan.Edges[i]);
+        if (!plan.EdgeSet.IsEmpty)
+            engine.SetEdgeSet(plan.EdgeSet);
         if (filtering)
         {
             var filters = plan.Filters;

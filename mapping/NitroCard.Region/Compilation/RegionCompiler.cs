@@ -114,7 +114,22 @@ public static class RegionCompiler
         return new HostCardPlan(host.Name, settings, vpcs.ToImmutable(), slots.ToImmutable(), mappings.ToImmutable(), edges.ToImmutable(), geometry, filterPlan)
         {
             PublicIps = publicIps.ToImmutable(),
+            EdgeSet = EdgeSetOf(region),
         };
+    }
+
+    /// <summary>
+    /// The cards' edge set (docs/card-edges.md): with more than one edge in the region, the healthy ones (not in
+    /// <see cref="RegionTopology.UnhealthyEdges"/>) in file order; with one or none, empty (edge routes go to their own
+    /// EDGE_IP, the first edge). With every edge dead the set is empty too: the cards fall back to the first edge.
+    /// </summary>
+    public static ImmutableArray<IPAddress> EdgeSetOf(RegionTopology region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        if (region.Edges.Length <= 1)
+            return [];
+        return [.. region.Edges.Where(e => !region.UnhealthyEdges.Contains(e.Name, StringComparer.Ordinal))
+            .Select(e => Ipv4Address.FromUInt32(ParseIp(e.UnderlayIp)))];
     }
 
     /// <summary>What one card's filtering hardware holds: route intervals, ACLs, security group rules.</summary>

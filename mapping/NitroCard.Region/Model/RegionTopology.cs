@@ -17,7 +17,8 @@ namespace NitroCard.Region;
 /// initializers of members missing from the file (dotnet/runtime#84484), but honours constructor defaults.
 /// </remarks>
 /// <param name="Hosts">The physical hosts, each with one Nitro card.</param>
-/// <param name="Edges">The Blackfoot edges; non-local route targets go to the first one.</param>
+/// <param name="Edges">The Blackfoot edges: route entries name the first one, and with more than one the cards spread edge routes
+/// over the healthy ones by flow hash (docs/card-edges.md).</param>
 /// <param name="Vpcs">The VPCs.</param>
 /// <param name="SubstrateRouterMac">The substrate router's MAC (outer destination of every encapsulated frame); default <see cref="RegionDefaults.SubstrateRouterMac"/>.</param>
 /// <param name="GatewayMac">The VPC router's MAC as instances see it; default <see cref="RegionDefaults.GatewayMac"/>.</param>
@@ -50,6 +51,13 @@ public sealed record RegionTopology(
     /// <summary>The owning account with the default applied.</summary>
     [JsonIgnore]
     public string EffectiveAccountId => AccountId ?? RegionDefaults.AccountId;
+
+    /// <summary>
+    /// The edges the Mapping Service found dead (missed heartbeats, docs/card-edges.md): service state, never in a file;
+    /// they leave the cards' edge set (<see cref="RegionCompiler.EdgeSetOf"/>).
+    /// </summary>
+    [JsonIgnore]
+    public ImmutableArray<string> UnhealthyEdges { get; init; } = [];
 
     /// <summary>Where the region came from (the file name the loader was given), for messages; not part of the file.</summary>
     [JsonIgnore]

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
+using NitroCard.Card.Tables;
 
 namespace NitroCard.Region;
 
@@ -64,6 +65,8 @@ public static partial class RegionValidator
                 CheckHost(hosts[i], i);
             for (var i = 0; i < edges.Length; i++)
                 CheckEdge(edges[i], i);
+            if (edges.Length > EdgeSet.Slots)
+                Add("edges", $"{edges.Length} edges: a card spreads flows over at most {EdgeSet.Slots} (docs/card-edges.md)");
 
             if (region.SubstrateRouterMac is not null)
                 TryMac(region.SubstrateRouterMac, "substrateRouterMac", out _);

@@ -46,6 +46,8 @@ public static class MappingRequestTarget
         Rpc(P.DescribeSecurityGroupsRequest.Parser, (api, r) => api.DescribeSecurityGroupsAsync(r)),
         Rpc(P.DescribeHostsRequest.Parser, (api, r) => api.DescribeHostsAsync(r)),
         Rpc(P.DescribeAlarmsRequest.Parser, (api, r) => api.DescribeAlarmsAsync(r)),
+        Rpc(P.DescribeEdgesRequest.Parser, (api, r) => api.DescribeEdgesAsync(r)),
+        Rpc(P.EdgeHeartbeatRequest.Parser, (api, r) => api.EdgeHeartbeatAsync(r)),
     ];
 
     /// <summary>An input for <paramref name="request"/>: the index of its rpc, then the message.</summary>
