@@ -192,8 +192,8 @@ function Optimize-Native {
     # Recompiles the default library's Verilated C++ with g++'s profile-guided optimisation: an instrumented
     # copy runs `nitroctl simulate` of two encap workloads (the ones `build.ps1 profile` uses, shorter) and the
     # decapsulation of what they sent, then the same sources are compiled again with the counts it wrote
-    # (-fprofile-use; -fprofile-partial-training keeps code the workloads never ran optimised as usual). Same RTL, same cycles; 0.92x the CPU
-    # of `simulate` of 20,000 x 1514 B (docs/benchmarks/simulation-profile.md, "Build options measured").
+    # (-fprofile-use; -fprofile-partial-training keeps code the workloads never ran optimised as usual). Same RTL,
+    # same cycles; about 0.9x the CPU of `simulate` of 20,000 x 1514 B (docs/benchmarks/simulation-profile.md).
     # Needs nitroctl (Build-Dotnet), so it runs after it; the stamp says whether the library is already done.
     $b = Get-NativeBuild -Variant default
     if ((Get-Content $b.Stamp -Raw) -eq ($b.StampText + $ProfileGuidedMark)) {
