@@ -117,10 +117,20 @@ function Invoke-Synth {
     if ($LASTEXITCODE -ne 0) { Get-Content $log -Tail 30 | Write-Host; throw "Yosys failed (log: $log)" }
 }
 
-function Get-NativeBuild {
-    # What a variant of the library is built from and with, and where it goes (Build-Native, Optimize-Native).
+function Build-Native {
+    # Verilator output is cached per variant: rebuild only when the RTL, the shim or the flags change.
+    #   default  out/lib/libnitrocard.so           what the driver, the tests and nitroctl load; no tracing
+    #                                              compiled in (it keeps every traced signal and costs speed)
+    #   trace    out/lib/libnitrocard-trace.so     the same RTL with FST tracing (nc_trace_start), loaded by the
+    #                                              driver when a process asks for waveforms (NITROCARD_TRACE=1,
+    #                                              nitroctl simulate --trace)
+    #   profile  out/lib/libnitrocard-profile.so   modules kept apart (-fno-inline) for `build.ps1 profile`
+    #   coverage out/lib/libnitrocard-coverage.so  line and toggle coverage points; each card writes its counts when
+    #                                              destroyed, into NITROCARD_COVERAGE_DIR (`build.ps1 coverage`)
     param([ValidateSet('default', 'trace', 'profile', 'coverage')][string]$Variant = 'default')
     $name = if ($Variant -eq 'default') { 'libnitrocard.so' } else { "libnitrocard-$Variant.so" }
+    $lib = Join-Path $Out "lib/$name"
+    $mdir = Join-Path $Out $(if ($Variant -eq 'default') { 'obj_dir' } else { "obj_dir-$Variant" })
     $sources = @(Get-RtlFiles) + @(Get-ChildItem $ShimDir -File | Sort-Object Name | ForEach-Object FullName)
     # VL_USER_FATAL/STOP/FINISH: the shim's handlers record RTL fatals instead of ending the
     # .NET host process (Verilator's default $finish handler calls exit on a second $finish).
@@ -138,100 +148,23 @@ function Get-NativeBuild {
         'coverage' { $vflags += @('--coverage-line', '--coverage-toggle') }
     }
     $stampText += "`n$cflags`n$ldflags`n$makeflags`n$($vflags -join ' ')`n" + (& verilator --version)
-    return @{
-        Name = $name; Lib = (Join-Path $Out "lib/$name")
-        Mdir = (Join-Path $Out $(if ($Variant -eq 'default') { 'obj_dir' } else { "obj_dir-$Variant" }))
-        Stamp = (Join-Path $Out "lib/$([IO.Path]::GetFileNameWithoutExtension($name)).stamp")
-        StampText = $stampText; CFlags = $cflags; LdFlags = $ldflags; MakeFlags = $makeflags; VFlags = $vflags
-    }
-}
-
-# The stamp's last line once Optimize-Native has rebuilt the default library with the compiler's profile.
-$ProfileGuidedMark = "`nprofile-guided: nitroctl simulate of encap and decap pcaps (Optimize-Native)"
-
-function Install-Library([string]$From, [string]$To) {
-    # Copied beside the old one and renamed over it: a process that has the old library loaded (a test run) keeps
-    # its file instead of seeing it rewritten under it.
-    $next = "$To.next"
-    Copy-Item $From $next -Force
-    Move-Item $next $To -Force
-}
-
-function Build-Native {
-    # Verilator output is cached per variant: rebuild only when the RTL, the shim or the flags change.
-    #   default  out/lib/libnitrocard.so           what the driver, the tests and nitroctl load; no tracing
-    #                                              compiled in (it keeps every traced signal and costs speed);
-    #                                              `build` then recompiles it profile-guided (Optimize-Native)
-    #   trace    out/lib/libnitrocard-trace.so     the same RTL with FST tracing (nc_trace_start), loaded by the
-    #                                              driver when a process asks for waveforms (NITROCARD_TRACE=1,
-    #                                              nitroctl simulate --trace)
-    #   profile  out/lib/libnitrocard-profile.so   modules kept apart (-fno-inline) for `build.ps1 profile`
-    #   coverage out/lib/libnitrocard-coverage.so  line and toggle coverage points; each card writes its counts when
-    #                                              destroyed, into NITROCARD_COVERAGE_DIR (`build.ps1 coverage`)
-    param([ValidateSet('default', 'trace', 'profile', 'coverage')][string]$Variant = 'default')
-    $b = Get-NativeBuild -Variant $Variant
-    if ((Test-Path $b.Lib) -and (Test-Path $b.Stamp)) {
-        $stamped = Get-Content $b.Stamp -Raw
-        if ($stamped -eq $b.StampText -or $stamped -eq ($b.StampText + $ProfileGuidedMark)) {
-            Write-Host "$($b.Name) is up to date"
-            return
-        }
-    }
-    Write-Host "Verilating nitro_card into $($b.Name)"
-    New-Item -ItemType Directory -Force -Path (Split-Path $b.Lib) | Out-Null
-    $jobs = [Environment]::ProcessorCount
-    $vargs = @('--cc', '--exe', '--build', '-j', "$jobs", '--top-module', 'nitro_card', '--Mdir', $b.Mdir) + $b.VFlags +
-        @('-Wno-fatal', '-MAKEFLAGS', $b.MakeFlags, '-CFLAGS', $b.CFlags, '-LDFLAGS', $b.LdFlags, '-o', $b.Name) +
-        (Get-RtlFiles) + @(Get-ChildItem $ShimDir -Filter '*.cpp' | ForEach-Object FullName)
-    Invoke-Native 'verilator' $vargs
-    Install-Library (Join-Path $b.Mdir $b.Name) $b.Lib
-    Set-Content -Path $b.Stamp -Value $b.StampText -NoNewline
-}
-
-function Optimize-Native {
-    # Recompiles the default library's Verilated C++ with g++'s profile-guided optimisation: an instrumented
-    # copy runs `nitroctl simulate` of two encap workloads (the ones `build.ps1 profile` uses, shorter) and the
-    # decapsulation of what they sent, then the same sources are compiled again with the counts it wrote
-    # (-fprofile-use; -fprofile-partial-training keeps code the workloads never ran optimised as usual). Same RTL,
-    # same cycles; about 0.9x the CPU of `simulate` of 20,000 x 1514 B (docs/benchmarks/simulation-profile.md).
-    # Needs nitroctl (Build-Dotnet), so it runs after it; the stamp says whether the library is already done.
-    $b = Get-NativeBuild -Variant default
-    if ((Get-Content $b.Stamp -Raw) -eq ($b.StampText + $ProfileGuidedMark)) {
-        Write-Host "$($b.Name) is profile-guided already"
+    $stamp = Join-Path $Out "lib/$([IO.Path]::GetFileNameWithoutExtension($name)).stamp"
+    if ((Test-Path $lib) -and (Test-Path $stamp) -and ((Get-Content $stamp -Raw) -eq $stampText)) {
+        Write-Host "$name is up to date"
         return
     }
-    $dir = Join-Path $Out 'obj_dir-pgo'
-    Remove-Item -Recurse -Force $dir -ErrorAction SilentlyContinue
-    Copy-Item -Recurse $b.Mdir $dir
+    Write-Host "Verilating nitro_card into $name"
+    New-Item -ItemType Directory -Force -Path (Split-Path $lib) | Out-Null
     $jobs = [Environment]::ProcessorCount
-    $opt = $b.MakeFlags -split ' '
-    function Invoke-Make([string]$Extra, [string]$ExtraLd) {
-        Get-ChildItem $dir -File | Where-Object { $_.Extension -in '.o', '.a', '.so', '.d' } | Remove-Item -Force
-        Invoke-Native 'make' (@('-C', $dir, '-f', 'Vnitro_card.mk', '-j', "$jobs", '-s') + $opt +
-            @("VM_USER_CFLAGS=$($b.CFlags) $Extra", "VM_USER_LDLIBS=$($b.LdFlags) $ExtraLd"))
-    }
-    Write-Host "Compiling $($b.Name) instrumented for profile-guided optimisation"
-    Get-ChildItem $dir -Filter '*.gcda' | Remove-Item -Force
-    Invoke-Make '-fprofile-generate -fprofile-update=single' '-fprofile-generate'
-    $saved = $env:NITROCARD_LIB
-    try {
-        $env:NITROCARD_LIB = Join-Path $dir $b.Name
-        $region = Join-Path $Root 'docs/examples/region.json'
-        foreach ($w in @(@{ Name = 'encap-1514'; Count = 5000; Size = 1514 }, @{ Name = 'encap-64'; Count = 20000; Size = 64 })) {
-            # TX: host-a's card encapsulates; RX: host-b's card decapsulates what host-a's sent
-            $pcap = Join-Path $dir "$($w.Name).pcap"
-            $tx = Join-Path $dir "$($w.Name)-tx"
-            Write-EncapPcap -Path $pcap -Count $w.Count -Size $w.Size
-            Invoke-Native (Join-Path $Out 'bin/nitroctl') @('simulate', '--topology', $region, '--host', 'host-a', '--engine', 'rtl',
-                '--from-eni', "eni-a1=$pcap", '--out', $tx)
-            Invoke-Native (Join-Path $Out 'bin/nitroctl') @('simulate', '--topology', $region, '--host', 'host-b', '--engine', 'rtl',
-                '--from-network', (Join-Path $tx 'network.pcap'), '--out', (Join-Path $dir "$($w.Name)-rx"))
-        }
-    } finally { $env:NITROCARD_LIB = $saved }
-    Write-Host "Compiling $($b.Name) with the profile"
-    Invoke-Make '-fprofile-use -fprofile-partial-training -Wno-missing-profile' ''
-    Install-Library (Join-Path $dir $b.Name) $b.Lib
-    Set-Content -Path $b.Stamp -Value ($b.StampText + $ProfileGuidedMark) -NoNewline
+    $vargs = @('--cc', '--exe', '--build', '-j', "$jobs", '--top-module', 'nitro_card', '--Mdir', $mdir) + $vflags +
+        @('-Wno-fatal', '-MAKEFLAGS', $makeflags, '-CFLAGS', $cflags, '-LDFLAGS', $ldflags, '-o', $name) +
+        (Get-RtlFiles) + @(Get-ChildItem $ShimDir -Filter '*.cpp' | ForEach-Object FullName)
+    Invoke-Native 'verilator' $vargs
+    # copied beside the old library and renamed over it: a process that has it loaded (a test run) keeps its file
+    # instead of seeing it rewritten under it
+    Copy-Item (Join-Path $mdir $name) "$lib.next" -Force
+    Move-Item "$lib.next" $lib -Force
+    Set-Content -Path $stamp -Value $stampText -NoNewline
 }
 
 function Build-Dotnet {
@@ -244,7 +177,6 @@ function Build-All {
     Invoke-RegGen
     Build-Native
     Build-Dotnet
-    Optimize-Native
 }
 
 function Invoke-Tests {
