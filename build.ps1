@@ -160,7 +160,10 @@ function Build-Native {
         @('-Wno-fatal', '-MAKEFLAGS', $makeflags, '-CFLAGS', $cflags, '-LDFLAGS', $ldflags, '-o', $name) +
         (Get-RtlFiles) + @(Get-ChildItem $ShimDir -Filter '*.cpp' | ForEach-Object FullName)
     Invoke-Native 'verilator' $vargs
-    Copy-Item (Join-Path $mdir $name) $lib -Force
+    # copied beside the old library and renamed over it: a process that has it loaded (a test run) keeps its file
+    # instead of seeing it rewritten under it
+    Copy-Item (Join-Path $mdir $name) "$lib.next" -Force
+    Move-Item "$lib.next" $lib -Force
     Set-Content -Path $stamp -Value $stampText -NoNewline
 }
 
