@@ -64,7 +64,7 @@ public sealed class MappingReplicaTests(ITestOutputHelper output)
     }
 
     /// <summary>Sends a write until it is taken (a new leader may still be catching up); the last refusal if none is.</summary>
-    private static async Task UntilTakenAsync<TReply>(Func<Grpc.Core.AsyncUnaryCall<TReply>> call)
+    private static async Task UntilTakenAsync<TReply>(ReplicatedService service, Func<Grpc.Core.AsyncUnaryCall<TReply>> call)
         where TReply : IApiReply
     {
         string? last = null;
@@ -73,7 +73,7 @@ public sealed class MappingReplicaTests(ITestOutputHelper output)
             var reply = call().ResponseAsync.GetAwaiter().GetResult();
             last = reply.Refusal is { } r ? $"{r.Code}: {r.Message}" : null;
             return reply.Refusal is null;
-        }, seconds: 30, () => last ?? "");
+        }, seconds: 30, () => $"{last}\nwhat the replicas logged:\n{service.ReplicaLog()}");
     }
 
     /// <summary>What a host's card holds for forwarding, by ENI id (slots are the firmware's choice): its ENIs and mappings.</summary>
@@ -108,7 +108,7 @@ public sealed class MappingReplicaTests(ITestOutputHelper output)
         Assert.Equal(before + 1, await service.VersionAtAsync(next));
 
         // The new leader's first commit is the next version: none repeated, none skipped back.
-        await UntilTakenAsync(() => service.Operator(next).CreateSubnetAsync(new CreateSubnetRequest { VpcId = NewVpc, CidrBlock = "10.77.1.0/24" }));
+        await UntilTakenAsync(service, () => service.Operator(next).CreateSubnetAsync(new CreateSubnetRequest { VpcId = NewVpc, CidrBlock = "10.77.1.0/24" }));
         Assert.Equal(before + 2, await service.VersionAtAsync(next));
         Assert.Equal(before + 2, (await StoredAsync(service)).Version);
         await AssertConvergedAsync(service, (agent, "host-a"));
@@ -133,7 +133,7 @@ public sealed class MappingReplicaTests(ITestOutputHelper output)
         var next = await service.LeaderAsync(not: leader);
         var api = service.Operator(next);
         // Moves eni-a1 from host-a to host-b and adds an ENI on host-a: both hosts' cards change.
-        await UntilTakenAsync(() => api.MoveNetworkInterfaceAsync(new MoveNetworkInterfaceRequest { NetworkInterfaceId = "eni-a1", ToHost = "host-b" }));
+        await UntilTakenAsync(service, () => api.MoveNetworkInterfaceAsync(new MoveNetworkInterfaceRequest { NetworkInterfaceId = "eni-a1", ToHost = "host-b" }));
         var created = await api.CreateNetworkInterfaceAsync(new CreateNetworkInterfaceRequest { SubnetId = SubnetOf("eni-b1"), Host = "host-a", NetworkInterfaceId = "eni-new" });
         Assert.Null(created.Refusal);
 
@@ -194,7 +194,7 @@ public sealed class MappingReplicaTests(ITestOutputHelper output)
         service.Cluster.Start(1);
         const string After = "vpc-0c0ffee0000000002";
         Uri current = await service.LeaderAsync();
-        await UntilTakenAsync(() => service.Operator(current = service.LeaderAsync().GetAwaiter().GetResult()).CreateVpcAsync(new CreateVpcRequest { CidrBlock = "10.79.0.0/16", VpcId = After }));
+        await UntilTakenAsync(service, () => service.Operator(current = service.LeaderAsync().GetAwaiter().GetResult()).CreateVpcAsync(new CreateVpcRequest { CidrBlock = "10.79.0.0/16", VpcId = After }));
         var (now, region) = await StoredAsync(service);
         var timedOutApplied = region.Vpcs.Any(v => v.Id == NewVpc);
         output.WriteLine($"after the quorum returned: version {now}; the timed-out write was {(timedOutApplied ? "" : "not ")}applied by etcd");

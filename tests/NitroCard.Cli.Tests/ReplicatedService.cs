@@ -74,7 +74,12 @@ internal sealed class ReplicatedService : IAsyncDisposable
             start.ArgumentList.Add(a);
         var process = Process.Start(start)!;
         _replicas.Add(process);
-        process.ErrorDataReceived += (_, _) => { };
+        var replica = _replicas.Count - 1;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } text)
+                _log.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} replica {replica}: {text}");
+        };
         process.BeginErrorReadLine();
         var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("nitroctl mapping serve ended without a word");
         // "mapping service listening on https://127.0.0.1:<port>/ (store etcd://..., version N)"
@@ -82,6 +87,12 @@ internal sealed class ReplicatedService : IAsyncDisposable
         Assert.StartsWith(Prefix, line, StringComparison.Ordinal);
         return new Uri(line[Prefix.Length..line.IndexOf(' ', Prefix.Length)]);
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+
+    /// <summary>What the replicas wrote on stderr (elections, refusals), with the time and the replica's number: for a failure's message.</summary>
+    public string ReplicaLog(int last = 60)
+        => string.Join('\n', Endpoints.Select((e, i) => $"replica {i}: {e}").Concat(_log.TakeLast(last)));
 
     /// <summary>The leader as etcd's election names it, once it is a live replica (waits through a failover).</summary>
     public async Task<Uri> LeaderAsync(Uri? not = null)
