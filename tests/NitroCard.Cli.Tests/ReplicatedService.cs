@@ -77,7 +77,8 @@ internal sealed class ReplicatedService : IAsyncDisposable
         var replica = _replicas.Count - 1;
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is { } text)
+            // Warnings and errors only (elections, campaign failures, refusals): every request is an information line.
+            if (e.Data is { } text && !text.Contains(" info: ", StringComparison.Ordinal))
                 _log.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} replica {replica}: {text}");
         };
         process.BeginErrorReadLine();
