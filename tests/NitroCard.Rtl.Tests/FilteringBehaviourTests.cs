@@ -38,13 +38,6 @@ public class FilteringBehaviourTests
             ]),
         ]);
 
-    private static DropReason Dropped(Outcome outcome)
-    {
-        Assert.Empty(outcome.Host);
-        Assert.Empty(outcome.Network);
-        return Assert.Single(outcome.Alarms).Reason;
-    }
-
     [Theory]
     [MemberData(nameof(FilteringEngines))]
     public void Routes_send_the_internet_to_the_edge_blackhole_a_prefix_and_drop_what_has_no_route(string engine)

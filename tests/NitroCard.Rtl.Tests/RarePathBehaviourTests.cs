@@ -18,13 +18,6 @@ public class RarePathBehaviourTests
 {
     private static readonly IPNetwork Vpc = IPNetwork.Parse("10.0.0.0/16");
 
-    private static DropReason Dropped(Outcome outcome)
-    {
-        Assert.Empty(outcome.Host);
-        Assert.Empty(outcome.Network);
-        return Assert.Single(outcome.Alarms).Reason;
-    }
-
     private static byte[] Tcp(TestEni from, TestEni to, ushort sport, ushort dport, TcpControl flags = TcpControl.Syn)
         => Frames.Tcp(to.Mac.Value, from.Mac.Value, from.Ip, to.Ip, sport, dport, 1, 0, flags);
 

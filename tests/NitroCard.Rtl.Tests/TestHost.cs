@@ -77,6 +77,14 @@ internal sealed class TestHost : IDisposable
         return Run();
     }
 
+    /// <summary>The reason of an outcome that is one drop: nothing delivered either way, one alarm.</summary>
+    public static DropReason Dropped(Outcome outcome)
+    {
+        Assert.Empty(outcome.Host);
+        Assert.Empty(outcome.Network);
+        return Assert.Single(outcome.Alarms).Reason;
+    }
+
     public Outcome Run()
     {
         var cycles = Card.RunUntilIdle();
