@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
@@ -32,7 +33,7 @@ public sealed partial class CardDriver
     private const int BusyPollLimit = 100_000;
 
     private readonly ICsrBus _bus;
-    private System.Collections.Immutable.ImmutableArray<uint> _edgeSetWords = EdgeSet.Empty;
+    private ImmutableArray<uint> _edgeSetWords = EdgeSet.Empty;
     private readonly EniEntry?[] _enis;
     private readonly EdgeEntry?[] _edges;
     private readonly Dictionary<MappingKey, MappingEntry> _mappings = [];

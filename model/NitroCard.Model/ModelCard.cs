@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using System.Net;
 using NitroCard.Card;
 using NitroCard.Card.Filtering;
@@ -114,7 +115,7 @@ public sealed partial class ModelCard : ICardEngine, IPuntPath, IFlowRecordSourc
     public ulong TimeMicroseconds => _now;
 
     private ulong _now;
-    private System.Collections.Immutable.ImmutableArray<uint> _edgeSet = EdgeSet.Empty;
+    private ImmutableArray<uint> _edgeSet = EdgeSet.Empty;
 
     /// <summary>Table changes staged and not yet committed.</summary>
     public int StagedCount => _staged.Count;

@@ -22,13 +22,10 @@ public sealed partial class MappingService
     {
         CheckIds(("edge", edgeName));
         var name = Required(edgeName, "edge");
-        bool wasUnhealthy;
-        lock (_sync)
-        {
-            if (!_state.Topology.Edges.Any(e => e.Name == name))
-                throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"Value ({name}) for parameter edge is invalid: the region has no edge of that name");
-            wasUnhealthy = _state.Topology.UnhealthyEdges.Contains(name, StringComparer.Ordinal);
-        }
+        var topology = Topology;
+        if (!topology.Edges.Any(e => e.Name == name))
+            throw new MappingApiException(ErrorCodes.InvalidParameterValue, $"Value ({name}) for parameter edge is invalid: the region has no edge of that name");
+        var wasUnhealthy = topology.UnhealthyEdges.Contains(name, StringComparer.Ordinal);
         EdgeHealth.Heartbeat(name);
         if (wasUnhealthy)
             await CheckEdgeHealthAsync(cancellationToken).ConfigureAwait(false);
@@ -48,9 +45,7 @@ public sealed partial class MappingService
         await _edgeHealthCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            RegionTopology topology;
-            lock (_sync)
-                topology = _state.Topology;
+            var topology = Topology;
             if (topology.Edges.Length <= 1 || EdgeHealth.Unhealthy(topology).SequenceEqual(topology.UnhealthyEdges))
                 return false;
             await CommitAsync("edge-health", EdgeHealthPlan, cancellationToken).ConfigureAwait(false);
@@ -65,9 +60,7 @@ public sealed partial class MappingService
     /// <summary>Every edge with its health and whether the cards use it now.</summary>
     public IReadOnlyList<EdgeStatus> DescribeEdges()
     {
-        RegionTopology topology;
-        lock (_sync)
-            topology = _state.Topology;
+        var topology = Topology;
         var set = RegionCompiler.EdgeSetOf(topology).Select(ip => ip.ToString()).ToHashSet(StringComparer.Ordinal);
         return [.. topology.Edges.Select(e => new EdgeStatus(e.Name, e.UnderlayIp,
             EdgeHealth.IsHealthy(e.Name, topology.UnhealthyEdges.Contains(e.Name, StringComparer.Ordinal)), EdgeHealth.SinceHeartbeat(e.Name),
