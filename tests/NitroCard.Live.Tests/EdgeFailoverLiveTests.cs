@@ -88,7 +88,10 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
             Assert.Contains(SecondEdgeIp, EdgeSetSection(LiveRegionProcess.Card("host-a", "tables").Output), StringComparison.Ordinal);
             Assert.True(Host.WaitFor(() => NatOutbound(SecondEdge) >= 20, 20), $"{SecondEdge} does not carry {Instance} → {destination} after its restart");
             output.WriteLine(FormattableString.Invariant($"{engine}: {SecondEdge} back in the set {(DateTime.UtcNow - killed).TotalSeconds:F1} s after kill -9"));
-            Assert.Equal(0, region.Stop(TimeSpan.FromSeconds(60)));
+            outbound.Dispose();
+            inbound.Dispose();
+            var exit = region.Stop(TimeSpan.FromSeconds(60));
+            Assert.True(exit == 0, $"region up exited with {exit}: {region.Error}");
         }
         LiveRegionProcess.AssertNothingLeft();
     }
@@ -158,11 +161,11 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
         throw new InvalidOperationException($"no process runs edge {name}");
     }
 
-    /// <summary>Frames to the dead and to the live edge's underlay IP seen on the underlay router's ports for <paramref name="duration"/>.</summary>
+    /// <summary>Frames to the dead and to the live edge's underlay IP (the outer destination: VXLAN frames hold another IPv4 inside) seen on the underlay router's ports for <paramref name="duration"/>.</summary>
     private static (int ToDead, int ToLive) CaptureUnderlay(TimeSpan duration)
     {
         var (code, text) = Host.Run("ip", "netns", "exec", "nc-underlay", "tshark", "-n", "-i", "any", "-a", $"duration:{(int)duration.TotalSeconds}",
-            "-f", $"dst host {SecondEdgeIp} or dst host {FirstEdgeIp}", "-T", "fields", "-e", "ip.dst");
+            "-f", $"dst host {SecondEdgeIp} or dst host {FirstEdgeIp}", "-T", "fields", "-E", "occurrence=f", "-e", "ip.dst");
         Assert.True(code == 0, text);
         var lines = text.Split('\n', StringSplitOptions.TrimEntries);
         return (lines.Count(l => l == SecondEdgeIp), lines.Count(l => l == FirstEdgeIp));
@@ -173,6 +176,7 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
     {
         private readonly BackgroundProcess _ping;
         private readonly List<DateTime> _replies = [];
+        private bool _disposed;
 
         private Pinger(BackgroundProcess ping)
         {
@@ -215,7 +219,13 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
                 return _replies.Count(t => t >= from);
         }
 
-        public void Dispose() => _ping.Dispose();
+        /// <summary>Stops the ping (again: a no-op).</summary>
+        public void Dispose()
+        {
+            if (!_disposed)
+                _ping.Dispose();
+            _disposed = true;
+        }
 
         [GeneratedRegex(@"^\[(\d+\.\d+)\] \d+ bytes from ")]
         private static partial Regex Reply();
