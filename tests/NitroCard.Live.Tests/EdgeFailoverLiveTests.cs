@@ -96,6 +96,25 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
         LiveRegionProcess.AssertNothingLeft();
     }
 
+    [SkippableFact]
+    public void Region_down_after_a_killed_region_stops_the_edge_processes_and_removes_everything()
+    {
+        Host.RequireLiveRegion();
+        int edgePid;
+        using (var region = LiveRegionProcess.Up(Region, "model", TimeSpan.FromSeconds(180)))
+        {
+            edgePid = EdgePid(SecondEdge);
+            region.Kill();   // the region process only: its edge process lives on, as after a crash
+            Assert.True(ProcessIsRunning(edgePid), $"edge {SecondEdge} (pid {edgePid}) died with the region's process");
+        }
+        // Disposing ran `region down`.
+        Assert.False(ProcessIsRunning(edgePid), $"region down left edge {SecondEdge} (pid {edgePid}) running");
+        LiveRegionProcess.AssertNothingLeft();
+    }
+
+    private static bool ProcessIsRunning(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
     /// <summary>
     /// An address in 203.0.113.0/24 whose ping from the instance the cards send to the second edge while both are in the
     /// set (the card's flow hash of the ICMP 3-tuple, the slots of a card whose first set is both edges).
