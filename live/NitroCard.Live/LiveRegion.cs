@@ -141,7 +141,10 @@ public sealed class LiveRegion : IAsyncDisposable
     public static async Task<LiveRegion> UpAsync(RegionTopology region, LiveRegionOptions options)
     {
         ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(options);
         CheckRegion(region, "region");
+        if (region.Edges.Length > 1 && options.EdgeProgram is null)
+            throw new LiveException($"a region with {region.Edges.Length} edges runs every edge but the first in its own process, and no program to run them was given");
         CheckPrivileges();
         var existing = Shell.Namespaces();
         var clash = region.Vpcs.SelectMany(v => v.Enis).Select(e => e.Id).Append(UnderlayNamespace)
@@ -205,8 +208,6 @@ public sealed class LiveRegion : IAsyncDisposable
             _kernelHosts.Add(kernel);
             kernel.Create(UnderlayNamespace, routerMac);
         }
-        if (region.Edges.Length > 1 && options.EdgeProgram is null)
-            throw new LiveException($"a region with {region.Edges.Length} edges runs every edge but the first in its own process, and no program to run them was given");
         if (!region.Edges.IsEmpty)
         {
             _edge = new LiveEdge(region, 0, _state, options.Captures);

@@ -112,6 +112,15 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
         LiveRegionProcess.AssertNothingLeft();
     }
 
+    [Fact]
+    public async Task A_region_with_several_edges_and_no_program_to_run_them_is_refused_before_anything_is_made()
+    {
+        var region = NitroCard.Region.RegionLoader.Load(LiveRegionProcess.Region(Region));
+        var options = new LiveRegionOptions("model", () => throw new InvalidOperationException("no card may be made"), null, null, TimeSpan.FromSeconds(1));
+        var refused = await Assert.ThrowsAsync<LiveException>(() => LiveRegion.UpAsync(region, options));
+        Assert.Equal("a region with 2 edges runs every edge but the first in its own process, and no program to run them was given", refused.Message);
+    }
+
     private static bool ProcessIsRunning(int pid) =>
         File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
