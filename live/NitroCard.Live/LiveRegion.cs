@@ -219,7 +219,7 @@ public sealed class LiveRegion : IAsyncDisposable
             };
             await _edge.StartAsync(UnderlayNamespace, routerMac).ConfigureAwait(false);
             _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
-            OutsideRoutes.Configure();
+            OutsideRoutes.Configure(region);
             _outsideRoutes.Follow(first.Service.Topology);
         }
 

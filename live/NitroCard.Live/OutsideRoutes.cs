@@ -19,12 +19,43 @@ internal sealed partial class OutsideRoutes
     private readonly HashSet<string> _publicIps = new(StringComparer.Ordinal);
     private string _applied = "";
 
-    /// <summary>Spreads flows over the next hops by their 5-tuple in both namespaces (set once, after the first edge made them).</summary>
-    public static void Configure()
+    /// <summary>
+    /// Spreads flows over the next hops by their 5-tuple in both namespaces. With several edges, <c>services</c> also
+    /// sends every reply back through the edge its flow last came in from: gateway-endpoint flows keep their state on the
+    /// edge that saw them (edge/README.md), and the multipath hash does not know the cards' flow hash. nftables marks a
+    /// flow's conntrack entry with the edge of each packet that arrives (mark n + 1 for <c>eth&lt;n&gt;</c>, so a flow the
+    /// cards move to another edge follows it), replies the server sends take that mark, and a rule per edge routes the mark
+    /// through that edge's table (<see cref="EdgeTable"/>); a dead edge's table is empty, so its flows' replies fall back to
+    /// the multipath route.
+    /// </summary>
+    public static void Configure(RegionTopology region)
     {
+        ArgumentNullException.ThrowIfNull(region);
         foreach (var ns in new[] { LiveNames.InternetNamespace, LiveNames.ServicesNamespace })
             Shell.Sysctl(ns, "net.ipv4.fib_multipath_hash_policy=1");
+        if (region.Edges.Length < 2)
+            return;
+        var edges = Enumerable.Range(0, region.Edges.Length).ToList();
+        var map = string.Join(", ", edges.Select(i => $"\"{LiveNames.OutsideLinkOf(i)}\" : {Mark(i)}"));
+        foreach (var rule in new[]
+        {
+            "add table ip nitrocard",
+            "add chain ip nitrocard ingress { type filter hook prerouting priority mangle; policy accept; }",
+            $"add rule ip nitrocard ingress ct mark set iifname map {{ {map} }}",
+            "add chain ip nitrocard egress { type route hook output priority mangle; policy accept; }",
+            "add rule ip nitrocard egress meta mark set ct mark",
+        })
+        {
+            Shell.Run("ip", "netns", "exec", LiveNames.ServicesNamespace, "nft", rule);
+        }
+        foreach (var i in edges)
+            Shell.Ip(LiveNames.ServicesNamespace, "rule", "add", "fwmark", Mark(i), "table", EdgeTable(i));
     }
+
+    /// <summary>The routing table of <c>services</c> that sends replies through edge number <paramref name="edge"/> only.</summary>
+    internal static string EdgeTable(int edge) => (100 + edge).ToString(CultureInfo.InvariantCulture);
+
+    private static string Mark(int edge) => (edge + 1).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Makes the routes equal to what <paramref name="region"/> (the service's current state: its public IPs, its edges'
@@ -39,7 +70,7 @@ internal sealed partial class OutsideRoutes
         var via = healthy.Count > 0 ? healthy : up;
         var added = region.Vpcs.SelectMany(v => v.Enis).Select(e => e.PublicIp).OfType<string>().Count(_publicIps.Add);
         // A link's index changes when its edge comes back, and the kernel dropped the routes through the old one.
-        var key = string.Join(',', via.Select(i => links[LiveNames.OutsideLinkOf(i)]));
+        var key = string.Join(',', up.Select(i => links[LiveNames.OutsideLinkOf(i)])) + "/" + string.Join(',', via);
         if (key == _applied && added == 0)
             return;
         _applied = key;
@@ -49,6 +80,11 @@ internal sealed partial class OutsideRoutes
         foreach (var publicIp in _publicIps)
             Shell.Ip(LiveNames.InternetNamespace, ["route", "replace", $"{publicIp}/32", .. nextHops]);
         Shell.Ip(LiveNames.ServicesNamespace, ["route", "replace", "default", .. nextHops]);
+        if (region.Edges.Length > 1)
+        {
+            foreach (var i in up)
+                Shell.Ip(LiveNames.ServicesNamespace, ["route", "replace", "default", .. NextHops([i]), "table", EdgeTable(i)]);
+        }
     }
 
     /// <summary><c>via 169.254.0.1 dev eth0 onlink</c> for one edge, <c>nexthop via ... dev eth0 onlink nexthop ...</c> for several.</summary>

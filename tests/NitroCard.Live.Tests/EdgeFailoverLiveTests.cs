@@ -96,6 +96,35 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
         LiveRegionProcess.AssertNothingLeft();
     }
 
+    /// <summary>
+    /// Gateway-endpoint flows keep their state on the edge that saw them: with two edges, the services namespace must send
+    /// each reply back through the edge its flow came in from (nftables marks), or half of the requests would hang.
+    /// </summary>
+    [SkippableFact]
+    public void Every_gateway_endpoint_request_is_answered_whichever_edge_carries_it()
+    {
+        Host.RequireLiveRegion();
+        using (var region = LiveRegionProcess.Up(Region, "model", TimeSpan.FromSeconds(180)))
+        {
+            Assert.True(Host.WaitFor(() => InEdgeSet(FirstEdge) && InEdgeSet(SecondEdge), 20), LiveRegionProcess.Api("edges").Output);
+            // Each request a new flow (a new source port): both edges carry some of them.
+            var before = (First: Counter(FirstEdge, "rx.substrate"), Second: Counter(SecondEdge, "rx.substrate"));
+            for (var i = 0; i < 16; i++)
+            {
+                var (code, body) = Host.Run(TimeSpan.FromSeconds(20), "ip", "netns", "exec", i % 2 == 0 ? Instance : "eni-a2",
+                    "curl", "-sS", "--max-time", "5", "-H", "Host: s3.amazonaws.com", string.Create(CultureInfo.InvariantCulture, $"http://198.51.100.129/allowed-bucket/{i}"));
+                Assert.True(code == 0, $"request {i}: {body}");
+                Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"s3 object /allowed-bucket/{i}"), body, StringComparison.Ordinal);
+            }
+            Assert.True(Counter(FirstEdge, "rx.substrate") > before.First, "no request went through " + FirstEdge);
+            Assert.True(Counter(SecondEdge, "rx.substrate") > before.Second, "no request went through " + SecondEdge);
+            Assert.Equal(0, Counter(FirstEdge, "drop.unknown-flow") + Counter(SecondEdge, "drop.unknown-flow"));
+            var exit = region.Stop(TimeSpan.FromSeconds(60));
+            Assert.True(exit == 0, $"region up exited with {exit}: {region.Error}");
+        }
+        LiveRegionProcess.AssertNothingLeft();
+    }
+
     [SkippableFact]
     public void Region_down_after_a_killed_region_stops_the_edge_processes_and_removes_everything()
     {
@@ -152,10 +181,13 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
     }
 
     /// <summary>The edge's <c>nat.outbound</c> (0 while its control socket does not answer: the edge is dead or starting).</summary>
-    private static long NatOutbound(string edge)
+    private static long NatOutbound(string edge) => Counter(edge, "nat.outbound");
+
+    /// <summary>An edge counter (0 when not printed, or while its control socket does not answer: the edge is dead or starting).</summary>
+    private static long Counter(string edge, string name)
     {
         var (code, counters) = LiveRegionProcess.Card(edge, "counters");
-        return code == 0 ? LiveRegionProcess.CounterOf(counters, "nat.outbound") ?? 0 : 0;
+        return code == 0 ? LiveRegionProcess.CounterOf(counters, name) ?? 0 : 0;
     }
 
     /// <summary>The <c>edge set</c> table of <c>nitroctl card ... tables</c> (what the firmware wrote to EDGE_SET).</summary>
