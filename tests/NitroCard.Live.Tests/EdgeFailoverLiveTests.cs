@@ -54,7 +54,10 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
             using var inbound = Pinger.Start("internet", PublicIp);
             // The flow is the second edge's: its NAT counts it.
             var before = NatOutbound(SecondEdge);
-            Assert.True(Host.WaitFor(() => NatOutbound(SecondEdge) >= before + 20, 20), $"{SecondEdge} does not carry {Instance} → {destination}");
+            Assert.True(Host.WaitFor(() => NatOutbound(SecondEdge) >= before + 20, 30),
+                $"{SecondEdge} does not carry {Instance} → {destination}: {outbound.RepliesSince(DateTime.UtcNow.AddSeconds(-30))} replies; "
+                + $"{LiveRegionProcess.Api("edges").Output}; {EdgeSetSection(LiveRegionProcess.Card("host-a", "tables").Output)}; "
+                + $"{LiveRegionProcess.Card(FirstEdge, "counters").Output}; {LiveRegionProcess.Card(SecondEdge, "counters").Output}; {region.Error}");
 
             var pid = EdgePid(SecondEdge);
             var killed = DateTime.UtcNow;
