@@ -57,6 +57,7 @@ internal static class RegionCommand
             {
                 Replicas = replicaCount,
                 SubstrateFaults = faults,
+                EdgeProgram = Environment.ProcessPath,
             };
             var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
             await using (live.ConfigureAwait(false))
@@ -75,6 +76,8 @@ internal static class RegionCommand
                     await Console.Error.WriteLineAsync($"nitroctl region: {kernel.Host.Name}: linux-vxlan in {KernelVxlanHost.NamespaceOf(kernel.Host)}").ConfigureAwait(false);
                 if (live.Edge is { } edge)
                     await Console.Error.WriteLineAsync($"nitroctl region: edge {edge.Name}: namespaces {string.Join(", ", LiveEdge.Namespaces(region))}; control socket {LiveState.SocketPath(edge.Name)}").ConfigureAwait(false);
+                foreach (var other in live.OtherEdges)
+                    await Console.Error.WriteLineAsync($"nitroctl region: edge {other}: its own process (internet and services); control socket {LiveState.SocketPath(other)}").ConfigureAwait(false);
                 Console.Out.WriteLine("region ready");
                 Console.Out.Flush();
                 var signal = await LiveRegion.WaitForSignalAsync().ConfigureAwait(false);
@@ -92,7 +95,15 @@ internal static class RegionCommand
             Console.WriteLine(removed.Count == 0 ? "nothing to remove" : string.Join('\n', removed.Select(r => "removed " + r)));
             return Task.FromResult(0);
         }));
-        return new Command("region", "A live region on this machine: Linux instances in namespaces over Verilated cards.") { up, down };
+        var edgeName = new Option<string>("--name") { Description = "The edge's name in the running region.", Required = true }.MustBeResourceName();
+        var edge = new Command("edge", "Run an edge of the running region other than its first (what 'region up' starts for each; not for users).") { edgeName };
+        edge.Hidden = true;
+        edge.SetAction((parse, _) => GuardAsync(async () =>
+        {
+            await LiveEdgeProcess.RunAsync(parse.GetValue(edgeName)!).ConfigureAwait(false);
+            return 0;
+        }));
+        return new Command("region", "A live region on this machine: Linux instances in namespaces over Verilated cards.") { up, down, edge };
     }
 
     public static Command CreateCard()

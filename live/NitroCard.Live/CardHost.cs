@@ -289,7 +289,14 @@ public sealed class CardHost : ICardAccess, IControlledCard, IAsyncDisposable
             _drops?.QueueOverflow(slot);
             return;
         }
-        _wake.Set();
+        try
+        {
+            _wake.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A read in flight when the card stopped returns after the pump is gone: the frame is lost, as on a wire.
+        }
     }, MaxFrame);
 
     /// <summary>The card's counters with the pump's and the TAPs' drops (read outside the card thread: they need <c>ip</c>).</summary>

@@ -5,15 +5,18 @@ using System.Net;
 using NitroCard.Card;
 using NitroCard.Edge;
 using NitroCard.Live.Control;
+using NitroCard.Mapping.Edges;
 using NitroCard.Packets;
 using NitroCard.Region;
 
 namespace NitroCard.Live;
 
 /// <summary>
-/// The region's Blackfoot edge in a live region (docs/live-region.md, "The edge"): <see cref="BlackfootEdge"/> on its own
-/// thread, its substrate port a TAP in the underlay router, and its outside ports TAPs into the namespaces that play the
-/// world: <c>internet</c>, <c>services</c> (with an HTTP server standing in for S3/DynamoDB), a customer site
+/// One of the region's Blackfoot edges in a live region (docs/live-region.md, "The edges"): <see cref="BlackfootEdge"/> on
+/// its own thread, its substrate port a TAP in the underlay router, and its outside ports TAPs into the namespaces that play
+/// the world. The first edge (in the <c>region up</c> process) creates them: <c>internet</c>, <c>services</c> (with an HTTP
+/// server standing in for S3/DynamoDB), and owns the customer sites; every other edge (its own process,
+/// <see cref="LiveEdgeProcess"/>) joins <c>internet</c> and <c>services</c> with a link of its own and has no site. A customer site
 /// <c>vpn-&lt;connection&gt;</c> behind strongSwan (with BIRD as the customer's router for BGP), and
 /// <c>dx-&lt;connection&gt;</c> behind a Q-in-Q customer router. Manually keyed VPN connections are for
 /// <c>simulate-region</c> only (<see cref="LiveRegion.CheckRegion"/> refuses them). A BGP connection
@@ -33,7 +36,8 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
     public const int ServicesHttpPort = 80;
 
     private readonly RegionTopology _region;
-    private readonly LiveState _state;
+    private readonly int _index;
+    private readonly LiveState? _state;
     private readonly string? _captures;
     private readonly BlockingCollection<Action> _work = [];
     private readonly List<TapDevice> _taps = [];
@@ -46,7 +50,6 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
     private readonly Dictionary<(string Connection, int STag, int CTag), TapDevice> _vifTaps = [];
     private readonly Dictionary<string, PcapWriter> _pcaps = new(StringComparer.Ordinal);
     private readonly List<EdgeAlarm> _alarms = [];
-    private readonly HashSet<string> _routedPublicIps = new(StringComparer.Ordinal);
     private readonly List<EdgeFrame> _output = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly long _epochMicroseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
@@ -54,14 +57,28 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
     private Process? _httpServer;
     private Thread? _thread;
 
-    public LiveEdge(RegionTopology region, LiveState state, string? captures)
+    /// <param name="region">The region.</param>
+    /// <param name="index">Which of the region's edges this is (0: the first, which owns the outside namespaces and the customer sites).</param>
+    /// <param name="state">The region's state file, which records the TAPs; null in an edge's own process (its TAPs die with it).</param>
+    /// <param name="captures">Where to write a pcap per outside port; null: none.</param>
+    public LiveEdge(RegionTopology region, int index, LiveState? state, string? captures)
     {
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, region.Edges.Length);
         _region = region;
+        _index = index;
         _state = state;
         _captures = captures;
     }
 
-    public string Name => _region.Edges[0].Name;
+    public string Name => _region.Edges[_index].Name;
+
+    /// <summary>The first edge: it creates the outside namespaces and owns the VPN and Direct Connect sites.</summary>
+    private bool IsFirst => _index == 0;
+
+    /// <summary>The state file, where the first edge records what it creates (namespaces, helpers).</summary>
+    private LiveState RegionState => _state ?? throw new InvalidOperationException($"edge {Name} runs in its own process and creates no namespace");
 
     /// <summary>The pcap files written so far (one per outside port).</summary>
     public IEnumerable<string> CaptureFiles => _pcaps.Keys.Select(CapturePath);
@@ -85,40 +102,43 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _thread = new Thread(() =>
         {
-            using var edge = new BlackfootEdge(_region);
+            using var edge = new BlackfootEdge(_region, _index);
             edge.PropagatedPrefixesChanged += (_, e) => PropagatedPrefixesChanged?.Invoke(this, e);
             _edge = edge;
             ready.SetResult();
             foreach (var work in _work.GetConsumingEnumerable())
                 work();
         })
-        { IsBackground = true, Name = "edge" };
+        { IsBackground = true, Name = "edge " + Name };
         _thread.Start();
         await ready.Task.ConfigureAwait(false);
         if (_captures is not null)
             Directory.CreateDirectory(_captures);
 
         // Substrate: like a card host's port on the router, with the edge's underlay address and MAC.
-        var edgeIp = _region.Edges[0].UnderlayIp;
-        var substrate = Tap(LiveNames.EdgeSubstrateTap);
+        var edgeIp = _region.Edges[_index].UnderlayIp;
+        var substrate = Tap(LiveNames.EdgeSubstrateTapOf(_index));
         Shell.Run("ip", "link", "set", "dev", substrate.Name, "netns", underlayNamespace);
         Shell.Ip(underlayNamespace, "link", "set", "dev", substrate.Name, "address", routerMac.ToString(), "mtu", Instance.UnderlayMtu.ToString(CultureInfo.InvariantCulture), "up");
         Shell.Ip(underlayNamespace, "route", "add", $"{edgeIp}/32", "dev", substrate.Name);
         Shell.Ip(underlayNamespace, "neigh", "replace", edgeIp, "lladdr", RegionDefaults.DerivedUnderlayMac(Ipv4Address.Parse(edgeIp)).ToString(), "dev", substrate.Name, "nud", "permanent");
         Listen(substrate, EdgePorts.Substrate);
 
-        // The internet: 203.0.113.1/24, the region's public IPs routed to the edge.
-        var internet = OutsideLink(InternetNamespace, LiveNames.InternetTap, EdgePorts.PeerMac, EdgePorts.EdgeMac);
-        Shell.Ip(InternetNamespace, "address", "add", InternetAddress, "dev", "eth0");
-        RouteFromInternet(_region);
+        // The internet: 203.0.113.1/24 on the first edge's link; the region routes its public IPs over every healthy
+        // edge's link (OutsideRoutes). Another edge joins the namespace the first one made.
+        var internet = OutsideLink(InternetNamespace, LiveNames.InternetTapOf(_index), LiveNames.OutsideLinkOf(_index), EdgePorts.PeerMac, EdgePorts.EdgeMac);
+        if (IsFirst)
+            Shell.Ip(InternetNamespace, "address", "add", InternetAddress, "dev", LiveNames.OutsideLinkOf(0));
         Listen(internet, EdgePorts.Internet);
 
-        // The services of gateway endpoints: the first address of each prefix-list prefix, an HTTP server on them.
-        var services = OutsideLink(ServicesNamespace, LiveNames.ServicesTap, EdgePorts.PeerMac, EdgePorts.EdgeMac);
-        foreach (var prefix in _region.Vpcs.SelectMany(v => v.GatewayEndpoints).SelectMany(e => e.PrefixList).Distinct())
-            Shell.Ip(ServicesNamespace, "address", "add", $"{ServiceAddress(prefix)}/{IPNetwork.Parse(prefix).PrefixLength}", "dev", "eth0");
-        Shell.Ip(ServicesNamespace, "route", "add", "default", "via", SiteLink.NextHop, "dev", "eth0", "onlink");
+        // The services of gateway endpoints: the first address of each prefix-list prefix, an HTTP server on them (the
+        // default route, over every healthy edge, is OutsideRoutes').
+        var services = OutsideLink(ServicesNamespace, LiveNames.ServicesTapOf(_index), LiveNames.OutsideLinkOf(_index), EdgePorts.PeerMac, EdgePorts.EdgeMac);
         Listen(services, EdgePorts.Services);
+        if (!IsFirst)
+            return;
+        foreach (var prefix in _region.Vpcs.SelectMany(v => v.GatewayEndpoints).SelectMany(e => e.PrefixList).Distinct())
+            Shell.Ip(ServicesNamespace, "address", "add", $"{ServiceAddress(prefix)}/{IPNetwork.Parse(prefix).PrefixLength}", "dev", LiveNames.OutsideLinkOf(0));
         StartHttpServer();
 
         // VPN customer sites: strongSwan as the customer gateway, its public address on eth0 towards the edge's
@@ -131,7 +151,7 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
             foreach (var vpn in vpc.VpnConnections)
             {
                 var ns = VpnNamespace(vpn.Id);
-                var site = OutsideLink(ns, LiveNames.VpnSiteTap(n++), EdgePorts.PeerMac, EdgePorts.EdgeMac);
+                var site = OutsideLink(ns, LiveNames.VpnSiteTap(n++), "eth0", EdgePorts.PeerMac, EdgePorts.EdgeMac);
                 Shell.Ip(ns, "address", "add", vpn.CustomerGatewayIp + "/32", "dev", "eth0");
                 foreach (var tunnel in vpn.Tunnels)
                     Shell.Ip(ns, "route", "add", tunnel.OutsideIpAddress + "/32", "via", SiteLink.NextHop, "dev", "eth0", "onlink", "src", vpn.CustomerGatewayIp);
@@ -143,12 +163,12 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
                     StartBgp(vpn, vpc.Cidr, inside++);
                 var swan = new StrongSwanSite(vpn, vpc.Cidr, StrongSwanDirectory(vpn.Id));
                 _strongSwanSites.Add(swan);
-                swan.Start(_state);
+                swan.Start(RegionState);
                 if (vpn.UsesBgp)
                 {
                     var bird = new BirdSite(vpn, StrongSwanDirectory(vpn.Id));
                     _birdSites.Add(bird);
-                    bird.Start(_state);
+                    bird.Start(RegionState);
                 }
             }
         }
@@ -159,7 +179,7 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
         foreach (var group in _region.Vpcs.SelectMany(v => v.DirectConnect.Select(d => (Vpc: v, Vif: d))).GroupBy(x => x.Vif.Connection))
         {
             var ns = DirectConnectNamespace(group.Key);
-            Instance.CreateNamespace(_state, ns);
+            Instance.CreateNamespace(RegionState, ns);
             var router = new DirectConnectCustomerRouter(group.Key);
             _routers[router.Port] = router;
             foreach (var (vpc, vif) in group)
@@ -213,7 +233,7 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
     private void StartBgp(VpnConnection vpn, string vpcCidr, int n)
     {
         var ns = LiveNames.EdgeBgpNamespace(vpn.Id);
-        var tap = OutsideLink(ns, LiveNames.VpnInsideTap(n), EdgePorts.PeerMac, EdgePorts.EdgeMac);
+        var tap = OutsideLink(ns, LiveNames.VpnInsideTap(n), "eth0", EdgePorts.PeerMac, EdgePorts.EdgeMac);
         Shell.Ip(ns, "link", "set", "dev", "lo", "up");
         foreach (var tunnel in vpn.Tunnels)
         {
@@ -240,11 +260,7 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
     }
 
     /// <summary>Reconfigures the edge for a changed region (on the edge thread; see <see cref="BlackfootEdge.Reload"/>).</summary>
-    public void Reload(RegionTopology region)
-    {
-        RouteFromInternet(region);
-        Post(() => ReloadOnEdgeThread(region));
-    }
+    public void Reload(RegionTopology region) => Post(() => ReloadOnEdgeThread(region));
 
     private void ReloadOnEdgeThread(RegionTopology region)
     {
@@ -256,13 +272,6 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
         {
             Console.Error.WriteLine($"nitroctl region: edge {Name}: cannot follow the Mapping Service's region: {e.Message}");
         }
-    }
-
-    /// <summary>A <c>/32</c> route in <c>internet</c> towards the edge for each public IP of the region not routed yet.</summary>
-    private void RouteFromInternet(RegionTopology region)
-    {
-        foreach (var publicIp in region.Vpcs.SelectMany(v => v.Enis).Select(e => e.PublicIp).OfType<string>().Where(_routedPublicIps.Add))
-            Shell.Ip(InternetNamespace, "route", "replace", $"{publicIp}/32", "via", SiteLink.NextHop, "dev", "eth0", "onlink");
     }
 
     /// <summary>The edge's counters by name (as <c>nitroctl card --host &lt;edge&gt; counters</c> prints them), then each BGP session's routes left out for overlapping the VPC.</summary>
@@ -279,9 +288,41 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
         return new CountersReply { Edge = reply };
     });
 
-    /// <summary>The alarms the edge raised since the region came up.</summary>
     /// <summary>Completes when the edge's thread runs a work item: what its heartbeat vouches for (docs/card-edges.md).</summary>
     public Task<bool> AliveAsync() => InvokeAsync(() => _edge is not null);
+
+    /// <summary>
+    /// The edge's heartbeat (<paramref name="beat"/>: to every Mapping Service replica), every interval while its thread
+    /// answers within it (docs/card-edges.md), until <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public async Task HeartbeatAsync(Func<CancellationToken, Task> beat, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(beat);
+        var interval = EdgeHealthOptions.Default.HeartbeatInterval;
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await AliveAsync().WaitAsync(interval, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    continue;   // a stuck edge sends no heartbeat
+                }
+                await beat(cancellationToken).ConfigureAwait(false);
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            // the edge is stopping
+        }
+    }
+
+    /// <summary>The alarms the edge raised since the region came up.</summary>
 
     public Task<AlarmsReply> AlarmsAsync() => InvokeAsync(() => new AlarmsReply { Edge = { _alarms.Select(ControlReplies.Alarm) } });
 
@@ -331,19 +372,23 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
     private TapDevice Tap(string name)
     {
         var tap = TapDevice.Create(name);
-        _state.AddLink(tap.Name);
+        _state?.AddLink(tap.Name);
         _taps.Add(tap);
         return tap;
     }
 
-    /// <summary>A TAP moved into a new namespace as its <c>eth0</c>, its peer (the edge or the customer router) a permanent neighbour.</summary>
-    private TapDevice OutsideLink(string ns, string tapName, ulong mac, ulong peerMac)
+    /// <summary>
+    /// A TAP moved into namespace <paramref name="ns"/> as <paramref name="link"/>, its peer (the edge or the customer
+    /// router) a permanent neighbour. The first edge creates the namespace; another edge joins the one it made.
+    /// </summary>
+    private TapDevice OutsideLink(string ns, string tapName, string link, ulong mac, ulong peerMac)
     {
-        Instance.CreateNamespace(_state, ns);
+        if (IsFirst)
+            Instance.CreateNamespace(RegionState, ns);
         var tap = Tap(tapName);
         Shell.Run("ip", "link", "set", "dev", tap.Name, "netns", ns);
-        Shell.Ip(ns, "link", "set", "dev", tap.Name, "name", "eth0");
-        ConfigureLink(ns, "eth0", mac, peerMac);
+        Shell.Ip(ns, "link", "set", "dev", tap.Name, "name", link);
+        ConfigureLink(ns, link, mac, peerMac);
         return tap;
     }
 
@@ -444,7 +489,7 @@ public sealed class LiveEdge : IControlledEdge, IAsyncDisposable
                     pass
             http.server.ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), S3).serve_forever()
             """;
-        _httpServer = Shell.StartDaemon(_state, ServicesNamespace, "services http", "python3", "-c", Script, ServicesHttpPort.ToString(CultureInfo.InvariantCulture));
+        _httpServer = Shell.StartDaemon(RegionState, ServicesNamespace, "services http", "python3", "-c", Script, ServicesHttpPort.ToString(CultureInfo.InvariantCulture));
         Shell.WaitUntilReady(_httpServer, () => Shell.Run("ip", "netns", "exec", ServicesNamespace, "ss", "-Hltn").Contains($":{ServicesHttpPort} ", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10), "the services namespace's HTTP server (python3 http.server) did not start");
     }

@@ -6,7 +6,6 @@ using System.Threading.Channels;
 using NitroCard.Edge;
 using NitroCard.Live.Control;
 using NitroCard.Mapping.Api;
-using NitroCard.Mapping.Edges;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Region;
 
@@ -31,6 +30,12 @@ public sealed record LiveRegionOptions(string Engine, Func<ICardEngine> CreateEn
 
     /// <summary>Faults every card host's pump puts on its substrate link, each direction on its own; null: none.</summary>
     public SubstrateFaults? SubstrateFaults { get; init; }
+
+    /// <summary>
+    /// The program that runs every edge but the first in a process of its own (<c>nitroctl</c>: <c>region edge --name</c>);
+    /// null: a region with several edges is refused.
+    /// </summary>
+    public string? EdgeProgram { get; init; }
 }
 
 /// <summary>
@@ -58,6 +63,8 @@ public sealed class LiveRegion : IAsyncDisposable
     private readonly Channel<VpnPrefixesChanged> _learnedRoutes = Channel.CreateUnbounded<VpnPrefixesChanged>(new UnboundedChannelOptions { SingleReader = true });
     private LocalEtcdCluster? _etcd;
     private LiveEdge? _edge;
+    private readonly List<EdgeProcess> _edgeProcesses = [];
+    private readonly OutsideRoutes _outsideRoutes = new();
     private LiveDnsUpstream? _dnsUpstream;
 
     private LiveRegion(LiveState state)
@@ -71,7 +78,11 @@ public sealed class LiveRegion : IAsyncDisposable
 
     public IReadOnlyList<KernelVxlanHost> KernelHosts => _kernelHosts;
 
+    /// <summary>The region's first edge (in this process); the others run in processes of their own (<see cref="OtherEdges"/>).</summary>
     public LiveEdge? Edge => _edge;
+
+    /// <summary>The names of the edges in processes of their own (every edge but the first).</summary>
+    public IEnumerable<string> OtherEdges => _edgeProcesses.Select(e => e.Name);
 
     /// <summary>The Mapping Service's URL (with replicas: the first, the leader when the region came up).</summary>
     public Uri Endpoint => _replicas[0].Endpoint;
@@ -130,7 +141,10 @@ public sealed class LiveRegion : IAsyncDisposable
     public static async Task<LiveRegion> UpAsync(RegionTopology region, LiveRegionOptions options)
     {
         ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(options);
         CheckRegion(region, "region");
+        if (region.Edges.Length > 1 && options.EdgeProgram is null)
+            throw new LiveException($"a region with {region.Edges.Length} edges runs every edge but the first in its own process, and no program to run them was given");
         CheckPrivileges();
         var existing = Shell.Namespaces();
         var clash = region.Vpcs.SelectMany(v => v.Enis).Select(e => e.Id).Append(UnderlayNamespace)
@@ -196,7 +210,7 @@ public sealed class LiveRegion : IAsyncDisposable
         }
         if (!region.Edges.IsEmpty)
         {
-            _edge = new LiveEdge(region, _state, options.Captures);
+            _edge = new LiveEdge(region, 0, _state, options.Captures);
             // Only what BGP learned: the service refuses learned routes for static connections (their customerCidrs are propagated already).
             _edge.PropagatedPrefixesChanged += (_, e) =>
             {
@@ -205,6 +219,8 @@ public sealed class LiveRegion : IAsyncDisposable
             };
             await _edge.StartAsync(UnderlayNamespace, routerMac).ConfigureAwait(false);
             _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
+            OutsideRoutes.Configure(region);
+            _outsideRoutes.Follow(first.Service.Topology);
         }
 
         // The internet's DNS server behind the cards' resolvers, when the region names one.
@@ -220,19 +236,40 @@ public sealed class LiveRegion : IAsyncDisposable
             .Concat(_kernelHosts.Select(k => k.ProgramAsync(Endpoints, LiveState.HostIdentityDirectory(k.Host.Name), options.ReadyTimeout)))).ConfigureAwait(false);
         foreach (var card in _cards)
             _servers.Add(await ControlServer.StartAsync(card.Host.Name, card).ConfigureAwait(false));
+
+        // Every other edge in its own process, with its own identity, from the service's region.
+        if (region.Edges.Length > 1)
+        {
+            if (region.Vpcs.Any(v => v.VpnConnections.Length > 0 || v.DirectConnect.Length > 0))
+            {
+                Console.Error.WriteLine($"nitroctl region: warning: the VPN and Direct Connect sites are attached to the first edge ({region.Edges[0].Name}) only, "
+                    + $"but the cards spread every edge route over the {region.Edges.Length} edges: the flows they give another edge are lost there "
+                    + "(docs/live-region.md, \"What stays on the first edge\")");
+            }
+            WriteRegionFile(first.Service.Topology);
+            foreach (var edge in region.Edges.Skip(1))
+            {
+                first.Ca.IssueHost(edge.Name, LiveState.HostIdentityDirectory(edge.Name));
+                _edgeProcesses.Add(new EdgeProcess(options.EdgeProgram!, edge.Name, _state, options.ReadyTimeout));
+            }
+            await Task.WhenAll(_edgeProcesses.Select(e => e.StartAsync())).ConfigureAwait(false);
+            _outsideRoutes.Follow(first.Service.Topology);
+        }
         if (_edge is not null)
         {
             _edgeFollower = FollowServiceAsync(_edge, _stopping.Token);
             _learnedRoutesReporter = ReportLearnedRoutesAsync(_stopping.Token);
-            _edgeHeartbeats = HeartbeatEdgeAsync(_edge, _stopping.Token);
+            _edgeHeartbeats = _edge.HeartbeatAsync(ct => HeartbeatToEveryReplicaAsync(_edge.Name, ct), _stopping.Token);
         }
         await Task.WhenAll(_cards.Select(c => c.WaitReadyAsync(options.ReadyTimeout))).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The edge follows the service's region: every 200 ms, when the newest version any replica holds moved, it is
-    /// reconfigured from that replica's state (a moved ENI is then reached on its new host, a new public IP is
-    /// translated). Every replica counts, so the edge keeps following whichever one leads or has caught up.
+    /// The edges follow the service's region: every 200 ms, when the newest version any replica holds moved, the first
+    /// edge is reconfigured from that replica's state (a moved ENI is then reached on its new host, a new public IP is
+    /// translated) and the region file the other edges follow is rewritten. Every replica counts, so the edges keep
+    /// following whichever one leads or has caught up. The outside namespaces' routes follow the edges' health and which
+    /// edges are up (with several edges, at every tick: a dead edge's TAPs take its routes with them).
     /// </summary>
     private async Task FollowServiceAsync(LiveEdge edge, CancellationToken cancellationToken)
     {
@@ -244,12 +281,24 @@ public sealed class LiveRegion : IAsyncDisposable
             {
                 var newest = _replicas.MaxBy(r => r.Service.Version)!.Service;
                 var version = newest.Version;
-                if (version <= seen)
+                if (version <= seen && _edgeProcesses.Count == 0)
                     continue;
-                seen = version;
                 var topology = newest.Topology;
-                if (!topology.Edges.IsEmpty)
+                if (version > seen && !topology.Edges.IsEmpty)
+                {
                     edge.Reload(topology);
+                    if (_edgeProcesses.Count > 0)
+                        WriteRegionFile(topology);
+                }
+                seen = Math.Max(seen, version);
+                try
+                {
+                    _outsideRoutes.Follow(topology);
+                }
+                catch (LiveException e)
+                {
+                    Console.Error.WriteLine($"nitroctl region: cannot route the outside namespaces over the edges: {e.Message}");
+                }
             }
         }
         catch (OperationCanceledException)
@@ -277,44 +326,28 @@ public sealed class LiveRegion : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The edge's heartbeat to every replica (each keeps the edges' health; the leader commits changes), every interval
-    /// while the edge's thread answers within it (docs/card-edges.md).
-    /// </summary>
-    private async Task HeartbeatEdgeAsync(LiveEdge edge, CancellationToken cancellationToken)
+    /// <summary>The first edge's heartbeat to every replica (each keeps the edges' health; the leader commits changes).</summary>
+    private async Task HeartbeatToEveryReplicaAsync(string edge, CancellationToken cancellationToken)
     {
-        var interval = EdgeHealthOptions.Default.HeartbeatInterval;
-        using var timer = new PeriodicTimer(interval);
-        try
+        foreach (var replica in _replicas)
         {
-            do
+            try
             {
-                try
-                {
-                    await edge.AliveAsync().WaitAsync(interval, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    continue;   // a stuck edge sends no heartbeat
-                }
-                foreach (var replica in _replicas)
-                {
-                    try
-                    {
-                        await replica.Service.EdgeHeartbeatAsync(edge.Name, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (MappingApiException e)
-                    {
-                        Console.Error.WriteLine($"nitroctl region: edge {edge.Name}'s heartbeat refused: {e.Message}");
-                    }
-                }
+                await replica.Service.EdgeHeartbeatAsync(edge, cancellationToken).ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+            catch (MappingApiException e)
+            {
+                Console.Error.WriteLine($"nitroctl region: edge {edge}'s heartbeat refused: {e.Message}");
+            }
         }
-        catch (OperationCanceledException)
-        {
-            // the region is stopping
-        }
+    }
+
+    /// <summary>The service's region as region-file JSON for the edges in their own processes (a temporary file renamed over it: never read half).</summary>
+    private static void WriteRegionFile(RegionTopology topology)
+    {
+        var temporary = LiveState.RegionPath + ".tmp";
+        File.WriteAllText(temporary, RegionLoader.ToJson(topology));
+        File.Move(temporary, LiveState.RegionPath, overwrite: true);
     }
 
     /// <summary>Only the leading replica writes: the others refuse with <c>ReplicaNotLeader</c>, so the change goes to each in turn.</summary>
@@ -349,6 +382,8 @@ public sealed class LiveRegion : IAsyncDisposable
         await _learnedRoutesReporter.ConfigureAwait(false);
         await _edgeHeartbeats.ConfigureAwait(false);
         _stopping.Dispose();
+        foreach (var edge in _edgeProcesses)
+            await edge.DisposeAsync().ConfigureAwait(false);
         foreach (var server in _servers)
             await server.DisposeAsync().ConfigureAwait(false);
         foreach (var kernel in _kernelHosts)

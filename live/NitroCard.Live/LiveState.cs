@@ -46,7 +46,13 @@ public sealed class LiveState
     /// <summary>The Mapping Service's URL (one line; replicas: every one, separated by commas), for <c>nitroctl --endpoint $(cat ...)</c>.</summary>
     public static string EndpointPath => Path.Combine(Directory, "endpoint");
 
-    /// <summary>A host's mTLS identity issued by the region CA.</summary>
+    /// <summary>
+    /// The region the Mapping Service holds, as region-file JSON, rewritten (atomically) at every version: what the edges
+    /// in processes of their own (<see cref="LiveEdgeProcess"/>) start from and follow.
+    /// </summary>
+    public static string RegionPath => Path.Combine(Directory, "region.json");
+
+    /// <summary>A host's (or an edge's) mTLS identity issued by the region CA.</summary>
     public static string HostIdentityDirectory(string host) => SafePath.Under(Path.Combine(Directory, "hosts"), host);
 
     /// <summary>The control socket of a host's card.</summary>
@@ -182,7 +188,7 @@ public sealed class LiveState
                 removed.Add($"socket {socket}");
             }
         }
-        foreach (var file in new[] { StorePath, StorePath + "-wal", StorePath + "-shm", EndpointPath }.Where(File.Exists))
+        foreach (var file in new[] { StorePath, StorePath + "-wal", StorePath + "-shm", EndpointPath, RegionPath }.Where(File.Exists))
         {
             File.Delete(file);
             removed.Add($"file {file}");

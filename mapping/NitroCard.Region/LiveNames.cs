@@ -29,14 +29,20 @@ public static partial class LiveNames
 
     public const string DirectConnectPrefix = "dx-";
 
-    /// <summary>The edge's substrate TAP (in the underlay router).</summary>
-    public const string EdgeSubstrateTap = "nce0";
+    /// <summary>The substrate TAP (in the underlay router) of the region's edge number <paramref name="edge"/> (from 0, in the region's order).</summary>
+    public static string EdgeSubstrateTapOf(int edge) => Text($"nce{edge}");
 
-    /// <summary>The edge's TAP into <see cref="InternetNamespace"/>.</summary>
-    public const string InternetTap = "nci0";
+    /// <summary>Edge number <paramref name="edge"/>'s TAP into <see cref="InternetNamespace"/>.</summary>
+    public static string InternetTapOf(int edge) => Text($"nci{edge}");
 
-    /// <summary>The edge's TAP into <see cref="ServicesNamespace"/>.</summary>
-    public const string ServicesTap = "ncs0";
+    /// <summary>Edge number <paramref name="edge"/>'s TAP into <see cref="ServicesNamespace"/>.</summary>
+    public static string ServicesTapOf(int edge) => Text($"ncs{edge}");
+
+    /// <summary>
+    /// What edge number <paramref name="edge"/>'s TAP is called inside <see cref="InternetNamespace"/> and
+    /// <see cref="ServicesNamespace"/>: <c>eth0</c> for the first edge, <c>eth1</c> for the second, ...
+    /// </summary>
+    public static string OutsideLinkOf(int edge) => Text($"eth{edge}");
 
     /// <summary>A kernel host's substrate link in its own namespace.</summary>
     public const string KernelUnderlayLink = "ul0";
@@ -116,6 +122,6 @@ public static partial class LiveNames
 
     private static string Text(FormattableString name) => name.ToString(CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^(?:(?:ncu|ncv|ncp|ncb|ncd)[0-9]+|nct[0-9]+s[0-9]+|nc[eis]0|v[ik][0-9]+p[0-9]+|(?:br|vx)[0-9]+)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?:ncu|ncv|ncp|ncb|ncd)[0-9]+|nct[0-9]+s[0-9]+|nc[eis][0-9]+|v[ik][0-9]+p[0-9]+|(?:br|vx)[0-9]+)$", RegexOptions.CultureInvariant)]
     private static partial Regex LinkPattern();
 }

@@ -85,7 +85,8 @@ public sealed class ResourceNameTests
         Assert.All([LiveNames.CardUnderlayTap(3), LiveNames.CardEniTap(2, 17), LiveNames.KernelRouterPort(1), LiveNames.KernelBridgePort(1, 4),
             LiveNames.KernelInstanceLink(1, 4), LiveNames.KernelBridge(1001), LiveNames.KernelVxlan(1001), LiveNames.VpnSiteTap(0),
             LiveNames.DirectConnectTap(2), LiveNames.VpnNamespace("vpn-1"), LiveNames.DirectConnectNamespace("dxcon-1"),
-            LiveNames.KernelHostNamespace("host-c"), LiveNames.EdgeSubstrateTap, LiveNames.InternetTap, LiveNames.ServicesTap, LiveNames.UnderlayNamespace],
+            LiveNames.KernelHostNamespace("host-c"), LiveNames.EdgeSubstrateTapOf(0), LiveNames.InternetTapOf(0), LiveNames.ServicesTapOf(0),
+            LiveNames.EdgeSubstrateTapOf(7), LiveNames.InternetTapOf(1), LiveNames.ServicesTapOf(1), LiveNames.UnderlayNamespace],
             name => Assert.True(LiveNames.IsReserved(name), name));
         Assert.False(LiveNames.IsReserved("eni-a1"));
     }
