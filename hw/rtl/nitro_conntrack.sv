@@ -199,22 +199,28 @@ module nitro_conntrack #(
   assign a_bkt = a_sweep_q ? a_sweep_bkt_q : a_crc[BL-1:0];
 
   // Way memories: one read (A's bucket, held while B stalls) and one write (B) per cycle
-  (* mem2reg *) logic [MW-1:0] rd_ent [WAYS];
+  // split_var: each way's read its own register (an element of an array costs Verilator a delayed copy a cycle)
+  (* mem2reg *) logic [MW-1:0] rd_ent [WAYS] /*verilator split_var*/;
   (* mem2reg *) logic [MW-1:0] wr_ent [WAYS];
-  (* mem2reg *) logic [FW-1:0] rd_cnt [WAYS];
+  (* mem2reg *) logic [FW-1:0] rd_cnt [WAYS] /*verilator split_var*/;
   (* mem2reg *) logic [FW-1:0] wr_cnt [WAYS];
   logic [WAYS-1:0] we, fwe;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_way
     logic [MW-1:0] mem [2 ** BL];
     logic [FW-1:0] cmem [2 ** BL];   // the entry's flow counts (written with the entry, or reset alone)
+    // Read, then write (read-first: B's write reaches A's read through the forwarding below). The writes are
+    // blocking because nothing outside this process reads the memories (non-blocking ones cost the Verilated
+    // model a delayed copy, index and flag each, every cycle).
     always_ff @(posedge clk) begin
-      if (we[w])  mem[b_bkt_q]  <= wr_ent[w];
-      if (fwe[w]) cmem[b_bkt_q] <= wr_cnt[w];
       if (adv) begin
         rd_ent[w] <= mem[a_bkt];
         rd_cnt[w] <= cmem[a_bkt];
       end
+      /* verilator lint_off BLKSEQ */
+      if (we[w])  mem[b_bkt_q]  = wr_ent[w];
+      if (fwe[w]) cmem[b_bkt_q] = wr_cnt[w];
+      /* verilator lint_on BLKSEQ */
     end
   end
 
@@ -296,8 +302,8 @@ module nitro_conntrack #(
   // Forwarding of the bucket written by the record (or sweep) before
   logic          fwd_v_q;
   logic [BL-1:0] fwd_bkt_q;
-  (* mem2reg *) logic [MW-1:0] fwd_ent_q [WAYS];
-  (* mem2reg *) logic [FW-1:0] fwd_cnt_q [WAYS];
+  (* mem2reg *) logic [MW-1:0] fwd_ent_q [WAYS] /*verilator split_var*/;
+  (* mem2reg *) logic [FW-1:0] fwd_cnt_q [WAYS] /*verilator split_var*/;
   (* mem2reg *) logic [FW-1:0] cnt [WAYS];      // the flow counts of each way as stored
   logic [WAYS-1:0] on, due, has_eg, has_in;
   (* mem2reg *) logic [MW-1:0] cur_mem [WAYS];  // the bucket as stored, epochs included
@@ -828,9 +834,9 @@ module nitro_conntrack #(
     end
   end
 
-  always_ff @(posedge clk) begin
-    if ((we | fwe) != '0) begin
-      for (int w = 0; w < WAYS; w++) begin
+  for (genvar w = 0; w < WAYS; w++) begin : g_fwd
+    always_ff @(posedge clk) begin
+      if ((we | fwe) != '0) begin
         fwd_ent_q[w] <= wr_ent[w];
         fwd_cnt_q[w] <= wr_cnt[w];
       end
