@@ -199,22 +199,28 @@ module nitro_conntrack #(
   assign a_bkt = a_sweep_q ? a_sweep_bkt_q : a_crc[BL-1:0];
 
   // Way memories: one read (A's bucket, held while B stalls) and one write (B) per cycle
-  (* mem2reg *) logic [MW-1:0] rd_ent [WAYS];
+  // split_var: each way's read its own register (an element of an array costs Verilator a delayed copy a cycle)
+  (* mem2reg *) logic [MW-1:0] rd_ent [WAYS] /*verilator split_var*/;
   (* mem2reg *) logic [MW-1:0] wr_ent [WAYS];
-  (* mem2reg *) logic [FW-1:0] rd_cnt [WAYS];
+  (* mem2reg *) logic [FW-1:0] rd_cnt [WAYS] /*verilator split_var*/;
   (* mem2reg *) logic [FW-1:0] wr_cnt [WAYS];
   logic [WAYS-1:0] we, fwe;
 
   for (genvar w = 0; w < WAYS; w++) begin : g_way
     logic [MW-1:0] mem [2 ** BL];
     logic [FW-1:0] cmem [2 ** BL];   // the entry's flow counts (written with the entry, or reset alone)
+    // Read, then write (read-first: B's write reaches A's read through the forwarding below). The writes are
+    // blocking because nothing outside this process reads the memories (non-blocking ones cost the Verilated
+    // model a delayed copy, index and flag each, every cycle).
     always_ff @(posedge clk) begin
-      if (we[w])  mem[b_bkt_q]  <= wr_ent[w];
-      if (fwe[w]) cmem[b_bkt_q] <= wr_cnt[w];
       if (adv) begin
         rd_ent[w] <= mem[a_bkt];
         rd_cnt[w] <= cmem[a_bkt];
       end
+      /* verilator lint_off BLKSEQ */
+      if (we[w])  mem[b_bkt_q]  = wr_ent[w];
+      if (fwe[w]) cmem[b_bkt_q] = wr_cnt[w];
+      /* verilator lint_on BLKSEQ */
     end
   end
 
@@ -296,8 +302,8 @@ module nitro_conntrack #(
   // Forwarding of the bucket written by the record (or sweep) before
   logic          fwd_v_q;
   logic [BL-1:0] fwd_bkt_q;
-  (* mem2reg *) logic [MW-1:0] fwd_ent_q [WAYS];
-  (* mem2reg *) logic [FW-1:0] fwd_cnt_q [WAYS];
+  (* mem2reg *) logic [MW-1:0] fwd_ent_q [WAYS] /*verilator split_var*/;
+  (* mem2reg *) logic [FW-1:0] fwd_cnt_q [WAYS] /*verilator split_var*/;
   (* mem2reg *) logic [FW-1:0] cnt [WAYS];      // the flow counts of each way as stored
   logic [WAYS-1:0] on, due, has_eg, has_in;
   (* mem2reg *) logic [MW-1:0] cur_mem [WAYS];  // the bucket as stored, epochs included
@@ -580,7 +586,6 @@ module nitro_conntrack #(
   // entries op0 and op1 overwrite (egress, ingress each) and the packet's reject.
   logic              decided;
   logic [NC-1:0]     cand_v, pend, sel;
-  (* mem2reg *) logic [FREC_W-1:0] cand [NC];
   logic [WAYS-1:0]   ivl_clr;
   logic              rej_v, rej_on;
   logic [7:0]        rej_slot;
@@ -632,17 +637,12 @@ module nitro_conntrack #(
   assign rej_on = ivl_us_mem[rej_slot[SLOT_W-1:0]] != '0;
 
   always_comb begin
-    for (int k = 0; k < NC; k++) begin
-      cand_v[k] = 1'b0;
-      cand[k]   = '0;
-    end
+    cand_v  = '0;
     ivl_clr = '0;
     for (int w = 0; w < WAYS; w++) begin
       if (b_v_q && b_sweep_q && used[w] && on[w] && (!live[w] || due[w])) begin
         cand_v[2*w]   = has_eg[w];
         cand_v[2*w+1] = has_in[w];
-        cand[2*w]     = entry_record(cur[w][KEY_W-1:0], cur[w][KEY_W + 7 +: 64], cnt[w], 1'b0, live[w] ? CAUSE_INTERVAL : CAUSE_EXPIRED);
-        cand[2*w+1]   = entry_record(cur[w][KEY_W-1:0], cur[w][KEY_W + 7 +: 64], cnt[w], 1'b1, live[w] ? CAUSE_INTERVAL : CAUSE_EXPIRED);
         ivl_clr[w]    = live[w] && (has_eg[w] || has_in[w]);
       end
     end
@@ -653,17 +653,27 @@ module nitro_conntrack #(
       cand_v[2*WAYS + 3] = vict1_v && vcnt1[72 +: 32] != '0;
       cand_v[2*WAYS + 4] = rej_v && rej_on;
     end
-    cand[2*WAYS]     = entry_record(vict0[KEY_W-1:0], vict0[KEY_W + 7 +: 64], vcnt0, 1'b0, CAUSE_EXPIRED);
-    cand[2*WAYS + 1] = entry_record(vict0[KEY_W-1:0], vict0[KEY_W + 7 +: 64], vcnt0, 1'b1, CAUSE_EXPIRED);
-    cand[2*WAYS + 2] = entry_record(vict1[KEY_W-1:0], vict1[KEY_W + 7 +: 64], vcnt1, 1'b0, CAUSE_EXPIRED);
-    cand[2*WAYS + 3] = entry_record(vict1[KEY_W-1:0], vict1[KEY_W + 7 +: 64], vcnt1, 1'b1, CAUSE_EXPIRED);
-    cand[2*WAYS + 4] = {rej_slot, b_pkt[114 +: 32], b_pkt[82 +: 32], (ported ? b_pkt[66 +: 16] : 16'h0),
+  end
+
+  // The record of the candidate written this cycle (sel: one-hot, or none), built only for that one: the
+  // Verilated model evaluates a record (315 bits) a cycle at most instead of thirteen, none on an idle sweep.
+  logic [FREC_W-1:0] rec_sel;
+  always_comb begin
+    rec_sel = '0;
+    for (int w = 0; w < WAYS; w++) begin
+      if (sel[2*w])   rec_sel = entry_record(cur[w][KEY_W-1:0], cur[w][KEY_W + 7 +: 64], cnt[w], 1'b0, live[w] ? CAUSE_INTERVAL : CAUSE_EXPIRED);
+      if (sel[2*w+1]) rec_sel = entry_record(cur[w][KEY_W-1:0], cur[w][KEY_W + 7 +: 64], cnt[w], 1'b1, live[w] ? CAUSE_INTERVAL : CAUSE_EXPIRED);
+    end
+    if (sel[2*WAYS])     rec_sel = entry_record(vict0[KEY_W-1:0], vict0[KEY_W + 7 +: 64], vcnt0, 1'b0, CAUSE_EXPIRED);
+    if (sel[2*WAYS + 1]) rec_sel = entry_record(vict0[KEY_W-1:0], vict0[KEY_W + 7 +: 64], vcnt0, 1'b1, CAUSE_EXPIRED);
+    if (sel[2*WAYS + 2]) rec_sel = entry_record(vict1[KEY_W-1:0], vict1[KEY_W + 7 +: 64], vcnt1, 1'b0, CAUSE_EXPIRED);
+    if (sel[2*WAYS + 3]) rec_sel = entry_record(vict1[KEY_W-1:0], vict1[KEY_W + 7 +: 64], vcnt1, 1'b1, CAUSE_EXPIRED);
+    if (sel[2*WAYS + 4]) rec_sel = {rej_slot, b_pkt[114 +: 32], b_pkt[82 +: 32], (ported ? b_pkt[66 +: 16] : 16'h0),
                         (ported ? b_pkt[50 +: 16] : 16'h0), b_proto, 32'd1, 40'(b_len), now, now, 1'b1, CAUSE_REJECTED};
   end
 
   // One record a cycle, lowest candidate first; B holds while more than one is left.
   logic [NC-1:0]     em_q;     // candidates of B's op already written
-  logic [FREC_W-1:0] rec_sel;
   logic              rec_wr, rec_full;
   logic [31:0]       ovf_q;
   logic [FLOW_LOG2:0] flow_space;
@@ -672,12 +682,6 @@ module nitro_conntrack #(
   assign sel       = pend & (~pend + 1'b1);
   assign emit_more = (pend & (pend - 1'b1)) != '0;
   assign rec_wr    = pend != '0;
-  always_comb begin
-    rec_sel = '0;
-    for (int k = 0; k < NC; k++) begin
-      if (sel[k]) rec_sel = cand[k];
-    end
-  end
 
   always_ff @(posedge clk) begin
     if (rst || adv) em_q <= '0;
@@ -828,9 +832,9 @@ module nitro_conntrack #(
     end
   end
 
-  always_ff @(posedge clk) begin
-    if ((we | fwe) != '0) begin
-      for (int w = 0; w < WAYS; w++) begin
+  for (genvar w = 0; w < WAYS; w++) begin : g_fwd
+    always_ff @(posedge clk) begin
+      if ((we | fwe) != '0) begin
         fwd_ent_q[w] <= wr_ent[w];
         fwd_cnt_q[w] <= wr_cnt[w];
       end

@@ -32,10 +32,14 @@ module nitro_delay #(
     logic [WIDTH-1:0] ring [N];
     logic [PW-1:0]    ptr_q = '0;
     logic [WIDTH-1:0] q_q;
+    // The word is read before it is overwritten in the same process; the write is blocking because nothing
+    // else reads the ring (a non-blocking one costs the Verilated model a delayed copy of the word a cycle).
     always_ff @(posedge clk) begin
-      q_q       <= ring[ptr_q];
-      ring[ptr_q] <= d;
-      ptr_q     <= (ptr_q == PW'(N - 1)) ? '0 : ptr_q + 1'b1;
+      q_q         <= ring[ptr_q];
+      /* verilator lint_off BLKSEQ */
+      ring[ptr_q] = d;
+      /* verilator lint_on BLKSEQ */
+      ptr_q       <= (ptr_q == PW'(N - 1)) ? '0 : ptr_q + 1'b1;
     end
     assign q = q_q;
   end

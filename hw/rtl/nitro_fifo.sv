@@ -45,12 +45,14 @@ module nitro_fifo #(
   assign rd_valid = out_v_q;
   assign empty    = (count_q == '0) && !out_v_q;
 
-  always_ff @(posedge clk) begin
-    if (do_wr) mem[wr_ptr_q] <= wr_data;
-  end
-
+  // One process reads, then writes, the memory (read-first, a block RAM's simple dual port). The write is
+  // blocking because nothing outside this process reads mem: a non-blocking one costs the Verilated model a
+  // delayed copy of the word, its index and a flag, cleared and tested every cycle (as in nitro_nacl).
   always_ff @(posedge clk) begin
     if (do_rd) out_q <= mem[rd_ptr_q];
+    /* verilator lint_off BLKSEQ */
+    if (do_wr) mem[wr_ptr_q] = wr_data;
+    /* verilator lint_on BLKSEQ */
   end
 
   always_ff @(posedge clk) begin

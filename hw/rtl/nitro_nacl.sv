@@ -122,13 +122,16 @@ module nitro_nacl #(
       if (K < RULES) begin : g_mem
         logic [RW-1:0] mem [2 * NUM_NACL];
         logic [RW-1:0] rd_q;   // the registered read (its own register, not an element of an array)
-        always_ff @(posedge clk) begin
-          if (wr_en) begin
-            if (wr_k == K_W'(K)) mem[wr_sel] <= wr_data;
-          end
-        end
+        // One process reads, then writes, the memory (read-first, like a block RAM port pair). The write is
+        // blocking because nothing outside this process reads mem: a non-blocking one makes Verilator keep a
+        // delayed value, index and flag per memory, cleared and tested every cycle (120 memories in the card).
         always_ff @(posedge clk) begin
           if (ren) rd_q <= mem[raddr];
+          if (wr_en) begin
+            /* verilator lint_off BLKSEQ */
+            if (wr_k == K_W'(K)) mem[wr_sel] = wr_data;
+            /* verilator lint_on BLKSEQ */
+          end
         end
         assign rdata[K] = rd_q;
       end else begin : g_none

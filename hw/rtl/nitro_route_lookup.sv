@@ -121,18 +121,20 @@ module nitro_route_lookup #(
       assign wr_here = wr_q[B];
     end
 
-    always_ff @(posedge clk) begin
-      if (wr_en) begin
-        if (wr_pos != '1 && wr_here) mem[waddr] <= wr_data;   // position 2**LEVELS-1 does not exist
-      end
-    end
     // One read port (an address mux, not two reads: Yosys would build two ports)
     logic       ren;
     logic [k:0] raddr;
     assign ren   = rd_mode || pkt_ren;
     assign raddr = rd_mode ? rd_addr : pkt_raddr;
+    // Read, then write, in one process (read-first); the write is blocking because nothing else reads mem
+    // (a non-blocking one costs the Verilated model a delayed copy, index and flag every cycle).
     always_ff @(posedge clk) begin
       if (ren) rd_node <= mem[raddr];
+      if (wr_en) begin
+        /* verilator lint_off BLKSEQ */
+        if (wr_pos != '1 && wr_here) mem[waddr] = wr_data;   // position 2**LEVELS-1 does not exist
+        /* verilator lint_on BLKSEQ */
+      end
     end
     assign rdata[k] = rd_node;
 

@@ -89,7 +89,8 @@ module nitro_sg_scan #(
   logic              hit;
   logic [ROW_W-1:0]  raddr;
   (* mem2reg *) logic [112:0]      rdata [PER_CYCLE];
-  (* mem2reg *) logic [112:0]      rdata1 [PER_CYCLE];
+  // split_var: each bank's probe read a register of its own (an element of an array costs Verilator a delayed copy)
+  (* mem2reg *) logic [112:0]      rdata1 [PER_CYCLE] /*verilator split_var*/;
   logic [PER_CYCLE-1:0] m, m1;
   logic [16:0]          p1_end;
 
@@ -118,10 +119,14 @@ module nitro_sg_scan #(
     logic         mt;
     logic [16:0]  idx1;
     logic         mt1;
+    // Reads, then the write (read-first); the write is blocking because nothing else reads mem (a non-blocking
+    // one costs the Verilated model a delayed copy, index and flag every cycle).
     always_ff @(posedge clk) begin
-      if (wr_en && wr_index[PCW-1:0] == PCW'(b)) mem[wr_index[RULES_LOG2-1:PC_LOG2]] <= wr_data;
       rdata[b]  <= mem[raddr];
       if (probe1_rd_en) rdata1[b] <= mem[probe1_row_addr[RULES_LOG2-1:PC_LOG2]];
+      /* verilator lint_off BLKSEQ */
+      if (wr_en && wr_index[PCW-1:0] == PCW'(b)) mem[wr_index[RULES_LOG2-1:PC_LOG2]] = wr_data;
+      /* verilator lint_on BLKSEQ */
     end
     // The matchers compare only when their answer is read (a scan's row in flight, or a probe
     // its user reads), so an idle card's rule array costs the simulation nothing.
