@@ -35,8 +35,14 @@ public static class RegionCompiler
     /// is the same: VPCs without a local ENI contribute no slot, table number, mapping or edge). When
     /// <paramref name="tablesOf"/> is given, mappings and edges are compiled only for the VPCs it accepts (slots
     /// and filters always for all), so a change to one VPC need not rebuild every mapping of the host's other VPCs.
+    /// When <paramref name="slotsOf"/> is given, only the VPCs it accepts get slots, filters, mappings and edges: the
+    /// others only number the route tables and ACLs their ENIs use, so the plan's <see cref="HostFilterPlan.RouteTables"/>,
+    /// <see cref="HostFilterPlan.Acls"/> and every slot's table numbers are the whole plan's, while its slots are
+    /// numbered 0..n-1 over the accepted VPCs only (a partial plan: what <c>DeltaBuilder</c> diffs when the other
+    /// VPCs are the same objects before and after a change).
     /// </summary>
-    internal static HostCardPlan Compile(RegionTopology region, string hostName, CardGeometry geometry, bool checkCapacity, Func<Vpc, bool>? tablesOf)
+    internal static HostCardPlan Compile(RegionTopology region, string hostName, CardGeometry geometry, bool checkCapacity, Func<Vpc, bool>? tablesOf,
+        Func<Vpc, bool>? slotsOf = null)
     {
         var hosts = region.Hosts;
         var hostIndex = -1;
@@ -64,7 +70,7 @@ public static class RegionCompiler
             AlarmMask: uint.MaxValue);
 
         var vpcs = ImmutableArray.CreateBuilder<HostVpc>();
-        var localCount = region.Vpcs.Sum(v => LocalEnisOf(v).GetValueOrDefault(hostName)?.Length ?? 0);
+        var localCount = region.Vpcs.Sum(v => slotsOf is null || slotsOf(v) ? LocalEnisOf(v).GetValueOrDefault(hostName)?.Positions.Length ?? 0 : 0);
         var slots = ImmutableArray.CreateBuilder<EniSlot>(localCount);
         var mappings = ImmutableArray.CreateBuilder<MappingEntry>();
         var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
@@ -80,7 +86,19 @@ public static class RegionCompiler
                 continue; // never a byte of a VPC the host does not serve
             var parts = VpcParts.Of(vpc, edge);
             var enis = vpc.Enis;
-            foreach (var i in local)
+            if (slotsOf is not null && !slotsOf(vpc))
+            {
+                // Its subnets in the order its ENIs first use them number the same tables as its slots would.
+                foreach (var subnetId in local.Subnets)
+                {
+                    var subnet = parts.Subnets[subnetId];
+                    filters.Number(subnet.RouteTable);
+                    filters.Number(subnet.Acl);
+                }
+                vpcs.Add(new HostVpc(vpc.Id, vpc.Vni));
+                continue;
+            }
+            foreach (var i in local.Positions)
             {
                 var eni = enis[i];
                 var subnet = parts.Subnets[eni.Subnet];
@@ -116,6 +134,19 @@ public static class RegionCompiler
             PublicIps = publicIps.ToImmutable(),
             EdgeSet = EdgeSetOf(region),
         };
+    }
+
+    /// <summary>
+    /// Whether a <see cref="Vpc"/> object compiles to the same slots (entries, services, filters) in both regions, given the
+    /// same table numbers: what a slot takes from the region outside its VPC is the first edge (its routes' target) and the
+    /// region's name, account and DNS upstream (its instance services). Keep in step with <see cref="VpcParts"/>.
+    /// </summary>
+    internal static bool SameSlotsOutsideVpcs(RegionTopology a, RegionTopology b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Edges.IsEmpty == b.Edges.IsEmpty && (a.Edges.IsEmpty || a.Edges[0].UnderlayIp == b.Edges[0].UnderlayIp)
+            && a.EffectiveRegionName == b.EffectiveRegionName && a.EffectiveAccountId == b.EffectiveAccountId && a.DnsUpstream == b.DnsUpstream;
     }
 
     /// <summary>
@@ -163,12 +194,26 @@ public static class RegionCompiler
 
     private static readonly ConditionalWeakTable<RegionHost[], Dictionary<string, IPAddress>> UnderlayCache = new();
 
-    /// <summary>The positions of a VPC's ENIs by host, computed once per <see cref="Vpc"/> object (a host's plan visits only its own).</summary>
-    private static Dictionary<string, int[]> LocalEnisOf(Vpc vpc)
-        => LocalEniCache.GetValue(vpc, v => v.Enis.Select((e, i) => (e.Host, i)).GroupBy(x => x.Host, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray(), StringComparer.Ordinal));
+    /// <summary>A VPC's ENIs on one host: their positions in the VPC, and their subnets in the order they first use them.</summary>
+    private sealed record LocalEnis(int[] Positions, string[] Subnets);
 
-    private static readonly ConditionalWeakTable<Vpc, Dictionary<string, int[]>> LocalEniCache = new();
+    /// <summary>A VPC's ENIs by host, computed once per <see cref="Vpc"/> object (a host's plan visits only its own).</summary>
+    private static Dictionary<string, LocalEnis> LocalEnisOf(Vpc vpc)
+        => LocalEniCache.GetValue(vpc, v => v.Enis.Select((e, i) => (e.Host, i)).GroupBy(x => x.Host, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g =>
+            {
+                var positions = g.Select(x => x.i).ToArray();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var subnets = new List<string>();
+                foreach (var i in positions)
+                {
+                    if (seen.Add(v.Enis[i].Subnet))
+                        subnets.Add(v.Enis[i].Subnet);
+                }
+                return new LocalEnis(positions, [.. subnets]);
+            }, StringComparer.Ordinal));
+
+    private static readonly ConditionalWeakTable<Vpc, Dictionary<string, LocalEnis>> LocalEniCache = new();
 
     /// <summary>Collects the filtering tables of one host's slots, numbering route tables and ACLs in first use order.</summary>
     private sealed class FilterBuilder
