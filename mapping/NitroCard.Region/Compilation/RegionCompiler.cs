@@ -45,19 +45,14 @@ public static class RegionCompiler
         Func<Vpc, bool>? slotsOf = null)
     {
         var hosts = region.Hosts;
-        var hostIndex = -1;
-        for (var i = 0; i < hosts.Length && hostIndex < 0; i++)
-        {
-            if (hosts[i].Name == hostName)
-                hostIndex = i;
-        }
-        if (hostIndex < 0)
+        var hostTable = HostTableOf(hosts);
+        if (!hostTable.Index.TryGetValue(hostName, out var hostIndex))
         {
             throw new RegionException(region.SourceName, [new RegionError("hosts",
                 $"{hostName} is not a host of the region (hosts: {string.Join(", ", hosts.Select(h => h.Name))})")]);
         }
         var host = hosts[hostIndex];
-        var underlayByHost = UnderlaysOf(hosts);
+        var underlayByHost = hostTable.Underlays;
         var edge = region.Edges.IsEmpty ? (uint?)null : ParseIp(region.Edges[0].UnderlayIp);
 
         var settings = new CardSettings(
@@ -70,7 +65,17 @@ public static class RegionCompiler
             AlarmMask: uint.MaxValue);
 
         var vpcs = ImmutableArray.CreateBuilder<HostVpc>();
-        var localCount = region.Vpcs.Sum(v => slotsOf is null || slotsOf(v) ? LocalEnisOf(v).GetValueOrDefault(hostName)?.Positions.Length ?? 0 : 0);
+        // Never a byte of a VPC the host does not serve.
+        var served = new List<(Vpc Vpc, LocalEnis Local, bool Slots)>();
+        var localCount = 0;
+        foreach (var vpc in region.Vpcs)
+        {
+            if (!LocalEnisOf(vpc).TryGetValue(hostName, out var local))
+                continue;
+            var withSlots = slotsOf is null || slotsOf(vpc);
+            served.Add((vpc, local, withSlots));
+            localCount += withSlots ? local.Positions.Length : 0;
+        }
         var slots = ImmutableArray.CreateBuilder<EniSlot>(localCount);
         var mappings = ImmutableArray.CreateBuilder<MappingEntry>();
         var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
@@ -80,13 +85,11 @@ public static class RegionCompiler
         // in the order the slots first use them.
         var localSlots = new Dictionary<Eni, int>(localCount, ReferenceEqualityComparer.Instance);
         var filters = new FilterBuilder(localCount);
-        foreach (var vpc in region.Vpcs)
+        foreach (var (vpc, local, withSlots) in served)
         {
-            if (!LocalEnisOf(vpc).TryGetValue(hostName, out var local))
-                continue; // never a byte of a VPC the host does not serve
             var parts = VpcParts.Of(vpc, edge);
             var enis = vpc.Enis;
-            if (slotsOf is not null && !slotsOf(vpc))
+            if (!withSlots)
             {
                 // Its subnets in the order its ENIs first use them number the same tables as its slots would.
                 foreach (var subnetId in local.Subnets)
@@ -187,12 +190,23 @@ public static class RegionCompiler
             throw new RegionException(region.SourceName, errors);
     }
 
-    /// <summary>Underlay address by host name, computed once per host list.</summary>
-    private static Dictionary<string, IPAddress> UnderlaysOf(ImmutableArray<RegionHost> hosts)
-        => UnderlayCache.GetValue(ImmutableCollectionsMarshal.AsArray(hosts)!,
-            a => a.ToDictionary(h => h.Name, h => Ipv4Address.FromUInt32(ParseIp(h.UnderlayIp)), StringComparer.Ordinal));
+    /// <summary>A host list's positions and underlay addresses by host name.</summary>
+    private sealed record HostTable(Dictionary<string, int> Index, Dictionary<string, IPAddress> Underlays);
 
-    private static readonly ConditionalWeakTable<RegionHost[], Dictionary<string, IPAddress>> UnderlayCache = new();
+    /// <summary>
+    /// The host list's <see cref="HostTable"/>, computed once per list: a change compiles a plan for each of up to thousands
+    /// of hosts, each of which would otherwise look itself up in the list.
+    /// </summary>
+    private static HostTable HostTableOf(ImmutableArray<RegionHost> hosts)
+        => HostTableCache.GetValue(ImmutableCollectionsMarshal.AsArray(hosts)!, a =>
+        {
+            var index = new Dictionary<string, int>(a.Length, StringComparer.Ordinal);
+            for (var i = a.Length - 1; i >= 0; i--)
+                index[a[i].Name] = i; // the first host of a name, as a scan finds it
+            return new HostTable(index, a.ToDictionary(h => h.Name, h => Ipv4Address.FromUInt32(ParseIp(h.UnderlayIp)), StringComparer.Ordinal));
+        });
+
+    private static readonly ConditionalWeakTable<RegionHost[], HostTable> HostTableCache = new();
 
     /// <summary>A VPC's ENIs on one host: their positions in the VPC, and their subnets in the order they first use them.</summary>
     private sealed record LocalEnis(int[] Positions, string[] Subnets);
