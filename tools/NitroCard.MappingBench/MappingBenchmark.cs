@@ -167,14 +167,15 @@ public static class MappingBenchmark
                 var next = current with { Vpcs = vpcs.ToImmutable() };
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var gc = GC.GetTotalPauseDuration();
-                var gen2 = GC.CollectionCount(2);
+                var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+                var allocated = GC.GetTotalAllocatedBytes();
                 var (ms, hosts) = await TimedAsync(service, () => service.ApplyAsync(next)).ConfigureAwait(false);
                 batches.Add(ms);
                 batchHosts.Add(hosts);
                 batchCpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
                 batchGc.Add((GC.GetTotalPauseDuration() - gc).TotalMilliseconds);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"batch {n + 1}: {ms:F0} ms, process CPU {batchCpu[^1]:F0} ms, GC pauses {batchGc[^1]:F0} ms ({GC.CollectionCount(2) - gen2} gen2)"));
+                    $"batch {n + 1}: {ms:F0} ms, process CPU {batchCpu[^1]:F0} ms, {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB allocated, GC pauses {batchGc[^1]:F0} ms (collections of generation 0, 1, 2: {string.Join(", ", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collections[g]))})"));
             }
             var loadEnd = LoadAverage();
             if (batches.Count > 0)

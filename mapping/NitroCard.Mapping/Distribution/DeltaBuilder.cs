@@ -152,7 +152,7 @@ public static class DeltaBuilder
             if (i >= oldFilters.Acls.Length || !FilterEquality.Same(oldFilters.Acls[i], newFilters.Acls[i]))
                 setAcls.Add(new HostAcl(i, newFilters.Acls[i]));
         }
-        var routesChanged = !FilterEquality.Same([.. oldFilters.RouteTables], [.. newFilters.RouteTables]);
+        var routesChanged = !FilterEquality.Same(oldFilters.RouteTables, newFilters.RouteTables);
 
         return new HostDelta(after.HostName, version, 0, false, null,
             [.. setEnis], [.. removeEnis], [.. setMappings], [.. removeMappings],

@@ -64,9 +64,8 @@ public static class RegionCompiler
             GatewayMac: region.GatewayMac is null ? RegionDefaults.GatewayMac : MacAddress.Parse(region.GatewayMac),
             AlarmMask: uint.MaxValue);
 
-        var vpcs = ImmutableArray.CreateBuilder<HostVpc>();
         // Never a byte of a VPC the host does not serve.
-        var served = new List<(Vpc Vpc, LocalEnis Local, bool Slots)>();
+        var served = new List<(Vpc Vpc, LocalEnis Local, bool Slots)>(region.Vpcs.Length);
         var localCount = 0;
         foreach (var vpc in region.Vpcs)
         {
@@ -76,6 +75,7 @@ public static class RegionCompiler
             served.Add((vpc, local, withSlots));
             localCount += withSlots ? local.Positions.Length : 0;
         }
+        var vpcs = ImmutableArray.CreateBuilder<HostVpc>(served.Count);
         var slots = ImmutableArray.CreateBuilder<EniSlot>(localCount);
         var mappings = ImmutableArray.CreateBuilder<MappingEntry>();
         var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
@@ -84,7 +84,7 @@ public static class RegionCompiler
         // Slots follow the file order of the host's ENIs across all VPCs. Route tables and ACLs are numbered
         // in the order the slots first use them.
         var localSlots = new Dictionary<Eni, int>(localCount, ReferenceEqualityComparer.Instance);
-        var filters = new FilterBuilder(localCount);
+        var filters = new FilterBuilder(localCount, served.Count);
         foreach (var (vpc, local, withSlots) in served)
         {
             var parts = VpcParts.Of(vpc, edge);
@@ -232,17 +232,22 @@ public static class RegionCompiler
     /// <summary>Collects the filtering tables of one host's slots, numbering route tables and ACLs in first use order.</summary>
     private sealed class FilterBuilder
     {
-        private readonly List<RouteTableSpec> _routeTables = [];
-        private readonly List<string> _routeTableIds = [];
-        private readonly Dictionary<string, int> _routeTableNumbers = new(StringComparer.Ordinal);
+        private readonly List<RouteTableSpec> _routeTables;
+        private readonly List<string> _routeTableIds;
+        private readonly Dictionary<string, int> _routeTableNumbers;
         private readonly List<NetworkAcl> _acls = [];
         private readonly List<string> _aclIds = [];
         private readonly Dictionary<string, int> _aclNumbers = new(StringComparer.Ordinal);
         private readonly List<SecurityRules> _security;
         private readonly List<ConntrackTimeouts> _timeouts;
 
-        public FilterBuilder(int slots)
+        /// <param name="slots">The slots the plan will have.</param>
+        /// <param name="vpcs">The VPCs it serves: about one route table each (sized up front: plans are compiled by the thousand).</param>
+        public FilterBuilder(int slots, int vpcs)
         {
+            _routeTables = new List<RouteTableSpec>(vpcs);
+            _routeTableIds = new List<string>(vpcs);
+            _routeTableNumbers = new Dictionary<string, int>(vpcs, StringComparer.Ordinal);
             _security = new List<SecurityRules>(slots);
             _timeouts = new List<ConntrackTimeouts>(slots);
         }
