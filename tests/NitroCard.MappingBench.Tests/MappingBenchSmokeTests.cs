@@ -14,6 +14,10 @@ public sealed class MappingBenchSmokeTests
         Assert.Equal(r.SingleMs.Count, r.SingleHosts.Count);
         Assert.Equal(r.BatchMs.Count, r.BatchHosts.Count);
         Assert.Single(r.BatchMs);
+        // Each batch's CPU time and GC pauses are counted with it (a batch compiles and applies deltas: it takes CPU).
+        Assert.Equal(r.BatchMs.Count, r.BatchCpuMs.Count);
+        Assert.Equal(r.BatchMs.Count, r.BatchGcPauseMs.Count);
+        Assert.All(r.BatchCpuMs, cpu => Assert.True(cpu > 0, $"a batch took {cpu} ms of CPU"));
         Assert.Equal(options.ResyncMappings, r.ResyncMappings);
     }
 }

@@ -53,7 +53,17 @@ public sealed record MappingBenchResult(
     int Hosts, int Enis, int Vpcs, double LoadSeconds,
     IReadOnlyList<double> SingleMs, IReadOnlyList<int> SingleHosts,
     IReadOnlyList<double> BatchMs, IReadOnlyList<int> BatchHosts,
-    double ResyncMs, int ResyncMappings, double? RtlResyncMs, int RtlResyncMappings, string? RtlNote);
+    double ResyncMs, int ResyncMappings, double? RtlResyncMs, int RtlResyncMappings, string? RtlNote)
+{
+    /// <summary>The process's CPU time over each batch (service, mirrors and runtime: the machine's cores are shared, so wall time alone says little).</summary>
+    public IReadOnlyList<double> BatchCpuMs { get; init; } = [];
+
+    /// <summary>The time the runtime paused the process for garbage collection during each batch.</summary>
+    public IReadOnlyList<double> BatchGcPauseMs { get; init; } = [];
+
+    /// <summary>The load average (1 minute) when the batches started and ended (<c>/proc/loadavg</c>; null elsewhere).</summary>
+    public (double Start, double End)? BatchLoadAverage { get; init; }
+}
 
 /// <summary>
 /// The Mapping Service at scale, in one process: a region of hosts with agents without cards (each a
@@ -135,6 +145,9 @@ public static class MappingBenchmark
             // Batches: one apply that moves BatchSize ENIs.
             var batches = new List<double>();
             var batchHosts = new List<int>();
+            var batchCpu = new List<double>();
+            var batchGc = new List<double>();
+            var loadStart = LoadAverage();
             for (var n = 0; n < options.Batches; n++)
             {
                 var current = service.Topology;
@@ -152,12 +165,24 @@ public static class MappingBenchmark
                     };
                 }
                 var next = current with { Vpcs = vpcs.ToImmutable() };
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var gc = GC.GetTotalPauseDuration();
+                var collections = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+                var allocated = GC.GetTotalAllocatedBytes();
                 var (ms, hosts) = await TimedAsync(service, () => service.ApplyAsync(next)).ConfigureAwait(false);
                 batches.Add(ms);
                 batchHosts.Add(hosts);
+                batchCpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
+                batchGc.Add((GC.GetTotalPauseDuration() - gc).TotalMilliseconds);
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"batch {n + 1}: {ms:F0} ms, process CPU {batchCpu[^1]:F0} ms, {(GC.GetTotalAllocatedBytes() - allocated) >> 20} MiB allocated, GC pauses {batchGc[^1]:F0} ms (collections of generation 0, 1, 2: {string.Join(", ", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - collections[g]))})"));
             }
+            var loadEnd = LoadAverage();
             if (batches.Count > 0)
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{options.BatchSize}-ENI batch: p50 {Percentile(batches, 50):F0} ms, p99 {Percentile(batches, 99):F0} ms"));
+            {
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{options.BatchSize}-ENI batch: p50 {Percentile(batches, 50):F0} ms, p99 {Percentile(batches, 99):F0} ms; CPU p50 {Percentile(batchCpu, 50):F0} ms; load average {loadStart} → {loadEnd}"));
+            }
 
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(pumps).ConfigureAwait(false);
@@ -180,7 +205,12 @@ public static class MappingBenchmark
                 }
             }
             return new MappingBenchResult(options.Hosts, options.Enis, region.Vpcs.Length, load, singles, singleHosts, batches, batchHosts,
-                resyncMs, resyncMappings, rtlMs, options.RtlResyncMappings, rtlNote);
+                resyncMs, resyncMappings, rtlMs, options.RtlResyncMappings, rtlNote)
+            {
+                BatchCpuMs = batchCpu,
+                BatchGcPauseMs = batchGc,
+                BatchLoadAverage = loadStart is { } a && loadEnd is { } b ? (a, b) : null,
+            };
         }
         finally
         {
@@ -191,6 +221,20 @@ public static class MappingBenchmark
             catch (IOException)
             {
             }
+        }
+    }
+
+    /// <summary>The 1-minute load average, or null without <c>/proc/loadavg</c>.</summary>
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.AsSpan(0, text.IndexOf(' ', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
@@ -346,6 +390,13 @@ public static class MappingBenchmark
         s.AppendLine(CultureInfo.InvariantCulture, $"| single ENI move (`move-network-interface`) | {r.SingleMs.Count} | {Median(r.SingleHosts)} | {Percentile(r.SingleMs, 50):F2} ms | {Percentile(r.SingleMs, 99):F2} ms |");
         s.AppendLine(CultureInfo.InvariantCulture, $"| {o.BatchSize}-ENI batch (one `apply` moving them) | {r.BatchMs.Count} | {Median(r.BatchHosts)} | {Percentile(r.BatchMs, 50):F0} ms | {Percentile(r.BatchMs, 99):F0} ms |");
         s.AppendLine();
+        if (r.BatchCpuMs.Count > 0)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"A batch's process CPU time (the service and the mirrors; p50, p99): {Percentile(r.BatchCpuMs, 50):F0} ms, {Percentile(r.BatchCpuMs, 99):F0} ms;");
+            var load = r.BatchLoadAverage is { } l ? string.Create(CultureInfo.InvariantCulture, $"; load average {l.Start:F2} when the batches started, {l.End:F2} when they ended.") : ".";
+            s.AppendLine(CultureInfo.InvariantCulture, $"the runtime's garbage collection pauses during a batch: {Percentile(r.BatchGcPauseMs, 50):F0} ms, {Percentile(r.BatchGcPauseMs, 99):F0} ms of wall time{load}");
+            s.AppendLine();
+        }
         s.AppendLine("| full resync of one host (snapshot applied to an empty card) | mappings | time |");
         s.AppendLine("|---|---|---|");
         s.AppendLine(CultureInfo.InvariantCulture, $"| no card (mirror only) | {r.ResyncMappings} | {r.ResyncMs:F0} ms |");

@@ -23,7 +23,7 @@ public static class DeltaBuilder
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(host);
         var vpcs = state.VpcsOf(host).Select(id => (Index: state.IndexOfVpc(id), Vpc: state.Vpc(id)!));
-        return Compile(state.Topology, host, vpcs, geometry, null);
+        return Compile(state.Topology, host, vpcs, geometry, null, null);
     }
 
     /// <summary>The complete state of a host's card at the state's version.</summary>
@@ -42,8 +42,11 @@ public static class DeltaBuilder
 
     /// <summary>
     /// Per-host deltas of a change: for every host of a VPC the change touches (before or after it), the
-    /// difference between its plan before and after. Mappings and edges are compared for the touched VPCs only
-    /// (the others did not change); ENIs and filters over all of the host's VPCs (their numbering spans them).
+    /// difference between its plan before and after. Only the touched VPCs are compiled into slots, mappings and
+    /// edges (the others are the same objects before and after, so their slots are the same), and the host's other
+    /// VPCs only number its route tables and ACLs; when that numbering moves (a host's first use of a table changed),
+    /// the host's slots are compiled over all its VPCs, since every later slot's table numbers may have moved.
+    /// Either way the delta is <see cref="Diff"/> of the host's whole plans before and after.
     /// </summary>
     /// <param name="state">The state after the change.</param>
     /// <param name="change">The change.</param>
@@ -63,6 +66,9 @@ public static class DeltaBuilder
                 hosts.UnionWith(had);
         }
         bool Touched(Vpc vpc) => touched.Contains(vpc.Id);
+        // An untouched VPC's slots are the same before and after when it is the same object (not so after a whole region
+        // is replaced: its VPCs are new objects) and nothing a slot reads outside its VPC changed.
+        var untouchedSame = !before.All && RegionCompiler.SameSlotsOutsideVpcs(before.Topology, state.Topology);
         // The VPCs of each host before and after, read from the state here: the hosts' plans are then compiled in parallel
         // (a batch touches every host of its VPCs), reading only immutable region objects.
         var work = hosts.Select(host =>
@@ -76,8 +82,19 @@ public static class DeltaBuilder
         var deltas = new HostDelta[work.Count];
         void Build(int i)
         {
-            var oldPlan = Compile(before.Topology, work[i].Host, work[i].Old, geometry, Touched);
-            var newPlan = Compile(state.Topology, work[i].Host, work[i].New, geometry, Touched);
+            if (untouchedSame)
+            {
+                var oldPart = Compile(before.Topology, work[i].Host, work[i].Old, geometry, Touched, Touched);
+                var newPart = Compile(state.Topology, work[i].Host, work[i].New, geometry, Touched, Touched);
+                if (oldPart.Filters.RouteTableIds.SequenceEqual(newPart.Filters.RouteTableIds, StringComparer.Ordinal)
+                    && oldPart.Filters.AclIds.SequenceEqual(newPart.Filters.AclIds, StringComparer.Ordinal))
+                {
+                    deltas[i] = Diff(oldPart, newPart, change.Version);
+                    return;
+                }
+            }
+            var oldPlan = Compile(before.Topology, work[i].Host, work[i].Old, geometry, Touched, null);
+            var newPlan = Compile(state.Topology, work[i].Host, work[i].New, geometry, Touched, null);
             deltas[i] = Diff(oldPlan, newPlan, change.Version);
         }
         // A change of a few hosts (one ENI) is built on the caller's thread: it holds the service lock, and waiting for
@@ -135,7 +152,7 @@ public static class DeltaBuilder
             if (i >= oldFilters.Acls.Length || !FilterEquality.Same(oldFilters.Acls[i], newFilters.Acls[i]))
                 setAcls.Add(new HostAcl(i, newFilters.Acls[i]));
         }
-        var routesChanged = !FilterEquality.Same([.. oldFilters.RouteTables], [.. newFilters.RouteTables]);
+        var routesChanged = !FilterEquality.Same(oldFilters.RouteTables, newFilters.RouteTables);
 
         return new HostDelta(after.HostName, version, 0, false, null,
             [.. setEnis], [.. removeEnis], [.. setMappings], [.. removeMappings],
@@ -149,11 +166,15 @@ public static class DeltaBuilder
         };
     }
 
-    /// <summary>The plan of <paramref name="host"/> on <paramref name="region"/> cut down to <paramref name="vpcs"/> (put in file order).</summary>
-    private static HostCardPlan Compile(RegionTopology region, string host, IEnumerable<(int Index, Vpc Vpc)> vpcs, CardGeometry? geometry, Func<Vpc, bool>? tablesOf)
+    /// <summary>
+    /// The plan of <paramref name="host"/> on <paramref name="region"/> cut down to <paramref name="vpcs"/> (put in file order);
+    /// with <paramref name="slotsOf"/>, a partial plan (<see cref="RegionCompiler.Compile"/>).
+    /// </summary>
+    private static HostCardPlan Compile(RegionTopology region, string host, IEnumerable<(int Index, Vpc Vpc)> vpcs, CardGeometry? geometry,
+        Func<Vpc, bool>? tablesOf, Func<Vpc, bool>? slotsOf)
     {
         var cut = region with { Vpcs = [.. vpcs.OrderBy(v => v.Index).Select(v => v.Vpc)] };
-        return RegionCompiler.Compile(cut, host, geometry ?? CardGeometry.Default, checkCapacity: false, tablesOf);
+        return RegionCompiler.Compile(cut, host, geometry ?? CardGeometry.Default, checkCapacity: false, tablesOf, slotsOf);
     }
 
     private static HostEni HostEniOf(EniSlot slot) => new(slot.EniId, slot.VpcId, slot.SubnetId, slot.Entry, slot.Services);

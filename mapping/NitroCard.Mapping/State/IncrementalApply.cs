@@ -277,6 +277,10 @@ public sealed class IncrementalApply
             return false;
         if (a.Equals(b))
             return true;
+        // Fields written verbatim that differ make different JSON: a moved ENI is told apart without serializing it.
+        if (a.Id != b.Id || a.Host != b.Host || a.Subnet != b.Subnet || a.Ip != b.Ip || a.Mac != b.Mac || a.PublicIp != b.PublicIp
+            || a.InstanceId != b.InstanceId || a.SourceDestCheck != b.SourceDestCheck || a.DeviceIndex != b.DeviceIndex)
+            return false;
         if (a.SecurityGroups.AsSpan().SequenceEqual(b.SecurityGroups.AsSpan()) && (a with { SecurityGroups = b.SecurityGroups }).Equals(b))
             return true;
         return RegionRecords.ToJson(a) == RegionRecords.ToJson(b);

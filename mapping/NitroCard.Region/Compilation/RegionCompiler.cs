@@ -35,23 +35,24 @@ public static class RegionCompiler
     /// is the same: VPCs without a local ENI contribute no slot, table number, mapping or edge). When
     /// <paramref name="tablesOf"/> is given, mappings and edges are compiled only for the VPCs it accepts (slots
     /// and filters always for all), so a change to one VPC need not rebuild every mapping of the host's other VPCs.
+    /// When <paramref name="slotsOf"/> is given, only the VPCs it accepts get slots, filters, mappings and edges: the
+    /// others only number the route tables and ACLs their ENIs use, so the plan's <see cref="HostFilterPlan.RouteTables"/>,
+    /// <see cref="HostFilterPlan.Acls"/> and every slot's table numbers are the whole plan's, while its slots are
+    /// numbered 0..n-1 over the accepted VPCs only (a partial plan: what <c>DeltaBuilder</c> diffs when the other
+    /// VPCs are the same objects before and after a change).
     /// </summary>
-    internal static HostCardPlan Compile(RegionTopology region, string hostName, CardGeometry geometry, bool checkCapacity, Func<Vpc, bool>? tablesOf)
+    internal static HostCardPlan Compile(RegionTopology region, string hostName, CardGeometry geometry, bool checkCapacity, Func<Vpc, bool>? tablesOf,
+        Func<Vpc, bool>? slotsOf = null)
     {
         var hosts = region.Hosts;
-        var hostIndex = -1;
-        for (var i = 0; i < hosts.Length && hostIndex < 0; i++)
-        {
-            if (hosts[i].Name == hostName)
-                hostIndex = i;
-        }
-        if (hostIndex < 0)
+        var hostTable = HostTableOf(hosts);
+        if (!hostTable.Index.TryGetValue(hostName, out var hostIndex))
         {
             throw new RegionException(region.SourceName, [new RegionError("hosts",
                 $"{hostName} is not a host of the region (hosts: {string.Join(", ", hosts.Select(h => h.Name))})")]);
         }
         var host = hosts[hostIndex];
-        var underlayByHost = UnderlaysOf(hosts);
+        var underlayByHost = hostTable.Underlays;
         var edge = region.Edges.IsEmpty ? (uint?)null : ParseIp(region.Edges[0].UnderlayIp);
 
         var settings = new CardSettings(
@@ -63,8 +64,18 @@ public static class RegionCompiler
             GatewayMac: region.GatewayMac is null ? RegionDefaults.GatewayMac : MacAddress.Parse(region.GatewayMac),
             AlarmMask: uint.MaxValue);
 
-        var vpcs = ImmutableArray.CreateBuilder<HostVpc>();
-        var localCount = region.Vpcs.Sum(v => LocalEnisOf(v).GetValueOrDefault(hostName)?.Length ?? 0);
+        // Never a byte of a VPC the host does not serve.
+        var served = new List<(Vpc Vpc, LocalEnis Local, bool Slots)>(region.Vpcs.Length);
+        var localCount = 0;
+        foreach (var vpc in region.Vpcs)
+        {
+            if (!LocalEnisOf(vpc).TryGetValue(hostName, out var local))
+                continue;
+            var withSlots = slotsOf is null || slotsOf(vpc);
+            served.Add((vpc, local, withSlots));
+            localCount += withSlots ? local.Positions.Length : 0;
+        }
+        var vpcs = ImmutableArray.CreateBuilder<HostVpc>(served.Count);
         var slots = ImmutableArray.CreateBuilder<EniSlot>(localCount);
         var mappings = ImmutableArray.CreateBuilder<MappingEntry>();
         var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
@@ -73,14 +84,24 @@ public static class RegionCompiler
         // Slots follow the file order of the host's ENIs across all VPCs. Route tables and ACLs are numbered
         // in the order the slots first use them.
         var localSlots = new Dictionary<Eni, int>(localCount, ReferenceEqualityComparer.Instance);
-        var filters = new FilterBuilder(localCount);
-        foreach (var vpc in region.Vpcs)
+        var filters = new FilterBuilder(localCount, served.Count);
+        foreach (var (vpc, local, withSlots) in served)
         {
-            if (!LocalEnisOf(vpc).TryGetValue(hostName, out var local))
-                continue; // never a byte of a VPC the host does not serve
             var parts = VpcParts.Of(vpc, edge);
             var enis = vpc.Enis;
-            foreach (var i in local)
+            if (!withSlots)
+            {
+                // Its subnets in the order its ENIs first use them number the same tables as its slots would.
+                foreach (var subnetId in local.Subnets)
+                {
+                    var subnet = parts.Subnets[subnetId];
+                    filters.Number(subnet.RouteTable);
+                    filters.Number(subnet.Acl);
+                }
+                vpcs.Add(new HostVpc(vpc.Id, vpc.Vni));
+                continue;
+            }
+            foreach (var i in local.Positions)
             {
                 var eni = enis[i];
                 var subnet = parts.Subnets[eni.Subnet];
@@ -116,6 +137,19 @@ public static class RegionCompiler
             PublicIps = publicIps.ToImmutable(),
             EdgeSet = EdgeSetOf(region),
         };
+    }
+
+    /// <summary>
+    /// Whether a <see cref="Vpc"/> object compiles to the same slots (entries, services, filters) in both regions, given the
+    /// same table numbers: what a slot takes from the region outside its VPC is the first edge (its routes' target) and the
+    /// region's name, account and DNS upstream (its instance services). Keep in step with <see cref="VpcParts"/>.
+    /// </summary>
+    internal static bool SameSlotsOutsideVpcs(RegionTopology a, RegionTopology b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Edges.IsEmpty == b.Edges.IsEmpty && (a.Edges.IsEmpty || a.Edges[0].UnderlayIp == b.Edges[0].UnderlayIp)
+            && a.EffectiveRegionName == b.EffectiveRegionName && a.EffectiveAccountId == b.EffectiveAccountId && a.DnsUpstream == b.DnsUpstream;
     }
 
     /// <summary>
@@ -156,34 +190,64 @@ public static class RegionCompiler
             throw new RegionException(region.SourceName, errors);
     }
 
-    /// <summary>Underlay address by host name, computed once per host list.</summary>
-    private static Dictionary<string, IPAddress> UnderlaysOf(ImmutableArray<RegionHost> hosts)
-        => UnderlayCache.GetValue(ImmutableCollectionsMarshal.AsArray(hosts)!,
-            a => a.ToDictionary(h => h.Name, h => Ipv4Address.FromUInt32(ParseIp(h.UnderlayIp)), StringComparer.Ordinal));
+    /// <summary>A host list's positions and underlay addresses by host name.</summary>
+    private sealed record HostTable(Dictionary<string, int> Index, Dictionary<string, IPAddress> Underlays);
 
-    private static readonly ConditionalWeakTable<RegionHost[], Dictionary<string, IPAddress>> UnderlayCache = new();
+    /// <summary>
+    /// The host list's <see cref="HostTable"/>, computed once per list: a change compiles a plan for each of up to thousands
+    /// of hosts, each of which would otherwise look itself up in the list.
+    /// </summary>
+    private static HostTable HostTableOf(ImmutableArray<RegionHost> hosts)
+        => HostTableCache.GetValue(ImmutableCollectionsMarshal.AsArray(hosts)!, a =>
+        {
+            var index = new Dictionary<string, int>(a.Length, StringComparer.Ordinal);
+            for (var i = a.Length - 1; i >= 0; i--)
+                index[a[i].Name] = i; // the first host of a name, as a scan finds it
+            return new HostTable(index, a.ToDictionary(h => h.Name, h => Ipv4Address.FromUInt32(ParseIp(h.UnderlayIp)), StringComparer.Ordinal));
+        });
 
-    /// <summary>The positions of a VPC's ENIs by host, computed once per <see cref="Vpc"/> object (a host's plan visits only its own).</summary>
-    private static Dictionary<string, int[]> LocalEnisOf(Vpc vpc)
+    private static readonly ConditionalWeakTable<RegionHost[], HostTable> HostTableCache = new();
+
+    /// <summary>A VPC's ENIs on one host: their positions in the VPC, and their subnets in the order they first use them.</summary>
+    private sealed record LocalEnis(int[] Positions, string[] Subnets);
+
+    /// <summary>A VPC's ENIs by host, computed once per <see cref="Vpc"/> object (a host's plan visits only its own).</summary>
+    private static Dictionary<string, LocalEnis> LocalEnisOf(Vpc vpc)
         => LocalEniCache.GetValue(vpc, v => v.Enis.Select((e, i) => (e.Host, i)).GroupBy(x => x.Host, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray(), StringComparer.Ordinal));
+            .ToDictionary(g => g.Key, g =>
+            {
+                var positions = g.Select(x => x.i).ToArray();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var subnets = new List<string>();
+                foreach (var i in positions)
+                {
+                    if (seen.Add(v.Enis[i].Subnet))
+                        subnets.Add(v.Enis[i].Subnet);
+                }
+                return new LocalEnis(positions, [.. subnets]);
+            }, StringComparer.Ordinal));
 
-    private static readonly ConditionalWeakTable<Vpc, Dictionary<string, int[]>> LocalEniCache = new();
+    private static readonly ConditionalWeakTable<Vpc, Dictionary<string, LocalEnis>> LocalEniCache = new();
 
     /// <summary>Collects the filtering tables of one host's slots, numbering route tables and ACLs in first use order.</summary>
     private sealed class FilterBuilder
     {
-        private readonly List<RouteTableSpec> _routeTables = [];
-        private readonly List<string> _routeTableIds = [];
-        private readonly Dictionary<string, int> _routeTableNumbers = new(StringComparer.Ordinal);
+        private readonly List<RouteTableSpec> _routeTables;
+        private readonly List<string> _routeTableIds;
+        private readonly Dictionary<string, int> _routeTableNumbers;
         private readonly List<NetworkAcl> _acls = [];
         private readonly List<string> _aclIds = [];
         private readonly Dictionary<string, int> _aclNumbers = new(StringComparer.Ordinal);
         private readonly List<SecurityRules> _security;
         private readonly List<ConntrackTimeouts> _timeouts;
 
-        public FilterBuilder(int slots)
+        /// <param name="slots">The slots the plan will have.</param>
+        /// <param name="vpcs">The VPCs it serves: about one route table each (sized up front: plans are compiled by the thousand).</param>
+        public FilterBuilder(int slots, int vpcs)
         {
+            _routeTables = new List<RouteTableSpec>(vpcs);
+            _routeTableIds = new List<string>(vpcs);
+            _routeTableNumbers = new Dictionary<string, int>(vpcs, StringComparer.Ordinal);
             _security = new List<SecurityRules>(slots);
             _timeouts = new List<ConntrackTimeouts>(slots);
         }
