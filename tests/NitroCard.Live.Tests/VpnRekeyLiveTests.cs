@@ -125,14 +125,15 @@ public sealed partial class VpnRekeyLiveTests(ITestOutputHelper output)
     {
         foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
         {
-            if (File.ReadAllText(Path.Combine(task, "comm")).Trim() != "edge")
+            // The edge thread is named "edge <edge name>", cut to 15 bytes by Linux; only the region's first edge runs in its process.
+            if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith("edge ", StringComparison.Ordinal))
                 continue;
             var stat = File.ReadAllText(Path.Combine(task, "stat"));
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             // Fields 14 and 15 of stat (utime, stime), in clock ticks of 1/100 s; fields[0] is field 3.
             return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
         }
-        throw new InvalidOperationException($"region process {pid} has no thread named edge");
+        throw new InvalidOperationException($"region process {pid} has no edge thread (named \"edge <name>\")");
     }
 
     private static string EdgeRate(string load, long packets, double cpuSeconds) => string.Create(CultureInfo.InvariantCulture,
