@@ -45,17 +45,17 @@ public sealed class CardProgrammer
     private readonly List<NetworkAcl?> _acls = [];
     private IReadOnlyList<RouteTableSpec> _routeTables = [];
     private readonly int _slots;
-    // Which slots an ENI of the mirror holds, and a slot below which all are held: a new ENI takes the lowest free
-    // slot without a set of the used slots rebuilt for every delta (a mirror gets one per apply).
-    private readonly bool[] _slotHeld;
-    private int _firstMaybeFree;
+    // Which slots an ENI of the mirror holds (a bit each), and a word below which all are held: a new ENI takes the
+    // lowest free slot without a set of the used slots rebuilt for every delta (a mirror gets one per apply).
+    private readonly ulong[] _slotHeld;
+    private int _firstWordWithFree;
     private readonly int _edgeCapacity;
 
     public CardProgrammer(CardGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
         _slots = geometry.EniSlots;
-        _slotHeld = new bool[_slots];
+        _slotHeld = new ulong[(_slots + 63) / 64];
         _edgeCapacity = geometry.EdgeEntries;
     }
 
@@ -166,16 +166,12 @@ public sealed class CardProgrammer
             }
             else
             {
-                slot = _firstMaybeFree;
-                while (slot < _slots && _slotHeld[slot])
-                    slot++;
-                if (slot >= _slots)
+                slot = TakeLowestFreeSlot();
+                if (slot < 0)
                 {
                     ReleaseUnheldSlots(newSlots);
                     throw new CardTableFullException($"no free ENI slot for {eni.Id} ({_slots} slots)");
                 }
-                _slotHeld[slot] = true;
-                _firstMaybeFree = slot + 1;
             }
             newSlots[eni.Id] = slot;
             if (setFilters.Remove(eni.Id, out var filter))
@@ -298,10 +294,29 @@ public sealed class CardProgrammer
         card?.Commit();
     }
 
+    /// <summary>Marks the lowest slot no ENI holds as held and returns it; -1 when every slot is held.</summary>
+    private int TakeLowestFreeSlot()
+    {
+        for (var word = _firstWordWithFree; word < _slotHeld.Length; word++)
+        {
+            var free = ~_slotHeld[word];
+            if (free == 0)
+                continue;
+            var slot = (word * 64) + System.Numerics.BitOperations.TrailingZeroCount(free);
+            _firstWordWithFree = word;
+            if (slot >= _slots)
+                return -1;
+            _slotHeld[word] |= 1UL << (slot % 64);
+            return slot;
+        }
+        _firstWordWithFree = _slotHeld.Length;
+        return -1;
+    }
+
     private void ReleaseSlot(int slot)
     {
-        _slotHeld[slot] = false;
-        _firstMaybeFree = Math.Min(_firstMaybeFree, slot);
+        _slotHeld[slot / 64] &= ~(1UL << (slot % 64));
+        _firstWordWithFree = Math.Min(_firstWordWithFree, slot / 64);
     }
 
     /// <summary>An update refused for a full card: the slots it had taken for ENIs not in the mirror are free again.</summary>
