@@ -45,12 +45,17 @@ public sealed class CardProgrammer
     private readonly List<NetworkAcl?> _acls = [];
     private IReadOnlyList<RouteTableSpec> _routeTables = [];
     private readonly int _slots;
+    // Which slots an ENI of the mirror holds (a bit each), and a word below which all are held: a new ENI takes the
+    // lowest free slot without a set of the used slots rebuilt for every delta (a mirror gets one per apply).
+    private readonly ulong[] _slotHeld;
+    private int _firstWordWithFree;
     private readonly int _edgeCapacity;
 
     public CardProgrammer(CardGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
         _slots = geometry.EniSlots;
+        _slotHeld = new ulong[(_slots + 63) / 64];
         _edgeCapacity = geometry.EdgeEntries;
     }
 
@@ -149,8 +154,7 @@ public sealed class CardProgrammer
         if (arriving > _slots - _enis.Count)
             ApplyDepartures(card, filterCard, d);
 
-        var freed = new HashSet<int>(d.RemoveEnis.Where(_enis.ContainsKey).Select(id => _enis[id].Slot));
-        var used = new HashSet<int>(_enis.Values.Select(v => v.Slot));
+        // A slot this update frees is still held until (3), so it is not reused by it.
         var newSlots = new Dictionary<string, int>(StringComparer.Ordinal);
         // (1) ENIs in.
         foreach (var eni in d.SetEnis)
@@ -162,12 +166,12 @@ public sealed class CardProgrammer
             }
             else
             {
-                slot = 0;
-                while (slot < _slots && (used.Contains(slot) || freed.Contains(slot)))
-                    slot++;
-                if (slot >= _slots)
+                slot = TakeLowestFreeSlot();
+                if (slot < 0)
+                {
+                    ReleaseUnheldSlots(newSlots);
                     throw new CardTableFullException($"no free ENI slot for {eni.Id} ({_slots} slots)");
-                used.Add(slot);
+                }
             }
             newSlots[eni.Id] = slot;
             if (setFilters.Remove(eni.Id, out var filter))
@@ -199,6 +203,7 @@ public sealed class CardProgrammer
         {
             if (_enis.Remove(id, out var gone) && !newSlots.ContainsKey(id))
             {
+                ReleaseSlot(gone.Slot);
                 card?.SetEni(gone.Slot, null);
                 filterCard?.SetSecurityRules(gone.Slot, null); // the shared rule array is not held by an empty slot
                 _filters.Remove(id);
@@ -281,11 +286,47 @@ public sealed class CardProgrammer
         foreach (var id in leaving)
         {
             _enis.Remove(id, out var gone);
+            ReleaseSlot(gone.Slot);
             card?.SetEni(gone.Slot, null);
             filterCard?.SetSecurityRules(gone.Slot, null);
             _filters.Remove(id);
         }
         card?.Commit();
+    }
+
+    /// <summary>Marks the lowest slot no ENI holds as held and returns it; -1 when every slot is held.</summary>
+    private int TakeLowestFreeSlot()
+    {
+        for (var word = _firstWordWithFree; word < _slotHeld.Length; word++)
+        {
+            var free = ~_slotHeld[word];
+            if (free == 0)
+                continue;
+            var slot = (word * 64) + System.Numerics.BitOperations.TrailingZeroCount(free);
+            _firstWordWithFree = word;
+            if (slot >= _slots)
+                return -1;
+            _slotHeld[word] |= 1UL << (slot % 64);
+            return slot;
+        }
+        _firstWordWithFree = _slotHeld.Length;
+        return -1;
+    }
+
+    private void ReleaseSlot(int slot)
+    {
+        _slotHeld[slot / 64] &= ~(1UL << (slot % 64));
+        _firstWordWithFree = Math.Min(_firstWordWithFree, slot / 64);
+    }
+
+    /// <summary>An update refused for a full card: the slots it had taken for ENIs not in the mirror are free again.</summary>
+    private void ReleaseUnheldSlots(Dictionary<string, int> newSlots)
+    {
+        foreach (var (id, slot) in newSlots)
+        {
+            if (!_enis.ContainsKey(id))
+                ReleaseSlot(slot);
+        }
     }
 
     private void StageFilter(ICardEngine? card, int slot, HostEniFilter filter)

@@ -164,6 +164,38 @@ public sealed class CardProgrammerTests
     }
 
     [Fact]
+    public void A_new_eni_takes_the_lowest_free_slot_but_not_one_its_own_update_frees()
+    {
+        var programmer = new CardProgrammer(CardGeometry.Default);
+        var a = Eni("eni-a", "10.0.1.10", "02:00:00:00:00:0a");
+        var b = Eni("eni-b", "10.0.1.11", "02:00:00:00:00:0b");
+        var c = Eni("eni-c", "10.0.1.12", "02:00:00:00:00:0c");
+        programmer.Apply(null, Deltas.Of("h", 1, 0) with { SetEnis = [a, b, c] });
+        var d = Eni("eni-d", "10.0.1.13", "02:00:00:00:00:0d");
+        programmer.Apply(null, Deltas.Of("h", 2, 1) with { SetEnis = [d], RemoveEnis = ["eni-b"] });
+        Assert.Equal(3, programmer.Slots["eni-d"]);
+        var e = Eni("eni-e", "10.0.1.14", "02:00:00:00:00:0e");
+        var f = Eni("eni-f", "10.0.1.15", "02:00:00:00:00:0f");
+        programmer.Apply(null, Deltas.Of("h", 3, 2) with { SetEnis = [e, f] });
+        Assert.Equal(1, programmer.Slots["eni-e"]);
+        Assert.Equal(4, programmer.Slots["eni-f"]);
+    }
+
+    [Fact]
+    public void A_refused_update_leaves_the_slots_it_had_taken_free()
+    {
+        var programmer = new CardProgrammer(CardGeometry.Default with { EniSlots = 2 });
+        var a = Eni("eni-a", "10.0.1.10", "02:00:00:00:00:0a");
+        var b = Eni("eni-b", "10.0.1.11", "02:00:00:00:00:0b");
+        var c = Eni("eni-c", "10.0.1.12", "02:00:00:00:00:0c");
+        programmer.Apply(null, Deltas.Of("h", 1, 0) with { SetEnis = [a] });
+        Assert.Throws<CardTableFullException>(() => programmer.Apply(null, Deltas.Of("h", 2, 1) with { SetEnis = [b, c] }));
+        Assert.Equal(["eni-a"], programmer.Slots.Keys);
+        programmer.Apply(null, Deltas.Of("h", 2, 1) with { SetEnis = [c] });
+        Assert.Equal(1, programmer.Slots["eni-c"]);
+    }
+
+    [Fact]
     public void The_model_card_holds_what_the_programmer_mirrors()
     {
         using var model = new ModelCard(CardGeometry.Default);
