@@ -40,6 +40,7 @@ public sealed class DistributionHub
     private readonly Dictionary<string, HostSession> _sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _acked = new(StringComparer.Ordinal);
     private readonly HashSet<HostSession> _gated = [];
+    private readonly Lock _ackReports = new();
     private long _logStart;
     private long _stalledDisconnects;
     private long _coalescedBacklogs;
@@ -187,17 +188,22 @@ public sealed class DistributionHub
 
     internal void Ack(string host, long version)
     {
-        lock (_sync)
+        // Acks are counted and reported one at a time: otherwise a second host's ack, counted while the first's report
+        // is still running, could open a gate that both hold, and the host it releases report its ack first.
+        lock (_ackReports)
         {
-            if (version > _acked.GetValueOrDefault(host))
-                _acked[host] = version;
-            if (_sessions.TryGetValue(host, out var session) && session.Acknowledge(version))
-                session.Signal();
+            lock (_sync)
+            {
+                if (version > _acked.GetValueOrDefault(host))
+                    _acked[host] = version;
+                if (_sessions.TryGetValue(host, out var session) && session.Acknowledge(version))
+                    session.Signal();
+            }
+            // Raised outside the lock it shares with the service (a handler can neither deadlock nor stall the hub), after
+            // the ack is counted (a handler sees it in AckedVersion) and before the gates waiting on it are signalled (no
+            // host they release can have its ack reported first).
+            Acknowledged?.Invoke(host, version);
         }
-        // Raised outside the lock it shares with the service (a handler can neither deadlock nor stall the hub), after
-        // the ack is counted (a handler sees it in AckedVersion) and before the gates waiting on it are signalled (no
-        // host they release can have its ack reported first).
-        Acknowledged?.Invoke(host, version);
         lock (_sync)
         {
             foreach (var gated in _gated)
