@@ -199,9 +199,10 @@ public sealed class DistributionHub
                 if (_sessions.TryGetValue(host, out var session) && session.Acknowledge(version))
                     session.Signal();
             }
-            // Raised outside the lock it shares with the service (a handler can neither deadlock nor stall the hub), after
-            // the ack is counted (a handler sees it in AckedVersion) and before the gates waiting on it are signalled (no
-            // host they release can have its ack reported first).
+            // Raised outside the lock it shares with the service (a handler cannot deadlock with the service or stall its
+            // pushes; a slow one delays only the next ack's report), after the ack is counted (a handler sees it in
+            // AckedVersion) and before the gates waiting on it are signalled (no host they release can have its ack
+            // reported first).
             Acknowledged?.Invoke(host, version);
         }
         lock (_sync)
