@@ -163,9 +163,26 @@ public sealed partial class BlackfootEdge : IDisposable
             Drop("unknown-vni", port, vni, outerSrc, src, dst);
             return;
         }
-        if (!vpc.EnisByIp.TryGetValue(src, out var eni) || eni.HostUnderlay != outerSrc)
+        if (!vpc.EnisByIp.TryGetValue(src, out var eni))
         {
             Drop("spoofed-source", port, vni, outerSrc, src, dst);
+            return;
+        }
+        // A frame for a customer site that another edge forwarded here (below) comes from that edge, not from the ENI's
+        // host; the forwarding edge checked the host. Anything else from it is refused.
+        var fromPeerEdge = eni.HostUnderlay != outerSrc && _t.HoldsSites && _t.PeerEdgeUnderlays.Contains(outerSrc) && vpc.SiteCidrs.Any(c => c.Contains(dst));
+        if (eni.HostUnderlay != outerSrc && !fromPeerEdge)
+        {
+            Drop("spoofed-source", port, vni, outerSrc, src, dst);
+            return;
+        }
+        if (!_t.HoldsSites && vpc.SiteCidrs.Any(c => c.Contains(dst)))
+        {
+            // The cards spread every edge route over the healthy edges, but one edge holds a connection's SAs, BGP
+            // sessions and Q-in-Q port: the first. The frame goes to it over the substrate, unchanged; customer networks
+            // come first there too (below).
+            Counters.Add("forwarded.site-edge");
+            Emit(EdgePorts.Substrate, VxlanHeader.Encapsulate(innerFrame, _t.SubstrateRouterMac, _t.UnderlayMac, _t.UnderlayIp, _t.SiteEdgeUnderlayIp, vni), output);
             return;
         }
         var packet = inner.ToArray();

@@ -42,6 +42,9 @@ internal sealed class EdgeVpc(string id, uint vni)
 
     public List<(DirectConnectVifState Vif, ImmutableArray<Cidr> Cidrs)> Vifs { get; } = [];
 
+    /// <summary>The customer networks of its VPN connections (static) and Direct Connect interfaces, as the region file lists them.</summary>
+    public List<Cidr> SiteCidrs { get; } = [];
+
     public List<(GatewayEndpoint Endpoint, EndpointPolicy Policy, ImmutableArray<Cidr> Prefixes)> Endpoints { get; } = [];
 }
 
@@ -65,6 +68,9 @@ internal sealed class EdgeTopology
         UnderlayMac = RegionDefaults.DerivedUnderlayMac(UnderlayIp).Value;
         SubstrateRouterMac = (region.SubstrateRouterMac is null ? RegionDefaults.SubstrateRouterMac : NitroCard.Card.MacAddress.Parse(region.SubstrateRouterMac)).Value;
         GatewayMac = (region.GatewayMac is null ? RegionDefaults.GatewayMac : NitroCard.Card.MacAddress.Parse(region.GatewayMac)).Value;
+        SiteEdgeUnderlayIp = Ipv4Address.Parse(region.Edges[0].UnderlayIp);
+        foreach (var peer in region.Edges.Where((_, i) => i != edgeIndex))
+            PeerEdgeUnderlays.Add(Ipv4Address.Parse(peer.UnderlayIp));
         var hosts = region.Hosts.ToDictionary(h => h.Name, h => Ipv4Address.Parse(h.UnderlayIp), StringComparer.Ordinal);
         foreach (var vpc in region.Vpcs)
         {
@@ -114,6 +120,10 @@ internal sealed class EdgeTopology
                 Vifs[(dx.Connection, vif.STag, vif.CTag)] = vif;
                 Connections.Add(dx.Connection);
             }
+            // BGP-learned prefixes are the Mapping Service's state, not the region file's: an edge that forwards by the
+            // file alone (not the first) does not know them.
+            state.SiteCidrs.AddRange(vpc.VpnConnections.Where(v => !v.UsesBgp).SelectMany(v => v.CustomerCidrs)
+                .Concat(vpc.DirectConnect.SelectMany(d => d.CustomerCidrs)).Select(Cidr.Parse));
             foreach (var endpoint in vpc.GatewayEndpoints)
                 state.Endpoints.Add((endpoint, EndpointPolicy.Parse(endpoint.Policy, out _)!, [.. endpoint.PrefixList.Select(Cidr.Parse)]));
         }
@@ -128,6 +138,15 @@ internal sealed class EdgeTopology
     public ulong SubstrateRouterMac { get; }
 
     public ulong GatewayMac { get; }
+
+    /// <summary>The underlay address of the region's first edge, which holds the customer sites (VPN, Direct Connect).</summary>
+    public uint SiteEdgeUnderlayIp { get; }
+
+    /// <summary>Whether this edge holds the customer sites: the first edge does, the others forward such frames to it.</summary>
+    public bool HoldsSites => SiteEdgeUnderlayIp == UnderlayIp;
+
+    /// <summary>The underlay addresses of the region's other edges.</summary>
+    public HashSet<uint> PeerEdgeUnderlays { get; } = [];
 
     public Dictionary<uint, EdgeVpc> Vpcs { get; } = [];
 

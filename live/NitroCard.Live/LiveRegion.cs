@@ -240,12 +240,6 @@ public sealed class LiveRegion : IAsyncDisposable
         // Every other edge in its own process, with its own identity, from the service's region.
         if (region.Edges.Length > 1)
         {
-            if (region.Vpcs.Any(v => v.VpnConnections.Length > 0 || v.DirectConnect.Length > 0))
-            {
-                Console.Error.WriteLine($"nitroctl region: warning: the VPN and Direct Connect sites are attached to the first edge ({region.Edges[0].Name}) only, "
-                    + $"but the cards spread every edge route over the {region.Edges.Length} edges: the flows they give another edge are lost there "
-                    + "(docs/live-region.md, \"What stays on the first edge\")");
-            }
             WriteRegionFile(first.Service.Topology);
             foreach (var edge in region.Edges.Skip(1))
             {

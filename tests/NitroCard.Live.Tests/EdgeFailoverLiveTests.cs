@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
-using NitroCard.Card.Tables;
-using NitroCard.Packets;
 using Xunit.Abstractions;
 
 namespace NitroCard.Live.Tests;
@@ -48,7 +45,7 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
             var destination = AddressOnSecondEdge();
             Host.Run("ip", "-n", "internet", "link", "set", "lo", "up");
             Host.Run("ip", "-n", "internet", "address", "add", $"{destination}/32", "dev", "lo");
-            Assert.True(Host.WaitFor(() => InEdgeSet(FirstEdge) && InEdgeSet(SecondEdge), 20), LiveRegionProcess.Api("edges").Output);
+            Assert.True(Host.WaitFor(() => LiveRegionProcess.InEdgeSet(FirstEdge) && LiveRegionProcess.InEdgeSet(SecondEdge), 20), LiveRegionProcess.Api("edges").Output);
 
             using var outbound = Pinger.Start(Instance, destination);
             using var inbound = Pinger.Start("internet", PublicIp);
@@ -64,7 +61,7 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
             Assert.Equal(0, Host.Run("kill", "-9", pid.ToString(CultureInfo.InvariantCulture)).Code);
 
             // Out of the cards' set within the bound, and nothing for it on the substrate after that.
-            Assert.True(Host.WaitFor(() => !InEdgeSet(SecondEdge), (int)Bound.TotalSeconds + 5), LiveRegionProcess.Api("edges").Output);
+            Assert.True(Host.WaitFor(() => !LiveRegionProcess.InEdgeSet(SecondEdge), (int)Bound.TotalSeconds + 5), LiveRegionProcess.Api("edges").Output);
             var left = DateTime.UtcNow - killed;
             var edgeSet = EdgeSetSection(LiveRegionProcess.Card("host-a", "tables").Output);
             Assert.DoesNotContain(SecondEdgeIp, edgeSet, StringComparison.Ordinal);
@@ -86,7 +83,7 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
             Assert.True(inbound.RepliesSince(DateTime.UtcNow.AddSeconds(-1)) > 0, "the internet's pings do not come back any more");
 
             // The region starts the edge again; it heartbeats, rejoins the set and carries the flow again.
-            Assert.True(Host.WaitFor(() => InEdgeSet(SecondEdge), (int)LiveEdgeProcess.RestartDelay.TotalSeconds + 40), LiveRegionProcess.Api("edges").Output + region.Error);
+            Assert.True(Host.WaitFor(() => LiveRegionProcess.InEdgeSet(SecondEdge), (int)LiveEdgeProcess.RestartDelay.TotalSeconds + 40), LiveRegionProcess.Api("edges").Output + region.Error);
             Assert.NotEqual(pid, EdgePid(SecondEdge));
             Assert.Contains(SecondEdgeIp, EdgeSetSection(LiveRegionProcess.Card("host-a", "tables").Output), StringComparison.Ordinal);
             Assert.True(Host.WaitFor(() => NatOutbound(SecondEdge) >= 20, 20), $"{SecondEdge} does not carry {Instance} → {destination} after its restart");
@@ -109,9 +106,9 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
         Host.RequireLiveRegion();
         using (var region = LiveRegionProcess.Up(Region, "model", TimeSpan.FromSeconds(180)))
         {
-            Assert.True(Host.WaitFor(() => InEdgeSet(FirstEdge) && InEdgeSet(SecondEdge), 20), LiveRegionProcess.Api("edges").Output);
+            Assert.True(Host.WaitFor(() => LiveRegionProcess.InEdgeSet(FirstEdge) && LiveRegionProcess.InEdgeSet(SecondEdge), 20), LiveRegionProcess.Api("edges").Output);
             // Each request a new flow (a new source port): both edges carry some of them.
-            var before = (First: Counter(FirstEdge, "rx.substrate"), Second: Counter(SecondEdge, "rx.substrate"));
+            var before = (First: LiveRegionProcess.EdgeCounter(FirstEdge, "rx.substrate"), Second: LiveRegionProcess.EdgeCounter(SecondEdge, "rx.substrate"));
             for (var i = 0; i < 16; i++)
             {
                 var (code, body) = Host.Run(TimeSpan.FromSeconds(20), "ip", "netns", "exec", i % 2 == 0 ? Instance : "eni-a2",
@@ -119,9 +116,9 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
                 Assert.True(code == 0, $"request {i}: {body}");
                 Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"s3 object /allowed-bucket/{i}"), body, StringComparison.Ordinal);
             }
-            Assert.True(Counter(FirstEdge, "rx.substrate") > before.First, "no request went through " + FirstEdge);
-            Assert.True(Counter(SecondEdge, "rx.substrate") > before.Second, "no request went through " + SecondEdge);
-            Assert.Equal(0, Counter(FirstEdge, "drop.unknown-flow") + Counter(SecondEdge, "drop.unknown-flow"));
+            Assert.True(LiveRegionProcess.EdgeCounter(FirstEdge, "rx.substrate") > before.First, "no request went through " + FirstEdge);
+            Assert.True(LiveRegionProcess.EdgeCounter(SecondEdge, "rx.substrate") > before.Second, "no request went through " + SecondEdge);
+            Assert.Equal(0, LiveRegionProcess.EdgeCounter(FirstEdge, "drop.unknown-flow") + LiveRegionProcess.EdgeCounter(SecondEdge, "drop.unknown-flow"));
             var exit = region.Stop(TimeSpan.FromSeconds(60));
             Assert.True(exit == 0, $"region up exited with {exit}: {region.Error}");
         }
@@ -162,36 +159,18 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
     /// </summary>
     private static string AddressOnSecondEdge()
     {
-        var slots = EdgeSet.SlotWords([IPAddress.Parse(FirstEdgeIp), IPAddress.Parse(SecondEdgeIp)], EdgeSet.Empty);
-        var second = Ipv4Address.ToUInt32(IPAddress.Parse(SecondEdgeIp));
         for (var host = 2; host < 255; host++)
         {
-            var address = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"203.0.113.{host}"));
-            var port = FlowHash.SourcePort(new FlowTuple(Ipv4Address.ToUInt32(IPAddress.Parse(InstanceIp)), Ipv4Address.ToUInt32(address), Ipv4Header.ProtocolIcmp, 0, 0));
-            if (EdgeSet.NextHop(slots, port, 0) == second)
-                return address.ToString();
+            var address = string.Create(CultureInfo.InvariantCulture, $"203.0.113.{host}");
+            if (CardEdgeChoice.OfPing(InstanceIp, address, FirstEdgeIp, SecondEdgeIp) == SecondEdgeIp)
+                return address;
         }
         throw new InvalidOperationException("no address of 203.0.113.0/24 hashes to the second edge");
     }
 
-    private static bool InEdgeSet(string edge)
-    {
-        var (code, text) = LiveRegionProcess.Api("edges");
-        Assert.True(code == 0, text);
-        var entry = Regex.Match(text, $"\"name\": \"{edge}\".*?\"inEdgeSet\": (true|false)", RegexOptions.Singleline);
-        Assert.True(entry.Success, text);
-        return entry.Groups[1].Value == "true";
-    }
-
     /// <summary>The edge's <c>nat.outbound</c> (0 while its control socket does not answer: the edge is dead or starting).</summary>
-    private static long NatOutbound(string edge) => Counter(edge, "nat.outbound");
+    private static long NatOutbound(string edge) => LiveRegionProcess.EdgeCounter(edge, "nat.outbound");
 
-    /// <summary>An edge counter (0 when not printed, or while its control socket does not answer: the edge is dead or starting).</summary>
-    private static long Counter(string edge, string name)
-    {
-        var (code, counters) = LiveRegionProcess.Card(edge, "counters");
-        return code == 0 ? LiveRegionProcess.CounterOf(counters, name) ?? 0 : 0;
-    }
 
     /// <summary>The <c>edge set</c> table of <c>nitroctl card ... tables</c> (what the firmware wrote to EDGE_SET).</summary>
     private static string EdgeSetSection(string tables)

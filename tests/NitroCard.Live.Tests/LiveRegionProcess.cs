@@ -86,6 +86,23 @@ internal sealed class LiveRegionProcess : IDisposable
         return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 
+    /// <summary>An edge's counter (0 when not printed, or while its control socket does not answer: the edge is dead or starting).</summary>
+    public static long EdgeCounter(string edge, string name)
+    {
+        var (code, counters) = Card(edge, "counters");
+        return code == 0 ? CounterOf(counters, name) ?? 0 : 0;
+    }
+
+    /// <summary>Whether <c>nitroctl edges</c> says the cards have <paramref name="edge"/> in their edge set.</summary>
+    public static bool InEdgeSet(string edge)
+    {
+        var (code, text) = Api("edges");
+        Assert.True(code == 0, text);
+        var entry = System.Text.RegularExpressions.Regex.Match(text, $"\"name\": \"{edge}\".*?\"inEdgeSet\": (true|false)", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.True(entry.Success, text);
+        return entry.Groups[1].Value == "true";
+    }
+
     /// <summary>The slot <c>card ... counters</c> text gives an ENI (its <c>eni_&lt;slot&gt;_id</c> line); fails when the ENI is not there.</summary>
     public static int EniSlotOf(string counters, string eni)
     {
