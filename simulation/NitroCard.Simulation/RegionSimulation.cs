@@ -34,7 +34,9 @@ public sealed class RegionSimulation : IDisposable
     private readonly Dictionary<string, List<PcapRecord>> _received = new(StringComparer.Ordinal);
     private readonly List<PcapRecord> _substrate = [];
     private readonly List<RegionAlarm> _alarms = [];
-    private readonly List<EdgeFrame> _edgeOutput = [];
+    private readonly List<BlackfootEdge> _edges = [];
+    private readonly Dictionary<uint, BlackfootEdge> _edgesByUnderlay = [];
+    private readonly Dictionary<FlowTuple, BlackfootEdge> _serviceFlows = [];
     private readonly Queue<HostNode> _pending = new();
     private long _now;
 
@@ -51,15 +53,22 @@ public sealed class RegionSimulation : IDisposable
                 var engine = createEngine();
                 var node = new HostNode(host.Name, engine);
                 _hosts[host.Name] = node;
-                // The simulation runs the region's first edge only (Edge below): the cards keep every edge route on it
-                // (an empty edge set: each route's EDGE_IP, the first edge), as a region with one edge does.
-                node.Plan = RegionCompiler.ForHost(region, host.Name, engine.Geometry) with { EdgeSet = [] };
+                // Every edge is up, so the cards spread edge routes over all of them (the edge set the Mapping Service
+                // pushes while they are healthy); with one edge, an empty set (each route's EDGE_IP) as before.
+                node.Plan = RegionCompiler.ForHost(region, host.Name, engine.Geometry);
+                if (region.Edges.Length == 1)
+                    node.Plan = node.Plan with { EdgeSet = [] };
                 node.Filtering = node.Plan.LoadInto(engine);
                 _hostsByUnderlay[Ipv4Address.ToUInt32(node.Plan.Settings.UnderlayIp)] = node;
                 foreach (var eni in node.Plan.Enis)
                     _enis[eni.EniId] = (node, eni.Slot);
             }
-            Edge = region.Edges.IsEmpty ? null : new BlackfootEdge(region);
+            for (var i = 0; i < region.Edges.Length; i++)
+            {
+                var edge = new BlackfootEdge(region, i);
+                _edges.Add(edge);
+                _edgesByUnderlay[edge.UnderlayIp] = edge;
+            }
         }
         catch
         {
@@ -72,8 +81,11 @@ public sealed class RegionSimulation : IDisposable
     /// <summary>Every port frames may be offered on: the ENI ids, then the edge's external ports.</summary>
     public IReadOnlyList<string> Ports { get; }
 
-    /// <summary>The edge (null when the region has none).</summary>
-    public BlackfootEdge? Edge { get; }
+    /// <summary>The first edge, which holds the customer sites (null when the region has none).</summary>
+    public BlackfootEdge? Edge => _edges.Count == 0 ? null : _edges[0];
+
+    /// <summary>Every edge of the region, in file order.</summary>
+    public IReadOnlyList<BlackfootEdge> Edges => _edges;
 
     /// <summary>The host names, in file order.</summary>
     public IEnumerable<string> Hosts => _hosts.Keys;
@@ -148,7 +160,7 @@ public sealed class RegionSimulation : IDisposable
         }
         else if (Edge is not null && Edge.ExternalPorts.Contains(port))
         {
-            ToEdge(port, frame);
+            ToEdge(EdgeFor(port, frame), port, frame);
         }
         else
         {
@@ -183,9 +195,9 @@ public sealed class RegionSimulation : IDisposable
     {
         _substrate.Add(new PcapRecord(_now, frame));
         var destination = frame.Length >= EthernetHeader.Length + Ipv4Header.MinLength ? Ipv4Header.Destination(frame.AsSpan(EthernetHeader.Length)) : 0;
-        if (Edge is not null && destination == Edge.UnderlayIp)
+        if (_edgesByUnderlay.TryGetValue(destination, out var edge))
         {
-            ToEdge(EdgePorts.Substrate, frame);
+            ToEdge(edge, EdgePorts.Substrate, frame);
         }
         else if (_hostsByUnderlay.TryGetValue(destination, out var host))
         {
@@ -198,19 +210,41 @@ public sealed class RegionSimulation : IDisposable
         }
     }
 
-    private void ToEdge(string port, byte[] frame)
+    /// <summary>
+    /// The edge an outside frame enters through. The customer sites are attached to the first edge. The internet reaches
+    /// every edge, and a flow takes one of them by its hash (as the live region's multipath routes do); a reply from the
+    /// services goes back to the edge its request left from, which holds the flow's state (the live region's conntrack
+    /// marks).
+    /// </summary>
+    private BlackfootEdge EdgeFor(string port, byte[] frame)
     {
-        _edgeOutput.Clear();
-        Edge!.Receive(port, frame, _edgeOutput);
-        var output = _edgeOutput.ToArray();
-        foreach (var alarm in Edge.DrainAlarms())
-            _alarms.Add(new RegionAlarm(Edge.Name, _now, null, null, alarm));
+        if (_edges.Count == 1 || port is not (EdgePorts.Internet or EdgePorts.Services))
+            return _edges[0];
+        var tuple = FlowHash.ReadTuple(frame);
+        if (port == EdgePorts.Services && _serviceFlows.TryGetValue(tuple, out var edge))
+            return edge;
+        return _edges[FlowHash.SourcePort(tuple) % _edges.Count];
+    }
+
+    private void ToEdge(BlackfootEdge edge, string port, byte[] frame)
+    {
+        var output = new List<EdgeFrame>();
+        edge.Receive(port, frame, output);
+        foreach (var alarm in edge.DrainAlarms())
+            _alarms.Add(new RegionAlarm(edge.Name, _now, null, null, alarm));
         foreach (var sent in output)
         {
             if (sent.Port == EdgePorts.Substrate)
+            {
                 OnSubstrate(sent.Data);
-            else
-                Record(sent.Port, sent.Data);
+                continue;
+            }
+            if (sent.Port == EdgePorts.Services && _edges.Count > 1)
+            {
+                var request = FlowHash.ReadTuple(sent.Data);
+                _serviceFlows[new FlowTuple(request.Destination, request.Source, request.Protocol, request.DestinationPort, request.SourcePort)] = edge;
+            }
+            Record(sent.Port, sent.Data);
         }
     }
 
@@ -223,7 +257,8 @@ public sealed class RegionSimulation : IDisposable
 
     public void Dispose()
     {
-        Edge?.Dispose();
+        foreach (var edge in _edges)
+            edge.Dispose();
         foreach (var host in _hosts.Values)
             host.Engine.Dispose();
     }

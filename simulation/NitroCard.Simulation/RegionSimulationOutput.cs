@@ -82,7 +82,7 @@ public static class RegionSimulationOutput
             CardJson.WriteCounterFields(json, plan, counters);
             json.WriteEndObject();
         }
-        if (simulation.Edge is { } edge)
+        foreach (var edge in simulation.Edges)
         {
             json.WriteStartObject(edge.Name);
             json.WriteString("kind", "edge");

@@ -91,7 +91,7 @@ public sealed class SimulatedDemo(RegionTopology region, string engine, string o
             var drops = Enum.GetValues<DropReason>().Where(r => counters[r] > 0).Select(r => $"{r.ToWireName()} {counters[r]}");
             output.WriteLine($"      dropped: {string.Join(", ", drops.DefaultIfEmpty("nothing"))}");
         }
-        if (sim.Edge is { } edge)
+        foreach (var edge in sim.Edges)
             output.WriteLine($"  edge {edge.Name}: {string.Join(", ", edge.Counters.All.Select(kv => $"{kv.Key} {kv.Value}"))}");
         output.WriteLine($"  alarms raised: {sim.Alarms.Count}");
         RegionSimulationOutput.Write(outDir, sim);
