@@ -21,7 +21,9 @@ public sealed class SubscriberLoadTests(ITestOutputHelper output) : IDisposable
 {
     private const long BacklogLimit = 16 << 10;
     private const int ReaderLead = 10;
-    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(3);
+    // Long enough that host-a's backlog reaches the limit (about 50 versions) before it is cut off for stalling, even on
+    // a loaded machine: at 3 s, a CI run once saw the stall first and nothing coalesced.
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
 
     private readonly TempDir _dir = new();
 
@@ -106,7 +108,7 @@ public sealed class SubscriberLoadTests(ITestOutputHelper output) : IDisposable
             stopReading.Set();
             await Wait.Until(() => slow.Version == last);
             Assert.Contains(reasons, r => r.Contains("host host-a is not reading its subscription", StringComparison.Ordinal)
-                && r.Contains("unacknowledged for 3 s", StringComparison.Ordinal) && r.Contains("limit 16384", StringComparison.Ordinal));
+                && r.Contains("unacknowledged for 10 s", StringComparison.Ordinal) && r.Contains("limit 16384", StringComparison.Ordinal));
             Assert.Equal(reader.Programmer.MappingCount, slow.Programmer.MappingCount);
             Assert.Equal(reader.Version, slow.Version);
         }
