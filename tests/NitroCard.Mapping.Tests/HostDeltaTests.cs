@@ -5,13 +5,14 @@ using NitroCard.Card;
 using NitroCard.Mapping.Distribution;
 using NitroCard.Mapping.Grpc;
 using NitroCard.Mapping.State;
+using NitroCard.Packets;
 using NitroCard.Region;
 
 namespace NitroCard.Mapping.Tests;
 
 /// <summary>
-/// <see cref="DeltaBuilder.Deltas"/> compiles only the VPCs a change touches into slots and lets a host's other VPCs just
-/// number its route tables and ACLs. Its deltas must be, byte for byte, the difference of each host's whole plans
+/// <see cref="DeltaBuilder.Deltas"/> numbers each host's route tables and ACLs first and, when the numbering stays, compiles
+/// only the VPCs a change touches into slots. Its deltas must be, byte for byte, the difference of each host's whole plans
 /// (<see cref="RegionCompiler.ForHost"/> before and after): on seeded random valid changes of a region whose VPCs have
 /// several subnets, route tables and network ACLs, so that changes move hosts' table numbering as well as leaving it.
 /// </summary>
@@ -145,14 +146,34 @@ public sealed class HostDeltaTests
                     DeltaCodec.ToMessage(expected).ToByteArray().AsSpan().SequenceEqual(DeltaCodec.ToMessage(delta).ToByteArray()),
                     $"trial {trial}: {host}: expected {DeltaCodec.ToMessage(expected)}, got {DeltaCodec.ToMessage(delta)}");
                 compared++;
-                if (oldPlan.Filters.RouteTableIds.SequenceEqual(newPlan.Filters.RouteTableIds) && oldPlan.Filters.AclIds.SequenceEqual(newPlan.Filters.AclIds))
+                var numberingKept = oldPlan.Filters.RouteTableIds.SequenceEqual(newPlan.Filters.RouteTableIds) && oldPlan.Filters.AclIds.SequenceEqual(newPlan.Filters.AclIds);
+                if (numberingKept)
                     kept++;
                 else
                     renumbered++;
+                // The numbering alone, before any slot is compiled, tells the two kinds of host apart as the whole plans do.
+                Assert.Equal(numberingKept, RegionCompiler.NumberTables(region, host, region.Vpcs).SameNumbers(RegionCompiler.NumberTables(apply.Region, host, apply.Region.Vpcs)));
+                AssertMappingsDiffed(oldPlan, newPlan, delta, $"trial {trial}: {host}");
             }
             region = apply.Region;
         }
         // Both kinds of host are seen often: those whose table numbering the change kept, and those it moved.
         Assert.True(kept > 400 && renumbered > 100, $"{compared} deltas compared: {kept} kept their table numbering, {renumbered} had it moved");
+    }
+
+    /// <summary>
+    /// The delta's mappings are those of the plans' mappings as the service sends them (<see cref="HostMapping"/>, the local
+    /// owner named by ENI id) that are new or differ, in the new plan's order, and the keys of the old plan's that are gone,
+    /// in its order: <see cref="DeltaBuilder.Diff"/> compares the plans' entries in place, without making these.
+    /// </summary>
+    private static void AssertMappingsDiffed(HostCardPlan oldPlan, HostCardPlan newPlan, HostDelta delta, string what)
+    {
+        static List<HostMapping> Sent(HostCardPlan plan) => [.. plan.Mappings.Select(m => new HostMapping(m.Key, Ipv4Address.ToUInt32(m.UnderlayIp), m.Mac,
+            m.LocalSlot is { } slot ? plan.Enis[slot].EniId : null, plan.PublicIps.GetValueOrDefault(m.Key)))];
+        var before = Sent(oldPlan).ToDictionary(m => m.Key);
+        var after = Sent(newPlan);
+        var afterKeys = after.Select(m => m.Key).ToHashSet();
+        Assert.True(after.Where(m => !before.TryGetValue(m.Key, out var o) || o != m).SequenceEqual(delta.SetMappings), what + ": mappings set");
+        Assert.Equal(before.Keys.Where(k => !afterKeys.Contains(k)), delta.RemoveMappings);
     }
 }

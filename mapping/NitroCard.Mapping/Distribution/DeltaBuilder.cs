@@ -17,13 +17,17 @@ public static class DeltaBuilder
     /// <summary>From this many hosts on, their plans are compiled in parallel.</summary>
     private const int ParallelHosts = 32;
 
+    /// <summary>A thread's numberings of one host's tables before and after a change, reused host after host (a plan copies what it needs).</summary>
+    [ThreadStatic]
+    private static RegionCompiler.TableNumbering? t_oldNumbering, t_newNumbering;
+
     /// <summary>A host's plan at the state: <see cref="RegionCompiler.ForHost"/>'s, computed on the host's VPCs only.</summary>
     public static HostCardPlan Plan(RegionState state, string host, CardGeometry? geometry = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(host);
-        var vpcs = state.VpcsOf(host).Select(id => (Index: state.IndexOfVpc(id), Vpc: state.Vpc(id)!));
-        return Compile(state.Topology, host, vpcs, geometry, null, null);
+        var vpcs = InFileOrder(state.VpcsOf(host).Select(id => (state.IndexOfVpc(id), state.Vpc(id)!)));
+        return RegionCompiler.Compile(state.Topology, vpcs, host, geometry ?? CardGeometry.Default, checkCapacity: false, tablesOf: null, numbering: null);
     }
 
     /// <summary>The complete state of a host's card at the state's version.</summary>
@@ -31,7 +35,7 @@ public static class DeltaBuilder
     {
         var plan = Plan(state, host, geometry);
         return new HostDelta(host, state.Version, baseVersion, true, plan.Settings,
-            [.. plan.Enis.Select(HostEniOf)], [], [.. MappingsOf(plan).Values], [], plan.Edges, [])
+            [.. plan.Enis.Select(HostEniOf)], [], [.. plan.Mappings.Select(m => HostMappingOf(plan, m))], [], plan.Edges, [])
         {
             RouteTables = plan.Filters.RouteTables,
             EdgeSet = plan.EdgeSet,
@@ -42,11 +46,12 @@ public static class DeltaBuilder
 
     /// <summary>
     /// Per-host deltas of a change: for every host of a VPC the change touches (before or after it), the
-    /// difference between its plan before and after. Only the touched VPCs are compiled into slots, mappings and
-    /// edges (the others are the same objects before and after, so their slots are the same), and the host's other
-    /// VPCs only number its route tables and ACLs; when that numbering moves (a host's first use of a table changed),
-    /// the host's slots are compiled over all its VPCs, since every later slot's table numbers may have moved.
-    /// Either way the delta is <see cref="Diff"/> of the host's whole plans before and after.
+    /// difference between its plan before and after. Each host's route tables and ACLs are numbered first, before and
+    /// after (<see cref="RegionCompiler.NumberTables"/>, a walk of its VPCs' subnets). When the numbering is the same, only
+    /// the touched VPCs are compiled into slots, mappings and edges (the others are the same objects before and after, so
+    /// their slots are the same); when it moved (a host's first use of a table changed), the host's slots are compiled over
+    /// all its VPCs, since every later slot's table numbers may have moved. Either way the delta is <see cref="Diff"/> of
+    /// the host's whole plans before and after.
     /// </summary>
     /// <param name="state">The state after the change.</param>
     /// <param name="change">The change.</param>
@@ -57,6 +62,7 @@ public static class DeltaBuilder
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(before);
+        geometry ??= CardGeometry.Default;
         var touched = change.Enis.Select(c => c.VpcId).Concat(change.Vpcs).ToHashSet(StringComparer.Ordinal);
         var hosts = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var vpcId in touched)
@@ -74,27 +80,34 @@ public static class DeltaBuilder
         var work = hosts.Select(host =>
         {
             var nowVpcs = state.VpcsOf(host);
-            var oldVpcs = nowVpcs.Where(id => !touched.Contains(id))
-                .Concat(touched.Where(id => before.HostsOf.TryGetValue(id, out var had) && had.Contains(host)))
-                .Select(id => before.Vpc(id, state)).ToList();
-            return (Host: host, Old: oldVpcs, New: nowVpcs.Select(id => (state.IndexOfVpc(id), state.Vpc(id)!)).ToList());
+            var oldVpcs = new List<(int Index, Vpc Vpc)>(nowVpcs.Count + 1);
+            foreach (var id in nowVpcs)
+            {
+                if (!touched.Contains(id))
+                    oldVpcs.Add(before.Vpc(id, state));
+            }
+            foreach (var id in touched)
+            {
+                if (before.HostsOf.TryGetValue(id, out var had) && had.Contains(host))
+                    oldVpcs.Add(before.Vpc(id, state));
+            }
+            return (Host: host, Old: InFileOrder(oldVpcs), New: InFileOrder(nowVpcs.Select(id => (state.IndexOfVpc(id), state.Vpc(id)!))));
         }).ToList();
         var deltas = new HostDelta[work.Count];
         void Build(int i)
         {
-            if (untouchedSame)
+            var (host, oldVpcs, newVpcs) = work[i];
+            var oldNumbering = RegionCompiler.NumberTables(before.Topology, host, oldVpcs, t_oldNumbering ??= new());
+            var newNumbering = RegionCompiler.NumberTables(state.Topology, host, newVpcs, t_newNumbering ??= new());
+            if (untouchedSame && oldNumbering.SameNumbers(newNumbering))
             {
-                var oldPart = Compile(before.Topology, work[i].Host, work[i].Old, geometry, Touched, Touched);
-                var newPart = Compile(state.Topology, work[i].Host, work[i].New, geometry, Touched, Touched);
-                if (oldPart.Filters.RouteTableIds.SequenceEqual(newPart.Filters.RouteTableIds, StringComparer.Ordinal)
-                    && oldPart.Filters.AclIds.SequenceEqual(newPart.Filters.AclIds, StringComparer.Ordinal))
-                {
-                    deltas[i] = Diff(oldPart, newPart, change.Version);
-                    return;
-                }
+                var oldPart = RegionCompiler.Compile(before.Topology, [.. oldVpcs.Where(Touched)], host, geometry, checkCapacity: false, tablesOf: null, oldNumbering);
+                var newPart = RegionCompiler.Compile(state.Topology, [.. newVpcs.Where(Touched)], host, geometry, checkCapacity: false, tablesOf: null, newNumbering);
+                deltas[i] = Diff(oldPart, newPart, change.Version);
+                return;
             }
-            var oldPlan = Compile(before.Topology, work[i].Host, work[i].Old, geometry, Touched, null);
-            var newPlan = Compile(state.Topology, work[i].Host, work[i].New, geometry, Touched, null);
+            var oldPlan = RegionCompiler.Compile(before.Topology, oldVpcs, host, geometry, checkCapacity: false, Touched, oldNumbering);
+            var newPlan = RegionCompiler.Compile(state.Topology, newVpcs, host, geometry, checkCapacity: false, Touched, newNumbering);
             deltas[i] = Diff(oldPlan, newPlan, change.Version);
         }
         // A change of a few hosts (one ENI) is built on the caller's thread: it holds the service lock, and waiting for
@@ -136,10 +149,29 @@ public static class DeltaBuilder
         }
         var removeEnis = oldSlots.Keys;
 
-        var oldMappings = MappingsOf(before);
-        var newMappings = MappingsOf(after);
-        var setMappings = newMappings.Values.Where(m => !oldMappings.TryGetValue(m.Key, out var o) || o != m);
-        var removeMappings = oldMappings.Keys.Where(k => !newMappings.ContainsKey(k));
+        // Mappings are compared in place too (a key is one VNI and address, so at most once in a plan); only what changed
+        // becomes a HostMapping.
+        var oldMappings = new Dictionary<MappingKey, int>(before.Mappings.Length);
+        for (var i = 0; i < before.Mappings.Length; i++)
+            oldMappings[before.Mappings[i].Key] = i;
+        var kept = new bool[before.Mappings.Length];
+        var setMappings = new List<HostMapping>();
+        foreach (var m in after.Mappings)
+        {
+            if (oldMappings.TryGetValue(m.Key, out var i))
+            {
+                kept[i] = true;
+                if (SameMapping(before, before.Mappings[i], after, m))
+                    continue;
+            }
+            setMappings.Add(HostMappingOf(after, m));
+        }
+        var removeMappings = new List<MappingKey>();
+        for (var i = 0; i < before.Mappings.Length; i++)
+        {
+            if (!kept[i])
+                removeMappings.Add(before.Mappings[i].Key);
+        }
 
         var oldEdges = before.Edges.ToHashSet();
         var newEdges = after.Edges.ToHashSet();
@@ -166,32 +198,29 @@ public static class DeltaBuilder
         };
     }
 
-    /// <summary>
-    /// The plan of <paramref name="host"/> on <paramref name="region"/> cut down to <paramref name="vpcs"/> (put in file order);
-    /// with <paramref name="slotsOf"/>, a partial plan (<see cref="RegionCompiler.Compile"/>).
-    /// </summary>
-    private static HostCardPlan Compile(RegionTopology region, string host, IEnumerable<(int Index, Vpc Vpc)> vpcs, CardGeometry? geometry,
-        Func<Vpc, bool>? tablesOf, Func<Vpc, bool>? slotsOf)
+    /// <summary>The VPCs in file order (their positions in the region).</summary>
+    private static Vpc[] InFileOrder(IEnumerable<(int Index, Vpc Vpc)> vpcs)
     {
-        var cut = region with { Vpcs = [.. vpcs.OrderBy(v => v.Index).Select(v => v.Vpc)] };
-        return RegionCompiler.Compile(cut, host, geometry ?? CardGeometry.Default, checkCapacity: false, tablesOf, slotsOf);
+        var array = vpcs.ToArray();
+        Array.Sort(array, (a, b) => a.Index.CompareTo(b.Index));
+        return Array.ConvertAll(array, v => v.Vpc);
     }
 
     private static HostEni HostEniOf(EniSlot slot) => new(slot.EniId, slot.VpcId, slot.SubnetId, slot.Entry, slot.Services);
 
     private static HostEniFilter FilterOf(HostCardPlan plan, EniSlot slot) => new(slot.EniId, plan.Filters.Security[slot.Slot], plan.Filters.Timeouts[slot.Slot]);
 
-    /// <summary>A plan's mappings as the service sends them (the local owner named by ENI id), by key.</summary>
-    private static Dictionary<MappingKey, HostMapping> MappingsOf(HostCardPlan plan)
-    {
-        var result = new Dictionary<MappingKey, HostMapping>(plan.Mappings.Length);
-        foreach (var m in plan.Mappings)
-        {
-            result[m.Key] = new HostMapping(m.Key, Ipv4Address.ToUInt32(m.UnderlayIp), m.Mac,
-                m.LocalSlot is { } slot ? plan.Enis[slot].EniId : null, plan.PublicIps.GetValueOrDefault(m.Key));
-        }
-        return result;
-    }
+    /// <summary>A plan's mapping as the service sends it: the local owner named by ENI id.</summary>
+    private static HostMapping HostMappingOf(HostCardPlan plan, MappingEntry m)
+        => new(m.Key, Ipv4Address.ToUInt32(m.UnderlayIp), m.Mac, OwnerOf(plan, m), plan.PublicIps.GetValueOrDefault(m.Key));
+
+    /// <summary>Whether two plans' mappings of one key are the same <see cref="HostMapping"/> (<see cref="HostMappingOf"/>), without making them.</summary>
+    private static bool SameMapping(HostCardPlan before, MappingEntry a, HostCardPlan after, MappingEntry b)
+        => a.Key == b.Key && Ipv4Address.ToUInt32(a.UnderlayIp) == Ipv4Address.ToUInt32(b.UnderlayIp) && a.Mac == b.Mac
+            && OwnerOf(before, a) == OwnerOf(after, b)
+            && Equals(before.PublicIps.GetValueOrDefault(a.Key), after.PublicIps.GetValueOrDefault(b.Key));
+
+    private static string? OwnerOf(HostCardPlan plan, MappingEntry m) => m.LocalSlot is { } slot ? plan.Enis[slot].EniId : null;
 }
 
 /// <summary>

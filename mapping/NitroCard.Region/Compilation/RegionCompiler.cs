@@ -35,14 +35,20 @@ public static class RegionCompiler
     /// is the same: VPCs without a local ENI contribute no slot, table number, mapping or edge). When
     /// <paramref name="tablesOf"/> is given, mappings and edges are compiled only for the VPCs it accepts (slots
     /// and filters always for all), so a change to one VPC need not rebuild every mapping of the host's other VPCs.
-    /// When <paramref name="slotsOf"/> is given, only the VPCs it accepts get slots, filters, mappings and edges: the
-    /// others only number the route tables and ACLs their ENIs use, so the plan's <see cref="HostFilterPlan.RouteTables"/>,
-    /// <see cref="HostFilterPlan.Acls"/> and every slot's table numbers are the whole plan's, while its slots are
-    /// numbered 0..n-1 over the accepted VPCs only (a partial plan: what <c>DeltaBuilder</c> diffs when the other
-    /// VPCs are the same objects before and after a change).
     /// </summary>
-    internal static HostCardPlan Compile(RegionTopology region, string hostName, CardGeometry geometry, bool checkCapacity, Func<Vpc, bool>? tablesOf,
-        Func<Vpc, bool>? slotsOf = null)
+    internal static HostCardPlan Compile(RegionTopology region, string hostName, CardGeometry geometry, bool checkCapacity, Func<Vpc, bool>? tablesOf)
+        => Compile(region, region.Vpcs, hostName, geometry, checkCapacity, tablesOf, numbering: null);
+
+    /// <summary>
+    /// <see cref="Compile(RegionTopology, string, CardGeometry, bool, Func{Vpc, bool}?)"/> of the VPCs <paramref name="vpcs"/>
+    /// (in file order) on <paramref name="region"/>'s hosts, edges and settings. With <paramref name="numbering"/> (the host's
+    /// <see cref="NumberTables"/> over all its VPCs), <paramref name="vpcs"/> may be only some of them: a partial plan, whose
+    /// <see cref="HostFilterPlan.RouteTables"/>, <see cref="HostFilterPlan.Acls"/> and slots' table numbers are the whole
+    /// plan's while its slots, mappings, edges and <see cref="HostCardPlan.Vpcs"/> are those of <paramref name="vpcs"/> (slots
+    /// numbered 0..n-1 over them): what <c>DeltaBuilder</c> diffs when the other VPCs are the same objects before and after a change.
+    /// </summary>
+    internal static HostCardPlan Compile(RegionTopology region, IReadOnlyList<Vpc> vpcs, string hostName, CardGeometry geometry, bool checkCapacity,
+        Func<Vpc, bool>? tablesOf, TableNumbering? numbering)
     {
         var hosts = region.Hosts;
         var hostTable = HostTableOf(hosts);
@@ -53,7 +59,7 @@ public static class RegionCompiler
         }
         var host = hosts[hostIndex];
         var underlayByHost = hostTable.Underlays;
-        var edge = region.Edges.IsEmpty ? (uint?)null : ParseIp(region.Edges[0].UnderlayIp);
+        var edge = EdgeOf(region);
 
         var settings = new CardSettings(
             UnderlayIp: underlayByHost[host.Name],
@@ -65,65 +71,67 @@ public static class RegionCompiler
             AlarmMask: uint.MaxValue);
 
         // Never a byte of a VPC the host does not serve.
-        var served = new List<(Vpc Vpc, LocalEnis Local, bool Slots)>(region.Vpcs.Length);
+        var served = new List<(Vpc Vpc, LocalEnis Local)>(vpcs.Count);
         var localCount = 0;
-        foreach (var vpc in region.Vpcs)
+        var mappingCount = 0;
+        foreach (var vpc in vpcs)
         {
             if (!LocalEnisOf(vpc).TryGetValue(hostName, out var local))
                 continue;
-            var withSlots = slotsOf is null || slotsOf(vpc);
-            served.Add((vpc, local, withSlots));
-            localCount += withSlots ? local.Positions.Length : 0;
+            served.Add((vpc, local));
+            localCount += local.Positions.Length;
+            mappingCount += tablesOf is null || tablesOf(vpc) ? vpc.Enis.Length : 0;
         }
-        var vpcs = ImmutableArray.CreateBuilder<HostVpc>(served.Count);
+        var hostVpcs = ImmutableArray.CreateBuilder<HostVpc>(served.Count);
         var slots = ImmutableArray.CreateBuilder<EniSlot>(localCount);
-        var mappings = ImmutableArray.CreateBuilder<MappingEntry>();
+        var mappings = ImmutableArray.CreateBuilder<MappingEntry>(mappingCount);
         var edges = ImmutableArray.CreateBuilder<EdgeEntry>();
         var publicIps = ImmutableDictionary.CreateBuilder<MappingKey, IPAddress>();
 
         // Slots follow the file order of the host's ENIs across all VPCs. Route tables and ACLs are numbered
-        // in the order the slots first use them.
+        // in the order the slots first use them (NumberTables).
+        if (numbering is null)
+        {
+            numbering = new TableNumbering(served.Count);
+            foreach (var (vpc, local) in served)
+                NumberSubnets(numbering, VpcParts.Of(vpc, edge), local);
+        }
         var localSlots = new Dictionary<Eni, int>(localCount, ReferenceEqualityComparer.Instance);
-        var filters = new FilterBuilder(localCount, served.Count);
-        foreach (var (vpc, local, withSlots) in served)
+        var filters = new FilterBuilder(localCount, numbering);
+        foreach (var (vpc, local) in served)
         {
             var parts = VpcParts.Of(vpc, edge);
             var enis = vpc.Enis;
-            if (!withSlots)
-            {
-                // Its subnets in the order its ENIs first use them number the same tables as its slots would.
-                foreach (var subnetId in local.Subnets)
-                {
-                    var subnet = parts.Subnets[subnetId];
-                    filters.Number(subnet.RouteTable);
-                    filters.Number(subnet.Acl);
-                }
-                vpcs.Add(new HostVpc(vpc.Id, vpc.Vni));
-                continue;
-            }
             foreach (var i in local.Positions)
             {
                 var eni = enis[i];
                 var subnet = parts.Subnets[eni.Subnet];
                 var address = parts.Address(i);
                 var entry = new EniEntry(vpc.Vni, address.Ip, address.Mac, subnet.Network, eni.SourceDestCheck,
-                    RouteTable: filters.Number(subnet.RouteTable),
-                    Nacl: filters.Number(subnet.Acl),
+                    RouteTable: numbering.NumberOf(subnet.RouteTable),
+                    Nacl: numbering.NumberOf(subnet.Acl),
                     Resolver: parts.Resolver);
                 filters.AddEni(parts.Filter(i));
                 localSlots[eni] = slots.Count;
                 slots.Add(new EniSlot(slots.Count, eni.Id, vpc.Id, subnet.Id, entry, parts.Services(i, region)));
             }
-            vpcs.Add(new HostVpc(vpc.Id, vpc.Vni));
+            hostVpcs.Add(new HostVpc(vpc.Id, vpc.Vni));
             if (tablesOf is not null && !tablesOf(vpc))
                 continue;
             for (var i = 0; i < enis.Length; i++)
             {
-                var address = parts.Address(i);
-                mappings.Add(new MappingEntry(vpc.Vni, address.Ip, underlayByHost[enis[i].Host], address.Mac,
-                    localSlots.TryGetValue(enis[i], out var slot) ? slot : null));
+                var underlay = underlayByHost[enis[i].Host];
+                if (localSlots.TryGetValue(enis[i], out var slot))
+                {
+                    var address = parts.Address(i);
+                    mappings.Add(new MappingEntry(vpc.Vni, address.Ip, underlay, address.Mac, slot));
+                }
+                else
+                {
+                    mappings.Add(parts.RemoteMapping(i, underlay));
+                }
                 if (enis[i].PublicIp is { } publicIp)
-                    publicIps[new MappingKey(vpc.Vni, Ipv4Address.ToUInt32(address.Ip))] = IPAddress.Parse(publicIp);
+                    publicIps[new MappingKey(vpc.Vni, Ipv4Address.ToUInt32(parts.Address(i).Ip))] = IPAddress.Parse(publicIp);
             }
             foreach (var e in region.Edges)
                 edges.Add(new EdgeEntry(vpc.Vni, Ipv4Address.FromUInt32(ParseIp(e.UnderlayIp))));
@@ -132,12 +140,46 @@ public static class RegionCompiler
         if (checkCapacity)
             CheckFilterCapacity(region, hostIndex, host.Name, filterPlan, geometry);
 
-        return new HostCardPlan(host.Name, settings, vpcs.ToImmutable(), slots.ToImmutable(), mappings.ToImmutable(), edges.ToImmutable(), geometry, filterPlan)
+        return new HostCardPlan(host.Name, settings, hostVpcs.MoveToImmutable(), slots.MoveToImmutable(), mappings.MoveToImmutable(), edges.ToImmutable(), geometry, filterPlan)
         {
             PublicIps = publicIps.ToImmutable(),
             EdgeSet = EdgeSetOf(region),
         };
     }
+
+    /// <summary>
+    /// The route tables and ACLs of <paramref name="hostName"/>'s slots over <paramref name="vpcs"/> (in file order), numbered
+    /// in the order the slots first use them: walking each VPC's subnets in the order its ENIs on the host first use them numbers
+    /// the same tables as walking the slots, without compiling a slot. With <paramref name="into"/>, that numbering is
+    /// cleared and reused (a plan copies what it needs of it).
+    /// </summary>
+    internal static TableNumbering NumberTables(RegionTopology region, string hostName, IReadOnlyCollection<Vpc> vpcs, TableNumbering? into = null)
+    {
+        var edge = EdgeOf(region);
+        var numbering = into ?? new TableNumbering(vpcs.Count);
+        numbering.Clear();
+        foreach (var vpc in vpcs)
+        {
+            if (!LocalEnisOf(vpc).TryGetValue(hostName, out var local))
+                continue;
+            NumberSubnets(numbering, VpcParts.Of(vpc, edge), local);
+        }
+        return numbering;
+    }
+
+    /// <summary>Numbers a VPC's tables as its slots on the host would: its subnets in the order the host's ENIs first use them.</summary>
+    private static void NumberSubnets(TableNumbering numbering, VpcParts parts, LocalEnis local)
+    {
+        foreach (var subnetId in local.Subnets)
+        {
+            var subnet = parts.Subnets[subnetId];
+            numbering.Number(subnet.RouteTable);
+            numbering.Number(subnet.Acl);
+        }
+    }
+
+    /// <summary>The first edge's underlay address, the target of a slot's edge routes (null without edges).</summary>
+    private static uint? EdgeOf(RegionTopology region) => region.Edges.IsEmpty ? null : ParseIp(region.Edges[0].UnderlayIp);
 
     /// <summary>
     /// Whether a <see cref="Vpc"/> object compiles to the same slots (entries, services, filters) in both regions, given the
@@ -229,32 +271,64 @@ public static class RegionCompiler
 
     private static readonly ConditionalWeakTable<Vpc, Dictionary<string, LocalEnis>> LocalEniCache = new();
 
-    /// <summary>Collects the filtering tables of one host's slots, numbering route tables and ACLs in first use order.</summary>
-    private sealed class FilterBuilder
+    /// <summary>A host's route tables and ACLs numbered in the order its slots first use them (<see cref="NumberTables"/>).</summary>
+    /// <param name="vpcs">The VPCs it numbers: about one route table and ACL each (sized up front: numberings are made by the thousand).</param>
+    internal sealed class TableNumbering(int vpcs = 0)
     {
-        private readonly List<RouteTableSpec> _routeTables;
-        private readonly List<string> _routeTableIds;
-        private readonly Dictionary<string, int> _routeTableNumbers;
-        private readonly List<NetworkAcl> _acls = [];
-        private readonly List<string> _aclIds = [];
-        private readonly Dictionary<string, int> _aclNumbers = new(StringComparer.Ordinal);
-        private readonly List<SecurityRules> _security;
-        private readonly List<ConntrackTimeouts> _timeouts;
+        private readonly List<RouteTableSpec> _routeTables = new(vpcs);
+        private readonly List<string> _routeTableIds = new(vpcs);
+        private readonly Dictionary<string, int> _routeTableNumbers = new(vpcs, StringComparer.Ordinal);
+        private readonly List<NetworkAcl> _acls = new(vpcs);
+        private readonly List<string> _aclIds = new(vpcs);
+        private readonly Dictionary<string, int> _aclNumbers = new(vpcs, StringComparer.Ordinal);
 
-        /// <param name="slots">The slots the plan will have.</param>
-        /// <param name="vpcs">The VPCs it serves: about one route table each (sized up front: plans are compiled by the thousand).</param>
-        public FilterBuilder(int slots, int vpcs)
+        /// <summary>
+        /// Whether both number the same tables the same way (the same ids in the same order; the tables' contents may differ).
+        /// When they do not, every slot after the first difference may have other table numbers.
+        /// </summary>
+        public bool SameNumbers(TableNumbering other)
         {
-            _routeTables = new List<RouteTableSpec>(vpcs);
-            _routeTableIds = new List<string>(vpcs);
-            _routeTableNumbers = new Dictionary<string, int>(vpcs, StringComparer.Ordinal);
-            _security = new List<SecurityRules>(slots);
-            _timeouts = new List<ConntrackTimeouts>(slots);
+            ArgumentNullException.ThrowIfNull(other);
+            return _routeTableIds.SequenceEqual(other._routeTableIds, StringComparer.Ordinal) && _aclIds.SequenceEqual(other._aclIds, StringComparer.Ordinal);
         }
 
-        public int Number(NamedTable<RouteTableSpec> table) => Number(table, _routeTables, _routeTableIds, _routeTableNumbers);
+        /// <summary>Forgets every number, keeping the room (a caller that numbers host after host reuses one).</summary>
+        internal void Clear()
+        {
+            _routeTables.Clear();
+            _routeTableIds.Clear();
+            _routeTableNumbers.Clear();
+            _acls.Clear();
+            _aclIds.Clear();
+            _aclNumbers.Clear();
+        }
 
-        public int Number(NamedTable<NetworkAcl> acl) => Number(acl, _acls, _aclIds, _aclNumbers);
+        internal void Number(NamedTable<RouteTableSpec> table) => Number(table, _routeTables, _routeTableIds, _routeTableNumbers);
+
+        internal void Number(NamedTable<NetworkAcl> acl) => Number(acl, _acls, _aclIds, _aclNumbers);
+
+        internal int NumberOf(NamedTable<RouteTableSpec> table) => _routeTableNumbers[table.Key];
+
+        internal int NumberOf(NamedTable<NetworkAcl> acl) => _aclNumbers[acl.Key];
+
+        internal HostFilterPlan Plan(ImmutableArray<SecurityRules> security, ImmutableArray<ConntrackTimeouts> timeouts)
+            => new([.. _routeTables], [.. _routeTableIds], [.. _acls], [.. _aclIds], security, timeouts);
+
+        private static void Number<T>(NamedTable<T> table, List<T> tables, List<string> ids, Dictionary<string, int> numbers)
+        {
+            if (numbers.TryAdd(table.Key, tables.Count))
+            {
+                tables.Add(table.Value);
+                ids.Add(table.Key);
+            }
+        }
+    }
+
+    /// <summary>Collects the filtering tables of one host's slots, with their route tables and ACLs as <see cref="TableNumbering"/> numbered them.</summary>
+    private sealed class FilterBuilder(int slots, TableNumbering numbering)
+    {
+        private readonly ImmutableArray<SecurityRules>.Builder _security = ImmutableArray.CreateBuilder<SecurityRules>(slots);
+        private readonly ImmutableArray<ConntrackTimeouts>.Builder _timeouts = ImmutableArray.CreateBuilder<ConntrackTimeouts>(slots);
 
         public void AddEni(EniFilter filter)
         {
@@ -262,20 +336,11 @@ public static class RegionCompiler
             _timeouts.Add(filter.Timeouts);
         }
 
-        public HostFilterPlan Build() => new([.. _routeTables], [.. _routeTableIds], [.. _acls], [.. _aclIds], [.. _security], [.. _timeouts]);
-
-        private static int Number<T>(NamedTable<T> table, List<T> tables, List<string> ids, Dictionary<string, int> numbers)
-        {
-            if (numbers.TryGetValue(table.Key, out var number))
-                return number;
-            tables.Add(table.Value);
-            ids.Add(table.Key);
-            return numbers[table.Key] = tables.Count - 1;
-        }
+        public HostFilterPlan Build() => numbering.Plan(_security.DrainToImmutable(), _timeouts.DrainToImmutable());
     }
 
     /// <summary>A route table or ACL with the key a host numbers it by.</summary>
-    private sealed record NamedTable<T>(string Key, T Value);
+    internal sealed record NamedTable<T>(string Key, T Value);
 
     /// <summary>The region's <c>dnsUpstream</c> (<c>address</c> or <c>address:port</c>, checked by the validator), port 53 by default.</summary>
     public static IPEndPoint? DnsUpstreamOf(RegionTopology region)
@@ -314,6 +379,7 @@ public static class RegionCompiler
         private readonly EniAddress?[] _addresses;
         private readonly EniFilter?[] _filters;
         private readonly EniServices?[] _services;
+        private readonly MappingEntry?[] _remoteMappings;
 
         private VpcParts(Vpc vpc, uint? edge)
         {
@@ -325,6 +391,7 @@ public static class RegionCompiler
             _addresses = new EniAddress?[vpc.Enis.Length];
             _filters = new EniFilter?[vpc.Enis.Length];
             _services = new EniServices?[vpc.Enis.Length];
+            _remoteMappings = new MappingEntry?[vpc.Enis.Length];
             var edgeIp = edge is { } e ? Ipv4Address.FromUInt32(e) : null;
             Subnets = vpc.Subnets.ToDictionary(s => s.Id, s => new SubnetParts(s.Id, ParseNetwork(s.Cidr), RouteTableOf(vpc, s, edgeIp), AclOf(vpc, s)), StringComparer.Ordinal);
         }
@@ -353,6 +420,18 @@ public static class RegionCompiler
         {
             var eni = _vpc.Enis[index];
             return _addresses[index] ??= new EniAddress(Ipv4Address.FromUInt32(ParseIp(eni.Ip)), MacAddress.Parse(eni.Mac));
+        }
+
+        /// <summary>
+        /// ENI <paramref name="index"/>'s mapping on a host it is not local to, at <paramref name="underlay"/> (its host's address):
+        /// the same on every such host, so kept for the next host's plan while the host list (whose addresses these are) is the same.
+        /// </summary>
+        public MappingEntry RemoteMapping(int index, IPAddress underlay)
+        {
+            if (_remoteMappings[index] is { } known && ReferenceEquals(known.UnderlayIp, underlay))
+                return known;
+            var address = Address(index);
+            return _remoteMappings[index] = new MappingEntry(_vpc.Vni, address.Ip, underlay, address.Mac);
         }
 
         /// <summary>

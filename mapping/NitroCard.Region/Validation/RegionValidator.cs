@@ -241,8 +241,9 @@ public static partial class RegionValidator
                     continue;
                 }
                 _vpcEnis[v]++;
-                CheckEni(enis[e], $"{path}.enis[{e}]", v, vpcName, subnetPrefixes, groupIds, vpcIps);
-                CheckInstance(enis[e], $"{path}.enis[{e}]", enis[e].Subnet is { } sid ? subnetZones.GetValueOrDefault(sid) : null);
+                var epath = $"{path}.enis[{e}]";
+                CheckEni(enis[e], epath, v, vpcName, subnetPrefixes, groupIds, vpcIps);
+                CheckInstance(enis[e], epath, enis[e].Subnet is { } sid ? subnetZones.GetValueOrDefault(sid) : null);
             }
             CheckFlowLogs(vpc, path, vpcName, [.. subnetPrefixes.Keys], IdsOf(enis.Select(e => e?.Id)));
 
@@ -538,16 +539,16 @@ public static partial class RegionValidator
             var groups = Items(eni.SecurityGroups);
             if (groups.Length > RegionDefaults.MaxSecurityGroupsPerEni)
                 Add(path + ".securityGroups", $"has {groups.Length} security groups; an ENI may have at most {RegionDefaults.MaxSecurityGroupsPerEni}");
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            // Paths are made only for a problem, and the duplicate check only for a list that can have one: a region has up to millions of ENIs.
+            var seen = groups.Length > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
             for (var g = 0; g < groups.Length; g++)
             {
-                var gpath = $"{path}.securityGroups[{g}]";
                 if (string.IsNullOrEmpty(groups[g]))
-                    Add(gpath, "must be a security group id");
-                else if (!seen.Add(groups[g]))
-                    Add(gpath, $"{groups[g]} is listed twice");
-                else
-                    CheckReference(groups[g], gpath, groupIds, "security group", vpcName);
+                    Add($"{path}.securityGroups[{g}]", "must be a security group id");
+                else if (seen is not null && !seen.Add(groups[g]))
+                    Add($"{path}.securityGroups[{g}]", $"{groups[g]} is listed twice");
+                else if (!groupIds.Contains(groups[g]))
+                    CheckReference(groups[g], $"{path}.securityGroups[{g}]", groupIds, "security group", vpcName);
             }
 
             if (eni.ConnectionTracking is { } ct)
