@@ -192,6 +192,16 @@ public sealed partial class MappingService : IAsyncDisposable
         }
     }
 
+    /// <summary>The current version and the region at that version, read together.</summary>
+    public (long Version, RegionTopology Topology) Snapshot
+    {
+        get
+        {
+            lock (_sync)
+                return (_state.Version, _state.Topology);
+        }
+    }
+
     /// <summary>Opens the service on a store, loading what it holds.</summary>
     public static async Task<MappingService> OpenAsync(IRegionStore store, MappingServiceOptions? options = null, ILogger? logger = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
