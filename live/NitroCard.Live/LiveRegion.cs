@@ -320,12 +320,13 @@ public sealed class LiveRegion : IAsyncDisposable
         var deadline = DateTime.UtcNow + options.ReadyTimeout;
         while (true)
         {
-            // Any replica that answers has the region file by now, or gets it within the watch's delay.
-            var replies = await _service.DescribeEachAsync(includeRegion: false, _stopping.Token).ConfigureAwait(false);
-            if (replies.FirstOrDefault(r => r is { Version: > 0 }) is { } reply)
-                _storeDescription = reply.Store;
+            // The leader holds the region file now; a follower gets it with the store's watch.
             if (await _service.NewerThanAsync(0, _stopping.Token).ConfigureAwait(false) is { } current)
+            {
+                var replies = await _service.DescribeEachAsync(includeRegion: false, _stopping.Token).ConfigureAwait(false);
+                _storeDescription = replies.FirstOrDefault(r => r is not null)?.Store ?? "";
                 return current;
+            }
             if (DateTime.UtcNow > deadline)
                 throw new LiveException($"no Mapping Service replica holds the region {options.ReadyTimeout.TotalSeconds} s after it took it");
             await Task.Delay(100, _stopping.Token).ConfigureAwait(false);

@@ -48,7 +48,7 @@ public sealed class ReplicaFailoverLiveTests(ITestOutputHelper output)
             Assert.NotEqual(leader, Replicas().Single(r => r.Leader).Endpoint);
             // Started again (same endpoint, a new process) and converged: every replica at the newest version.
             Assert.True(Host.WaitFor(() => ReplicaPidOrNull(leader) is { } again && again != leaderPid && Converged(), (int)LiveRegion.ReplicaRestartDelay.TotalSeconds + 30),
-                "the killed replica did not come back and converge: " + Describe() + region.Error);
+                $"the killed replica (pid {leaderPid}) did not come back and converge: its pid now {ReplicaPidOrNull(leader)}; {Describe()}{region.Error}");
             output.WriteLine(FormattableString.Invariant($"leader replica kill -9: first acknowledged write {failover.Write.TotalSeconds:F2} s after, longest ping gap {failover.Gap.TotalSeconds:F2} s"));
 
             // One etcd member: the two others keep the quorum.
