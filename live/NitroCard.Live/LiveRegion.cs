@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grpc.Core;
 using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
@@ -429,6 +430,10 @@ public sealed class LiveRegion : IAsyncDisposable
                 catch (TimeoutException e)
                 {
                     Console.Error.WriteLine($"nitroctl region: the routes learned on {change.VpnId} were not stored: {e.Message}");
+                }
+                catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+                {
+                    Console.Error.WriteLine($"nitroctl region: the routes learned on {change.VpnId} were not stored: {e.Status.Detail}");
                 }
             }
         }
