@@ -57,7 +57,7 @@ internal static class RegionCommand
             {
                 Replicas = replicaCount,
                 SubstrateFaults = faults,
-                EdgeProgram = Environment.ProcessPath,
+                HelperProgram = Environment.ProcessPath,
             };
             var live = await LiveRegion.UpAsync(region, options).ConfigureAwait(false);
             await using (live.ConfigureAwait(false))

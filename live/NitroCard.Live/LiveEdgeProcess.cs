@@ -9,7 +9,7 @@ namespace NitroCard.Live;
 
 /// <summary>
 /// An edge other than the region's first in a process of its own (<c>nitroctl region edge --name NAME</c>, which the
-/// region starts and restarts: <see cref="EdgeProcess"/>): its TAPs (substrate in the underlay router, <c>eth&lt;n&gt;</c> in
+/// region starts and restarts: <see cref="SupervisedProcess"/>): its TAPs (substrate in the underlay router, <c>eth&lt;n&gt;</c> in
 /// <c>internet</c> and <c>services</c>) die with it, so a <c>kill -9</c> takes the edge off every wire at once. It reads
 /// the service's region from <see cref="LiveState.RegionPath"/> (which the region process rewrites at every version) and
 /// follows it, heartbeats every Mapping Service replica over gRPC with the identity the region CA issued in its name, and
@@ -76,7 +76,7 @@ public static class LiveEdgeProcess
     }
 
     /// <summary>One heartbeat to each replica, within one interval; a refusal or an unreachable replica is one stderr line.</summary>
-    private static async Task HeartbeatToEveryReplicaAsync(MappingReplicas replicas, string name, CancellationToken cancellationToken)
+    internal static async Task HeartbeatToEveryReplicaAsync(MappingReplicas replicas, string name, CancellationToken cancellationToken)
     {
         for (var i = 0; i < replicas.Endpoints.Count; i++)
         {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Grpc.Core;
 using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
@@ -6,6 +8,9 @@ using System.Threading.Channels;
 using NitroCard.Edge;
 using NitroCard.Live.Control;
 using NitroCard.Mapping.Api;
+using NitroCard.Mapping.Grpc;
+using NitroCard.Mapping.Grpc.Protocol;
+using NitroCard.Mapping.Security;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Region;
 
@@ -32,10 +37,11 @@ public sealed record LiveRegionOptions(string Engine, Func<ICardEngine> CreateEn
     public SubstrateFaults? SubstrateFaults { get; init; }
 
     /// <summary>
-    /// The program that runs every edge but the first in a process of its own (<c>nitroctl</c>: <c>region edge --name</c>);
-    /// null: a region with several edges is refused.
+    /// The program that runs every edge but the first (<c>region edge --name</c>) and, on etcd, every Mapping Service
+    /// replica (<c>mapping serve</c>) in a process of its own: <c>nitroctl</c>. Null: a region with several edges, or
+    /// with its service on etcd, is refused.
     /// </summary>
-    public string? EdgeProgram { get; init; }
+    public string? HelperProgram { get; init; }
 }
 
 /// <summary>
@@ -56,14 +62,19 @@ public sealed class LiveRegion : IAsyncDisposable
     private readonly LiveState _state;
     private readonly ILoggerFactory _logging;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<MappingServer> _replicas = [];
+    private MappingServer? _embeddedService;
+    private readonly List<SupervisedProcess> _replicaProcesses = [];
+    private RegionServiceClient? _service;
+    private MappingReplicas? _firstEdgeReplicas;
+    private string _storeDescription = "";
     private Task _edgeFollower = Task.CompletedTask;
     private Task _learnedRoutesReporter = Task.CompletedTask;
     private Task _edgeHeartbeats = Task.CompletedTask;
     private readonly Channel<VpnPrefixesChanged> _learnedRoutes = Channel.CreateUnbounded<VpnPrefixesChanged>(new UnboundedChannelOptions { SingleReader = true });
     private LocalEtcdCluster? _etcd;
     private LiveEdge? _edge;
-    private readonly List<EdgeProcess> _edgeProcesses = [];
+    private readonly List<SupervisedProcess> _edgeProcesses = [];
+    private readonly List<string> _otherEdges = [];
     private readonly OutsideRoutes _outsideRoutes = new();
     private LiveDnsUpstream? _dnsUpstream;
 
@@ -82,19 +93,24 @@ public sealed class LiveRegion : IAsyncDisposable
     public LiveEdge? Edge => _edge;
 
     /// <summary>The names of the edges in processes of their own (every edge but the first).</summary>
-    public IEnumerable<string> OtherEdges => _edgeProcesses.Select(e => e.Name);
+    public IEnumerable<string> OtherEdges => _otherEdges;
 
-    /// <summary>The Mapping Service's URL (with replicas: the first, the leader when the region came up).</summary>
-    public Uri Endpoint => _replicas[0].Endpoint;
+    /// <summary>The Mapping Service's URL (with replicas: the first).</summary>
+    public Uri Endpoint => Service.Endpoints[0];
 
     /// <summary>Every replica's URL (one without replicas).</summary>
-    public IReadOnlyList<Uri> Endpoints => [.. _replicas.Select(r => r.Endpoint)];
+    public IReadOnlyList<Uri> Endpoints => Service.Endpoints;
 
     /// <summary>How many card alarms the firmware agents have reported to the Mapping Service (each to the replica it is connected to).</summary>
-    public int MappingAlarmCount => _replicas.Sum(r => r.Service.Alarms.Count(a => a.Kind == NitroCard.Mapping.Alarms.AlarmRecord.CardKind));
+    public Task<int> CountMappingAlarmsAsync() => Service.CountCardAlarmsAsync();
 
-    /// <summary>What the service stores in (its description).</summary>
-    public string StoreDescription => _replicas[0].Service.Store.Description;
+    /// <summary>What the service stores in (its description, as the replica that took the region file gave it).</summary>
+    public string StoreDescription => _storeDescription;
+
+    private RegionServiceClient Service => _service ?? throw new InvalidOperationException("the region's Mapping Service is not up");
+
+    /// <summary>How long a dead replica process stays dead before the region starts it again: the survivors elect a leader first.</summary>
+    public static readonly TimeSpan ReplicaRestartDelay = TimeSpan.FromSeconds(5);
 
     /// <summary>Fails with the reason when this process cannot build a live region (not root, no <c>ip</c>).</summary>
     public static void CheckPrivileges()
@@ -143,8 +159,12 @@ public sealed class LiveRegion : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(options);
         CheckRegion(region, "region");
-        if (region.Edges.Length > 1 && options.EdgeProgram is null)
+        if (region.Edges.Length > 1 && options.HelperProgram is null)
             throw new LiveException($"a region with {region.Edges.Length} edges runs every edge but the first in its own process, and no program to run them was given");
+        if (IsEtcd(options.Store) && options.HelperProgram is null)
+            throw new LiveException("a Mapping Service on etcd runs each replica in its own process, and no program to run them was given");
+        if (options.Replicas > 1 && !IsEtcd(options.Store))
+            throw new LiveException($"{options.Replicas} Mapping Service replicas need an etcd store (--store etcd or etcd://...): one process owns a SQLite store");
         CheckPrivileges();
         var existing = Shell.Namespaces();
         var clash = region.Vpcs.SelectMany(v => v.Enis).Select(e => e.Id).Append(UnderlayNamespace)
@@ -167,24 +187,7 @@ public sealed class LiveRegion : IAsyncDisposable
     private async Task BuildAsync(RegionTopology region, LiveRegionOptions options)
     {
         // The Mapping Service first: the region file is applied to it, and every host is programmed from its pushes.
-        var store = options.Store ?? LiveState.StorePath;
-        if (options.Store == LiveRegionOptions.LocalEtcd)
-        {
-            // A fresh cluster each run: its members are helpers of this region (stopped by `region down` after a crash).
-            if (Directory.Exists(LiveState.EtcdDirectory))
-                Directory.Delete(LiveState.EtcdDirectory, recursive: true);
-            _etcd = await LocalEtcdCluster.StartAsync(LiveState.EtcdDirectory, started: _state.AddChild).ConfigureAwait(false);
-            store = _etcd.Url;
-        }
-        if (options.Replicas > 1 && !store.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase))
-            throw new LiveException($"{options.Replicas} Mapping Service replicas need an etcd store (--store etcd or etcd://...): one process owns a SQLite store");
-        var first = await MappingServer.StartAsync(new MappingServerOptions(store, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory), _logging).ConfigureAwait(false);
-        _replicas.Add(first);
-        await first.WaitUntilLeaderAsync(options.ReadyTimeout).ConfigureAwait(false);
-        await first.Service.ApplyAsync(region).ConfigureAwait(false);
-        for (var i = 1; i < options.Replicas; i++)
-            _replicas.Add(await MappingServer.StartAsync(new MappingServerOptions(store, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory), _logging).ConfigureAwait(false));
-        await File.WriteAllTextAsync(LiveState.EndpointPath, string.Join(',', Endpoints) + "\n").ConfigureAwait(false);
+        var topology = await StartServiceAsync(region, options).ConfigureAwait(false);
 
         var routerMac = region.SubstrateRouterMac is null ? RegionDefaults.SubstrateRouterMac : MacAddress.Parse(region.SubstrateRouterMac);
         Instance.CreateNamespace(_state, UnderlayNamespace);
@@ -220,16 +223,14 @@ public sealed class LiveRegion : IAsyncDisposable
             await _edge.StartAsync(UnderlayNamespace, routerMac).ConfigureAwait(false);
             _servers.Add(await ControlServer.StartAsync(_edge.Name, _edge).ConfigureAwait(false));
             OutsideRoutes.Configure(region);
-            _outsideRoutes.Follow(first.Service.Topology);
+            _outsideRoutes.Follow(topology.Topology);
         }
 
         // The internet's DNS server behind the cards' resolvers, when the region names one.
         if (RegionCompiler.DnsUpstreamOf(region) is { } upstream)
             _dnsUpstream = LiveDnsUpstream.Start(_state, upstream);
 
-        // Every host's agent with its own identity from the region CA.
-        foreach (var host in region.Hosts)
-            first.Ca.IssueHost(host.Name, LiveState.HostIdentityDirectory(host.Name));
+        // Every host's agent with its own identity from the region CA (issued with the service's).
         await Task.WhenAll(
             _cards.Select(c => c.ProgramAsync(Endpoints, LiveState.HostIdentityDirectory(c.Host.Name), UnderlayNamespace, routerMac, options.ReadyTimeout,
                 _dnsUpstream is null ? null : _dnsUpstream.CreateSocket))
@@ -240,51 +241,149 @@ public sealed class LiveRegion : IAsyncDisposable
         // Every other edge in its own process, with its own identity, from the service's region.
         if (region.Edges.Length > 1)
         {
-            WriteRegionFile(first.Service.Topology);
+            WriteRegionFile(topology.Topology);
             foreach (var edge in region.Edges.Skip(1))
             {
-                first.Ca.IssueHost(edge.Name, LiveState.HostIdentityDirectory(edge.Name));
-                _edgeProcesses.Add(new EdgeProcess(options.EdgeProgram!, edge.Name, _state, options.ReadyTimeout));
+                _otherEdges.Add(edge.Name);
+                _edgeProcesses.Add(new SupervisedProcess(options.HelperProgram!, ["region", "edge", "--name", edge.Name], $"edge {edge.Name}",
+                    LiveEdgeProcess.ReadyLine, LiveEdgeProcess.RestartDelay, nameOnStderr: false, _state, options.ReadyTimeout));
             }
             await Task.WhenAll(_edgeProcesses.Select(e => e.StartAsync())).ConfigureAwait(false);
-            _outsideRoutes.Follow(first.Service.Topology);
+            _outsideRoutes.Follow(topology.Topology);
         }
         if (_edge is not null)
         {
-            _edgeFollower = FollowServiceAsync(_edge, _stopping.Token);
-            _learnedRoutesReporter = ReportLearnedRoutesAsync(_stopping.Token);
-            _edgeHeartbeats = _edge.HeartbeatAsync(ct => HeartbeatToEveryReplicaAsync(_edge.Name, ct), _stopping.Token);
+            _firstEdgeReplicas = MappingReplicas.ForHost(Endpoints, LiveState.HostIdentityDirectory(_edge.Name));
+            _edgeFollower = FollowServiceAsync(_edge, topology, _stopping.Token);
+            _learnedRoutesReporter = ReportLearnedRoutesAsync(_firstEdgeReplicas, _stopping.Token);
+            _edgeHeartbeats = _edge.HeartbeatAsync(ct => LiveEdgeProcess.HeartbeatToEveryReplicaAsync(_firstEdgeReplicas, _edge.Name, ct), _stopping.Token);
         }
         await Task.WhenAll(_cards.Select(c => c.WaitReadyAsync(options.ReadyTimeout))).ConfigureAwait(false);
     }
 
+    /// <summary>True for a store on etcd (the region's own cluster or an <c>etcd://</c> URL); false for the embedded SQLite file.</summary>
+    private static bool IsEtcd(string? store)
+        => store == LiveRegionOptions.LocalEtcd || store?.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase) == true;
+
     /// <summary>
-    /// The edges follow the service's region: every 200 ms, when the newest version any replica holds moved, the first
-    /// edge is reconfigured from that replica's state (a moved ENI is then reached on its new host, a new public IP is
-    /// translated) and the region file the other edges follow is rewritten. Every replica counts, so the edges keep
-    /// following whichever one leads or has caught up. The outside namespaces' routes follow the edges' health and which
-    /// edges are up (with several edges, at every tick: a dead edge's TAPs take its routes with them).
+    /// Starts the Mapping Service, applies the region file to it and writes its endpoints to <see cref="LiveState.EndpointPath"/>:
+    /// on etcd, every replica in a process of its own (<c>nitroctl mapping serve</c> on a loopback port it keeps across
+    /// restarts, supervised); on the embedded SQLite file, one replica in this process (one process owns the file). The
+    /// region CA, and an identity for every host and edge, are made first, before any replica could race to make it.
+    /// Returns the version and region the service holds then.
     /// </summary>
-    private async Task FollowServiceAsync(LiveEdge edge, CancellationToken cancellationToken)
+    private async Task<(long Version, RegionTopology Topology)> StartServiceAsync(RegionTopology region, LiveRegionOptions options)
     {
-        var seen = _replicas.Max(r => r.Service.Version);
+        using (var ca = RegionCa.OpenOrCreate(LiveState.CaDirectory))
+        {
+            foreach (var name in region.Hosts.Select(h => h.Name).Concat(region.Edges.Select(e => e.Name)))
+                ca.IssueHost(name, LiveState.HostIdentityDirectory(name));
+        }
+        var endpoints = new List<Uri>();
+        if (IsEtcd(options.Store))
+        {
+            var store = options.Store!;
+            if (store == LiveRegionOptions.LocalEtcd)
+            {
+                // A fresh cluster each run: its members are helpers of this region (stopped by `region down` after a crash).
+                if (Directory.Exists(LiveState.EtcdDirectory))
+                    Directory.Delete(LiveState.EtcdDirectory, recursive: true);
+                _etcd = await LocalEtcdCluster.StartAsync(LiveState.EtcdDirectory, started: _state.AddChild).ConfigureAwait(false);
+                store = _etcd.Url;
+            }
+            for (var i = 0; i < options.Replicas; i++)
+            {
+                var port = FreeLoopbackPort();
+                var endpoint = new Uri(string.Create(CultureInfo.InvariantCulture, $"https://127.0.0.1:{port}"));
+                endpoints.Add(endpoint);
+                _replicaProcesses.Add(new SupervisedProcess(options.HelperProgram!,
+                    ["--ca-dir", LiveState.CaDirectory, "mapping", "serve", "--store", store, "--listen", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}")],
+                    $"mapping service replica {endpoint}", ReplicaReadyLine, ReplicaRestartDelay, nameOnStderr: true, _state, options.ReadyTimeout));
+            }
+            await Task.WhenAll(_replicaProcesses.Select(r => r.StartAsync())).ConfigureAwait(false);
+        }
+        else
+        {
+            _embeddedService = await MappingServer.StartAsync(new MappingServerOptions(options.Store ?? LiveState.StorePath, new IPEndPoint(IPAddress.Loopback, 0), LiveState.CaDirectory), _logging)
+                .ConfigureAwait(false);
+            endpoints.Add(_embeddedService.Endpoint);
+        }
+        _service = new RegionServiceClient(endpoints, LiveState.CaDirectory);
+        await RegionServiceClient.WriteAsync(_service.Operator, (client, ct) => client.ApplyAsync(new ApplyRequest { Region = RegionLoader.ToJson(region) }, cancellationToken: ct).ResponseAsync,
+            options.ReadyTimeout, _stopping.Token).ConfigureAwait(false);
+        await File.WriteAllTextAsync(LiveState.EndpointPath, string.Join(',', endpoints) + "\n").ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + options.ReadyTimeout;
+        while (true)
+        {
+            // The leader holds the region file now; a follower gets it with the store's watch.
+            if (await _service.NewerThanAsync(0, _stopping.Token).ConfigureAwait(false) is { } current)
+            {
+                var replies = await _service.DescribeEachAsync(includeRegion: false, _stopping.Token).ConfigureAwait(false);
+                _storeDescription = replies.FirstOrDefault(r => r is not null)?.Store ?? "";
+                return current;
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new LiveException($"no Mapping Service replica holds the region {options.ReadyTimeout.TotalSeconds} s after it took it");
+            await Task.Delay(100, _stopping.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What <c>nitroctl mapping serve</c> prints on stdout once it listens.</summary>
+    private const string ReplicaReadyLine = "mapping service listening on ";
+
+    /// <summary>A loopback port free now (a replica keeps it across restarts, so the endpoint file stays true).</summary>
+    private static int FreeLoopbackPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    /// <summary>
+    /// The edges follow the service's region: every 200 ms, when the newest version any replica holds (asked over gRPC)
+    /// moved past the one followed, the first edge is reconfigured from that replica's region (a moved ENI is then
+    /// reached on its new host, a new public IP is translated) and the region file the other edges follow is rewritten.
+    /// Every replica counts, so the edges keep following whichever one leads or has caught up, and never go back to an
+    /// older version. The outside namespaces' routes follow the edges' health and which edges are up (with several
+    /// edges, at every tick: a dead edge's TAPs take its routes with them).
+    /// </summary>
+    private async Task FollowServiceAsync(LiveEdge edge, (long Version, RegionTopology Topology) followed, CancellationToken cancellationToken)
+    {
+        var (seen, topology) = followed;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                var newest = _replicas.MaxBy(r => r.Service.Version)!.Service;
-                var version = newest.Version;
-                if (version <= seen && _edgeProcesses.Count == 0)
-                    continue;
-                var topology = newest.Topology;
-                if (version > seen && !topology.Edges.IsEmpty)
+                (long Version, RegionTopology Topology)? newer;
+                try
                 {
-                    edge.Reload(topology);
-                    if (_edgeProcesses.Count > 0)
-                        WriteRegionFile(topology);
+                    newer = await Service.NewerThanAsync(seen, cancellationToken).ConfigureAwait(false);
                 }
-                seen = Math.Max(seen, version);
+                catch (RegionException e)
+                {
+                    Console.Error.WriteLine($"nitroctl region: the service's region does not load: {e.Message}");
+                    newer = null;
+                }
+                if (newer is null && _edgeProcesses.Count == 0)
+                    continue;
+                if (newer is { } next)
+                {
+                    (seen, topology) = next;
+                    if (!topology.Edges.IsEmpty)
+                    {
+                        edge.Reload(topology);
+                        if (_edgeProcesses.Count > 0)
+                            WriteRegionFile(topology);
+                    }
+                }
                 try
                 {
                     _outsideRoutes.Follow(topology);
@@ -302,16 +401,34 @@ public sealed class LiveRegion : IAsyncDisposable
     }
 
     /// <summary>
-    /// What the edge learns over BGP goes to the Mapping Service in the order the edge saw it: the service stores each
-    /// connection's prefixes and pushes them to the hosts as propagated routes (then the edge follows the new version).
+    /// What the edge learns over BGP goes to the Mapping Service in the order the edge saw it, with the first edge's
+    /// identity, to whichever replica leads: the service stores each connection's prefixes and pushes them to the hosts
+    /// as propagated routes (then the edge follows the new version).
     /// </summary>
-    private async Task ReportLearnedRoutesAsync(CancellationToken cancellationToken)
+    private async Task ReportLearnedRoutesAsync(MappingReplicas replicas, CancellationToken cancellationToken)
     {
         try
         {
             await foreach (var change in _learnedRoutes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await ReportToLeaderAsync(change, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await RegionServiceClient.WriteAsync(replicas, (client, ct) => client.ReplaceVpnLearnedRoutesAsync(
+                        new ReplaceVpnLearnedRoutesRequest { VpnConnectionId = change.VpnId, Prefixes = { change.Prefixes } }, cancellationToken: ct).ResponseAsync,
+                        LearnedRoutesTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MappingApiException e)
+                {
+                    Console.Error.WriteLine($"nitroctl region: the Mapping Service refused the routes learned on {change.VpnId}: {e.Message}");
+                }
+                catch (TimeoutException e)
+                {
+                    Console.Error.WriteLine($"nitroctl region: the routes learned on {change.VpnId} were not stored: {e.Message}");
+                }
+                catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+                {
+                    Console.Error.WriteLine($"nitroctl region: the routes learned on {change.VpnId} were not stored: {e.Status.Detail}");
+                }
             }
         }
         catch (OperationCanceledException)
@@ -320,21 +437,8 @@ public sealed class LiveRegion : IAsyncDisposable
         }
     }
 
-    /// <summary>The first edge's heartbeat to every replica (each keeps the edges' health; the leader commits changes).</summary>
-    private async Task HeartbeatToEveryReplicaAsync(string edge, CancellationToken cancellationToken)
-    {
-        foreach (var replica in _replicas)
-        {
-            try
-            {
-                await replica.Service.EdgeHeartbeatAsync(edge, cancellationToken).ConfigureAwait(false);
-            }
-            catch (MappingApiException e)
-            {
-                Console.Error.WriteLine($"nitroctl region: edge {edge}'s heartbeat refused: {e.Message}");
-            }
-        }
-    }
+    /// <summary>How long a change of learned routes waits for a leader before it is given up (and said so).</summary>
+    private static readonly TimeSpan LearnedRoutesTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The service's region as region-file JSON for the edges in their own processes (a temporary file renamed over it: never read half).</summary>
     private static void WriteRegionFile(RegionTopology topology)
@@ -342,30 +446,6 @@ public sealed class LiveRegion : IAsyncDisposable
         var temporary = LiveState.RegionPath + ".tmp";
         File.WriteAllText(temporary, RegionLoader.ToJson(topology));
         File.Move(temporary, LiveState.RegionPath, overwrite: true);
-    }
-
-    /// <summary>Only the leading replica writes: the others refuse with <c>ReplicaNotLeader</c>, so the change goes to each in turn.</summary>
-    private async Task ReportToLeaderAsync(VpnPrefixesChanged change, CancellationToken cancellationToken)
-    {
-        MappingApiException? refused = null;
-        foreach (var replica in _replicas)
-        {
-            try
-            {
-                await replica.Service.ReplaceVpnLearnedRoutesAsync(change.VpnId, change.Prefixes, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (MappingApiException e) when (e.Code == ErrorCodes.ReplicaNotLeader)
-            {
-                refused = e;
-            }
-            catch (MappingApiException e)
-            {
-                Console.Error.WriteLine($"nitroctl region: the Mapping Service refused the routes learned on {change.VpnId}: {e.Message}");
-                return;
-            }
-        }
-        Console.Error.WriteLine($"nitroctl region: no Mapping Service replica leads; the routes learned on {change.VpnId} were not stored: {refused?.Message}");
     }
 
     /// <summary>Stops the agents, pumps, edge and service, and removes every namespace, device and file this run created.</summary>
@@ -387,8 +467,12 @@ public sealed class LiveRegion : IAsyncDisposable
         if (_edge is not null)
             await _edge.DisposeAsync().ConfigureAwait(false);
         _dnsUpstream?.Dispose();
-        foreach (var replica in _replicas)
+        _firstEdgeReplicas?.Dispose();
+        _service?.Dispose();
+        foreach (var replica in _replicaProcesses)
             await replica.DisposeAsync().ConfigureAwait(false);
+        if (_embeddedService is not null)
+            await _embeddedService.DisposeAsync().ConfigureAwait(false);
         _etcd?.Dispose();
         LiveState.TearDown(includeProcess: false);
         _logging.Dispose();

@@ -223,6 +223,17 @@ public sealed class MappingReplicaTests(ITestOutputHelper output)
         Assert.Contains(NewVpc, stdout, StringComparison.Ordinal);
         // A read is answered by the first replica, leader or not, with the committed change.
         await Wait.Until(() => NitroctlProcess.Run("--endpoint", follower.ToString(), "--ca-dir", service.CaDirectory, "describe-vpcs", "--vpc-id", NewVpc).Stdout.Contains("10.79.0.0/16", StringComparison.Ordinal), seconds: 30);
+
+        // `mapping replicas` names the same leader from every replica, and each one's version.
+        var (code, replicas, why) = NitroctlProcess.Run("--endpoint", every, "--ca-dir", service.CaDirectory, "mapping", "replicas");
+        Assert.True(code == 0, why);
+        using var described = System.Text.Json.JsonDocument.Parse(replicas);
+        var entries = described.RootElement.GetProperty("replicas").EnumerateArray().ToList();
+        Assert.Equal(service.Endpoints.Select(e => e.ToString()).Order(), entries.Select(e => e.GetProperty("endpoint").GetString()).Order());
+        Assert.Equal(leader.ToString(), Assert.Single(entries, e => e.GetProperty("leader").GetBoolean()).GetProperty("endpoint").GetString());
+        Assert.All(entries, e => Assert.Equal(leader.ToString(), e.GetProperty("leaderEndpoint").GetString()));
+        Assert.All(entries, e => Assert.StartsWith("etcd://127.0.0.1:", e.GetProperty("store").GetString(), StringComparison.Ordinal));
+        Assert.True(entries.Max(e => e.GetProperty("version").GetInt64()) >= 2, replicas);
     }
 
     private static string SubnetOf(string eni)

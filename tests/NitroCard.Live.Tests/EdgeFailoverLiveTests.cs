@@ -183,25 +183,9 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
 
     /// <summary>The pid of the process running edge <paramref name="name"/> (<c>nitroctl region edge --name</c>).</summary>
     private static int EdgePid(string name)
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-                continue;
-            string commandLine;
-            try
-            {
-                commandLine = File.ReadAllText(Path.Combine(dir, "cmdline"));
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            if (commandLine.EndsWith($"\0region\0edge\0--name\0{name}\0", StringComparison.Ordinal))
-                return pid;
-        }
-        throw new InvalidOperationException($"no process runs edge {name}");
-    }
+        => LiveRegionProcess.ProcessesWhere(a => a.Length >= 4 && a.AsSpan(a.Length - 4).SequenceEqual(["region", "edge", "--name", name])) is [var pid]
+            ? pid
+            : throw new InvalidOperationException($"not one process runs edge {name}");
 
     /// <summary>Frames to the dead and to the live edge's underlay IP (the outer destination: VXLAN frames hold another IPv4 inside) seen on the underlay router's ports for <paramref name="duration"/>.</summary>
     private static (int ToDead, int ToLive) CaptureUnderlay(TimeSpan duration)
@@ -211,65 +195,5 @@ public sealed partial class EdgeFailoverLiveTests(ITestOutputHelper output)
         Assert.True(code == 0, text);
         var lines = text.Split('\n', StringSplitOptions.TrimEntries);
         return (lines.Count(l => l == SecondEdgeIp), lines.Count(l => l == FirstEdgeIp));
-    }
-
-    /// <summary><c>ping -D -i 0.05</c> in a namespace, its replies timestamped.</summary>
-    private sealed partial class Pinger : IDisposable
-    {
-        private readonly BackgroundProcess _ping;
-        private readonly List<DateTime> _replies = [];
-        private bool _disposed;
-
-        private Pinger(BackgroundProcess ping)
-        {
-            _ping = ping;
-            ping.Process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is not null && Reply().Match(e.Data) is { Success: true } m)
-                {
-                    var at = DateTime.UnixEpoch.AddSeconds(double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-                    lock (_replies)
-                        _replies.Add(at);
-                }
-            };
-            ping.Process.BeginOutputReadLine();
-            ping.Process.BeginErrorReadLine();
-        }
-
-        public static Pinger Start(string ns, string destination) => new(Host.StartIn(ns, "ping", "-D", "-n", "-i", "0.05", destination));
-
-        /// <summary>The longest time without a reply since <paramref name="from"/> (up to now).</summary>
-        public TimeSpan LongestGap(DateTime from)
-        {
-            lock (_replies)
-            {
-                var times = _replies.Where(t => t >= from).Append(DateTime.UtcNow).ToList();
-                var gap = TimeSpan.Zero;
-                var previous = from;
-                foreach (var t in times)
-                {
-                    gap = t - previous > gap ? t - previous : gap;
-                    previous = t;
-                }
-                return gap;
-            }
-        }
-
-        public int RepliesSince(DateTime from)
-        {
-            lock (_replies)
-                return _replies.Count(t => t >= from);
-        }
-
-        /// <summary>Stops the ping (again: a no-op).</summary>
-        public void Dispose()
-        {
-            if (!_disposed)
-                _ping.Dispose();
-            _disposed = true;
-        }
-
-        [GeneratedRegex(@"^\[(\d+\.\d+)\] \d+ bytes from ")]
-        private static partial Regex Reply();
     }
 }

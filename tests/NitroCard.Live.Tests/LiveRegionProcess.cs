@@ -111,6 +111,29 @@ internal sealed class LiveRegionProcess : IDisposable
         return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The pids of the running processes whose command line (its arguments, the program first) <paramref name="matches"/>.</summary>
+    public static List<int> ProcessesWhere(Func<string[], bool> matches)
+    {
+        var pids = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+                continue;
+            string[] arguments;
+            try
+            {
+                arguments = File.ReadAllText(Path.Combine(dir, "cmdline")).TrimEnd('\0').Split('\0');
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            if (arguments.Length > 0 && arguments[0].Length > 0 && matches(arguments))
+                pids.Add(pid);
+        }
+        return pids;
+    }
+
     public string Error
     {
         get

@@ -159,19 +159,8 @@ public class LiveRegionTests
     }
 
     /// <summary>The etcd processes whose data is under <paramref name="directory"/>.</summary>
-    private static List<int> EtcdMembers(string directory)
-        => [.. Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(p => p.All(char.IsAsciiDigit)).Where(pid =>
-        {
-            try
-            {
-                var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
-                return cmdline[0] == NitroCard.Mapping.Hosting.LocalEtcdCluster.Binary && cmdline.Any(a => a.StartsWith(directory, StringComparison.Ordinal));
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        }).Select(int.Parse)];
+    internal static List<int> EtcdMembers(string directory)
+        => LiveRegionProcess.ProcessesWhere(a => a[0] == NitroCard.Mapping.Hosting.LocalEtcdCluster.Binary && a.Any(x => x.StartsWith(directory, StringComparison.Ordinal)));
 
     [SkippableFact]
     public void The_demo_runs_live_every_step_does_what_it_should_and_the_substrate_capture_decodes()

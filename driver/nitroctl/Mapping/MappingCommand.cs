@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Net;
+using Grpc.Core;
 using NitroCard.Mapping.Api;
 using NitroCard.Mapping.Edges;
+using NitroCard.Mapping.Grpc;
+using NitroCard.Mapping.Grpc.Protocol;
 using NitroCard.Mapping.Hosting;
 using NitroCard.Mapping.Security;
 
@@ -111,7 +114,31 @@ internal static class MappingCommand
             return Task.FromResult(0);
         });
 
-        return new Command("mapping", "The Mapping Service.") { serve, issue };
+        var replicas = new Command("replicas",
+            "Every replica of --endpoint as it describes itself: its version, whether it leads, the leader it knows, its store (JSON; a replica that does not answer within 3 s: its error). Fails when none answers.");
+        replicas.SetAction(async (parse, cancellationToken) =>
+        {
+            var endpoints = MappingOptions.RequireEndpoints(parse);
+            var caDir = MappingOptions.RequireCaDir(parse);
+            using var clients = MappingReplicas.ForOperator(endpoints, caDir);
+            var described = new List<(Uri, DescribeReplicaReply?, string?)>();
+            for (var i = 0; i < endpoints.Count; i++)
+            {
+                try
+                {
+                    var reply = await clients.Client(i).DescribeReplicaAsync(new DescribeReplicaRequest(), deadline: DateTime.UtcNow.AddSeconds(3), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    described.Add(reply.Refusal is { } refusal ? (endpoints[i], null, $"{refusal.Code}: {refusal.Message}") : (endpoints[i], reply, null));
+                }
+                catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
+                {
+                    described.Add((endpoints[i], null, MappingChannel.Explain(e, caDir)));
+                }
+            }
+            Console.WriteLine(ReplyJson.Render(described));
+            return described.Any(d => d.Item2 is not null) ? 0 : CliRunner.Failure;
+        });
+
+        return new Command("mapping", "The Mapping Service.") { serve, issue, replicas };
     }
 
     /// <summary><c>7d</c>, <c>12h</c>, <c>30m</c>, <c>90s</c>; null when it is not one.</summary>

@@ -356,7 +356,7 @@ public sealed class LiveDemo(RegionTopology region, string engine, Func<ICardEng
         }
         foreach (var alarm in (await live.Edge.AlarmsAsync().ConfigureAwait(false)).Edge)
             report.WriteLine($"    {live.Edge.Name}: {ControlText.Alarm(alarm)}");
-        report.WriteLine($"    (the firmware reported {live.MappingAlarmCount} card alarm(s) to the Mapping Service: nitroctl alarms)");
+        report.WriteLine($"    (the firmware reported {await live.CountMappingAlarmsAsync().ConfigureAwait(false)} card alarm(s) to the Mapping Service: nitroctl alarms)");
         report.WriteLine();
         report.WriteLine("  per-card counters:");
         foreach (var card in live.Cards)

@@ -41,3 +41,7 @@ public sealed partial class DescribeAlarmsReply : IApiReply;
 public sealed partial class DescribeEdgesReply : IApiReply;
 
 public sealed partial class EdgeHeartbeatReply : IApiReply;
+
+public sealed partial class ReplaceVpnLearnedRoutesReply : IApiReply;
+
+public sealed partial class DescribeReplicaReply : IApiReply;

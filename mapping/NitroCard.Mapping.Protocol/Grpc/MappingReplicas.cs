@@ -52,6 +52,13 @@ public sealed class MappingReplicas : IDisposable
         }
     }
 
+    /// <summary>The client of replica <paramref name="index"/> (in <see cref="Endpoints"/>' order), to ask that one replica.</summary>
+    public RegionMapping.RegionMappingClient Client(int index)
+    {
+        lock (_sync)
+            return new RegionMapping.RegionMappingClient(_channels[index] ??= _open(_endpoints[index]));
+    }
+
     /// <summary>A host's view of the replicas, from its identity directory (<c>host.crt</c>, <c>host.key</c>, <c>ca.crt</c>, read now).</summary>
     public static MappingReplicas ForHost(IReadOnlyList<Uri> endpoints, string identityDirectory)
     {

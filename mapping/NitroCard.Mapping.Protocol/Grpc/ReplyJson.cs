@@ -20,6 +20,30 @@ public static class ReplyJson
         return Text(new JsonObject { ["vpcs"] = reply.Vpcs, ["enis"] = reply.Enis, ["hosts"] = reply.Hosts, ["writes"] = reply.Writes });
     }
 
+    /// <summary>
+    /// <c>nitroctl mapping replicas</c>: each replica as it describes itself (version, whether it leads, the leader it
+    /// knows, its store), or the error of one that did not answer.
+    /// </summary>
+    public static string Render(IReadOnlyList<(Uri Endpoint, P.DescribeReplicaReply? Reply, string? Error)> replicas)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        var array = new JsonArray();
+        foreach (var (endpoint, reply, error) in replicas)
+        {
+            array.Add(reply is null
+                ? new JsonObject { ["endpoint"] = endpoint.ToString(), ["error"] = error }
+                : new JsonObject
+                {
+                    ["endpoint"] = endpoint.ToString(),
+                    ["version"] = reply.Version,
+                    ["leader"] = reply.Leader,
+                    ["leaderEndpoint"] = reply.LeaderEndpoint.Length == 0 ? null : reply.LeaderEndpoint,
+                    ["store"] = reply.Store,
+                });
+        }
+        return Text(new JsonObject { ["replicas"] = array });
+    }
+
     public static string Render(P.CreateHostReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);

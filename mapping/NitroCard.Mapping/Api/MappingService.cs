@@ -192,6 +192,16 @@ public sealed partial class MappingService : IAsyncDisposable
         }
     }
 
+    /// <summary>The current version and the region at that version, read together.</summary>
+    public (long Version, RegionTopology Topology) Snapshot
+    {
+        get
+        {
+            lock (_sync)
+                return (_state.Version, _state.Topology);
+        }
+    }
+
     /// <summary>Opens the service on a store, loading what it holds.</summary>
     public static async Task<MappingService> OpenAsync(IRegionStore store, MappingServiceOptions? options = null, ILogger? logger = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
@@ -367,27 +377,43 @@ public sealed partial class MappingService : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Another writer committed <paramref name="version"/>: load the store until this replica holds it. A load that fails
+    /// (etcd went away between the event and the read, a member died) is tried again every 500 ms: there may be no later
+    /// event to catch up with, and a replica left behind would serve an old region until the next commit.
+    /// </summary>
     private void OnExternalChange(long version)
     {
         _ = Task.Run(async () =>
         {
-            await _writer.WaitAsync().ConfigureAwait(false);
             try
             {
-                lock (_sync)
+                while (true)
                 {
-                    if (version <= _state.Version)
-                        return;
+                    await _writer.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                    try
+                    {
+                        lock (_sync)
+                        {
+                            if (version <= _state.Version)
+                                return;
+                        }
+                        await ReloadIfBehindAsync(_stopping.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is RpcException or IOException)
+                    {
+                        // tried again below
+                    }
+                    finally
+                    {
+                        _writer.Release();
+                    }
+                    await Task.Delay(500, _stopping.Token).ConfigureAwait(false);
                 }
-                await ReloadIfBehindAsync(CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RpcException or IOException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
-                // etcd went away between the watch event and the read: the next event (or a host resuming) catches up
-            }
-            finally
-            {
-                _writer.Release();
+                // the service is stopping
             }
         });
     }

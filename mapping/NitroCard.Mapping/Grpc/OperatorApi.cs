@@ -130,6 +130,36 @@ public sealed class OperatorApi(MappingService service)
             return new P.EdgeHeartbeatReply();
         }, cancellationToken);
 
+    public Task<P.ReplaceVpnLearnedRoutesReply> ReplaceVpnLearnedRoutesAsync(P.ReplaceVpnLearnedRoutesRequest request, CancellationToken cancellationToken = default)
+        => RunAsync(request, async (r, ct) =>
+        {
+            await service.ReplaceVpnLearnedRoutesAsync(r.VpnConnectionId, [.. r.Prefixes], ct).ConfigureAwait(false);
+            return new P.ReplaceVpnLearnedRoutesReply();
+        }, cancellationToken);
+
+    /// <summary>
+    /// This replica: its version (and with <see cref="P.DescribeReplicaRequest.IncludeRegion"/> the region at it, read
+    /// together), whether it leads and who does (etcd asked, at most 1 s; the last leader seen otherwise).
+    /// </summary>
+    public Task<P.DescribeReplicaReply> DescribeReplicaAsync(P.DescribeReplicaRequest request, CancellationToken cancellationToken = default)
+        => RunAsync(request, async (r, ct) =>
+        {
+            var (version, topology) = service.Snapshot;
+            var election = service.Election;
+            var reply = new P.DescribeReplicaReply
+            {
+                Version = (ulong)version,
+                Leader = election?.IsLeader ?? true,
+                Endpoint = election?.Self ?? "",
+                Store = service.Store.Description,
+            };
+            if (election is not null)
+                reply.LeaderEndpoint = await election.LeaderAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false) ?? "";
+            if (r.IncludeRegion)
+                reply.Region = NitroCard.Region.RegionLoader.ToJson(topology);
+            return reply;
+        }, cancellationToken);
+
     private static async Task<TReply> RunAsync<TRequest, TReply>(TRequest request, Func<TRequest, CancellationToken, Task<TReply>> run, CancellationToken cancellationToken)
         where TReply : P.IApiReply, new()
     {

@@ -82,6 +82,20 @@ public sealed class RegionMappingService(MappingService service) : P.RegionMappi
         return AsOperatorAsync(context, "edge-heartbeat", ct => _api.EdgeHeartbeatAsync(request, ct));
     }
 
+    /// <summary>Routes an edge learned over BGP: from an operator, or from a host identity named like an edge of the region (the edge's own).</summary>
+    public override Task<P.ReplaceVpnLearnedRoutesReply> ReplaceVpnLearnedRoutes(P.ReplaceVpnLearnedRoutesRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var (role, name) = Identity(context);
+        if (role == RegionCa.HostRole && service.Topology.Edges.Any(e => e.Name == name))
+            return _api.ReplaceVpnLearnedRoutesAsync(request, context.CancellationToken);
+        return AsOperatorAsync(context, "replace-vpn-learned-routes", ct => _api.ReplaceVpnLearnedRoutesAsync(request, ct));
+    }
+
+    public override Task<P.DescribeReplicaReply> DescribeReplica(P.DescribeReplicaRequest request, ServerCallContext context)
+        => AsOperatorAsync(context, "describe-replica", ct => _api.DescribeReplicaAsync(request, ct));
+
     /// <summary>Runs an operator action: a caller that is not an operator is PERMISSION_DENIED.</summary>
     private static async Task<TReply> AsOperatorAsync<TReply>(ServerCallContext context, string action, Func<CancellationToken, Task<TReply>> run)
     {

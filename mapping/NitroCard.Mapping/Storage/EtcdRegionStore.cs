@@ -43,6 +43,9 @@ public sealed class EtcdRegionStore : IRegionStore
     private readonly EtcdClient _client;
     private readonly CancellationTokenSource _closing = new();
     private long _lastWritten;
+
+    /// <summary>The etcd revision the version watch has seen up to: a watch created again (its member died) resumes after it.</summary>
+    private long _watchedRevision;
     private Compare? _fence;
 
     private EtcdRegionStore(string url, EtcdClient client)
@@ -95,7 +98,10 @@ public sealed class EtcdRegionStore : IRegionStore
         {
             using var reachable = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             reachable.CancelAfter(store.CommitTimeout);
-            await client.GetAsync(VersionKey, cancellationToken: reachable.Token).ConfigureAwait(false);
+            var reached = await client.GetAsync(VersionKey, cancellationToken: reachable.Token).ConfigureAwait(false);
+            // The watch starts from here, before the service's first load: a commit between that load and the watch's
+            // creation is reported, never lost (reported twice is harmless: the service compares versions).
+            store._watchedRevision = reached.Header.Revision;
         }
         catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -118,11 +124,14 @@ public sealed class EtcdRegionStore : IRegionStore
             {
                 try
                 {
-                    await _client.WatchAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = ByteString.CopyFromUtf8(VersionKey) } },
+                    var from = Interlocked.Read(ref _watchedRevision) + 1;
+                    await _client.WatchAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = ByteString.CopyFromUtf8(VersionKey), StartRevision = from } },
                         response =>
                         {
                             foreach (var e in response.Events)
                             {
+                                if (e.Kv.ModRevision > Interlocked.Read(ref _watchedRevision))
+                                    Interlocked.Exchange(ref _watchedRevision, e.Kv.ModRevision);
                                 if (long.TryParse(e.Kv.Value.ToStringUtf8(), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
                                     && version > Interlocked.Read(ref _lastWritten))
                                     ExternalChange?.Invoke(version);

@@ -4,35 +4,48 @@ using System.Globalization;
 namespace NitroCard.Live;
 
 /// <summary>
-/// An edge of the region other than the first, as the region process sees it: a child process
-/// (<c>nitroctl region edge --name NAME</c>, <see cref="LiveEdgeProcess"/>) recorded in the state file (so <c>region down</c>
-/// stops it after a crash), supervised like a service manager would: when it dies (a <c>kill -9</c>), it is started again
-/// after <see cref="LiveEdgeProcess.RestartDelay"/> and rejoins the cards' edge set once it heartbeats.
+/// A helper of the region in a process of its own, as the region process sees it: an edge other than the first
+/// (<c>nitroctl region edge --name NAME</c>, <see cref="LiveEdgeProcess"/>) or a Mapping Service replica on etcd
+/// (<c>nitroctl mapping serve</c>). Each start is recorded in the state file (so <c>region down</c> stops it after a
+/// crash), and the process is supervised like a service manager would: when it dies (a <c>kill -9</c>), it is started
+/// again, with the same arguments, after its restart delay.
 /// </summary>
-internal sealed class EdgeProcess : IAsyncDisposable
+internal sealed class SupervisedProcess : IAsyncDisposable
 {
     private readonly string _program;
+    private readonly IReadOnlyList<string> _arguments;
+    private readonly string _readyPrefix;
+    private readonly TimeSpan _restartDelay;
+    private readonly string? _stderrPrefix;
     private readonly LiveState _state;
     private readonly TimeSpan _readyTimeout;
     private readonly CancellationTokenSource _stopping = new();
     private Process? _process;
     private Task _supervisor = Task.CompletedTask;
 
-    /// <param name="program">nitroctl (the program that runs <c>region edge</c>).</param>
-    /// <param name="name">The edge's name in the region.</param>
+    /// <param name="program">nitroctl.</param>
+    /// <param name="arguments">Its arguments (the same at every start).</param>
+    /// <param name="name">What messages call it (<c>edge blackfoot-2</c>).</param>
+    /// <param name="readyPrefix">How the line it prints on stdout once it is ready begins.</param>
+    /// <param name="restartDelay">How long it stays dead before it is started again.</param>
+    /// <param name="nameOnStderr">Prefix its stderr lines with <paramref name="name"/> (its messages do not name it).</param>
     /// <param name="state">The region's state file, which records each process started.</param>
-    /// <param name="readyTimeout">How long a start may take to print <see cref="LiveEdgeProcess.ReadyLine"/>.</param>
-    public EdgeProcess(string program, string name, LiveState state, TimeSpan readyTimeout)
+    /// <param name="readyTimeout">How long a start may take to print its ready line.</param>
+    public SupervisedProcess(string program, IReadOnlyList<string> arguments, string name, string readyPrefix, TimeSpan restartDelay, bool nameOnStderr, LiveState state, TimeSpan readyTimeout)
     {
         _program = program;
+        _arguments = arguments;
         Name = name;
+        _readyPrefix = readyPrefix;
+        _restartDelay = restartDelay;
+        _stderrPrefix = nameOnStderr ? $"nitroctl region: {name}: " : null;
         _state = state;
         _readyTimeout = readyTimeout;
     }
 
     public string Name { get; }
 
-    /// <summary>Starts the edge's process, waits until it is ready, then watches it.</summary>
+    /// <summary>Starts the process, waits until it is ready, then watches it.</summary>
     public async Task StartAsync()
     {
         _process = await LaunchAsync().ConfigureAwait(false);
@@ -42,23 +55,23 @@ internal sealed class EdgeProcess : IAsyncDisposable
     private async Task<Process> LaunchAsync()
     {
         var start = new ProcessStartInfo(_program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "region", "edge", "--name", Name })
+        foreach (var argument in _arguments)
             start.ArgumentList.Add(argument);
-        var process = Process.Start(start) ?? throw new LiveException($"cannot start {_program} for edge {Name}");
+        var process = Process.Start(start) ?? throw new LiveException($"cannot start {_program} for {Name}");
         _state.AddChild(process.Id);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data == LiveEdgeProcess.ReadyLine)
-                ready.TrySetResult();
-            else if (e.Data is not null)
-                Console.Error.WriteLine($"nitroctl region: edge {Name}: {e.Data}");
+            if (e.Data is null)
+                return;
+            if (e.Data.StartsWith(_readyPrefix, StringComparison.Ordinal) && ready.TrySetResult())
+                return;
+            Console.Error.WriteLine($"nitroctl region: {Name}: {e.Data}");
         };
-        // The edge's own messages name it already.
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
-                Console.Error.WriteLine(e.Data);
+                Console.Error.WriteLine(_stderrPrefix + e.Data);
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -70,10 +83,10 @@ internal sealed class EdgeProcess : IAsyncDisposable
             ? string.Create(CultureInfo.InvariantCulture, $"exited with {process.ExitCode}")
             : $"was not ready after {_readyTimeout.TotalSeconds} s";
         await StopAsync(process).ConfigureAwait(false);
-        throw new LiveException($"edge {Name}'s process ({_program} region edge) {why}");
+        throw new LiveException($"{Name}'s process ({_program} {string.Join(' ', _arguments)}) {why}");
     }
 
-    /// <summary>When the edge's process dies, starts it again after <see cref="LiveEdgeProcess.RestartDelay"/> (again after a failed start).</summary>
+    /// <summary>When the process dies, starts it again after the restart delay (again after a failed start).</summary>
     private async Task SuperviseAsync(CancellationToken cancellationToken)
     {
         try
@@ -83,13 +96,13 @@ internal sealed class EdgeProcess : IAsyncDisposable
                 var process = _process!;
                 await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"nitroctl region: edge {Name} (pid {process.Id}) exited with {process.ExitCode}; starting it again in {LiveEdgeProcess.RestartDelay.TotalSeconds} s"));
-                await Task.Delay(LiveEdgeProcess.RestartDelay, cancellationToken).ConfigureAwait(false);
+                    $"nitroctl region: {Name} (pid {process.Id}) exited with {process.ExitCode}; starting it again in {_restartDelay.TotalSeconds} s"));
+                await Task.Delay(_restartDelay, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     _process = await LaunchAsync().ConfigureAwait(false);
                     process.Dispose();
-                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nitroctl region: edge {Name} started again (pid {_process.Id})"));
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nitroctl region: {Name} started again (pid {_process.Id})"));
                 }
                 catch (LiveException e)
                 {
@@ -103,7 +116,7 @@ internal sealed class EdgeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGTERM (the edge closes its TAPs and control socket), SIGKILL after 10 s.</summary>
+    /// <summary>SIGTERM (the helper closes what it holds), SIGKILL after 10 s.</summary>
     private static async Task StopAsync(Process process)
     {
         if (!process.HasExited)
