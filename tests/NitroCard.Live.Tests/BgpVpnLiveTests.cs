@@ -139,12 +139,7 @@ public sealed class BgpVpnLiveTests(ITestOutputHelper output)
         return File.Exists(path) ? $"\n--- {name} ---\n" + string.Join('\n', File.ReadAllLines(path).TakeLast(30)) : "";
     }
 
-    private static long EdgeCounter(string name)
-    {
-        var line = LiveRegionProcess.Card("blackfoot-1", "counters").Output.Split('\n')
-            .FirstOrDefault(l => l.Trim().StartsWith(name + ":", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(':')[1].Trim(), CultureInfo.InvariantCulture);
-    }
+    private static long EdgeCounter(string name) => LiveRegionProcess.EdgeCounter("blackfoot-1", name);
 
     private static (int Code, string Output) Swanctl(params string[] args)
     {

@@ -168,7 +168,7 @@ public abstract class DemoRegionTests(SharedRegion shared)
         Assert.NotEqual(0, Host.Ping(Blue, "10.0.2.99", count: 1).Code);
     }
 
-    private static long EdgeCounter(string name) => LiveRegionProcess.CounterOf(LiveRegionProcess.Card("blackfoot-1", "counters").Output, name) ?? 0;
+    private static long EdgeCounter(string name) => LiveRegionProcess.EdgeCounter("blackfoot-1", name);
 
     private static (int Code, string Output) Retry(Func<(int Code, string Output)> attempt)
     {

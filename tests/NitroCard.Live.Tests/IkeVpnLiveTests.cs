@@ -99,12 +99,7 @@ public sealed class IkeVpnLiveTests
 
     private static string Describe() => Host.Run(LiveRegionProcess.Nitroctl, "describe-vpn-connections", "--edge", "blackfoot-1").Output;
 
-    private static long EdgeCounter(string name)
-    {
-        var line = Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "blackfoot-1", "counters").Output.Split('\n')
-            .FirstOrDefault(l => l.Trim().StartsWith(name + ":", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(':')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static long EdgeCounter(string name) => LiveRegionProcess.EdgeCounter("blackfoot-1", name);
 
     private static (int Code, string Output) SwanctlResult(params string[] args) => Host.Run("nsenter", ["-t", CharonPid(), "-m", "-n", "/usr/sbin/swanctl", .. args]);
 

@@ -149,12 +149,7 @@ public sealed partial class VpnRekeyLiveTests(ITestOutputHelper output)
 
     private static long EspPackets() => EdgeCounter("esp.encrypted") + EdgeCounter("esp.decrypted");
 
-    private static long EdgeCounter(string name)
-    {
-        var line = Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "blackfoot-1", "counters").Output.Split('\n')
-            .FirstOrDefault(l => l.Trim().StartsWith(name + ":", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(':')[1].Trim(), CultureInfo.InvariantCulture);
-    }
+    private static long EdgeCounter(string name) => LiveRegionProcess.EdgeCounter("blackfoot-1", name);
 
     private static string Counters(string containing) => string.Join(", ",
         Host.Run(LiveRegionProcess.Nitroctl, "card", "--host", "blackfoot-1", "counters").Output.Split('\n')
