@@ -28,7 +28,7 @@ module nitro_rx_lookup #(
   parameter int MAP_W              = 146,   // mapping entry bits
   parameter int NUM_NACL           = 16,    // network ACLs
   parameter int NACL_RULES         = 40,    // rules per ACL and direction
-  parameter int REC_W              = 654 + 25 + 154 + 2 * 42 + 3  // record to nitro_conntrack
+  parameter int REC_W              = nitro_regs_pkg::CT_REC_WIDTH  // record to nitro_conntrack
 ) (
   input  logic                          clk,
   input  logic                          rst,           // synchronous, active high
@@ -70,9 +70,7 @@ module nitro_rx_lookup #(
   output logic [23:0]                   edge_vni,
   output logic [31:0]                   edge_ip,
   input  logic                          edge_hit,
-  // Record: {payload, flow, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
-  // payload = {449 zero bits, decision {drop, slot[7:0], inner_len[15:0], mac[47:0]},
-  //            reason[3:0], alarm slot[7:0], vni[23:0], outer source, inner source, inner destination}
+  // Record: a ctRec whose payload is an rxPay, zero-extended (nitro_regs_pkg, docs/registers.md)
   output logic [REC_W-1:0]              rec_data,
   output logic                          rec_wr
 );
@@ -89,8 +87,8 @@ module nitro_rx_lookup #(
   if (DEC_SPACE_W < 6) begin : g_chk_space
     $error("nitro_rx_lookup: decision FIFO must hold at least 32 entries (the pipeline is deep)");
   end
-  if (REC_W != 654 + 25 + 154 + 2 * 42 + 3) begin : g_chk_rec
-    $error("nitro_rx_lookup: REC_W must be 920");
+  if (REC_W != nitro_regs_pkg::CT_REC_WIDTH) begin : g_chk_rec
+    $error("nitro_rx_lookup: REC_W must be the ctRec record's width (nitro_regs_pkg CT_REC_WIDTH)");
   end
 
   localparam int NA_LAT = (NACL_RULES + 3) / 4 + 1;     // L's ACL: in at R5, out at RC
@@ -190,7 +188,7 @@ module nitro_rx_lookup #(
   logic         fragment, is_tcp, is_udp, is_icmp;
   logic [7:0]   iproto, f_itype, f_icode, f_tflags;
   logic [15:0]  ifrag, ilen, f_sport, f_dport, f_iid, f_p1, f_p2;
-  logic [153:0] pkt;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] pkt;
   assign ilen      = inner_len[15:0];
   assign ifrag     = `NB16(r1_hdr_q, 70);
   assign iproto    = `NB8(r1_hdr_q, 73);
@@ -207,7 +205,19 @@ module nitro_rx_lookup #(
                      ? `NB16(r1_hdr_q, 88) : 16'h0;
   assign f_p1      = (is_tcp || is_udp) ? f_dport : is_icmp ? 16'(f_itype) : 16'h0;
   assign f_p2      = is_icmp ? 16'(f_icode) : 16'h0;
-  assign pkt       = {iproto, isrc, idst, f_sport, f_dport, f_iid, f_p1, f_p2, f_tflags[0], f_tflags[2]};
+  // the packet fields of the record (a ctPkt)
+  always_comb begin
+    pkt[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH]   = iproto;
+    pkt[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH]     = isrc;
+    pkt[nitro_regs_pkg::CT_PKT_DST_LSB +: nitro_regs_pkg::CT_PKT_DST_WIDTH]     = idst;
+    pkt[nitro_regs_pkg::CT_PKT_SPORT_LSB +: nitro_regs_pkg::CT_PKT_SPORT_WIDTH]   = f_sport;
+    pkt[nitro_regs_pkg::CT_PKT_DPORT_LSB +: nitro_regs_pkg::CT_PKT_DPORT_WIDTH]   = f_dport;
+    pkt[nitro_regs_pkg::CT_PKT_ICMP_ID_LSB +: nitro_regs_pkg::CT_PKT_ICMP_ID_WIDTH] = f_iid;
+    pkt[nitro_regs_pkg::CT_PKT_P1_LSB +: nitro_regs_pkg::CT_PKT_P1_WIDTH]      = f_p1;
+    pkt[nitro_regs_pkg::CT_PKT_P2_LSB +: nitro_regs_pkg::CT_PKT_P2_WIDTH]      = f_p2;
+    pkt[nitro_regs_pkg::CT_PKT_FIN_LSB]     = f_tflags[0];
+    pkt[nitro_regs_pkg::CT_PKT_RST_LSB]     = f_tflags[2];
+  end
 
   // ---------------------------------------------------------------- R2
   logic         r2_pre_drop_q, r2_edge_q;
@@ -216,7 +226,7 @@ module nitro_rx_lookup #(
   logic [23:0]  r2_vni_q;
   logic [31:0]  r2_osrc_q, r2_isrc_q, r2_idst_q;
   logic [L-1:0] r2_d0_q, r2_d1_q, r2_s0_q, r2_s1_q;
-  logic [153:0] r2_pkt_q, r3_pkt_q, r4_pkt_q, r5_pkt_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] r2_pkt_q, r3_pkt_q, r4_pkt_q, r5_pkt_q;
 
   always_ff @(posedge clk) begin
     r2_pkt_q <= pkt;
@@ -401,9 +411,9 @@ module nitro_rx_lookup #(
     .in_dir    (1'b0),
     .in_skip   (l_skip),
     .in_remote (r5_isrc_q),
-    .in_proto  (r5_pkt_q[146 +: 8]),
-    .in_p1     (r5_pkt_q[18 +: 16]),
-    .in_p2     (r5_pkt_q[2 +: 16]),
+    .in_proto  (r5_pkt_q[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH]),
+    .in_p1     (r5_pkt_q[nitro_regs_pkg::CT_PKT_P1_LSB +: nitro_regs_pkg::CT_PKT_P1_WIDTH]),
+    .in_p2     (r5_pkt_q[nitro_regs_pkg::CT_PKT_P2_LSB +: nitro_regs_pkg::CT_PKT_P2_WIDTH]),
     .out_valid (nl_valid),
     .out_allow (nl_allow),
     .wr_en     (nacl_wr),
@@ -415,7 +425,7 @@ module nitro_rx_lookup #(
   );
 
   // ---------------------------------------------------------------- R5 .. RC: line up
-  localparam int DW = 1 + 4 + 16 + 16 + 24 + 96 + 8 + 48 + 154 + 1 + 32 + 1;
+  localparam int DW = 1 + 4 + 16 + 16 + 24 + 96 + 8 + 48 + nitro_regs_pkg::CT_PKT_WIDTH + 1 + 32 + 1;
   logic [DW-1:0] r5_rec, rc_rec;
   assign r5_rec = {r5_drop_q, r5_reason_q, r5_len_q, r5_ilen_q, r5_vni_q, r5_osrc_q, r5_isrc_q, r5_idst_q,
                    r5_slot_q, r5_mac_q, r5_pkt_q, r5_l_untracked_q, r5_l_sgb_q, r5_l_sgc_q, l_bad};
@@ -435,7 +445,7 @@ module nitro_rx_lookup #(
   logic [31:0]  c_osrc, c_isrc, c_idst;
   logic [7:0]   c_slot;
   logic [47:0]  c_mac;
-  logic [153:0] c_pkt;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] c_pkt;
   assign {c_drop0, c_reason0, c_len, c_ilen, c_vni, c_osrc, c_isrc, c_idst, c_slot, c_mac, c_pkt, c_l_untracked,
           c_sgb, c_sgc, c_l_bad} = rc_rec;
 
@@ -466,11 +476,40 @@ module nitro_rx_lookup #(
   assign st_isrc = (c_len >= 16'd80) ? c_isrc : 32'h0;
   assign st_idst = (c_len >= 16'd84) ? c_idst : 32'h0;
 
-  assign rec_wr   = rc_v;
-  // flow field (flow records): the delivered (inner) length, and an ingress ACL deny at the local slot
-  assign rec_data = {449'h0, c_drop, c_slot, c_ilen, c_mac, c_reason, st_slot, st_vni, st_osrc, st_isrc, st_idst,
-                     c_ilen, c_drop && c_reason == 4'(nitro_regs_pkg::DROP_NACL_DENY), c_slot,
-                     c_pkt, 42'h0, {c_slot, 1'b1, c_l_untracked, c_sgb, c_sgc}, 1'b0, c_op0_v, 1'b0};
+  // The record: a ctRec holding an rxPay (its rxDec the editor's decision), the ctFlow fields (the delivered
+  // (inner) length, an ingress ACL deny at the local slot) and one op, ingress at the receiver
+  logic [nitro_regs_pkg::RX_DEC_WIDTH-1:0]  rec_dec;
+  logic [nitro_regs_pkg::RX_PAY_WIDTH-1:0]  rec_pay;
+  logic [nitro_regs_pkg::CT_FLOW_WIDTH-1:0] rec_flow;
+  logic [nitro_regs_pkg::CT_OP_WIDTH-1:0]   rec_op0;
+  always_comb begin
+    rec_dec[nitro_regs_pkg::RX_DEC_DROP_LSB] = c_drop;
+    rec_dec[nitro_regs_pkg::RX_DEC_SLOT_LSB +: nitro_regs_pkg::RX_DEC_SLOT_WIDTH]      = c_slot;
+    rec_dec[nitro_regs_pkg::RX_DEC_INNER_LEN_LSB +: nitro_regs_pkg::RX_DEC_INNER_LEN_WIDTH] = c_ilen;
+    rec_dec[nitro_regs_pkg::RX_DEC_MAC_LSB +: nitro_regs_pkg::RX_DEC_MAC_WIDTH]       = c_mac;
+    rec_pay[nitro_regs_pkg::RX_PAY_DEC_LSB +: nitro_regs_pkg::RX_PAY_DEC_WIDTH]        = rec_dec;
+    rec_pay[nitro_regs_pkg::RX_PAY_REASON_LSB +: nitro_regs_pkg::RX_PAY_REASON_WIDTH]     = c_reason;
+    rec_pay[nitro_regs_pkg::RX_PAY_ALARM_SLOT_LSB +: nitro_regs_pkg::RX_PAY_ALARM_SLOT_WIDTH] = st_slot;
+    rec_pay[nitro_regs_pkg::RX_PAY_VNI_LSB +: nitro_regs_pkg::RX_PAY_VNI_WIDTH]        = st_vni;
+    rec_pay[nitro_regs_pkg::RX_PAY_OSRC_LSB +: nitro_regs_pkg::RX_PAY_OSRC_WIDTH]       = st_osrc;
+    rec_pay[nitro_regs_pkg::RX_PAY_ISRC_LSB +: nitro_regs_pkg::RX_PAY_ISRC_WIDTH]       = st_isrc;
+    rec_pay[nitro_regs_pkg::RX_PAY_IDST_LSB +: nitro_regs_pkg::RX_PAY_IDST_WIDTH]       = st_idst;
+    rec_flow[nitro_regs_pkg::CT_FLOW_LEN_LSB +: nitro_regs_pkg::CT_FLOW_LEN_WIDTH]       = c_ilen;
+    rec_flow[nitro_regs_pkg::CT_FLOW_NACL_DENY_LSB] = c_drop && c_reason == 4'(nitro_regs_pkg::DROP_NACL_DENY);
+    rec_flow[nitro_regs_pkg::CT_FLOW_NACL_SLOT_LSB +: nitro_regs_pkg::CT_FLOW_NACL_SLOT_WIDTH] = c_slot;
+    rec_op0[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH]       = c_slot;
+    rec_op0[nitro_regs_pkg::CT_OP_INGRESS_LSB]   = 1'b1;
+    rec_op0[nitro_regs_pkg::CT_OP_UNTRACKED_LSB] = c_l_untracked;
+    rec_op0[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH]  = c_sgb;
+    rec_op0[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH] = c_sgc;
+    rec_data = '0;
+    rec_data[nitro_regs_pkg::CT_REC_PAY_LSB +: nitro_regs_pkg::RX_PAY_WIDTH] = rec_pay;
+    rec_data[nitro_regs_pkg::CT_REC_FLOW_LSB +: nitro_regs_pkg::CT_REC_FLOW_WIDTH]   = rec_flow;
+    rec_data[nitro_regs_pkg::CT_REC_PKT_LSB +: nitro_regs_pkg::CT_REC_PKT_WIDTH]    = c_pkt;
+    rec_data[nitro_regs_pkg::CT_REC_OP0_LSB +: nitro_regs_pkg::CT_REC_OP0_WIDTH]    = rec_op0;
+    rec_data[nitro_regs_pkg::CT_REC_OP0_V_LSB]  = c_op0_v;
+  end
+  assign rec_wr = rc_v;
 
   logic unused_bits;
   assign unused_bits = ^{r1_hdr_q[95:0], r1_hdr_q[272 +: 16], r1_hdr_q[320 +: 16], r1_hdr_q[344 +: 24], r1_hdr_q[392 +: 104],

@@ -35,7 +35,7 @@ module nitro_tx_lookup #(
   parameter int ROUTE_LEVELS       = 12,    // route bank: 2**ROUTE_LEVELS - 1 intervals
   parameter int NUM_NACL           = 16,    // network ACLs
   parameter int NACL_RULES         = 40,    // rules per ACL and direction
-  parameter int REC_W              = 654 + 25 + 154 + 2 * 42 + 3  // record to nitro_conntrack
+  parameter int REC_W              = nitro_regs_pkg::CT_REC_WIDTH  // record to nitro_conntrack
 ) (
   input  logic                          clk,
   input  logic                          rst,           // synchronous, active high
@@ -98,9 +98,7 @@ module nitro_tx_lookup #(
   output logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] map_addr1,
   input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data0,
   input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data1,
-  // Record: {payload, flow, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
-  // payload = {decision {kind[1:0], tuser[7:0], out_len[15:0], beat0[511:0]}, reason[3:0],
-  //            slot[7:0], vni[23:0], inner source, inner destination, len[15:0]}
+  // Record: a ctRec whose payload is a txPay (nitro_regs_pkg, docs/registers.md)
   output logic [REC_W-1:0]              rec_data,
   output logic                          rec_wr
 );
@@ -117,8 +115,8 @@ module nitro_tx_lookup #(
   if (DEC_SPACE_W < 6) begin : g_chk_space
     $error("nitro_tx_lookup: decision FIFO must hold at least 32 entries (the pipeline is deep)");
   end
-  if (REC_W != 654 + 25 + 154 + 2 * 42 + 3) begin : g_chk_rec
-    $error("nitro_tx_lookup: REC_W must be 920");
+  if (REC_W != nitro_regs_pkg::CT_REC_WIDTH) begin : g_chk_rec
+    $error("nitro_tx_lookup: REC_W must be the ctRec record's width (nitro_regs_pkg CT_REC_WIDTH)");
   end
 
   // Latencies of the filtering modules and the stage TC where their results meet
@@ -273,7 +271,7 @@ module nitro_tx_lookup #(
   logic         fragment, is_tcp, is_udp, is_icmp, dst_in_sub, e_skip, e_bad;
   logic [15:0]  f_sport, f_dport, f_iid, f_p1, f_p2;
   logic [7:0]   f_itype, f_icode, f_tflags;
-  logic [153:0] pkt;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] pkt;
   assign fragment   = frag[13] || (frag[12:0] != 13'd0);
   assign is_tcp     = proto == 8'd6;
   assign is_udp     = proto == 8'd17;
@@ -287,8 +285,19 @@ module nitro_tx_lookup #(
                       ? `NB16(t1_hdr_q, 38) : 16'h0;
   assign f_p1       = (is_tcp || is_udp) ? f_dport : is_icmp ? 16'(f_itype) : 16'h0;
   assign f_p2       = is_icmp ? 16'(f_icode) : 16'h0;
-  // {proto, src, dst, sport, dport, icmp echo id, p1, p2, FIN, RST}
-  assign pkt        = {proto, ip_src, ip_dst, f_sport, f_dport, f_iid, f_p1, f_p2, f_tflags[0], f_tflags[2]};
+  // the packet fields of the record (a ctPkt)
+  always_comb begin
+    pkt[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH]   = proto;
+    pkt[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH]     = ip_src;
+    pkt[nitro_regs_pkg::CT_PKT_DST_LSB +: nitro_regs_pkg::CT_PKT_DST_WIDTH]     = ip_dst;
+    pkt[nitro_regs_pkg::CT_PKT_SPORT_LSB +: nitro_regs_pkg::CT_PKT_SPORT_WIDTH]   = f_sport;
+    pkt[nitro_regs_pkg::CT_PKT_DPORT_LSB +: nitro_regs_pkg::CT_PKT_DPORT_WIDTH]   = f_dport;
+    pkt[nitro_regs_pkg::CT_PKT_ICMP_ID_LSB +: nitro_regs_pkg::CT_PKT_ICMP_ID_WIDTH] = f_iid;
+    pkt[nitro_regs_pkg::CT_PKT_P1_LSB +: nitro_regs_pkg::CT_PKT_P1_WIDTH]      = f_p1;
+    pkt[nitro_regs_pkg::CT_PKT_P2_LSB +: nitro_regs_pkg::CT_PKT_P2_WIDTH]      = f_p2;
+    pkt[nitro_regs_pkg::CT_PKT_FIN_LSB]     = f_tflags[0];
+    pkt[nitro_regs_pkg::CT_PKT_RST_LSB]     = f_tflags[2];
+  end
   assign dst_in_sub = ((ip_dst ^ t1_subnet_q) & mask) == 32'h0;
   assign e_skip     = dst_in_sub;
   assign e_bad      = !e_skip && t1_nacl_q >= 8'(NUM_NACL);
@@ -367,7 +376,7 @@ module nitro_tx_lookup #(
   logic         t2_is_arp_q, t2_arp_gw_q, t2_key_in_subnet_q;
   logic [15:0]  t2_sport_q;
   logic [B-1:0] t2_b0_q, t2_b1_q;
-  logic [153:0] t2_pkt_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] t2_pkt_q;
   logic         t2_ip_pass_q, t2_e_bad_q, t2_untracked_q;
   logic [15:0]  t2_sgb_q, t2_sgc_q;
 
@@ -412,7 +421,7 @@ module nitro_tx_lookup #(
   logic [3:0]   t3_pre_reason_q;
   logic         t3_is_arp_q, t3_arp_gw_q, t3_key_in_subnet_q;
   logic [15:0]  t3_sport_q;
-  logic [153:0] t3_pkt_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] t3_pkt_q;
   logic         t3_ip_pass_q, t3_e_bad_q, t3_untracked_q;
   logic [15:0]  t3_sgb_q, t3_sgc_q;
 
@@ -501,7 +510,7 @@ module nitro_tx_lookup #(
   logic [3:0]   t4_reason_q;
   logic         t4_in_subnet_q, t4_is_arp_q;
   logic [15:0]  t4_sport_q;
-  logic [153:0] t4_pkt_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] t4_pkt_q;
   logic         t4_ip_pass_q, t4_e_bad_q, t4_untracked_q, t4_l_untracked_q;
   logic [15:0]  t4_sgb_q, t4_sgc_q, t4_l_sgb_q, t4_l_sgc_q;
   logic [7:0]   t4_l_nacl_q;
@@ -542,7 +551,7 @@ module nitro_tx_lookup #(
   // L's ingress ACL (skipped when the source is in L's subnet)
   logic [31:0] t4_src;
   logic        l_skip, l_bad, nl_valid, nl_allow;
-  assign t4_src = t4_pkt_q[114 +: 32];
+  assign t4_src = t4_pkt_q[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH];
   assign l_skip = ((t4_src ^ t4_l_subnet_q) & subnet_mask(t4_l_sublen_q)) == 32'h0;
   assign l_bad  = !l_skip && t4_l_nacl_q >= 8'(NUM_NACL);
 
@@ -554,9 +563,9 @@ module nitro_tx_lookup #(
     .in_dir    (1'b0),
     .in_skip   (l_skip),
     .in_remote (t4_src),
-    .in_proto  (t4_pkt_q[146 +: 8]),
-    .in_p1     (t4_pkt_q[18 +: 16]),
-    .in_p2     (t4_pkt_q[2 +: 16]),
+    .in_proto  (t4_pkt_q[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH]),
+    .in_p1     (t4_pkt_q[nitro_regs_pkg::CT_PKT_P1_LSB +: nitro_regs_pkg::CT_PKT_P1_WIDTH]),
+    .in_p2     (t4_pkt_q[nitro_regs_pkg::CT_PKT_P2_LSB +: nitro_regs_pkg::CT_PKT_P2_WIDTH]),
     .out_valid (nl_valid),
     .out_allow (nl_allow),
     .wr_en     (nacl_wr),
@@ -601,7 +610,7 @@ module nitro_tx_lookup #(
   logic [31:0]  c_uip0;
   logic [1:0]   c_kind0;
   logic [3:0]   c_reason0;
-  logic [153:0] c_pkt;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] c_pkt;
   assign {c_hdr, c_len, c_slot, c_eslot, c_eni_valid, c_vni, c_mac, c_ans_mac0, c_uip0, c_kind0, c_reason0,
           c_in_subnet, c_is_arp, c_sport, c_pkt, c_ip_pass, c_e_bad, c_untracked, c_sgb, c_sgc, c_l_untracked,
           c_l_sgb, c_l_sgc, c_l_bad} = tc_rec;
@@ -679,8 +688,8 @@ module nitro_tx_lookup #(
   logic [31:0]  tf_uip_q;
   logic [1:0]   tf_kind_q;
   logic [3:0]   tf_reason_q;
-  logic [153:0] tf_pkt_q;
-  logic [41:0]  tf_op0_q, tf_op1_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] tf_pkt_q;
+  logic [nitro_regs_pkg::CT_OP_WIDTH-1:0] tf_op0_q, tf_op1_q;
 
   always_ff @(posedge clk) begin
     if (rst) tf_v_q <= 1'b0;
@@ -702,8 +711,17 @@ module nitro_tx_lookup #(
     tf_op0_v_q     <= c_op0_v;
     tf_op1_v_q     <= c_op1_v;
     tf_mid_q       <= c_mid;
-    tf_op0_q       <= {c_slot, 1'b0, c_untracked, c_sgb, c_sgc};
-    tf_op1_q       <= {c_eslot, 1'b1, c_l_untracked, c_l_sgb, c_l_sgc};
+    // op0: egress at the sender E; op1: ingress at the local receiver L
+    tf_op0_q[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH]       <= c_slot;
+    tf_op0_q[nitro_regs_pkg::CT_OP_INGRESS_LSB]   <= 1'b0;
+    tf_op0_q[nitro_regs_pkg::CT_OP_UNTRACKED_LSB] <= c_untracked;
+    tf_op0_q[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH]  <= c_sgb;
+    tf_op0_q[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH] <= c_sgc;
+    tf_op1_q[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH]       <= c_eslot;
+    tf_op1_q[nitro_regs_pkg::CT_OP_INGRESS_LSB]   <= 1'b1;
+    tf_op1_q[nitro_regs_pkg::CT_OP_UNTRACKED_LSB] <= c_l_untracked;
+    tf_op1_q[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH]  <= c_l_sgb;
+    tf_op1_q[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH] <= c_l_sgc;
   end
 
   // Outer IPv4 header checksum (10-word adder tree)
@@ -783,11 +801,36 @@ module nitro_tx_lookup #(
   assign st_idst = tf_is_arp_q ? ((tf_len_q >= 16'd42) ? `NB32(tf_hdr_q, 38) : 32'h0)
                                : ((tf_len_q >= 16'd34) ? `NB32(tf_hdr_q, 30) : 32'h0);
 
-  assign rec_wr   = tf_v_q;
-  // flow field (flow records): the frame's length, and an egress ACL deny at the sender
-  assign rec_data = {tf_kind_q, out_user, out_len, beat0, tf_reason_q, tf_slot_q, st_vni, st_isrc, st_idst, tf_len_q,
-                     tf_len_q, tf_kind_q == K_DROP && tf_reason_q == 4'(nitro_regs_pkg::DROP_NACL_DENY), tf_slot_q,
-                     tf_pkt_q, tf_op1_q, tf_op0_q, tf_op1_v_q, tf_op0_v_q, tf_mid_q};
+  // The record: a ctRec holding a txPay (its txDec the editor's decision) and the ctFlow fields (the frame's
+  // length, an egress ACL deny at the sender)
+  logic [nitro_regs_pkg::TX_DEC_WIDTH-1:0]  rec_dec;
+  logic [nitro_regs_pkg::TX_PAY_WIDTH-1:0]  rec_pay;
+  logic [nitro_regs_pkg::CT_FLOW_WIDTH-1:0] rec_flow;
+  always_comb begin
+    rec_dec[nitro_regs_pkg::TX_DEC_KIND_LSB +: nitro_regs_pkg::TX_DEC_KIND_WIDTH]    = tf_kind_q;
+    rec_dec[nitro_regs_pkg::TX_DEC_TUSER_LSB +: nitro_regs_pkg::TX_DEC_TUSER_WIDTH]   = out_user;
+    rec_dec[nitro_regs_pkg::TX_DEC_OUT_LEN_LSB +: nitro_regs_pkg::TX_DEC_OUT_LEN_WIDTH] = out_len;
+    rec_dec[nitro_regs_pkg::TX_DEC_BEAT0_LSB +: nitro_regs_pkg::TX_DEC_BEAT0_WIDTH]   = beat0;
+    rec_pay[nitro_regs_pkg::TX_PAY_DEC_LSB +: nitro_regs_pkg::TX_PAY_DEC_WIDTH]     = rec_dec;
+    rec_pay[nitro_regs_pkg::TX_PAY_REASON_LSB +: nitro_regs_pkg::TX_PAY_REASON_WIDTH]  = tf_reason_q;
+    rec_pay[nitro_regs_pkg::TX_PAY_SLOT_LSB +: nitro_regs_pkg::TX_PAY_SLOT_WIDTH]    = tf_slot_q;
+    rec_pay[nitro_regs_pkg::TX_PAY_VNI_LSB +: nitro_regs_pkg::TX_PAY_VNI_WIDTH]     = st_vni;
+    rec_pay[nitro_regs_pkg::TX_PAY_ISRC_LSB +: nitro_regs_pkg::TX_PAY_ISRC_WIDTH]    = st_isrc;
+    rec_pay[nitro_regs_pkg::TX_PAY_IDST_LSB +: nitro_regs_pkg::TX_PAY_IDST_WIDTH]    = st_idst;
+    rec_pay[nitro_regs_pkg::TX_PAY_LEN_LSB +: nitro_regs_pkg::TX_PAY_LEN_WIDTH]     = tf_len_q;
+    rec_flow[nitro_regs_pkg::CT_FLOW_LEN_LSB +: nitro_regs_pkg::CT_FLOW_LEN_WIDTH]       = tf_len_q;
+    rec_flow[nitro_regs_pkg::CT_FLOW_NACL_DENY_LSB] = tf_kind_q == K_DROP && tf_reason_q == 4'(nitro_regs_pkg::DROP_NACL_DENY);
+    rec_flow[nitro_regs_pkg::CT_FLOW_NACL_SLOT_LSB +: nitro_regs_pkg::CT_FLOW_NACL_SLOT_WIDTH] = tf_slot_q;
+    rec_data[nitro_regs_pkg::CT_REC_PAY_LSB +: nitro_regs_pkg::CT_REC_PAY_WIDTH]      = rec_pay;
+    rec_data[nitro_regs_pkg::CT_REC_FLOW_LSB +: nitro_regs_pkg::CT_REC_FLOW_WIDTH]     = rec_flow;
+    rec_data[nitro_regs_pkg::CT_REC_PKT_LSB +: nitro_regs_pkg::CT_REC_PKT_WIDTH]      = tf_pkt_q;
+    rec_data[nitro_regs_pkg::CT_REC_OP1_LSB +: nitro_regs_pkg::CT_REC_OP1_WIDTH]      = tf_op1_q;
+    rec_data[nitro_regs_pkg::CT_REC_OP0_LSB +: nitro_regs_pkg::CT_REC_OP0_WIDTH]      = tf_op0_q;
+    rec_data[nitro_regs_pkg::CT_REC_OP1_V_LSB]    = tf_op1_v_q;
+    rec_data[nitro_regs_pkg::CT_REC_OP0_V_LSB]    = tf_op0_v_q;
+    rec_data[nitro_regs_pkg::CT_REC_MID_DENY_LSB] = tf_mid_q;
+  end
+  assign rec_wr = tf_v_q;
 
   logic unused_bits;
   assign unused_bits = ^{frag[15:14], crc_key_c[31:B], crc_key_i[31:B], crc_flow[31:14], e_ip, e_vni, e_valid,
