@@ -2,7 +2,7 @@
 // port B of the mapping ways), fixed latency, no internal stalls.
 //   pop : header FIFO head (only when R1 is empty)          -> R1
 //   R1  : outer/inner header checks (spec RX 0-9), both IPv4 checksums, CRCs of the
-//         destination and source keys, edge compare          -> R2
+//         destination and source keys, edge compare, inner filter fields (nitro_l4_fields) -> R2
 //   R2  : port B address = destination buckets               -> R3
 //   R3  : port B address = source buckets; compare every slot of the destination buckets -> R4
 //   R4  : compare every slot of the source buckets, ENI check of the local slot, decision of
@@ -12,13 +12,6 @@
 //   RC  : ACL verdict, the ingress security group op at L; push the record {payload, packet,
 //         op} to the connection tracking stage (nitro_conntrack), which makes the final decision.
 // Latency pop -> record: 5 + 11 = 16 cycles at the default parameters.
-// Big-endian field extraction from a header vector (byte k in bits [8k+7:8k]). Macros rather
-// than functions: Yosys 0.23 elaborates these much faster.
-`define NB8(h, k)  h[8*(k) +: 8]
-`define NB16(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8]}
-`define NB24(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8]}
-`define NB32(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8], h[8*((k)+3) +: 8]}
-`define NB48(h, k) {`NB16(h, k), `NB32(h, (k)+2)}
 module nitro_rx_lookup #(
   parameter int NUM_ENI            = 64,    // ENI slots
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // entries per way (log2)
@@ -185,39 +178,21 @@ module nitro_rx_lookup #(
   assign edge_ip  = osrc;
 
   // Inner filter fields (docs/card-filtering.md "Definitions"), inner byte k = frame byte 50 + k
-  logic         fragment, is_tcp, is_udp, is_icmp;
-  logic [7:0]   iproto, f_itype, f_icode, f_tflags;
-  logic [15:0]  ifrag, ilen, f_sport, f_dport, f_iid, f_p1, f_p2;
+  logic [15:0]  ifrag, ilen;
+  logic [7:0]   iproto;
   logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] pkt;
   assign ilen      = inner_len[15:0];
   assign ifrag     = `NB16(r1_hdr_q, 70);
   assign iproto    = `NB8(r1_hdr_q, 73);
-  assign fragment  = ifrag[13] || (ifrag[12:0] != 13'd0);
-  assign is_tcp    = iproto == 8'd6;
-  assign is_udp    = iproto == 8'd17;
-  assign is_icmp   = iproto == 8'd1;
-  assign f_sport   = ((is_tcp || is_udp) && !fragment && ilen >= 16'd36) ? `NB16(r1_hdr_q, 84) : 16'h0;
-  assign f_dport   = ((is_tcp || is_udp) && !fragment && ilen >= 16'd38) ? `NB16(r1_hdr_q, 86) : 16'h0;
-  assign f_tflags  = (is_tcp && !fragment && ilen >= 16'd48) ? `NB8(r1_hdr_q, 97) : 8'h0;
-  assign f_itype   = (is_icmp && !fragment && ilen >= 16'd35) ? `NB8(r1_hdr_q, 84) : 8'h0;
-  assign f_icode   = (is_icmp && !fragment && ilen >= 16'd36) ? `NB8(r1_hdr_q, 85) : 8'h0;
-  assign f_iid     = (is_icmp && !fragment && ilen >= 16'd40 && (f_itype == 8'd0 || f_itype == 8'd8))
-                     ? `NB16(r1_hdr_q, 88) : 16'h0;
-  assign f_p1      = (is_tcp || is_udp) ? f_dport : is_icmp ? 16'(f_itype) : 16'h0;
-  assign f_p2      = is_icmp ? 16'(f_icode) : 16'h0;
-  // the packet fields of the record (a ctPkt)
-  always_comb begin
-    pkt[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH]   = iproto;
-    pkt[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH]     = isrc;
-    pkt[nitro_regs_pkg::CT_PKT_DST_LSB +: nitro_regs_pkg::CT_PKT_DST_WIDTH]     = idst;
-    pkt[nitro_regs_pkg::CT_PKT_SPORT_LSB +: nitro_regs_pkg::CT_PKT_SPORT_WIDTH]   = f_sport;
-    pkt[nitro_regs_pkg::CT_PKT_DPORT_LSB +: nitro_regs_pkg::CT_PKT_DPORT_WIDTH]   = f_dport;
-    pkt[nitro_regs_pkg::CT_PKT_ICMP_ID_LSB +: nitro_regs_pkg::CT_PKT_ICMP_ID_WIDTH] = f_iid;
-    pkt[nitro_regs_pkg::CT_PKT_P1_LSB +: nitro_regs_pkg::CT_PKT_P1_WIDTH]      = f_p1;
-    pkt[nitro_regs_pkg::CT_PKT_P2_LSB +: nitro_regs_pkg::CT_PKT_P2_WIDTH]      = f_p2;
-    pkt[nitro_regs_pkg::CT_PKT_FIN_LSB]     = f_tflags[0];
-    pkt[nitro_regs_pkg::CT_PKT_RST_LSB]     = f_tflags[2];
-  end
+  nitro_l4_fields u_l4 (
+    .len   (ilen),
+    .proto (iproto),
+    .frag  (ifrag),
+    .src   (isrc),
+    .dst   (idst),
+    .l4    (r1_hdr_q[8*84 +: 112]),
+    .pkt   (pkt)
+  );
 
   // ---------------------------------------------------------------- R2
   logic         r2_pre_drop_q, r2_edge_q;
@@ -387,20 +362,11 @@ module nitro_rx_lookup #(
   end
 
   // ---------------------------------------------------------------- R5: L's ingress ACL
-  // the top len bits set (all from 32 on): a thermometer decode, as a shift
-  function automatic logic [31:0] subnet_mask(input logic [5:0] len);
-    subnet_mask = (len >= 6'd32) ? 32'hFFFF_FFFF : ~(32'hFFFF_FFFF >> len[4:0]);
-  endfunction
-
   logic        l_skip, l_bad, nl_valid, nl_allow;
   logic [112:0] nacl_wdata;
-  assign l_skip = ((r5_isrc_q ^ r5_l_subnet_q) & subnet_mask(r5_l_sublen_q)) == 32'h0;
+  assign l_skip = nitro_lookup_pkg::in_subnet(r5_isrc_q, r5_l_subnet_q, r5_l_sublen_q);
   assign l_bad  = !l_skip && r5_l_nacl_q >= 8'(NUM_NACL);
-  assign nacl_wdata = {flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_LO_LSB +: 16],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_LO_LSB +: 16],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LSB +: 32], flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LEN_LSB +: 6],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_PROTOCOL_LSB +: 8], flt_wr_data[nitro_regs_pkg::TBL_NACL_ANY_PROTOCOL_LSB],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_ALLOW_LSB], flt_wr_data[nitro_regs_pkg::TBL_NACL_VALID_LSB]};
+  assign nacl_wdata = nitro_lookup_pkg::nacl_rule(flt_wr_data);
 
   logic [112:0] unused_nacl_rd;
   nitro_nacl #(.NUM_NACL(NUM_NACL), .RULES(NACL_RULES), .RULES_PER_STAGE(4), .IDX_W(NIDX_W)) u_nacl (
@@ -515,13 +481,7 @@ module nitro_rx_lookup #(
   assign unused_bits = ^{r1_hdr_q[95:0], r1_hdr_q[272 +: 16], r1_hdr_q[320 +: 16], r1_hdr_q[344 +: 24], r1_hdr_q[392 +: 104],
                          r1_hdr_q[560 +: 16], r1_hdr_q[592 +: 16], r1_hdr_q[672 +: 112],
                          d_mac, s_mac, d_uip, d_ip, d_vni, d_valid, s_ip, s_vni, s_slot, s_local, s_valid,
-                         crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L], nl_valid, f_tflags[7:3], f_tflags[1],
-                         ifrag[15:14], flt_wr_index, flt_rd_index};
+                         crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L], nl_valid,
+                         flt_wr_index, flt_rd_index};
 
 endmodule
-
-`undef NB8
-`undef NB16
-`undef NB24
-`undef NB32
-`undef NB48
