@@ -1,5 +1,6 @@
 # NitroCard RTL, compile order (package first). Paths relative to hw/rtl/.
 nitro_regs_pkg.sv
+nitro_lookup_pkg.sv
 nitro_crc.sv
 nitro_fifo.sv
 nitro_frame_fifo.sv
@@ -14,6 +15,9 @@ nitro_nacl.sv
 nitro_sg_scan.sv
 nitro_ct_decide.sv
 nitro_ipv4_check.sv
+nitro_l4_fields.sv
+nitro_tx_check.sv
+nitro_tx_beat.sv
 nitro_edge_select.sv
 nitro_tx_lookup.sv
 nitro_rx_lookup.sv

@@ -78,7 +78,7 @@ module nitro_card #(
   output logic [31:0]           csr_rdata,
   output logic                  csr_rvalid,
   // Flow records to the host (docs/card-flow-records.md): the record FIFO's head, valid/ready
-  output logic [314:0]          m_flow_data,
+  output logic [nitro_regs_pkg::FLOW_REC_WIDTH-1:0] m_flow_data,  // a flowRec
   output logic                  m_flow_valid,
   input  logic                  m_flow_ready,
   // No frame buffered or in flight anywhere in the card (the simulator runs until idle)
@@ -133,10 +133,12 @@ module nitro_card #(
   localparam int DEC_LOG2    = 5;     // decision FIFO: 32 decisions per direction (deep lookups)
   localparam int PRE_LOG2    = 5;     // pre-decision FIFO (lookup -> nitro_conntrack)
   localparam int PUNT_LOG2   = 6;     // punt and injection queues: 64 beats (a 4096-byte frame) each
-  localparam int PAY_W       = 654;   // record payload (the TX one; RX pads)
+  localparam int PAY_W       = nitro_regs_pkg::CT_REC_PAY_WIDTH;  // record payload (a txPay; an rxPay zero-extended)
   localparam int FLOW_LOG2   = 9;     // flow record FIFO: 512 records + the output register
-  localparam int FREC_W      = 315;   // flow record (layout in nitro_conntrack)
-  localparam int REC_W       = PAY_W + 25 + 154 + 2 * 42 + 3;
+  localparam int FREC_W      = nitro_regs_pkg::FLOW_REC_WIDTH;
+  localparam int REC_W       = nitro_regs_pkg::CT_REC_WIDTH;  // tracking record (lookups -> nitro_conntrack)
+  localparam int TXD_W       = nitro_regs_pkg::TX_DEC_WIDTH;  // decision FIFO words
+  localparam int RXD_W       = nitro_regs_pkg::RX_DEC_WIDTH;
   localparam int ACNT_W      = $clog2(ALARM_DEPTH) + 1;
   localparam int L           = MAP_WAY_DEPTH_LOG2;
   localparam int MS          = MAP_BUCKET_SLOTS_LOG2;
@@ -392,7 +394,7 @@ module nitro_card #(
     .busy               (tx_in_busy)
   );
 
-  logic [537:0]       txd_wdata, txd_rdata;
+  logic [TXD_W-1:0]   txd_wdata, txd_rdata;
   logic               txd_wr, txd_valid, txd_ready, txd_full, txd_empty, tx_lk_busy;
   logic [DEC_LOG2:0]  txd_space, tx_credit;
   logic               tx_drop, tx_st_tx, tx_st_rx;
@@ -496,7 +498,7 @@ module nitro_card #(
     .empty    (txp_empty)
   );
 
-  nitro_fifo #(.WIDTH(538), .DEPTH_LOG2(DEC_LOG2)) u_tx_dec (
+  nitro_fifo #(.WIDTH(TXD_W), .DEPTH_LOG2(DEC_LOG2)) u_tx_dec (
     .clk      (clk),
     .rst      (rst),
     .wr_data  (txd_wdata),
@@ -576,7 +578,7 @@ module nitro_card #(
     .busy               (rx_in_busy)
   );
 
-  logic [72:0]        rxd_wdata, rxd_rdata;
+  logic [RXD_W-1:0]   rxd_wdata, rxd_rdata;
   logic               rxd_wr, rxd_valid, rxd_ready, rxd_full, rxd_empty, rx_lk_busy;
   logic [DEC_LOG2:0]  rxd_space, rx_credit;
   logic               rx_drop, rx_st_rx;
@@ -724,43 +726,52 @@ module nitro_card #(
     .flow_overflows (flow_overflows)
   );
 
-  // Final decisions: the record's payload with the security group verdict applied.
-  // TX payload {kind, tuser, out_len, beat0, reason, slot, vni, isrc, idst, len}
-  logic [1:0] tx_kind;
+  // Final decisions: the record's payload (a txPay or an rxPay, nitro_regs_pkg) with the security group
+  // verdict applied.
+  logic [TXD_W-1:0] tx_dec;
+  logic [1:0]       tx_kind;
   assign tx_pay    = ct_pay;
-  assign tx_kind   = ct_out_drop ? 2'd0 : tx_pay[652 +: 2];
+  assign tx_dec    = tx_pay[nitro_regs_pkg::TX_PAY_DEC_LSB +: nitro_regs_pkg::TX_PAY_DEC_WIDTH];
+  assign tx_kind   = ct_out_drop ? 2'd0 : tx_dec[nitro_regs_pkg::TX_DEC_KIND_LSB +: nitro_regs_pkg::TX_DEC_KIND_WIDTH];
   assign txd_wr    = ct_out_v && !ct_out_rx;
-  assign txd_wdata = {tx_kind, tx_pay[116 +: 536]};
+  always_comb begin
+    txd_wdata = tx_dec;
+    txd_wdata[nitro_regs_pkg::TX_DEC_KIND_LSB +: nitro_regs_pkg::TX_DEC_KIND_WIDTH] = tx_kind;
+  end
   assign tx_drop   = txd_wr && tx_kind == 2'd0;
-  assign tx_reason = ct_out_drop ? ct_out_reason : tx_pay[112 +: 4];
-  assign tx_slot   = tx_pay[104 +: 8];
-  assign tx_vni    = tx_pay[80 +: 24];
-  assign tx_isrc   = tx_pay[48 +: 32];
-  assign tx_idst   = tx_pay[16 +: 32];
-  assign tx_len    = tx_pay[0 +: 16];
+  assign tx_reason = ct_out_drop ? ct_out_reason : tx_pay[nitro_regs_pkg::TX_PAY_REASON_LSB +: nitro_regs_pkg::TX_PAY_REASON_WIDTH];
+  assign tx_slot   = tx_pay[nitro_regs_pkg::TX_PAY_SLOT_LSB +: nitro_regs_pkg::TX_PAY_SLOT_WIDTH];
+  assign tx_vni    = tx_pay[nitro_regs_pkg::TX_PAY_VNI_LSB +: nitro_regs_pkg::TX_PAY_VNI_WIDTH];
+  assign tx_isrc   = tx_pay[nitro_regs_pkg::TX_PAY_ISRC_LSB +: nitro_regs_pkg::TX_PAY_ISRC_WIDTH];
+  assign tx_idst   = tx_pay[nitro_regs_pkg::TX_PAY_IDST_LSB +: nitro_regs_pkg::TX_PAY_IDST_WIDTH];
+  assign tx_len    = tx_pay[nitro_regs_pkg::TX_PAY_LEN_LSB +: nitro_regs_pkg::TX_PAY_LEN_WIDTH];
   assign tx_st_tx  = txd_wr && tx_kind != 2'd0;
   assign tx_st_rx  = txd_wr && (tx_kind == 2'd1 || tx_kind == 2'd2);
-  assign tx_rx_slot = tx_pay[644 +: 8];
-  assign tx_rx_len  = tx_pay[628 +: 16];
+  assign tx_rx_slot = tx_dec[nitro_regs_pkg::TX_DEC_TUSER_LSB +: nitro_regs_pkg::TX_DEC_TUSER_WIDTH];
+  assign tx_rx_len  = tx_dec[nitro_regs_pkg::TX_DEC_OUT_LEN_LSB +: nitro_regs_pkg::TX_DEC_OUT_LEN_WIDTH];
 
-  // RX payload {drop, slot, inner_len, mac, reason, alarm slot, vni, osrc, isrc, idst}
-  logic rx_fdrop;
+  logic [RXD_W-1:0] rx_dec;
+  logic             rx_fdrop;
   assign rx_pay     = ct_pay;
-  assign rx_fdrop   = rx_pay[204] || ct_out_drop;
+  assign rx_dec     = rx_pay[nitro_regs_pkg::RX_PAY_DEC_LSB +: nitro_regs_pkg::RX_PAY_DEC_WIDTH];
+  assign rx_fdrop   = rx_dec[nitro_regs_pkg::RX_DEC_DROP_LSB] || ct_out_drop;
   assign rxd_wr     = ct_out_v && ct_out_rx;
-  assign rxd_wdata  = {rx_fdrop, rx_pay[132 +: 72]};
+  always_comb begin
+    rxd_wdata = rx_dec;
+    rxd_wdata[nitro_regs_pkg::RX_DEC_DROP_LSB] = rx_fdrop;
+  end
   assign rx_drop    = rxd_wr && rx_fdrop;
-  assign rx_reason  = ct_out_drop ? ct_out_reason : rx_pay[128 +: 4];
-  assign rx_slot    = ct_out_drop ? rx_pay[196 +: 8] : rx_pay[120 +: 8];
-  assign rx_vni     = rx_pay[96 +: 24];
-  assign rx_osrc    = rx_pay[64 +: 32];
-  assign rx_isrc    = rx_pay[32 +: 32];
-  assign rx_idst    = rx_pay[0 +: 32];
+  assign rx_reason  = ct_out_drop ? ct_out_reason : rx_pay[nitro_regs_pkg::RX_PAY_REASON_LSB +: nitro_regs_pkg::RX_PAY_REASON_WIDTH];
+  assign rx_slot    = ct_out_drop ? rx_dec[nitro_regs_pkg::RX_DEC_SLOT_LSB +: nitro_regs_pkg::RX_DEC_SLOT_WIDTH] : rx_pay[nitro_regs_pkg::RX_PAY_ALARM_SLOT_LSB +: nitro_regs_pkg::RX_PAY_ALARM_SLOT_WIDTH];
+  assign rx_vni     = rx_pay[nitro_regs_pkg::RX_PAY_VNI_LSB +: nitro_regs_pkg::RX_PAY_VNI_WIDTH];
+  assign rx_osrc    = rx_pay[nitro_regs_pkg::RX_PAY_OSRC_LSB +: nitro_regs_pkg::RX_PAY_OSRC_WIDTH];
+  assign rx_isrc    = rx_pay[nitro_regs_pkg::RX_PAY_ISRC_LSB +: nitro_regs_pkg::RX_PAY_ISRC_WIDTH];
+  assign rx_idst    = rx_pay[nitro_regs_pkg::RX_PAY_IDST_LSB +: nitro_regs_pkg::RX_PAY_IDST_WIDTH];
   assign rx_st_rx   = rxd_wr && !rx_fdrop;
-  assign rx_rx_slot = rx_pay[196 +: 8];
-  assign rx_rx_len  = rx_pay[180 +: 16];
+  assign rx_rx_slot = rx_dec[nitro_regs_pkg::RX_DEC_SLOT_LSB +: nitro_regs_pkg::RX_DEC_SLOT_WIDTH];
+  assign rx_rx_len  = rx_dec[nitro_regs_pkg::RX_DEC_INNER_LEN_LSB +: nitro_regs_pkg::RX_DEC_INNER_LEN_WIDTH];
 
-  nitro_fifo #(.WIDTH(73), .DEPTH_LOG2(DEC_LOG2)) u_rx_dec (
+  nitro_fifo #(.WIDTH(RXD_W), .DEPTH_LOG2(DEC_LOG2)) u_rx_dec (
     .clk      (clk),
     .rst      (rst),
     .wr_data  (rxd_wdata),
@@ -913,6 +924,6 @@ module nitro_card #(
               && !punt_busy && !inj_busy;
 
   logic unused_top;
-  assign unused_top = ^{txd_full, rxd_full, rxh_user, txp_full, rxp_full, rx_pay[653:205]};
+  assign unused_top = ^{txd_full, rxd_full, rxh_user, txp_full, rxp_full, rx_pay[PAY_W-1:nitro_regs_pkg::RX_PAY_WIDTH]};
 
 endmodule

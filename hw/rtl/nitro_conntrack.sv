@@ -1,12 +1,13 @@
 // nitro_conntrack: the security group stage with connection tracking (docs/card-filtering.md,
 // "Security groups and connection tracking"), shared by TX and RX.
 //
-// Records: each lookup pipeline pushes one record per packet into its pre-decision FIFO:
-// {payload (opaque: the decision and statistics of the packet), packet fields, op1, op0,
-// op1_v, op0_v, mid_deny}. A record needs 0 ops (dropped or decided before the security group
-// stage, ARP), 1 (TX to the network or the edge: egress at the sender; RX: ingress at the
-// receiver) or 2 (TX local: egress at the sender E, then ingress at the receiver L; the L op
-// is cancelled when E's fails; `mid_deny` = L's ingress ACL denies, checked after E's op).
+// Records: each lookup pipeline pushes one record per packet into its pre-decision FIFO: a ctRec
+// {payload (opaque: the decision and statistics of the packet), flow fields, packet fields, op1, op0,
+// op1_v, op0_v, mid_deny} (docs/registers.md "Records between RTL stages", nitro_regs_pkg CT_REC_*).
+// A record needs 0 ops (dropped or decided before the security group stage, ARP), 1 (TX to the
+// network or the edge: egress at the sender; RX: ingress at the receiver) or 2 (TX local: egress
+// at the sender E, then ingress at the receiver L; the L op is cancelled when E's fails;
+// `mid_deny` = L's ingress ACL denies, checked after E's op).
 // Records are taken in order per direction, round-robin between the directions, and leave in
 // the same order with the verdict (out_drop, out_reason) of their ops.
 //
@@ -46,10 +47,10 @@ module nitro_conntrack #(
   parameter int WAYS          = 4,    // entries per bucket (1..8)
   parameter int NUM_ENI       = 64,   // ENI slots (timeouts table)
   parameter int SG_RULES_LOG2 = 14,   // security group rule array (log2)
-  parameter int PAY_W         = 654,  // record payload bits (passed through)
+  parameter int PAY_W         = nitro_regs_pkg::CT_REC_PAY_WIDTH,  // record payload bits (passed through)
   parameter int FLOW_LOG2     = 9,    // flow record FIFO (log2 of its memory words)
-  parameter int REC_W         = PAY_W + 25 + 154 + 2 * 42 + 3,
-  parameter int FREC_W        = 315   // flow record bits (layout below)
+  parameter int REC_W         = nitro_regs_pkg::CT_REC_WIDTH,      // a ctRec
+  parameter int FREC_W        = nitro_regs_pkg::FLOW_REC_WIDTH     // a flowRec
 ) (
   input  logic                     clk,
   input  logic                     rst,           // synchronous, active high
@@ -101,15 +102,15 @@ module nitro_conntrack #(
   output logic [31:0]              flow_overflows
 );
 
-  localparam int PKT_W  = 154;
-  localparam int OP_W   = 42;
+  localparam int PKT_W  = nitro_regs_pkg::CT_PKT_WIDTH;
+  localparam int OP_W   = nitro_regs_pkg::CT_OP_WIDTH;
   localparam int KEY_W  = 112;
   localparam int EW     = KEY_W + 72;    // {count_only, last_seen[63:0], fins[1:0], state[2:0], created_ingress, used, key}
   localparam int EP_W   = 8;             // reset epoch stored beside each entry
   localparam int MW     = EP_W + EW;     // way memory word: {epoch, entry}
   localparam int BL     = BUCKETS_LOG2;
   localparam int SLOT_W = $clog2(NUM_ENI);
-  localparam int FL_W   = 25;            // record field flow = {len[15:0], nacl_deny, nacl_slot[7:0]}
+  localparam int FL_W   = nitro_regs_pkg::CT_FLOW_WIDTH;
   localparam int FW     = 208;           // counts {first[63:0], in_bytes[39:0], in_pkts[31:0], eg_bytes[39:0], eg_pkts[31:0]}
   localparam int NC     = 2 * WAYS + 5;  // record candidates of one B op (sweep: 2 per way; record op: 5)
 
@@ -122,11 +123,11 @@ module nitro_conntrack #(
   if (NUM_ENI < 2 || NUM_ENI > 256) begin : g_chk_eni
     $error("nitro_conntrack: NUM_ENI must be in 2..256");
   end
-  if (REC_W != PAY_W + FL_W + PKT_W + 2 * OP_W + 3) begin : g_chk_rec
-    $error("nitro_conntrack: REC_W must be PAY_W + 25 + 154 + 2 * 42 + 3");
+  if (PAY_W != nitro_regs_pkg::CT_REC_PAY_WIDTH || REC_W != nitro_regs_pkg::CT_REC_WIDTH) begin : g_chk_rec
+    $error("nitro_conntrack: PAY_W and REC_W must be the ctRec record's (nitro_regs_pkg CT_REC_*)");
   end
-  if (FREC_W != 315) begin : g_chk_frec
-    $error("nitro_conntrack: FREC_W must be 315");
+  if (FREC_W != nitro_regs_pkg::FLOW_REC_WIDTH) begin : g_chk_frec
+    $error("nitro_conntrack: FREC_W must be the flowRec record's width (nitro_regs_pkg FLOW_REC_WIDTH)");
   end
   if (FLOW_LOG2 < 1 || FLOW_LOG2 > 16) begin : g_chk_flow
     $error("nitro_conntrack: FLOW_LOG2 must be in 1..16");
@@ -136,17 +137,17 @@ module nitro_conntrack #(
   localparam logic [2:0] ST_TCP_OPEN = 3'd1, ST_TCP_CLOSED = 3'd2, ST_UDP_NEW = 3'd3, ST_UDP_STREAM = 3'd4;
 
   // ---------------------------------------------------------------- record fields
-  // rec = {pay, flow, pkt, op1, op0, op1_v, op0_v, mid_deny}
-  // flow = {len[15:0] (frame bytes as the ENI counters count them), nacl_deny, nacl_slot[7:0]}
-  // pkt = {proto[7:0], src, dst, sport, dport, icmp_id (echo only, else 0), p1, p2, fin, rst}
-  // op  = {slot[7:0], ingress, untracked, base[15:0], count[15:0]}
+  // rec a ctRec, its flow a ctFlow, pkt a ctPkt, op0/op1 ctOps (nitro_regs_pkg, docs/registers.md)
   // The flow key of an op: {slot, proto, local, remote, local port, remote port}; ICMP: local
   // port = echo identifier (0 unless echo), remote port 0; TCP/UDP by direction; others 0, 0
   // (the lookups zero the ports of other protocols).
-  `define CT_KEY(p, o) {o[41:34], p[146 +: 8], (o[33] ? p[82 +: 32] : p[114 +: 32]), \
-                        (o[33] ? p[114 +: 32] : p[82 +: 32]), \
-                        ((p[146 +: 8] == 8'd1) ? p[34 +: 16] : (o[33] ? p[50 +: 16] : p[66 +: 16])), \
-                        ((p[146 +: 8] == 8'd1) ? 16'h0 : (o[33] ? p[66 +: 16] : p[50 +: 16]))}
+  `define CT_KEY(p, o) {o[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH], p[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH], \
+                        (o[nitro_regs_pkg::CT_OP_INGRESS_LSB] ? p[nitro_regs_pkg::CT_PKT_DST_LSB +: nitro_regs_pkg::CT_PKT_DST_WIDTH] : p[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH]), \
+                        (o[nitro_regs_pkg::CT_OP_INGRESS_LSB] ? p[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH] : p[nitro_regs_pkg::CT_PKT_DST_LSB +: nitro_regs_pkg::CT_PKT_DST_WIDTH]), \
+                        ((p[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH] == 8'd1) ? p[nitro_regs_pkg::CT_PKT_ICMP_ID_LSB +: nitro_regs_pkg::CT_PKT_ICMP_ID_WIDTH] \
+                         : (o[nitro_regs_pkg::CT_OP_INGRESS_LSB] ? p[nitro_regs_pkg::CT_PKT_DPORT_LSB +: nitro_regs_pkg::CT_PKT_DPORT_WIDTH] : p[nitro_regs_pkg::CT_PKT_SPORT_LSB +: nitro_regs_pkg::CT_PKT_SPORT_WIDTH])), \
+                        ((p[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH] == 8'd1) ? 16'h0 \
+                         : (o[nitro_regs_pkg::CT_OP_INGRESS_LSB] ? p[nitro_regs_pkg::CT_PKT_SPORT_LSB +: nitro_regs_pkg::CT_PKT_SPORT_WIDTH] : p[nitro_regs_pkg::CT_PKT_DPORT_LSB +: nitro_regs_pkg::CT_PKT_DPORT_WIDTH]))}
 
   // ---------------------------------------------------------------- pipeline registers
   logic               a_v_q, a_sweep_q, a_rx_q;
@@ -176,9 +177,9 @@ module nitro_conntrack #(
   logic [31:0]      a_crc;
   logic [BL-1:0]    a_bkt;
 
-  assign a_op0 = a_rec_q[3 +: OP_W];
-  assign a_op1 = a_rec_q[3 + OP_W +: OP_W];
-  assign a_pkt = a_rec_q[3 + 2*OP_W +: PKT_W];
+  assign a_op0 = a_rec_q[nitro_regs_pkg::CT_REC_OP0_LSB +: nitro_regs_pkg::CT_REC_OP0_WIDTH];
+  assign a_op1 = a_rec_q[nitro_regs_pkg::CT_REC_OP1_LSB +: nitro_regs_pkg::CT_REC_OP1_WIDTH];
+  assign a_pkt = a_rec_q[nitro_regs_pkg::CT_REC_PKT_LSB +: nitro_regs_pkg::CT_REC_PKT_WIDTH];
   assign a_key0 = `CT_KEY(a_pkt, a_op0);
   assign a_key1 = `CT_KEY(a_pkt, a_op1);
 
@@ -275,29 +276,29 @@ module nitro_conntrack #(
   logic [15:0]      b_p1, b_p2;
   logic             b_op0_v, b_op1_v, b_mid_deny;
 
-  assign b_op0      = b_rec_q[3 +: OP_W];
-  assign b_op1      = b_rec_q[3 + OP_W +: OP_W];
-  assign b_pkt      = b_rec_q[3 + 2*OP_W +: PKT_W];
-  assign b_proto    = b_pkt[146 +: 8];
-  assign b_remote0  = b_op0[33] ? b_pkt[114 +: 32] : b_pkt[82 +: 32];
-  assign b_remote1  = b_op1[33] ? b_pkt[114 +: 32] : b_pkt[82 +: 32];
-  assign b_p1       = b_pkt[18 +: 16];
-  assign b_p2       = b_pkt[2 +: 16];
-  assign b_fin      = b_pkt[1];
-  assign b_rst      = b_pkt[0];
-  assign b_mid_deny = b_rec_q[0];
-  assign b_op0_v    = b_rec_q[1];
-  assign b_op1_v    = b_rec_q[2];
+  assign b_op0      = b_rec_q[nitro_regs_pkg::CT_REC_OP0_LSB +: nitro_regs_pkg::CT_REC_OP0_WIDTH];
+  assign b_op1      = b_rec_q[nitro_regs_pkg::CT_REC_OP1_LSB +: nitro_regs_pkg::CT_REC_OP1_WIDTH];
+  assign b_pkt      = b_rec_q[nitro_regs_pkg::CT_REC_PKT_LSB +: nitro_regs_pkg::CT_REC_PKT_WIDTH];
+  assign b_proto    = b_pkt[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH];
+  assign b_remote0  = b_op0[nitro_regs_pkg::CT_OP_INGRESS_LSB] ? b_pkt[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH] : b_pkt[nitro_regs_pkg::CT_PKT_DST_LSB +: nitro_regs_pkg::CT_PKT_DST_WIDTH];
+  assign b_remote1  = b_op1[nitro_regs_pkg::CT_OP_INGRESS_LSB] ? b_pkt[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH] : b_pkt[nitro_regs_pkg::CT_PKT_DST_LSB +: nitro_regs_pkg::CT_PKT_DST_WIDTH];
+  assign b_p1       = b_pkt[nitro_regs_pkg::CT_PKT_P1_LSB +: nitro_regs_pkg::CT_PKT_P1_WIDTH];
+  assign b_p2       = b_pkt[nitro_regs_pkg::CT_PKT_P2_LSB +: nitro_regs_pkg::CT_PKT_P2_WIDTH];
+  assign b_fin      = b_pkt[nitro_regs_pkg::CT_PKT_FIN_LSB];
+  assign b_rst      = b_pkt[nitro_regs_pkg::CT_PKT_RST_LSB];
+  assign b_mid_deny = b_rec_q[nitro_regs_pkg::CT_REC_MID_DENY_LSB];
+  assign b_op0_v    = b_rec_q[nitro_regs_pkg::CT_REC_OP0_V_LSB];
+  assign b_op1_v    = b_rec_q[nitro_regs_pkg::CT_REC_OP1_V_LSB];
   assign b_rec      = b_v_q && !b_sweep_q;
 
   logic [FL_W-1:0] b_flow;
   logic [15:0]     b_len;
   logic            b_nacl;
   logic [7:0]      b_nacl_slot;
-  assign b_flow      = b_rec_q[3 + 2*OP_W + PKT_W +: FL_W];
-  assign b_len       = b_flow[9 +: 16];
-  assign b_nacl      = b_flow[8];
-  assign b_nacl_slot = b_flow[7:0];
+  assign b_flow      = b_rec_q[nitro_regs_pkg::CT_REC_FLOW_LSB +: nitro_regs_pkg::CT_REC_FLOW_WIDTH];
+  assign b_len       = b_flow[nitro_regs_pkg::CT_FLOW_LEN_LSB +: nitro_regs_pkg::CT_FLOW_LEN_WIDTH];
+  assign b_nacl      = b_flow[nitro_regs_pkg::CT_FLOW_NACL_DENY_LSB];
+  assign b_nacl_slot = b_flow[nitro_regs_pkg::CT_FLOW_NACL_SLOT_LSB +: nitro_regs_pkg::CT_FLOW_NACL_SLOT_WIDTH];
 
   // Forwarding of the bucket written by the record (or sweep) before
   logic          fwd_v_q;
@@ -360,9 +361,9 @@ module nitro_conntrack #(
   logic [15:0] a_base, scan_base, scan_count;
   logic [31:0] scan_remote;
 
-  assign a_base      = a_op0[16 +: 16];
-  assign scan_base   = start1 ? b_op1[16 +: 16] : b_op0[16 +: 16];
-  assign scan_count  = start1 ? b_op1[0 +: 16] : b_op0[0 +: 16];
+  assign a_base      = a_op0[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH];
+  assign scan_base   = start1 ? b_op1[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH] : b_op0[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH];
+  assign scan_count  = start1 ? b_op1[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH] : b_op0[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH];
   assign scan_remote = start1 ? b_remote1 : b_remote0;
 
   nitro_sg_scan #(.RULES_LOG2(SG_RULES_LOG2), .PER_CYCLE(4)) u_scan (
@@ -380,8 +381,8 @@ module nitro_conntrack #(
     .allowed        (scan_allowed),
     .probe_row_addr (a_base[SG_RULES_LOG2-1:0]),
     .probe_en       (act0),     // probe 0 answers op0 only
-    .probe_base     (b_op0[16 +: 16]),
-    .probe_count    (b_op0[0 +: 16]),
+    .probe_base     (b_op0[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH]),
+    .probe_count    (b_op0[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH]),
     .probe_remote   (b_remote0),
     .probe_proto    (b_proto),
     .probe_p1       (b_p1),
@@ -389,10 +390,10 @@ module nitro_conntrack #(
     .probe_hit      (probe_hit),
     .probe_final    (probe_final),
     .probe1_rd_en   (adv),      // B's op1 row is kept while B stalls
-    .probe1_row_addr (a_op1[16 +: SG_RULES_LOG2]),
+    .probe1_row_addr (a_op1[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: SG_RULES_LOG2]),
     .probe1_en      (b_rec && b_op1_v),   // probe 1 answers op1 only
-    .probe1_base    (b_op1[16 +: 16]),
-    .probe1_count   (b_op1[0 +: 16]),
+    .probe1_base    (b_op1[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH]),
+    .probe1_count   (b_op1[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH]),
     .probe1_remote  (b_remote1),
     .probe1_hit     (probe1_hit),
     .probe1_final   (probe1_final),
@@ -455,7 +456,7 @@ module nitro_conntrack #(
     .key         (b_key0_q),
     .ingress     (b_op0[33]),
     .untracked   (b_op0[32]),
-    .count       (rec_on_q[b_op0[34 +: SLOT_W]]),
+    .count       (rec_on_q[b_op0[nitro_regs_pkg::CT_OP_SLOT_LSB +: SLOT_W]]),
     .proto       (b_proto),
     .fin         (b_fin),
     .rst_seen    (b_rst),
@@ -481,7 +482,7 @@ module nitro_conntrack #(
     .key         (b_key1_q),
     .ingress     (b_op1[33]),
     .untracked   (b_op1[32]),
-    .count       (rec_on_q[b_op1[34 +: SLOT_W]]),
+    .count       (rec_on_q[b_op1[nitro_regs_pkg::CT_OP_SLOT_LSB +: SLOT_W]]),
     .proto       (b_proto),
     .fin         (b_fin),
     .rst_seen    (b_rst),
@@ -541,10 +542,32 @@ module nitro_conntrack #(
     counted = r;
   endfunction
 
-  // Record = {slot[7:0], src, dst, sport, dport, proto[7:0], packets[31:0], bytes[39:0],
-  // first[63:0], last[63:0], rejected, cause[1:0]} (cause 1 expired, 2 interval, 3 rejected).
-  // An entry's direction: egress = as the slot sent (local -> remote), ingress the reverse;
-  // ports only for TCP and UDP.
+  // A flowRec (nitro_regs_pkg FLOW_REC_*; cause 1 expired, 2 interval, 3 rejected) from its fields.
+  function automatic logic [FREC_W-1:0] flow_record(input logic [7:0] slot, input logic [31:0] src,
+                                                     input logic [31:0] dst, input logic [15:0] sport,
+                                                     input logic [15:0] dport, input logic [7:0] proto,
+                                                     input logic [31:0] packets, input logic [39:0] bytes,
+                                                     input logic [63:0] first, input logic [63:0] last,
+                                                     input logic rejected, input logic [1:0] cause);
+    logic [FREC_W-1:0] r;
+    r = '0;
+    r[nitro_regs_pkg::FLOW_REC_SLOT_LSB +: nitro_regs_pkg::FLOW_REC_SLOT_WIDTH]     = slot;
+    r[nitro_regs_pkg::FLOW_REC_SRC_LSB +: nitro_regs_pkg::FLOW_REC_SRC_WIDTH]      = src;
+    r[nitro_regs_pkg::FLOW_REC_DST_LSB +: nitro_regs_pkg::FLOW_REC_DST_WIDTH]      = dst;
+    r[nitro_regs_pkg::FLOW_REC_SPORT_LSB +: nitro_regs_pkg::FLOW_REC_SPORT_WIDTH]    = sport;
+    r[nitro_regs_pkg::FLOW_REC_DPORT_LSB +: nitro_regs_pkg::FLOW_REC_DPORT_WIDTH]    = dport;
+    r[nitro_regs_pkg::FLOW_REC_PROTO_LSB +: nitro_regs_pkg::FLOW_REC_PROTO_WIDTH]    = proto;
+    r[nitro_regs_pkg::FLOW_REC_PACKETS_LSB +: nitro_regs_pkg::FLOW_REC_PACKETS_WIDTH]  = packets;
+    r[nitro_regs_pkg::FLOW_REC_BYTES_LSB +: nitro_regs_pkg::FLOW_REC_BYTES_WIDTH]    = bytes;
+    r[nitro_regs_pkg::FLOW_REC_FIRST_LSB +: nitro_regs_pkg::FLOW_REC_FIRST_WIDTH]    = first;
+    r[nitro_regs_pkg::FLOW_REC_LAST_LSB +: nitro_regs_pkg::FLOW_REC_LAST_WIDTH]     = last;
+    r[nitro_regs_pkg::FLOW_REC_REJECTED_LSB] = rejected;
+    r[nitro_regs_pkg::FLOW_REC_CAUSE_LSB +: nitro_regs_pkg::FLOW_REC_CAUSE_WIDTH]    = cause;
+    flow_record = r;
+  endfunction
+
+  // The record of an entry. Its direction: egress = as the slot sent (local -> remote), ingress the
+  // reverse; ports only for TCP and UDP.
   function automatic logic [FREC_W-1:0] entry_record(input logic [KEY_W-1:0] e, input logic [63:0] last,
                                                       input logic [FW-1:0] c, input logic ingress,
                                                       input logic [1:0] cause);
@@ -554,11 +577,11 @@ module nitro_conntrack #(
     lp     = ported ? e[16 +: 16] : 16'h0;
     rp     = ported ? e[0 +: 16] : 16'h0;
     if (ingress)
-      entry_record = {e[104 +: 8], e[32 +: 32], e[64 +: 32], rp, lp, e[96 +: 8], c[72 +: 32], c[104 +: 40],
-                      c[144 +: 64], last, 1'b0, cause};
+      entry_record = flow_record(e[104 +: 8], e[32 +: 32], e[64 +: 32], rp, lp, e[96 +: 8], c[72 +: 32], c[104 +: 40],
+                                 c[144 +: 64], last, 1'b0, cause);
     else
-      entry_record = {e[104 +: 8], e[64 +: 32], e[32 +: 32], lp, rp, e[96 +: 8], c[0 +: 32], c[32 +: 40],
-                      c[144 +: 64], last, 1'b0, cause};
+      entry_record = flow_record(e[104 +: 8], e[64 +: 32], e[32 +: 32], lp, rp, e[96 +: 8], c[0 +: 32], c[32 +: 40],
+                                 c[144 +: 64], last, 1'b0, cause);
   endfunction
 
   localparam logic [1:0] CAUSE_EXPIRED = 2'd1, CAUSE_INTERVAL = 2'd2, CAUSE_REJECTED = 2'd3;
@@ -621,13 +644,13 @@ module nitro_conntrack #(
 
   always_comb begin
     rej_v    = 1'b0;
-    rej_slot = b_op0[34 +: 8];
+    rej_slot = b_op0[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH];
     if (b_op0_v) begin
       if (fail0) begin
         rej_v = 1'b1;
       end else if (b_mid_deny || fail1) begin
         rej_v    = 1'b1;
-        rej_slot = b_op1[34 +: 8];
+        rej_slot = b_op1[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH];
       end
     end else if (b_nacl) begin
       rej_v    = 1'b1;
@@ -668,8 +691,10 @@ module nitro_conntrack #(
     if (sel[2*WAYS + 1]) rec_sel = entry_record(vict0[KEY_W-1:0], vict0[KEY_W + 7 +: 64], vcnt0, 1'b1, CAUSE_EXPIRED);
     if (sel[2*WAYS + 2]) rec_sel = entry_record(vict1[KEY_W-1:0], vict1[KEY_W + 7 +: 64], vcnt1, 1'b0, CAUSE_EXPIRED);
     if (sel[2*WAYS + 3]) rec_sel = entry_record(vict1[KEY_W-1:0], vict1[KEY_W + 7 +: 64], vcnt1, 1'b1, CAUSE_EXPIRED);
-    if (sel[2*WAYS + 4]) rec_sel = {rej_slot, b_pkt[114 +: 32], b_pkt[82 +: 32], (ported ? b_pkt[66 +: 16] : 16'h0),
-                        (ported ? b_pkt[50 +: 16] : 16'h0), b_proto, 32'd1, 40'(b_len), now, now, 1'b1, CAUSE_REJECTED};
+    if (sel[2*WAYS + 4]) rec_sel = flow_record(rej_slot, b_pkt[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH], b_pkt[nitro_regs_pkg::CT_PKT_DST_LSB +: nitro_regs_pkg::CT_PKT_DST_WIDTH],
+                                               ported ? b_pkt[nitro_regs_pkg::CT_PKT_SPORT_LSB +: nitro_regs_pkg::CT_PKT_SPORT_WIDTH] : 16'h0,
+                                               ported ? b_pkt[nitro_regs_pkg::CT_PKT_DPORT_LSB +: nitro_regs_pkg::CT_PKT_DPORT_WIDTH] : 16'h0,
+                                               b_proto, 32'd1, 40'(b_len), now, now, 1'b1, CAUSE_REJECTED);
   end
 
   // One record a cycle, lowest candidate first; B holds while more than one is left.
@@ -741,11 +766,11 @@ module nitro_conntrack #(
     end
   end
   assign out_rx  = b_rx_q;
-  assign out_pay = b_rec_q[REC_W-1 -: PAY_W];
+  assign out_pay = b_rec_q[nitro_regs_pkg::CT_REC_PAY_LSB +: nitro_regs_pkg::CT_REC_PAY_WIDTH];
 
   assign sg_v        = {act1 && adv, act0 && adv};
-  assign sg_slot     = {b_op1[34 +: 8], b_op0[34 +: 8]};
-  assign sg_ingress  = {b_op1[33], b_op0[33]};
+  assign sg_slot     = {b_op1[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH], b_op0[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH]};
+  assign sg_ingress  = {b_op1[nitro_regs_pkg::CT_OP_INGRESS_LSB], b_op0[nitro_regs_pkg::CT_OP_INGRESS_LSB]};
   assign sg_allowed  = {!fail1, !fail0};
   assign sg_exceeded = {full1, full0};
   assign ct_free     = free_q;
@@ -842,9 +867,11 @@ module nitro_conntrack #(
   end
 
   logic unused_bits;
-  assign unused_bits = ^{hit1, a_op0[33:0], a_op1[32:0], b_pkt[34 +: 48], a_pkt[33:0], a_crc[31:BL], a_base, a_key0[111:104],
-                         tmo_wr_slot, tmo_rd_slot, ivl_wr_slot, flow_space, flow_empty, vict0[KEY_W +: 7], vict1[KEY_W +: 7], vict0[EW-1], vict1[EW-1], ref0, b_rec_q[REC_W-1:3 + 2*OP_W + PKT_W + FL_W],
-                         a_rec_q[REC_W-1:3 + 2*OP_W + PKT_W], a_rec_q[2:0]};
+  assign unused_bits = ^{hit1, a_op0[nitro_regs_pkg::CT_OP_SLOT_LSB-1:0], a_op1[nitro_regs_pkg::CT_OP_INGRESS_LSB-1:0], b_pkt[nitro_regs_pkg::CT_PKT_SPORT_LSB +: nitro_regs_pkg::CT_PKT_SPORT_WIDTH],
+                         b_pkt[nitro_regs_pkg::CT_PKT_DPORT_LSB +: nitro_regs_pkg::CT_PKT_DPORT_WIDTH], b_pkt[nitro_regs_pkg::CT_PKT_ICMP_ID_LSB +: nitro_regs_pkg::CT_PKT_ICMP_ID_WIDTH], a_pkt[nitro_regs_pkg::CT_PKT_ICMP_ID_LSB-1:0],
+                         a_crc[31:BL], a_base, a_key0[111:104], tmo_wr_slot, tmo_rd_slot, ivl_wr_slot, flow_space, flow_empty,
+                         vict0[KEY_W +: 7], vict1[KEY_W +: 7], vict0[EW-1], vict1[EW-1], ref0,
+                         a_rec_q[REC_W-1:nitro_regs_pkg::CT_REC_FLOW_LSB], a_rec_q[nitro_regs_pkg::CT_REC_OP0_LSB-1:0]};
 
 endmodule
 

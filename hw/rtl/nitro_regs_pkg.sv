@@ -304,4 +304,151 @@ package nitro_regs_pkg;
   localparam int TBL_ROUTE_BANK_ACTIVE_LSB = 0;
   localparam int TBL_ROUTE_BANK_ACTIVE_WIDTH = 1;
 
+  // Record ctOp (42 bits): One security group op of a tracking record (op0 egress at the sender, op1 ingress at the receiver)
+  localparam int CT_OP_WIDTH = 42;
+  localparam int CT_OP_SLOT_LSB = 34;
+  localparam int CT_OP_SLOT_WIDTH = 8;
+  localparam int CT_OP_INGRESS_LSB = 33;
+  localparam int CT_OP_INGRESS_WIDTH = 1;
+  localparam int CT_OP_UNTRACKED_LSB = 32;
+  localparam int CT_OP_UNTRACKED_WIDTH = 1;
+  localparam int CT_OP_RULE_BASE_LSB = 16;
+  localparam int CT_OP_RULE_BASE_WIDTH = 16;
+  localparam int CT_OP_RULE_COUNT_LSB = 0;
+  localparam int CT_OP_RULE_COUNT_WIDTH = 16;
+
+  // Record ctPkt (154 bits): The packet fields the tracking stage reads (docs/card-filtering.md "Definitions"; the inner packet for RX)
+  localparam int CT_PKT_WIDTH = 154;
+  localparam int CT_PKT_PROTO_LSB = 146;
+  localparam int CT_PKT_PROTO_WIDTH = 8;
+  localparam int CT_PKT_SRC_LSB = 114;
+  localparam int CT_PKT_SRC_WIDTH = 32;
+  localparam int CT_PKT_DST_LSB = 82;
+  localparam int CT_PKT_DST_WIDTH = 32;
+  localparam int CT_PKT_SPORT_LSB = 66;
+  localparam int CT_PKT_SPORT_WIDTH = 16;
+  localparam int CT_PKT_DPORT_LSB = 50;
+  localparam int CT_PKT_DPORT_WIDTH = 16;
+  localparam int CT_PKT_ICMP_ID_LSB = 34;
+  localparam int CT_PKT_ICMP_ID_WIDTH = 16;
+  localparam int CT_PKT_P1_LSB = 18;
+  localparam int CT_PKT_P1_WIDTH = 16;
+  localparam int CT_PKT_P2_LSB = 2;
+  localparam int CT_PKT_P2_WIDTH = 16;
+  localparam int CT_PKT_FIN_LSB = 1;
+  localparam int CT_PKT_FIN_WIDTH = 1;
+  localparam int CT_PKT_RST_LSB = 0;
+  localparam int CT_PKT_RST_WIDTH = 1;
+
+  // Record ctFlow (25 bits): What flow records need of a tracking record (docs/card-flow-records.md)
+  localparam int CT_FLOW_WIDTH = 25;
+  localparam int CT_FLOW_LEN_LSB = 9;
+  localparam int CT_FLOW_LEN_WIDTH = 16;
+  localparam int CT_FLOW_NACL_DENY_LSB = 8;
+  localparam int CT_FLOW_NACL_DENY_WIDTH = 1;
+  localparam int CT_FLOW_NACL_SLOT_LSB = 0;
+  localparam int CT_FLOW_NACL_SLOT_WIDTH = 8;
+
+  // Record txDec (538 bits): TX decision: the TX decision FIFO word nitro_tx_editor reads
+  localparam int TX_DEC_WIDTH = 538;
+  localparam int TX_DEC_KIND_LSB = 536;
+  localparam int TX_DEC_KIND_WIDTH = 2;
+  localparam int TX_DEC_TUSER_LSB = 528;
+  localparam int TX_DEC_TUSER_WIDTH = 8;
+  localparam int TX_DEC_OUT_LEN_LSB = 512;
+  localparam int TX_DEC_OUT_LEN_WIDTH = 16;
+  localparam int TX_DEC_BEAT0_LSB = 0;
+  localparam int TX_DEC_BEAT0_WIDTH = 512;
+
+  // Record txPay (654 bits): TX payload of a tracking record: the decision and the packet's statistics and alarm fields (nitro_tx_lookup to nitro_card through nitro_conntrack)
+  localparam int TX_PAY_WIDTH = 654;
+  localparam int TX_PAY_DEC_LSB = 116;  // a txDec
+  localparam int TX_PAY_DEC_WIDTH = 538;
+  localparam int TX_PAY_REASON_LSB = 112;
+  localparam int TX_PAY_REASON_WIDTH = 4;
+  localparam int TX_PAY_SLOT_LSB = 104;
+  localparam int TX_PAY_SLOT_WIDTH = 8;
+  localparam int TX_PAY_VNI_LSB = 80;
+  localparam int TX_PAY_VNI_WIDTH = 24;
+  localparam int TX_PAY_ISRC_LSB = 48;
+  localparam int TX_PAY_ISRC_WIDTH = 32;
+  localparam int TX_PAY_IDST_LSB = 16;
+  localparam int TX_PAY_IDST_WIDTH = 32;
+  localparam int TX_PAY_LEN_LSB = 0;
+  localparam int TX_PAY_LEN_WIDTH = 16;
+
+  // Record rxDec (73 bits): RX decision: the RX decision FIFO word nitro_rx_editor reads
+  localparam int RX_DEC_WIDTH = 73;
+  localparam int RX_DEC_DROP_LSB = 72;
+  localparam int RX_DEC_DROP_WIDTH = 1;
+  localparam int RX_DEC_SLOT_LSB = 64;
+  localparam int RX_DEC_SLOT_WIDTH = 8;
+  localparam int RX_DEC_INNER_LEN_LSB = 48;
+  localparam int RX_DEC_INNER_LEN_WIDTH = 16;
+  localparam int RX_DEC_MAC_LSB = 0;
+  localparam int RX_DEC_MAC_WIDTH = 48;
+
+  // Record rxPay (205 bits): RX payload of a tracking record, zero-extended to the TX payload's width in the record
+  localparam int RX_PAY_WIDTH = 205;
+  localparam int RX_PAY_DEC_LSB = 132;  // a rxDec
+  localparam int RX_PAY_DEC_WIDTH = 73;
+  localparam int RX_PAY_REASON_LSB = 128;
+  localparam int RX_PAY_REASON_WIDTH = 4;
+  localparam int RX_PAY_ALARM_SLOT_LSB = 120;
+  localparam int RX_PAY_ALARM_SLOT_WIDTH = 8;
+  localparam int RX_PAY_VNI_LSB = 96;
+  localparam int RX_PAY_VNI_WIDTH = 24;
+  localparam int RX_PAY_OSRC_LSB = 64;
+  localparam int RX_PAY_OSRC_WIDTH = 32;
+  localparam int RX_PAY_ISRC_LSB = 32;
+  localparam int RX_PAY_ISRC_WIDTH = 32;
+  localparam int RX_PAY_IDST_LSB = 0;
+  localparam int RX_PAY_IDST_WIDTH = 32;
+
+  // Record ctRec (920 bits): Tracking record: what each lookup pushes into its pre-decision FIFO for nitro_conntrack
+  localparam int CT_REC_WIDTH = 920;
+  localparam int CT_REC_PAY_LSB = 266;  // a txPay
+  localparam int CT_REC_PAY_WIDTH = 654;
+  localparam int CT_REC_FLOW_LSB = 241;  // a ctFlow
+  localparam int CT_REC_FLOW_WIDTH = 25;
+  localparam int CT_REC_PKT_LSB = 87;  // a ctPkt
+  localparam int CT_REC_PKT_WIDTH = 154;
+  localparam int CT_REC_OP1_LSB = 45;  // a ctOp
+  localparam int CT_REC_OP1_WIDTH = 42;
+  localparam int CT_REC_OP0_LSB = 3;  // a ctOp
+  localparam int CT_REC_OP0_WIDTH = 42;
+  localparam int CT_REC_OP1_V_LSB = 2;
+  localparam int CT_REC_OP1_V_WIDTH = 1;
+  localparam int CT_REC_OP0_V_LSB = 1;
+  localparam int CT_REC_OP0_V_WIDTH = 1;
+  localparam int CT_REC_MID_DENY_LSB = 0;
+  localparam int CT_REC_MID_DENY_WIDTH = 1;
+
+  // Record flowRec (315 bits): Flow record: a word of the record FIFO (m_flow_data, nc_pull_flow_records; docs/card-flow-records.md)
+  localparam int FLOW_REC_WIDTH = 315;
+  localparam int FLOW_REC_SLOT_LSB = 307;
+  localparam int FLOW_REC_SLOT_WIDTH = 8;
+  localparam int FLOW_REC_SRC_LSB = 275;
+  localparam int FLOW_REC_SRC_WIDTH = 32;
+  localparam int FLOW_REC_DST_LSB = 243;
+  localparam int FLOW_REC_DST_WIDTH = 32;
+  localparam int FLOW_REC_SPORT_LSB = 227;
+  localparam int FLOW_REC_SPORT_WIDTH = 16;
+  localparam int FLOW_REC_DPORT_LSB = 211;
+  localparam int FLOW_REC_DPORT_WIDTH = 16;
+  localparam int FLOW_REC_PROTO_LSB = 203;
+  localparam int FLOW_REC_PROTO_WIDTH = 8;
+  localparam int FLOW_REC_PACKETS_LSB = 171;
+  localparam int FLOW_REC_PACKETS_WIDTH = 32;
+  localparam int FLOW_REC_BYTES_LSB = 131;
+  localparam int FLOW_REC_BYTES_WIDTH = 40;
+  localparam int FLOW_REC_FIRST_LSB = 67;
+  localparam int FLOW_REC_FIRST_WIDTH = 64;
+  localparam int FLOW_REC_LAST_LSB = 3;
+  localparam int FLOW_REC_LAST_WIDTH = 64;
+  localparam int FLOW_REC_REJECTED_LSB = 2;
+  localparam int FLOW_REC_REJECTED_WIDTH = 1;
+  localparam int FLOW_REC_CAUSE_LSB = 0;
+  localparam int FLOW_REC_CAUSE_WIDTH = 2;
+
 endpackage

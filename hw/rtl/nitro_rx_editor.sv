@@ -14,8 +14,8 @@ module nitro_rx_editor #(
   input  logic                    s_axis_tlast,
   input  logic                    s_axis_tvalid,
   output logic                    s_axis_tready,
-  // Decisions: {drop, slot[7:0], inner_len[15:0], mac[47:0]}
-  input  logic [72:0]             dec_data,
+  // Decisions: an rxDec (nitro_regs_pkg RX_DEC_*)
+  input  logic [nitro_regs_pkg::RX_DEC_WIDTH-1:0] dec_data,
   input  logic                    dec_valid,
   output logic                    dec_ready,
   // Host output
@@ -45,7 +45,10 @@ module nitro_rx_editor #(
   logic [7:0]   d_slot;
   logic [15:0]  d_len;
   logic [47:0]  d_mac;
-  assign {d_drop, d_slot, d_len, d_mac} = dec_data;
+  assign d_drop = dec_data[nitro_regs_pkg::RX_DEC_DROP_LSB];
+  assign d_slot = dec_data[nitro_regs_pkg::RX_DEC_SLOT_LSB +: nitro_regs_pkg::RX_DEC_SLOT_WIDTH];
+  assign d_len  = dec_data[nitro_regs_pkg::RX_DEC_INNER_LEN_LSB +: nitro_regs_pkg::RX_DEC_INNER_LEN_WIDTH];
+  assign d_mac  = dec_data[nitro_regs_pkg::RX_DEC_MAC_LSB +: nitro_regs_pkg::RX_DEC_MAC_WIDTH];
 
   logic         active_q, drop_q, ofirst_q;
   logic [7:0]   slot_q;

@@ -2,7 +2,7 @@
 // port B of the mapping ways), fixed latency, no internal stalls.
 //   pop : header FIFO head (only when R1 is empty)          -> R1
 //   R1  : outer/inner header checks (spec RX 0-9), both IPv4 checksums, CRCs of the
-//         destination and source keys, edge compare          -> R2
+//         destination and source keys, edge compare, inner filter fields (nitro_l4_fields) -> R2
 //   R2  : port B address = destination buckets               -> R3
 //   R3  : port B address = source buckets; compare every slot of the destination buckets -> R4
 //   R4  : compare every slot of the source buckets, ENI check of the local slot, decision of
@@ -12,13 +12,6 @@
 //   RC  : ACL verdict, the ingress security group op at L; push the record {payload, packet,
 //         op} to the connection tracking stage (nitro_conntrack), which makes the final decision.
 // Latency pop -> record: 5 + 11 = 16 cycles at the default parameters.
-// Big-endian field extraction from a header vector (byte k in bits [8k+7:8k]). Macros rather
-// than functions: Yosys 0.23 elaborates these much faster.
-`define NB8(h, k)  h[8*(k) +: 8]
-`define NB16(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8]}
-`define NB24(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8]}
-`define NB32(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8], h[8*((k)+3) +: 8]}
-`define NB48(h, k) {`NB16(h, k), `NB32(h, (k)+2)}
 module nitro_rx_lookup #(
   parameter int NUM_ENI            = 64,    // ENI slots
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // entries per way (log2)
@@ -28,7 +21,7 @@ module nitro_rx_lookup #(
   parameter int MAP_W              = 146,   // mapping entry bits
   parameter int NUM_NACL           = 16,    // network ACLs
   parameter int NACL_RULES         = 40,    // rules per ACL and direction
-  parameter int REC_W              = 654 + 25 + 154 + 2 * 42 + 3  // record to nitro_conntrack
+  parameter int REC_W              = nitro_regs_pkg::CT_REC_WIDTH  // record to nitro_conntrack
 ) (
   input  logic                          clk,
   input  logic                          rst,           // synchronous, active high
@@ -70,9 +63,7 @@ module nitro_rx_lookup #(
   output logic [23:0]                   edge_vni,
   output logic [31:0]                   edge_ip,
   input  logic                          edge_hit,
-  // Record: {payload, flow, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
-  // payload = {449 zero bits, decision {drop, slot[7:0], inner_len[15:0], mac[47:0]},
-  //            reason[3:0], alarm slot[7:0], vni[23:0], outer source, inner source, inner destination}
+  // Record: a ctRec whose payload is an rxPay, zero-extended (nitro_regs_pkg, docs/registers.md)
   output logic [REC_W-1:0]              rec_data,
   output logic                          rec_wr
 );
@@ -89,8 +80,8 @@ module nitro_rx_lookup #(
   if (DEC_SPACE_W < 6) begin : g_chk_space
     $error("nitro_rx_lookup: decision FIFO must hold at least 32 entries (the pipeline is deep)");
   end
-  if (REC_W != 654 + 25 + 154 + 2 * 42 + 3) begin : g_chk_rec
-    $error("nitro_rx_lookup: REC_W must be 920");
+  if (REC_W != nitro_regs_pkg::CT_REC_WIDTH) begin : g_chk_rec
+    $error("nitro_rx_lookup: REC_W must be the ctRec record's width (nitro_regs_pkg CT_REC_WIDTH)");
   end
 
   localparam int NA_LAT = (NACL_RULES + 3) / 4 + 1;     // L's ACL: in at R5, out at RC
@@ -187,27 +178,21 @@ module nitro_rx_lookup #(
   assign edge_ip  = osrc;
 
   // Inner filter fields (docs/card-filtering.md "Definitions"), inner byte k = frame byte 50 + k
-  logic         fragment, is_tcp, is_udp, is_icmp;
-  logic [7:0]   iproto, f_itype, f_icode, f_tflags;
-  logic [15:0]  ifrag, ilen, f_sport, f_dport, f_iid, f_p1, f_p2;
-  logic [153:0] pkt;
+  logic [15:0]  ifrag, ilen;
+  logic [7:0]   iproto;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] pkt;
   assign ilen      = inner_len[15:0];
   assign ifrag     = `NB16(r1_hdr_q, 70);
   assign iproto    = `NB8(r1_hdr_q, 73);
-  assign fragment  = ifrag[13] || (ifrag[12:0] != 13'd0);
-  assign is_tcp    = iproto == 8'd6;
-  assign is_udp    = iproto == 8'd17;
-  assign is_icmp   = iproto == 8'd1;
-  assign f_sport   = ((is_tcp || is_udp) && !fragment && ilen >= 16'd36) ? `NB16(r1_hdr_q, 84) : 16'h0;
-  assign f_dport   = ((is_tcp || is_udp) && !fragment && ilen >= 16'd38) ? `NB16(r1_hdr_q, 86) : 16'h0;
-  assign f_tflags  = (is_tcp && !fragment && ilen >= 16'd48) ? `NB8(r1_hdr_q, 97) : 8'h0;
-  assign f_itype   = (is_icmp && !fragment && ilen >= 16'd35) ? `NB8(r1_hdr_q, 84) : 8'h0;
-  assign f_icode   = (is_icmp && !fragment && ilen >= 16'd36) ? `NB8(r1_hdr_q, 85) : 8'h0;
-  assign f_iid     = (is_icmp && !fragment && ilen >= 16'd40 && (f_itype == 8'd0 || f_itype == 8'd8))
-                     ? `NB16(r1_hdr_q, 88) : 16'h0;
-  assign f_p1      = (is_tcp || is_udp) ? f_dport : is_icmp ? 16'(f_itype) : 16'h0;
-  assign f_p2      = is_icmp ? 16'(f_icode) : 16'h0;
-  assign pkt       = {iproto, isrc, idst, f_sport, f_dport, f_iid, f_p1, f_p2, f_tflags[0], f_tflags[2]};
+  nitro_l4_fields u_l4 (
+    .len   (ilen),
+    .proto (iproto),
+    .frag  (ifrag),
+    .src   (isrc),
+    .dst   (idst),
+    .l4    (r1_hdr_q[8*84 +: 112]),
+    .pkt   (pkt)
+  );
 
   // ---------------------------------------------------------------- R2
   logic         r2_pre_drop_q, r2_edge_q;
@@ -216,7 +201,7 @@ module nitro_rx_lookup #(
   logic [23:0]  r2_vni_q;
   logic [31:0]  r2_osrc_q, r2_isrc_q, r2_idst_q;
   logic [L-1:0] r2_d0_q, r2_d1_q, r2_s0_q, r2_s1_q;
-  logic [153:0] r2_pkt_q, r3_pkt_q, r4_pkt_q, r5_pkt_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] r2_pkt_q, r3_pkt_q, r4_pkt_q, r5_pkt_q;
 
   always_ff @(posedge clk) begin
     r2_pkt_q <= pkt;
@@ -377,20 +362,11 @@ module nitro_rx_lookup #(
   end
 
   // ---------------------------------------------------------------- R5: L's ingress ACL
-  // the top len bits set (all from 32 on): a thermometer decode, as a shift
-  function automatic logic [31:0] subnet_mask(input logic [5:0] len);
-    subnet_mask = (len >= 6'd32) ? 32'hFFFF_FFFF : ~(32'hFFFF_FFFF >> len[4:0]);
-  endfunction
-
   logic        l_skip, l_bad, nl_valid, nl_allow;
   logic [112:0] nacl_wdata;
-  assign l_skip = ((r5_isrc_q ^ r5_l_subnet_q) & subnet_mask(r5_l_sublen_q)) == 32'h0;
+  assign l_skip = nitro_lookup_pkg::in_subnet(r5_isrc_q, r5_l_subnet_q, r5_l_sublen_q);
   assign l_bad  = !l_skip && r5_l_nacl_q >= 8'(NUM_NACL);
-  assign nacl_wdata = {flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_LO_LSB +: 16],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_LO_LSB +: 16],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LSB +: 32], flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LEN_LSB +: 6],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_PROTOCOL_LSB +: 8], flt_wr_data[nitro_regs_pkg::TBL_NACL_ANY_PROTOCOL_LSB],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_ALLOW_LSB], flt_wr_data[nitro_regs_pkg::TBL_NACL_VALID_LSB]};
+  assign nacl_wdata = nitro_lookup_pkg::nacl_rule(flt_wr_data);
 
   logic [112:0] unused_nacl_rd;
   nitro_nacl #(.NUM_NACL(NUM_NACL), .RULES(NACL_RULES), .RULES_PER_STAGE(4), .IDX_W(NIDX_W)) u_nacl (
@@ -401,9 +377,9 @@ module nitro_rx_lookup #(
     .in_dir    (1'b0),
     .in_skip   (l_skip),
     .in_remote (r5_isrc_q),
-    .in_proto  (r5_pkt_q[146 +: 8]),
-    .in_p1     (r5_pkt_q[18 +: 16]),
-    .in_p2     (r5_pkt_q[2 +: 16]),
+    .in_proto  (r5_pkt_q[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH]),
+    .in_p1     (r5_pkt_q[nitro_regs_pkg::CT_PKT_P1_LSB +: nitro_regs_pkg::CT_PKT_P1_WIDTH]),
+    .in_p2     (r5_pkt_q[nitro_regs_pkg::CT_PKT_P2_LSB +: nitro_regs_pkg::CT_PKT_P2_WIDTH]),
     .out_valid (nl_valid),
     .out_allow (nl_allow),
     .wr_en     (nacl_wr),
@@ -415,7 +391,7 @@ module nitro_rx_lookup #(
   );
 
   // ---------------------------------------------------------------- R5 .. RC: line up
-  localparam int DW = 1 + 4 + 16 + 16 + 24 + 96 + 8 + 48 + 154 + 1 + 32 + 1;
+  localparam int DW = 1 + 4 + 16 + 16 + 24 + 96 + 8 + 48 + nitro_regs_pkg::CT_PKT_WIDTH + 1 + 32 + 1;
   logic [DW-1:0] r5_rec, rc_rec;
   assign r5_rec = {r5_drop_q, r5_reason_q, r5_len_q, r5_ilen_q, r5_vni_q, r5_osrc_q, r5_isrc_q, r5_idst_q,
                    r5_slot_q, r5_mac_q, r5_pkt_q, r5_l_untracked_q, r5_l_sgb_q, r5_l_sgc_q, l_bad};
@@ -435,7 +411,7 @@ module nitro_rx_lookup #(
   logic [31:0]  c_osrc, c_isrc, c_idst;
   logic [7:0]   c_slot;
   logic [47:0]  c_mac;
-  logic [153:0] c_pkt;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] c_pkt;
   assign {c_drop0, c_reason0, c_len, c_ilen, c_vni, c_osrc, c_isrc, c_idst, c_slot, c_mac, c_pkt, c_l_untracked,
           c_sgb, c_sgc, c_l_bad} = rc_rec;
 
@@ -466,23 +442,46 @@ module nitro_rx_lookup #(
   assign st_isrc = (c_len >= 16'd80) ? c_isrc : 32'h0;
   assign st_idst = (c_len >= 16'd84) ? c_idst : 32'h0;
 
-  assign rec_wr   = rc_v;
-  // flow field (flow records): the delivered (inner) length, and an ingress ACL deny at the local slot
-  assign rec_data = {449'h0, c_drop, c_slot, c_ilen, c_mac, c_reason, st_slot, st_vni, st_osrc, st_isrc, st_idst,
-                     c_ilen, c_drop && c_reason == 4'(nitro_regs_pkg::DROP_NACL_DENY), c_slot,
-                     c_pkt, 42'h0, {c_slot, 1'b1, c_l_untracked, c_sgb, c_sgc}, 1'b0, c_op0_v, 1'b0};
+  // The record: a ctRec holding an rxPay (its rxDec the editor's decision), the ctFlow fields (the delivered
+  // (inner) length, an ingress ACL deny at the local slot) and one op, ingress at the receiver
+  logic [nitro_regs_pkg::RX_DEC_WIDTH-1:0]  rec_dec;
+  logic [nitro_regs_pkg::RX_PAY_WIDTH-1:0]  rec_pay;
+  logic [nitro_regs_pkg::CT_FLOW_WIDTH-1:0] rec_flow;
+  logic [nitro_regs_pkg::CT_OP_WIDTH-1:0]   rec_op0;
+  always_comb begin
+    rec_dec[nitro_regs_pkg::RX_DEC_DROP_LSB] = c_drop;
+    rec_dec[nitro_regs_pkg::RX_DEC_SLOT_LSB +: nitro_regs_pkg::RX_DEC_SLOT_WIDTH]      = c_slot;
+    rec_dec[nitro_regs_pkg::RX_DEC_INNER_LEN_LSB +: nitro_regs_pkg::RX_DEC_INNER_LEN_WIDTH] = c_ilen;
+    rec_dec[nitro_regs_pkg::RX_DEC_MAC_LSB +: nitro_regs_pkg::RX_DEC_MAC_WIDTH]       = c_mac;
+    rec_pay[nitro_regs_pkg::RX_PAY_DEC_LSB +: nitro_regs_pkg::RX_PAY_DEC_WIDTH]        = rec_dec;
+    rec_pay[nitro_regs_pkg::RX_PAY_REASON_LSB +: nitro_regs_pkg::RX_PAY_REASON_WIDTH]     = c_reason;
+    rec_pay[nitro_regs_pkg::RX_PAY_ALARM_SLOT_LSB +: nitro_regs_pkg::RX_PAY_ALARM_SLOT_WIDTH] = st_slot;
+    rec_pay[nitro_regs_pkg::RX_PAY_VNI_LSB +: nitro_regs_pkg::RX_PAY_VNI_WIDTH]        = st_vni;
+    rec_pay[nitro_regs_pkg::RX_PAY_OSRC_LSB +: nitro_regs_pkg::RX_PAY_OSRC_WIDTH]       = st_osrc;
+    rec_pay[nitro_regs_pkg::RX_PAY_ISRC_LSB +: nitro_regs_pkg::RX_PAY_ISRC_WIDTH]       = st_isrc;
+    rec_pay[nitro_regs_pkg::RX_PAY_IDST_LSB +: nitro_regs_pkg::RX_PAY_IDST_WIDTH]       = st_idst;
+    rec_flow[nitro_regs_pkg::CT_FLOW_LEN_LSB +: nitro_regs_pkg::CT_FLOW_LEN_WIDTH]       = c_ilen;
+    rec_flow[nitro_regs_pkg::CT_FLOW_NACL_DENY_LSB] = c_drop && c_reason == 4'(nitro_regs_pkg::DROP_NACL_DENY);
+    rec_flow[nitro_regs_pkg::CT_FLOW_NACL_SLOT_LSB +: nitro_regs_pkg::CT_FLOW_NACL_SLOT_WIDTH] = c_slot;
+    rec_op0[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH]       = c_slot;
+    rec_op0[nitro_regs_pkg::CT_OP_INGRESS_LSB]   = 1'b1;
+    rec_op0[nitro_regs_pkg::CT_OP_UNTRACKED_LSB] = c_l_untracked;
+    rec_op0[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH]  = c_sgb;
+    rec_op0[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH] = c_sgc;
+    rec_data = '0;
+    rec_data[nitro_regs_pkg::CT_REC_PAY_LSB +: nitro_regs_pkg::RX_PAY_WIDTH] = rec_pay;
+    rec_data[nitro_regs_pkg::CT_REC_FLOW_LSB +: nitro_regs_pkg::CT_REC_FLOW_WIDTH]   = rec_flow;
+    rec_data[nitro_regs_pkg::CT_REC_PKT_LSB +: nitro_regs_pkg::CT_REC_PKT_WIDTH]    = c_pkt;
+    rec_data[nitro_regs_pkg::CT_REC_OP0_LSB +: nitro_regs_pkg::CT_REC_OP0_WIDTH]    = rec_op0;
+    rec_data[nitro_regs_pkg::CT_REC_OP0_V_LSB]  = c_op0_v;
+  end
+  assign rec_wr = rc_v;
 
   logic unused_bits;
   assign unused_bits = ^{r1_hdr_q[95:0], r1_hdr_q[272 +: 16], r1_hdr_q[320 +: 16], r1_hdr_q[344 +: 24], r1_hdr_q[392 +: 104],
                          r1_hdr_q[560 +: 16], r1_hdr_q[592 +: 16], r1_hdr_q[672 +: 112],
                          d_mac, s_mac, d_uip, d_ip, d_vni, d_valid, s_ip, s_vni, s_slot, s_local, s_valid,
-                         crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L], nl_valid, f_tflags[7:3], f_tflags[1],
-                         ifrag[15:14], flt_wr_index, flt_rd_index};
+                         crc_d_c[31:L], crc_d_i[31:L], crc_s_c[31:L], crc_s_i[31:L], nl_valid,
+                         flt_wr_index, flt_rd_index};
 
 endmodule
-
-`undef NB8
-`undef NB16
-`undef NB24
-`undef NB32
-`undef NB48

@@ -17,8 +17,8 @@ module nitro_tx_editor #(
   input  logic                    s_axis_tlast,
   input  logic                    s_axis_tvalid,
   output logic                    s_axis_tready,
-  // Decisions: {kind[1:0], tuser[7:0], out_len[15:0], beat0[511:0]}
-  input  logic [537:0]            dec_data,
+  // Decisions: a txDec (nitro_regs_pkg TX_DEC_*)
+  input  logic [nitro_regs_pkg::TX_DEC_WIDTH-1:0] dec_data,
   input  logic                    dec_valid,
   output logic                    dec_ready,
   // Host output
@@ -53,7 +53,10 @@ module nitro_tx_editor #(
   logic [7:0]   d_user;
   logic [15:0]  d_len;
   logic [511:0] d_beat0;
-  assign {d_kind, d_user, d_len, d_beat0} = dec_data;
+  assign d_kind  = dec_data[nitro_regs_pkg::TX_DEC_KIND_LSB +: nitro_regs_pkg::TX_DEC_KIND_WIDTH];
+  assign d_user  = dec_data[nitro_regs_pkg::TX_DEC_TUSER_LSB +: nitro_regs_pkg::TX_DEC_TUSER_WIDTH];
+  assign d_len   = dec_data[nitro_regs_pkg::TX_DEC_OUT_LEN_LSB +: nitro_regs_pkg::TX_DEC_OUT_LEN_WIDTH];
+  assign d_beat0 = dec_data[nitro_regs_pkg::TX_DEC_BEAT0_LSB +: nitro_regs_pkg::TX_DEC_BEAT0_WIDTH];
 
   logic         active_q, tail_q;
   logic [1:0]   kind_q;

@@ -1,7 +1,7 @@
 // nitro_tx_lookup: TX decision pipeline, one header per cycle, fixed latency, no internal stalls.
 //   pop : header FIFO head; ENI read by slot        -> T1
-//   T1  : header checks (spec TX 1-5, ARP 1-4, IPv4 1-6), IPv4 checksum, CRC-32C/CRC-32 of
-//         the mapping key, flow hash, filter fields (protocol, ports, ICMP, TCP flags);
+//   T1  : header checks (spec TX 1-5, ARP 1-4, IPv4 1-6: nitro_tx_check), CRC-32C/CRC-32 of
+//         the mapping key, flow hash, filter fields (nitro_l4_fields);
 //         starts the route lookup (E.ROUTE_TABLE, destination) and the egress ACL of E
 //         (nitro_route_lookup, nitro_nacl)              -> T2
 //   T2  : mapping port A address (the key's bucket in both ways) -> T3 (memory data arrives)
@@ -11,20 +11,14 @@
 //         ACL results arrive                            -> TC
 //   TC  : combine (docs/card-filtering.md TX 7-10: route kind, mapping, egress ACL, ingress
 //         ACL of L) into the action and the security group ops -> TF
-//   TF  : build the first output beat (rewritten MACs, ARP reply or 50-byte outer header +
-//         inner bytes 0..13) and push the record {payload, packet, ops} to the connection
-//         tracking stage (nitro_conntrack), which makes the final decision.
+//   TF  : build the first output beat (nitro_tx_beat: rewritten MACs, ARP reply or 50-byte
+//         outer header + inner bytes 0..13) and push the record (a ctRec holding a txPay,
+//         nitro_regs_pkg) to the connection tracking stage (nitro_conntrack), which makes the
+//         final decision.
 // Latency pop -> record: TC + 1 = 16 cycles at the default parameters.
 // A header is admitted only when the decision FIFO has room for it and everything in flight
 // (dec_space counts what the later stages hold), and never while the table engine freezes
 // the pipelines.
-// Big-endian field extraction from a header vector (byte k in bits [8k+7:8k]). Macros rather
-// than functions: Yosys 0.23 elaborates these much faster.
-`define NB8(h, k)  h[8*(k) +: 8]
-`define NB16(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8]}
-`define NB24(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8]}
-`define NB32(h, k) {h[8*(k) +: 8], h[8*((k)+1) +: 8], h[8*((k)+2) +: 8], h[8*((k)+3) +: 8]}
-`define NB48(h, k) {`NB16(h, k), `NB32(h, (k)+2)}
 module nitro_tx_lookup #(
   parameter int NUM_ENI            = 64,    // ENI slots
   parameter int MAP_WAY_DEPTH_LOG2 = 15,    // entries per way (log2)
@@ -35,7 +29,7 @@ module nitro_tx_lookup #(
   parameter int ROUTE_LEVELS       = 12,    // route bank: 2**ROUTE_LEVELS - 1 intervals
   parameter int NUM_NACL           = 16,    // network ACLs
   parameter int NACL_RULES         = 40,    // rules per ACL and direction
-  parameter int REC_W              = 654 + 25 + 154 + 2 * 42 + 3  // record to nitro_conntrack
+  parameter int REC_W              = nitro_regs_pkg::CT_REC_WIDTH  // record to nitro_conntrack
 ) (
   input  logic                          clk,
   input  logic                          rst,           // synchronous, active high
@@ -98,15 +92,12 @@ module nitro_tx_lookup #(
   output logic [MAP_WAY_DEPTH_LOG2-MAP_BUCKET_SLOTS_LOG2-1:0] map_addr1,
   input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data0,
   input  logic [(2**MAP_BUCKET_SLOTS_LOG2)*MAP_W-1:0]        map_data1,
-  // Record: {payload, flow, packet, op1, op0, op1_v, op0_v, mid_deny} (layout in nitro_conntrack);
-  // payload = {decision {kind[1:0], tuser[7:0], out_len[15:0], beat0[511:0]}, reason[3:0],
-  //            slot[7:0], vni[23:0], inner source, inner destination, len[15:0]}
+  // Record: a ctRec whose payload is a txPay (nitro_regs_pkg, docs/registers.md)
   output logic [REC_W-1:0]              rec_data,
   output logic                          rec_wr
 );
 
   localparam int B         = MAP_WAY_DEPTH_LOG2 - MAP_BUCKET_SLOTS_LOG2;  // bucket address bits
-  localparam int MAX_FRAME = 14 + IP_MTU;
 
   if (IP_MTU < 68 || IP_MTU > 16000) begin : g_chk_mtu
     $error("nitro_tx_lookup: IP_MTU must be in 68..16000");
@@ -117,8 +108,8 @@ module nitro_tx_lookup #(
   if (DEC_SPACE_W < 6) begin : g_chk_space
     $error("nitro_tx_lookup: decision FIFO must hold at least 32 entries (the pipeline is deep)");
   end
-  if (REC_W != 654 + 25 + 154 + 2 * 42 + 3) begin : g_chk_rec
-    $error("nitro_tx_lookup: REC_W must be 920");
+  if (REC_W != nitro_regs_pkg::CT_REC_WIDTH) begin : g_chk_rec
+    $error("nitro_tx_lookup: REC_W must be the ctRec record's width (nitro_regs_pkg CT_REC_WIDTH)");
   end
 
   // Latencies of the filtering modules and the stage TC where their results meet
@@ -130,25 +121,6 @@ module nitro_tx_lookup #(
   localparam int NIDX_W = $clog2(2 * NUM_NACL * NACL_RULES);
 
   localparam logic [1:0] K_DROP = 2'd0, K_HOST = 2'd1, K_ARP = 2'd2, K_NET = 2'd3;
-
-  // ---------------------------------------------------------------- helpers
-  // big-endian value -> byte-lane order (first byte in the low bits)
-  function automatic logic [47:0] sw48(input logic [47:0] v);
-    sw48 = {v[7:0], v[15:8], v[23:16], v[31:24], v[39:32], v[47:40]};
-  endfunction
-  function automatic logic [31:0] sw32(input logic [31:0] v);
-    sw32 = {v[7:0], v[15:8], v[23:16], v[31:24]};
-  endfunction
-  function automatic logic [23:0] sw24(input logic [23:0] v);
-    sw24 = {v[7:0], v[15:8], v[23:16]};
-  endfunction
-  function automatic logic [15:0] sw16(input logic [15:0] v);
-    sw16 = {v[7:0], v[15:8]};
-  endfunction
-  // the top len bits set (all from 32 on): a thermometer decode, as a shift
-  function automatic logic [31:0] subnet_mask(input logic [5:0] len);
-    subnet_mask = (len >= 6'd32) ? 32'hFFFF_FFFF : ~(32'hFFFF_FFFF >> len[4:0]);
-  endfunction
 
   // ---------------------------------------------------------------- admission
   logic t1_v_q, t2_v_q, t3_v_q, t4_v_q, tf_v_q, tc_v;
@@ -200,65 +172,36 @@ module nitro_tx_lookup #(
     end
   end
 
-  // T1 checks
-  logic [15:0] etype, frag;
-  logic        is_arp, is_ip;
-  logic [31:0] spa, tpa, ip_src, ip_dst, key_ip, mask, gw;
-  logic [47:0] sha;
-  logic [7:0]  proto, ttl;
-  logic        ip_bad, ip_unsup;
-  logic        pre_drop;
+  // T1: the header checks (spec TX 1-5, ARP 1-4, IPv4 1-6), then what the lookups read of the header
+  logic        is_arp, is_ip, pre_drop;
   logic [3:0]  pre_reason;
+  logic [15:0] frag;
+  logic [31:0] tpa, ip_src, ip_dst, key_ip, mask, gw;
+  logic [7:0]  proto;
   logic        ports_ok;
   logic [31:0] crc_key_c, crc_key_i, crc_flow;
 
-  assign etype  = `NB16(t1_hdr_q, 12);
-  assign is_arp = (etype == 16'h0806);
-  assign is_ip  = (etype == 16'h0800);
-  assign sha    = `NB48(t1_hdr_q, 22);
-  assign spa    = `NB32(t1_hdr_q, 28);
+  nitro_tx_check #(.IP_MTU(IP_MTU)) u_check (
+    .hdr       (t1_hdr_q[0 +: 8*42]),
+    .len       (t1_len_q),
+    .eni_valid (t1_eni_valid_q),
+    .eni_sdc   (t1_sdc_q),
+    .eni_mac   (t1_mac_q),
+    .eni_ip    (t1_ip_q),
+    .is_arp    (is_arp),
+    .is_ip     (is_ip),
+    .drop      (pre_drop),
+    .reason    (pre_reason)
+  );
+
   assign tpa    = `NB32(t1_hdr_q, 38);
   assign frag   = `NB16(t1_hdr_q, 20);
-  assign ttl    = `NB8(t1_hdr_q, 22);
   assign proto  = `NB8(t1_hdr_q, 23);
   assign ip_src = `NB32(t1_hdr_q, 26);
   assign ip_dst = `NB32(t1_hdr_q, 30);
   assign key_ip = is_arp ? tpa : ip_dst;
-  assign mask   = subnet_mask(t1_sublen_q);
+  assign mask   = nitro_lookup_pkg::subnet_mask(t1_sublen_q);
   assign gw     = t1_subnet_q + 32'd1;
-
-  // IPv4 steps 1-4: version, IHL, checksum, total length
-  nitro_ipv4_check u_ip_check (
-    .ip          (t1_hdr_q[8*14 +: 160]),
-    .frame_len   (17'(t1_len_q)),
-    .bad         (ip_bad),
-    .unsupported (ip_unsup)
-  );
-
-  always_comb begin
-    pre_drop   = 1'b1;
-    pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-    if (t1_len_q > 16'(MAX_FRAME))                     pre_reason = 4'(nitro_regs_pkg::DROP_MTU_EXCEEDED);
-    else if (t1_len_q < 16'd14)                        pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-    else if (!t1_eni_valid_q)                          pre_reason = 4'(nitro_regs_pkg::DROP_SOURCE_CHECK);
-    else if (`NB48(t1_hdr_q, 6) != t1_mac_q)             pre_reason = 4'(nitro_regs_pkg::DROP_SOURCE_CHECK);
-    else if (is_arp) begin
-      if (t1_len_q < 16'd42 || `NB16(t1_hdr_q, 14) != 16'h0001 || `NB16(t1_hdr_q, 16) != 16'h0800
-          || `NB8(t1_hdr_q, 18) != 8'd6 || `NB8(t1_hdr_q, 19) != 8'd4)
-                                                       pre_reason = 4'(nitro_regs_pkg::DROP_MALFORMED);
-      else if (`NB16(t1_hdr_q, 20) != 16'h0001)          pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-      else if (sha != t1_mac_q || (spa != t1_ip_q && spa != 32'h0))
-                                                       pre_reason = 4'(nitro_regs_pkg::DROP_SOURCE_CHECK);
-      else if (tpa == t1_ip_q)                         pre_reason = 4'(nitro_regs_pkg::DROP_UNSUPPORTED);
-      else                                             pre_drop   = 1'b0;
-    end else if (is_ip) begin
-      if (ip_bad)                                      pre_reason = ip_unsup ? 4'(nitro_regs_pkg::DROP_UNSUPPORTED)
-                                                                             : 4'(nitro_regs_pkg::DROP_MALFORMED);
-      else if (t1_sdc_q && ip_src != t1_ip_q)          pre_reason = 4'(nitro_regs_pkg::DROP_SOURCE_CHECK);
-      else if (ttl == 8'd0)                            pre_reason = 4'(nitro_regs_pkg::DROP_TTL_EXPIRED);
-      else                                             pre_drop   = 1'b0;
-    end
-  end
 
   assign ports_ok = (proto == 8'd6 || proto == 8'd17) && !frag[13] && (frag[12:0] == 13'd0);
 
@@ -270,25 +213,17 @@ module nitro_tx_lookup #(
     .en (t1_v_q), .msg ({ip_src, ip_dst, proto, (ports_ok ? `NB32(t1_hdr_q, 34) : 32'h0)}), .crc (crc_flow));
 
   // Filter fields (docs/card-filtering.md "Definitions"): bytes past the frame are absent (0)
-  logic         fragment, is_tcp, is_udp, is_icmp, dst_in_sub, e_skip, e_bad;
-  logic [15:0]  f_sport, f_dport, f_iid, f_p1, f_p2;
-  logic [7:0]   f_itype, f_icode, f_tflags;
-  logic [153:0] pkt;
-  assign fragment   = frag[13] || (frag[12:0] != 13'd0);
-  assign is_tcp     = proto == 8'd6;
-  assign is_udp     = proto == 8'd17;
-  assign is_icmp    = proto == 8'd1;
-  assign f_sport    = ((is_tcp || is_udp) && !fragment && t1_len_q >= 16'd36) ? `NB16(t1_hdr_q, 34) : 16'h0;
-  assign f_dport    = ((is_tcp || is_udp) && !fragment && t1_len_q >= 16'd38) ? `NB16(t1_hdr_q, 36) : 16'h0;
-  assign f_tflags   = (is_tcp && !fragment && t1_len_q >= 16'd48) ? `NB8(t1_hdr_q, 47) : 8'h0;
-  assign f_itype    = (is_icmp && !fragment && t1_len_q >= 16'd35) ? `NB8(t1_hdr_q, 34) : 8'h0;
-  assign f_icode    = (is_icmp && !fragment && t1_len_q >= 16'd36) ? `NB8(t1_hdr_q, 35) : 8'h0;
-  assign f_iid      = (is_icmp && !fragment && t1_len_q >= 16'd40 && (f_itype == 8'd0 || f_itype == 8'd8))
-                      ? `NB16(t1_hdr_q, 38) : 16'h0;
-  assign f_p1       = (is_tcp || is_udp) ? f_dport : is_icmp ? 16'(f_itype) : 16'h0;
-  assign f_p2       = is_icmp ? 16'(f_icode) : 16'h0;
-  // {proto, src, dst, sport, dport, icmp echo id, p1, p2, FIN, RST}
-  assign pkt        = {proto, ip_src, ip_dst, f_sport, f_dport, f_iid, f_p1, f_p2, f_tflags[0], f_tflags[2]};
+  logic         dst_in_sub, e_skip, e_bad;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] pkt;
+  nitro_l4_fields u_l4 (
+    .len   (t1_len_q),
+    .proto (proto),
+    .frag  (frag),
+    .src   (ip_src),
+    .dst   (ip_dst),
+    .l4    (t1_hdr_q[8*34 +: 112]),
+    .pkt   (pkt)
+  );
   assign dst_in_sub = ((ip_dst ^ t1_subnet_q) & mask) == 32'h0;
   assign e_skip     = dst_in_sub;
   assign e_bad      = !e_skip && t1_nacl_q >= 8'(NUM_NACL);
@@ -326,11 +261,7 @@ module nitro_tx_lookup #(
 
   // Rule in the nitro_nacl layout from the staging words
   logic [112:0] nacl_wdata;
-  assign nacl_wdata = {flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P2_LO_LSB +: 16],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_HI_LSB +: 16], flt_wr_data[nitro_regs_pkg::TBL_NACL_P1_LO_LSB +: 16],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LSB +: 32], flt_wr_data[nitro_regs_pkg::TBL_NACL_CIDR_LEN_LSB +: 6],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_PROTOCOL_LSB +: 8], flt_wr_data[nitro_regs_pkg::TBL_NACL_ANY_PROTOCOL_LSB],
-                       flt_wr_data[nitro_regs_pkg::TBL_NACL_ALLOW_LSB], flt_wr_data[nitro_regs_pkg::TBL_NACL_VALID_LSB]};
+  assign nacl_wdata = nitro_lookup_pkg::nacl_rule(flt_wr_data);
 
   logic [112:0] unused_nacl_l_rd;
   nitro_nacl #(.NUM_NACL(NUM_NACL), .RULES(NACL_RULES), .RULES_PER_STAGE(4), .IDX_W(NIDX_W)) u_nacl_e (
@@ -342,8 +273,8 @@ module nitro_tx_lookup #(
     .in_skip   (e_skip),
     .in_remote (ip_dst),
     .in_proto  (proto),
-    .in_p1     (f_p1),
-    .in_p2     (f_p2),
+    .in_p1     (pkt[nitro_regs_pkg::CT_PKT_P1_LSB +: nitro_regs_pkg::CT_PKT_P1_WIDTH]),
+    .in_p2     (pkt[nitro_regs_pkg::CT_PKT_P2_LSB +: nitro_regs_pkg::CT_PKT_P2_WIDTH]),
     .out_valid (ne_valid),
     .out_allow (ne_allow),
     .wr_en     (nacl_wr),
@@ -367,7 +298,7 @@ module nitro_tx_lookup #(
   logic         t2_is_arp_q, t2_arp_gw_q, t2_key_in_subnet_q;
   logic [15:0]  t2_sport_q;
   logic [B-1:0] t2_b0_q, t2_b1_q;
-  logic [153:0] t2_pkt_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] t2_pkt_q;
   logic         t2_ip_pass_q, t2_e_bad_q, t2_untracked_q;
   logic [15:0]  t2_sgb_q, t2_sgc_q;
 
@@ -412,7 +343,7 @@ module nitro_tx_lookup #(
   logic [3:0]   t3_pre_reason_q;
   logic         t3_is_arp_q, t3_arp_gw_q, t3_key_in_subnet_q;
   logic [15:0]  t3_sport_q;
-  logic [153:0] t3_pkt_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] t3_pkt_q;
   logic         t3_ip_pass_q, t3_e_bad_q, t3_untracked_q;
   logic [15:0]  t3_sgb_q, t3_sgc_q;
 
@@ -501,7 +432,7 @@ module nitro_tx_lookup #(
   logic [3:0]   t4_reason_q;
   logic         t4_in_subnet_q, t4_is_arp_q;
   logic [15:0]  t4_sport_q;
-  logic [153:0] t4_pkt_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] t4_pkt_q;
   logic         t4_ip_pass_q, t4_e_bad_q, t4_untracked_q, t4_l_untracked_q;
   logic [15:0]  t4_sgb_q, t4_sgc_q, t4_l_sgb_q, t4_l_sgc_q;
   logic [7:0]   t4_l_nacl_q;
@@ -542,8 +473,8 @@ module nitro_tx_lookup #(
   // L's ingress ACL (skipped when the source is in L's subnet)
   logic [31:0] t4_src;
   logic        l_skip, l_bad, nl_valid, nl_allow;
-  assign t4_src = t4_pkt_q[114 +: 32];
-  assign l_skip = ((t4_src ^ t4_l_subnet_q) & subnet_mask(t4_l_sublen_q)) == 32'h0;
+  assign t4_src = t4_pkt_q[nitro_regs_pkg::CT_PKT_SRC_LSB +: nitro_regs_pkg::CT_PKT_SRC_WIDTH];
+  assign l_skip = nitro_lookup_pkg::in_subnet(t4_src, t4_l_subnet_q, t4_l_sublen_q);
   assign l_bad  = !l_skip && t4_l_nacl_q >= 8'(NUM_NACL);
 
   nitro_nacl #(.NUM_NACL(NUM_NACL), .RULES(NACL_RULES), .RULES_PER_STAGE(4), .IDX_W(NIDX_W)) u_nacl_l (
@@ -554,9 +485,9 @@ module nitro_tx_lookup #(
     .in_dir    (1'b0),
     .in_skip   (l_skip),
     .in_remote (t4_src),
-    .in_proto  (t4_pkt_q[146 +: 8]),
-    .in_p1     (t4_pkt_q[18 +: 16]),
-    .in_p2     (t4_pkt_q[2 +: 16]),
+    .in_proto  (t4_pkt_q[nitro_regs_pkg::CT_PKT_PROTO_LSB +: nitro_regs_pkg::CT_PKT_PROTO_WIDTH]),
+    .in_p1     (t4_pkt_q[nitro_regs_pkg::CT_PKT_P1_LSB +: nitro_regs_pkg::CT_PKT_P1_WIDTH]),
+    .in_p2     (t4_pkt_q[nitro_regs_pkg::CT_PKT_P2_LSB +: nitro_regs_pkg::CT_PKT_P2_WIDTH]),
     .out_valid (nl_valid),
     .out_allow (nl_allow),
     .wr_en     (nacl_wr),
@@ -601,7 +532,7 @@ module nitro_tx_lookup #(
   logic [31:0]  c_uip0;
   logic [1:0]   c_kind0;
   logic [3:0]   c_reason0;
-  logic [153:0] c_pkt;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] c_pkt;
   assign {c_hdr, c_len, c_slot, c_eslot, c_eni_valid, c_vni, c_mac, c_ans_mac0, c_uip0, c_kind0, c_reason0,
           c_in_subnet, c_is_arp, c_sport, c_pkt, c_ip_pass, c_e_bad, c_untracked, c_sgb, c_sgc, c_l_untracked,
           c_l_sgb, c_l_sgc, c_l_bad} = tc_rec;
@@ -679,8 +610,8 @@ module nitro_tx_lookup #(
   logic [31:0]  tf_uip_q;
   logic [1:0]   tf_kind_q;
   logic [3:0]   tf_reason_q;
-  logic [153:0] tf_pkt_q;
-  logic [41:0]  tf_op0_q, tf_op1_q;
+  logic [nitro_regs_pkg::CT_PKT_WIDTH-1:0] tf_pkt_q;
+  logic [nitro_regs_pkg::CT_OP_WIDTH-1:0] tf_op0_q, tf_op1_q;
 
   always_ff @(posedge clk) begin
     if (rst) tf_v_q <= 1'b0;
@@ -702,77 +633,41 @@ module nitro_tx_lookup #(
     tf_op0_v_q     <= c_op0_v;
     tf_op1_v_q     <= c_op1_v;
     tf_mid_q       <= c_mid;
-    tf_op0_q       <= {c_slot, 1'b0, c_untracked, c_sgb, c_sgc};
-    tf_op1_q       <= {c_eslot, 1'b1, c_l_untracked, c_l_sgb, c_l_sgc};
+    // op0: egress at the sender E; op1: ingress at the local receiver L
+    tf_op0_q[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH]       <= c_slot;
+    tf_op0_q[nitro_regs_pkg::CT_OP_INGRESS_LSB]   <= 1'b0;
+    tf_op0_q[nitro_regs_pkg::CT_OP_UNTRACKED_LSB] <= c_untracked;
+    tf_op0_q[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH]  <= c_sgb;
+    tf_op0_q[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH] <= c_sgc;
+    tf_op1_q[nitro_regs_pkg::CT_OP_SLOT_LSB +: nitro_regs_pkg::CT_OP_SLOT_WIDTH]       <= c_eslot;
+    tf_op1_q[nitro_regs_pkg::CT_OP_INGRESS_LSB]   <= 1'b1;
+    tf_op1_q[nitro_regs_pkg::CT_OP_UNTRACKED_LSB] <= c_l_untracked;
+    tf_op1_q[nitro_regs_pkg::CT_OP_RULE_BASE_LSB +: nitro_regs_pkg::CT_OP_RULE_BASE_WIDTH]  <= c_l_sgb;
+    tf_op1_q[nitro_regs_pkg::CT_OP_RULE_COUNT_LSB +: nitro_regs_pkg::CT_OP_RULE_COUNT_WIDTH] <= c_l_sgc;
   end
 
-  // Outer IPv4 header checksum (10-word adder tree)
-  logic [15:0] o_tl, o_csum;
-  logic [19:0] o_sum;
-  logic [16:0] o_f1;
-  logic [15:0] o_f2;
-  assign o_tl  = tf_len_q + 16'd36;
-  assign o_sum = 20'h4500 + 20'(o_tl) + 20'h4000 + 20'h4011
-               + 20'(underlay_ip[31:16]) + 20'(underlay_ip[15:0]) + 20'(tf_uip_q[31:16]) + 20'(tf_uip_q[15:0]);
-  assign o_f1  = 17'(o_sum[15:0]) + 17'(o_sum[19:16]);
-  assign o_f2  = o_f1[15:0] + 16'(o_f1[16]);
-  assign o_csum = ~o_f2;
-
+  // The first output beat, its length and tuser
   logic [511:0] beat0;
   logic [15:0]  out_len;
   logic [7:0]   out_user;
-
-  always_comb begin
-    beat0    = tf_hdr_q;
-    out_len  = tf_len_q;
-    out_user = tf_slot_q;
-    unique case (tf_kind_q)
-      K_HOST: begin
-        beat0[0 +: 48]  = sw48(tf_ans_mac_q);
-        beat0[48 +: 48] = sw48(tf_src_mac_q);
-        out_user        = tf_eslot_q;
-      end
-      K_ARP: begin
-        beat0            = '0;
-        beat0[0 +: 48]   = tf_hdr_q[8*22 +: 48];          // requester's hardware address
-        beat0[48 +: 48]  = sw48(tf_ans_mac_q);
-        beat0[96 +: 16]  = sw16(16'h0806);
-        beat0[112 +: 16] = sw16(16'h0001);
-        beat0[128 +: 16] = sw16(16'h0800);
-        beat0[144 +: 8]  = 8'd6;
-        beat0[152 +: 8]  = 8'd4;
-        beat0[160 +: 16] = sw16(16'h0002);
-        beat0[176 +: 48] = sw48(tf_ans_mac_q);            // sender HW = answered MAC
-        beat0[224 +: 32] = tf_hdr_q[8*38 +: 32];          // sender IP = requested IP
-        beat0[256 +: 48] = tf_hdr_q[8*22 +: 48];          // target HW = requester
-        beat0[304 +: 32] = tf_hdr_q[8*28 +: 32];          // target IP = requester IP
-        out_len          = 16'd42;
-      end
-      K_NET: begin
-        beat0            = '0;
-        beat0[0 +: 48]   = sw48(nexthop_mac);
-        beat0[48 +: 48]  = sw48(underlay_mac);
-        beat0[96 +: 16]  = sw16(16'h0800);
-        beat0[112 +: 16] = sw16(16'h4500);
-        beat0[128 +: 16] = sw16(o_tl);
-        beat0[160 +: 16] = sw16(16'h4000);
-        beat0[176 +: 16] = sw16(16'h4011);
-        beat0[192 +: 16] = sw16(o_csum);
-        beat0[208 +: 32] = sw32(underlay_ip);
-        beat0[240 +: 32] = sw32(tf_uip_q);
-        beat0[272 +: 16] = sw16(tf_sport_q);
-        beat0[288 +: 16] = sw16(16'd4789);
-        beat0[304 +: 16] = sw16(tf_len_q + 16'd16);
-        beat0[336 +: 8]  = 8'h08;
-        beat0[368 +: 24] = sw24(tf_vni_q);
-        beat0[400 +: 48] = sw48(tf_ans_mac_q);           // inner dst
-        beat0[448 +: 48] = sw48(tf_src_mac_q);           // inner src
-        beat0[496 +: 16] = tf_hdr_q[96 +: 16];           // inner ethertype
-        out_len          = tf_len_q + 16'd50;
-      end
-      default: ;
-    endcase
-  end
+  nitro_tx_beat u_beat (
+    .kind         (tf_kind_q),
+    .hdr          (tf_hdr_q),
+    .len          (tf_len_q),
+    .slot         (tf_slot_q),
+    .rx_slot      (tf_eslot_q),
+    .vni          (tf_vni_q),
+    .dst_mac      (tf_ans_mac_q),
+    .src_mac      (tf_src_mac_q),
+    .remote_ip    (tf_uip_q),
+    .sport        (tf_sport_q),
+    .underlay_ip  (underlay_ip),
+    .underlay_mac (underlay_mac),
+    .nexthop_mac  (nexthop_mac),
+    .beat0        (beat0),
+    .out_len      (out_len),
+    .out_user     (out_user)
+  );
 
   // Statistics fields (the final decision is made by nitro_conntrack)
   logic [23:0] st_vni;
@@ -783,20 +678,39 @@ module nitro_tx_lookup #(
   assign st_idst = tf_is_arp_q ? ((tf_len_q >= 16'd42) ? `NB32(tf_hdr_q, 38) : 32'h0)
                                : ((tf_len_q >= 16'd34) ? `NB32(tf_hdr_q, 30) : 32'h0);
 
-  assign rec_wr   = tf_v_q;
-  // flow field (flow records): the frame's length, and an egress ACL deny at the sender
-  assign rec_data = {tf_kind_q, out_user, out_len, beat0, tf_reason_q, tf_slot_q, st_vni, st_isrc, st_idst, tf_len_q,
-                     tf_len_q, tf_kind_q == K_DROP && tf_reason_q == 4'(nitro_regs_pkg::DROP_NACL_DENY), tf_slot_q,
-                     tf_pkt_q, tf_op1_q, tf_op0_q, tf_op1_v_q, tf_op0_v_q, tf_mid_q};
+  // The record: a ctRec holding a txPay (its txDec the editor's decision) and the ctFlow fields (the frame's
+  // length, an egress ACL deny at the sender)
+  logic [nitro_regs_pkg::TX_DEC_WIDTH-1:0]  rec_dec;
+  logic [nitro_regs_pkg::TX_PAY_WIDTH-1:0]  rec_pay;
+  logic [nitro_regs_pkg::CT_FLOW_WIDTH-1:0] rec_flow;
+  always_comb begin
+    rec_dec[nitro_regs_pkg::TX_DEC_KIND_LSB +: nitro_regs_pkg::TX_DEC_KIND_WIDTH]    = tf_kind_q;
+    rec_dec[nitro_regs_pkg::TX_DEC_TUSER_LSB +: nitro_regs_pkg::TX_DEC_TUSER_WIDTH]   = out_user;
+    rec_dec[nitro_regs_pkg::TX_DEC_OUT_LEN_LSB +: nitro_regs_pkg::TX_DEC_OUT_LEN_WIDTH] = out_len;
+    rec_dec[nitro_regs_pkg::TX_DEC_BEAT0_LSB +: nitro_regs_pkg::TX_DEC_BEAT0_WIDTH]   = beat0;
+    rec_pay[nitro_regs_pkg::TX_PAY_DEC_LSB +: nitro_regs_pkg::TX_PAY_DEC_WIDTH]     = rec_dec;
+    rec_pay[nitro_regs_pkg::TX_PAY_REASON_LSB +: nitro_regs_pkg::TX_PAY_REASON_WIDTH]  = tf_reason_q;
+    rec_pay[nitro_regs_pkg::TX_PAY_SLOT_LSB +: nitro_regs_pkg::TX_PAY_SLOT_WIDTH]    = tf_slot_q;
+    rec_pay[nitro_regs_pkg::TX_PAY_VNI_LSB +: nitro_regs_pkg::TX_PAY_VNI_WIDTH]     = st_vni;
+    rec_pay[nitro_regs_pkg::TX_PAY_ISRC_LSB +: nitro_regs_pkg::TX_PAY_ISRC_WIDTH]    = st_isrc;
+    rec_pay[nitro_regs_pkg::TX_PAY_IDST_LSB +: nitro_regs_pkg::TX_PAY_IDST_WIDTH]    = st_idst;
+    rec_pay[nitro_regs_pkg::TX_PAY_LEN_LSB +: nitro_regs_pkg::TX_PAY_LEN_WIDTH]     = tf_len_q;
+    rec_flow[nitro_regs_pkg::CT_FLOW_LEN_LSB +: nitro_regs_pkg::CT_FLOW_LEN_WIDTH]       = tf_len_q;
+    rec_flow[nitro_regs_pkg::CT_FLOW_NACL_DENY_LSB] = tf_kind_q == K_DROP && tf_reason_q == 4'(nitro_regs_pkg::DROP_NACL_DENY);
+    rec_flow[nitro_regs_pkg::CT_FLOW_NACL_SLOT_LSB +: nitro_regs_pkg::CT_FLOW_NACL_SLOT_WIDTH] = tf_slot_q;
+    rec_data[nitro_regs_pkg::CT_REC_PAY_LSB +: nitro_regs_pkg::CT_REC_PAY_WIDTH]      = rec_pay;
+    rec_data[nitro_regs_pkg::CT_REC_FLOW_LSB +: nitro_regs_pkg::CT_REC_FLOW_WIDTH]     = rec_flow;
+    rec_data[nitro_regs_pkg::CT_REC_PKT_LSB +: nitro_regs_pkg::CT_REC_PKT_WIDTH]      = tf_pkt_q;
+    rec_data[nitro_regs_pkg::CT_REC_OP1_LSB +: nitro_regs_pkg::CT_REC_OP1_WIDTH]      = tf_op1_q;
+    rec_data[nitro_regs_pkg::CT_REC_OP0_LSB +: nitro_regs_pkg::CT_REC_OP0_WIDTH]      = tf_op0_q;
+    rec_data[nitro_regs_pkg::CT_REC_OP1_V_LSB]    = tf_op1_v_q;
+    rec_data[nitro_regs_pkg::CT_REC_OP0_V_LSB]    = tf_op0_v_q;
+    rec_data[nitro_regs_pkg::CT_REC_MID_DENY_LSB] = tf_mid_q;
+  end
+  assign rec_wr = tf_v_q;
 
   logic unused_bits;
   assign unused_bits = ^{frag[15:14], crc_key_c[31:B], crc_key_i[31:B], crc_flow[31:14], e_ip, e_vni, e_valid,
-                         rt_valid, ne_valid, nl_valid, f_tflags[7:3], f_tflags[1], e_slot};
+                         rt_valid, ne_valid, nl_valid, e_slot};
 
 endmodule
-
-`undef NB8
-`undef NB16
-`undef NB24
-`undef NB32
-`undef NB48

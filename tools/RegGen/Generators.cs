@@ -54,6 +54,19 @@ internal static class SvGenerator
                 sb.AppendLine(Inv($"  localparam int {name}_WIDTH = {f.Width};"));
             }
         }
+        foreach (var r in map.RecordLayouts())
+        {
+            var prefix = Naming.Upper(r.Record.Name);
+            sb.AppendLine();
+            sb.AppendLine(Inv($"  // Record {r.Record.Name} ({r.Width} bits): {FirstSentence(r.Record.Description)}"));
+            sb.AppendLine(Inv($"  localparam int {prefix}_WIDTH = {r.Width};"));
+            foreach (var f in r.Fields)
+            {
+                var of = f.Field.Record is { } inner ? Inv($"  // a {inner}") : "";
+                sb.AppendLine(Inv($"  localparam int {prefix}_{f.Field.Name}_LSB = {f.Lsb};{of}"));
+                sb.AppendLine(Inv($"  localparam int {prefix}_{f.Field.Name}_WIDTH = {f.Width};"));
+            }
+        }
         sb.AppendLine();
         sb.AppendLine("endpackage");
         return sb.ToString();
@@ -140,6 +153,36 @@ internal static class CSharpGenerator
             sb.AppendLine();
         }
         sb.Length -= Environment.NewLine.Length;
+        sb.AppendLine("}");
+        return sb.ToString();
+    }
+
+    public static string GenerateRecords(RegisterMapDocument map)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(Header);
+        sb.AppendLine("namespace NitroCard.Driver.Registers;");
+        sb.AppendLine();
+        sb.AppendLine("/// <summary>Bit positions of the card's records the driver reads (docs/registers.md, \"Records between RTL stages\").</summary>");
+        sb.AppendLine("public static class RecordLayout");
+        sb.AppendLine("{");
+        foreach (var r in map.RecordLayouts().Where(r => r.Record.Driver))
+        {
+            sb.AppendLine(Inv($"    /// <summary>{Escape(r.Record.Description)}</summary>"));
+            sb.AppendLine(Inv($"    public static class {Naming.Pascal(r.Record.Name)}"));
+            sb.AppendLine("    {");
+            sb.AppendLine("        /// <summary>Bits of the record.</summary>");
+            sb.AppendLine(Inv($"        public const int Width = {r.Width};"));
+            foreach (var f in r.Fields)
+            {
+                var name = Naming.Pascal(f.Field.Name);
+                sb.AppendLine(Inv($"        /// <summary>{Escape(f.Field.Description)}</summary>"));
+                sb.AppendLine(Inv($"        public const int {name}Lsb = {f.Lsb};"));
+                sb.AppendLine(Inv($"        /// <summary>Width of {name}.</summary>"));
+                sb.AppendLine(Inv($"        public const int {name}Width = {f.Width};"));
+            }
+            sb.AppendLine("    }");
+        }
         sb.AppendLine("}");
         return sb.ToString();
     }
@@ -245,6 +288,28 @@ internal static class MarkdownGenerator
             {
                 var bits = f.Width == 1 ? Inv($"[{f.Lsb}]") : Inv($"[{f.Lsb + f.Width - 1}:{f.Lsb}]");
                 sb.AppendLine(Inv($"| TBL_DATA{f.Word} | {bits} | {f.Name} | {f.Description} |"));
+            }
+        }
+        sb.AppendLine();
+        sb.AppendLine("## Records between RTL stages");
+        sb.AppendLine();
+        sb.AppendLine("Packed vectors one stage hands the next (FIFO words and pipeline records). The RTL uses the package's");
+        sb.AppendLine("`<RECORD>_<FIELD>_LSB` / `_WIDTH` and `<RECORD>_WIDTH` (e.g. `CT_OP_SLOT_LSB`); fields are listed from the");
+        sb.AppendLine("most significant bit, a field of record type holds that record.");
+        foreach (var r in map.RecordLayouts())
+        {
+            sb.AppendLine();
+            sb.AppendLine(Inv($"### {r.Record.Name} ({r.Width} bits, `{Naming.Upper(r.Record.Name)}_*`)"));
+            sb.AppendLine();
+            sb.AppendLine(r.Record.Description);
+            sb.AppendLine();
+            sb.AppendLine("| bits | field | meaning |");
+            sb.AppendLine("|---|---|---|");
+            foreach (var f in r.Fields)
+            {
+                var bits = f.Width == 1 ? Inv($"[{f.Lsb}]") : Inv($"[{f.Lsb + f.Width - 1}:{f.Lsb}]");
+                var of = f.Field.Record is { } inner ? Inv($" (a {inner})") : "";
+                sb.AppendLine(Inv($"| {bits} | {f.Field.Name} | {f.Field.Description}{of} |"));
             }
         }
         return sb.ToString();

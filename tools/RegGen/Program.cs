@@ -1,5 +1,5 @@
-// Generates the SystemVerilog register package, the C# register constants and
-// docs/registers.md from the one register map: hw/regmap/nitro_card.regmap.json.
+// Generates the SystemVerilog register package (registers, table layouts, the records between RTL stages), the C#
+// register constants and docs/registers.md from the one register map: hw/regmap/nitro_card.regmap.json.
 //   dotnet run --project tools/RegGen -- <repo root> [--check]
 // --check writes nothing and exits 1 when a generated file is out of date.
 using System.CommandLine;
@@ -45,6 +45,7 @@ var outputs = new Dictionary<string, string>
     ["hw/rtl/nitro_regs_pkg.sv"] = SvGenerator.Generate(map),
     ["driver/NitroCard.Driver/Registers/RegisterMap.g.cs"] = CSharpGenerator.GenerateRegisters(map),
     ["driver/NitroCard.Driver/Registers/TableLayout.g.cs"] = CSharpGenerator.GenerateTables(map),
+    ["driver/NitroCard.Driver/Registers/RecordLayout.g.cs"] = CSharpGenerator.GenerateRecords(map),
     ["core/NitroCard.Card/DropReason.g.cs"] = CSharpGenerator.GenerateDropReason(map),
     ["docs/registers.md"] = MarkdownGenerator.Generate(map),
 };

@@ -10,9 +10,32 @@ internal sealed record RegisterMapDocument(
     int DataWidth,
     IReadOnlyList<EnumDef> Enums,
     IReadOnlyList<RegisterDef> Registers,
-    IReadOnlyList<TableDef> Tables)
+    IReadOnlyList<TableDef> Tables,
+    IReadOnlyList<RecordDef> Records)
 {
     public EnumDef Enum(string name) => Enums.Single(e => e.Name == name);
+
+    /// <summary>Every record's fields with their bit positions; a field of record type takes that record's width.</summary>
+    public IReadOnlyList<RecordLayout> RecordLayouts()
+    {
+        var widths = new Dictionary<string, int>();
+        var layouts = new List<RecordLayout>();
+        foreach (var r in Records)
+        {
+            var width = r.Fields.Sum(f => f.Record is { } inner ? widths[inner] : f.Width);
+            var lsb = width;
+            var fields = new List<RecordFieldLayout>();
+            foreach (var f in r.Fields)
+            {
+                var w = f.Record is { } inner ? widths[inner] : f.Width;
+                lsb -= w;
+                fields.Add(new RecordFieldLayout(f, lsb, w));
+            }
+            widths[r.Name] = width;
+            layouts.Add(new RecordLayout(r, width, fields));
+        }
+        return layouts;
+    }
 
     /// <summary>Collects every problem before failing, so one run reports them all.</summary>
     public void Validate()
@@ -44,6 +67,24 @@ internal sealed record RegisterMapDocument(
                 if (f.Word is < 0 or > 7 || f.Lsb + f.Width > 32)
                     errors.Add($"table {t.Name} field {f.Name}: word {f.Word} bits {f.Lsb}+{f.Width} do not fit the 8 staging words");
             }
+        }
+        var declared = new HashSet<string>();
+        foreach (var r in Records)
+        {
+            var names = new HashSet<string>();
+            foreach (var f in r.Fields)
+            {
+                if (!names.Add(f.Name))
+                    errors.Add($"record {r.Name} field {f.Name}: named twice");
+                if (f.Record is { } inner && !declared.Contains(inner))
+                    errors.Add($"record {r.Name} field {f.Name}: record '{inner}' is not declared before it");
+                if (f.Record is null && f.Width < 1)
+                    errors.Add($"record {r.Name} field {f.Name}: width {f.Width} is not positive (give a width or a record)");
+                if (f.Record is not null && f.Width != 0)
+                    errors.Add($"record {r.Name} field {f.Name}: both a width and a record");
+            }
+            if (!declared.Add(r.Name))
+                errors.Add($"record {r.Name}: declared twice");
         }
         if (errors.Count > 0)
             throw new InvalidDataException(string.Join(Environment.NewLine, errors));
@@ -78,6 +119,16 @@ internal sealed record TableFieldDef(string Name, int Word, int Lsb, int Width, 
 {
     public int Bit => (Word * 32) + Lsb;
 }
+
+/// <summary>A record handed between RTL stages; fields from the most significant bit down.</summary>
+internal sealed record RecordDef(string Name, string Description, IReadOnlyList<RecordFieldDef> Fields, bool Driver = false);
+
+/// <summary>A field: <c>width</c> bits, or a whole <c>record</c> declared before this one.</summary>
+internal sealed record RecordFieldDef(string Name, string Description, int Width = 0, string? Record = null);
+
+internal sealed record RecordLayout(RecordDef Record, int Width, IReadOnlyList<RecordFieldLayout> Fields);
+
+internal sealed record RecordFieldLayout(RecordFieldDef Field, int Lsb, int Width);
 
 internal sealed record TableDef(string Name, int Id, string Description, IReadOnlyList<TableFieldDef> Fields);
 

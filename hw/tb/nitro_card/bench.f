@@ -1,4 +1,5 @@
 hw/rtl/nitro_regs_pkg.sv
+hw/rtl/nitro_lookup_pkg.sv
 hw/rtl/nitro_crc.sv
 hw/rtl/nitro_fifo.sv
 hw/rtl/nitro_frame_fifo.sv
@@ -13,6 +14,9 @@ hw/rtl/nitro_nacl.sv
 hw/rtl/nitro_sg_scan.sv
 hw/rtl/nitro_ct_decide.sv
 hw/rtl/nitro_ipv4_check.sv
+hw/rtl/nitro_l4_fields.sv
+hw/rtl/nitro_tx_check.sv
+hw/rtl/nitro_tx_beat.sv
 hw/rtl/nitro_edge_select.sv
 hw/rtl/nitro_tx_lookup.sv
 hw/rtl/nitro_rx_lookup.sv

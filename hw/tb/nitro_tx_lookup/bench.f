@@ -1,6 +1,10 @@
 hw/rtl/nitro_regs_pkg.sv
+hw/rtl/nitro_lookup_pkg.sv
 hw/rtl/nitro_crc.sv
 hw/rtl/nitro_ipv4_check.sv
+hw/rtl/nitro_l4_fields.sv
+hw/rtl/nitro_tx_check.sv
+hw/rtl/nitro_tx_beat.sv
 hw/rtl/nitro_map_match.sv
 hw/rtl/nitro_rule_match.sv
 hw/rtl/nitro_nacl.sv
