@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using NitroCard.Mapping.Storage;
 using NitroCard.Region;
 
 namespace NitroCard.Live;
@@ -188,7 +189,7 @@ public sealed class LiveState
                 removed.Add($"socket {socket}");
             }
         }
-        foreach (var file in new[] { StorePath, StorePath + "-wal", StorePath + "-shm", EndpointPath, RegionPath }.Where(File.Exists))
+        foreach (var file in new[] { StorePath, StorePath + "-wal", StorePath + "-shm", SqliteRegionStore.LockPath(StorePath), EndpointPath, RegionPath }.Where(File.Exists))
         {
             File.Delete(file);
             removed.Add($"file {file}");

@@ -230,7 +230,7 @@ internal sealed class LiveRegionProcess : IDisposable
         Assert.True(etcLeft.Count == 0, "/etc/netns directories left behind: " + string.Join(", ", etcLeft));
         var links = Host.Run("ip", "-o", "link", "show").Output;
         Assert.DoesNotMatch(@"\d+: (nct|ncu|ncv|nce|nci|ncs|ncp|ncb|ncd|vk)\d", links);
-        foreach (var file in new[] { "state", "endpoint", "region.json", "mapping.db", "ca", "hosts" })
+        foreach (var file in new[] { "state", "endpoint", "region.json", "mapping.db", "mapping.db.lock", "ca", "hosts" })
             Assert.False(Path.Exists(Path.Combine(RunDirectory, file)), $"{RunDirectory}/{file} is still there");
     }
 }
