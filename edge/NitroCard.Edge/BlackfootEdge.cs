@@ -170,13 +170,13 @@ public sealed partial class BlackfootEdge : IDisposable
         }
         // A frame for a customer site that another edge forwarded here (below) comes from that edge, not from the ENI's
         // host; the forwarding edge checked the host. Anything else from it is refused.
-        var fromPeerEdge = eni.HostUnderlay != outerSrc && _t.HoldsSites && _t.PeerEdgeUnderlays.Contains(outerSrc) && vpc.SiteCidrs.Any(c => c.Contains(dst));
+        var fromPeerEdge = eni.HostUnderlay != outerSrc && _t.HoldsSites && _t.PeerEdgeUnderlays.Contains(outerSrc) && vpc.IsSiteDestination(dst);
         if (eni.HostUnderlay != outerSrc && !fromPeerEdge)
         {
             Drop("spoofed-source", port, vni, outerSrc, src, dst);
             return;
         }
-        if (!_t.HoldsSites && vpc.SiteCidrs.Any(c => c.Contains(dst)))
+        if (!_t.HoldsSites && vpc.IsSiteDestination(dst))
         {
             // The cards spread every edge route over the healthy edges, but one edge holds a connection's SAs, BGP
             // sessions and Q-in-Q port: the first. The frame goes to it over the substrate, unchanged; customer networks

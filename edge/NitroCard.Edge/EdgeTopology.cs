@@ -42,8 +42,40 @@ internal sealed class EdgeVpc(string id, uint vni)
 
     public List<(DirectConnectVifState Vif, ImmutableArray<Cidr> Cidrs)> Vifs { get; } = [];
 
-    /// <summary>The customer networks of its VPN connections (static) and Direct Connect interfaces, as the region file lists them.</summary>
-    public List<Cidr> SiteCidrs { get; } = [];
+    /// <summary>
+    /// Whether <paramref name="destination"/> is in a customer network the region file gives one of its VPN connections
+    /// (static routing) or Direct Connect interfaces. BGP-learned prefixes are the Mapping Service's state, not the
+    /// file's, so an edge that does not hold the sites does not know them.
+    /// </summary>
+    public bool IsSiteDestination(uint destination)
+    {
+        foreach (var (_, cidrs) in Vifs)
+        {
+            if (Contains(cidrs, destination))
+                return true;
+        }
+        foreach (var vpn in Vpns)
+        {
+            if (Contains(vpn.CustomerCidrs, destination))
+                return true;
+        }
+        foreach (var ike in IkeVpns)
+        {
+            if (!ike.UsesBgp && Contains(ike.StaticCidrs, destination))
+                return true;
+        }
+        return false;
+
+        static bool Contains(ImmutableArray<Cidr> cidrs, uint address)
+        {
+            foreach (var c in cidrs)
+            {
+                if (c.Contains(address))
+                    return true;
+            }
+            return false;
+        }
+    }
 
     public List<(GatewayEndpoint Endpoint, EndpointPolicy Policy, ImmutableArray<Cidr> Prefixes)> Endpoints { get; } = [];
 }
@@ -120,10 +152,6 @@ internal sealed class EdgeTopology
                 Vifs[(dx.Connection, vif.STag, vif.CTag)] = vif;
                 Connections.Add(dx.Connection);
             }
-            // BGP-learned prefixes are the Mapping Service's state, not the region file's: an edge that forwards by the
-            // file alone (not the first) does not know them.
-            state.SiteCidrs.AddRange(vpc.VpnConnections.Where(v => !v.UsesBgp).SelectMany(v => v.CustomerCidrs)
-                .Concat(vpc.DirectConnect.SelectMany(d => d.CustomerCidrs)).Select(Cidr.Parse));
             foreach (var endpoint in vpc.GatewayEndpoints)
                 state.Endpoints.Add((endpoint, EndpointPolicy.Parse(endpoint.Policy, out _)!, [.. endpoint.PrefixList.Select(Cidr.Parse)]));
         }

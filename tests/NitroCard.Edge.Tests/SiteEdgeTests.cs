@@ -20,16 +20,6 @@ public class SiteEdgeTests
     private static readonly IPAddress VpnCustomer = IPAddress.Parse("172.31.0.5");
     private static readonly IPAddress DxCustomer = IPAddress.Parse("172.16.0.5");
 
-    private static RegionTopology TwoEdges()
-    {
-        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "regions", "edge-region.json"));
-        const string oneEdge = "\"edges\": [ { \"name\": \"blackfoot-1\", \"underlayIp\": \"192.0.2.250\" } ]";
-        Assert.Contains(oneEdge, text, StringComparison.Ordinal);
-        return RegionLoader.LoadFromString(text.Replace(oneEdge,
-            "\"edges\": [ { \"name\": \"blackfoot-1\", \"underlayIp\": \"192.0.2.250\" }, { \"name\": \"blackfoot-2\", \"underlayIp\": \"192.0.2.251\" } ]",
-            StringComparison.Ordinal), "two-edges.json");
-    }
-
     /// <summary>What eni-a1's card sends to <paramref name="edge"/> for <paramref name="destination"/>.</summary>
     private static byte[] FromCard(uint outerSource, uint edge, IPAddress destination, ushort id)
     {
@@ -47,7 +37,7 @@ public class SiteEdgeTests
     [Fact]
     public void The_second_edge_forwards_vpn_and_direct_connect_frames_to_the_first_which_sends_them_to_the_site()
     {
-        var region = TwoEdges();
+        var region = TwoEdgeRegion.Load();
         using var first = new BlackfootEdge(region, 0);
         using var second = new BlackfootEdge(region, 1);
 
@@ -76,7 +66,7 @@ public class SiteEdgeTests
     [Fact]
     public void The_second_edge_keeps_internet_traffic_and_checks_the_host_before_forwarding()
     {
-        var region = TwoEdges();
+        var region = TwoEdgeRegion.Load();
         using var second = new BlackfootEdge(region, 1);
         Assert.Equal(EdgePorts.Internet, ReceiveOne(second, FromCard(HostA, SecondEdge, InternetHost, 1)).Port);
 
@@ -90,7 +80,7 @@ public class SiteEdgeTests
     [Fact]
     public void The_first_edge_takes_from_a_peer_edge_only_frames_for_a_customer_site()
     {
-        var region = TwoEdges();
+        var region = TwoEdgeRegion.Load();
         using var first = new BlackfootEdge(region, 0);
         using var second = new BlackfootEdge(region, 1);
 

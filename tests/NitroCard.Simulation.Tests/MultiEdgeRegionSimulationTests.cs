@@ -1,9 +1,9 @@
 using System.Net;
 using NitroCard.Card;
 using NitroCard.Edge;
+using NitroCard.Edge.Tests;
 using NitroCard.Model;
 using NitroCard.Packets;
-using NitroCard.Region;
 
 namespace NitroCard.Simulation.Tests;
 
@@ -19,20 +19,10 @@ public sealed class MultiEdgeRegionSimulationTests : IDisposable
     private static readonly uint SecondEdge = Ipv4Address.Parse("192.0.2.251");
     private static readonly IPAddress EniA1 = IPAddress.Parse("10.0.1.10");
 
-    private readonly RegionSimulation _simulation = new(TwoEdges(), () => new ModelCard(CardGeometry.Default));
+    private readonly RegionSimulation _simulation = new(TwoEdgeRegion.Load(), () => new ModelCard(CardGeometry.Default));
     private long _time = 1_000_000;
 
     public void Dispose() => _simulation.Dispose();
-
-    private static RegionTopology TwoEdges()
-    {
-        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "regions", "edge-region.json"));
-        const string oneEdge = "\"edges\": [ { \"name\": \"blackfoot-1\", \"underlayIp\": \"192.0.2.250\" } ]";
-        Assert.Contains(oneEdge, text, StringComparison.Ordinal);
-        return RegionLoader.LoadFromString(text.Replace(oneEdge,
-            "\"edges\": [ { \"name\": \"blackfoot-1\", \"underlayIp\": \"192.0.2.250\" }, { \"name\": \"blackfoot-2\", \"underlayIp\": \"192.0.2.251\" } ]",
-            StringComparison.Ordinal), "two-edges.json");
-    }
 
     private void PingFromEniA1(string destination, ushort id) =>
         _simulation.Send("eni-a1", _time += 1000, Frames.IcmpEcho(GatewayMac, EniA1Mac, EniA1, IPAddress.Parse(destination), id, 1, reply: false));
