@@ -50,7 +50,12 @@ internal sealed class RegionServiceClient : IDisposable
                 deadline: DateTime.UtcNow + ReadDeadline, cancellationToken: cancellationToken).ConfigureAwait(false);
             return reply.Refusal is null ? reply : null;
         }
-        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // The region is stopping: the callers' loops end on cancellation, which gRPC reports as its own exception.
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
+        catch (RpcException)
         {
             return null;
         }
